@@ -1,0 +1,132 @@
+// The one place that touches wall-clock time, timers and randomness.
+// Everything else receives a Clock so tests can advance simulated time instead of sleeping,
+// and `--time-scale N` can make simulated time run N times faster than real time.
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface TimerHandle { cancel(): void }
+
+export interface Clock {
+  /** Simulated milliseconds since the epoch. */
+  now(): number;
+  /** Run fn after `ms` of simulated time. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Run fn every `ms` of simulated time. */
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  /** A random float in [0,1). */
+  random(): number;
+  uuid(): string;
+  /** `n` random lower-case alphanumerics (as used by generateName). */
+  randomString(n: number): string;
+}
+
+const ALNUM = 'bcdfghjklmnpqrstvwxz2456789'; // upstream's alphabet for generateName suffixes
+
+function randomStringFrom(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += ALNUM[b % ALNUM.length];
+  return s;
+}
+
+/** Real time, optionally scaled (simulated time runs `scale` times faster) and shiftable forward. */
+export class RealClock implements Clock {
+  private readonly startReal = Date.now();
+  private offset = 0; // simulated ms added by advance()
+  private scale: number;
+  constructor(scale = 1) { this.scale = scale; }
+
+  now(): number { return this.startReal + (Date.now() - this.startReal) * this.scale + this.offset; }
+  /** Jump simulated time forward. Timers due in the skipped window fire at once. */
+  advance(ms: number): void {
+    this.offset += ms;
+    for (const t of [...this.pending]) t.check();
+  }
+  private pending = new Set<{ check(): void }>();
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const due = this.now() + ms;
+    let handle: NodeJS.Timeout | undefined;
+    const entry = {
+      check: () => {
+        const left = due - this.now();
+        if (handle) clearTimeout(handle);
+        if (left <= 0) { this.pending.delete(entry); fn(); return; }
+        handle = setTimeout(entry.check, Math.max(1, left / this.scale));
+        handle.unref?.();
+      },
+    };
+    this.pending.add(entry);
+    entry.check();
+    return { cancel: () => { if (handle) clearTimeout(handle); this.pending.delete(entry); } };
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    let current: TimerHandle;
+    let stopped = false;
+    const tick = () => { if (stopped) return; current = this.setTimeout(tick, ms); fn(); };
+    current = this.setTimeout(tick, ms);
+    return { cancel: () => { stopped = true; current.cancel(); } };
+  }
+  random(): number { return Math.random(); }
+  uuid(): string { return randomUUID(); }
+  randomString(n: number): string { return randomStringFrom(randomBytes(n)); }
+}
+
+/** A clock that only moves when told to: for tests. */
+export class FakeClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers: { due: number; seq: number; fn: () => void; dead: boolean }[] = [];
+  private rng: number;
+  constructor(start = Date.UTC(2026, 0, 1), seed = 1) { this.t = start; this.rng = seed; }
+  now(): number { return this.t; }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer = { due: this.t + Math.max(0, ms), seq: this.seq++, fn, dead: false };
+    this.timers.push(timer);
+    return { cancel: () => { timer.dead = true; } };
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    let current: TimerHandle;
+    let stopped = false;
+    const tick = () => { if (stopped) return; current = this.setTimeout(tick, ms); fn(); };
+    current = this.setTimeout(tick, ms);
+    return { cancel: () => { stopped = true; current.cancel(); } };
+  }
+  /** Move time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers = this.timers.filter((x) => !x.dead);
+      this.timers.sort((a, b) => a.due - b.due || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.due > end) break;
+      this.timers.shift();
+      this.t = Math.max(this.t, next.due);
+      next.fn();
+    }
+    this.t = end;
+  }
+  random(): number {
+    // xorshift32: deterministic for tests
+    let x = this.rng || 1;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng / 0x100000000;
+  }
+  uuid(): string {
+    const h = () => Math.floor(this.random() * 0x10000).toString(16).padStart(4, '0');
+    return `${h()}${h()}-${h()}-4${h().slice(1)}-a${h().slice(1)}-${h()}${h()}${h()}`;
+  }
+  randomString(n: number): string {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(this.random() * 256);
+    return randomStringFrom(b);
+  }
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+/** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
+export function rfc3339Micro(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
