@@ -1,0 +1,70 @@
+// What a kind contributes to the generic store: defaulting, validation and selectable fields.
+// Everything else (uid, resourceVersion, generation, finalizers, deletion, watch) is generic.
+import type { FieldError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import type { ResourceInfo } from './resources.ts';
+
+/** A Kubernetes object as plain JSON. */
+export type KObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [k: string]: any;
+};
+
+export interface OwnerReference {
+  apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  [k: string]: unknown;
+}
+
+/** Context handed to strategy hooks. */
+export interface StrategyContext {
+  clock: Clock;
+  resource: ResourceInfo;
+  /** Allocators and look-ups a strategy may need (cluster IPs, node ports). Filled in by the server. */
+  services?: StrategyServices;
+}
+
+export interface StrategyServices {
+  /** Allocate a cluster IP (or reserve the requested one). Returns a field error on conflict/out of range. */
+  allocateClusterIP?(requested: string | undefined): string | FieldError;
+  releaseClusterIP?(ip: string): void;
+  allocateNodePort?(requested: number | undefined): number | FieldError;
+  releaseNodePort?(port: number): void;
+}
+
+export interface Strategy {
+  /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
+  prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
+  /** Default fields on update. Mutates obj; old is read-only. */
+  prepareForUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): void;
+  /** Field errors for a new object (after defaulting). Must not mutate. */
+  validate?(obj: KObject, ctx: StrategyContext): FieldError[];
+  /** Field errors for an update (immutable fields etc.). Must not mutate. */
+  validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
+  /** Extra field-selector fields beyond metadata.name / metadata.namespace, e.g. spec.nodeName. */
+  fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
+  /** Name validation: 'subdomain' (default), 'label' (DNS-1123 label), 'path' (any path segment). */
+  nameRule?: 'subdomain' | 'label' | 'path';
+  /** Whether spec changes bump metadata.generation (default: true for kinds with a spec). */
+  generation?: boolean;
+  /** Called when the object is deleted (release allocations). */
+  afterDelete?(obj: KObject, ctx: StrategyContext): void;
+}
