@@ -61,6 +61,10 @@ export const errors = {
   unsupportedMediaType(contentType: string): StatusError {
     return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${JSON.stringify(contentType)})`);
   },
+  unsupportedPatchType(contentType: string, supported: string[]): StatusError {
+    return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`
+      + (contentType ? '' : ' (no Content-Type was sent)'));
+  },
   expired(message: string): StatusError { return new StatusError(410, 'Expired', message); },
   gone(message: string): StatusError { return new StatusError(410, 'Gone', message); },
   tooLarge(message = 'Request entity too large: limit is 3145728'): StatusError { return new StatusError(413, 'RequestEntityTooLarge', message); },

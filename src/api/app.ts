@@ -1,0 +1,113 @@
+// buildApp: the request pipeline, separate from listening so tests can drive it without a port.
+//   request → authn → route (health, version, discovery, openapi, resources) → handler → Status on error
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, StatusError, toStatus } from '../errors.ts';
+import { KUBE_VERSION } from '../registry/resources.ts';
+import type { Store } from '../registry/store.ts';
+import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
+import { handleResource } from './handlers.ts';
+import type { Extensions } from './extensions.ts';
+import { negotiate, parseAccept } from './negotiate.ts';
+import { notFoundPath, requestInfo } from './request-info.ts';
+import { send, sendStatus } from './respond.ts';
+
+export interface Authenticator {
+  /** The user for this request, or undefined if unauthenticated. Throws 401 for bad credentials. */
+  authenticate(req: IncomingMessage): { name: string; groups: string[] } | undefined;
+}
+
+export interface AppDeps {
+  store: Store;
+  ext: Extensions;
+  auth?: Authenticator;
+  /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  serverAddress?: string;
+  ready?: () => boolean;
+  log?: (msg: string) => void;
+}
+
+const PUBLIC = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+export function versionInfo() {
+  return {
+    major: KUBE_VERSION.major, minor: KUBE_VERSION.minor, gitVersion: KUBE_VERSION.gitVersion,
+    gitCommit: 'skiff', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.23.8', compiler: 'gc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const ready = deps.ready ?? (() => true);
+  return (req, res) => {
+    void handle(deps, req, res, ready).catch((err) => {
+      const status = toStatus(err);
+      if (!(err instanceof StatusError)) deps.log?.(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      try {
+        if (res.headersSent) { res.end(); return; }
+        sendStatus(res, status);
+      } catch { /* connection gone */ }
+    });
+  };
+}
+
+async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://skiff');
+  } catch {
+    throw errors.badRequest(`malformed request URL ${JSON.stringify(req.url)}`);
+  }
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+
+  if (!PUBLIC.has(path) && deps.auth) {
+    const user = deps.auth.authenticate(req);
+    if (!user) throw errors.unauthorized();
+  }
+
+  switch (path) {
+    case '/version': send(res, 200, versionInfo()); return;
+    case '/healthz': case '/livez': case '/readyz': {
+      const ok = path !== '/readyz' || ready();
+      res.statusCode = ok ? 200 : 503;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      if (url.searchParams.has('verbose')) {
+        const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', ...(path === '/readyz' ? ['informer-sync', 'shutdown'] : [])];
+        res.end(checks.map((c) => `[${ok ? '+' : '-'}]${c} ${ok ? 'ok' : 'failed'}`).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`);
+      } else res.end(ok ? 'ok' : 'not ready');
+      return;
+    }
+  }
+
+  for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
+
+  const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+  if (info.kind === 'nonResource') throw notFoundPath();
+  if (info.kind === 'discovery') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
+    serveDiscovery(deps, req, res, info);
+    return;
+  }
+  await handleResource(deps, req, res, info, url.searchParams);
+}
+
+function serveDiscovery(deps: AppDeps, req: IncomingMessage, res: ServerResponse, info: { level: string; group: string; version: string }): void {
+  if (info.level === 'api' || info.level === 'apis') {
+    const wantsAggregated = parseAccept(req.headers.accept).some((m) => m.params['as'] === 'APIGroupDiscoveryList' && m.params['g'] === 'apidiscovery.k8s.io' && m.params['v'] === 'v2');
+    if (wantsAggregated) {
+      send(res, 200, aggregatedDiscovery(info.level === 'api'), { format: 'json' }, undefined, AGGREGATED_DISCOVERY_TYPE);
+      return;
+    }
+    negotiate(req.headers.accept, [], false);
+    send(res, 200, info.level === 'api' ? apiVersions(deps.serverAddress ?? '127.0.0.1:6443') : apiGroupList());
+    return;
+  }
+  if (info.level === 'group') {
+    const g = apiGroupDoc(info.group);
+    if (!g) throw notFoundPath();
+    send(res, 200, g);
+    return;
+  }
+  send(res, 200, apiResourceList(info.group, info.version));
+}

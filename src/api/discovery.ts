@@ -1,0 +1,92 @@
+// Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
+// aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), built once from the resource table.
+import type { ResourceInfo } from '../registry/resources.ts';
+import { RESOURCES, groupVersions } from '../registry/resources.ts';
+
+const extraGroups: { group: string; version: string; resources: ResourceInfo[] }[] = [];
+
+/** Let other modules (e.g. metrics.k8s.io) add served group-versions. */
+export function registerGroupVersion(group: string, version: string, resources: ResourceInfo[]): void {
+  extraGroups.push({ group, version, resources });
+}
+
+function allGroupVersions(): { group: string; versions: string[] }[] {
+  const gvs = groupVersions().map((g) => ({ ...g, versions: [...g.versions] }));
+  for (const x of extraGroups) {
+    const g = gvs.find((y) => y.group === x.group);
+    if (g) { if (!g.versions.includes(x.version)) g.versions.push(x.version); } else gvs.push({ group: x.group, versions: [x.version] });
+  }
+  return gvs;
+}
+
+function resourcesOf(group: string, version: string): ResourceInfo[] {
+  return [...RESOURCES.filter((r) => r.group === group && r.version === version),
+    ...extraGroups.filter((x) => x.group === group && x.version === version).flatMap((x) => x.resources)];
+}
+
+export function apiVersions(serverAddress: string) {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function apiGroup(g: { group: string; versions: string[] }) {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.group}/${v}`, version: v }));
+  return { name: g.group, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupList() {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: allGroupVersions().filter((g) => g.group !== '').map(apiGroup) };
+}
+
+export function apiGroupDoc(group: string) {
+  const g = allGroupVersions().find((x) => x.group === group);
+  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) } : undefined;
+}
+
+export function apiResourceList(group: string, version: string) {
+  const resources: Record<string, unknown>[] = [];
+  for (const r of resourcesOf(group, version)) {
+    const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+    if (r.shortNames) entry.shortNames = r.shortNames;
+    if (r.categories) entry.categories = r.categories;
+    resources.push(entry);
+    for (const s of r.subresources) {
+      const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group !== undefined && s.group !== r.group) { sub.group = s.group; sub.version = s.version; }
+      resources.push(sub);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+function discoveryResource(r: ResourceInfo) {
+  const out: Record<string, unknown> = {
+    resource: r.resource,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: r.verbs,
+  };
+  if (r.shortNames) out.shortNames = r.shortNames;
+  if (r.categories) out.categories = r.categories;
+  if (r.subresources.length) {
+    out.subresources = r.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return out;
+}
+
+/** Aggregated discovery for /api (legacy: true) or /apis. */
+export function aggregatedDiscovery(legacy: boolean) {
+  const items = allGroupVersions()
+    .filter((g) => (legacy ? g.group === '' : g.group !== ''))
+    .map((g) => ({
+      metadata: { name: g.group, creationTimestamp: null },
+      versions: g.versions.map((v) => ({ version: v, resources: resourcesOf(g.group, v).map(discoveryResource), freshness: 'Current' })),
+    }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}
+
+export const AGGREGATED_DISCOVERY_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

@@ -1,0 +1,169 @@
+// Subresources served by the API server itself: status, scale, pods/binding, pods/eviction,
+// namespaces/finalize. (log, exec, attach, portforward and proxy belong to the simulated kubelet.)
+import { errors, field } from '../errors.ts';
+import { findResource } from '../registry/resources.ts';
+import type { KObject } from '../registry/strategy.ts';
+import type { Store } from '../registry/store.ts';
+import { clone } from '../registry/codec.ts';
+import { rfc3339 } from '../clock.ts';
+import { decodeObjectBody, mediaType, readBody, requireObject } from './body.ts';
+import { patchObject } from './patch.ts';
+import { negotiate } from './negotiate.ts';
+import { canEncodeProtobuf, send } from './respond.ts';
+import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
+import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
+
+function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], canEncodeProtobuf()); }
+
+function verbs(s: SubresourceRequest, allowed: string[]): void {
+  if (!allowed.includes(s.info.verb)) {
+    throw errors.methodNotSupported({ group: s.info.resource.group, resource: `${s.info.resource.resource}/${s.info.subresource}` }, s.info.verb);
+  }
+}
+
+/** GET/PUT/PATCH …/status: read or write only the status of the object. */
+export const statusHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['get', 'update', 'patch']);
+  const { store, info } = s;
+  const r = info.resource;
+  if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
+  if (info.verb === 'update') {
+    const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: s.query.has('dryRun') });
+    send(s.res, 200, obj, rep(s));
+    return;
+  }
+  const out = await patchObject(s, 'status');
+  send(s.res, 200, out.obj, rep(s));
+};
+
+function toScale(obj: KObject): KObject {
+  const sel = obj.spec?.selector;
+  // ReplicationControllers have a plain map selector; the others a metav1.LabelSelector.
+  const reqs = sel && (sel.matchLabels || sel.matchExpressions) ? fromLabelSelectorObject(sel) : fromLabelSelectorObject({ matchLabels: sel ?? {} });
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: labelSelectorString(reqs ?? []) },
+  };
+}
+
+/** …/scale as an autoscaling/v1 Scale. */
+export const scaleHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['get', 'update', 'patch']);
+  const { store, info } = s;
+  const r = info.resource;
+  if (info.verb === 'get') { send(s.res, 200, toScale(await store.get(r, info.namespace, info.name)), rep(s)); return; }
+  const dryRun = s.query.has('dryRun');
+  let replicas: unknown;
+  let rv: string | undefined;
+  if (info.verb === 'update') {
+    const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+    replicas = body.spec?.replicas;
+    rv = body.metadata?.resourceVersion;
+  } else {
+    // Patch the Scale view, then carry spec.replicas over to the object.
+    const current = toScale(await store.get(r, info.namespace, info.name));
+    const ct = mediaType(s.req.headers['content-type']);
+    if (!s.ext.patchTypes.includes(ct) || ct === 'application/apply-patch+yaml') throw errors.unsupportedPatchType(ct, s.ext.patchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
+    const patched = s.ext.applyPatch(ct, clone(current), await readBody(s.req), { group: 'autoscaling', version: 'v1', kind: 'Scale' }, {});
+    replicas = patched.spec?.replicas;
+    rv = patched.metadata?.resourceVersion !== current.metadata.resourceVersion ? patched.metadata?.resourceVersion : undefined;
+  }
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    throw errors.invalid('autoscaling', 'Scale', info.name, [field.invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0')]);
+  }
+  const out = await store.guaranteedUpdate(r, info.namespace, info.name, (cur) => {
+    if (rv && rv !== cur.metadata.resourceVersion) throw errors.staleConflict({ group: r.group, resource: r.resource }, info.name);
+    cur.spec = { ...cur.spec, replicas };
+    delete cur.metadata.resourceVersion;
+    return cur;
+  }, { dryRun });
+  send(s.res, 200, toScale(out), rep(s));
+};
+
+/** POST pods/{name}/binding (and POST bindings): assign the pod to a node. */
+export async function bindPod(store: Store, namespace: string | undefined, binding: Record<string, any>, podName: string, dryRun: boolean): Promise<void> {
+  const target = binding.target;
+  if (!target || typeof target.name !== 'string' || !target.name) {
+    throw errors.invalid('', 'Binding', podName, [field.required('target.name')]);
+  }
+  const pods = findResource('', 'v1', 'pods')!;
+  await store.guaranteedUpdate(pods, namespace, podName, (pod) => {
+    if (pod.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods' }, podName, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) throw errors.conflict({ group: '', resource: 'pods' }, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+    pod.spec.nodeName = target.name;
+    const ann = binding.metadata?.annotations;
+    if (ann) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...ann };
+    const conds: any[] = pod.status?.conditions ?? [];
+    const i = conds.findIndex((c) => c.type === 'PodScheduled');
+    const cond = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(store.clock.now()) };
+    if (i >= 0) conds[i] = cond; else conds.push(cond);
+    pod.status = { ...(pod.status ?? {}), conditions: conds };
+    return pod;
+  }, { subresource: 'binding', dryRun });
+}
+
+export const SUCCESS_201 = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+
+export const bindingHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['create']);
+  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+  if (body.metadata?.name && body.metadata.name !== s.info.name) {
+    throw errors.badRequest(`the name of the binding (${body.metadata.name}) does not match the pod name (${s.info.name})`);
+  }
+  await bindPod(s.store, s.info.namespace, body, s.info.name, s.query.has('dryRun'));
+  send(s.res, 201, SUCCESS_201, rep(s));
+};
+
+/** POST pods/{name}/eviction: delete the pod unless a PodDisruptionBudget forbids it. */
+export const evictionHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['create']);
+  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+  const pods = findResource('', 'v1', 'pods')!;
+  const pod = await s.store.get(pods, s.info.namespace, s.info.name);
+  const pdbs = findResource('policy', 'v1', 'poddisruptionbudgets')!;
+  const { items } = await s.store.list(pdbs, s.info.namespace);
+  const phase = pod.status?.phase;
+  if (phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
+    for (const e of items) {
+      const sel = fromLabelSelectorObject(e.obj.spec?.selector);
+      if (!sel || !s.store.matches(pods, pod, sel)) continue;
+      if ((e.obj.status?.disruptionsAllowed ?? 0) <= 0) {
+        const err = errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 0);
+        err.status.details = { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${e.obj.metadata.name} needs ${e.obj.status?.desiredHealthy ?? 0} healthy pods and has ${e.obj.status?.currentHealthy ?? 0} currently` }] };
+        throw err;
+      }
+    }
+  }
+  const opts = body.deleteOptions ?? {};
+  await s.store.delete(pods, s.info.namespace, s.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: opts.preconditions, dryRun: s.query.has('dryRun') });
+  send(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, rep(s));
+};
+
+/** PUT namespaces/{name}/finalize: only spec.finalizers changes. */
+export const finalizeHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['update']);
+  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+  const r = s.info.resource;
+  const out = await s.store.guaranteedUpdate(r, undefined, s.info.name, (cur) => {
+    const rv = body.metadata?.resourceVersion;
+    if (rv && rv !== cur.metadata.resourceVersion) throw errors.staleConflict({ group: '', resource: 'namespaces' }, s.info.name);
+    cur.spec = { ...(cur.spec ?? {}), finalizers: body.spec?.finalizers ?? [] };
+    if (!cur.spec.finalizers.length) delete cur.spec.finalizers;
+    delete cur.metadata.resourceVersion;
+    return cur;
+  }, { subresource: 'finalize' });
+  // A terminating namespace with no finalizers left is removed.
+  if (out.metadata.deletionTimestamp && !(out.spec?.finalizers?.length) && !(out.metadata.finalizers?.length)) {
+    try { await s.store.delete(r, undefined, s.info.name, {}); } catch { /* already gone */ }
+  }
+  send(s.res, 200, out, rep(s));
+};
+
+/** Subresources the simulated kubelet will serve; until then a clear error names them. */
+export const notYet: SubresourceHandler = async (s) => {
+  throw errors.methodNotSupported({ group: s.info.resource.group, resource: `${s.info.resource.resource}/${s.info.subresource}` },
+    `${s.info.verb} (Skiff does not serve ${s.info.resource.resource}/${s.info.subresource} yet)`);
+};

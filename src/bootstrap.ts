@@ -1,0 +1,29 @@
+// Objects every cluster has from the start: the four system namespaces and the `kubernetes` Service.
+import { StatusError } from './errors.ts';
+import { findResource } from './registry/resources.ts';
+import type { Store } from './registry/store.ts';
+import type { KObject } from './registry/strategy.ts';
+
+async function ensure(store: Store, resource: string, ns: string | undefined, obj: KObject): Promise<void> {
+  const r = findResource('', 'v1', resource)!;
+  try {
+    await store.create(r, ns, obj);
+  } catch (e) {
+    if (e instanceof StatusError && e.code === 409) return;
+    throw e;
+  }
+}
+
+export async function bootstrap(store: Store, apiPort = 6443): Promise<void> {
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    await ensure(store, 'namespaces', undefined, { metadata: { name } });
+  }
+  await ensure(store, 'services', 'default', {
+    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None' },
+  });
+  await ensure(store, 'endpoints', 'default', {
+    metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
+  });
+}

@@ -1,0 +1,237 @@
+// The controller runtime: shared informers fed by the store's watch, a de-duplicating work queue
+// (one key is never worked on twice at once; retries with back-off live here, in one place),
+// and runController, which ties a reconcile function to its informers.
+// Reconcilers re-read current state and never mutate cached objects (clone before changing).
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
+
+export interface Handlers {
+  add?(obj: KObject): void;
+  update?(obj: KObject, old: KObject): void;
+  delete?(obj: KObject): void;
+}
+
+export const keyOf = (o: KObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!);
+export function splitKey(key: string): { namespace?: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** A cache of one resource kept current by a watch (list + watch from the store, in process). */
+export class Informer {
+  readonly resource: ResourceInfo;
+  private readonly store: Store;
+  private readonly cache = new Map<string, KObject>();
+  private readonly handlers: Handlers[] = [];
+  private watch?: StoreWatch;
+  private stopped = false;
+  private lastRV = '';
+  private readonly byIndex = new Map<string, (o: KObject) => string[]>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
+  constructor(store: Store, resource: ResourceInfo) { this.store = store; this.resource = resource; }
+
+  on(h: Handlers): void {
+    this.handlers.push(h);
+    // Late subscribers see the current state as adds.
+    for (const o of this.cache.values()) h.add?.(o);
+  }
+
+  /** Maintain an index (e.g. pods by node, objects by owner uid). */
+  addIndex(name: string, fn: (o: KObject) => string[]): void {
+    this.byIndex.set(name, fn);
+    const idx = new Map<string, Set<string>>();
+    this.indexes.set(name, idx);
+    for (const [k, o] of this.cache) for (const v of fn(o)) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(k); }
+  }
+  byIndexValue(name: string, value: string): KObject[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const out: KObject[] = [];
+    for (const k of keys) { const o = this.cache.get(k); if (o) out.push(o); }
+    return out;
+  }
+
+  private index(key: string, obj: KObject | undefined, old: KObject | undefined): void {
+    for (const [name, fn] of this.byIndex) {
+      const idx = this.indexes.get(name)!;
+      if (old) for (const v of fn(old)) idx.get(v)?.delete(key);
+      if (obj) for (const v of fn(obj)) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(key); }
+    }
+  }
+
+  async start(): Promise<void> {
+    const onEvents = (events: ObjectEvent[]) => {
+      for (const ev of events) {
+        const obj = ev.entry.obj;
+        const key = keyOf(obj);
+        this.lastRV = obj.metadata.resourceVersion ?? this.lastRV;
+        const old = this.cache.get(key);
+        if (ev.type === 'DELETED') {
+          this.cache.delete(key);
+          this.index(key, undefined, old);
+          for (const h of this.handlers) safe(() => h.delete?.(obj));
+        } else {
+          this.cache.set(key, obj);
+          this.index(key, obj, old);
+          for (const h of this.handlers) safe(() => (old ? h.update?.(obj, old) : h.add?.(obj)));
+        }
+      }
+    };
+    const begin = async (rv: string | undefined): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        this.watch = await this.store.watch(this.resource, undefined, { resourceVersion: rv }, onEvents, () => {
+          // The store ended the watch (compaction outran us, or shutdown): relist and resume.
+          if (!this.stopped) void this.relist();
+        });
+      } catch {
+        if (!this.stopped) await this.relist();
+      }
+    };
+    await begin(undefined);
+  }
+
+  private async relist(): Promise<void> {
+    this.watch?.cancel();
+    const { items, resourceVersion } = await this.store.list(this.resource, undefined);
+    const seen = new Set<string>();
+    for (const e of items) {
+      const key = keyOf(e.obj);
+      seen.add(key);
+      const old = this.cache.get(key);
+      if (old && old.metadata.resourceVersion === e.obj.metadata.resourceVersion) continue;
+      this.cache.set(key, e.obj);
+      this.index(key, e.obj, old);
+      for (const h of this.handlers) safe(() => (old ? h.update?.(e.obj, old) : h.add?.(e.obj)));
+    }
+    for (const [key, old] of [...this.cache]) {
+      if (seen.has(key)) continue;
+      this.cache.delete(key);
+      this.index(key, undefined, old);
+      for (const h of this.handlers) safe(() => h.delete?.(old));
+    }
+    this.lastRV = resourceVersion;
+    if (this.stopped) return;
+    this.watch = await this.store.watch(this.resource, undefined, { resourceVersion }, (evs) => {
+      for (const ev of evs) {
+        const obj = ev.entry.obj; const key = keyOf(obj); const old = this.cache.get(key);
+        if (ev.type === 'DELETED') { this.cache.delete(key); this.index(key, undefined, old); for (const h of this.handlers) safe(() => h.delete?.(obj)); }
+        else { this.cache.set(key, obj); this.index(key, obj, old); for (const h of this.handlers) safe(() => (old ? h.update?.(obj, old) : h.add?.(obj))); }
+      }
+    }, () => { if (!this.stopped) void this.relist(); });
+  }
+
+  get(key: string): KObject | undefined { return this.cache.get(key); }
+  list(namespace?: string): KObject[] {
+    const out: KObject[] = [];
+    for (const o of this.cache.values()) if (namespace === undefined || o.metadata.namespace === namespace) out.push(o);
+    return out;
+  }
+  get size(): number { return this.cache.size; }
+  stop(): void { this.stopped = true; this.watch?.cancel(); }
+}
+
+function safe(fn: () => void): void { try { fn(); } catch { /* handlers only enqueue; a failure there is a bug we must not spread */ } }
+
+/** A work queue: keys are de-duplicated, never processed concurrently, and retried with back-off. */
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly delayed = new Map<string, TimerHandle>();
+  private readonly clock: Clock;
+  private readonly workers: number;
+  private running = 0;
+  private stopped = false;
+  private readonly process: (key: string) => Promise<void>;
+  private idleWaiters: (() => void)[] = [];
+  onError?: (key: string, err: unknown) => void;
+
+  constructor(clock: Clock, process: (key: string) => Promise<void>, workers = 4) {
+    this.clock = clock; this.process = process; this.workers = workers;
+  }
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.active.has(key)) { this.dirty.add(key); return; }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  /** Add after a delay (simulated time). A later addAfter for the same key keeps the earlier one. */
+  addAfter(key: string, ms: number): void {
+    if (this.stopped) return;
+    if (ms <= 0) { this.add(key); return; }
+    if (this.delayed.has(key)) return;
+    this.delayed.set(key, this.clock.setTimeout(() => { this.delayed.delete(key); this.add(key); }, ms));
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.workers && this.queue.length) {
+      const key = this.queue.shift()!;
+      this.queued.delete(key);
+      this.active.add(key);
+      this.running++;
+      void this.process(key).then(() => {
+        this.failures.delete(key);
+      }, (err) => {
+        const n = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, n);
+        this.onError?.(key, err);
+        // 5 ms doubling to 30 s, upstream's default controller rate limiter shape.
+        this.addAfter(key, Math.min(30_000, 5 * 2 ** Math.min(n, 13)));
+      }).finally(() => {
+        this.active.delete(key);
+        this.running--;
+        if (this.dirty.delete(key)) this.add(key);
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const f of w) f(); }
+      });
+    }
+  }
+
+  get length(): number { return this.queue.length + this.running; }
+  /** Resolves when nothing is queued or running (delayed keys do not count). */
+  idle(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.delayed.values()) t.cancel();
+    this.delayed.clear();
+  }
+}
+
+export interface Controller {
+  name: string;
+  queue: WorkQueue;
+  stop(): void;
+}
+
+/**
+ * Register a controller: `watch` lists the informers whose events map to keys of this controller,
+ * `reconcile` is called with one key at a time.
+ */
+export function runController(opts: {
+  name: string; clock: Clock; workers?: number;
+  watch: { informer: Informer; toKeys?: (obj: KObject) => string[] }[];
+  reconcile: (key: string, queue: WorkQueue) => Promise<void>;
+  log?: (msg: string) => void;
+}): Controller {
+  const queue = new WorkQueue(opts.clock, (k) => opts.reconcile(k, queue), opts.workers ?? 4);
+  queue.onError = (key, err) => opts.log?.(`${opts.name}: ${key}: ${(err as Error)?.message ?? err}`);
+  for (const w of opts.watch) {
+    const toKeys = w.toKeys ?? ((o: KObject) => [keyOf(o)]);
+    const enqueue = (o: KObject) => { for (const k of toKeys(o)) queue.add(k); };
+    w.informer.on({ add: enqueue, update: (o, old) => { enqueue(o); if (w.toKeys) for (const k of toKeys(old)) queue.add(k); }, delete: enqueue });
+  }
+  return { name: opts.name, queue, stop: () => queue.stop() };
+}

@@ -1,0 +1,581 @@
+// The generic registry: one implementation of every verb for every kind (after k8s.io/apiserver's
+// generic registry Store). A kind contributes only a Strategy. Objects returned by this store are
+// shared with its cache: treat them as read-only and clone before changing.
+import type { Backend, KeyValue, WatchEvent } from '../storage/types.ts';
+import { isStorageError } from '../storage/types.ts';
+import type { Clock } from '../clock.ts';
+import { rfc3339 } from '../clock.ts';
+import { errors, StatusError } from '../errors.ts';
+import type { FieldError } from '../errors.ts';
+import type { ResourceInfo } from './resources.ts';
+import { findResource, gvString, storagePrefix } from './resources.ts';
+import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
+import { clone, decode, encode, prime } from './codec.ts';
+import type { Entry } from './codec.ts';
+import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
+import { matchFields, matchLabels } from '../api/selectors.ts';
+import { deepEqual } from '../util/deep-equal.ts';
+
+export interface WriteOptions { dryRun?: boolean; fieldManager?: string }
+
+export interface ListOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldRequirement[];
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: Entry[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface ObjectEvent { type: WatchEventType; entry: Entry }
+
+export interface WatchOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldRequirement[];
+  /** '' / undefined / '0': start with ADDED for every current object. Otherwise: changes after it. */
+  resourceVersion?: string;
+  sendInitialEvents?: boolean;
+}
+
+export interface StoreWatch {
+  cancel(): void;
+  /** Revision up to which every event has been delivered (for bookmarks). */
+  progress(): number;
+}
+
+/** Kinds whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'limitranges', 'leases', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings', 'priorityclasses']);
+/** Kinds that keep the status they are created with (upstream does not reset it). */
+const KEEP_STATUS_ON_CREATE = new Set(['nodes', 'customresourcedefinitions', 'certificatesigningrequests', 'persistentvolumes']);
+
+export class Store {
+  readonly backend: Backend;
+  readonly clock: Clock;
+  private readonly strategies: (r: ResourceInfo) => Strategy;
+  services?: StrategyServices;
+  /** Validates object metadata; provided by the kinds module. */
+  private readonly validateMeta: (r: ResourceInfo, obj: KObject, strategy: Strategy) => FieldError[];
+  private readonly validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
+
+  constructor(deps: {
+    backend: Backend; clock: Clock;
+    strategyFor: (r: ResourceInfo) => Strategy;
+    validateMeta: (r: ResourceInfo, obj: KObject, strategy: Strategy) => FieldError[];
+    validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
+    services?: StrategyServices;
+  }) {
+    this.backend = deps.backend;
+    this.clock = deps.clock;
+    this.strategies = deps.strategyFor;
+    this.validateMeta = deps.validateMeta;
+    this.validateMetaUpdate = deps.validateMetaUpdate;
+    this.services = deps.services;
+  }
+
+  key(r: ResourceInfo, ns: string | undefined, name: string): string {
+    return r.namespaced ? `${storagePrefix(r)}${ns}/${name}` : `${storagePrefix(r)}${name}`;
+  }
+  prefix(r: ResourceInfo, ns: string | undefined): string {
+    return r.namespaced && ns ? `${storagePrefix(r)}${ns}/` : storagePrefix(r);
+  }
+  private ctx(r: ResourceInfo): StrategyContext { return { clock: this.clock, resource: r, services: this.services }; }
+  private gr(r: ResourceInfo) { return { group: r.group, resource: r.resource }; }
+
+  // ---------- reads ----------
+
+  async get(r: ResourceInfo, ns: string | undefined, name: string, resourceVersion?: string): Promise<KObject> {
+    return (await this.getEntry(r, ns, name, resourceVersion)).obj;
+  }
+
+  async getEntry(r: ResourceInfo, ns: string | undefined, name: string, resourceVersion?: string): Promise<Entry> {
+    const rev = resourceVersion && resourceVersion !== '0' ? parseRV(resourceVersion) : undefined;
+    let kv: KeyValue | undefined;
+    try {
+      kv = await this.backend.get(this.key(r, ns, name), rev);
+    } catch (e) {
+      throw this.storageToStatus(e, r, name);
+    }
+    if (!kv) throw errors.notFound(this.gr(r), name);
+    return decode(kv);
+  }
+
+  /** Read the object if it exists (no error). */
+  async tryGet(r: ResourceInfo, ns: string | undefined, name: string): Promise<KObject | undefined> {
+    const kv = await this.backend.get(this.key(r, ns, name));
+    return kv ? decode(kv).obj : undefined;
+  }
+
+  async list(r: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
+    const prefix = this.prefix(r, ns);
+    let revision: number | undefined;
+    let startAfter: string | undefined;
+    if (opts.continue) {
+      const tok = decodeContinue(opts.continue);
+      if (!tok.start.startsWith(prefix.slice(storagePrefix(r).length)) && ns) throw errors.badRequest('continue key is not valid: key is not in the requested range');
+      revision = tok.rv;
+      startAfter = storagePrefix(r) + tok.start;
+      if (revision < this.backend.compactRevision()) {
+        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const want = parseRV(opts.resourceVersion);
+      const current = this.backend.currentRevision();
+      if (opts.resourceVersionMatch === 'Exact') revision = want;
+      else if (want > current) {
+        const e = new StatusError(504, 'Timeout', `Too large resource version: ${want}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+        throw e;
+      }
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const filtering = (opts.labelSelector && opts.labelSelector.length > 0) || (opts.fieldSelector && opts.fieldSelector.length > 0);
+    const items: Entry[] = [];
+    let listRev = revision ?? this.backend.currentRevision();
+    let more = false;
+    let remaining: number | undefined;
+    let lastKey: string | undefined;
+    try {
+      for (;;) {
+        const want = limit ? limit - items.length : 0;
+        const page = await this.backend.list(prefix, { revision, limit: filtering && want ? Math.max(want, 500) : want, startAfter });
+        listRev = page.revision;
+        revision ??= page.revision;
+        for (let i = 0; i < page.items.length; i++) {
+          const kv = page.items[i];
+          const e = decode(kv);
+          lastKey = kv.key;
+          if (!filtering || this.matches(r, e.obj, opts.labelSelector, opts.fieldSelector)) {
+            items.push(e);
+            if (limit && items.length >= limit) {
+              more = i < page.items.length - 1 || page.more;
+              break;
+            }
+          }
+        }
+        if (limit && items.length >= limit) {
+          if (!filtering) remaining = (page.remaining ?? 0) + (page.items.length - (page.items.findIndex((kv) => kv.key === lastKey) + 1));
+          break;
+        }
+        if (!page.more) { more = false; break; }
+        startAfter = page.items[page.items.length - 1].key;
+      }
+    } catch (e) {
+      throw this.storageToStatus(e, r, '');
+    }
+    const result: ListResult = { items, resourceVersion: String(listRev) };
+    if (more && lastKey) {
+      result.continue = encodeContinue(listRev, lastKey.slice(storagePrefix(r).length));
+      if (remaining !== undefined && remaining > 0) result.remainingItemCount = remaining;
+    }
+    return result;
+  }
+
+  matches(r: ResourceInfo, obj: KObject, labels?: LabelSelector, fields?: FieldRequirement[]): boolean {
+    if (labels && labels.length && !matchLabels(labels, obj.metadata.labels)) return false;
+    if (fields && fields.length) {
+      const extra = this.strategies(r).fieldSelectors;
+      if (!matchFields(fields, (f) => {
+        if (f === 'metadata.name') return obj.metadata.name;
+        if (f === 'metadata.namespace') return obj.metadata.namespace;
+        return extra?.[f]?.(obj);
+      })) return false;
+    }
+    return true;
+  }
+
+  /** 400 for a field selector the kind does not support, as upstream. */
+  checkFieldSelector(r: ResourceInfo, fields: FieldRequirement[] | undefined): void {
+    if (!fields) return;
+    const extra = this.strategies(r).fieldSelectors ?? {};
+    for (const f of fields) {
+      if (f.field === 'metadata.name' || f.field === 'metadata.namespace' || f.field in extra) continue;
+      throw errors.badRequest(`field label not supported: ${f.field}`);
+    }
+  }
+
+  // ---------- writes ----------
+
+  async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
+    const obj = clone(input);
+    const strategy = this.strategies(r);
+    obj.metadata ??= {};
+    obj.apiVersion = gvString(r);
+    obj.kind = r.kind;
+    if (r.namespaced) {
+      if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = ns;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    if (r.namespaced && ns) await this.checkNamespace(r, ns, obj.metadata.name ?? obj.metadata.generateName ?? '');
+    const meta = obj.metadata;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    meta.uid = this.clock.uuid();
+    meta.creationTimestamp = rfc3339(this.clock.now());
+    if (hasSpec(obj) && strategy.generation !== false) meta.generation = 1; else delete meta.generation;
+    if (r.subresources.some((s) => s.name === 'status') && !KEEP_STATUS_ON_CREATE.has(r.resource)) delete obj.status;
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = meta.generateName + this.clock.randomString(5);
+    strategy.prepareForCreate?.(obj, this.ctx(r));
+    const errs = [...this.validateMeta(r, obj, strategy), ...(strategy.validate?.(obj, this.ctx(r)) ?? [])];
+    if (errs.length) {
+      this.undoAllocations(obj, strategy, r);
+      throw errors.invalid(r.group, r.kind, meta.name ?? '', errs);
+    }
+    if (opts.dryRun) {
+      this.undoAllocations(obj, strategy, r);
+      return obj;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(obj));
+        return prime(kv, obj).obj;
+      } catch (e) {
+        if (isStorageError(e, 'KeyExists')) {
+          if (generated && attempt < 8) { meta.name = meta.generateName + this.clock.randomString(5); continue; }
+          this.undoAllocations(obj, strategy, r);
+          throw errors.alreadyExists(this.gr(r), meta.name!);
+        }
+        this.undoAllocations(obj, strategy, r);
+        throw this.storageToStatus(e, r, meta.name!);
+      }
+    }
+  }
+
+  private undoAllocations(obj: KObject, strategy: Strategy, r: ResourceInfo): void {
+    try { strategy.afterDelete?.(obj, this.ctx(r)); } catch { /* nothing held */ }
+  }
+
+  private async checkNamespace(r: ResourceInfo, ns: string, name: string): Promise<void> {
+    const nsr = findResource('', 'v1', 'namespaces')!;
+    const kv = await this.backend.get(this.key(nsr, undefined, ns));
+    if (!kv) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
+    const nsObj = decode(kv).obj;
+    if (nsObj.metadata.deletionTimestamp || nsObj.status?.phase === 'Terminating') {
+      // Events may still be written into a terminating namespace, as upstream allows.
+      if (r.resource !== 'events') throw errors.namespaceTerminating(this.gr(r), name, ns);
+    }
+  }
+
+  /**
+   * PUT semantics. `subresource` 'status' replaces only status; otherwise status is kept.
+   * Returns the stored object and whether it was created.
+   */
+  async update(r: ResourceInfo, ns: string | undefined, name: string, input: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<{ obj: KObject; created: boolean }> {
+    if (input?.metadata?.name !== undefined && input.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (r.namespaced && input?.metadata?.namespace && input.metadata.namespace !== ns) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const kv = await this.backend.get(this.key(r, ns, name));
+    if (!kv) {
+      if (CREATE_ON_UPDATE.has(r.resource) && !opts.subresource) {
+        const obj = clone(input);
+        obj.metadata = { ...obj.metadata, name };
+        if (obj.metadata.resourceVersion) throw errors.notFound(this.gr(r), name);
+        return { obj: await this.create(r, ns, obj, opts), created: true };
+      }
+      throw errors.notFound(this.gr(r), name);
+    }
+    const rv = input?.metadata?.resourceVersion;
+    if (rv && rv !== String(kv.modRevision)) throw errors.staleConflict(this.gr(r), name);
+    return { obj: await this.writeUpdate(r, ns, name, kv, clone(input), opts), created: false };
+  }
+
+  /**
+   * Read-modify-write with retries on conflict (upstream's GuaranteedUpdate). `mutate` receives a
+   * private copy of the current object and returns the desired object; if it carries a
+   * resourceVersion that differs from the current one, the write fails with 409.
+   */
+  async guaranteedUpdate(r: ResourceInfo, ns: string | undefined, name: string,
+    mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.backend.get(this.key(r, ns, name));
+      if (!kv) throw errors.notFound(this.gr(r), name);
+      const cur = decode(kv).obj;
+      const next = await mutate(clone(cur));
+      const rv = next?.metadata?.resourceVersion;
+      if (rv && rv !== String(kv.modRevision)) throw errors.staleConflict(this.gr(r), name);
+      try {
+        return await this.writeUpdate(r, ns, name, kv, next, opts);
+      } catch (e) {
+        if (e instanceof StatusError && e.reason === 'Conflict' && !rv && attempt < 16) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async writeUpdate(r: ResourceInfo, ns: string | undefined, name: string, kv: KeyValue, obj: KObject, opts: WriteOptions & { subresource?: string }): Promise<KObject> {
+    const old = decode(kv).obj;
+    const strategy = this.strategies(r);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request must be an object');
+    obj.metadata ??= {};
+    obj.apiVersion = gvString(r);
+    obj.kind = r.kind;
+    let next: KObject;
+    // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
+    const internal = opts.subresource !== undefined && opts.subresource !== 'status';
+    if (internal) {
+      next = obj;
+    } else if (opts.subresource === 'status') {
+      next = clone(old);
+      next.status = obj.status;
+      if (obj.status === undefined) delete next.status;
+    } else {
+      next = obj;
+      const hasStatusSub = r.subresources.some((s) => s.name === 'status');
+      if (hasStatusSub) { if (old.status === undefined) delete next.status; else next.status = clone(old.status); }
+    }
+    const m = next.metadata;
+    m.name = name;
+    if (r.namespaced) m.namespace = ns; else delete m.namespace;
+    // Fields the server owns.
+    m.uid = old.metadata.uid;
+    m.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) { m.deletionTimestamp = old.metadata.deletionTimestamp; m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds; }
+    else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
+    if (old.metadata.generation !== undefined) {
+      m.generation = old.metadata.generation;
+      if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(next), specOf(old))) m.generation = old.metadata.generation + 1;
+    } else delete m.generation;
+    delete m.resourceVersion;
+    if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
+    const errs = opts.subresource !== undefined ? [] : [
+      ...this.validateMeta(r, next, strategy),
+      ...this.validateMetaUpdate(next, old),
+      ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
+    ];
+    if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
+    // A write that changes nothing is not written: resourceVersion stays (kubectl shows "(no change)").
+    const oldNoRv = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
+    if (deepEqual(next, oldNoRv)) return old;
+    // Removing the last finalizer of an object being deleted completes the deletion.
+    if (m.deletionTimestamp && (!m.finalizers || m.finalizers.length === 0) && !opts.dryRun) {
+      try {
+        const gone = await this.backend.delete(this.key(r, ns, name), kv.modRevision);
+        strategy.afterDelete?.(next, this.ctx(r));
+        return prime(gone, next).obj;
+      } catch (e) { throw this.storageToStatus(e, r, name); }
+    }
+    if (opts.dryRun) { m.resourceVersion = String(kv.modRevision); return next; }
+    try {
+      const nkv = await this.backend.update(this.key(r, ns, name), encode(next), kv.modRevision);
+      return prime(nkv, next).obj;
+    } catch (e) {
+      throw this.storageToStatus(e, r, name);
+    }
+  }
+
+  /**
+   * DELETE semantics: preconditions, finalizers, graceful deletion (pods on a node), propagation
+   * finalizers. Returns the object and whether it is gone now (false: marked for deletion).
+   */
+  async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.backend.get(this.key(r, ns, name));
+      if (!kv) throw errors.notFound(this.gr(r), name);
+      const cur = decode(kv).obj;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== cur.metadata.uid) {
+        throw errors.conflict(this.gr(r), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
+        throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      }
+      const next = clone(cur);
+      const m = next.metadata;
+      const finalizers = new Set(m.finalizers ?? []);
+      const policy = opts.propagationPolicy;
+      if (policy === 'Orphan') { finalizers.add('orphan'); finalizers.delete('foregroundDeletion'); }
+      else if (policy === 'Foreground') { finalizers.add('foregroundDeletion'); finalizers.delete('orphan'); }
+      else if (policy === 'Background' && m.deletionTimestamp) { finalizers.delete('orphan'); finalizers.delete('foregroundDeletion'); }
+      // Namespaces always go through the namespace controller (spec.finalizers), as upstream.
+      const nsFinalizing = r.resource === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0;
+      const grace = this.gracePeriod(r, cur, opts.gracePeriodSeconds);
+      const mustWait = finalizers.size > 0 || nsFinalizing || grace > 0;
+      if (!mustWait) {
+        if (opts.dryRun) return { obj: cur, deleted: true };
+        try {
+          const gone = await this.backend.delete(this.key(r, ns, name), kv.modRevision);
+          this.strategies(r).afterDelete?.(cur, this.ctx(r));
+          return { obj: decode(gone).obj, deleted: true };
+        } catch (e) {
+          if (isStorageError(e, 'Conflict') && attempt < 16) continue;
+          throw this.storageToStatus(e, r, name);
+        }
+      }
+      if (finalizers.size) m.finalizers = [...finalizers]; else delete m.finalizers;
+      const now = this.clock.now();
+      if (!m.deletionTimestamp) {
+        m.deletionTimestamp = rfc3339(now + grace * 1000);
+        m.deletionGracePeriodSeconds = grace;
+      } else if (grace < (m.deletionGracePeriodSeconds ?? 0)) {
+        // A shorter grace period may replace a longer one.
+        m.deletionTimestamp = rfc3339(now + grace * 1000);
+        m.deletionGracePeriodSeconds = grace;
+      }
+      if (r.resource === 'namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      if (deepEqual(next, cur)) return { obj: cur, deleted: false };
+      if (opts.dryRun) return { obj: next, deleted: false };
+      try {
+        const nkv = await this.backend.update(this.key(r, ns, name), encode(next), kv.modRevision);
+        return { obj: prime(nkv, next).obj, deleted: false };
+      } catch (e) {
+        if (isStorageError(e, 'Conflict') && attempt < 16) continue;
+        throw this.storageToStatus(e, r, name);
+      }
+    }
+  }
+
+  private gracePeriod(r: ResourceInfo, obj: KObject, requested?: number): number {
+    if (r.resource !== 'pods') return 0;
+    // Unscheduled or finished pods go at once, as upstream's pod strategy decides.
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    const g = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+
+  /** Delete every object matching the selectors in the namespace (deletecollection). */
+  async deleteCollection(r: ResourceInfo, ns: string | undefined, list: ListOptions, opts: DeleteOptions): Promise<KObject[]> {
+    const { items } = await this.list(r, ns, list);
+    const out: KObject[] = [];
+    for (const e of items) {
+      try {
+        out.push((await this.delete(r, e.obj.metadata.namespace, e.obj.metadata.name!, opts)).obj);
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  // ---------- watch ----------
+
+  async watch(r: ResourceInfo, ns: string | undefined, opts: WatchOptions, onEvent: (events: ObjectEvent[]) => void, onClose?: (err: StatusError) => void): Promise<StoreWatch> {
+    const prefix = this.prefix(r, ns);
+    const labels = opts.labelSelector;
+    const fields = opts.fieldSelector;
+    const filtering = (labels && labels.length > 0) || (fields && fields.length > 0);
+    const rvStr = opts.resourceVersion;
+    const fromNow = !rvStr || rvStr === '0';
+    let after: number;
+    const initial: ObjectEvent[] = [];
+    if (fromNow || opts.sendInitialEvents) {
+      // A snapshot, then every change after the snapshot's revision (the backend replays anything
+      // committed between the two, so nothing is missed or repeated).
+      const snap = await this.list(r, ns, { labelSelector: labels, fieldSelector: fields });
+      after = Number(snap.resourceVersion);
+      for (const e of snap.items) initial.push({ type: 'ADDED', entry: e });
+    } else {
+      after = parseRV(rvStr);
+    }
+    let progress = after;
+    const translate = (events: WatchEvent[]): ObjectEvent[] => {
+      const out: ObjectEvent[] = [];
+      for (const ev of events) {
+        progress = ev.kv.modRevision;
+        // For DELETE, the event's kv holds the last value stamped with the tombstone's revision.
+        const e = decode(ev.kv);
+        if (ev.type === 'DELETE') {
+          if (!filtering || this.matches(r, e.obj, labels, fields)) out.push({ type: 'DELETED', entry: e });
+          continue;
+        }
+        if (!filtering) { out.push({ type: ev.prevKv ? 'MODIFIED' : 'ADDED', entry: e }); continue; }
+        const now = this.matches(r, e.obj, labels, fields);
+        const before = ev.prevKv ? this.matches(r, decode(ev.prevKv).obj, labels, fields) : false;
+        if (now && before) out.push({ type: 'MODIFIED', entry: e });
+        else if (now) out.push({ type: 'ADDED', entry: e });
+        else if (before) out.push({ type: 'DELETED', entry: e }); // left the selection
+      }
+      return out;
+    };
+    let ready = false;
+    const pending: ObjectEvent[][] = [];
+    let w;
+    try {
+      w = this.backend.watch(prefix, {
+        afterRevision: after,
+        onEvents: (events) => {
+          const out = translate(events);
+          if (!out.length) return;
+          if (!ready) pending.push(out); else onEvent(out);
+        },
+        onClose: (reason) => onClose?.(this.storageToStatus(reason, r, '', true)),
+      });
+    } catch (e) {
+      throw this.storageToStatus(e, r, '', true);
+    }
+    ready = true;
+    if (initial.length) onEvent(initial);
+    for (const p of pending) onEvent(p);
+    return { cancel: () => w.cancel(), progress: () => Math.max(progress, after) };
+  }
+
+  storageToStatus(e: unknown, r: ResourceInfo, name: string, forWatch = false): StatusError {
+    if (e instanceof StatusError) return e;
+    if (isStorageError(e)) {
+      switch (e.code) {
+        case 'NotFound': return errors.notFound(this.gr(r), name);
+        case 'KeyExists': return errors.alreadyExists(this.gr(r), name);
+        case 'Conflict': return errors.staleConflict(this.gr(r), name);
+        case 'Compacted': return forWatch
+          ? errors.expired(`too old resource version: ${e.message.match(/revision (\d+)/)?.[1] ?? ''} (${e.compactRevision ?? ''})`)
+          : errors.expired(`The resourceVersion for the provided list is too old.`);
+        case 'FutureRevision': return new StatusError(504, 'Timeout', `Too large resource version: ${e.message.match(/revision (\d+)/)?.[1] ?? ''}, current: ${this.backend.currentRevision()}`,
+          { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+        case 'Closed': return errors.serviceUnavailable('the server is shutting down');
+        case 'TooSlow': return errors.gone('the watcher fell too far behind and was closed; please watch again');
+        default: return errors.internal(e.message);
+      }
+    }
+    return errors.internal(e instanceof Error ? e.message : String(e));
+  }
+}
+
+export function parseRV(s: string): number {
+  if (!/^\d+$/.test(s)) throw errors.badRequest(`invalid resource version "${s}"`);
+  return Number(s);
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: start + '\u0000' })).toString('base64');
+}
+function decodeContinue(tok: string): { rv: number; start: string } {
+  try {
+    const o = JSON.parse(Buffer.from(tok, 'base64').toString('utf8'));
+    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || typeof o.start !== 'string') throw new Error('bad');
+    return { rv: o.rv, start: o.start.replace(/\u0000$/, '') };
+  } catch {
+    throw errors.badRequest('continue key is not valid: the continue token is malformed');
+  }
+}
+
+const NON_SPEC = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+function hasSpec(obj: KObject): boolean { return obj.spec !== undefined; }
+function specOf(obj: KObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (!NON_SPEC.has(k)) out[k] = v;
+  return out;
+}
+

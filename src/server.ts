@@ -1,0 +1,137 @@
+// Wiring: the only place that builds the object graph and listens.
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { RealClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import { SqliteBackend } from './storage/sqlite.ts';
+import type { Durability } from './storage/sqlite.ts';
+import type { Backend } from './storage/types.ts';
+import { Store } from './registry/store.ts';
+import { buildApp } from './api/app.ts';
+import { ensureTls } from './auth/certs.ts';
+import { tokenAuthenticator } from './auth/token.ts';
+import { tokenReviewHandler } from './auth/reviews.ts';
+import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
+import { buildExtensions, strategyServices } from './wiring.ts';
+import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
+import { bootstrap } from './bootstrap.ts';
+import { startControllers } from './controllers/index.ts';
+import type { Controllers } from './controllers/index.ts';
+
+export interface ServerOptions {
+  port?: number;            // default 6443; 0 = any free port
+  address?: string;         // default 127.0.0.1
+  dataDir?: string;         // default ./.skiff
+  inMemory?: boolean;       // keep the database in memory (nothing but the kubeconfig is written unless kubeconfigPath is false)
+  kubeconfigPath?: string | false; // default <dataDir>/kubeconfig
+  insecureHttp?: boolean;   // plain HTTP
+  durability?: Durability;
+  timeScale?: number;
+  /** Number of simulated nodes (default 1). */
+  nodes?: number;
+  /** Start controllers (default true). */
+  controllers?: boolean;
+  clock?: Clock;
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  caPem?: string;
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  store: Store;
+  backend: Backend;
+  stop(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? (() => {});
+  const address = opts.address ?? '127.0.0.1';
+  const dataDir = resolve(opts.dataDir ?? '.skiff');
+  const persistDir = opts.inMemory ? undefined : dataDir;
+  if (persistDir) {
+    try {
+      mkdirSync(persistDir, { recursive: true });
+      accessSync(persistDir, constants.W_OK);
+    } catch (e) {
+      throw new Error(`data directory ${persistDir} is not writable: ${(e as Error).message}`);
+    }
+  }
+  const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
+  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, now: () => clock.now() });
+
+  // Admin token, kept with the data so kubeconfigs stay valid across restarts.
+  let token: string;
+  const tokenFile = persistDir ? join(persistDir, 'admin.token') : undefined;
+  if (tokenFile && existsSync(tokenFile)) token = readFileSync(tokenFile, 'utf8').trim();
+  else {
+    token = randomBytes(24).toString('hex');
+    if (tokenFile) writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
+  }
+
+  const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
+  store.services = await strategyServices(store);
+  const ext = buildExtensions(store);
+  ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler((t) => t === token));
+  let ready = false;
+  const app = buildApp({
+    store, ext, auth: tokenAuthenticator(token), ready: () => ready, log,
+    routes: ext.routes, serverAddress: `${address}:${opts.port ?? 6443}`,
+  });
+
+  const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock.now());
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem }, app)
+    : createHttpServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0; // watches are long-lived
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  const secureEvent = tls ? 'secureConnection' : 'connection';
+  void secureEvent;
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      reject(new Error(e.code === 'EADDRINUSE' ? `port ${opts.port ?? 6443} on ${address} is already in use` : `cannot listen on ${address}:${opts.port ?? 6443}: ${e.message}`));
+    });
+    server.listen(opts.port ?? 6443, address, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+
+  await bootstrap(store, port);
+  let controllers: Controllers | undefined;
+  if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, caPem: tls?.caPem, log });
+
+  const kcInput = { server: url, caPem: tls?.caPem, token };
+  const kubeconfig = kubeconfigYaml(kcInput);
+  const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
+  if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
+  ready = true;
+
+  let stopped = false;
+  return {
+    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, store, backend,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      ready = false;
+      await controllers?.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Fills the HTTP layer's extension points (tables, patch, body decoding, subresources, virtual kinds)
+// and the strategies' services (IP and port allocators).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from './errors.ts';
+import { findResource } from './registry/resources.ts';
+import type { Store } from './registry/store.ts';
+import type { StrategyServices } from './registry/strategy.ts';
+import type { Extensions, SubresourceHandler } from './api/extensions.ts';
+import { decodeObjectBody } from './api/body.ts';
+import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
+import { reviewHandlers } from './auth/reviews.ts';
+import { Allocators } from './registry/allocators.ts';
+
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+
+export function buildExtensions(store: Store): Extensions & { routes: Route[] } {
+  const subresources = new Map<string, SubresourceHandler>([
+    ['*/status', statusHandler],
+    ['*/scale', scaleHandler],
+    ['/pods/binding', bindingHandler],
+    ['/pods/eviction', evictionHandler],
+    ['/namespaces/finalize', finalizeHandler],
+  ]);
+  for (const s of ['log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
+  subresources.set('/nodes/proxy', notYet);
+  subresources.set('/services/proxy', notYet);
+  subresources.set('/serviceaccounts/token', notYet);
+  subresources.set('certificates.k8s.io/certificatesigningrequests/approval', statusHandler);
+
+  const virtualCreate = reviewHandlers();
+  // POST /api/v1/namespaces/{ns}/bindings: the older way to bind a pod.
+  virtualCreate.set('/Binding', async (body, ctx) => {
+    const name = body.metadata?.name;
+    if (!name) throw errors.invalid('', 'Binding', '', [{ type: 'FieldValueRequired', field: 'metadata.name' }]);
+    await bindPod(store, ctx.namespace, body, name, false);
+    return SUCCESS_201;
+  });
+
+  return {
+    tableContentType: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    toTable: (r, items, opts) => ({
+      kind: 'Table', apiVersion: 'meta.k8s.io/v1',
+      metadata: { resourceVersion: opts.resourceVersion, continue: opts.continue, remainingItemCount: opts.remainingItemCount },
+      columnDefinitions: [
+        { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+        { name: 'Created At', type: 'date', format: '', description: 'The time the object was created.', priority: 0 },
+      ],
+      rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.creationTimestamp], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })),
+    }),
+    patchTypes: [],
+    applyPatch: () => { throw errors.unsupportedPatchType('', []); },
+    decodeBody: (body, ct) => decodeObjectBody(body, ct),
+    subresources,
+    virtualCreate,
+    routes: [],
+  };
+}
+
+export async function strategyServices(store: Store): Promise<StrategyServices> {
+  const alloc = new Allocators();
+  const services = findResource('', 'v1', 'services')!;
+  const { items } = await store.list(services, undefined);
+  for (const e of items) alloc.reserveExisting(e.obj);
+  return alloc.services();
+}
