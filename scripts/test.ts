@@ -1,0 +1,34 @@
+// `npm test`: typecheck, unit and integration tests (node:test), then the conformance suites
+// driven by real clients. Ends with the conformance runner's own summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function testFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) out.push(...testFiles(p));
+    else if (f.endsWith('.test.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+function run(what: string, cmd: string, args: string[]): number {
+  process.stdout.write(`\n== ${what}\n`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  process.stdout.write(`== ${what}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return r.status ?? 1;
+}
+
+let failed = 0;
+failed += run('typecheck', process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']) ? 1 : 0;
+const files = testFiles('test');
+failed += run(`unit and integration tests (${files.length} files)`, process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=dot', ...files]) ? 1 : 0;
+if (existsSync(join('conformance', 'run.ts')) && !process.env.SKIFF_SKIP_CONFORMANCE) {
+  failed += run('conformance (real clients)', process.execPath, [join('conformance', 'run.ts')]) ? 1 : 0;
+}
+process.stdout.write(failed ? `\nnpm test: ${failed} stage(s) failed\n` : '\nnpm test: all stages passed\n');
+process.exit(failed ? 1 : 0);
