@@ -1,0 +1,195 @@
+// Kubernetes protobuf wire format: the `k8s\0` + runtime.Unknown envelope around built-in kinds,
+// and the length-delimited watch stream. Decoding failures are 400 BadRequest StatusErrors;
+// encoding failures (an object the schema cannot represent) are 500 InternalError StatusErrors.
+
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { StatusError, errors } from '../errors.ts';
+import schema from './schema.generated.json' with { type: 'json' };
+import { CodecError, decodeBody, encodeBody, messageDef, setNestedEnvelopeDecoder } from './codec.ts';
+
+/** Media type of protobuf request and response bodies. */
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+/** Media type of a protobuf watch response (length-delimited WatchEvent frames). */
+export const PROTOBUF_WATCH = 'application/vnd.kubernetes.protobuf;stream=watch';
+
+/** The 4-byte prefix of every enveloped protobuf body: "k8s" and a NUL. */
+export const MAGIC = new Uint8Array([0x6b, 0x38, 0x73, 0x00]);
+
+const kinds = schema.kinds as Record<string, string>;
+const metaKinds = schema.metaKinds as Record<string, string>;
+
+/** The protobuf message for a group/version + kind, or undefined. meta/v1 option kinds exist in every group version. */
+export function messageFor(apiVersion: string, kind: string): string | undefined {
+  return kinds[`${apiVersion}/${kind}`] ?? (apiVersion ? metaKinds[kind] : undefined);
+}
+
+/** True when objects of this apiVersion/kind can be carried as protobuf (built-in kinds only). */
+export function canEncode(apiVersion: string, kind: string): boolean {
+  return typeof apiVersion === 'string' && typeof kind === 'string' && messageFor(apiVersion, kind) !== undefined;
+}
+
+function badRequest(e: unknown): StatusError {
+  if (e instanceof StatusError) return e;
+  const why = e instanceof Error ? e.message : String(e);
+  return errors.badRequest(`unable to decode protobuf body: ${why}`);
+}
+
+function decodeEnvelopeAt(buf: Uint8Array, depth: number): { apiVersion: string; kind: string; object: Record<string, any> } {
+  if (!(buf instanceof Uint8Array)) throw errors.badRequest('unable to decode protobuf body: not a byte buffer');
+  if (buf.length < 4 || buf[0] !== MAGIC[0] || buf[1] !== MAGIC[1] || buf[2] !== MAGIC[2] || buf[3] !== MAGIC[3]) {
+    throw errors.badRequest('unable to decode protobuf body: the body does not start with the Kubernetes protobuf prefix "k8s\\x00"');
+  }
+  let apiVersion = '', kind = '', contentEncoding = '';
+  let raw: Uint8Array | undefined;
+  try {
+    const r = new BinaryReader(buf.subarray(4));
+    const end = buf.length - 4;
+    const str = (): string => r.string();
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      if (no === 1 && wt === 2) {
+        const len = r.uint32();
+        const e = r.pos + len;
+        if (e > end) throw new CodecError('typeMeta overruns the body');
+        while (r.pos < e) {
+          const [tno, twt] = r.tag();
+          if (tno === 1 && twt === 2) apiVersion = str();
+          else if (tno === 2 && twt === 2) kind = str();
+          else r.skip(twt, tno);
+        }
+        if (r.pos !== e) throw new CodecError('typeMeta overruns its length');
+      } else if (no === 2 && wt === 2) raw = r.bytes();
+      else if (no === 3 && wt === 2) contentEncoding = str();
+      else if (no === 4 && wt === 2) str(); // contentType: ignored, as upstream does
+      else r.skip(wt, no);
+      if (r.pos > end) throw new CodecError('premature end of data');
+    }
+    if (r.pos !== end) throw new CodecError('premature end of data');
+  } catch (e) {
+    throw badRequest(e);
+  }
+  if (!kind) throw errors.badRequest('unable to decode protobuf body: Object \'Kind\' is missing in the envelope');
+  if (contentEncoding) throw errors.badRequest(`unable to decode protobuf body: unsupported content encoding ${JSON.stringify(contentEncoding)}`);
+  const name = messageFor(apiVersion, kind);
+  if (!name) {
+    const gv = apiVersion.includes('/') ? apiVersion : `${apiVersion}`;
+    throw errors.badRequest(`unable to decode protobuf body: no kind "${kind}" is registered for version "${gv}" in the protobuf scheme`);
+  }
+  let body: Record<string, any>;
+  try {
+    const bytes = raw ?? new Uint8Array(0);
+    const r = new BinaryReader(bytes);
+    body = decodeBody(r, messageDef(name), bytes.length, '', depth);
+  } catch (e) {
+    throw badRequest(e instanceof CodecError ? new CodecError(`${kind}: ${e.message}`) : e);
+  }
+  const object: Record<string, any> = { apiVersion, kind, ...body };
+  return { apiVersion, kind, object };
+}
+
+// RawExtension bytes that hold a nested envelope (WatchEvent.object, List items) decode recursively.
+setNestedEnvelopeDecoder((raw, depth) => decodeEnvelopeAt(raw, depth).object);
+
+/**
+ * Decodes a protobuf request body: `k8s\0` + runtime.Unknown{typeMeta, raw, contentEncoding, contentType}.
+ * The returned object is in Kubernetes JSON form with apiVersion and kind set.
+ * Throws a 400 StatusError for anything malformed; never another exception.
+ */
+export function decodeEnvelope(buf: Uint8Array): { apiVersion: string; kind: string; object: Record<string, any> } {
+  try {
+    return decodeEnvelopeAt(buf, 0);
+  } catch (e) {
+    throw badRequest(e); // includes RangeError (stack overflow) and anything unforeseen
+  }
+}
+
+function encodeFailure(kind: string, e: unknown): StatusError {
+  if (e instanceof StatusError) return e;
+  const why = e instanceof Error ? e.message : String(e);
+  return errors.internal(`unable to encode ${kind} as protobuf: ${why}`);
+}
+
+function writeEnvelope(w: BinaryWriter, obj: Record<string, any>): void {
+  const apiVersion = obj?.apiVersion, kind = obj?.kind;
+  const name = typeof apiVersion === 'string' && typeof kind === 'string' ? messageFor(apiVersion, kind) : undefined;
+  if (!name) throw errors.internal(`unable to encode ${JSON.stringify(kind)} (${JSON.stringify(apiVersion)}) as protobuf: not a built-in kind`);
+  w.raw(MAGIC);
+  w.tag(1, 2).fork().tag(1, 2).string(apiVersion).tag(2, 2).string(kind).join();
+  w.tag(2, 2).fork();
+  encodeBody(w, messageDef(name), obj, '');
+  w.join();
+  // Upstream always writes the (empty) contentEncoding and contentType fields.
+  w.tag(3, 2).string('').tag(4, 2).string('');
+}
+
+/** Encodes an object with apiVersion/kind (including *List kinds and Status) as an enveloped protobuf body. */
+export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
+  try {
+    const w = new BinaryWriter();
+    writeEnvelope(w, obj);
+    return w.finish();
+  } catch (e) {
+    throw encodeFailure(String(obj?.kind), e);
+  }
+}
+
+/**
+ * One frame of a protobuf watch stream, exactly as the API server writes it: a 4-byte big-endian
+ * length, then a metav1.WatchEvent {type, object: RawExtension{raw}} encoded *without* the envelope
+ * (upstream's stream serializer is the raw protobuf serializer), whose raw bytes are the enveloped
+ * (`k8s\0` + Unknown) encoding of the object.
+ */
+export function encodeWatchEvent(type: string, obj: Record<string, any>): Uint8Array {
+  let inner: Uint8Array;
+  try {
+    const ow = new BinaryWriter();
+    writeEnvelope(ow, obj);
+    inner = ow.finish();
+  } catch (e) {
+    throw encodeFailure(String(obj?.kind), e);
+  }
+  const w = new BinaryWriter();
+  w.tag(1, 2).string(type);
+  w.tag(2, 2).fork().tag(1, 2).bytes(inner).join();
+  const ev = w.finish();
+  const out = new Uint8Array(4 + ev.length);
+  new DataView(out.buffer).setUint32(0, ev.length, false);
+  out.set(ev, 4);
+  return out;
+}
+
+/**
+ * Splits a protobuf watch stream into events (for tests and in-process clients). Returns the decoded
+ * events and the number of bytes consumed (a trailing partial frame is left for the next call).
+ */
+export function decodeWatchFrames(buf: Uint8Array): { events: { type: string; object: Record<string, any> }[]; consumed: number } {
+  const events: { type: string; object: Record<string, any> }[] = [];
+  let pos = 0;
+  try {
+    while (buf.length - pos >= 4) {
+      const len = new DataView(buf.buffer, buf.byteOffset + pos, 4).getUint32(0, false);
+      if (buf.length - pos - 4 < len) break;
+      const frame = buf.subarray(pos + 4, pos + 4 + len);
+      const r = new BinaryReader(frame);
+      let type = '';
+      let raw: Uint8Array | undefined;
+      while (r.pos < frame.length) {
+        const [no, wt] = r.tag();
+        if (no === 1 && wt === 2) type = r.string();
+        else if (no === 2 && wt === 2) {
+          const ext = new BinaryReader(r.bytes());
+          while (ext.pos < ext.len) {
+            const [eno, ewt] = ext.tag();
+            if (eno === 1 && ewt === 2) raw = ext.bytes(); else ext.skip(ewt, eno);
+          }
+        } else r.skip(wt, no);
+      }
+      if (r.pos !== frame.length) throw new CodecError('watch event overruns its frame');
+      events.push({ type, object: decodeEnvelopeAt(raw ?? new Uint8Array(0), 1).object });
+      pos += 4 + len;
+    }
+  } catch (e) {
+    throw badRequest(e);
+  }
+  return { events, consumed: pos };
+}
