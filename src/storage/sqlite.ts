@@ -1,17 +1,24 @@
 // The SQLite MVCC log: one append-only table whose primary key is the global revision.
 //
-// Design (see DESIGN.md and notes on kine): we are the single in-process writer, so
-//  - revisions are assigned in memory and have no gaps;
-//  - the newest value of every live key is kept in memory (sorted keys), so gets and lists at the
-//    latest revision never touch SQLite, and compare-and-swap checks are map look-ups;
+// Design (modelled on etcd's MVCC and k3s's kine, simplified for a single in-process writer):
+//  - revisions are assigned in memory and have no gaps: the in-memory state (revision counter,
+//    latest values) is only changed after the SQLite transaction has committed, so a failed commit
+//    leaves nothing behind and every op in it is rejected;
+//  - the newest value of every live key is kept in memory (map + sorted key array), so gets and
+//    lists at the latest revision never touch SQLite, and compare-and-swap checks are map look-ups;
 //  - writes queued in the same turn of the event loop share one transaction (group commit);
-//  - after commit, events fan out synchronously to watchers and into a ring of recent events,
+//  - after commit, events fan out synchronously to watchers and into a window of recent events,
 //    so resuming watchers rarely read SQLite;
-//  - UNIQUE(key, prev_rev) still guards the log against a second writer, and the database is
-//    opened with an exclusive lock so two processes cannot share one file.
+//  - every row links to the key's previous row (prev_rev) and UNIQUE(key, prev_rev) guards the log
+//    against a second writer; the file is also held with an exclusive lock from open to close.
+//
+// Values handed to create/update/txn are kept by reference (not copied): callers must not mutate
+// a Uint8Array after writing it.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { RealClock } from '../clock.ts';
 import type { Backend, KeyValue, ListOptions, ListResult, TxnOp, WatchEvent, Watcher, WatchOptions } from './types.ts';
 import { StorageError } from './types.ts';
 import { WatchHub } from './watch-hub.ts';
@@ -21,55 +28,90 @@ export type Durability = 'normal' | 'full';
 export interface SqliteOptions {
   /** Path to the database file, or ':memory:'. */
   path: string;
-  /** 'normal' (default): survives a process crash (SIGKILL), may lose the last commits on power loss. 'full': fsync every commit. */
+  /**
+   * 'normal' (default): WAL with synchronous=NORMAL — a commit is in the WAL (OS page cache) before
+   * it is acknowledged, so it survives a process crash (SIGKILL, OOM kill); an OS crash or power
+   * loss may lose the last commits (never corrupts). 'full': synchronous=FULL — the WAL is fsynced
+   * on every commit (group commit amortises the cost), so acknowledged writes survive power loss.
+   */
   durability?: Durability;
-  /** Keep at least this many recent revisions of history (default 10,000). */
+  /**
+   * Retention rule (see retentionTarget): history is kept only while it is among the newest
+   * `retainRevisions` revisions AND younger than `retainMs`. Defaults: 10,000 revisions, 1 hour.
+   */
   retainRevisions?: number;
-  /** Also drop history older than this many ms (default 1 hour; 0 = no age limit). */
+  /** Drop history older than this many ms (default 1 hour; 0 = no age limit). */
   retainMs?: number;
   /** Recent events kept in memory for resuming watchers (default 10,000). */
   eventWindow?: number;
+  /** Approximate memory budget of that window in bytes (default 64 MiB). */
+  eventWindowBytes?: number;
   /** Run compaction every this many ms (default 30 s; 0 = only when compact() is called). */
   compactIntervalMs?: number;
-  /** Revisions compacted per transaction (default 2,000), keeping each stall short. */
+  /** Revisions compacted in the first transaction of a pass (default 1,000); adapted to keep each under ~10 ms. */
   compactBatch?: number;
-  /** Milliseconds clock, for age-based retention. */
+  /** Milliseconds clock, for age-based retention (default: clock.now). */
   now?: () => number;
+  /** Clock for the compaction timer and timestamps (default: a RealClock). */
+  clock?: Clock;
+  /** Cap the database at this many pages (4 KiB each); writes beyond fail like a full disk. 0 = no cap. */
+  maxPages?: number;
 }
 
 interface Row { rev: number; key: string; created_rev: number; prev_rev: number; deleted: number; value: Buffer | null }
+interface HistRow extends Row { p_rev: number | null; p_created_rev: number | null; p_deleted: number | null; p_value: Buffer | null }
+type InsertRow = [rev: number, key: string, createdRev: number, prevRev: number, deleted: number, value: Uint8Array | null, ts: number];
 
-interface Pending { op: TxnOp; resolve: (kv: KeyValue[]) => void; reject: (e: unknown) => void; group?: TxnOp[] }
+interface Pending { group: TxnOp[]; resolve: (kv: KeyValue[]) => void; reject: (e: unknown) => void }
 
 const EMPTY = new Uint8Array(0);
+/** Most ops in one group-commit transaction; the rest go in the next one. */
+const MAX_BATCH_OPS = 10_000;
+/** Compaction aims to keep each of its transactions under this many ms. */
+const COMPACT_STEP_TARGET_MS = 10;
 
-function prefixEnd(prefix: string): string {
-  // The smallest string greater than every string with this prefix.
-  if (prefix === '') return '\uffff';
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+/** [start, end) of the keys with this prefix; end undefined = unbounded. */
+function prefixRange(prefix: string): [string, string | undefined] {
+  let p = prefix;
+  while (p.length > 0 && p.charCodeAt(p.length - 1) === 0xffff) p = p.slice(0, -1);
+  if (p === '') return [prefix, undefined];
+  return [prefix, p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1)];
 }
 
-function describeSqliteError(path: string, e: unknown): string {
-  const code = (e as { code?: string }).code ?? '';
+const SQLITE_CAUSES: [string, string][] = [
+  ['SQLITE_FULL', 'the disk is full (or the database reached its size limit)'],
+  ['SQLITE_READONLY', 'the database file is read-only'],
+  ['SQLITE_CANTOPEN', 'the file cannot be opened (missing directory, a directory in its place, or no permission)'],
+  ['SQLITE_CORRUPT', 'the database file is corrupt'],
+  ['SQLITE_NOTADB', 'the file is not a SQLite database'],
+  ['SQLITE_BUSY', 'the database is locked by another process (is another Skiff using this data directory?)'],
+  ['SQLITE_LOCKED', 'the database is locked'],
+  ['SQLITE_IOERR', 'an I/O error occurred'],
+  ['SQLITE_PERM', 'permission denied'],
+  ['SQLITE_AUTH', 'permission denied'],
+  ['ENOTDIR', 'a component of the path is not a directory'],
+  ['EEXIST', 'a file exists where a directory is needed'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'permission denied'],
+  ['EROFS', 'the file system is read-only'],
+  ['ENOSPC', 'the disk is full'],
+  ['EISDIR', 'the path is a directory'],
+];
+
+function describeError(path: string, e: unknown): string {
+  const code = String((e as { code?: unknown })?.code ?? '');
   const msg = e instanceof Error ? e.message : String(e);
-  const why: Record<string, string> = {
-    SQLITE_FULL: 'the disk is full',
-    SQLITE_READONLY: 'the database file is read-only',
-    SQLITE_CANTOPEN: 'the file cannot be opened (missing directory or no permission)',
-    SQLITE_CORRUPT: 'the database file is corrupt',
-    SQLITE_NOTADB: 'the file is not a SQLite database',
-    SQLITE_BUSY: 'the database is locked by another process (is another Skiff using this data directory?)',
-    SQLITE_IOERR: 'an I/O error occurred',
-    SQLITE_PERM: 'permission denied',
-  };
-  const cause = Object.entries(why).find(([k]) => code.startsWith(k))?.[1] ?? msg;
-  return `storage ${path}: ${cause}${cause === msg ? '' : ` (${msg})`}`;
+  const cause = SQLITE_CAUSES.find(([k]) => code.startsWith(k))?.[1];
+  return cause ? `storage ${path}: ${cause} (${code}: ${msg})` : `storage ${path}: ${msg}${code ? ` (${code})` : ''}`;
 }
+
+const unavailable = (path: string, e: unknown) => new StorageError('Unavailable', describeError(path, e));
 
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite';
   private readonly db: Database.Database;
   private readonly path: string;
+  private readonly file: boolean;
   private rev = 0;
   private compacted = 0;
   private readonly live = new Map<string, KeyValue>();
@@ -77,35 +119,57 @@ export class SqliteBackend implements Backend {
   private readonly hub: WatchHub;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  private closed = false;
-  private compactTimer?: NodeJS.Timeout;
+  private closing = false;
+  private closePromise?: Promise<void>;
+  private compactTimer?: TimerHandle;
   private compacting?: Promise<void>;
-  private readonly opts: Required<Omit<SqliteOptions, 'path'>>;
+  private compactBatch: number;
+  private readonly opts: Required<Omit<SqliteOptions, 'path' | 'clock' | 'now'>>;
+  private readonly now: () => number;
   private readonly stmt: Record<string, Database.Statement>;
-  /** Longest single compaction transaction, in ms (reported by the benchmark). */
+  private readonly writeRows: Database.Transaction<(rows: InsertRow[]) => void>;
+  /** Longest single compaction transaction (including any vacuum step), in ms. */
   longestCompactionStallMs = 0;
 
   constructor(options: SqliteOptions) {
     this.path = options.path;
+    this.file = this.path !== ':memory:' && this.path !== '';
+    const clock = options.clock ?? new RealClock();
+    this.now = options.now ?? (() => clock.now());
     this.opts = {
       durability: options.durability ?? 'normal',
-      retainRevisions: options.retainRevisions ?? 10_000,
-      retainMs: options.retainMs ?? 3_600_000,
+      retainRevisions: Math.max(0, options.retainRevisions ?? 10_000),
+      retainMs: Math.max(0, options.retainMs ?? 3_600_000),
       eventWindow: options.eventWindow ?? 10_000,
+      eventWindowBytes: options.eventWindowBytes ?? 64 * 1024 * 1024,
       compactIntervalMs: options.compactIntervalMs ?? 30_000,
-      compactBatch: options.compactBatch ?? 2_000,
-      now: options.now ?? Date.now,
+      compactBatch: Math.max(1, options.compactBatch ?? 1_000),
+      maxPages: options.maxPages ?? 0,
     };
-    try {
-      if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-      this.db = new Database(this.path);
-      if (this.path !== ':memory:') {
-        this.db.pragma('journal_mode = WAL');
-        this.db.pragma('locking_mode = EXCLUSIVE');
+    if (this.opts.durability !== 'normal' && this.opts.durability !== 'full') {
+      throw new StorageError('Unavailable', `storage ${this.path}: unknown durability ${JSON.stringify(this.opts.durability)} (want "normal" or "full")`);
+    }
+    this.compactBatch = this.opts.compactBatch;
+    if (this.file) {
+      try { mkdirSync(dirname(this.path), { recursive: true }); } catch (e) {
+        throw new StorageError('Unavailable', `storage ${this.path}: cannot create directory ${dirname(this.path)}: ${describeError(this.path, e).replace(`storage ${this.path}: `, '')}`);
       }
-      this.db.pragma(`synchronous = ${this.opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.pragma('cache_size = -65536');
-      this.db.exec(`
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(this.path, { timeout: 2000 });
+      if (this.file) {
+        // Must precede table creation to take effect on a new file; lets compaction hand freed pages back.
+        db.pragma('auto_vacuum = INCREMENTAL');
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (String(mode).toLowerCase() !== 'wal') throw new Error(`cannot switch to WAL journal mode (got ${String(mode)})`);
+        db.pragma('locking_mode = EXCLUSIVE');
+        db.pragma('journal_size_limit = 67108864');
+      }
+      db.pragma(`synchronous = ${this.opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.pragma('cache_size = -65536');
+      if (this.opts.maxPages > 0) db.pragma(`max_page_count = ${Math.floor(this.opts.maxPages)}`);
+      db.exec(`
         CREATE TABLE IF NOT EXISTS log (
           rev INTEGER PRIMARY KEY,
           key TEXT NOT NULL,
@@ -119,59 +183,81 @@ export class SqliteBackend implements Backend {
         CREATE UNIQUE INDEX IF NOT EXISTS log_key_prev ON log(key, prev_rev);
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
       `);
-      const check = this.db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
+      if (this.file) {
+        const check = db.pragma('quick_check', { simple: true });
+        if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
+      }
+      this.db = db;
+      this.stmt = {
+        insert: db.prepare('INSERT INTO log (rev, key, created_rev, prev_rev, deleted, value, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        getAt: db.prepare('SELECT rev, key, created_rev, prev_rev, deleted, value FROM log WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1'),
+        lastRow: db.prepare('SELECT rev FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
+        listAt: db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
+          WHERE l.key >= ? AND l.key < ? AND l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)`),
+        listAtOpen: db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
+          WHERE l.key >= ? AND l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)`),
+        since: db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value,
+            p.rev AS p_rev, p.created_rev AS p_created_rev, p.deleted AS p_deleted, p.value AS p_value
+          FROM log l LEFT JOIN log p ON p.rev = l.prev_rev AND l.prev_rev > 0 WHERE l.rev > ? ORDER BY l.rev`),
+        setMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+        compactSuperseded: db.prepare('DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev > ? AND rev <= ? AND prev_rev > 0)'),
+        compactTombstones: db.prepare('DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1'),
+        firstYoung: db.prepare('SELECT rev FROM log WHERE rev > ? AND ts >= ? ORDER BY rev LIMIT 1'),
+      };
+      this.writeRows = db.transaction((rows: InsertRow[]) => {
+        for (const row of rows) {
+          if (row[3] === -1) row[3] = this.lastRowRev(row[1]);
+          this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
+        }
+      });
+      this.load();
+      // A write at open takes the exclusive lock now (a second process fails fast instead of later)
+      // and reveals a read-only file at start-up rather than on the first request.
+      this.stmt.setMeta.run('current_rev', this.rev);
     } catch (e) {
-      throw new StorageError('Unavailable', describeSqliteError(this.path, e));
+      try { db?.close(); } catch { /* already failing */ }
+      throw e instanceof StorageError ? e : unavailable(this.path, e);
     }
-    this.stmt = {
-      insert: this.db.prepare('INSERT INTO log (rev, key, created_rev, prev_rev, deleted, value, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      getAt: this.db.prepare('SELECT rev, key, created_rev, prev_rev, deleted, value FROM log WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1'),
-      listAt: this.db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
-        WHERE l.key >= ? AND l.key < ? AND l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
-        ORDER BY l.key`),
-      since: this.db.prepare(`SELECT rev, key, created_rev, prev_rev, deleted, value FROM log WHERE rev > ? ORDER BY rev`),
-      byRev: this.db.prepare('SELECT rev, key, created_rev, prev_rev, deleted, value FROM log WHERE rev = ?'),
-      setMeta: this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
-      compactSuperseded: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE rev > ? AND rev <= ? AND prev_rev > 0)'),
-      compactTombstones: this.db.prepare('DELETE FROM log WHERE rev > ? AND rev <= ? AND deleted = 1'),
-      revBefore: this.db.prepare('SELECT MAX(rev) AS rev FROM log WHERE ts < ?'),
-    };
-    this.load();
-    this.hub = new WatchHub(this.opts.eventWindow, this.rev);
+    this.hub = new WatchHub(this.opts.eventWindow, this.rev, this.opts.eventWindowBytes);
     if (this.opts.compactIntervalMs > 0) {
-      this.compactTimer = setInterval(() => { void this.compact().catch(() => {}); }, this.opts.compactIntervalMs);
-      this.compactTimer.unref();
+      this.compactTimer = clock.setInterval(() => {
+        if (!this.compacting && !this.closing) void this.compact().catch(() => { /* retried next interval; writes report their own errors */ });
+      }, this.opts.compactIntervalMs);
     }
   }
 
   private load(): void {
     const meta = this.db.prepare('SELECT name, value FROM meta').all() as { name: string; value: number }[];
-    for (const m of meta) if (m.name === 'compact_rev') this.compacted = m.value;
+    const m = (name: string) => meta.find((x) => x.name === name)?.value ?? 0;
+    this.compacted = m('compact_rev');
     const max = this.db.prepare('SELECT MAX(rev) AS rev FROM log').get() as { rev: number | null };
-    this.rev = Math.max(max.rev ?? 0, this.compacted, (meta.find((m) => m.name === 'current_rev')?.value) ?? 0);
+    // Compaction may have removed the newest rows (tombstones): the metadata keeps the counter.
+    this.rev = Math.max(max.rev ?? 0, this.compacted, m('current_rev'));
     const rows = this.db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
-      WHERE l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key) AND l.deleted = 0 ORDER BY l.key`).all() as Row[];
-    for (const r of rows) {
-      this.live.set(r.key, toKv(r));
-      this.sortedKeys.push(r.key);
-    }
+      WHERE l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key) AND l.deleted = 0`).all() as Row[];
+    for (const r of rows) this.live.set(r.key, toKv(r));
+    this.sortedKeys = [...this.live.keys()].sort(cmp);
   }
 
   currentRevision(): number { return this.rev; }
   compactRevision(): number { return this.compacted; }
 
-  private ensureOpen(): void { if (this.closed) throw new StorageError('Closed', `storage ${this.path}: closed`); }
+  private closedError(): StorageError { return new StorageError('Closed', `storage ${this.path}: closed`); }
+  private ensureOpen(): void { if (this.closing) throw this.closedError(); }
 
-  private checkRevision(revision: number): void {
+  /** True if `revision` asks for the latest state; throws FutureRevision/Compacted for unreadable ones. */
+  private isLatest(revision: number | undefined): boolean {
+    if (!revision || revision <= 0 || revision === this.rev) return true;
     if (revision > this.rev) throw new StorageError('FutureRevision', `revision ${revision} is newer than the current revision ${this.rev}`);
-    if (revision < this.compacted) throw new StorageError('Compacted', `revision ${revision} has been compacted (compacted up to ${this.compacted})`, { compactRevision: this.compacted });
+    if (revision < this.compacted) {
+      throw new StorageError('Compacted', `revision ${revision} has been compacted (compacted up to ${this.compacted})`, { compactRevision: this.compacted });
+    }
+    return false;
   }
 
   async get(key: string, revision?: number): Promise<KeyValue | undefined> {
     this.ensureOpen();
-    if (!revision || revision >= this.rev) return this.live.get(key);
-    this.checkRevision(revision);
+    if (this.isLatest(revision)) return this.live.get(key);
     const r = this.stmt.getAt.get(key, revision) as Row | undefined;
     return r && !r.deleted ? toKv(r) : undefined;
   }
@@ -180,24 +266,27 @@ export class SqliteBackend implements Backend {
     this.ensureOpen();
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const from = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
-    if (!opts.revision || opts.revision >= this.rev) {
-      const end = prefixEnd(prefix);
-      let i = from === undefined ? lowerBound(this.sortedKeys, prefix) : upperBound(this.sortedKeys, from);
-      const stop = lowerBound(this.sortedKeys, end);
+    const [lo, end] = prefixRange(prefix);
+    if (this.isLatest(opts.revision)) {
+      const keys = this.sortedKeys;
+      let i = from === undefined ? lowerBound(keys, lo) : upperBound(keys, from);
+      const stop = end === undefined ? keys.length : lowerBound(keys, end);
       const items: KeyValue[] = [];
-      for (; i < stop && items.length < limit; i++) items.push(this.live.get(this.sortedKeys[i])!);
-      return { items, revision: this.rev, more: i < stop, remaining: stop - i };
+      for (; i < stop && items.length < limit; i++) items.push(this.live.get(keys[i])!);
+      return { items, revision: this.rev, more: i < stop, remaining: Math.max(0, stop - i) };
     }
-    this.checkRevision(opts.revision);
-    const rows = this.stmt.listAt.all(from ?? prefix, prefixEnd(prefix), opts.revision) as Row[];
-    const liveRows = rows.filter((r) => !r.deleted && r.key.startsWith(prefix) && (from === undefined || r.key > from));
-    const items = liveRows.slice(0, limit === Infinity ? undefined : limit).map(toKv);
-    return { items, revision: opts.revision, more: liveRows.length > items.length, remaining: liveRows.length - items.length };
+    const revision = opts.revision!;
+    const rows = (end === undefined ? this.stmt.listAtOpen.all(from ?? lo, revision) : this.stmt.listAt.all(from ?? lo, end, revision)) as Row[];
+    // SQLite orders TEXT by UTF-8 bytes; sort as JavaScript does so both paths agree.
+    const liveRows = rows.filter((r) => !r.deleted && r.key.startsWith(prefix) && (from === undefined || r.key > from)).sort((a, b) => cmp(a.key, b.key));
+    const items = (limit === Infinity ? liveRows : liveRows.slice(0, limit)).map(toKv);
+    return { items, revision, more: liveRows.length > items.length, remaining: liveRows.length - items.length };
   }
 
   async count(prefix: string): Promise<number> {
     this.ensureOpen();
-    return lowerBound(this.sortedKeys, prefixEnd(prefix)) - lowerBound(this.sortedKeys, prefix);
+    const [lo, end] = prefixRange(prefix);
+    return (end === undefined ? this.sortedKeys.length : lowerBound(this.sortedKeys, end)) - lowerBound(this.sortedKeys, lo);
   }
 
   create(key: string, value: Uint8Array): Promise<KeyValue> {
@@ -210,49 +299,66 @@ export class SqliteBackend implements Backend {
     return this.enqueue([{ op: 'delete', key, expectedRevision }]).then((r) => r[0]);
   }
   txn(ops: TxnOp[]): Promise<KeyValue[]> {
-    if (ops.length === 0) return Promise.resolve([]);
+    if (this.closing) return Promise.reject(this.closedError());
+    if (!Array.isArray(ops) || ops.length === 0) return Promise.resolve([]);
     return this.enqueue(ops);
   }
 
   private enqueue(group: TxnOp[]): Promise<KeyValue[]> {
-    if (this.closed) return Promise.reject(new StorageError('Closed', `storage ${this.path}: closed`));
+    if (this.closing) return Promise.reject(this.closedError());
+    // Reject malformed ops here: inside a shared transaction they would fail everyone's writes.
+    for (const op of group) {
+      const bad = typeof op?.key !== 'string' || op.key === '' ? 'key must be a non-empty string'
+        : op.op !== 'delete' && !(op.value instanceof Uint8Array) ? 'value must be a Uint8Array'
+        : op.op === 'update' && !Number.isSafeInteger(op.expectedRevision) ? 'expectedRevision must be an integer'
+        : op.op !== 'create' && op.op !== 'update' && op.op !== 'delete' ? `unknown op ${JSON.stringify((op as { op?: unknown }).op)}` : undefined;
+      if (bad) return Promise.reject(new TypeError(`storage: invalid write: ${bad}`));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ op: group[0], group, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ group, resolve, reject });
+      this.scheduleFlush();
     });
   }
 
-  /** Group commit: every write queued since the last flush goes into one transaction. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => { this.flushScheduled = false; this.flush(); });
+  }
+
+  /** Group commit: writes queued since the last flush go into one transaction. */
   private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    const overlay = new Map<string, KeyValue | null>(); // key → value within this batch (null = deleted)
-    const lastRow = new Map<string, number>(); // key → rev of its newest row (incl. tombstones) within this batch
+    if (this.queue.length === 0) return;
+    let n = 0, ops = 0;
+    while (n < this.queue.length && (n === 0 || ops + this.queue[n].group.length <= MAX_BATCH_OPS)) ops += this.queue[n++].group.length;
+    const batch = this.queue.slice(0, n);
+    this.queue = this.queue.slice(n);
+    if (this.queue.length) this.scheduleFlush();
+
+    // Validate every group against the state as of the groups before it. Nothing in memory changes
+    // until SQLite has committed.
+    const overlay = new Map<string, KeyValue | null>(); // key → value after this batch so far (null = deleted)
+    const lastRow = new Map<string, number>(); // key → rev of its newest row written in this batch
     const results: { p: Pending; kvs?: KeyValue[]; err?: unknown; events?: WatchEvent[] }[] = [];
-    const rows: [number, string, number, number, number, Uint8Array | null, number][] = [];
-    const ts = this.opts.now();
+    const rows: InsertRow[] = [];
+    const ts = this.now();
     let rev = this.rev;
-    const current = (key: string): KeyValue | undefined => {
-      const o = overlay.get(key);
-      return o === null ? undefined : o ?? this.live.get(key);
-    };
     for (const p of batch) {
-      // Validate the whole group first so a txn is all-or-nothing.
       const staged = new Map<string, KeyValue | null>();
-      const cur = (key: string) => { const s = staged.get(key); return s === null ? undefined : s ?? current(key); };
+      const stagedRow = new Map<string, number>();
+      const cur = (key: string): KeyValue | undefined => {
+        const s = staged.has(key) ? staged.get(key) : overlay.has(key) ? overlay.get(key) : this.live.get(key);
+        return s ?? undefined;
+      };
       const events: WatchEvent[] = [];
       const kvs: KeyValue[] = [];
-      const groupRows: typeof rows = [];
+      const groupRows: InsertRow[] = [];
       let r = rev;
       let err: StorageError | undefined;
-      for (const op of p.group!) {
+      for (const op of p.group) {
         const prev = cur(op.key);
-        const prevRow = staged.has(op.key) || overlay.has(op.key) ? (lastRow.get(op.key) ?? 0) : -1;
+        // For a create: the key's newest row (a tombstone) within this batch, or -1 = look it up in the log.
+        const prevRow = stagedRow.get(op.key) ?? lastRow.get(op.key) ?? -1;
         if (op.op === 'create') {
           if (prev) { err = new StorageError('KeyExists', `key ${op.key} already exists`, { current: prev }); break; }
           const kv: KeyValue = { key: op.key, value: op.value, createRevision: ++r, modRevision: r };
@@ -260,7 +366,9 @@ export class SqliteBackend implements Backend {
           staged.set(op.key, kv); kvs.push(kv); events.push({ type: 'PUT', kv });
         } else if (op.op === 'update') {
           if (!prev) { err = new StorageError('NotFound', `key ${op.key} not found`); break; }
-          if (prev.modRevision !== op.expectedRevision) { err = new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev }); break; }
+          if (prev.modRevision !== op.expectedRevision) {
+            err = new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev }); break;
+          }
           const kv: KeyValue = { key: op.key, value: op.value, createRevision: prev.createRevision, modRevision: ++r };
           groupRows.push([r, op.key, prev.createRevision, prev.modRevision, 0, op.value, ts]);
           staged.set(op.key, kv); kvs.push(kv); events.push({ type: 'PUT', kv, prevKv: prev });
@@ -273,31 +381,26 @@ export class SqliteBackend implements Backend {
           groupRows.push([r, op.key, prev.createRevision, prev.modRevision, 1, null, ts]);
           staged.set(op.key, null); kvs.push(kv); events.push({ type: 'DELETE', kv, prevKv: prev });
         }
-        lastRow.set(op.key, r);
+        stagedRow.set(op.key, r);
       }
       if (err) { results.push({ p, err }); continue; }
       rev = r;
       for (const [k, v] of staged) overlay.set(k, v);
-      rows.push(...groupRows);
+      for (const [k, v] of stagedRow) lastRow.set(k, v);
+      for (const row of groupRows) rows.push(row);
       results.push({ p, kvs, events });
     }
-    // prev_rev for creates of keys never seen in this batch: the newest row in the log (tombstone or 0).
     if (rows.length > 0) {
       try {
-        this.db.transaction(() => {
-          for (const row of rows) {
-            if (row[3] === -1) row[3] = this.lastRowRev(row[1]);
-            this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
-          }
-        }).immediate();
+        this.writeRows.immediate(rows);
       } catch (e) {
-        const err = new StorageError('Unavailable', describeSqliteError(this.path, e));
+        // Nothing was applied in memory: the revision counter and the latest values are untouched.
+        const err = unavailable(this.path, e);
         for (const res of results) res.p.reject(res.err ?? err);
         return;
       }
     }
     this.rev = rev;
-    const allEvents: WatchEvent[] = [];
     for (const [key, v] of overlay) {
       if (v === null) {
         if (this.live.delete(key)) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
@@ -306,18 +409,23 @@ export class SqliteBackend implements Backend {
         this.live.set(key, v);
       }
     }
+    const allEvents: WatchEvent[] = [];
     for (const res of results) {
       if (res.err) res.p.reject(res.err);
-      else { allEvents.push(...res.events!); res.p.resolve(res.kvs!); }
+      else { for (const e of res.events!) allEvents.push(e); res.p.resolve(res.kvs!); }
     }
     if (allEvents.length) this.hub.publish(allEvents);
   }
 
   private lastRowRev(key: string): number {
-    const r = this.stmt.getAt.get(key, Number.MAX_SAFE_INTEGER) as Row | undefined;
+    const r = this.stmt.lastRow.get(key) as { rev: number } | undefined;
     return r ? r.rev : 0;
   }
 
+  /**
+   * Replays history after `afterRevision` synchronously (onEvents is called before watch returns),
+   * then delivers live events as they commit.
+   */
   watch(prefix: string, opts: WatchOptions): Watcher {
     this.ensureOpen();
     const after = opts.afterRevision > 0 ? opts.afterRevision : this.rev;
@@ -329,20 +437,29 @@ export class SqliteBackend implements Backend {
     }
     // History: from the in-memory window if it reaches back far enough, else from SQLite.
     let history = this.hub.since(after);
-    if (history === undefined) history = this.readHistory(after);
-    const filtered = history.filter((e) => e.kv.key.startsWith(prefix));
-    const w = this.hub.subscribe(prefix, opts);
-    if (filtered.length) opts.onEvents(filtered);
+    if (history === undefined) {
+      try { history = this.readHistory(after); } catch (e) { throw unavailable(this.path, e); }
+    }
+    const mine = prefix === '' ? history : history.filter((e) => e.kv.key.startsWith(prefix));
+    const w = this.hub.subscribe(prefix, opts, this.rev);
+    if (mine.length) {
+      try { opts.onEvents(mine); } catch (e) { w.cancel(); throw e; }
+    }
     return w;
   }
 
+  /** Number of live watchers (for metrics). */
+  watcherCount(): number { return this.hub.watcherCount; }
+
   private readHistory(after: number): WatchEvent[] {
-    const rows = this.stmt.since.all(after) as Row[];
+    const rows = this.stmt.since.all(after) as HistRow[];
     const events: WatchEvent[] = [];
     for (const r of rows) {
-      const prevRow = r.prev_rev > 0 ? (this.stmt.byRev.get(r.prev_rev) as Row | undefined) : undefined;
-      const prevKv = prevRow && !prevRow.deleted ? toKv(prevRow) : undefined;
+      const prevKv: KeyValue | undefined = r.p_rev !== null && !r.p_deleted
+        ? { key: r.key, value: r.p_value ?? EMPTY, createRevision: r.p_created_rev!, modRevision: r.p_rev } : undefined;
       if (r.deleted) {
+        // A tombstone above the compact revision always has its previous row (it is not superseded at or
+        // below the compact revision), so this only guards against a damaged log.
         if (!prevKv) continue;
         events.push({ type: 'DELETE', kv: { ...prevKv, modRevision: r.rev }, prevKv });
       } else {
@@ -352,71 +469,125 @@ export class SqliteBackend implements Backend {
     return events;
   }
 
-  /** Compact history at or below `revision` (default: per the retention policy), in small batches. */
+  /**
+   * Compact history at or below `revision` (default: per the retention policy), in small
+   * transactions spread over event-loop turns so writes are never blocked for long.
+   * Concurrent calls queue up; the promise resolves when this request's target is reached.
+   */
   compact(revision?: number): Promise<void> {
-    if (this.compacting) return this.compacting;
-    let target = revision ?? this.retentionTarget();
-    target = Math.min(target, this.rev);
-    if (target <= this.compacted) return Promise.resolve();
-    this.compacting = new Promise<void>((resolve, reject) => {
-      const step = () => {
-        if (this.closed) { this.compacting = undefined; resolve(); return; }
-        const lo = this.compacted;
-        const hi = Math.min(target, lo + this.opts.compactBatch);
-        const t0 = performance.now();
-        try {
-          this.db.transaction(() => {
-            this.stmt.compactSuperseded.run(lo, hi);
-            this.stmt.compactTombstones.run(lo, hi);
-            this.stmt.setMeta.run('compact_rev', hi);
-            this.stmt.setMeta.run('current_rev', this.rev);
-          }).immediate();
-        } catch (e) {
-          this.compacting = undefined;
-          reject(new StorageError('Unavailable', describeSqliteError(this.path, e)));
-          return;
-        }
-        this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, performance.now() - t0);
-        this.compacted = hi;
-        this.hub.dropThrough(hi);
-        if (hi < target) setImmediate(step);
-        else {
-          this.compacting = undefined;
-          if (this.path !== ':memory:') { try { this.db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* next time */ } }
-          resolve();
-        }
-      };
-      setImmediate(step);
-    });
-    return this.compacting;
+    if (this.closing) return Promise.reject(this.closedError());
+    const run = async () => {
+      if (this.closing) return;
+      const target = Math.min(revision ?? this.retentionTarget(), this.rev);
+      await this.compactTo(target);
+    };
+    const p = (this.compacting ?? Promise.resolve()).catch(() => {}).then(run);
+    const tracked: Promise<void> = p.then(() => {}, () => {}).then(() => { if (this.compacting === tracked) this.compacting = undefined; });
+    this.compacting = tracked;
+    return p;
   }
 
+  private async compactTo(target: number): Promise<void> {
+    let compactedRows = false;
+    while (this.compacted < target && !this.closing) {
+      const lo = this.compacted;
+      const hi = Math.min(target, lo + this.compactBatch);
+      const t0 = performance.now();
+      try {
+        this.db.transaction(() => {
+          this.stmt.compactSuperseded.run(lo, hi);
+          this.stmt.compactTombstones.run(lo, hi);
+          this.stmt.setMeta.run('compact_rev', hi);
+          this.stmt.setMeta.run('current_rev', this.rev);
+        }).immediate();
+      } catch (e) {
+        throw unavailable(this.path, e);
+      }
+      const dt = performance.now() - t0;
+      this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, dt);
+      // Adapt the batch so each transaction stays near the target duration.
+      if (dt > COMPACT_STEP_TARGET_MS * 2) this.compactBatch = Math.max(50, Math.floor(this.compactBatch / 2));
+      else if (dt < COMPACT_STEP_TARGET_MS / 2 && hi - lo === this.compactBatch) this.compactBatch = Math.min(100_000, this.compactBatch * 2);
+      this.compacted = hi;
+      this.hub.dropThrough(hi);
+      compactedRows = true;
+      await yieldTurn();
+    }
+    if (compactedRows && this.file) await this.vacuumSome();
+  }
+
+  /**
+   * Hand free pages back to the file system, a few at a time, when more than a quarter of the file
+   * is free. Under steady churn freed pages are reused by new rows and this does nothing; after a
+   * burst of deletions (or a big compaction) it shrinks the file without a blocking full VACUUM.
+   */
+  private async vacuumSome(): Promise<void> {
+    for (;;) {
+      if (this.closing) return;
+      const free = Number(this.db.pragma('freelist_count', { simple: true }));
+      const pages = Number(this.db.pragma('page_count', { simple: true }));
+      if (free < 256 || free * 4 < pages) return;
+      const t0 = performance.now();
+      try { this.db.pragma('incremental_vacuum(512)'); } catch (e) { throw unavailable(this.path, e); }
+      this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, performance.now() - t0);
+      await yieldTurn();
+    }
+  }
+
+  /**
+   * The retention rule. A revision's history (superseded values and tombstones) is kept only while
+   * BOTH hold: it is among the newest `retainRevisions` revisions, and it was written less than
+   * `retainMs` ago (when retainMs > 0). So the target is the larger of
+   *   - currentRevision - retainRevisions, and
+   *   - the newest revision written at least retainMs ago.
+   * The latest value of every live key is never removed by compaction, whatever its age.
+   */
   private retentionTarget(): number {
     let target = this.rev - this.opts.retainRevisions;
     if (this.opts.retainMs > 0) {
-      const r = this.stmt.revBefore.get(this.opts.now() - this.opts.retainMs) as { rev: number | null };
-      // Age limit only trims further than the count limit when history is both long and old.
-      if (r.rev !== null) target = Math.max(target, Math.min(r.rev, this.rev - 1));
+      // Rows above the compact revision are few (at most the retained history), and ts grows with rev.
+      const young = this.stmt.firstYoung.get(this.compacted, this.now() - this.opts.retainMs) as { rev: number } | undefined;
+      const ageTarget = young ? young.rev - 1 : this.rev;
+      target = Math.max(target, ageTarget);
     }
-    return target;
+    return Math.min(target, this.rev);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    // Let queued writes land before closing.
-    if (this.queue.length) this.flush();
-    if (this.compacting) await this.compacting.catch(() => {});
-    this.closed = true;
-    if (this.compactTimer) clearInterval(this.compactTimer);
-    this.hub.closeAll(new StorageError('Closed', `storage ${this.path}: closed`));
-    try { this.stmt.setMeta.run('current_rev', this.rev); } catch { /* read-only or full: nothing to lose */ }
-    this.db.close();
+  /** Page statistics of the database file (for tests and metrics). */
+  fileStats(): { pageCount: number; freelistCount: number; pageSize: number; rows: number } {
+    this.ensureOpen();
+    return {
+      pageCount: Number(this.db.pragma('page_count', { simple: true })),
+      freelistCount: Number(this.db.pragma('freelist_count', { simple: true })),
+      pageSize: Number(this.db.pragma('page_size', { simple: true })),
+      rows: (this.db.prepare('SELECT COUNT(*) AS n FROM log').get() as { n: number }).n,
+    };
+  }
+
+  /** Lands queued writes, stops compaction, ends every watch with Closed, and closes the file. */
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closing = true;
+    this.closePromise = (async () => {
+      // Writes already accepted are committed (or rejected) before the file closes.
+      while (this.queue.length) this.flush();
+      this.compactTimer?.cancel();
+      if (this.compacting) await this.compacting.catch(() => {});
+      this.hub.closeAll(this.closedError());
+      try { this.stmt.setMeta.run('current_rev', this.rev); } catch { /* read-only or full: the log has it */ }
+      try { this.db.close(); } catch (e) { throw unavailable(this.path, e); }
+    })();
+    return this.closePromise;
   }
 }
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function toKv(r: Row): KeyValue {
   return { key: r.key, value: r.value ?? EMPTY, createRevision: r.created_rev, modRevision: r.rev };
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function lowerBound(a: string[], x: string): number {
   let lo = 0, hi = a.length;
