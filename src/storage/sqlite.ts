@@ -22,6 +22,7 @@ import { RealClock } from '../clock.ts';
 import type { Backend, KeyValue, ListOptions, ListResult, TxnOp, WatchEvent, Watcher, WatchOptions } from './types.ts';
 import { StorageError } from './types.ts';
 import { WatchHub } from './watch-hub.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 export type Durability = 'normal' | 'full';
 
@@ -115,7 +116,9 @@ export class SqliteBackend implements Backend {
   private rev = 0;
   private compacted = 0;
   private readonly live = new Map<string, KeyValue>();
-  private sortedKeys: string[] = [];
+  private sortedKeys = new SortedKeys();
+  /** Deleted keys whose tombstone is still in the log → the tombstone's revision (a re-create links to it). */
+  private readonly tombstones = new Map<string, number>();
   private readonly hub: WatchHub;
   private queue: Pending[] = [];
   private flushScheduled = false;
@@ -191,7 +194,6 @@ export class SqliteBackend implements Backend {
       this.stmt = {
         insert: db.prepare('INSERT INTO log (rev, key, created_rev, prev_rev, deleted, value, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         getAt: db.prepare('SELECT rev, key, created_rev, prev_rev, deleted, value FROM log WHERE key = ? AND rev <= ? ORDER BY rev DESC LIMIT 1'),
-        lastRow: db.prepare('SELECT rev FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
         listAt: db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
           WHERE l.key >= ? AND l.key < ? AND l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)`),
         listAtOpen: db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
@@ -205,10 +207,7 @@ export class SqliteBackend implements Backend {
         firstYoung: db.prepare('SELECT rev FROM log WHERE rev > ? AND ts >= ? ORDER BY rev LIMIT 1'),
       };
       this.writeRows = db.transaction((rows: InsertRow[]) => {
-        for (const row of rows) {
-          if (row[3] === -1) row[3] = this.lastRowRev(row[1]);
-          this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
-        }
+        for (const row of rows) this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
       });
       this.load();
       // A write at open takes the exclusive lock now (a second process fails fast instead of later)
@@ -234,9 +233,12 @@ export class SqliteBackend implements Backend {
     // Compaction may have removed the newest rows (tombstones): the metadata keeps the counter.
     this.rev = Math.max(max.rev ?? 0, this.compacted, m('current_rev'));
     const rows = this.db.prepare(`SELECT l.rev, l.key, l.created_rev, l.prev_rev, l.deleted, l.value FROM log l
-      WHERE l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key) AND l.deleted = 0`).all() as Row[];
-    for (const r of rows) this.live.set(r.key, toKv(r));
-    this.sortedKeys = [...this.live.keys()].sort(cmp);
+      WHERE l.rev = (SELECT MAX(rev) FROM log m WHERE m.key = l.key)`).all() as Row[];
+    for (const r of rows) {
+      if (r.deleted) this.tombstones.set(r.key, r.rev);
+      else this.live.set(r.key, toKv(r));
+    }
+    this.sortedKeys = new SortedKeys([...this.live.keys()].sort(cmp));
   }
 
   currentRevision(): number { return this.rev; }
@@ -269,11 +271,12 @@ export class SqliteBackend implements Backend {
     const [lo, end] = prefixRange(prefix);
     if (this.isLatest(opts.revision)) {
       const keys = this.sortedKeys;
-      let i = from === undefined ? lowerBound(keys, lo) : upperBound(keys, from);
-      const stop = end === undefined ? keys.length : lowerBound(keys, end);
-      const items: KeyValue[] = [];
-      for (; i < stop && items.length < limit; i++) items.push(this.live.get(keys[i])!);
-      return { items, revision: this.rev, more: i < stop, remaining: Math.max(0, stop - i) };
+      const first = from === undefined ? keys.rank(lo) : keys.rank(from, true);
+      const stop = end === undefined ? keys.size : keys.rank(end);
+      const n = Math.max(0, Math.min(stop - first, limit));
+      const items = keys.slice(first, n).map((k) => this.live.get(k)!);
+      const remaining = Math.max(0, stop - first - n);
+      return { items, revision: this.rev, more: remaining > 0, remaining };
     }
     const revision = opts.revision!;
     const rows = (end === undefined ? this.stmt.listAtOpen.all(from ?? lo, revision) : this.stmt.listAt.all(from ?? lo, end, revision)) as Row[];
@@ -286,7 +289,7 @@ export class SqliteBackend implements Backend {
   async count(prefix: string): Promise<number> {
     this.ensureOpen();
     const [lo, end] = prefixRange(prefix);
-    return (end === undefined ? this.sortedKeys.length : lowerBound(this.sortedKeys, end)) - lowerBound(this.sortedKeys, lo);
+    return (end === undefined ? this.sortedKeys.size : this.sortedKeys.rank(end)) - this.sortedKeys.rank(lo);
   }
 
   create(key: string, value: Uint8Array): Promise<KeyValue> {
@@ -357,8 +360,8 @@ export class SqliteBackend implements Backend {
       let err: StorageError | undefined;
       for (const op of p.group) {
         const prev = cur(op.key);
-        // For a create: the key's newest row (a tombstone) within this batch, or -1 = look it up in the log.
-        const prevRow = stagedRow.get(op.key) ?? lastRow.get(op.key) ?? -1;
+        // For a create: the key's newest row (a tombstone) in this batch or in the log, else 0.
+        const prevRow = stagedRow.get(op.key) ?? lastRow.get(op.key) ?? this.tombstones.get(op.key) ?? 0;
         if (op.op === 'create') {
           if (prev) { err = new StorageError('KeyExists', `key ${op.key} already exists`, { current: prev }); break; }
           const kv: KeyValue = { key: op.key, value: op.value, createRevision: ++r, modRevision: r };
@@ -403,10 +406,12 @@ export class SqliteBackend implements Backend {
     this.rev = rev;
     for (const [key, v] of overlay) {
       if (v === null) {
-        if (this.live.delete(key)) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
+        if (this.live.delete(key)) this.sortedKeys.remove(key);
+        this.tombstones.set(key, lastRow.get(key)!);
       } else {
-        if (!this.live.has(key)) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+        if (!this.live.has(key)) this.sortedKeys.insert(key);
         this.live.set(key, v);
+        this.tombstones.delete(key);
       }
     }
     const allEvents: WatchEvent[] = [];
@@ -415,11 +420,6 @@ export class SqliteBackend implements Backend {
       else { for (const e of res.events!) allEvents.push(e); res.p.resolve(res.kvs!); }
     }
     if (allEvents.length) this.hub.publish(allEvents);
-  }
-
-  private lastRowRev(key: string): number {
-    const r = this.stmt.lastRow.get(key) as { rev: number } | undefined;
-    return r ? r.rev : 0;
   }
 
   /**
@@ -510,6 +510,7 @@ export class SqliteBackend implements Backend {
       else if (dt < COMPACT_STEP_TARGET_MS / 2 && hi - lo === this.compactBatch) this.compactBatch = Math.min(100_000, this.compactBatch * 2);
       this.compacted = hi;
       this.hub.dropThrough(hi);
+      for (const [k, r] of this.tombstones) if (r <= hi) this.tombstones.delete(k);
       compactedRows = true;
       await yieldTurn();
     }
@@ -588,14 +589,3 @@ function toKv(r: Row): KeyValue {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function lowerBound(a: string[], x: string): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) { const m = (lo + hi) >>> 1; if (a[m] < x) lo = m + 1; else hi = m; }
-  return lo;
-}
-function upperBound(a: string[], x: string): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) { const m = (lo + hi) >>> 1; if (a[m] <= x) lo = m + 1; else hi = m; }
-  return lo;
-}
