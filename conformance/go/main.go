@@ -1,0 +1,314 @@
+// Command skiff-conformance drives a Skiff server through client-go only.
+//
+// Usage: skiff-conformance <kubeconfig> <scenario> <namespace>
+//
+// Each scenario works inside the given namespace (creating it if needed), prints
+// what it checked, and exits 0 on success or 1 with a reason on stderr.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func must(err error, what string) {
+	if err != nil {
+		fail("%s: %v", what, err)
+	}
+}
+
+func ensureNamespace(ctx context.Context, cs kubernetes.Interface, ns string) {
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		fail("create namespace %s: %v", ns, err)
+	}
+}
+
+func main() {
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: skiff-conformance <kubeconfig> <scenario> <namespace>")
+		os.Exit(2)
+	}
+	kubeconfig, scenario, ns := os.Args[1], os.Args[2], os.Args[3]
+	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	must(err, "load kubeconfig")
+	config.Timeout = 20 * time.Second
+	// JSON unless a scenario asks otherwise, so JSON scenarios do not depend on protobuf support.
+	config.ContentType = "application/json"
+	config.AcceptContentTypes = "application/json"
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	switch scenario {
+	case "typed-crud":
+		typedCRUD(ctx, config, ns)
+	case "namespaces":
+		namespaces(ctx, config, ns)
+	case "informer":
+		informer(ctx, config, ns)
+	case "dynamic":
+		dynamicClient(ctx, config, ns)
+	case "apply":
+		serverSideApply(ctx, config, ns)
+	case "protobuf":
+		protobuf(ctx, config, ns)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", scenario)
+		os.Exit(2)
+	}
+	fmt.Println("ok", scenario)
+}
+
+func clientset(config *rest.Config) kubernetes.Interface {
+	cs, err := kubernetes.NewForConfig(config)
+	must(err, "clientset")
+	return cs
+}
+
+// typedCRUD: create, get, update, list by label, delete and confirm NotFound for a ConfigMap.
+func typedCRUD(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	ensureNamespace(ctx, cs, ns)
+	cms := cs.CoreV1().ConfigMaps(ns)
+	created, err := cms.Create(ctx, &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "cg", Labels: map[string]string{"suite": "client-go"}},
+		Data:       map[string]string{"k": "v1"},
+	}, metav1.CreateOptions{})
+	must(err, "create configmap")
+	if created.UID == "" || created.ResourceVersion == "" || created.CreationTimestamp.IsZero() {
+		fail("created object lacks uid/resourceVersion/creationTimestamp: %+v", created.ObjectMeta)
+	}
+	_, err = cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cg"}}, metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
+		fail("second create: want AlreadyExists, got %v", err)
+	}
+	got, err := cms.Get(ctx, "cg", metav1.GetOptions{})
+	must(err, "get configmap")
+	if got.Data["k"] != "v1" {
+		fail("get: data %v", got.Data)
+	}
+	got.Data["k"] = "v2"
+	updated, err := cms.Update(ctx, got, metav1.UpdateOptions{})
+	must(err, "update configmap")
+	if updated.ResourceVersion == got.ResourceVersion {
+		fail("update did not change resourceVersion")
+	}
+	// A stale resourceVersion must conflict.
+	got.Data["k"] = "v3"
+	_, err = cms.Update(ctx, got, metav1.UpdateOptions{})
+	if !apierrors.IsConflict(err) {
+		fail("stale update: want Conflict, got %v", err)
+	}
+	list, err := cms.List(ctx, metav1.ListOptions{LabelSelector: "suite=client-go"})
+	must(err, "list configmaps")
+	if len(list.Items) != 1 || list.Items[0].Name != "cg" {
+		fail("list by label: %d items", len(list.Items))
+	}
+	must(cms.Delete(ctx, "cg", metav1.DeleteOptions{}), "delete configmap")
+	_, err = cms.Get(ctx, "cg", metav1.GetOptions{})
+	if !apierrors.IsNotFound(err) {
+		fail("get after delete: want NotFound, got %v", err)
+	}
+}
+
+// namespaces: a new namespace is Active, gets its default ServiceAccount, and deletion completes.
+func namespaces(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	created, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	must(err, "create namespace")
+	if created.Status.Phase != corev1.NamespaceActive {
+		fail("namespace phase %q, want Active", created.Status.Phase)
+	}
+	must(wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := cs.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	}), "wait for default serviceaccount")
+	must(cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}), "delete namespace")
+	must(wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	}), "wait for namespace deletion")
+}
+
+// informer: a shared informer syncs (list + watch) and then sees an add made after the sync.
+func informer(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	ensureNamespace(ctx, cs, ns)
+	_, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "before"}}, metav1.CreateOptions{})
+	must(err, "create configmap before")
+	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns))
+	inf := factory.Core().V1().ConfigMaps().Informer()
+	added := make(chan string, 16)
+	_, err = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			if cm, ok := obj.(*corev1.ConfigMap); ok {
+				added <- cm.Name
+			}
+		},
+	})
+	must(err, "add handler")
+	stop := make(chan struct{})
+	defer close(stop)
+	factory.Start(stop)
+	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		fail("informer did not sync")
+	}
+	if _, ok, _ := inf.GetStore().GetByKey(ns + "/before"); !ok {
+		fail("synced store lacks %s/before", ns)
+	}
+	_, err = cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "after"}}, metav1.CreateOptions{})
+	must(err, "create configmap after")
+	for {
+		select {
+		case name := <-added:
+			if name == "after" {
+				return
+			}
+		case <-ctx.Done():
+			fail("informer never saw the add of %s/after", ns)
+		}
+	}
+}
+
+// dynamicClient: create and list unstructured objects through the dynamic client.
+func dynamicClient(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	ensureNamespace(ctx, cs, ns)
+	dc, err := dynamic.NewForConfig(config)
+	must(err, "dynamic client")
+	gvr := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "dyn", "labels": map[string]any{"app": "dyn"}},
+		"spec": map[string]any{
+			"replicas": int64(1),
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "dyn"}},
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"app": "dyn"}},
+				"spec":     map[string]any{"containers": []any{map[string]any{"name": "c", "image": "nginx:1.27"}}},
+			},
+		},
+	}}
+	created, err := dc.Resource(gvr).Namespace(ns).Create(ctx, obj, metav1.CreateOptions{})
+	must(err, "dynamic create deployment")
+	if created.GetUID() == "" {
+		fail("dynamic create: no uid")
+	}
+	list, err := dc.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=dyn"})
+	must(err, "dynamic list")
+	if len(list.Items) != 1 || list.Items[0].GetName() != "dyn" {
+		fail("dynamic list: %d items", len(list.Items))
+	}
+	if list.GetKind() != "DeploymentList" && list.GetKind() != "" {
+		fail("dynamic list kind %q", list.GetKind())
+	}
+}
+
+// serverSideApply: apply a ConfigMap twice with ApplyConfigurations, then a conflicting manager.
+func serverSideApply(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	ensureNamespace(ctx, cs, ns)
+	cms := cs.CoreV1().ConfigMaps(ns)
+	ac := corev1ac.ConfigMap("ssa", ns).WithData(map[string]string{"a": "1"})
+	first, err := cms.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: "conformance"})
+	must(err, "first apply")
+	if first.Data["a"] != "1" {
+		fail("first apply data %v", first.Data)
+	}
+	if len(first.ManagedFields) == 0 || first.ManagedFields[0].Manager != "conformance" {
+		fail("first apply: managedFields %v", first.ManagedFields)
+	}
+	second, err := cms.Apply(ctx, corev1ac.ConfigMap("ssa", ns).WithData(map[string]string{"a": "1", "b": "2"}), metav1.ApplyOptions{FieldManager: "conformance"})
+	must(err, "second apply")
+	if second.Data["b"] != "2" {
+		fail("second apply data %v", second.Data)
+	}
+	_, err = cms.Apply(ctx, corev1ac.ConfigMap("ssa", ns).WithData(map[string]string{"a": "other"}), metav1.ApplyOptions{FieldManager: "intruder"})
+	if !apierrors.IsConflict(err) {
+		fail("apply by another manager changing an owned field: want Conflict, got %v", err)
+	}
+	forced, err := cms.Apply(ctx, corev1ac.ConfigMap("ssa", ns).WithData(map[string]string{"a": "other"}), metav1.ApplyOptions{FieldManager: "intruder", Force: true})
+	must(err, "forced apply")
+	if forced.Data["a"] != "other" {
+		fail("forced apply data %v", forced.Data)
+	}
+	// A merge patch through the typed client also works alongside apply.
+	_, err = cms.Patch(ctx, "ssa", types.MergePatchType, []byte(`{"metadata":{"labels":{"patched":"yes"}}}`), metav1.PatchOptions{})
+	must(err, "merge patch")
+}
+
+// protobuf: typed CRUD on pods and deployments with protobuf request and response bodies.
+func protobuf(ctx context.Context, config *rest.Config, ns string) {
+	jsonCS := clientset(config)
+	ensureNamespace(ctx, jsonCS, ns)
+	pc := rest.CopyConfig(config)
+	pc.ContentType = "application/vnd.kubernetes.protobuf"
+	pc.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cs := clientset(pc)
+	pod, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "pb", Labels: map[string]string{"app": "pb"}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx:1.27"}}},
+	}, metav1.CreateOptions{})
+	must(err, "protobuf create pod")
+	if pod.UID == "" || pod.Spec.Containers[0].Image != "nginx:1.27" {
+		fail("protobuf create pod: bad reply %+v", pod.ObjectMeta)
+	}
+	replicas := int32(2)
+	dep, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "pb"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "pb"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "pb"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx:1.27"}}},
+			},
+		},
+	}, metav1.CreateOptions{})
+	must(err, "protobuf create deployment")
+	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 2 {
+		fail("protobuf create deployment: replicas %v", dep.Spec.Replicas)
+	}
+	dep.Labels = map[string]string{"updated": "yes"}
+	dep, err = cs.AppsV1().Deployments(ns).Update(ctx, dep, metav1.UpdateOptions{})
+	must(err, "protobuf update deployment")
+	if dep.Labels["updated"] != "yes" {
+		fail("protobuf update: labels %v", dep.Labels)
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=pb"})
+	must(err, "protobuf list pods")
+	found := false
+	for _, p := range pods.Items {
+		if p.Name == "pb" {
+			found = true
+		}
+	}
+	if !found {
+		fail("protobuf list: pod pb missing")
+	}
+	must(cs.AppsV1().Deployments(ns).Delete(ctx, "pb", metav1.DeleteOptions{}), "protobuf delete deployment")
+	must(cs.CoreV1().Pods(ns).Delete(ctx, "pb", metav1.DeleteOptions{}), "protobuf delete pod")
+}
