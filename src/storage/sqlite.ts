@@ -49,7 +49,7 @@ export interface SqliteOptions {
   eventWindowBytes?: number;
   /** Run compaction every this many ms (default 30 s; 0 = only when compact() is called). */
   compactIntervalMs?: number;
-  /** Revisions compacted in the first transaction of a pass (default 1,000); adapted to keep each under ~10 ms. */
+  /** Revisions compacted in the first transaction (default 250); then adapted to keep each near ~8 ms. */
   compactBatch?: number;
   /** Milliseconds clock, for age-based retention (default: clock.now). */
   now?: () => number;
@@ -69,7 +69,7 @@ const EMPTY = new Uint8Array(0);
 /** Most ops in one group-commit transaction; the rest go in the next one. */
 const MAX_BATCH_OPS = 10_000;
 /** Compaction aims to keep each of its transactions under this many ms. */
-const COMPACT_STEP_TARGET_MS = 10;
+const COMPACT_STEP_TARGET_MS = 8;
 
 /** [start, end) of the keys with this prefix; end undefined = unbounded. */
 function prefixRange(prefix: string): [string, string | undefined] {
@@ -146,7 +146,7 @@ export class SqliteBackend implements Backend {
       eventWindow: options.eventWindow ?? 10_000,
       eventWindowBytes: options.eventWindowBytes ?? 64 * 1024 * 1024,
       compactIntervalMs: options.compactIntervalMs ?? 30_000,
-      compactBatch: Math.max(1, options.compactBatch ?? 1_000),
+      compactBatch: Math.max(1, options.compactBatch ?? 250),
       maxPages: options.maxPages ?? 0,
     };
     if (this.opts.durability !== 'normal' && this.opts.durability !== 'full') {
@@ -506,8 +506,8 @@ export class SqliteBackend implements Backend {
       const dt = performance.now() - t0;
       this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, dt);
       // Adapt the batch so each transaction stays near the target duration.
-      if (dt > COMPACT_STEP_TARGET_MS * 2) this.compactBatch = Math.max(50, Math.floor(this.compactBatch / 2));
-      else if (dt < COMPACT_STEP_TARGET_MS / 2 && hi - lo === this.compactBatch) this.compactBatch = Math.min(100_000, this.compactBatch * 2);
+      if (dt > COMPACT_STEP_TARGET_MS * 1.5) this.compactBatch = Math.max(20, Math.floor(this.compactBatch / 2));
+      else if (dt < COMPACT_STEP_TARGET_MS / 2 && hi - lo === this.compactBatch) this.compactBatch = Math.min(20_000, Math.ceil(this.compactBatch * 1.5));
       this.compacted = hi;
       this.hub.dropThrough(hi);
       for (const [k, r] of this.tombstones) if (r <= hi) this.tombstones.delete(k);
