@@ -68,6 +68,8 @@ export interface MessageDef {
   special?: Special;
   fields: FieldDef[];                     // ascending field number (upstream's encoding order)
   byNo: (FieldDef | undefined)[];
+  byJson: Map<string, FieldDef>;
+  hasInline: boolean;
 }
 
 const rawMessages = schema.messages as unknown as Record<string, [number, string, string, number][]>;
@@ -94,7 +96,9 @@ export function messageDef(name: string): MessageDef {
   }).sort((a, b) => a.no - b.no);
   const byNo: (FieldDef | undefined)[] = [];
   for (const f of fields) byNo[f.no] = f;
-  d = { name, special: SPECIALS[name], fields, byNo };
+  const byJson = new Map<string, FieldDef>();
+  for (const f of fields) if (!f.inline) byJson.set(f.json, f);
+  d = { name, special: SPECIALS[name], fields, byNo, byJson, hasInline: fields.some((f) => f.inline) };
   compiled.set(name, d);
   return d;
 }
@@ -273,7 +277,14 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
     }
   }
   if (!isObject(v)) fail(path, `expected an object, got ${JSON.stringify(v)}`);
-  for (const f of def.fields) {
+  // Visit only the keys the object has (far fewer than the schema's fields for most objects), in field-number order.
+  let fields = def.fields;
+  if (!def.hasInline) {
+    fields = [];
+    for (const k in v) { const f = def.byJson.get(k); if (f) fields.push(f); }
+    if (fields.length > 1) fields.sort((a, b) => a.no - b.no);
+  }
+  for (const f of fields) {
     if (f.inline) {
       w.tag(f.no, LEN).fork();
       encodeBody(w, messageDef(f.msg!), v, path);
@@ -345,7 +356,7 @@ function lenEnd(r: BinaryReader, end: number, path: string): number {
 
 function readScalar(r: BinaryReader, t: Scalar, wt: number, end: number, path: string): unknown {
   switch (t) {
-    case 'string': wantWire(wt, LEN, path); { const e = lenEnd(r, end, path); const s = fromUtf8.decode(rbuf(r).subarray(r.pos, e)); r.pos = e; return s; }
+    case 'string': wantWire(wt, LEN, path); { const e = lenEnd(r, end, path); const s = utf8Slice(rbuf(r), r.pos, e); r.pos = e; return s; }
     case 'bytes': wantWire(wt, LEN, path); { const e = lenEnd(r, end, path); const s = Buffer.from(rbuf(r).buffer, rbuf(r).byteOffset + r.pos, e - r.pos).toString('base64'); r.pos = e; return s; }
     case 'bool': wantWire(wt, VARINT, path); return r.bool();
     case 'int32': wantWire(wt, VARINT, path); return r.int32();
@@ -355,6 +366,20 @@ function readScalar(r: BinaryReader, t: Scalar, wt: number, end: number, path: s
     case 'double': wantWire(wt, I64, path); return r.double();
     case 'float': wantWire(wt, I32, path); return r.float();
   }
+}
+
+/** UTF-8 decode with a fast path for the short ASCII strings that dominate Kubernetes objects. */
+function utf8Slice(b: Uint8Array, start: number, end: number): string {
+  if (end - start < 48) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c >= 0x80) return fromUtf8.decode(b.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return fromUtf8.decode(b.subarray(start, end));
 }
 
 // BinaryReader keeps its buffer private; we read strings and bytes straight from it (no copy).
