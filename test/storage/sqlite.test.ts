@@ -8,7 +8,7 @@ import type { SqliteOptions } from '../../src/storage/sqlite.ts';
 import type { Backend, KeyValue } from '../../src/storage/types.ts';
 import { StorageError } from '../../src/storage/types.ts';
 import { FakeClock } from '../../src/clock.ts';
-import { runBackendContract, v, s, rejectsWith, collect, waitFor } from './contract.ts';
+import { runBackendContract, v, s, collect, waitFor } from './contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-sqlite-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -277,4 +277,3 @@ describe('sqlite backend: unusable files give Unavailable naming the file and th
   });
 });
 
-export { rejectsWith };
