@@ -297,6 +297,12 @@ export class Store {
     }
     const rv = input?.metadata?.resourceVersion;
     if (rv && rv !== String(kv.modRevision)) throw errors.staleConflict(this.gr(r), name);
+    // A uid in the body is a precondition, as upstream's PUT (defaultUpdatedObjectInfo.Preconditions).
+    const uid = input?.metadata?.uid;
+    const curUid = decode(kv).obj.metadata.uid;
+    if (uid && uid !== curUid) {
+      throw errors.conflict(this.gr(r), name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${curUid}`);
+    }
     return { obj: await this.writeUpdate(r, ns, name, kv, clone(input), opts), created: false };
   }
 
