@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
 import type { Status } from '../errors.ts';
+import { jsonOf } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from './negotiate.ts';
 
@@ -13,6 +14,7 @@ export const canEncodeProtobuf = () => protobufEncoder !== undefined;
 /** Send a body. `json` may be given pre-serialised to avoid a second JSON.stringify. */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {
   if (res.headersSent) { res.end(); return; }
+  json ??= jsonOf(body);
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {

@@ -14,37 +14,68 @@ export interface Entry {
 }
 
 const cache = new WeakMap<KeyValue, Entry>();
+/** The JSON text of objects handed out by the store, so responses need not serialise them again. */
+const jsonOfObject = new WeakMap<object, string>();
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
+const METADATA = '"metadata":{';
+
+/**
+ * Stored JSON has no resourceVersion; splice it into the first `"metadata":{`, which is the object's
+ * own because the store writes apiVersion, kind and metadata first (see canonical()).
+ */
+function withRV(text: string, rev: number): string {
+  const i = text.indexOf(METADATA);
+  if (i < 0) return text;
+  const at = i + METADATA.length;
+  const sep = text[at] === '}' ? '' : ',';
+  return `${text.slice(0, at)}"resourceVersion":"${rev}"${sep}${text.slice(at)}`;
+}
 
 export function decode(kv: KeyValue): Entry {
   let e = cache.get(kv);
   if (e) return e;
-  const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
+  const text = decoder.decode(kv.value);
+  const obj = JSON.parse(text) as KObject;
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(kv.modRevision);
-  e = { obj, json: JSON.stringify(obj), rev: kv.modRevision };
+  const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
+  e = { obj, json, rev: kv.modRevision };
   cache.set(kv, e);
+  jsonOfObject.set(obj, json);
   return e;
 }
 
-/** Encode for storage (resourceVersion stripped). */
+/** apiVersion, kind and metadata first, then the rest in the given order (as upstream serialises). */
+export function canonical(obj: KObject): KObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  return { apiVersion, kind, metadata, ...rest };
+}
+
+/** Encode for storage (resourceVersion stripped). Returns the bytes and the text. */
 export function encode(obj: KObject): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    return encoder.encode(JSON.stringify(obj));
+    return Buffer.from(JSON.stringify(obj));
   } finally {
     if (rv !== undefined) obj.metadata.resourceVersion = rv;
   }
 }
 
-/** Record the object we just wrote against its KeyValue, so the next read needs no parse. */
+/** Record the object we just wrote against its KeyValue, so the next read needs no parse or stringify. */
 export function prime(kv: KeyValue, obj: KObject): Entry {
   obj.metadata.resourceVersion = String(kv.modRevision);
-  const e = { obj, json: JSON.stringify(obj), rev: kv.modRevision };
+  const text = Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8');
+  const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
+  const e = { obj, json, rev: kv.modRevision };
   cache.set(kv, e);
+  jsonOfObject.set(obj, json);
   return e;
+}
+
+/** The JSON text of an object the store handed out, if it has one. */
+export function jsonOf(obj: unknown): string | undefined {
+  return obj && typeof obj === 'object' ? jsonOfObject.get(obj) : undefined;
 }
 
 export function clone<T>(o: T): T { return structuredClone(o); }

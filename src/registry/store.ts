@@ -10,7 +10,7 @@ import type { FieldError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
-import { clone, decode, encode, prime } from './codec.ts';
+import { canonical, clone, decode, encode, prime } from './codec.ts';
 import type { Entry } from './codec.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
@@ -209,11 +209,9 @@ export class Store {
   // ---------- writes ----------
 
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
-    const obj = clone(input);
+    const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
-    obj.apiVersion = gvString(r);
-    obj.kind = r.kind;
     if (r.namespaced) {
       if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -243,10 +241,12 @@ export class Store {
       this.undoAllocations(obj, strategy, r);
       return obj;
     }
+    // Defaulting may have added fields; keep apiVersion, kind, metadata first.
+    const stored = canonical(obj);
     for (let attempt = 0; ; attempt++) {
       try {
-        const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(obj));
-        return prime(kv, obj).obj;
+        const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(stored));
+        return prime(kv, stored).obj;
       } catch (e) {
         if (isStorageError(e, 'KeyExists')) {
           if (generated && attempt < 8) { meta.name = meta.generateName + this.clock.randomString(5); continue; }
@@ -333,9 +333,7 @@ export class Store {
     const old = decode(kv).obj;
     const strategy = this.strategies(r);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request must be an object');
-    obj.metadata ??= {};
-    obj.apiVersion = gvString(r);
-    obj.kind = r.kind;
+    obj = canonical({ ...obj, apiVersion: gvString(r), kind: r.kind, metadata: obj.metadata ?? {} });
     let next: KObject;
     // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
     const internal = opts.subresource !== undefined && opts.subresource !== 'status';
@@ -383,8 +381,9 @@ export class Store {
     }
     if (opts.dryRun) { m.resourceVersion = String(kv.modRevision); return next; }
     try {
-      const nkv = await this.backend.update(this.key(r, ns, name), encode(next), kv.modRevision);
-      return prime(nkv, next).obj;
+      const stored = canonical(next);
+      const nkv = await this.backend.update(this.key(r, ns, name), encode(stored), kv.modRevision);
+      return prime(nkv, stored).obj;
     } catch (e) {
       throw this.storageToStatus(e, r, name);
     }
