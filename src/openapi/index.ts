@@ -34,7 +34,7 @@ function load(): { manifest: Manifest; bin: Buffer } {
 }
 
 // Identity bodies are inflated on demand; keep the most recently used ones up to this many bytes.
-const IDENTITY_CACHE_BYTES = 3 * 1024 * 1024;
+const IDENTITY_CACHE_BYTES = 2 * 1024 * 1024;
 const identity = new Map<string, Buffer>();
 let identityBytes = 0;
 
