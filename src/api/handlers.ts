@@ -91,7 +91,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
     }
     case 'watch': {
       const rep = negotiate(accept, ITEM_AS, pb);
-      const opts = listOptions(q);
+      const opts = listOptions(q, true);
       store.checkFieldSelector(r, opts.fieldSelector);
       if (info.name) opts.fieldSelector = [...(opts.fieldSelector ?? []), { field: 'metadata.name', op: '=', value: info.name }];
       await serveWatch({ req, res, store, resource: r, namespace: info.namespace, query: q, rep, opts, ext });
@@ -158,10 +158,14 @@ function checkKind(r: ResourceInfo, obj: Record<string, any>): Record<string, an
   return obj;
 }
 
-export function listOptions(q: URLSearchParams) {
+export function listOptions(q: URLSearchParams, watch = false) {
   const rv = q.get('resourceVersion') ?? undefined;
   const match = q.get('resourceVersionMatch') ?? undefined;
-  if (match && !rv) throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+  // Watches validate resourceVersionMatch together with sendInitialEvents (watch.ts): client-go's
+  // streaming list sends resourceVersionMatch=NotOlderThan without a resourceVersion.
+  if (watch) {
+    if (match && match !== 'NotOlderThan') throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.notSupported('resourceVersionMatch', match, ['NotOlderThan'])]);
+  } else if (match && !rv) throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
   if (match && match !== 'Exact' && match !== 'NotOlderThan') throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan'])]);
   if (match === 'Exact' && rv === '0') throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
   const limit = intParam(q, 'limit');
