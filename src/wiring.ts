@@ -6,7 +6,8 @@ import { findResource } from './registry/resources.ts';
 import type { Store } from './registry/store.ts';
 import type { StrategyServices } from './registry/strategy.ts';
 import type { Extensions, SubresourceHandler } from './api/extensions.ts';
-import { decodeObjectBody, setProtobufDecoder } from './api/body.ts';
+import { setProtobufDecoder } from './api/body.ts';
+import { decodeWithValidation, openapiRoute } from './api/openapi-routes.ts';
 import { setProtobufEncoder } from './api/respond.ts';
 import { setWatchFrameEncoder } from './api/watch.ts';
 import { decodeEnvelope, encodeEnvelope, encodeWatchEvent } from './protobuf/index.ts';
@@ -60,10 +61,10 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
     }),
     patchTypes: [],
     applyPatch: () => { throw errors.unsupportedPatchType('', []); },
-    decodeBody: (body, ct) => decodeObjectBody(body, ct),
+    decodeBody: decodeWithValidation,
     subresources,
     virtualCreate,
-    routes: [],
+    routes: [openapiRoute],
   };
 }
 

@@ -1,0 +1,81 @@
+// Serving /openapi/v2 and /openapi/v3 (index and per group-version documents) with ETags, gzip and
+// immutable caching for hashed URLs, as kube-openapi does; and fieldValidation for request bodies.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../errors.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { gvString } from '../registry/resources.ts';
+import { fieldProblems, findDuplicateFields, hasSchema, openapiV2, openapiV3Document, openapiV3Index, strictDecodingMessage, strictWarnings } from '../openapi/index.ts';
+import type { OpenAPIDocument } from '../openapi/index.ts';
+import { decodeObjectBody, mediaType } from './body.ts';
+import { parseAccept } from './negotiate.ts';
+
+function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean): void {
+  res.setHeader('ETag', doc.etag);
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Cache-Control', immutable ? 'public, immutable' : 'no-cache, private');
+  if (req.headers['if-none-match'] === doc.etag) { res.statusCode = 304; res.end(); return; }
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json');
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  if (gzip) { res.setHeader('Content-Encoding', 'gzip'); res.setHeader('Content-Length', doc.gzip.length); res.end(doc.gzip); return; }
+  const body = doc.body;
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}
+
+function acceptsJson(req: IncomingMessage): boolean {
+  return parseAccept(req.headers.accept).some((m) => m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*');
+}
+
+export async function openapiRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const p = url.pathname.replace(/\/+$/, '');
+  if (!p.startsWith('/openapi/')) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
+  if (p === '/openapi/v2') {
+    // Only the JSON form is served; a protobuf-only client is told so (kubectl then uses OpenAPI v3).
+    if (!acceptsJson(req)) throw errors.notAcceptable('only application/json is served for /openapi/v2 (the protobuf form is not supported)');
+    sendDoc(req, res, openapiV2(), false);
+    return true;
+  }
+  if (p === '/openapi/v3') {
+    const body = JSON.stringify(openapiV3Index());
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+    return true;
+  }
+  if (p.startsWith('/openapi/v3/')) {
+    const doc = openapiV3Document(p.slice('/openapi/v3/'.length));
+    if (!doc) throw errors.notFound({ group: '', resource: '' }, p);
+    const hash = url.searchParams.get('hash');
+    if (hash && hash !== doc.hash) {
+      // An outdated hash: redirect to the current one, as kube-openapi does.
+      res.statusCode = 301;
+      res.setHeader('Location', `${p}?hash=${doc.hash}`);
+      res.end();
+      return true;
+    }
+    sendDoc(req, res, doc, !!hash);
+    return true;
+  }
+  return false;
+}
+
+const VALIDATION = ['Ignore', 'Warn', 'Strict'];
+
+/** Decode a create/update body and apply fieldValidation (default Warn, as upstream). */
+export function decodeWithValidation(body: Buffer, contentType: string | undefined, r: ResourceInfo, q: URLSearchParams, res: ServerResponse): unknown {
+  const mode = q.get('fieldValidation') ?? 'Warn';
+  if (!VALIDATION.includes(mode)) throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(mode)}: supported values: "Ignore", "Warn", "Strict"`);
+  const obj = decodeObjectBody(body, contentType);
+  const type = mediaType(contentType);
+  if (mode === 'Ignore' || type === 'application/vnd.kubernetes.protobuf') return obj;
+  const apiVersion = gvString(r);
+  if (!hasSchema(apiVersion, r.kind)) return obj;
+  const dup = type === '' || type === 'application/json' ? findDuplicateFields(body.toString('utf8')) : [];
+  const { unknown } = fieldProblems(apiVersion, r.kind, obj);
+  if (!unknown.length && !dup.length) return obj;
+  if (mode === 'Strict') throw errors.badRequest(strictDecodingMessage(unknown, dup));
+  for (const w of strictWarnings(unknown, dup)) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+  return obj;
+}
