@@ -225,7 +225,11 @@ function partition(merged: unknown[], by: unknown[], mergeKey: string): { inPatc
   return { inPatch, serverOnly };
 }
 
-function mergeSlice(original: unknown[], patch: unknown[], schema: SmpSchemaLookup, mergeKey: string, isDeleteList: boolean): unknown[] {
+/** Upstream edits the live list in place (Go slices share their backing array), and
+ * $setElementOrder then orders server-only items by that edited list. `trace.backing` mirrors it. */
+interface Trace { backing?: unknown[] }
+
+function mergeSlice(original: unknown[], patch: unknown[], schema: SmpSchemaLookup, mergeKey: string, isDeleteList: boolean, trace?: Trace): unknown[] {
   if (original.length === 0 && patch.length === 0) return original;
   const kind = sliceElementCat(original, patch);
   let merged: unknown[];
@@ -243,6 +247,9 @@ function mergeSlice(original: unknown[], patch: unknown[], schema: SmpSchemaLook
     // special elements: $patch delete/replace items
     const plain: unknown[] = [];
     let replace = false;
+    const backing = [...original];
+    let live = backing.length;
+    if (trace) trace.backing = backing;
     for (const v of patch) {
       const item = v as Obj;
       if (!Object.hasOwn(item, DIRECTIVE)) { plain.push(v); continue; }
@@ -250,10 +257,11 @@ function mergeSlice(original: unknown[], patch: unknown[], schema: SmpSchemaLook
       if (d === 'delete') {
         if (!Object.hasOwn(item, mergeKey)) throw errNoMergeKey(item, mergeKey);
         const mv = item[mergeKey];
-        orig = orig.filter((o, i) => {
-          if (!isObject(o)) throw new SmpError(400, `value for key ${i} is not a map`);
-          return !(Object.hasOwn(o, mergeKey) && o[mergeKey] === mv);
-        });
+        for (let k = findByKey(orig, mergeKey, mv); k >= 0; k = findByKey(orig, mergeKey, mv)) {
+          orig = [...orig.slice(0, k), ...orig.slice(k + 1)];
+          backing.copyWithin(k, k + 1, live);
+          live--;
+        }
       } else if (d === 'replace') replace = true;
       else if (d === 'merge') throw new SmpError(400, 'merging lists cannot yet be specified in the patch');
       else throw new SmpError(400, `unknown patch type: ${goFmt(d)} in map: ${goFmt(item)}`);
@@ -265,17 +273,21 @@ function mergeSlice(original: unknown[], patch: unknown[], schema: SmpSchemaLook
       if (!Object.hasOwn(item, mergeKey)) throw errNoMergeKey(item, mergeKey);
       const idx = findByKey(merged, mergeKey, item[mergeKey]);
       if (idx >= 0) merged[idx] = mergeMap(merged[idx] as Obj, item, schema);
-      else merged.push(v);
+      else {
+        merged.push(v);
+        if (!replace && live < backing.length) backing[live++] = v;
+        else live = Infinity;
+      }
     }
   }
   const { inPatch, serverOnly } = partition(merged, pat, mergeKey);
   return normalizeElementOrder(inPatch, serverOnly, pat, orig, mergeKey, kind);
 }
 
-function mergeSliceHandler(original: unknown, patch: unknown, m: FieldPatchMeta, isDeleteList: boolean): unknown[] {
+function mergeSliceHandler(original: unknown, patch: unknown, m: FieldPatchMeta, isDeleteList: boolean, trace?: Trace): unknown[] {
   if (!Array.isArray(original)) throw errBadArgType(SLICE_T, original);
   if (!Array.isArray(patch)) throw errBadArgType(SLICE_T, patch);
-  if (m.strategy === 'merge' || isDeleteList) return mergeSlice(original, patch, m.sub, m.mergeKey, isDeleteList);
+  if (m.strategy === 'merge' || isDeleteList) return mergeSlice(original, patch, m.sub, m.mergeKey, isDeleteList, trace);
   return patch;
 }
 
@@ -323,13 +335,15 @@ function mergePatchIntoOriginal(original: Obj, patch: Obj, schema: SmpSchemaLook
     const m = metaForSlice(schema, originalKey);
     validatePatchWithSetOrderList(patchList, setOrder, m.mergeKey);
     let merged: unknown[];
+    const trace: Trace = {};
     if (foundOriginal && !foundPatch) merged = originalList as unknown[];
     else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList).v as unknown[];
-    else if (foundOriginal && foundPatch) merged = mergeSliceHandler(originalList, patchList, m, false);
+    else if (foundOriginal && foundPatch) merged = mergeSliceHandler(originalList, patchList, m, false, trace);
     else continue;
     const { inPatch, serverOnly } = partition(merged, setOrder, m.mergeKey);
     const kind = sliceElementCat(originalList as unknown[] | undefined, patchList as unknown[] | undefined);
-    original[originalKey] = normalizeElementOrder(inPatch, serverOnly, setOrder, (originalList as unknown[] | undefined) ?? [], m.mergeKey, kind);
+    const serverOrder = trace.backing ?? (originalList as unknown[] | undefined) ?? [];
+    original[originalKey] = normalizeElementOrder(inPatch, serverOnly, setOrder, serverOrder, m.mergeKey, kind);
     delete patch[originalKey];
   }
 }

@@ -238,3 +238,14 @@ test('applying the same patch twice is idempotent', () => {
   const once = smp(live, patch, deploySchema);
   assert.deepEqual(smp(once, patch, deploySchema), once);
 });
+
+// Verified against k8s.io/apimachinery v0.32.4: upstream edits the live list in place, so a new
+// item that reuses the slot of a deleted one is ordered after a server-only item.
+test('$setElementOrder with a deletion and an addition orders server-only items as upstream', () => {
+  const live = { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'x' }] } };
+  const patch = { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'new' }], containers: [{ name: 'new', image: 'n' }, { name: 'b', $patch: 'delete' }] } };
+  assert.deepEqual(smp(live, patch).spec.containers.map((c: any) => c.name), ['a', 'x', 'new']);
+  const live2 = { spec: { containers: [{ name: 'a' }, { name: 'x' }] } };
+  const patch2 = { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'new' }], containers: [{ name: 'new', image: 'n' }] } };
+  assert.deepEqual(smp(live2, patch2).spec.containers.map((c: any) => c.name), ['a', 'new', 'x']);
+});
