@@ -7,6 +7,7 @@ import type { Store } from './registry/store.ts';
 import type { StrategyServices } from './registry/strategy.ts';
 import type { Extensions, SubresourceHandler } from './api/extensions.ts';
 import { setProtobufDecoder } from './api/body.ts';
+import { applyPatch } from './api/apply-patch.ts';
 import { decodeWithValidation, openapiRoute } from './api/openapi-routes.ts';
 import { setProtobufEncoder } from './api/respond.ts';
 import { setWatchFrameEncoder } from './api/watch.ts';
@@ -59,8 +60,8 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
       ],
       rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.creationTimestamp], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })),
     }),
-    patchTypes: [],
-    applyPatch: () => { throw errors.unsupportedPatchType('', []); },
+    patchTypes: ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'],
+    applyPatch,
     decodeBody: decodeWithValidation,
     subresources,
     virtualCreate,
