@@ -212,6 +212,7 @@ export class Store {
     const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
+    checkMetaTypes(obj);
     if (r.namespaced) {
       if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -334,6 +335,7 @@ export class Store {
     const strategy = this.strategies(r);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request must be an object');
     obj = canonical({ ...obj, apiVersion: gvString(r), kind: r.kind, metadata: obj.metadata ?? {} });
+    checkMetaTypes(obj);
     let next: KObject;
     // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
     const internal = opts.subresource !== undefined && opts.subresource !== 'status';
@@ -556,6 +558,30 @@ export class Store {
     }
     return errors.internal(e instanceof Error ? e.message : String(e));
   }
+}
+
+const META_STRINGS = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];
+
+/**
+ * ObjectMeta field types, checked before anything else looks at them (upstream's typed decoding
+ * refuses these with 400): a numeric name or a label map of objects never reaches storage.
+ */
+export function checkMetaTypes(obj: KObject): void {
+  const m = obj.metadata as Record<string, unknown>;
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw errors.badRequest('metadata must be an object');
+  const bad = (f: string, want: string) => errors.badRequest(`metadata.${f}: expected ${want}, got ${m[f] === null ? 'null' : Array.isArray(m[f]) ? 'array' : typeof m[f]}`);
+  for (const f of META_STRINGS) if (m[f] !== undefined && m[f] !== null && typeof m[f] !== 'string') throw bad(f, 'a string');
+  for (const f of ['labels', 'annotations']) {
+    const v = m[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) throw bad(f, 'a map of strings');
+    for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') throw errors.badRequest(`metadata.${f}[${JSON.stringify(k)}]: expected a string, got ${x === null ? 'null' : typeof x}`);
+  }
+  if (m.finalizers !== undefined && m.finalizers !== null && (!Array.isArray(m.finalizers) || m.finalizers.some((x) => typeof x !== 'string'))) throw bad('finalizers', 'a list of strings');
+  if (m.ownerReferences !== undefined && m.ownerReferences !== null && (!Array.isArray(m.ownerReferences) || m.ownerReferences.some((x) => x === null || typeof x !== 'object' || Array.isArray(x)))) throw bad('ownerReferences', 'a list of objects');
+  for (const f of ['generation', 'deletionGracePeriodSeconds']) if (m[f] !== undefined && m[f] !== null && !Number.isSafeInteger(m[f])) throw bad(f, 'an integer');
+  // Nulls decode as absent.
+  for (const k of Object.keys(m)) if (m[k] === null && k !== 'creationTimestamp') delete m[k];
 }
 
 export function parseRV(s: string): number {
