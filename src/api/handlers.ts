@@ -68,7 +68,10 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
   const virtual = ext.virtualCreate.get(`${r.group}/${r.kind}`);
   if (virtual) {
     if (info.verb !== 'create') throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
-    const body = requireObject(decodeObjectBody(await readBody(req), req.headers['content-type']));
+    const body = checkKind(r, requireObject(decodeObjectBody(await readBody(req), req.headers['content-type'])));
+    if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== info.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
     const out = await virtual(body, { req, namespace: info.namespace });
     send(res, 201, out, negotiate(accept, [], pb));
     return;
@@ -186,13 +189,14 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   const buf = await readBody(req);
   let body: Record<string, any> = {};
   if (buf.length > 0) {
+    // No Content-Type: JSON, as clients have always sent; anything else is decoded (or refused with 415) like any body.
     const ct = mediaType(req.headers['content-type']);
-    body = requireObject(ct === 'application/vnd.kubernetes.protobuf' ? decodeObjectBody(buf, req.headers['content-type']) : parseJson(buf), 'DeleteOptions');
+    body = requireObject(ct === '' ? parseJson(buf) : decodeObjectBody(buf, req.headers['content-type']), 'DeleteOptions');
     if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw errors.badRequest(`expected DeleteOptions, got ${body.kind}`);
   }
   const grace = intParam(q, 'gracePeriodSeconds') ?? body.gracePeriodSeconds;
   if (grace !== undefined) {
-    if (typeof grace !== 'number') throw errors.badRequest('gracePeriodSeconds must be an integer');
+    if (typeof grace !== 'number' || !Number.isSafeInteger(grace)) throw errors.badRequest('gracePeriodSeconds must be an integer');
     opts.gracePeriodSeconds = grace;
   }
   const policy = q.get('propagationPolicy') ?? body.propagationPolicy;
@@ -205,8 +209,19 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
     opts.propagationPolicy = policy;
   } else if (orphan === true || orphan === 'true') opts.propagationPolicy = 'Orphan';
   else if (orphan === false || orphan === 'false') opts.propagationPolicy = 'Background';
-  if (body.preconditions) opts.preconditions = body.preconditions;
-  if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) opts.dryRun = true;
+  const pre = body.preconditions;
+  if (pre !== undefined && pre !== null) {
+    if (typeof pre !== 'object' || Array.isArray(pre)) throw errors.badRequest('DeleteOptions.preconditions must be an object');
+    for (const k of ['uid', 'resourceVersion']) {
+      if (pre[k] !== undefined && pre[k] !== null && typeof pre[k] !== 'string') throw errors.badRequest(`DeleteOptions.preconditions.${k} must be a string`);
+    }
+    opts.preconditions = { uid: pre.uid ?? undefined, resourceVersion: pre.resourceVersion ?? undefined };
+  }
+  if (body.dryRun !== undefined && body.dryRun !== null) {
+    if (!Array.isArray(body.dryRun)) throw errors.badRequest('DeleteOptions.dryRun must be a list of strings');
+    for (const v of body.dryRun) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+    if (body.dryRun.length) opts.dryRun = true;
+  }
   return opts;
 }
 
