@@ -8,10 +8,36 @@ import { clone } from '../registry/codec.ts';
 import { rfc3339 } from '../clock.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject } from './body.ts';
 import { patchObject } from './patch.ts';
+import { dryRun } from './handlers.ts';
 import { negotiate } from './negotiate.ts';
 import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
 import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
+
+/**
+ * The checks every subresource body gets, as upstream's create/update handlers: kind and apiVersion
+ * (when given) must be the expected ones, metadata must be an object, and a name or namespace in
+ * the body must match the URL.
+ */
+function checkBody(s: SubresourceRequest, body: Record<string, any>, kind: string, apiVersions: string[], checkName = true): Record<string, any> {
+  if (body.kind !== undefined && body.kind !== '' && body.kind !== kind) {
+    throw errors.badRequest(`the kind in the request body (${JSON.stringify(body.kind)}) does not match the expected kind (${kind})`);
+  }
+  if (body.apiVersion !== undefined && body.apiVersion !== '' && !apiVersions.includes(body.apiVersion)) {
+    throw errors.badRequest(`the API version in the data (${JSON.stringify(body.apiVersion)}) does not match the expected API version (${apiVersions[0]})`);
+  }
+  const m = body.metadata;
+  if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m))) throw errors.badRequest('metadata must be an object');
+  if (checkName && m?.name !== undefined && m.name !== s.info.name) {
+    throw errors.badRequest(`the name of the object (${JSON.stringify(m.name)}) does not match the name on the URL (${s.info.name})`);
+  }
+  if (s.info.resource.namespaced && m?.namespace !== undefined && m.namespace !== '' && m.namespace !== s.info.namespace) {
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  return body;
+}
+
+function ownGV(r: { group: string; version: string }): string { return r.group ? `${r.group}/${r.version}` : r.version; }
 
 function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], canEncodeProtobuf()); }
 
@@ -28,8 +54,8 @@ export const statusHandler: SubresourceHandler = async (s) => {
   const r = info.resource;
   if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
   if (info.verb === 'update') {
-    const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
-    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: s.query.has('dryRun') });
+    const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), r.kind, [ownGV(r)]);
+    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: dryRun(s.query) });
     send(s.res, 200, obj, rep(s));
     return;
   }
@@ -55,11 +81,11 @@ export const scaleHandler: SubresourceHandler = async (s) => {
   const { store, info } = s;
   const r = info.resource;
   if (info.verb === 'get') { send(s.res, 200, toScale(await store.get(r, info.namespace, info.name)), rep(s)); return; }
-  const dryRun = s.query.has('dryRun');
+  const dry = dryRun(s.query);
   let replicas: unknown;
   let rv: string | undefined;
   if (info.verb === 'update') {
-    const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+    const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Scale', ['autoscaling/v1']);
     replicas = body.spec?.replicas;
     rv = body.metadata?.resourceVersion;
   } else {
@@ -79,7 +105,7 @@ export const scaleHandler: SubresourceHandler = async (s) => {
     cur.spec = { ...cur.spec, replicas };
     delete cur.metadata.resourceVersion;
     return cur;
-  }, { dryRun });
+  }, { dryRun: dry });
   send(s.res, 200, toScale(out), rep(s));
 };
 
@@ -109,18 +135,16 @@ export const SUCCESS_201 = { kind: 'Status', apiVersion: 'v1', metadata: {}, sta
 
 export const bindingHandler: SubresourceHandler = async (s) => {
   verbs(s, ['create']);
-  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
-  if (body.metadata?.name && body.metadata.name !== s.info.name) {
-    throw errors.badRequest(`the name of the binding (${body.metadata.name}) does not match the pod name (${s.info.name})`);
-  }
-  await bindPod(s.store, s.info.namespace, body, s.info.name, s.query.has('dryRun'));
+  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Binding', ['v1']);
+  await bindPod(s.store, s.info.namespace, body, s.info.name, dryRun(s.query));
   send(s.res, 201, SUCCESS_201, rep(s));
 };
 
 /** POST pods/{name}/eviction: delete the pod unless a PodDisruptionBudget forbids it. */
 export const evictionHandler: SubresourceHandler = async (s) => {
   verbs(s, ['create']);
-  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Eviction', ['policy/v1', 'policy/v1beta1']);
+  const dry = dryRun(s.query);
   const pods = findResource('', 'v1', 'pods')!;
   const pod = await s.store.get(pods, s.info.namespace, s.info.name);
   const pdbs = findResource('policy', 'v1', 'poddisruptionbudgets')!;
@@ -138,14 +162,17 @@ export const evictionHandler: SubresourceHandler = async (s) => {
     }
   }
   const opts = body.deleteOptions ?? {};
-  await s.store.delete(pods, s.info.namespace, s.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: opts.preconditions, dryRun: s.query.has('dryRun') });
+  await s.store.delete(pods, s.info.namespace, s.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: opts.preconditions, dryRun: dry });
   send(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, rep(s));
 };
 
 /** PUT namespaces/{name}/finalize: only spec.finalizers changes. */
 export const finalizeHandler: SubresourceHandler = async (s) => {
   verbs(s, ['update']);
-  const body = requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type']));
+  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Namespace', ['v1']);
+  if (body.spec?.finalizers !== undefined && (!Array.isArray(body.spec.finalizers) || body.spec.finalizers.some((x: unknown) => typeof x !== 'string'))) {
+    throw errors.invalid('', 'Namespace', s.info.name, [field.invalid('spec.finalizers', body.spec.finalizers, 'must be a list of strings')]);
+  }
   const r = s.info.resource;
   const out = await s.store.guaranteedUpdate(r, undefined, s.info.name, (cur) => {
     const rv = body.metadata?.resourceVersion;
