@@ -1,0 +1,242 @@
+"""Official Python client (kubernetes from PyPI) scenarios against a Skiff server.
+
+Usage: python scenarios.py <kubeconfig> <scenario> <namespace>
+Exits 0 on success; prints FAIL: <reason> on stderr and exits 1 otherwise.
+"""
+import os
+import sys
+import tempfile
+import threading
+
+from kubernetes import client, config, utils, watch
+from kubernetes.client.rest import ApiException
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def expect_status(fn, code, what):
+    try:
+        fn()
+    except ApiException as e:
+        if e.status != code:
+            fail(f"{what}: want HTTP {code}, got {e.status}: {e.body[:200] if e.body else ''}")
+        return
+    fail(f"{what}: want HTTP {code}, but the call succeeded")
+
+
+def crud(api_client, ns):
+    v1 = client.CoreV1Api(api_client)
+    body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="py", labels={"suite": "python"}), data={"k": "v1"})
+    created = v1.create_namespaced_config_map(ns, body)
+    if not created.metadata.uid or not created.metadata.resource_version or created.metadata.creation_timestamp is None:
+        fail("created object lacks uid/resourceVersion/creationTimestamp")
+    expect_status(lambda: v1.create_namespaced_config_map(ns, body), 409, "duplicate create")
+    got = v1.read_namespaced_config_map("py", ns)
+    if got.data != {"k": "v1"}:
+        fail(f"read: {got.data}")
+    got.data["k"] = "v2"
+    upd = v1.replace_namespaced_config_map("py", ns, got)
+    if upd.metadata.resource_version == got.metadata.resource_version:
+        fail("replace did not change resourceVersion")
+    expect_status(lambda: v1.replace_namespaced_config_map("py", ns, got), 409, "replace with stale resourceVersion")
+    lst = v1.list_namespaced_config_map(ns, label_selector="suite=python")
+    if [i.metadata.name for i in lst.items] != ["py"]:
+        fail(f"list by label: {[i.metadata.name for i in lst.items]}")
+    # Secrets round-trip base64 data.
+    v1.create_namespaced_secret(ns, client.V1Secret(metadata=client.V1ObjectMeta(name="pys"), data={"pw": "eA=="}))
+    sec = v1.read_namespaced_secret("pys", ns)
+    if sec.data != {"pw": "eA=="}:
+        fail(f"secret data: {sec.data}")
+    v1.delete_namespaced_config_map("py", ns)
+    expect_status(lambda: v1.read_namespaced_config_map("py", ns), 404, "read after delete")
+    apps = client.AppsV1Api(api_client)
+    dep = client.V1Deployment(
+        metadata=client.V1ObjectMeta(name="pyd"),
+        spec=client.V1DeploymentSpec(
+            replicas=2,
+            selector=client.V1LabelSelector(match_labels={"app": "pyd"}),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels={"app": "pyd"}),
+                spec=client.V1PodSpec(containers=[client.V1Container(name="c", image="nginx:1.27")]),
+            ),
+        ),
+    )
+    d = apps.create_namespaced_deployment(ns, dep)
+    if d.spec.replicas != 2 or d.metadata.generation != 1:
+        fail(f"deployment create: replicas={d.spec.replicas} generation={d.metadata.generation}")
+
+
+def watch_events(api_client, ns):
+    v1 = client.CoreV1Api(api_client)
+    rv = v1.list_namespaced_config_map(ns).metadata.resource_version
+    w = watch.Watch()
+    seen = []
+    errors = []
+
+    def writer():
+        try:
+            v1.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="pw"), data={"a": "1"}))
+            o = v1.read_namespaced_config_map("pw", ns)
+            o.data = {"a": "2"}
+            v1.replace_namespaced_config_map("pw", ns, o)
+            v1.delete_namespaced_config_map("pw", ns)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    # Changes made after rv are delivered even if written before the stream opens, so no handshake is needed.
+    t = threading.Thread(target=writer)
+    t.start()
+    # timeout_seconds bounds the test if events never arrive; the loop stops as soon as all three are seen.
+    for ev in w.stream(v1.list_namespaced_config_map, ns, resource_version=rv, timeout_seconds=20):
+        obj = ev["object"]
+        seen.append((ev["type"], obj.metadata.name))
+        if [s for s in seen if s[1] == "pw"] == [("ADDED", "pw"), ("MODIFIED", "pw"), ("DELETED", "pw")]:
+            w.stop()
+            break
+    t.join(timeout=10)
+    if errors:
+        fail(f"writer failed: {errors[0]}")
+    got = [s for s in seen if s[1] == "pw"]
+    if got != [("ADDED", "pw"), ("MODIFIED", "pw"), ("DELETED", "pw")]:
+        fail(f"watch events: {seen}")
+
+
+def watch_events_started(api_client, ns):
+    """Start the writer only once the watch stream is open (first event: the pre-existing object)."""
+    v1 = client.CoreV1Api(api_client)
+    v1.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="first")))
+    w = watch.Watch()
+    seen = []
+    errors = []
+    t = None
+
+    def writer():
+        try:
+            v1.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="pw"), data={"a": "1"}))
+            o = v1.read_namespaced_config_map("pw", ns)
+            o.data = {"a": "2"}
+            v1.replace_namespaced_config_map("pw", ns, o)
+            v1.delete_namespaced_config_map("pw", ns)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    want = [("ADDED", "pw"), ("MODIFIED", "pw"), ("DELETED", "pw")]
+    # No resource_version: the watch starts with ADDED for existing objects, so "first" tells us it is live.
+    for ev in w.stream(v1.list_namespaced_config_map, ns, timeout_seconds=20):
+        name = ev["object"].metadata.name
+        seen.append((ev["type"], name))
+        if name == "first" and t is None:
+            t = threading.Thread(target=writer)
+            t.start()
+        if [s for s in seen if s[1] == "pw"] == want:
+            w.stop()
+            break
+    if t is not None:
+        t.join(timeout=10)
+    if errors:
+        fail(f"writer failed: {errors[0]}")
+    if [s for s in seen if s[1] == "pw"] != want:
+        fail(f"watch events: {seen}")
+
+
+def create_from_yaml(api_client, ns):
+    text = f"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fy-cm
+data:
+  a: "1"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: fy-deploy
+  labels: {{app: fy}}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: fy}}
+  template:
+    metadata:
+      labels: {{app: fy}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: fy-svc
+spec:
+  selector: {{app: fy}}
+  ports:
+  - port: 80
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(text)
+        path = f.name
+    try:
+        created = utils.create_from_yaml(api_client, path, namespace=ns)
+    finally:
+        os.unlink(path)
+    kinds = sorted(o.kind for group in created for o in (group if isinstance(group, list) else [group]))
+    if kinds != ["ConfigMap", "Deployment", "Service"]:
+        fail(f"created kinds: {kinds}")
+    svc = client.CoreV1Api(api_client).read_namespaced_service("fy-svc", ns)
+    if svc.spec.ports[0].port != 80:
+        fail(f"service ports: {svc.spec.ports}")
+    # A second create_from_yaml reports the conflict as FailToCreateError.
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write(text)
+            path = f.name
+        utils.create_from_yaml(api_client, path, namespace=ns)
+        fail("second create_from_yaml must fail")
+    except utils.FailToCreateError as e:
+        codes = sorted(x.status for x in e.api_exceptions)
+        if codes != [409, 409, 409]:
+            fail(f"conflict codes: {codes}")
+    finally:
+        os.unlink(path)
+
+
+def patch(api_client, ns):
+    v1 = client.CoreV1Api(api_client)
+    v1.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="pp"), data={"a": "1"}))
+    # The Python client sends a dict body as strategic merge patch for built-in kinds.
+    p = v1.patch_namespaced_config_map("pp", ns, {"data": {"b": "2"}, "metadata": {"labels": {"x": "y"}}})
+    if p.data != {"a": "1", "b": "2"} or p.metadata.labels != {"x": "y"}:
+        fail(f"patch: data={p.data} labels={p.metadata.labels}")
+    j = v1.patch_namespaced_config_map("pp", ns, [{"op": "remove", "path": "/data/a"}])
+    if j.data != {"b": "2"}:
+        fail(f"json patch: {j.data}")
+
+
+SCENARIOS = {
+    "crud": crud,
+    "watch": watch_events_started,
+    "watch-rv": watch_events,
+    "create-from-yaml": create_from_yaml,
+    "patch": patch,
+}
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[2] not in SCENARIOS:
+        print(f"usage: scenarios.py <kubeconfig> <{'|'.join(SCENARIOS)}> <namespace>", file=sys.stderr)
+        sys.exit(2)
+    kubeconfig, scenario, ns = sys.argv[1:]
+    api_client = config.new_client_from_config(config_file=kubeconfig)
+    try:
+        SCENARIOS[scenario](api_client, ns)
+    except ApiException as e:
+        fail(f"unexpected API error {e.status} {e.reason}: {(e.body or '')[:300]}")
+    print("ok", scenario)
+
+
+if __name__ == "__main__":
+    main()

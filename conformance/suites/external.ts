@@ -1,0 +1,42 @@
+// Python and client-go scenarios: thin wrappers that run a scenario program with the suite's
+// kubeconfig and the case's namespace; the program exits 0 on success and explains failures.
+import { join } from 'node:path';
+import type { Case, CaseContext } from '../lib.ts';
+import { check, execFile } from '../lib.ts';
+
+const here = import.meta.dirname;
+
+function scenarioCase(behavior: string, name: string, cmd: () => string[], scenario: string, opts: { noNamespace?: boolean } = {}): Case {
+  return {
+    behavior, name, noNamespace: opts.noNamespace,
+    async run(ctx: CaseContext) {
+      const [bin, ...pre] = cmd();
+      const r = await execFile(bin, [...pre, ctx.cluster.kubeconfigPath, scenario, ctx.ns], { timeoutMs: 60_000, signal: ctx.signal });
+      const fail = (r.stderr.match(/FAIL: .*/g) ?? []).join('; ') || r.stderr.trim().split('\n').slice(-3).join(' | ');
+      check(r.code === 0, `${scenario}: exit=${r.code} ${fail.slice(0, 700)}`);
+    },
+  };
+}
+
+export const pythonTool = { python: 'python3' };
+const py = () => [pythonTool.python, join(here, '..', 'python', 'scenarios.py')];
+
+export const pythonCases: Case[] = [
+  scenarioCase('crud.typed', 'crud', py, 'crud'),
+  scenarioCase('watch.events', 'watch', py, 'watch'),
+  scenarioCase('watch.events', 'watch-from-rv', py, 'watch-rv'),
+  scenarioCase('crud.create-from-file', 'create-from-yaml', py, 'create-from-yaml'),
+  scenarioCase('patch.strategic', 'patch', py, 'patch'),
+];
+
+export const goTool = { bin: join(here, '..', 'go', 'bin', 'skiff-conformance') };
+const go = () => [goTool.bin];
+
+export const clientGoCases: Case[] = [
+  scenarioCase('crud.typed', 'typed-crud', go, 'typed-crud', { noNamespace: true }),
+  scenarioCase('namespace.delete', 'namespaces', go, 'namespaces', { noNamespace: true }),
+  scenarioCase('watch.informer', 'shared-informer', go, 'informer', { noNamespace: true }),
+  scenarioCase('crud.dynamic', 'dynamic-client', go, 'dynamic', { noNamespace: true }),
+  scenarioCase('apply.server-side', 'apply-configurations', go, 'apply', { noNamespace: true }),
+  scenarioCase('protobuf.client-go', 'protobuf-crud', go, 'protobuf', { noNamespace: true }),
+];

@@ -1,0 +1,511 @@
+// kubectl scenarios: each runs real kubectl binaries against the suite's cluster and checks
+// exit codes, output and the resulting objects.
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Case, CaseContext, ExecResult } from '../lib.ts';
+import { check, execFile, rest, StreamingProcess, waitFor } from '../lib.ts';
+
+export interface KubectlTool { bin: string; cacheDir: string }
+
+let tool: KubectlTool = { bin: 'kubectl', cacheDir: '' };
+export function useKubectl(t: KubectlTool): void { tool = t; }
+
+function baseArgs(ctx: CaseContext, kubeconfig?: string): string[] {
+  return ['--kubeconfig', kubeconfig ?? ctx.cluster.kubeconfigPath, '--cache-dir', tool.cacheDir, '--request-timeout=30s'];
+}
+
+async function kubectl(ctx: CaseContext, args: string[], opts: { input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  return execFile(tool.bin, [...baseArgs(ctx, opts.kubeconfig), ...args], { input: opts.input, timeoutMs: opts.timeoutMs ?? 40_000, signal: ctx.signal });
+}
+
+function show(r: ExecResult): string {
+  return `exit=${r.code}${r.signal ? ` signal=${r.signal}` : ''} stdout=${JSON.stringify(r.stdout.slice(0, 600))} stderr=${JSON.stringify(r.stderr.slice(0, 600))}`;
+}
+
+/** Run kubectl and require exit 0. */
+async function ok(ctx: CaseContext, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+  const r = await kubectl(ctx, args, opts);
+  check(r.code === 0, `kubectl ${args.join(' ')}: ${show(r)}`);
+  return r.stdout;
+}
+
+async function getJson(ctx: CaseContext, args: string[]): Promise<any> {
+  return JSON.parse(await ok(ctx, ['get', ...args, '-o', 'json']));
+}
+
+function file(ctx: CaseContext, name: string, text: string): string {
+  const p = join(ctx.tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const cmYaml = (name: string, ns: string, labels: Record<string, string> = {}, data: Record<string, string> = { greeting: 'hello' }) => [
+  'apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`,
+  ...(Object.keys(labels).length ? ['  labels:', ...Object.entries(labels).map(([k, v]) => `    ${k}: "${v}"`)] : []),
+  'data:', ...Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`), '',
+].join('\n');
+
+const deploymentYaml = (name: string, ns: string, replicas = 1) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${ns}
+  labels: {app: ${name}}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+`;
+
+async function createCMs(ctx: CaseContext, specs: Array<[string, Record<string, string>]>): Promise<void> {
+  for (const [name, labels] of specs) {
+    const r = await rest(ctx.cluster, 'POST', `/api/v1/namespaces/${ctx.ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { k: name } });
+    check(r.status === 201, `setup: create configmap ${name}: ${r.status}`);
+  }
+}
+
+const names = (out: string) => out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+
+export const kubectlCases: Case[] = [
+  {
+    behavior: 'version.report', name: 'version', core: true, noNamespace: true,
+    async run(ctx) {
+      const v = JSON.parse(await ok(ctx, ['version', '-o', 'json']));
+      check(v.serverVersion?.gitVersion === 'v1.32.4', `serverVersion.gitVersion=${v.serverVersion?.gitVersion}`);
+      check(v.serverVersion?.major === '1' && v.serverVersion?.minor === '32', `serverVersion major/minor=${v.serverVersion?.major}/${v.serverVersion?.minor}`);
+    },
+  },
+  {
+    behavior: 'discovery.resources', name: 'api-resources', core: true, noNamespace: true,
+    async run(ctx) {
+      const out = await ok(ctx, ['api-resources', '-o', 'wide']);
+      const rows = out.split('\n').map((l) => l.trim().split(/\s+/));
+      const row = (name: string) => rows.find((r) => r[0] === name);
+      for (const [res, short, gv, kind] of [['pods', 'po', 'v1', 'Pod'], ['services', 'svc', 'v1', 'Service'], ['deployments', 'deploy', 'apps/v1', 'Deployment'],
+        ['configmaps', 'cm', 'v1', 'ConfigMap'], ['namespaces', 'ns', 'v1', 'Namespace'], ['cronjobs', 'cj', 'batch/v1', 'CronJob'],
+        ['ingresses', 'ing', 'networking.k8s.io/v1', 'Ingress'], ['horizontalpodautoscalers', 'hpa', 'autoscaling/v2', 'HorizontalPodAutoscaler']]) {
+        const r = row(res);
+        check(r, `api-resources lacks ${res}`);
+        check(r.includes(short) && r.includes(gv) && r.includes(kind), `api-resources row for ${res}: ${r.join(' ')}`);
+      }
+      // Categories: pods, services and deployments are in "all"; configmaps are not.
+      check(row('pods')!.join(' ').includes('all'), `pods row lacks category all: ${row('pods')!.join(' ')}`);
+      check(row('deployments')!.join(' ').includes('all'), 'deployments row lacks category all');
+      check(!/\ball\b/.test(row('configmaps')!.slice(5).join(' ')), 'configmaps must not be in category all');
+      const ns = await ok(ctx, ['api-resources', '--namespaced=false', '-o', 'name']);
+      check(names(ns).includes('namespaces') && !names(ns).includes('pods'), '--namespaced=false filter');
+      const apps = await ok(ctx, ['api-resources', '--api-group=apps', '-o', 'name']);
+      check(names(apps).includes('deployments.apps') && names(apps).includes('statefulsets.apps'), `--api-group=apps: ${apps}`);
+    },
+  },
+  {
+    behavior: 'discovery.shortnames', name: 'get-short-names', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['sn', {}]]);
+      const out = await ok(ctx, ['get', 'deploy,svc,cm,po', '-n', ctx.ns, '-o', 'name']);
+      check(names(out).includes('configmap/sn'), `get deploy,svc,cm,po: ${out}`);
+    },
+  },
+  {
+    behavior: 'namespace.defaults', name: 'get-ns', core: true, noNamespace: true,
+    async run(ctx) {
+      const out = names(await ok(ctx, ['get', 'ns', '-o', 'name']));
+      for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) check(out.includes(`namespace/${n}`), `missing namespace/${n} in ${out.join(',')}`);
+      const svc = await ok(ctx, ['get', 'svc', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.ports[0].port}']);
+      check(svc.trim() === '443', `kubernetes service port: ${svc}`);
+    },
+  },
+  {
+    behavior: 'crud.create-from-file', name: 'create-f-no-validate', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'objs.yaml', `${cmYaml('cf1', ctx.ns, { app: 'x' })}---\napiVersion: v1\nkind: Secret\nmetadata: {name: sf1, namespace: ${ctx.ns}}\nstringData: {password: s3cret}\n---\n${deploymentYaml('df1', ctx.ns)}`);
+      const out = await ok(ctx, ['create', '-f', p, '--validate=false']);
+      for (const want of ['configmap/cf1 created', 'secret/sf1 created', 'deployment.apps/df1 created']) check(out.includes(want), `create output lacks "${want}": ${out}`);
+      const cm = await getJson(ctx, ['cm', 'cf1', '-n', ctx.ns]);
+      check(cm.data?.greeting === 'hello' && cm.metadata?.labels?.app === 'x', `configmap content ${JSON.stringify(cm.data)}`);
+      const sec = await getJson(ctx, ['secret', 'sf1', '-n', ctx.ns]);
+      check(sec.metadata?.name === 'sf1', 'secret stored');
+      const again = await kubectl(ctx, ['create', '-f', p, '--validate=false']);
+      check(again.code === 1 && /AlreadyExists|already exists/.test(again.stderr), `second create must fail with AlreadyExists: ${show(again)}`);
+    },
+  },
+  {
+    behavior: 'openapi.client-validation', name: 'create-f-validate', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'cm.yaml', cmYaml('cv1', ctx.ns));
+      const out = await ok(ctx, ['create', '-f', p]);
+      check(out.includes('configmap/cv1 created'), out);
+      const bad = file(ctx, 'bad.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cv2, namespace: ${ctx.ns}}\nbogusField: 1\n`);
+      const r = await kubectl(ctx, ['create', '-f', bad]);
+      check(r.code !== 0 && /bogusField/.test(r.stderr), `unknown field must be rejected naming it: ${show(r)}`);
+    },
+  },
+  {
+    behavior: 'read.output-formats', name: 'get-output-formats', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['of', { tier: 'web' }]]);
+      const y = await ok(ctx, ['get', 'cm', 'of', '-n', ctx.ns, '-o', 'yaml']);
+      check(/^apiVersion: v1$/m.test(y) && /^kind: ConfigMap$/m.test(y) && /^ {2}name: of$/m.test(y) && /resourceVersion: "\d+"/.test(y), `-o yaml: ${y}`);
+      const j = await getJson(ctx, ['cm', 'of', '-n', ctx.ns]);
+      check(j.kind === 'ConfigMap' && j.metadata.uid && j.metadata.creationTimestamp, `-o json: ${JSON.stringify(j).slice(0, 200)}`);
+      const jp = await ok(ctx, ['get', 'cm', 'of', '-n', ctx.ns, '-o', 'jsonpath={.metadata.labels.tier}/{.data.k}']);
+      check(jp === 'web/of', `-o jsonpath: ${jp}`);
+      const n = await ok(ctx, ['get', 'cm', '-n', ctx.ns, '-o', 'name']);
+      check(names(n).includes('configmap/of'), `-o name: ${n}`);
+      const list = await getJson(ctx, ['cm', '-n', ctx.ns]);
+      check(list.kind === 'List' && Array.isArray(list.items) && list.items.some((i: any) => i.metadata.name === 'of'), 'list -o json');
+      const cc = await ok(ctx, ['get', 'cm', 'of', '-n', ctx.ns, '-o', 'custom-columns=N:.metadata.name,T:.metadata.labels.tier', '--no-headers']);
+      check(cc.trim().split(/\s+/).join(' ') === 'of web', `custom-columns: ${cc}`);
+    },
+  },
+  {
+    behavior: 'read.label-selector', name: 'get-l', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['a1', { app: 'a', env: 'prod' }], ['b1', { app: 'b' }], ['n1', { other: 'x' }]]);
+      const q = async (sel: string) => names(await ok(ctx, ['get', 'cm', '-n', ctx.ns, '-l', sel, '-o', 'name'])).filter((x) => x !== 'configmap/kube-root-ca.crt');
+      check(JSON.stringify(await q('app=a')) === '["configmap/a1"]', 'app=a');
+      check(JSON.stringify(await q('app in (a,b)')) === '["configmap/a1","configmap/b1"]', 'app in (a,b)');
+      check(JSON.stringify(await q('app,app!=a')) === '["configmap/b1"]', 'app,app!=a');
+      check(JSON.stringify(await q('!app,other')) === '["configmap/n1"]', '!app,other');
+      check(JSON.stringify(await q('env notin (prod),app')) === '["configmap/b1"]', 'env notin (prod),app');
+      const bad = await kubectl(ctx, ['get', 'cm', '-n', ctx.ns, '-l', 'a b c']);
+      check(bad.code !== 0, `an unparseable selector must fail: ${show(bad)}`);
+    },
+  },
+  {
+    behavior: 'read.field-selector', name: 'get-field-selector', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['f1', {}], ['f2', {}]]);
+      const out = names(await ok(ctx, ['get', 'cm', '-n', ctx.ns, '--field-selector', 'metadata.name=f2', '-o', 'name']));
+      check(JSON.stringify(out) === '["configmap/f2"]', `metadata.name=f2: ${out}`);
+      const not = names(await ok(ctx, ['get', 'cm', '-n', ctx.ns, '--field-selector', 'metadata.name!=f2,metadata.name!=kube-root-ca.crt', '-o', 'name']));
+      check(JSON.stringify(not) === '["configmap/f1"]', `!= : ${not}`);
+      const bad = await kubectl(ctx, ['get', 'cm', '-n', ctx.ns, '--field-selector', 'spec.bogus=1']);
+      check(bad.code !== 0 && /field label not supported|not supported/i.test(bad.stderr), `unsupported field must be rejected: ${show(bad)}`);
+    },
+  },
+  {
+    behavior: 'read.all-namespaces', name: 'get-A', core: true,
+    async run(ctx) {
+      const mark = ctx.ns;
+      await createCMs(ctx, [['an', { mark }]]);
+      const r = await rest(ctx.cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { generateName: 'an-', labels: { mark } } });
+      check(r.status === 201, 'setup: configmap in default');
+      const out = await ok(ctx, ['get', 'cm', '-A', '-l', `mark=${mark}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
+      const got = names(out);
+      check(got.length === 2 && got.includes(`${ctx.ns}/an`) && got.some((x) => x.startsWith('default/an-')), `-A: ${got}`);
+      const table = await ok(ctx, ['get', 'cm', '-A', '-l', `mark=${mark}`]);
+      check(/^NAMESPACE\s+NAME/.test(table) && table.includes(ctx.ns), `-A table: ${table}`);
+      await rest(ctx.cluster, 'DELETE', `/api/v1/namespaces/default/configmaps/${r.body.metadata.name}`);
+    },
+  },
+  {
+    behavior: 'read.pagination', name: 'get-chunk-size', core: true,
+    async run(ctx) {
+      await createCMs(ctx, Array.from({ length: 7 }, (_, i) => [`p${i}`, { page: 'y' }] as [string, Record<string, string>]));
+      const r = await kubectl(ctx, ['get', 'cm', '-n', ctx.ns, '-l', 'page=y', '--chunk-size=2', '-o', 'name', '-v=6']);
+      check(r.code === 0, show(r));
+      check(JSON.stringify(names(r.stdout)) === JSON.stringify(Array.from({ length: 7 }, (_, i) => `configmap/p${i}`)), `chunked list: ${r.stdout}`);
+      // Request logs differ between versions ("GET https://…" vs verb="GET" url="…"); match both.
+      const pages = r.stderr.split('\n').filter((l) => /GET.*configmaps\?.*limit=2/.test(l) && !/Request Headers/.test(l));
+      check(pages.length === 4 && pages.slice(1).every((l) => l.includes('continue=')), `expected 4 pages (limit=2 + continue), saw ${pages.length}`);
+    },
+  },
+  {
+    behavior: 'read.server-side-table', name: 'get-table-columns', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'd.yaml', deploymentYaml('tbl', ctx.ns, 2));
+      await ok(ctx, ['create', '-f', p, '--validate=false']);
+      await createCMs(ctx, [['tc', {}]]);
+      const cm = await ok(ctx, ['get', 'cm', 'tc', '-n', ctx.ns]);
+      check(/^NAME\s+DATA\s+AGE\s*$/m.test(cm) && /^tc\s+1\s+\S+/m.test(cm), `configmap table: ${cm}`);
+      const d = await ok(ctx, ['get', 'deploy', 'tbl', '-n', ctx.ns, '-o', 'wide']);
+      check(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/m.test(d) && /nginx:1\.27/.test(d) && /app=tbl/.test(d), `deployment wide table: ${d}`);
+      const ns = await ok(ctx, ['get', 'ns', ctx.ns]);
+      check(/^NAME\s+STATUS\s+AGE/m.test(ns) && new RegExp(`^${ctx.ns}\\s+Active\\s`, 'm').test(ns), `namespace table: ${ns}`);
+    },
+  },
+  {
+    behavior: 'read.get-all', name: 'get-all', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'all.yaml', `${deploymentYaml('ga', ctx.ns)}---\napiVersion: v1\nkind: Service\nmetadata: {name: ga, namespace: ${ctx.ns}}\nspec:\n  selector: {app: ga}\n  ports: [{port: 80}]\n`);
+      await ok(ctx, ['create', '-f', p, '--validate=false']);
+      await createCMs(ctx, [['not-in-all', {}]]);
+      const out = names(await ok(ctx, ['get', 'all', '-n', ctx.ns, '-o', 'name']));
+      check(out.includes('service/ga') && out.includes('deployment.apps/ga'), `get all: ${out}`);
+      check(!out.some((x) => x.startsWith('configmap/')), `get all must not list configmaps: ${out}`);
+    },
+  },
+  {
+    behavior: 'cli.describe', name: 'describe', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['dsc', { app: 'd' }]]);
+      const out = await ok(ctx, ['describe', 'cm', 'dsc', '-n', ctx.ns]);
+      check(/^Name:\s+dsc$/m.test(out) && new RegExp(`^Namespace:\\s+${ctx.ns}$`, 'm').test(out) && /^Labels:\s+app=d$/m.test(out) && /^Data$/m.test(out), `describe cm: ${out}`);
+      const nsd = await ok(ctx, ['describe', 'ns', ctx.ns]);
+      check(new RegExp(`^Name:\\s+${ctx.ns}$`, 'm').test(nsd) && /^Status:\s+Active$/m.test(nsd), `describe ns: ${nsd}`);
+    },
+  },
+  {
+    behavior: 'cli.label-annotate', name: 'label-annotate', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['la', {}]]);
+      check((await ok(ctx, ['label', 'cm', 'la', '-n', ctx.ns, 'color=blue'])).includes('configmap/la labeled'), 'label output');
+      // kubectl 1.27 prints "annotate" rather than "annotated".
+      const ann = await ok(ctx, ['annotate', 'cm', 'la', '-n', ctx.ns, 'note=hi']);
+      check(/configmap\/la annotated?\b/.test(ann), `annotate output: ${ann}`);
+      const o = await getJson(ctx, ['cm', 'la', '-n', ctx.ns]);
+      check(o.metadata.labels?.color === 'blue' && o.metadata.annotations?.note === 'hi', `after label/annotate: ${JSON.stringify(o.metadata)}`);
+      const clash = await kubectl(ctx, ['label', 'cm', 'la', '-n', ctx.ns, 'color=red']);
+      check(clash.code !== 0 && /already has a value|--overwrite/.test(clash.stderr), `relabel without --overwrite must fail: ${show(clash)}`);
+      await ok(ctx, ['label', 'cm', 'la', '-n', ctx.ns, 'color-']);
+      const after = await getJson(ctx, ['cm', 'la', '-n', ctx.ns]);
+      check(!after.metadata.labels?.color, 'label removal');
+    },
+  },
+  {
+    behavior: 'patch.merge-json', name: 'patch-merge-json', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['pm', {}]]);
+      const m = await ok(ctx, ['patch', 'cm', 'pm', '-n', ctx.ns, '--type', 'merge', '-p', '{"data":{"m":"1"}}']);
+      check(m.includes('configmap/pm patched'), m);
+      const j = await ok(ctx, ['patch', 'cm', 'pm', '-n', ctx.ns, '--type', 'json', '-p', '[{"op":"add","path":"/data/j","value":"2"},{"op":"remove","path":"/data/k"}]']);
+      check(j.includes('configmap/pm patched'), j);
+      const o = await getJson(ctx, ['cm', 'pm', '-n', ctx.ns]);
+      check(JSON.stringify(o.data) === '{"j":"2","m":"1"}' || JSON.stringify(o.data) === '{"m":"1","j":"2"}', `data after patches: ${JSON.stringify(o.data)}`);
+      const same = await ok(ctx, ['patch', 'cm', 'pm', '-n', ctx.ns, '--type', 'merge', '-p', '{"data":{"m":"1"}}']);
+      check(same.includes('(no change)'), `a no-op patch must report "(no change)": ${same}`);
+      const bad = await kubectl(ctx, ['patch', 'cm', 'pm', '-n', ctx.ns, '--type', 'json', '-p', '[{"op":"test","path":"/data/m","value":"nope"}]']);
+      check(bad.code !== 0, `failed json-patch test op must fail: ${show(bad)}`);
+    },
+  },
+  {
+    behavior: 'patch.strategic', name: 'patch-strategic', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sp', ctx.ns)), '--validate=false']);
+      await ok(ctx, ['patch', 'deploy', 'sp', '-n', ctx.ns, '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox:1.36"}]}}}}']);
+      const d = await getJson(ctx, ['deploy', 'sp', '-n', ctx.ns]);
+      const cs = d.spec.template.spec.containers.map((c: any) => c.name).sort();
+      check(JSON.stringify(cs) === '["side","web"]', `strategic merge must merge containers by name: ${cs}`);
+    },
+  },
+  {
+    behavior: 'crud.delete', name: 'delete-wait', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['del1', { d: 'y' }], ['del2', { d: 'y' }], ['keep', {}]]);
+      const out = await ok(ctx, ['delete', 'cm', 'del1', '-n', ctx.ns, '--wait=true']);
+      check(out.includes('configmap "del1" deleted'), `delete output: ${out}`);
+      const gone = await kubectl(ctx, ['get', 'cm', 'del1', '-n', ctx.ns]);
+      check(gone.code === 1 && /NotFound|not found/.test(gone.stderr), `get after delete: ${show(gone)}`);
+      const sel = await ok(ctx, ['delete', 'cm', '-n', ctx.ns, '-l', 'd=y']);
+      check(sel.includes('configmap "del2" deleted'), `delete -l: ${sel}`);
+      const missing = await kubectl(ctx, ['delete', 'cm', 'nope', '-n', ctx.ns]);
+      check(missing.code === 1 && /NotFound|not found/.test(missing.stderr), `delete missing: ${show(missing)}`);
+      const ign = await kubectl(ctx, ['delete', 'cm', 'nope', '-n', ctx.ns, '--ignore-not-found']);
+      check(ign.code === 0, `--ignore-not-found: ${show(ign)}`);
+      const left = names(await ok(ctx, ['get', 'cm', '-n', ctx.ns, '-o', 'name']));
+      check(left.includes('configmap/keep') && !left.includes('configmap/del2'), `left: ${left}`);
+    },
+  },
+  {
+    behavior: 'gc.cascade', name: 'delete-cascade', core: true,
+    async run(ctx) {
+      // An owner with two dependents: --cascade=orphan keeps the dependent (ownerReference removed),
+      // --cascade=background removes the dependent via the garbage collector.
+      const mk = async (name: string, owner?: any) => {
+        const r = await rest(ctx.cluster, 'POST', `/api/v1/namespaces/${ctx.ns}/configmaps`, { metadata: { name, ownerReferences: owner ? [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata.name, uid: owner.metadata.uid }] : undefined } });
+        check(r.status === 201, `setup ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        return r.body;
+      };
+      const o1 = await mk('owner1');
+      await mk('dep1', o1);
+      await ok(ctx, ['delete', 'cm', 'owner1', '-n', ctx.ns, '--cascade=orphan', '--wait=false']);
+      const dep1 = await waitFor('dep1 orphaned', async () => {
+        const o = (await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ctx.ns}/configmaps/dep1`)).body;
+        return o?.metadata && !(o.metadata.ownerReferences?.length) ? o : undefined;
+      }, { signal: ctx.signal, timeoutMs: 10_000 });
+      check(dep1.metadata.name === 'dep1', 'orphaned dependent survives');
+      const o2 = await mk('owner2');
+      await mk('dep2', o2);
+      await ok(ctx, ['delete', 'cm', 'owner2', '-n', ctx.ns, '--cascade=background', '--wait=false']);
+      await waitFor('dep2 garbage-collected', async () => (await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ctx.ns}/configmaps/dep2`)).status === 404, { signal: ctx.signal, timeoutMs: 10_000 });
+    },
+  },
+  {
+    behavior: 'namespace.delete', name: 'delete-ns', core: true, noNamespace: true,
+    async run(ctx) {
+      const ns = `${ctx.ns}-x`;
+      await ok(ctx, ['create', '-f', file(ctx, 'ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`), '--validate=false']);
+      await waitFor('default serviceaccount', async () => (await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200, { signal: ctx.signal });
+      await ok(ctx, ['create', '-f', file(ctx, 'cm.yaml', cmYaml('inside', ns)), '--validate=false']);
+      const out = await ok(ctx, ['delete', 'ns', ns, '--wait=true', '--timeout=30s'], { timeoutMs: 40_000 });
+      check(out.includes(`namespace "${ns}" deleted`), `delete ns output: ${out}`);
+      const r = await kubectl(ctx, ['get', 'ns', ns]);
+      check(r.code === 1 && /NotFound|not found/.test(r.stderr), `namespace must be gone after delete --wait: ${show(r)}`);
+    },
+  },
+  {
+    behavior: 'watch.kubectl-get-w', name: 'get-w', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['w0', {}]]);
+      const p = new StreamingProcess(tool.bin, [...baseArgs(ctx), 'get', 'cm', '-n', ctx.ns, '-w', '-o', 'name']);
+      try {
+        await p.waitStdout('initial listing', (o) => o.includes('configmap/w0'));
+        await createCMs(ctx, [['w1', {}]]);
+        await p.waitStdout('the watch event for w1', (o) => o.includes('configmap/w1'));
+        const r = await rest(ctx.cluster, 'DELETE', `/api/v1/namespaces/${ctx.ns}/configmaps/w0`);
+        check(r.status === 200, 'delete w0');
+        await p.waitStdout('the delete event for w0', (o) => o.split('configmap/w0').length >= 3);
+      } finally { p.kill(); }
+    },
+  },
+  {
+    behavior: 'auth.unauthorized', name: 'bad-token-401', core: true, noNamespace: true,
+    async run(ctx) {
+      const bad = readFileSync(ctx.cluster.kubeconfigPath, 'utf8').replace(/token: .*/, 'token: not-the-token');
+      const p = file(ctx, 'bad-kubeconfig', bad);
+      const r = await kubectl(ctx, ['get', 'ns'], { kubeconfig: p });
+      check(r.code === 1 && /Unauthorized|must be logged in/.test(r.stderr), `bad token: ${show(r)}`);
+    },
+  },
+  {
+    behavior: 'auth.can-i', name: 'auth-can-i', core: true, noNamespace: true,
+    async run(ctx) {
+      const r = await kubectl(ctx, ['auth', 'can-i', 'create', 'pods', '-n', 'default']);
+      check(r.code === 0 && r.stdout.trim() === 'yes', `auth can-i: ${show(r)}`);
+      const list = await ok(ctx, ['auth', 'can-i', '--list', '-n', 'default']);
+      check(/\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/.test(list) || list.includes('*.*'), `auth can-i --list: ${list}`);
+    },
+  },
+  {
+    behavior: 'crud.create-typed-commands', name: 'create-configmap-secret', core: true,
+    async run(ctx) {
+      const out = await ok(ctx, ['create', 'configmap', 'lit', '-n', ctx.ns, '--from-literal=a=1', '--from-literal=b=2']);
+      check(out.includes('configmap/lit created'), out);
+      const s = await ok(ctx, ['create', 'secret', 'generic', 'sec', '-n', ctx.ns, '--from-literal=pw=x']);
+      check(s.includes('secret/sec created'), s);
+      const cm = await getJson(ctx, ['cm', 'lit', '-n', ctx.ns]);
+      check(cm.data.a === '1' && cm.data.b === '2', JSON.stringify(cm.data));
+      const dry = await ok(ctx, ['create', 'configmap', 'dry', '-n', ctx.ns, '--from-literal=a=1', '--dry-run=server', '-o', 'name']);
+      check(dry.trim() === 'configmap/dry', `dry-run output: ${dry}`);
+      const r = await kubectl(ctx, ['get', 'cm', 'dry', '-n', ctx.ns]);
+      check(r.code === 1, 'server dry-run must not persist');
+    },
+  },
+  {
+    behavior: 'protobuf.kubectl-create', name: 'create-deployment-namespace', core: true, noNamespace: true,
+    async run(ctx) {
+      const ns = `${ctx.ns}-pb`;
+      const n = await ok(ctx, ['create', 'namespace', ns]);
+      check(n.includes(`namespace/${ns} created`), n);
+      const d = await ok(ctx, ['create', 'deployment', 'web', '-n', ns, '--image=nginx:1.27', '--replicas=2']);
+      check(d.includes('deployment.apps/web created'), d);
+      const o = await getJson(ctx, ['deploy', 'web', '-n', ns]);
+      check(o.spec.replicas === 2 && o.spec.template.spec.containers[0].image === 'nginx:1.27', `created deployment: ${JSON.stringify(o.spec).slice(0, 300)}`);
+    },
+  },
+  {
+    behavior: 'apply.client-side', name: 'apply-twice', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'a.yaml', cmYaml('ap', ctx.ns, { v: '1' }));
+      const first = await ok(ctx, ['apply', '-f', p]);
+      check(first.includes('configmap/ap created'), first);
+      const second = await ok(ctx, ['apply', '-f', p]);
+      check(second.includes('configmap/ap unchanged'), `re-apply of the same file must be unchanged: ${second}`);
+      writeFileSync(p, cmYaml('ap', ctx.ns, { v: '2' }, { greeting: 'bye' }));
+      const third = await ok(ctx, ['apply', '-f', p]);
+      check(third.includes('configmap/ap configured'), third);
+      const o = await getJson(ctx, ['cm', 'ap', '-n', ctx.ns]);
+      check(o.metadata.labels.v === '2' && o.data.greeting === 'bye' && o.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], `after apply: ${JSON.stringify(o.metadata)}`);
+    },
+  },
+  {
+    behavior: 'apply.server-side', name: 'apply-server-side', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'a.yaml', cmYaml('ssa', ctx.ns));
+      const first = await ok(ctx, ['apply', '--server-side', '-f', p]);
+      check(first.includes('configmap/ssa serverside-applied'), first);
+      const o = await getJson(ctx, ['cm', 'ssa', '-n', ctx.ns, '--show-managed-fields']);
+      check(o.metadata.managedFields?.some((m: any) => m.manager === 'kubectl' && m.operation === 'Apply'), `managedFields: ${JSON.stringify(o.metadata.managedFields)}`);
+    },
+  },
+  {
+    behavior: 'workloads.rollout-status', name: 'rollout-status', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('ro', ctx.ns, 2)), '--validate=false']);
+      const out = await ok(ctx, ['rollout', 'status', 'deployment/ro', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(out.includes('successfully rolled out'), out);
+      const rs = await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=ro']);
+      check(rs.items.length === 1 && rs.items[0].status.readyReplicas === 2, `replicaset: ${JSON.stringify(rs.items.map((i: any) => i.status))}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    behavior: 'workloads.run-ready', name: 'run-wait-ready', core: true,
+    async run(ctx) {
+      const r = await ok(ctx, ['run', 'nx', '-n', ctx.ns, '--image=nginx:1.27']);
+      check(r.includes('pod/nx created'), r);
+      const w = await ok(ctx, ['wait', '--for=condition=Ready', 'pod/nx', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(w.includes('pod/nx condition met'), w);
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    behavior: 'subresource.scale', name: 'scale', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);
+      const out = await ok(ctx, ['scale', 'deployment/sc', '-n', ctx.ns, '--replicas=3']);
+      check(out.includes('deployment.apps/sc scaled'), out);
+      const o = await getJson(ctx, ['deploy', 'sc', '-n', ctx.ns]);
+      check(o.spec.replicas === 3, `replicas after scale: ${o.spec.replicas}`);
+    },
+  },
+  {
+    behavior: 'strategy.defaults', name: 'defaults-on-create', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'objs.yaml', `apiVersion: v1\nkind: Secret\nmetadata: {name: sd, namespace: ${ctx.ns}}\nstringData: {password: s3cret}\n---\n${deploymentYaml('dd', ctx.ns)}---\napiVersion: v1\nkind: Pod\nmetadata: {name: pd, namespace: ${ctx.ns}}\nspec:\n  containers: [{name: c, image: nginx}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: sv, namespace: ${ctx.ns}}\nspec:\n  selector: {app: dd}\n  ports: [{port: 80}]\n`);
+      await ok(ctx, ['create', '-f', p, '--validate=false']);
+      const phase = await ok(ctx, ['get', 'ns', ctx.ns, '-o', 'jsonpath={.status.phase}']);
+      check(phase === 'Active', `namespace status.phase: ${JSON.stringify(phase)}`);
+      const sec = await getJson(ctx, ['secret', 'sd', '-n', ctx.ns]);
+      check(sec.data?.password === Buffer.from('s3cret').toString('base64') && sec.type === 'Opaque' && !sec.stringData, `secret: stringData folded into data, type Opaque: ${JSON.stringify({ data: sec.data, type: sec.type })}`);
+      const d = (await getJson(ctx, ['deploy', 'dd', '-n', ctx.ns])).spec;
+      check(d.strategy?.type === 'RollingUpdate' && d.strategy.rollingUpdate?.maxSurge === '25%' && d.revisionHistoryLimit === 10 && d.progressDeadlineSeconds === 600,
+        `deployment defaults: ${JSON.stringify({ strategy: d.strategy, rhl: d.revisionHistoryLimit, pds: d.progressDeadlineSeconds })}`);
+      const pod = (await getJson(ctx, ['pod', 'pd', '-n', ctx.ns])).spec;
+      check(pod.restartPolicy === 'Always' && pod.dnsPolicy === 'ClusterFirst' && pod.terminationGracePeriodSeconds === 30 && pod.schedulerName === 'default-scheduler'
+        && pod.containers[0].imagePullPolicy === 'Always' && pod.serviceAccountName === 'default',
+        `pod defaults: ${JSON.stringify({ rp: pod.restartPolicy, dns: pod.dnsPolicy, tgps: pod.terminationGracePeriodSeconds, ipp: pod.containers[0].imagePullPolicy, sa: pod.serviceAccountName })}`);
+      const svc = (await getJson(ctx, ['svc', 'sv', '-n', ctx.ns])).spec;
+      check(svc.type === 'ClusterIP' && /^\d+\.\d+\.\d+\.\d+$/.test(svc.clusterIP) && svc.ports[0].targetPort === 80 && svc.ports[0].protocol === 'TCP',
+        `service defaults: ${JSON.stringify({ type: svc.type, ip: svc.clusterIP, ports: svc.ports })}`);
+    },
+  },
+  {
+    behavior: 'crud.replace', name: 'replace', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['rp', {}]]);
+      const p = file(ctx, 'r.yaml', cmYaml('rp', ctx.ns, {}, { k: 'replaced' }));
+      const out = await ok(ctx, ['replace', '-f', p, '--validate=false']);
+      check(out.includes('configmap/rp replaced'), out);
+      const o = await getJson(ctx, ['cm', 'rp', '-n', ctx.ns]);
+      check(o.data.k === 'replaced', JSON.stringify(o.data));
+    },
+  },
+  {
+    behavior: 'openapi.explain', name: 'explain', core: true, noNamespace: true,
+    async run(ctx) {
+      const out = await ok(ctx, ['explain', 'deployment.spec.replicas']);
+      check(/KIND:\s+Deployment/.test(out) && /replicas/.test(out) && /integer/.test(out), out);
+    },
+  },
+];
