@@ -12,6 +12,15 @@ export type RequestInfo =
 
 const VALID_NS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Decode one path segment; a malformed escape (a lone `%`) is a 400, not an exception. */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw errors.badRequest(`malformed escape in request path segment ${JSON.stringify(s)}`);
+  }
+}
+
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const parts = path.split('/').filter((p) => p !== '');
   let group: string, version: string, rest: string[];
@@ -33,12 +42,12 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   let namespace: string | undefined;
   // /namespaces/{ns}/{resource}... but /namespaces and /namespaces/{name}[/status|/finalize] address namespaces themselves.
   if (rest[0] === 'namespaces' && rest.length >= 3 && !(group === '' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
-    namespace = decodeURIComponent(rest[1]);
+    namespace = decodeSegment(rest[1]);
     rest = rest.slice(2);
   }
   const resource = findResource(group, version, rest[0]);
   if (!resource) throw notFoundPath();
-  const name = rest[1] !== undefined ? decodeURIComponent(rest[1]) : undefined;
+  const name = rest[1] !== undefined ? decodeSegment(rest[1]) : undefined;
   const subresource = rest[2];
   if (rest.length > 3 && subresource !== 'proxy') throw notFoundPath();
   if (subresource && !resource.subresources.some((s) => s.name === subresource)) throw notFoundPath();
