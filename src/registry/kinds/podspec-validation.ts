@@ -1,0 +1,195 @@
+// PodSpec / PodTemplateSpec validation: the commonly hit subset of upstream's
+// pkg/apis/core/validation (ValidatePodSpec), with its field paths and messages.
+import { field } from '../../errors.ts';
+import type { FieldError } from '../../errors.ts';
+import { check, child, nonNegative } from '../validation/common.ts';
+import { validateAnnotations, validateLabels } from '../validation/meta.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum } from '../validation/names.ts';
+import { isQuantity, quantityMilli } from '../validation/quantity.ts';
+import { arr, isObj } from './util.ts';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
+const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage']);
+
+function enumField(path: string, v: unknown, allowed: string[], required = true): FieldError[] {
+  if (v === undefined || v === null || v === '') return required ? [field.required(path, '')] : [];
+  return allowed.includes(v as string) ? [] : [field.notSupported(path, v, allowed)];
+}
+
+function validateResourceName(path: string, name: string): FieldError[] {
+  if (STANDARD_RESOURCES.has(name) || name.startsWith('hugepages-')) return [];
+  const errs = check(path, name, isQualifiedName);
+  if (errs.length) return errs;
+  if (!name.includes('/')) return [field.invalid(path, name, 'must be a standard resource type or fully qualified')];
+  return [];
+}
+
+function validateResources(r: unknown, path: string): FieldError[] {
+  if (r === undefined || r === null) return [];
+  if (!isObj(r)) return [field.invalid(path, r, 'must be an object')];
+  const errs: FieldError[] = [];
+  for (const which of ['limits', 'requests'] as const) {
+    const list = r[which];
+    if (list === undefined || list === null) continue;
+    if (!isObj(list)) { errs.push(field.invalid(`${path}.${which}`, list, 'must be a map of resource names to quantities')); continue; }
+    for (const [name, q] of Object.entries(list)) {
+      const p = `${path}.${which}[${name}]`;
+      errs.push(...validateResourceName(p, name));
+      if (!isQuantity(String(q))) { errs.push(field.invalid(p, q, 'must be a valid quantity')); continue; }
+      if (quantityMilli(String(q)) < 0) errs.push(field.invalid(p, q, 'must be greater than or equal to 0'));
+    }
+  }
+  if (isObj(r.limits) && isObj(r.requests)) {
+    for (const [name, req] of Object.entries(r.requests)) {
+      const lim = r.limits[name];
+      if (lim === undefined || !isQuantity(String(req)) || !isQuantity(String(lim))) continue;
+      if (quantityMilli(String(req)) > quantityMilli(String(lim))) {
+        errs.push(field.invalid(`${path}.requests`, String(req), `must be less than or equal to ${name} limit of ${lim}`));
+      }
+    }
+  }
+  return errs;
+}
+
+function validateProbe(p: unknown, path: string, liveness: boolean): FieldError[] {
+  if (p === undefined || p === null) return [];
+  if (!isObj(p)) return [field.invalid(path, p, 'must be an object')];
+  const errs: FieldError[] = [];
+  const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((h) => p[h] !== undefined && p[h] !== null);
+  if (handlers.length === 0) errs.push(field.required(path, 'must specify a handler type'));
+  else if (handlers.length > 1) errs.push(field.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type'));
+  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) errs.push(...nonNegative(`${path}.${k}`, p[k]));
+  if (liveness && p.successThreshold !== undefined && p.successThreshold !== 1) errs.push(field.invalid(`${path}.successThreshold`, p.successThreshold, 'must be 1'));
+  if (isObj(p.httpGet)) errs.push(...portRef(`${path}.httpGet.port`, p.httpGet.port));
+  if (isObj(p.tcpSocket)) errs.push(...portRef(`${path}.tcpSocket.port`, p.tcpSocket.port));
+  return errs;
+}
+
+function portRef(path: string, v: unknown): FieldError[] {
+  if (typeof v === 'number') return isValidPortNum(v).map((m) => field.invalid(path, v, m));
+  if (typeof v === 'string') return isValidPortName(v).map((m) => field.invalid(path, v, m));
+  return [field.required(path, '')];
+}
+
+function validateContainer(c: unknown, path: string, names: Set<string>, volumes: Set<string>): FieldError[] {
+  if (!isObj(c)) return [field.invalid(path, c, 'must be an object')];
+  const errs: FieldError[] = [];
+  if (!c.name) errs.push(field.required(`${path}.name`, ''));
+  else {
+    errs.push(...check(`${path}.name`, String(c.name), isDNS1123Label));
+    if (names.has(c.name)) errs.push(field.duplicate(`${path}.name`, c.name));
+    names.add(c.name);
+  }
+  if (!c.image) errs.push(field.required(`${path}.image`, ''));
+  else if (typeof c.image === 'string' && c.image.trim() !== c.image) errs.push(field.invalid(`${path}.image`, c.image, 'must not have leading or trailing whitespace'));
+  const portNames = new Set<string>();
+  arr(c.ports).forEach((p: any, i: number) => {
+    const pp = `${path}.ports[${i}]`;
+    if (!isObj(p)) { errs.push(field.invalid(pp, p, 'must be an object')); return; }
+    if (p.name) {
+      errs.push(...check(`${pp}.name`, String(p.name), isValidPortName));
+      if (portNames.has(p.name)) errs.push(field.duplicate(`${pp}.name`, p.name));
+      portNames.add(p.name);
+    }
+    if (!p.containerPort) errs.push(field.required(`${pp}.containerPort`, ''));
+    else errs.push(...isValidPortNum(p.containerPort).map((m) => field.invalid(`${pp}.containerPort`, p.containerPort, m)));
+    if (p.hostPort) errs.push(...isValidPortNum(p.hostPort).map((m) => field.invalid(`${pp}.hostPort`, p.hostPort, m)));
+    errs.push(...enumField(`${pp}.protocol`, p.protocol, PROTOCOLS));
+  });
+  arr(c.env).forEach((e: any, i: number) => {
+    const ep = `${path}.env[${i}]`;
+    if (!isObj(e) || !e.name) { errs.push(field.required(`${ep}.name`, '')); return; }
+    if (/[=]|[^\x20-\x7e]/.test(String(e.name))) errs.push(field.invalid(`${ep}.name`, e.name, "a valid environment variable name must consist only of printable ASCII characters other than '='"));
+    if (e.value !== undefined && e.valueFrom !== undefined) errs.push(field.invalid(`${ep}.valueFrom`, '', 'may not be specified when `value` is not empty'));
+  });
+  arr(c.volumeMounts).forEach((m: any, i: number) => {
+    const mp = `${path}.volumeMounts[${i}]`;
+    if (!isObj(m) || !m.name) errs.push(field.required(`${mp}.name`, ''));
+    else if (!volumes.has(m.name)) errs.push(field.invalid(`${mp}.name`, m.name, 'volume not found'));
+    if (!isObj(m) || !m.mountPath) errs.push(field.required(`${mp}.mountPath`, ''));
+  });
+  errs.push(...validateResources(c.resources, `${path}.resources`));
+  errs.push(...validateProbe(c.livenessProbe, `${path}.livenessProbe`, true));
+  errs.push(...validateProbe(c.readinessProbe, `${path}.readinessProbe`, false));
+  errs.push(...validateProbe(c.startupProbe, `${path}.startupProbe`, true));
+  errs.push(...enumField(`${path}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  errs.push(...enumField(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
+  return errs;
+}
+
+export function validateTolerations(tols: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  arr(tols).forEach((t: any, i: number) => {
+    const p = `${path}[${i}]`;
+    if (!isObj(t)) { errs.push(field.invalid(p, t, 'must be an object')); return; }
+    if (t.key) errs.push(...check(`${p}.key`, String(t.key), isQualifiedName));
+    const op = t.operator ?? 'Equal';
+    if (!t.key && op !== 'Exists') errs.push(field.invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute') {
+      errs.push(field.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    if (op === 'Equal') {
+      if (t.value) errs.push(...check(`${p}.operator`, String(t.value), isValidLabelValue));
+    } else if (op === 'Exists') {
+      if (t.value) errs.push(field.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
+    } else {
+      errs.push(field.notSupported(`${p}.operator`, op, ['Equal', 'Exists']));
+    }
+    if (t.effect) errs.push(...enumField(`${p}.effect`, t.effect, TAINT_EFFECTS));
+  });
+  return errs;
+}
+
+export interface PodSpecValidationOptions {
+  /** Allowed restart policies (Deployments: only Always; Jobs: their own check). */
+  restartPolicies?: string[];
+}
+
+export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidationOptions = {}): FieldError[] {
+  if (!isObj(spec)) return [field.required(path, '')];
+  const errs: FieldError[] = [];
+  const volumes = new Set<string>();
+  arr(spec.volumes).forEach((v: any, i: number) => {
+    const p = `${path}.volumes[${i}]`;
+    if (!isObj(v) || !v.name) { errs.push(field.required(`${p}.name`, '')); return; }
+    errs.push(...check(`${p}.name`, String(v.name), isDNS1123Label));
+    if (volumes.has(v.name)) errs.push(field.duplicate(`${p}.name`, v.name));
+    volumes.add(v.name);
+  });
+  const names = new Set<string>();
+  const containers = arr(spec.containers);
+  if (containers.length === 0) errs.push(field.required(`${path}.containers`, ''));
+  containers.forEach((c, i) => errs.push(...validateContainer(c, `${path}.containers[${i}]`, names, volumes)));
+  arr(spec.initContainers).forEach((c, i) => errs.push(...validateContainer(c, `${path}.initContainers[${i}]`, names, volumes)));
+  const allowed = o.restartPolicies ?? RESTART_POLICIES;
+  if (!spec.restartPolicy) errs.push(field.required(`${path}.restartPolicy`, ''));
+  else if (!allowed.includes(spec.restartPolicy)) errs.push(field.notSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed));
+  errs.push(...enumField(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
+  errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  if (spec.serviceAccountName) errs.push(...check(`${path}.serviceAccountName`, String(spec.serviceAccountName), isDNS1123Subdomain));
+  if (spec.nodeName) errs.push(...check(`${path}.nodeName`, String(spec.nodeName), isDNS1123Subdomain));
+  if (spec.hostname) errs.push(...check(`${path}.hostname`, String(spec.hostname), isDNS1123Label));
+  if (spec.subdomain) errs.push(...check(`${path}.subdomain`, String(spec.subdomain), isDNS1123Label));
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null
+    && !(Number.isInteger(spec.activeDeadlineSeconds) && spec.activeDeadlineSeconds >= 1 && spec.activeDeadlineSeconds <= 2147483647)) {
+    errs.push(field.invalid(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
+  }
+  errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
+  return errs;
+}
+
+/** A PodTemplateSpec inside a workload: template labels/annotations and the pod spec. */
+export function validatePodTemplateSpec(tmpl: unknown, path: string, o: PodSpecValidationOptions = {}): FieldError[] {
+  if (!isObj(tmpl)) return [field.required(path, '')];
+  const md = isObj(tmpl.metadata) ? tmpl.metadata : {};
+  return [
+    ...validateLabels(md.labels, child(path, 'metadata.labels')),
+    ...validateAnnotations(md.annotations, child(path, 'metadata.annotations')),
+    ...validatePodSpec(tmpl.spec, child(path, 'spec'), o),
+  ];
+}
