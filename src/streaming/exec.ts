@@ -121,8 +121,9 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
   const fs = sb.bash.fs;
   if (cmd.includes('/')) return fs.exists(cmd.startsWith('/') ? cmd : `${sb.cwd.replace(/\/$/, '')}/${cmd}`);
   if (cmd === 'hostname' || cmd === 'env') return true;
-  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) if (await fs.exists(`${dir}/${cmd}`)) return true;
-  return false;
+  // Shell builtins (test, echo, true, ...) exist as binaries in real images, so they count too.
+  const r = await sb.bash.exec(`command -v ${quote(cmd)}`, { cwd: sb.cwd, env: sb.env });
+  return r.exitCode === 0;
 }
 
 /**
