@@ -76,6 +76,7 @@ export function decodeWithValidation(body: Buffer, contentType: string | undefin
   const { unknown } = fieldProblems(apiVersion, r.kind, obj);
   if (!unknown.length && !dup.length) return obj;
   if (mode === 'Strict') throw errors.badRequest(strictDecodingMessage(unknown, dup));
-  for (const w of strictWarnings(unknown, dup)) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+  // Header values must be Latin-1: escape anything else as \uXXXX (as Go's strconv.Quote would).
+  for (const w of strictWarnings(unknown, dup)) res.appendHeader('Warning', `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
   return obj;
 }

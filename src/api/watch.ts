@@ -42,7 +42,8 @@ export async function serveWatch(w: {
   let timeoutMs = (1800 + Math.floor(Math.random() * 1800)) * 1000;
   if (timeoutParam !== null) {
     if (!/^\d+$/.test(timeoutParam)) throw errors.badRequest(`invalid value for timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
-    timeoutMs = Number(timeoutParam) * 1000;
+    // 0 means "the default", as upstream.
+    if (Number(timeoutParam) > 0) timeoutMs = Number(timeoutParam) * 1000;
   }
   const protobuf = rep.format === 'protobuf' && !rep.as && protobufFrames !== undefined;
   const asTable = rep.as === 'Table';
