@@ -1,15 +1,48 @@
-// Starts the in-process controllers. Each is a reconcile function registered on shared informers.
+// Starts the in-process controllers, the scheduler and the simulated nodes/kubelet. Each controller
+// is a reconcile function registered on shared informers; informers are created once per resource.
 import type { Clock } from '../clock.ts';
 import { findResource } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
 import { Informer } from './runtime.ts';
 import type { Controller } from './runtime.ts';
 import { namespaceController } from './namespace.ts';
 import { serviceAccountController } from './serviceaccounts.ts';
+import { replicaController } from './replicaset.ts';
+import { deploymentController } from './deployment.ts';
+import { garbageCollector } from './gc.ts';
+import { eventRecorder } from './events.ts';
+import type { EventRecorder } from './events.ts';
+import { controllerRef, ownerUids } from './util.ts';
+import { startScheduler } from '../scheduler/scheduler.ts';
+import { startKubelet } from '../kubelet/engine.ts';
+import type { Kubelet } from '../kubelet/engine.ts';
+import { startNodes } from '../kubelet/nodes.ts';
+import type { NodeSimulator } from '../kubelet/nodes.ts';
 
-export interface Controllers { stop(): Promise<void>; informers: Map<string, Informer>; controllers: Controller[] }
+export interface Controllers {
+  stop(): Promise<void>;
+  informers: Map<string, Informer>;
+  controllers: Controller[];
+  kubelet?: Kubelet;
+  nodes?: NodeSimulator;
+  /** Resolves when every controller queue is idle and queued events are written (tests). */
+  settle(): Promise<void>;
+}
 
-export interface ControllerDeps { store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void }
+export interface ControllerDeps {
+  store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
+  /** Run the workload controllers, scheduler and kubelet (default true). */
+  workloads?: boolean;
+}
+
+/** Kinds the garbage collector watches as dependents (and owners). Owners of other kinds are looked up in the store. */
+const GC_KINDS: [string, string, string][] = [
+  ['', 'v1', 'pods'], ['apps', 'v1', 'replicasets'], ['apps', 'v1', 'deployments'], ['', 'v1', 'replicationcontrollers'],
+  ['apps', 'v1', 'statefulsets'], ['apps', 'v1', 'daemonsets'], ['apps', 'v1', 'controllerrevisions'], ['batch', 'v1', 'jobs'], ['batch', 'v1', 'cronjobs'],
+  ['', 'v1', 'configmaps'], ['', 'v1', 'secrets'], ['', 'v1', 'services'], ['', 'v1', 'endpoints'], ['discovery.k8s.io', 'v1', 'endpointslices'],
+  ['', 'v1', 'persistentvolumeclaims'], ['', 'v1', 'nodes'], ['coordination.k8s.io', 'v1', 'leases'],
+];
 
 export async function startControllers(deps: ControllerDeps): Promise<Controllers> {
   const { store, clock, log } = deps;
@@ -17,7 +50,10 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   const informer = (group: string, version: string, resource: string) => {
     const k = `${group}/${resource}`;
     let i = informers.get(k);
-    if (!i) informers.set(k, i = new Informer(store, findResource(group, version, resource)!));
+    if (!i) {
+      informers.set(k, i = new Informer(store, findResource(group, version, resource)!));
+      i.addIndex('owner', ownerUids);
+    }
     return i;
   };
   const namespaces = informer('', 'v1', 'namespaces');
@@ -25,10 +61,52 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     namespaceController(store, clock, namespaces, log),
     serviceAccountController(store, clock, namespaces, deps.caPem ?? '', log),
   ];
+  let recorders: EventRecorder[] = [];
+  let kubelet: Kubelet | undefined;
+  if (deps.workloads !== false) {
+    const pods = informer('', 'v1', 'pods');
+    const rss = informer('apps', 'v1', 'replicasets');
+    const rcs = informer('', 'v1', 'replicationcontrollers');
+    const deployments = informer('apps', 'v1', 'deployments');
+    const nodes = informer('', 'v1', 'nodes');
+    const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
+    pods.addIndex('orphan', orphanNs);
+    pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    for (const i of [rss, rcs]) { i.addIndex('orphan', orphanNs); i.addIndex('namespace', (o) => [o.metadata.namespace!]); }
+    deployments.addIndex('namespace', (o) => [o.metadata.namespace!]);
+    const rsRec = eventRecorder(store, clock, 'replicaset-controller', log);
+    const rcRec = eventRecorder(store, clock, 'replication-controller', log);
+    const dRec = eventRecorder(store, clock, 'deployment-controller', log);
+    const sRec = eventRecorder(store, clock, 'default-scheduler', log);
+    const kRec = eventRecorder(store, clock, 'kubelet', log);
+    recorders = [rsRec, rcRec, dRec, sRec, kRec];
+    controllers.push(
+      replicaController('ReplicaSet', { store, clock, pods, owners: rss, recorder: rsRec, log }),
+      replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
+      deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
+      startScheduler({ store, clock, pods, nodes, recorder: sRec, log }),
+    );
+    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    for (const [g, v, r] of GC_KINDS) informer(g, v, r);
+  }
   for (const i of informers.values()) await i.start();
+  let nodeSim: NodeSimulator | undefined;
+  if (deps.workloads !== false) {
+    controllers.push(garbageCollector({ store, clock, informers: GC_KINDS.map(([g, , r]) => informers.get(`${g}/${r}`)!), log }));
+    nodeSim = await startNodes(store, clock, Math.max(0, deps.nodes), log);
+  }
   return {
-    informers, controllers,
+    informers, controllers, kubelet, nodes: nodeSim,
+    async settle() {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(controllers.map((c) => c.queue.idle()));
+        await Promise.all(recorders.map((r) => r.flush()));
+        await new Promise((r) => setImmediate(r));
+      }
+    },
     async stop() {
+      nodeSim?.stop();
+      kubelet?.stop();
       for (const c of controllers) c.stop();
       for (const i of informers.values()) i.stop();
     },

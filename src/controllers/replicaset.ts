@@ -1,0 +1,232 @@
+// ReplicaSet and ReplicationController: keep `spec.replicas` pods from the template running
+// (upstream's ReplicaSetController; an RC is the same logic with a map selector).
+// - pods are created with generateName `<rs>-` and a controller ownerReference;
+// - orphans matching the selector are adopted, owned pods that stop matching are released;
+// - surplus pods are deleted in upstream's order (unscheduled, pending, not ready, ... newest first);
+// - status: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas, observedGeneration.
+import type { Clock } from '../clock.ts';
+import type { Store } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
+import type { LabelSelector } from '../api/selectors.ts';
+import { clone } from '../registry/codec.ts';
+import { keyOf, runController } from './runtime.ts';
+import type { Controller, Informer, WorkQueue } from './runtime.ts';
+import { Expectations } from './expectations.ts';
+import type { EventRecorder } from './events.ts';
+import { controllerRef, ignoreNotFound, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, res, ts } from './util.ts';
+
+/** Upstream's burstReplicas: at most this many creations or deletions per sync. */
+const BURST = 500;
+
+export interface ReplicaControllerOptions {
+  store: Store; clock: Clock; pods: Informer; owners: Informer; recorder: EventRecorder; log?: (m: string) => void;
+}
+
+function selectorOf(o: KObject): LabelSelector | null {
+  if (o.kind === 'ReplicationController') {
+    const m = o.spec?.selector ?? o.spec?.template?.metadata?.labels;
+    return m && Object.keys(m).length ? fromLabelSelectorObject({ matchLabels: m }) : null;
+  }
+  return fromLabelSelectorObject(o.spec?.selector);
+}
+
+/**
+ * Deletion order, most deletable first (upstream's ActivePodsWithRanks.Less): unassigned before
+ * assigned; Pending before Unknown before Running; not ready before ready; more pods of this owner
+ * on the same node first; lower pod-deletion-cost first; ready for less time first; more restarts
+ * first; newer first.
+ */
+export function rankForDeletion(pods: KObject[]): KObject[] {
+  const perNode = new Map<string, number>();
+  for (const p of pods) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const phaseRank = (p: KObject) => ({ Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>)[p.status?.phase ?? 'Pending'] ?? 0;
+  const cost = (p: KObject) => Number(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? 0) || 0;
+  const readySince = (p: KObject) => Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '') || 0;
+  const restarts = (p: KObject) => ((p.status?.containerStatuses ?? []) as { restartCount?: number }[]).reduce((a, c) => Math.max(a, c.restartCount ?? 0), 0);
+  return [...pods].sort((a, b) => {
+    const an = a.spec?.nodeName ? 1 : 0, bn = b.spec?.nodeName ? 1 : 0;
+    if (an !== bn) return an - bn;
+    if (phaseRank(a) !== phaseRank(b)) return phaseRank(a) - phaseRank(b);
+    const ar = isPodReady(a) ? 1 : 0, br = isPodReady(b) ? 1 : 0;
+    if (ar !== br) return ar - br;
+    const ac = perNode.get(a.spec?.nodeName ?? '') ?? 0, bc = perNode.get(b.spec?.nodeName ?? '') ?? 0;
+    if (ac !== bc) return bc - ac;
+    if (cost(a) !== cost(b)) return cost(a) - cost(b);
+    if (ar && br && readySince(a) !== readySince(b)) return readySince(b) - readySince(a);
+    if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+    return ts(b) - ts(a) || (b.metadata.name! < a.metadata.name! ? -1 : 1);
+  });
+}
+
+/** The pod an owner's template describes. */
+export function podFromTemplate(owner: KObject): KObject {
+  const t = owner.spec?.template ?? {};
+  const meta = t.metadata ?? {};
+  const pod: KObject = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      generateName: `${owner.metadata.name}-`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      ownerReferences: [newControllerRef(owner)],
+    },
+    spec: clone(t.spec ?? {}),
+  };
+  if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
+  if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
+  return pod;
+}
+
+export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', o: ReplicaControllerOptions): Controller {
+  const { store, clock, pods, owners, recorder } = o;
+  const podsR = res('', 'v1', 'pods');
+  const ownerR: ResourceInfo = kind === 'ReplicaSet' ? res('apps', 'v1', 'replicasets') : res('', 'v1', 'replicationcontrollers');
+  const exp = new Expectations(clock);
+  const ownerKeyOf = (pod: KObject): string | undefined => {
+    const ref = controllerRef(pod);
+    return ref?.kind === kind ? `${pod.metadata.namespace}/${ref.name}` : undefined;
+  };
+  // Pod events feed expectations before they reach the queue.
+  pods.on({
+    add: (p) => { const k = ownerKeyOf(p); if (k) { exp.observedCreate(k); if (p.metadata.deletionTimestamp) exp.observedDelete(k, keyOf(p)); } },
+    update: (p) => { const k = ownerKeyOf(p); if (k && p.metadata.deletionTimestamp) exp.observedDelete(k, keyOf(p)); },
+    delete: (p) => { const k = ownerKeyOf(p); if (k) exp.observedDelete(k, keyOf(p)); },
+  });
+  const ownersForPod = (p: KObject): string[] => {
+    const k = ownerKeyOf(p);
+    if (k) return [k];
+    if (controllerRef(p)) return [];
+    // An orphan: every owner in the namespace whose selector matches may adopt it.
+    const out: string[] = [];
+    for (const rs of owners.byIndexValue('namespace', p.metadata.namespace!)) {
+      const sel = selectorOf(rs);
+      if (sel && matchLabels(sel, p.metadata.labels)) out.push(keyOf(rs));
+    }
+    return out;
+  };
+
+  async function reconcile(key: string, queue: WorkQueue): Promise<void> {
+    const rs = owners.get(key);
+    if (!rs) { exp.forget(key); return; }
+    const ns = rs.metadata.namespace!;
+    const uid = rs.metadata.uid!;
+    const sel = selectorOf(rs);
+    if (!sel) return; // validation forbids it; nothing sane to do
+    const deleting = !!rs.metadata.deletionTimestamp;
+    // Claim: owned pods that still match, plus orphans that match (adopted), minus those that stopped matching (released).
+    const mine: KObject[] = [];
+    for (const p of pods.byIndexValue('owner', uid)) {
+      if (controllerRef(p)?.uid !== uid) continue;
+      if (matchLabels(sel, p.metadata.labels)) { mine.push(p); continue; }
+      if (p.metadata.deletionTimestamp) continue;
+      await store.guaranteedUpdate(podsR, ns, p.metadata.name!, (cur) => {
+        cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r: { uid: string }) => r.uid !== uid);
+        if (!cur.metadata.ownerReferences.length) delete cur.metadata.ownerReferences;
+        return cur;
+      }).catch(ignoreNotFound);
+    }
+    if (!deleting) {
+      for (const p of pods.byIndexValue('orphan', ns)) {
+        if (p.metadata.deletionTimestamp || !matchLabels(sel, p.metadata.labels)) continue;
+        try {
+          const adopted = await store.guaranteedUpdate(podsR, ns, p.metadata.name!, (cur) => {
+            if (controllerRef(cur)) throw new Error('adopted by another controller');
+            cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(rs)];
+            return cur;
+          });
+          mine.push(adopted);
+        } catch { /* gone or taken: the next sync sees the truth */ }
+      }
+    }
+    const active = mine.filter(isPodActive);
+    const want = Math.max(0, rs.spec?.replicas ?? 1);
+    if (!deleting && exp.satisfied(key)) {
+      const diff = active.length - want;
+      if (diff < 0) {
+        const n = Math.min(-diff, BURST);
+        exp.expectCreates(key, n);
+        const template = podFromTemplate(rs);
+        let failed: unknown;
+        await runLimited(n, 64, async () => {
+          try {
+            const pod = await store.create(podsR, ns, template);
+            recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+          } catch (e) {
+            exp.lowerCreate(key);
+            failed ??= e;
+          }
+        });
+        if (failed) {
+          recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(failed as Error).message}`);
+          throw failed;
+        }
+      } else if (diff > 0) {
+        const victims = rankForDeletion(active).slice(0, Math.min(diff, BURST));
+        for (const p of victims) exp.expectDelete(key, keyOf(p));
+        await runLimited(victims.length, 64, async (i) => {
+          const p = victims[i];
+          try {
+            await store.delete(podsR, ns, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
+            recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+          } catch (e) {
+            exp.lowerDelete(key, keyOf(p));
+            ignoreNotFound(e);
+          }
+        });
+      }
+    }
+    // Status from what the cache shows now.
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    const now = clock.now();
+    const tplLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+    let fully = 0, ready = 0, available = 0, waitMs = 0;
+    for (const p of active) {
+      if (Object.entries(tplLabels).every(([k, v]) => p.metadata.labels?.[k] === v)) fully++;
+      if (isPodReady(p)) {
+        ready++;
+        if (isPodAvailable(p, minReady, now)) available++;
+        else {
+          const t = Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '') || now;
+          waitMs = Math.max(waitMs, t + minReady * 1000 - now);
+        }
+      }
+    }
+    const status: Record<string, unknown> = {
+      ...(rs.status ?? {}),
+      replicas: active.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: available,
+      observedGeneration: rs.metadata.generation ?? 1,
+    };
+    for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[f] === 0) delete status[f];
+    if (!sameStatus(rs.status, status)) {
+      await store.guaranteedUpdate(ownerR, ns, rs.metadata.name!, (cur) => {
+        if (cur.metadata.uid !== uid) return cur;
+        cur.status = { ...(cur.status ?? {}), ...status };
+        for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (status[f] === undefined) delete cur.status[f];
+        return cur;
+      }, { subresource: 'status' }).catch(ignoreNotFound);
+    }
+    // Pods that will become available once minReadySeconds pass.
+    if (waitMs > 0) queue.addAfter(key, waitMs + 1);
+  }
+
+  return runController({
+    name: kind.toLowerCase(), clock, log: o.log, workers: 8,
+    watch: [{ informer: owners }, { informer: pods, toKeys: ownersForPod }],
+    reconcile,
+  });
+}
+
+function sameStatus(a: Record<string, unknown> | undefined, b: Record<string, unknown>): boolean {
+  if (!a) return false;
+  for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) if ((a[k] ?? 0) !== (b[k] ?? 0)) return false;
+  return true;
+}
+
+/** Run `n` jobs with at most `limit` at once. */
+export async function runLimited(n: number, limit: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < n) { const i = next++; await job(i); } };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}

@@ -1,0 +1,63 @@
+// Small helpers shared by the workload controllers: owner references, pod readiness and
+// availability, int-or-percent, and an API-resource shorthand.
+import { findResource } from '../registry/resources.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import type { KObject } from '../registry/strategy.ts';
+import { StatusError } from '../errors.ts';
+
+export function res(group: string, version: string, resource: string): ResourceInfo {
+  const r = findResource(group, version, resource);
+  if (!r) throw new Error(`unknown resource ${group}/${version}/${resource}`);
+  return r;
+}
+
+export interface OwnerRef { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
+
+export function controllerRef(o: KObject): OwnerRef | undefined {
+  return (o.metadata.ownerReferences as OwnerRef[] | undefined)?.find((r) => r.controller === true);
+}
+export function ownerUids(o: KObject): string[] {
+  return ((o.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).map((r) => r.uid);
+}
+export function newControllerRef(owner: KObject): OwnerRef {
+  return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/** 404 (already gone) and 409 (changed underneath) are normal outcomes for controllers. */
+export function ignoreNotFound(e: unknown): void {
+  if (e instanceof StatusError && e.code === 404) return;
+  throw e;
+}
+
+export function podCondition(pod: KObject, type: string): { type: string; status: string; lastTransitionTime?: string } | undefined {
+  return (pod.status?.conditions as { type: string; status: string; lastTransitionTime?: string }[] | undefined)?.find((c) => c.type === type);
+}
+export function isPodReady(pod: KObject): boolean { return podCondition(pod, 'Ready')?.status === 'True'; }
+/** Ready for at least minReadySeconds (upstream's IsPodAvailable). */
+export function isPodAvailable(pod: KObject, minReadySeconds: number, now: number): boolean {
+  const c = podCondition(pod, 'Ready');
+  if (c?.status !== 'True') return false;
+  if (!minReadySeconds) return true;
+  const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
+  return Number.isFinite(t) && t + minReadySeconds * 1000 <= now;
+}
+/** Not finished and not being deleted (upstream's IsPodActive). */
+export function isPodActive(pod: KObject): boolean {
+  const p = pod.status?.phase;
+  return p !== 'Succeeded' && p !== 'Failed' && !pod.metadata.deletionTimestamp;
+}
+
+/**
+ * Resolve an IntOrString against a total: "25%" → percent of total, rounded up or down.
+ * Anything malformed counts as 0 (validation is the registry's job).
+ */
+export function intOrPercent(v: unknown, total: number, roundUp: boolean, dflt: string): number {
+  const x = v === undefined || v === null ? dflt : v;
+  if (typeof x === 'number') return Math.max(0, Math.trunc(x));
+  const m = /^(\d+)%$/.exec(String(x));
+  if (m) { const f = (Number(m[1]) * total) / 100; return roundUp ? Math.ceil(f) : Math.floor(f); }
+  const n = Number(x);
+  return Number.isFinite(n) ? Math.max(0, Math.trunc(n)) : 0;
+}
+
+export function ts(o: KObject): number { return Date.parse(o.metadata.creationTimestamp ?? '') || 0; }

@@ -1,0 +1,107 @@
+// The simulated kubelet: one engine for every simulated node, driven by the injected clock.
+// For each pod bound to a simulated node it finds the next lifecycle stage (stages.ts), arms one
+// timer for it, and when the timer fires re-reads the pod, re-checks the stage, writes the status
+// (or deletes the pod) and emits the stage's events. Any change to the pod re-evaluates its stage.
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Store } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
+import { keyOf, splitKey } from '../controllers/runtime.ts';
+import type { Informer } from '../controllers/runtime.ts';
+import type { EventRecorder } from '../controllers/events.ts';
+import { ignoreNotFound, res } from '../controllers/util.ts';
+import { PodIPs } from './ipam.ts';
+import { DEFAULT_STAGES, nextStage } from './stages.ts';
+import type { Stage, StageContext } from './stages.ts';
+
+export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
+
+export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void }): Kubelet {
+  const { store, clock, pods, nodes, recorder } = opts;
+  const stages = opts.stages ?? DEFAULT_STAGES;
+  const podsR = res('', 'v1', 'pods');
+  const ips = new PodIPs();
+  const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
+  const running = new Set<string>();
+  const again = new Set<string>();
+  let stopped = false;
+
+  const simulated = (nodeName: string | undefined): KObject | undefined => {
+    if (!nodeName) return undefined;
+    const n = nodes.get(nodeName);
+    return n && n.metadata.annotations?.['skiff.dev/simulated'] !== 'false' ? n : undefined;
+  };
+
+  function evaluate(key: string): void {
+    if (stopped) return;
+    if (running.has(key)) { again.add(key); return; }
+    const pod = pods.get(key);
+    const cur = armed.get(key);
+    if (!pod || !simulated(pod.spec?.nodeName)) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
+    const stage = nextStage(stages, pod);
+    if (cur && cur.stage === stage && cur.uid === pod.metadata.uid) return; // already waiting for it
+    if (cur) { cur.timer.cancel(); armed.delete(key); }
+    if (!stage) return;
+    const base = stage.delay(pod, clock.now());
+    const j = stage.jitter ?? 0;
+    const ms = Math.max(0, Math.round(base * (1 + j * (clock.random() - 0.5))));
+    const uid = pod.metadata.uid!;
+    const fire = () => { armed.delete(key); void run(key, stage, uid); };
+    if (ms === 0) { armed.set(key, { stage, uid, timer: { cancel() {} } }); queueMicrotask(() => { if (armed.get(key)?.stage === stage) fire(); }); }
+    else armed.set(key, { stage, uid, timer: clock.setTimeout(fire, ms) });
+  }
+
+  async function run(key: string, stage: Stage, uid: string): Promise<void> {
+    running.add(key);
+    try {
+      const pod = pods.get(key);
+      if (!pod || pod.metadata.uid !== uid || !stage.when(pod)) return;
+      const node = simulated(pod.spec?.nodeName);
+      if (!node) return;
+      const { namespace, name } = splitKey(key);
+      for (const e of stage.events?.(pod) ?? []) recorder.event(pod, e.type, e.reason, e.message, { fieldPath: e.fieldPath, host: node.metadata.name });
+      if (stage.delete) {
+        await store.delete(podsR, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }).catch((e) => { if (e?.code !== 409) ignoreNotFound(e); });
+        return;
+      }
+      if (stage.status) {
+        const hostIP = ((node.status?.addresses ?? []) as { type: string; address: string }[]).find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
+        await store.guaranteedUpdate(podsR, namespace, name, (cur) => {
+          if (cur.metadata.uid !== uid || !stage.when(cur)) return cur;
+          const ctx: StageContext = { now: clock.now(), nodeName: node.metadata.name!, hostIP, podIP: () => ips.allocate(uid, node.metadata.name!, node.spec?.podCIDR) };
+          cur.status = stage.status!(cur, ctx);
+          return cur;
+        }, { subresource: 'status' }).catch(ignoreNotFound);
+      }
+    } catch (e) {
+      opts.log?.(`kubelet: ${key} ${stage.name}: ${(e as Error).message}`);
+    } finally {
+      running.delete(key);
+      // Whatever happened, look again (the informer event may have come while we were busy).
+      again.delete(key);
+      evaluate(key);
+    }
+  }
+
+  pods.on({
+    add: (p) => {
+      const ip = p.status?.podIP;
+      const node = simulated(p.spec?.nodeName);
+      if (ip && node) ips.claim(p.metadata.uid!, node.metadata.name!, node.spec?.podCIDR, ip);
+      evaluate(keyOf(p));
+    },
+    update: (p) => evaluate(keyOf(p)),
+    delete: (p) => {
+      const k = keyOf(p);
+      ips.release(p.metadata.uid!);
+      const cur = armed.get(k);
+      if (cur) { cur.timer.cancel(); armed.delete(k); }
+    },
+  });
+  nodes.on({ add: (n) => { for (const p of pods.byIndexValue('node', n.metadata.name!)) evaluate(keyOf(p)); } });
+
+  return {
+    ips,
+    get pending() { return armed.size; },
+    stop() { stopped = true; for (const a of armed.values()) a.timer.cancel(); armed.clear(); },
+  };
+}

@@ -1,0 +1,129 @@
+// Simulated nodes: registration (Node objects `skiff-node-<n>`), the node Lease in kube-node-lease
+// renewed every 10 s of clock time, and node status (conditions' heartbeat) every 60 s. One timer
+// drives every node; each tick renews the slice of leases that fall due, so thousands of nodes cost
+// a steady trickle of writes rather than bursts.
+import { rfc3339, rfc3339Micro } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { KUBE_VERSION } from '../registry/resources.ts';
+import type { Store } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
+import { StatusError } from '../errors.ts';
+import { res } from '../controllers/util.ts';
+
+export const LEASE_SECONDS = 40;
+export const LEASE_RENEW_MS = 10_000;
+export const STATUS_MS = 60_000;
+const TICK_MS = 1_000;
+
+export interface NodeShape {
+  cpu: string; memory: string; pods: string; ephemeralStorage: string;
+}
+export const DEFAULT_SHAPE: NodeShape = { cpu: '16', memory: '64Gi', pods: '110', ephemeralStorage: '100Gi' };
+
+export function nodeName(i: number): string { return `skiff-node-${i}`; }
+
+/** The Node object a simulated kubelet registers (index i from 0). */
+export function nodeObject(i: number, now: number, shape: NodeShape = DEFAULT_SHAPE): KObject {
+  const name = nodeName(i);
+  const ip = `10.0.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+  const resources = { cpu: shape.cpu, memory: shape.memory, pods: shape.pods, 'ephemeral-storage': shape.ephemeralStorage };
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64', 'node.kubernetes.io/instance-type': 'skiff',
+      },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'skiff.dev/simulated': 'true' },
+    },
+    spec: { podCIDR: podCidr(i), podCIDRs: [podCidr(i)] },
+    status: {
+      capacity: { ...resources }, allocatable: { ...resources },
+      conditions: nodeConditions(now, now),
+      addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: `skiff${String(i).padStart(27, '0')}`, systemUUID: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, bootID: `skiff-boot-${i}`,
+        kernelVersion: '6.1.0-skiff', osImage: 'Skiff simulated node', containerRuntimeVersion: 'containerd://1.7.0-skiff',
+        kubeletVersion: KUBE_VERSION.gitVersion, kubeProxyVersion: KUBE_VERSION.gitVersion, operatingSystem: 'linux', architecture: 'amd64',
+      },
+    },
+  };
+}
+
+/** 10.244.<i>.0/24 for the first 256 nodes, then onwards through 10.245.x, 10.246.x, ... */
+export function podCidr(i: number): string { return `10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`; }
+
+export function nodeConditions(heartbeat: number, transition: number): Record<string, string>[] {
+  const hb = rfc3339(heartbeat), tr = rfc3339(transition);
+  return [
+    { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: hb, lastTransitionTime: tr, reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+    { type: 'DiskPressure', status: 'False', lastHeartbeatTime: hb, lastTransitionTime: tr, reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+    { type: 'PIDPressure', status: 'False', lastHeartbeatTime: hb, lastTransitionTime: tr, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+    { type: 'Ready', status: 'True', lastHeartbeatTime: hb, lastTransitionTime: tr, reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+  ];
+}
+
+export interface NodeSimulator { names: string[]; stop(): void }
+
+/** Register `count` nodes (keeping existing ones) and keep their leases and heartbeats going. */
+export async function startNodes(store: Store, clock: Clock, count: number, log?: (m: string) => void): Promise<NodeSimulator> {
+  const nodesR = res('', 'v1', 'nodes');
+  const leasesR = res('coordination.k8s.io', 'v1', 'leases');
+  const names: string[] = [];
+  const uids = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const obj = nodeObject(i, clock.now());
+    names.push(obj.metadata.name!);
+    let node: KObject;
+    try { node = await store.create(nodesR, undefined, obj); }
+    catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+      node = await store.get(nodesR, undefined, obj.metadata.name!);
+    }
+    uids.set(node.metadata.name!, node.metadata.uid!);
+    await renewLease(node.metadata.name!);
+  }
+
+  async function renewLease(name: string): Promise<void> {
+    const now = rfc3339Micro(clock.now());
+    const uid = uids.get(name);
+    try {
+      await store.guaranteedUpdate(leasesR, 'kube-node-lease', name, (l) => { l.spec = { ...(l.spec ?? {}), holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: now }; return l; });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 404)) throw e;
+      await store.create(leasesR, 'kube-node-lease', {
+        metadata: { name, namespace: 'kube-node-lease', ownerReferences: uid ? [{ apiVersion: 'v1', kind: 'Node', name, uid }] : undefined },
+        spec: { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: now },
+      }).catch(() => {});
+    }
+  }
+
+  async function heartbeat(name: string): Promise<void> {
+    const now = clock.now();
+    await store.guaranteedUpdate(nodesR, undefined, name, (n) => {
+      // A node marked to stop its heartbeat keeps its last status (so it can go NotReady on purpose).
+      if (n.metadata.annotations?.['skiff.dev/heartbeat'] === 'stopped') return n;
+      const conds = (n.status?.conditions ?? []) as Record<string, string>[];
+      n.status = { ...(n.status ?? {}), conditions: conds.map((c) => ({ ...c, lastHeartbeatTime: rfc3339(now) })) };
+      return n;
+    }, { subresource: 'status' }).catch(() => {});
+  }
+
+  // One tick per second renews the nodes whose turn it is (spread over the period).
+  let tick = 0;
+  const leaseSlots = LEASE_RENEW_MS / TICK_MS, statusSlots = STATUS_MS / TICK_MS;
+  let busy = false;
+  const timer: TimerHandle = clock.setInterval(() => {
+    if (busy) return;
+    tick++;
+    const due: Promise<void>[] = [];
+    for (let i = 0; i < names.length; i++) {
+      if ((i + tick) % leaseSlots === 0) due.push(renewLease(names[i]).catch((e) => log?.(`lease ${names[i]}: ${(e as Error).message}`)));
+      if ((i + tick) % statusSlots === 0) due.push(heartbeat(names[i]));
+    }
+    if (due.length) { busy = true; void Promise.all(due).finally(() => { busy = false; }); }
+  }, TICK_MS);
+  return { names, stop: () => timer.cancel() };
+}

@@ -1,0 +1,216 @@
+// The simulated pod lifecycle, as data (after kwok's stages): each stage says which pods it applies
+// to, how long after it becomes applicable it fires (simulated time, with jitter), the status it
+// writes, the events it emits, and whether it deletes the pod. The engine (engine.ts) picks the
+// first applicable stage in table order, waits, re-checks, applies, and looks again.
+//
+// Per-pod knobs (annotations):
+//   skiff.dev/start-seconds   time from binding to Running (default 1)
+//   skiff.dev/run-seconds     run time of a restartPolicy Never/OnFailure pod (default 5)
+//   skiff.dev/exit-code       exit code of such a pod (default 0; non-zero → Failed)
+//   skiff.dev/never-ready     "true": containers start but never become ready
+import { rfc3339 } from '../clock.ts';
+import type { KObject } from '../registry/strategy.ts';
+
+export const ANN_START = 'skiff.dev/start-seconds';
+export const ANN_RUN = 'skiff.dev/run-seconds';
+export const ANN_EXIT = 'skiff.dev/exit-code';
+export const ANN_NEVER_READY = 'skiff.dev/never-ready';
+/** Graceful deletion is honoured up to this many seconds of simulated time, so tests stay fast. */
+export const MAX_GRACE_SECONDS = 1;
+
+export interface StageContext {
+  now: number;
+  nodeName: string;
+  hostIP: string;
+  /** Allocates (or returns) the pod's IP. */
+  podIP: () => string | undefined;
+}
+
+export interface StageEvent { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }
+
+export interface Stage {
+  name: string;
+  when: (pod: KObject) => boolean;
+  /** Milliseconds of simulated time before the stage fires. */
+  delay: (pod: KObject, now: number) => number;
+  /** Fraction of the delay used as ± jitter (0.2 = ±10%). */
+  jitter?: number;
+  /** The new status (given a private copy of the pod). */
+  status?: (pod: KObject, ctx: StageContext) => Record<string, any>;
+  events?: (pod: KObject) => StageEvent[];
+  delete?: boolean;
+}
+
+type Cond = { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string; reason?: string; message?: string };
+
+const ann = (p: KObject, k: string): string | undefined => p.metadata.annotations?.[k];
+const seconds = (p: KObject, k: string, dflt: number): number => {
+  const v = Number(ann(p, k));
+  return Number.isFinite(v) && v >= 0 ? v : dflt;
+};
+const containers = (p: KObject): { name: string; image?: string; readinessProbe?: { initialDelaySeconds?: number } }[] => p.spec?.containers ?? [];
+const isFinishing = (p: KObject) => (p.spec?.restartPolicy ?? 'Always') !== 'Always';
+const phase = (p: KObject) => p.status?.phase;
+const bound = (p: KObject) => !!p.spec?.nodeName;
+const live = (p: KObject) => bound(p) && !p.metadata.deletionTimestamp && phase(p) !== 'Succeeded' && phase(p) !== 'Failed';
+const startedAt = (p: KObject): number => {
+  const s = (p.status?.containerStatuses ?? [])[0]?.state?.running?.startedAt;
+  return Date.parse(s ?? '') || 0;
+};
+/** When the pod's containers become ready: initialDelaySeconds of the slowest readiness probe after start. */
+const readyAt = (p: KObject): number => startedAt(p) + 1000 * Math.max(0, ...containers(p).map((c) => c.readinessProbe?.initialDelaySeconds ?? 0));
+const neverReady = (p: KObject) => ann(p, ANN_NEVER_READY) === 'true';
+
+/** Set a condition, keeping lastTransitionTime when the status does not change. */
+export function setCondition(conds: Cond[], c: Cond): Cond[] {
+  const i = conds.findIndex((x) => x.type === c.type);
+  if (i >= 0 && conds[i].status === c.status) { conds[i] = { ...c, lastTransitionTime: conds[i].lastTransitionTime }; return conds; }
+  if (i >= 0) conds[i] = c; else conds.push(c);
+  return conds;
+}
+const cond = (type: string, status: string, now: number, reason?: string, message?: string): Cond =>
+  ({ type, status, lastProbeTime: null, lastTransitionTime: rfc3339(now), ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
+
+function imageRef(image: string | undefined): { image: string; imageID: string } {
+  const img = image ?? 'unknown';
+  const full = img.includes('/') ? (img.includes('.') && img.split('/')[0].includes('.') ? img : `docker.io/${img}`) : `docker.io/library/${img}`;
+  const withTag = /:[^/]+$/.test(full) || full.includes('@') ? full : `${full}:latest`;
+  // A deterministic fake digest per image.
+  let h = 0; for (const ch of withTag) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  const digest = h.toString(16).padStart(8, '0').repeat(8);
+  return { image: withTag, imageID: `${withTag.replace(/:[^/:]+$/, '')}@sha256:${digest}` };
+}
+const containerId = (p: KObject, name: string) => {
+  let h = 0; for (const ch of `${p.metadata.uid}/${name}`) h = (Math.imul(h, 33) + ch.charCodeAt(0)) >>> 0;
+  return `containerd://${h.toString(16).padStart(8, '0').repeat(8)}`;
+};
+const notReadyNames = (p: KObject, statuses: { name: string; ready: boolean }[]) => statuses.filter((s) => !s.ready).map((s) => s.name);
+
+export const DEFAULT_STAGES: Stage[] = [
+  {
+    // A deleted pod: containers are stopped, then the pod is removed (grace period capped).
+    name: 'terminate',
+    when: (p) => bound(p) && !!p.metadata.deletionTimestamp,
+    delay: (p) => 1000 * Math.min(MAX_GRACE_SECONDS, p.metadata.deletionGracePeriodSeconds ?? 0),
+    events: (p) => (phase(p) === 'Running' ? containers(p).map((c) => ({ type: 'Normal' as const, reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: `spec.containers{${c.name}}` })) : []),
+    delete: true,
+  },
+  {
+    // Just bound: Pending, containers being created.
+    name: 'pending',
+    when: (p) => live(p) && !p.status?.containerStatuses,
+    delay: () => 0,
+    status: (p, ctx) => {
+      const now = ctx.now;
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('PodReadyToStartContainers', 'False', now));
+      setCondition(conds, cond('Initialized', p.spec?.initContainers?.length ? 'False' : 'True', now, p.spec?.initContainers?.length ? 'ContainersNotInitialized' : undefined,
+        p.spec?.initContainers?.length ? `containers with incomplete status: [${p.spec.initContainers.map((c: { name: string }) => c.name).join(' ')}]` : undefined));
+      const names = containers(p).map((c) => c.name).join(' ');
+      setCondition(conds, cond('Ready', 'False', now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      setCondition(conds, cond('ContainersReady', 'False', now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      setCondition(conds, cond('PodScheduled', 'True', now));
+      return {
+        ...(p.status ?? {}),
+        phase: 'Pending', conditions: order(conds), hostIP: ctx.hostIP, hostIPs: [{ ip: ctx.hostIP }], startTime: rfc3339(now), qosClass: qosClass(p),
+        ...(p.spec?.initContainers?.length ? { initContainerStatuses: p.spec.initContainers.map((c: { name: string; image?: string }) => ({
+          name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } },
+        })) } : {}),
+        containerStatuses: containers(p).map((c) => ({
+          name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } },
+        })),
+      };
+    },
+    events: (p) => containers(p).map((c) => ({ type: 'Normal' as const, reason: 'Pulling', message: `Pulling image "${c.image}"`, fieldPath: `spec.containers{${c.name}}` })),
+  },
+  {
+    // Containers start (init containers, if any, have run to completion first).
+    name: 'running',
+    when: (p) => live(p) && phase(p) === 'Pending' && !!p.status?.containerStatuses,
+    delay: (p) => 1000 * seconds(p, ANN_START, 1),
+    jitter: 0.2,
+    status: (p, ctx) => {
+      const now = ctx.now;
+      const ip = ctx.podIP();
+      const readyNow = !neverReady(p) && containers(p).every((c) => !(c.readinessProbe?.initialDelaySeconds ?? 0));
+      const statuses = containers(p).map((c) => ({
+        name: c.name, ...imageRef(c.image), containerID: containerId(p, c.name), ready: readyNow, restartCount: 0, started: true,
+        state: { running: { startedAt: rfc3339(now) } },
+      }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('PodReadyToStartContainers', 'True', now));
+      setCondition(conds, cond('Initialized', 'True', now));
+      if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, cond('Ready', 'True', now)); }
+      const out: Record<string, any> = { ...(p.status ?? {}), phase: 'Running', conditions: order(conds), containerStatuses: statuses };
+      if (ip) { out.podIP = ip; out.podIPs = [{ ip }]; }
+      if (p.spec?.initContainers?.length) {
+        out.initContainerStatuses = p.spec.initContainers.map((c: { name: string; image?: string }) => ({
+          name: c.name, ...imageRef(c.image), containerID: containerId(p, c.name), ready: true, restartCount: 0, started: false,
+          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: rfc3339(now), finishedAt: rfc3339(now), containerID: containerId(p, c.name) } },
+        }));
+      }
+      return out;
+    },
+    events: (p) => containers(p).flatMap((c) => [
+      { type: 'Normal' as const, reason: 'Pulled', message: `Successfully pulled image "${c.image}" in 1s (1s including waiting)`, fieldPath: `spec.containers{${c.name}}` },
+      { type: 'Normal' as const, reason: 'Created', message: `Created container: ${c.name}`, fieldPath: `spec.containers{${c.name}}` },
+      { type: 'Normal' as const, reason: 'Started', message: `Started container ${c.name}`, fieldPath: `spec.containers{${c.name}}` },
+    ]),
+  },
+  {
+    // Readiness after the readiness probes' initialDelaySeconds.
+    name: 'ready',
+    when: (p) => live(p) && phase(p) === 'Running' && !neverReady(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).some((s) => !s.ready),
+    delay: (p, now) => Math.max(0, readyAt(p) - now),
+    status: (p, ctx) => {
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: true }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('ContainersReady', 'True', ctx.now));
+      setCondition(conds, cond('Ready', 'True', ctx.now));
+      void notReadyNames;
+      return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    },
+  },
+  {
+    // restartPolicy Never/OnFailure: the containers finish after their run time.
+    name: 'complete',
+    when: (p) => live(p) && phase(p) === 'Running' && isFinishing(p),
+    delay: (p, now) => Math.max(0, startedAt(p) + 1000 * seconds(p, ANN_RUN, 5) - now),
+    status: (p, ctx) => {
+      const code = Math.trunc(seconds(p, ANN_EXIT, 0));
+      const ok = code === 0;
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; state?: { running?: { startedAt?: string } } }[]).map((s) => ({
+        ...s, ready: false, started: false,
+        state: { terminated: { exitCode: code, reason: ok ? 'Completed' : 'Error', startedAt: s.state?.running?.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } },
+      }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('PodReadyToStartContainers', 'False', ctx.now));
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'PodCompleted'));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'PodCompleted'));
+      return { ...(p.status ?? {}), phase: ok ? 'Succeeded' : 'Failed', conditions: order(conds), containerStatuses: statuses };
+    },
+  },
+];
+
+const CONDITION_ORDER = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+function order(conds: Cond[]): Cond[] {
+  return [...conds].sort((a, b) => (CONDITION_ORDER.indexOf(a.type) + 1 || 99) - (CONDITION_ORDER.indexOf(b.type) + 1 || 99));
+}
+
+/** Guaranteed if every container sets equal cpu and memory requests and limits; BestEffort if none set any. */
+export function qosClass(p: KObject): string {
+  const cs = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])] as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
+  let any = false, guaranteed = cs.length > 0;
+  for (const c of cs) {
+    const req = { ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) }, lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) if (!lim[r] || req[r] !== lim[r]) guaranteed = false;
+  }
+  return !any ? 'BestEffort' : guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** The first applicable stage, in table order. */
+export function nextStage(stages: Stage[], pod: KObject): Stage | undefined {
+  for (const s of stages) if (s.when(pod)) return s;
+  return undefined;
+}

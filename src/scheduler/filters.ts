@@ -1,0 +1,90 @@
+// Filters, as pure functions: each returns the reasons a node cannot take the pod ([] = fits),
+// worded as upstream's plugins word them (they end up in "0/3 nodes are available: ..." messages).
+// Order follows upstream's default plugin order; the first filter that fails decides for a node.
+import type { KObject } from '../registry/strategy.ts';
+import type { NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
+
+export interface PodInfo { pod: KObject; requests: Resources; tolerations: Toleration[] }
+
+export function tolerates(tols: Toleration[], t: Taint): boolean {
+  return tols.some((tol) => {
+    if (tol.effect && tol.effect !== t.effect) return false;
+    if (!tol.key) return tol.operator === 'Exists';
+    if (tol.key !== t.key) return false;
+    if (tol.operator === 'Exists') return true;
+    return (tol.value ?? '') === (t.value ?? '');
+  });
+}
+
+export function filterUnschedulable(p: PodInfo, n: NodeInfo): string[] {
+  if (!n.unschedulable) return [];
+  return tolerates(p.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }) ? [] : ['node(s) were unschedulable'];
+}
+
+/** Taints with effect NoSchedule/NoExecute must be tolerated; a NotReady node counts as tainted not-ready. */
+export function filterTaints(p: PodInfo, n: NodeInfo): string[] {
+  const taints = n.ready ? n.taints : [...n.taints, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }];
+  for (const t of taints) {
+    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
+    if (!tolerates(p.tolerations, t)) return [`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`];
+  }
+  return [];
+}
+
+interface Requirement { key: string; operator: string; values?: string[] }
+function matchRequirement(r: Requirement, get: (k: string) => string | undefined): boolean {
+  const v = get(r.key);
+  switch (r.operator) {
+    case 'In': return v !== undefined && (r.values ?? []).includes(v);
+    case 'NotIn': return v === undefined || !(r.values ?? []).includes(v);
+    case 'Exists': return v !== undefined;
+    case 'DoesNotExist': return v === undefined;
+    case 'Gt': return v !== undefined && /^-?\d+$/.test(v) && Number(v) > Number(r.values?.[0]);
+    case 'Lt': return v !== undefined && /^-?\d+$/.test(v) && Number(v) < Number(r.values?.[0]);
+    default: return false;
+  }
+}
+
+/** One nodeSelectorTerm: all expressions and fields must match (an empty term matches nothing). */
+export function matchNodeSelectorTerm(term: { matchExpressions?: Requirement[]; matchFields?: Requirement[] }, n: NodeInfo): boolean {
+  const exprs = term.matchExpressions ?? [], fields = term.matchFields ?? [];
+  if (!exprs.length && !fields.length) return false;
+  return exprs.every((r) => matchRequirement(r, (k) => n.labels[k])) &&
+    fields.every((r) => matchRequirement(r, (k) => (k === 'metadata.name' ? n.name : undefined)));
+}
+
+export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
+  const sel: Record<string, string> | undefined = p.pod.spec?.nodeSelector;
+  const fail = ["node(s) didn't match Pod's node affinity/selector"];
+  if (sel) for (const [k, v] of Object.entries(sel)) if (n.labels[k] !== v) return fail;
+  const terms = p.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (Array.isArray(terms) && terms.length && !terms.some((t) => matchNodeSelectorTerm(t, n))) return fail;
+  return [];
+}
+
+/** Requests against allocatable minus what the node's pods already request. */
+export function filterResources(p: PodInfo, n: NodeInfo): string[] {
+  const out: string[] = [];
+  const maxPods = n.allocatable.pods ?? 110;
+  if (n.podCount + 1 > maxPods) out.push('Too many pods');
+  for (const [k, want] of Object.entries(p.requests)) {
+    if (!want) continue;
+    const free = (n.allocatable[k] ?? 0) - (n.requested[k] ?? 0);
+    if (want > free) out.push(`Insufficient ${k}`);
+  }
+  return out;
+}
+
+export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterResources];
+
+export function runFilters(p: PodInfo, n: NodeInfo): string[] {
+  for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }
+  return [];
+}
+
+/** "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu." (reasons sorted, as upstream). */
+export function unschedulableMessage(total: number, reasons: Map<string, number>): string {
+  if (total === 0) return 'no nodes available to schedule pods';
+  const parts = [...reasons].map(([r, c]) => `${c} ${r}`).sort();
+  return `0/${total} nodes are available: ${parts.join(', ')}.`;
+}

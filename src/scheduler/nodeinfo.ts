@@ -1,0 +1,61 @@
+// What the scheduler knows about a node and a pod, precomputed once per change so that filtering
+// thousands of nodes per pod is a few comparisons each.
+import type { KObject } from '../registry/strategy.ts';
+import { milliValue, quantityValue } from './quantity.ts';
+
+export type Resources = Record<string, number>; // cpu in millicores; others in base units; 'pods' a count
+
+export interface Taint { key: string; value?: string; effect: string }
+export interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
+
+export interface NodeInfo {
+  name: string;
+  node: KObject;
+  labels: Record<string, string>;
+  ready: boolean;
+  unschedulable: boolean;
+  taints: Taint[];
+  allocatable: Resources;
+  requested: Resources;
+  /** Requests with upstream's non-zero defaults for pods that request nothing (100m cpu, 200Mi memory): for scoring. */
+  nonZero: { cpu: number; memory: number };
+  podCount: number;
+}
+
+export const DEFAULT_MILLI_CPU = 100;
+export const DEFAULT_MEMORY = 200 * 2 ** 20;
+export function nonZero(req: Resources): { cpu: number; memory: number } {
+  return { cpu: req.cpu || DEFAULT_MILLI_CPU, memory: req.memory || DEFAULT_MEMORY };
+}
+
+function toResources(list: Record<string, unknown> | undefined): Resources {
+  const out: Resources = {};
+  for (const [k, v] of Object.entries(list ?? {})) out[k] = k === 'cpu' ? milliValue(v) : quantityValue(v);
+  return out;
+}
+
+export function nodeInfoFor(node: KObject, prev?: NodeInfo): NodeInfo {
+  const ready = ((node.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+  return {
+    name: node.metadata.name!, node,
+    labels: node.metadata.labels ?? {},
+    ready, unschedulable: !!node.spec?.unschedulable,
+    taints: (node.spec?.taints ?? []) as Taint[],
+    allocatable: toResources(node.status?.allocatable ?? node.status?.capacity),
+    requested: prev?.requested ?? {}, nonZero: prev?.nonZero ?? { cpu: 0, memory: 0 }, podCount: prev?.podCount ?? 0,
+  };
+}
+
+/**
+ * A pod's effective requests: the larger of the sum over containers and the largest init
+ * container, plus overhead. A container with limits but no requests requests its limits.
+ */
+export function podRequests(pod: KObject): Resources {
+  const of = (c: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }) =>
+    toResources({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) });
+  const sum: Resources = {};
+  for (const c of pod.spec?.containers ?? []) for (const [k, v] of Object.entries(of(c))) sum[k] = (sum[k] ?? 0) + v;
+  for (const c of pod.spec?.initContainers ?? []) for (const [k, v] of Object.entries(of(c))) sum[k] = Math.max(sum[k] ?? 0, v);
+  for (const [k, v] of Object.entries(toResources(pod.spec?.overhead))) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+}

@@ -1,0 +1,176 @@
+// The scheduler: places unscheduled pods (schedulerName default-scheduler or unset) on nodes.
+// A scheduling decision is synchronous (filter, score, assume the pod onto the node's accounting),
+// binding through pods/binding is asynchronous, so many binds are in flight while decisions stay
+// consistent. Like upstream, only a share of a large cluster's nodes is examined per pod
+// (percentageOfNodesToScore), starting where the previous pod's search stopped.
+// Pods that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling event and are
+// retried when a node or pod changes in a way that could make room. Preemption is not supported.
+import { rfc3339 } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import type { Store } from '../registry/store.ts';
+import type { KObject } from '../registry/strategy.ts';
+import { bindPod } from '../api/subresources.ts';
+import { deepEqual } from '../util/deep-equal.ts';
+import { keyOf, splitKey, WorkQueue } from '../controllers/runtime.ts';
+import type { Controller, Informer } from '../controllers/runtime.ts';
+import type { EventRecorder } from '../controllers/events.ts';
+import { ignoreNotFound, res } from '../controllers/util.ts';
+import type { NodeInfo, Resources } from './nodeinfo.ts';
+import { nodeInfoFor, nonZero, podRequests } from './nodeinfo.ts';
+import type { PodInfo } from './filters.ts';
+import { runFilters, unschedulableMessage } from './filters.ts';
+import { scoreNode } from './score.ts';
+
+export const SCHEDULER_NAME = 'default-scheduler';
+const RETRY_UNSCHEDULABLE_MS = 60_000;
+
+/** How many feasible nodes to look for (upstream's numFeasibleNodesToFind with the adaptive percentage). */
+export function feasibleNodesToFind(total: number): number {
+  if (total < 100) return total;
+  const pct = Math.max(5, 50 - Math.floor(total / 125));
+  return Math.max(100, Math.floor((total * pct) / 100));
+}
+
+const isTerminal = (p: KObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const wantsUs = (p: KObject) => (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+
+export interface Scheduler extends Controller {
+  /** Schedule one pod now (tests): returns the node name or the unschedulable message. */
+  nodes: Map<string, NodeInfo>;
+}
+
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+  const { store, clock, pods, nodes, recorder } = opts;
+  const podsR = res('', 'v1', 'pods');
+  const infos = new Map<string, NodeInfo>();
+  let order: string[] = [];
+  let orderDirty = true;
+  let cursor = 0;
+  /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
+  const accounted = new Map<string, { node: string; req: Resources }>();
+  const unschedulable = new Set<string>();
+
+  const account = (key: string, node: string | undefined, req?: Resources) => {
+    const prev = accounted.get(key);
+    if (prev && prev.node === node) return;
+    if (prev) {
+      const ni = infos.get(prev.node);
+      if (ni) adjust(ni, prev.req, -1);
+      accounted.delete(key);
+    }
+    if (node && req) {
+      accounted.set(key, { node, req });
+      const ni = infos.get(node);
+      if (ni) adjust(ni, req, 1);
+    }
+  };
+  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1): void {
+    for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
+    const nz = nonZero(req);
+    ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
+    ni.podCount += sign;
+  }
+  const retryUnschedulable = () => { for (const k of unschedulable) queue.add(k); };
+
+  const queue = new WorkQueue(clock, (k) => scheduleOne(k), 32);
+  queue.onError = (key, err) => opts.log?.(`scheduler: ${key}: ${(err as Error)?.message ?? err}`);
+
+  nodes.on({
+    add: (n) => {
+      const ni = nodeInfoFor(n);
+      infos.set(ni.name, ni);
+      // Pods seen before their node: count them now.
+      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req); }
+      orderDirty = true;
+      retryUnschedulable();
+    },
+    update: (n, old) => {
+      const prev = infos.get(n.metadata.name!);
+      const ni = nodeInfoFor(n, prev);
+      infos.set(ni.name, ni);
+      if (!prev || prev.ready !== ni.ready || prev.unschedulable !== ni.unschedulable || !deepEqual(n.spec, old.spec) ||
+        !deepEqual(n.metadata.labels, old.metadata.labels) || !deepEqual(n.status?.allocatable, old.status?.allocatable)) retryUnschedulable();
+    },
+    delete: (n) => { infos.delete(n.metadata.name!); orderDirty = true; },
+  });
+  pods.on({
+    add: (p) => onPod(p),
+    update: (p) => onPod(p),
+    delete: (p) => {
+      const k = keyOf(p);
+      unschedulable.delete(k);
+      if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
+    },
+  });
+  function onPod(p: KObject): void {
+    const k = keyOf(p);
+    const node = p.spec?.nodeName;
+    if (node) {
+      unschedulable.delete(k);
+      if (isTerminal(p)) { if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); } }
+      else if (!accounted.has(k)) account(k, node, podRequests(p));
+      return;
+    }
+    if (p.metadata.deletionTimestamp || !wantsUs(p) || isTerminal(p)) return;
+    if (!unschedulable.has(k)) queue.add(k);
+  }
+
+  async function scheduleOne(key: string): Promise<void> {
+    const pod = pods.get(key);
+    if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
+    const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [] };
+    const chosen = pick(pi);
+    if (typeof chosen !== 'string') {
+      unschedulable.add(key);
+      await markUnschedulable(pod, chosen.message);
+      queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
+      return;
+    }
+    unschedulable.delete(key);
+    account(key, chosen, pi.requests); // assume
+    const { namespace, name } = splitKey(key);
+    try {
+      await bindPod(store, namespace, { target: { kind: 'Node', name: chosen } }, name, false);
+      recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${chosen}`);
+    } catch (e) {
+      account(key, undefined); // forget the assumption
+      ignoreNotFound(e);
+    }
+  }
+
+  function pick(p: PodInfo): string | { message: string } {
+    if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }
+    const total = order.length;
+    const want = feasibleNodesToFind(total);
+    const reasons = new Map<string, number>();
+    let best: string | undefined, bestScore = -1, ties = 0, found = 0, i = 0;
+    for (; i < total && found < want; i++) {
+      const ni = infos.get(order[(cursor + i) % total]);
+      if (!ni) continue;
+      const fail = runFilters(p, ni);
+      if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); continue; }
+      found++;
+      const s = scoreNode(p, ni);
+      if (s > bestScore) { best = ni.name; bestScore = s; ties = 1; }
+      else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = ni.name; } // reservoir pick among equals
+    }
+    cursor = total ? (cursor + i) % total : 0;
+    if (best) return best;
+    return { message: unschedulableMessage(total, reasons) };
+  }
+
+  async function markUnschedulable(pod: KObject, message: string): Promise<void> {
+    const cur = ((pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find((c) => c.type === 'PodScheduled');
+    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+    recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    await store.guaranteedUpdate(podsR, pod.metadata.namespace, pod.metadata.name!, (p) => {
+      if (p.metadata.uid !== pod.metadata.uid || p.spec?.nodeName) return p;
+      const conds = ((p.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message } as { type: string });
+      p.status = { ...(p.status ?? {}), phase: p.status?.phase ?? 'Pending', conditions: conds };
+      return p;
+    }, { subresource: 'status' }).catch(ignoreNotFound);
+  }
+
+  return { name: 'scheduler', queue, nodes: infos, stop: () => queue.stop() };
+}
