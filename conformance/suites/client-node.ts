@@ -57,10 +57,20 @@ export const clientNodeCases: Case[] = [
       const apps = kc(ctx).makeApiClient(k8s.AppsV1Api);
       const d = await apps.createNamespacedDeployment({ namespace: ctx.ns, body: deployment('cnd') });
       check(d.metadata?.generation === 1, `generation ${d.metadata?.generation}`);
-      const scale = await apps.readNamespacedDeploymentScale({ name: 'cnd', namespace: ctx.ns });
-      check(scale.kind === 'Scale' && scale.spec?.replicas === 1, `scale: ${JSON.stringify(scale)}`);
-      scale.spec = { replicas: 4 };
-      await apps.replaceNamespacedDeploymentScale({ name: 'cnd', namespace: ctx.ns, body: scale });
+      const first = await apps.readNamespacedDeploymentScale({ name: 'cnd', namespace: ctx.ns });
+      check(first.kind === 'Scale' && first.apiVersion === 'autoscaling/v1' && first.spec?.replicas === 1, `scale: ${JSON.stringify(first)}`);
+      // Read-modify-write with retry on Conflict, as real clients do: a deployment controller may
+      // update the status (and so the resourceVersion) between our read and our write.
+      for (let attempt = 0; ; attempt++) {
+        const scale = await apps.readNamespacedDeploymentScale({ name: 'cnd', namespace: ctx.ns });
+        scale.spec = { replicas: 4 };
+        try {
+          await apps.replaceNamespacedDeploymentScale({ name: 'cnd', namespace: ctx.ns, body: scale });
+          break;
+        } catch (e) {
+          if ((e as { code?: number }).code !== 409 || attempt >= 5) throw e;
+        }
+      }
       const after = await apps.readNamespacedDeployment({ name: 'cnd', namespace: ctx.ns });
       check(after.spec?.replicas === 4 && after.metadata?.generation === 2, `after scale: replicas=${after.spec?.replicas} generation=${after.metadata?.generation}`);
     },
