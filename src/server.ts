@@ -20,6 +20,8 @@ import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
+import { handleUpgrade } from './streaming/exec.ts';
+import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
 import type { Controllers } from './controllers/index.ts';
 
@@ -99,6 +101,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (!socket.writable) { socket.destroy(); return; }
     const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${err.code ?? err.message}`, reason: 'BadRequest', code: 400 });
     socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  // WebSocket upgrades (pods/exec, pods/attach) bypass the request handler: authenticate here.
+  const auth = tokenAuthenticator(token);
+  const pods = findResource('', 'v1', 'pods')!;
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (code: number, reason: string, message: string) => {
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    try {
+      if (!auth.authenticate(req)) { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
+    } catch { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
+    handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
+      if (!handled) refuse(400, 'BadRequest', `upgrade is not supported for ${req.url?.split('?')[0]}`);
+    }, (e) => refuse(500, 'InternalError', `upgrade failed: ${(e as Error).message}`));
   });
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });

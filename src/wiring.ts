@@ -15,6 +15,8 @@ import { decodeEnvelope, encodeEnvelope, encodeWatchEvent } from './protobuf/ind
 import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
+import { logHandler } from './streaming/logs.ts';
+import { attachHandler, execHandler } from './streaming/exec.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -34,7 +36,10 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
     ['/pods/eviction', evictionHandler],
     ['/namespaces/finalize', finalizeHandler],
   ]);
-  for (const s of ['log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
+  subresources.set('/pods/log', logHandler);
+  subresources.set('/pods/exec', execHandler);
+  subresources.set('/pods/attach', attachHandler);
+  for (const s of ['portforward', 'proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
   subresources.set('/nodes/proxy', notYet);
   subresources.set('/services/proxy', notYet);
   subresources.set('/serviceaccounts/token', notYet);
