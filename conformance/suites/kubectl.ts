@@ -460,6 +460,20 @@ export const kubectlCases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    behavior: 'workloads.logs-exec', name: 'logs-exec', core: true,
+    async run(ctx) {
+      await ok(ctx, ['run', 'lx', '-n', ctx.ns, '--image=busybox:1.36', '--', 'sh', '-c', 'echo hello from lx; sleep 3600']);
+      await ok(ctx, ['wait', '--for=condition=Ready', 'pod/lx', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const ex = await ok(ctx, ['exec', 'lx', '-n', ctx.ns, '--', 'echo', 'exec-works']);
+      check(ex.trim() === 'exec-works', `exec output: ${JSON.stringify(ex)}`);
+      const bad = await kubectl(ctx, ['exec', 'lx', '-n', ctx.ns, '--', 'sh', '-c', 'exit 3']);
+      check(bad.code === 3 || /exit code 3/.test(bad.stderr), `exec exit code: ${show(bad)}`);
+      const logs = await kubectl(ctx, ['logs', 'lx', '-n', ctx.ns]);
+      check(logs.code === 0, `logs: ${show(logs)}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);

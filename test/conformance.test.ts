@@ -1,0 +1,40 @@
+// The conformance catalogue stays consistent with the suites: every case names a behaviour in
+// behaviors.yaml, every behaviour is proved by at least one case, and the tests it lists exist.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { kubectlCases } from '../conformance/suites/kubectl.ts';
+import { clientNodeCases } from '../conformance/suites/client-node.ts';
+import { pythonCases, clientGoCases } from '../conformance/suites/external.ts';
+
+const root = join(import.meta.dirname, '..');
+const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: kubectlCases, 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
+
+test('every case refers to a catalogued behaviour', () => {
+  const ids = new Set(catalogue.map((b) => b.id));
+  for (const [client, cases] of Object.entries(suites)) {
+    for (const c of cases) assert.ok(ids.has(c.behavior), `${client} case ${c.name} refers to unknown behaviour ${c.behavior}`);
+  }
+});
+
+test('every behaviour lists tests that exist and prove it', () => {
+  for (const b of catalogue) {
+    assert.ok(b.tests?.length, `${b.id} lists no tests`);
+    assert.ok(b.status === 'implemented' || (b.status === 'pending' && b.reason), `${b.id}: status implemented, or pending with a reason`);
+    for (const t of b.tests) {
+      for (const [client, ref] of Object.entries(t)) {
+        const name = ref.split('#')[1];
+        assert.ok(suites[client]?.some((c) => c.name === name && c.behavior === b.id), `${b.id}: ${client}: ${ref} is not a case proving it`);
+      }
+    }
+  }
+});
+
+test('case names are unique within each suite', () => {
+  for (const [client, cases] of Object.entries(suites)) {
+    assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, `${client} has duplicate case names`);
+  }
+});
