@@ -22,7 +22,6 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer;
   const ips = new PodIPs();
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
   const running = new Set<string>();
-  const again = new Set<string>();
   let stopped = false;
 
   const simulated = (nodeName: string | undefined): KObject | undefined => {
@@ -33,7 +32,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer;
 
   function evaluate(key: string): void {
     if (stopped) return;
-    if (running.has(key)) { again.add(key); return; }
+    if (running.has(key)) return; // run() looks again when it finishes
     const pod = pods.get(key);
     const cur = armed.get(key);
     if (!pod || !simulated(pod.spec?.nodeName)) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
@@ -77,7 +76,6 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer;
     } finally {
       running.delete(key);
       // Whatever happened, look again (the informer event may have come while we were busy).
-      again.delete(key);
       evaluate(key);
     }
   }

@@ -84,7 +84,6 @@ const containerId = (p: KObject, name: string) => {
   let h = 0; for (const ch of `${p.metadata.uid}/${name}`) h = (Math.imul(h, 33) + ch.charCodeAt(0)) >>> 0;
   return `containerd://${h.toString(16).padStart(8, '0').repeat(8)}`;
 };
-const notReadyNames = (p: KObject, statuses: { name: string; ready: boolean }[]) => statuses.filter((s) => !s.ready).map((s) => s.name);
 
 export const DEFAULT_STAGES: Stage[] = [
   {
@@ -167,7 +166,6 @@ export const DEFAULT_STAGES: Stage[] = [
       const conds = (p.status?.conditions ?? []) as Cond[];
       setCondition(conds, cond('ContainersReady', 'True', ctx.now));
       setCondition(conds, cond('Ready', 'True', ctx.now));
-      void notReadyNames;
       return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
     },
   },
