@@ -7,6 +7,7 @@ test('a 3-replica Deployment rolls out: pods Running and Ready, status Available
   try {
     await c.store.create(R.deployments, 'default', deployment('web', 3));
     await c.until(async () => {
+      const d = await c.store.get(R.deployments, 'default', 'web');
       return d.status?.availableReplicas === 3 && d.status?.updatedReplicas === 3;
     }, { what: 'deployment available' });
     const pods = await c.list(R.pods, 'default');

@@ -31,10 +31,10 @@ test('rolling update observed step by step never exceeds maxSurge or maxUnavaila
     const nu = rss.find((r) => r.spec.template.spec.containers[0].image === 'nginx:1.27')!;
     assert.equal(old.spec.replicas, 0);
     assert.equal(nu.spec.replicas, 4);
-    assert.equal(nu.metadata.annotations['deployment.kubernetes.io/revision'], '2');
-    assert.equal(nu.metadata.name, `web-${nu.metadata.labels['pod-template-hash']}`);
+    assert.equal(nu.metadata.annotations!['deployment.kubernetes.io/revision'], '2');
+    assert.equal(nu.metadata.name, `web-${nu.metadata.labels!['pod-template-hash']}`);
     const d = await c.store.get(R.deployments, 'default', 'web');
-    assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '2');
+    assert.equal(d.metadata.annotations!['deployment.kubernetes.io/revision'], '2');
     const prog = d.status.conditions.find((x: { type: string }) => x.type === 'Progressing');
     assert.equal(prog.reason, 'NewReplicaSetAvailable');
   } finally { await c.close(); }
@@ -194,7 +194,7 @@ test('nodes register with capacity, labels, conditions and a renewed Lease', asy
     const n = await c.store.get(R.nodes, undefined, 'skiff-node-1');
     assert.equal(n.status.allocatable.cpu, '16');
     assert.equal(n.spec.podCIDR, '10.244.1.0/24');
-    assert.equal(n.metadata.labels['kubernetes.io/hostname'], 'skiff-node-1');
+    assert.equal(n.metadata.labels!['kubernetes.io/hostname'], 'skiff-node-1');
     assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.4');
     assert.equal(n.status.conditions.find((x: { type: string }) => x.type === 'Ready').status, 'True');
     const l1 = await c.store.get(R.leases, 'kube-node-lease', 'skiff-node-1');
