@@ -147,7 +147,7 @@ describe('namespaces/finalize', () => {
 });
 
 describe('subresources not served yet', () => {
-  for (const sub of ['exec', 'attach', 'portforward', 'log']) {
+  for (const sub of ['portforward', 'proxy']) {
     test(`pods/${sub} → 405 naming it`, async () => {
       const ns = await f.ns(`nyi-${sub}`);
       await f.api.post(pods(ns)).send(pod('p'));
@@ -155,6 +155,21 @@ describe('subresources not served yet', () => {
       assert.match(s.message, new RegExp(`pods/${sub}`));
     });
   }
+  for (const sub of ['exec', 'attach']) {
+    test(`pods/${sub} without a WebSocket upgrade → 400 asking for one`, async () => {
+      const ns = await f.ns(`noup-${sub}`);
+      await f.api.post(pods(ns)).send(pod('p'));
+      const s = assertStatus(await f.api.get(`${pods(ns)}/p/${sub}?command=ls`), 400, 'BadRequest');
+      assert.match(s.message, /[Uu]pgrade/);
+    });
+  }
+  test('pods/log of a pod not yet on a node is empty, as upstream', async () => {
+    const ns = await f.ns('log-unscheduled');
+    await f.api.post(pods(ns)).send(pod('p'));
+    const r = await f.api.get(`${pods(ns)}/p/log`);
+    assert.equal(r.status, 200);
+    assert.equal(r.text ?? '', '');
+  });
   test('a verb a subresource does not allow is 405', async () => {
     const ns = await f.ns('sub-verb');
     await f.api.post(deps(ns)).send(deployment('d'));
