@@ -6,13 +6,54 @@ import type { KObject, Strategy } from '../strategy.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';
 import type { KindStrategy } from './util.ts';
 import { podStrategy } from './pod.ts';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, replicationControllerStrategy, statefulSetStrategy } from './apps.ts';
+import { cronJobStrategy, jobStrategy } from './batch.ts';
+import { serviceStrategy } from './service.ts';
+import { configMapStrategy, secretStrategy } from './config.ts';
+import { namespaceStrategy } from './namespace.ts';
+import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from './rbac.ts';
+import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
+import { endpointsStrategy, eventStrategy, eventsV1Strategy, hpaStrategy, leaseStrategy, nodeStrategy, podTemplateStrategy, priorityClassStrategy } from './misc.ts';
+import { ingressClassStrategy, ingressStrategy } from './networking.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
+/** Kinds whose names only need to be a valid URL path segment. */
 const PATH_NAMES: KindStrategy = { nameRule: 'path' };
 
 const STRATEGIES: Record<string, KindStrategy> = {
   '/Pod': podStrategy,
+  '/Service': serviceStrategy,
+  '/ConfigMap': configMapStrategy,
+  '/Secret': secretStrategy,
+  '/Namespace': namespaceStrategy,
+  '/Node': nodeStrategy,
+  '/Event': eventStrategy,
+  '/Endpoints': endpointsStrategy,
+  '/PodTemplate': podTemplateStrategy,
+  '/ReplicationController': replicationControllerStrategy,
+  '/PersistentVolumeClaim': pvcStrategy,
+  '/PersistentVolume': pvStrategy,
+  '/ResourceQuota': NO_GENERATION,
+  '/LimitRange': NO_GENERATION,
+  'apps/Deployment': deploymentStrategy,
+  'apps/ReplicaSet': replicaSetStrategy,
+  'apps/StatefulSet': statefulSetStrategy,
+  'apps/DaemonSet': daemonSetStrategy,
+  'batch/Job': jobStrategy,
+  'batch/CronJob': cronJobStrategy,
+  'autoscaling/HorizontalPodAutoscaler': hpaStrategy,
+  'networking.k8s.io/Ingress': ingressStrategy,
+  'networking.k8s.io/IngressClass': ingressClassStrategy,
+  'rbac.authorization.k8s.io/Role': roleStrategy,
+  'rbac.authorization.k8s.io/ClusterRole': clusterRoleStrategy,
+  'rbac.authorization.k8s.io/RoleBinding': roleBindingStrategy,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': clusterRoleBindingStrategy,
+  'coordination.k8s.io/Lease': leaseStrategy,
+  'scheduling.k8s.io/PriorityClass': priorityClassStrategy,
+  'storage.k8s.io/StorageClass': storageClassStrategy,
+  'events.k8s.io/Event': eventsV1Strategy,
+  'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
 };
 
 export const DEFAULT_STRATEGY: KindStrategy = {};
@@ -38,4 +79,5 @@ export function validateMetaUpdate(obj: KObject, old: KObject): FieldError[] {
   return validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {});
 }
 
-export { NO_GENERATION, PATH_NAMES };
+/** Every kind with its own strategy, as `group/Kind` (core group: `/Kind`). */
+export const STRATEGY_KINDS: string[] = Object.keys(STRATEGIES);

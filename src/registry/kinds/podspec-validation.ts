@@ -188,8 +188,9 @@ export function validatePodTemplateSpec(tmpl: unknown, path: string, o: PodSpecV
   if (!isObj(tmpl)) return [field.required(path, '')];
   const md = isObj(tmpl.metadata) ? tmpl.metadata : {};
   return [
-    ...validateLabels(md.labels, child(path, 'metadata.labels')),
-    ...validateAnnotations(md.annotations, child(path, 'metadata.annotations')),
+    // Upstream reports template labels under `<template>.labels` (no `metadata`).
+    ...validateLabels(md.labels, child(path, 'labels')),
+    ...validateAnnotations(md.annotations, child(path, 'annotations')),
     ...validatePodSpec(tmpl.spec, child(path, 'spec'), o),
   ];
 }
