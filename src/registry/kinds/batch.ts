@@ -3,6 +3,7 @@
 import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
 import type { KObject } from '../strategy.ts';
+import { deepEqual } from '../../util/deep-equal.ts';
 import { immutable, nonNegative } from '../validation/common.ts';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from '../validation/selector.ts';
 import { CronError, parseCron } from './cron.ts';
@@ -89,8 +90,8 @@ function validateGeneratedSelector(obj: KObject): FieldError[] {
     if (labels[k] === undefined) errs.push(field.required(p, ''));
     else if (labels[k] !== uid) errs.push(field.invalid(p, labels[k], `must be '${uid}'`));
   }
-  const sel = spec.selector?.matchLabels?.[CONTROLLER_UID];
-  if (spec.selector && sel !== uid) errs.push(field.invalid('spec.selector', spec.selector, '`selector` not auto-generated'));
+  const generated = { matchLabels: { [CONTROLLER_UID]: uid } };
+  if (spec.selector && !deepEqual(spec.selector, generated)) errs.push(field.invalid('spec.selector', spec.selector, '`selector` not auto-generated'));
   return errs;
 }
 
