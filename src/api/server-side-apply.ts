@@ -1,14 +1,14 @@
-// Server-side apply (application/apply-patch+yaml). Interim: the applied configuration is merged
-// into the live object with strategic-merge semantics; field ownership (managedFields) and
-// conflict detection are not implemented yet, and the README says so.
+// Server-side apply (application/apply-patch+yaml) with field ownership in
+// metadata.managedFields; the engine lives in src/patch/apply.
 import { errors } from '../errors.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { applyMergePatch, applyStrategicMergePatch, smpSchemaFor } from '../patch/index.ts';
+import { applyWithOwnership, setApplyClock, updateWithOwnership } from '../patch/apply/managed.ts';
 import { parseYamlBody } from './body.ts';
 import type { PatchOptions } from './extensions.ts';
 
+export { setApplyClock };
+
 export function applyServerSide(original: KObject | undefined, body: Buffer, gvk: { group: string; version: string; kind: string }, opts: PatchOptions): KObject {
-  void opts;
   const applied = parseYamlBody(body);
   if (applied === null || typeof applied !== 'object' || Array.isArray(applied)) throw errors.badRequest('the apply configuration must be an object');
   const cfg = applied as KObject;
@@ -16,7 +16,15 @@ export function applyServerSide(original: KObject | undefined, body: Buffer, gvk
   if (cfg.apiVersion !== apiVersion || cfg.kind !== gvk.kind) {
     throw errors.badRequest(`apply configuration must name apiVersion ${JSON.stringify(apiVersion)} and kind ${JSON.stringify(gvk.kind)}`);
   }
-  if (!original) return cfg;
-  const schema = smpSchemaFor(gvk.group, gvk.version, gvk.kind);
-  return (schema ? applyStrategicMergePatch(original, cfg, schema) : applyMergePatch(original, cfg)) as KObject;
+  if (!opts.fieldManager) throw errors.badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+  return applyWithOwnership(original, cfg as Record<string, unknown>, gvk, { manager: opts.fieldManager, force: opts.force === true, subresource: opts.subresource });
+}
+
+/**
+ * Records ownership for an ordinary write (create/update/non-apply patch) made by `manager`:
+ * returns newObj with metadata.managedFields updated. A no-op write returns managedFields unchanged.
+ */
+export function updateManagedFields(oldObj: KObject | undefined, newObj: KObject, manager: string, operation: 'Update', gvk: { group: string; version: string; kind: string }, subresource?: string): KObject {
+  void operation;
+  return updateWithOwnership(oldObj, newObj, manager, gvk, subresource);
 }
