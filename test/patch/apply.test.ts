@@ -125,7 +125,7 @@ test('map-list merge: two managers each own a container', () => {
 test('ports use the defaulted protocol in their key', () => {
   const a = apply(undefined, deploy(containers({ name: 'web', ports: [{ containerPort: 80 }] })), 'kubectl');
   const c = entry(a, 'kubectl').fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}'];
-  assert.deepEqual(Object.keys(c['f:ports']), ['.', 'k:{"containerPort":80,"protocol":"TCP"}'].slice(1));
+  assert.deepEqual(Object.keys(c['f:ports']), ['k:{"containerPort":80,"protocol":"TCP"}']);
 });
 
 test('set-list: finalizers merge by value', () => {
@@ -211,4 +211,14 @@ test('objects without managedFields: existing fields belong to before-first-appl
 test('bad apply bodies are 400s', () => {
   assert.throws(() => apply(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', managedFields: [{ manager: 'x' }] } }, 'k'), (e: any) => e instanceof StatusError && e.code === 400);
   assert.throws(() => applyServerSide(undefined, body(deploy({})), APPS, {}), (e: any) => e instanceof StatusError && e.code === 400);
+});
+
+test('apply through the status subresource records subresource and owns only status', () => {
+  const a = apply(undefined, deploy({ replicas: 2 }), 'kubectl');
+  const st = applyServerSide(a, body({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, status: { replicas: 2 } }), APPS, { fieldManager: 'ctrl', subresource: 'status' });
+  const e = entry(st, 'ctrl');
+  assert.equal(e.subresource, 'status');
+  assert.deepEqual(e.fieldsV1, { 'f:status': { 'f:replicas': {} } });
+  assert.deepEqual(Object.keys(e).at(-1), 'subresource');
+  assert.deepEqual(entry(st, 'kubectl').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
 });
