@@ -20,6 +20,7 @@ import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
+import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
@@ -81,6 +82,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
+  setApplyClock(() => clock.now());
+  store.managedFields = (old, next, manager, r, subresource) =>
+    updateManagedFields(old, next, manager, 'Update', { group: r.group, version: r.version, kind: r.kind }, subresource);
   const ext = buildExtensions(store);
   ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler((t) => t === token));
   let ready = false;

@@ -42,6 +42,12 @@ export function dryRun(q: URLSearchParams): boolean {
   return all.length > 0;
 }
 
+/** The field manager upstream derives from a User-Agent when none is given: its part before '/'. */
+export function defaultManager(userAgent: string | undefined): string | undefined {
+  const m = (userAgent ?? '').split('/')[0].trim();
+  return m ? m.slice(0, 128) : undefined;
+}
+
 export function fieldManager(q: URLSearchParams): string | undefined {
   const fm = q.get('fieldManager') ?? undefined;
   if (fm !== undefined && fm.length > 128) {
@@ -104,7 +110,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) });
+      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']) });
       send(res, 201, created, rep);
       return;
     }
@@ -112,7 +118,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const { obj: out, created } = await store.update(r, info.namespace, info.name!, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) });
+      const { obj: out, created } = await store.update(r, info.namespace, info.name!, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']) });
       send(res, created ? 201 : 200, out, rep);
       return;
     }

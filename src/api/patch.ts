@@ -5,7 +5,7 @@ import { errors } from '../errors.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { mediaType, readBody } from './body.ts';
 import type { SubresourceRequest } from './extensions.ts';
-import { dryRun, fieldManager } from './handlers.ts';
+import { defaultManager, dryRun, fieldManager } from './handlers.ts';
 
 const APPLY = 'application/apply-patch+yaml';
 
@@ -17,7 +17,7 @@ export async function patchObject(s: SubresourceRequest, subresource?: string): 
   const body = await readBody(s.req);
   if (body.length === 0) throw errors.badRequest('the request body is empty: expected a patch');
   const gvk = { group: r.group, version: r.version, kind: r.kind };
-  const manager = fieldManager(q);
+  const manager = fieldManager(q) ?? defaultManager(s.req.headers['user-agent']);
   const force = q.get('force') === 'true';
   if (ct === APPLY && !manager) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   if (ct !== APPLY && q.has('force')) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
@@ -29,7 +29,8 @@ export async function patchObject(s: SubresourceRequest, subresource?: string): 
       const obj = ext.applyPatch(ct, undefined, body, gvk, opts);
       if (obj.metadata?.name && obj.metadata.name !== info.name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
       obj.metadata = { ...(obj.metadata ?? {}), name: info.name };
-      return { obj: await store.create(r, info.namespace, obj, { dryRun: dry, fieldManager: manager }), created: true };
+      // Server-side apply has already recorded ownership: no Update entry for this write.
+      return { obj: await store.create(r, info.namespace, obj, { dryRun: dry }), created: true };
     }
   }
   const obj = await store.guaranteedUpdate(r, info.namespace, info.name, (cur) => {
@@ -38,6 +39,6 @@ export async function patchObject(s: SubresourceRequest, subresource?: string): 
     // A patch that does not mention resourceVersion is unconditional.
     if (out.metadata?.resourceVersion === rv) delete out.metadata.resourceVersion;
     return out;
-  }, { dryRun: dry, fieldManager: manager, subresource });
+  }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, subresource });
   return { obj, created: false };
 }

@@ -70,6 +70,8 @@ export class Store {
   /** Validates object metadata; provided by the kinds module. */
   private readonly validateMeta: (r: ResourceInfo, obj: KObject, strategy: Strategy) => FieldError[];
   private readonly validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
+  /** Records field ownership (metadata.managedFields) for a write by `manager`; returns the new object. */
+  managedFields?: (old: KObject | undefined, next: KObject, manager: string, r: ResourceInfo, subresource?: string) => KObject;
 
   constructor(deps: {
     backend: Backend; clock: Clock;
@@ -243,7 +245,7 @@ export class Store {
       return obj;
     }
     // Defaulting may have added fields; keep apiVersion, kind, metadata first.
-    const stored = canonical(obj);
+    const stored = canonical(opts.fieldManager && this.managedFields ? this.managedFields(undefined, obj, opts.fieldManager, r) : obj);
     for (let attempt = 0; ; attempt++) {
       try {
         const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(stored));
@@ -370,6 +372,9 @@ export class Store {
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
     ];
     if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
+    if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
+      next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
+    }
     // A write that changes nothing is not written: resourceVersion stays (kubectl shows "(no change)").
     const oldNoRv = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
     if (deepEqual(next, oldNoRv)) return old;
