@@ -168,12 +168,12 @@ describe('invalid names → 422 naming metadata.name', () => {
     assert.equal(res.body.kind, 'Status');
   });
 
-  test('namespace names are DNS labels: "a.b" is invalid', { todo: 'per-kind name rules come from the kind strategies; src/registry/kinds-adapter.ts is still the interim subdomain-for-all rule' }, async () => {
+  test('namespace names are DNS labels: "a.b" is invalid', async () => {
     const s = await expectRejected(WRITES[1], 'namespace a.b', () => sendRaw(WRITES[1], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } })), 422, 'Invalid');
     assert.equal(s.details.causes[0].field, 'metadata.name');
   });
 
-  test('labels and annotations are validated', { todo: 'label/annotation validation belongs to the kinds module (interim kinds-adapter checks names only)' }, async () => {
+  test('labels and annotations are validated', async () => {
     await expectRejected(WRITES[0], 'bad label', () => sendRaw(WRITES[0], JSON.stringify(cm('lbl', {}, { 'bad key!': 'v' }))), 422, 'Invalid');
   });
 });

@@ -209,7 +209,7 @@ describe('field selectors', () => {
     assertStatus(await f.api.get(`${cms(ns)}?fieldSelector=garbage`), 400, 'BadRequest');
   });
 
-  test('pods support spec.nodeName and status.phase', { todo: 'per-kind field selectors come from the kind strategies; src/registry/kinds-adapter.ts is still the interim empty strategy' }, async () => {
+  test('pods support spec.nodeName and status.phase', async () => {
     const ns = await f.ns('fields-pods');
     await f.api.post(`/api/v1/namespaces/${ns}/pods`).send(pod('on-n1', { nodeName: 'n1' }));
     await f.api.post(`/api/v1/namespaces/${ns}/pods`).send(pod('unscheduled'));
