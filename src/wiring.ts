@@ -15,6 +15,7 @@ import { decodeEnvelope, encodeEnvelope, encodeWatchEvent } from './protobuf/ind
 import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
+import { toTable } from './api/tables/index.ts';
 import { logHandler } from './streaming/logs.ts';
 import { attachHandler, execHandler } from './streaming/exec.ts';
 
@@ -56,15 +57,7 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
 
   return {
     tableContentType: 'application/json;as=Table;v=v1;g=meta.k8s.io',
-    toTable: (r, items, opts) => ({
-      kind: 'Table', apiVersion: 'meta.k8s.io/v1',
-      metadata: { resourceVersion: opts.resourceVersion, continue: opts.continue, remainingItemCount: opts.remainingItemCount },
-      columnDefinitions: [
-        { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-        { name: 'Created At', type: 'date', format: '', description: 'The time the object was created.', priority: 0 },
-      ],
-      rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.creationTimestamp], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })),
-    }),
+    toTable: (r, items, opts) => toTable(r, items, opts, store.clock.now()),
     patchTypes: ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'],
     applyPatch,
     decodeBody: decodeWithValidation,

@@ -59,6 +59,7 @@ export interface StoreWatch {
 
 /** Kinds whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
 const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'limitranges', 'leases', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings', 'priorityclasses']);
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 /** Kinds that keep the status they are created with (upstream does not reset it). */
 const KEEP_STATUS_ON_CREATE = new Set(['nodes', 'customresourcedefinitions', 'certificatesigningrequests', 'persistentvolumes']);
 
@@ -401,6 +402,10 @@ export class Store {
    * finalizers. Returns the object and whether it is gone now (false: marked for deletion).
    */
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
+    // The NamespaceLifecycle admission plugin protects the system namespaces.
+    if (r.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
+      throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(this.key(r, ns, name));
       if (!kv) throw errors.notFound(this.gr(r), name);

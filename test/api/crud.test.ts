@@ -407,3 +407,15 @@ describe('dryRun', () => {
     assert.deepEqual((await f.api.get(`${cms(ns)}/y`)).body, c.body);
   });
 });
+
+describe('system namespaces', () => {
+  for (const name of ['default', 'kube-system', 'kube-public']) {
+    test(`deleting namespace ${name} is forbidden and it stays Active`, async () => {
+      const s = assertStatus(await f.api.delete(`/api/v1/namespaces/${name}`), 403, 'Forbidden');
+      assert.match(s.message, /this namespace may not be deleted/);
+      const got = await f.api.get(`/api/v1/namespaces/${name}`);
+      assert.equal(got.status, 200);
+      assert.equal(got.body.metadata.deletionTimestamp, undefined);
+    });
+  }
+});
