@@ -13,7 +13,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { Bash, defineCommand } from 'just-bash';
+import type { Bash } from 'just-bash';
+
+// just-bash costs ~100 ms to load: load it on the first exec, not at server start.
+let justBash: typeof import('just-bash') | undefined;
+async function loadJustBash(): Promise<typeof import('just-bash')> {
+  return (justBash ??= await import('just-bash'));
+}
 import type { SubresourceHandler } from '../api/extensions.ts';
 import { errors, StatusError, toStatus } from '../errors.ts';
 import type { Clock } from '../clock.ts';
@@ -78,7 +84,8 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
   return env;
 }
 
-function sandboxFor(pod: KObject, c: ContainerRef): Sandbox {
+async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
+  const { Bash, defineCommand } = await loadJustBash();
   const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
   const hit = sandboxes.get(key);
   if (hit) { sandboxes.delete(key); sandboxes.set(key, hit); return hit; }
@@ -131,7 +138,7 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
  * output (tar) and UTF-8 text both come back as the exact bytes.
  */
 export async function runInContainer(pod: KObject, c: ContainerRef, argv: string[], stdin?: Buffer): Promise<RunResult> {
-  const sb = sandboxFor(pod, c);
+  const sb = await sandboxFor(pod, c);
   if (!(await resolvable(sb, argv[0]))) return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 127, notFound: true };
   const n = ++runSeq;
   const out = `/dev/.skiff-out-${n}`, err = `/dev/.skiff-err-${n}`;
@@ -293,7 +300,7 @@ function isBareShell(argv: string[]): boolean {
 async function interactive(r: ExecRequest, pod: KObject, c: ContainerRef,
   send: (ch: number, d: Buffer | string) => void, finish: (st: object | undefined, legacy?: string) => void,
   chunks: Buffer[], setWaker: (f: () => void) => void, closed: () => boolean): Promise<void> {
-  const sb = sandboxFor(pod, c);
+  const sb = await sandboxFor(pod, c);
   const prompt = () => send(STDOUT, `${sb.cwd === '/' ? '/' : sb.cwd} # `);
   let line = '';
   let exitCode = 0;

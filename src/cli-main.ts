@@ -1,0 +1,117 @@
+// The `skiff` command: `serve` (default) and `kubeconfig` (started through src/cli.ts).
+import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer } from './server.ts';
+import { mergeKubeconfig } from './kubeconfig.ts';
+
+const FLAGS = {
+  port: { type: 'string', env: 'SKIFF_PORT', help: 'HTTPS (or HTTP) port; 0 picks a free port (default 6443)' },
+  address: { type: 'string', env: 'SKIFF_ADDRESS', help: 'address to bind (default 127.0.0.1)' },
+  'data-dir': { type: 'string', env: 'SKIFF_DATA_DIR', help: 'where the database, certificates and kubeconfig live (default ./.skiff)' },
+  'in-memory': { type: 'boolean', env: 'SKIFF_IN_MEMORY', help: 'keep the database in memory; nothing survives a restart' },
+  kubeconfig: { type: 'string', env: 'SKIFF_KUBECONFIG', help: 'where to write the kubeconfig (default <data-dir>/kubeconfig)' },
+  'insecure-http': { type: 'boolean', env: 'SKIFF_INSECURE_HTTP', help: 'serve plain HTTP instead of HTTPS (local use only)' },
+  durability: { type: 'string', env: 'SKIFF_DURABILITY', help: "'normal' (default: survives a crash of Skiff) or 'full' (fsync every commit: survives power loss)" },
+  nodes: { type: 'string', env: 'SKIFF_NODES', help: 'number of simulated nodes (default 1)' },
+  'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
+  merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
+  help: { type: 'boolean', env: '', help: 'show this help' },
+} as const;
+
+function usage(): string {
+  const lines = [
+    'Usage: skiff [serve] [flags]      start the API server',
+    '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
+    '',
+    'Flags (each also read from the environment variable shown):',
+  ];
+  for (const [name, f] of Object.entries(FLAGS)) {
+    lines.push(`  --${name}${f.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + f.help + (f.env ? ` [${f.env}]` : ''));
+  }
+  return lines.join('\n');
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`skiff: ${msg}\n`);
+  process.exit(2);
+}
+
+function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) fail(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: 'string' | 'boolean' }>,
+    });
+  } catch (e) {
+    fail(`${(e as Error).message.split('\n')[0]} (see skiff --help)`);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  for (const [name, f] of Object.entries(FLAGS)) {
+    if (v[name] === undefined && f.env && process.env[f.env] !== undefined) {
+      v[name] = f.type === 'boolean' ? ['1', 'true', 'yes'].includes(process.env[f.env]!.toLowerCase()) : process.env[f.env];
+    }
+  }
+  if (v.help) { process.stdout.write(usage() + '\n'); return; }
+  const cmd = parsed.positionals[0] ?? 'serve';
+  if (parsed.positionals.length > 1) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
+  const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
+
+  if (cmd === 'kubeconfig') {
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const text = readFileSync(path, 'utf8');
+    if (!v.merge) { process.stdout.write(text); return; }
+    const { parse } = await import('yaml');
+    const kc = parse(text);
+    const cluster = kc.clusters[0].cluster;
+    const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+    mergeKubeconfig(target, { server: cluster.server, caPem: cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString() : undefined, token: kc.users[0].user.token }, true);
+    process.stdout.write(`merged context "skiff" into ${target} and made it current\n`);
+    return;
+  }
+  if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);
+
+  const durability = v.durability as string | undefined;
+  if (durability !== undefined && durability !== 'normal' && durability !== 'full') fail(`--durability must be 'normal' or 'full', got ${JSON.stringify(durability)}`);
+  const timeScale = v['time-scale'] === undefined ? undefined : Number(v['time-scale']);
+  if (timeScale !== undefined && !(timeScale > 0 && timeScale <= 10000)) fail(`--time-scale must be a number above 0 and at most 10000, got ${JSON.stringify(v['time-scale'])}`);
+  const t0 = performance.now();
+  let server;
+  try {
+    server = await startServer({
+      port: intFlag('port', v.port as string | undefined, 0, 65535),
+      address: v.address as string | undefined,
+      dataDir,
+      inMemory: !!v['in-memory'],
+      kubeconfigPath: v.kubeconfig as string | undefined,
+      insecureHttp: !!v['insecure-http'],
+      durability: durability as 'normal' | 'full' | undefined,
+      nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),
+      timeScale,
+      log: (m) => process.stderr.write(m + '\n'),
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main(process.argv.slice(2));
