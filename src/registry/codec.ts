@@ -73,6 +73,13 @@ export function prime(kv: KeyValue, obj: KObject): Entry {
   return e;
 }
 
+/** An entry for an object built outside storage (a converted version): serialised once, here. */
+export function entryFor(obj: KObject, rev: number): Entry {
+  const json = JSON.stringify(obj);
+  jsonOfObject.set(obj, json);
+  return { obj, json, rev };
+}
+
 /** The JSON text of an object the store handed out, if it has one. */
 export function jsonOf(obj: unknown): string | undefined {
   return obj && typeof obj === 'object' ? jsonOfObject.get(obj) : undefined;

@@ -168,11 +168,26 @@ export const findResource = (group: string, version: string, resource: string) =
 export const findKind = (group: string, version: string, kind: string) => byGvk.get(`${group}/${version}/${kind}`);
 
 /**
- * The storage key prefix for a resource. Conversion between versions of a group is not implemented
- * yet, so a non-preferred version (autoscaling/v1) is stored apart from the preferred one and says so
- * in the README; events.k8s.io Events are likewise kept apart from core Events.
+ * Resources stored in one version for all the versions (or groups) they are served in, as upstream:
+ * HPAs as autoscaling/v2, events.k8s.io Events as core/v1 Events. src/registry/conversion.ts converts.
+ */
+const STORAGE_VERSION: Record<string, { group: string; version: string; resource: string }> = {
+  'autoscaling/horizontalpodautoscalers': { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' },
+  'events.k8s.io/events': { group: '', version: 'v1', resource: 'events' },
+};
+
+/** The resource-table entry of the version `r` is stored in (r itself for most resources). */
+export function storageResource(r: ResourceInfo): ResourceInfo {
+  const s = STORAGE_VERSION[`${r.group}/${r.resource}`];
+  return s ? findResource(s.group, s.version, s.resource) ?? r : r;
+}
+
+/**
+ * The storage key prefix for a resource: every version of a resource shares its storage version's
+ * prefix. Other versions of a group without a conversion would be stored apart (none today).
  */
 export function storagePrefix(r: ResourceInfo): string {
+  r = storageResource(r);
   const preferred = groupVersions().find((g) => g.group === r.group)!.versions[0];
   const version = r.version === preferred ? '' : `${r.version}/`;
   return `/registry/${r.group ? r.group + '/' : ''}${version}${r.resource}/`;

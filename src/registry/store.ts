@@ -12,6 +12,7 @@ import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { canonical, clone, decode, encode, prime } from './codec.ts';
 import type { Entry } from './codec.ts';
+import { conversionFor, decodeAs, storageResource, toStorageVersion, toVersion } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
@@ -113,13 +114,13 @@ export class Store {
       throw this.storageToStatus(e, r, name);
     }
     if (!kv) throw errors.notFound(this.gr(r), name);
-    return decode(kv);
+    return decodeAs(kv, r);
   }
 
   /** Read the object if it exists (no error). */
   async tryGet(r: ResourceInfo, ns: string | undefined, name: string): Promise<KObject | undefined> {
     const kv = await this.backend.get(this.key(r, ns, name));
-    return kv ? decode(kv).obj : undefined;
+    return kv ? decodeAs(kv, r).obj : undefined;
   }
 
   async list(r: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
@@ -158,7 +159,7 @@ export class Store {
         revision ??= page.revision;
         for (let i = 0; i < page.items.length; i++) {
           const kv = page.items[i];
-          const e = decode(kv);
+          const e = decodeAs(kv, r);
           lastKey = kv.key;
           if (!filtering || this.matches(r, e.obj, opts.labelSelector, opts.fieldSelector)) {
             items.push(e);
@@ -212,6 +213,8 @@ export class Store {
   // ---------- writes ----------
 
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
+    // A version other than the storage version: convert, write as the storage version, convert back.
+    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), opts), r);
     const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
@@ -283,6 +286,10 @@ export class Store {
    * Returns the stored object and whether it was created.
    */
   async update(r: ResourceInfo, ns: string | undefined, name: string, input: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<{ obj: KObject; created: boolean }> {
+    if (conversionFor(r)) {
+      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), opts);
+      return { obj: toVersion(out.obj, r), created: out.created };
+    }
     if (input?.metadata?.name !== undefined && input.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -317,6 +324,11 @@ export class Store {
    */
   async guaranteedUpdate(r: ResourceInfo, ns: string | undefined, name: string,
     mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
+    if (conversionFor(r)) {
+      // The mutation sees and returns `r`'s version; the write happens in the storage version.
+      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), opts);
+      return toVersion(out, r);
+    }
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(this.key(r, ns, name));
       if (!kv) throw errors.notFound(this.gr(r), name);
@@ -402,6 +414,10 @@ export class Store {
    * finalizers. Returns the object and whether it is gone now (false: marked for deletion).
    */
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
+    if (conversionFor(r)) {
+      const out = await this.delete(storageResource(r), ns, name, opts);
+      return { obj: toVersion(out.obj, r), deleted: out.deleted };
+    }
     // The NamespaceLifecycle admission plugin protects the system namespaces.
     if (r.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
       throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
@@ -513,14 +529,14 @@ export class Store {
       for (const ev of events) {
         progress = ev.kv.modRevision;
         // For DELETE, the event's kv holds the last value stamped with the tombstone's revision.
-        const e = decode(ev.kv);
+        const e = decodeAs(ev.kv, r);
         if (ev.type === 'DELETE') {
           if (!filtering || this.matches(r, e.obj, labels, fields)) out.push({ type: 'DELETED', entry: e });
           continue;
         }
         if (!filtering) { out.push({ type: ev.prevKv ? 'MODIFIED' : 'ADDED', entry: e }); continue; }
         const now = this.matches(r, e.obj, labels, fields);
-        const before = ev.prevKv ? this.matches(r, decode(ev.prevKv).obj, labels, fields) : false;
+        const before = ev.prevKv ? this.matches(r, decodeAs(ev.prevKv, r).obj, labels, fields) : false;
         if (now && before) out.push({ type: 'MODIFIED', entry: e });
         else if (now) out.push({ type: 'ADDED', entry: e });
         else if (before) out.push({ type: 'DELETED', entry: e }); // left the selection
