@@ -6,16 +6,17 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
 import { fieldProblems, findDuplicateFields, hasSchema, openapiV2, openapiV3Document, openapiV3Index, strictDecodingMessage, strictWarnings } from '../openapi/index.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
+import { openapiV2Protobuf, V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto.ts';
 import { decodeObjectBody, mediaType } from './body.ts';
 import { parseAccept } from './negotiate.ts';
 
-function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean): void {
+function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
   res.setHeader('ETag', doc.etag);
-  res.setHeader('Vary', 'Accept-Encoding');
+  res.appendHeader('Vary', 'Accept-Encoding');
   res.setHeader('Cache-Control', immutable ? 'public, immutable' : 'no-cache, private');
   if (req.headers['if-none-match'] === doc.etag) { res.statusCode = 304; res.end(); return; }
   res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Type', contentType);
   const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   if (gzip) { res.setHeader('Content-Encoding', 'gzip'); res.setHeader('Content-Length', doc.gzip.length); res.end(doc.gzip); return; }
   const body = doc.body;
@@ -23,19 +24,19 @@ function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument
   res.end(body);
 }
 
-function acceptsJson(req: IncomingMessage): boolean {
-  return parseAccept(req.headers.accept).some((m) => m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*');
-}
-
 export async function openapiRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   const p = url.pathname.replace(/\/+$/, '');
   if (!p.startsWith('/openapi/')) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
   if (p === '/openapi/v2') {
-    // Only the JSON form is served; a protobuf-only client is told so (kubectl then uses OpenAPI v3).
-    if (!acceptsJson(req)) throw errors.notAcceptable('only application/json is served for /openapi/v2 (the protobuf form is not supported)');
-    sendDoc(req, res, openapiV2(), false);
-    return true;
+    // JSON, or the gnostic protobuf form kubectl ≤ 1.28 asks for; the first acceptable range (by q) wins. As
+    // kube-openapi: both protobuf spellings are answered with the dotted type, and both forms share one ETag.
+    res.setHeader('Vary', 'Accept');
+    for (const m of parseAccept(req.headers.accept)) {
+      if (m.type === V2_PROTOBUF_TYPE || m.type === V2_PROTOBUF_TYPE_DOTTED) { sendDoc(req, res, openapiV2Protobuf(), false, V2_PROTOBUF_TYPE_DOTTED); return true; }
+      if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') { sendDoc(req, res, openapiV2(), false); return true; }
+    }
+    throw errors.notAcceptable(`only application/json, ${V2_PROTOBUF_TYPE} and ${V2_PROTOBUF_TYPE_DOTTED} are served for /openapi/v2`);
   }
   if (p === '/openapi/v3') {
     const body = JSON.stringify(openapiV3Index());
