@@ -4,6 +4,7 @@
 // version on the way in and back to the request version on the way out; converted entries are cached
 // per stored KeyValue and version, so lists and watch fan-out convert each revision once.
 import type { KeyValue } from '../storage/types.ts';
+import { StatusError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { gvString, storageResource } from './resources.ts';
 import type { KObject } from './strategy.ts';
@@ -225,4 +226,25 @@ export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
 /** An entry (not from a KeyValue, e.g. a write's result) as `r`'s version. */
 export function entryAs(e: Entry, r: ResourceInfo): Entry {
   return conversionFor(r) ? entryFor(toVersion(e.obj, r), e.rev) : e;
+}
+
+/**
+ * An error raised while writing `r` as its storage resource names the resource the client asked for
+ * (events.events.k8s.io, not events), as upstream's errors do. Errors about other resources pass.
+ */
+export function relabelError(e: unknown, r: ResourceInfo): unknown {
+  const sr = storageResource(r);
+  if (!(e instanceof StatusError) || sr.group === r.group) return e;
+  const d = e.status.details;
+  if (!d || (d.group ?? '') !== sr.group || (d.kind !== sr.resource && d.kind !== sr.kind)) return e;
+  const from = [`${sr.resource} `, `${sr.kind} `];
+  const to = [`${r.resource}.${r.group} `, `${r.kind}.${r.group} `];
+  let msg = e.status.message ?? '';
+  for (let i = 0; i < from.length; i++) {
+    if (msg.startsWith(from[i])) { msg = to[i] + msg.slice(from[i].length); break; }
+    const on = `Operation cannot be fulfilled on ${from[i]}`;
+    if (msg.startsWith(on)) { msg = `Operation cannot be fulfilled on ${to[i]}` + msg.slice(on.length); break; }
+  }
+  const out = new StatusError(e.status.code, e.status.reason ?? '', msg, { ...d, group: r.group || undefined, kind: d.kind === sr.resource ? r.resource : r.kind });
+  return out;
 }

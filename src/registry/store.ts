@@ -12,7 +12,7 @@ import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { canonical, clone, decode, encode, prime } from './codec.ts';
 import type { Entry } from './codec.ts';
-import { conversionFor, decodeAs, storageResource, toStorageVersion, toVersion } from './conversion.ts';
+import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
@@ -214,7 +214,7 @@ export class Store {
 
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // A version other than the storage version: convert, write as the storage version, convert back.
-    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), opts), r);
+    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), opts).catch((e) => { throw relabelError(e, r); }), r);
     const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
@@ -287,7 +287,7 @@ export class Store {
    */
   async update(r: ResourceInfo, ns: string | undefined, name: string, input: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<{ obj: KObject; created: boolean }> {
     if (conversionFor(r)) {
-      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), opts);
+      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), opts).catch((e) => { throw relabelError(e, r); });
       return { obj: toVersion(out.obj, r), created: out.created };
     }
     if (input?.metadata?.name !== undefined && input.metadata.name !== name) {
@@ -326,7 +326,7 @@ export class Store {
     mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
     if (conversionFor(r)) {
       // The mutation sees and returns `r`'s version; the write happens in the storage version.
-      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), opts);
+      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), opts).catch((e) => { throw relabelError(e, r); });
       return toVersion(out, r);
     }
     for (let attempt = 0; ; attempt++) {
@@ -415,7 +415,7 @@ export class Store {
    */
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
     if (conversionFor(r)) {
-      const out = await this.delete(storageResource(r), ns, name, opts);
+      const out = await this.delete(storageResource(r), ns, name, opts).catch((e) => { throw relabelError(e, r); });
       return { obj: toVersion(out.obj, r), deleted: out.deleted };
     }
     // The NamespaceLifecycle admission plugin protects the system namespaces.

@@ -234,6 +234,19 @@ describe('served through the API', () => {
       assert.equal(ev.object.regarding.name, 'q');
     } finally { w.close(); }
 
+    // Errors from a write through events.k8s.io name that resource, not the stored core one.
+    const dup = await f.api.post(EV1(ns)).send({ metadata: { name: 'e2' }, regarding: { kind: 'Pod', name: 'p', namespace: ns }, note: 'x', reason: 'R', type: 'Normal' });
+    assert.equal(dup.status, 409, dup.text);
+    assert.equal(dup.body.message, 'events.events.k8s.io "e2" already exists');
+    assert.equal(dup.body.details.group, 'events.k8s.io');
+    const bad = await f.api.post(EV1(ns)).send({ metadata: { name: 'e9' }, regarding: { kind: 'Pod', name: 'p', namespace: ns }, note: 'x', reason: 'R', type: 'Odd' });
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal(bad.body.details.group, 'events.k8s.io');
+    assert.match(bad.body.message, /^Event\.events\.k8s\.io "e9" is invalid/);
+    const gone = await f.api.delete(`${EV1(ns)}/nope`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.message, 'events.events.k8s.io "nope" not found');
+
     // Delete through one group removes it from the other.
     assert.equal((await f.api.delete(`${EV1(ns)}/e1`)).status, 200);
     assert.equal((await f.api.get(`${CORE_EV(ns)}/e1`)).status, 404);
