@@ -11,6 +11,8 @@ import { serviceAccountController } from './serviceaccounts.ts';
 import { replicaController } from './replicaset.ts';
 import { deploymentController } from './deployment.ts';
 import { garbageCollector } from './gc.ts';
+import { endpointsController } from './endpoints.ts';
+import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
 import { eventRecorder } from './events.ts';
 import type { EventRecorder } from './events.ts';
 import { controllerRef, ownerUids } from './util.ts';
@@ -85,6 +87,17 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
       startScheduler({ store, clock, pods, nodes, recorder: sRec, log }),
+    );
+    // Services → Endpoints and EndpointSlices.
+    const services = informer('', 'v1', 'services');
+    const endpoints = informer('', 'v1', 'endpoints');
+    const slices = informer('discovery.k8s.io', 'v1', 'endpointslices');
+    services.addIndex('namespace', (o) => [o.metadata.namespace!]);
+    pods.addIndex('namespace', (o) => [o.metadata.namespace!]);
+    slices.addIndex('service', sliceServiceKey);
+    controllers.push(
+      endpointsController({ store, clock, services, pods, endpoints, log }),
+      endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
