@@ -450,6 +450,32 @@ export const kubectlCases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    behavior: 'services.endpoints-ready-ips', name: 'expose-endpoints', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', 'deployment', 'ep', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=3', '--port=80']);
+      await ok(ctx, ['rollout', 'status', 'deployment/ep', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const ex = await ok(ctx, ['expose', 'deployment', 'ep', '-n', ctx.ns, '--port=8080', '--target-port=80']);
+      check(ex.includes('service/ep exposed'), ex);
+      const pods = await getJson(ctx, ['pods', '-n', ctx.ns, '-l', 'app=ep']);
+      const want = pods.items.filter((p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).map((p: any) => p.status.podIP).sort().join(' ');
+      check(pods.items.length === 3 && want.split(' ').length === 3, `pods: ${JSON.stringify(pods.items.map((p: any) => p.status?.podIP))}`);
+      // The controller writes asynchronously: wait for the Endpoints to show the ready pods.
+      let got = '';
+      await waitFor('endpoints list the ready pod IPs', async () => {
+        const r = await kubectl(ctx, ['get', 'endpoints', 'ep', '-n', ctx.ns, '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+        got = r.code === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean).sort().join(' ') : '';
+        return got === want;
+      }, { timeoutMs: 10_000, intervalMs: 100 }).catch(() => undefined);
+      check(got === want, `endpoints ${JSON.stringify(got)} != ready pod IPs ${JSON.stringify(want)}`);
+      const ports = await ok(ctx, ['get', 'endpoints', 'ep', '-n', ctx.ns, '-o', 'jsonpath={.subsets[0].ports[0].port}']);
+      check(ports.trim() === '80', `endpoint port: ${ports}`);
+      const slices = await getJson(ctx, ['endpointslices', '-n', ctx.ns, '-l', 'kubernetes.io/service-name=ep']);
+      const sliceIPs = slices.items.flatMap((s: any) => (s.endpoints ?? []).filter((e: any) => e.conditions?.ready).map((e: any) => e.addresses[0])).sort().join(' ');
+      check(sliceIPs === want, `endpointslice ready addresses ${JSON.stringify(sliceIPs)} != ${JSON.stringify(want)}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'workloads.run-ready', name: 'run-wait-ready', core: true,
     async run(ctx) {
       const r = await ok(ctx, ['run', 'nx', '-n', ctx.ns, '--image=nginx:1.27']);
