@@ -1,11 +1,11 @@
-// API benchmark over real HTTPS: ConfigMap creates/s with 32 concurrent keep-alive connections (p50/p99),
-// listing 10,000 pods, and `skiff serve` start-up to /readyz on an empty data directory.
+// API benchmark over real HTTPS against `skiff serve` in its own process: ConfigMap creates/s with 32
+// concurrent keep-alive connections (p50/p99), listing 10,000 pods, and start-up to /readyz on an
+// empty data directory.
 import https from 'node:https';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster } from '../src/index.ts';
 
 function request(agent: https.Agent, url: URL, token: string, ca: string | undefined, method: string, path: string, body?: string): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
@@ -50,21 +50,29 @@ export async function run(): Promise<Record<string, number | string>> {
   for (let i = 0; i < 3; i++) starts.push(await startupMs());
   out['npm start → /readyz, empty data dir (ms, best of 3)'] = Math.round(Math.min(...starts));
 
-  const cluster = await startCluster({ controllers: false });
-  const url = new URL(cluster.url);
+  // The server runs in its own process with the default (file) storage, as a user would run it.
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serverUrl: string = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
+    child.on('exit', (code) => reject(new Error(`skiff exited ${code}`)));
+  });
+  const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+  const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+  const url = new URL(serverUrl);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   const N = 6000;
   const lat: number[] = [];
   let next = 0;
   const payload = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { app: 'bench' } }, data: { key: 'x'.repeat(200) } });
-  // warm-up
-  for (let i = 0; i < 200; i++) await request(agent, url, cluster.token, cluster.caPem, 'POST', '/api/v1/namespaces/default/configmaps', payload(N + i));
+  for (let i = 0; i < 300; i++) await request(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/configmaps', payload(N + i)); // warm-up
   const t0 = performance.now();
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (next < N) {
       const i = next++;
       const s = performance.now();
-      const r = await request(agent, url, cluster.token, cluster.caPem, 'POST', '/api/v1/namespaces/default/configmaps', payload(i));
+      const r = await request(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/configmaps', payload(i));
       if (r.status !== 201) throw new Error(`create returned ${r.status}`);
       lat.push(performance.now() - s);
     }
@@ -75,29 +83,34 @@ export async function run(): Promise<Record<string, number | string>> {
   out['create latency p50 (ms)'] = +pct(lat, 0.5).toFixed(1);
   out['create latency p99 (ms)'] = +pct(lat, 0.99).toFixed(1);
 
-  // 10,000 pods (~2.5 KB each), written straight into the store, listed over HTTPS.
-  const pods = (await import('../src/registry/resources.ts')).findResource('', 'v1', 'pods')!;
-  const writes: Promise<unknown>[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    writes.push(cluster.server.store.create(pods, 'default', {
-      metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(600) } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 10 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(40) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }], nodeName: 'n1' },
-    }));
-  }
-  await Promise.all(writes);
+  // 10,000 realistic pods (~3 KB each after defaulting), created over HTTPS, then listed.
+  next = 0;
+  const podBody = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
+    spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 8 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(30) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } });
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < 10_000) {
+      const i = next++;
+      const r = await request(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/pods', podBody(i));
+      if (r.status !== 201) throw new Error(`pod create returned ${r.status}`);
+    }
+  }));
   const listTimes: number[] = [];
   let bytes = 0;
   for (let i = 0; i < 5; i++) {
     const s = performance.now();
-    const r = await request(agent, url, cluster.token, cluster.caPem, 'GET', '/api/v1/namespaces/default/pods');
+    const r = await request(agent, url, token, ca, 'GET', '/api/v1/namespaces/default/pods');
     listTimes.push(performance.now() - s);
     bytes = r.bytes;
   }
   out['list 10,000 pods over HTTPS (ms, median of 5)'] = +listTimes.sort((a, b) => a - b)[2].toFixed(1);
   out['list size (MB)'] = +(bytes / 1e6).toFixed(1);
-  out['RSS after 10,000 pods + 6,200 configmaps (MB)'] = Math.round(process.memoryUsage().rss / 1e6);
+  const rss = Number(readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  out['server RSS with 10,000 pods + 6,300 configmaps (MB)'] = Math.round(rss);
   agent.destroy();
-  await cluster.stop();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
   return out;
 }
 
