@@ -25,6 +25,9 @@ export interface AppDeps {
   serverAddress?: string;
   ready?: () => boolean;
   log?: (msg: string) => void;
+  /** Concurrent non-long-running requests before 429 (upstream's defaults: 400 read-only, 200 mutating). */
+  maxRequestsInFlight?: number;
+  maxMutatingRequestsInFlight?: number;
 }
 
 const PUBLIC = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -37,9 +40,33 @@ export function versionInfo() {
   };
 }
 
+/** Requests that stay open by design and are not counted against the in-flight limits. */
+function isLongRunning(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return /[?&]watch=(true|1)(&|$)/.test(url) || /[?&]follow=(true|1)(&|$)/.test(url)
+    || /\/(exec|attach|portforward|proxy)(\/|\?|$)/.test(url);
+}
+
 export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const ready = deps.ready ?? (() => true);
+  // Overload protection as upstream's max-in-flight filter: beyond the limits a request gets 429
+  // with Retry-After instead of queueing without bound.
+  const limits = { readOnly: deps.maxRequestsInFlight ?? 400, mutating: deps.maxMutatingRequestsInFlight ?? 200 };
+  const inFlight = { readOnly: 0, mutating: 0 };
   return (req, res) => {
+    if (!isLongRunning(req)) {
+      const kind = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'readOnly' : 'mutating';
+      if (inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
+        req.resume();
+        sendStatus(res, errors.tooManyRequests('Too many requests, please try again later.', 1).status);
+        return;
+      }
+      inFlight[kind]++;
+      let done = false;
+      const release = () => { if (!done) { done = true; inFlight[kind]--; } };
+      res.on('finish', release);
+      res.on('close', release);
+    }
     void handle(deps, req, res, ready).catch((err) => {
       const status = toStatus(err);
       if (!(err instanceof StatusError)) deps.log?.(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
