@@ -186,9 +186,15 @@ export function storageResource(r: ResourceInfo): ResourceInfo {
  * The storage key prefix for a resource: every version of a resource shares its storage version's
  * prefix. Other versions of a group without a conversion would be stored apart (none today).
  */
+const prefixes = new WeakMap<ResourceInfo, string>();
 export function storagePrefix(r: ResourceInfo): string {
-  r = storageResource(r);
-  const preferred = groupVersions().find((g) => g.group === r.group)!.versions[0];
-  const version = r.version === preferred ? '' : `${r.version}/`;
-  return `/registry/${r.group ? r.group + '/' : ''}${version}${r.resource}/`;
+  let p = prefixes.get(r);
+  if (p === undefined) {
+    const s = storageResource(r);
+    const preferred = groupVersions().find((g) => g.group === s.group)!.versions[0];
+    const version = s.version === preferred ? '' : `${s.version}/`;
+    p = `/registry/${s.group ? s.group + '/' : ''}${version}${s.resource}/`;
+    prefixes.set(r, p);
+  }
+  return p;
 }
