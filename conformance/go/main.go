@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 )
 
 func fail(format string, args ...any) {
@@ -292,8 +293,17 @@ func protobuf(ctx context.Context, config *rest.Config, ns string) {
 	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 2 {
 		fail("protobuf create deployment: replicas %v", dep.Spec.Replicas)
 	}
-	dep.Labels = map[string]string{"updated": "yes"}
-	dep, err = cs.AppsV1().Deployments(ns).Update(ctx, dep, metav1.UpdateOptions{})
+	// The deployment controller writes status meanwhile, so update as real clients do: re-read and
+	// retry on 409 Conflict.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, gerr := cs.AppsV1().Deployments(ns).Get(ctx, "pb", metav1.GetOptions{})
+		if gerr != nil {
+			return gerr
+		}
+		cur.Labels = map[string]string{"updated": "yes"}
+		dep, gerr = cs.AppsV1().Deployments(ns).Update(ctx, cur, metav1.UpdateOptions{})
+		return gerr
+	})
 	must(err, "protobuf update deployment")
 	if dep.Labels["updated"] != "yes" {
 		fail("protobuf update: labels %v", dep.Labels)
