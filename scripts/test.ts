@@ -1,7 +1,8 @@
 // `npm test`: typecheck, unit and integration tests (node:test), then the conformance suites
 // driven by real clients. Ends with the conformance runner's own summary line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function testFiles(dir: string): string[] {
@@ -26,9 +27,20 @@ function run(what: string, cmd: string, args: string[]): number {
 let failed = 0;
 failed += run('typecheck', process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']) ? 1 : 0;
 const files = testFiles('test');
-failed += run(`unit and integration tests (${files.length} files)`, process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=dot', ...files]) ? 1 : 0;
+// Dots on the terminal; a TAP copy gives the counts for the summary line.
+let unitSummary = '';
+const tap = join(mkdtempSync(join(tmpdir(), 'skiff-test-')), 'unit.tap');
+failed += run(`unit and integration tests (${files.length} files)`, process.execPath, ['--test', '--test-concurrency=2',
+  '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]) ? 1 : 0;
+if (existsSync(tap)) {
+  const text = readFileSync(tap, 'utf8');
+  const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  unitSummary = `unit and integration: ${count('pass')} passed, ${count('fail')} failed, ${count('todo')} todo, ${count('skipped')} skipped`;
+  process.stdout.write(unitSummary + '\n');
+}
 if (existsSync(join('conformance', 'run.ts')) && !process.env.SKIFF_SKIP_CONFORMANCE) {
   failed += run('conformance (real clients)', process.execPath, [join('conformance', 'run.ts')]) ? 1 : 0;
 }
+if (unitSummary) process.stdout.write(`\n${unitSummary} (the conformance summary is the line above)`);
 process.stdout.write(failed ? `\nnpm test: ${failed} stage(s) failed\n` : '\nnpm test: all stages passed\n');
 process.exit(failed ? 1 : 0);
