@@ -1,6 +1,6 @@
 // kubectl scenarios: each runs real kubectl binaries against the suite's cluster and checks
 // exit codes, output and the resulting objects.
-import { writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Case, CaseContext, ExecResult } from '../lib.ts';
 import { check, execFile, rest, StreamingProcess, waitFor } from '../lib.ts';
@@ -14,8 +14,8 @@ function baseArgs(ctx: CaseContext, kubeconfig?: string): string[] {
   return ['--kubeconfig', kubeconfig ?? ctx.cluster.kubeconfigPath, '--cache-dir', tool.cacheDir, '--request-timeout=30s'];
 }
 
-async function kubectl(ctx: CaseContext, args: string[], opts: { input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-  return execFile(tool.bin, [...baseArgs(ctx, opts.kubeconfig), ...args], { input: opts.input, timeoutMs: opts.timeoutMs ?? 40_000, signal: ctx.signal });
+async function kubectl(ctx: CaseContext, args: string[], opts: { input?: string; kubeconfig?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
+  return execFile(tool.bin, [...baseArgs(ctx, opts.kubeconfig), ...args], { input: opts.input, timeoutMs: opts.timeoutMs ?? 40_000, signal: ctx.signal, env: opts.env });
 }
 
 function show(r: ExecResult): string {
@@ -23,7 +23,7 @@ function show(r: ExecResult): string {
 }
 
 /** Run kubectl and require exit 0. */
-async function ok(ctx: CaseContext, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+async function ok(ctx: CaseContext, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const r = await kubectl(ctx, args, opts);
   check(r.code === 0, `kubectl ${args.join(' ')}: ${show(r)}`);
   return r.stdout;
@@ -436,6 +436,105 @@ export const kubectlCases: Case[] = [
       check(first.includes('configmap/ssa serverside-applied'), first);
       const o = await getJson(ctx, ['cm', 'ssa', '-n', ctx.ns, '--show-managed-fields']);
       check(o.metadata.managedFields?.some((m: any) => m.manager === 'kubectl' && m.operation === 'Apply'), `managedFields: ${JSON.stringify(o.metadata.managedFields)}`);
+    },
+  },
+  {
+    behavior: 'apply.removals-prune', name: 'apply-removals-prune', core: true,
+    async run(ctx) {
+      const two = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rm, namespace: ${ctx.ns}, labels: {set: prune-me}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: rm}}
+  template:
+    metadata: {labels: {app: rm}}
+    spec:
+      containers:
+      - {name: a, image: nginx:1.27, env: [{name: KEEP, value: "1"}, {name: DROP, value: "2"}]}
+      - {name: b, image: busybox:1.36}
+`;
+      const dir = join(ctx.tmp, 'prune');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'deploy.yaml'), two);
+      writeFileSync(join(dir, 'cm.yaml'), cmYaml('pruned', ctx.ns, { set: 'prune-me' }));
+      await ok(ctx, ['apply', '-f', dir]);
+      // Remove a container, an env var, and one file of the set; apply with --prune.
+      writeFileSync(join(dir, 'deploy.yaml'), two.replace(/, \{name: DROP, value: "2"\}/, '').replace(/\n      - \{name: b, image: busybox:1.36\}/, ''));
+      rmSync(join(dir, 'cm.yaml'));
+      const out = await ok(ctx, ['apply', '-f', dir, '--prune', '-l', 'set=prune-me', '-n', ctx.ns]);
+      check(/configmap\/pruned pruned/.test(out), `apply --prune output: ${out}`);
+      const d = await getJson(ctx, ['deploy', 'rm', '-n', ctx.ns]);
+      const cs = d.spec.template.spec.containers;
+      check(cs.length === 1 && cs[0].name === 'a', `containers after removal: ${JSON.stringify(cs.map((c: any) => c.name))}`);
+      check(JSON.stringify(cs[0].env) === JSON.stringify([{ name: 'KEEP', value: '1' }]), `env after removal: ${JSON.stringify(cs[0].env)}`);
+      const gone = await kubectl(ctx, ['get', 'cm', 'pruned', '-n', ctx.ns]);
+      check(gone.code !== 0 && /NotFound|not found/.test(gone.stderr), `pruned configmap still there: ${show(gone)}`);
+    },
+  },
+  {
+    behavior: 'apply.server-side-conflict', name: 'apply-server-side-conflict', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'c.yaml', cmYaml('own', ctx.ns, {}, { owner: 'first' }));
+      await ok(ctx, ['apply', '--server-side', '-f', p]);
+      writeFileSync(p, cmYaml('own', ctx.ns, {}, { owner: 'second' }));
+      const clash = await kubectl(ctx, ['apply', '--server-side', '--field-manager=other', '-f', p]);
+      check(clash.code !== 0 && /conflict/i.test(clash.stderr) && /\.data\.owner/.test(clash.stderr) && /"kubectl"/.test(clash.stderr), `expected a conflict naming .data.owner and manager "kubectl": ${show(clash)}`);
+      check((await getJson(ctx, ['cm', 'own', '-n', ctx.ns])).data.owner === 'first', 'a refused apply must not change the object');
+      await ok(ctx, ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', p]);
+      const o = await getJson(ctx, ['cm', 'own', '-n', ctx.ns, '--show-managed-fields']);
+      check(o.data.owner === 'second', `after --force-conflicts: ${JSON.stringify(o.data)}`);
+      const owners = (o.metadata.managedFields ?? []).filter((m: any) => JSON.stringify(m.fieldsV1 ?? {}).includes('f:owner')).map((m: any) => m.manager);
+      check(JSON.stringify(owners) === JSON.stringify(['other']), `owner of data.owner after force: ${JSON.stringify(owners)}`);
+    },
+  },
+  {
+    behavior: 'apply.diff', name: 'diff', core: true,
+    async run(ctx) {
+      const p = file(ctx, 'd.yaml', cmYaml('df', ctx.ns, {}, { v: 'one' }));
+      await ok(ctx, ['apply', '-f', p]);
+      const same = await kubectl(ctx, ['diff', '-f', p]);
+      check(same.code === 0 && same.stdout.trim() === '', `diff of an applied file must be empty (exit 0): ${show(same)}`);
+      writeFileSync(p, cmYaml('df', ctx.ns, {}, { v: 'two' }));
+      const changed = await kubectl(ctx, ['diff', '-f', p]);
+      check(changed.code === 1 && /-\s+v: one/.test(changed.stdout) && /\+\s+v: two/.test(changed.stdout), `diff must show only the change (exit 1): ${show(changed)}`);
+      check(!/resourceVersion|managedFields|generation/.test(changed.stdout.split('\n').filter((l) => /^[-+] /.test(l)).join('\n')), `diff shows server-owned fields: ${changed.stdout}`);
+      check((await getJson(ctx, ['cm', 'df', '-n', ctx.ns])).data.v === 'one', 'diff (a dry run) must not change the object');
+    },
+  },
+  {
+    behavior: 'cli.edit', name: 'edit', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['ed', {}]]);
+      const editor = file(ctx, 'editor.sh', '#!/bin/sh\nsed -i "s/^  k: ed$/  k: edited/" "$1"\n');
+      chmodSync(editor, 0o755);
+      const out = await ok(ctx, ['edit', 'cm', 'ed', '-n', ctx.ns], { env: { ...process.env, KUBE_EDITOR: editor, EDITOR: editor } });
+      check(out.includes('configmap/ed edited'), out);
+      check((await getJson(ctx, ['cm', 'ed', '-n', ctx.ns])).data.k === 'edited', 'edit did not change the data');
+    },
+  },
+  {
+    behavior: 'cli.set-image', name: 'set-image', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('si', ctx.ns, 1)), '--validate=false']);
+      await ok(ctx, ['rollout', 'status', 'deployment/si', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const d0 = await getJson(ctx, ['deploy', 'si', '-n', ctx.ns]);
+      const c = d0.spec.template.spec.containers[0].name;
+      const out = await ok(ctx, ['set', 'image', 'deployment/si', `${c}=nginx:1.28`, '-n', ctx.ns]);
+      check(out.includes('image updated'), out);
+      await ok(ctx, ['rollout', 'status', 'deployment/si', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const rs = await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=si']);
+      const images = rs.items.map((r: any) => `${r.spec.template.spec.containers[0].image}:${r.spec.replicas}`).sort();
+      check(images.length === 2 && images.some((i: string) => i.startsWith('nginx:1.28:1')) && images.some((i: string) => i.endsWith(':0')), `ReplicaSets after set image: ${JSON.stringify(images)}`);
+    },
+  },
+  {
+    behavior: 'protobuf.kubectl-create-job', name: 'create-job', core: true,
+    async run(ctx) {
+      const out = await ok(ctx, ['create', 'job', 'jb', '-n', ctx.ns, '--image=busybox:1.36', '--', 'true']);
+      check(out.includes('job.batch/jb created'), out);
+      const j = await getJson(ctx, ['job', 'jb', '-n', ctx.ns]);
+      check(j.spec.template.spec.restartPolicy === 'Never' && j.spec.selector?.matchLabels?.['batch.kubernetes.io/controller-uid'] === j.metadata.uid, `job: ${JSON.stringify(j.spec).slice(0, 300)}`);
     },
   },
   {

@@ -399,7 +399,7 @@ export class Store {
         return prime(gone, next).obj;
       } catch (e) { throw this.storageToStatus(e, r, name); }
     }
-    if (opts.dryRun) { m.resourceVersion = String(kv.modRevision); return next; }
+    if (opts.dryRun) { next.metadata.resourceVersion = String(kv.modRevision); return next; }
     try {
       const stored = canonical(next);
       const nkv = await this.backend.update(this.key(r, ns, name), encode(stored), kv.modRevision);

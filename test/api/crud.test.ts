@@ -419,3 +419,16 @@ describe('system namespaces', () => {
     });
   }
 });
+
+describe('dry-run patch', () => {
+  test('returns the would-be object with the current resourceVersion and stores nothing', async () => {
+    const ns = await f.ns('dry-patch');
+    const c = await f.api.post(cms(ns)).send(cm('p', { v: 'one' }));
+    assert.equal(c.status, 201);
+    const r = await f.api.patch(`${cms(ns)}/p?dryRun=All&fieldManager=test`).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ data: { v: 'two' } }));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.data.v, 'two');
+    assert.equal(r.body.metadata.resourceVersion, c.body.metadata.resourceVersion);
+    assert.deepEqual((await f.api.get(`${cms(ns)}/p`)).body, c.body);
+  });
+});
