@@ -1,5 +1,5 @@
 // The storage contract. It knows keys, revisions and bytes — never Kubernetes kinds.
-// Every backend (SQLite today; etcd or PostgreSQL later) must pass test/storage-contract.ts.
+// Every backend (SQLite today; etcd or PostgreSQL later) must pass test/storage/contract.ts.
 
 export interface KeyValue {
   key: string;
