@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/watch"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
@@ -319,6 +320,32 @@ func protobuf(ctx context.Context, config *rest.Config, ns string) {
 	if !found {
 		fail("protobuf list: pod pb missing")
 	}
+	// Watch over protobuf (length-prefixed WatchEvent frames): deleting each object must arrive as DELETED.
+	deps, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	must(err, "protobuf list deployments")
+	dw, err := cs.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=pb", ResourceVersion: deps.ResourceVersion})
+	must(err, "protobuf watch deployments")
+	pw, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=pb", ResourceVersion: pods.ResourceVersion})
+	must(err, "protobuf watch pods")
 	must(cs.AppsV1().Deployments(ns).Delete(ctx, "pb", metav1.DeleteOptions{}), "protobuf delete deployment")
 	must(cs.CoreV1().Pods(ns).Delete(ctx, "pb", metav1.DeleteOptions{}), "protobuf delete pod")
+	for name, w := range map[string]watch.Interface{"deployment": dw, "pod": pw} {
+		deadline := time.After(30 * time.Second)
+		deleted := false
+		for !deleted {
+			select {
+			case ev, ok := <-w.ResultChan():
+				if !ok {
+					fail("protobuf watch %s: stream ended before DELETED", name)
+				}
+				if ev.Type == watch.Error {
+					fail("protobuf watch %s: error event %v", name, ev.Object)
+				}
+				deleted = ev.Type == watch.Deleted
+			case <-deadline:
+				fail("protobuf watch %s: no DELETED event within 30s", name)
+			}
+		}
+		w.Stop()
+	}
 }
