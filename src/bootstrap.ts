@@ -6,6 +6,9 @@ import type { KObject } from './registry/strategy.ts';
 
 async function ensure(store: Store, resource: string, ns: string | undefined, obj: KObject): Promise<void> {
   const r = findResource('', 'v1', resource)!;
+  // Look first: on a restart the object exists, and a Service's create would fail on its
+  // (already reserved) cluster IP before it could report AlreadyExists.
+  if (await store.tryGet(r, ns, obj.metadata.name!)) return;
   try {
     await store.create(r, ns, obj);
   } catch (e) {

@@ -136,9 +136,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
 
-  await bootstrap(store, port);
   let controllers: Controllers | undefined;
-  if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, caPem: tls?.caPem, log });
+  try {
+    await bootstrap(store, port);
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, caPem: tls?.caPem, log });
+  } catch (e) {
+    // Never leave a half-started server behind: close what was opened, then report.
+    await controllers?.stop();
+    await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
+    await backend.close();
+    throw new Error(`start-up failed: ${(e as Error).message}`);
+  }
 
   const kcInput = { server: url, caPem: tls?.caPem, token };
   const kubeconfig = kubeconfigYaml(kcInput);
