@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SmpFieldMeta } from './schema.ts';
 
 const VERSION = 'v0.32.4';
 
@@ -20,21 +21,7 @@ const VERSION = 'v0.32.4';
  *  - "[]X" a list of X, "map[]X" a map from string to X
  *  - "string" | "int" | "number" | "bool" scalars; "scalar" for types serialised as a JSON scalar
  *    (Quantity, IntOrString, Time, …); "any" for free-form JSON (RawExtension, FieldsV1, JSON, …). */
-export interface FieldMeta {
-  t: string;
-  /** patchStrategy tag, e.g. "merge" or "merge,retainKeys" */
-  ps?: string;
-  /** patchMergeKey tag */
-  mk?: string;
-  /** +listType marker: atomic | set | map */
-  lt?: string;
-  /** +listMapKey markers */
-  lk?: string[];
-  /** +mapType marker: atomic | granular */
-  mt?: string;
-  /** +structType marker on the field */
-  st?: string;
-}
+type FieldMeta = SmpFieldMeta;
 export interface TypeMeta { f: Record<string, FieldMeta>; st?: string }
 
 interface RawField { name: string; json: string; inline: boolean; type: string; tags: Record<string, string>; markers: Record<string, string[]> }
