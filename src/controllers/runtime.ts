@@ -62,38 +62,47 @@ export class Informer {
     }
   }
 
-  async start(): Promise<void> {
-    const onEvents = (events: ObjectEvent[]) => {
-      for (const ev of events) {
-        const obj = ev.entry.obj;
-        const key = keyOf(obj);
-        this.lastRV = obj.metadata.resourceVersion ?? this.lastRV;
-        const old = this.cache.get(key);
-        if (ev.type === 'DELETED') {
-          this.cache.delete(key);
-          this.index(key, undefined, old);
-          for (const h of this.handlers) safe(() => h.delete?.(obj));
-        } else {
-          this.cache.set(key, obj);
-          this.index(key, obj, old);
-          for (const h of this.handlers) safe(() => (old ? h.update?.(obj, old) : h.add?.(obj)));
-        }
-      }
-    };
-    const begin = async (rv: string | undefined): Promise<void> => {
-      if (this.stopped) return;
-      try {
-        this.watch = await this.store.watch(this.resource, undefined, { resourceVersion: rv }, onEvents, () => {
-          // The store ended the watch (compaction outran us, or shutdown): relist and resume.
-          if (!this.stopped) void this.relist();
-        });
-      } catch {
-        if (!this.stopped) await this.relist();
-      }
-    };
-    await begin(undefined);
+  /** Record a new or changed object and tell the handlers. */
+  private upsert(obj: KObject): void {
+    const key = keyOf(obj);
+    const old = this.cache.get(key);
+    this.cache.set(key, obj);
+    this.index(key, obj, old);
+    for (const h of this.handlers) safe(() => (old ? h.update?.(obj, old) : h.add?.(obj)));
   }
 
+  /** Forget an object and tell the handlers. */
+  private remove(key: string, obj: KObject): void {
+    const old = this.cache.get(key);
+    this.cache.delete(key);
+    this.index(key, undefined, old);
+    for (const h of this.handlers) safe(() => h.delete?.(obj));
+  }
+
+  /** Watch from `resourceVersion` (undefined: current state as ADDED events, then changes). */
+  private async watchFrom(resourceVersion: string | undefined): Promise<void> {
+    if (this.stopped) return;
+    this.watch = await this.store.watch(this.resource, undefined, { resourceVersion }, (events: ObjectEvent[]) => {
+      for (const ev of events) {
+        this.lastRV = ev.entry.obj.metadata.resourceVersion ?? this.lastRV;
+        if (ev.type === 'DELETED') this.remove(keyOf(ev.entry.obj), ev.entry.obj);
+        else this.upsert(ev.entry.obj);
+      }
+    }, () => {
+      // The store ended the watch (compaction outran us, or shutdown): relist and resume.
+      if (!this.stopped) void this.relist();
+    });
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.watchFrom(undefined);
+    } catch {
+      if (!this.stopped) await this.relist();
+    }
+  }
+
+  /** Bring the cache in line with a fresh list (changed objects as updates, missing ones as deletes), then watch on. */
   private async relist(): Promise<void> {
     this.watch?.cancel();
     const { items, resourceVersion } = await this.store.list(this.resource, undefined);
@@ -101,27 +110,11 @@ export class Informer {
     for (const e of items) {
       const key = keyOf(e.obj);
       seen.add(key);
-      const old = this.cache.get(key);
-      if (old && old.metadata.resourceVersion === e.obj.metadata.resourceVersion) continue;
-      this.cache.set(key, e.obj);
-      this.index(key, e.obj, old);
-      for (const h of this.handlers) safe(() => (old ? h.update?.(e.obj, old) : h.add?.(e.obj)));
+      if (this.cache.get(key)?.metadata.resourceVersion !== e.obj.metadata.resourceVersion) this.upsert(e.obj);
     }
-    for (const [key, old] of [...this.cache]) {
-      if (seen.has(key)) continue;
-      this.cache.delete(key);
-      this.index(key, undefined, old);
-      for (const h of this.handlers) safe(() => h.delete?.(old));
-    }
+    for (const [key, old] of [...this.cache]) if (!seen.has(key)) this.remove(key, old);
     this.lastRV = resourceVersion;
-    if (this.stopped) return;
-    this.watch = await this.store.watch(this.resource, undefined, { resourceVersion }, (evs) => {
-      for (const ev of evs) {
-        const obj = ev.entry.obj; const key = keyOf(obj); const old = this.cache.get(key);
-        if (ev.type === 'DELETED') { this.cache.delete(key); this.index(key, undefined, old); for (const h of this.handlers) safe(() => h.delete?.(obj)); }
-        else { this.cache.set(key, obj); this.index(key, obj, old); for (const h of this.handlers) safe(() => (old ? h.update?.(obj, old) : h.add?.(obj))); }
-      }
-    }, () => { if (!this.stopped) void this.relist(); });
+    await this.watchFrom(resourceVersion);
   }
 
   get(key: string): KObject | undefined { return this.cache.get(key); }
