@@ -171,6 +171,34 @@ export const clientNodeCases: Case[] = [
     },
   },
   {
+    behavior: 'workloads.informer-deployment-available', name: 'informer-deployment-available',
+    async run(ctx) {
+      const config = kc(ctx);
+      const apps = config.makeApiClient(k8s.AppsV1Api);
+      const inf = k8s.makeInformer(config, `/apis/apps/v1/namespaces/${ctx.ns}/deployments`, () => apps.listNamespacedDeployment({ namespace: ctx.ns }));
+      const available: number[] = [];
+      const errs: unknown[] = [];
+      inf.on('update', (d: k8s.V1Deployment) => { if (d.metadata?.name === 'inf') available.push(d.status?.availableReplicas ?? 0); });
+      inf.on('error', (e) => errs.push(e));
+      await inf.start();
+      try {
+        const body = deployment('inf');
+        body.spec!.replicas = 3;
+        await apps.createNamespacedDeployment({ namespace: ctx.ns, body });
+        const done = await waitFor('the informer cache to show the Deployment Available', () => {
+          const d = inf.get('inf', ctx.ns);
+          const cond = d?.status?.conditions?.find((c) => c.type === 'Available');
+          return cond?.status === 'True' && d!.status!.availableReplicas === 3 && d!.status!.observedGeneration === d!.metadata!.generation ? d : undefined;
+        }, { signal: ctx.signal, timeoutMs: 30_000 });
+        check(done.status?.readyReplicas === 3 && done.status.updatedReplicas === 3, `status: ${JSON.stringify(done.status)}`);
+        check(available.length >= 2 && available[0] < 3 && available[available.length - 1] === 3, `availableReplicas seen by update callbacks: ${JSON.stringify(available)}`);
+        check(available.every((v, i) => i === 0 || v >= available[i - 1]), `availableReplicas went backwards: ${JSON.stringify(available)}`);
+        check(errs.length === 0, `informer errors: ${errs.map(String)}`);
+      } finally { await inf.stop(); }
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'watch.informer-relist-410', name: 'informer-relist-after-compaction',
     async run(ctx) {
       // The informer's first list comes from a snapshot taken before a compaction, so its watch

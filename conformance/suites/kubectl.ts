@@ -599,6 +599,107 @@ spec:
     timeoutMs: 60_000,
   },
   {
+    behavior: 'workloads.rollout-history-undo', name: 'rollout-undo', core: true,
+    async run(ctx) {
+      // create deployment (a protobuf body from kubectl 1.32+) → revision 1; set image → revision 2;
+      // rollout undo brings back revision 1's template on its own ReplicaSet (now revision 3).
+      await ok(ctx, ['create', 'deployment', 'un', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=3']);
+      await ok(ctx, ['rollout', 'status', 'deployment/un', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const rs1 = (await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=un'])).items;
+      check(rs1.length === 1 && rs1[0].metadata.annotations?.['deployment.kubernetes.io/revision'] === '1', `first ReplicaSet: ${JSON.stringify(rs1.map((r: any) => r.metadata.annotations))}`);
+      await ok(ctx, ['set', 'image', 'deployment/un', 'nginx=nginx:1.28', '-n', ctx.ns]);
+      await ok(ctx, ['rollout', 'status', 'deployment/un', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const hist = await ok(ctx, ['rollout', 'history', 'deployment/un', '-n', ctx.ns]);
+      check(/REVISION\s+CHANGE-CAUSE/.test(hist) && /^1\s/m.test(hist) && /^2\s/m.test(hist), `rollout history: ${hist}`);
+      const rev2 = await ok(ctx, ['rollout', 'history', 'deployment/un', '-n', ctx.ns, '--revision=2']);
+      check(rev2.includes('nginx:1.28'), `rollout history --revision=2: ${rev2}`);
+      const undo = await ok(ctx, ['rollout', 'undo', 'deployment/un', '-n', ctx.ns]);
+      check(undo.includes('deployment.apps/un rolled back'), undo);
+      await ok(ctx, ['rollout', 'status', 'deployment/un', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const d = await getJson(ctx, ['deploy', 'un', '-n', ctx.ns]);
+      check(d.spec.template.spec.containers[0].image === 'nginx:1.27', `template after undo: ${d.spec.template.spec.containers[0].image}`);
+      const rs = (await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=un'])).items;
+      const first = rs.find((r: any) => r.metadata.uid === rs1[0].metadata.uid);
+      check(rs.length === 2 && first?.spec.replicas === 3 && first.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3'
+        && rs.every((r: any) => r === first || r.spec.replicas === 0),
+        `ReplicaSets after undo: ${JSON.stringify(rs.map((r: any) => [r.spec.template.spec.containers[0].image, r.spec.replicas, r.metadata.annotations?.['deployment.kubernetes.io/revision']]))}`);
+      const pods = (await getJson(ctx, ['pods', '-n', ctx.ns, '-l', 'app=un'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+      check(pods.length === 3 && pods.every((p: any) => p.spec.containers[0].image === 'nginx:1.27'), `pods after undo: ${JSON.stringify(pods.map((p: any) => p.spec.containers[0].image))}`);
+    },
+    timeoutMs: 90_000,
+  },
+  {
+    behavior: 'workloads.rollout-pause-resume-restart', name: 'rollout-pause-restart', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', 'deployment', 'pr', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=2']);
+      await ok(ctx, ['rollout', 'status', 'deployment/pr', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check((await ok(ctx, ['rollout', 'pause', 'deployment/pr', '-n', ctx.ns])).includes('deployment.apps/pr paused'), 'pause output');
+      await ok(ctx, ['set', 'image', 'deployment/pr', 'nginx=nginx:1.28', '-n', ctx.ns]);
+      // Paused: the controller observes the new generation but creates no ReplicaSet for it.
+      await waitFor('the paused deployment observed', async () => {
+        const d = await getJson(ctx, ['deploy', 'pr', '-n', ctx.ns]);
+        return d.status?.observedGeneration === d.metadata.generation && d.status.conditions?.some((c: any) => c.type === 'Progressing' && c.reason === 'DeploymentPaused');
+      }, { signal: ctx.signal, timeoutMs: 10_000 });
+      check((await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=pr'])).items.length === 1, 'a paused deployment created a ReplicaSet');
+      check((await ok(ctx, ['rollout', 'resume', 'deployment/pr', '-n', ctx.ns])).includes('deployment.apps/pr resumed'), 'resume output');
+      await ok(ctx, ['rollout', 'status', 'deployment/pr', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const afterResume = (await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=pr'])).items;
+      check(afterResume.length === 2 && afterResume.some((r: any) => r.spec.template.spec.containers[0].image === 'nginx:1.28' && r.status.readyReplicas === 2), `after resume: ${afterResume.length} ReplicaSets`);
+      check((await ok(ctx, ['rollout', 'restart', 'deployment/pr', '-n', ctx.ns])).includes('deployment.apps/pr restarted'), 'restart output');
+      await ok(ctx, ['rollout', 'status', 'deployment/pr', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const rs = (await getJson(ctx, ['rs', '-n', ctx.ns, '-l', 'app=pr'])).items;
+      const live = rs.filter((r: any) => r.spec.replicas > 0);
+      check(rs.length === 3 && live.length === 1 && live[0].spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], `after restart: ${JSON.stringify(rs.map((r: any) => [r.spec.replicas, r.spec.template.metadata.annotations]))}`);
+    },
+    timeoutMs: 90_000,
+  },
+  {
+    behavior: 'gc.deployment-delete', name: 'delete-deployment', core: true,
+    async run(ctx) {
+      // Background (kubectl's default): the Deployment goes at once, the collector removes its
+      // ReplicaSet and that ReplicaSet's pods.
+      await ok(ctx, ['create', 'deployment', 'bg', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=2']);
+      await ok(ctx, ['rollout', 'status', 'deployment/bg', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check((await ok(ctx, ['delete', 'deployment', 'bg', '-n', ctx.ns])).includes('deployment.apps "bg" deleted'), 'delete output');
+      await waitFor('ReplicaSets and pods of bg gone', async () => (await ok(ctx, ['get', 'rs,pods', '-n', ctx.ns, '-l', 'app=bg', '-o', 'name'])).trim() === '', { signal: ctx.signal, timeoutMs: 30_000 });
+      // Foreground: kubectl --wait returns only once the owner is gone, which happens only after
+      // its dependents (ReplicaSet, then pods) are gone.
+      await ok(ctx, ['create', 'deployment', 'fg', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=2']);
+      await ok(ctx, ['rollout', 'status', 'deployment/fg', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      await ok(ctx, ['delete', 'deployment', 'fg', '-n', ctx.ns, '--cascade=foreground', '--wait=true', '--timeout=40s'], { timeoutMs: 50_000 });
+      const left = (await ok(ctx, ['get', 'deploy,rs,pods', '-n', ctx.ns, '-l', 'app=fg', '-o', 'name'])).trim();
+      check(left === '', `left after foreground delete returned: ${left}`);
+    },
+    timeoutMs: 120_000,
+  },
+  {
+    behavior: 'gc.foreground', name: 'foreground-blocks', core: true,
+    async run(ctx) {
+      // A dependent that blocks its owner's deletion and is held by a finalizer keeps a
+      // foreground-deleted owner in place (deletionTimestamp + foregroundDeletion finalizer);
+      // releasing the dependent lets the owner go.
+      const owner = (await rest(ctx.cluster, 'POST', `/api/v1/namespaces/${ctx.ns}/configmaps`, { metadata: { name: 'fg-owner' } })).body;
+      const dep = await rest(ctx.cluster, 'POST', `/api/v1/namespaces/${ctx.ns}/configmaps`, { metadata: { name: 'fg-dep', finalizers: ['example.com/hold'],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata.uid, blockOwnerDeletion: true }] } });
+      check(dep.status === 201, `dependent: ${dep.status}`);
+      await ok(ctx, ['delete', 'cm', 'fg-owner', '-n', ctx.ns, '--cascade=foreground', '--wait=false']);
+      const held = await waitFor('the dependent marked for deletion', async () => {
+        const d = (await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ctx.ns}/configmaps/fg-dep`)).body;
+        return d?.metadata?.deletionTimestamp ? d : undefined;
+      }, { signal: ctx.signal, timeoutMs: 10_000 });
+      check(held.metadata.finalizers.includes('example.com/hold'), 'dependent lost its finalizer');
+      const o = await getJson(ctx, ['cm', 'fg-owner', '-n', ctx.ns]);
+      check(o.metadata.deletionTimestamp && o.metadata.finalizers?.includes('foregroundDeletion'), `owner during foreground deletion: ${JSON.stringify(o.metadata)}`);
+      const waitRun = kubectl(ctx, ['wait', '--for=delete', 'cm/fg-owner', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      await ok(ctx, ['patch', 'cm', 'fg-dep', '-n', ctx.ns, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+      const w = await waitRun;
+      check(w.code === 0, `kubectl wait --for=delete: ${show(w)}`);
+      const gone = await kubectl(ctx, ['get', 'cm', 'fg-owner', 'fg-dep', '-n', ctx.ns]);
+      check(gone.code === 1 && !/fg-(owner|dep)\s/.test(gone.stdout), `owner/dependent after release: ${show(gone)}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);
