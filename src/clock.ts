@@ -130,3 +130,9 @@ export function rfc3339(ms: number): string {
 export function rfc3339Micro(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
+
+/** A monotonic stopwatch in real milliseconds, for measuring durations (request latency metrics). */
+export function stopwatch(): () => number {
+  const t0 = performance.now();
+  return () => performance.now() - t0;
+}

@@ -13,6 +13,7 @@ import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp } from './api/app.ts';
+import { ApiMetrics } from './api/metrics.ts';
 import { ensureTls } from './auth/certs.ts';
 import { tokenAuthenticator } from './auth/token.ts';
 import { tokenReviewHandler } from './auth/reviews.ts';
@@ -88,8 +89,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ext = buildExtensions(store);
   ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler((t) => t === token));
   let ready = false;
+  let metrics: ApiMetrics | undefined;
   const app = buildApp({
     store, ext, auth: tokenAuthenticator(token), ready: () => ready, log,
+    metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
     routes: ext.routes, serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
@@ -153,6 +156,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
+  // The metrics library loads once the server is ready (it is not needed to answer /readyz).
+  void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
 
   let stopped = false;
   return {

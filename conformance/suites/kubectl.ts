@@ -700,6 +700,16 @@ spec:
     timeoutMs: 60_000,
   },
   {
+    behavior: 'observability.metrics', name: 'metrics-raw', core: true,
+    async run(ctx) {
+      await createCMs(ctx, [['mx', {}]]);
+      const text = await ok(ctx, ['get', '--raw', '/metrics']);
+      const line = text.split('\n').find((l) => l.startsWith('apiserver_request_total{') && l.includes('verb="POST"') && l.includes('resource="configmaps"') && l.includes('code="201"'));
+      check(line !== undefined && Number(line.split(' ').pop()) >= 1, `no apiserver_request_total for created configmaps in: ${text.slice(0, 400)}`);
+      check(/^apiserver_storage_objects\{resource="configmaps"\} [1-9]/m.test(text), 'apiserver_storage_objects for configmaps');
+    },
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);

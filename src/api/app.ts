@@ -6,6 +6,7 @@ import { KUBE_VERSION } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { handleResource } from './handlers.ts';
+import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
 import { notFoundPath, requestInfo } from './request-info.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   /** Concurrent non-long-running requests before 429 (upstream's defaults: 400 read-only, 200 mutating). */
   maxRequestsInFlight?: number;
   maxMutatingRequestsInFlight?: number;
+  /** Request metrics for /metrics; given the in-flight counters when the app is built. */
+  metrics?: (inFlight: () => { readOnly: number; mutating: number }) => ApiMetrics;
 }
 
 const PUBLIC = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -53,8 +56,11 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   // with Retry-After instead of queueing without bound.
   const limits = { readOnly: deps.maxRequestsInFlight ?? 400, mutating: deps.maxMutatingRequestsInFlight ?? 200 };
   const inFlight = { readOnly: 0, mutating: 0 };
+  const metrics = deps.metrics?.(() => inFlight);
   return (req, res) => {
-    if (!isLongRunning(req)) {
+    const longRunning = isLongRunning(req);
+    metrics?.begin(req, res, longRunning);
+    if (!longRunning) {
       const kind = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'readOnly' : 'mutating';
       if (inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
         req.resume();
@@ -67,7 +73,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
       res.on('finish', release);
       res.on('close', release);
     }
-    void handle(deps, req, res, ready).catch((err) => {
+    void handle(deps, req, res, ready, metrics).catch((err) => {
       const status = toStatus(err);
       if (!(err instanceof StatusError)) deps.log?.(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       try {
@@ -78,7 +84,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   };
 }
 
-async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean): Promise<void> {
+async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://skiff');
@@ -107,9 +113,11 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     }
   }
 
+  if (metrics && await metrics.route(req, res, url)) return;
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
 
   const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+  metrics?.describe(res, info);
   if (info.kind === 'nonResource') throw notFoundPath();
   if (info.kind === 'discovery') {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');

@@ -1,0 +1,153 @@
+// GET /metrics: Prometheus metrics under upstream kube-apiserver's names (a useful subset):
+//   apiserver_request_total{verb,group,version,resource,subresource,scope,component,code}
+//   apiserver_request_duration_seconds (histogram; long-running requests excluded, as upstream)
+//   apiserver_current_inflight_requests{request_kind}, apiserver_longrunning_requests{verb,...}
+//   apiserver_storage_objects{resource}, apiserver_storage_size_bytes, and the process_*/nodejs_*
+//   defaults of prom-client.
+// prom-client costs ~40 ms to import, which start-up cannot afford: it is loaded after the server is
+// ready, and the few requests answered before that are kept and replayed into it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stopwatch } from '../clock.ts';
+import { errors } from '../errors.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { RESOURCES, storagePrefix } from '../registry/resources.ts';
+import type { Store } from '../registry/store.ts';
+import type { RequestInfo } from './request-info.ts';
+
+type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
+interface Observation { labels: Labels; code: number; seconds?: number }
+type Prom = typeof import('prom-client');
+
+const BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+const MAX_PENDING = 10_000;
+
+/** Upstream's verb label: the HTTP-ish verb, LIST/WATCH for collections, APPLY for server-side apply. */
+function verbLabel(req: IncomingMessage, info: RequestInfo | undefined): string {
+  if (!info || info.kind !== 'resource') return (req.method ?? 'GET').toUpperCase();
+  switch (info.verb) {
+    case 'create': return 'POST';
+    case 'update': return 'PUT';
+    case 'patch': return (req.headers['content-type'] ?? '').startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'get': case 'list': case 'watch': case 'delete': case 'deletecollection':
+      return info.subresource && ['exec', 'attach', 'portforward', 'proxy'].includes(info.subresource) ? 'CONNECT' : info.verb.toUpperCase();
+    default: return info.verb.toUpperCase();
+  }
+}
+
+function labelsFor(req: IncomingMessage, info: RequestInfo | undefined): Labels {
+  const r = info?.kind === 'resource' ? info : undefined;
+  const gv = info?.kind === 'discovery' ? info : undefined;
+  return {
+    verb: verbLabel(req, info),
+    group: r?.resource.group ?? gv?.group ?? '',
+    version: r?.resource.version ?? gv?.version ?? '',
+    resource: r?.resource.resource ?? '',
+    subresource: r?.subresource ?? '',
+    scope: !r ? '' : r.name !== undefined ? 'resource' : r.namespace !== undefined ? 'namespace' : 'cluster',
+    component: 'apiserver',
+  };
+}
+
+/** The `resource` label of apiserver_storage_objects: `pods`, `deployments.apps`. */
+function storageResourceName(r: ResourceInfo): string { return r.group ? `${r.resource}.${r.group}` : r.resource; }
+
+export class ApiMetrics {
+  private prom?: { registry: import('prom-client').Registry; total: import('prom-client').Counter; duration: import('prom-client').Histogram; longRunning: import('prom-client').Gauge };
+  private pending: Observation[] = [];
+  private loading?: Promise<void>;
+  private readonly requests = new WeakMap<ServerResponse, { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }>();
+
+  private readonly store: Store;
+  private readonly inFlight: () => { readOnly: number; mutating: number };
+  constructor(store: Store, inFlight: () => { readOnly: number; mutating: number }) {
+    this.store = store;
+    this.inFlight = inFlight;
+  }
+
+  /** Load prom-client and build the registry (idempotent). */
+  load(): Promise<void> {
+    this.loading ??= import('prom-client').then((prom) => { this.build(prom); });
+    return this.loading;
+  }
+
+  /** Start timing a request; it is recorded when the response finishes or the connection closes. */
+  begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): void {
+    const elapsed = stopwatch();
+    const state: { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels } = { req, longRunning };
+    this.requests.set(res, state);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (state.open) this.prom?.longRunning.dec(state.open);
+      this.record({ labels: labelsFor(req, state.info), code: res.statusCode, seconds: longRunning ? undefined : elapsed() / 1000 });
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+  }
+
+  /** Called by the request pipeline once it knows what a request addresses. */
+  describe(res: ServerResponse, info: RequestInfo): void {
+    const state = this.requests.get(res);
+    if (!state) return;
+    state.info = info;
+    if (state.longRunning && this.prom) {
+      state.open = labelsFor(state.req, info);
+      this.prom.longRunning.inc(state.open);
+    }
+  }
+
+  private record(o: Observation): void {
+    if (!this.prom) {
+      if (this.pending.length < MAX_PENDING) this.pending.push(o);
+      return;
+    }
+    this.prom.total.inc({ ...o.labels, code: String(o.code) });
+    if (o.seconds !== undefined) this.prom.duration.observe(o.labels, o.seconds);
+  }
+
+  private build(prom: Prom): void {
+    const registry = new prom.Registry();
+    prom.collectDefaultMetrics({ register: registry });
+    const names = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
+    const total = new prom.Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.', labelNames: [...names, 'code'], registers: [registry] });
+    const duration = new prom.Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component.', labelNames: [...names], buckets: BUCKETS, registers: [registry] });
+    const longRunning = new prom.Gauge({ name: 'apiserver_longrunning_requests', help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.', labelNames: [...names], registers: [registry] });
+    const inFlight = this.inFlight;
+    new prom.Gauge({
+      name: 'apiserver_current_inflight_requests', help: 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', labelNames: ['request_kind'], registers: [registry],
+      collect() { const n = inFlight(); this.set({ request_kind: 'readOnly' }, n.readOnly); this.set({ request_kind: 'mutating' }, n.mutating); },
+    });
+    const store = this.store;
+    const stored = RESOURCES.filter((r, i, all) => all.findIndex((o) => storagePrefix(o) === storagePrefix(r)) === i);
+    new prom.Gauge({
+      name: 'apiserver_storage_objects', help: 'Number of stored objects at the time of last check split by kind.', labelNames: ['resource'], registers: [registry],
+      async collect() {
+        for (const r of stored) this.set({ resource: storageResourceName(r) }, await store.backend.count(storagePrefix(r)));
+      },
+    });
+    new prom.Gauge({
+      name: 'apiserver_storage_size_bytes', help: 'Size of the storage database file physically allocated in bytes.', labelNames: ['storage_cluster_id'], registers: [registry],
+      collect() {
+        const stats = (store.backend as { fileStats?: () => { pageCount: number; pageSize: number } }).fileStats?.();
+        if (stats) this.set({ storage_cluster_id: 'skiff' }, stats.pageCount * stats.pageSize);
+      },
+    });
+    this.prom = { registry, total, duration, longRunning };
+    for (const o of this.pending) this.record(o);
+    this.pending = [];
+  }
+
+  /** The /metrics route (authenticated like every non-public path). */
+  readonly route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (url.pathname !== '/metrics') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
+    await this.load();
+    const body = await this.prom!.registry.metrics();
+    res.statusCode = 200;
+    res.setHeader('Content-Type', this.prom!.registry.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+}
