@@ -710,6 +710,30 @@ spec:
     },
   },
   {
+    behavior: 'workloads.logs-options', name: 'logs-options', core: true,
+    async run(ctx) {
+      // Two containers, one with literal output set by annotation.
+      const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: lo\n  namespace: ${ctx.ns}\n  annotations:\n    skiff.dev/logs.app: "first\\nsecond\\nthird\\n"\nspec:\n  containers:\n  - {name: app, image: busybox:1.36}\n  - {name: side, image: busybox:1.36}\n`;
+      await ok(ctx, ['create', '-f', file(ctx, 'lo.yaml', pod), '--validate=false']);
+      await ok(ctx, ['wait', '--for=condition=Ready', 'pod/lo', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const all = await ok(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'app']);
+      check(all === 'first\nsecond\nthird\n', `logs -c app: ${JSON.stringify(all)}`);
+      const tail = await ok(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'app', '--tail=1']);
+      check(tail === 'third\n', `--tail=1: ${JSON.stringify(tail)}`);
+      const ts = await ok(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'app', '--timestamps']);
+      check(ts.trim().split('\n').every((l) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z (first|second|third)$/.test(l)), `--timestamps: ${JSON.stringify(ts)}`);
+      const since = await ok(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'app', '--since=1h']);
+      check(since === all, `--since=1h: ${JSON.stringify(since)}`);
+      const side = await ok(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'side']);
+      check(side.length > 0 && !side.includes('first'), `logs -c side: ${JSON.stringify(side)}`);
+      const noC = await kubectl(ctx, ['logs', 'lo', '-n', ctx.ns]);
+      check(noC.code !== 0 || noC.stdout === all, `logs without -c on a two-container pod: ${show(noC)}`);
+      const bad = await kubectl(ctx, ['logs', 'lo', '-n', ctx.ns, '-c', 'nope']);
+      check(bad.code === 1 && /container nope is not valid for pod lo/.test(bad.stderr), `logs -c nope: ${show(bad)}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);
