@@ -11,6 +11,7 @@ import { serviceAccountController } from './serviceaccounts.ts';
 import { replicaController } from './replicaset.ts';
 import { deploymentController } from './deployment.ts';
 import { garbageCollector } from './gc.ts';
+import { jobController } from './job.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
 import { eventRecorder } from './events.ts';
@@ -81,11 +82,15 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const dRec = eventRecorder(store, clock, 'deployment-controller', log);
     const sRec = eventRecorder(store, clock, 'default-scheduler', log);
     const kRec = eventRecorder(store, clock, 'kubelet', log);
-    recorders = [rsRec, rcRec, dRec, sRec, kRec];
+    const jobs = informer('batch', 'v1', 'jobs');
+    jobs.addIndex('namespace', (o) => [o.metadata.namespace!]);
+    const jRec = eventRecorder(store, clock, 'job-controller', log);
+    recorders = [rsRec, rcRec, dRec, sRec, kRec, jRec];
     controllers.push(
       replicaController('ReplicaSet', { store, clock, pods, owners: rss, recorder: rsRec, log }),
       replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
+      jobController({ store, clock, jobs, pods, recorder: jRec, log }),
       startScheduler({ store, clock, pods, nodes, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.

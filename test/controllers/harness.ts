@@ -38,7 +38,7 @@ export async function startCluster(opts: { nodes?: number } = {}): Promise<Clust
   const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock, now: () => clock.now() });
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   await bootstrap(store);
-  const ctl = await startControllers({ store, clock, nodes: opts.nodes ?? 1 });
+  const ctl = await startControllers({ store, clock, nodes: opts.nodes ?? 1, log: process.env.SKIFF_TEST_LOG ? (m) => console.error(m) : undefined });
   const settle = async () => { await ctl.settle(); };
   await settle();
   return {
