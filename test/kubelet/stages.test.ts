@@ -93,3 +93,27 @@ test('pod IPs are unique per node and released', () => {
   assert.ok(!seen.has(b!));
   assert.equal(ips.allocate('y', 'n', '10.244.3.0/24'), undefined);
 });
+
+test('crash-loop golden: running → terminated into lastState, CrashLoopBackOff, back-off doubling and cap', async () => {
+  const { backOffSeconds } = await import('../../src/kubelet/stages.ts');
+  const p0 = pod({ metadata: { annotations: { 'skiff.dev/crash-loop': 'true', 'skiff.dev/run-seconds': '2' } } });
+  p0.status = apply(p0, T0).status;
+  p0.status = apply(p0, T0).status;
+  const r = apply(p0, T0 + 2000);
+  assert.equal(r.stage, 'crash');
+  assert.equal(r.delay, 0);
+  const s = r.status!.containerStatuses[0];
+  assert.deepEqual({ restartCount: s.restartCount, ready: s.ready, state: s.state, last: s.lastState.terminated }, {
+    restartCount: 1, ready: false,
+    state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=c pod=p_default(u1)' } },
+    last: { exitCode: 1, reason: 'Error', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:02Z', containerID: s.containerID },
+  });
+  assert.equal(r.status!.phase, 'Running');
+  p0.status = r.status;
+  const again = apply(p0, T0 + 2000);
+  assert.equal(again.stage, 'restart');
+  assert.equal(again.delay, 10_000);
+  assert.equal(again.status!.containerStatuses[0].restartCount, 1);
+  assert.ok(again.status!.containerStatuses[0].state.running);
+  assert.deepEqual([1, 2, 3, 5, 6, 9].map(backOffSeconds), [10, 20, 40, 160, 300, 300]);
+});
