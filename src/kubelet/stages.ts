@@ -129,11 +129,33 @@ const containerId = (p: KObject, name: string) => {
 
 export const DEFAULT_STAGES: Stage[] = [
   {
-    // A deleted pod: containers are stopped, then the pod is removed (grace period capped).
+    // A deleted pod: after its grace period (capped) the containers are stopped and the pod reaches
+    // a terminal phase (as the kubelet does since v1.27) ...
     name: 'terminate',
-    when: (p) => bound(p) && !!p.metadata.deletionTimestamp,
+    when: (p) => bound(p) && !!p.metadata.deletionTimestamp && phase(p) !== 'Succeeded' && phase(p) !== 'Failed',
     delay: (p) => 1000 * Math.min(MAX_GRACE_SECONDS, p.metadata.deletionGracePeriodSeconds ?? 0),
-    events: (p) => (phase(p) === 'Running' ? containers(p).map((c) => ({ type: 'Normal' as const, reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: `spec.containers{${c.name}}` })) : []),
+    status: (p, ctx) => {
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; state?: { running?: { startedAt?: string } } }[]).map((s) => ({
+        ...s, ready: false, started: false,
+        state: s.state?.running
+          ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state.running.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } }
+          : { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', finishedAt: rfc3339(ctx.now) } },
+      }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('PodReadyToStartContainers', 'False', ctx.now));
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'PodCompleted'));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'PodCompleted'));
+      const ok = statuses.every((s) => s.state.terminated.exitCode === 0);
+      return { ...(p.status ?? {}), phase: ok ? 'Succeeded' : 'Failed', conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => (phase(p) === 'Running' ? containers(p).map((c) => ev('Normal', 'Killing', `Stopping container ${c.name}`, c)) : []),
+  },
+  {
+    // ... then the kubelet removes it (grace period 0). Finalizers keep it, Terminating, until they
+    // are removed; the kubelet asks only once (deletionGracePeriodSeconds 0 means asked).
+    name: 'remove',
+    when: (p) => bound(p) && !!p.metadata.deletionTimestamp && (!p.metadata.finalizers?.length || (p.metadata.deletionGracePeriodSeconds ?? 0) !== 0),
+    delay: () => 0,
     delete: true,
   },
   {

@@ -82,3 +82,24 @@ test('init containers are Completed before the app containers run', async () => 
     assert.equal(st.conditions.find((x: { type: string }) => x.type === 'Initialized').status, 'True');
   } finally { await c.close(); }
 });
+
+test('deletion: containers stop (Killing), the pod goes terminal, and a finalizer keeps it until removed', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', { metadata: { name: 'fin', finalizers: ['example.com/keep'] }, spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+    await c.store.create(R.pods, 'default', pod('plain', {}));
+    await c.until(async () => (await get(c, 'fin')).status?.phase === 'Running' && (await get(c, 'plain')).status?.phase === 'Running', { what: 'running' });
+    await c.store.delete(R.pods, 'default', 'fin', {});
+    await c.store.delete(R.pods, 'default', 'plain', {});
+    await c.until(async () => (await get(c, 'fin')).status?.phase === 'Succeeded', { what: 'terminal' });
+    await c.until(async () => !(await c.list(R.pods, 'default')).some((p) => p.metadata.name === 'plain'), { what: 'plain removed' });
+    const rv = (await get(c, 'fin')).metadata.resourceVersion;
+    for (let i = 0; i < 30; i++) { c.clock.advance(100); await c.settle(); }
+    const held = await get(c, 'fin');
+    assert.equal(held.metadata.resourceVersion, rv, 'the kubelet leaves a finalizer-held pod alone');
+    assert.equal(held.status.containerStatuses[0].state.terminated.reason, 'Completed');
+    assert.ok((await events(c, 'fin')).includes('Normal Killing: Stopping container web'));
+    await c.store.update(R.pods, 'default', 'fin', { ...held, metadata: { ...held.metadata, finalizers: [] } });
+    await c.until(async () => !(await c.list(R.pods, 'default')).some((p) => p.metadata.name === 'fin'), { what: 'fin removed' });
+  } finally { await c.close(); }
+});

@@ -71,8 +71,16 @@ test('readiness waits for initialDelaySeconds; Never pods complete after their r
 test('a deleted pod is removed after its grace period, capped', () => {
   const s = nextStage(DEFAULT_STAGES, pod({ metadata: { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 } }))!;
   assert.equal(s.name, 'terminate');
-  assert.equal(s.delete, true);
   assert.equal(s.delay(pod({ metadata: { deletionGracePeriodSeconds: 30 } }), T0), 1000);
+  const running = pod({ status: { phase: 'Running', containerStatuses: [{ name: 'c', containerID: 'x', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] } });
+  const st = s.status!(running, ctx(T0 + 1000));
+  assert.equal(st.phase, 'Succeeded');
+  assert.deepEqual(st.containerStatuses[0].state, { terminated: { exitCode: 0, reason: 'Completed', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', containerID: 'x' } });
+  // Terminal: removed at once; with a finalizer, asked once (grace 0 means asked), then left alone.
+  const done = { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 };
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: done, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, finalizers: ['f'] }, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, deletionGracePeriodSeconds: 0, finalizers: ['f'] }, status: { phase: 'Succeeded' } })), undefined);
 });
 
 test('qosClass', () => {
