@@ -12,6 +12,7 @@
 //                             restarted with back-off (10s doubling to 5m): CrashLoopBackOff
 //   skiff.dev/image-pull-error  the image cannot be pulled (value: the error text, or "true"):
 //                             ErrImagePull, then ImagePullBackOff
+//   skiff.dev/readiness-flap-seconds  readiness fails and recovers every that many seconds
 import { rfc3339 } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 
@@ -21,6 +22,7 @@ export const ANN_EXIT = 'skiff.dev/exit-code';
 export const ANN_NEVER_READY = 'skiff.dev/never-ready';
 export const ANN_CRASH_LOOP = 'skiff.dev/crash-loop';
 export const ANN_PULL_ERROR = 'skiff.dev/image-pull-error';
+export const ANN_FLAP = 'skiff.dev/readiness-flap-seconds';
 /** Restart back-off of a crashing container: 10s, doubling, capped at 5m (as the kubelet). */
 export const backOffSeconds = (restarts: number): number => Math.min(300, 10 * 2 ** Math.max(0, restarts - 1));
 /** Image pull back-off before the pod shows ImagePullBackOff. */
@@ -95,6 +97,14 @@ const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string
     ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)
     : ev('Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c);
 };
+const flapSeconds = (p: KObject) => seconds(p, ANN_FLAP, 0);
+/** The probe's failure text, by probe kind (HTTP unless it is a TCP or exec probe). */
+function probeFailure(p: KObject, c: { readinessProbe?: Record<string, any> }): string {
+  const pr = c.readinessProbe ?? {};
+  if (pr.tcpSocket) return `dial tcp ${p.status?.podIP ?? '127.0.0.1'}:${pr.tcpSocket.port}: connect: connection refused`;
+  if (pr.exec) return 'command failed with exit code 1';
+  return 'HTTP probe failed with statuscode: 503';
+}
 /** Go's time.Duration form of whole seconds: 10s, 1m20s, 5m0s. */
 const backOffText = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 /** A deterministic fake image size (bytes). */
@@ -258,7 +268,12 @@ export const DEFAULT_STAGES: Stage[] = [
     // Readiness after the readiness probes' initialDelaySeconds.
     name: 'ready',
     when: (p) => live(p) && phase(p) === 'Running' && !neverReady(p) && allRunning(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).some((s) => !s.ready),
-    delay: (p, now) => Math.max(0, readyAt(p) - now),
+    delay: (p, now) => {
+      // A flapping pod that went unready while running is ready again one period later.
+      const unreadySince = Date.parse(((p.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'ContainersReady')?.lastTransitionTime ?? '') || 0;
+      const back = flapSeconds(p) > 0 && unreadySince > startedAt(p) ? unreadySince + 1000 * flapSeconds(p) : 0;
+      return Math.max(0, readyAt(p) - now, back - now);
+    },
     status: (p, ctx) => {
       const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: true }));
       const conds = (p.status?.conditions ?? []) as Cond[];
@@ -266,6 +281,25 @@ export const DEFAULT_STAGES: Stage[] = [
       setCondition(conds, cond('Ready', 'True', ctx.now));
       return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
     },
+  },
+  {
+    // skiff.dev/readiness-flap-seconds: a ready pod's readiness probe fails after that long, and it
+    // is ready again the same time later (Unhealthy events).
+    name: 'unready',
+    when: (p) => live(p) && phase(p) === 'Running' && flapSeconds(p) > 0 && allRunning(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).every((s) => s.ready),
+    delay: (p, now) => {
+      const readySince = Date.parse(((p.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'ContainersReady')?.lastTransitionTime ?? '') || now;
+      return Math.max(0, readySince + 1000 * flapSeconds(p) - now);
+    },
+    status: (p, ctx) => {
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: false }));
+      const names = statuses.map((s) => s.name).join(' ');
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => containers(p).map((c) => ev('Warning', 'Unhealthy', `Readiness probe failed: ${probeFailure(p, c)}`, c)),
   },
   {
     // A crashing container (skiff.dev/crash-loop, or OnFailure with a failing exit code) exits after

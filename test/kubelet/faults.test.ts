@@ -103,3 +103,20 @@ test('deletion: containers stop (Killing), the pod goes terminal, and a finalize
     await c.until(async () => !(await c.list(R.pods, 'default')).some((p) => p.metadata.name === 'fin'), { what: 'fin removed' });
   } finally { await c.close(); }
 });
+
+test('readiness flapping: ready, Unhealthy and unready after the period, ready again', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('flap', { 'skiff.dev/readiness-flap-seconds': '5' }));
+    const ready = async () => (await cs(c, 'flap'))?.ready === true;
+    await c.until(ready, { what: 'ready' });
+    const t0 = c.clock.now();
+    await c.until(async () => !(await ready()), { what: 'unready' });
+    const t1 = c.clock.now();
+    assert.ok(t1 - t0 >= 4_900 && t1 - t0 <= 5_200, `unready after ${t1 - t0} ms`);
+    assert.equal((await get(c, 'flap')).status.conditions.find((x: { type: string }) => x.type === 'Ready').status, 'False');
+    await c.until(ready, { what: 'ready again' });
+    assert.ok(c.clock.now() - t1 >= 4_900, `ready again after ${c.clock.now() - t1} ms`);
+    assert.ok((await events(c, 'flap')).includes('Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503'));
+  } finally { await c.close(); }
+});
