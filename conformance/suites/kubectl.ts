@@ -783,3 +783,6 @@ spec:
     },
   },
 ];
+
+// Shared with suites of their own (conformance/suites/lifecycle.ts).
+export { kubectl, ok, show, file };

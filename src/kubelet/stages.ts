@@ -8,6 +8,11 @@
 //   skiff.dev/run-seconds     run time of a restartPolicy Never/OnFailure pod (default 5)
 //   skiff.dev/exit-code       exit code of such a pod (default 0; non-zero → Failed)
 //   skiff.dev/never-ready     "true": containers start but never become ready
+//   skiff.dev/crash-loop      "true": containers exit (exit-code, default 1) after run-seconds and are
+//                             restarted with back-off (10s doubling to 5m): CrashLoopBackOff
+//   skiff.dev/image-pull-error  the image cannot be pulled (value: the error text, or "true"):
+//                             ErrImagePull, then ImagePullBackOff
+//   skiff.dev/readiness-flap-seconds  readiness fails and recovers every that many seconds
 import { rfc3339 } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 
@@ -15,6 +20,13 @@ export const ANN_START = 'skiff.dev/start-seconds';
 export const ANN_RUN = 'skiff.dev/run-seconds';
 export const ANN_EXIT = 'skiff.dev/exit-code';
 export const ANN_NEVER_READY = 'skiff.dev/never-ready';
+export const ANN_CRASH_LOOP = 'skiff.dev/crash-loop';
+export const ANN_PULL_ERROR = 'skiff.dev/image-pull-error';
+export const ANN_FLAP = 'skiff.dev/readiness-flap-seconds';
+/** Restart back-off of a crashing container: 10s, doubling, capped at 5m (as the kubelet). */
+export const backOffSeconds = (restarts: number): number => Math.min(300, 10 * 2 ** Math.max(0, restarts - 1));
+/** Image pull back-off before the pod shows ImagePullBackOff. */
+export const PULL_BACKOFF_SECONDS = 10;
 /** Graceful deletion is honoured up to this many seconds of simulated time, so tests stay fast. */
 export const MAX_GRACE_SECONDS = 1;
 
@@ -48,7 +60,7 @@ const seconds = (p: KObject, k: string, dflt: number): number => {
   const v = Number(ann(p, k));
   return Number.isFinite(v) && v >= 0 ? v : dflt;
 };
-const containers = (p: KObject): { name: string; image?: string; readinessProbe?: { initialDelaySeconds?: number } }[] => p.spec?.containers ?? [];
+const containers = (p: KObject): { name: string; image?: string; imagePullPolicy?: string; readinessProbe?: { initialDelaySeconds?: number } }[] => p.spec?.containers ?? [];
 const isFinishing = (p: KObject) => (p.spec?.restartPolicy ?? 'Always') !== 'Always';
 const phase = (p: KObject) => p.status?.phase;
 const bound = (p: KObject) => !!p.spec?.nodeName;
@@ -60,6 +72,46 @@ const startedAt = (p: KObject): number => {
 /** When the pod's containers become ready: initialDelaySeconds of the slowest readiness probe after start. */
 const readyAt = (p: KObject): number => startedAt(p) + 1000 * Math.max(0, ...containers(p).map((c) => c.readinessProbe?.initialDelaySeconds ?? 0));
 const neverReady = (p: KObject) => ann(p, ANN_NEVER_READY) === 'true';
+/** Containers that exit and are restarted: the crash-loop annotation, or OnFailure with a failing exit code. */
+const restarting = (p: KObject) => ann(p, ANN_CRASH_LOOP) === 'true' ? (p.spec?.restartPolicy ?? 'Always') !== 'Never'
+  : p.spec?.restartPolicy === 'OnFailure' && Math.trunc(seconds(p, ANN_EXIT, 0)) !== 0;
+const exitCode = (p: KObject) => Math.trunc(seconds(p, ANN_EXIT, ann(p, ANN_CRASH_LOOP) === 'true' ? 1 : 0));
+const pullError = (p: KObject): string | undefined => {
+  const v = ann(p, ANN_PULL_ERROR);
+  if (v === undefined || v === 'false') return undefined;
+  return v && v !== 'true' ? v : undefined;
+};
+const pullFails = (p: KObject) => { const v = ann(p, ANN_PULL_ERROR); return v !== undefined && v !== 'false'; };
+const pullErrorText = (p: KObject, image: string | undefined) => {
+  const ref = imageRef(image).image;
+  return pullError(p) ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
+};
+const waitingReason = (p: KObject): string | undefined => ((p.status?.containerStatuses ?? [])[0] as { state?: { waiting?: { reason?: string } } } | undefined)?.state?.waiting?.reason;
+const allRunning = (p: KObject) => ((p.status?.containerStatuses ?? []) as { state?: { running?: unknown } }[]).every((s) => !!s.state?.running);
+const podRef = (p: KObject) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
+const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
+/** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
+const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
+  const policy = c.imagePullPolicy ?? (/:latest$/.test(imageRef(c.image).image) ? 'Always' : 'IfNotPresent');
+  return policy === 'Always' || (first && policy !== 'Never')
+    ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)
+    : ev('Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c);
+};
+const flapSeconds = (p: KObject) => seconds(p, ANN_FLAP, 0);
+/** The probe's failure text, by probe kind (HTTP unless it is a TCP or exec probe). */
+function probeFailure(p: KObject, c: { readinessProbe?: Record<string, any> }): string {
+  const pr = c.readinessProbe ?? {};
+  if (pr.tcpSocket) return `dial tcp ${p.status?.podIP ?? '127.0.0.1'}:${pr.tcpSocket.port}: connect: connection refused`;
+  if (pr.exec) return 'command failed with exit code 1';
+  return 'HTTP probe failed with statuscode: 503';
+}
+/** Go's time.Duration form of whole seconds: 10s, 1m20s, 5m0s. */
+const backOffText = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
+/** A deterministic fake image size (bytes). */
+function imageSize(image: string | undefined): number {
+  let h = 0; for (const ch of imageRef(image).image) h = (Math.imul(h, 37) + ch.charCodeAt(0)) >>> 0;
+  return 10_000_000 + (h % 90_000_000);
+}
 
 /** Set a condition, keeping lastTransitionTime when the status does not change. */
 export function setCondition(conds: Cond[], c: Cond): Cond[] {
@@ -87,11 +139,33 @@ const containerId = (p: KObject, name: string) => {
 
 export const DEFAULT_STAGES: Stage[] = [
   {
-    // A deleted pod: containers are stopped, then the pod is removed (grace period capped).
+    // A deleted pod: after its grace period (capped) the containers are stopped and the pod reaches
+    // a terminal phase (as the kubelet does since v1.27) ...
     name: 'terminate',
-    when: (p) => bound(p) && !!p.metadata.deletionTimestamp,
+    when: (p) => bound(p) && !!p.metadata.deletionTimestamp && phase(p) !== 'Succeeded' && phase(p) !== 'Failed',
     delay: (p) => 1000 * Math.min(MAX_GRACE_SECONDS, p.metadata.deletionGracePeriodSeconds ?? 0),
-    events: (p) => (phase(p) === 'Running' ? containers(p).map((c) => ({ type: 'Normal' as const, reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: `spec.containers{${c.name}}` })) : []),
+    status: (p, ctx) => {
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; state?: { running?: { startedAt?: string } } }[]).map((s) => ({
+        ...s, ready: false, started: false,
+        state: s.state?.running
+          ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state.running.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } }
+          : { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', finishedAt: rfc3339(ctx.now) } },
+      }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('PodReadyToStartContainers', 'False', ctx.now));
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'PodCompleted'));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'PodCompleted'));
+      const ok = statuses.every((s) => s.state.terminated.exitCode === 0);
+      return { ...(p.status ?? {}), phase: ok ? 'Succeeded' : 'Failed', conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => (phase(p) === 'Running' ? containers(p).map((c) => ev('Normal', 'Killing', `Stopping container ${c.name}`, c)) : []),
+  },
+  {
+    // ... then the kubelet removes it (grace period 0). Finalizers keep it, Terminating, until they
+    // are removed; the kubelet asks only once (deletionGracePeriodSeconds 0 means asked).
+    name: 'remove',
+    when: (p) => bound(p) && !!p.metadata.deletionTimestamp && (!p.metadata.finalizers?.length || (p.metadata.deletionGracePeriodSeconds ?? 0) !== 0),
+    delay: () => 0,
     delete: true,
   },
   {
@@ -123,9 +197,43 @@ export const DEFAULT_STAGES: Stage[] = [
     events: (p) => containers(p).map((c) => ({ type: 'Normal' as const, reason: 'Pulling', message: `Pulling image "${c.image}"`, fieldPath: `spec.containers{${c.name}}` })),
   },
   {
+    // skiff.dev/image-pull-error: the pull fails after the start delay (ErrImagePull) ...
+    name: 'pull-failed',
+    when: (p) => live(p) && phase(p) === 'Pending' && pullFails(p) && waitingReason(p) === 'ContainerCreating',
+    delay: (p) => 1000 * seconds(p, ANN_START, 1),
+    status: (p) => ({
+      ...(p.status ?? {}),
+      containerStatuses: containers(p).map((c) => ({
+        name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false,
+        state: { waiting: { reason: 'ErrImagePull', message: pullErrorText(p, c.image) } },
+      })),
+    }),
+    events: (p) => containers(p).flatMap((c) => [
+      ev('Warning', 'Failed', `Failed to pull image "${c.image}": ${pullErrorText(p, c.image)}`, c),
+      ev('Warning', 'Failed', 'Error: ErrImagePull', c),
+    ]),
+  },
+  {
+    // ... and after the pull back-off the containers wait in ImagePullBackOff.
+    name: 'pull-backoff',
+    when: (p) => live(p) && phase(p) === 'Pending' && pullFails(p) && waitingReason(p) === 'ErrImagePull',
+    delay: () => 1000 * PULL_BACKOFF_SECONDS,
+    status: (p) => ({
+      ...(p.status ?? {}),
+      containerStatuses: containers(p).map((c) => ({
+        name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false,
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } },
+      })),
+    }),
+    events: (p) => containers(p).flatMap((c) => [
+      ev('Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c),
+      ev('Warning', 'Failed', 'Error: ImagePullBackOff', c),
+    ]),
+  },
+  {
     // Containers start (init containers, if any, have run to completion first).
     name: 'running',
-    when: (p) => live(p) && phase(p) === 'Pending' && !!p.status?.containerStatuses,
+    when: (p) => live(p) && phase(p) === 'Pending' && !!p.status?.containerStatuses && !pullFails(p),
     delay: (p) => 1000 * seconds(p, ANN_START, 1),
     jitter: 0.2,
     status: (p, ctx) => {
@@ -151,7 +259,7 @@ export const DEFAULT_STAGES: Stage[] = [
       return out;
     },
     events: (p) => containers(p).flatMap((c) => [
-      { type: 'Normal' as const, reason: 'Pulled', message: `Successfully pulled image "${c.image}" in 1s (1s including waiting)`, fieldPath: `spec.containers{${c.name}}` },
+      pulledEvent(c, true),
       { type: 'Normal' as const, reason: 'Created', message: `Created container: ${c.name}`, fieldPath: `spec.containers{${c.name}}` },
       { type: 'Normal' as const, reason: 'Started', message: `Started container ${c.name}`, fieldPath: `spec.containers{${c.name}}` },
     ]),
@@ -159,8 +267,13 @@ export const DEFAULT_STAGES: Stage[] = [
   {
     // Readiness after the readiness probes' initialDelaySeconds.
     name: 'ready',
-    when: (p) => live(p) && phase(p) === 'Running' && !neverReady(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).some((s) => !s.ready),
-    delay: (p, now) => Math.max(0, readyAt(p) - now),
+    when: (p) => live(p) && phase(p) === 'Running' && !neverReady(p) && allRunning(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).some((s) => !s.ready),
+    delay: (p, now) => {
+      // A flapping pod that went unready while running is ready again one period later.
+      const unreadySince = Date.parse(((p.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'ContainersReady')?.lastTransitionTime ?? '') || 0;
+      const back = flapSeconds(p) > 0 && unreadySince > startedAt(p) ? unreadySince + 1000 * flapSeconds(p) : 0;
+      return Math.max(0, readyAt(p) - now, back - now);
+    },
     status: (p, ctx) => {
       const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: true }));
       const conds = (p.status?.conditions ?? []) as Cond[];
@@ -170,9 +283,76 @@ export const DEFAULT_STAGES: Stage[] = [
     },
   },
   {
+    // skiff.dev/readiness-flap-seconds: a ready pod's readiness probe fails after that long, and it
+    // is ready again the same time later (Unhealthy events).
+    name: 'unready',
+    when: (p) => live(p) && phase(p) === 'Running' && flapSeconds(p) > 0 && allRunning(p) && ((p.status?.containerStatuses ?? []) as { ready: boolean }[]).every((s) => s.ready),
+    delay: (p, now) => {
+      const readySince = Date.parse(((p.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'ContainersReady')?.lastTransitionTime ?? '') || now;
+      return Math.max(0, readySince + 1000 * flapSeconds(p) - now);
+    },
+    status: (p, ctx) => {
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: false }));
+      const names = statuses.map((s) => s.name).join(' ');
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => containers(p).map((c) => ev('Warning', 'Unhealthy', `Readiness probe failed: ${probeFailure(p, c)}`, c)),
+  },
+  {
+    // A crashing container (skiff.dev/crash-loop, or OnFailure with a failing exit code) exits after
+    // its run time; the kubelet restarts it after a back-off that doubles per restart (CrashLoopBackOff).
+    name: 'crash',
+    when: (p) => live(p) && phase(p) === 'Running' && restarting(p) && allRunning(p),
+    delay: (p, now) => Math.max(0, startedAt(p) + 1000 * seconds(p, ANN_RUN, 5) - now),
+    status: (p, ctx) => {
+      const code = exitCode(p);
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; restartCount?: number; state?: { running?: { startedAt?: string } } }[]).map((s) => {
+        const restarts = (s.restartCount ?? 0) + 1;
+        return {
+          ...s, ready: false, started: false, restartCount: restarts,
+          lastState: { terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: s.state?.running?.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } },
+          state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${backOffText(backOffSeconds(restarts))} restarting failed container=${s.name} pod=${podRef(p)}` } },
+        };
+      });
+      const names = statuses.map((s) => s.name).join(' ');
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      setCondition(conds, cond('Ready', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
+      return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => containers(p).map((c) => ev('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podRef(p)}`, c)),
+  },
+  {
+    // The back-off is over: the container runs again (a new containerID; the image is present).
+    name: 'restart',
+    when: (p) => live(p) && phase(p) === 'Running' && waitingReason(p) === 'CrashLoopBackOff',
+    delay: (p, now) => {
+      const s = (p.status?.containerStatuses ?? [])[0] ?? {};
+      return Math.max(0, (Date.parse(s.lastState?.terminated?.finishedAt ?? '') || now) + 1000 * backOffSeconds(s.restartCount ?? 1) - now);
+    },
+    status: (p, ctx) => {
+      const now = ctx.now;
+      const readyNow = !neverReady(p) && containers(p).every((c) => !(c.readinessProbe?.initialDelaySeconds ?? 0));
+      const statuses = ((p.status?.containerStatuses ?? []) as { name: string; restartCount?: number }[]).map((s) => ({
+        ...s, containerID: containerId(p, `${s.name}/${s.restartCount ?? 0}`), ready: readyNow, started: true, state: { running: { startedAt: rfc3339(now) } },
+      }));
+      const conds = (p.status?.conditions ?? []) as Cond[];
+      if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, cond('Ready', 'True', now)); }
+      return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    },
+    events: (p) => containers(p).flatMap((c) => [
+      ev('Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c),
+      ev('Normal', 'Created', `Created container: ${c.name}`, c),
+      ev('Normal', 'Started', `Started container ${c.name}`, c),
+    ]),
+  },
+  {
     // restartPolicy Never/OnFailure: the containers finish after their run time.
     name: 'complete',
-    when: (p) => live(p) && phase(p) === 'Running' && isFinishing(p),
+    when: (p) => live(p) && phase(p) === 'Running' && isFinishing(p) && !restarting(p) && allRunning(p),
     delay: (p, now) => Math.max(0, startedAt(p) + 1000 * seconds(p, ANN_RUN, 5) - now),
     status: (p, ctx) => {
       const code = Math.trunc(seconds(p, ANN_EXIT, 0));

@@ -71,8 +71,16 @@ test('readiness waits for initialDelaySeconds; Never pods complete after their r
 test('a deleted pod is removed after its grace period, capped', () => {
   const s = nextStage(DEFAULT_STAGES, pod({ metadata: { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 } }))!;
   assert.equal(s.name, 'terminate');
-  assert.equal(s.delete, true);
   assert.equal(s.delay(pod({ metadata: { deletionGracePeriodSeconds: 30 } }), T0), 1000);
+  const running = pod({ status: { phase: 'Running', containerStatuses: [{ name: 'c', containerID: 'x', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] } });
+  const st = s.status!(running, ctx(T0 + 1000));
+  assert.equal(st.phase, 'Succeeded');
+  assert.deepEqual(st.containerStatuses[0].state, { terminated: { exitCode: 0, reason: 'Completed', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', containerID: 'x' } });
+  // Terminal: removed at once; with a finalizer, asked once (grace 0 means asked), then left alone.
+  const done = { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 };
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: done, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, finalizers: ['f'] }, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, deletionGracePeriodSeconds: 0, finalizers: ['f'] }, status: { phase: 'Succeeded' } })), undefined);
 });
 
 test('qosClass', () => {
@@ -92,4 +100,28 @@ test('pod IPs are unique per node and released', () => {
   assert.equal(seen.size, 252); // .2–.254 less b's
   assert.ok(!seen.has(b!));
   assert.equal(ips.allocate('y', 'n', '10.244.3.0/24'), undefined);
+});
+
+test('crash-loop golden: running → terminated into lastState, CrashLoopBackOff, back-off doubling and cap', async () => {
+  const { backOffSeconds } = await import('../../src/kubelet/stages.ts');
+  const p0 = pod({ metadata: { annotations: { 'skiff.dev/crash-loop': 'true', 'skiff.dev/run-seconds': '2' } } });
+  p0.status = apply(p0, T0).status;
+  p0.status = apply(p0, T0).status;
+  const r = apply(p0, T0 + 2000);
+  assert.equal(r.stage, 'crash');
+  assert.equal(r.delay, 0);
+  const s = r.status!.containerStatuses[0];
+  assert.deepEqual({ restartCount: s.restartCount, ready: s.ready, state: s.state, last: s.lastState.terminated }, {
+    restartCount: 1, ready: false,
+    state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=c pod=p_default(u1)' } },
+    last: { exitCode: 1, reason: 'Error', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:02Z', containerID: s.containerID },
+  });
+  assert.equal(r.status!.phase, 'Running');
+  p0.status = r.status;
+  const again = apply(p0, T0 + 2000);
+  assert.equal(again.stage, 'restart');
+  assert.equal(again.delay, 10_000);
+  assert.equal(again.status!.containerStatuses[0].restartCount, 1);
+  assert.ok(again.status!.containerStatuses[0].state.running);
+  assert.deepEqual([1, 2, 3, 5, 6, 9].map(backOffSeconds), [10, 20, 40, 160, 300, 300]);
 });

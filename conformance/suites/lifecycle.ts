@@ -1,0 +1,77 @@
+// Simulated pod lifecycle seen through real kubectl: a crash-looping pod's STATUS and RESTARTS,
+// the kubelet events in `kubectl describe pod`, `kubectl logs --previous`, an image pull failure,
+// and a run-to-completion pod reaching Succeeded.
+import type { Case } from '../lib.ts';
+import { check, waitFor } from '../lib.ts';
+import { file, kubectl, ok, show } from './kubectl.ts';
+
+const podYaml = (name: string, ns: string, annotations: Record<string, string>, opts: { image?: string; restartPolicy?: string } = {}) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${ns}
+  annotations:
+${Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n')}
+spec:
+  restartPolicy: ${opts.restartPolicy ?? 'Always'}
+  containers:
+  - name: app
+    image: ${opts.image ?? 'busybox:1.36'}
+`;
+
+/** The STATUS and RESTARTS columns of `kubectl get pod NAME`. */
+async function row(ctx: Parameters<Case['run']>[0], name: string): Promise<{ status: string; restarts: string }> {
+  const out = await ok(ctx, ['get', 'pod', name, '-n', ctx.ns, '--no-headers']);
+  const cols = out.trim().split(/\s+/);
+  return { status: cols[2], restarts: cols[3] };
+}
+
+export const lifecycleCases: Case[] = [
+  {
+    behavior: 'lifecycle.crash-loop', name: 'crash-loop-describe-logs-previous',
+    async run(ctx) {
+      await ok(ctx, ['apply', '-f', file(ctx, 'crash.yaml', podYaml('crash', ctx.ns, {
+        'skiff.dev/crash-loop': 'true', 'skiff.dev/run-seconds': '1', 'skiff.dev/exit-code': '2', 'skiff.dev/logs': 'starting\nfatal: no config\n',
+      }))]);
+      const r = await waitFor('CrashLoopBackOff in kubectl get', async () => {
+        const x = await row(ctx, 'crash');
+        return x.status === 'CrashLoopBackOff' && Number(x.restarts.split(' ')[0]) >= 1 ? x : undefined;
+      }, { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      check(/^1\b/.test(r.restarts), `RESTARTS ${r.restarts}`);
+      const prev = await ok(ctx, ['logs', 'crash', '-n', ctx.ns, '--previous']);
+      check(prev.includes('fatal: no config'), `logs --previous: ${JSON.stringify(prev)}`);
+      const d = await ok(ctx, ['describe', 'pod', 'crash', '-n', ctx.ns]);
+      for (const want of [/Last State:\s+Terminated/, /Exit Code:\s+2/, /Restart Count:\s+1/, /Reason:\s+CrashLoopBackOff/,
+        /Normal\s+Pulling\s+.*Pulling image "busybox:1.36"/, /Normal\s+Created\s+.*Created container: app/, /Normal\s+Started\s+.*Started container app/,
+        /Warning\s+BackOff\s+.*Back-off restarting failed container app in pod crash_/]) {
+        check(want.test(d), `describe lacks ${want}:\n${d.slice(-1500)}`);
+      }
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    behavior: 'lifecycle.image-pull-failure', name: 'image-pull-backoff',
+    async run(ctx) {
+      await ok(ctx, ['apply', '-f', file(ctx, 'pull.yaml', podYaml('pull', ctx.ns, { 'skiff.dev/image-pull-error': 'true' }, { image: 'example.invalid/nope:1' }))]);
+      await waitFor('ErrImagePull or ImagePullBackOff', async () => /^(ErrImagePull|ImagePullBackOff)$/.test((await row(ctx, 'pull')).status),
+        { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      const d = await ok(ctx, ['describe', 'pod', 'pull', '-n', ctx.ns]);
+      check(/Warning\s+Failed\s+.*Failed to pull image "example.invalid\/nope:1"/.test(d), `describe lacks Failed:\n${d.slice(-1500)}`);
+      check(/Warning\s+Failed\s+.*Error: ErrImagePull/.test(d), `describe lacks Error: ErrImagePull:\n${d.slice(-1500)}`);
+      const o = JSON.parse(await ok(ctx, ['get', 'pod', 'pull', '-n', ctx.ns, '-o', 'json']));
+      check(o.status.phase === 'Pending', `phase ${o.status.phase}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    behavior: 'lifecycle.run-to-completion', name: 'wait-succeeded',
+    async run(ctx) {
+      await ok(ctx, ['apply', '-f', file(ctx, 'job.yaml', podYaml('once', ctx.ns, { 'skiff.dev/run-seconds': '1' }, { restartPolicy: 'Never' }))]);
+      const w = await kubectl(ctx, ['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/once', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(w.code === 0 && w.stdout.includes('pod/once condition met'), `wait: ${show(w)}`);
+      const x = await row(ctx, 'once');
+      check(x.status === 'Completed', `STATUS ${x.status}`);
+    },
+    timeoutMs: 60_000,
+  },
+];
