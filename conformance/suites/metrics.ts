@@ -1,7 +1,7 @@
 // metrics.k8s.io with real kubectl: `kubectl top pods [--containers]` and `kubectl top nodes` over
 // the simulated usage (skiff.dev/cpu-usage / memory-usage annotations, node sums).
 import type { Case, CaseContext, ExecResult } from '../lib.ts';
-import { check, execFile } from '../lib.ts';
+import { check, execFile, waitFor } from '../lib.ts';
 import { kubectlTool } from './kubectl.ts';
 
 async function kubectl(ctx: CaseContext, args: string[]): Promise<ExecResult> {
@@ -21,6 +21,23 @@ async function runningPod(ctx: CaseContext, name: string, annotations: string[])
   await ok(ctx, ['run', name, '-n', ctx.ns, '--image=nginx:1.27', ...annotations.map((a) => `--annotations=${a}`)]);
   await ok(ctx, ['wait', '--for=condition=Ready', `pod/${name}`, '-n', ctx.ns, '--timeout=30s']);
 }
+
+const busyDeployment = (ns: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: busy, namespace: ${ns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: busy}}
+  template:
+    metadata:
+      labels: {app: busy}
+      annotations: {skiff.dev/cpu-usage: 250m}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources: {requests: {cpu: 100m}}
+`;
 
 export const metricsCases: Case[] = [
   {
@@ -52,5 +69,29 @@ export const metricsCases: Case[] = [
       check(/^\d+Mi$/.test(row[3]) && Number(row[3].slice(0, -2)) >= 1024 + 256, `node memory ${row[3]}`);
     },
     timeoutMs: 60_000,
+  },
+  {
+    behavior: 'metrics.hpa-scale-up', name: 'autoscale-scale-up', core: true,
+    async run(ctx) {
+      const t = kubectlTool();
+      const applied = await execFile(t.bin, ['--kubeconfig', ctx.cluster.kubeconfigPath, '--cache-dir', t.cacheDir, 'apply', '-f', '-'], { input: busyDeployment(ctx.ns), timeoutMs: 40_000, signal: ctx.signal });
+      check(applied.code === 0, `apply: ${applied.stderr}`);
+      await ok(ctx, ['rollout', 'status', 'deployment/busy', '-n', ctx.ns, '--timeout=30s']);
+      const a = await ok(ctx, ['autoscale', 'deployment', 'busy', '-n', ctx.ns, '--cpu-percent=50', '--min=1', '--max=5']);
+      check(a.includes('horizontalpodautoscaler.autoscaling/busy autoscaled'), a);
+      // 250m used of 100m requested = 250% against 50%: 1 → 5 (ceil(5 × 1), capped by --max=5).
+      await waitFor('the HPA to scale busy to 5', async () => {
+        const h = JSON.parse(await ok(ctx, ['get', 'hpa', 'busy', '-n', ctx.ns, '-o', 'json']));
+        return h.status?.desiredReplicas === 5 && h.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization === 250;
+      }, { timeoutMs: 40_000, intervalMs: 500, signal: ctx.signal });
+      const dep = JSON.parse(await ok(ctx, ['get', 'deployment', 'busy', '-n', ctx.ns, '-o', 'json']));
+      check(dep.spec.replicas === 5, `deployment replicas ${dep.spec.replicas}`);
+      const table = rows(await ok(ctx, ['get', 'hpa', 'busy', '-n', ctx.ns]));
+      check(table[0].slice(0, 3).join(' ') === 'NAME REFERENCE TARGETS', `hpa header: ${JSON.stringify(table[0])}`);
+      check(table[1][0] === 'busy' && table[1][1] === 'Deployment/busy' && table[1].join(' ').includes('250%/50%'), `hpa row: ${JSON.stringify(table[1])}`);
+      const ev = await ok(ctx, ['get', 'events', '-n', ctx.ns, '--field-selector', 'reason=SuccessfulRescale', '-o', 'jsonpath={.items[*].message}']);
+      check(ev.includes('New size: 5; reason: cpu resource utilization (percentage of request) above target'), `events: ${ev}`);
+    },
+    timeoutMs: 90_000,
   },
 ];
