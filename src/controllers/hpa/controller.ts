@@ -48,8 +48,9 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
   const podsRes = findResource('', 'v1', 'pods')!;
   const history = new Map<string, Recommendation[]>();
 
+  // Undefined fields are dropped so an unchanged status is a no-op write.
   async function writeStatus(hpa: KObject, status: Record<string, any>): Promise<void> {
-    await store.guaranteedUpdate(hpaRes, hpa.metadata.namespace, hpa.metadata.name!, (cur) => ({ ...cur, status: { ...status, conditions: conditions(cur.status?.conditions, status.conditions, clock.now()) } }), { subresource: 'status' });
+    await store.guaranteedUpdate(hpaRes, hpa.metadata.namespace, hpa.metadata.name!, (cur) => ({ ...cur, status: JSON.parse(JSON.stringify({ ...status, conditions: conditions(cur.status?.conditions, status.conditions, clock.now()) })) }), { subresource: 'status' });
   }
 
   async function reconcile(key: string): Promise<void> {
