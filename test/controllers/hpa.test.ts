@@ -52,3 +52,23 @@ test('a missing target and a Pods metric are reported in the conditions, nothing
     assert.equal((await c.store.get(R.deployments, 'default', 'web')).spec.replicas, 1);
   } finally { await c.close(); }
 });
+
+test('scale-down waits for the 300 s stabilization window', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    const d = deployment('idle', 4);
+    d.spec.template.metadata.annotations = { 'skiff.dev/cpu-usage': '10m' };
+    d.spec.template.spec.containers[0].resources = { requests: { cpu: '100m' } };
+    await c.store.create(R.deployments, 'default', d);
+    await c.until(async () => (await c.store.get(R.deployments, 'default', 'idle')).status?.availableReplicas === 4, { what: 'rollout' });
+    // 10% against 50%: ratio 0.2 → ceil(0.2 × 4) = 1, but only once 300 s of recommendations say so.
+    await c.store.create(HPA, 'default', hpa('idle', 'idle', cpu50));
+    await c.until(async () => (await c.store.get(HPA, 'default', 'idle')).status?.currentMetrics?.length === 1, { stepMs: 1000, what: 'first sync' });
+    const start = c.clock.now();
+    await c.until(async () => (await c.store.get(R.deployments, 'default', 'idle')).spec.replicas === 1, { stepMs: 5000, maxSteps: 200, what: 'scale-down to 1' });
+    const waited = c.clock.now() - start;
+    assert.ok(waited >= 300_000 && waited <= 330_000, `scaled down after ${waited} ms of simulated time`);
+    const events = (await c.list(R.events, 'default')).filter((e) => e.reason === 'SuccessfulRescale');
+    assert.ok(events.some((e) => e.message === 'New size: 1; reason: All metrics below target'), JSON.stringify(events.map((e) => e.message)));
+  } finally { await c.close(); }
+});

@@ -92,7 +92,9 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
       currentMetrics.push(r.current);
       if (r.replicas! > raw) { raw = r.replicas!; why = r.description!; }
     }
-    const hist = (history.get(key) ?? []).filter((h) => now - h.at <= 600_000);
+    // As upstream, a newly seen HPA starts its history with the current count, so it cannot scale down
+    // before a whole stabilization window has passed. An hour (the longest window allowed) is kept.
+    const hist = (history.get(key) ?? [{ at: now, replicas: current }]).filter((h) => now - h.at <= 3_600_000);
     const { replicas, limited } = stabilize(spec, current, raw, hist, now);
     hist.push({ at: now, replicas: raw });
     history.set(key, hist);
