@@ -50,6 +50,11 @@ describe('stabilize', () => {
     assert.equal(stabilize({ ...spec, maxReplicas: 100 }, 10, 50, [], 0).replicas, 20);
   });
 
+  test('a recommendation made just now does not hold back a scale-up (window 0 s)', () => {
+    assert.equal(stabilize(spec, 2, 4, [{ at: 1000, replicas: 2 }], 1000).replicas, 4);
+    assert.equal(stabilize({ ...spec, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } } }, 2, 4, [{ at: 1000, replicas: 2 }], 30_000).replicas, 2);
+  });
+
   test('scale-down keeps the highest recommendation of the last 300 s', () => {
     const hist = [{ at: 0, replicas: 6 }, { at: 100_000, replicas: 4 }];
     assert.equal(stabilize(spec, 6, 2, hist, 200_000).replicas, 6);

@@ -72,3 +72,23 @@ test('scale-down waits for the 300 s stabilization window', async () => {
     assert.ok(events.some((e) => e.message === 'New size: 1; reason: All metrics below target'), JSON.stringify(events.map((e) => e.message)));
   } finally { await c.close(); }
 });
+
+test('an autoscaling/v1 HPA is acted on and reads back its current cpu utilization', async () => {
+  const c = await startCluster({ nodes: 1 });
+  try {
+    const HPA1 = findResource('autoscaling', 'v1', 'horizontalpodautoscalers')!;
+    const d = deployment('v1app', 2);
+    d.spec.template.metadata.annotations = { 'skiff.dev/cpu-usage': '60m' };
+    d.spec.template.spec.containers[0].resources = { requests: { cpu: '100m' } };
+    await c.store.create(R.deployments, 'default', d);
+    await c.until(async () => (await c.store.get(R.deployments, 'default', 'v1app')).status?.availableReplicas === 2, { what: 'rollout' });
+    await c.store.create(HPA1, 'default', { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'v1app' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'v1app' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 30 } });
+    // 60% against 30%: ratio 2 → 4.
+    await c.settle();
+    assert.equal((await c.store.get(R.deployments, 'default', 'v1app')).spec.replicas, 4, 'scaled up on the first sync, without waiting a period');
+    const h = await c.store.get(HPA1, 'default', 'v1app');
+    assert.equal(h.status.currentCPUUtilizationPercentage, 60);
+    assert.equal(h.status.desiredReplicas, 4);
+  } finally { await c.close(); }
+});

@@ -74,8 +74,8 @@ export function stabilize(spec: any, current: number, raw: number, history: Reco
   const downWindow = (spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300) * 1000;
   let upRec = raw, downRec = raw;
   for (const h of history) {
-    if (now - h.at <= upWindow) upRec = Math.min(upRec, h.replicas);
-    if (now - h.at <= downWindow) downRec = Math.max(downRec, h.replicas);
+    if (now - h.at < upWindow) upRec = Math.min(upRec, h.replicas);
+    if (now - h.at < downWindow) downRec = Math.max(downRec, h.replicas);
   }
   let desired = current;
   if (raw > current) desired = Math.max(current, upRec);
