@@ -18,6 +18,7 @@ import { Allocators } from './registry/allocators.ts';
 import { toTable } from './api/tables/index.ts';
 import { logHandler } from './streaming/logs.ts';
 import { attachHandler, execHandler } from './streaming/exec.ts';
+import { metricsRoute } from './metrics/api.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -63,7 +64,7 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
     decodeBody: decodeWithValidation,
     subresources,
     virtualCreate,
-    routes: [openapiRoute],
+    routes: [openapiRoute, metricsRoute(store)],
   };
 }
 

@@ -15,6 +15,7 @@ import { jobController } from './job.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
 import { eventRecorder } from './events.ts';
+import { hpaController } from './hpa/controller.ts';
 import type { EventRecorder } from './events.ts';
 import { controllerRef, ownerUids } from './util.ts';
 import { startScheduler } from '../scheduler/scheduler.ts';
@@ -104,6 +105,9 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointsController({ store, clock, services, pods, endpoints, log }),
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
+    const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
+    recorders.push(hpaRec);
+    controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }

@@ -1,0 +1,76 @@
+// GET /metrics: Prometheus text with upstream's apiserver_* series, counting requests by verb,
+// resource, scope and code; authenticated; writes to it are refused with a Status.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { assertStatus, cm, startFixture } from './fixture.ts';
+import type { Fixture } from './fixture.ts';
+
+let f: Fixture;
+before(async () => { f = await startFixture(); });
+after(async () => { await f.stop(); });
+
+/** The value of one series (exact label set, in any order) in Prometheus text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...m[2].matchAll(/([a-z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+async function scrape(): Promise<string> {
+  const res = await f.api.get('/metrics').buffer(true).parse((r, cb) => { let b = ''; r.setEncoding('utf8'); r.on('data', (c: string) => { b += c; }); r.on('end', () => cb(null, b)); });
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+  return res.body as string;
+}
+
+test('requests are counted by verb, resource, scope and code, with latency histograms', async () => {
+  const ns = await f.ns('metrics');
+  const before = await scrape();
+  const base = (labels: Record<string, string>) => sample(before, 'apiserver_request_total', labels) ?? 0;
+  const created = { verb: 'POST', resource: 'configmaps', scope: 'namespace', code: '201', group: '', version: 'v1' };
+  const conflict = { verb: 'POST', resource: 'configmaps', scope: 'namespace', code: '409' };
+  const got = { verb: 'GET', resource: 'configmaps', scope: 'resource', code: '200' };
+  const listed = { verb: 'LIST', resource: 'configmaps', scope: 'namespace', code: '200' };
+  const b = { created: base(created), conflict: base(conflict), got: base(got), listed: base(listed) };
+
+  for (const n of ['m1', 'm2', 'm3']) assert.equal((await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send(cm(n))).status, 201);
+  assertStatus(await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send(cm('m1')), 409, 'AlreadyExists');
+  assert.equal((await f.api.get(`/api/v1/namespaces/${ns}/configmaps/m1`)).status, 200);
+  assert.equal((await f.api.get(`/api/v1/namespaces/${ns}/configmaps`)).status, 200);
+
+  const text = await scrape();
+  assert.equal(sample(text, 'apiserver_request_total', created), b.created + 3);
+  assert.equal(sample(text, 'apiserver_request_total', conflict), b.conflict + 1);
+  assert.equal(sample(text, 'apiserver_request_total', got), b.got + 1);
+  assert.equal(sample(text, 'apiserver_request_total', listed), b.listed + 1);
+  const count = sample(text, 'apiserver_request_duration_seconds_count', { verb: 'POST', resource: 'configmaps', scope: 'namespace' });
+  assert.ok(count !== undefined && count >= 4, `duration histogram count: ${count}`);
+  assert.ok(sample(text, 'apiserver_request_duration_seconds_bucket', { verb: 'POST', resource: 'configmaps', le: '+Inf' }) !== undefined);
+  // Stored objects by resource, as upstream labels them.
+  assert.ok((sample(text, 'apiserver_storage_objects', { resource: 'configmaps' }) ?? 0) >= 3);
+  assert.ok((sample(text, 'apiserver_storage_objects', { resource: 'namespaces' }) ?? 0) >= 5);
+  assert.ok(sample(text, 'apiserver_current_inflight_requests', { request_kind: 'mutating' }) !== undefined);
+  assert.match(text, /^process_resident_memory_bytes \d+/m);
+});
+
+test('watches are long-running: counted in the gauge while open, and kept out of the latency histogram', async () => {
+  const ns = await f.ns('metrics-watch');
+  const ac = new AbortController();
+  const res = await fetch(`${f.url}/api/v1/namespaces/${ns}/configmaps?watch=true`, { headers: { Authorization: `Bearer ${f.token}` }, signal: ac.signal });
+  assert.equal(res.status, 200);
+  try {
+    const text = await scrape();
+    assert.ok((sample(text, 'apiserver_longrunning_requests', { verb: 'WATCH', resource: 'configmaps' }) ?? 0) >= 1, 'open watch in apiserver_longrunning_requests');
+    assert.equal(sample(text, 'apiserver_request_duration_seconds_count', { verb: 'WATCH' }), undefined);
+  } finally { ac.abort(); }
+});
+
+test('/metrics needs credentials and refuses writes with a Status', async () => {
+  assertStatus(await request(f.url).get('/metrics'), 401, 'Unauthorized');
+  assertStatus(await f.api.post('/metrics').send({}), 405, 'MethodNotAllowed');
+});
