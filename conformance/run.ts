@@ -77,13 +77,10 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
   switch (suite.client) {
     case 'kubectl': {
       const { kubectlCases } = await import('./suites/kubectl.ts');
-<<<<<<< HEAD
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
-      return suite.id === 'kubectl' ? [...kubectlCases, ...lifecycleCases] : kubectlCases.filter((c) => c.core);
-=======
-      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases];
-      return suite.id === 'kubectl' ? all : all.filter((c) => c.core);
->>>>>>> metrics
+      const { metricsCases } = await import('./suites/metrics.ts');
+      const all = [...kubectlCases, ...metricsCases];
+      return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
     case 'client-node': return (await import('./suites/client-node.ts')).clientNodeCases;
     case 'python': return (await import('./suites/external.ts')).pythonCases;

@@ -735,6 +735,34 @@ spec:
     timeoutMs: 60_000,
   },
   {
+    behavior: 'workloads.job-complete', name: 'job-wait-complete', core: true,
+    async run(ctx) {
+      // Two completions, two at a time, each pod running 1 s of simulated time.
+      const y = `apiVersion: batch/v1\nkind: Job\nmetadata: {name: jc, namespace: ${ctx.ns}}\nspec:\n  completions: 2\n  parallelism: 2\n  template:\n    metadata: {annotations: {skiff.dev/run-seconds: "1"}}\n    spec:\n      restartPolicy: Never\n      containers: [{name: w, image: busybox:1.36, command: [sh, -c, 'echo done']}]\n`;
+      await ok(ctx, ['create', '-f', file(ctx, 'jc.yaml', y), '--validate=false']);
+      const w = await ok(ctx, ['wait', '--for=condition=complete', 'job/jc', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(w.includes('job.batch/jc condition met'), w);
+      const j = await getJson(ctx, ['job', 'jc', '-n', ctx.ns]);
+      check(j.status.succeeded === 2 && j.status.completionTime && j.status.conditions.some((c: any) => c.type === 'SuccessCriteriaMet'), `job status: ${JSON.stringify(j.status)}`);
+      const pods = (await getJson(ctx, ['pods', '-n', ctx.ns, '-l', 'batch.kubernetes.io/job-name=jc'])).items;
+      check(pods.length === 2 && pods.every((p: any) => p.status.phase === 'Succeeded' && !(p.metadata.finalizers ?? []).length), `job pods: ${JSON.stringify(pods.map((p: any) => [p.status.phase, p.metadata.finalizers]))}`);
+      // Events are written asynchronously (batched by the recorder): wait for them.
+      let desc = '';
+      await waitFor('describe job to list the events', async () => {
+        desc = await ok(ctx, ['describe', 'job', 'jc', '-n', ctx.ns]);
+        return /SuccessfulCreate\s+\S+\s+job-controller\s+Created pod: jc-/.test(desc) && /Completed\s+\S+\s+job-controller\s+Job completed/.test(desc);
+      }, { signal: ctx.signal, timeoutMs: 10_000, intervalMs: 300 }).catch(() => undefined);
+      check(/Created pod: jc-/.test(desc) && /Job completed/.test(desc), `describe job events: ${desc.slice(-600)}`);
+      // A failing Job: backoffLimit 0, exit code 2 → Failed with BackoffLimitExceeded.
+      const f = `apiVersion: batch/v1\nkind: Job\nmetadata: {name: jf, namespace: ${ctx.ns}}\nspec:\n  backoffLimit: 0\n  template:\n    metadata: {annotations: {skiff.dev/run-seconds: "1", skiff.dev/exit-code: "2"}}\n    spec:\n      restartPolicy: Never\n      containers: [{name: w, image: busybox:1.36}]\n`;
+      await ok(ctx, ['create', '-f', file(ctx, 'jf.yaml', f), '--validate=false']);
+      await ok(ctx, ['wait', '--for=condition=failed', 'job/jf', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const reason = await ok(ctx, ['get', 'job', 'jf', '-n', ctx.ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].reason}']);
+      check(reason === 'BackoffLimitExceeded', `failed reason: ${reason}`);
+    },
+    timeoutMs: 90_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);

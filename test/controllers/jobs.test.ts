@@ -57,8 +57,8 @@ test('completions 3 with parallelism 2: at most 2 pods at once, then SuccessCrit
     for (const p of pods) {
       assert.equal(p.status.phase, 'Succeeded');
       assert.ok(!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER), 'tracking finalizer removed');
-      assert.equal(p.metadata.ownerReferences[0].kind, 'Job');
-      assert.equal(p.metadata.ownerReferences[0].blockOwnerDeletion, true);
+      assert.equal(p.metadata.ownerReferences![0].kind, 'Job');
+      assert.equal(p.metadata.ownerReferences![0].blockOwnerDeletion, true);
     }
     const events = (await c.list(R.events, 'default')).filter((e) => e.involvedObject?.name === 'batch3');
     assert.equal(events.filter((e) => e.reason === 'SuccessfulCreate').length, 3);
@@ -81,7 +81,7 @@ test('failing pods: replacements back off 10 s, 20 s, …; beyond backoffLimit t
     assert.equal(condition(j, 'FailureTarget').reason, 'BackoffLimitExceeded');
     assert.equal(condition(j, 'Failed').message, 'Job has reached the specified backoff limit');
     assert.equal(j.status.completionTime, undefined);
-    const created = (await jobPods(c, 'fails')).map((p) => Date.parse(p.metadata.creationTimestamp)).sort((a, b) => a - b);
+    const created = (await jobPods(c, 'fails')).map((p) => Date.parse(p.metadata.creationTimestamp!)).sort((a, b) => a - b);
     assert.equal(created.length, 3);
     // Each pod runs ~2 s (start + run); the waits before replacements grow: ≥10 s, then ≥20 s.
     assert.ok(created[1] - created[0] >= 10_000, `first replacement after ${created[1] - created[0]} ms`);
@@ -97,12 +97,12 @@ test('Indexed: one pod per index with its hostname and JOB_COMPLETION_INDEX; com
     await c.store.create(jobsR, 'default', job('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
     await c.until(async () => (await jobPods(c, 'idx')).length === 3, { what: 'indexed pods' });
     const pods = await jobPods(c, 'idx');
-    const idx = pods.map((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index']).sort();
+    const idx = pods.map((p) => p.metadata.annotations!['batch.kubernetes.io/job-completion-index']).sort();
     assert.deepEqual(idx, ['0', '1', '2']);
     for (const p of pods) {
-      const i = p.metadata.labels['batch.kubernetes.io/job-completion-index'];
+      const i = p.metadata.labels!['batch.kubernetes.io/job-completion-index'];
       assert.equal(p.spec.hostname, `idx-${i}`);
-      assert.ok(p.metadata.name.startsWith(`idx-${i}-`));
+      assert.ok(p.metadata.name!.startsWith(`idx-${i}-`));
       assert.ok(p.spec.containers[0].env.some((e: { name: string }) => e.name === 'JOB_COMPLETION_INDEX'));
     }
     await c.until(async () => !!condition(await get(c, 'idx'), 'Complete'), { stepMs: 500, what: 'indexed complete' });
@@ -183,6 +183,6 @@ test('work queue (completions unset, parallelism 2): complete once one pod succe
     await c.until(async () => !!condition(await get(c, 'wq'), 'Complete'), { stepMs: 500, what: 'work queue complete' });
     const j = await get(c, 'wq');
     assert.equal(j.status.succeeded, 2);
-    assert.equal(j.spec.completions, undefined);
+    assert.equal(j.spec.completions ?? undefined, undefined);
   } finally { await c.close(); }
 });
