@@ -15,8 +15,8 @@ import { keyOf, splitKey, WorkQueue } from '../controllers/runtime.ts';
 import type { Controller, Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
-import type { NodeInfo, Resources } from './nodeinfo.ts';
-import { nodeInfoFor, nonZero, podRequests } from './nodeinfo.ts';
+import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
+import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNode } from './score.ts';
@@ -47,24 +47,28 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   let orderDirty = true;
   let cursor = 0;
   /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
-  const accounted = new Map<string, { node: string; req: Resources }>();
+  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[] }>();
   const unschedulable = new Set<string>();
 
-  const account = (key: string, node: string | undefined, req?: Resources) => {
+  const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
     if (prev && prev.node === node) return;
     if (prev) {
       const ni = infos.get(prev.node);
-      if (ni) adjust(ni, prev.req, -1);
+      if (ni) adjust(ni, prev.req, -1, prev.ports);
       accounted.delete(key);
     }
     if (node && req) {
-      accounted.set(key, { node, req });
+      accounted.set(key, { node, req, ports });
       const ni = infos.get(node);
-      if (ni) adjust(ni, req, 1);
+      if (ni) adjust(ni, req, 1, ports);
     }
   };
-  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1): void {
+  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
+    if (ports.length) {
+      if (sign > 0) ni.usedPorts = [...ni.usedPorts, ...ports];
+      else ni.usedPorts = ni.usedPorts.filter((u) => !ports.includes(u));
+    }
     for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
     const nz = nonZero(req);
     ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
@@ -80,7 +84,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const ni = nodeInfoFor(n);
       infos.set(ni.name, ni);
       // Pods seen before their node: count them now.
-      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req); }
+      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req, a.ports); }
       orderDirty = true;
       retryUnschedulable();
     },
@@ -108,7 +112,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     if (node) {
       unschedulable.delete(k);
       if (isTerminal(p)) { if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); } }
-      else if (!accounted.has(k)) account(k, node, podRequests(p));
+      else if (!accounted.has(k)) account(k, node, podRequests(p), podHostPorts(p));
       return;
     }
     if (p.metadata.deletionTimestamp || !wantsUs(p) || isTerminal(p)) return;
@@ -118,7 +122,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   async function scheduleOne(key: string): Promise<void> {
     const pod = pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
-    const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [] };
+    const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
     const chosen = pick(pi);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
@@ -127,7 +131,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       return;
     }
     unschedulable.delete(key);
-    account(key, chosen, pi.requests); // assume
+    account(key, chosen, pi.requests, pi.hostPorts); // assume
     const { namespace, name } = splitKey(key);
     try {
       await bindPod(store, namespace, { target: { kind: 'Node', name: chosen } }, name, false);
