@@ -3,8 +3,14 @@
 // Order follows upstream's default plugin order; the first filter that fails decides for a node.
 import type { KObject } from '../registry/strategy.ts';
 import type { HostPort, NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
+import { checkInterPod } from './interpod.ts';
+import type { InterPodState } from './interpod.ts';
 
-export interface PodInfo { pod: KObject; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[] }
+export interface PodInfo {
+  pod: KObject; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[];
+  /** Set by the scheduler when inter-pod (anti-)affinity constrains this attempt. */
+  interPod?: InterPodState;
+}
 
 export function tolerates(tols: Toleration[], t: Taint): boolean {
   return tols.some((tol) => {
@@ -85,7 +91,11 @@ export function filterResources(p: PodInfo, n: NodeInfo): string[] {
   return out;
 }
 
-export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources];
+export function filterInterPodAffinity(p: PodInfo, n: NodeInfo): string[] {
+  return p.interPod ? checkInterPod(p.interPod, n) : [];
+}
+
+export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterInterPodAffinity];
 
 export function runFilters(p: PodInfo, n: NodeInfo): string[] {
   for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }

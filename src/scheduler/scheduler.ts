@@ -20,6 +20,8 @@ import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNode } from './score.ts';
+import { hasRequiredAntiAffinity, interPodState } from './interpod.ts';
+import type { Placed } from './interpod.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RETRY_UNSCHEDULABLE_MS = 60_000;
@@ -39,7 +41,7 @@ export interface Scheduler extends Controller {
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
   const infos = new Map<string, NodeInfo>();
@@ -49,6 +51,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
   const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[] }>();
   const unschedulable = new Set<string>();
+  /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
+  const waitingForPods = new Set<string>();
+  /** Accounted pods with required podAntiAffinity (checked against every incoming pod). */
+  const antiKeys = new Set<string>();
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
@@ -57,11 +63,14 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const ni = infos.get(prev.node);
       if (ni) adjust(ni, prev.req, -1, prev.ports);
       accounted.delete(key);
+      antiKeys.delete(key);
     }
     if (node && req) {
       accounted.set(key, { node, req, ports });
+      if (hasRequiredAntiAffinity(pods.get(key))) antiKeys.add(key);
       const ni = infos.get(node);
       if (ni) adjust(ni, req, 1, ports);
+      for (const k of waitingForPods) queue.add(k);
     }
   };
   function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
@@ -99,10 +108,15 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   });
   pods.on({
     add: (p) => onPod(p),
-    update: (p) => onPod(p),
+    update: (p, old) => {
+      // Affinity and spread depend on other pods' labels.
+      if (p.spec?.nodeName && !deepEqual(p.metadata.labels, old.metadata.labels)) retryUnschedulable();
+      onPod(p);
+    },
     delete: (p) => {
       const k = keyOf(p);
       unschedulable.delete(k);
+      waitingForPods.delete(k);
       if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
     },
   });
@@ -111,6 +125,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const node = p.spec?.nodeName;
     if (node) {
       unschedulable.delete(k);
+      waitingForPods.delete(k);
       if (isTerminal(p)) { if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); } }
       else if (!accounted.has(k)) account(k, node, podRequests(p), podHostPorts(p));
       return;
@@ -123,14 +138,17 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const pod = pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
+    pi.interPod = interPodState(pod, placed, placedWith(antiKeys), nsLabels);
     const chosen = pick(pi);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
+      if (pi.interPod?.affinity.length) waitingForPods.add(key);
       await markUnschedulable(pod, chosen.message);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;
     }
     unschedulable.delete(key);
+    waitingForPods.delete(key);
     account(key, chosen, pi.requests, pi.hostPorts); // assume
     const { namespace, name } = splitKey(key);
     try {
@@ -141,6 +159,15 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       ignoreNotFound(e);
     }
   }
+
+  function* placedWith(keys: Iterable<string>): Iterable<Placed> {
+    for (const k of keys) {
+      const a = accounted.get(k), pod = pods.get(k), node = a && infos.get(a.node);
+      if (pod && node) yield { pod, node };
+    }
+  }
+  const placed = () => placedWith(accounted.keys());
+  const nsLabels = (ns: string) => opts.namespaces?.get(ns)?.metadata.labels;
 
   function pick(p: PodInfo): string | { message: string } {
     if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }
