@@ -5,11 +5,15 @@ import type { KObject } from '../registry/strategy.ts';
 import type { HostPort, NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
 import { checkInterPod } from './interpod.ts';
 import type { InterPodState } from './interpod.ts';
+import { checkSpread } from './spread.ts';
+import type { SpreadState } from './spread.ts';
 
 export interface PodInfo {
   pod: KObject; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[];
   /** Set by the scheduler when inter-pod (anti-)affinity constrains this attempt. */
   interPod?: InterPodState;
+  /** Set by the scheduler when DoNotSchedule topology spread constraints apply. */
+  spread?: SpreadState;
 }
 
 export function tolerates(tols: Toleration[], t: Taint): boolean {
@@ -91,11 +95,15 @@ export function filterResources(p: PodInfo, n: NodeInfo): string[] {
   return out;
 }
 
+export function filterTopologySpread(p: PodInfo, n: NodeInfo): string[] {
+  return p.spread ? checkSpread(p.spread, n) : [];
+}
+
 export function filterInterPodAffinity(p: PodInfo, n: NodeInfo): string[] {
   return p.interPod ? checkInterPod(p.interPod, n) : [];
 }
 
-export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterInterPodAffinity];
+export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterTopologySpread, filterInterPodAffinity];
 
 export function runFilters(p: PodInfo, n: NodeInfo): string[] {
   for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }

@@ -18,10 +18,11 @@ import { ignoreNotFound, res } from '../controllers/util.ts';
 import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
 import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
-import { runFilters, unschedulableMessage } from './filters.ts';
+import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNode } from './score.ts';
 import { hasRequiredAntiAffinity, interPodState } from './interpod.ts';
 import type { Placed } from './interpod.ts';
+import { spreadConstraints, spreadState } from './spread.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RETRY_UNSCHEDULABLE_MS = 60_000;
@@ -139,10 +140,13 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
     pi.interPod = interPodState(pod, placed, placedWith(antiKeys), nsLabels);
+    pi.spread = spreadState(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), placed, {
+      matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
+    });
     const chosen = pick(pi);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
-      if (pi.interPod?.affinity.length) waitingForPods.add(key);
+      if (pi.interPod?.affinity.length || pi.spread) waitingForPods.add(key);
       await markUnschedulable(pod, chosen.message);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;

@@ -70,3 +70,30 @@ test('host ports: a fourth pod asking for the same hostPort finds no node', asyn
     assert.equal(used.size, 3);
   } finally { await c.close(); }
 });
+
+test('topology spread (DoNotSchedule, maxSkew 1 over hostnames) places 6 pods 2/2/2', async () => {
+  const c = await startCluster({ nodes: 3 });
+  try {
+    const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: HOST, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 's' } } }] };
+    for (let i = 0; i < 6; i++) await c.store.create(R.pods, 'default', mk(`s${i}`, { app: 's' }, spread));
+    await c.until(async () => { for (let i = 0; i < 6; i++) if (!(await nodeOf(c, `s${i}`))) return false; return true; }, { what: 'spread placed' });
+    const per = new Map<string, number>();
+    for (let i = 0; i < 6; i++) { const n = (await nodeOf(c, `s${i}`))!; per.set(n, (per.get(n) ?? 0) + 1); }
+    assert.deepEqual([...per.values()], [2, 2, 2]);
+  } finally { await c.close(); }
+});
+
+test('topology spread refuses a second pod pinned to the same node (nodeAffinityPolicy Ignore keeps all 3 domains)', async () => {
+  const c = await startCluster({ nodes: 3 });
+  try {
+    const spec = {
+      nodeSelector: { [HOST]: 'skiff-node-0' },
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: HOST, whenUnsatisfiable: 'DoNotSchedule', nodeAffinityPolicy: 'Ignore', labelSelector: { matchLabels: { app: 'pin' } } }],
+    };
+    await c.store.create(R.pods, 'default', mk('pin0', { app: 'pin' }, spec));
+    await c.until(async () => (await nodeOf(c, 'pin0')) === 'skiff-node-0', { what: 'pin0 placed' });
+    await c.store.create(R.pods, 'default', mk('pin1', { app: 'pin' }, spec));
+    assert.equal(await unschedulableMessage(c, 'pin1'),
+      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector.");
+  } finally { await c.close(); }
+});
