@@ -77,7 +77,8 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
   switch (suite.client) {
     case 'kubectl': {
       const { kubectlCases } = await import('./suites/kubectl.ts');
-      return suite.id === 'kubectl' ? kubectlCases : kubectlCases.filter((c) => c.core);
+      const all = [...kubectlCases, ...(await import('./suites/scheduling.ts')).schedulingCases];
+      return suite.id === 'kubectl' ? all : all.filter((c) => c.core);
     }
     case 'client-node': return (await import('./suites/client-node.ts')).clientNodeCases;
     case 'python': return (await import('./suites/external.ts')).pythonCases;

@@ -4,7 +4,11 @@
 // consistent. Like upstream, only a share of a large cluster's nodes is examined per pod
 // (percentageOfNodesToScore), starting where the previous pod's search stopped.
 // Pods that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling event and are
-// retried when a node or pod changes in a way that could make room. Preemption is not supported.
+// retried when a node or pod changes in a way that could make room. Filters follow upstream's
+// default order (filters.ts); inter-pod affinity and topology spread state is built per attempt
+// only for pods that need it (interpod.ts, spread.ts).
+// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part) and
+// priority order in the queue (pods are taken in arrival order).
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
