@@ -23,7 +23,7 @@ import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
 import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
-import { scoreNode } from './score.ts';
+import { scoreNodes } from './score.ts';
 import { hasRequiredAntiAffinity, interPodState } from './interpod.ts';
 import type { Placed } from './interpod.ts';
 import { spreadConstraints, spreadState } from './spread.ts';
@@ -182,18 +182,23 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const total = order.length;
     const want = feasibleNodesToFind(total);
     const reasons = new Map<string, number>();
-    let best: string | undefined, bestScore = -1, ties = 0, found = 0, i = 0;
-    for (; i < total && found < want; i++) {
+    const feasible: NodeInfo[] = [];
+    let i = 0;
+    for (; i < total && feasible.length < want; i++) {
       const ni = infos.get(order[(cursor + i) % total]);
       if (!ni) continue;
       const fail = runFilters(p, ni);
       if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); continue; }
-      found++;
-      const s = scoreNode(p, ni);
-      if (s > bestScore) { best = ni.name; bestScore = s; ties = 1; }
-      else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = ni.name; } // reservoir pick among equals
+      feasible.push(ni);
     }
     cursor = total ? (cursor + i) % total : 0;
+    const scores = scoreNodes(p, feasible);
+    let best: string | undefined, bestScore = -Infinity, ties = 0;
+    for (let j = 0; j < feasible.length; j++) {
+      const s = scores[j];
+      if (s > bestScore) { best = feasible[j].name; bestScore = s; ties = 1; }
+      else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = feasible[j].name; } // reservoir pick among equals
+    }
     if (best) return best;
     return { message: unschedulableMessage(total, reasons) };
   }

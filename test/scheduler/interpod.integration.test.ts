@@ -97,3 +97,19 @@ test('topology spread refuses a second pod pinned to the same node (nodeAffinity
       "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector.");
   } finally { await c.close(); }
 });
+
+test('scores: preferred node affinity chooses its node; a PreferNoSchedule taint is avoided', async () => {
+  const c = await startCluster({ nodes: 3 });
+  try {
+    const pref = { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: HOST, operator: 'In', values: ['skiff-node-1'] }] } }] } } };
+    await c.store.create(R.pods, 'default', mk('pref', {}, pref));
+    await c.until(async () => !!(await nodeOf(c, 'pref')), { what: 'pref placed' });
+    assert.equal(await nodeOf(c, 'pref'), 'skiff-node-1');
+    for (const n of ['skiff-node-0', 'skiff-node-2']) {
+      await c.store.guaranteedUpdate(R.nodes, undefined, n, (x) => { x.spec.taints = [...(x.spec.taints ?? []), { key: 'soft', effect: 'PreferNoSchedule' }]; return x; });
+    }
+    for (let i = 0; i < 3; i++) await c.store.create(R.pods, 'default', mk(`soft${i}`, {}));
+    await c.until(async () => { for (let i = 0; i < 3; i++) if (!(await nodeOf(c, `soft${i}`))) return false; return true; }, { what: 'soft placed' });
+    for (let i = 0; i < 3; i++) assert.equal(await nodeOf(c, `soft${i}`), 'skiff-node-1');
+  } finally { await c.close(); }
+});
