@@ -78,8 +78,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
     case 'kubectl': {
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
-      const { metricsCases } = await import('./suites/metrics.ts');
-      const all = [...kubectlCases, ...metricsCases];
+      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases];
       return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
     case 'client-node': return (await import('./suites/client-node.ts')).clientNodeCases;

@@ -74,6 +74,11 @@ export const errors = {
   serviceUnavailable(message: string): StatusError { return new StatusError(503, 'ServiceUnavailable', message); },
   timeout(message: string): StatusError { return new StatusError(504, 'Timeout', message); },
   internal(message: string): StatusError { return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`); },
+  /** An admission plugin refused the request: `pods "x" is forbidden: <reason>` (no name: `pods is forbidden: ...`). */
+  admissionForbidden(gr: GroupResource, name: string, reason: string): StatusError {
+    const who = name ? `${qualified(gr)} "${name}"` : qualified(gr);
+    return new StatusError(403, 'Forbidden', `${who} is forbidden: ${reason}`, { name: name || undefined, group: gr.group || undefined, kind: gr.resource });
+  },
   /** Namespace is being deleted: upstream answers 403 Forbidden with this wording. */
   namespaceTerminating(gr: GroupResource, name: string, ns: string): StatusError {
     const e = new StatusError(403, 'Forbidden', `${qualified(gr)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, { name, group: gr.group || undefined, kind: gr.resource });

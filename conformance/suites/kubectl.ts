@@ -15,7 +15,7 @@ function baseArgs(ctx: CaseContext, kubeconfig?: string): string[] {
   return ['--kubeconfig', kubeconfig ?? ctx.cluster.kubeconfigPath, '--cache-dir', tool.cacheDir, '--request-timeout=30s'];
 }
 
-async function kubectl(ctx: CaseContext, args: string[], opts: { input?: string; kubeconfig?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
+export async function kubectl(ctx: CaseContext, args: string[], opts: { input?: string; kubeconfig?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   return execFile(tool.bin, [...baseArgs(ctx, opts.kubeconfig), ...args], { input: opts.input, timeoutMs: opts.timeoutMs ?? 40_000, signal: ctx.signal, env: opts.env });
 }
 
@@ -24,7 +24,7 @@ function show(r: ExecResult): string {
 }
 
 /** Run kubectl and require exit 0. */
-async function ok(ctx: CaseContext, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export async function ok(ctx: CaseContext, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const r = await kubectl(ctx, args, opts);
   check(r.code === 0, `kubectl ${args.join(' ')}: ${show(r)}`);
   return r.stdout;
@@ -814,4 +814,4 @@ spec:
 ];
 
 // Shared with suites of their own (conformance/suites/lifecycle.ts).
-export { kubectl, ok, show, file };
+export { show, file };

@@ -92,7 +92,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
       jobController({ store, clock, jobs, pods, recorder: jRec, log }),
-      startScheduler({ store, clock, pods, nodes, recorder: sRec, log }),
+      startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');

@@ -239,6 +239,10 @@ export class Store {
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + this.clock.randomString(5);
     strategy.prepareForCreate?.(obj, this.ctx(r));
+    if (strategy.admitCreate) {
+      await strategy.admitCreate(obj, { ...this.ctx(r), list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) })
+        .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
+    }
     const errs = [...this.validateMeta(r, obj, strategy), ...(strategy.validate?.(obj, this.ctx(r)) ?? [])];
     if (errs.length) {
       this.undoAllocations(obj, strategy, r);

@@ -50,7 +50,15 @@ export interface StrategyServices {
   releaseNodePort?(port: number): void;
 }
 
+/** What an admission step that reads other objects gets (upstream's admission plugins with listers). */
+export interface AdmissionContext extends StrategyContext {
+  /** Every stored object of a resource (cluster-wide). */
+  list(group: string, version: string, resource: string): Promise<KObject[]>;
+}
+
 export interface Strategy {
+  /** Admission on create, after defaulting and before validation; may mutate obj or throw a StatusError. */
+  admitCreate?(obj: KObject, ctx: AdmissionContext): Promise<void>;
   /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
   prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on update. Mutates obj; old is read-only. */

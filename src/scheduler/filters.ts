@@ -2,9 +2,19 @@
 // worded as upstream's plugins word them (they end up in "0/3 nodes are available: ..." messages).
 // Order follows upstream's default plugin order; the first filter that fails decides for a node.
 import type { KObject } from '../registry/strategy.ts';
-import type { NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
+import type { HostPort, NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
+import { checkInterPod } from './interpod.ts';
+import type { InterPodState } from './interpod.ts';
+import { checkSpread } from './spread.ts';
+import type { SpreadState } from './spread.ts';
 
-export interface PodInfo { pod: KObject; requests: Resources; tolerations: Toleration[] }
+export interface PodInfo {
+  pod: KObject; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[];
+  /** Set by the scheduler when inter-pod (anti-)affinity constrains this attempt. */
+  interPod?: InterPodState;
+  /** Set by the scheduler when DoNotSchedule topology spread constraints apply. */
+  spread?: SpreadState;
+}
 
 export function tolerates(tols: Toleration[], t: Taint): boolean {
   return tols.some((tol) => {
@@ -62,6 +72,16 @@ export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
   return [];
 }
 
+const portsConflict = (a: HostPort, b: HostPort) =>
+  a.port === b.port && a.protocol === b.protocol && (a.ip === b.ip || a.ip === '0.0.0.0' || b.ip === '0.0.0.0');
+
+/** Upstream's NodePorts: a wanted hostPort/protocol must not be bound on an overlapping hostIP. */
+export function filterHostPorts(p: PodInfo, n: NodeInfo): string[] {
+  if (!p.hostPorts?.length || !n.usedPorts.length) return [];
+  const clash = p.hostPorts.some((w) => n.usedPorts.some((u) => portsConflict(w, u)));
+  return clash ? ["node(s) didn't have free ports for the requested pod ports"] : [];
+}
+
 /** Requests against allocatable minus what the node's pods already request. */
 export function filterResources(p: PodInfo, n: NodeInfo): string[] {
   const out: string[] = [];
@@ -75,7 +95,15 @@ export function filterResources(p: PodInfo, n: NodeInfo): string[] {
   return out;
 }
 
-export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterResources];
+export function filterTopologySpread(p: PodInfo, n: NodeInfo): string[] {
+  return p.spread ? checkSpread(p.spread, n) : [];
+}
+
+export function filterInterPodAffinity(p: PodInfo, n: NodeInfo): string[] {
+  return p.interPod ? checkInterPod(p.interPod, n) : [];
+}
+
+export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterTopologySpread, filterInterPodAffinity];
 
 export function runFilters(p: PodInfo, n: NodeInfo): string[] {
   for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }

@@ -20,6 +20,24 @@ export interface NodeInfo {
   /** Requests with upstream's non-zero defaults for pods that request nothing (100m cpu, 200Mi memory): for scoring. */
   nonZero: { cpu: number; memory: number };
   podCount: number;
+  /** Host ports taken by the node's pods (NodePorts filter); usually empty. */
+  usedPorts: HostPort[];
+}
+
+/** A container port bound on the node: hostIP '0.0.0.0' (the default) means every address. */
+export interface HostPort { ip: string; protocol: string; port: number }
+
+/** The host ports a pod asks for, with upstream's defaults (protocol TCP, hostIP 0.0.0.0). */
+export function podHostPorts(pod: KObject): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    for (const cp of c?.ports ?? []) {
+      const port = Number(cp?.hostPort);
+      if (!(port > 0)) continue;
+      out.push({ ip: cp.hostIP || '0.0.0.0', protocol: cp.protocol || 'TCP', port });
+    }
+  }
+  return out;
 }
 
 export const DEFAULT_MILLI_CPU = 100;
@@ -43,6 +61,7 @@ export function nodeInfoFor(node: KObject, prev?: NodeInfo): NodeInfo {
     taints: (node.spec?.taints ?? []) as Taint[],
     allocatable: toResources(node.status?.allocatable ?? node.status?.capacity),
     requested: prev?.requested ?? {}, nonZero: prev?.nonZero ?? { cpu: 0, memory: 0 }, podCount: prev?.podCount ?? 0,
+    usedPorts: prev?.usedPorts ?? [],
   };
 }
 

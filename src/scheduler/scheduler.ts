@@ -4,7 +4,11 @@
 // consistent. Like upstream, only a share of a large cluster's nodes is examined per pod
 // (percentageOfNodesToScore), starting where the previous pod's search stopped.
 // Pods that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling event and are
-// retried when a node or pod changes in a way that could make room. Preemption is not supported.
+// retried when a node or pod changes in a way that could make room. Filters follow upstream's
+// default order (filters.ts); inter-pod affinity and topology spread state is built per attempt
+// only for pods that need it (interpod.ts, spread.ts).
+// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part) and
+// priority order in the queue (pods are taken in arrival order).
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
@@ -15,11 +19,14 @@ import { keyOf, splitKey, WorkQueue } from '../controllers/runtime.ts';
 import type { Controller, Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
-import type { NodeInfo, Resources } from './nodeinfo.ts';
-import { nodeInfoFor, nonZero, podRequests } from './nodeinfo.ts';
+import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
+import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
-import { runFilters, unschedulableMessage } from './filters.ts';
-import { scoreNode } from './score.ts';
+import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
+import { scoreNodes } from './score.ts';
+import { hasRequiredAntiAffinity, interPodState } from './interpod.ts';
+import type { Placed } from './interpod.ts';
+import { spreadConstraints, spreadState } from './spread.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RETRY_UNSCHEDULABLE_MS = 60_000;
@@ -39,7 +46,7 @@ export interface Scheduler extends Controller {
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
   const infos = new Map<string, NodeInfo>();
@@ -47,24 +54,35 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   let orderDirty = true;
   let cursor = 0;
   /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
-  const accounted = new Map<string, { node: string; req: Resources }>();
+  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[] }>();
   const unschedulable = new Set<string>();
+  /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
+  const waitingForPods = new Set<string>();
+  /** Accounted pods with required podAntiAffinity (checked against every incoming pod). */
+  const antiKeys = new Set<string>();
 
-  const account = (key: string, node: string | undefined, req?: Resources) => {
+  const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
     if (prev && prev.node === node) return;
     if (prev) {
       const ni = infos.get(prev.node);
-      if (ni) adjust(ni, prev.req, -1);
+      if (ni) adjust(ni, prev.req, -1, prev.ports);
       accounted.delete(key);
+      antiKeys.delete(key);
     }
     if (node && req) {
-      accounted.set(key, { node, req });
+      accounted.set(key, { node, req, ports });
+      if (hasRequiredAntiAffinity(pods.get(key))) antiKeys.add(key);
       const ni = infos.get(node);
-      if (ni) adjust(ni, req, 1);
+      if (ni) adjust(ni, req, 1, ports);
+      for (const k of waitingForPods) queue.add(k);
     }
   };
-  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1): void {
+  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
+    if (ports.length) {
+      if (sign > 0) ni.usedPorts = [...ni.usedPorts, ...ports];
+      else ni.usedPorts = ni.usedPorts.filter((u) => !ports.includes(u));
+    }
     for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
     const nz = nonZero(req);
     ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
@@ -80,7 +98,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const ni = nodeInfoFor(n);
       infos.set(ni.name, ni);
       // Pods seen before their node: count them now.
-      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req); }
+      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req, a.ports); }
       orderDirty = true;
       retryUnschedulable();
     },
@@ -95,10 +113,15 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   });
   pods.on({
     add: (p) => onPod(p),
-    update: (p) => onPod(p),
+    update: (p, old) => {
+      // Affinity and spread depend on other pods' labels.
+      if (p.spec?.nodeName && !deepEqual(p.metadata.labels, old.metadata.labels)) retryUnschedulable();
+      onPod(p);
+    },
     delete: (p) => {
       const k = keyOf(p);
       unschedulable.delete(k);
+      waitingForPods.delete(k);
       if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
     },
   });
@@ -107,8 +130,9 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const node = p.spec?.nodeName;
     if (node) {
       unschedulable.delete(k);
+      waitingForPods.delete(k);
       if (isTerminal(p)) { if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); } }
-      else if (!accounted.has(k)) account(k, node, podRequests(p));
+      else if (!accounted.has(k)) account(k, node, podRequests(p), podHostPorts(p));
       return;
     }
     if (p.metadata.deletionTimestamp || !wantsUs(p) || isTerminal(p)) return;
@@ -118,16 +142,22 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   async function scheduleOne(key: string): Promise<void> {
     const pod = pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
-    const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [] };
+    const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
+    pi.interPod = interPodState(pod, placed, placedWith(antiKeys), nsLabels);
+    pi.spread = spreadState(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), placed, {
+      matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
+    });
     const chosen = pick(pi);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
+      if (pi.interPod?.affinity.length || pi.spread) waitingForPods.add(key);
       await markUnschedulable(pod, chosen.message);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;
     }
     unschedulable.delete(key);
-    account(key, chosen, pi.requests); // assume
+    waitingForPods.delete(key);
+    account(key, chosen, pi.requests, pi.hostPorts); // assume
     const { namespace, name } = splitKey(key);
     try {
       await bindPod(store, namespace, { target: { kind: 'Node', name: chosen } }, name, false);
@@ -138,23 +168,37 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     }
   }
 
+  function* placedWith(keys: Iterable<string>): Iterable<Placed> {
+    for (const k of keys) {
+      const a = accounted.get(k), pod = pods.get(k), node = a && infos.get(a.node);
+      if (pod && node) yield { pod, node };
+    }
+  }
+  const placed = () => placedWith(accounted.keys());
+  const nsLabels = (ns: string) => opts.namespaces?.get(ns)?.metadata.labels;
+
   function pick(p: PodInfo): string | { message: string } {
     if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }
     const total = order.length;
     const want = feasibleNodesToFind(total);
     const reasons = new Map<string, number>();
-    let best: string | undefined, bestScore = -1, ties = 0, found = 0, i = 0;
-    for (; i < total && found < want; i++) {
+    const feasible: NodeInfo[] = [];
+    let i = 0;
+    for (; i < total && feasible.length < want; i++) {
       const ni = infos.get(order[(cursor + i) % total]);
       if (!ni) continue;
       const fail = runFilters(p, ni);
       if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); continue; }
-      found++;
-      const s = scoreNode(p, ni);
-      if (s > bestScore) { best = ni.name; bestScore = s; ties = 1; }
-      else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = ni.name; } // reservoir pick among equals
+      feasible.push(ni);
     }
     cursor = total ? (cursor + i) % total : 0;
+    const scores = scoreNodes(p, feasible);
+    let best: string | undefined, bestScore = -Infinity, ties = 0;
+    for (let j = 0; j < feasible.length; j++) {
+      const s = scores[j];
+      if (s > bestScore) { best = feasible[j].name; bestScore = s; ties = 1; }
+      else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = feasible[j].name; } // reservoir pick among equals
+    }
     if (best) return best;
     return { message: unschedulableMessage(total, reasons) };
   }

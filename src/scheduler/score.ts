@@ -2,6 +2,7 @@
 import type { NodeInfo } from './nodeinfo.ts';
 import { nonZero } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
+import { matchNodeSelectorTerm, tolerates } from './filters.ts';
 
 /** Upstream's LeastAllocated over cpu and memory (equal weights), counting the incoming pod. */
 export function leastAllocated(p: PodInfo, n: NodeInfo): number {
@@ -28,3 +29,42 @@ export function balancedAllocation(p: PodInfo, n: NodeInfo): number {
 }
 
 export function scoreNode(p: PodInfo, n: NodeInfo): number { return leastAllocated(p, n) + balancedAllocation(p, n); }
+
+// Scores that upstream normalises over the feasible nodes (0..100) before weighting.
+
+/** NodeAffinity: the sum of the weights of the preferred terms the node matches. */
+export function preferredNodeAffinity(p: PodInfo, n: NodeInfo): number {
+  const terms = p.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  if (!Array.isArray(terms)) return 0;
+  let sum = 0;
+  for (const t of terms) if (t?.preference && matchNodeSelectorTerm(t.preference, n)) sum += Number(t.weight) || 0;
+  return sum;
+}
+
+/** TaintToleration: how many PreferNoSchedule taints of the node the pod does not tolerate. */
+export function intolerablePreferNoSchedule(p: PodInfo, n: NodeInfo): number {
+  let c = 0;
+  for (const t of n.taints) {
+    if (t.effect !== 'PreferNoSchedule') continue;
+    if (!tolerates(p.tolerations.filter((x) => !x.effect || x.effect === 'PreferNoSchedule'), t)) c++;
+  }
+  return c;
+}
+
+/** Upstream's DefaultNormalizeScore: scale to 0..100 by the maximum; reversed, fewer is better. */
+export function normalize(raw: number[], reverse: boolean): number[] {
+  const max = Math.max(0, ...raw);
+  if (max === 0) return raw.map(() => (reverse ? 100 : 0));
+  return raw.map((s) => { const v = Math.floor((s * 100) / max); return reverse ? 100 - v : v; });
+}
+
+/** The default profile's weights for the normalised scores. */
+export const NODE_AFFINITY_WEIGHT = 2;
+export const TAINT_TOLERATION_WEIGHT = 3;
+
+/** Final scores for the feasible nodes, in order. */
+export function scoreNodes(p: PodInfo, nodes: NodeInfo[]): number[] {
+  const aff = normalize(nodes.map((n) => preferredNodeAffinity(p, n)), false);
+  const tnt = normalize(nodes.map((n) => intolerablePreferNoSchedule(p, n)), true);
+  return nodes.map((n, i) => scoreNode(p, n) + NODE_AFFINITY_WEIGHT * aff[i] + TAINT_TOLERATION_WEIGHT * tnt[i]);
+}

@@ -6,11 +6,11 @@ import type { KObject, StrategyContext } from '../strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec-defaults.ts';
 import { validatePodSpec, validateTolerations } from './podspec-validation.ts';
+import { admitPodPriority } from './pod-priority.ts';
 import { arr, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
 
 const SA_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
-const BUILTIN_PRIORITY: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
 
 export const UPDATABLE_POD_SPEC_FIELDS = [
   '`spec.containers[*].image`',
@@ -69,13 +69,6 @@ function addDefaultTolerations(spec: Record<string, any>): void {
     if (!tolerates(key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }
   if (add.length) spec.tolerations = [...tols, ...add];
-}
-
-function admitPriority(spec: Record<string, any>): void {
-  if (spec.priority === undefined || spec.priority === null) {
-    spec.priority = BUILTIN_PRIORITY[spec.priorityClassName] ?? 0;
-  }
-  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
 }
 
 function defaultAll(obj: KObject): void {
@@ -141,11 +134,11 @@ export const podStrategy: KindStrategy = {
     if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
     addServiceAccount(spec, ctx);
     addDefaultTolerations(spec);
-    admitPriority(spec);
     const status = sub(obj, 'status');
     status.phase = 'Pending';
     status.qosClass = qosClass(spec);
   },
+  admitCreate: admitPodPriority,
   prepareForUpdate(obj) { defaultAll(obj); },
   validate(obj) { return validatePodSpec(obj.spec, 'spec'); },
   validateUpdate(obj, old) {

@@ -1,0 +1,102 @@
+// Upstream's InterPodAffinity filter (required terms only): the incoming pod's podAffinity and
+// podAntiAffinity against pods already placed, and placed pods' podAntiAffinity against the
+// incoming pod, per topology domain (node label topologyKey). The per-pod state is computed once
+// per scheduling attempt and only when there is something to check, so pods without affinity in a
+// cluster without anti-affinity pods pay nothing.
+import type { KObject } from '../registry/strategy.ts';
+import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
+import type { LabelSelector } from '../api/selectors.ts';
+import type { NodeInfo } from './nodeinfo.ts';
+
+export interface AffinityTerm { selector: LabelSelector | null; namespaces: Set<string>; nsSelector: LabelSelector | null; topologyKey: string }
+
+/** A pod counted on a node (bound or assumed). */
+export interface Placed { pod: KObject; node: NodeInfo }
+
+export interface InterPodState {
+  affinity: AffinityTerm[];
+  anti: AffinityTerm[];
+  /** topologyKey\0value → placed pods matching all affinity terms / any anti-affinity term. */
+  affinityCounts: Map<string, number>;
+  antiCounts: Map<string, number>;
+  /** Domains where a placed pod's anti-affinity term matches the incoming pod. */
+  existingAnti: Set<string>;
+  selfMatches: boolean;
+}
+
+export type NamespaceLabels = (ns: string) => Record<string, string> | undefined;
+
+const pair = (k: string, v: string) => `${k}\0${v}`;
+
+export function requiredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity'): AffinityTerm[] {
+  const list = pod.spec?.affinity?.[kind]?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!Array.isArray(list)) return [];
+  return list.map((t: any) => {
+    const names: string[] = Array.isArray(t?.namespaces) ? t.namespaces : [];
+    const nsSelector = fromLabelSelectorObject(t?.namespaceSelector);
+    // No namespaces and no namespaceSelector: the pod's own namespace.
+    const namespaces = new Set(names.length || nsSelector ? names : [pod.metadata.namespace ?? '']);
+    return { selector: fromLabelSelectorObject(t?.labelSelector), namespaces, nsSelector, topologyKey: String(t?.topologyKey ?? '') };
+  });
+}
+
+export function termMatches(t: AffinityTerm, pod: KObject, nsLabels: NamespaceLabels): boolean {
+  if (!t.selector || !matchLabels(t.selector, pod.metadata.labels ?? {})) return false;
+  const ns = pod.metadata.namespace ?? '';
+  return t.namespaces.has(ns) || (!!t.nsSelector && matchLabels(t.nsSelector, nsLabels(ns) ?? {}));
+}
+
+export const hasRequiredAntiAffinity = (pod: KObject | undefined) =>
+  !!pod?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length;
+export const hasRequiredPodAffinity = (pod: KObject | undefined) =>
+  !!pod?.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || hasRequiredAntiAffinity(pod);
+
+/**
+ * The state for one attempt, or undefined when nothing constrains the pod.
+ * `placed` is every pod on a node; `antiPlaced` the subset with required anti-affinity.
+ */
+export function interPodState(pod: KObject, placed: () => Iterable<Placed>, antiPlaced: Iterable<Placed>, nsLabels: NamespaceLabels): InterPodState | undefined {
+  const affinity = requiredTerms(pod, 'podAffinity'), anti = requiredTerms(pod, 'podAntiAffinity');
+  const existingAnti = new Set<string>();
+  for (const q of antiPlaced) {
+    for (const t of requiredTerms(q.pod, 'podAntiAffinity')) {
+      const v = q.node.labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, pod, nsLabels)) existingAnti.add(pair(t.topologyKey, v));
+    }
+  }
+  if (!affinity.length && !anti.length && !existingAnti.size) return undefined;
+  const affinityCounts = new Map<string, number>(), antiCounts = new Map<string, number>();
+  const bump = (m: Map<string, number>, t: AffinityTerm, n: NodeInfo) => {
+    const v = n.labels[t.topologyKey];
+    if (v !== undefined) m.set(pair(t.topologyKey, v), (m.get(pair(t.topologyKey, v)) ?? 0) + 1);
+  };
+  if (affinity.length || anti.length) {
+    for (const q of placed()) {
+      if (affinity.length && affinity.every((t) => termMatches(t, q.pod, nsLabels))) for (const t of affinity) bump(affinityCounts, t, q.node);
+      for (const t of anti) if (termMatches(t, q.pod, nsLabels)) bump(antiCounts, t, q.node);
+    }
+  }
+  const selfMatches = affinity.every((t) => termMatches(t, pod, nsLabels));
+  return { affinity, anti, affinityCounts, antiCounts, existingAnti, selfMatches };
+}
+
+export const AFFINITY_REASON = "node(s) didn't match pod affinity rules";
+export const ANTI_AFFINITY_REASON = "node(s) didn't match pod anti-affinity rules";
+export const EXISTING_ANTI_AFFINITY_REASON = "node(s) didn't satisfy existing pods anti-affinity rules";
+
+export function checkInterPod(s: InterPodState, n: NodeInfo): string[] {
+  let podsExist = true;
+  for (const t of s.affinity) {
+    const v = n.labels[t.topologyKey];
+    if (v === undefined) return [AFFINITY_REASON]; // every topology label must exist on the node
+    if (!(s.affinityCounts.get(pair(t.topologyKey, v))! > 0)) podsExist = false;
+  }
+  // The first pod of a group that has affinity to itself may go anywhere that has the labels.
+  if (!podsExist && !(s.affinityCounts.size === 0 && s.selfMatches)) return [AFFINITY_REASON];
+  for (const t of s.anti) {
+    const v = n.labels[t.topologyKey];
+    if (v !== undefined && s.antiCounts.get(pair(t.topologyKey, v))! > 0) return [ANTI_AFFINITY_REASON];
+  }
+  for (const [k, v] of Object.entries(n.labels)) if (s.existingAnti.has(pair(k, v))) return [EXISTING_ANTI_AFFINITY_REASON];
+  return [];
+}

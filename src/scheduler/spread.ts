@@ -1,0 +1,91 @@
+// Upstream's PodTopologySpread filter: for each DoNotSchedule constraint, placing the pod in a
+// node's domain must keep (matching pods in that domain + the pod itself if it matches) minus the
+// smallest domain's count within maxSkew. Domains come from the nodes that have every constraint's
+// topologyKey and pass the constraint's node inclusion policies (nodeAffinityPolicy Honor,
+// nodeTaintsPolicy Ignore by default); with fewer than minDomains domains the minimum counts as 0.
+// Computed once per attempt, only for pods with constraints.
+import type { KObject } from '../registry/strategy.ts';
+import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
+import type { LabelSelector } from '../api/selectors.ts';
+import type { NodeInfo } from './nodeinfo.ts';
+import type { Placed } from './interpod.ts';
+
+export interface SpreadConstraint {
+  maxSkew: number; topologyKey: string; selector: LabelSelector | null; minDomains: number;
+  honorAffinity: boolean; honorTaints: boolean;
+}
+
+export interface SpreadState {
+  constraints: SpreadConstraint[];
+  /** topologyKey\0value → matching pods; every eligible domain is present (possibly 0). */
+  counts: Map<string, number>;
+  /** Per constraint: the smallest domain count (0 when there are fewer than minDomains domains). */
+  min: number[];
+  selfMatch: boolean[];
+}
+
+export interface NodePolicies { matchesAffinity(n: NodeInfo): boolean; toleratesTaints(n: NodeInfo): boolean }
+
+const pair = (k: string, v: string) => `${k}\0${v}`;
+
+/** The pod's constraints with the given whenUnsatisfiable (matchLabelKeys folded into the selector). */
+export function spreadConstraints(pod: KObject, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
+  const list = pod.spec?.topologySpreadConstraints;
+  if (!Array.isArray(list)) return [];
+  const labels: Record<string, string> = pod.metadata.labels ?? {};
+  return list.filter((c: any) => (c?.whenUnsatisfiable ?? 'DoNotSchedule') === when).map((c: any) => {
+    let selector = fromLabelSelectorObject(c.labelSelector);
+    for (const k of Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : []) {
+      if (selector && k in labels) selector = [...selector, { key: k, op: 'in', values: [labels[k]] }];
+    }
+    return {
+      maxSkew: Number(c.maxSkew) || 1, topologyKey: String(c.topologyKey ?? ''), selector,
+      minDomains: Number(c.minDomains) || 1,
+      honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor', honorTaints: c.nodeTaintsPolicy === 'Honor',
+    };
+  });
+}
+
+const eligible = (c: SpreadConstraint, n: NodeInfo, p: NodePolicies) =>
+  (!c.honorAffinity || p.matchesAffinity(n)) && (!c.honorTaints || p.toleratesTaints(n));
+
+export function spreadState(pod: KObject, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, placed: () => Iterable<Placed>, policies: NodePolicies): SpreadState | undefined {
+  if (!constraints.length) return undefined;
+  const counts = new Map<string, number>();
+  const hasAllKeys = (n: NodeInfo) => constraints.every((c) => n.labels[c.topologyKey] !== undefined);
+  for (const n of nodes) {
+    if (!hasAllKeys(n)) continue;
+    for (const c of constraints) if (eligible(c, n, policies)) { const k = pair(c.topologyKey, n.labels[c.topologyKey]); if (!counts.has(k)) counts.set(k, 0); }
+  }
+  const ns = pod.metadata.namespace;
+  for (const q of placed()) {
+    if (q.pod.metadata.namespace !== ns || q.pod.metadata.deletionTimestamp || !hasAllKeys(q.node)) continue;
+    for (const c of constraints) {
+      if (!c.selector || !eligible(c, q.node, policies) || !matchLabels(c.selector, q.pod.metadata.labels ?? {})) continue;
+      const k = pair(c.topologyKey, q.node.labels[c.topologyKey]);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+  const min = constraints.map((c) => {
+    let domains = 0, m = Infinity;
+    const prefix = `${c.topologyKey}\0`;
+    for (const [k, v] of counts) if (k.startsWith(prefix)) { domains++; m = Math.min(m, v); }
+    return domains < c.minDomains || m === Infinity ? 0 : m;
+  });
+  const selfMatch = constraints.map((c) => !!c.selector && matchLabels(c.selector, pod.metadata.labels ?? {}));
+  return { constraints, counts, min, selfMatch };
+}
+
+export const SPREAD_REASON = "node(s) didn't match pod topology spread constraints";
+export const SPREAD_LABEL_REASON = `${SPREAD_REASON} (missing required label)`;
+
+export function checkSpread(s: SpreadState, n: NodeInfo): string[] {
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const v = n.labels[c.topologyKey];
+    if (v === undefined) return [SPREAD_LABEL_REASON];
+    const skew = (s.counts.get(pair(c.topologyKey, v)) ?? 0) + (s.selfMatch[i] ? 1 : 0) - s.min[i];
+    if (skew > c.maxSkew) return [SPREAD_REASON];
+  }
+  return [];
+}
