@@ -20,6 +20,7 @@ import { startScheduler } from '../scheduler/scheduler.ts';
 import { startKubelet } from '../kubelet/engine.ts';
 import type { Kubelet } from '../kubelet/engine.ts';
 import { startNodes } from '../kubelet/nodes.ts';
+import { nodeLifecycleController } from './nodelifecycle.ts';
 import type { NodeSimulator } from '../kubelet/nodes.ts';
 
 export interface Controllers {
@@ -100,6 +101,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }
   for (const i of informers.values()) await i.start();

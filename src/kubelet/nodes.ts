@@ -1,5 +1,7 @@
 // Simulated nodes: registration (Node objects `skiff-node-<n>`), the node Lease in kube-node-lease
-// renewed every 10 s of clock time, and node status (conditions' heartbeat) every 60 s. One timer
+// renewed every 10 s of clock time, and node status (conditions' heartbeat) every 5 min (upstream's
+// nodeStatusReportFrequency; the Lease is the liveness signal) or at once when the conditions the
+// kubelet would report differ from the stored ones (e.g. after the node went Unknown). One timer
 // drives every node; each tick renews the slice of leases that fall due, so thousands of nodes cost
 // a steady trickle of writes rather than bursts.
 import { rfc3339, rfc3339Micro } from '../clock.ts';
@@ -12,7 +14,8 @@ import { res } from '../controllers/util.ts';
 
 export const LEASE_SECONDS = 40;
 export const LEASE_RENEW_MS = 10_000;
-export const STATUS_MS = 60_000;
+export const STATUS_MS = 300_000;
+export const HEARTBEAT_ANNOTATION = 'skiff.dev/heartbeat';
 const TICK_MS = 1_000;
 
 export interface NodeShape {
@@ -86,6 +89,15 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
     await renewLease(node.metadata.name!);
   }
 
+  /** One kubelet beat: unless the node is gone or its heartbeat is stopped, renew the Lease (and fix a stale status). */
+  async function beat(name: string): Promise<void> {
+    const node = await store.get(nodesR, undefined, name).catch(() => undefined);
+    if (!node || node.metadata.annotations?.[HEARTBEAT_ANNOTATION] === 'stopped') return;
+    const ready = ((node.status?.conditions ?? []) as Record<string, string>[]).find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') await heartbeat(name);
+    await renewLease(name);
+  }
+
   async function renewLease(name: string): Promise<void> {
     const now = rfc3339Micro(clock.now());
     const uid = uids.get(name);
@@ -104,9 +116,14 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
     const now = clock.now();
     await store.guaranteedUpdate(nodesR, undefined, name, (n) => {
       // A node marked to stop its heartbeat keeps its last status (so it can go NotReady on purpose).
-      if (n.metadata.annotations?.['skiff.dev/heartbeat'] === 'stopped') return n;
+      if (n.metadata.annotations?.[HEARTBEAT_ANNOTATION] === 'stopped') return n;
       const conds = (n.status?.conditions ?? []) as Record<string, string>[];
-      n.status = { ...(n.status ?? {}), conditions: conds.map((c) => ({ ...c, lastHeartbeatTime: rfc3339(now) })) };
+      const healthy = nodeConditions(now, now);
+      // Conditions that already say what the kubelet reports keep their transition time.
+      n.status = { ...(n.status ?? {}), conditions: healthy.map((h) => {
+        const c = conds.find((x) => x.type === h.type);
+        return c && c.status === h.status && c.reason === h.reason ? { ...h, lastTransitionTime: c.lastTransitionTime ?? h.lastTransitionTime } : h;
+      }) };
       return n;
     }, { subresource: 'status' }).catch(() => {});
   }
@@ -115,12 +132,21 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
   let tick = 0;
   const leaseSlots = LEASE_RENEW_MS / TICK_MS, statusSlots = STATUS_MS / TICK_MS;
   let busy = false;
+  let lastTick = clock.now();
+  let jumped = false;
   const timer: TimerHandle = clock.setInterval(() => {
+    // A tick far later than due means simulated time jumped: every node beats once now, not once
+    // per missed period.
+    const now = clock.now();
+    jumped ||= now - lastTick > 2 * TICK_MS;
+    lastTick = now;
     if (busy) return;
     tick++;
+    const all = jumped;
+    jumped = false;
     const due: Promise<void>[] = [];
     for (let i = 0; i < names.length; i++) {
-      if ((i + tick) % leaseSlots === 0) due.push(renewLease(names[i]).catch((e) => log?.(`lease ${names[i]}: ${(e as Error).message}`)));
+      if (all || (i + tick) % leaseSlots === 0) due.push(beat(names[i]).catch((e) => log?.(`lease ${names[i]}: ${(e as Error).message}`)));
       if ((i + tick) % statusSlots === 0) due.push(heartbeat(names[i]));
     }
     if (due.length) { busy = true; void Promise.all(due).finally(() => { busy = false; }); }
