@@ -24,6 +24,8 @@ import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
+import { clockRoute } from './api/clock-route.ts';
+import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 
 export interface ServerOptions {
@@ -90,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let ready = false;
   const app = buildApp({
     store, ext, auth: tokenAuthenticator(token), ready: () => ready, log,
-    routes: ext.routes, serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock.now());

@@ -21,7 +21,7 @@ test('stopped heartbeat: Unknown after the grace period, unreachable taints, pod
     const patient = await c.store.get(R.pods, 'default', 'patient');
     assert.ok(patient.spec.tolerations.some((t: any) => t.key === UNREACHABLE && t.tolerationSeconds === 300), 'DefaultTolerationSeconds added');
 
-    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { n.metadata.annotations['skiff.dev/heartbeat'] = 'stopped'; return n; });
+    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { n.metadata.annotations!['skiff.dev/heartbeat'] = 'stopped'; return n; });
     const stoppedAt = c.clock.now();
     await c.until(async () => cond(await c.store.get(R.nodes, undefined, 'skiff-node-0'), 'Ready').status === 'Unknown', { stepMs: 1000, maxSteps: 120, what: 'node Unknown' });
     const waited = c.clock.now() - stoppedAt;
@@ -45,7 +45,7 @@ test('stopped heartbeat: Unknown after the grace period, unreachable taints, pod
     assert.ok(c.clock.now() - taintedAt >= 300_000, 'default 300 s honoured');
     assert.deepEqual(await names(), ['stays']);
 
-    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { delete n.metadata.annotations['skiff.dev/heartbeat']; return n; });
+    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { delete n.metadata.annotations!['skiff.dev/heartbeat']; return n; });
     await c.until(async () => {
       const n = await c.store.get(R.nodes, undefined, 'skiff-node-0');
       return cond(n, 'Ready').status === 'True' && taintKeys(n).length === 0;
