@@ -24,6 +24,8 @@ function usage(): string {
   const lines = [
     'Usage: skiff [serve] [flags]      start the API server',
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
+    '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
+    '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
     '',
     'Flags (each also read from the environment variable shown):',
   ];
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (v.help) { process.stdout.write(usage() + '\n'); return; }
   const cmd = parsed.positionals[0] ?? 'serve';
-  if (parsed.positionals.length > 1) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
+  if (parsed.positionals.length > (cmd === 'clock' ? 3 : 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
   const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
 
   if (cmd === 'kubeconfig') {
@@ -76,6 +78,18 @@ export async function main(argv: string[]): Promise<void> {
     const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
     mergeKubeconfig(target, { server: cluster.server, caPem: cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString() : undefined, token: kc.users[0].user.token }, true);
     process.stdout.write(`merged context "skiff" into ${target} and made it current\n`);
+    return;
+  }
+  if (cmd === 'clock') {
+    const { callClock, clockRequest, targetFromKubeconfig } = await import('./cli-clock.ts');
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const req = clockRequest(parsed.positionals.slice(1));
+    if (typeof req === 'string') fail(req);
+    let out;
+    try { out = await callClock(targetFromKubeconfig(path), req); } catch (e) { fail(`cannot reach the server: ${(e as Error).message}`); }
+    if (out.code !== 200) fail(`${out.body?.message ?? `HTTP ${out.code}`}`);
+    process.stdout.write(`now: ${out.body.now}  scale: ${out.body.scale}\n`);
     return;
   }
   if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);
