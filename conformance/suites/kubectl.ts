@@ -9,6 +9,7 @@ export interface KubectlTool { bin: string; cacheDir: string }
 
 let tool: KubectlTool = { bin: 'kubectl', cacheDir: '' };
 export function useKubectl(t: KubectlTool): void { tool = t; }
+export function kubectlTool(): KubectlTool { return tool; }
 
 function baseArgs(ctx: CaseContext, kubeconfig?: string): string[] {
   return ['--kubeconfig', kubeconfig ?? ctx.cluster.kubeconfigPath, '--cache-dir', tool.cacheDir, '--request-timeout=30s'];
