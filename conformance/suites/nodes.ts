@@ -115,4 +115,27 @@ export const nodesCases: Case[] = [
     },
     timeoutMs: 120_000,
   },
+  {
+    behavior: 'nodes.eviction-pdb', name: 'eviction-honours-pdb',
+    async run(ctx) {
+      await ok(ctx, ['create', 'deployment', 'guarded', '-n', ctx.ns, '--image=nginx:1.27', '--replicas=2']);
+      await ok(ctx, ['rollout', 'status', 'deployment/guarded', '-n', ctx.ns, '--timeout=40s']);
+      await ok(ctx, ['create', 'pdb', 'guarded', '-n', ctx.ns, '--selector=app=guarded', '--min-available=2']);
+      await waitFor('PDB status', async () => {
+        const b = JSON.parse(await ok(ctx, ['get', 'pdb', 'guarded', '-n', ctx.ns, '-o', 'json']));
+        return b.status?.currentHealthy === 2 && b.status?.desiredHealthy === 2 && b.status?.disruptionsAllowed === 0;
+      }, { timeoutMs: 20_000, signal: ctx.signal });
+      const pod = JSON.parse(await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-l', 'app=guarded', '-o', 'json'])).items[0].metadata.name;
+      const evict = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: ctx.ns } });
+      const path = `/api/v1/namespaces/${ctx.ns}/pods/${pod}/eviction`;
+      const refused = await kubectl(ctx, ['create', '--raw', path, '-f', '-'], evict);
+      check(refused.code !== 0 && refused.stderr.includes("Cannot evict pod as it would violate the pod's disruption budget."), `refused: ${refused.code} ${refused.stderr}`);
+      await ok(ctx, ['patch', 'pdb', 'guarded', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+      await waitFor('ALLOWED DISRUPTIONS 1', async () => row(await ok(ctx, ['get', 'pdb', '-n', ctx.ns]), 'guarded')[3] === '1', { timeoutMs: 20_000, signal: ctx.signal });
+      await ok(ctx, ['create', '--raw', path, '-f', '-'], evict);
+      const b = JSON.parse(await ok(ctx, ['get', 'pdb', 'guarded', '-n', ctx.ns, '-o', 'json']));
+      check(b.status.disruptionsAllowed === 0 || b.status.currentHealthy >= 2, `budget spent: ${JSON.stringify(b.status)}`);
+    },
+    timeoutMs: 90_000,
+  },
 ];

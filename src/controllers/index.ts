@@ -21,6 +21,7 @@ import { startKubelet } from '../kubelet/engine.ts';
 import type { Kubelet } from '../kubelet/engine.ts';
 import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
+import { disruptionController } from './disruption.ts';
 import type { NodeSimulator } from '../kubelet/nodes.ts';
 
 export interface Controllers {
@@ -101,6 +102,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }
