@@ -22,6 +22,7 @@ import type { Kubelet } from '../kubelet/engine.ts';
 import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
+import { podGarbageCollector } from './podgc.ts';
 import type { NodeSimulator } from '../kubelet/nodes.ts';
 
 export interface Controllers {
@@ -102,6 +103,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
     controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
@@ -110,7 +112,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   let nodeSim: NodeSimulator | undefined;
   if (deps.workloads !== false) {
     controllers.push(garbageCollector({ store, clock, informers: GC_KINDS.map(([g, , r]) => informers.get(`${g}/${r}`)!), log }));
-    nodeSim = await startNodes(store, clock, Math.max(0, deps.nodes), log);
+    nodeSim = await startNodes(store, clock, Math.max(0, deps.nodes), log, informers.get('/nodes'));
   }
   return {
     informers, controllers, kubelet, nodes: nodeSim,

@@ -11,6 +11,8 @@ import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { StatusError } from '../errors.ts';
 import { res } from '../controllers/util.ts';
+import type { Informer } from '../controllers/runtime.ts';
+import { adoptNode, SIMULATED_ANNOTATION } from './adopt.ts';
 
 export const LEASE_SECONDS = 40;
 export const LEASE_RENEW_MS = 10_000;
@@ -71,7 +73,7 @@ export function nodeConditions(heartbeat: number, transition: number): Record<st
 export interface NodeSimulator { names: string[]; stop(): void }
 
 /** Register `count` nodes (keeping existing ones) and keep their leases and heartbeats going. */
-export async function startNodes(store: Store, clock: Clock, count: number, log?: (m: string) => void): Promise<NodeSimulator> {
+export async function startNodes(store: Store, clock: Clock, count: number, log?: (m: string) => void, nodes?: Informer): Promise<NodeSimulator> {
   const nodesR = res('', 'v1', 'nodes');
   const leasesR = res('coordination.k8s.io', 'v1', 'leases');
   const names: string[] = [];
@@ -88,6 +90,27 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
     uids.set(node.metadata.name!, node.metadata.uid!);
     await renewLease(node.metadata.name!);
   }
+
+  // Nodes created (or left from an earlier run) with the simulated annotation are adopted; a deleted
+  // node's kubelet stops. Adoptions run one at a time so podCIDRs never collide.
+  let adopting: Promise<unknown> = Promise.resolve();
+  nodes?.on({
+    add: (n) => {
+      const name = n.metadata.name!;
+      if (names.includes(name) || n.metadata.annotations?.[SIMULATED_ANNOTATION] !== 'true') return;
+      names.push(name);
+      uids.set(name, n.metadata.uid!);
+      adopting = adopting.then(async () => {
+        const used = new Set(nodes.list().map((x) => x.spec?.podCIDR).filter((c): c is string => !!c));
+        if (!n.spec?.podCIDR || !n.status?.conditions?.length) await adoptNode(store, clock, name, used);
+        await renewLease(name);
+      }).catch((e) => log?.(`adopting node ${name}: ${(e as Error).message}`));
+    },
+    delete: (n) => {
+      const at = names.indexOf(n.metadata.name!);
+      if (at >= 0 && uids.get(n.metadata.name!) === n.metadata.uid) { names.splice(at, 1); uids.delete(n.metadata.name!); }
+    },
+  });
 
   /** One kubelet beat: unless the node is gone or its heartbeat is stopped, renew the Lease (and fix a stale status). */
   async function beat(name: string): Promise<void> {
