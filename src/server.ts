@@ -25,6 +25,8 @@ import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
 import { clockRoute } from './api/clock-route.ts';
+import { poolTemplates } from './kubelet/nodes.ts';
+import type { NodePool } from './kubelet/pools.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 
@@ -39,6 +41,8 @@ export interface ServerOptions {
   timeScale?: number;
   /** Number of simulated nodes (default 1). */
   nodes?: number;
+  /** Heterogeneous node pools (--node-config); replaces `nodes`. */
+  nodePools?: NodePool[];
   /** Start controllers (default true). */
   controllers?: boolean;
   clock?: Clock;
@@ -141,7 +145,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let controllers: Controllers | undefined;
   try {
     await bootstrap(store, port);
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, caPem: tls?.caPem, log });
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();

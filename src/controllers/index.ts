@@ -23,7 +23,7 @@ import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
 import { podGarbageCollector } from './podgc.ts';
-import type { NodeSimulator } from '../kubelet/nodes.ts';
+import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -37,6 +37,8 @@ export interface Controllers {
 
 export interface ControllerDeps {
   store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
+  /** Nodes from pools (--node-config); replaces `nodes` when given. */
+  nodeTemplates?: NodeTemplate[];
   /** Run the workload controllers, scheduler and kubelet (default true). */
   workloads?: boolean;
 }
@@ -112,7 +114,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   let nodeSim: NodeSimulator | undefined;
   if (deps.workloads !== false) {
     controllers.push(garbageCollector({ store, clock, informers: GC_KINDS.map(([g, , r]) => informers.get(`${g}/${r}`)!), log }));
-    nodeSim = await startNodes(store, clock, Math.max(0, deps.nodes), log, informers.get('/nodes'));
+    nodeSim = await startNodes(store, clock, deps.nodeTemplates ?? Math.max(0, deps.nodes), log, informers.get('/nodes'));
   }
   return {
     informers, controllers, kubelet, nodes: nodeSim,

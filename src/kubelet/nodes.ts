@@ -27,8 +27,40 @@ export const DEFAULT_SHAPE: NodeShape = { cpu: '16', memory: '64Gi', pods: '110'
 
 export function nodeName(i: number): string { return `skiff-node-${i}`; }
 
-/** The Node object a simulated kubelet registers (index i from 0). */
-export function nodeObject(i: number, now: number, shape: NodeShape = DEFAULT_SHAPE): KObject {
+/** What a pool gives one of its nodes (see pools.ts). */
+export interface NodeTemplate { name: string; capacity: Record<string, string>; labels: Record<string, string>; taints: { key: string; value?: string; effect: string }[] }
+
+/** Upstream kubelets also set the deprecated beta spellings of these labels. */
+const BETA_LABELS: Record<string, string> = {
+  'topology.kubernetes.io/zone': 'failure-domain.beta.kubernetes.io/zone',
+  'topology.kubernetes.io/region': 'failure-domain.beta.kubernetes.io/region',
+  'node.kubernetes.io/instance-type': 'beta.kubernetes.io/instance-type',
+};
+
+/** The Node object a simulated kubelet registers (index i from 0: addresses and podCIDR). */
+export function nodeObject(i: number, now: number, shape: NodeShape = DEFAULT_SHAPE, tmpl?: NodeTemplate): KObject {
+  const obj = defaultNodeObject(i, now, shape);
+  if (!tmpl) return obj;
+  const name = tmpl.name;
+  const labels: Record<string, string> = { ...obj.metadata.labels, 'kubernetes.io/hostname': name, ...tmpl.labels };
+  for (const [ga, beta] of Object.entries(BETA_LABELS)) if (tmpl.labels[ga] !== undefined) labels[beta] = tmpl.labels[ga];
+  obj.metadata.name = name;
+  obj.metadata.labels = labels;
+  obj.status.capacity = { ...tmpl.capacity };
+  obj.status.allocatable = { ...tmpl.capacity };
+  obj.status.addresses[1].address = name;
+  if (tmpl.taints.length) obj.spec.taints = tmpl.taints.map((t) => ({ ...t }));
+  return obj;
+}
+
+/** The node templates of a set of pools, in order (`<pool>-0`, `<pool>-1`, ...). */
+export function poolTemplates(pools: { name: string; count: number; capacity: Record<string, string>; labels: Record<string, string>; taints: NodeTemplate['taints'] }[]): NodeTemplate[] {
+  const out: NodeTemplate[] = [];
+  for (const p of pools) for (let k = 0; k < p.count; k++) out.push({ name: `${p.name}-${k}`, capacity: p.capacity, labels: p.labels, taints: p.taints });
+  return out;
+}
+
+function defaultNodeObject(i: number, now: number, shape: NodeShape): KObject {
   const name = nodeName(i);
   const ip = `10.0.${Math.floor(i / 250)}.${(i % 250) + 2}`;
   const resources = { cpu: shape.cpu, memory: shape.memory, pods: shape.pods, 'ephemeral-storage': shape.ephemeralStorage };
@@ -73,13 +105,15 @@ export function nodeConditions(heartbeat: number, transition: number): Record<st
 export interface NodeSimulator { names: string[]; stop(): void }
 
 /** Register `count` nodes (keeping existing ones) and keep their leases and heartbeats going. */
-export async function startNodes(store: Store, clock: Clock, count: number, log?: (m: string) => void, nodes?: Informer): Promise<NodeSimulator> {
+export async function startNodes(store: Store, clock: Clock, count: number | NodeTemplate[], log?: (m: string) => void, nodes?: Informer): Promise<NodeSimulator> {
   const nodesR = res('', 'v1', 'nodes');
   const leasesR = res('coordination.k8s.io', 'v1', 'leases');
   const names: string[] = [];
   const uids = new Map<string, string>();
-  for (let i = 0; i < count; i++) {
-    const obj = nodeObject(i, clock.now());
+  const templates = typeof count === 'number' ? undefined : count;
+  const n = templates ? templates.length : count as number;
+  for (let i = 0; i < n; i++) {
+    const obj = nodeObject(i, clock.now(), DEFAULT_SHAPE, templates?.[i]);
     names.push(obj.metadata.name!);
     let node: KObject;
     try { node = await store.create(nodesR, undefined, obj); }
