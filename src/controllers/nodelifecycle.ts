@@ -1,8 +1,8 @@
 // The node lifecycle controller (after upstream's pkg/controller/nodelifecycle), for every Node:
 // - a node whose kubelet has not renewed its Lease nor posted status for the grace period (40 s)
 //   gets its conditions set to Unknown (reason NodeStatusUnknown) and the
-//   `node.kubernetes.io/unreachable` NoSchedule and NoExecute taints; once it reports Ready again
-//   the taints go;
+//   `node.kubernetes.io/unreachable` NoSchedule and NoExecute taints (`not-ready` ones for a node that
+//   reports Ready=False); once it reports Ready again the taints go;
 // - taint eviction: pods on a node with NoExecute taints they do not tolerate are deleted at once;
 //   those tolerating them with tolerationSeconds are deleted when that time has passed.
 // A monitor pass every 5 s looks at every node (in memory). When simulated time jumps forward
@@ -23,6 +23,7 @@ export const NODE_MONITOR_PERIOD_MS = 5_000;
 /** After a clock jump, how long kubelets have to catch up before nodes are judged. */
 export const JUMP_GRACE_MS = 2_000;
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const NOT_READY = 'node.kubernetes.io/not-ready';
 const NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 type Cond = Record<string, string>;
@@ -77,20 +78,21 @@ export function nodeLifecycleController(opts: { store: Store; clock: Clock; node
     }, { subresource: 'status' }).catch(ignoreNotFound);
   }
 
-  /** unreachable taints follow the Ready condition; then pods that do not tolerate NoExecute go. */
+  /** unreachable (Ready Unknown) / not-ready (Ready False) taints follow the Ready condition; then pods that do not tolerate NoExecute go. */
   async function reconcileTaints(name: string, queue: { addAfter(k: string, ms: number): void }): Promise<void> {
     const node = nodes.get(name);
     if (!node) return;
-    const unknown = readyOf(node)?.status === 'Unknown';
+    const status = readyOf(node)?.status;
+    const want = status === 'Unknown' ? UNREACHABLE : status === 'False' ? NOT_READY : undefined;
     const taints = (node.spec?.taints ?? []) as Taint[];
-    const has = (effect: string) => taints.some((t) => t.key === UNREACHABLE && t.effect === effect);
-    const change = unknown ? !(has('NoSchedule') && has('NoExecute')) : has('NoSchedule') || has('NoExecute');
-    if (change) {
+    const ours = taints.filter((t) => (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
+    const right = want ? ours.length === 2 && ours.every((t) => t.key === want) && new Set(ours.map((t) => t.effect)).size === 2 : ours.length === 0;
+    if (!right) {
       const now = clock.now();
       await store.guaranteedUpdate(nodesR, undefined, name, (n) => {
-        const rest = ((n.spec?.taints ?? []) as Taint[]).filter((t) => t.key !== UNREACHABLE);
-        const ours = unknown ? [{ key: UNREACHABLE, effect: 'NoSchedule' }, { key: UNREACHABLE, effect: 'NoExecute', timeAdded: rfc3339(now) }] : [];
-        const next = [...rest, ...ours];
+        const rest = ((n.spec?.taints ?? []) as Taint[]).filter((t) => !((t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')));
+        const add = want ? [{ key: want, effect: 'NoSchedule' }, { key: want, effect: 'NoExecute', timeAdded: rfc3339(now) }] : [];
+        const next = [...rest, ...add];
         n.spec = { ...(n.spec ?? {}), taints: next.length ? next : undefined };
         return n;
       }).catch(ignoreNotFound);

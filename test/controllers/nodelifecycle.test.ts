@@ -62,3 +62,20 @@ test('evictionTime: untolerated now, tolerated forever never, else the smallest 
   assert.equal(evictionTime(pod('b', [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute' }]), [taint], now), Infinity);
   assert.equal(evictionTime(pod('c', [{ key: UNREACHABLE, operator: 'Exists', tolerationSeconds: 30 }, { operator: 'Exists', tolerationSeconds: 90 }]), [taint], now), now + 20_000);
 });
+
+test('a node reporting Ready=False gets the not-ready taints; Ready=True removes them', async () => {
+  const c = await startCluster({ nodes: 1 });
+  try {
+    const setReady = (status: string) => c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => {
+      n.metadata.annotations!['skiff.dev/heartbeat'] = 'stopped'; // keep the simulator from repairing it
+      return n;
+    }).then(() => c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => {
+      n.status.conditions = n.status.conditions.map((x: any) => (x.type === 'Ready' ? { ...x, status } : x));
+      return n;
+    }, { subresource: 'status' }));
+    await setReady('False');
+    await c.until(async () => taintKeys(await c.store.get(R.nodes, undefined, 'skiff-node-0')).join() === 'node.kubernetes.io/not-ready:NoExecute,node.kubernetes.io/not-ready:NoSchedule', { stepMs: 1000, maxSteps: 10, what: 'not-ready taints' });
+    await setReady('True');
+    await c.until(async () => taintKeys(await c.store.get(R.nodes, undefined, 'skiff-node-0')).length === 0, { stepMs: 1000, maxSteps: 10, what: 'taints gone' });
+  } finally { await c.close(); }
+});
