@@ -74,6 +74,7 @@ function findKubectl(): { path?: string; dir?: string; versions: number[] } {
 }
 
 async function loadCases(suite: SuiteDef): Promise<Case[]> {
+  if (suite.id === 'nodes') return (await import('./suites/nodes.ts')).nodesCases;
   switch (suite.client) {
     case 'kubectl': {
       const { kubectlCases } = await import('./suites/kubectl.ts');
@@ -100,7 +101,7 @@ async function worker(suiteJson: string, outFile: string): Promise<void> {
     const w = await import('../src/api/watch.ts');
     w.watchSettings.bookmarkIntervalMs = 250;
   } catch { /* older server layout: the bookmark test will simply wait longer */ }
-  const cluster = await startCluster();
+  const cluster = await startCluster(suite.id === 'nodes' ? (await import('./suites/nodes.ts')).NODES_CLUSTER : {});
   const startMs = Date.now() - t0;
   const handle: ClusterHandle = {
     url: cluster.url, kubeconfig: cluster.kubeconfig, kubeconfigPath: cluster.kubeconfigPath, token: cluster.token, caPem: cluster.caPem,
@@ -272,6 +273,7 @@ async function main(): Promise<void> {
       try { const cv = JSON.parse(v.stdout).clientVersion; label = `kubectl ${cv.major}.${cv.minor.replace(/\D+$/, '')} (PATH)`; } catch { /* keep */ }
       if (/dispatcher/.test(v.stdout)) label = 'kubectl 1.32 (PATH)';
       suites.push({ id: 'kubectl', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
+      suites.push({ id: 'nodes', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
       // Version skew: the core scenarios with each versioned binary beside it (oldest and newest by default).
       const others = kubectl.versions.filter((m) => m !== 32);
       const pick = allVersions ? others : [...new Set([others[0], others[others.length - 1]])].filter((m) => m !== undefined);

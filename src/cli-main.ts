@@ -15,6 +15,7 @@ const FLAGS = {
   'insecure-http': { type: 'boolean', env: 'SKIFF_INSECURE_HTTP', help: 'serve plain HTTP instead of HTTPS (local use only)' },
   durability: { type: 'string', env: 'SKIFF_DURABILITY', help: "'normal' (default: survives a crash of Skiff) or 'full' (fsync every commit: survives power loss)" },
   nodes: { type: 'string', env: 'SKIFF_NODES', help: 'number of simulated nodes (default 1)' },
+  'node-config': { type: 'string', env: 'SKIFF_NODE_CONFIG', help: 'YAML file of node pools (name, count, capacity, labels, taints) instead of --nodes' },
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
   help: { type: 'boolean', env: '', help: 'show this help' },
@@ -24,6 +25,8 @@ function usage(): string {
   const lines = [
     'Usage: skiff [serve] [flags]      start the API server',
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
+    '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
+    '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
     '',
     'Flags (each also read from the environment variable shown):',
   ];
@@ -62,7 +65,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (v.help) { process.stdout.write(usage() + '\n'); return; }
   const cmd = parsed.positionals[0] ?? 'serve';
-  if (parsed.positionals.length > 1) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
+  if (parsed.positionals.length > (cmd === 'clock' ? 3 : 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
   const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
 
   if (cmd === 'kubeconfig') {
@@ -78,12 +81,33 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`merged context "skiff" into ${target} and made it current\n`);
     return;
   }
+  if (cmd === 'clock') {
+    const { callClock, clockRequest, targetFromKubeconfig } = await import('./cli-clock.ts');
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const req = clockRequest(parsed.positionals.slice(1));
+    if (typeof req === 'string') fail(req);
+    let out;
+    try { out = await callClock(targetFromKubeconfig(path), req); } catch (e) { fail(`cannot reach the server: ${(e as Error).message}`); }
+    if (out.code !== 200) fail(`${out.body?.message ?? `HTTP ${out.code}`}`);
+    process.stdout.write(`now: ${out.body.now}  scale: ${out.body.scale}\n`);
+    return;
+  }
   if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);
 
   const durability = v.durability as string | undefined;
   if (durability !== undefined && durability !== 'normal' && durability !== 'full') fail(`--durability must be 'normal' or 'full', got ${JSON.stringify(durability)}`);
   const timeScale = v['time-scale'] === undefined ? undefined : Number(v['time-scale']);
   if (timeScale !== undefined && !(timeScale > 0 && timeScale <= 10000)) fail(`--time-scale must be a number above 0 and at most 10000, got ${JSON.stringify(v['time-scale'])}`);
+  let nodePools;
+  if (v['node-config'] !== undefined) {
+    const file = v['node-config'] as string;
+    if (v.nodes !== undefined) fail('--nodes and --node-config cannot be used together');
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (e) { fail(`--node-config ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    const { parsePools } = await import('./kubelet/pools.ts');
+    try { nodePools = parsePools(text); } catch (e) { fail(`--node-config ${file}: ${(e as Error).message}`); }
+  }
   const t0 = performance.now();
   let server;
   try {
@@ -96,6 +120,7 @@ export async function main(argv: string[]): Promise<void> {
       insecureHttp: !!v['insecure-http'],
       durability: durability as 'normal' | 'full' | undefined,
       nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),
+      nodePools,
       timeScale,
       log: (m) => process.stderr.write(m + '\n'),
     });

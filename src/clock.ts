@@ -29,28 +29,45 @@ function randomStringFrom(bytes: Uint8Array): string {
 
 /** Real time, optionally scaled (simulated time runs `scale` times faster) and shiftable forward. */
 export class RealClock implements Clock {
-  private readonly startReal = Date.now();
-  private offset = 0; // simulated ms added by advance()
-  private scale: number;
-  constructor(scale = 1) { this.scale = scale; }
+  // Simulated time = base + (monotonic real ms since `realBase`) × scale; rebased on every change of
+  // scale or jump, so it is continuous and never goes backwards (even if the wall clock does).
+  private base = Date.now();
+  private realBase = performance.now();
+  private _scale: number;
+  private pending = new Set<{ due: number; seq: number; check(): void }>();
+  private seq = 0;
+  constructor(scale = 1) { this._scale = scale; }
 
-  now(): number { return this.startReal + (Date.now() - this.startReal) * this.scale + this.offset; }
-  /** Jump simulated time forward. Timers due in the skipped window fire at once. */
+  get scale(): number { return this._scale; }
+  now(): number { return this.base + (performance.now() - this.realBase) * this._scale; }
+  /** Jump simulated time forward. Timers due in the skipped window fire at once, in due order. */
   advance(ms: number): void {
-    this.offset += ms;
-    for (const t of [...this.pending]) t.check();
+    if (!(ms >= 0)) throw new RangeError('the clock only moves forward');
+    this.rebase(this.now() + ms);
+    this.recheck();
   }
-  private pending = new Set<{ check(): void }>();
+  /** Change how fast simulated time runs from now on. */
+  setScale(scale: number): void {
+    if (!(scale > 0)) throw new RangeError('the time scale must be above 0');
+    this.rebase(this.now());
+    this._scale = scale;
+    this.recheck();
+  }
+  private rebase(simNow: number): void { this.base = simNow; this.realBase = performance.now(); }
+  private recheck(): void {
+    for (const t of [...this.pending].sort((a, b) => a.due - b.due || a.seq - b.seq)) t.check();
+  }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const due = this.now() + ms;
     let handle: NodeJS.Timeout | undefined;
     const entry = {
+      due, seq: this.seq++,
       check: () => {
         const left = due - this.now();
         if (handle) clearTimeout(handle);
         if (left <= 0) { this.pending.delete(entry); fn(); return; }
-        handle = setTimeout(entry.check, Math.max(1, left / this.scale));
+        handle = setTimeout(entry.check, Math.max(1, left / this._scale));
         handle.unref?.();
       },
     };

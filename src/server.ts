@@ -25,6 +25,10 @@ import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
+import { clockRoute } from './api/clock-route.ts';
+import { poolTemplates } from './kubelet/nodes.ts';
+import type { NodePool } from './kubelet/pools.ts';
+import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 
 export interface ServerOptions {
@@ -38,6 +42,8 @@ export interface ServerOptions {
   timeScale?: number;
   /** Number of simulated nodes (default 1). */
   nodes?: number;
+  /** Heterogeneous node pools (--node-config); replaces `nodes`. */
+  nodePools?: NodePool[];
   /** Start controllers (default true). */
   controllers?: boolean;
   clock?: Clock;
@@ -93,7 +99,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = buildApp({
     store, ext, auth: tokenAuthenticator(token), ready: () => ready, log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
-    routes: ext.routes, serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock.now());
@@ -142,7 +148,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let controllers: Controllers | undefined;
   try {
     await bootstrap(store, port);
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, caPem: tls?.caPem, log });
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();

@@ -9,12 +9,13 @@ import { kubectlCases } from '../conformance/suites/kubectl.ts';
 import { metricsCases } from '../conformance/suites/metrics.ts';
 import { lifecycleCases } from '../conformance/suites/lifecycle.ts';
 import { schedulingCases } from '../conformance/suites/scheduling.ts';
+import { nodesCases } from '../conformance/suites/nodes.ts';
 import { clientNodeCases } from '../conformance/suites/client-node.ts';
 import { pythonCases, clientGoCases } from '../conformance/suites/external.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...nodesCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));

@@ -154,11 +154,27 @@ export const evictionHandler: SubresourceHandler = async (s) => {
     for (const e of items) {
       const sel = fromLabelSelectorObject(e.obj.spec?.selector);
       if (!sel || !s.store.matches(pods, pod, sel)) continue;
-      if ((e.obj.status?.disruptionsAllowed ?? 0) <= 0) {
+      // As upstream: the budget is spent (disruptionsAllowed - 1, the pod noted in disruptedPods)
+      // before the pod is deleted, so concurrent evictions cannot overdraw it.
+      const refuse = (b: KObject) => {
         const err = errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 0);
-        err.status.details = { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${e.obj.metadata.name} needs ${e.obj.status?.desiredHealthy ?? 0} healthy pods and has ${e.obj.status?.currentHealthy ?? 0} currently` }] };
-        throw err;
-      }
+        err.status.details = { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${b.metadata.name} needs ${b.status?.desiredHealthy ?? 0} healthy pods and has ${b.status?.currentHealthy ?? 0} currently` }] };
+        return err;
+      };
+      const check = (b: KObject) => {
+        if ((b.status?.observedGeneration ?? 0) < (b.metadata.generation ?? 1)) {
+          const err = errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 0);
+          err.status.details = { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${b.metadata.name} is still being processed by the server.` }] };
+          throw err;
+        }
+        if ((b.status?.disruptionsAllowed ?? 0) <= 0) throw refuse(b);
+      };
+      if (dry) { check(e.obj); continue; }
+      await s.store.guaranteedUpdate(pdbs, s.info.namespace, e.obj.metadata.name!, (b) => {
+        check(b);
+        b.status = { ...b.status, disruptionsAllowed: b.status.disruptionsAllowed - 1, disruptedPods: { ...(b.status.disruptedPods ?? {}), [s.info.name]: rfc3339(s.store.clock.now()) } };
+        return b;
+      }, { subresource: 'status' });
     }
   }
   const opts = body.deleteOptions ?? {};

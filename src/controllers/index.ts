@@ -22,7 +22,10 @@ import { startScheduler } from '../scheduler/scheduler.ts';
 import { startKubelet } from '../kubelet/engine.ts';
 import type { Kubelet } from '../kubelet/engine.ts';
 import { startNodes } from '../kubelet/nodes.ts';
-import type { NodeSimulator } from '../kubelet/nodes.ts';
+import { nodeLifecycleController } from './nodelifecycle.ts';
+import { disruptionController } from './disruption.ts';
+import { podGarbageCollector } from './podgc.ts';
+import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -36,6 +39,8 @@ export interface Controllers {
 
 export interface ControllerDeps {
   store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
+  /** Nodes from pools (--node-config); replaces `nodes` when given. */
+  nodeTemplates?: NodeTemplate[];
   /** Run the workload controllers, scheduler and kubelet (default true). */
   workloads?: boolean;
 }
@@ -109,13 +114,16 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
+    controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
+    controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }
   for (const i of informers.values()) await i.start();
   let nodeSim: NodeSimulator | undefined;
   if (deps.workloads !== false) {
     controllers.push(garbageCollector({ store, clock, informers: GC_KINDS.map(([g, , r]) => informers.get(`${g}/${r}`)!), log }));
-    nodeSim = await startNodes(store, clock, Math.max(0, deps.nodes), log);
+    nodeSim = await startNodes(store, clock, deps.nodeTemplates ?? Math.max(0, deps.nodes), log, informers.get('/nodes'));
   }
   return {
     informers, controllers, kubelet, nodes: nodeSim,

@@ -1,5 +1,7 @@
 // Simulated nodes: registration (Node objects `skiff-node-<n>`), the node Lease in kube-node-lease
-// renewed every 10 s of clock time, and node status (conditions' heartbeat) every 60 s. One timer
+// renewed every 10 s of clock time, and node status (conditions' heartbeat) every 5 min (upstream's
+// nodeStatusReportFrequency; the Lease is the liveness signal) or at once when the conditions the
+// kubelet would report differ from the stored ones (e.g. after the node went Unknown). One timer
 // drives every node; each tick renews the slice of leases that fall due, so thousands of nodes cost
 // a steady trickle of writes rather than bursts.
 import { rfc3339, rfc3339Micro } from '../clock.ts';
@@ -9,10 +11,13 @@ import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { StatusError } from '../errors.ts';
 import { res } from '../controllers/util.ts';
+import type { Informer } from '../controllers/runtime.ts';
+import { adoptNode, SIMULATED_ANNOTATION } from './adopt.ts';
 
 export const LEASE_SECONDS = 40;
 export const LEASE_RENEW_MS = 10_000;
-export const STATUS_MS = 60_000;
+export const STATUS_MS = 300_000;
+export const HEARTBEAT_ANNOTATION = 'skiff.dev/heartbeat';
 const TICK_MS = 1_000;
 
 export interface NodeShape {
@@ -22,8 +27,40 @@ export const DEFAULT_SHAPE: NodeShape = { cpu: '16', memory: '64Gi', pods: '110'
 
 export function nodeName(i: number): string { return `skiff-node-${i}`; }
 
-/** The Node object a simulated kubelet registers (index i from 0). */
-export function nodeObject(i: number, now: number, shape: NodeShape = DEFAULT_SHAPE): KObject {
+/** What a pool gives one of its nodes (see pools.ts). */
+export interface NodeTemplate { name: string; capacity: Record<string, string>; labels: Record<string, string>; taints: { key: string; value?: string; effect: string }[] }
+
+/** Upstream kubelets also set the deprecated beta spellings of these labels. */
+const BETA_LABELS: Record<string, string> = {
+  'topology.kubernetes.io/zone': 'failure-domain.beta.kubernetes.io/zone',
+  'topology.kubernetes.io/region': 'failure-domain.beta.kubernetes.io/region',
+  'node.kubernetes.io/instance-type': 'beta.kubernetes.io/instance-type',
+};
+
+/** The Node object a simulated kubelet registers (index i from 0: addresses and podCIDR). */
+export function nodeObject(i: number, now: number, shape: NodeShape = DEFAULT_SHAPE, tmpl?: NodeTemplate): KObject {
+  const obj = defaultNodeObject(i, now, shape);
+  if (!tmpl) return obj;
+  const name = tmpl.name;
+  const labels: Record<string, string> = { ...obj.metadata.labels, 'kubernetes.io/hostname': name, ...tmpl.labels };
+  for (const [ga, beta] of Object.entries(BETA_LABELS)) if (tmpl.labels[ga] !== undefined) labels[beta] = tmpl.labels[ga];
+  obj.metadata.name = name;
+  obj.metadata.labels = labels;
+  obj.status.capacity = { ...tmpl.capacity };
+  obj.status.allocatable = { ...tmpl.capacity };
+  obj.status.addresses[1].address = name;
+  if (tmpl.taints.length) obj.spec.taints = tmpl.taints.map((t) => ({ ...t }));
+  return obj;
+}
+
+/** The node templates of a set of pools, in order (`<pool>-0`, `<pool>-1`, ...). */
+export function poolTemplates(pools: { name: string; count: number; capacity: Record<string, string>; labels: Record<string, string>; taints: NodeTemplate['taints'] }[]): NodeTemplate[] {
+  const out: NodeTemplate[] = [];
+  for (const p of pools) for (let k = 0; k < p.count; k++) out.push({ name: `${p.name}-${k}`, capacity: p.capacity, labels: p.labels, taints: p.taints });
+  return out;
+}
+
+function defaultNodeObject(i: number, now: number, shape: NodeShape): KObject {
   const name = nodeName(i);
   const ip = `10.0.${Math.floor(i / 250)}.${(i % 250) + 2}`;
   const resources = { cpu: shape.cpu, memory: shape.memory, pods: shape.pods, 'ephemeral-storage': shape.ephemeralStorage };
@@ -68,13 +105,15 @@ export function nodeConditions(heartbeat: number, transition: number): Record<st
 export interface NodeSimulator { names: string[]; stop(): void }
 
 /** Register `count` nodes (keeping existing ones) and keep their leases and heartbeats going. */
-export async function startNodes(store: Store, clock: Clock, count: number, log?: (m: string) => void): Promise<NodeSimulator> {
+export async function startNodes(store: Store, clock: Clock, count: number | NodeTemplate[], log?: (m: string) => void, nodes?: Informer): Promise<NodeSimulator> {
   const nodesR = res('', 'v1', 'nodes');
   const leasesR = res('coordination.k8s.io', 'v1', 'leases');
   const names: string[] = [];
   const uids = new Map<string, string>();
-  for (let i = 0; i < count; i++) {
-    const obj = nodeObject(i, clock.now());
+  const templates = typeof count === 'number' ? undefined : count;
+  const n = templates ? templates.length : count as number;
+  for (let i = 0; i < n; i++) {
+    const obj = nodeObject(i, clock.now(), DEFAULT_SHAPE, templates?.[i]);
     names.push(obj.metadata.name!);
     let node: KObject;
     try { node = await store.create(nodesR, undefined, obj); }
@@ -84,6 +123,36 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
     }
     uids.set(node.metadata.name!, node.metadata.uid!);
     await renewLease(node.metadata.name!);
+  }
+
+  // Nodes created (or left from an earlier run) with the simulated annotation are adopted; a deleted
+  // node's kubelet stops. Adoptions run one at a time so podCIDRs never collide.
+  let adopting: Promise<unknown> = Promise.resolve();
+  nodes?.on({
+    add: (n) => {
+      const name = n.metadata.name!;
+      if (names.includes(name) || n.metadata.annotations?.[SIMULATED_ANNOTATION] !== 'true') return;
+      names.push(name);
+      uids.set(name, n.metadata.uid!);
+      adopting = adopting.then(async () => {
+        const used = new Set(nodes.list().map((x) => x.spec?.podCIDR).filter((c): c is string => !!c));
+        if (!n.spec?.podCIDR || !n.status?.conditions?.length) await adoptNode(store, clock, name, used);
+        await renewLease(name);
+      }).catch((e) => log?.(`adopting node ${name}: ${(e as Error).message}`));
+    },
+    delete: (n) => {
+      const at = names.indexOf(n.metadata.name!);
+      if (at >= 0 && uids.get(n.metadata.name!) === n.metadata.uid) { names.splice(at, 1); uids.delete(n.metadata.name!); }
+    },
+  });
+
+  /** One kubelet beat: unless the node is gone or its heartbeat is stopped, renew the Lease (and fix a stale status). */
+  async function beat(name: string): Promise<void> {
+    const node = await store.get(nodesR, undefined, name).catch(() => undefined);
+    if (!node || node.metadata.annotations?.[HEARTBEAT_ANNOTATION] === 'stopped') return;
+    const ready = ((node.status?.conditions ?? []) as Record<string, string>[]).find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') await heartbeat(name);
+    await renewLease(name);
   }
 
   async function renewLease(name: string): Promise<void> {
@@ -104,9 +173,14 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
     const now = clock.now();
     await store.guaranteedUpdate(nodesR, undefined, name, (n) => {
       // A node marked to stop its heartbeat keeps its last status (so it can go NotReady on purpose).
-      if (n.metadata.annotations?.['skiff.dev/heartbeat'] === 'stopped') return n;
+      if (n.metadata.annotations?.[HEARTBEAT_ANNOTATION] === 'stopped') return n;
       const conds = (n.status?.conditions ?? []) as Record<string, string>[];
-      n.status = { ...(n.status ?? {}), conditions: conds.map((c) => ({ ...c, lastHeartbeatTime: rfc3339(now) })) };
+      const healthy = nodeConditions(now, now);
+      // Conditions that already say what the kubelet reports keep their transition time.
+      n.status = { ...(n.status ?? {}), conditions: healthy.map((h) => {
+        const c = conds.find((x) => x.type === h.type);
+        return c && c.status === h.status && c.reason === h.reason ? { ...h, lastTransitionTime: c.lastTransitionTime ?? h.lastTransitionTime } : h;
+      }) };
       return n;
     }, { subresource: 'status' }).catch(() => {});
   }
@@ -115,12 +189,21 @@ export async function startNodes(store: Store, clock: Clock, count: number, log?
   let tick = 0;
   const leaseSlots = LEASE_RENEW_MS / TICK_MS, statusSlots = STATUS_MS / TICK_MS;
   let busy = false;
+  let lastTick = clock.now();
+  let jumped = false;
   const timer: TimerHandle = clock.setInterval(() => {
+    // A tick far later than due means simulated time jumped: every node beats once now, not once
+    // per missed period.
+    const now = clock.now();
+    jumped ||= now - lastTick > 2 * TICK_MS;
+    lastTick = now;
     if (busy) return;
     tick++;
+    const all = jumped;
+    jumped = false;
     const due: Promise<void>[] = [];
     for (let i = 0; i < names.length; i++) {
-      if ((i + tick) % leaseSlots === 0) due.push(renewLease(names[i]).catch((e) => log?.(`lease ${names[i]}: ${(e as Error).message}`)));
+      if (all || (i + tick) % leaseSlots === 0) due.push(beat(names[i]).catch((e) => log?.(`lease ${names[i]}: ${(e as Error).message}`)));
       if ((i + tick) % statusSlots === 0) due.push(heartbeat(names[i]));
     }
     if (due.length) { busy = true; void Promise.all(due).finally(() => { busy = false; }); }
