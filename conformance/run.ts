@@ -76,6 +76,7 @@ function findKubectl(): { path?: string; dir?: string; versions: number[] } {
 async function loadCases(suite: SuiteDef): Promise<Case[]> {
   switch (suite.client) {
     case 'kubectl': {
+      if (suite.id === 'streams') return (await import('./suites/streams.ts')).streamCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       return suite.id === 'kubectl' ? kubectlCases : kubectlCases.filter((c) => c.core);
     }
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
       try { const cv = JSON.parse(v.stdout).clientVersion; label = `kubectl ${cv.major}.${cv.minor.replace(/\D+$/, '')} (PATH)`; } catch { /* keep */ }
       if (/dispatcher/.test(v.stdout)) label = 'kubectl 1.32 (PATH)';
       suites.push({ id: 'kubectl', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
+      suites.push({ id: 'streams', client: 'kubectl', label: 'kubectl streams', env: { KUBECTL_BIN: kubectl.path } });
       // Version skew: the core scenarios with each versioned binary beside it (oldest and newest by default).
       const others = kubectl.versions.filter((m) => m !== 32);
       const pick = allVersions ? others : [...new Set([others[0], others[others.length - 1]])].filter((m) => m !== undefined);

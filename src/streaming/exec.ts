@@ -27,6 +27,7 @@ import type { KObject } from '../registry/strategy.ts';
 import { boolParam, containerStatus, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
+import { handlePortForwardUpgrade } from './portforward.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -206,7 +207,7 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
   let upgrade: string;
   try {
     r = parseExecRequest(req.url ?? '/');
-    if (!r) return false;
+    if (!r) return handlePortForwardUpgrade(req, socket, head, resolvePod, clock);
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotSupported({ group: '', resource: `pods/${r.subresource}` }, String(req.method));
     upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') {
