@@ -97,7 +97,7 @@ function portForwardCase(minor: number, transport: string): Case {
       const bin = need(minor);
       await runningPod(ctx, bin, 'pf');
       // Local port 0: kubectl picks a free one and prints it, so parallel cases never collide.
-      const pf = new StreamingProcess(bin, [...base(ctx), 'port-forward', 'pod/pf', ':80', ':81', '-v=6']);
+      const pf = new StreamingProcess(bin, [...base(ctx), 'port-forward', 'pod/pf', ':80', ':81', '-v=7']);
       try {
         await pf.waitStdout('forwarding lines', (o) => (o.match(/Forwarding from 127\.0\.0\.1:\d+ -> 8[01]/g) ?? []).length >= 2);
         const local = (remote: number) => Number(new RegExp(`127\\.0\\.0\\.1:(\\d+) -> ${remote}`).exec(pf.stdout)![1]);
@@ -110,6 +110,9 @@ function portForwardCase(minor: number, transport: string): Case {
         const deadline = Date.now() + 10_000;
         while (!pf.stderr.includes('failed to connect to localhost:81 inside namespace') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
         check(pf.stderr.includes('error forwarding port 81 to pod') && pf.stderr.includes('connect: connection refused'), `kubectl's report for port 81: ${JSON.stringify(pf.stderr.slice(-800))}`);
+        // kubectl 1.31+ silently falls back to SPDY when the tunnel upgrade fails; -v=7 logs that.
+        const fell = /fallback to secondary dialer[^\n]*/.exec(pf.stderr);
+        check(minor < 31 || !fell, `kubectl ${minor} did not use the WebSocket tunnel: ${fell?.[0]}`);
       } finally { pf.kill(); }
     },
     timeoutMs: 90_000,

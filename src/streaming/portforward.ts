@@ -32,10 +32,11 @@ export function parsePortForwardPath(rawUrl: string): { namespace: string; name:
   return m ? { namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) } : undefined;
 }
 
-const tunnelServer = new WebSocketServer({
-  noServer: true, perMessageDeflate: false,
-  handleProtocols: (offered: Set<string>) => (offered.has(TUNNEL_PROTOCOL) ? TUNNEL_PROTOCOL : false),
-});
+// `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token (it has a '/'), so ws would refuse the
+// handshake while parsing Sec-WebSocket-Protocol: we check the offer ourselves, hide the header
+// from ws and answer with the subprotocol in the 101 response.
+const tunnelServer = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+tunnelServer.on('headers', (headers: string[]) => { headers.push(`Sec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}`); });
 
 /** Serve a pods/portforward upgrade; false when the path is not one. */
 export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
@@ -68,6 +69,7 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
     acceptSpdyUpgrade(socket, PORTFORWARD_PROTOCOL);
     servePortForward(new SpdySession(socket, head), pod, clock);
   } else {
+    delete req.headers['sec-websocket-protocol'];
     tunnelServer.handleUpgrade(req, socket, head, (ws) => {
       const tunnel = createWebSocketStream(ws);
       tunnel.on('error', () => tunnel.destroy());
