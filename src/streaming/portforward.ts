@@ -5,8 +5,7 @@
 // then, per forwarded connection, the client opens an `error` and a `data` stream sharing
 // `port` and `requestID` headers. The data stream is wired to the pod's simulated port
 // (pod-port.ts); failures are written as text on the error stream, as the kubelet does.
-// The older WebSocket port-forward protocol (`portforward.k8s.io` / `v4.channel.k8s.io` with
-// ?ports=) is refused with a 400 naming it.
+// Other WebSocket subprotocols get the older channel protocol (portforward-ws.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -19,6 +18,7 @@ import { acceptSpdyUpgrade, negotiateProtocol } from './spdy-exec.ts';
 import { SpdySession } from './spdy/session.ts';
 import type { SpdyStream } from './spdy/session.ts';
 import { listenerFor, openPort, refusedMessage } from './pod-port.ts';
+import { checkWsProtocols, parsePorts, serveWsPortForward } from './portforward-ws.ts';
 
 export const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
 export const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -45,14 +45,13 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
   if (!target) return false;
   let pod: KObject;
   let upgrade: string;
+  let wsPorts: number[] | undefined; // set for the legacy WebSocket protocol
   try {
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotSupported({ group: '', resource: 'pods/portforward' }, String(req.method));
     upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     if (upgrade === 'websocket') {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      if (!offered.includes(TUNNEL_PROTOCOL)) {
-        throw errors.badRequest(`unsupported port-forward WebSocket subprotocol(s) [${offered.join(' ')}]: Skiff serves ${TUNNEL_PROTOCOL} (kubectl 1.31+) and SPDY/3.1`);
-      }
+      if (!offered.includes(TUNNEL_PROTOCOL)) { checkWsProtocols(req); wsPorts = parsePorts(req.url ?? '/'); }
     } else if (upgrade !== 'spdy/3.1') {
       throw errors.badRequest(`unsupported upgrade protocol ${JSON.stringify(String(req.headers.upgrade ?? ''))}: use SPDY/3.1 or websocket`);
     }
@@ -65,7 +64,9 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
     writeHttpError(socket, e);
     return true;
   }
-  if (upgrade === 'spdy/3.1') {
+  if (wsPorts) {
+    serveWsPortForward(req, socket, head, pod, wsPorts);
+  } else if (upgrade === 'spdy/3.1') {
     acceptSpdyUpgrade(socket, PORTFORWARD_PROTOCOL);
     servePortForward(new SpdySession(socket, head), pod, clock);
   } else {
