@@ -69,6 +69,11 @@ function execCase(minor: number): Case {
       check(cat === 'line one\nline two\n', `stdin echoed by cat: ${JSON.stringify(cat)}`);
       const wc = await ok(ctx, bin, ['exec', '-i', 'ex', '--', 'wc', '-l'], 'a\nb\nc\n');
       check(wc.trim() === '3', `wc -l over stdin: ${JSON.stringify(wc)}`);
+      // Far beyond SPDY's 64 KiB initial window, in both directions.
+      const big = await ok(ctx, bin, ['exec', 'ex', '--', 'seq', '1', '60000']);
+      check(big.length === 348_894 && big.endsWith('\n60000\n'), `large stdout: ${big.length} bytes, ends ${JSON.stringify(big.slice(-20))}`);
+      const bigIn = await ok(ctx, bin, ['exec', '-i', 'ex', '--', 'wc', '-c'], 'x'.repeat(300_000));
+      check(bigIn.trim() === '300000', `large stdin: wc -c said ${JSON.stringify(bigIn)}`);
       const bad = await k(ctx, bin, ['exec', 'ex', '--', 'sh', '-c', 'exit 7']);
       check(bad.code === 7, `non-zero exit propagated: ${show(bad)}`);
       const missing = await k(ctx, bin, ['exec', 'ex', '--', 'no-such-binary']);
