@@ -149,3 +149,20 @@ test('port-forward: the pod must exist and be scheduled', async () => {
   const missing = await upgrade(env.url, '/api/v1/namespaces/default/pods/nope/portforward', { 'X-Stream-Protocol-Version': 'portforward.k8s.io' });
   assert.equal(missing.status, 404);
 });
+
+test('exec -it over SPDY: a line-at-a-time shell with a resize stream, ending on exit n', async () => {
+  const c = await spdy(execPath(['sh'], { stdout: 'true', stdin: 'true', tty: 'true' }), ['v4.channel.k8s.io']);
+  const error = await c.open({ streamtype: 'error' });
+  const stdin = await c.open({ streamtype: 'stdin' });
+  const stdout = await c.open({ streamtype: 'stdout' });
+  const resize = await c.open({ streamtype: 'resize' });
+  c.send(resize, '{"Width":80,"Height":24}');
+  await c.until(() => c.text(stdout).includes('/ # '), 'prompt');
+  c.send(stdin, 'echo hi\r');
+  await c.until(() => c.text(stdout).includes('hi\r\n'), 'command output');
+  c.send(stdin, 'exit 4\r');
+  await c.until(() => error.fin, 'exit status');
+  const st = JSON.parse(c.text(error));
+  assert.deepEqual(st.details.causes, [{ reason: 'ExitCode', message: '4' }]);
+  c.close();
+});
