@@ -77,6 +77,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
   if (suite.id === 'nodes') return (await import('./suites/nodes.ts')).nodesCases;
   switch (suite.client) {
     case 'kubectl': {
+      if (suite.id === 'streams') return (await import('./suites/streams.ts')).streamCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
       const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases];
@@ -274,6 +275,7 @@ async function main(): Promise<void> {
       if (/dispatcher/.test(v.stdout)) label = 'kubectl 1.32 (PATH)';
       suites.push({ id: 'kubectl', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
       suites.push({ id: 'nodes', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
+      suites.push({ id: 'streams', client: 'kubectl', label: 'kubectl streams', env: { KUBECTL_BIN: kubectl.path } });
       // Version skew: the core scenarios with each versioned binary beside it (oldest and newest by default).
       const others = kubectl.versions.filter((m) => m !== 32);
       const pick = allVersions ? others : [...new Set([others[0], others[others.length - 1]])].filter((m) => m !== undefined);

@@ -19,6 +19,7 @@ import { toTable } from './api/tables/index.ts';
 import { logHandler } from './streaming/logs.ts';
 import { attachHandler, execHandler } from './streaming/exec.ts';
 import { metricsRoute } from './metrics/api.ts';
+import { portForwardHandler } from './streaming/portforward.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -41,7 +42,8 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
   subresources.set('/pods/log', logHandler);
   subresources.set('/pods/exec', execHandler);
   subresources.set('/pods/attach', attachHandler);
-  for (const s of ['portforward', 'proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
+  subresources.set('/pods/portforward', portForwardHandler);
+  for (const s of ['proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
   subresources.set('/nodes/proxy', notYet);
   subresources.set('/services/proxy', notYet);
   subresources.set('/serviceaccounts/token', notYet);

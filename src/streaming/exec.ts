@@ -3,8 +3,8 @@
 // A Node http server emits 'upgrade' for requests carrying `Upgrade: websocket` instead of calling
 // the request handler, so the WebSocket side is `handleUpgrade`, which the server calls from
 // `server.on('upgrade')`; `execHandler`/`attachHandler` answer plain (non-upgrade) requests with
-// upstream's 400. SPDY/3.1 (kubectl's fallback, and KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false) is
-// not implemented.
+// upstream's 400. Upgrades to SPDY/3.1 (kubectl <= 1.29, and newer kubectl's fallback) are handed
+// to spdy-exec.ts after the same checks.
 //
 // Commands run in a simulated container: a bash interpreter (just-bash) on an in-memory
 // filesystem kept per pod uid and container, so files written by one exec are seen by the next.
@@ -26,6 +26,8 @@ import type { Clock } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { boolParam, containerStatus, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
+import { serveSpdyExec } from './spdy-exec.ts';
+import { handlePortForwardUpgrade } from './portforward.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -177,7 +179,7 @@ export function exitStatus(argv: string[], code: number): object {
 
 // ---------- the WebSocket side ----------
 
-function writeHttpError(socket: Duplex, err: unknown): void {
+export function writeHttpError(socket: Duplex, err: unknown): void {
   const st = toStatus(err);
   const body = JSON.stringify(st);
   const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
@@ -202,12 +204,14 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
   let r: ExecRequest | undefined;
   let pod: KObject;
   let c: ContainerRef;
+  let upgrade: string;
   try {
     r = parseExecRequest(req.url ?? '/');
-    if (!r) return false;
+    if (!r) return handlePortForwardUpgrade(req, socket, head, resolvePod, clock);
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotSupported({ group: '', resource: `pods/${r.subresource}` }, String(req.method));
-    if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw errors.badRequest('SPDY/3.1 streaming is not supported by Skiff; use WebSockets (kubectl 1.30+ default)');
+    upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') {
+      throw errors.badRequest(`unsupported upgrade protocol ${JSON.stringify(String(req.headers.upgrade ?? ''))}: use websocket or SPDY/3.1`);
     }
     pod = await resolvePod(r.namespace, r.name);
     if (!(pod as any).spec?.nodeName) throw errors.badRequest(`pod ${r.name} does not have a host assigned`);
@@ -219,6 +223,7 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     return true;
   }
   const req2 = r;
+  if (upgrade === 'spdy/3.1') { serveSpdyExec(req, socket, head, req2, pod, c, clock); return true; }
   wss.handleUpgrade(req, socket, head, (ws) => { void serve(ws, req2, pod, c, clock); });
   return true;
 }
@@ -268,28 +273,34 @@ async function serve(ws: WebSocket, r: ExecRequest, pod: KObject, c: ContainerRe
     }
     // Before v5 there is no way to signal the end of stdin: run with what has arrived so far.
     if (ws.readyState !== ws.OPEN) return;
-    const res = await runInContainer(pod, c, r.command, r.stdin ? Buffer.concat(stdinChunks) : undefined);
-    if (res.notFound) {
-      const id = createHash('sha256').update(`${pod.metadata?.uid}/${c.name}/${clock.now()}/${runSeq++}`).digest('hex');
-      const msg = notFoundMessage(r.command[0], id);
-      const st = new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }).status;
-      finish(st, msg);
-      return;
-    }
-    if (r.stdout && res.stdout.length) send(STDOUT, r.tty ? Buffer.from(res.stdout.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : res.stdout);
-    if (res.stderr.length) {
-      if (r.stderr) send(STDERR, res.stderr);
-      else if (r.tty && r.stdout) send(STDOUT, res.stderr);
-    }
-    finish(exitStatus(r.command, res.exitCode), res.exitCode ? `command terminated with non-zero exit code: error executing command [${r.command.join(' ')}], exit code ${res.exitCode}` : undefined);
+    await runAndReport(r, pod, c, clock, r.stdin ? Buffer.concat(stdinChunks) : undefined, send, finish);
   } catch (e) {
     const st = toStatus(e);
     finish({ metadata: {}, status: 'Failure', message: st.message, reason: st.reason }, st.message);
   }
 }
 
+/** Run a (non-interactive) exec and report it through channel-numbered `send` and `finish` (status, legacy text). */
+export async function runAndReport(r: ExecRequest, pod: KObject, c: ContainerRef, clock: Clock, stdin: Buffer | undefined,
+  send: (ch: number, d: Buffer | string) => void, finish: (st: object | undefined, legacy?: string) => void): Promise<void> {
+  const res = await runInContainer(pod, c, r.command, stdin);
+  if (res.notFound) {
+    const id = createHash('sha256').update(`${pod.metadata?.uid}/${c.name}/${clock.now()}/${runSeq++}`).digest('hex');
+    const msg = notFoundMessage(r.command[0], id);
+    const st = new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }).status;
+    finish(st, msg);
+    return;
+  }
+  if (r.stdout && res.stdout.length) send(STDOUT, r.tty ? Buffer.from(res.stdout.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : res.stdout);
+  if (res.stderr.length) {
+    if (r.stderr) send(STDERR, res.stderr);
+    else if (r.tty && r.stdout) send(STDOUT, res.stderr);
+  }
+  finish(exitStatus(r.command, res.exitCode), res.exitCode ? `command terminated with non-zero exit code: error executing command [${r.command.join(' ')}], exit code ${res.exitCode}` : undefined);
+}
+
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', '/bin/sh', '/bin/bash', '/bin/ash', '/usr/bin/bash', '/bin/dash', '/bin/zsh']);
-function isBareShell(argv: string[]): boolean {
+export function isBareShell(argv: string[]): boolean {
   return SHELLS.has(argv[0]) && argv.slice(1).every((a) => a === '-i' || a === '-l' || a === '--login');
 }
 
@@ -297,7 +308,7 @@ function isBareShell(argv: string[]): boolean {
  * `kubectl exec -it pod -- sh`: a line-at-a-time terminal. Echoes input, runs each line in the
  * container's shell (cd persists), and ends on `exit [n]` or Ctrl-D on an empty line.
  */
-async function interactive(r: ExecRequest, pod: KObject, c: ContainerRef,
+export async function interactive(r: ExecRequest, pod: KObject, c: ContainerRef,
   send: (ch: number, d: Buffer | string) => void, finish: (st: object | undefined, legacy?: string) => void,
   chunks: Buffer[], setWaker: (f: () => void) => void, closed: () => boolean): Promise<void> {
   const sb = await sandboxFor(pod, c);

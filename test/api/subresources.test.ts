@@ -147,7 +147,7 @@ describe('namespaces/finalize', () => {
 });
 
 describe('subresources not served yet', () => {
-  for (const sub of ['portforward', 'proxy']) {
+  for (const sub of ['proxy']) {
     test(`pods/${sub} → 405 naming it`, async () => {
       const ns = await f.ns(`nyi-${sub}`);
       await f.api.post(pods(ns)).send(pod('p'));
@@ -155,8 +155,8 @@ describe('subresources not served yet', () => {
       assert.match(s.message, new RegExp(`pods/${sub}`));
     });
   }
-  for (const sub of ['exec', 'attach']) {
-    test(`pods/${sub} without a WebSocket upgrade → 400 asking for one`, async () => {
+  for (const sub of ['exec', 'attach', 'portforward']) {
+    test(`pods/${sub} without an upgrade → 400 asking for one`, async () => {
       const ns = await f.ns(`noup-${sub}`);
       await f.api.post(pods(ns)).send(pod('p'));
       const s = assertStatus(await f.api.get(`${pods(ns)}/p/${sub}?command=ls`), 400, 'BadRequest');
