@@ -43,6 +43,9 @@ export function nodeLifecycleController(opts: { store: Store; clock: Clock; node
   const podsR = res('', 'v1', 'pods');
   let lastTick = clock.now();
   let judgeAfter = 0;
+  // As upstream, a node is first observed when the controller starts: after a restart on an old
+  // data directory every kubelet gets the full grace period to renew before anyone is judged.
+  const startedAt = clock.now();
 
   const ctl = runController({
     name: 'node-lifecycle-controller', clock, log: opts.log,
@@ -51,7 +54,7 @@ export function nodeLifecycleController(opts: { store: Store; clock: Clock; node
       const node = nodes.get(name);
       if (!node) return;
       const now = clock.now();
-      const seen = lastSeen(node, leases.get(`kube-node-lease/${name}`));
+      const seen = Math.max(startedAt, lastSeen(node, leases.get(`kube-node-lease/${name}`)));
       const ready = readyOf(node);
       if (now - seen > NODE_MONITOR_GRACE_MS && now >= judgeAfter) {
         if (ready?.status !== 'Unknown') await markUnknown(name, now);

@@ -79,3 +79,32 @@ test('a node reporting Ready=False gets the not-ready taints; Ready=True removes
     await c.until(async () => taintKeys(await c.store.get(R.nodes, undefined, 'skiff-node-0')).length === 0, { stepMs: 1000, maxSteps: 10, what: 'taints gone' });
   } finally { await c.close(); }
 });
+
+test('after a restart a node with an old Lease gets the full grace period before it is judged', async () => {
+  const { FakeClock } = await import('../../src/clock.ts');
+  const { SqliteBackend } = await import('../../src/storage/sqlite.ts');
+  const { Store } = await import('../../src/registry/store.ts');
+  const { strategyFor, validateMeta, validateMetaUpdate } = await import('../../src/registry/kinds-adapter.ts');
+  const { bootstrap } = await import('../../src/bootstrap.ts');
+  const { startControllers } = await import('../../src/controllers/index.ts');
+  const clock = new FakeClock();
+  const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock, now: () => clock.now() });
+  const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
+  await bootstrap(store);
+  const { nodeObject } = await import('../../src/kubelet/nodes.ts');
+  const old = nodeObject(0, clock.now());
+  old.metadata.name = 'left-over';
+  delete old.metadata.annotations!['skiff.dev/simulated']; // no kubelet will renew it
+  await store.create(R.nodes, undefined, old);
+  clock.advance(3_600_000); // an hour "down"
+  const ctl = await startControllers({ store, clock, nodes: 0 });
+  try {
+    const ready = async () => cond(await store.get(R.nodes, undefined, 'left-over'), 'Ready').status;
+    for (let t = 0; t < 35; t++) { await ctl.settle(); clock.advance(1000); }
+    await ctl.settle();
+    assert.equal(await ready(), 'True', 'not judged within the grace period after start');
+    for (let t = 0; t < 15; t++) { await ctl.settle(); clock.advance(1000); }
+    await ctl.settle();
+    assert.equal(await ready(), 'Unknown', 'judged once the grace period has passed');
+  } finally { await ctl.stop(); await backend.close(); }
+});
