@@ -33,6 +33,16 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
   res.end(payload);
 }
 
+/** Send JSON already encoded as byte pieces, written as one buffer with a Content-Length. */
+export function sendJsonBytes(res: ServerResponse, code: number, pieces: Uint8Array[], contentType: string = JSON_TYPE): void {
+  if (res.headersSent) { res.end(); return; }
+  const body = Buffer.concat(pieces);
+  res.statusCode = code;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
+}
+
 export function sendStatus(res: ServerResponse, status: Status, rep?: Representation): void {
   // Errors are always answerable in JSON (upstream falls back to JSON for Status too).
   const r = rep && rep.format === 'protobuf' && !rep.as ? rep : { format: 'json' as const };
