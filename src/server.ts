@@ -12,6 +12,7 @@ import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp } from './api/app.ts';
+import { loadProtobuf } from './api/protobuf-loader.ts';
 import { ensureTls } from './auth/certs.ts';
 import { tokenAuthenticator } from './auth/token.ts';
 import { tokenReviewHandler } from './auth/reviews.ts';
@@ -156,6 +157,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
+  // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
+  // naming protobuf before then waits for it (see api/protobuf-loader.ts).
+  const preload = clock.setTimeout(() => void loadProtobuf(), 500);
 
   let stopped = false;
   return {
@@ -164,6 +168,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       if (stopped) return;
       stopped = true;
       ready = false;
+      preload.cancel();
       await controllers?.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
