@@ -1,4 +1,4 @@
-// The `skiff` command: `serve` (default) and `kubeconfig` (started through src/cli.ts).
+// The `skiff` command: `serve` (default) and `kubeconfig` (started through bin/skiff.js or src/cli.ts).
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -6,12 +6,8 @@ import { findResource } from './registry/resources.ts';
 import type { Store } from './registry/store.ts';
 import type { StrategyServices } from './registry/strategy.ts';
 import type { Extensions, SubresourceHandler } from './api/extensions.ts';
-import { setProtobufDecoder } from './api/body.ts';
 import { applyPatch } from './api/apply-patch.ts';
 import { decodeWithValidation, openapiRoute } from './api/openapi-routes.ts';
-import { setProtobufEncoder } from './api/respond.ts';
-import { setWatchFrameEncoder } from './api/watch.ts';
-import { decodeEnvelope, encodeEnvelope, encodeWatchEvent } from './protobuf/index.ts';
 import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
@@ -23,15 +19,7 @@ import { portForwardHandler } from './streaming/portforward.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
-/** Protobuf (application/vnd.kubernetes.protobuf) for bodies, responses and watch frames. */
-function enableProtobuf(): void {
-  setProtobufDecoder(decodeEnvelope);
-  setProtobufEncoder(encodeEnvelope);
-  setWatchFrameEncoder(encodeWatchEvent);
-}
-
 export function buildExtensions(store: Store): Extensions & { routes: Route[] } {
-  enableProtobuf();
   const subresources = new Map<string, SubresourceHandler>([
     ['*/status', statusHandler],
     ['*/scale', scaleHandler],

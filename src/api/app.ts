@@ -11,6 +11,7 @@ import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
 import { notFoundPath, requestInfo } from './request-info.ts';
 import { send, sendStatus } from './respond.ts';
+import { protobufFor } from './protobuf-loader.ts';
 
 export interface Authenticator {
   /** The user for this request, or undefined if unauthenticated. Throws 401 for bad credentials. */
@@ -114,6 +115,8 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   }
 
   if (metrics && await metrics.route(req, res, url)) return;
+  const pb = protobufFor(req);
+  if (pb) await pb;
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
 
   const info = requestInfo(req.method ?? 'GET', path, url.searchParams);

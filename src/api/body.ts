@@ -1,6 +1,6 @@
 // Reading and decoding request bodies: size limit, JSON, YAML and (via the protobuf module) protobuf.
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../util/yaml.ts';
 import { errors } from '../errors.ts';
 
 export const MAX_BODY = 3 * 1024 * 1024; // upstream's limit for request bodies
@@ -54,7 +54,7 @@ export function parseJson(buf: Buffer): unknown {
 
 export function parseYamlBody(buf: Buffer): unknown {
   try {
-    return parseYaml(buf.toString('utf8'), { maxAliasCount: 100 });
+    return yaml().parse(buf.toString('utf8'), { maxAliasCount: 100 });
   } catch (e) {
     throw errors.badRequest(`error decoding YAML request body: ${(e as Error).message}`);
   }

@@ -6,9 +6,10 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
 import { fieldProblems, findDuplicateFields, hasSchema, openapiV2, openapiV3Document, openapiV3Index, strictDecodingMessage, strictWarnings } from '../openapi/index.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
-import { openapiV2Protobuf, V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto.ts';
 import { decodeObjectBody, mediaType } from './body.ts';
 import { parseAccept } from './negotiate.ts';
+// The gnostic protobuf form of /openapi/v2 (v2proto.ts, with @bufbuild/protobuf) loads when first asked for.
+import { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto-types.ts';
 
 function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
   res.setHeader('ETag', doc.etag);
@@ -33,7 +34,7 @@ export async function openapiRoute(req: IncomingMessage, res: ServerResponse, ur
     // kube-openapi: both protobuf spellings are answered with the dotted type, and both forms share one ETag.
     res.setHeader('Vary', 'Accept');
     for (const m of parseAccept(req.headers.accept)) {
-      if (m.type === V2_PROTOBUF_TYPE || m.type === V2_PROTOBUF_TYPE_DOTTED) { sendDoc(req, res, openapiV2Protobuf(), false, V2_PROTOBUF_TYPE_DOTTED); return true; }
+      if (m.type === V2_PROTOBUF_TYPE || m.type === V2_PROTOBUF_TYPE_DOTTED) { sendDoc(req, res, (await import('../openapi/v2proto.ts')).openapiV2Protobuf(), false, V2_PROTOBUF_TYPE_DOTTED); return true; }
       if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') { sendDoc(req, res, openapiV2(), false); return true; }
     }
     throw errors.notAcceptable(`only application/json, ${V2_PROTOBUF_TYPE} and ${V2_PROTOBUF_TYPE_DOTTED} are served for /openapi/v2`);

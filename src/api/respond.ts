@@ -1,6 +1,6 @@
 // Writing responses in the negotiated representation.
 import type { ServerResponse } from 'node:http';
-import { stringify as toYaml } from 'yaml';
+import { yaml } from '../util/yaml.ts';
 import type { Status } from '../errors.ts';
 import { jsonOf } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
@@ -18,7 +18,7 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {
-    payload = toYaml(json !== undefined ? JSON.parse(json) : body, { lineWidth: 0 });
+    payload = yaml().stringify(json !== undefined ? JSON.parse(json) : body, { lineWidth: 0 });
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
     payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);
@@ -31,6 +31,16 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
   res.setHeader('Content-Type', contentType ?? type);
   res.setHeader('Content-Length', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
   res.end(payload);
+}
+
+/** Send JSON already encoded as byte pieces, written as one buffer with a Content-Length. */
+export function sendJsonBytes(res: ServerResponse, code: number, pieces: Uint8Array[], contentType: string = JSON_TYPE): void {
+  if (res.headersSent) { res.end(); return; }
+  const body = Buffer.concat(pieces);
+  res.statusCode = code;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
 }
 
 export function sendStatus(res: ServerResponse, status: Status, rep?: Representation): void {

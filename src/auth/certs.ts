@@ -1,61 +1,102 @@
 // A cluster CA and a serving certificate, generated on first start and kept in the data directory.
-// @peculiar/x509 builds the certificates (Node's crypto can make keys but not certificates); it is
-// loaded only when a certificate must be made, since it costs ~100 ms to import. Reading an existing
+// Node's crypto makes the ECDSA P-256 keys and signatures; the certificates' DER framing is written
+// by der.ts (a general X.509 library cost 100–250 ms of start-up to import). Reading an existing
 // certificate uses Node's own X509Certificate.
-import { webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-
-async function loadX509() {
-  await import('reflect-metadata'); // required by @peculiar/x509's dependency injection
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  return x509;
-}
+import { bits, bool, ctx, int, namedBits, octets, oid, seq, set, time, uint, utf8 } from './der.ts';
 
 export interface TlsMaterial { caPem: string; certPem: string; keyPem: string }
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
 
-function toPem(der: ArrayBuffer, label: string): string {
+function toPem(der: Uint8Array, label: string): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-function serial(): string { return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'); }
+/** A positive 128-bit serial number. */
+function serial(): Buffer {
+  const b = randomBytes(16);
+  b[0] = (b[0] & 0x7f) | 0x10;
+  return uint(b);
+}
+
+const cn = (name: string) => seq(set(seq(oid('2.5.4.3'), utf8(name))));
+const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (the last BIT STRING of the SPKI). */
+function keyId(spki: Buffer): Buffer {
+  const point = spki.subarray(spki.length - 65); // uncompressed P-256 point, 0x04 || X || Y
+  return createHash('sha1').update(point).digest();
+}
+
+/** The 4- or 16-byte form of an IP address for a subjectAltName iPAddress. */
+export function ipBytes(ip: string): Buffer {
+  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
+  let text = ip.split('%')[0]; // no zone in a certificate
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text); // IPv4-embedded form: last 32 bits dotted
+  if (quad) {
+    const [x, y, z, w] = quad.slice(1).map(Number);
+    text = text.slice(0, quad.index) + ((x << 8) | y).toString(16) + ':' + ((z << 8) | w).toString(16);
+  }
+  const hex = (s: string) => (s ? s.split(':').map((h) => parseInt(h, 16)) : []);
+  const [head, tail] = text.split('::');
+  const a = hex(head);
+  const b = tail === undefined ? [] : hex(tail);
+  const groups = tail === undefined ? a : [...a, ...Array(8 - a.length - b.length).fill(0), ...b];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  return out;
+}
+
+function certificate(o: { subject: string; issuer: string; notBefore: number; notAfter: number; spki: Buffer; extensions: Buffer[]; signer: KeyObject }): Buffer {
+  const tbs = seq(
+    ctx(0, int(2)), // v3
+    serial(), ECDSA_SHA256, cn(o.issuer), seq(time(o.notBefore), time(o.notAfter)), cn(o.subject), o.spki,
+    ctx(3, seq(...o.extensions)),
+  );
+  return seq(tbs, ECDSA_SHA256, bits(sign('sha256', tbs, o.signer)));
+}
+
+const ecKeys = () => new Promise<{ publicKey: KeyObject; privateKey: KeyObject }>((resolve, reject) =>
+  generateKeyPair('ec', { namedCurve: 'prime256v1' }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
 
 async function generate(hosts: string[], now: number): Promise<TlsMaterial & { caKeyPem: string }> {
-  const x509 = await loadX509();
-  const notBefore = new Date(now - 60_000);
-  const notAfter = new Date(now + 10 * 365 * 24 * 3600 * 1000);
-  const caKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: 'CN=skiff-ca', notBefore, notAfter, keys: caKeys, signingAlgorithm: ALG,
+  const notBefore = now - 60_000;
+  const notAfter = now + 10 * 365 * 24 * 3600 * 1000;
+  const [caKeys, keys] = await Promise.all([ecKeys(), ecKeys()]);
+  const caSpki = caKeys.publicKey.export({ type: 'spki', format: 'der' });
+  const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
+  const caId = keyId(caSpki);
+  const ca = certificate({
+    subject: 'skiff-ca', issuer: 'skiff-ca', notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
     extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      ext('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
+      ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyCertSign, KU.cRLSign])),
+      ext('2.5.29.14', false, octets(caId)), // subjectKeyIdentifier
     ],
   });
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
-  const names = [...new Set(hosts)].map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: 'CN=skiff-apiserver', issuer: ca.subject, notBefore, notAfter,
-    publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: ALG,
+  const names = [...new Set(hosts)].map((h) => (isIP(h) ? ctx(7, ipBytes(h), false) : ctx(2, Buffer.from(h, 'latin1'), false)));
+  const cert = certificate({
+    subject: 'skiff-apiserver', issuer: 'skiff-ca', notBefore, notAfter, spki, signer: caKeys.privateKey,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
-      new x509.SubjectAlternativeNameExtension(names, false),
-      await x509.AuthorityKeyIdentifierExtension.create(ca, false),
+      ext('2.5.29.19', true, seq()), // basicConstraints: not a CA
+      ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyEncipherment])),
+      ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
+      ext('2.5.29.17', false, seq(...names)), // subjectAltName
+      ext('2.5.29.35', false, seq(ctx(0, caId, false))), // authorityKeyIdentifier
     ],
   });
   return {
-    caPem: ca.toString('pem') + '\n',
-    certPem: cert.toString('pem') + '\n',
-    keyPem: toPem(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'),
-    caKeyPem: toPem(await webcrypto.subtle.exportKey('pkcs8', caKeys.privateKey), 'PRIVATE KEY'),
+    caPem: toPem(ca, 'CERTIFICATE'),
+    certPem: toPem(cert, 'CERTIFICATE'),
+    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    caKeyPem: caKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
   };
 }
 

@@ -17,8 +17,7 @@ import { V2_FIELDS } from './v2proto-fields.ts';
 import type { FieldSpec } from './v2proto-fields.ts';
 
 /** The media type kubectl/client-go request (`openAPIV2mimePb`), and the older dotted spelling. */
-export const V2_PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
-export const V2_PROTOBUF_TYPE_DOTTED = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+export { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from './v2proto-types.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };

@@ -11,6 +11,8 @@ export interface Entry {
   /** JSON text of obj, resourceVersion included. */
   json: string;
   rev: number;
+  /** The stored KeyValue this entry was decoded from (absent for converted objects). */
+  kv?: KeyValue;
 }
 
 const cache = new WeakMap<KeyValue, Entry>();
@@ -39,7 +41,7 @@ export function decode(kv: KeyValue): Entry {
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(kv.modRevision);
   const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
-  e = { obj, json, rev: kv.modRevision };
+  e = { obj, json, rev: kv.modRevision, kv };
   cache.set(kv, e);
   jsonOfObject.set(obj, json);
   return e;
@@ -67,7 +69,7 @@ export function prime(kv: KeyValue, obj: KObject): Entry {
   obj.metadata.resourceVersion = String(kv.modRevision);
   const text = Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8');
   const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
-  const e = { obj, json, rev: kv.modRevision };
+  const e = { obj, json, rev: kv.modRevision, kv };
   cache.set(kv, e);
   jsonOfObject.set(obj, json);
   return e;
@@ -78,6 +80,29 @@ export function entryFor(obj: KObject, rev: number): Entry {
   const json = JSON.stringify(obj);
   jsonOfObject.set(obj, json);
   return { obj, json, rev };
+}
+
+const METADATA_BYTES = Buffer.from(METADATA);
+const APIVERSION_BYTES = Buffer.from('{"apiVersion":');
+
+/**
+ * The entry's JSON as UTF-8 byte pieces (concatenated, they equal Buffer.from(e.json)). When the entry
+ * came from storage in canonical order the pieces are views of the stored bytes with the resourceVersion
+ * spliced in as withRV() does, so sending a list neither joins strings nor encodes them again.
+ */
+export function jsonBytes(e: Entry): Buffer[] {
+  const v = e.kv?.value;
+  if (v && e.kv!.modRevision === e.rev) {
+    const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (b.subarray(0, APIVERSION_BYTES.length).equals(APIVERSION_BYTES)) {
+      const i = b.indexOf(METADATA_BYTES);
+      if (i < 0) return [b];
+      const at = i + METADATA_BYTES.length;
+      const sep = b[at] === 0x7d /* } */ ? '' : ',';
+      return [b.subarray(0, at), Buffer.from(`"resourceVersion":"${e.rev}"${sep}`), b.subarray(at)];
+    }
+  }
+  return [Buffer.from(e.json)];
 }
 
 /** The JSON text of an object the store handed out, if it has one. */

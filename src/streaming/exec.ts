@@ -11,8 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Bash } from 'just-bash';
 
 // just-bash costs ~100 ms to load: load it on the first exec, not at server start.
@@ -188,11 +187,17 @@ export function writeHttpError(socket: Duplex, err: unknown): void {
   } catch { socket.destroy(); }
 }
 
-const wss = new WebSocketServer({
-  noServer: true,
-  perMessageDeflate: false,
-  handleProtocols: (offered: Set<string>) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
-});
+// ws is loaded on the first exec/attach, not at start-up (~30 ms to import).
+let wss: WebSocketServer | undefined;
+async function webSocketServer(): Promise<WebSocketServer> {
+  if (wss) return wss;
+  const { WebSocketServer: Server } = await import('ws');
+  return (wss ??= new Server({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered: Set<string>) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  }));
+}
 
 /**
  * Serve an exec/attach WebSocket upgrade. Returns false (socket untouched) when the request is not
@@ -224,7 +229,8 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
   }
   const req2 = r;
   if (upgrade === 'spdy/3.1') { serveSpdyExec(req, socket, head, req2, pod, c, clock); return true; }
-  wss.handleUpgrade(req, socket, head, (ws) => { void serve(ws, req2, pod, c, clock); });
+  const server = await webSocketServer();
+  server.handleUpgrade(req, socket, head, (ws) => { void serve(ws, req2, pod, c, clock); });
   return true;
 }
 

@@ -1,0 +1,79 @@
+// The CA and serving certificate written by certs.ts/der.ts: well-formed DER that Node's X509 parser
+// and a real TLS handshake accept, with the names, usages and validity Skiff promises.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:https';
+import { connect } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { ensureTls, ipBytes } from '../../src/auth/certs.ts';
+import { oid, time, tlv, uint, namedBits } from '../../src/auth/der.ts';
+
+const NOW = Date.UTC(2030, 0, 2, 3, 4, 5);
+
+test('DER primitives: lengths, integers, OIDs, bit strings, times', () => {
+  assert.equal(tlv(0x04, Buffer.alloc(3)).toString('hex'), '0403000000');
+  assert.equal(tlv(0x04, Buffer.alloc(200)).subarray(0, 3).toString('hex'), '0481c8');
+  assert.equal(tlv(0x04, Buffer.alloc(300)).subarray(0, 4).toString('hex'), '0482012c');
+  assert.equal(uint(Buffer.from([0, 0, 0x80])).toString('hex'), '02020080');
+  assert.equal(uint(Buffer.from([0x7f])).toString('hex'), '02017f');
+  assert.equal(oid('1.2.840.10045.4.3.2').toString('hex'), '06082a8648ce3d040302');
+  assert.equal(oid('2.5.29.17').toString('hex'), '0603551d11');
+  assert.equal(namedBits([0, 2]).toString('hex'), '030205a0');
+  assert.equal(namedBits([0, 5, 6]).toString('hex'), '03020186');
+  assert.equal(time(NOW).toString('latin1').slice(2), '300102030405Z');
+  assert.equal(time(Date.UTC(2050, 0, 1)).toString('latin1').slice(2), '20500101000000Z');
+  assert.equal(time(Date.UTC(2050, 0, 1))[0], 0x18);
+  assert.equal(time(NOW)[0], 0x17);
+});
+
+test('IP addresses for subjectAltName', () => {
+  assert.equal(ipBytes('127.0.0.1').toString('hex'), '7f000001');
+  assert.equal(ipBytes('::1').toString('hex'), '0'.repeat(31) + '1');
+  assert.equal(ipBytes('2001:db8::ff00:42:8329').toString('hex'), '20010db8000000000000ff0000428329');
+  assert.equal(ipBytes('::ffff:192.0.2.128').toString('hex'), '00000000000000000000ffffc0000280');
+  assert.equal(ipBytes('fe80::1%eth0').toString('hex'), 'fe80' + '0'.repeat(27) + '1');
+});
+
+test('generated CA and serving certificate: chain, names, usages, validity', async () => {
+  const m = await ensureTls(undefined, '10.1.2.3', NOW);
+  const ca = new X509Certificate(m.caPem);
+  const cert = new X509Certificate(m.certPem);
+  assert.equal(ca.subject, 'CN=skiff-ca');
+  assert.equal(ca.ca, true);
+  assert.ok(ca.verify(ca.publicKey), 'CA is self-signed');
+  assert.equal(cert.subject, 'CN=skiff-apiserver');
+  assert.equal(cert.ca, false);
+  assert.ok(cert.checkIssued(ca));
+  assert.ok(cert.verify(ca.publicKey), 'serving certificate is signed by the CA');
+  assert.equal(cert.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:10.1.2.3');
+  assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.1']);
+  assert.equal(Date.parse(cert.validFrom), NOW - 60_000);
+  assert.equal(Date.parse(cert.validTo), NOW + 10 * 365 * 24 * 3600 * 1000);
+  assert.notEqual(cert.serialNumber, ca.serialNumber);
+  assert.match(m.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+});
+
+test('a TLS client trusting only the CA completes a handshake for localhost and 127.0.0.1', async () => {
+  const m = await ensureTls(undefined, '127.0.0.1', Date.now());
+  const server = createServer({ cert: m.certPem, key: m.keyPem }, (_req, res) => res.end('ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    for (const servername of ['localhost', '127.0.0.1']) {
+      const authorized = await new Promise<boolean>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port, ca: m.caPem, servername: servername === '127.0.0.1' ? undefined : servername }, () => { resolve(s.authorized); s.end(); });
+        s.on('error', reject);
+      });
+      assert.equal(authorized, true, servername);
+    }
+    // A name the certificate does not carry is refused.
+    await assert.rejects(new Promise((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, ca: m.caPem, servername: 'example.com' }, () => { resolve(s.authorized); s.end(); });
+      s.on('error', reject);
+    }), /altnames|Hostname/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
