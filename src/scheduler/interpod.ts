@@ -28,15 +28,24 @@ export type NamespaceLabels = (ns: string) => Record<string, string> | undefined
 
 const pair = (k: string, v: string) => `${k}\0${v}`;
 
+const isObj = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
+/** A metav1.LabelSelector; anything malformed (Skiff does not validate these fields yet) matches nothing. */
+export function selectorOf(x: unknown): LabelSelector | null {
+  if (!isObj(x)) return null;
+  if (x.matchLabels !== undefined && !isObj(x.matchLabels)) return null;
+  if (x.matchExpressions !== undefined && (!Array.isArray(x.matchExpressions) || !x.matchExpressions.every((e: unknown) => isObj(e) && typeof e.key === 'string'))) return null;
+  return fromLabelSelectorObject(x);
+}
+
 export function requiredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity'): AffinityTerm[] {
   const list = pod.spec?.affinity?.[kind]?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!Array.isArray(list)) return [];
   return list.map((t: any) => {
-    const names: string[] = Array.isArray(t?.namespaces) ? t.namespaces : [];
-    const nsSelector = fromLabelSelectorObject(t?.namespaceSelector);
+    const names: string[] = Array.isArray(t?.namespaces) ? t.namespaces.map(String) : [];
+    const nsSelector = selectorOf(t?.namespaceSelector);
     // No namespaces and no namespaceSelector: the pod's own namespace.
     const namespaces = new Set(names.length || nsSelector ? names : [pod.metadata.namespace ?? '']);
-    return { selector: fromLabelSelectorObject(t?.labelSelector), namespaces, nsSelector, topologyKey: String(t?.topologyKey ?? '') };
+    return { selector: selectorOf(t?.labelSelector), namespaces, nsSelector, topologyKey: String(t?.topologyKey ?? '') };
   });
 }
 

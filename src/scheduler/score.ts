@@ -37,7 +37,11 @@ export function preferredNodeAffinity(p: PodInfo, n: NodeInfo): number {
   const terms = p.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   if (!Array.isArray(terms)) return 0;
   let sum = 0;
-  for (const t of terms) if (t?.preference && matchNodeSelectorTerm(t.preference, n)) sum += Number(t.weight) || 0;
+  for (const t of terms) {
+    const pref = t?.preference;
+    const listOk = (x: unknown) => x === undefined || Array.isArray(x);
+    if (pref && typeof pref === 'object' && listOk(pref.matchExpressions) && listOk(pref.matchFields) && matchNodeSelectorTerm(pref, n)) sum += Number(t.weight) || 0;
+  }
   return sum;
 }
 

@@ -5,9 +5,10 @@
 // nodeTaintsPolicy Ignore by default); with fewer than minDomains domains the minimum counts as 0.
 // Computed once per attempt, only for pods with constraints.
 import type { KObject } from '../registry/strategy.ts';
-import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
+import { matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import type { NodeInfo } from './nodeinfo.ts';
+import { selectorOf } from './interpod.ts';
 import type { Placed } from './interpod.ts';
 
 export interface SpreadConstraint {
@@ -33,8 +34,8 @@ export function spreadConstraints(pod: KObject, when: 'DoNotSchedule' | 'Schedul
   const list = pod.spec?.topologySpreadConstraints;
   if (!Array.isArray(list)) return [];
   const labels: Record<string, string> = pod.metadata.labels ?? {};
-  return list.filter((c: any) => (c?.whenUnsatisfiable ?? 'DoNotSchedule') === when).map((c: any) => {
-    let selector = fromLabelSelectorObject(c.labelSelector);
+  return list.filter((c: any) => c && typeof c === 'object' && (c.whenUnsatisfiable ?? 'DoNotSchedule') === when).map((c: any) => {
+    let selector = selectorOf(c?.labelSelector);
     for (const k of Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : []) {
       if (selector && k in labels) selector = [...selector, { key: k, op: 'in', values: [labels[k]] }];
     }

@@ -59,3 +59,9 @@ test('existing pods\' anti-affinity against the incoming pod', () => {
   assert.deepEqual(checkInterPod(s, B), []);
   assert.equal(interPodState(pod({ app: 'quiet' }), () => [guard], [guard], nsLabels), undefined);
 });
+
+test('malformed selectors (not validated yet) match nothing instead of throwing', () => {
+  const bad = pod({ app: 'x' }, req('podAntiAffinity', [{ labelSelector: { matchExpressions: { key: 'app' } }, topologyKey: 'zone' }, { labelSelector: 'app=x', topologyKey: 'zone' }, null]));
+  const s = interPodState(bad, () => [{ pod: pod({ app: 'x' }), node: A }], [], nsLabels)!;
+  assert.deepEqual(checkInterPod(s, A), []);
+});
