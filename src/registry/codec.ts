@@ -73,6 +73,18 @@ export function prime(kv: KeyValue, obj: KObject): Entry {
   return e;
 }
 
+/**
+ * The entry for a KeyValue just written from exactly `obj`: the one an in-process watcher already
+ * decoded from these bytes during the commit's fan-out if there is one (so informers and the cache
+ * share one object per revision), else `obj` primed.
+ */
+export function adopt(kv: KeyValue, obj: KObject): Entry {
+  return cache.get(kv) ?? prime(kv, obj);
+}
+
+/** Drop the decoded form of a revision that is no longer the live one (re-parsed from its bytes if asked again). */
+export function forget(kv: KeyValue): void { cache.delete(kv); }
+
 /** An entry for an object built outside storage (a converted version): serialised once, here. */
 export function entryFor(obj: KObject, rev: number): Entry {
   const json = JSON.stringify(obj);
