@@ -104,6 +104,11 @@ export async function run(): Promise<Record<string, string | number>> {
     out[key('RSS after forced GC')] = mb(m.rss);
     out[key('heapUsed / heapTotal after GC')] = `${mb(m.heapUsed)} / ${mb(m.heapTotal)}`;
     out[key('external / arrayBuffers after GC')] = `${mb(m.external)} / ${mb(m.arrayBuffers)}`;
+    // V8 hands free heap pages back over time once allocation calms down; measure again after idling.
+    await sleep(10_000);
+    const settled = await probe();
+    out[key('RSS after 10 s idle + forced GC')] = mb(settled.rss);
+    out[key('heapUsed / heapTotal after 10 s idle + GC')] = `${mb(settled.heapUsed)} / ${mb(settled.heapTotal)}`;
     const db = join(dir, 'skiff.db');
     if (existsSync(db)) out[key('database file')] = mb(statSync(db).size);
     agent.destroy();

@@ -56,7 +56,12 @@ export function encode(obj: KObject): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    return Buffer.from(JSON.stringify(obj));
+    // An exact-size buffer of its own: Buffer.from(string) slices a shared 64 KiB pool (Node 24), and
+    // one stored value still referenced would keep its whole slab alive.
+    const text = JSON.stringify(obj);
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    return bytes;
   } finally {
     if (rv !== undefined) obj.metadata.resourceVersion = rv;
   }
