@@ -58,7 +58,12 @@ export function encode(obj: KObject): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    return Buffer.from(JSON.stringify(obj));
+    // An exact-size buffer of its own: Buffer.from(string) slices a shared 64 KiB pool (Node 24), and
+    // one stored value still referenced would keep its whole slab alive.
+    const text = JSON.stringify(obj);
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    return bytes;
   } finally {
     if (rv !== undefined) obj.metadata.resourceVersion = rv;
   }
@@ -74,6 +79,18 @@ export function prime(kv: KeyValue, obj: KObject): Entry {
   jsonOfObject.set(obj, json);
   return e;
 }
+
+/**
+ * The entry for a KeyValue just written from exactly `obj`: the one an in-process watcher already
+ * decoded from these bytes during the commit's fan-out if there is one (so informers and the cache
+ * share one object per revision), else `obj` primed.
+ */
+export function adopt(kv: KeyValue, obj: KObject): Entry {
+  return cache.get(kv) ?? prime(kv, obj);
+}
+
+/** Drop the decoded form of a revision that is no longer the live one (re-parsed from its bytes if asked again). */
+export function forget(kv: KeyValue): void { cache.delete(kv); }
 
 /** An entry for an object built outside storage (a converted version): serialised once, here. */
 export function entryFor(obj: KObject, rev: number): Entry {

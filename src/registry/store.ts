@@ -10,7 +10,7 @@ import type { FieldError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
-import { canonical, clone, decode, encode, prime } from './codec.ts';
+import { adopt, canonical, clone, decode, encode, forget, prime } from './codec.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
@@ -257,7 +257,7 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       try {
         const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(stored));
-        return prime(kv, stored).obj;
+        return adopt(kv, stored).obj;
       } catch (e) {
         if (isStorageError(e, 'KeyExists')) {
           if (generated && attempt < 8) { meta.name = meta.generateName + this.clock.randomString(5); continue; }
@@ -400,14 +400,18 @@ export class Store {
       try {
         const gone = await this.backend.delete(this.key(r, ns, name), kv.modRevision);
         strategy.afterDelete?.(next, this.ctx(r));
-        return prime(gone, next).obj;
+        forget(kv);
+        const out = prime(gone, next).obj;
+        forget(gone);
+        return out;
       } catch (e) { throw this.storageToStatus(e, r, name); }
     }
     if (opts.dryRun) { next.metadata.resourceVersion = String(kv.modRevision); return next; }
     try {
       const stored = canonical(next);
       const nkv = await this.backend.update(this.key(r, ns, name), encode(stored), kv.modRevision);
-      return prime(nkv, stored).obj;
+      forget(kv);
+      return adopt(nkv, stored).obj;
     } catch (e) {
       throw this.storageToStatus(e, r, name);
     }
@@ -453,7 +457,10 @@ export class Store {
         try {
           const gone = await this.backend.delete(this.key(r, ns, name), kv.modRevision);
           this.strategies(r).afterDelete?.(cur, this.ctx(r));
-          return { obj: decode(gone).obj, deleted: true };
+          const out = decode(gone).obj;
+          forget(kv);
+          forget(gone);
+          return { obj: out, deleted: true };
         } catch (e) {
           if (isStorageError(e, 'Conflict') && attempt < 16) continue;
           throw this.storageToStatus(e, r, name);
@@ -474,7 +481,8 @@ export class Store {
       if (opts.dryRun) return { obj: next, deleted: false };
       try {
         const nkv = await this.backend.update(this.key(r, ns, name), encode(next), kv.modRevision);
-        return { obj: prime(nkv, next).obj, deleted: false };
+        forget(kv);
+        return { obj: adopt(nkv, next).obj, deleted: false };
       } catch (e) {
         if (isStorageError(e, 'Conflict') && attempt < 16) continue;
         throw this.storageToStatus(e, r, name);

@@ -57,6 +57,11 @@ export interface SqliteOptions {
   clock?: Clock;
   /** Cap the database at this many pages (4 KiB each); writes beyond fail like a full disk. 0 = no cap. */
   maxPages?: number;
+  /**
+   * SQLite page cache of a file database, in KiB (default 16 MiB). Reads of current values are served
+   * from the in-memory latest-value map, so the cache mostly holds the pages being written.
+   */
+  cacheKiB?: number;
 }
 
 interface Row { rev: number; key: string; created_rev: number; prev_rev: number; deleted: number; value: Buffer | null }
@@ -148,6 +153,7 @@ export class SqliteBackend implements Backend {
       compactIntervalMs: options.compactIntervalMs ?? 30_000,
       compactBatch: Math.max(1, options.compactBatch ?? 250),
       maxPages: options.maxPages ?? 0,
+      cacheKiB: Math.max(1024, options.cacheKiB ?? 16 * 1024),
     };
     if (this.opts.durability !== 'normal' && this.opts.durability !== 'full') {
       throw new StorageError('Unavailable', `storage ${this.path}: unknown durability ${JSON.stringify(this.opts.durability)} (want "normal" or "full")`);
@@ -170,7 +176,7 @@ export class SqliteBackend implements Backend {
         db.pragma('journal_size_limit = 67108864');
       }
       db.pragma(`synchronous = ${this.opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-      db.pragma('cache_size = -65536');
+      db.pragma(`cache_size = -${this.file ? Math.floor(this.opts.cacheKiB) : 65536}`);
       if (this.opts.maxPages > 0) db.pragma(`max_page_count = ${Math.floor(this.opts.maxPages)}`);
       db.exec(`
         CREATE TABLE IF NOT EXISTS log (
