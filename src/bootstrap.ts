@@ -1,11 +1,12 @@
-// Objects every cluster has from the start: the four system namespaces and the `kubernetes` Service.
+// Objects every cluster has from the start: the four system namespaces, the `kubernetes` Service
+// and its Endpoints, and the two system PriorityClasses the API server creates upstream.
 import { StatusError } from './errors.ts';
 import { findResource } from './registry/resources.ts';
 import type { Store } from './registry/store.ts';
 import type { KObject } from './registry/strategy.ts';
 
-async function ensure(store: Store, resource: string, ns: string | undefined, obj: KObject): Promise<void> {
-  const r = findResource('', 'v1', resource)!;
+async function ensure(store: Store, resource: string, ns: string | undefined, obj: KObject, group = '', version = 'v1'): Promise<void> {
+  const r = findResource(group, version, resource)!;
   // Look first: on a restart the object exists, and a Service's create would fail on its
   // (already reserved) cluster IP before it could report AlreadyExists.
   if (await store.tryGet(r, ns, obj.metadata.name!)) return;
@@ -29,4 +30,11 @@ export async function bootstrap(store: Store, apiPort = 6443): Promise<void> {
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
   });
+  const classes: [string, number, string][] = [
+    ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+    ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+  ];
+  for (const [name, value, description] of classes) {
+    await ensure(store, 'priorityclasses', undefined, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority' }, 'scheduling.k8s.io');
+  }
 }

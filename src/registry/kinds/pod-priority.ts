@@ -1,7 +1,7 @@
 // Upstream's Priority admission plugin on pod create: spec.priorityClassName names a PriorityClass
 // (or, when empty, the globalDefault class with the lowest value is used and named), and
 // spec.priority / spec.preemptionPolicy come from it. The two system classes resolve even when no
-// PriorityClass object for them is stored (Skiff does not create them at start-up).
+// PriorityClass object for them is stored (start-up creates them, but they may have been deleted).
 import { errors } from '../../errors.ts';
 import type { AdmissionContext, KObject } from '../strategy.ts';
 
