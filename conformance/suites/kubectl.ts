@@ -763,6 +763,30 @@ spec:
     timeoutMs: 90_000,
   },
   {
+    behavior: 'workloads.cronjob-runs', name: 'cronjob-runs', core: true,
+    async run(ctx) {
+      // kubectl create cronjob sends a protobuf body (1.32+); "@every 5s" keeps the wait short.
+      const out = await ok(ctx, ['create', 'cronjob', 'ev', '-n', ctx.ns, '--image=busybox:1.36', '--schedule=@every 5s', '--', 'echo', 'hi']);
+      check(out.includes('cronjob.batch/ev created'), out);
+      const job = await waitFor('a Job created by the CronJob', async () => {
+        const items = (await getJson(ctx, ['jobs', '-n', ctx.ns])).items.filter((j: any) => j.metadata.ownerReferences?.[0]?.kind === 'CronJob');
+        return items[0];
+      }, { signal: ctx.signal, timeoutMs: 20_000, intervalMs: 500 });
+      check(/^ev-\d+$/.test(job.metadata.name) && job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], `job: ${JSON.stringify(job.metadata)}`);
+      await ok(ctx, ['wait', '--for=condition=complete', `job/${job.metadata.name}`, '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      await waitFor('the CronJob status to record the run', async () => {
+        const cj = await getJson(ctx, ['cronjob', 'ev', '-n', ctx.ns]);
+        return cj.status?.lastScheduleTime && cj.status?.lastSuccessfulTime;
+      }, { signal: ctx.signal, timeoutMs: 20_000, intervalMs: 500 });
+      // A manual run from the template, as kubectl builds it client-side.
+      const manual = await ok(ctx, ['create', 'job', 'ev-manual', '--from=cronjob/ev', '-n', ctx.ns]);
+      check(manual.includes('job.batch/ev-manual created'), manual);
+      await ok(ctx, ['wait', '--for=condition=complete', 'job/ev-manual', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      await ok(ctx, ['patch', 'cronjob', 'ev', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"suspend":true}}']);
+    },
+    timeoutMs: 90_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);
