@@ -787,6 +787,23 @@ spec:
     timeoutMs: 90_000,
   },
   {
+    behavior: 'workloads.daemonset-rollout', name: 'daemonset-rollout', core: true,
+    async run(ctx) {
+      const y = `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: dm, namespace: ${ctx.ns}}\nspec:\n  selector: {matchLabels: {app: dm}}\n  template:\n    metadata: {labels: {app: dm}}\n    spec:\n      containers: [{name: agent, image: busybox:1.36}]\n`;
+      await ok(ctx, ['apply', '-f', file(ctx, 'dm.yaml', y)]);
+      const st = await ok(ctx, ['rollout', 'status', 'daemonset/dm', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(st.includes('successfully rolled out'), st);
+      const nodes = (await getJson(ctx, ['nodes'])).items.length;
+      const d = await getJson(ctx, ['ds', 'dm', '-n', ctx.ns]);
+      check(d.status.desiredNumberScheduled === nodes && d.status.numberReady === nodes, `status: ${JSON.stringify(d.status)} for ${nodes} nodes`);
+      await ok(ctx, ['set', 'image', 'daemonset/dm', 'agent=busybox:1.37', '-n', ctx.ns]);
+      await ok(ctx, ['rollout', 'status', 'daemonset/dm', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const pods = (await getJson(ctx, ['pods', '-n', ctx.ns, '-l', 'app=dm'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+      check(pods.length === nodes && pods.every((p: any) => p.spec.containers[0].image === 'busybox:1.37' && p.spec.nodeName), `pods after update: ${JSON.stringify(pods.map((p: any) => [p.spec.nodeName, p.spec.containers[0].image]))}`);
+    },
+    timeoutMs: 90_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);

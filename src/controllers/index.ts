@@ -13,6 +13,7 @@ import { deploymentController } from './deployment.ts';
 import { garbageCollector } from './gc.ts';
 import { jobController } from './job.ts';
 import { cronJobController } from './cronjob.ts';
+import { daemonSetController } from './daemonset.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
 import { eventRecorder } from './events.ts';
@@ -93,13 +94,15 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     jobs.addIndex('namespace', (o) => [o.metadata.namespace!]);
     const jRec = eventRecorder(store, clock, 'job-controller', log);
     const cjRec = eventRecorder(store, clock, 'cronjob-controller', log);
-    recorders = [rsRec, rcRec, dRec, sRec, kRec, jRec, cjRec];
+    const dsRec = eventRecorder(store, clock, 'daemonset-controller', log);
+    recorders = [rsRec, rcRec, dRec, sRec, kRec, jRec, cjRec, dsRec];
     controllers.push(
       replicaController('ReplicaSet', { store, clock, pods, owners: rss, recorder: rsRec, log }),
       replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
       jobController({ store, clock, jobs, pods, recorder: jRec, log }),
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
+      daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, recorder: dsRec, log }),
       startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
