@@ -804,6 +804,26 @@ spec:
     timeoutMs: 90_000,
   },
   {
+    behavior: 'workloads.statefulset-rollout', name: 'statefulset-rollout', core: true,
+    async run(ctx) {
+      const y = `apiVersion: v1\nkind: Service\nmetadata: {name: sw, namespace: ${ctx.ns}}\nspec: {clusterIP: None, selector: {app: sw}, ports: [{port: 80}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: sw, namespace: ${ctx.ns}}\nspec:\n  serviceName: sw\n  replicas: 2\n  selector: {matchLabels: {app: sw}}\n  template:\n    metadata: {labels: {app: sw}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n  volumeClaimTemplates:\n  - metadata: {name: www}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n`;
+      await ok(ctx, ['apply', '-f', file(ctx, 'sw.yaml', y)]);
+      const st = await ok(ctx, ['rollout', 'status', 'statefulset/sw', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      check(/roll out complete|rolling update complete|partitioned roll out complete/.test(st), st);
+      const names = (await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-l', 'app=sw', '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/).sort();
+      check(names.join(' ') === 'sw-0 sw-1', `pod names: ${names}`);
+      const pvcs = (await ok(ctx, ['get', 'pvc', '-n', ctx.ns, '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/).sort();
+      check(pvcs.join(' ') === 'www-sw-0 www-sw-1', `claims: ${pvcs}`);
+      await ok(ctx, ['set', 'image', 'statefulset/sw', 'web=nginx:1.28', '-n', ctx.ns]);
+      await ok(ctx, ['rollout', 'status', 'statefulset/sw', '-n', ctx.ns, '--timeout=40s'], { timeoutMs: 50_000 });
+      const images = (await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-l', 'app=sw', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).trim().split(/\s+/);
+      check(images.length === 2 && images.every((i) => i === 'nginx:1.28'), `images after update: ${images}`);
+      await ok(ctx, ['scale', 'statefulset/sw', '--replicas=1', '-n', ctx.ns]);
+      await waitFor('sw-1 removed', async () => (await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-l', 'app=sw', '-o', 'name'])).trim() === 'pod/sw-0', { signal: ctx.signal, timeoutMs: 20_000, intervalMs: 300 });
+    },
+    timeoutMs: 120_000,
+  },
+  {
     behavior: 'subresource.scale', name: 'scale', core: true,
     async run(ctx) {
       await ok(ctx, ['create', '-f', file(ctx, 'd.yaml', deploymentYaml('sc', ctx.ns)), '--validate=false']);

@@ -14,6 +14,7 @@ import { garbageCollector } from './gc.ts';
 import { jobController } from './job.ts';
 import { cronJobController } from './cronjob.ts';
 import { daemonSetController } from './daemonset.ts';
+import { statefulSetController } from './statefulset.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
 import { eventRecorder } from './events.ts';
@@ -95,7 +96,8 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const jRec = eventRecorder(store, clock, 'job-controller', log);
     const cjRec = eventRecorder(store, clock, 'cronjob-controller', log);
     const dsRec = eventRecorder(store, clock, 'daemonset-controller', log);
-    recorders = [rsRec, rcRec, dRec, sRec, kRec, jRec, cjRec, dsRec];
+    const stsRec = eventRecorder(store, clock, 'statefulset-controller', log);
+    recorders = [rsRec, rcRec, dRec, sRec, kRec, jRec, cjRec, dsRec, stsRec];
     controllers.push(
       replicaController('ReplicaSet', { store, clock, pods, owners: rss, recorder: rsRec, log }),
       replicaController('ReplicationController', { store, clock, pods, owners: rcs, recorder: rcRec, log }),
@@ -103,6 +105,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       jobController({ store, clock, jobs, pods, recorder: jRec, log }),
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
       daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, recorder: dsRec, log }),
+      statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, recorder: stsRec, log }),
       startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.

@@ -1,0 +1,78 @@
+// The StatefulSet controller on the fake clock: ordered creation with stable names and claims,
+// scale-down from the top, and a rolling update from the highest ordinal, one pod at a time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, R } from './harness.ts';
+import type { Cluster } from './harness.ts';
+import { findResource } from '../../src/registry/resources.ts';
+import type { KObject } from '../../src/registry/strategy.ts';
+
+const stsR = findResource('apps', 'v1', 'statefulsets')!;
+const pvcR = findResource('', 'v1', 'persistentvolumeclaims')!;
+
+function sts(name: string, replicas: number, extra: Record<string, any> = {}): KObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
+    spec: {
+      replicas, serviceName: name, selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } },
+      ...extra,
+    },
+  };
+}
+const livePods = async (c: Cluster, name: string) => (await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === name && !p.metadata.deletionTimestamp);
+
+test('OrderedReady: pods created one by one in ordinal order, each after its predecessor is Ready; claims per pod', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    const claim = { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    await c.store.create(stsR, 'default', sts('db', 3, { volumeClaimTemplates: [claim] }));
+    const order: string[] = [];
+    await c.until(async () => {
+      for (const p of await livePods(c, 'db')) if (!order.includes(p.metadata.name!)) order.push(p.metadata.name!);
+      const pods = await livePods(c, 'db');
+      // Never a pod whose predecessor is not Ready yet.
+      for (const p of pods) {
+        const i = Number(p.metadata.name!.split('-').pop());
+        if (i > 0) {
+          const prev = pods.find((q) => q.metadata.name === `db-${i - 1}`);
+          assert.ok(prev, `db-${i} exists without db-${i - 1}`);
+        }
+      }
+      return (await c.store.get(stsR, 'default', 'db')).status?.readyReplicas === 3;
+    }, { stepMs: 200, what: 'three ready' });
+    assert.deepEqual(order, ['db-0', 'db-1', 'db-2']);
+    const p1 = (await livePods(c, 'db')).find((p) => p.metadata.name === 'db-1')!;
+    assert.equal(p1.spec.hostname, 'db-1');
+    assert.equal(p1.spec.subdomain, 'db');
+    assert.equal(p1.metadata.labels!['apps.kubernetes.io/pod-index'], '1');
+    assert.equal(p1.spec.volumes.find((v: { name: string }) => v.name === 'data').persistentVolumeClaim.claimName, 'data-db-1');
+    const claims = (await c.list(pvcR, 'default')).map((x) => x.metadata.name).sort();
+    assert.deepEqual(claims, ['data-db-0', 'data-db-1', 'data-db-2']);
+    const st = (await c.store.get(stsR, 'default', 'db')).status;
+    assert.equal(st.currentRevision, st.updateRevision);
+    assert.match(st.updateRevision, /^db-\w+$/);
+    // Scale down to 1: db-2 then db-1 go.
+    await c.store.guaranteedUpdate(stsR, 'default', 'db', (s) => { s.spec.replicas = 1; return s; });
+    await c.until(async () => (await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === 'db').length === 1, { what: 'scale down' });
+    assert.equal((await livePods(c, 'db'))[0].metadata.name, 'db-0');
+  } finally { await c.close(); }
+});
+
+test('rolling update from the highest ordinal down; currentRevision follows when done', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    await c.store.create(stsR, 'default', sts('web', 3));
+    await c.until(async () => (await c.store.get(stsR, 'default', 'web')).status?.readyReplicas === 3, { what: 'ready' });
+    const before = (await c.store.get(stsR, 'default', 'web')).status.currentRevision;
+    await c.store.guaranteedUpdate(stsR, 'default', 'web', (s) => { s.spec.template.spec.containers[0].image = 'postgres:17'; return s; });
+    const replacedOrder: string[] = [];
+    await c.until(async () => {
+      for (const p of await livePods(c, 'web')) if (p.spec.containers[0].image === 'postgres:17' && !replacedOrder.includes(p.metadata.name!)) replacedOrder.push(p.metadata.name!);
+      const s = (await c.store.get(stsR, 'default', 'web')).status;
+      return s.updatedReplicas === 3 && s.readyReplicas === 3 && s.currentRevision === s.updateRevision;
+    }, { stepMs: 200, what: 'rolled' });
+    assert.deepEqual(replacedOrder, ['web-2', 'web-1', 'web-0']);
+    assert.notEqual((await c.store.get(stsR, 'default', 'web')).status.currentRevision, before);
+  } finally { await c.close(); }
+});
