@@ -42,10 +42,7 @@ const seconds = (p: KObject, k: string, dflt: number): number => {
   return Number.isFinite(v) && v >= 0 ? v : dflt;
 };
 const containers = (p: KObject): { name: string; image?: string; imagePullPolicy?: string; readinessProbe?: { initialDelaySeconds?: number } }[] => p.spec?.containers ?? [];
-const isFinishing = (p: KObject) => (p.spec?.restartPolicy ?? 'Always') !== 'Always';
 const phase = (p: KObject) => p.status?.phase;
-const bound = (p: KObject) => !!p.spec?.nodeName;
-const live = (p: KObject) => bound(p) && !p.metadata.deletionTimestamp && phase(p) !== 'Succeeded' && phase(p) !== 'Failed';
 const startedAt = (p: KObject): number => {
   const s = (p.status?.containerStatuses ?? [])[0]?.state?.running?.startedAt;
   return Date.parse(s ?? '') || 0;
@@ -67,8 +64,6 @@ const pullErrorText = (p: KObject, image: string | undefined) => {
   const ref = imageRef(image).image;
   return pullError(p) ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 };
-const waitingReason = (p: KObject): string | undefined => ((p.status?.containerStatuses ?? [])[0] as { state?: { waiting?: { reason?: string } } } | undefined)?.state?.waiting?.reason;
-const allRunning = (p: KObject) => ((p.status?.containerStatuses ?? []) as { state?: { running?: unknown } }[]).every((s) => !!s.state?.running);
 const podRef = (p: KObject) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
 const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
 /** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
