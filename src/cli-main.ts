@@ -16,6 +16,7 @@ const FLAGS = {
   durability: { type: 'string', env: 'SKIFF_DURABILITY', help: "'normal' (default: survives a crash of Skiff) or 'full' (fsync every commit: survives power loss)" },
   nodes: { type: 'string', env: 'SKIFF_NODES', help: 'number of simulated nodes (default 1)' },
   'node-config': { type: 'string', env: 'SKIFF_NODE_CONFIG', help: 'YAML file of node pools (name, count, capacity, labels, taints) instead of --nodes' },
+  stages: { type: 'string', env: 'SKIFF_STAGES', help: 'YAML file of pod lifecycle stages: replaces the defaults (or, with extends: default, goes first)' },
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
   help: { type: 'boolean', env: '', help: 'show this help' },
@@ -108,6 +109,14 @@ export async function main(argv: string[]): Promise<void> {
     const { parsePools } = await import('./kubelet/pools.ts');
     try { nodePools = parsePools(text); } catch (e) { fail(`--node-config ${file}: ${(e as Error).message}`); }
   }
+  let stages;
+  if (v.stages !== undefined) {
+    const file = v.stages as string;
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (e) { fail(`--stages ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    const { loadStages } = await import('./kubelet/stages.ts');
+    try { stages = loadStages(text); } catch (e) { fail(`--stages ${file}: ${(e as Error).message}`); }
+  }
   const t0 = performance.now();
   let server;
   try {
@@ -121,6 +130,7 @@ export async function main(argv: string[]): Promise<void> {
       durability: durability as 'normal' | 'full' | undefined,
       nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),
       nodePools,
+      stages,
       timeScale,
       log: (m) => process.stderr.write(m + '\n'),
     });

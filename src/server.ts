@@ -28,6 +28,7 @@ import { startControllers } from './controllers/index.ts';
 import { clockRoute } from './api/clock-route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
+import type { Stage } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 
@@ -48,6 +49,8 @@ export interface ServerOptions {
   nodes?: number;
   /** Heterogeneous node pools (--node-config); replaces `nodes`. */
   nodePools?: NodePool[];
+  /** The simulated pod lifecycle (--stages FILE); default: stages.default.yaml. */
+  stages?: Stage[];
   /** Start controllers (default true). */
   controllers?: boolean;
   clock?: Clock;
@@ -152,7 +155,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let controllers: Controllers | undefined;
   try {
     await bootstrap(store, port);
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, log });
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();

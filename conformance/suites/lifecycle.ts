@@ -2,7 +2,8 @@
 // the kubelet events in `kubectl describe pod`, `kubectl logs --previous`, an image pull failure,
 // and a run-to-completion pod reaching Succeeded.
 import type { Case } from '../lib.ts';
-import { check, waitFor } from '../lib.ts';
+import { StreamingProcess, check, waitFor } from '../lib.ts';
+import { join } from 'node:path';
 import { file, kubectl, ok, show } from './kubectl.ts';
 
 const podYaml = (name: string, ns: string, annotations: Record<string, string>, opts: { image?: string; restartPolicy?: string } = {}) => `apiVersion: v1
@@ -73,5 +74,42 @@ export const lifecycleCases: Case[] = [
       check(x.status === 'Completed', `STATUS ${x.status}`);
     },
     timeoutMs: 60_000,
+  },
+  {
+    // Its own server, started by the real CLI with --stages: a stage file (extends: default) that
+    // fails annotated pods after 3 s with a custom event, while other pods keep the default lifecycle.
+    behavior: 'lifecycle.stages-file', name: 'stages-file-custom-stage',
+    async run(ctx) {
+      const stages = file(ctx, 'stages.yaml', `extends: default
+stages:
+  - name: fail-marked
+    selector: {bound: true, annotations: {conformance.skiff.dev/mark: "fail"}, notPhase: [Failed]}
+    delay: {seconds: 3}
+    action: {patch: {phase: Failed, reason: Marked, message: "failed by the stage file at {{now}}"}}
+    events: [{type: Warning, reason: Marked, message: "{{pod}} marked on {{node}}", scope: pod}]
+`);
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'skiff.js');
+      const srv = new StreamingProcess(process.execPath, [bin, 'serve', '--in-memory', '--port', '0', '--data-dir', join(ctx.tmp, 'skiff'), '--stages', stages]);
+      try {
+        await srv.waitStdout('skiff ready', (o) => /kubeconfig: \S+\n/.test(o), 30_000);
+        const kubeconfig = /kubeconfig: (\S+)\n/.exec(srv.stdout)![1];
+        const k = async (args: string[]) => { const r = await kubectl(ctx, args, { kubeconfig }); check(r.code === 0, `kubectl ${args.join(' ')}: ${show(r)}`); return r.stdout; };
+        await k(['apply', '-f', file(ctx, 'pods.yaml', `${podYaml('marked', 'default', { 'conformance.skiff.dev/mark': 'fail' })}---\n${podYaml('plain', 'default', { 'skiff.dev/start-seconds': '1' })}`)]);
+        const w = await kubectl(ctx, ['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/marked', '--timeout=30s'], { kubeconfig, timeoutMs: 40_000 });
+        check(w.code === 0, `wait Failed: ${show(w)}`);
+        const st = JSON.parse(await k(['get', 'pod', 'marked', '-o', 'json'])).status;
+        check(st.reason === 'Marked' && /^failed by the stage file at \d{4}-/.test(st.message), `status ${JSON.stringify(st)}`);
+        check(!st.containerStatuses && !st.startTime, `the default stages did not run for it: ${JSON.stringify(st)}`);
+        const row = (await k(['get', 'pod', 'marked', '--no-headers'])).trim().split(/\s+/);
+        check(row[2] === 'Marked', `STATUS column ${row[2]}`);
+        const ev = JSON.parse(await k(['get', 'events', '-o', 'json'])).items.filter((e: any) => e.involvedObject?.name === 'marked');
+        check(ev.some((e: any) => e.type === 'Warning' && e.reason === 'Marked' && /^marked marked on \S+$/.test(e.message)), `events ${JSON.stringify(ev.map((e: any) => e.message))}`);
+        const r = await kubectl(ctx, ['wait', '--for=condition=Ready', 'pod/plain', '--timeout=30s'], { kubeconfig, timeoutMs: 40_000 });
+        check(r.code === 0, `plain pod Ready (default stages): ${show(r)}`);
+      } finally {
+        srv.child.kill('SIGTERM');
+      }
+    },
+    timeoutMs: 90_000,
   },
 ];

@@ -24,6 +24,7 @@ import { controllerRef, ownerUids } from './util.ts';
 import { startScheduler } from '../scheduler/scheduler.ts';
 import { startKubelet } from '../kubelet/engine.ts';
 import type { Kubelet } from '../kubelet/engine.ts';
+import type { Stage } from '../kubelet/stages.ts';
 import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
@@ -44,6 +45,8 @@ export interface ControllerDeps {
   store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
   /** Nodes from pools (--node-config); replaces `nodes` when given. */
   nodeTemplates?: NodeTemplate[];
+  /** The kubelet's lifecycle stage table (--stages); default DEFAULT_STAGES. */
+  stages?: Stage[];
   /** Run the workload controllers, scheduler and kubelet (default true). */
   workloads?: boolean;
 }
@@ -122,7 +125,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
-    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, log });
+    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log });
     controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
     controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));

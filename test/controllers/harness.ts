@@ -7,6 +7,7 @@ import { Store } from '../../src/registry/store.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from '../../src/registry/kinds-adapter.ts';
 import { bootstrap } from '../../src/bootstrap.ts';
 import { startControllers } from '../../src/controllers/index.ts';
+import type { Stage } from '../../src/kubelet/stages.ts';
 import type { Controllers } from '../../src/controllers/index.ts';
 import { findResource } from '../../src/registry/resources.ts';
 import type { ResourceInfo } from '../../src/registry/resources.ts';
@@ -33,12 +34,12 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(opts: { nodes?: number } = {}): Promise<Cluster> {
+export async function startCluster(opts: { nodes?: number; stages?: Stage[] } = {}): Promise<Cluster> {
   const clock = new FakeClock();
   const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock, now: () => clock.now() });
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   await bootstrap(store);
-  const ctl = await startControllers({ store, clock, nodes: opts.nodes ?? 1, log: process.env.SKIFF_TEST_LOG ? (m) => console.error(m) : undefined });
+  const ctl = await startControllers({ store, clock, nodes: opts.nodes ?? 1, stages: opts.stages, log: process.env.SKIFF_TEST_LOG ? (m) => console.error(m) : undefined });
   const settle = async () => { await ctl.settle(); };
   await settle();
   return {
