@@ -81,10 +81,26 @@ async function podBench(out: Record<string, string | number>, nodes: number, cou
   } finally { await c.close(); }
 }
 
+/** Many small Deployments at once: `count` × `replicas` pods to Available. */
+async function manyDeploymentsBench(out: Record<string, string | number>, count: number, replicas: number) {
+  const c = await cluster(100);
+  try {
+    const informer = c.ctl.informers.get('apps/deployments')!;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: count }, (_, i) => c.store.create(deployments, 'default', {
+      metadata: { name: `d${i}` },
+      spec: { replicas, selector: { matchLabels: { app: `d${i}` } }, template: { metadata: { labels: { app: `d${i}` } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } },
+    })));
+    const ok = await waitFor(() => informer.list('default').filter((d) => d.status?.availableReplicas === replicas).length === count, 120_000);
+    out[`${count} Deployments × ${replicas} replicas → all Available (100 nodes)`] = ok ? sec(performance.now() - t0) : 'timed out';
+  } finally { await c.close(); }
+}
+
 export async function run(): Promise<Record<string, string | number>> {
   const quick = process.argv.includes('--quick');
   const out: Record<string, string | number> = {};
   await deploymentBench(out, quick ? 200 : 1000);
+  await manyDeploymentsBench(out, quick ? 20 : 100, 10);
   await podBench(out, 100, quick ? 500 : 2000);
   await podBench(out, 1000, quick ? 1000 : 10000);
   return out;
