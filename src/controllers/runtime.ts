@@ -130,8 +130,50 @@ export class Informer {
 function safe(fn: () => void): void { try { fn(); } catch { /* handlers only enqueue; a failure there is a bug we must not spread */ } }
 
 /** A work queue: keys are de-duplicated, never processed concurrently, and retried with back-off. */
+/** A binary heap of keys: higher priority first, then first come first served. */
+class PriorityKeys {
+  private readonly heap: { key: string; prio: number; seq: number }[] = [];
+  private seq = 0;
+  get length(): number { return this.heap.length; }
+  push(key: string, prio: number): void {
+    const h = this.heap;
+    h.push({ key, prio, seq: this.seq++ });
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]]; i = p;
+    }
+  }
+  shift(): string | undefined {
+    const h = this.heap;
+    if (!h.length) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && this.before(h[l], h[m])) m = l;
+        if (r < h.length && this.before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]]; i = m;
+      }
+    }
+    return top.key;
+  }
+  private before(a: { prio: number; seq: number }, b: { prio: number; seq: number }): boolean {
+    return a.prio !== b.prio ? a.prio > b.prio : a.seq < b.seq;
+  }
+}
+
 export class WorkQueue {
   private readonly queue: string[] = [];
+  /** With a priority function, keys wait in priority order instead of FIFO. */
+  private readonly ordered?: PriorityKeys;
+  private readonly priorityOf?: (key: string) => number;
+  private pumpQueued = false;
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -145,8 +187,9 @@ export class WorkQueue {
   private idleWaiters: (() => void)[] = [];
   onError?: (key: string, err: unknown) => void;
 
-  constructor(clock: Clock, process: (key: string) => Promise<void>, workers = 4) {
+  constructor(clock: Clock, process: (key: string) => Promise<void>, workers = 4, priorityOf?: (key: string) => number) {
     this.clock = clock; this.process = process; this.workers = workers;
+    if (priorityOf) { this.priorityOf = priorityOf; this.ordered = new PriorityKeys(); }
   }
 
   add(key: string): void {
@@ -154,8 +197,11 @@ export class WorkQueue {
     if (this.active.has(key)) { this.dirty.add(key); return; }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.queue.push(key);
-    this.pump();
+    if (!this.ordered) { this.queue.push(key); this.pump(); return; }
+    this.ordered.push(key, this.priorityOf!(key));
+    // Keys added in one synchronous batch (e.g. every unschedulable pod after a node change) are
+    // taken in priority order: start workers once the batch is in.
+    if (!this.pumpQueued) { this.pumpQueued = true; queueMicrotask(() => { this.pumpQueued = false; this.pump(); }); }
   }
 
   /** Add after a delay (simulated time). A later addAfter for the same key keeps the earlier one. */
@@ -167,8 +213,8 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.workers && this.queue.length) {
-      const key = this.queue.shift()!;
+    while (!this.stopped && this.running < this.workers && this.waiting() > 0) {
+      const key = (this.ordered ? this.ordered.shift() : this.queue.shift())!;
       this.queued.delete(key);
       this.active.add(key);
       this.running++;
@@ -185,15 +231,16 @@ export class WorkQueue {
         this.running--;
         if (this.dirty.delete(key)) this.add(key);
         this.pump();
-        if (this.running === 0 && this.queue.length === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const f of w) f(); }
+        if (this.running === 0 && this.waiting() === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const f of w) f(); }
       });
     }
   }
 
-  get length(): number { return this.queue.length + this.running; }
+  private waiting(): number { return this.ordered ? this.ordered.length : this.queue.length; }
+  get length(): number { return this.waiting() + this.running; }
   /** Resolves when nothing is queued or running (delayed keys do not count). */
   idle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.waiting() === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
   stop(): void {

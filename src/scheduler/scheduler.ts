@@ -7,8 +7,8 @@
 // retried when a node or pod changes in a way that could make room. Filters follow upstream's
 // default order (filters.ts); inter-pod affinity and topology spread state is built per attempt
 // only for pods that need it (interpod.ts, spread.ts).
-// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part) and
-// priority order in the queue (pods are taken in arrival order).
+// The queue is ordered as upstream's PrioritySort: higher spec.priority first, then arrival.
+// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part).
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
@@ -90,7 +90,11 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   }
   const retryUnschedulable = () => { for (const k of unschedulable) queue.add(k); };
 
-  const queue = new WorkQueue(clock, (k) => scheduleOne(k), 32);
+  // Upstream's PrioritySort: higher spec.priority first, then first queued.
+  const queue = new WorkQueue(clock, (k) => scheduleOne(k), 32, (k) => {
+    const p = pods.get(k)?.spec?.priority;
+    return typeof p === 'number' ? p : 0;
+  });
   queue.onError = (key, err) => opts.log?.(`scheduler: ${key}: ${(err as Error)?.message ?? err}`);
 
   nodes.on({
