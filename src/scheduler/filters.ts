@@ -4,7 +4,7 @@
 import type { KObject } from '../registry/strategy.ts';
 import type { HostPort, NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
 import { checkInterPod } from './interpod.ts';
-import type { InterPodState } from './interpod.ts';
+import type { InterPodState, PreferredInterPodState } from './interpod.ts';
 import { checkSpread } from './spread.ts';
 import type { SpreadState } from './spread.ts';
 
@@ -14,6 +14,10 @@ export interface PodInfo {
   interPod?: InterPodState;
   /** Set by the scheduler when DoNotSchedule topology spread constraints apply. */
   spread?: SpreadState;
+  /** Set by the scheduler when ScheduleAnyway topology spread constraints apply (scoring only). */
+  spreadAnyway?: SpreadState;
+  /** Set by the scheduler when the pod has preferred inter-pod (anti-)affinity terms. */
+  preferredInterPod?: PreferredInterPodState;
 }
 
 export function tolerates(tols: Toleration[], t: Taint): boolean {

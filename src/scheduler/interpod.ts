@@ -109,3 +109,57 @@ export function checkInterPod(s: InterPodState, n: NodeInfo): string[] {
   for (const [k, v] of Object.entries(n.labels)) if (s.existingAnti.has(pair(k, v))) return [EXISTING_ANTI_AFFINITY_REASON];
   return [];
 }
+
+// ---- Scoring: the incoming pod's preferred (anti-)affinity terms (upstream's InterPodAffinity
+// score). Existing pods' preferred terms toward the incoming pod are not counted (README).
+
+export interface PreferredInterPodState {
+  /** weight > 0 for podAffinity, < 0 for podAntiAffinity */
+  terms: { term: AffinityTerm; weight: number }[];
+  /** term index\0topology value → matching placed pods */
+  counts: Map<string, number>;
+}
+
+function preferredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity', sign: number): { term: AffinityTerm; weight: number }[] {
+  const list = pod.spec?.affinity?.[kind]?.preferredDuringSchedulingIgnoredDuringExecution;
+  if (!Array.isArray(list)) return [];
+  const out: { term: AffinityTerm; weight: number }[] = [];
+  for (const w of list) {
+    const weight = Number(w?.weight);
+    if (!Number.isFinite(weight) || weight <= 0 || !isObj(w?.podAffinityTerm)) continue;
+    const t = w.podAffinityTerm;
+    const names: string[] = Array.isArray(t.namespaces) ? t.namespaces.map(String) : [];
+    const nsSelector = selectorOf(t.namespaceSelector);
+    const namespaces = new Set(names.length || nsSelector ? names : [pod.metadata.namespace ?? '']);
+    out.push({ term: { selector: selectorOf(t.labelSelector), namespaces, nsSelector, topologyKey: String(t.topologyKey ?? '') }, weight: sign * weight });
+  }
+  return out;
+}
+
+export const hasPreferredInterPod = (pod: KObject | undefined) =>
+  !!pod?.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length
+  || !!pod?.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length;
+
+export function preferredInterPodState(pod: KObject, placed: () => Iterable<Placed>, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
+  if (!hasPreferredInterPod(pod)) return undefined;
+  const terms = [...preferredTerms(pod, 'podAffinity', 1), ...preferredTerms(pod, 'podAntiAffinity', -1)];
+  if (!terms.length) return undefined;
+  const counts = new Map<string, number>();
+  for (const q of placed()) {
+    terms.forEach(({ term }, i) => {
+      const v = q.node.labels[term.topologyKey];
+      if (v !== undefined && termMatches(term, q.pod, nsLabels)) counts.set(pair(String(i), v), (counts.get(pair(String(i), v)) ?? 0) + 1);
+    });
+  }
+  return { terms, counts };
+}
+
+/** Raw InterPodAffinity score of a node: Σ weight × matching pods in the node's domain for each term. */
+export function preferredInterPodScore(s: PreferredInterPodState, n: NodeInfo): number {
+  let sum = 0;
+  s.terms.forEach(({ term, weight }, i) => {
+    const v = n.labels[term.topologyKey];
+    if (v !== undefined) sum += weight * (s.counts.get(pair(String(i), v)) ?? 0);
+  });
+  return sum;
+}

@@ -24,7 +24,7 @@ import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNodes } from './score.ts';
-import { hasRequiredAntiAffinity, interPodState } from './interpod.ts';
+import { hasRequiredAntiAffinity, interPodState, preferredInterPodState } from './interpod.ts';
 import type { Placed } from './interpod.ts';
 import { spreadConstraints, spreadState } from './spread.ts';
 
@@ -148,6 +148,13 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
     pi.interPod = interPodState(pod, placed, placedWith(antiKeys), nsLabels);
+    pi.preferredInterPod = preferredInterPodState(pod, placed, nsLabels);
+    const anyway = spreadConstraints(pod, 'ScheduleAnyway');
+    if (anyway.length) {
+      pi.spreadAnyway = spreadState(pod, anyway, infos.values(), placed, {
+        matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
+      });
+    }
     pi.spread = spreadState(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), placed, {
       matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
     });

@@ -3,6 +3,8 @@ import type { NodeInfo } from './nodeinfo.ts';
 import { nonZero } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { matchNodeSelectorTerm, tolerates } from './filters.ts';
+import { preferredInterPodScore } from './interpod.ts';
+import { spreadScore } from './spread.ts';
 
 /** Upstream's LeastAllocated over cpu and memory (equal weights), counting the incoming pod. */
 export function leastAllocated(p: PodInfo, n: NodeInfo): number {
@@ -65,10 +67,30 @@ export function normalize(raw: number[], reverse: boolean): number[] {
 /** The default profile's weights for the normalised scores. */
 export const NODE_AFFINITY_WEIGHT = 2;
 export const TAINT_TOLERATION_WEIGHT = 3;
+export const INTER_POD_AFFINITY_WEIGHT = 2;
+export const TOPOLOGY_SPREAD_WEIGHT = 2;
+
+/** PodTopologySpread's NormalizeScore: fewer matching pods is better; the best node gets 100. */
+export function normalizeSpread(raw: number[]): number[] {
+  if (!raw.length) return [];
+  const max = Math.max(...raw), min = Math.min(...raw);
+  if (max === 0) return raw.map(() => 100);
+  return raw.map((s) => Math.floor((100 * (max + min - s)) / max));
+}
+
+/** InterPodAffinity's NormalizeScore: (s - min) / (max - min) · 100 (all 0 when they are equal). */
+export function normalizeMinMax(raw: number[]): number[] {
+  const max = Math.max(...raw), min = Math.min(...raw);
+  if (!raw.length || max === min) return raw.map(() => 0);
+  return raw.map((s) => Math.floor(((s - min) * 100) / (max - min)));
+}
 
 /** Final scores for the feasible nodes, in order. */
 export function scoreNodes(p: PodInfo, nodes: NodeInfo[]): number[] {
   const aff = normalize(nodes.map((n) => preferredNodeAffinity(p, n)), false);
   const tnt = normalize(nodes.map((n) => intolerablePreferNoSchedule(p, n)), true);
-  return nodes.map((n, i) => scoreNode(p, n) + NODE_AFFINITY_WEIGHT * aff[i] + TAINT_TOLERATION_WEIGHT * tnt[i]);
+  const ipa = p.preferredInterPod ? normalizeMinMax(nodes.map((n) => preferredInterPodScore(p.preferredInterPod!, n))) : undefined;
+  const pts = p.spreadAnyway ? normalizeSpread(nodes.map((n) => spreadScore(p.spreadAnyway!, n))) : undefined;
+  return nodes.map((n, i) => scoreNode(p, n) + NODE_AFFINITY_WEIGHT * aff[i] + TAINT_TOLERATION_WEIGHT * tnt[i]
+    + (ipa ? INTER_POD_AFFINITY_WEIGHT * ipa[i] : 0) + (pts ? TOPOLOGY_SPREAD_WEIGHT * pts[i] : 0));
 }

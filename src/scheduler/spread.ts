@@ -90,3 +90,22 @@ export function checkSpread(s: SpreadState, n: NodeInfo): string[] {
   }
   return [];
 }
+
+/**
+ * PodTopologySpread's score for ScheduleAnyway constraints: Σ over constraints of the matching pods
+ * in the node's domain, each weighted by log(domains + 2) as upstream; lower is better. A node
+ * lacking a constraint's topology label gets no score from it (upstream leaves it out as well).
+ */
+export function spreadScore(s: SpreadState, n: NodeInfo): number {
+  let sum = 0;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const v = n.labels[c.topologyKey];
+    if (v === undefined) continue;
+    let domains = 0;
+    const prefix = `${c.topologyKey}\0`;
+    for (const k of s.counts.keys()) if (k.startsWith(prefix)) domains++;
+    sum += ((s.counts.get(pair(c.topologyKey, v)) ?? 0) + c.maxSkew - 1) * Math.log(domains + 2);
+  }
+  return sum;
+}
