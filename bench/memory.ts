@@ -104,6 +104,10 @@ export async function run(): Promise<Record<string, string | number>> {
     out[key('RSS after forced GC')] = mb(m.rss);
     out[key('heapUsed / heapTotal after GC')] = `${mb(m.heapUsed)} / ${mb(m.heapTotal)}`;
     out[key('external / arrayBuffers after GC')] = `${mb(m.external)} / ${mb(m.arrayBuffers)}`;
+    const sp = (m as unknown as { spaces: Record<string, { used: number; size: number }> }).spaces;
+    for (const s of ['new_space', 'old_space', 'large_object_space', 'code_space']) {
+      if (sp?.[s]) out[key(`${s} used / size after GC`)] = `${mb(sp[s].used)} / ${mb(sp[s].size)}`;
+    }
     // V8 hands free heap pages back over time once allocation calms down; measure again after idling.
     await sleep(10_000);
     const settled = await probe();

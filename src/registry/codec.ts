@@ -50,9 +50,24 @@ class StoredEntry implements Entry {
 const isCanonical = (v: Uint8Array) =>
   v.length > APIVERSION_BYTES.length && Buffer.from(v.buffer, v.byteOffset, APIVERSION_BYTES.length).equals(APIVERSION_BYTES);
 
+/**
+ * Key prefixes whose parsed objects are not kept with the live value (see setUnretained): each read
+ * parses the stored bytes again, and the parsed object lives only as long as its reader holds it.
+ */
+let unretained: readonly string[] = [];
+
+/** Keep no parsed object for keys under these prefixes (kinds that are written often and read rarely). */
+export function setUnretained(prefixes: readonly string[]): void { unretained = [...prefixes]; }
+
+/** Whether the parsed form of this KeyValue is cached against it. */
+export function retains(kv: KeyValue): boolean {
+  for (const p of unretained) if (kv.key.startsWith(p)) return false;
+  return true;
+}
+
 function stored(kv: KeyValue, obj: KObject): Entry {
   const e = new StoredEntry(obj, kv, isCanonical(kv.value) ? undefined : JSON.stringify(obj));
-  cache.set(kv, e);
+  if (retains(kv)) cache.set(kv, e);
   entryOfObject.set(obj, e);
   return e;
 }
