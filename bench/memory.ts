@@ -4,7 +4,8 @@
 // until the server lists none that is not Running, then asks the server (through the preloaded
 // bench/memory-probe.ts, SIGUSR2) to force a full GC and report process.memoryUsage(); RSS is also
 // read from /proc before the GC. Figures are wall-clock on a shared machine.
-//   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot)
+//   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot;
+//   SKIFF_BENCH_NODE_FLAGS: extra flags for the server's node)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,9 @@ export async function run(): Promise<Record<string, string | number>> {
   const count = arg('pods', quick ? 1000 : 10000);
   const dir = mkdtempSync(join(tmpdir(), 'skiff-mem-'));
   const here = new URL('.', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--expose-gc', '--import', join(here, 'memory-probe.ts'), join(here, '../src/cli.ts'), 'serve',
+  // SKIFF_BENCH_NODE_FLAGS="--flag ...": extra Node/V8 flags for the server process (to compare them).
+  const flags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', join(here, 'memory-probe.ts'), join(here, '../src/cli.ts'), 'serve',
     '--data-dir', dir, '--insecure-http', '--port', '0', '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const probes: ((m: Record<string, number>) => void)[] = [];
