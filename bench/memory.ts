@@ -5,9 +5,9 @@
 // bench/memory-probe.ts, SIGUSR2) to force a full GC and report process.memoryUsage(); RSS is also
 // read from /proc before the GC. Figures are wall-clock on a shared machine.
 //   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot;
-//   SKIFF_BENCH_NODE_FLAGS: extra flags for the server's node)
+//   SKIFF_BENCH_NODE_FLAGS: extra flags for the server's node; SKIFF_BENCH_SMAPS=file: copy of its smaps)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -23,6 +23,19 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Resident memory by mapping kind: the brk heap (malloc's main arena), other anonymous maps (V8 heap, other arenas), files. */
+function rssByKind(pid: number): string {
+  const sums = { brk: 0, anon: 0, file: 0 };
+  let kind: keyof typeof sums = 'anon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) { kind = head[1] === '[heap]' ? 'brk' : head[1] === '' || head[1].startsWith('[') ? 'anon' : 'file'; continue; }
+    const m = /^Rss:\s+(\d+) kB/.exec(line);
+    if (m) sums[kind] += Number(m[1]) * 1024;
+  }
+  return `${mb(sums.brk)} / ${mb(sums.anon)} / ${mb(sums.file)}`;
 }
 
 export async function run(): Promise<Record<string, string | number>> {
@@ -116,6 +129,8 @@ export async function run(): Promise<Record<string, string | number>> {
     const settled = await probe();
     out[key('RSS after 10 s idle + forced GC')] = mb(settled.rss);
     out[key('heapUsed / heapTotal after 10 s idle + GC')] = `${mb(settled.heapUsed)} / ${mb(settled.heapTotal)}`;
+    out[key('RSS by mapping: brk heap / other anonymous / files')] = rssByKind(child.pid!);
+    if (process.env.SKIFF_BENCH_SMAPS) writeFileSync(process.env.SKIFF_BENCH_SMAPS, readFileSync(`/proc/${child.pid}/smaps`));
     const db = join(dir, 'skiff.db');
     if (existsSync(db)) out[key('database file')] = mb(statSync(db).size);
     agent.destroy();
