@@ -20,6 +20,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** The flags of bin/skiff.js's shebang (what `npx skiff`, `npm start` and the image run with). */
+const SERVER_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(new URL('../bin/skiff.js', import.meta.url), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
+
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
@@ -44,8 +47,9 @@ export async function run(): Promise<Record<string, string | number>> {
   const count = arg('pods', quick ? 1000 : 10000);
   const dir = mkdtempSync(join(tmpdir(), 'skiff-mem-'));
   const here = new URL('.', import.meta.url).pathname;
-  // SKIFF_BENCH_NODE_FLAGS="--flag ...": extra Node/V8 flags for the server process (to compare them).
-  const flags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // The server runs with the V8 flags bin/skiff.js is started with; SKIFF_BENCH_NODE_FLAGS="--flag ..."
+  // replaces them (SKIFF_BENCH_NODE_FLAGS= for none) to compare.
+  const flags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? SERVER_FLAGS.join(' ')).split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', join(here, 'memory-probe.ts'), join(here, '../src/cli.ts'), 'serve',
     '--data-dir', dir, '--insecure-http', '--port', '0', '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
