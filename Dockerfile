@@ -20,5 +20,5 @@ EXPOSE 6443
 ENV SKIFF_ADDRESS=0.0.0.0 SKIFF_DATA_DIR=/data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD node -e "require('https').get({host:'127.0.0.1',port:6443,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/skiff.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "bin/skiff.js"]
 CMD ["serve"]

@@ -4,9 +4,10 @@
 // until the server lists none that is not Running, then asks the server (through the preloaded
 // bench/memory-probe.ts, SIGUSR2) to force a full GC and report process.memoryUsage(); RSS is also
 // read from /proc before the GC. Figures are wall-clock on a shared machine.
-//   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot)
+//   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot;
+//   SKIFF_BENCH_NODE_FLAGS: extra flags for the server's node; SKIFF_BENCH_SMAPS=file: copy of its smaps)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -19,9 +20,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** The flags of bin/skiff.js's shebang (what `npx skiff`, `npm start` and the image run with). */
+const SERVER_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(new URL('../bin/skiff.js', import.meta.url), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
+
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Resident memory by mapping kind: the brk heap (malloc's main arena), other anonymous maps (V8 heap, other arenas), files. */
+function rssByKind(pid: number): string {
+  const sums = { brk: 0, anon: 0, file: 0 };
+  let kind: keyof typeof sums = 'anon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) { kind = head[1] === '[heap]' ? 'brk' : head[1] === '' || head[1].startsWith('[') ? 'anon' : 'file'; continue; }
+    const m = /^Rss:\s+(\d+) kB/.exec(line);
+    if (m) sums[kind] += Number(m[1]) * 1024;
+  }
+  return `${mb(sums.brk)} / ${mb(sums.anon)} / ${mb(sums.file)}`;
 }
 
 export async function run(): Promise<Record<string, string | number>> {
@@ -30,7 +47,10 @@ export async function run(): Promise<Record<string, string | number>> {
   const count = arg('pods', quick ? 1000 : 10000);
   const dir = mkdtempSync(join(tmpdir(), 'skiff-mem-'));
   const here = new URL('.', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--expose-gc', '--import', join(here, 'memory-probe.ts'), join(here, '../src/cli.ts'), 'serve',
+  // The server runs with the V8 flags bin/skiff.js is started with; SKIFF_BENCH_NODE_FLAGS="--flag ..."
+  // replaces them (SKIFF_BENCH_NODE_FLAGS= for none) to compare.
+  const flags = (process.env.SKIFF_BENCH_NODE_FLAGS ?? SERVER_FLAGS.join(' ')).split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', join(here, 'memory-probe.ts'), join(here, '../src/cli.ts'), 'serve',
     '--data-dir', dir, '--insecure-http', '--port', '0', '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const probes: ((m: Record<string, number>) => void)[] = [];
@@ -104,11 +124,17 @@ export async function run(): Promise<Record<string, string | number>> {
     out[key('RSS after forced GC')] = mb(m.rss);
     out[key('heapUsed / heapTotal after GC')] = `${mb(m.heapUsed)} / ${mb(m.heapTotal)}`;
     out[key('external / arrayBuffers after GC')] = `${mb(m.external)} / ${mb(m.arrayBuffers)}`;
+    const sp = (m as unknown as { spaces: Record<string, { used: number; size: number }> }).spaces;
+    for (const s of ['new_space', 'old_space', 'large_object_space', 'code_space']) {
+      if (sp?.[s]) out[key(`${s} used / size after GC`)] = `${mb(sp[s].used)} / ${mb(sp[s].size)}`;
+    }
     // V8 hands free heap pages back over time once allocation calms down; measure again after idling.
     await sleep(10_000);
     const settled = await probe();
     out[key('RSS after 10 s idle + forced GC')] = mb(settled.rss);
     out[key('heapUsed / heapTotal after 10 s idle + GC')] = `${mb(settled.heapUsed)} / ${mb(settled.heapTotal)}`;
+    out[key('RSS by mapping: brk heap / other anonymous / files')] = rssByKind(child.pid!);
+    if (process.env.SKIFF_BENCH_SMAPS) writeFileSync(process.env.SKIFF_BENCH_SMAPS, readFileSync(`/proc/${child.pid}/smaps`));
     const db = join(dir, 'skiff.db');
     if (existsSync(db)) out[key('database file')] = mb(statSync(db).size);
     agent.destroy();

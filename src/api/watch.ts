@@ -7,6 +7,7 @@ import type { Status } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
 import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
+import { jsonBytes } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import type { Extensions } from './extensions.ts';
 import type { FieldRequirement, LabelSelector } from './selectors.ts';
@@ -20,6 +21,7 @@ export const watchSettings: WatchSettings = { bookmarkIntervalMs: 60_000 };
 
 /** Buffered bytes after which a watcher is considered too slow and is closed (it will re-watch). */
 const MAX_BUFFERED = 64 * 1024 * 1024;
+const NEWLINE_CLOSE = Buffer.from('}\n');
 
 export async function serveWatch(w: {
   req: IncomingMessage; res: ServerResponse; store: Store; resource: ResourceInfo; namespace?: string;
@@ -89,8 +91,12 @@ export async function serveWatch(w: {
       } else if (asMeta) {
         const m = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: ev.entry.obj.metadata };
         line(ev.type, JSON.stringify(m), m);
-      } else {
-        line(ev.type, ev.entry.json, protobuf ? ev.entry.obj : undefined);
+      } else if (protobuf) {
+        line(ev.type, '', ev.entry.obj);
+      } else if (!closed) {
+        // The stored bytes themselves, framed; no JSON text is kept per revision (see codec.ts).
+        res.write(Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]));
+        if (res.writableLength > MAX_BUFFERED) finish();
       }
     }
   };

@@ -1,25 +1,27 @@
 // Bytes ↔ objects for the generic store, with a per-revision cache.
 // Storage holds the object's JSON without metadata.resourceVersion (the revision is the resourceVersion).
-// Each stored KeyValue is decoded once: the parsed object and its JSON text (with resourceVersion) are
-// cached against the KeyValue's identity, so lists and watch fan-out serialise each revision once.
+// Each stored KeyValue is parsed once and the parsed object is cached against the KeyValue's identity.
+// The JSON text is not kept: it is derived from the stored bytes when asked for (lists and watches
+// write the bytes themselves, see jsonBytes()), so a live object costs its bytes plus its parsed form.
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
-  obj: KObject;
-  /** JSON text of obj, resourceVersion included. */
-  json: string;
-  rev: number;
+  readonly obj: KObject;
+  /** JSON text of obj, resourceVersion included (derived from the stored bytes on each read). */
+  readonly json: string;
+  readonly rev: number;
   /** The stored KeyValue this entry was decoded from (absent for converted objects). */
-  kv?: KeyValue;
+  readonly kv?: KeyValue;
 }
 
 const cache = new WeakMap<KeyValue, Entry>();
-/** The JSON text of objects handed out by the store, so responses need not serialise them again. */
-const jsonOfObject = new WeakMap<object, string>();
+/** The entry of each object handed out by the store, so responses need not serialise it again. */
+const entryOfObject = new WeakMap<object, Entry>();
 const decoder = new TextDecoder();
 const METADATA = '"metadata":{';
+const APIVERSION_BYTES = Buffer.from('{"apiVersion":');
 
 /**
  * Stored JSON has no resourceVersion; splice it into the first `"metadata":{`, which is the object's
@@ -33,18 +35,50 @@ function withRV(text: string, rev: number): string {
   return `${text.slice(0, at)}"resourceVersion":"${rev}"${sep}${text.slice(at)}`;
 }
 
+/** A stored revision: `text` is set only when the stored bytes are not in canonical order (rare). */
+class StoredEntry implements Entry {
+  readonly obj: KObject;
+  readonly rev: number;
+  readonly kv: KeyValue;
+  private readonly text: string | undefined;
+  constructor(obj: KObject, kv: KeyValue, text: string | undefined) {
+    this.obj = obj; this.rev = kv.modRevision; this.kv = kv; this.text = text;
+  }
+  get json(): string { return this.text ?? withRV(decoder.decode(this.kv.value), this.rev); }
+}
+
+const isCanonical = (v: Uint8Array) =>
+  v.length > APIVERSION_BYTES.length && Buffer.from(v.buffer, v.byteOffset, APIVERSION_BYTES.length).equals(APIVERSION_BYTES);
+
+/**
+ * Key prefixes whose parsed objects are not kept with the live value (see setUnretained): each read
+ * parses the stored bytes again, and the parsed object lives only as long as its reader holds it.
+ */
+let unretained: readonly string[] = [];
+
+/** Keep no parsed object for keys under these prefixes (kinds that are written often and read rarely). */
+export function setUnretained(prefixes: readonly string[]): void { unretained = [...prefixes]; }
+
+/** Whether the parsed form of this KeyValue is cached against it. */
+export function retains(kv: KeyValue): boolean {
+  for (const p of unretained) if (kv.key.startsWith(p)) return false;
+  return true;
+}
+
+function stored(kv: KeyValue, obj: KObject): Entry {
+  const e = new StoredEntry(obj, kv, isCanonical(kv.value) ? undefined : JSON.stringify(obj));
+  if (retains(kv)) cache.set(kv, e);
+  entryOfObject.set(obj, e);
+  return e;
+}
+
 export function decode(kv: KeyValue): Entry {
   let e = cache.get(kv);
   if (e) return e;
-  const text = decoder.decode(kv.value);
-  const obj = JSON.parse(text) as KObject;
+  const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(kv.modRevision);
-  const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
-  e = { obj, json, rev: kv.modRevision, kv };
-  cache.set(kv, e);
-  jsonOfObject.set(obj, json);
-  return e;
+  return stored(kv, obj);
 }
 
 /** apiVersion, kind and metadata first, then the rest in the given order (as upstream serialises). */
@@ -72,12 +106,7 @@ export function encode(obj: KObject): Uint8Array {
 /** Record the object we just wrote against its KeyValue, so the next read needs no parse or stringify. */
 export function prime(kv: KeyValue, obj: KObject): Entry {
   obj.metadata.resourceVersion = String(kv.modRevision);
-  const text = Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8');
-  const json = text.startsWith('{"apiVersion":') ? withRV(text, kv.modRevision) : JSON.stringify(obj);
-  const e = { obj, json, rev: kv.modRevision, kv };
-  cache.set(kv, e);
-  jsonOfObject.set(obj, json);
-  return e;
+  return stored(kv, obj);
 }
 
 /**
@@ -94,13 +123,12 @@ export function forget(kv: KeyValue): void { cache.delete(kv); }
 
 /** An entry for an object built outside storage (a converted version): serialised once, here. */
 export function entryFor(obj: KObject, rev: number): Entry {
-  const json = JSON.stringify(obj);
-  jsonOfObject.set(obj, json);
-  return { obj, json, rev };
+  const e: Entry = { obj, json: JSON.stringify(obj), rev };
+  entryOfObject.set(obj, e);
+  return e;
 }
 
 const METADATA_BYTES = Buffer.from(METADATA);
-const APIVERSION_BYTES = Buffer.from('{"apiVersion":');
 
 /**
  * The entry's JSON as UTF-8 byte pieces (concatenated, they equal Buffer.from(e.json)). When the entry
@@ -124,7 +152,7 @@ export function jsonBytes(e: Entry): Buffer[] {
 
 /** The JSON text of an object the store handed out, if it has one. */
 export function jsonOf(obj: unknown): string | undefined {
-  return obj && typeof obj === 'object' ? jsonOfObject.get(obj) : undefined;
+  return obj && typeof obj === 'object' ? entryOfObject.get(obj)?.json : undefined;
 }
 
 export function clone<T>(o: T): T { return structuredClone(o); }

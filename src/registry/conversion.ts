@@ -9,7 +9,7 @@ import type { ResourceInfo } from './resources.ts';
 import { gvString, storageResource } from './resources.ts';
 import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
-import { decode, entryFor } from './codec.ts';
+import { decode, entryFor, retains } from './codec.ts';
 
 export interface Conversion {
   /** Convert an object of `from`'s version into the storage version (input is not mutated). */
@@ -218,6 +218,7 @@ export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
   const hit = m?.get(gv);
   if (hit) return hit;
   const out = entryFor(toVersion(e.obj, r), e.rev);
+  if (!retains(kv)) return out;
   if (!m) converted.set(kv, m = new Map());
   m.set(gv, out);
   return out;

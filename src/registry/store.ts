@@ -10,7 +10,7 @@ import type { FieldError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
-import { adopt, canonical, clone, decode, encode, forget, prime } from './codec.ts';
+import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
@@ -59,6 +59,13 @@ export interface StoreWatch {
 }
 
 /** Kinds whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+/**
+ * Resources whose parsed objects are not kept with their stored bytes: core Events (~3 per pod) are
+ * written by every component but read by no in-process informer, so holding a parsed copy of each
+ * would cost more memory than re-parsing the rare list or watch of them.
+ */
+const UNRETAINED: [group: string, version: string, resource: string][] = [['', 'v1', 'events']];
+
 const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'limitranges', 'leases', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings', 'priorityclasses']);
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 /** Kinds that keep the status they are created with (upstream does not reset it). */
@@ -88,6 +95,7 @@ export class Store {
     this.validateMeta = deps.validateMeta;
     this.validateMetaUpdate = deps.validateMetaUpdate;
     this.services = deps.services;
+    setUnretained(UNRETAINED.map(([g, v, res]) => storagePrefix(findResource(g, v, res)!)));
   }
 
   key(r: ResourceInfo, ns: string | undefined, name: string): string {

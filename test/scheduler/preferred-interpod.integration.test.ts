@@ -41,7 +41,7 @@ test('ScheduleAnyway topology spread scores: a zone-spread group fills the empti
   const c = await startCluster({ nodes: 3 });
   try {
     const zones = ['a', 'a', 'b'];
-    for (let i = 0; i < 3; i++) await c.store.guaranteedUpdate(R.nodes, undefined, `skiff-node-${i}`, (n) => { n.metadata.labels['topology.kubernetes.io/zone'] = zones[i]; return n; });
+    for (let i = 0; i < 3; i++) await c.store.guaranteedUpdate(R.nodes, undefined, `skiff-node-${i}`, (n) => { n.metadata.labels = { ...(n.metadata.labels ?? {}), 'topology.kubernetes.io/zone': zones[i] }; return n; });
     const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'z' } } }] };
     const perZone: Record<string, number> = { a: 0, b: 0 };
     for (let i = 0; i < 4; i++) {
