@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchPod, startSkiff } from './serve.ts';
 
 function request(agent: https.Agent, url: URL, token: string, ca: string | undefined, method: string, path: string, body?: string): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
@@ -80,16 +81,9 @@ export async function run(): Promise<Record<string, number | string>> {
   out['npm start → /readyz from spawn, existing data dir (ms, best of 3)'] = Math.round(Math.min(...existing));
 
   // The server runs in its own process with the default (file) storage, as a user would run it.
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const serverUrl: string = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
-    child.on('exit', (code) => reject(new Error(`skiff exited ${code}`)));
-  });
-  const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
-  const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
-  const url = new URL(serverUrl);
+  const server = await startSkiff();
+  const { url, token, ca, child } = server;
+  const serverUrl = url.toString().replace(/\/$/, '');
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   const N = 6000;
   const lat: number[] = [];
@@ -120,13 +114,10 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // 10,000 realistic pods (~3 KB each after defaulting), created over HTTPS, then listed.
   next = 0;
-  const podBody = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
-    spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 8 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(30) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } });
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (next < 10_000) {
       const i = next++;
-      const r = await request(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/pods', podBody(i));
+      const r = await request(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/pods', benchPod(i));
       if (r.status !== 201) throw new Error(`pod create returned ${r.status}`);
     }
   }));
@@ -143,9 +134,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const rss = Number(readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
   out['server RSS with 10,000 pods + 6,300 configmaps (MB)'] = Math.round(rss);
   agent.destroy();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
   return out;
 }
 

@@ -2,10 +2,7 @@
 // defaulting) listed as JSON. Reports, per list, the time to the first body byte (≈ the server's time
 // to build the response and start sending) and to the last byte received (the body is not parsed).
 import https from 'node:https';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { benchPod, startSkiff } from './serve.ts';
 
 interface Timed { status: number; bytes: number; firstByteMs: number; totalMs: number }
 
@@ -27,24 +24,13 @@ const median = (xs: number[]) => +[...xs].sort((a, b) => a - b)[Math.floor(xs.le
 
 export async function run(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const serverUrl: string = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (c: Buffer) => { buf += c; const m = /ready at (\S+)/.exec(buf); if (m) resolve(m[1]); });
-    child.on('exit', (code) => reject(new Error(`skiff exited ${code}`)));
-  });
-  const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
-  const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
-  const url = new URL(serverUrl);
+  const server = await startSkiff();
+  const { url, token, ca } = server;
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
-  const podBody = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
-    spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 8 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(30) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } });
   let next = 0;
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (next < 10_000) {
-      const r = await get(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/pods', podBody(next++));
+      const r = await get(agent, url, token, ca, 'POST', '/api/v1/namespaces/default/pods', benchPod(next++));
       if (r.status !== 201) throw new Error(`pod create returned ${r.status}`);
     }
   }));
@@ -62,9 +48,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const pb = await get(agent, url, token, ca, 'GET', '/api/v1/namespaces/default/pods', undefined, 'application/vnd.kubernetes.protobuf');
   out['list 10,000 pods as protobuf: last byte received (ms, one run)'] = +pb.totalMs.toFixed(1);
   agent.destroy();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
   return out;
 }
 

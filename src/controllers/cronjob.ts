@@ -67,6 +67,10 @@ export function cronJobController(o: CronJobControllerOptions): Controller {
     return ref?.kind === 'CronJob' ? [`${j.metadata.namespace}/${ref.name}`] : [];
   };
 
+  /** Delete a Job of `cj` (its pods in the background); gone or replaced already is fine. */
+  const deleteJob = (cj: KObject, j: KObject) => store.delete(jobsR, j.metadata.namespace, j.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } })
+    .then(() => recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`), (e) => { if ((e as { code?: number }).code !== 409) ignoreNotFound(e); });
+
   async function reconcile(key: string, queue: WorkQueue): Promise<void> {
     const cj = cronjobs.get(key);
     if (!cj) return;
@@ -90,8 +94,7 @@ export function cronJobController(o: CronJobControllerOptions): Controller {
       const sorted = [...list].sort((a, b) => (a.status?.startTime ?? a.metadata.creationTimestamp ?? '').localeCompare(b.status?.startTime ?? b.metadata.creationTimestamp ?? ''));
       for (const j of sorted.slice(0, Math.max(0, sorted.length - limit))) {
         if (j.metadata.deletionTimestamp) continue;
-        await store.delete(jobsR, ns, j.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } })
-          .then(() => recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`), (e) => { if ((e as { code?: number }).code !== 409) ignoreNotFound(e); });
+        await deleteJob(cj, j);
       }
     };
     await trim(finished.filter((j) => jobFinished(j)!.type === 'Complete'), spec.successfulJobsHistoryLimit);
@@ -118,8 +121,7 @@ export function cronJobController(o: CronJobControllerOptions): Controller {
         } else {
           if (spec.concurrencyPolicy === 'Replace') {
             for (const j of active) {
-              await store.delete(jobsR, ns, j.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } })
-                .then(() => recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`), (e) => { if ((e as { code?: number }).code !== 409) ignoreNotFound(e); });
+              await deleteJob(cj, j);
             }
             active = [];
           }

@@ -17,13 +17,12 @@ import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import type { EventRecorder } from './events.ts';
 import { Expectations } from './expectations.ts';
 import { podTemplateHash } from './hash.ts';
-import { runLimited } from './replicaset.ts';
+import { createPods, deletePods } from './podops.ts';
 import { controllerRef, ignoreNotFound, intOrPercent, isPodAvailable, isPodReady, newControllerRef, res } from './util.ts';
 import { filterNodeAffinity, filterTaints } from '../scheduler/filters.ts';
 import { nodeInfoFor } from '../scheduler/nodeinfo.ts';
 import type { Toleration } from '../scheduler/nodeinfo.ts';
 
-const podsR = res('', 'v1', 'pods');
 const dsR = res('apps', 'v1', 'daemonsets');
 export const REVISION_HASH = 'controller-revision-hash';
 
@@ -75,6 +74,7 @@ export interface DaemonSetControllerOptions { store: Store; clock: Clock; daemon
 export function daemonSetController(o: DaemonSetControllerOptions): Controller {
   const { store, clock, daemonsets, pods, nodes, recorder } = o;
   const exp = new Expectations(clock);
+  const writer = { store, recorder, exp };
   const dsKeyOf = (p: KObject) => { const r = controllerRef(p); return r?.kind === 'DaemonSet' ? `${p.metadata.namespace}/${r.name}` : undefined; };
   pods.on({
     add: (p) => { const k = dsKeyOf(p); if (k) exp.observedCreate(k); },
@@ -141,29 +141,11 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
       if (budget > 0) deletes.push(...oldUp.slice(0, budget));
     }
 
+    // A failed create is retried (the error is rethrown) once the status is written.
+    let createError: unknown;
     if (exp.satisfied(key) && !ds.metadata.deletionTimestamp) {
-      exp.expectCreates(key, creates.length);
-      await runLimited(creates.length, 32, async (i) => {
-        try {
-          const p = await store.create(podsR, ns, daemonPod(ds, creates[i], hash));
-          recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`);
-        } catch (e) {
-          exp.lowerCreate(key);
-          recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-        }
-      });
-      const uniq = [...new Set(deletes)];
-      for (const p of uniq) exp.expectDelete(key, keyOf(p));
-      await runLimited(uniq.length, 32, async (i) => {
-        const p = uniq[i];
-        try {
-          await store.delete(podsR, ns, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
-          recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          exp.lowerDelete(key, keyOf(p));
-          if ((e as { code?: number }).code !== 409) ignoreNotFound(e);
-        }
-      });
+      await deletePods(writer, ds, key, [...new Set(deletes)]);
+      await createPods(writer, ds, key, creates.map((n) => daemonPod(ds, n, hash))).catch((e) => { createError = e; });
     }
 
     const status: Record<string, any> = {
@@ -181,6 +163,7 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
       }, { subresource: 'status' }).catch(ignoreNotFound);
     }
     if (minReady > 0 && ready > available) queue.addAfter(key, minReady * 1000 + 1);
+    if (createError) throw createError;
   }
 
   const allForNode = () => daemonsets.list().map(keyOf);

@@ -25,7 +25,8 @@ import { keyOf, runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import { Expectations } from './expectations.ts';
 import type { EventRecorder } from './events.ts';
-import { podFromTemplate, rankForDeletion, runLimited } from './replicaset.ts';
+import { podFromTemplate, rankForDeletion } from './replicaset.ts';
+import { createPods, deletePods, runLimited } from './podops.ts';
 import { controllerRef, ignoreNotFound, isPodReady, newControllerRef, res } from './util.ts';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -44,7 +45,7 @@ const jobsR = res('batch', 'v1', 'jobs');
 const phase = (p: KObject) => p.status?.phase;
 const isTerminal = (p: KObject) => phase(p) === 'Succeeded' || phase(p) === 'Failed';
 const hasFinalizer = (p: KObject) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
-const cond = (j: KObject, type: string): Cond | undefined => (j.status?.conditions as Cond[] | undefined)?.find((c) => c.type === type && c.status === 'True');
+const cond = (j: KObject, type: string): Cond | undefined => has((j.status?.conditions ?? []) as Cond[], type);
 export const jobFinished = (j: KObject): Cond | undefined => cond(j, 'Complete') ?? cond(j, 'Failed');
 const podIndex = (p: KObject): number | undefined => {
   const v = p.metadata.annotations?.[COMPLETION_INDEX] ?? p.metadata.labels?.[COMPLETION_INDEX];
@@ -294,7 +295,7 @@ export function jobController(o: JobControllerOptions): Controller {
     let deletedNow = 0;
     if (exp.satisfied(key) && !job.metadata.deletionTimestamp) {
       if (target || suspended) {
-        deletedNow += await deletePods(job, key, live);
+        deletedNow += await deleteJobPods(job, key, live);
         active = [];
       } else {
         const parallelism = Math.max(0, spec.parallelism ?? 1);
@@ -324,7 +325,7 @@ export function jobController(o: JobControllerOptions): Controller {
           else creates = Array.from({ length: Math.max(0, want - live.length - blocked) }, () => undefined);
         }
         if (surplus.length) {
-          deletedNow += await deletePods(job, key, surplus.slice(0, BURST));
+          deletedNow += await deleteJobPods(job, key, surplus.slice(0, BURST));
           active = live.filter((p) => !surplus.includes(p));
         }
         if (creates.length) {
@@ -334,7 +335,7 @@ export function jobController(o: JobControllerOptions): Controller {
           const last = lastFailureMs(mine);
           const wait = fails > 0 && last > 0 ? last + delay - now : 0;
           if (wait > 0) queue.addAfter(key, wait + 1);
-          else active = [...active, ...await createPods(job, key, creates.slice(0, BURST))];
+          else active = [...active, ...await createJobPods(job, key, creates.slice(0, BURST))];
         }
       }
     }
@@ -376,41 +377,9 @@ export function jobController(o: JobControllerOptions): Controller {
     });
   }
 
-  async function deletePods(job: KObject, key: string, victims: KObject[]): Promise<number> {
-    for (const p of victims) exp.expectDelete(key, keyOf(p));
-    await runLimited(victims.length, 32, async (i) => {
-      const p = victims[i];
-      try {
-        await store.delete(podsR, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
-        recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      } catch (e) {
-        exp.lowerDelete(key, keyOf(p));
-        if ((e as { code?: number }).code !== 409) ignoreNotFound(e);
-      }
-    });
-    return victims.length;
-  }
-
-  async function createPods(job: KObject, key: string, indexes: (number | undefined)[]): Promise<KObject[]> {
-    exp.expectCreates(key, indexes.length);
-    const made: KObject[] = [];
-    let failed: unknown;
-    await runLimited(indexes.length, 32, async (i) => {
-      try {
-        const pod = await store.create(podsR, job.metadata.namespace, jobPod(job, indexes[i]));
-        made.push(pod);
-        recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-      } catch (e) {
-        exp.lowerCreate(key);
-        failed ??= e;
-      }
-    });
-    if (failed) {
-      recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${(failed as Error).message}`);
-      throw failed;
-    }
-    return made;
-  }
+  const writer = { store, recorder, exp };
+  const deleteJobPods = async (job: KObject, key: string, victims: KObject[]) => { await deletePods(writer, job, key, victims); return victims.length; };
+  const createJobPods = (job: KObject, key: string, indexes: (number | undefined)[]) => createPods(writer, job, key, indexes.map((i) => jobPod(job, i)));
 
   return runController({
     name: 'job', clock, log: o.log, workers: 4,

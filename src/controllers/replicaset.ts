@@ -14,6 +14,7 @@ import { clone } from '../registry/codec.ts';
 import { keyOf, runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import { Expectations } from './expectations.ts';
+import { createPods, deletePods } from './podops.ts';
 import type { EventRecorder } from './events.ts';
 import { controllerRef, ignoreNotFound, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, res, ts } from './util.ts';
 
@@ -84,6 +85,7 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
   const podsR = res('', 'v1', 'pods');
   const ownerR: ResourceInfo = kind === 'ReplicaSet' ? res('apps', 'v1', 'replicasets') : res('', 'v1', 'replicationcontrollers');
   const exp = new Expectations(clock);
+  const writer = { store, recorder, exp };
   const ownerKeyOf = (pod: KObject): string | undefined => {
     const ref = controllerRef(pod);
     return ref?.kind === kind ? `${pod.metadata.namespace}/${ref.name}` : undefined;
@@ -145,36 +147,10 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     if (!deleting && exp.satisfied(key)) {
       const diff = active.length - want;
       if (diff < 0) {
-        const n = Math.min(-diff, BURST);
-        exp.expectCreates(key, n);
         const template = podFromTemplate(rs);
-        let failed: unknown;
-        await runLimited(n, 64, async () => {
-          try {
-            const pod = await store.create(podsR, ns, template);
-            recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-          } catch (e) {
-            exp.lowerCreate(key);
-            failed ??= e;
-          }
-        });
-        if (failed) {
-          recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(failed as Error).message}`);
-          throw failed;
-        }
+        await createPods(writer, rs, key, Array.from({ length: Math.min(-diff, BURST) }, () => template));
       } else if (diff > 0) {
-        const victims = rankForDeletion(active).slice(0, Math.min(diff, BURST));
-        for (const p of victims) exp.expectDelete(key, keyOf(p));
-        await runLimited(victims.length, 64, async (i) => {
-          const p = victims[i];
-          try {
-            await store.delete(podsR, ns, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
-            recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-          } catch (e) {
-            exp.lowerDelete(key, keyOf(p));
-            ignoreNotFound(e);
-          }
-        });
+        await deletePods(writer, rs, key, rankForDeletion(active).slice(0, Math.min(diff, BURST)));
       }
     }
     // Status from what the cache shows now.
@@ -222,11 +198,4 @@ function sameStatus(a: Record<string, unknown> | undefined, b: Record<string, un
   if (!a) return false;
   for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) if ((a[k] ?? 0) !== (b[k] ?? 0)) return false;
   return true;
-}
-
-/** Run `n` jobs with at most `limit` at once. */
-export async function runLimited(n: number, limit: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => { while (next < n) { const i = next++; await job(i); } };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }

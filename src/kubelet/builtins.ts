@@ -99,6 +99,15 @@ export function setCondition(conds: Cond[], c: Cond): Cond[] {
 const cond = (type: string, status: string, now: number, reason?: string, message?: string): Cond =>
   ({ type, status, lastProbeTime: null, lastTransitionTime: rfc3339(now), ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
 
+/** The pod's conditions with ContainersReady and Ready False because these containers are not ready. */
+function notReadyConditions(p: KObject, statuses: { name: string }[], now: number): Cond[] {
+  const message = `containers with unready status: [${statuses.map((s) => s.name).join(' ')}]`;
+  const conds = (p.status?.conditions ?? []) as Cond[];
+  setCondition(conds, cond('ContainersReady', 'False', now, 'ContainersNotReady', message));
+  setCondition(conds, cond('Ready', 'False', now, 'ContainersNotReady', message));
+  return order(conds);
+}
+
 function imageRef(image: string | undefined): { image: string; imageID: string } {
   const img = image ?? 'unknown';
   const full = img.includes('/') ? (img.includes('.') && img.split('/')[0].includes('.') ? img : `docker.io/${img}`) : `docker.io/library/${img}`;
@@ -203,11 +212,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   // is ready again the same time later (Unhealthy events).
   'unready': (p, ctx) => {
     const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: false }));
-    const names = statuses.map((s) => s.name).join(' ');
-    const conds = (p.status?.conditions ?? []) as Cond[];
-    setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
-    setCondition(conds, cond('Ready', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
-    return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    return { ...(p.status ?? {}), conditions: notReadyConditions(p, statuses, ctx.now), containerStatuses: statuses };
   },
   // A crashing container (skiff.dev/crash-loop, or OnFailure with a failing exit code) exits after
   // its run time; the kubelet restarts it after a back-off that doubles per restart (CrashLoopBackOff).
@@ -221,11 +226,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
         state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${backOffText(backOffSeconds(restarts))} restarting failed container=${s.name} pod=${podRef(p)}` } },
       };
     });
-    const names = statuses.map((s) => s.name).join(' ');
-    const conds = (p.status?.conditions ?? []) as Cond[];
-    setCondition(conds, cond('ContainersReady', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
-    setCondition(conds, cond('Ready', 'False', ctx.now, 'ContainersNotReady', `containers with unready status: [${names}]`));
-    return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+    return { ...(p.status ?? {}), conditions: notReadyConditions(p, statuses, ctx.now), containerStatuses: statuses };
   },
   // The back-off is over: the container runs again (a new containerID; the image is present).
   'restart': (p, ctx) => {

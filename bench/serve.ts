@@ -1,0 +1,35 @@
+// Shared by the HTTP benchmarks: a `skiff serve` in its own process on a fresh data directory
+// (default file storage, no simulated nodes), and the realistic pod they create.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchServer { url: URL; token: string; ca: string; child: ChildProcess; stop(): Promise<void> }
+
+export async function startSkiff(): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serverUrl: string = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
+    child.on('exit', (code) => reject(new Error(`skiff exited ${code}`)));
+  });
+  return {
+    url: new URL(serverUrl),
+    token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
+    ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A pod of about 4 KB after defaulting, never scheduled (schedulerName none). */
+export const benchPod = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
+  spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 8 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(30) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } });
