@@ -97,15 +97,29 @@ export function checkSpread(s: SpreadState, n: NodeInfo): string[] {
  * lacking a constraint's topology label gets no score from it (upstream leaves it out as well).
  */
 export function spreadScore(s: SpreadState, n: NodeInfo): number {
+  const weights = topologyWeights(s);
   let sum = 0;
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i];
     const v = n.labels[c.topologyKey];
     if (v === undefined) continue;
-    let domains = 0;
-    const prefix = `${c.topologyKey}\0`;
-    for (const k of s.counts.keys()) if (k.startsWith(prefix)) domains++;
-    sum += ((s.counts.get(pair(c.topologyKey, v)) ?? 0) + c.maxSkew - 1) * Math.log(domains + 2);
+    sum += ((s.counts.get(pair(c.topologyKey, v)) ?? 0) + c.maxSkew - 1) * weights[i];
   }
   return sum;
+}
+
+/** log(domains + 2) per constraint, computed once per scheduling attempt (not once per node). */
+const weightCache = new WeakMap<SpreadState, number[]>();
+function topologyWeights(s: SpreadState): number[] {
+  let w = weightCache.get(s);
+  if (!w) {
+    w = s.constraints.map((c) => {
+      const prefix = `${c.topologyKey}\0`;
+      let domains = 0;
+      for (const k of s.counts.keys()) if (k.startsWith(prefix)) domains++;
+      return Math.log(domains + 2);
+    });
+    weightCache.set(s, w);
+  }
+  return w;
 }
