@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface BenchServer { url: URL; token: string; ca: string; child: ChildProcess; stop(): Promise<void> }
+export interface BenchServer { url: URL; token: string; ca: string; caPath: string; child: ChildProcess; stop(): Promise<void> }
 
 export async function startSkiff(): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
@@ -20,6 +20,7 @@ export async function startSkiff(): Promise<BenchServer> {
     url: new URL(serverUrl),
     token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    caPath: join(dir, 'ca.crt'),
     child,
     async stop() {
       child.kill('SIGTERM');

@@ -8,11 +8,11 @@ import { gvString } from '../registry/resources.ts';
 import type { Store, ListResult, DeleteOptions } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Entry } from '../registry/codec.ts';
-import { jsonBytes } from '../registry/codec.ts';
+import { jsonListBody } from '../registry/codec.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject, parseJson } from './body.ts';
 import { negotiate } from './negotiate.ts';
 import type { Representation } from './negotiate.ts';
-import { canEncodeProtobuf, send, sendJsonBytes } from './respond.ts';
+import { canEncodeProtobuf, send, sendJsonList } from './respond.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
@@ -260,16 +260,9 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
     return;
   }
   if (rep.format === 'json') {
-    // Assemble from each item's cached JSON: no re-serialisation of stored objects.
+    // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
     const head = `{"kind":${JSON.stringify(r.kind + 'List')},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-    const pieces: Buffer[] = [Buffer.from(head)];
-    const comma = Buffer.from(',');
-    for (let i = 0; i < result.items.length; i++) {
-      if (i > 0) pieces.push(comma);
-      for (const p of jsonBytes(result.items[i])) pieces.push(p);
-    }
-    pieces.push(Buffer.from(']}'));
-    sendJsonBytes(res, 200, pieces);
+    sendJsonList(res, jsonListBody(head, result.items, ']}'));
     return;
   }
   send(res, 200, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta, items: result.items.map((e) => e.obj) }, rep);

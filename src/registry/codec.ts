@@ -156,3 +156,116 @@ export function jsonOf(obj: unknown): string | undefined {
 }
 
 export function clone<T>(o: T): T { return structuredClone(o); }
+
+/**
+ * A JSON list body (`head`, the items' JSON joined by commas, `tail`) laid out without joining it: its
+ * exact byte length is known before any byte is produced, and next() copies the following run of whole
+ * items straight from their stored bytes (the resourceVersion spliced in as jsonBytes() does) into a
+ * buffer the caller lends. A transport can send each chunk while the next is being copied, reuse its
+ * buffers, and make no per-item buffers or whole-body copy.
+ */
+export interface JsonListBody {
+  readonly length: number;
+  /**
+   * The next chunk: the start of `into`, filled with as many whole items as fit, or (for an item larger
+   * than `into`) a buffer of its own; undefined once the whole body has been produced.
+   */
+  next(into: Buffer): Buffer | undefined;
+}
+
+const APIVERSION_LEN = APIVERSION_BYTES.length;
+/** Bytes of `"metadata":{`, the key the resourceVersion is spliced after. */
+const MD = [...METADATA_BYTES];
+
+/**
+ * Where the resourceVersion goes in stored bytes that are in canonical order (apiVersion first): just
+ * after the first `"metadata":{`, which is the object's own (see withRV()); -1 if not canonical. A byte
+ * scan in JS: the key sits a few dozen bytes in, and native indexOf/compare calls cost more per item.
+ */
+function rvOffset(b: Uint8Array): number {
+  if (b.length <= APIVERSION_LEN) return -1;
+  for (let k = 0; k < APIVERSION_LEN; k++) if (b[k] !== APIVERSION_BYTES[k]) return -1;
+  const last = b.length - MD.length;
+  outer: for (let k = APIVERSION_LEN; k <= last; k++) {
+    if (b[k] !== 0x22 /* " */) continue;
+    for (let j = 1; j < MD.length; j++) if (b[k + j] !== MD[j]) continue outer;
+    return k + MD.length;
+  }
+  return -1;
+}
+
+/** Write the decimal digits of a non-negative integer at `off`; returns the offset after them. */
+function writeDigits(buf: Buffer, off: number, v: number): number {
+  let d = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) d++;
+  for (let k = off + d - 1; k >= off; k--) { buf[k] = 0x30 + (v % 10); v = Math.floor(v / 10); }
+  return off + d;
+}
+
+const digitCount = (v: number) => { let d = 1; for (let x = v; x >= 10; x = Math.floor(x / 10)) d++; return d; };
+const RV_OPEN = Buffer.from('"resourceVersion":"');
+
+export function jsonListBody(head: string, items: readonly Entry[], tail: string): JsonListBody {
+  const n = items.length;
+  // Per item: its stored bytes and where the resourceVersion goes, or (rare) its own encoded text (at -1).
+  const src: Buffer[] = new Array(n);
+  const at = new Int32Array(n);
+  const size = new Int32Array(n);
+  const headBytes = Buffer.from(head);
+  const tailBytes = Buffer.from(tail);
+  let length = headBytes.length + tailBytes.length + Math.max(0, n - 1);
+  for (let i = 0; i < n; i++) {
+    const e = items[i];
+    const v = e.kv?.value;
+    const p = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
+    at[i] = p;
+    if (p >= 0) {
+      const b = Buffer.isBuffer(v) ? v : Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
+      src[i] = b;
+      // "resourceVersion":"<rev>" plus a comma unless metadata was otherwise empty.
+      size[i] = b.length + RV_OPEN.length + digitCount(e.rev) + 1 + (b[p] === 0x7d /* } */ ? 0 : 1);
+    } else {
+      src[i] = Buffer.from(e.json);
+      size[i] = src[i].length;
+    }
+    length += size[i];
+  }
+  let i = -1; // -1: head not yet written; n: tail not yet written; n + 1: done
+  const copyItem = (chunk: Buffer, off: number, k: number): number => {
+    const b = src[k];
+    const p = at[k];
+    if (p < 0) return off + b.copy(chunk, off);
+    off += b.copy(chunk, off, 0, p);
+    off += RV_OPEN.copy(chunk, off);
+    off = writeDigits(chunk, off, items[k].rev);
+    chunk[off++] = 0x22; /* " */
+    if (b[p] !== 0x7d) chunk[off++] = 0x2c; /* , */
+    return off + b.copy(chunk, off, p);
+  };
+  return {
+    length,
+    next(chunk) {
+      if (i > n) return undefined;
+      if (chunk.length < Math.max(headBytes.length, tailBytes.length)) chunk = Buffer.allocUnsafeSlow(Math.max(headBytes.length, tailBytes.length));
+      let off = 0;
+      if (i < 0) { off = headBytes.copy(chunk); i = 0; }
+      for (; i < n; i++) {
+        const need = size[i] + (i > 0 ? 1 : 0);
+        if (off + need > chunk.length) {
+          if (off > 0) return chunk.subarray(0, off);
+          // An item larger than a chunk travels in a buffer of its own.
+          const own = Buffer.allocUnsafeSlow(need);
+          const o = i > 0 ? (own[0] = 0x2c, 1) : 0;
+          copyItem(own, o, i++);
+          return own;
+        }
+        if (i > 0) chunk[off++] = 0x2c; /* , */
+        off = copyItem(chunk, off, i);
+      }
+      if (off + tailBytes.length > chunk.length) return chunk.subarray(0, off);
+      off += tailBytes.copy(chunk, off);
+      i = n + 1;
+      return chunk.subarray(0, off);
+    },
+  };
+}

@@ -35,3 +35,51 @@ test('a JSON list is byte-identical to the envelope around each item\'s GET body
   const empty = await f.api.get(`/api/v1/namespaces/${ns}/configmaps?labelSelector=none%3Dx`);
   assert.equal(empty.text, envelope(empty.body.metadata.resourceVersion, []));
 });
+
+// A list larger than one chunk is sent as it is laid out, reusing chunk buffers once the socket is done
+// with them: concurrent readers, slow or fast, each get exactly the body a single read gets, and a
+// reader that hangs up part-way leaves the server serving.
+import { request as httpRequest } from 'node:http';
+
+function rawGet(url: string, token: string, path: string, opts: { slow?: boolean; abortAfter?: number } = {}): Promise<{ status: number; length: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, url), { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      let got = 0;
+      res.on('data', (c: Buffer) => {
+        chunks.push(c); got += c.length;
+        if (opts.abortAfter !== undefined && got >= opts.abortAfter) { req.destroy(); resolve({ status: res.statusCode!, length: Number(res.headers['content-length']), body: Buffer.concat(chunks) }); return; }
+        if (opts.slow) { res.pause(); setTimeout(() => res.resume(), 2); }
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, length: Number(res.headers['content-length']), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', (e) => { if (opts.abortAfter === undefined) reject(e); });
+    req.end();
+  });
+}
+
+test('a multi-chunk list: concurrent slow and fast readers get identical bodies; a hang-up mid-list is harmless', async () => {
+  const ns = await f.ns('chunks');
+  const path = `/api/v1/namespaces/${ns}/configmaps`;
+  for (let i = 0; i < 300; i++) {
+    const r = await f.api.post(path).send(cm(`cm-${String(i).padStart(3, '0')}`, { v: `${i}:${'ü'.repeat(2000)}` }));
+    assert.equal(r.status, 201);
+  }
+  const one = await rawGet(f.url, f.token, path);
+  assert.equal(one.status, 200);
+  assert.ok(one.body.length > 3 * 256 * 1024, `list spans several chunks (${one.body.length} bytes)`);
+  assert.equal(one.length, one.body.length, 'Content-Length matches the body');
+  const parsed = JSON.parse(one.body.toString('utf8'));
+  assert.equal(parsed.items.length, 300);
+  assert.deepEqual(parsed.items.map((x: any) => x.data.v.split(':')[0]), Array.from({ length: 300 }, (_, i) => String(i)));
+
+  const aborted = rawGet(f.url, f.token, path, { abortAfter: 1 });
+  const many = await Promise.all([
+    rawGet(f.url, f.token, path, { slow: true }), rawGet(f.url, f.token, path), rawGet(f.url, f.token, path, { slow: true }), rawGet(f.url, f.token, path),
+  ]);
+  await aborted;
+  for (const r of many) assert.ok(r.body.equals(one.body), 'each concurrent read gets the same bytes');
+  const again = await rawGet(f.url, f.token, path);
+  assert.ok(again.body.equals(one.body), 'the server still answers after a reader hung up');
+});

@@ -34,3 +34,46 @@ test('a primed entry (the result of a write) gives the same bytes', () => {
   assert.deepEqual(bytesOf(e), Buffer.from(e.json));
   assert.match(e.json, /"resourceVersion":"11"/);
 });
+
+// jsonListBody(): the list body laid out in chunks equals the envelope around the items' JSON text,
+// whatever the size of the buffers lent to it (chunk boundaries fall inside and between items).
+import { jsonListBody } from '../../src/registry/codec.ts';
+
+const drain = (body: ReturnType<typeof jsonListBody>, size: number) => {
+  const out: Buffer[] = [];
+  for (let c = body.next(Buffer.alloc(size)); c; c = body.next(Buffer.alloc(size))) {
+    assert.ok(c.length > 0, 'no empty chunks');
+    out.push(Buffer.from(c)); // copied: the caller may reuse the buffer it lent
+  }
+  return Buffer.concat(out);
+};
+
+test('a list body equals the joined JSON for every chunk size, with its exact length known first', () => {
+  const items = [
+    decode(kv(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'é-ü' }, data: { k: '💡 "q" \\ \n' } } as KObject), 7)),
+    decode(kv(Buffer.from('{"apiVersion":"v1","kind":"X","metadata":{},"spec":{"metadata":{"a":1}}}'), 1234567)),
+    decode(kv(Buffer.from('{"kind":"X","apiVersion":"v1","metadata":{"name":"odd"}}'), 3)),
+    entryFor({ apiVersion: 'v2', kind: 'X', metadata: { name: 'ñ', resourceVersion: '9' } } as KObject, 9),
+    decode(kv(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { k: 'x'.repeat(5000) } } as KObject), 10)),
+  ];
+  const head = '{"kind":"XList","apiVersion":"v1","metadata":{"resourceVersion":"99"},"items":[';
+  const want = Buffer.from(`${head}${items.map((e) => e.json).join(',')}]}`);
+  for (const size of [1, 2, 60, 97, 200, 4096, 1 << 18]) {
+    const body = jsonListBody(head, items, ']}');
+    assert.equal(body.length, want.length, `length with ${size}-byte chunks`);
+    assert.deepEqual(drain(body, size), want, `body with ${size}-byte chunks`);
+    assert.equal(body.next(Buffer.alloc(size)), undefined, 'stays done');
+  }
+  JSON.parse(want.toString('utf8'));
+});
+
+test('an empty list body is the envelope alone', () => {
+  const body = jsonListBody('{"items":[', [], ']}');
+  assert.equal(body.length, 12);
+  assert.equal(drain(body, 4).toString(), '{"items":[]}');
+});
+
+test('a list body copes with an entry whose stored revision is not its own (converted entries)', () => {
+  const stale = { ...decode(kv(encode({ apiVersion: 'v1', kind: 'X', metadata: { name: 'n' } } as KObject), 5)), rev: 6, json: '{"apiVersion":"v1","kind":"X","metadata":{"name":"n","resourceVersion":"6"}}' };
+  assert.equal(drain(jsonListBody('[', [stale], ']'), 16).toString(), `[${stale.json}]`);
+});
