@@ -2,8 +2,7 @@
 // defaulting) listed as JSON. Reports, per list, the time to the first body byte (≈ the server's time
 // to build the response and start sending) and to the last byte received (the body is not parsed).
 import https from 'node:https';
-import { spawnSync } from 'node:child_process';
-import { benchPod, startSkiff } from './serve.ts';
+import { benchPod, curlLists, startSkiff } from './serve.ts';
 
 interface Timed { status: number; bytes: number; firstByteMs: number; totalMs: number }
 
@@ -19,19 +18,6 @@ function get(agent: https.Agent, url: URL, token: string, ca: string, method: st
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** `n` lists in one curl run (one connection, reused): per transfer, request → first and last byte. */
-function curlLists(url: URL, token: string, caPath: string, n: number): { first: number[]; total: number[] } | undefined {
-  if (spawnSync('curl', ['--version']).error) return undefined;
-  const target = new URL('/api/v1/namespaces/default/pods', url).toString();
-  const args = ['-s', '--cacert', caPath, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: application/json',
-    '-w', '%{http_code} %{time_pretransfer} %{time_starttransfer} %{time_total}\n'];
-  for (let i = 0; i < n; i++) args.push('-o', '/dev/null', target);
-  const r = spawnSync('curl', args, { encoding: 'utf8' });
-  const rows = r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
-  if (rows.length !== n || rows.some((x) => x[0] !== 200)) throw new Error(`curl lists failed: ${r.stdout} ${r.stderr}`);
-  return { first: rows.map((x) => (x[2] - x[1]) * 1000), total: rows.map((x) => (x[3] - x[1]) * 1000) };
 }
 
 const median = (xs: number[]) => +[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1);
@@ -62,7 +48,7 @@ export async function run(): Promise<Record<string, number | string>> {
   // The Node.js client above competes with the server for this machine's two cores and spends much of
   // its time collecting the 23 MB of buffers it receives; curl (C, OpenSSL) is a much lighter client,
   // so when it is installed it gives the server's own figure, as wrk does for creates in bench/api.
-  const c = curlLists(url, token, server.caPath, 7);
+  const c = curlLists(server, '/api/v1/namespaces/default/pods', 7);
   if (c) {
     out['same list, curl on one keep-alive connection: first byte (ms, median of 7)'] = median(c.first);
     out['same list, curl on one keep-alive connection: last byte (ms, median of 7)'] = median(c.total);

@@ -1,6 +1,6 @@
 // Shared by the HTTP benchmarks: a `skiff serve` in its own process on a fresh data directory
 // (default file storage, no simulated nodes), and the realistic pod they create.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,3 +34,17 @@ export async function startSkiff(): Promise<BenchServer> {
 export const benchPod = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
   metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
   spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], env: Array.from({ length: 8 }, (_, k) => ({ name: `VAR_${k}`, value: 'v'.repeat(30) })), resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } });
+
+/** `n` lists in one curl run (one connection, reused): per transfer, request → first and last byte. */
+export function curlLists(server: BenchServer, path: string, n: number): { first: number[]; total: number[] } | undefined {
+  if (spawnSync('curl', ['--version']).error) return undefined;
+  const target = new URL(path, server.url).toString();
+  const args = ['-s', '--cacert', server.caPath, '-H', `Authorization: Bearer ${server.token}`, '-H', 'Accept: application/json',
+    '-w', '%{http_code} %{time_pretransfer} %{time_starttransfer} %{time_total}\n'];
+  for (let i = 0; i < n; i++) args.push('-o', '/dev/null', target);
+  const r = spawnSync('curl', args, { encoding: 'utf8' });
+  const rows = r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+  if (rows.length !== n || rows.some((x) => x[0] !== 200)) throw new Error(`curl lists failed: ${r.stdout} ${r.stderr}`);
+  return { first: rows.map((x) => (x[2] - x[1]) * 1000), total: rows.map((x) => (x[3] - x[1]) * 1000) };
+}
+
