@@ -34,6 +34,11 @@ export async function run(): Promise<Record<string, number | string>> {
       if (r.status !== 201) throw new Error(`pod create returned ${r.status}`);
     }
   }));
+  // The first two lists after the creates run the list path cold (not yet optimised, in the server and
+  // in this client); they are reported on their own and the median is of the seven after them.
+  const cold: number[] = [];
+  for (let i = 0; i < 2; i++) cold.push((await get(agent, url, token, ca, 'GET', '/api/v1/namespaces/default/pods')).totalMs);
+  out['list 10,000 pods: first two lists after the creates, last byte (ms)'] = cold.map((t) => t.toFixed(1)).join(' / ');
   const first: number[] = [];
   const total: number[] = [];
   let bytes = 0;
