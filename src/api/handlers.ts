@@ -12,7 +12,7 @@ import { jsonListBody } from '../registry/codec.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject, parseJson } from './body.ts';
 import { negotiate } from './negotiate.ts';
 import type { Representation } from './negotiate.ts';
-import { canEncodeProtobuf, send, sendJsonList } from './respond.ts';
+import { canEncodeProtobuf, send, sendJsonList, sendProtobufList } from './respond.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
@@ -265,5 +265,7 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
     sendJsonList(res, jsonListBody(head, result.items, ']}'));
     return;
   }
-  send(res, 200, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta, items: result.items.map((e) => e.obj) }, rep);
+  const items = result.items.map((e) => e.obj);
+  if (rep.format === 'protobuf' && sendProtobufList(res, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta }, items)) return;
+  send(res, 200, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta, items }, rep);
 }

@@ -3,7 +3,7 @@
 // ready, instead of at start-up: the codec, its schema and @bufbuild/protobuf cost ~40–80 ms to import.
 import type { IncomingMessage } from 'node:http';
 import { setProtobufDecoder } from './body.ts';
-import { setProtobufEncoder } from './respond.ts';
+import { setProtobufEncoder, setProtobufListEncoder } from './respond.ts';
 import { setWatchFrameEncoder } from './watch.ts';
 
 let loading: Promise<void> | undefined;
@@ -13,6 +13,7 @@ export function loadProtobuf(): Promise<void> {
   return (loading ??= import('../protobuf/index.ts').then((pb) => {
     setProtobufDecoder(pb.decodeEnvelope);
     setProtobufEncoder(pb.encodeEnvelope);
+    setProtobufListEncoder(pb.encodeListEnvelope);
     setWatchFrameEncoder(pb.encodeWatchEvent);
     loaded = true;
   }));

@@ -11,6 +11,22 @@ export type ProtobufEncoder = (obj: Record<string, any>) => Uint8Array;
 let protobufEncoder: ProtobufEncoder | undefined;
 export function setProtobufEncoder(e: ProtobufEncoder): void { protobufEncoder = e; }
 export const canEncodeProtobuf = () => protobufEncoder !== undefined;
+/** Encodes a list whose items are the store's shared per-revision objects (their encodings are reused). */
+export type ProtobufListEncoder = (list: { apiVersion: string; kind: string; metadata: Record<string, any> }, items: readonly Record<string, any>[]) => Uint8Array;
+let protobufListEncoder: ProtobufListEncoder | undefined;
+export function setProtobufListEncoder(e: ProtobufListEncoder): void { protobufListEncoder = e; }
+
+/** Send a protobuf list of the store's objects, if protobuf is loaded; false if it is not. */
+export function sendProtobufList(res: ServerResponse, list: { apiVersion: string; kind: string; metadata: Record<string, any> }, items: readonly Record<string, any>[]): boolean {
+  if (!protobufListEncoder) return false;
+  if (res.headersSent) { res.end(); return true; }
+  const body = protobufListEncoder(list, items);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', PROTOBUF_TYPE);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
+  return true;
+}
 
 /** Send a body. `json` may be given pre-serialised to avoid a second JSON.stringify. */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {

@@ -12,7 +12,8 @@ import type { Representation } from './negotiate.ts';
 import type { Extensions } from './extensions.ts';
 import type { FieldRequirement, LabelSelector } from './selectors.ts';
 
-export type WatchFrameEncoder = (type: string, obj: Record<string, any>) => Uint8Array;
+/** `shared`: obj is the store's immutable per-revision object, whose encoding may be reused. */
+export type WatchFrameEncoder = (type: string, obj: Record<string, any>, shared?: boolean) => Uint8Array;
 let protobufFrames: WatchFrameEncoder | undefined;
 export function setWatchFrameEncoder(e: WatchFrameEncoder): void { protobufFrames = e; }
 
@@ -76,9 +77,9 @@ export async function serveWatch(w: {
     res.flushHeaders();
   };
 
-  const line = (type: string, objJson: string, obj?: Record<string, any>): void => {
+  const line = (type: string, objJson: string, obj?: Record<string, any>, shared = false): void => {
     if (closed) return;
-    if (protobuf) res.write(protobufFrames!(type, obj ?? JSON.parse(objJson)));
+    if (protobuf) res.write(protobufFrames!(type, obj ?? JSON.parse(objJson), shared));
     else res.write(`{"type":"${type}","object":${objJson}}\n`);
     if (res.writableLength > MAX_BUFFERED) finish();
   };
@@ -92,7 +93,7 @@ export async function serveWatch(w: {
         const m = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: ev.entry.obj.metadata };
         line(ev.type, JSON.stringify(m), m);
       } else if (protobuf) {
-        line(ev.type, '', ev.entry.obj);
+        line(ev.type, '', ev.entry.obj, true);
       } else if (!closed) {
         // The stored bytes themselves, framed; no JSON text is kept per revision (see codec.ts).
         res.write(Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]));

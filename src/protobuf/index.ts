@@ -5,7 +5,7 @@
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { StatusError, errors } from '../errors.ts';
 import schema from './schema.generated.json' with { type: 'json' };
-import { CodecError, decodeBody, encodeBody, messageDef, setNestedEnvelopeDecoder } from './codec.ts';
+import { CodecError, decodeBody, encodeBody, encodeMessage, messageDef, setNestedEnvelopeDecoder } from './codec.ts';
 
 /** Media type of protobuf request and response bodies. */
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -109,17 +109,85 @@ function encodeFailure(kind: string, e: unknown): StatusError {
   return errors.internal(`unable to encode ${kind} as protobuf: ${why}`);
 }
 
-function writeEnvelope(w: BinaryWriter, obj: Record<string, any>): void {
+/**
+ * Encoded message bodies of the store's shared per-revision objects, by object. Those objects are never
+ * mutated (see registry/codec.ts), so a revision is encoded once however many lists and protobuf
+ * watchers carry it; the bytes live as long as the object does.
+ */
+const bodies = new WeakMap<object, Uint8Array>();
+function sharedBody(name: string, obj: Record<string, any>): Uint8Array {
+  let b = bodies.get(obj);
+  if (b === undefined) { b = encodeMessage(name, obj); bodies.set(obj, b); }
+  return b;
+}
+
+function envelopeName(obj: Record<string, any>): string {
   const apiVersion = obj?.apiVersion, kind = obj?.kind;
   const name = typeof apiVersion === 'string' && typeof kind === 'string' ? messageFor(apiVersion, kind) : undefined;
   if (!name) throw errors.internal(`unable to encode ${JSON.stringify(kind)} (${JSON.stringify(apiVersion)}) as protobuf: not a built-in kind`);
+  return name;
+}
+
+/** `shared`: obj is one of the store's immutable per-revision objects, whose encoding may be reused. */
+function writeEnvelope(w: BinaryWriter, obj: Record<string, any>, shared = false): void {
+  const name = envelopeName(obj);
   w.raw(MAGIC);
-  w.tag(1, 2).fork().tag(1, 2).string(apiVersion).tag(2, 2).string(kind).join();
-  w.tag(2, 2).fork();
-  encodeBody(w, messageDef(name), obj, '');
-  w.join();
+  w.tag(1, 2).fork().tag(1, 2).string(obj.apiVersion).tag(2, 2).string(obj.kind).join();
+  if (shared) w.tag(2, 2).bytes(sharedBody(name, obj));
+  else {
+    w.tag(2, 2).fork();
+    encodeBody(w, messageDef(name), obj, '');
+    w.join();
+  }
   // Upstream always writes the (empty) contentEncoding and contentType fields.
   w.tag(3, 2).string('').tag(4, 2).string('');
+}
+
+const varintSize = (n: number) => { let s = 1; while (n >= 0x80) { n = Math.floor(n / 128); s++; } return s; };
+function putVarint(buf: Uint8Array, off: number, n: number): number {
+  while (n >= 0x80) { buf[off++] = (n % 128) | 0x80; n = Math.floor(n / 128); }
+  buf[off++] = n;
+  return off;
+}
+
+/**
+ * A list (`list` carries apiVersion, the List kind and its ListMeta) whose items are the store's shared
+ * per-revision objects, enveloped: each item's bytes are encoded once per revision (see sharedBody) and
+ * the body is laid out in one buffer of its exact size.
+ */
+export function encodeListEnvelope(list: { apiVersion: string; kind: string; metadata: Record<string, any> }, items: readonly Record<string, any>[]): Uint8Array {
+  try {
+    const def = messageDef(envelopeName(list));
+    const metaF = def.byJson.get('metadata');
+    const itemsF = def.byJson.get('items');
+    if (!metaF?.msg || !itemsF?.msg || !itemsF.repeated) throw new CodecError(`${list.kind} has no metadata and items fields`);
+    const head = new BinaryWriter();
+    head.raw(MAGIC);
+    head.tag(1, 2).fork().tag(1, 2).string(list.apiVersion).tag(2, 2).string(list.kind).join();
+    const head1 = head.finish();
+    const meta = new BinaryWriter().tag(metaF.no, 2).bytes(encodeMessage(metaF.msg, list.metadata)).finish();
+    const bodies = items.map((it) => sharedBody(itemsF.msg!, it));
+    const itemTag = itemsF.no * 8 + 2; // < 128 for every List kind (items is field 2)
+    let rawLen = meta.length;
+    for (const b of bodies) rawLen += 1 + varintSize(b.length) + b.length;
+    const tail = [0x1a, 0x00, 0x22, 0x00]; // contentEncoding and contentType, empty, as upstream writes them
+    const out = Buffer.allocUnsafe(head1.length + 1 + varintSize(rawLen) + rawLen + tail.length);
+    out.set(head1, 0);
+    let off = head1.length;
+    out[off++] = 0x12; // field 2 (raw), length-delimited
+    off = putVarint(out, off, rawLen);
+    out.set(meta, off); off += meta.length;
+    for (const b of bodies) {
+      out[off++] = itemTag;
+      off = putVarint(out, off, b.length);
+      out.set(b, off); off += b.length;
+    }
+    out.set(tail, off); off += tail.length;
+    if (off !== out.length) throw new CodecError(`list laid out ${off} of ${out.length} bytes`);
+    return out;
+  } catch (e) {
+    throw encodeFailure(String(list?.kind), e);
+  }
 }
 
 /** Encodes an object with apiVersion/kind (including *List kinds and Status) as an enveloped protobuf body. */
@@ -139,11 +207,11 @@ export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
  * (upstream's stream serializer is the raw protobuf serializer), whose raw bytes are the enveloped
  * (`k8s\0` + Unknown) encoding of the object.
  */
-export function encodeWatchEvent(type: string, obj: Record<string, any>): Uint8Array {
+export function encodeWatchEvent(type: string, obj: Record<string, any>, shared = false): Uint8Array {
   let inner: Uint8Array;
   try {
     const ow = new BinaryWriter();
-    writeEnvelope(ow, obj);
+    writeEnvelope(ow, obj, shared);
     inner = ow.finish();
   } catch (e) {
     throw encodeFailure(String(obj?.kind), e);
