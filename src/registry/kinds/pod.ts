@@ -62,6 +62,7 @@ function addServiceAccount(spec: Record<string, any>, ctx: StrategyContext): voi
 }
 
 function addDefaultTolerations(spec: Record<string, any>): void {
+  if (spec.tolerations != null && !Array.isArray(spec.tolerations)) return; // left for validation to reject
   const tols = arr(spec.tolerations);
   const tolerates = (key: string) => tols.some((t: any) => (t?.operator === 'Exists' && !t?.key) || (t?.key === key && (!t.effect || t.effect === 'NoExecute')));
   const add: any[] = [];
