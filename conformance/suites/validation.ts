@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Case, CaseContext } from '../lib.ts';
 import { check } from '../lib.ts';
-import { kubectl } from './kubectl.ts';
+import { kubectl, ok } from './kubectl.ts';
 
 /** A Deployment whose pod template carries `affinity` (YAML flow text). */
 const deploymentWithAffinity = (ctx: CaseContext, name: string, affinity: string) => `apiVersion: apps/v1
@@ -84,6 +84,30 @@ spec:
       const lines = stderr.trim().split('\n').map((l) => l.trimEnd());
       check(JSON.stringify(lines) === JSON.stringify(expected), `stderr ${JSON.stringify(lines, null, 1)}\n  want ${JSON.stringify(expected, null, 1)}`);
       await notStored(ctx, 'pod', 'bad-pod');
+    },
+  },
+  {
+    behavior: 'pods.affinity-match-label-keys', name: 'apply-match-label-keys',
+    async run(ctx) {
+      const p = join(ctx.tmp, 'mlk.yaml');
+      writeFileSync(p, `apiVersion: v1
+kind: Pod
+metadata: {name: mlk, namespace: ${ctx.ns}, labels: {app: web, tenant: t1}}
+spec:
+  containers: [{name: c, image: nginx}]
+  affinity:
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 10
+        podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}, matchLabelKeys: [tenant], mismatchLabelKeys: [missing]}
+`);
+      await ok(ctx, ['apply', '-f', p]);
+      const term = JSON.parse(await ok(ctx, ['get', 'pod', 'mlk', '-n', ctx.ns, '-o', 'jsonpath={.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm}']));
+      const sel = term.labelSelector ?? {};
+      check(JSON.stringify(sel.matchLabels) === '{"app":"web"}', `stored matchLabels ${JSON.stringify(sel.matchLabels)}`);
+      const e = sel.matchExpressions ?? [];
+      check(e.length === 1 && e[0].key === 'tenant' && e[0].operator === 'In' && JSON.stringify(e[0].values) === '["t1"]', `stored matchExpressions ${JSON.stringify(e)}, want [tenant In (t1)]`);
+      check(JSON.stringify(term.matchLabelKeys) === '["tenant"]', `matchLabelKeys kept: ${JSON.stringify(term.matchLabelKeys)}`);
     },
   },
 ];

@@ -108,9 +108,30 @@ test('pod affinity: matchLabelKeys and mismatchLabelKeys', () => {
   assert.deepEqual(affinityErrors(podTerm({ mismatchLabelKeys: ['x', '-y'] })), qn(`${PA}[0].mismatchLabelKeys[1]`, '-y'));
   assert.deepEqual(affinityErrors(podTerm({ matchLabelKeys: ['tenant', 'x'], mismatchLabelKeys: ['x'] })),
     [`${PA}[0].matchLabelKeys[1]: Invalid value: "x": exists in both matchLabelKeys and mismatchLabelKeys`]);
-  // A key the selector constrains twice (matchLabels and an expression) that matchLabelKeys also names.
-  assert.deepEqual(affinityErrors(podTerm({ matchLabelKeys: ['app'], labelSelector: { matchLabels: { app: 'a' }, matchExpressions: [{ key: 'app', operator: 'Exists' }] } })),
+  // The pod's own app=a is folded into the selector as "app In (a)", which the selector already
+  // constrains: upstream reports it at the term's index.
+  assert.deepEqual(affinityErrors(podTerm({ matchLabelKeys: ['app'] })),
     [`${PA}[0][0]: Invalid value: "app": exists in both matchLabelKeys and labelSelector`]);
+  // A pod template is not folded: the same term in a Deployment only fails if the selector names the key twice.
+  const deploy = (term: Record<string, any>) => create('apps', 'Deployment', { metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'a' } },
+    template: { metadata: { labels: { app: 'a' } }, spec: { containers, affinity: podTerm(term) } } } }).errors;
+  assert.deepEqual(deploy({ matchLabelKeys: ['app'] }), []);
+  assert.deepEqual(deploy({ matchLabelKeys: ['app'], labelSelector: { matchLabels: { app: 'a' }, matchExpressions: [{ key: 'app', operator: 'Exists' }] } }),
+    [`spec.template.${PA}[0][0]: Invalid value: "app": exists in both matchLabelKeys and labelSelector`]);
+});
+
+test('pod creation folds matchLabelKeys / mismatchLabelKeys into the term selector, as upstream', () => {
+  const { obj, errors } = create('', 'Pod', { metadata: { name: 'p', labels: { app: 'a', tenant: 't1' } }, spec: { containers, affinity: {
+    podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'a' } }, matchLabelKeys: ['tenant', 'absent'] }] },
+    podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: { topologyKey: 'zone', labelSelector: {}, mismatchLabelKeys: ['tenant'] } }] },
+  } } });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(obj.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector,
+    { matchLabels: { app: 'a' }, matchExpressions: [{ key: 'tenant', operator: 'In', values: ['t1'] }] });
+  assert.deepEqual(obj.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector,
+    { matchExpressions: [{ key: 'tenant', operator: 'NotIn', values: ['t1'] }] });
+  // The keys themselves stay on the term.
+  assert.deepEqual(obj.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys, ['tenant', 'absent']);
 });
 
 test('topology spread constraints', () => {

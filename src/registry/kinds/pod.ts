@@ -6,6 +6,7 @@ import type { KObject, StrategyContext } from '../strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec-defaults.ts';
 import { validatePodSpec, validateTolerations } from './podspec-validation.ts';
+import { foldPodAffinityLabelKeys } from './pod-affinity-keys.ts';
 import { admitPodPriority } from './pod-priority.ts';
 import { arr, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
@@ -135,6 +136,7 @@ export const podStrategy: KindStrategy = {
     if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
     addServiceAccount(spec, ctx);
     addDefaultTolerations(spec);
+    foldPodAffinityLabelKeys(spec, obj.metadata?.labels);
     const status = sub(obj, 'status');
     status.phase = 'Pending';
     status.qosClass = qosClass(spec);
