@@ -2,7 +2,7 @@
 // validated with upstream's paths and messages, for pods and for every workload's pod template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { create } from './helpers.ts';
+import { create, update } from './helpers.ts';
 import { isQualifiedName, isValidLabelValue } from '../../src/registry/validation/names.ts';
 
 const containers = [{ name: 'c', image: 'nginx' }];
@@ -219,4 +219,33 @@ test('every workload validates its pod template the same way', () => {
     const errs = create(group, kind, obj).errors;
     assert.ok(errs.includes(cause(prefix)), `${kind}: ${JSON.stringify(errs)}`);
   }
+});
+
+test('updates do not re-judge scheduling fields they leave unchanged (objects stored before these checks)', () => {
+  const badAffinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'a' } } }] } };
+  const badSpread = [{ maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }];
+  const stored = create('', 'Pod', pod({})).obj;
+  stored.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+  stored.spec.affinity = badAffinity;
+  stored.spec.topologySpreadConstraints = badSpread;
+  const relabel = structuredClone(stored); relabel.metadata.labels = { app: 'a', extra: 'x' };
+  assert.deepEqual(update('', 'Pod', relabel, stored).errors, []);
+  // Other update rules still apply.
+  const rp = structuredClone(stored); rp.spec.restartPolicy = 'Never';
+  assert.ok(update('', 'Pod', rp, stored).errors[0].startsWith('spec: Forbidden: pod updates may not change fields'));
+  const changed = structuredClone(stored); changed.spec.topologySpreadConstraints = [{ ...badSpread[0], maxSkew: -1 }];
+  assert.ok(update('', 'Pod', changed, stored).errors.includes(`${TSC}[0].maxSkew: Invalid value: -1: must be greater than zero`));
+
+  const d = create('apps', 'Deployment', { metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers } } } }).obj;
+  d.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+  d.spec.template.spec.affinity = badAffinity;
+  const scaled = structuredClone(d); scaled.spec.replicas = 5;
+  assert.deepEqual(update('apps', 'Deployment', scaled, d).errors, []);
+  const edited = structuredClone(d); edited.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey = 'bad key';
+  assert.deepEqual(update('apps', 'Deployment', edited, d).errors, qn(`spec.template.${'spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution'}[0].topologyKey`, 'bad key'));
+  const cj = create('batch', 'CronJob', { metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers, restartPolicy: 'Never' } } } } } }).obj;
+  cj.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+  cj.spec.jobTemplate.spec.template.spec.affinity = badAffinity;
+  const suspended = structuredClone(cj); suspended.spec.suspend = true;
+  assert.deepEqual(update('batch', 'CronJob', suspended, cj).errors, []);
 });

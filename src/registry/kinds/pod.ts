@@ -7,6 +7,7 @@ import { deepEqual } from '../../util/deep-equal.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec-defaults.ts';
 import { validatePodSpec, validateTolerations } from './podspec-validation.ts';
 import { foldPodAffinityLabelKeys } from './pod-affinity-keys.ts';
+import { dropUnchangedScheduling } from './scheduling-ratchet.ts';
 import { admitPodPriority } from './pod-priority.ts';
 import { arr, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
@@ -145,7 +146,7 @@ export const podStrategy: KindStrategy = {
   prepareForUpdate(obj) { defaultAll(obj); },
   validate(obj) { return validatePodSpec(obj.spec, 'spec'); },
   validateUpdate(obj, old) {
-    const errs = validatePodSpec(obj.spec, 'spec');
+    const errs = dropUnchangedScheduling(validatePodSpec(obj.spec, 'spec'), obj, old);
     if (errs.length) return errs;
     return validatePodSpecUpdate(obj.spec, old.spec);
   },
