@@ -7,9 +7,11 @@ import { validateAnnotations, validateLabels } from '../validation/meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from '../validation/names.ts';
 import { isQuantity, quantityMilli } from '../validation/quantity.ts';
 import { arr, isObj } from './util.ts';
-import { validateAffinity, validateTolerations, validateTopologySpreadConstraints } from './podspec-scheduling.ts';
+import { validateAffinity } from './podspec-affinity.ts';
+import { validateTopologySpreadConstraints } from './podspec-spread.ts';
+import { validateTolerations } from './podspec-tolerations.ts';
 
-export { validateTolerations } from './podspec-scheduling.ts';
+export { validateTolerations } from './podspec-tolerations.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];

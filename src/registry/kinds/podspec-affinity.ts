@@ -1,46 +1,15 @@
-// The pod spec's scheduling fields: affinity, topologySpreadConstraints and tolerations, checked
-// as upstream's pkg/apis/core/validation does (validateAffinity, validateTopologySpreadConstraints,
-// ValidateTolerations), with its field paths and messages. Anything malformed is reported here
-// so that it never reaches the scheduler.
+// spec.affinity as upstream's validateAffinity checks it: node affinity (required node selector
+// terms, preferred terms with weights), pod affinity and anti-affinity terms (selectors,
+// namespaces, matchLabelKeys/mismatchLabelKeys, topologyKey), with upstream's paths and messages.
 import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
 import { check } from '../validation/common.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.ts';
+import { isDNS1123Label, isDNS1123Subdomain } from '../validation/names.ts';
 import { validateLabelSelector } from '../validation/selector.ts';
+import { isSet, labelName, labelValue, list, str, struct } from './podspec-shape.ts';
 import { isObj } from './util.ts';
 
-const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
-const SCHEDULE_ACTIONS = ['DoNotSchedule', 'ScheduleAnyway'];
-const NODE_INCLUSION_POLICIES = ['Honor', 'Ignore'];
 const WEIGHT_RANGE = 'must be in the range 1-100';
-
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-const str = (v: unknown): string => (typeof v === 'string' ? v : isSet(v) ? String(v) : '');
-
-/** A list field: absent is fine; anything other than a list is one Invalid error. */
-function list(v: unknown, path: string, errs: FieldError[]): unknown[] {
-  if (!isSet(v)) return [];
-  if (Array.isArray(v)) return v;
-  errs.push(field.invalid(path, v, 'must be a list'));
-  return [];
-}
-
-/** A struct field: absent gives {}; anything other than an object is one Invalid error (and null). */
-function struct(v: unknown, path: string, errs: FieldError[]): Record<string, any> | null {
-  if (!isSet(v)) return {};
-  if (isObj(v)) return v;
-  errs.push(field.invalid(path, v, 'must be an object'));
-  return null;
-}
-
-/** Upstream's ValidateLabelName: a qualified name (a non-string is reported as its text). */
-const labelName = (path: string, v: unknown): FieldError[] =>
-  typeof v === 'string' || !isSet(v) ? check(path, str(v), isQualifiedName) : [field.invalid(path, v, 'must be a string')];
-
-function labelValue(path: string, v: unknown): FieldError[] {
-  if (typeof v !== 'string') return [field.invalid(path, v ?? null, 'must be a string')];
-  return isValidLabelValue(v).map((m) => field.invalid(path, v, m));
-}
 
 function weight(path: string, v: unknown): FieldError[] {
   const w = isSet(v) ? v : 0;
@@ -128,11 +97,6 @@ function validateNodeAffinity(na: Record<string, any>, path: string): FieldError
 
 // ---- pod affinity ----------------------------------------------------------------------------
 
-const selectorKeys = (sel: Record<string, any>) => [
-  ...(isObj(sel.matchLabels) ? Object.keys(sel.matchLabels) : []),
-  ...(Array.isArray(sel.matchExpressions) ? sel.matchExpressions.map((e: any) => e?.key) : []),
-];
-
 function labelKeys(keys: unknown[], path: string, selector: unknown): FieldError[] {
   if (keys.length === 0) return [];
   if (!isSet(selector)) return [field.forbidden(path, 'must not be specified when labelSelector is not set')];
@@ -202,85 +166,5 @@ export function validateAffinity(a: unknown, path: string): FieldError[] {
   part('nodeAffinity', validateNodeAffinity);
   part('podAffinity', podAffinityTerms);
   part('podAntiAffinity', podAffinityTerms);
-  return errs;
-}
-
-// ---- topology spread constraints -------------------------------------------------------------
-
-function spreadMatchLabelKeys(c: Record<string, any>, path: string, errs: FieldError[]): void {
-  const keys = list(c.matchLabelKeys, path, errs);
-  if (keys.length === 0) return;
-  const sel = isObj(c.labelSelector) ? new Set(selectorKeys(c.labelSelector)) : new Set<unknown>();
-  if (!isSet(c.labelSelector)) errs.push(field.forbidden(path, 'must not be specified when labelSelector is not set'));
-  keys.forEach((k, i) => {
-    errs.push(...labelName(`${path}[${i}]`, k));
-    if (sel.has(k)) errs.push(field.invalid(`${path}[${i}]`, k, 'exists in both matchLabelKeys and labelSelector'));
-  });
-}
-
-export function validateTopologySpreadConstraints(v: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const all = list(v, path, errs);
-  all.forEach((raw, i) => {
-    const p = `${path}[${i}]`;
-    const c = struct(raw, p, errs);
-    if (!c) return;
-    const maxSkew = isSet(c.maxSkew) ? c.maxSkew : 0;
-    if (!(Number.isInteger(maxSkew) && maxSkew > 0)) errs.push(field.invalid(`${p}.maxSkew`, maxSkew, 'must be greater than zero'));
-    if (!str(c.topologyKey)) errs.push(field.required(`${p}.topologyKey`, 'can not be empty'));
-    else if (typeof c.topologyKey !== 'string') errs.push(field.invalid(`${p}.topologyKey`, c.topologyKey, 'must be a string'));
-    const action = c.whenUnsatisfiable ?? '';
-    if (!SCHEDULE_ACTIONS.includes(action)) errs.push(field.notSupported(`${p}.whenUnsatisfiable`, action, SCHEDULE_ACTIONS));
-    // {topologyKey, whenUnsatisfiable} names one kind of constraint: reported at the first of a pair.
-    if (all.slice(i + 1).some((o: any) => isObj(o) && o.topologyKey === c.topologyKey && (o.whenUnsatisfiable ?? '') === action)) {
-      errs.push(field.duplicate(`${p}.{topologyKey, whenUnsatisfiable}`, `{${str(c.topologyKey)}, ${str(action)}}`));
-    }
-    if (isSet(c.minDomains)) {
-      if (!(Number.isInteger(c.minDomains) && c.minDomains > 0)) errs.push(field.invalid(`${p}.minDomains`, c.minDomains, 'must be greater than zero'));
-      if (action !== 'DoNotSchedule') errs.push(field.invalid(`${p}.minDomains`, c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${str(action)}`));
-    }
-    for (const policy of ['nodeAffinityPolicy', 'nodeTaintsPolicy']) {
-      if (isSet(c[policy]) && !NODE_INCLUSION_POLICIES.includes(c[policy])) errs.push(field.notSupported(`${p}.${policy}`, c[policy], NODE_INCLUSION_POLICIES));
-    }
-    spreadMatchLabelKeys(c, `${p}.matchLabelKeys`, errs);
-    errs.push(...validateLabelSelector(c.labelSelector, `${p}.labelSelector`));
-  });
-  return errs;
-}
-
-// ---- tolerations -----------------------------------------------------------------------------
-
-export function validateTolerations(tols: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  list(tols, path, errs).forEach((raw, i) => {
-    const p = `${path}[${i}]`;
-    const t = struct(raw, p, errs);
-    if (!t) return;
-    if (str(t.key)) errs.push(...labelName(`${p}.key`, t.key));
-    // An empty key with Exists (and no value) matches every taint; any other operator needs a key.
-    if (!str(t.key) && t.operator !== 'Exists') {
-      errs.push(field.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    }
-    if (isSet(t.tolerationSeconds) && t.effect !== 'NoExecute') {
-      errs.push(field.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
-    }
-    if (isSet(t.tolerationSeconds) && !Number.isInteger(t.tolerationSeconds)) {
-      errs.push(field.invalid(`${p}.tolerationSeconds`, t.tolerationSeconds, 'must be an integer'));
-    }
-    switch (t.operator ?? '') {
-      case 'Equal': case '': {
-        const value = t.value ?? '';
-        const problems = typeof value === 'string' ? isValidLabelValue(value) : ['must be a string'];
-        if (problems.length) errs.push(field.invalid(`${p}.operator`, value, problems.join(';')));
-        break;
-      }
-      case 'Exists':
-        if (str(t.value)) errs.push(field.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
-        break;
-      default:
-        errs.push(field.notSupported(`${p}.operator`, t.operator, ['Equal', 'Exists']));
-    }
-    if (isSet(t.effect) && t.effect !== '' && !TAINT_EFFECTS.includes(t.effect)) errs.push(field.notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
-  });
   return errs;
 }
