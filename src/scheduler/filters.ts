@@ -72,7 +72,7 @@ export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
   const fail = ["node(s) didn't match Pod's node affinity/selector"];
   if (sel) for (const [k, v] of Object.entries(sel)) if (n.labels[k] !== v) return fail;
   const terms = p.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (Array.isArray(terms) && terms.length && !terms.some((t) => matchNodeSelectorTerm(t, n))) return fail;
+  if (Array.isArray(terms) && terms.length && !terms.some((t) => typeof t === 'object' && t !== null && matchNodeSelectorTerm(t, n))) return fail;
   return [];
 }
 

@@ -75,6 +75,10 @@ test('nodeSelector and required node affinity', () => {
   assert.deepEqual(filterNodeAffinity(aff([{ key: 'gen', operator: 'Gt', values: ['4'] }]), ni), []);
   assert.deepEqual(filterNodeAffinity(aff([{ key: 'gpu', operator: 'Exists' }]), ni), fail);
   assert.deepEqual(filterNodeAffinity(aff([{ key: 'gpu', operator: 'DoesNotExist' }]), ni), []);
+  // A null term is valid (an empty term, matching nothing); another term can still match.
+  const terms = (t: unknown[]) => pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: t } } } });
+  assert.deepEqual(filterNodeAffinity(terms([null]), ni), fail);
+  assert.deepEqual(filterNodeAffinity(terms([null, { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }]), ni), []);
 });
 
 test('first failing filter decides; message shape', () => {

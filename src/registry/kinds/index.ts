@@ -15,6 +15,7 @@ import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, r
 import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 import { endpointsStrategy, eventStrategy, eventsV1Strategy, hpaStrategy, leaseStrategy, nodeStrategy, podTemplateStrategy, priorityClassStrategy } from './misc.ts';
 import { ingressClassStrategy, ingressStrategy } from './networking.ts';
+import { withSchedulingRatchet } from './scheduling-ratchet.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -55,6 +56,11 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'events.k8s.io/Event': eventsV1Strategy,
   'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
 };
+
+// Kinds that carry a pod template: unchanged scheduling fields are not re-judged on update.
+for (const k of ['/PodTemplate', '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob']) {
+  STRATEGIES[k] = withSchedulingRatchet(STRATEGIES[k]);
+}
 
 export const DEFAULT_STRATEGY: KindStrategy = {};
 

@@ -6,6 +6,8 @@ import type { KObject, StrategyContext } from '../strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec-defaults.ts';
 import { validatePodSpec, validateTolerations } from './podspec-validation.ts';
+import { foldPodAffinityLabelKeys } from './pod-affinity-keys.ts';
+import { dropUnchangedScheduling } from './scheduling-ratchet.ts';
 import { admitPodPriority } from './pod-priority.ts';
 import { arr, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
@@ -62,6 +64,7 @@ function addServiceAccount(spec: Record<string, any>, ctx: StrategyContext): voi
 }
 
 function addDefaultTolerations(spec: Record<string, any>): void {
+  if (spec.tolerations != null && !Array.isArray(spec.tolerations)) return; // left for validation to reject
   const tols = arr(spec.tolerations);
   const tolerates = (key: string) => tols.some((t: any) => (t?.operator === 'Exists' && !t?.key) || (t?.key === key && (!t.effect || t.effect === 'NoExecute')));
   const add: any[] = [];
@@ -134,6 +137,7 @@ export const podStrategy: KindStrategy = {
     if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
     addServiceAccount(spec, ctx);
     addDefaultTolerations(spec);
+    foldPodAffinityLabelKeys(spec, obj.metadata?.labels);
     const status = sub(obj, 'status');
     status.phase = 'Pending';
     status.qosClass = qosClass(spec);
@@ -142,7 +146,7 @@ export const podStrategy: KindStrategy = {
   prepareForUpdate(obj) { defaultAll(obj); },
   validate(obj) { return validatePodSpec(obj.spec, 'spec'); },
   validateUpdate(obj, old) {
-    const errs = validatePodSpec(obj.spec, 'spec');
+    const errs = dropUnchangedScheduling(validatePodSpec(obj.spec, 'spec'), obj, old);
     if (errs.length) return errs;
     return validatePodSpecUpdate(obj.spec, old.spec);
   },

@@ -4,16 +4,20 @@ import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
 import { check, child, nonNegative } from '../validation/common.ts';
 import { validateAnnotations, validateLabels } from '../validation/meta.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum } from '../validation/names.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from '../validation/names.ts';
 import { isQuantity, quantityMilli } from '../validation/quantity.ts';
 import { arr, isObj } from './util.ts';
+import { validateAffinity } from './podspec-affinity.ts';
+import { validateTopologySpreadConstraints } from './podspec-spread.ts';
+import { validateTolerations } from './podspec-tolerations.ts';
+
+export { validateTolerations } from './podspec-tolerations.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
-const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage']);
 
 function enumField(path: string, v: unknown, allowed: string[], required = true): FieldError[] {
@@ -122,29 +126,6 @@ function validateContainer(c: unknown, path: string, names: Set<string>, volumes
   return errs;
 }
 
-export function validateTolerations(tols: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  arr(tols).forEach((t: any, i: number) => {
-    const p = `${path}[${i}]`;
-    if (!isObj(t)) { errs.push(field.invalid(p, t, 'must be an object')); return; }
-    if (t.key) errs.push(...check(`${p}.key`, String(t.key), isQualifiedName));
-    const op = t.operator ?? 'Equal';
-    if (!t.key && op !== 'Exists') errs.push(field.invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute') {
-      errs.push(field.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
-    }
-    if (op === 'Equal') {
-      if (t.value) errs.push(...check(`${p}.operator`, String(t.value), isValidLabelValue));
-    } else if (op === 'Exists') {
-      if (t.value) errs.push(field.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
-    } else {
-      errs.push(field.notSupported(`${p}.operator`, op, ['Equal', 'Exists']));
-    }
-    if (t.effect) errs.push(...enumField(`${p}.effect`, t.effect, TAINT_EFFECTS));
-  });
-  return errs;
-}
-
 export interface PodSpecValidationOptions {
   /** Allowed restart policies (Deployments: only Always; Jobs: their own check). */
   restartPolicies?: string[];
@@ -171,6 +152,8 @@ export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidatio
   else if (!allowed.includes(spec.restartPolicy)) errs.push(field.notSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed));
   errs.push(...enumField(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
   errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  errs.push(...validateAffinity(spec.affinity, `${path}.affinity`));
+  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
   if (spec.serviceAccountName) errs.push(...check(`${path}.serviceAccountName`, String(spec.serviceAccountName), isDNS1123Subdomain));
   if (spec.nodeName) errs.push(...check(`${path}.nodeName`, String(spec.nodeName), isDNS1123Subdomain));
   if (spec.hostname) errs.push(...check(`${path}.hostname`, String(spec.hostname), isDNS1123Label));

@@ -12,6 +12,9 @@ export function validateLabelSelector(sel: unknown, path: string): FieldError[] 
   if (sel === undefined || sel === null) return [];
   if (!isObject(sel)) return [field.invalid(path, sel, 'must be a label selector object')];
   const errs = validateLabels(sel.matchLabels, `${path}.matchLabels`);
+  if (sel.matchExpressions !== undefined && sel.matchExpressions !== null && !Array.isArray(sel.matchExpressions)) {
+    errs.push(field.invalid(`${path}.matchExpressions`, sel.matchExpressions, 'must be a list'));
+  }
   asArray(sel.matchExpressions).forEach((r: any, i: number) => {
     const p = `${path}.matchExpressions[${i}]`;
     const req = isObject(r) ? r : {};
