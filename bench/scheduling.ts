@@ -3,7 +3,7 @@
 // kubelet in process on the real clock (in-memory SQLite, no HTTP). Figures are wall-clock from the
 // Deployment's create to every replica Running, and include the kubelet's simulated start delay
 // (1 s ± 10%) and the ReplicaSet controller's slow-start batches.
-//   node bench/scheduling.ts [--quick]
+//   node bench/scheduling.ts [--quick] [anti|spread]
 import { RealClock } from '../src/clock.ts';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { Store } from '../src/registry/store.ts';
@@ -70,14 +70,19 @@ export async function run(): Promise<Record<string, string | number>> {
   const quick = process.argv.includes('--quick');
   const out: Record<string, string | number> = {};
   const replicas = quick ? 300 : 1000;
-  const hosts: NodeTemplate[] = Array.from({ length: replicas }, (_, i) => ({ name: `host-${i}`, capacity, labels: {}, taints: [] }));
-  await deploymentToRunning(out, `${replicas}-replica Deployment, required anti-affinity on hostname (${replicas} nodes)`, hosts, replicas, {
-    affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'app' } }, topologyKey: 'kubernetes.io/hostname' }] } },
-  });
-  const zoned: NodeTemplate[] = Array.from({ length: 100 }, (_, i) => ({ name: `zoned-${i}`, capacity, labels: { [ZONE]: `zone-${'abc'[i % 3]}` }, taints: [] }));
-  await deploymentToRunning(out, `${replicas}-replica Deployment, zone spread maxSkew 1 DoNotSchedule (100 nodes, 3 zones)`, zoned, replicas, {
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'app' } } }],
-  });
+  const only = ['anti', 'spread'].find((a) => process.argv.includes(a));
+  if (only !== 'spread') {
+    const hosts: NodeTemplate[] = Array.from({ length: replicas }, (_, i) => ({ name: `host-${i}`, capacity, labels: {}, taints: [] }));
+    await deploymentToRunning(out, `${replicas}-replica Deployment, required anti-affinity on hostname (${replicas} nodes)`, hosts, replicas, {
+      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'app' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+    });
+  }
+  if (only !== 'anti') {
+    const zoned: NodeTemplate[] = Array.from({ length: 100 }, (_, i) => ({ name: `zoned-${i}`, capacity, labels: { [ZONE]: `zone-${'abc'[i % 3]}` }, taints: [] }));
+    await deploymentToRunning(out, `${replicas}-replica Deployment, zone spread maxSkew 1 DoNotSchedule (100 nodes, 3 zones)`, zoned, replicas, {
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'app' } } }],
+    });
+  }
   return out;
 }
 
