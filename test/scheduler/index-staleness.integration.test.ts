@@ -56,12 +56,12 @@ test('a relabelled node takes its pods to its new topology domain', async () => 
   const c = await startCluster({ nodes: 3 });
   try {
     const zones = ['z1', 'z1', 'z2'];
-    for (let i = 0; i < 3; i++) await c.store.guaranteedUpdate(R.nodes, undefined, `skiff-node-${i}`, (n) => { n.metadata.labels[ZONE] = zones[i]; return n; });
+    for (let i = 0; i < 3; i++) await c.store.guaranteedUpdate(R.nodes, undefined, `skiff-node-${i}`, (n) => { n.metadata.labels = { ...n.metadata.labels, [ZONE]: zones[i] }; return n; });
     await c.store.create(R.pods, 'default', mk('db', { app: 'db' }, on('skiff-node-0')));
     await placed(c, 'db', 'skiff-node-0');
     // skiff-node-0 alone in z3 now: a pod that must share db's zone can only go there (a stale
     // index would still count db in z1 and send it to skiff-node-1).
-    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { n.metadata.labels[ZONE] = 'z3'; return n; });
+    await c.store.guaranteedUpdate(R.nodes, undefined, 'skiff-node-0', (n) => { n.metadata.labels = { ...n.metadata.labels, [ZONE]: 'z3' }; return n; });
     await c.settle();
     for (const name of ['cache0', 'cache1']) {
       await c.store.create(R.pods, 'default', mk(name, { app: 'cache' }, { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ app: 'db' }, ZONE)] } } }));
