@@ -58,7 +58,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const unschedulable = new Set<string>();
   /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
   const waitingForPods = new Set<string>();
-  /** The accounted pods whose node is known, for affinity and spread counts. */
+  /** The accounted pods, indexed for affinity and spread counts (which cover known nodes only). */
   const index = newPlacedPods();
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
