@@ -1,9 +1,9 @@
 // Scheduling benchmark: Deployments whose pods constrain each other (required podAntiAffinity on
-// hostname; a zone topology spread constraint), with the controllers, scheduler and simulated
+// hostname; a zone topology spread constraint; preferred podAntiAffinity on hostname), with the controllers, scheduler and simulated
 // kubelet in process on the real clock (in-memory SQLite, no HTTP). Figures are wall-clock from the
 // Deployment's create to every replica Running, and include the kubelet's simulated start delay
 // (1 s ± 10%) and the ReplicaSet controller's slow-start batches.
-//   node bench/scheduling.ts [--quick] [anti|spread]
+//   node bench/scheduling.ts [--quick] [anti|spread|preferred]
 import { RealClock } from '../src/clock.ts';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { Store } from '../src/registry/store.ts';
@@ -70,17 +70,23 @@ export async function run(): Promise<Record<string, string | number>> {
   const quick = process.argv.includes('--quick');
   const out: Record<string, string | number> = {};
   const replicas = quick ? 300 : 1000;
-  const only = ['anti', 'spread'].find((a) => process.argv.includes(a));
-  if (only !== 'spread') {
+  const only = ['anti', 'spread', 'preferred'].find((a) => process.argv.includes(a));
+  if (!only || only === 'anti') {
     const hosts: NodeTemplate[] = Array.from({ length: replicas }, (_, i) => ({ name: `host-${i}`, capacity, labels: {}, taints: [] }));
     await deploymentToRunning(out, `${replicas}-replica Deployment, required anti-affinity on hostname (${replicas} nodes)`, hosts, replicas, {
       affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'app' } }, topologyKey: 'kubernetes.io/hostname' }] } },
     });
   }
-  if (only !== 'anti') {
+  if (!only || only === 'spread') {
     const zoned: NodeTemplate[] = Array.from({ length: 100 }, (_, i) => ({ name: `zoned-${i}`, capacity, labels: { [ZONE]: `zone-${'abc'[i % 3]}` }, taints: [] }));
     await deploymentToRunning(out, `${replicas}-replica Deployment, zone spread maxSkew 1 DoNotSchedule (100 nodes, 3 zones)`, zoned, replicas, {
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'app' } } }],
+    });
+  }
+  if (!only || only === 'preferred') {
+    const hundred: NodeTemplate[] = Array.from({ length: 100 }, (_, i) => ({ name: `node-${i}`, capacity, labels: {}, taints: [] }));
+    await deploymentToRunning(out, `${replicas}-replica Deployment, preferred anti-affinity on hostname (100 nodes)`, hundred, replicas, {
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'app' } }, topologyKey: 'kubernetes.io/hostname' } }] } },
     });
   }
   return out;
