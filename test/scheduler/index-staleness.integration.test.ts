@@ -86,3 +86,21 @@ test('a relabelled namespace changes what a namespaceSelector term counts', asyn
       "0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector.");
   } finally { await c.close(); }
 });
+
+test('a terminating pod stops counting for topology spread as soon as it is deleted', async () => {
+  const c = await startCluster({ nodes: 3 });
+  try {
+    const spread = (node: string) => ({
+      ...on(node),
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: HOST, whenUnsatisfiable: 'DoNotSchedule', nodeAffinityPolicy: 'Ignore', labelSelector: { matchLabels: { app: 's' } } }],
+    });
+    for (let i = 0; i < 3; i++) await c.store.create(R.pods, 'default', mk(`s${i}`, { app: 's' }, spread(`skiff-node-${i}`)));
+    for (let i = 0; i < 3; i++) await placed(c, `s${i}`, `skiff-node-${i}`);
+    // s0 is Terminating for its grace period; it no longer counts, so skiff-node-1 (1 pod) is 2 ahead.
+    await c.store.delete(R.pods, 'default', 's0', { gracePeriodSeconds: 30 });
+    await c.store.create(R.pods, 'default', mk('s3', { app: 's' }, spread('skiff-node-1')));
+    assert.equal(await unschedulableMessage(c, 's3'),
+      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector.");
+    assert.ok((await c.store.get(R.pods, 'default', 's0')).metadata.deletionTimestamp, 's0 still terminating');
+  } finally { await c.close(); }
+});
