@@ -10,6 +10,7 @@ import { metricsCases } from '../conformance/suites/metrics.ts';
 import { lifecycleCases } from '../conformance/suites/lifecycle.ts';
 import { eventCases } from '../conformance/suites/events.ts';
 import { schedulingCases } from '../conformance/suites/scheduling.ts';
+import { schedulingRelabelCases } from '../conformance/suites/scheduling-relabel.ts';
 import { nodesCases } from '../conformance/suites/nodes.ts';
 import { clientNodeCases } from '../conformance/suites/client-node.ts';
 import { pythonCases, clientGoCases } from '../conformance/suites/external.ts';
@@ -18,7 +19,7 @@ import { validationCases } from '../conformance/suites/validation.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));

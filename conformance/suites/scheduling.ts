@@ -7,7 +7,7 @@ import { kubectl, ok } from './kubectl.ts';
 
 const POOL = 'skiff.dev/conformance-pool';
 
-async function addNodes(ctx: CaseContext, zones: string[]): Promise<string[]> {
+export async function addNodes(ctx: CaseContext, zones: string[]): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < zones.length; i++) {
     const name = `${ctx.ns}-n${i}`.slice(0, 60);
@@ -23,12 +23,12 @@ async function addNodes(ctx: CaseContext, zones: string[]): Promise<string[]> {
   return names;
 }
 
-async function removeNodes(ctx: CaseContext, names: string[]): Promise<void> {
+export async function removeNodes(ctx: CaseContext, names: string[]): Promise<void> {
   for (const n of names) await rest(ctx.cluster, 'DELETE', `/api/v1/nodes/${n}`);
 }
 
 /** A pod pinned to the case's nodes, with extra spec YAML (indented 2 under spec). */
-const podYaml = (ctx: CaseContext, name: string, labels: Record<string, string>, extraSpec: string) => `apiVersion: v1
+export const podYaml = (ctx: CaseContext, name: string, labels: Record<string, string>, extraSpec: string) => `apiVersion: v1
 kind: Pod
 metadata:
   name: ${name}
@@ -42,14 +42,14 @@ ${extraSpec}---
 `;
 
 /** NAME → NODE from `kubectl get pods -o wide`. */
-async function podNodes(ctx: CaseContext): Promise<Map<string, string>> {
+export async function podNodes(ctx: CaseContext): Promise<Map<string, string>> {
   const out = await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-o', 'wide', '--no-headers']);
   const m = new Map<string, string>();
   for (const line of out.trim().split('\n').filter(Boolean)) { const f = line.trim().split(/\s+/); m.set(f[0], f[6]); }
   return m;
 }
 
-async function describeShows(ctx: CaseContext, pod: string, text: string): Promise<void> {
+export async function describeShows(ctx: CaseContext, pod: string, text: string): Promise<void> {
   await waitFor(`describe pod ${pod} to show "${text}"`, async () => {
     const d = await ok(ctx, ['describe', 'pod', pod, '-n', ctx.ns]);
     return d.includes('FailedScheduling') && d.includes(text) ? d : undefined;

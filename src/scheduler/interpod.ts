@@ -1,12 +1,15 @@
 // Upstream's InterPodAffinity filter (required terms only): the incoming pod's podAffinity and
 // podAntiAffinity against pods already placed, and placed pods' podAntiAffinity against the
-// incoming pod, per topology domain (node label topologyKey). The per-pod state is computed once
-// per scheduling attempt and only when there is something to check, so pods without affinity in a
-// cluster without anti-affinity pods pay nothing.
+// incoming pod, per topology domain (node label topologyKey). The per-pod state is read once per
+// scheduling attempt from the index of placed pods (placed-index.ts: counts per term and domain,
+// kept as pods and nodes change) and only when there is something to check, so pods without
+// affinity in a cluster without anti-affinity pods pay nothing; per node it is a few lookups.
 import type { KObject } from '../registry/strategy.ts';
 import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import type { NodeInfo } from './nodeinfo.ts';
+import { PlacedIndex } from './placed-index.ts';
+import type { DomainCounts, PodMatcher } from './placed-index.ts';
 
 export interface AffinityTerm { selector: LabelSelector | null; namespaces: Set<string>; nsSelector: LabelSelector | null; topologyKey: string }
 
@@ -16,17 +19,18 @@ export interface Placed { pod: KObject; node: NodeInfo }
 export interface InterPodState {
   affinity: AffinityTerm[];
   anti: AffinityTerm[];
-  /** topologyKey\0value → placed pods matching all affinity terms / any anti-affinity term. */
-  affinityCounts: Map<string, number>;
-  antiCounts: Map<string, number>;
-  /** Domains where a placed pod's anti-affinity term matches the incoming pod. */
-  existingAnti: Set<string>;
+  /** Per affinity term: topology value → placed pods matching every affinity term. */
+  affinityDomains: DomainCounts[];
+  /** Some placed pod matching every affinity term is in a domain of one of the terms. */
+  affinityAny: boolean;
+  /** Per anti-affinity term: topology value → placed pods matching it. */
+  antiDomains: DomainCounts[];
+  /** Placed pods' anti-affinity terms that match the incoming pod: where those pods are. */
+  existingAnti: { topologyKey: string; domains: DomainCounts }[];
   selfMatches: boolean;
 }
 
 export type NamespaceLabels = (ns: string) => Record<string, string> | undefined;
-
-const pair = (k: string, v: string) => `${k}\0${v}`;
 
 const isObj = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
 /** A metav1.LabelSelector; anything malformed (Skiff does not validate these fields yet) matches nothing. */
@@ -60,33 +64,64 @@ export const hasRequiredAntiAffinity = (pod: KObject | undefined) =>
 export const hasRequiredPodAffinity = (pod: KObject | undefined) =>
   !!pod?.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || hasRequiredAntiAffinity(pod);
 
+/** The scheduler's index of placed pods, grouped by their required anti-affinity terms. */
+export type PlacedPods = PlacedIndex<AffinityTerm>;
+
+const termKey = (t: AffinityTerm, withTopology: boolean) =>
+  JSON.stringify([t.selector, [...t.namespaces].sort(), t.nsSelector, withTopology ? t.topologyKey : null]);
+
+/** A pod's required anti-affinity terms that can match anything, keyed by content. */
+function antiGroups(pod: KObject): { key: string; value: AffinityTerm }[] {
+  if (!hasRequiredAntiAffinity(pod)) return [];
+  return requiredTerms(pod, 'podAntiAffinity').filter((t) => t.selector).map((t) => ({ key: termKey(t, true), value: t }));
+}
+
+export function newPlacedPods(): PlacedPods { return new PlacedIndex(antiGroups); }
+
+/** Placed pods matching every one of `terms` (their topology keys aside). */
+export function termsMatcher(terms: AffinityTerm[], nsLabels: NamespaceLabels): PodMatcher {
+  const listed = terms.find((t) => !t.nsSelector);
+  return {
+    key: `terms:${JSON.stringify(terms.map((t) => termKey(t, false)))}`,
+    namespaces: listed?.namespaces,
+    readsNamespaceLabels: terms.some((t) => t.nsSelector),
+    matches: (p) => terms.every((t) => termMatches(t, p, nsLabels)),
+  };
+}
+
+/** An index of the given placed pods, for one-off use (tests). */
+export function indexOf(placed: Iterable<Placed>): PlacedPods {
+  const index = newPlacedPods();
+  let i = 0;
+  for (const q of placed) { index.setNode(q.node.name, q.node.labels); index.place(`placed/${i++}`, q.pod, q.node.name); }
+  return index;
+}
+
 /**
  * The state for one attempt, or undefined when nothing constrains the pod.
- * `placed` is every pod on a node; `antiPlaced` the subset with required anti-affinity.
+ * `placed` is every pod on a node; `antiPlaced` the subset with required anti-affinity (they are
+ * found in `placed`, and counted once if listed in both).
  */
 export function interPodState(pod: KObject, placed: () => Iterable<Placed>, antiPlaced: Iterable<Placed>, nsLabels: NamespaceLabels): InterPodState | undefined {
+  const all = new Set<Placed>([...placed(), ...antiPlaced]);
+  return interPodStateOf(pod, indexOf(all), nsLabels);
+}
+
+/** The state for one attempt from the index: O(distinct anti-affinity terms placed + the pod's terms). */
+export function interPodStateOf(pod: KObject, index: PlacedPods, nsLabels: NamespaceLabels): InterPodState | undefined {
   const affinity = requiredTerms(pod, 'podAffinity'), anti = requiredTerms(pod, 'podAntiAffinity');
-  const existingAnti = new Set<string>();
-  for (const q of antiPlaced) {
-    for (const t of requiredTerms(q.pod, 'podAntiAffinity')) {
-      const v = q.node.labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, pod, nsLabels)) existingAnti.add(pair(t.topologyKey, v));
-    }
+  const existingAnti: InterPodState['existingAnti'] = [];
+  for (const { value: t, tally } of index.groups()) {
+    if (!termMatches(t, pod, nsLabels)) continue;
+    const domains = tally.domains(t.topologyKey);
+    if (domains.size) existingAnti.push({ topologyKey: t.topologyKey, domains });
   }
-  if (!affinity.length && !anti.length && !existingAnti.size) return undefined;
-  const affinityCounts = new Map<string, number>(), antiCounts = new Map<string, number>();
-  const bump = (m: Map<string, number>, t: AffinityTerm, n: NodeInfo) => {
-    const v = n.labels[t.topologyKey];
-    if (v !== undefined) m.set(pair(t.topologyKey, v), (m.get(pair(t.topologyKey, v)) ?? 0) + 1);
-  };
-  if (affinity.length || anti.length) {
-    for (const q of placed()) {
-      if (affinity.length && affinity.every((t) => termMatches(t, q.pod, nsLabels))) for (const t of affinity) bump(affinityCounts, t, q.node);
-      for (const t of anti) if (termMatches(t, q.pod, nsLabels)) bump(antiCounts, t, q.node);
-    }
-  }
+  if (!affinity.length && !anti.length && !existingAnti.length) return undefined;
+  const together = affinity.length ? index.tally(termsMatcher(affinity, nsLabels)) : undefined;
+  const affinityDomains = affinity.map((t) => together!.domains(t.topologyKey));
+  const antiDomains = anti.map((t) => (t.selector ? index.tally(termsMatcher([t], nsLabels)).domains(t.topologyKey) : new Map<string, number>()));
   const selfMatches = affinity.every((t) => termMatches(t, pod, nsLabels));
-  return { affinity, anti, affinityCounts, antiCounts, existingAnti, selfMatches };
+  return { affinity, anti, affinityDomains, affinityAny: affinityDomains.some((m) => m.size > 0), antiDomains, existingAnti, selfMatches };
 }
 
 export const AFFINITY_REASON = "node(s) didn't match pod affinity rules";
@@ -95,18 +130,21 @@ export const EXISTING_ANTI_AFFINITY_REASON = "node(s) didn't satisfy existing po
 
 export function checkInterPod(s: InterPodState, n: NodeInfo): string[] {
   let podsExist = true;
-  for (const t of s.affinity) {
-    const v = n.labels[t.topologyKey];
+  for (let i = 0; i < s.affinity.length; i++) {
+    const v = n.labels[s.affinity[i].topologyKey];
     if (v === undefined) return [AFFINITY_REASON]; // every topology label must exist on the node
-    if (!(s.affinityCounts.get(pair(t.topologyKey, v))! > 0)) podsExist = false;
+    if (!s.affinityDomains[i].has(v)) podsExist = false;
   }
   // The first pod of a group that has affinity to itself may go anywhere that has the labels.
-  if (!podsExist && !(s.affinityCounts.size === 0 && s.selfMatches)) return [AFFINITY_REASON];
-  for (const t of s.anti) {
-    const v = n.labels[t.topologyKey];
-    if (v !== undefined && s.antiCounts.get(pair(t.topologyKey, v))! > 0) return [ANTI_AFFINITY_REASON];
+  if (!podsExist && !(!s.affinityAny && s.selfMatches)) return [AFFINITY_REASON];
+  for (let i = 0; i < s.anti.length; i++) {
+    const v = n.labels[s.anti[i].topologyKey];
+    if (v !== undefined && s.antiDomains[i].has(v)) return [ANTI_AFFINITY_REASON];
   }
-  for (const [k, v] of Object.entries(n.labels)) if (s.existingAnti.has(pair(k, v))) return [EXISTING_ANTI_AFFINITY_REASON];
+  for (const e of s.existingAnti) {
+    const v = n.labels[e.topologyKey];
+    if (v !== undefined && e.domains.has(v)) return [EXISTING_ANTI_AFFINITY_REASON];
+  }
   return [];
 }
 
@@ -116,8 +154,8 @@ export function checkInterPod(s: InterPodState, n: NodeInfo): string[] {
 export interface PreferredInterPodState {
   /** weight > 0 for podAffinity, < 0 for podAntiAffinity */
   terms: { term: AffinityTerm; weight: number }[];
-  /** term index\0topology value → matching placed pods */
-  counts: Map<string, number>;
+  /** Per term: topology value → matching placed pods. */
+  domains: DomainCounts[];
 }
 
 function preferredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity', sign: number): { term: AffinityTerm; weight: number }[] {
@@ -141,25 +179,24 @@ export const hasPreferredInterPod = (pod: KObject | undefined) =>
   || !!pod?.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length;
 
 export function preferredInterPodState(pod: KObject, placed: () => Iterable<Placed>, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
+  return hasPreferredInterPod(pod) ? preferredInterPodStateOf(pod, indexOf(placed()), nsLabels) : undefined;
+}
+
+export function preferredInterPodStateOf(pod: KObject, index: PlacedPods, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
   if (!hasPreferredInterPod(pod)) return undefined;
   const terms = [...preferredTerms(pod, 'podAffinity', 1), ...preferredTerms(pod, 'podAntiAffinity', -1)];
   if (!terms.length) return undefined;
-  const counts = new Map<string, number>();
-  for (const q of placed()) {
-    terms.forEach(({ term }, i) => {
-      const v = q.node.labels[term.topologyKey];
-      if (v !== undefined && termMatches(term, q.pod, nsLabels)) counts.set(pair(String(i), v), (counts.get(pair(String(i), v)) ?? 0) + 1);
-    });
-  }
-  return { terms, counts };
+  const domains = terms.map(({ term }) => (term.selector ? index.tally(termsMatcher([term], nsLabels)).domains(term.topologyKey) : new Map<string, number>()));
+  return { terms, domains };
 }
 
 /** Raw InterPodAffinity score of a node: Σ weight × matching pods in the node's domain for each term. */
 export function preferredInterPodScore(s: PreferredInterPodState, n: NodeInfo): number {
   let sum = 0;
-  s.terms.forEach(({ term, weight }, i) => {
+  for (let i = 0; i < s.terms.length; i++) {
+    const { term, weight } = s.terms[i];
     const v = n.labels[term.topologyKey];
-    if (v !== undefined) sum += weight * (s.counts.get(pair(String(i), v)) ?? 0);
-  });
+    if (v !== undefined) sum += weight * (s.domains[i].get(v) ?? 0);
+  }
   return sum;
 }

@@ -6,7 +6,8 @@
 // Pods that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling event and are
 // retried when a node or pod changes in a way that could make room. Filters follow upstream's
 // default order (filters.ts); inter-pod affinity and topology spread state is built per attempt
-// only for pods that need it (interpod.ts, spread.ts).
+// only for pods that need it (interpod.ts, spread.ts), from an index of the placed pods that is kept
+// as pods are placed, removed or relabelled and nodes relabelled (placed-index.ts).
 // The queue is ordered as upstream's PrioritySort: higher spec.priority first, then arrival.
 // Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part).
 import { rfc3339 } from '../clock.ts';
@@ -24,9 +25,8 @@ import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNodes } from './score.ts';
-import { hasRequiredAntiAffinity, interPodState, preferredInterPodState } from './interpod.ts';
-import type { Placed } from './interpod.ts';
-import { spreadConstraints, spreadState } from './spread.ts';
+import { interPodStateOf, newPlacedPods, preferredInterPodStateOf } from './interpod.ts';
+import { spreadConstraints, spreadStateOf } from './spread.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RETRY_UNSCHEDULABLE_MS = 60_000;
@@ -58,8 +58,8 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const unschedulable = new Set<string>();
   /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
   const waitingForPods = new Set<string>();
-  /** Accounted pods with required podAntiAffinity (checked against every incoming pod). */
-  const antiKeys = new Set<string>();
+  /** The accounted pods, indexed for affinity and spread counts (which cover known nodes only). */
+  const index = newPlacedPods();
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
@@ -68,11 +68,12 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const ni = infos.get(prev.node);
       if (ni) adjust(ni, prev.req, -1, prev.ports);
       accounted.delete(key);
-      antiKeys.delete(key);
+      index.remove(key);
     }
     if (node && req) {
       accounted.set(key, { node, req, ports });
-      if (hasRequiredAntiAffinity(pods.get(key))) antiKeys.add(key);
+      const pod = pods.get(key);
+      if (pod) index.place(key, pod, node);
       const ni = infos.get(node);
       if (ni) adjust(ni, req, 1, ports);
       for (const k of waitingForPods) queue.add(k);
@@ -101,6 +102,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     add: (n) => {
       const ni = nodeInfoFor(n);
       infos.set(ni.name, ni);
+      index.setNode(ni.name, ni.labels);
       // Pods seen before their node: count them now.
       for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req, a.ports); }
       orderDirty = true;
@@ -110,10 +112,11 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const prev = infos.get(n.metadata.name!);
       const ni = nodeInfoFor(n, prev);
       infos.set(ni.name, ni);
+      index.setNode(ni.name, ni.labels);
       if (!prev || prev.ready !== ni.ready || prev.unschedulable !== ni.unschedulable || !deepEqual(n.spec, old.spec) ||
         !deepEqual(n.metadata.labels, old.metadata.labels) || !deepEqual(n.status?.allocatable, old.status?.allocatable)) retryUnschedulable();
     },
-    delete: (n) => { infos.delete(n.metadata.name!); orderDirty = true; },
+    delete: (n) => { infos.delete(n.metadata.name!); index.setNode(n.metadata.name!, undefined); orderDirty = true; },
   });
   pods.on({
     add: (p) => onPod(p),
@@ -121,6 +124,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       // Affinity and spread depend on other pods' labels.
       if (p.spec?.nodeName && !deepEqual(p.metadata.labels, old.metadata.labels)) retryUnschedulable();
       onPod(p);
+      // What the index matched on: labels (all), deletion (spread), anti-affinity terms (groups).
+      const a = accounted.get(keyOf(p));
+      if (a && (!deepEqual(p.metadata.labels, old.metadata.labels) || p.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
+        !deepEqual(p.spec?.affinity, old.spec?.affinity))) index.place(keyOf(p), p, a.node);
     },
     delete: (p) => {
       const k = keyOf(p);
@@ -147,15 +154,16 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const pod = pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
-    pi.interPod = interPodState(pod, placed, placedWith(antiKeys), nsLabels);
-    pi.preferredInterPod = preferredInterPodState(pod, placed, nsLabels);
+    // The index's counts are live: everything below until account() reads them synchronously.
+    pi.interPod = interPodStateOf(pod, index, nsLabels);
+    pi.preferredInterPod = preferredInterPodStateOf(pod, index, nsLabels);
     const anyway = spreadConstraints(pod, 'ScheduleAnyway');
     if (anyway.length) {
-      pi.spreadAnyway = spreadState(pod, anyway, infos.values(), placed, {
+      pi.spreadAnyway = spreadStateOf(pod, anyway, infos.values(), index, {
         matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
       });
     }
-    pi.spread = spreadState(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), placed, {
+    pi.spread = spreadStateOf(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), index, {
       matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
     });
     const chosen = pick(pi);
@@ -179,14 +187,13 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     }
   }
 
-  function* placedWith(keys: Iterable<string>): Iterable<Placed> {
-    for (const k of keys) {
-      const a = accounted.get(k), pod = pods.get(k), node = a && infos.get(a.node);
-      if (pod && node) yield { pod, node };
-    }
-  }
-  const placed = () => placedWith(accounted.keys());
   const nsLabels = (ns: string) => opts.namespaces?.get(ns)?.metadata.labels;
+  // Namespace selectors in affinity terms read namespace labels.
+  opts.namespaces?.on({
+    add: () => index.namespacesChanged(),
+    update: (n, old) => { if (!deepEqual(n.metadata.labels, old.metadata.labels)) index.namespacesChanged(); },
+    delete: () => index.namespacesChanged(),
+  });
 
   function pick(p: PodInfo): string | { message: string } {
     if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }

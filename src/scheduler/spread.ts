@@ -3,13 +3,15 @@
 // smallest domain's count within maxSkew. Domains come from the nodes that have every constraint's
 // topologyKey and pass the constraint's node inclusion policies (nodeAffinityPolicy Honor,
 // nodeTaintsPolicy Ignore by default); with fewer than minDomains domains the minimum counts as 0.
-// Computed once per attempt, only for pods with constraints.
+// Computed once per attempt, only for pods with constraints: one pass over the nodes, reading each
+// node's matching pods from the index of placed pods (placed-index.ts) rather than walking pods.
 import type { KObject } from '../registry/strategy.ts';
 import { matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import type { NodeInfo } from './nodeinfo.ts';
-import { selectorOf } from './interpod.ts';
-import type { Placed } from './interpod.ts';
+import { indexOf, selectorOf } from './interpod.ts';
+import type { Placed, PlacedPods } from './interpod.ts';
+import type { PodMatcher } from './placed-index.ts';
 
 export interface SpreadConstraint {
   maxSkew: number; topologyKey: string; selector: LabelSelector | null; minDomains: number;
@@ -18,16 +20,14 @@ export interface SpreadConstraint {
 
 export interface SpreadState {
   constraints: SpreadConstraint[];
-  /** topologyKey\0value → matching pods; every eligible domain is present (possibly 0). */
-  counts: Map<string, number>;
+  /** topologyKey → value → matching pods; every eligible domain is present (possibly 0). */
+  counts: Map<string, Map<string, number>>;
   /** Per constraint: the smallest domain count (0 when there are fewer than minDomains domains). */
   min: number[];
   selfMatch: boolean[];
 }
 
 export interface NodePolicies { matchesAffinity(n: NodeInfo): boolean; toleratesTaints(n: NodeInfo): boolean }
-
-const pair = (k: string, v: string) => `${k}\0${v}`;
 
 /** The pod's constraints with the given whenUnsatisfiable (matchLabelKeys folded into the selector). */
 export function spreadConstraints(pod: KObject, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
@@ -51,27 +51,38 @@ const eligible = (c: SpreadConstraint, n: NodeInfo, p: NodePolicies) =>
   (!c.honorAffinity || p.matchesAffinity(n)) && (!c.honorTaints || p.toleratesTaints(n));
 
 export function spreadState(pod: KObject, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, placed: () => Iterable<Placed>, policies: NodePolicies): SpreadState | undefined {
+  return constraints.length ? spreadStateOf(pod, constraints, nodes, indexOf(placed()), policies) : undefined;
+}
+
+/** Pods of `ns` that are not being deleted and match `selector`. */
+function spreadMatcher(ns: string | undefined, selector: LabelSelector): PodMatcher {
+  return {
+    key: `spread:${JSON.stringify([ns ?? null, selector])}`, namespaces: [ns ?? ''], readsNamespaceLabels: false,
+    matches: (p) => p.metadata.namespace === ns && !p.metadata.deletionTimestamp && matchLabels(selector, p.metadata.labels ?? {}),
+  };
+}
+
+export function spreadStateOf(pod: KObject, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, index: PlacedPods, policies: NodePolicies): SpreadState | undefined {
   if (!constraints.length) return undefined;
-  const counts = new Map<string, number>();
-  const hasAllKeys = (n: NodeInfo) => constraints.every((c) => n.labels[c.topologyKey] !== undefined);
+  // Constraints sharing a topology key add into one count per domain (kept by topology pair, as before).
+  const counts = new Map<string, Map<string, number>>();
+  for (const c of constraints) if (!counts.has(c.topologyKey)) counts.set(c.topologyKey, new Map());
+  const perNode = constraints.map((c) => (c.selector ? index.tally(spreadMatcher(pod.metadata.namespace, c.selector)).perNode : undefined));
+  const domainsOf = constraints.map((c) => counts.get(c.topologyKey)!);
   for (const n of nodes) {
-    if (!hasAllKeys(n)) continue;
-    for (const c of constraints) if (eligible(c, n, policies)) { const k = pair(c.topologyKey, n.labels[c.topologyKey]); if (!counts.has(k)) counts.set(k, 0); }
-  }
-  const ns = pod.metadata.namespace;
-  for (const q of placed()) {
-    if (q.pod.metadata.namespace !== ns || q.pod.metadata.deletionTimestamp || !hasAllKeys(q.node)) continue;
-    for (const c of constraints) {
-      if (!c.selector || !eligible(c, q.node, policies) || !matchLabels(c.selector, q.pod.metadata.labels ?? {})) continue;
-      const k = pair(c.topologyKey, q.node.labels[c.topologyKey]);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+    if (!constraints.every((c) => n.labels[c.topologyKey] !== undefined)) continue;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      if (!eligible(c, n, policies)) continue;
+      const m = domainsOf[i], v = n.labels[c.topologyKey];
+      m.set(v, (m.get(v) ?? 0) + (perNode[i]?.get(n.name) ?? 0));
     }
   }
   const min = constraints.map((c) => {
-    let domains = 0, m = Infinity;
-    const prefix = `${c.topologyKey}\0`;
-    for (const [k, v] of counts) if (k.startsWith(prefix)) { domains++; m = Math.min(m, v); }
-    return domains < c.minDomains || m === Infinity ? 0 : m;
+    const m = counts.get(c.topologyKey)!;
+    let low = Infinity;
+    for (const v of m.values()) low = Math.min(low, v);
+    return m.size < c.minDomains || low === Infinity ? 0 : low;
   });
   const selfMatch = constraints.map((c) => !!c.selector && matchLabels(c.selector, pod.metadata.labels ?? {}));
   return { constraints, counts, min, selfMatch };
@@ -85,7 +96,7 @@ export function checkSpread(s: SpreadState, n: NodeInfo): string[] {
     const c = s.constraints[i];
     const v = n.labels[c.topologyKey];
     if (v === undefined) return [SPREAD_LABEL_REASON];
-    const skew = (s.counts.get(pair(c.topologyKey, v)) ?? 0) + (s.selfMatch[i] ? 1 : 0) - s.min[i];
+    const skew = (s.counts.get(c.topologyKey)!.get(v) ?? 0) + (s.selfMatch[i] ? 1 : 0) - s.min[i];
     if (skew > c.maxSkew) return [SPREAD_REASON];
   }
   return [];
@@ -103,7 +114,7 @@ export function spreadScore(s: SpreadState, n: NodeInfo): number {
     const c = s.constraints[i];
     const v = n.labels[c.topologyKey];
     if (v === undefined) continue;
-    sum += ((s.counts.get(pair(c.topologyKey, v)) ?? 0) + c.maxSkew - 1) * weights[i];
+    sum += ((s.counts.get(c.topologyKey)!.get(v) ?? 0) + c.maxSkew - 1) * weights[i];
   }
   return sum;
 }
@@ -113,12 +124,7 @@ const weightCache = new WeakMap<SpreadState, number[]>();
 function topologyWeights(s: SpreadState): number[] {
   let w = weightCache.get(s);
   if (!w) {
-    w = s.constraints.map((c) => {
-      const prefix = `${c.topologyKey}\0`;
-      let domains = 0;
-      for (const k of s.counts.keys()) if (k.startsWith(prefix)) domains++;
-      return Math.log(domains + 2);
-    });
+    w = s.constraints.map((c) => Math.log(s.counts.get(c.topologyKey)!.size + 2));
     weightCache.set(s, w);
   }
   return w;
