@@ -51,6 +51,8 @@ export interface ServerOptions {
   kubeconfigPath?: string | false; // default <dataDir>/kubeconfig
   insecureHttp?: boolean;   // plain HTTP
   durability?: Durability;
+  /** Check the database file at open even when it was closed cleanly (default: only after an unclean shutdown). */
+  checkDb?: boolean;
   timeScale?: number;
   /** Number of simulated nodes (default 1). */
   nodes?: number;
@@ -90,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
-  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, clock });
+  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
   const token = loadOrCreateAdminToken(persistDir ? join(persistDir, 'admin.token') : undefined, clock);
