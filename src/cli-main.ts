@@ -49,17 +49,27 @@ function intFlag(name: string, v: string | undefined, min: number, max: number):
   return Number(v);
 }
 
+/**
+ * A negative number or duration ("-5s", "-1") is an argument, not a flag (no flag starts with a
+ * digit): it is hidden from parseArgs, which would read it as short options, and restored after, so
+ * `skiff clock advance -5s` reaches the server's own validation and `--port -1` the port check.
+ */
+const NEGATIVE = /^-\d/;
+const HIDE = '\u0000';
+const unhide = (x: unknown) => (typeof x === 'string' && x.startsWith(HIDE) ? x.slice(HIDE.length) : x);
+
 export async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv.map((a) => (NEGATIVE.test(a) ? HIDE + a : a)), allowPositionals: true, strict: true,
       options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: 'string' | 'boolean' }>,
     });
   } catch (e) {
     fail(`${(e as Error).message.split('\n')[0]} (see skiff --help)`);
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+  parsed.positionals = parsed.positionals.map((p) => unhide(p) as string);
+  const v = Object.fromEntries(Object.entries(parsed.values).map(([k, x]) => [k, unhide(x)])) as Record<string, string | boolean | undefined>;
   for (const [name, f] of Object.entries(FLAGS)) {
     if (v[name] === undefined && f.env && process.env[f.env] !== undefined) {
       v[name] = f.type === 'boolean' ? ['1', 'true', 'yes'].includes(process.env[f.env]!.toLowerCase()) : process.env[f.env];
