@@ -149,7 +149,6 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -157,8 +156,11 @@ export async function main(argv: string[]): Promise<void> {
     await server.stop();
     process.exit(0);
   };
+  // Before announcing readiness: a supervisor may signal as soon as it reads the line, and a signal
+  // without a handler ends the process without closing the database cleanly.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
 }
 
 await main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 // The integrity check at open (quick_check, O(database size)) runs only after an unclean shutdown or
 // when asked for ('always', `skiff serve --check-db`).
 import { after, it } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,4 +94,20 @@ it('the server checks a cleanly closed data directory only with checkDb (skiff s
     await s.stop();
   }
   assert.deepEqual(checked, [true, false, true], 'new file checked; clean reopen not; --check-db always');
+});
+
+it('skiff serve stopped by SIGTERM the moment it says ready closes the file cleanly', async () => {
+  const dataDir = join(root, `cli-${++seq}`);
+  for (let run = 0; run < 3; run++) {
+    const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dataDir, '--port', '0', '--nodes', '0', '--insecure-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c; });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c; if (/ready at /.test(out)) child.kill('SIGTERM'); });
+    assert.equal(await exit, 0, `run ${run}: the signal found a handler (${err})`);
+  }
+  const b = new SqliteBackend({ path: join(dataDir, 'skiff.db'), compactIntervalMs: 0 });
+  assert.equal(b.integrityChecked, false, 'the last run left the clean-shutdown marker');
+  await b.close();
 });
