@@ -27,7 +27,7 @@ export function clockRequest(args: string[]): { method: string; path: string; bo
     case 'show': return arg === undefined ? { method: 'GET', path: '/skiff/v1/clock' } : `unexpected argument ${JSON.stringify(arg)}`;
     case 'advance':
       if (arg === undefined) return 'advance needs a duration, e.g. skiff clock advance 1h30m (or a number of seconds)';
-      return { method: 'POST', path: '/skiff/v1/clock/advance', body: /^\d+(\.\d+)?$/.test(arg) ? { seconds: Number(arg) } : { duration: arg } };
+      return { method: 'POST', path: '/skiff/v1/clock/advance', body: /^[-+]?\d+(\.\d+)?$/.test(arg) ? { seconds: Number(arg) } : { duration: arg } };
     case 'set-scale':
       if (arg === undefined || !Number.isFinite(Number(arg))) return 'set-scale needs a number, e.g. skiff clock set-scale 10';
       return { method: 'POST', path: '/skiff/v1/clock/scale', body: { scale: Number(arg) } };

@@ -14,6 +14,7 @@ const FLAGS = {
   kubeconfig: { type: 'string', env: 'SKIFF_KUBECONFIG', help: 'where to write the kubeconfig (default <data-dir>/kubeconfig)' },
   'insecure-http': { type: 'boolean', env: 'SKIFF_INSECURE_HTTP', help: 'serve plain HTTP instead of HTTPS (local use only)' },
   durability: { type: 'string', env: 'SKIFF_DURABILITY', help: "'normal' (default: survives a crash of Skiff) or 'full' (fsync every commit: survives power loss)" },
+  'check-db': { type: 'boolean', env: 'SKIFF_CHECK_DB', help: 'check the database file at start-up even when it was closed cleanly (costs time proportional to its size)' },
   nodes: { type: 'string', env: 'SKIFF_NODES', help: 'number of simulated nodes (default 1)' },
   'node-config': { type: 'string', env: 'SKIFF_NODE_CONFIG', help: 'YAML file of node pools (name, count, capacity, labels, taints) instead of --nodes' },
   stages: { type: 'string', env: 'SKIFF_STAGES', help: 'YAML file of pod lifecycle stages: replaces the defaults (or, with extends: default, goes first)' },
@@ -48,17 +49,27 @@ function intFlag(name: string, v: string | undefined, min: number, max: number):
   return Number(v);
 }
 
+/**
+ * A negative number or duration ("-5s", "-1") is an argument, not a flag (no flag starts with a
+ * digit): it is hidden from parseArgs, which would read it as short options, and restored after, so
+ * `skiff clock advance -5s` reaches the server's own validation and `--port -1` the port check.
+ */
+const NEGATIVE = /^-\d/;
+const HIDE = '\u0000';
+const unhide = (x: unknown) => (typeof x === 'string' && x.startsWith(HIDE) ? x.slice(HIDE.length) : x);
+
 export async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv.map((a) => (NEGATIVE.test(a) ? HIDE + a : a)), allowPositionals: true, strict: true,
       options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: 'string' | 'boolean' }>,
     });
   } catch (e) {
     fail(`${(e as Error).message.split('\n')[0]} (see skiff --help)`);
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+  parsed.positionals = parsed.positionals.map((p) => unhide(p) as string);
+  const v = Object.fromEntries(Object.entries(parsed.values).map(([k, x]) => [k, unhide(x)])) as Record<string, string | boolean | undefined>;
   for (const [name, f] of Object.entries(FLAGS)) {
     if (v[name] === undefined && f.env && process.env[f.env] !== undefined) {
       v[name] = f.type === 'boolean' ? ['1', 'true', 'yes'].includes(process.env[f.env]!.toLowerCase()) : process.env[f.env];
@@ -128,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
       kubeconfigPath: v.kubeconfig as string | undefined,
       insecureHttp: !!v['insecure-http'],
       durability: durability as 'normal' | 'full' | undefined,
+      checkDb: !!v['check-db'],
       nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),
       nodePools,
       stages,
@@ -137,7 +149,6 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -145,8 +156,11 @@ export async function main(argv: string[]): Promise<void> {
     await server.stop();
     process.exit(0);
   };
+  // Before announcing readiness: a supervisor may signal as soon as it reads the line, and a signal
+  // without a handler ends the process without closing the database cleanly.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
 }
 
 await main(process.argv.slice(2));

@@ -17,6 +17,8 @@ export interface Clock {
   uuid(): string;
   /** `n` random lower-case alphanumerics (as used by generateName). */
   randomString(n: number): string;
+  /** `n` random bytes: cryptographically strong on a RealClock (tokens, certificate serials), seeded on a FakeClock. */
+  randomBytes(n: number): Uint8Array;
 }
 
 const ALNUM = 'bcdfghjklmnpqrstvwxz2456789'; // upstream's alphabet for generateName suffixes
@@ -85,6 +87,7 @@ export class RealClock implements Clock {
   random(): number { return Math.random(); }
   uuid(): string { return randomUUID(); }
   randomString(n: number): string { return randomStringFrom(randomBytes(n)); }
+  randomBytes(n: number): Uint8Array { return randomBytes(n); }
 }
 
 /** A clock that only moves when told to: for tests. */
@@ -132,10 +135,11 @@ export class FakeClock implements Clock {
     const h = () => Math.floor(this.random() * 0x10000).toString(16).padStart(4, '0');
     return `${h()}${h()}-${h()}-4${h().slice(1)}-a${h().slice(1)}-${h()}${h()}${h()}`;
   }
-  randomString(n: number): string {
+  randomString(n: number): string { return randomStringFrom(this.randomBytes(n)); }
+  randomBytes(n: number): Uint8Array {
     const b = new Uint8Array(n);
     for (let i = 0; i < n; i++) b[i] = Math.floor(this.random() * 256);
-    return randomStringFrom(b);
+    return b;
   }
 }
 

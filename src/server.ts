@@ -1,9 +1,8 @@
 // Wiring: the only place that builds the object graph and listens.
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RealClock } from './clock.ts';
 import type { Clock } from './clock.ts';
@@ -23,7 +22,7 @@ const TLS_CIPHERS = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CH
   'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'].join(':');
 import { loadProtobuf } from './api/protobuf-loader.ts';
 import { ensureTls } from './auth/certs.ts';
-import { tokenAuthenticator } from './auth/token.ts';
+import { loadOrCreateAdminToken, tokenAuthenticator } from './auth/token.ts';
 import { tokenReviewHandler } from './auth/reviews.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
@@ -52,6 +51,8 @@ export interface ServerOptions {
   kubeconfigPath?: string | false; // default <dataDir>/kubeconfig
   insecureHttp?: boolean;   // plain HTTP
   durability?: Durability;
+  /** Check the database file at open even when it was closed cleanly (default: only after an unclean shutdown). */
+  checkDb?: boolean;
   timeScale?: number;
   /** Number of simulated nodes (default 1). */
   nodes?: number;
@@ -91,16 +92,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
-  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, now: () => clock.now() });
+  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
-  let token: string;
-  const tokenFile = persistDir ? join(persistDir, 'admin.token') : undefined;
-  if (tokenFile && existsSync(tokenFile)) token = readFileSync(tokenFile, 'utf8').trim();
-  else {
-    token = randomBytes(24).toString('hex');
-    if (tokenFile) writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
-  }
+  const token = loadOrCreateAdminToken(persistDir ? join(persistDir, 'admin.token') : undefined, clock);
 
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
@@ -117,7 +112,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     routes: [...ext.routes, ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
-  const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock.now());
+  const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock);
   const server: Server = tls
     ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true }, app)
     : createHttpServer(app);

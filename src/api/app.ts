@@ -10,6 +10,7 @@ import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
 import { notFoundPath, requestInfo } from './request-info.ts';
+import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
 import { protobufFor } from './protobuf-loader.ts';
 
@@ -117,11 +118,15 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (metrics && await metrics.route(req, res, url)) return;
   const pb = protobufFor(req);
   if (pb) await pb;
-  for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
-
+  // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
+  // labelled with their verb, group, resource and scope too.
   const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
   metrics?.describe(res, info);
+  for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
+
   if (info.kind === 'nonResource') throw notFoundPath();
+  // A resource of a group an extension serves that no route answered (none today): never the store.
+  if (info.kind === 'resource' && isVirtualResource(info.resource)) throw notFoundPath();
   if (info.kind === 'discovery') {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
     serveDiscovery(deps, req, res, info);

@@ -22,12 +22,16 @@ export const MAX_ADVANCE_MS = 366 * 24 * 3600 * 1000;
 export const MAX_SCALE = 10_000;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** A Go-style duration ("90s", "1h30m", "1.5h", "250ms") in milliseconds, or undefined if malformed. */
+/**
+ * A Go-style duration ("90s", "1h30m", "1.5h", "250ms", signed like "-5s") in milliseconds, or
+ * undefined if malformed. A negative one parses, so the caller can say why it is refused.
+ */
 export function parseDuration(s: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s)) return undefined;
+  const signed = /^([-+]?)((\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/.exec(s);
+  if (!signed) return undefined;
   let ms = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
-  return ms;
+  for (const m of signed[2].matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
+  return signed[1] === '-' ? -ms : ms;
 }
 
 function clockDoc(clock: AdjustableClock) {

@@ -1,28 +1,10 @@
 // Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
-// aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), built once from the resource table.
+// aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), from the served groups (served-groups.ts).
 import type { ResourceInfo } from '../registry/resources.ts';
-import { RESOURCES, groupVersions } from '../registry/resources.ts';
+import { servedGroupVersions as allGroupVersions, servedResources as resourcesOf } from './served-groups.ts';
 
-const extraGroups: { group: string; version: string; resources: ResourceInfo[] }[] = [];
-
-/** Let other modules (e.g. metrics.k8s.io) add served group-versions. */
-export function registerGroupVersion(group: string, version: string, resources: ResourceInfo[]): void {
-  extraGroups.push({ group, version, resources });
-}
-
-function allGroupVersions(): { group: string; versions: string[] }[] {
-  const gvs = groupVersions().map((g) => ({ ...g, versions: [...g.versions] }));
-  for (const x of extraGroups) {
-    const g = gvs.find((y) => y.group === x.group);
-    if (g) { if (!g.versions.includes(x.version)) g.versions.push(x.version); } else gvs.push({ group: x.group, versions: [x.version] });
-  }
-  return gvs;
-}
-
-function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return [...RESOURCES.filter((r) => r.group === group && r.version === version),
-    ...extraGroups.filter((x) => x.group === group && x.version === version).flatMap((x) => x.resources)];
-}
+/** Extensions register their served group-versions in served-groups.ts (re-exported for them). */
+export { registerGroupVersion } from './served-groups.ts';
 
 export function apiVersions(serverAddress: string) {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };

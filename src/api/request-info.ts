@@ -1,7 +1,8 @@
-// Path → what the request is about (after k8s.io/apiserver's RequestInfoFactory).
+// Path → what the request is about (after k8s.io/apiserver's RequestInfoFactory). Groups are the
+// served ones: the stored resource table and the groups extension routes answer (served-groups.ts).
 import { errors } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
-import { findResource, groupVersions } from '../registry/resources.ts';
+import { findServedResource, servedGroupVersions } from './served-groups.ts';
 
 export type RequestInfo =
   | { kind: 'nonResource'; path: string }
@@ -35,7 +36,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   } else {
     return { kind: 'nonResource', path };
   }
-  const gv = groupVersions().find((g) => g.group === group);
+  const gv = servedGroupVersions().find((g) => g.group === group);
   if (!gv || !gv.versions.includes(version)) throw notFoundPath();
   if (rest.length === 0) return { kind: 'discovery', level: 'groupVersion', group, version };
 
@@ -45,7 +46,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     namespace = decodeSegment(rest[1]);
     rest = rest.slice(2);
   }
-  const resource = findResource(group, version, rest[0]);
+  const resource = findServedResource(group, version, rest[0]);
   if (!resource) throw notFoundPath();
   const name = rest[1] !== undefined ? decodeSegment(rest[1]) : undefined;
   const subresource = rest[2];

@@ -42,7 +42,7 @@ export async function serveWatch(w: {
     throw errors.invalid('meta.k8s.io', 'ListOptions', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided')]);
   }
   const timeoutParam = q.get('timeoutSeconds');
-  let timeoutMs = (1800 + Math.floor(Math.random() * 1800)) * 1000;
+  let timeoutMs = (1800 + Math.floor(w.store.clock.random() * 1800)) * 1000;
   if (timeoutParam !== null) {
     if (!/^\d+$/.test(timeoutParam)) throw errors.badRequest(`invalid value for timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
     // 0 means "the default", as upstream.

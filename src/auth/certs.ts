@@ -2,14 +2,17 @@
 // Node's crypto makes the ECDSA P-256 keys and signatures; the certificates' DER framing is written
 // by der.ts (a general X.509 library cost 100–250 ms of start-up to import). Reading an existing
 // certificate uses Node's own X509Certificate.
-import { createHash, generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, sign, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import type { Clock } from '../clock.ts';
 import { bits, bool, ctx, int, namedBits, octets, oid, seq, set, time, uint, utf8 } from './der.ts';
 
 export interface TlsMaterial { caPem: string; certPem: string; keyPem: string }
+/** What certificate generation needs from the clock: the time (validity) and random bytes (serials). */
+export type CertClock = Pick<Clock, 'now' | 'randomBytes'>;
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
@@ -20,8 +23,8 @@ function toPem(der: Uint8Array, label: string): string {
 }
 
 /** A positive 128-bit serial number. */
-function serial(): Buffer {
-  const b = randomBytes(16);
+function serial(clock: CertClock): Buffer {
+  const b = Buffer.from(clock.randomBytes(16));
   b[0] = (b[0] & 0x7f) | 0x10;
   return uint(b);
 }
@@ -54,10 +57,10 @@ export function ipBytes(ip: string): Buffer {
   return out;
 }
 
-function certificate(o: { subject: string; issuer: string; notBefore: number; notAfter: number; spki: Buffer; extensions: Buffer[]; signer: KeyObject }): Buffer {
+function certificate(clock: CertClock, o: { subject: string; issuer: string; notBefore: number; notAfter: number; spki: Buffer; extensions: Buffer[]; signer: KeyObject }): Buffer {
   const tbs = seq(
     ctx(0, int(2)), // v3
-    serial(), ECDSA_SHA256, cn(o.issuer), seq(time(o.notBefore), time(o.notAfter)), cn(o.subject), o.spki,
+    serial(clock), ECDSA_SHA256, cn(o.issuer), seq(time(o.notBefore), time(o.notAfter)), cn(o.subject), o.spki,
     ctx(3, seq(...o.extensions)),
   );
   return seq(tbs, ECDSA_SHA256, bits(sign('sha256', tbs, o.signer)));
@@ -66,14 +69,15 @@ function certificate(o: { subject: string; issuer: string; notBefore: number; no
 const ecKeys = () => new Promise<{ publicKey: KeyObject; privateKey: KeyObject }>((resolve, reject) =>
   generateKeyPair('ec', { namedCurve: 'prime256v1' }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
 
-async function generate(hosts: string[], now: number): Promise<TlsMaterial & { caKeyPem: string }> {
+async function generate(hosts: string[], clock: CertClock): Promise<TlsMaterial & { caKeyPem: string }> {
+  const now = clock.now();
   const notBefore = now - 60_000;
   const notAfter = now + 10 * 365 * 24 * 3600 * 1000;
   const [caKeys, keys] = await Promise.all([ecKeys(), ecKeys()]);
   const caSpki = caKeys.publicKey.export({ type: 'spki', format: 'der' });
   const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
   const caId = keyId(caSpki);
-  const ca = certificate({
+  const ca = certificate(clock, {
     subject: 'skiff-ca', issuer: 'skiff-ca', notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
     extensions: [
       ext('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
@@ -82,7 +86,7 @@ async function generate(hosts: string[], now: number): Promise<TlsMaterial & { c
     ],
   });
   const names = [...new Set(hosts)].map((h) => (isIP(h) ? ctx(7, ipBytes(h), false) : ctx(2, Buffer.from(h, 'latin1'), false)));
-  const cert = certificate({
+  const cert = certificate(clock, {
     subject: 'skiff-apiserver', issuer: 'skiff-ca', notBefore, notAfter, spki, signer: caKeys.privateKey,
     extensions: [
       ext('2.5.29.19', true, seq()), // basicConstraints: not a CA
@@ -104,20 +108,20 @@ async function generate(hosts: string[], now: number): Promise<TlsMaterial & { c
  * Load the CA and serving certificate from `dir`, creating them if absent or if the serving
  * certificate does not cover `hosts`. `dir` undefined: generate in memory (nothing written).
  */
-export async function ensureTls(dir: string | undefined, bindAddress: string, now: number): Promise<TlsMaterial> {
+export async function ensureTls(dir: string | undefined, bindAddress: string, clock: CertClock): Promise<TlsMaterial> {
   const hosts = ['localhost', '127.0.0.1', '::1', ...(bindAddress && bindAddress !== '0.0.0.0' && bindAddress !== '::' ? [bindAddress] : [])];
-  if (!dir) return generate(hosts, now);
+  if (!dir) return generate(hosts, clock);
   const p = (f: string) => join(dir, f);
   if (existsSync(p('ca.crt')) && existsSync(p('apiserver.crt')) && existsSync(p('apiserver.key'))) {
     const certPem = readFileSync(p('apiserver.crt'), 'utf8');
     const cert = new X509Certificate(certPem);
     const covered = new Set((cert.subjectAltName ?? '').split(',').map((x) => x.trim().replace(/^(DNS|IP Address):/, '').toLowerCase()));
     const norm = (h: string) => (h === '::1' ? '0:0:0:0:0:0:0:1' : h);
-    if (hosts.every((h) => covered.has(h) || covered.has(norm(h))) && Date.parse(cert.validTo) > now) {
+    if (hosts.every((h) => covered.has(h) || covered.has(norm(h))) && Date.parse(cert.validTo) > clock.now()) {
       return { caPem: readFileSync(p('ca.crt'), 'utf8'), certPem, keyPem: readFileSync(p('apiserver.key'), 'utf8') };
     }
   }
-  const m = await generate(hosts, now);
+  const m = await generate(hosts, clock);
   mkdirSync(dir, { recursive: true });
   writeFileSync(p('ca.crt'), m.caPem);
   writeFileSync(p('ca.key'), m.caKeyPem, { mode: 0o600 });

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rfc3339 } from '../clock.ts';
 import { errors } from '../errors.ts';
-import { apiResourceList, registerGroupVersion } from '../api/discovery.ts';
+import { registerGroupVersion } from '../api/served-groups.ts';
 import { negotiate } from '../api/negotiate.ts';
 import { notFoundPath } from '../api/request-info.ts';
 import { send } from '../api/respond.ts';
@@ -81,12 +81,6 @@ export function metricsRoute(store: Store) {
   registerMetricsDiscovery();
   return async (req: IncomingMessage, resp: ServerResponse, url: URL): Promise<boolean> => {
     const path = url.pathname.replace(/\/+$/, '');
-    if (path === '/apis/metrics.k8s.io/v1beta1') {
-      // request-info only knows the stored resource table's versions, so the version document is answered here.
-      if (req.method !== 'GET' && req.method !== 'HEAD') { req.resume(); throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? ''); }
-      send(resp, 200, apiResourceList(GROUP, VERSION), negotiate(req.headers.accept, [], false));
-      return true;
-    }
     if (!path.startsWith('/apis/metrics.k8s.io/v1beta1/')) return false;
     const m = PATH.exec(path);
     if (!m) throw notFoundPath();

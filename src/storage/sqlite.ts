@@ -62,6 +62,13 @@ export interface SqliteOptions {
    * from the in-memory latest-value map, so the cache mostly holds the pages being written.
    */
   cacheKiB?: number;
+  /**
+   * When to run SQLite's quick_check (O(database size)) at open: 'auto' (default) only when the
+   * previous run did not close the file cleanly (a crash, a kill, or a file from before the marker
+   * existed); 'always' on every open (`skiff serve --check-db`). A cleanly closed file is trusted, as
+   * etcd trusts its bbolt file: damage it took while closed surfaces when the damaged pages are read.
+   */
+  integrityCheck?: 'auto' | 'always';
 }
 
 interface Row { rev: number; key: string; created_rev: number; prev_rev: number; deleted: number; value: Buffer | null }
@@ -128,6 +135,8 @@ export class SqliteBackend implements Backend {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closing = false;
+  /** Set when SQLite reported damage: close() then leaves the clean-shutdown marker unset. */
+  private damaged = false;
   private closePromise?: Promise<void>;
   private compactTimer?: TimerHandle;
   private compacting?: Promise<void>;
@@ -138,6 +147,8 @@ export class SqliteBackend implements Backend {
   private readonly writeRows: Database.Transaction<(rows: InsertRow[]) => void>;
   /** Longest single compaction transaction (including any vacuum step), in ms. */
   longestCompactionStallMs = 0;
+  /** Whether this open ran the integrity check (see SqliteOptions.integrityCheck). */
+  readonly integrityChecked: boolean = false;
 
   constructor(options: SqliteOptions) {
     this.path = options.path;
@@ -154,9 +165,13 @@ export class SqliteBackend implements Backend {
       compactBatch: Math.max(1, options.compactBatch ?? 250),
       maxPages: options.maxPages ?? 0,
       cacheKiB: Math.max(1024, options.cacheKiB ?? 16 * 1024),
+      integrityCheck: options.integrityCheck ?? 'auto',
     };
     if (this.opts.durability !== 'normal' && this.opts.durability !== 'full') {
       throw new StorageError('Unavailable', `storage ${this.path}: unknown durability ${JSON.stringify(this.opts.durability)} (want "normal" or "full")`);
+    }
+    if (this.opts.integrityCheck !== 'auto' && this.opts.integrityCheck !== 'always') {
+      throw new StorageError('Unavailable', `storage ${this.path}: unknown integrityCheck ${JSON.stringify(this.opts.integrityCheck)} (want "auto" or "always")`);
     }
     this.compactBatch = this.opts.compactBatch;
     if (this.file) {
@@ -193,8 +208,12 @@ export class SqliteBackend implements Backend {
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
       `);
       if (this.file) {
-        const check = db.pragma('quick_check', { simple: true });
-        if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
+        const marker = db.prepare(`SELECT value FROM meta WHERE name = 'clean_shutdown'`).get() as { value: number } | undefined;
+        if (marker?.value !== 1 || this.opts.integrityCheck === 'always') {
+          const check = db.pragma('quick_check', { simple: true });
+          if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
+          this.integrityChecked = true;
+        }
       }
       this.db = db;
       this.stmt = {
@@ -218,7 +237,11 @@ export class SqliteBackend implements Backend {
       this.load();
       // A write at open takes the exclusive lock now (a second process fails fast instead of later)
       // and reveals a read-only file at start-up rather than on the first request.
-      this.stmt.setMeta.run('current_rev', this.rev);
+      // The clean-shutdown marker is cleared until close() sets it again.
+      db.transaction(() => {
+        this.stmt.setMeta.run('current_rev', this.rev);
+        this.stmt.setMeta.run('clean_shutdown', 0);
+      }).immediate();
     } catch (e) {
       try { db?.close(); } catch { /* already failing */ }
       throw e instanceof StorageError ? e : unavailable(this.path, e);
@@ -249,6 +272,13 @@ export class SqliteBackend implements Backend {
 
   currentRevision(): number { return this.rev; }
   compactRevision(): number { return this.compacted; }
+
+  /** A SQLite failure as Unavailable; damage seen while open keeps the next open's integrity check. */
+  private unavailable(e: unknown): StorageError {
+    const code = String((e as { code?: unknown })?.code ?? '');
+    if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) this.damaged = true;
+    return unavailable(this.path, e);
+  }
 
   private closedError(): StorageError { return new StorageError('Closed', `storage ${this.path}: closed`); }
   private ensureOpen(): void { if (this.closing) throw this.closedError(); }
@@ -404,7 +434,7 @@ export class SqliteBackend implements Backend {
         this.writeRows.immediate(rows);
       } catch (e) {
         // Nothing was applied in memory: the revision counter and the latest values are untouched.
-        const err = unavailable(this.path, e);
+        const err = this.unavailable(e);
         for (const res of results) res.p.reject(res.err ?? err);
         return;
       }
@@ -444,7 +474,7 @@ export class SqliteBackend implements Backend {
     // History: from the in-memory window if it reaches back far enough, else from SQLite.
     let history = this.hub.since(after);
     if (history === undefined) {
-      try { history = this.readHistory(after); } catch (e) { throw unavailable(this.path, e); }
+      try { history = this.readHistory(after); } catch (e) { throw this.unavailable(e); }
     }
     const mine = prefix === '' ? history : history.filter((e) => e.kv.key.startsWith(prefix));
     const w = this.hub.subscribe(prefix, opts, this.rev);
@@ -507,7 +537,7 @@ export class SqliteBackend implements Backend {
           this.stmt.setMeta.run('current_rev', this.rev);
         }).immediate();
       } catch (e) {
-        throw unavailable(this.path, e);
+        throw this.unavailable(e);
       }
       const dt = performance.now() - t0;
       this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, dt);
@@ -535,7 +565,7 @@ export class SqliteBackend implements Backend {
       const pages = Number(this.db.pragma('page_count', { simple: true }));
       if (free < 256 || free * 4 < pages) return;
       const t0 = performance.now();
-      try { this.db.pragma('incremental_vacuum(512)'); } catch (e) { throw unavailable(this.path, e); }
+      try { this.db.pragma('incremental_vacuum(512)'); } catch (e) { throw this.unavailable(e); }
       this.longestCompactionStallMs = Math.max(this.longestCompactionStallMs, performance.now() - t0);
       await yieldTurn();
     }
@@ -581,7 +611,12 @@ export class SqliteBackend implements Backend {
       this.compactTimer?.cancel();
       if (this.compacting) await this.compacting.catch(() => {});
       this.hub.closeAll(this.closedError());
-      try { this.stmt.setMeta.run('current_rev', this.rev); } catch { /* read-only or full: the log has it */ }
+      try {
+        this.db.transaction(() => {
+          this.stmt.setMeta.run('current_rev', this.rev);
+          if (!this.damaged) this.stmt.setMeta.run('clean_shutdown', 1);
+        }).immediate();
+      } catch { /* read-only or full: the log has the revision, and the next open checks the file */ }
       try { this.db.close(); } catch (e) { throw unavailable(this.path, e); }
     })();
     return this.closePromise;

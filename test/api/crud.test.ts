@@ -77,6 +77,7 @@ describe('create', () => {
     const clock: Clock = {
       now: () => fake.now(), setTimeout: (fn, ms) => fake.setTimeout(fn, ms), setInterval: (fn, ms) => fake.setInterval(fn, ms),
       random: () => fake.random(), uuid: () => fake.uuid(), randomString: (n) => suffixes.shift() ?? fake.randomString(n),
+      randomBytes: (n) => fake.randomBytes(n),
     };
     const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock: fake, now: () => fake.now() });
     try {

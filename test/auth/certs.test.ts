@@ -8,6 +8,7 @@ import { connect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { ensureTls, ipBytes } from '../../src/auth/certs.ts';
 import { oid, time, tlv, uint, namedBits } from '../../src/auth/der.ts';
+import { FakeClock, RealClock } from '../../src/clock.ts';
 
 const NOW = Date.UTC(2030, 0, 2, 3, 4, 5);
 
@@ -36,7 +37,7 @@ test('IP addresses for subjectAltName', () => {
 });
 
 test('generated CA and serving certificate: chain, names, usages, validity', async () => {
-  const m = await ensureTls(undefined, '10.1.2.3', NOW);
+  const m = await ensureTls(undefined, '10.1.2.3', new FakeClock(NOW));
   const ca = new X509Certificate(m.caPem);
   const cert = new X509Certificate(m.certPem);
   assert.equal(ca.subject, 'CN=skiff-ca');
@@ -55,7 +56,7 @@ test('generated CA and serving certificate: chain, names, usages, validity', asy
 });
 
 test('a TLS client trusting only the CA completes a handshake for localhost and 127.0.0.1', async () => {
-  const m = await ensureTls(undefined, '127.0.0.1', Date.now());
+  const m = await ensureTls(undefined, '127.0.0.1', new RealClock());
   const server = createServer({ cert: m.certPem, key: m.keyPem }, (_req, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
@@ -76,4 +77,19 @@ test('a TLS client trusting only the CA completes a handshake for localhost and 
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
+});
+
+test('certificate serials come from the clock\'s random source: a seeded clock gives the same serials', async () => {
+  const serials = async (seed: number) => {
+    const m = await ensureTls(undefined, '127.0.0.1', new FakeClock(NOW, seed));
+    return [new X509Certificate(m.caPem).serialNumber, new X509Certificate(m.certPem).serialNumber];
+  };
+  const a = await serials(7);
+  assert.deepEqual(await serials(7), a, 'same seed, same serials');
+  assert.notDeepEqual(await serials(8), a, 'another seed, other serials');
+  // The CA's serial is the clock's first 16 bytes, made positive with a non-zero top nibble.
+  const b = Buffer.from(new FakeClock(NOW, 7).randomBytes(16));
+  b[0] = (b[0] & 0x7f) | 0x10;
+  assert.equal(a[0], b.toString('hex').toUpperCase());
+  assert.notEqual(a[0], a[1]);
 });

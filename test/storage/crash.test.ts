@@ -58,6 +58,7 @@ async function check(durability: string): Promise<void> {
   for (let i = 0; i < revs.length; i++) if (revs[i] !== i + 1) assert.fail(`revision gap: expected ${i + 1}, found ${revs[i]}`);
   const store = new SqliteBackend({ path, compactIntervalMs: 0 });
   try {
+    assert.equal(store.integrityChecked, true, 'a file the last run did not close is checked at open');
     assert.equal(store.currentRevision(), revs.length);
     const dec = new TextDecoder();
     const seen = new Set<number>();

@@ -62,7 +62,7 @@ function rowObject(r: ResourceInfo, o: KObject, mode: string): object | undefine
  * Render `items` of resource `r` as a Table. Every cell is sent, including the priority-1 ("-o wide")
  * ones; clients hide those unless asked. `now` is the reference time for Age-style cells.
  */
-export function toTable(r: ResourceInfo, items: KObject[], opts: TableOptions, now: number = Date.now()): Table {
+export function toTable(r: ResourceInfo, items: KObject[], opts: TableOptions, now: number): Table {
   const mode = opts.includeObject || 'Metadata';
   if (!INCLUDE.includes(mode)) {
     throw errors.badRequest(`includeObject: Unsupported value: "${mode}": supported values: "None", "Metadata", "Object"`);
