@@ -27,6 +27,7 @@ import { boolParam, containerStatus, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
+import { createArchive } from './container-tar.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -109,8 +110,11 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
     const lines = Object.entries(vars).filter(([k]) => !SHELL_VARS.has(k)).map(([k, v]) => `${k}=${v}\n`);
     return { stdout: lines.join(''), stderr: '', exitCode: 0 };
   });
+  // Archives get GNU tar's member names (kubectl cp relies on them); other tar modes use the interpreter's.
+  const tarCmd = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
+    ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tar: not available\n', exitCode: 127 }));
   const bash = new Bash({
-    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd],
+    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd],
     executionLimits: { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
   const sb: Sandbox = { bash, env, cwd: String((c as any).workingDir ?? '/') || '/' };
