@@ -139,19 +139,25 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
 }
 
 /**
- * Run argv in the pod's simulated container. Output goes through file redirections so binary
- * output (tar) and UTF-8 text both come back as the exact bytes.
+ * Run argv in the pod's simulated container, binary-safe: stdout and stderr are the exact bytes
+ * the command wrote. The interpreter keeps each command's output as text or as bytes and loses
+ * the difference when it gathers the output of a compound command, a function or `sh -c`; output
+ * written through a shell-wide `exec >file` redirection is stored per command, exactly. So the
+ * command runs under one, and a `sh -c SCRIPT` gets its own inside the script.
  */
 export async function runInContainer(pod: KObject, c: ContainerRef, argv: string[], stdin?: Buffer): Promise<RunResult> {
   const sb = await sandboxFor(pod, c);
   if (!(await resolvable(sb, argv[0]))) return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 127, notFound: true };
   const n = ++runSeq;
-  const out = `/dev/.skiff-out-${n}`, err = `/dev/.skiff-err-${n}`;
-  const script = `${quote(argv[0])} >${out} 2>${err}`;
+  const files = (tag: string) => ({ out: `/dev/.skiff-out-${n}${tag}`, err: `/dev/.skiff-err-${n}${tag}` });
+  const outer = files(''), inner = files('-sh');
+  const shellC = isShellC(argv);
+  const run = shellC ? [argv[0], argv[1], `exec >${inner.out} 2>${inner.err}; ${argv[2]}`, ...argv.slice(3)] : argv;
+  const script = `exec >${outer.out} 2>${outer.err}\n${run.map(quote).join(' ')}`;
   let exitCode: number;
   try {
     const r = await sb.bash.exec(script, {
-      args: argv.slice(1), cwd: sb.cwd, env: sb.env,
+      cwd: sb.cwd, env: sb.env,
       ...(stdin ? { stdin: stdin.toString('latin1'), stdinKind: 'bytes' as const } : {}),
     });
     exitCode = r.exitCode;
@@ -161,7 +167,15 @@ export async function runInContainer(pod: KObject, c: ContainerRef, argv: string
   const read = async (p: string) => {
     try { return Buffer.from(await sb.bash.fs.readFileBuffer(p)); } catch { return Buffer.alloc(0); } finally { await sb.bash.fs.rm(p, { force: true }).catch(() => {}); }
   };
-  return { stdout: await read(out), stderr: await read(err), exitCode };
+  // What the outer shell caught (a parse error in the script, say) comes first.
+  const stdout = Buffer.concat([await read(outer.out), await read(inner.out)]);
+  const stderr = Buffer.concat([await read(outer.err), await read(inner.err)]);
+  return { stdout, stderr, exitCode };
+}
+
+/** `sh -c SCRIPT [NAME [ARG...]]` with a shell the interpreter provides. */
+function isShellC(argv: string[]): boolean {
+  return argv.length >= 3 && argv[1] === '-c' && ['sh', 'bash'].includes(argv[0].slice(argv[0].lastIndexOf('/') + 1));
 }
 
 /** containerd's message when argv[0] does not exist in the image. */
