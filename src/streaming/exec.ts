@@ -28,6 +28,7 @@ import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
 import { createArchive } from './container-tar.ts';
+import { byteExactScript } from './shell-output.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -139,25 +140,23 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
 }
 
 /**
- * Run argv in the pod's simulated container, binary-safe: stdout and stderr are the exact bytes
- * the command wrote. The interpreter keeps each command's output as text or as bytes and loses
- * the difference when it gathers the output of a compound command, a function or `sh -c`; output
- * written through a shell-wide `exec >file` redirection is stored per command, exactly. So the
- * command runs under one, and a `sh -c SCRIPT` gets its own inside the script.
+ * Run argv in the pod's simulated container. Output goes through file redirections so binary
+ * output (tar) and UTF-8 text both come back as the exact bytes; a `sh -c` script gets its own
+ * redirection inside (shell-output.ts), as the interpreter re-encodes what a script gathers.
  */
 export async function runInContainer(pod: KObject, c: ContainerRef, argv: string[], stdin?: Buffer): Promise<RunResult> {
   const sb = await sandboxFor(pod, c);
   if (!(await resolvable(sb, argv[0]))) return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 127, notFound: true };
   const n = ++runSeq;
-  const files = (tag: string) => ({ out: `/dev/.skiff-out-${n}${tag}`, err: `/dev/.skiff-err-${n}${tag}` });
-  const outer = files(''), inner = files('-sh');
-  const shellC = isShellC(argv);
-  const run = shellC ? [argv[0], argv[1], `exec >${inner.out} 2>${inner.err}; ${argv[2]}`, ...argv.slice(3)] : argv;
-  const script = `exec >${outer.out} 2>${outer.err}\n${run.map(quote).join(' ')}`;
+  const out = `/dev/.skiff-out-${n}`, err = `/dev/.skiff-err-${n}`;
+  const innerOut = `${out}-sh`, innerErr = `${err}-sh`;
+  const wrapped = isShellC(argv) ? byteExactScript(argv[2], (await loadJustBash()).parse, innerOut, innerErr) : undefined;
+  const args = wrapped === undefined ? argv.slice(1) : [argv[1], wrapped, ...argv.slice(3)];
+  const script = `${quote(argv[0])} >${out} 2>${err}`;
   let exitCode: number;
   try {
     const r = await sb.bash.exec(script, {
-      cwd: sb.cwd, env: sb.env,
+      args, cwd: sb.cwd, env: sb.env,
       ...(stdin ? { stdin: stdin.toString('latin1'), stdinKind: 'bytes' as const } : {}),
     });
     exitCode = r.exitCode;
@@ -168,8 +167,8 @@ export async function runInContainer(pod: KObject, c: ContainerRef, argv: string
     try { return Buffer.from(await sb.bash.fs.readFileBuffer(p)); } catch { return Buffer.alloc(0); } finally { await sb.bash.fs.rm(p, { force: true }).catch(() => {}); }
   };
   // What the outer shell caught (a parse error in the script, say) comes first.
-  const stdout = Buffer.concat([await read(outer.out), await read(inner.out)]);
-  const stderr = Buffer.concat([await read(outer.err), await read(inner.err)]);
+  const stdout = Buffer.concat([await read(out), await read(innerOut)]);
+  const stderr = Buffer.concat([await read(err), await read(innerErr)]);
   return { stdout, stderr, exitCode };
 }
 

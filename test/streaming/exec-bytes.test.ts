@@ -7,6 +7,8 @@ import { extract } from 'tar-stream';
 import { startEnv, makePod } from './helpers.ts';
 import type { Env } from './helpers.ts';
 import { upgrade } from './spdy-client.ts';
+import { parse } from 'just-bash';
+import { byteExactScript } from '../../src/streaming/shell-output.ts';
 
 let env: Env;
 before(async () => {
@@ -93,7 +95,23 @@ test('SPDY: every byte value in, and back out inside a tar archive named as kube
   const r = await spdy(['tar', 'cf', '-', '/data/all.bin']);
   assert.equal(r.stderr.toString(), "tar: Removing leading `/' from member names\n");
   assert.deepEqual([...(await tarMembers(r.stdout))], [['data/all.bin', ALL]]);
-  // kubectl cp --retries reads the archive through `sh -c 'tar cf - X | tail -c+N'`.
-  const piped = await spdy(['sh', '-c', 'tar cf - /data/all.bin | tail -c+1']);
-  assert.deepEqual(piped.stdout, r.stdout);
+});
+
+test('sh -c scripts with pipelines (anywhere, also in $(...)) and eval keep their meaning', async () => {
+  assert.equal((await ws(['sh', '-c', 'echo hi | tr a-z A-Z'])).stdout.toString(), 'HI\n');
+  assert.equal((await ws(['sh', '-c', 'x=$(echo hi | tr a-z A-Z); echo "$x"; echo two | wc -c'])).stdout.toString(), 'HI\n4\n');
+  assert.equal((await ws(['sh', '-c', 'eval "echo ev | tr a-z A-Z"'])).stdout.toString(), 'EV\n');
+  assert.equal((await ws(['sh', '-c', 'cd /tmp && . /dev/null; echo "$PWD"'])).stdout.toString(), '/tmp\n');
+  // Without a pipeline, $0, the arguments, stderr and the exit code are the script's.
+  const r = await ws(['sh', '-c', 'echo "$0:$1:$#"; echo oops >&2; exit 5', 'name', 'a b']);
+  assert.equal(r.stdout.toString(), 'name:a b:1\n');
+  assert.equal(r.stderr.toString(), 'oops\n');
+  assert.deepEqual(r.status.details.causes, [{ reason: 'ExitCode', message: '5' }]);
+});
+
+test('byteExactScript: plain scripts get the shell-wide redirection; pipelines, eval, source and syntax errors do not', () => {
+  const w = (sc: string) => byteExactScript(sc, parse, '/o', '/e');
+  assert.equal(w('cat /a; for i in 1 2; do cat /b; done'), 'exec >/o 2>/e; cat /a; for i in 1 2; do cat /b; done');
+  assert.equal(w('find . -name x; ls .'), 'exec >/o 2>/e; find . -name x; ls .');
+  for (const sc of ['a | b', 'x=$(a | b)', 'if true; then a |& b; fi', 'eval "$X"', 'source ./env', 'true && . ./env', 'if then']) assert.equal(w(sc), undefined, sc);
 });
