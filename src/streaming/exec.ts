@@ -28,6 +28,7 @@ import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
 import { createArchive } from './container-tar.ts';
+import { tailFrom } from './container-tail.ts';
 import { byteExactScript } from './shell-output.ts';
 
 /** Subprotocols we speak, most preferred first. */
@@ -88,7 +89,7 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
 }
 
 async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
-  const { Bash, defineCommand } = await loadJustBash();
+  const { Bash, defineCommand, latin1FromBytes } = await loadJustBash();
   const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
   const hit = sandboxes.get(key);
   if (hit) { sandboxes.delete(key); sandboxes.set(key, hit); return hit; }
@@ -114,8 +115,11 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
   // Archives get GNU tar's member names (kubectl cp relies on them); other tar modes use the interpreter's.
   const tarCmd = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
     ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tar: not available\n', exitCode: 127 }));
+  // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
+  const tailCmd = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
+    ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tail: not available\n', exitCode: 127 }));
   const bash = new Bash({
-    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd],
+    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd, tailCmd],
     executionLimits: { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
   const sb: Sandbox = { bash, env, cwd: String((c as any).workingDir ?? '/') || '/' };
@@ -150,7 +154,7 @@ export async function runInContainer(pod: KObject, c: ContainerRef, argv: string
   const n = ++runSeq;
   const out = `/dev/.skiff-out-${n}`, err = `/dev/.skiff-err-${n}`;
   const innerOut = `${out}-sh`, innerErr = `${err}-sh`;
-  const wrapped = isShellC(argv) ? byteExactScript(argv[2], (await loadJustBash()).parse, innerOut, innerErr) : undefined;
+  const wrapped = isShellC(argv) ? byteExactScript(argv[2], await loadJustBash(), innerOut, innerErr) : undefined;
   const args = wrapped === undefined ? argv.slice(1) : [argv[1], wrapped, ...argv.slice(3)];
   const script = `${quote(argv[0])} >${out} 2>${err}`;
   let exitCode: number;

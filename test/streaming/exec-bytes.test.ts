@@ -7,7 +7,7 @@ import { extract } from 'tar-stream';
 import { startEnv, makePod } from './helpers.ts';
 import type { Env } from './helpers.ts';
 import { upgrade } from './spdy-client.ts';
-import { parse } from 'just-bash';
+import { parse, serialize } from 'just-bash';
 import { byteExactScript } from '../../src/streaming/shell-output.ts';
 
 let env: Env;
@@ -109,9 +109,22 @@ test('sh -c scripts with pipelines (anywhere, also in $(...)) and eval keep thei
   assert.deepEqual(r.status.details.causes, [{ reason: 'ExitCode', message: '5' }]);
 });
 
+test('kubectl cp --retries: sh -c "tar cf - X | tail -c+N" resumes the archive at byte N, byte-exact', async () => {
+  await ws(['sh', '-c', 'mkdir -p /r && cat > /r/all.bin'], { stdin: ALL });
+  const whole = (await ws(['tar', 'cf', '-', '/r/all.bin'])).stdout;
+  const piped = await ws(['sh', '-c', 'tar cf - /r/all.bin | tail -c+1']);
+  assert.deepEqual(piped.stdout, whole);
+  assert.equal(piped.stderr.toString(), "tar: Removing leading `/' from member names\n");
+  assert.deepEqual((await ws(['sh', '-c', 'tar cf - /r/all.bin | tail -c+513'])).stdout, whole.subarray(512));
+  assert.deepEqual((await ws(['tail', '-c', '+300', '/r/all.bin'])).stdout, ALL.subarray(299));
+  assert.equal((await ws(['sh', '-c', 'printf "l1\\nl2\\nl3\\n" | tail -n 2'])).stdout.toString(), 'l2\nl3\n');
+});
+
 test('byteExactScript: plain scripts get the shell-wide redirection; pipelines, eval, source and syntax errors do not', () => {
-  const w = (sc: string) => byteExactScript(sc, parse, '/o', '/e');
+  const w = (sc: string) => byteExactScript(sc, { parse, serialize }, '/o', '/e');
   assert.equal(w('cat /a; for i in 1 2; do cat /b; done'), 'exec >/o 2>/e; cat /a; for i in 1 2; do cat /b; done');
   assert.equal(w('find . -name x; ls .'), 'exec >/o 2>/e; find . -name x; ls .');
-  for (const sc of ['a | b', 'x=$(a | b)', 'if true; then a |& b; fi', 'eval "$X"', 'source ./env', 'true && . ./env', 'if then']) assert.equal(w(sc), undefined, sc);
+  // A lone pipeline of simple commands gets the redirection on its last command.
+  assert.equal(w("tar cf - '/my dir' | tail -c+513"), "tar cf - '/my dir' | tail -c+513 > /o");
+  for (const sc of ['a | b > f', 'a | b; c', 'a | { b; }', 'cat <<EOF | wc -l\nx\nEOF', 'x=$(a | b)', 'if true; then a |& b; fi', 'eval "$X"', 'source ./env', 'true && . ./env', 'if then']) assert.equal(w(sc), undefined, sc);
 });
