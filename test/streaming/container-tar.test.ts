@@ -130,3 +130,17 @@ test('member names follow GNU tar', () => {
   assert.deepEqual(memberName('//a', false), { name: 'a', removed: '//' });
   assert.deepEqual(memberName('/tmp/a', true), { name: '/tmp/a' });
 });
+
+test('tail -c +N is recognised in all its spellings; anything else is left to the interpreter', async () => {
+  const { parseTailFrom } = await import('../../src/streaming/container-tail.ts');
+  for (const args of [['-c+5'], ['-c', '+5'], ['--bytes=+5'], ['--bytes', '+5'], ['-c+5', '-']]) assert.equal(parseTailFrom(args)?.from, 5, args.join(' '));
+  assert.deepEqual(parseTailFrom(['-c', '+1', '/f']), { from: 1, files: ['/f'] });
+  for (const args of [['-c', '5'], ['-n', '+2'], ['-c+5', '-q'], ['-c+5', 'a', 'b'], ['/f'], ['-c', '+x']]) assert.equal(parseTailFrom(args), undefined, args.join(' '));
+  await run(['sh', '-c', 'cat > /tmp/tail.bin'], ALL);
+  assert.deepEqual((await run(['tail', '-c+257', '/tmp/tail.bin'])).stdout, ALL.subarray(256));
+  assert.deepEqual((await run(['tail', '-c', '+1'], ALL)).stdout, ALL);
+  assert.deepEqual((await run(['tail', '-c', '10', '/tmp/tail.bin'])).stdout, ALL.subarray(-10));
+  const missing = await run(['tail', '-c+1', '/tmp/none']);
+  assert.equal(missing.exitCode, 1);
+  assert.equal(missing.stderr.toString(), "tail: cannot open '/tmp/none' for reading: No such file or directory\n");
+});
