@@ -1,42 +1,51 @@
-// `tar -c` for the simulated container, with GNU tar's member naming.
+// `tar -c` for the simulated container, with GNU tar's member naming (and the command line
+// parser shared with `tar -x`, container-untar.ts).
 //
 // `kubectl cp <pod>:/abs/path ./local` runs `tar cf - /abs/path` in the container and refuses any
 // member whose name does not start with the path stripped of its leading '/' ("tar contents
 // corrupted"). GNU tar strips leading '/' (and leading '../') from member names and says so on
 // stderr; the interpreter's own tar keeps them. So archives are created here with tar-stream, and
-// every other mode (-x, -t, -r, -u), and any create option not handled below, goes to the
-// interpreter's tar unchanged.
+// the other modes (-t, -r, -u), and any option not handled below, go to the interpreter's tar.
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { ExecResult, IFileSystem } from 'just-bash';
 
-/** A parsed `tar -c` command line. `unsupported` names the first option this module does not handle. */
-export interface CreateArgs {
-  create: boolean; otherMode: boolean; file?: string; verbose: boolean; gzip: boolean; absolute: boolean;
+/** A parsed `tar -c` / `tar -x` command line. `unsupported` names the first option this module does not handle. */
+export interface TarArgs {
+  create: boolean; extract: boolean; otherMode: boolean; file?: string; verbose: boolean; gzip: boolean; absolute: boolean;
+  /** -m: extracted files keep the time of extraction. */
+  touch: boolean;
+  /** -k: existing files are not replaced. */
+  keepOld: boolean;
   /** Operands, each with the directory in force where it appeared (GNU's -C is positional). */
   members: { dir?: string; path: string }[];
+  /** The last -C. */
+  dir?: string;
   unsupported?: string;
 }
 
-const MODES = new Set(['x', 't', 'r', 'u', 'A', 'd']);
+const MODES = new Set(['t', 'r', 'u', 'A', 'd']);
 /** Short options whose value is the next argument (or the rest of the cluster). */
 const SHORT_WITH_VALUE = new Set(['f', 'C', 'T', 'X', 'b', 'H', 'V', 'K', 'N', 'g', 'L', 'F', 'I']);
-/** Options with no effect on creating an archive here (ownership, times and permissions on extract). */
-const CREATE_NOOPS = new Set(['m', 'p', 'o', '--touch', '--preserve-permissions', '--same-permissions', '--no-same-owner', '--same-owner', '--no-same-permissions']);
+/** Ownership and permission options: everything runs as root, which keeps owners and modes anyway. */
+const NOOPS = new Set(['p', 'o', '--preserve-permissions', '--same-permissions', '--no-same-owner', '--same-owner', '--no-same-permissions']);
 
-export function parseTarArgs(args: string[]): CreateArgs {
-  const r: CreateArgs = { create: false, otherMode: false, verbose: false, gzip: false, absolute: false, members: [] };
+export function parseTarArgs(args: string[]): TarArgs {
+  const r: TarArgs = { create: false, extract: false, otherMode: false, verbose: false, gzip: false, absolute: false, touch: false, keepOld: false, members: [] };
   let dir: string | undefined;
   const short = (ch: string, value: () => string | undefined) => {
     if (ch === 'c') r.create = true;
+    else if (ch === 'x') r.extract = true;
     else if (MODES.has(ch)) r.otherMode = true;
     else if (ch === 'f') r.file = value();
-    else if (ch === 'C') dir = value();
+    else if (ch === 'C') r.dir = dir = value();
+    else if (ch === 'm') r.touch = true;
+    else if (ch === 'k') r.keepOld = true;
     else if (ch === 'v') r.verbose = true;
     else if (ch === 'z') r.gzip = true;
     else if (ch === 'P') r.absolute = true;
-    else if (CREATE_NOOPS.has(ch)) { /* nothing to do when creating */ }
+    else if (NOOPS.has(ch)) { /* nothing to do */ }
     else { r.unsupported ??= `-${ch}`; if (SHORT_WITH_VALUE.has(ch)) value(); }
   };
   let i = 0;
@@ -54,13 +63,16 @@ export function parseTarArgs(args: string[]): CreateArgs {
       const name = eq < 0 ? a : a.slice(0, eq);
       const value = () => (eq < 0 ? args[++i] : a.slice(eq + 1));
       if (name === '--create') r.create = true;
-      else if (['--extract', '--get', '--list', '--append', '--update', '--catenate', '--concatenate', '--diff', '--compare'].includes(name)) r.otherMode = true;
+      else if (name === '--extract' || name === '--get') r.extract = true;
+      else if (name === '--touch') r.touch = true;
+      else if (name === '--keep-old-files') r.keepOld = true;
+      else if (['--list', '--append', '--update', '--catenate', '--concatenate', '--diff', '--compare'].includes(name)) r.otherMode = true;
       else if (name === '--file') r.file = value();
-      else if (name === '--directory') dir = value();
+      else if (name === '--directory') r.dir = dir = value();
       else if (name === '--verbose') r.verbose = true;
       else if (name === '--gzip' || name === '--gunzip' || name === '--ungzip') r.gzip = true;
       else if (name === '--absolute-names') r.absolute = true;
-      else if (CREATE_NOOPS.has(name)) { /* nothing to do when creating */ }
+      else if (NOOPS.has(name)) { /* nothing to do */ }
       else r.unsupported ??= name;
       continue;
     }
@@ -142,7 +154,7 @@ export interface TarContext { fs: IFileSystem; cwd: string }
 /** Run `tar -c ...` as GNU tar would; `undefined` when the command line is not one this module handles. */
 export async function createArchive(args: string[], ctx: TarContext): Promise<ExecResult | undefined> {
   const a = parseTarArgs(args);
-  if (!a.create || a.otherMode || a.unsupported) return undefined;
+  if (!a.create || a.extract || a.otherMode || a.unsupported) return undefined;
   if (!a.members.length) {
     return { stdout: '', stderr: "tar: Cowardly refusing to create an empty archive\nTry 'tar --help' or 'tar --usage' for more information.\n", exitCode: 2 };
   }

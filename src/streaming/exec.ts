@@ -28,6 +28,7 @@ import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
 import { createArchive } from './container-tar.ts';
+import { extractArchive } from './container-untar.ts';
 import { tailFrom } from './container-tail.ts';
 import { byteExactScript } from './shell-output.ts';
 
@@ -112,8 +113,9 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
     const lines = Object.entries(vars).filter(([k]) => !SHELL_VARS.has(k)).map(([k, v]) => `${k}=${v}\n`);
     return { stdout: lines.join(''), stderr: '', exitCode: 0 };
   });
-  // Archives get GNU tar's member names (kubectl cp relies on them); other tar modes use the interpreter's.
+  // tar -c and -x as GNU tar (kubectl cp relies on its member names); other tar modes use the interpreter's.
   const tarCmd = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
+    ?? (await extractArchive(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
     ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tar: not available\n', exitCode: 127 }));
   // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
   const tailCmd = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))

@@ -2,7 +2,7 @@
 // `tar -xmf - -C <dir>` into it, with every byte value surviving both ways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { runInContainer } from '../../src/streaming/exec.ts';
 import { memberName, parseTarArgs } from '../../src/streaming/container-tar.ts';
@@ -82,6 +82,11 @@ test('tar cf - /abs/dir: the directory and everything under it, names relative, 
 
 test('tar -xmf - -C dir (kubectl cp into the pod): the archive on stdin is unpacked byte for byte', async () => {
   const archive = await tarOf({ 'up/': null, 'up/all.bin': ALL, 'up/sub/': null, 'up/sub/t.txt': Buffer.from('text\n') });
+  // The -C directory need not exist (the simulated filesystem lacks the image's directories); a file in its way is fatal.
+  await run(['sh', '-c', 'echo > /var/file']);
+  const blocked = await run(['tar', '-xmf', '-', '-C', '/var/file'], archive);
+  assert.equal(blocked.exitCode, 2);
+  assert.equal(blocked.stderr.toString(), 'tar: /var/file: Cannot open: Not a directory\ntar: Error is not recoverable: exiting now\n');
   const r = await run(['tar', '-xmf', '-', '-C', '/var/in'], archive);
   assert.equal(r.exitCode, 0, r.stderr.toString());
   assert.deepEqual((await run(['cat', '/var/in/up/all.bin'])).stdout, ALL);
@@ -89,6 +94,36 @@ test('tar -xmf - -C dir (kubectl cp into the pod): the archive on stdin is unpac
   // ... and what went in comes out again through tar cf.
   const back = await members((await run(['tar', 'cf', '-', '/var/in/up'])).stdout);
   assert.deepEqual(back.find((e) => e.name === 'var/in/up/all.bin')?.body, ALL);
+});
+
+test('tar -x: gzip input, -v, -k, leading / and .. in member names, absolute symlinks, a damaged archive', async () => {
+  await run(['mkdir', '-p', '/x']);
+  const gz = gzipSync(await tarOf({ 'g/': null, 'g/a': Buffer.from('A') }));
+  const v = await run(['tar', 'xvf', '-', '-C', '/x'], gz);
+  assert.equal(v.exitCode, 0, v.stderr.toString());
+  assert.equal(v.stdout.toString(), 'g/\ng/a\n');
+  assert.equal((await run(['cat', '/x/g/a'])).stdout.toString(), 'A');
+  const again = await run(['tar', '-xkf', '-', '-C', '/x'], await tarOf({ 'g/a': Buffer.from('B') }));
+  assert.equal(again.exitCode, 2);
+  assert.match(again.stderr.toString(), /^tar: g\/a: Cannot open: File exists\n/);
+  assert.equal((await run(['cat', '/x/g/a'])).stdout.toString(), 'A');
+  const odd = await run(['tar', '-xf', '-', '-C', '/x'], await tarOf({ '/abs/f': Buffer.from('abs'), '../up/f': Buffer.from('no'), 'g/a': Buffer.from('C') }));
+  assert.equal(odd.exitCode, 2);
+  assert.equal(odd.stderr.toString(), "tar: Removing leading `/' from member names\ntar: ../up/f: Member name contains '..'\ntar: Exiting with failure status due to previous errors\n");
+  assert.equal((await run(['cat', '/x/abs/f'])).stdout.toString(), 'abs');
+  assert.equal((await run(['cat', '/x/g/a'])).stdout.toString(), 'C', 'an existing file is replaced');
+  assert.equal((await run(['test', '-e', '/up/f'])).exitCode, 1);
+  const p = pack();
+  const chunks: Buffer[] = [];
+  const collected = (async () => { for await (const b of p) chunks.push(b as Buffer); })();
+  p.entry({ name: 'l', type: 'symlink', linkname: '/etc/hostname' });
+  p.finalize();
+  await collected;
+  assert.equal((await run(['tar', '-xf', '-', '-C', '/x'], Buffer.concat(chunks))).exitCode, 0);
+  assert.equal((await run(['readlink', '/x/l'])).stdout.toString(), '/etc/hostname\n');
+  const bad = await run(['tar', '-xf', '-', '-C', '/x'], Buffer.alloc(1024, 7));
+  assert.equal(bad.exitCode, 2);
+  assert.match(bad.stderr.toString(), /This does not look like a tar archive/);
 });
 
 test('a missing path: GNU messages, exit 2, still a well-formed (empty) archive', async () => {
@@ -110,14 +145,16 @@ test('an archive written to a file with -v lists members; list mode is the inter
 });
 
 test('argument parsing: old-style bundles, clusters, long options, other modes', () => {
-  assert.deepEqual(parseTarArgs(['cf', '-', '/tmp/a']), { create: true, otherMode: false, file: '-', verbose: false, gzip: false, absolute: false, members: [{ dir: undefined, path: '/tmp/a' }] });
+  assert.deepEqual(parseTarArgs(['cf', '-', '/tmp/a']), { create: true, extract: false, otherMode: false, file: '-', verbose: false, gzip: false, absolute: false, touch: false, keepOld: false, members: [{ dir: undefined, path: '/tmp/a' }] });
   const p = parseTarArgs(['-czvf', 'o.tgz', '-C', '/x', 'a', '--directory=/y', 'b']);
   assert.equal(p.file, 'o.tgz');
   assert.ok(p.gzip && p.verbose && p.create);
   assert.deepEqual(p.members, [{ dir: '/x', path: 'a' }, { dir: '/y', path: 'b' }]);
   assert.equal(parseTarArgs(['-cf-', 'a']).file, '-');
   assert.equal(parseTarArgs(['--create', '--file', 'f', 'a']).file, 'f');
-  assert.equal(parseTarArgs(['-xmf', '-', '-C', '/tmp']).otherMode, true);
+  const x = parseTarArgs(['-xmf', '-', '-C', '/tmp']);
+  assert.ok(x.extract && x.touch && !x.create && !x.otherMode && x.dir === '/tmp' && x.file === '-');
+  assert.equal(parseTarArgs(['tf', 'a.tar']).otherMode, true);
   assert.equal(parseTarArgs(['cjf', 'a.tbz', 'a']).unsupported, '-j');
   assert.equal(parseTarArgs(['-c', '--exclude=*.o', 'a']).unsupported, '--exclude');
   assert.deepEqual(parseTarArgs(['-c', '--', '-odd']).members, [{ dir: undefined, path: '-odd' }]);
