@@ -30,6 +30,7 @@ import { handlePortForwardUpgrade } from './portforward.ts';
 import { createArchive } from './container-tar.ts';
 import { extractArchive } from './container-untar.ts';
 import { tailFrom } from './container-tail.ts';
+import { rawByteEscapes } from './container-escapes.ts';
 import { byteExactScript } from './shell-output.ts';
 
 /** Subprotocols we speak, most preferred first. */
@@ -120,8 +121,11 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
   // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
   const tailCmd = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
     ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tail: not available\n', exitCode: 127 }));
+  // Byte escapes (`printf '\377'`, `echo -e '\xff'`) print the byte, not its UTF-8 encoding.
+  const escapes = (name: string) => defineCommand(name, async (args, ctx) => (ctx.origCommand
+    ? rawByteEscapes(args, await ctx.origCommand(args)) : { stdout: '', stderr: `${name}: not available\n`, exitCode: 127 }));
   const bash = new Bash({
-    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd, tailCmd],
+    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd, tailCmd, escapes('printf'), escapes('echo')],
     executionLimits: { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
   const sb: Sandbox = { bash, env, cwd: String((c as any).workingDir ?? '/') || '/' };

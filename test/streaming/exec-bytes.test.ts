@@ -128,3 +128,14 @@ test('byteExactScript: plain scripts get the shell-wide redirection; pipelines, 
   assert.equal(w("tar cf - '/my dir' | tail -c+513"), "tar cf - '/my dir' | tail -c+513 > /o");
   for (const sc of ['a | b > f', 'a | b; c', 'a | { b; }', 'cat <<EOF | wc -l\nx\nEOF', 'x=$(a | b)', 'if true; then a |& b; fi', 'eval "$X"', 'source ./env', 'true && . ./env', 'if then']) assert.equal(w(sc), undefined, sc);
 });
+
+test('printf and echo -e byte escapes print the bytes they name; literal text stays UTF-8', async () => {
+  const hex = async (script: string) => (await ws(['sh', '-c', script])).stdout.toString('hex');
+  assert.equal(await hex('printf "\\303\\251 \\000\\377 ✓"'), 'c3a92000ff20e29c93');
+  assert.equal(await hex('echo -e "\\xff\\x41"'), 'ff410a');
+  assert.equal(await hex('printf "é\\n"'), 'c3a90a');
+  assert.equal(await hex('printf "\\u00e9"'), 'c3a9');
+  assert.equal(await hex('printf "\\377" | od -t x1'), Buffer.from('0000000  ff\n0000001\n').toString('hex'));
+  assert.equal((await ws(['printf', '\\101\\n'])).stdout.toString(), 'A\n');
+  assert.equal((await ws(['sh', '-c', 'printf -v x "%s-%s" a b; echo "$x"'])).stdout.toString(), 'a-b\n');
+});
