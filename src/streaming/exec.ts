@@ -7,7 +7,8 @@
 // to spdy-exec.ts after the same checks.
 //
 // Commands run in a simulated container: a bash interpreter (just-bash) on an in-memory
-// filesystem kept per pod uid and container, so files written by one exec are seen by the next.
+// filesystem kept per pod uid and container, so files written by one exec are seen by the next
+// (tar, tail, printf and echo are partly Skiff's own: container-commands.ts).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,10 +28,7 @@ import { boolParam, containerStatus, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
-import { createArchive } from './container-tar.ts';
-import { extractArchive } from './container-untar.ts';
-import { tailFrom } from './container-tail.ts';
-import { rawByteEscapes } from './container-escapes.ts';
+import { containerCommands } from './container-commands.ts';
 import { byteExactScript } from './shell-output.ts';
 
 /** Subprotocols we speak, most preferred first. */
@@ -91,7 +89,8 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
 }
 
 async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
-  const { Bash, defineCommand, latin1FromBytes } = await loadJustBash();
+  const jb = await loadJustBash();
+  const { Bash, defineCommand } = jb;
   const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
   const hit = sandboxes.get(key);
   if (hit) { sandboxes.delete(key); sandboxes.set(key, hit); return hit; }
@@ -114,18 +113,8 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
     const lines = Object.entries(vars).filter(([k]) => !SHELL_VARS.has(k)).map(([k, v]) => `${k}=${v}\n`);
     return { stdout: lines.join(''), stderr: '', exitCode: 0 };
   });
-  // tar -c and -x as GNU tar (kubectl cp relies on its member names); other tar modes use the interpreter's.
-  const tarCmd = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
-    ?? (await extractArchive(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
-    ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tar: not available\n', exitCode: 127 }));
-  // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
-  const tailCmd = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
-    ?? (ctx.origCommand ? ctx.origCommand(args) : { stdout: '', stderr: 'tail: not available\n', exitCode: 127 }));
-  // Byte escapes (`printf '\377'`, `echo -e '\xff'`) print the byte, not its UTF-8 encoding.
-  const escapes = (name: string) => defineCommand(name, async (args, ctx) => (ctx.origCommand
-    ? rawByteEscapes(args, await ctx.origCommand(args)) : { stdout: '', stderr: `${name}: not available\n`, exitCode: 127 }));
   const bash = new Bash({
-    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, tarCmd, tailCmd, escapes('printf'), escapes('echo')],
+    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, ...containerCommands(jb)],
     executionLimits: { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
   const sb: Sandbox = { bash, env, cwd: String((c as any).workingDir ?? '/') || '/' };
