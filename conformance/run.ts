@@ -78,6 +78,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
   switch (suite.client) {
     case 'kubectl': {
       if (suite.id === 'streams') return (await import('./suites/streams.ts')).streamCases;
+      if (suite.id === 'cp') return (await import('./suites/cp.ts')).cpCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
       const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/scheduling-relabel.ts')).schedulingRelabelCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/validation.ts')).validationCases, ...(await import('./suites/served-groups.ts')).servedGroupCases];
@@ -276,6 +277,7 @@ async function main(): Promise<void> {
       suites.push({ id: 'kubectl', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
       suites.push({ id: 'nodes', client: 'kubectl', label, env: { KUBECTL_BIN: kubectl.path } });
       suites.push({ id: 'streams', client: 'kubectl', label: 'kubectl streams', env: { KUBECTL_BIN: kubectl.path } });
+      suites.push({ id: 'cp', client: 'kubectl', label: 'kubectl cp', env: { KUBECTL_BIN: kubectl.path } });
       // Version skew: the core scenarios with each versioned binary beside it (oldest and newest by default).
       const others = kubectl.versions.filter((m) => m !== 32);
       const pick = allVersions ? others : [...new Set([others[0], others[others.length - 1]])].filter((m) => m !== undefined);

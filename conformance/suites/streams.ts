@@ -74,8 +74,7 @@ function execCase(minor: number): Case {
       check(big.length === 348_894 && big.endsWith('\n60000\n'), `large stdout: ${big.length} bytes, ends ${JSON.stringify(big.slice(-20))}`);
       const bigIn = await ok(ctx, bin, ['exec', '-i', 'ex', '--', 'wc', '-c'], 'x'.repeat(300_000));
       check(bigIn.trim() === '300000', `large stdin: wc -c said ${JSON.stringify(bigIn)}`);
-      // kubectl cp into a pod is tar over exec stdin. (Copying out fails the same way over
-      // WebSocket with kubectl 1.32 — "tar contents corrupted" — a tar-runner issue, not SPDY's.)
+      // kubectl cp into a pod is tar over exec stdin (both directions: conformance/suites/cp.ts).
       writeFileSync(join(ctx.tmp, 'note.txt'), 'copied over SPDY\n');
       await ok(ctx, bin, ['cp', join(ctx.tmp, 'note.txt'), 'ex:/tmp/note.txt']);
       check(await ok(ctx, bin, ['exec', 'ex', '--', 'cat', '/tmp/note.txt']) === 'copied over SPDY\n', 'kubectl cp into the pod');

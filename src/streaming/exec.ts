@@ -7,7 +7,8 @@
 // to spdy-exec.ts after the same checks.
 //
 // Commands run in a simulated container: a bash interpreter (just-bash) on an in-memory
-// filesystem kept per pod uid and container, so files written by one exec are seen by the next.
+// filesystem kept per pod uid and container, so files written by one exec are seen by the next
+// (tar, tail, printf and echo are partly Skiff's own: container-commands.ts).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,6 +28,8 @@ import { boolParam, containerStatus, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
+import { containerCommands } from './container-commands.ts';
+import { byteExactScript } from './shell-output.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -86,7 +89,8 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
 }
 
 async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
-  const { Bash, defineCommand } = await loadJustBash();
+  const jb = await loadJustBash();
+  const { Bash, defineCommand } = jb;
   const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
   const hit = sandboxes.get(key);
   if (hit) { sandboxes.delete(key); sandboxes.set(key, hit); return hit; }
@@ -110,7 +114,7 @@ async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
     return { stdout: lines.join(''), stderr: '', exitCode: 0 };
   });
   const bash = new Bash({
-    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd],
+    files, env, cwd: '/', defenseInDepth: false, customCommands: [hostnameCmd, envCmd, ...containerCommands(jb)],
     executionLimits: { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
   const sb: Sandbox = { bash, env, cwd: String((c as any).workingDir ?? '/') || '/' };
@@ -136,18 +140,22 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
 
 /**
  * Run argv in the pod's simulated container. Output goes through file redirections so binary
- * output (tar) and UTF-8 text both come back as the exact bytes.
+ * output (tar) and UTF-8 text both come back as the exact bytes; a `sh -c` script gets its own
+ * redirection inside (shell-output.ts), as the interpreter re-encodes what a script gathers.
  */
 export async function runInContainer(pod: KObject, c: ContainerRef, argv: string[], stdin?: Buffer): Promise<RunResult> {
   const sb = await sandboxFor(pod, c);
   if (!(await resolvable(sb, argv[0]))) return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 127, notFound: true };
   const n = ++runSeq;
   const out = `/dev/.skiff-out-${n}`, err = `/dev/.skiff-err-${n}`;
+  const innerOut = `${out}-sh`, innerErr = `${err}-sh`;
+  const wrapped = isShellC(argv) ? byteExactScript(argv[2], await loadJustBash(), innerOut, innerErr) : undefined;
+  const args = wrapped === undefined ? argv.slice(1) : [argv[1], wrapped, ...argv.slice(3)];
   const script = `${quote(argv[0])} >${out} 2>${err}`;
   let exitCode: number;
   try {
     const r = await sb.bash.exec(script, {
-      args: argv.slice(1), cwd: sb.cwd, env: sb.env,
+      args, cwd: sb.cwd, env: sb.env,
       ...(stdin ? { stdin: stdin.toString('latin1'), stdinKind: 'bytes' as const } : {}),
     });
     exitCode = r.exitCode;
@@ -157,7 +165,15 @@ export async function runInContainer(pod: KObject, c: ContainerRef, argv: string
   const read = async (p: string) => {
     try { return Buffer.from(await sb.bash.fs.readFileBuffer(p)); } catch { return Buffer.alloc(0); } finally { await sb.bash.fs.rm(p, { force: true }).catch(() => {}); }
   };
-  return { stdout: await read(out), stderr: await read(err), exitCode };
+  // What the outer shell caught (a parse error in the script, say) comes first.
+  const stdout = Buffer.concat([await read(out), await read(innerOut)]);
+  const stderr = Buffer.concat([await read(err), await read(innerErr)]);
+  return { stdout, stderr, exitCode };
+}
+
+/** `sh -c SCRIPT [NAME [ARG...]]` with a shell the interpreter provides. */
+function isShellC(argv: string[]): boolean {
+  return argv.length >= 3 && argv[1] === '-c' && ['sh', 'bash'].includes(argv[0].slice(argv[0].lastIndexOf('/') + 1));
 }
 
 /** containerd's message when argv[0] does not exist in the image. */

@@ -1,0 +1,22 @@
+// Commands of the simulated container that replace the interpreter's (just-bash) ones, each
+// falling back to the interpreter's command for what it does not handle itself.
+import type { Command, defineCommand as defineFn, latin1FromBytes as latin1Fn } from 'just-bash';
+import { createArchive } from './container-tar.ts';
+import { extractArchive } from './container-untar.ts';
+import { tailFrom } from './container-tail.ts';
+import { rawByteEscapes } from './container-escapes.ts';
+
+export function containerCommands(jb: { defineCommand: typeof defineFn; latin1FromBytes: typeof latin1Fn }): Command[] {
+  const { defineCommand, latin1FromBytes } = jb;
+  const missing = (name: string) => ({ stdout: '', stderr: `${name}: not available\n`, exitCode: 127 });
+  // tar -c and -x as GNU tar (kubectl cp relies on its member names); other tar modes use the interpreter's.
+  const tar = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
+    ?? (await extractArchive(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
+    ?? (ctx.origCommand ? ctx.origCommand(args) : missing('tar')));
+  // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
+  const tail = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
+    ?? (ctx.origCommand ? ctx.origCommand(args) : missing('tail')));
+  // Byte escapes (`printf '\377'`, `echo -e '\xff'`) print the byte, not its UTF-8 encoding.
+  const escapes = (name: string) => defineCommand(name, async (args, ctx) => (ctx.origCommand ? rawByteEscapes(args, await ctx.origCommand(args)) : missing(name)));
+  return [tar, tail, escapes('printf'), escapes('echo')];
+}
