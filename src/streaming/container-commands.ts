@@ -1,8 +1,8 @@
 // Commands of the simulated container that replace the interpreter's (just-bash) ones, each
 // falling back to the interpreter's command for what it does not handle itself.
 import type { Command, defineCommand as defineFn, latin1FromBytes as latin1Fn } from 'just-bash';
-import { createArchive } from './container-tar.ts';
-import { extractArchive } from './container-untar.ts';
+// The tar modules (and tar-stream, ~10 ms to import) load on the first tar a container runs, not at start-up.
+const tarModules = () => Promise.all([import('./container-tar.ts'), import('./container-untar.ts')]);
 import { tailFrom } from './container-tail.ts';
 import { rawByteEscapes } from './container-escapes.ts';
 
@@ -10,9 +10,12 @@ export function containerCommands(jb: { defineCommand: typeof defineFn; latin1Fr
   const { defineCommand, latin1FromBytes } = jb;
   const missing = (name: string) => ({ stdout: '', stderr: `${name}: not available\n`, exitCode: 127 });
   // tar -c and -x as GNU tar (kubectl cp relies on its member names); other tar modes use the interpreter's.
-  const tar = defineCommand('tar', async (args, ctx) => (await createArchive(args, ctx))
+  const tar = defineCommand('tar', async (args, ctx) => {
+    const [{ createArchive }, { extractArchive }] = await tarModules();
+    return (await createArchive(args, ctx))
     ?? (await extractArchive(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
-    ?? (ctx.origCommand ? ctx.origCommand(args) : missing('tar')));
+    ?? (ctx.origCommand ? ctx.origCommand(args) : missing('tar'));
+  });
   // `tail -c +N` (kubectl cp --retries) is read as "the last N bytes" by the interpreter's tail.
   const tail = defineCommand('tail', async (args, ctx) => (await tailFrom(args, { fs: ctx.fs, cwd: ctx.cwd, stdinBytes: () => latin1FromBytes(ctx.stdin) }))
     ?? (ctx.origCommand ? ctx.origCommand(args) : missing('tail')));
