@@ -1,5 +1,6 @@
 // Objects every cluster has from the start: the four system namespaces, the `kubernetes` Service
-// and its Endpoints, and the two system PriorityClasses the API server creates upstream.
+// and its Endpoints, the two system PriorityClasses the API server creates upstream and, as kind
+// installs it, the default StorageClass `standard` served by the simulated local-path provisioner.
 import { StatusError } from './errors.ts';
 import { findResource } from './registry/resources.ts';
 import type { Store } from './registry/store.ts';
@@ -18,7 +19,12 @@ async function ensure(store: Store, resource: string, ns: string | undefined, ob
   }
 }
 
-export async function bootstrap(store: Store, apiPort = 6443): Promise<void> {
+export interface BootstrapOptions {
+  /** Create the default StorageClass `standard` (default true; --no-default-storage-class). */
+  defaultStorageClass?: boolean;
+}
+
+export async function bootstrap(store: Store, apiPort = 6443, opts: BootstrapOptions = {}): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(store, 'namespaces', undefined, { metadata: { name } });
   }
@@ -36,5 +42,11 @@ export async function bootstrap(store: Store, apiPort = 6443): Promise<void> {
   ];
   for (const [name, value, description] of classes) {
     await ensure(store, 'priorityclasses', undefined, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority' }, 'scheduling.k8s.io');
+  }
+  if (opts.defaultStorageClass !== false) {
+    await ensure(store, 'storageclasses', undefined, {
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+    }, 'storage.k8s.io');
   }
 }

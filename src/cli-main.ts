@@ -19,6 +19,7 @@ const FLAGS = {
   'node-config': { type: 'string', env: 'SKIFF_NODE_CONFIG', help: 'YAML file of node pools (name, count, capacity, labels, taints) instead of --nodes' },
   stages: { type: 'string', env: 'SKIFF_STAGES', help: 'YAML file of pod lifecycle stages: replaces the defaults (or, with extends: default, goes first)' },
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
+  'no-default-storage-class': { type: 'boolean', env: 'SKIFF_NO_DEFAULT_STORAGE_CLASS', help: 'do not create the default StorageClass `standard` at start-up' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
   help: { type: 'boolean', env: '', help: 'show this help' },
 } as const;
@@ -138,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
       inMemory: !!v['in-memory'],
       kubeconfigPath: v.kubeconfig as string | undefined,
       insecureHttp: !!v['insecure-http'],
+      defaultStorageClass: !v['no-default-storage-class'],
       durability: durability as 'normal' | 'full' | undefined,
       checkDb: !!v['check-db'],
       nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),

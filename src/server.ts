@@ -60,6 +60,8 @@ export interface ServerOptions {
   nodePools?: NodePool[];
   /** The simulated pod lifecycle (--stages FILE); default: stages.default.yaml. */
   stages?: Stage[];
+  /** Create the default StorageClass `standard` at start-up (default true). */
+  defaultStorageClass?: boolean;
   /** Start controllers (default true). */
   controllers?: boolean;
   clock?: Clock;
@@ -157,7 +159,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let controllers: Controllers | undefined;
   try {
-    await bootstrap(store, port);
+    await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.

@@ -29,6 +29,7 @@ import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
 import { podGarbageCollector } from './podgc.ts';
+import { persistentVolumeController } from './volumes/binder.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 
 export interface Controllers {
@@ -84,6 +85,9 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const rcs = informer('', 'v1', 'replicationcontrollers');
     const deployments = informer('apps', 'v1', 'deployments');
     const nodes = informer('', 'v1', 'nodes');
+    const pvcs = informer('', 'v1', 'persistentvolumeclaims');
+    const pvs = informer('', 'v1', 'persistentvolumes');
+    const classes = informer('storage.k8s.io', 'v1', 'storageclasses');
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
     pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
@@ -109,7 +113,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
       daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, recorder: dsRec, log }),
       statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, recorder: stsRec, log }),
-      startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
+      startScheduler({ store, clock, pods, nodes, namespaces, volumes: { pvcs, pvs, classes }, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');
@@ -126,6 +130,17 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
     kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log });
+    const pvRec = eventRecorder(store, clock, 'persistentvolume-controller', log);
+    const provRecs = new Map<string, EventRecorder>();
+    recorders.push(pvRec);
+    const provisionerRecorder = (name: string) => {
+      let r = provRecs.get(name);
+      if (!r) { provRecs.set(name, r = eventRecorder(store, clock, name, log)); recorders.push(r); }
+      return r;
+    };
+    controllers.push(persistentVolumeController({
+      store, clock, pvcs, pvs, classes, pods, nodes, recorder: pvRec, provisionerRecorder, log,
+    }));
     controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
     controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));

@@ -16,6 +16,8 @@ export interface PodInfo {
   spread?: SpreadState;
   /** Set by the scheduler when ScheduleAnyway topology spread constraints apply (scoring only). */
   spreadAnyway?: SpreadState;
+  /** Set by the scheduler when the pod's PersistentVolumeClaims constrain nodes (volumes.ts). */
+  volumes?: (n: NodeInfo) => string[];
   /** Set by the scheduler when the pod has preferred inter-pod (anti-)affinity terms. */
   preferredInterPod?: PreferredInterPodState;
 }
@@ -99,6 +101,11 @@ export function filterResources(p: PodInfo, n: NodeInfo): string[] {
   return out;
 }
 
+/** Upstream's VolumeBinding: bound volumes' node affinity, volumes a WaitForFirstConsumer claim could bind to. */
+export function filterVolumeBinding(p: PodInfo, n: NodeInfo): string[] {
+  return p.volumes ? p.volumes(n) : [];
+}
+
 export function filterTopologySpread(p: PodInfo, n: NodeInfo): string[] {
   return p.spread ? checkSpread(p.spread, n) : [];
 }
@@ -107,7 +114,7 @@ export function filterInterPodAffinity(p: PodInfo, n: NodeInfo): string[] {
   return p.interPod ? checkInterPod(p.interPod, n) : [];
 }
 
-export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterTopologySpread, filterInterPodAffinity];
+export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterVolumeBinding, filterTopologySpread, filterInterPodAffinity];
 
 export function runFilters(p: PodInfo, n: NodeInfo): string[] {
   for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }

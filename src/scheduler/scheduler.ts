@@ -27,6 +27,9 @@ import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } fr
 import { scoreNodes } from './score.ts';
 import { interPodStateOf, newPlacedPods, preferredInterPodStateOf } from './interpod.ts';
 import { spreadConstraints, spreadStateOf } from './spread.ts';
+import { podVolumesOf } from './volumes.ts';
+import type { VolumeInformers } from './volumes.ts';
+import { SELECTED_NODE } from '../controllers/volumes/binder.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RETRY_UNSCHEDULABLE_MS = 60_000;
@@ -46,9 +49,10 @@ export interface Scheduler extends Controller {
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; volumes?: VolumeInformers; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
+  const pvcsR = res('', 'v1', 'persistentvolumeclaims');
   const infos = new Map<string, NodeInfo>();
   let order: string[] = [];
   let orderDirty = true;
@@ -154,6 +158,15 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const pod = pods.get(key);
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
+    // VolumeBinding's PreFilter: a claim problem rules out every node.
+    const vols = opts.volumes && pod.spec?.volumes?.length ? podVolumesOf(pod, opts.volumes) : undefined;
+    if (vols && 'message' in vols) {
+      unschedulable.add(key);
+      await markUnschedulable(pod, infos.size ? `0/${infos.size} nodes are available: ${vols.message}.` : 'no nodes available to schedule pods');
+      queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
+      return;
+    }
+    if (vols?.filter) pi.volumes = vols.filter;
     // The index's counts are live: everything below until account() reads them synchronously.
     pi.interPod = interPodStateOf(pod, index, nsLabels);
     pi.preferredInterPod = preferredInterPodStateOf(pod, index, nsLabels);
@@ -179,6 +192,15 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     account(key, chosen, pi.requests, pi.hostPorts); // assume
     const { namespace, name } = splitKey(key);
     try {
+      // VolumeBinding's PreBind: tell the provisioner where the pod goes.
+      for (const pvc of vols?.delayed ?? []) {
+        if (pvc.metadata.annotations?.[SELECTED_NODE] === chosen) continue;
+        await store.guaranteedUpdate(pvcsR, pvc.metadata.namespace, pvc.metadata.name!, (c) => {
+          if (c.metadata.uid !== pvc.metadata.uid || c.spec?.volumeName) return c;
+          c.metadata.annotations = { ...(c.metadata.annotations ?? {}), [SELECTED_NODE]: chosen };
+          return c;
+        });
+      }
       await bindPod(store, namespace, { target: { kind: 'Node', name: chosen } }, name, false);
       recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${chosen}`);
     } catch (e) {
@@ -186,6 +208,13 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       ignoreNotFound(e);
     }
   }
+
+  // A claim appearing or getting bound, or a new volume, may unblock pods waiting on volumes.
+  opts.volumes?.pvcs.on({
+    add: () => retryUnschedulable(),
+    update: (c, old) => { if (c.status?.phase !== old.status?.phase || c.spec?.volumeName !== old.spec?.volumeName) retryUnschedulable(); },
+  });
+  opts.volumes?.pvs.on({ add: () => retryUnschedulable() });
 
   const nsLabels = (ns: string) => opts.namespaces?.get(ns)?.metadata.labels;
   // Namespace selectors in affinity terms read namespace labels.

@@ -7,6 +7,7 @@ import { quantityMilli, isQuantity } from '../validation/quantity.ts';
 import { validateLabelSelector } from '../validation/selector.ts';
 import { arr, canonicalizeResourceList, def, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
+import { admitPV, admitPVC } from './storage-admission.ts';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 
@@ -49,19 +50,33 @@ export const pvcStrategy: KindStrategy = {
   },
   prepareForUpdate(obj) { defaultPVCSpec(obj); },
   validate(obj) { return validatePVCSpec(obj.spec, 'spec'); },
+  admitCreate: admitPVC,
   validateUpdate(obj, old) {
     const errs = validatePVCSpec(obj.spec, 'spec');
-    const strip = (s: any) => { const c = structuredClone(s ?? {}); if (c.resources) delete c.resources.requests; return c; };
     const bound = old.status?.phase === 'Bound';
+    const strip = (s: any) => {
+      const c = structuredClone(s ?? {});
+      if (bound && c.resources) delete c.resources.requests;
+      // An unbound claim's volumeName may be set once (binding).
+      if (!old.spec?.volumeName) delete c.volumeName;
+      return c;
+    };
     // Only a bound claim may change its requested size; nothing else in spec may change.
-    const same = bound ? deepEqual(strip(obj.spec), strip(old.spec)) : deepEqual(obj.spec ?? {}, old.spec ?? {});
-    if (!same) errs.push(field.forbidden('spec', 'spec is immutable after creation except resources.requests for bound claims'));
+    if (!deepEqual(strip(obj.spec), strip(old.spec))) {
+      errs.push(field.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+    } else if (bound) {
+      const now = obj.spec?.resources?.requests?.storage, was = old.spec?.resources?.requests?.storage;
+      if (isQuantity(String(now)) && isQuantity(String(was)) && quantityMilli(String(now)) < quantityMilli(String(was))) {
+        errs.push(field.forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+      }
+    }
     return errs;
   },
 };
 
 export const pvStrategy: KindStrategy = {
   generation: false,
+  admitCreate: admitPV,
   prepareForCreate(obj: KObject) {
     if (isObj(obj.spec)) {
       def(obj.spec, 'persistentVolumeReclaimPolicy', 'Retain');

@@ -1,0 +1,182 @@
+// Volumes on the fake clock: the default WaitForFirstConsumer class provisions `pvc-<uid>` once a
+// pod using the claim is scheduled; static binding picks the smallest fit; reclaim policies; the
+// protection finalizers; the scheduler's claim checks; and bad claims refused with 422.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, R } from './harness.ts';
+import type { Cluster } from './harness.ts';
+import { findResource } from '../../src/registry/resources.ts';
+import type { KObject } from '../../src/registry/strategy.ts';
+import { StatusError } from '../../src/errors.ts';
+
+const pvcR = findResource('', 'v1', 'persistentvolumeclaims')!;
+const pvR = findResource('', 'v1', 'persistentvolumes')!;
+const scR = findResource('storage.k8s.io', 'v1', 'storageclasses')!;
+const stsR = findResource('apps', 'v1', 'statefulsets')!;
+
+const claim = (name: string, storage = '1Gi', extra: Record<string, any> = {}): KObject => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...extra },
+});
+const podWith = (name: string, claimName: string): KObject => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name },
+  spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] },
+});
+const volume = (name: string, storage: string, extra: Record<string, any> = {}, labels?: Record<string, string>): KObject => ({
+  apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, ...(labels ? { labels } : {}) },
+  spec: { accessModes: ['ReadWriteOnce'], capacity: { storage }, storageClassName: 'manual', hostPath: { path: `/mnt/${name}` }, ...extra },
+});
+const get = (c: Cluster, r = pvcR, ns: string | undefined = 'default', name = 'data') => c.store.tryGet(r, ns, name);
+const events = async (c: Cluster, name: string) => (await c.list(R.events, 'default')).filter((e) => e.involvedObject.name === name).map((e) => `${e.reason}: ${e.message}`);
+
+async function rejects422(p: Promise<unknown>, match: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => e instanceof StatusError && e.code === 422 && match.test(e.message));
+}
+
+test('default class: the claim waits for its first consumer, then a volume is provisioned on the pod\'s node and bound', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    const sc = await c.store.get(scR, undefined, 'standard');
+    assert.equal(sc.metadata.annotations!['storageclass.kubernetes.io/is-default-class'], 'true');
+    assert.equal(sc.volumeBindingMode, 'WaitForFirstConsumer');
+    const created = await c.store.create(pvcR, 'default', claim('data'));
+    assert.equal(created.spec.storageClassName, 'standard');
+    assert.equal(created.spec.volumeMode, 'Filesystem');
+    assert.deepEqual(created.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+    await c.settle();
+    c.clock.advance(1000);
+    await c.settle();
+    assert.equal((await get(c))!.status.phase, 'Pending');
+    assert.ok((await events(c, 'data')).includes('WaitForFirstConsumer: waiting for first consumer to be created before binding'));
+    assert.equal((await c.list(pvR)).length, 0);
+
+    await c.store.create(R.pods, 'default', podWith('app', 'data'));
+    await c.until(async () => (await get(c))?.status.phase === 'Bound', { what: 'claim bound' });
+    const pvc = (await get(c))!;
+    const pod = (await get(c, R.pods, 'default', 'app'))!;
+    const pvName = `pvc-${pvc.metadata.uid}`;
+    assert.equal(pvc.spec.volumeName, pvName);
+    assert.equal(pvc.metadata.annotations!['volume.kubernetes.io/selected-node'], pod.spec.nodeName);
+    assert.equal(pvc.metadata.annotations!['pv.kubernetes.io/bind-completed'], 'yes');
+    assert.equal(pvc.metadata.annotations!['pv.kubernetes.io/bound-by-controller'], 'yes');
+    assert.equal(pvc.metadata.annotations!['volume.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
+    assert.deepEqual(pvc.status.capacity, { storage: '1Gi' });
+    assert.deepEqual(pvc.status.accessModes, ['ReadWriteOnce']);
+    const pv = (await get(c, pvR, undefined, pvName))!;
+    assert.equal(pv.status.phase, 'Bound');
+    assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
+    assert.equal(pv.spec.storageClassName, 'standard');
+    assert.deepEqual(pv.spec.capacity, { storage: '1Gi' });
+    assert.equal(pv.spec.claimRef.uid, pvc.metadata.uid);
+    assert.deepEqual(pv.metadata.finalizers, ['kubernetes.io/pv-protection']);
+    assert.deepEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], { key: 'kubernetes.io/hostname', operator: 'In', values: [pod.spec.nodeName] });
+    assert.ok((await events(c, 'data')).includes(`ProvisioningSucceeded: Successfully provisioned volume ${pvName}`));
+    await c.until(async () => (await get(c, R.pods, 'default', 'app'))?.status?.phase === 'Running', { what: 'pod running' });
+
+    // In use: deleting the claim leaves it terminating until the pod is gone; then the volume goes too.
+    await c.store.delete(pvcR, 'default', 'data');
+    await c.settle();
+    assert.ok((await get(c))?.metadata.deletionTimestamp, 'claim kept while the pod uses it');
+    assert.ok(await get(c, pvR, undefined, pvName));
+    await c.store.delete(R.pods, 'default', 'app', { gracePeriodSeconds: 0 });
+    await c.until(async () => !(await get(c)) && !(await get(c, pvR, undefined, pvName)), { what: 'claim and volume gone' });
+  } finally { await c.close(); }
+});
+
+test('static binding: smallest matching Available volume, selector and class respected; Retain keeps a Released volume', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(scR, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'manual' }, provisioner: 'kubernetes.io/no-provisioner' });
+    await c.store.create(pvR, undefined, volume('big', '10Gi'));
+    await c.store.create(pvR, undefined, volume('small', '2Gi'));
+    await c.store.create(pvR, undefined, volume('tiny', '500Mi'));
+    await c.store.create(pvR, undefined, volume('fast', '1Gi', {}, { tier: 'fast' }));
+    await c.until(async () => (await c.list(pvR)).every((v) => v.status?.phase === 'Available'), { what: 'available' });
+    await c.store.create(pvcR, 'default', claim('data', '1500Mi', { storageClassName: 'manual' }));
+    await c.store.create(pvcR, 'default', claim('sel', '1Gi', { storageClassName: 'manual', selector: { matchLabels: { tier: 'fast' } } }));
+    await c.until(async () => (await get(c))?.status.phase === 'Bound' && (await get(c, pvcR, 'default', 'sel'))?.status.phase === 'Bound', { what: 'bound' });
+    assert.equal((await get(c))!.spec.volumeName, 'small');
+    assert.equal((await get(c, pvcR, 'default', 'sel'))!.spec.volumeName, 'fast');
+    const small = (await get(c, pvR, undefined, 'small'))!;
+    assert.equal(small.status.phase, 'Bound');
+    assert.equal(small.metadata.annotations!['pv.kubernetes.io/bound-by-controller'], 'yes');
+    assert.equal((await get(c, pvR, undefined, 'big'))!.status.phase, 'Available');
+    // No volume big enough and no provisioner: the claim stays Pending.
+    await c.store.create(pvcR, 'default', claim('huge', '50Gi', { storageClassName: 'manual' }));
+    await c.settle();
+    assert.equal((await get(c, pvcR, 'default', 'huge'))!.status.phase, 'Pending');
+    // Retain (the default for a hand-made volume): the claim goes, the volume stays Released.
+    await c.store.delete(pvcR, 'default', 'data');
+    await c.until(async () => (await get(c, pvR, undefined, 'small'))?.status.phase === 'Released', { what: 'released' });
+    assert.ok(!(await get(c)));
+    c.clock.advance(5000);
+    await c.settle();
+    assert.equal((await get(c, pvR, undefined, 'small'))?.status.phase, 'Released');
+  } finally { await c.close(); }
+});
+
+test('scheduler: a pod naming a missing claim is unschedulable until the claim exists; a bound volume pins the node', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    await c.store.create(R.pods, 'default', podWith('app', 'later'));
+    await c.until(async () => {
+      const p = await get(c, R.pods, 'default', 'app');
+      return p?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False');
+    }, { what: 'unschedulable' });
+    const cond = (await get(c, R.pods, 'default', 'app'))!.status.conditions.find((x: any) => x.type === 'PodScheduled');
+    assert.equal(cond.message, '0/2 nodes are available: persistentvolumeclaim "later" not found.');
+    await c.store.create(pvcR, 'default', claim('later'));
+    await c.until(async () => !!(await get(c, R.pods, 'default', 'app'))?.spec.nodeName && (await get(c, pvcR, 'default', 'later'))?.status.phase === 'Bound', { what: 'scheduled and bound' });
+    const node = (await get(c, R.pods, 'default', 'app'))!.spec.nodeName;
+    // A second pod on the same (node-local) volume must land on the same node.
+    for (let i = 0; i < 4; i++) await c.store.create(R.pods, 'default', podWith(`again-${i}`, 'later'));
+    await c.until(async () => {
+      const ps = await Promise.all([0, 1, 2, 3].map((i) => get(c, R.pods, 'default', `again-${i}`)));
+      return ps.every((p) => p?.spec.nodeName);
+    }, { what: 'scheduled again' });
+    for (let i = 0; i < 4; i++) assert.equal((await get(c, R.pods, 'default', `again-${i}`))!.spec.nodeName, node);
+  } finally { await c.close(); }
+});
+
+test('StatefulSet volumeClaimTemplates: every claim Bound, each to its own provisioned volume', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    await c.store.create(stsR, 'default', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: {
+        replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } }],
+      },
+    });
+    await c.until(async () => (await c.list(pvcR, 'default')).filter((x) => x.status.phase === 'Bound').length === 2, { stepMs: 200, what: 'claims bound' });
+    const pvs = await c.list(pvR);
+    assert.equal(pvs.length, 2);
+    for (const pvc of await c.list(pvcR, 'default')) {
+      assert.equal(pvc.spec.storageClassName, 'standard');
+      assert.ok(pvs.some((v) => v.metadata.name === pvc.spec.volumeName && v.spec.claimRef.name === pvc.metadata.name && v.spec.capacity.storage === '2Gi'));
+    }
+  } finally { await c.close(); }
+});
+
+test('bad claims are refused with 422; spec is immutable except a bound claim growing; "" opts out of the default class', async () => {
+  const c = await startCluster();
+  try {
+    await rejects422(c.store.create(pvcR, 'default', claim('neg', '-1Gi')), /spec\.resources\[storage\]: Invalid value: "-1Gi": must be greater than zero/);
+    await rejects422(c.store.create(pvcR, 'default', claim('zero', '0')), /must be greater than zero/);
+    await rejects422(c.store.create(pvcR, 'default', { metadata: { name: 'nomodes' }, spec: { resources: { requests: { storage: '1Gi' } } } }), /spec\.accessModes: Required value/);
+    await rejects422(c.store.create(pvcR, 'default', { metadata: { name: 'nosize' }, spec: { accessModes: ['ReadWriteOnce'] } }), /spec\.resources\[storage\]: Required value/);
+    const none = await c.store.create(pvcR, 'default', claim('none', '1Gi', { storageClassName: '' }));
+    assert.equal(none.spec.storageClassName, '');
+    await c.store.create(pvcR, 'default', claim('data'));
+    await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.accessModes = ['ReadWriteMany']; return x; }), /spec: Forbidden: spec is immutable after creation/);
+    // Unbound: the size may not change either.
+    await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; }), /spec is immutable/);
+    await c.store.create(R.pods, 'default', podWith('app', 'data'));
+    await c.until(async () => (await get(c))?.status.phase === 'Bound', { what: 'bound' });
+    const grown = await c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; });
+    assert.equal(grown.spec.resources.requests.storage, '2Gi');
+    await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '1Gi'; return x; }), /spec\.resources\.requests\.storage: Forbidden: field can not be less than previous value/);
+    assert.equal((await get(c))!.spec.resources.requests.storage, '2Gi', 'nothing stored is lost');
+  } finally { await c.close(); }
+});
