@@ -27,7 +27,7 @@ import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } fr
 import { scoreNodes } from './score.ts';
 import { interPodStateOf, newPlacedPods, preferredInterPodStateOf } from './interpod.ts';
 import { spreadConstraints, spreadStateOf } from './spread.ts';
-import { podVolumesOf } from './volumes.ts';
+import { podVolumesOf, VolumeBinds } from './volumes.ts';
 import type { VolumeInformers } from './volumes.ts';
 import { SELECTED_NODE } from '../controllers/volumes/binder.ts';
 
@@ -64,6 +64,8 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const waitingForPods = new Set<string>();
   /** The accounted pods, indexed for affinity and spread counts (which cover known nodes only). */
   const index = newPlacedPods();
+  /** Pods assumed onto a node, waiting for their WaitForFirstConsumer claims to be Bound. */
+  const volumeBinds = new VolumeBinds();
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
@@ -137,6 +139,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const k = keyOf(p);
       unschedulable.delete(k);
       waitingForPods.delete(k);
+      volumeBinds.delete(k);
       if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
     },
   });
@@ -156,6 +159,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
 
   async function scheduleOne(key: string): Promise<void> {
     const pod = pods.get(key);
+    if (volumeBinds.get(key)) { await finishVolumeBind(key, pod); return; }
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
     // VolumeBinding's PreFilter: a claim problem rules out every node.
@@ -190,9 +194,8 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     unschedulable.delete(key);
     waitingForPods.delete(key);
     account(key, chosen, pi.requests, pi.hostPorts); // assume
-    const { namespace, name } = splitKey(key);
     try {
-      // VolumeBinding's PreBind: tell the provisioner where the pod goes.
+      // VolumeBinding's PreBind: tell the provisioner where the pod goes, then wait for the claims.
       for (const pvc of vols?.delayed ?? []) {
         if (pvc.metadata.annotations?.[SELECTED_NODE] === chosen) continue;
         await store.guaranteedUpdate(pvcsR, pvc.metadata.namespace, pvc.metadata.name!, (c) => {
@@ -201,18 +204,59 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
           return c;
         });
       }
-      await bindPod(store, namespace, { target: { kind: 'Node', name: chosen } }, name, false);
-      recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${chosen}`);
+    } catch (e) {
+      account(key, undefined); // forget the assumption
+      throw e;
+    }
+    if (vols?.delayed.length) {
+      volumeBinds.start(key, chosen, vols.delayed, clock.now());
+      await finishVolumeBind(key, pod);
+      return;
+    }
+    await bindTo(key, pod, chosen);
+  }
+
+  async function bindTo(key: string, pod: KObject, node: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    try {
+      await bindPod(store, namespace, { target: { kind: 'Node', name: node } }, name, false);
+      recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
     } catch (e) {
       account(key, undefined); // forget the assumption
       ignoreNotFound(e);
     }
   }
 
+  /** A pod assumed onto a node waits here until its WaitForFirstConsumer claims are Bound. */
+  async function finishVolumeBind(key: string, pod: KObject | undefined): Promise<void> {
+    const b = volumeBinds.get(key)!;
+    if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp) {
+      volumeBinds.delete(key);
+      if (!pod?.spec?.nodeName) account(key, undefined);
+      return;
+    }
+    if (volumeBinds.unbound(b, opts.volumes!.pvcs).length) {
+      const left = b.deadline - clock.now();
+      if (left > 0) { queue.addAfter(key, left + 1); return; } // a claim update re-queues us sooner
+      volumeBinds.delete(key);
+      account(key, undefined);
+      unschedulable.add(key);
+      recorder.event(pod, 'Warning', 'FailedScheduling', 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded');
+      queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
+      return;
+    }
+    volumeBinds.delete(key);
+    await bindTo(key, pod, b.node);
+  }
+
   // A claim appearing or getting bound, or a new volume, may unblock pods waiting on volumes.
   opts.volumes?.pvcs.on({
     add: () => retryUnschedulable(),
-    update: (c, old) => { if (c.status?.phase !== old.status?.phase || c.spec?.volumeName !== old.spec?.volumeName) retryUnschedulable(); },
+    update: (c, old) => {
+      if (c.status?.phase === old.status?.phase && c.spec?.volumeName === old.spec?.volumeName) return;
+      retryUnschedulable();
+      for (const k of volumeBinds.waitingOn(keyOf(c))) queue.add(k);
+    },
   });
   opts.volumes?.pvs.on({ add: () => retryUnschedulable() });
 

@@ -58,3 +58,34 @@ export function podVolumesOf(pod: KObject, inf: VolumeInformers): PodVolumes | {
     },
   };
 }
+
+/** How long PreBind waits for the PV controller to bind a pod's claims (upstream's bindTimeoutSeconds). */
+export const BIND_TIMEOUT_MS = 600_000;
+
+interface PendingBind { node: string; claims: string[]; deadline: number }
+
+/**
+ * Pods assumed onto a node whose WaitForFirstConsumer claims are not Bound yet: the pod is bound
+ * to the node once they are (upstream's PreBind waits the same way), or goes back to the queue
+ * after BIND_TIMEOUT_MS. The scheduler re-queues a waiting pod whenever one of its claims changes.
+ */
+export class VolumeBinds {
+  private readonly pending = new Map<string, PendingBind>();
+  get(podKey: string): PendingBind | undefined { return this.pending.get(podKey); }
+  start(podKey: string, node: string, claims: KObject[], now: number): PendingBind {
+    const b = { node, claims: claims.map((c) => `${c.metadata.namespace}/${c.metadata.name}`), deadline: now + BIND_TIMEOUT_MS };
+    this.pending.set(podKey, b);
+    return b;
+  }
+  delete(podKey: string): void { this.pending.delete(podKey); }
+  /** Pods waiting on this claim. */
+  waitingOn(claimKey: string): string[] {
+    const out: string[] = [];
+    for (const [k, b] of this.pending) if (b.claims.includes(claimKey)) out.push(k);
+    return out;
+  }
+  /** The claims of `b` not Bound yet. */
+  unbound(b: PendingBind, pvcs: Informer): string[] {
+    return b.claims.filter((k) => pvcs.get(k)?.status?.phase !== 'Bound');
+  }
+}

@@ -180,3 +180,19 @@ test('bad claims are refused with 422; spec is immutable except a bound claim gr
     assert.equal((await get(c))!.spec.resources.requests.storage, '2Gi', 'nothing stored is lost');
   } finally { await c.close(); }
 });
+
+test('PreBind: a pod waits for its WaitForFirstConsumer claim to be Bound before it is bound to the node, and gives up after 10 minutes', async () => {
+  const c = await startCluster();
+  try {
+    // Without the PV controller the claim gets the selected node but the pod waits, then goes back to the queue.
+    c.ctl.controllers.find((x) => x.name === 'persistentvolume')!.stop();
+    await c.store.create(pvcR, 'default', claim('stuck'));
+    await c.store.create(R.pods, 'default', podWith('waits', 'stuck'));
+    await c.until(async () => !!(await get(c, pvcR, 'default', 'stuck'))?.metadata.annotations?.['volume.kubernetes.io/selected-node'], { what: 'selected node' });
+    c.clock.advance(300_000);
+    await c.settle();
+    assert.equal((await get(c, R.pods, 'default', 'waits'))!.spec.nodeName, undefined);
+    await c.until(async () => (await events(c, 'waits')).includes('FailedScheduling: running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded'), { stepMs: 10_000, maxSteps: 60, what: 'PreBind timeout' });
+    assert.equal((await get(c, R.pods, 'default', 'waits'))!.spec.nodeName, undefined);
+  } finally { await c.close(); }
+});
