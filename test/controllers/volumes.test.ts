@@ -196,3 +196,16 @@ test('PreBind: a pod waits for its WaitForFirstConsumer claim to be Bound before
     assert.equal((await get(c, R.pods, 'default', 'waits'))!.spec.nodeName, undefined);
   } finally { await c.close(); }
 });
+
+test('deleting a namespace removes its pods, then its claims (protection lifted), then their Delete volumes', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.namespaces, undefined, { metadata: { name: 'team' } });
+    await c.store.create(pvcR, 'team', claim('data'));
+    await c.store.create(R.pods, 'team', podWith('app', 'data'));
+    await c.until(async () => (await get(c, pvcR, 'team'))?.status.phase === 'Bound', { what: 'bound' });
+    const pvName = (await get(c, pvcR, 'team'))!.spec.volumeName;
+    await c.store.delete(R.namespaces, undefined, 'team');
+    await c.until(async () => !(await get(c, R.namespaces, undefined, 'team')) && !(await get(c, pvR, undefined, pvName)), { what: 'namespace and volume gone' });
+  } finally { await c.close(); }
+});
