@@ -30,6 +30,7 @@ import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
 import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController } from './volumes/binder.ts';
+import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 
 export interface Controllers {
@@ -141,6 +142,9 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     controllers.push(persistentVolumeController({
       store, clock, pvcs, pvs, classes, pods, nodes, recorder: pvRec, provisionerRecorder, log,
     }));
+    const evRec = eventRecorder(store, clock, 'ephemeral_volume', log);
+    recorders.push(evRec);
+    controllers.push(ephemeralVolumeController({ store, clock, pods, pvcs, recorder: evRec, log }));
     controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
     controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));

@@ -1,6 +1,7 @@
 // The scheduler's part of volume binding (after upstream's VolumeBinding plugin), from the claims,
 // volumes and classes informers:
-// - PreFilter: every claim a pod's volumes name must exist and not be deleting; an unbound claim
+// - PreFilter: every claim a pod's volumes name must exist and not be deleting (a generic
+//   ephemeral volume's claim must also be owned by the pod); an unbound claim
 //   whose class binds Immediately makes the pod wait ("pod has unbound immediate
 //   PersistentVolumeClaims"). Failing here is one reason for every node.
 // - Filter: a bound claim's volume must admit the node ("node(s) had volume node affinity
@@ -11,7 +12,7 @@
 //   volume.kubernetes.io/selected-node annotation, which the provisioner acts on.
 import type { KObject } from '../registry/strategy.ts';
 import type { Informer } from '../controllers/runtime.ts';
-import { podClaimKeys } from '../controllers/volumes/binder.ts';
+import { podClaims } from '../controllers/volumes/binder.ts';
 import { classOf, findMatchingVolume, volumeFitsNode } from '../controllers/volumes/matching.ts';
 import type { NodeInfo } from './nodeinfo.ts';
 
@@ -28,10 +29,13 @@ export function podVolumesOf(pod: KObject, inf: VolumeInformers): PodVolumes | {
   const bound: KObject[] = [];
   const delayed: KObject[] = [];
   const needStatic: KObject[] = [];
-  for (const key of podClaimKeys(pod)) {
-    const name = key.slice(key.indexOf('/') + 1);
-    const pvc = inf.pvcs.get(key);
-    if (!pvc) return { message: `persistentvolumeclaim "${name}" not found` };
+  const ns = pod.metadata.namespace;
+  for (const { name, ephemeral } of podClaims(pod)) {
+    const pvc = inf.pvcs.get(`${ns}/${name}`);
+    if (!pvc) return { message: ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found` };
+    if (ephemeral && !(pvc.metadata.ownerReferences ?? []).some((r: { uid?: string; controller?: boolean }) => r.uid === pod.metadata.uid && r.controller)) {
+      return { message: `PVC ${ns}/${name} was not created for pod ${ns}/${pod.metadata.name} (pod is not owner)` };
+    }
     if (pvc.metadata.deletionTimestamp) return { message: `persistentvolumeclaim "${name}" is being deleted` };
     const volName = pvc.spec?.volumeName;
     if (volName && pvc.status?.phase === 'Bound') {

@@ -209,3 +209,37 @@ test('deleting a namespace removes its pods, then its claims (protection lifted)
     await c.until(async () => !(await get(c, R.namespaces, undefined, 'team')) && !(await get(c, pvR, undefined, pvName)), { what: 'namespace and volume gone' });
   } finally { await c.close(); }
 });
+
+test('generic ephemeral volumes: the pod gets its own claim <pod>-<volume>, Bound, deleted with the pod; a foreign claim of that name blocks it', async () => {
+  const c = await startCluster();
+  try {
+    const eph = (name: string): KObject => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: {
+        containers: [{ name: 'c', image: 'busybox' }],
+        volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { metadata: { labels: { kind: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } } } } }],
+      },
+    });
+    const created = await c.store.create(R.pods, 'default', eph('job'));
+    assert.equal(created.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.volumeMode, 'Filesystem');
+    await c.until(async () => (await get(c, pvcR, 'default', 'job-scratch'))?.status.phase === 'Bound' && !!(await get(c, R.pods, 'default', 'job'))?.spec.nodeName, { what: 'ephemeral claim bound' });
+    const pvc = (await get(c, pvcR, 'default', 'job-scratch'))!;
+    assert.equal(pvc.metadata.labels!.kind, 'scratch');
+    assert.equal(pvc.metadata.ownerReferences![0].uid, created.metadata.uid);
+    const pvName = pvc.spec.volumeName;
+    await c.store.delete(R.pods, 'default', 'job', { gracePeriodSeconds: 0 });
+    await c.until(async () => !(await get(c, pvcR, 'default', 'job-scratch')) && !(await get(c, pvR, undefined, pvName)), { what: 'claim and volume gone with the pod' });
+
+    // A claim of the same name that the pod does not own.
+    await c.store.create(pvcR, 'default', claim('other-scratch'));
+    await c.store.create(R.pods, 'default', eph('other'));
+    await c.until(async () => (await get(c, R.pods, 'default', 'other'))?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False'), { what: 'unschedulable' });
+    const cond = (await get(c, R.pods, 'default', 'other'))!.status.conditions.find((x: any) => x.type === 'PodScheduled');
+    assert.equal(cond.message, '0/1 nodes are available: PVC default/other-scratch was not created for pod default/other (pod is not owner).');
+
+    // A bad template is refused with the pod.
+    const bad = eph('bad');
+    bad.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources.requests.storage = '-1';
+    await rejects422(c.store.create(R.pods, 'default', bad), /spec\.volumes\[0\]\.ephemeral\.volumeClaimTemplate\.spec\.resources\[storage\]: Invalid value/);
+  } finally { await c.close(); }
+});

@@ -32,14 +32,20 @@ const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
-/** Claims a pod's volumes name, as `<ns>/<claim>` keys. */
-export function podClaimKeys(pod: KObject): string[] {
-  const out: string[] = [];
-  for (const v of (Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : []) as { persistentVolumeClaim?: { claimName?: string } }[]) {
+/** The claims a pod's volumes use: persistentVolumeClaim volumes, and generic ephemeral volumes' `<pod>-<volume>`. */
+export function podClaims(pod: KObject): { name: string; ephemeral: boolean }[] {
+  const out: { name: string; ephemeral: boolean }[] = [];
+  for (const v of (Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : []) as { name?: string; persistentVolumeClaim?: { claimName?: string }; ephemeral?: unknown }[]) {
     const c = v?.persistentVolumeClaim?.claimName;
-    if (typeof c === 'string' && c) out.push(`${pod.metadata.namespace}/${c}`);
+    if (typeof c === 'string' && c) out.push({ name: c, ephemeral: false });
+    else if (v?.ephemeral && typeof v.name === 'string') out.push({ name: `${pod.metadata.name}-${v.name}`, ephemeral: true });
   }
   return out;
+}
+
+/** Claims a pod's volumes use, as `<ns>/<claim>` keys. */
+export function podClaimKeys(pod: KObject): string[] {
+  return podClaims(pod).map((c) => `${pod.metadata.namespace}/${c.name}`);
 }
 
 export interface VolumeControllerOptions {

@@ -1,6 +1,7 @@
 // Upstream defaulting for PodSpec and PodTemplateSpec (k8s.io/kubernetes pkg/apis/core/v1/defaults.go):
 // applied to Pods and to every workload's pod template.
 import { arr, canonicalizeResourceList, def, isObj, sub } from './util.ts';
+import { defaultPVCSpec } from './storage.ts';
 
 export interface PodDefaultOptions {
   /** The Kind being decoded, for decode-error messages ("Deployment in version ..."). */
@@ -60,6 +61,7 @@ function defaultVolume(v: Record<string, any>): void {
   if (sources.length === 0) v.emptyDir = {};
   if (isObj(v.secret)) def(v.secret, 'defaultMode', 420);
   if (isObj(v.configMap)) def(v.configMap, 'defaultMode', 420);
+  if (isObj(v.ephemeral) && isObj(v.ephemeral.volumeClaimTemplate)) defaultPVCSpec(v.ephemeral.volumeClaimTemplate);
   if (isObj(v.downwardAPI)) {
     def(v.downwardAPI, 'defaultMode', 420);
     for (const it of arr(v.downwardAPI.items)) if (isObj(it)) defaultFieldRef(it.fieldRef);

@@ -10,6 +10,7 @@ import { arr, isObj } from './util.ts';
 import { validateAffinity } from './podspec-affinity.ts';
 import { validateTopologySpreadConstraints } from './podspec-spread.ts';
 import { validateTolerations } from './podspec-tolerations.ts';
+import { validatePVCSpec } from './storage.ts';
 
 export { validateTolerations } from './podspec-tolerations.ts';
 
@@ -131,6 +132,13 @@ export interface PodSpecValidationOptions {
   restartPolicies?: string[];
 }
 
+/** A generic ephemeral volume: its claim template's spec is a PVC spec. */
+function validateEphemeralVolume(e: unknown, path: string): FieldError[] {
+  const t = isObj(e) ? e.volumeClaimTemplate : undefined;
+  if (!isObj(t)) return [field.required(`${path}.volumeClaimTemplate`, '')];
+  return validatePVCSpec(t.spec, `${path}.volumeClaimTemplate.spec`);
+}
+
 export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidationOptions = {}): FieldError[] {
   if (!isObj(spec)) return [field.required(path, '')];
   const errs: FieldError[] = [];
@@ -141,6 +149,7 @@ export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidatio
     errs.push(...check(`${p}.name`, String(v.name), isDNS1123Label));
     if (volumes.has(v.name)) errs.push(field.duplicate(`${p}.name`, v.name));
     volumes.add(v.name);
+    if (v.ephemeral !== undefined) errs.push(...validateEphemeralVolume(v.ephemeral, `${p}.ephemeral`));
   });
   const names = new Set<string>();
   const containers = arr(spec.containers);
