@@ -123,4 +123,21 @@ export const volumeCases: Case[] = [
     },
     timeoutMs: 90_000,
   },
+  {
+    behavior: 'volumes.generic-ephemeral', name: 'generic-ephemeral',
+    async run(ctx) {
+      const y = `apiVersion: v1\nkind: Pod\nmetadata: {name: eph, namespace: ${ctx.ns}}\nspec:\n  containers: [{name: c, image: busybox:1.36, command: [sleep, "3600"], volumeMounts: [{name: scratch, mountPath: /scratch}]}]\n  volumes:\n  - name: scratch\n    ephemeral:\n      volumeClaimTemplate:\n        spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 512Mi}}}\n`;
+      await ok(ctx, ['apply', '-f', '-'], { input: y });
+      await waitFor('claim eph-scratch', async () => (await kubectl(ctx, ['get', 'pvc', 'eph-scratch', '-n', ctx.ns])).code === 0 || undefined, { signal: ctx.signal });
+      await waitBound(ctx, 'eph-scratch');
+      await ok(ctx, ['wait', '--for=condition=Ready', 'pod/eph', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      const pvc = await jsonOf(ctx, ['pvc', 'eph-scratch']);
+      const pod = await jsonOf(ctx, ['pod', 'eph']);
+      check(pvc.metadata.ownerReferences?.[0]?.uid === pod.metadata.uid && pvc.metadata.ownerReferences[0].controller === true, `owner: ${JSON.stringify(pvc.metadata.ownerReferences)}`);
+      await ok(ctx, ['delete', 'pod', 'eph', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+      await gone(ctx, ['pvc', 'eph-scratch'], 'the claim is deleted with its pod');
+      await gone(ctx, ['pv', pvc.spec.volumeName], 'and its volume');
+    },
+    timeoutMs: 90_000,
+  },
 ];
