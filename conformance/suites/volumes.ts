@@ -31,7 +31,7 @@ const gone = (ctx: CaseContext, args: string[], what: string) => waitFor(what, a
 
 export const volumeCases: Case[] = [
   {
-    behavior: 'volumes.first-consumer-provisioning', name: 'pvc-first-consumer',
+    behavior: 'volumes.first-consumer-provisioning', name: 'pvc-first-consumer', core: true,
     async run(ctx) {
       const sc = await ok(ctx, ['get', 'storageclass']);
       check(/^standard \(default\)\s+rancher\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false/m.test(sc), `kubectl get sc: ${sc}`);
