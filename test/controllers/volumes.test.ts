@@ -243,3 +243,26 @@ test('generic ephemeral volumes: the pod gets its own claim <pod>-<volume>, Boun
     await rejects422(c.store.create(R.pods, 'default', bad), /spec\.volumes\[0\]\.ephemeral\.volumeClaimTemplate\.spec\.resources\[storage\]: Invalid value/);
   } finally { await c.close(); }
 });
+
+test('events for claims that cannot be served: no class, an unknown class, a class without a provisioner', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(scR, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner' });
+    await c.store.create(pvcR, 'default', claim('none', '1Gi', { storageClassName: '' }));
+    await c.store.create(pvcR, 'default', claim('ghost', '1Gi', { storageClassName: 'ghost' }));
+    await c.store.create(pvcR, 'default', claim('local', '1Gi', { storageClassName: 'local' }));
+    await c.settle();
+    assert.deepEqual(await events(c, 'none'), ['FailedBinding: no persistent volumes available for this claim and no storage class is set']);
+    assert.deepEqual(await events(c, 'ghost'), ['ProvisioningFailed: storageclass.storage.k8s.io "ghost" not found']);
+    assert.deepEqual(await events(c, 'local'), ['ProvisioningFailed: no volume plugin matched name: kubernetes.io/no-provisioner']);
+    for (const n of ['none', 'ghost', 'local']) assert.equal((await get(c, pvcR, 'default', n))!.status.phase, 'Pending');
+    // A pod using an unbound claim of an Immediate class waits for it.
+    await c.store.create(R.pods, 'default', podWith('app', 'local'));
+    await c.until(async () => (await get(c, R.pods, 'default', 'app'))?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False'), { what: 'unschedulable' });
+    assert.equal((await get(c, R.pods, 'default', 'app'))!.status.conditions.find((x: any) => x.type === 'PodScheduled').message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.');
+    // A volume appears: the claim binds and the pod is scheduled.
+    await c.store.create(pvR, undefined, volume('disk', '1Gi', { storageClassName: 'local' }));
+    await c.until(async () => !!(await get(c, R.pods, 'default', 'app'))?.spec.nodeName, { what: 'scheduled' });
+    assert.equal((await get(c, pvcR, 'default', 'local'))!.spec.volumeName, 'disk');
+  } finally { await c.close(); }
+});

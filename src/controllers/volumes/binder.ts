@@ -162,7 +162,7 @@ export function persistentVolumeController(o: VolumeControllerOptions): Controll
     if (!className) { recorder.event(pvc, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set'); return; }
     if (!sc) { recorder.event(pvc, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`); return; }
     if (sc.provisioner === NO_PROVISIONER) {
-      recorder.event(pvc, 'Normal', 'WaitForPodScheduled', `waiting for a volume to be created, either by external provisioner "${NO_PROVISIONER}" or manually created by system administrator`);
+      recorder.event(pvc, 'Warning', 'ProvisioningFailed', `no volume plugin matched name: ${NO_PROVISIONER}`);
       return;
     }
     await provision(pvc, sc, selected);
@@ -234,14 +234,17 @@ export function persistentVolumeController(o: VolumeControllerOptions): Controll
     }
   }
 
+  const unboundClaimsOf = (className: string) =>
+    pvcs.list().filter((c) => classOf(c) === className && !c.spec?.volumeName && !c.metadata.deletionTimestamp).map((c) => `claim:${claimKey(c)}`);
   let queue: WorkQueue;
   const ctl = runController({
     name: 'persistentvolume', clock, log: o.log, workers: 4,
     watch: [
       { informer: pvcs, toKeys: (c) => [`claim:${claimKey(c)}`] },
-      { informer: pvs, toKeys: (v) => [`volume:${v.metadata.name}`, ...(v.spec?.claimRef?.name ? [`claim:${v.spec.claimRef.namespace}/${v.spec.claimRef.name}`] : [])] },
+      // A volume wakes the claim it names or, when free, the unbound claims of its class.
+      { informer: pvs, toKeys: (v) => [`volume:${v.metadata.name}`, ...(v.spec?.claimRef?.name ? [`claim:${v.spec.claimRef.namespace}/${v.spec.claimRef.name}`] : unboundClaimsOf(classOf(v)))] },
       { informer: pods, toKeys: (p) => podClaimKeys(p).filter((k) => pvcs.get(k)?.metadata.deletionTimestamp).map((k) => `claim:${k}`) },
-      { informer: classes, toKeys: (sc) => pvcs.list().filter((c) => classOf(c) === sc.metadata.name && !c.spec?.volumeName).map((c) => `claim:${claimKey(c)}`) },
+      { informer: classes, toKeys: (sc) => unboundClaimsOf(sc.metadata.name!) },
     ],
     reconcile: async (key, q) => {
       queue = q;
