@@ -80,7 +80,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
       if (suite.id === 'streams') return (await import('./suites/streams.ts')).streamCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
-      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/events.ts')).eventCases];
+      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/tokens.ts')).tokenCases];
       return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
     case 'client-node': return (await import('./suites/client-node.ts')).clientNodeCases;
