@@ -83,6 +83,16 @@ describe('TokenRequest', () => {
     assert.equal(adminWho.body.status.userInfo.username, 'skiff-admin');
   });
 
+  test('a protobuf client gets the TokenRequest in protobuf', async () => {
+    const { ns } = await setup();
+    const res = await admin.post(tokenPath(ns)).set('Accept', 'application/vnd.kubernetes.protobuf').send({ spec: {} })
+      .buffer(true).parse((r, cb) => { const parts: Buffer[] = []; r.on('data', (c) => parts.push(c)); r.on('end', () => cb(null, Buffer.concat(parts))); });
+    assert.equal(res.status, 201);
+    assert.match(res.headers['content-type'], /^application\/vnd\.kubernetes\.protobuf/);
+    const body = res.body as Buffer;
+    assert.ok(body.includes(Buffer.from('TokenRequest')) && body.includes(Buffer.from('eyJhbGciOiJFUzI1NiIs')), 'kind and token are in the protobuf body');
+  });
+
   test('an unknown service account is 404; an unauthenticated request 401', async () => {
     const { ns } = await setup();
     const s = assertStatus(await admin.post(tokenPath(ns, 'nope')).send({ spec: {} }), 404, 'NotFound');
