@@ -8,6 +8,7 @@ import { findResource } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { decodeJwt, signJwt, verifyJwt } from './jwt.ts';
+import type { DecodedJwt } from './jwt.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { User } from './user.ts';
 
@@ -15,6 +16,8 @@ import type { User } from './user.ts';
 export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /** go-jose's DefaultLeeway, which upstream's validator uses for exp/nbf/iat and for deletions. */
 const LEEWAY_S = 60;
+/** Tokens whose signature has been checked: a token's signature stays valid for the life of the key. */
+const VERIFIED_CACHE = 1024;
 
 export interface BoundObject { kind: 'Pod' | 'Secret'; obj: KObject }
 interface Ref { name?: string; uid?: string }
@@ -28,6 +31,7 @@ export interface Authenticated { user: User; audiences: string[] }
 export class ServiceAccountTokens {
   readonly issuer = SA_ISSUER;
   readonly audiences = [SA_ISSUER];
+  private readonly verified = new Map<string, DecodedJwt>();
   private readonly store: Store;
   private readonly clock: Clock;
   readonly key: SigningKey;
@@ -51,10 +55,8 @@ export class ServiceAccountTokens {
    * undefined: not a token of this issuer (another authenticator may know it). Throws InvalidToken.
    */
   async authenticate(token: string, wanted: string[] = this.audiences): Promise<Authenticated | undefined> {
-    const jwt = decodeJwt(token);
-    if (!jwt || jwt.payload.iss !== this.issuer) return undefined;
-    if (!verifyJwt(jwt, this.key)) throw new InvalidToken('invalid signature');
-    const c = jwt.payload;
+    const c = this.verifiedClaims(token);
+    if (!c) return undefined;
     const now = this.clock.now() / 1000;
     if (typeof c.exp !== 'number' || now > c.exp + LEEWAY_S) throw new InvalidToken('Token has expired.');
     if (typeof c.nbf === 'number' && now < c.nbf - LEEWAY_S) throw new InvalidToken('Token is not valid yet.');
@@ -89,6 +91,18 @@ export class ServiceAccountTokens {
       },
       audiences,
     };
+  }
+
+  /** The claims of a token of this issuer with a good signature; undefined if not of this issuer. */
+  private verifiedClaims(token: string): Record<string, unknown> | undefined {
+    const hit = this.verified.get(token);
+    if (hit) return hit.payload;
+    const jwt = decodeJwt(token);
+    if (!jwt || jwt.payload.iss !== this.issuer) return undefined;
+    if (!verifyJwt(jwt, this.key)) throw new InvalidToken('invalid signature');
+    if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, jwt);
+    return jwt.payload;
   }
 
   private current(resource: string, ns: string, name: string): Promise<KObject | undefined> {
