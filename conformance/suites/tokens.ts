@@ -1,6 +1,6 @@
 // Service-account tokens with real kubectl: `kubectl create token` (TokenRequest) returns a JWT that
 // kubectl can then authenticate with (`--token`), with the requested lifetime, audience and bound
-// object; tokens stop working when their account or bound object goes away.
+// object (Secret, Node); tokens stop working when their account or bound object goes away.
 import type { Case, CaseContext } from '../lib.ts';
 import { check, waitFor } from '../lib.ts';
 import { kubectl, ok, show } from './kubectl.ts';
@@ -74,6 +74,25 @@ export const tokenCases: Case[] = [
       await ok(ctx, ['delete', 'secret', 'anchor', '-n', ctx.ns]);
       const after = await getPodsAs(ctx, token);
       check(unauthorized(after), `the token after its Secret was deleted: ${show(after)}`);
+    },
+  },
+  {
+    // --bound-object-kind=Node needs kubectl 1.31 or later: not a core (version-skew) case.
+    behavior: 'tokens.bound-node', name: 'create-token-bound-node',
+    async run(ctx) {
+      await defaultAccountUid(ctx);
+      const node = `tok-${ctx.ns}`.slice(0, 63);
+      // Tainted, so no other case's pod lands on it while it exists.
+      await ok(ctx, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: node }, spec: { taints: [{ key: 'skiff.dev/token-test', effect: 'NoSchedule' }] } }) });
+      try {
+        const token = await createToken(ctx, ['--bound-object-kind=Node', `--bound-object-name=${node}`]);
+        check(claims(token)['kubernetes.io']?.node?.name === node, `bound claims: ${JSON.stringify(claims(token))}`);
+        const r = await getPodsAs(ctx, token);
+        check(r.code === 0, `a Node-bound token: ${show(r)}`);
+        await ok(ctx, ['delete', 'node', node]);
+        const after = await getPodsAs(ctx, token);
+        check(unauthorized(after), `the token after its Node was deleted: ${show(after)}`);
+      } finally { await kubectl(ctx, ['delete', 'node', node, '--ignore-not-found']); }
     },
   },
   {

@@ -1,6 +1,6 @@
 // Service-account tokens as upstream's (k8s.io/kubernetes/pkg/serviceaccount): a JWT whose subject is
-// system:serviceaccount:<ns>:<name>, with the account (and the Pod or Secret it is bound to) in the
-// private "kubernetes.io" claim. Issued by the serviceaccounts/token subresource; accepted by the
+// system:serviceaccount:<ns>:<name>, with the account (and the Pod, Secret or Node it is bound to; for a
+// Pod also the pod's node) in the private "kubernetes.io" claim. Issued by the serviceaccounts/token subresource; accepted by the
 // authenticator only while the signature, issuer, audience and time window hold and the account (and
 // bound object) still exist with the same uid. Time comes from the injected Clock.
 import type { Clock } from '../clock.ts';
@@ -19,9 +19,10 @@ const LEEWAY_S = 60;
 /** Tokens whose signature has been checked: a token's signature stays valid for the life of the key. */
 const VERIFIED_CACHE = 1024;
 
-export interface BoundObject { kind: 'Pod' | 'Secret'; obj: KObject }
+/** What a token is bound to; for a Pod, `node` is its node (name only if the Node cannot be read). */
+export type BoundObject = { kind: 'Secret' | 'Node'; obj: KObject } | { kind: 'Pod'; obj: KObject; node?: Ref };
 interface Ref { name?: string; uid?: string }
-interface Private { namespace?: string; serviceaccount?: Ref; pod?: Ref; secret?: Ref }
+interface Private { namespace?: string; serviceaccount?: Ref; pod?: Ref; secret?: Ref; node?: Ref }
 
 /** A token that does not authenticate; the message says why (kept out of the 401 the client sees). */
 export class InvalidToken extends Error {}
@@ -41,8 +42,13 @@ export class ServiceAccountTokens {
     const now = Math.floor(this.clock.now() / 1000);
     const exp = now + expirationSeconds;
     const k8s: Private = { namespace: sa.metadata.namespace, serviceaccount: { name: sa.metadata.name, uid: sa.metadata.uid } };
-    if (bound?.kind === 'Pod') k8s.pod = { name: bound.obj.metadata.name, uid: bound.obj.metadata.uid };
-    if (bound?.kind === 'Secret') k8s.secret = { name: bound.obj.metadata.name, uid: bound.obj.metadata.uid };
+    const ref = (o: KObject): Ref => ({ name: o.metadata.name, uid: o.metadata.uid });
+    if (bound?.kind === 'Pod') {
+      k8s.pod = ref(bound.obj);
+      if (bound.node) k8s.node = bound.node;
+    }
+    if (bound?.kind === 'Secret') k8s.secret = ref(bound.obj);
+    if (bound?.kind === 'Node') k8s.node = ref(bound.obj);
     const claims = {
       aud: audiences, exp, iat: now, iss: this.issuer, jti: this.clock.uuid(), 'kubernetes.io': k8s, nbf: now,
       sub: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`,
@@ -73,15 +79,19 @@ export class ServiceAccountTokens {
     const sa = await this.current('serviceaccounts', ns, saRef.name);
     if (!sa || isDeleted(sa, deletedBefore)) throw new InvalidToken(`ServiceAccount ${ns}/${saRef.name} has been deleted`);
     if (sa.metadata.uid !== saRef.uid) throw new InvalidToken(`ServiceAccount UID (${sa.metadata.uid}) does not match claim (${saRef.uid})`);
-    for (const [resource, ref, kind] of [['secrets', k.secret, 'Secret'], ['pods', k.pod, 'Pod']] as const) {
+    // A pod-bound token's node is information only; a node-bound token needs the Node.
+    const bound = [['secrets', k.secret, 'Secret'], ['pods', k.pod, 'Pod'], ['nodes', k.pod ? undefined : k.node, 'Node']] as const;
+    for (const [resource, ref, kind] of bound) {
       if (!ref) continue;
-      const obj = ref.name ? await this.current(resource, ns, ref.name) : undefined;
+      const obj = ref.name ? await this.current(resource, kind === 'Node' ? undefined : ns, ref.name) : undefined;
       if (!obj || isDeleted(obj, deletedBefore)) throw new InvalidToken('Token has been invalidated');
       if (obj.metadata.uid !== ref.uid) throw new InvalidToken(`${kind} UID (${obj.metadata.uid}) does not match claim (${ref.uid})`);
     }
 
     const extra: Record<string, string[]> = {};
     if (k.pod) Object.assign(extra, { 'authentication.kubernetes.io/pod-name': [k.pod.name!], 'authentication.kubernetes.io/pod-uid': [k.pod.uid!] });
+    if (k.node?.name) extra['authentication.kubernetes.io/node-name'] = [k.node.name];
+    if (k.node?.uid) extra['authentication.kubernetes.io/node-uid'] = [k.node.uid];
     if (typeof c.jti === 'string' && c.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${c.jti}`];
     return {
       user: {
@@ -105,7 +115,7 @@ export class ServiceAccountTokens {
     return jwt.payload;
   }
 
-  private current(resource: string, ns: string, name: string): Promise<KObject | undefined> {
+  private current(resource: string, ns: string | undefined, name: string): Promise<KObject | undefined> {
     return this.store.tryGet(findResource('', 'v1', resource)!, ns, name);
   }
 }

@@ -1,8 +1,8 @@
 // POST /api/v1/namespaces/{ns}/serviceaccounts/{name}/token: an authentication.k8s.io/v1 TokenRequest
 // answered with a signed token (upstream's TokenREST, pkg/registry/core/serviceaccount/storage/token.go).
 // Nothing is stored. Upstream's --service-account-max-token-expiration and the pod-token expiry
-// extension are not modelled: the token lives exactly spec.expirationSeconds. Tokens bound to a Node
-// are refused (400), as for any kind other than Pod and Secret.
+// extension are not modelled: the token lives exactly spec.expirationSeconds. A token may be bound to a
+// Pod (running as the account; its node is recorded too), a Secret, or a Node.
 import { errors, field } from '../errors.ts';
 import { rfc3339 } from '../clock.ts';
 import { decodeObjectBody, readBody, requireObject } from '../api/body.ts';
@@ -18,6 +18,7 @@ const KIND = 'TokenRequest';
 const MIN_SECONDS = 10 * 60;
 const MAX_SECONDS = 2 ** 32;
 const DEFAULT_SECONDS = 3600;
+const RESOURCE = { Pod: 'pods', Secret: 'secrets', Node: 'nodes' } as const;
 
 const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const bad = (why: string) => decodeError(KIND, 'v1', why);
@@ -74,15 +75,21 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
     const ref = spec.boundObjectRef;
     if (ref) {
       const [group, version] = (ref.apiVersion ?? '').includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion ?? ''];
-      if (group !== '' || (ref.kind !== 'Pod' && ref.kind !== 'Secret')) throw errors.badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${ref.kind ?? ''}`);
-      const obj = await store.get(findResource('', 'v1', ref.kind === 'Pod' ? 'pods' : 'secrets')!, ns, ref.name ?? '');
-      if (ref.kind === 'Pod' && (obj.spec?.serviceAccountName ?? '') !== info.name) {
+      const kind = ref.kind;
+      if (group !== '' || (kind !== 'Pod' && kind !== 'Secret' && kind !== 'Node')) throw errors.badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind ?? ''}`);
+      const obj = await store.get(findResource('', 'v1', RESOURCE[kind])!, kind === 'Node' ? undefined : ns, ref.name ?? '');
+      if (kind === 'Pod' && (obj.spec?.serviceAccountName ?? '') !== info.name) {
         throw errors.badRequest(`cannot bind token for serviceaccount ${JSON.stringify(info.name)} to pod running with different serviceaccount name.`);
       }
       if (ref.uid && ref.uid !== obj.metadata.uid) {
-        throw errors.conflict({ group: '', resource: ref.kind }, ref.name ?? '', `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+        throw errors.conflict({ group: '', resource: kind }, ref.name ?? '', `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
       }
-      bound = { kind: ref.kind, obj };
+      if (kind === 'Pod') {
+        // As upstream, a scheduled pod's token names its node too (by name alone if the Node cannot be read).
+        const nodeName: string | undefined = obj.spec?.nodeName || undefined;
+        const node = nodeName ? await store.tryGet(findResource('', 'v1', 'nodes')!, undefined, nodeName) : undefined;
+        bound = { kind, obj, ...(nodeName ? { node: { name: nodeName, ...(node?.metadata.uid ? { uid: node.metadata.uid } : {}) } } : {}) };
+      } else bound = { kind, obj };
     }
 
     const { token, expiresAt } = tokens.issue(sa, bound, spec.expirationSeconds, spec.audiences);

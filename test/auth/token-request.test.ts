@@ -204,9 +204,11 @@ describe('bound tokens', () => {
     assertStatus(await as(token), 401, 'Unauthorized');
   });
 
-  test('bound to a Pod: the pod must run as the account; the user carries pod-name/pod-uid; deleting the pod invalidates it', async () => {
+  test('bound to a Pod: the pod must run as the account; the user carries pod and node name/uid; deleting the pod invalidates it', async () => {
     const { ns } = await setup();
-    const pod = await admin.post(`/api/v1/namespaces/${ns}/pods`).send({ metadata: { name: 'p' }, spec: { serviceAccountName: 'sa', containers: [{ name: 'c', image: 'nginx' }] } });
+    const node = await admin.post('/api/v1/nodes').send({ metadata: { name: `node-${ns}` } });
+    assert.equal(node.status, 201, node.text);
+    const pod = await admin.post(`/api/v1/namespaces/${ns}/pods`).send({ metadata: { name: 'p' }, spec: { serviceAccountName: 'sa', nodeName: `node-${ns}`, containers: [{ name: 'c', image: 'nginx' }] } });
     assert.equal(pod.status, 201, pod.text);
     const other = await admin.post(`/api/v1/namespaces/${ns}/pods`).send({ metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
     assert.equal(other.status, 201);
@@ -216,16 +218,32 @@ describe('bound tokens', () => {
     const review = await admin.post('/apis/authentication.k8s.io/v1/tokenreviews').send({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
     assert.deepEqual(review.body.status.user.extra['authentication.kubernetes.io/pod-name'], ['p']);
     assert.deepEqual(review.body.status.user.extra['authentication.kubernetes.io/pod-uid'], [pod.body.metadata.uid]);
-    assert.equal((await as(token)).status, 200);
+    assert.deepEqual(review.body.status.user.extra['authentication.kubernetes.io/node-name'], [`node-${ns}`]);
+    assert.deepEqual(review.body.status.user.extra['authentication.kubernetes.io/node-uid'], [node.body.metadata.uid]);
+    assert.deepEqual((decodeJwt(token)!.payload as any)['kubernetes.io'].node, { name: `node-${ns}`, uid: node.body.metadata.uid });
+    assert.equal((await admin.delete(`/api/v1/nodes/node-${ns}`)).status, 200);
+    assert.equal((await as(token)).status, 200, 'the node of a pod-bound token is information, not a binding');
     assert.equal((await admin.delete(`/api/v1/namespaces/${ns}/pods/p`).query({ gracePeriodSeconds: 0 })).status, 200);
+    assertStatus(await as(token), 401, 'Unauthorized');
+  });
+
+  test('bound to a Node: works until the Node is deleted; a missing Node is 404', async () => {
+    const { ns } = await setup();
+    const node = await admin.post('/api/v1/nodes').send({ metadata: { name: `bind-${ns}` } });
+    assert.equal(node.status, 201);
+    assertStatus(await admin.post(tokenPath(ns)).send({ spec: { boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'no-such-node' } } }), 404, 'NotFound');
+    const { token } = await createToken(ns, { boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: `bind-${ns}` } });
+    assert.deepEqual((decodeJwt(token)!.payload as any)['kubernetes.io'].node, { name: `bind-${ns}`, uid: node.body.metadata.uid });
+    assert.equal((await as(token)).status, 200);
+    assert.equal((await admin.delete(`/api/v1/nodes/bind-${ns}`)).status, 200);
     assertStatus(await as(token), 401, 'Unauthorized');
   });
 
   test('other kinds cannot be bound (400)', async () => {
     const { ns } = await setup();
-    for (const ref of [{ kind: 'Node', apiVersion: 'v1', name: 'n' }, { kind: 'Deployment', apiVersion: 'apps/v1', name: 'd' }]) {
+    for (const ref of [{ kind: 'Deployment', apiVersion: 'apps/v1', name: 'd' }, { kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }, { kind: 'Pod', apiVersion: 'apps/v1', name: 'p' }]) {
       const s = assertStatus(await admin.post(tokenPath(ns)).send({ spec: { boundObjectRef: ref } }), 400, 'BadRequest');
-      assert.match(s.message, /^cannot bind token to object of type .*Kind=(Node|Deployment)$/);
+      assert.match(s.message, /^cannot bind token to object of type .*Kind=(Deployment|ConfigMap|Pod)$/);
     }
   });
 });
