@@ -59,7 +59,8 @@ export function tokenReviewHandler(users: TokenAuthenticator): Handler {
   return async (b) => {
     const token = b.spec?.token;
     if (typeof token !== 'string' || !token) throw errors.invalid('authentication.k8s.io', 'TokenReview', '', [field.required('spec.token')]);
-    const asked: string[] | undefined = Array.isArray(b.spec.audiences) && b.spec.audiences.length ? b.spec.audiences : undefined;
+    const listed = Array.isArray(b.spec.audiences) ? b.spec.audiences.filter((x: unknown): x is string => typeof x === 'string') : [];
+    const asked = listed.length ? listed : undefined;
     let status: object;
     try {
       const found = await users(token, asked);
