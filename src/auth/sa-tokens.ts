@@ -1,8 +1,8 @@
 // Service-account tokens as upstream's (k8s.io/kubernetes/pkg/serviceaccount): a JWT whose subject is
 // system:serviceaccount:<ns>:<name>, with the account (and the Pod, Secret or Node it is bound to; for a
-// Pod also the pod's node) in the private "kubernetes.io" claim. Issued by the serviceaccounts/token subresource; accepted by the
-// authenticator only while the signature, issuer, audience and time window hold and the account (and
-// bound object) still exist with the same uid. Time comes from the injected Clock.
+// Pod also the pod's node) in the private "kubernetes.io" claim. Issued by the serviceaccounts/token
+// subresource; accepted by the authenticator only while the signature, issuer, audience and time window
+// hold and the account (and bound object) still exist with the same uid. Time comes from the injected Clock.
 import type { Clock } from '../clock.ts';
 import { findResource } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
