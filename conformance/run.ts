@@ -83,7 +83,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
       const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/tokens.ts')).tokenCases];
       return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
-    case 'client-node': return (await import('./suites/client-node.ts')).clientNodeCases;
+    case 'client-node': return [...(await import('./suites/client-node.ts')).clientNodeCases, ...(await import('./suites/tokens-client-node.ts')).tokenClientNodeCases];
     case 'python': return (await import('./suites/external.ts')).pythonCases;
     case 'client-go': return (await import('./suites/external.ts')).clientGoCases;
   }
