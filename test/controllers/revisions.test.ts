@@ -22,7 +22,7 @@ const sts = (name: string, replicas: number, extra: Record<string, any> = {}): K
   apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
   spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name, 'busybox:1'), ...extra },
 });
-const revs = async (c: Cluster, owner: string) => (await c.list(crR, 'default'))
+const revs = async (c: Cluster, owner: string): Promise<any[]> => (await c.list(crR, 'default'))
   .filter((r) => r.metadata.ownerReferences?.[0]?.name === owner).sort((a, b) => a.revision - b.revision);
 const livePods = async (c: Cluster, app: string) => (await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 const imageOf = (r: KObject) => r.data.spec.template.spec.containers[0].image;
