@@ -8,7 +8,7 @@ import type { KObject } from '../registry/strategy.ts';
 import { errors } from '../errors.ts';
 import type { Informer } from './runtime.ts';
 import { podTemplateHash } from './hash.ts';
-import { createRevision, deleteRevisions, newRevision, ownedRevisions, renumberRevision, revisionData, revisionOf, templatePatch } from './history.ts';
+import { claimRevisions, createRevision, deleteRevisions, newRevision, renumberRevision, revisionData, revisionOf, templatePatch } from './history.ts';
 import { ignoreNotFound, res } from './util.ts';
 
 const dsR = res('apps', 'v1', 'daemonsets');
@@ -16,7 +16,7 @@ export const REVISION_HASH = 'controller-revision-hash';
 
 export async function daemonSetHistory(store: Store, revisions: Informer, ds: KObject): Promise<{ cur: KObject; old: KObject[] }> {
   const data = templatePatch(ds);
-  const all = ownedRevisions(revisions, ds);
+  const all = await claimRevisions(store, revisions, ds);
   const matching = all.filter((r) => revisionData(r) === data);
   const old = all.filter((r) => revisionData(r) !== data);
   const next = old.reduce((m, r) => Math.max(m, revisionOf(r)), 0) + 1;

@@ -11,7 +11,8 @@ import { clone } from '../registry/codec.ts';
 import { StatusError } from '../errors.ts';
 import type { Informer } from './runtime.ts';
 import { SAFE_ALPHABET } from './hash.ts';
-import { controllerRef, newControllerRef, res, ts } from './util.ts';
+import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
+import { controllerRef, ignoreNotFound, newControllerRef, res, ts } from './util.ts';
 
 export const crR = res('apps', 'v1', 'controllerrevisions');
 /** The label upstream's history package puts on StatefulSet revisions: the hash of their data. */
@@ -49,7 +50,13 @@ export function templatePatch(owner: KObject): string {
   return goJson({ spec: { template: { ...goTemplate(owner.spec?.template), $patch: 'replace' } } });
 }
 /** The data of a stored revision, in the same byte form as templatePatch. */
-export function revisionData(rev: KObject): string { return goJson(rev.data ?? null); }
+export function revisionData(rev: KObject): string {
+  let s = dataCache.get(rev);
+  if (s === undefined) dataCache.set(rev, s = goJson(rev.data ?? null));
+  return s;
+}
+/** Stored objects are never mutated (registry/codec.ts), so their data bytes are computed once. */
+const dataCache = new WeakMap<KObject, string>();
 
 /** The pod template a revision records (upstream's ApplyRevision for a template-replacing patch). */
 export function revisionTemplate(rev: KObject): Record<string, any> {
@@ -88,10 +95,25 @@ export const revisionOf = (r: KObject): number => Number(r.revision ?? 0) || 0;
 export function sortRevisions(list: KObject[]): KObject[] {
   return [...list].sort((a, b) => revisionOf(a) - revisionOf(b) || ts(a) - ts(b) || (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
 }
-/** The revisions the owner controls, oldest first. */
-export function ownedRevisions(revisions: Informer, owner: KObject): KObject[] {
+/**
+ * The revisions the owner controls, oldest first, after adopting orphans its selector matches
+ * (upstream's ClaimControllerRevisions; the selector of both kinds is immutable, so none is released).
+ */
+export async function claimRevisions(store: Store, revisions: Informer, owner: KObject): Promise<KObject[]> {
   const uid = owner.metadata.uid!;
-  return sortRevisions(revisions.byIndexValue('owner', uid).filter((r) => controllerRef(r)?.uid === uid && !r.metadata.deletionTimestamp));
+  const owned = revisions.byIndexValue('owner', uid).filter((r) => controllerRef(r)?.uid === uid && !r.metadata.deletionTimestamp);
+  const sel = fromLabelSelectorObject(owner.spec?.selector);
+  if (sel && !owner.metadata.deletionTimestamp) {
+    for (const r of revisions.byIndexValue('orphan', owner.metadata.namespace!)) {
+      if (r.metadata.deletionTimestamp || !matchLabels(sel, r.metadata.labels)) continue;
+      const adopted = await store.guaranteedUpdate(crR, r.metadata.namespace, r.metadata.name!, (cur) => {
+        if (!controllerRef(cur)) cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner)];
+        return cur;
+      }).catch((e) => { ignoreNotFound(e); return undefined; });
+      if (adopted && controllerRef(adopted)?.uid === uid) owned.push(adopted);
+    }
+  }
+  return sortRevisions(owned);
 }
 
 /** A new revision object owned by `owner` (name and hash label are the caller's). */

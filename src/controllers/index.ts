@@ -88,6 +88,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
     pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    revisions.addIndex('orphan', orphanNs);
     for (const i of [rss, rcs]) { i.addIndex('orphan', orphanNs); i.addIndex('namespace', (o) => [o.metadata.namespace!]); }
     deployments.addIndex('namespace', (o) => [o.metadata.namespace!]);
     const rsRec = eventRecorder(store, clock, 'replicaset-controller', log);

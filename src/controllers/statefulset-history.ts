@@ -7,14 +7,14 @@
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Informer } from './runtime.ts';
-import { CR_HASH_LABEL, createRevision, deleteRevisions, hashRevision, newRevision, ownedRevisions, renumberRevision, revisionData, revisionName, revisionOf, templatePatch } from './history.ts';
+import { claimRevisions, CR_HASH_LABEL, createRevision, deleteRevisions, hashRevision, newRevision, renumberRevision, revisionData, revisionName, revisionOf, templatePatch } from './history.ts';
 
 export const REVISION_HASH = 'controller-revision-hash';
 
 export interface SetRevisions { all: KObject[]; current: KObject; update: KObject; collisionCount: number }
 
 export async function statefulSetRevisions(store: Store, revisions: Informer, sts: KObject): Promise<SetRevisions> {
-  const all = ownedRevisions(revisions, sts);
+  const all = await claimRevisions(store, revisions, sts);
   let collisionCount: number = sts.status?.collisionCount ?? 0;
   const data = templatePatch(sts);
   const last = all[all.length - 1];

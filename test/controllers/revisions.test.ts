@@ -144,3 +144,23 @@ test('StatefulSet: a pod below the partition is recreated from the current revis
     assert.notEqual(st.currentRevision, st.updateRevision);
   } finally { await c.close(); }
 });
+
+test('orphaned revisions matching the selector are adopted (kubectl delete --cascade=orphan, then re-create); deleting the owner deletes its revisions', async () => {
+  const c = await startCluster({ nodes: 1 });
+  try {
+    await c.store.create(stsR, 'default', sts('adopt', 1));
+    await c.until(async () => (await c.store.get(stsR, 'default', 'adopt')).status?.readyReplicas === 1, { what: 'ready' });
+    const [r1] = await revs(c, 'adopt');
+    await c.store.delete(stsR, 'default', 'adopt', { propagationPolicy: 'Orphan' });
+    await c.until(async () => (await c.list(crR, 'default')).some((r) => r.metadata.name === r1.metadata.name && !r.metadata.ownerReferences), { what: 'orphaned' });
+    await c.store.create(stsR, 'default', sts('adopt', 1));
+    await c.until(async () => (await revs(c, 'adopt')).length === 1 && (await c.store.get(stsR, 'default', 'adopt')).status?.updateRevision === r1.metadata.name, { what: 'adopted' });
+    const [again] = await revs(c, 'adopt');
+    const owner = await c.store.get(stsR, 'default', 'adopt');
+    assert.equal(again.metadata.uid, r1.metadata.uid);
+    assert.equal(again.metadata.ownerReferences[0].uid, owner.metadata.uid);
+    assert.equal(again.revision, 1);
+    await c.store.delete(stsR, 'default', 'adopt');
+    await c.until(async () => (await c.list(crR, 'default')).length === 0, { what: 'revisions collected' });
+  } finally { await c.close(); }
+});
