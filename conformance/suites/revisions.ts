@@ -42,10 +42,12 @@ function historyUndoCase(k: Kind): Case {
       let hist = await rollout('history');
       check(hist.includes(`${k.resource}/rv`) && /REVISION\s+CHANGE-CAUSE/.test(hist) && revisionLines(hist) === '1', `rollout history: ${hist}`);
 
+      // The owner's annotations are copied onto a new revision: its change-cause shows in the history.
+      await ok(ctx, ['annotate', ref, '-n', ctx.ns, 'kubernetes.io/change-cause=second image']);
       await ok(ctx, ['set', 'image', ref, `${k.container}=${k.images[1]}`, '-n', ctx.ns]);
       await rollout('status', '--timeout=45s');
       hist = await rollout('history');
-      check(revisionLines(hist) === '1,2', `rollout history after set image: ${hist}`);
+      check(revisionLines(hist) === '1,2' && /^1\s+<none>/m.test(hist) && /^2\s+second image/m.test(hist), `rollout history after set image: ${hist}`);
       const rev2 = await rollout('history', '--revision=2');
       check(rev2.includes('revision #2') && rev2.includes('Pod Template') && rev2.includes(k.images[1]) && !rev2.includes(k.images[0]), `rollout history --revision=2: ${rev2}`);
       const revs = (await getJson(ctx, ['controllerrevisions', '-l', 'app=rv'])).items.sort((a: any, b: any) => a.revision - b.revision);
