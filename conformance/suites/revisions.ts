@@ -54,6 +54,9 @@ function historyUndoCase(k: Kind): Case {
       check(revs.length === 2 && revs.every((r: any) => /^rv-[a-z0-9]+$/.test(r.metadata.name) && r.metadata.ownerReferences?.[0]?.controller === true
         && r.data?.spec?.template?.$patch === 'replace'), `controllerrevisions: ${JSON.stringify(revs.map((r: any) => [r.metadata.name, r.revision, r.metadata.labels]))}`);
 
+      const table = await ok(ctx, ['get', 'controllerrevisions', '-n', ctx.ns, '-l', 'app=rv']);
+      check(/NAME\s+CONTROLLER\s+REVISION\s+AGE/.test(table) && revs.every((r: any) => new RegExp(`^${r.metadata.name}\\s+${k.resource.replace('.', '\\.')}/rv\\s+${r.revision}\\s`, 'm').test(table)), `kubectl get controllerrevisions: ${table}`);
+
       const undo = await rollout('undo');
       check(undo.includes(`${k.resource}/rv rolled back`), `rollout undo: ${undo}`);
       await rollout('status', '--timeout=45s');
