@@ -84,9 +84,11 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const rcs = informer('', 'v1', 'replicationcontrollers');
     const deployments = informer('apps', 'v1', 'deployments');
     const nodes = informer('', 'v1', 'nodes');
+    const revisions = informer('apps', 'v1', 'controllerrevisions');
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
     pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    revisions.addIndex('orphan', orphanNs);
     for (const i of [rss, rcs]) { i.addIndex('orphan', orphanNs); i.addIndex('namespace', (o) => [o.metadata.namespace!]); }
     deployments.addIndex('namespace', (o) => [o.metadata.namespace!]);
     const rsRec = eventRecorder(store, clock, 'replicaset-controller', log);
@@ -107,8 +109,8 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
       jobController({ store, clock, jobs, pods, recorder: jRec, log }),
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
-      daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, recorder: dsRec, log }),
-      statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, recorder: stsRec, log }),
+      daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, revisions, recorder: dsRec, log }),
+      statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, revisions, recorder: stsRec, log }),
       startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
