@@ -9,7 +9,10 @@
 // only for pods that need it (interpod.ts, spread.ts), from an index of the placed pods that is kept
 // as pods are placed, removed or relabelled and nodes relabelled (placed-index.ts).
 // The queue is ordered as upstream's PrioritySort: higher spec.priority first, then arrival.
-// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part).
+// A pod that fits nowhere may preempt lower-priority pods (preemption.ts decides, preempt() below
+// acts): it is nominated to the node (status.nominatedNodeName), whose victims are marked
+// DisruptionTarget and deleted gracefully; until it is placed, nominated pods count on their node
+// for pods of lower or equal priority, so those do not take the room being freed.
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
@@ -21,7 +24,11 @@ import type { Controller, Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
 import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
-import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
+import { adjustNodeInfo, cloneNodeInfo, nodeInfoFor, podHostPorts, podRequests } from './nodeinfo.ts';
+import { preempt } from './preemption.ts';
+import type { Candidate } from './preemption.ts';
+import { podPriority } from './victims.ts';
+import type { ExtraPod, NodePod } from './victims.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNodes } from './score.ts';
@@ -46,7 +53,7 @@ export interface Scheduler extends Controller {
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; pdbs?: Informer; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
   const infos = new Map<string, NodeInfo>();
@@ -60,13 +67,31 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const waitingForPods = new Set<string>();
   /** The accounted pods, indexed for affinity and spread counts (which cover known nodes only). */
   const index = newPlacedPods();
+  /** Unplaced pods nominated to a node by preemption: podKey → where, what they need, their priority. */
+  const nominated = new Map<string, ExtraPod & { node: string; priority: number }>();
+  const nominatedByNode = new Map<string, Set<string>>();
+  const setNominated = (key: string, e?: ExtraPod & { node: string; priority: number }) => {
+    const prev = nominated.get(key);
+    if (prev) { nominatedByNode.get(prev.node)?.delete(key); if (!nominatedByNode.get(prev.node)?.size) nominatedByNode.delete(prev.node); nominated.delete(key); }
+    if (!e) return;
+    nominated.set(key, e);
+    let set = nominatedByNode.get(e.node);
+    if (!set) nominatedByNode.set(e.node, set = new Set());
+    set.add(key);
+  };
+  /** Nominated pods other than `key` that `priority` must leave room for (upstream: priority ≥ the pod's). */
+  const nominatedOn = (node: string, key: string, priority: number): ExtraPod[] => {
+    const out: ExtraPod[] = [];
+    for (const k of nominatedByNode.get(node) ?? []) { const e = nominated.get(k)!; if (k !== key && e.priority >= priority) out.push(e); }
+    return out;
+  };
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
     if (prev && prev.node === node) return;
     if (prev) {
       const ni = infos.get(prev.node);
-      if (ni) adjust(ni, prev.req, -1, prev.ports);
+      if (ni) adjustNodeInfo(ni, prev.req, -1, prev.ports);
       accounted.delete(key);
       index.remove(key);
     }
@@ -75,20 +100,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const pod = pods.get(key);
       if (pod) index.place(key, pod, node);
       const ni = infos.get(node);
-      if (ni) adjust(ni, req, 1, ports);
+      if (ni) adjustNodeInfo(ni, req, 1, ports);
       for (const k of waitingForPods) queue.add(k);
     }
   };
-  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
-    if (ports.length) {
-      if (sign > 0) ni.usedPorts = [...ni.usedPorts, ...ports];
-      else ni.usedPorts = ni.usedPorts.filter((u) => !ports.includes(u));
-    }
-    for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
-    const nz = nonZero(req);
-    ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
-    ni.podCount += sign;
-  }
   const retryUnschedulable = () => { for (const k of unschedulable) queue.add(k); };
 
   // Upstream's PrioritySort: higher spec.priority first, then first queued.
@@ -131,6 +146,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     },
     delete: (p) => {
       const k = keyOf(p);
+      setNominated(k);
       unschedulable.delete(k);
       waitingForPods.delete(k);
       if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
@@ -139,6 +155,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   function onPod(p: KObject): void {
     const k = keyOf(p);
     const node = p.spec?.nodeName;
+    if (node || isTerminal(p) || p.metadata.deletionTimestamp) setNominated(k);
+    else if (p.status?.nominatedNodeName && nominated.get(k)?.node !== p.status.nominatedNodeName) {
+      setNominated(k, { node: p.status.nominatedNodeName, req: podRequests(p), ports: podHostPorts(p), priority: podPriority(p) });
+    }
     if (node) {
       unschedulable.delete(k);
       waitingForPods.delete(k);
@@ -166,14 +186,26 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     pi.spread = spreadStateOf(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), index, {
       matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
     });
-    const chosen = pick(pi);
+    const chosen = pick(pi, key);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
       if (pi.interPod?.affinity.length || pi.spread) waitingForPods.add(key);
-      await markUnschedulable(pod, chosen.message);
+      let message = chosen.message;
+      let nominate: string | undefined;
+      if (chosen.failed.length) {
+        const r = preemptFor(key, pi, chosen.failed);
+        if ('candidate' in r) nominate = r.candidate.node.name;
+        else {
+          message += ` preemption: ${r.message}`;
+          if (r.clearNominated && (pod.status?.nominatedNodeName || nominated.has(key))) { setNominated(key); nominate = ''; }
+        }
+        if ('candidate' in r) await carryOut(pod, pi, r.candidate);
+      }
+      await markUnschedulable(pod, message, nominate);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;
     }
+    setNominated(key);
     unschedulable.delete(key);
     waitingForPods.delete(key);
     account(key, chosen, pi.requests, pi.hostPorts); // assume
@@ -195,18 +227,94 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     delete: () => index.namespacesChanged(),
   });
 
-  function pick(p: PodInfo): string | { message: string } {
+  /** The pods counted on each node, as preemption sees them. */
+  function podsByNode(): Map<string, NodePod[]> {
+    const out = new Map<string, NodePod[]>();
+    const now = clock.now();
+    for (const [k, a] of accounted) {
+      const pod = pods.get(k);
+      if (!pod) continue;
+      let list = out.get(a.node);
+      if (!list) out.set(a.node, list = []);
+      list.push({ key: k, pod, priority: podPriority(pod), start: Date.parse(pod.status?.startTime ?? '') || now, req: a.req, ports: a.ports });
+    }
+    return out;
+  }
+
+  function preemptFor(key: string, pi: PodInfo, failed: [NodeInfo, string[]][]) {
+    let byNode: Map<string, NodePod[]> | undefined;
+    const prio = podPriority(pi.pod);
+    const r = preempt({
+      pi, failed, nominatedNode: nominated.get(key)?.node ?? pi.pod.status?.nominatedNodeName,
+      podsOn: (n) => (byNode ??= podsByNode()).get(n) ?? [],
+      nominatedOn: (n) => nominatedOn(n, key, prio),
+      pdbs: opts.pdbs?.list() ?? [], nsLabels, random: () => clock.random(),
+    });
+    // Nominate now, so that pods scheduled while the victims go leave the room alone.
+    if ('candidate' in r) setNominated(key, { node: r.candidate.node.name, req: pi.requests, ports: pi.hostPorts ?? [], priority: prio });
+    return r;
+  }
+
+  /** Upstream's prepareCandidate: victims get DisruptionTarget, are deleted and get a Preempted event; lower-priority pods nominated there lose the nomination. */
+  async function carryOut(pod: KObject, pi: PodInfo, c: Candidate): Promise<void> {
+    const node = c.node.name;
+    const prio = podPriority(pi.pod);
+    const now = rfc3339(clock.now());
+    await Promise.all(c.victims.map(async (v) => {
+      const { namespace, name } = splitKey(v.key);
+      const uid = v.pod.metadata.uid;
+      try {
+        await store.guaranteedUpdate(podsR, namespace, name, (p) => {
+          if (p.metadata.uid !== uid) return p;
+          const conds = ((p.status?.conditions ?? []) as { type: string }[]).filter((x) => x.type !== 'DisruptionTarget');
+          conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: now, reason: 'PreemptionByScheduler',
+            message: `${SCHEDULER_NAME}: preempting to accommodate a higher priority pod` } as { type: string });
+          p.status = { ...(p.status ?? {}), conditions: conds };
+          return p;
+        }, { subresource: 'status' });
+        await store.delete(podsR, namespace, name, { preconditions: { uid } });
+        recorder.event(v.pod, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${node}`);
+      } catch (e) {
+        opts.log?.(`scheduler: preempting ${v.key} for ${keyOf(pod)}: ${(e as Error)?.message ?? e}`);
+      }
+    }));
+    for (const k of [...(nominatedByNode.get(node) ?? [])]) {
+      const e = nominated.get(k)!;
+      if (e.priority >= prio || k === keyOf(pod)) continue;
+      setNominated(k);
+      const { namespace, name } = splitKey(k);
+      await store.guaranteedUpdate(podsR, namespace, name, (p) => {
+        if (p.spec?.nodeName || !p.status?.nominatedNodeName) return p;
+        delete p.status.nominatedNodeName;
+        return p;
+      }, { subresource: 'status' }).catch(ignoreNotFound);
+    }
+  }
+
+  /** `ni` as `key` (of `priority`) must see it: with the nominated pods it has to leave room for. */
+  function withNominated(ni: NodeInfo, key: string, priority: number): NodeInfo {
+    if (!nominatedByNode.has(ni.name)) return ni;
+    const extra = nominatedOn(ni.name, key, priority);
+    if (!extra.length) return ni;
+    const view = cloneNodeInfo(ni);
+    for (const e of extra) adjustNodeInfo(view, e.req, 1, e.ports);
+    return view;
+  }
+
+  function pick(p: PodInfo, key: string): string | { message: string; failed: [NodeInfo, string[]][] } {
     if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }
     const total = order.length;
     const want = feasibleNodesToFind(total);
     const reasons = new Map<string, number>();
     const feasible: NodeInfo[] = [];
+    const failed: [NodeInfo, string[]][] = [];
+    const prio = podPriority(p.pod);
     let i = 0;
     for (; i < total && feasible.length < want; i++) {
       const ni = infos.get(order[(cursor + i) % total]);
       if (!ni) continue;
-      const fail = runFilters(p, ni);
-      if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); continue; }
+      const fail = runFilters(p, withNominated(ni, key, prio));
+      if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); failed.push([ni, fail]); continue; }
       feasible.push(ni);
     }
     cursor = total ? (cursor + i) % total : 0;
@@ -218,18 +326,22 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = feasible[j].name; } // reservoir pick among equals
     }
     if (best) return best;
-    return { message: unschedulableMessage(total, reasons) };
+    return { message: unschedulableMessage(total, reasons), failed };
   }
 
-  async function markUnschedulable(pod: KObject, message: string): Promise<void> {
+  /** nominate: the node to set as status.nominatedNodeName ('' clears it; undefined leaves it). */
+  async function markUnschedulable(pod: KObject, message: string, nominate?: string): Promise<void> {
     const cur = ((pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find((c) => c.type === 'PodScheduled');
-    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+    const sameNomination = nominate === undefined || (pod.status?.nominatedNodeName ?? '') === nominate;
+    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message && sameNomination) return;
     recorder.event(pod, 'Warning', 'FailedScheduling', message);
     await store.guaranteedUpdate(podsR, pod.metadata.namespace, pod.metadata.name!, (p) => {
       if (p.metadata.uid !== pod.metadata.uid || p.spec?.nodeName) return p;
       const conds = ((p.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message } as { type: string });
       p.status = { ...(p.status ?? {}), phase: p.status?.phase ?? 'Pending', conditions: conds };
+      if (nominate) p.status.nominatedNodeName = nominate;
+      else if (nominate === '') delete p.status.nominatedNodeName;
       return p;
     }, { subresource: 'status' }).catch(ignoreNotFound);
   }
