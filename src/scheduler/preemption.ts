@@ -12,7 +12,7 @@ import { unschedulableMessage } from './filters.ts';
 import { AFFINITY_REASON } from './interpod.ts';
 import type { NamespaceLabels } from './interpod.ts';
 import { SPREAD_LABEL_REASON } from './spread.ts';
-import { podPriority, selectVictims } from './victims.ts';
+import { NO_VICTIMS, podPriority, selectVictims } from './victims.ts';
 import type { ExtraPod, NodePod } from './victims.ts';
 
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -45,6 +45,8 @@ export interface PreemptionInput {
   /** The pod's nominated node, if any. */
   nominatedNode?: string;
   podsOn(node: string): NodePod[];
+  /** Some placed pod has a lower priority than the preemptor (else no node has victims). */
+  anyLower: boolean;
   /** Nominated pods of ≥ priority (not the preemptor) on a node. */
   nominatedOn(node: string): ExtraPod[];
   pdbs: KObject[];
@@ -77,6 +79,7 @@ export function preempt(inp: PreemptionInput): PreemptionResult {
     if (inp.podsOn(inp.nominatedNode!).some((p) => p.priority < prio && terminatingByPreemption(p.pod))) return { message: TERMINATING_VICTIM };
   }
   if (!potential.length) return { message: unschedulableMessage(total, reasons), clearNominated: true };
+  if (!inp.anyLower) { for (let i = 0; i < potential.length; i++) count(NO_VICTIMS); return { message: unschedulableMessage(total, reasons) }; }
   const want = candidatesToFind(potential.length);
   const offset = Math.floor(inp.random() * potential.length);
   const candidates: Candidate[] = [];

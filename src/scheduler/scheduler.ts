@@ -61,7 +61,28 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   let orderDirty = true;
   let cursor = 0;
   /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
-  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[] }>();
+  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[]; priority: number }>();
+  /** The same, by node, and how many have each priority (so preemption knows at once when no pod is lower). */
+  const onNode = new Map<string, Set<string>>();
+  const priorities = new Map<number, number>();
+  const remember = (key: string, a: { node: string; req: Resources; ports: HostPort[]; priority: number }) => {
+    accounted.set(key, a);
+    let set = onNode.get(a.node);
+    if (!set) onNode.set(a.node, set = new Set());
+    set.add(key);
+    priorities.set(a.priority, (priorities.get(a.priority) ?? 0) + 1);
+  };
+  const forget = (key: string) => {
+    const a = accounted.get(key);
+    if (!a) return;
+    accounted.delete(key);
+    const set = onNode.get(a.node);
+    set?.delete(key);
+    if (set && !set.size) onNode.delete(a.node);
+    const n = priorities.get(a.priority)! - 1;
+    if (n) priorities.set(a.priority, n); else priorities.delete(a.priority);
+  };
+  const lowestPlacedPriority = () => { let m = Infinity; for (const p of priorities.keys()) if (p < m) m = p; return m; };
   const unschedulable = new Set<string>();
   /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
   const waitingForPods = new Set<string>();
@@ -92,12 +113,12 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     if (prev) {
       const ni = infos.get(prev.node);
       if (ni) adjustNodeInfo(ni, prev.req, -1, prev.ports);
-      accounted.delete(key);
+      forget(key);
       index.remove(key);
     }
     if (node && req) {
-      accounted.set(key, { node, req, ports });
       const pod = pods.get(key);
+      remember(key, { node, req, ports, priority: podPriority(pod) });
       if (pod) index.place(key, pod, node);
       const ni = infos.get(node);
       if (ni) adjustNodeInfo(ni, req, 1, ports);
@@ -119,7 +140,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       infos.set(ni.name, ni);
       index.setNode(ni.name, ni.labels);
       // Pods seen before their node: count them now.
-      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req, a.ports); }
+      for (const k of [...(onNode.get(ni.name) ?? [])]) { const a = accounted.get(k)!; forget(k); account(k, a.node, a.req, a.ports); }
       orderDirty = true;
       retryUnschedulable();
     },
@@ -227,26 +248,23 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     delete: () => index.namespacesChanged(),
   });
 
-  /** The pods counted on each node, as preemption sees them. */
-  function podsByNode(): Map<string, NodePod[]> {
-    const out = new Map<string, NodePod[]>();
+  /** The pods counted on a node, as preemption sees them. */
+  function podsOn(node: string): NodePod[] {
+    const out: NodePod[] = [];
     const now = clock.now();
-    for (const [k, a] of accounted) {
-      const pod = pods.get(k);
-      if (!pod) continue;
-      let list = out.get(a.node);
-      if (!list) out.set(a.node, list = []);
-      list.push({ key: k, pod, priority: podPriority(pod), start: Date.parse(pod.status?.startTime ?? '') || now, req: a.req, ports: a.ports });
+    for (const k of onNode.get(node) ?? []) {
+      const pod = pods.get(k), a = accounted.get(k)!;
+      if (pod) out.push({ key: k, pod, priority: a.priority, start: Date.parse(pod.status?.startTime ?? '') || now, req: a.req, ports: a.ports });
     }
     return out;
   }
 
   function preemptFor(key: string, pi: PodInfo, failed: [NodeInfo, string[]][]) {
-    let byNode: Map<string, NodePod[]> | undefined;
     const prio = podPriority(pi.pod);
     const r = preempt({
       pi, failed, nominatedNode: nominated.get(key)?.node ?? pi.pod.status?.nominatedNodeName,
-      podsOn: (n) => (byNode ??= podsByNode()).get(n) ?? [],
+      anyLower: lowestPlacedPriority() < prio,
+      podsOn,
       nominatedOn: (n) => nominatedOn(n, key, prio),
       pdbs: opts.pdbs?.list() ?? [], nsLabels, random: () => clock.random(),
     });
