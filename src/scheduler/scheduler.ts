@@ -327,6 +327,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const feasible: NodeInfo[] = [];
     const failed: [NodeInfo, string[]][] = [];
     const prio = podPriority(p.pod);
+    // Upstream's evaluateNominatedNode: a pod nominated by an earlier preemption takes its node if it fits there.
+    const nom = nominated.get(key)?.node ?? p.pod.status?.nominatedNodeName;
+    const nomInfo = nom ? infos.get(nom) : undefined;
+    if (nomInfo && !runFilters(p, withNominated(nomInfo, key, prio)).length) return nomInfo.name;
     let i = 0;
     for (; i < total && feasible.length < want; i++) {
       const ni = infos.get(order[(cursor + i) % total]);

@@ -45,13 +45,19 @@ test('a high-priority pod evicts just enough low-priority pods and runs on their
     // Victims: the two least important (latest started); they carry DisruptionTarget while they terminate.
     const gone = await Promise.all(['low-2', 'low-3'].map((n) => get(c, n)));
     for (const v of gone) {
-      if (!v) continue; // already gone
+      assert.ok(v, 'victims are still terminating');
       assert.ok(v.metadata.deletionTimestamp, `${v.metadata.name} is being deleted`);
       const dt = v.status.conditions.find((x: { type: string }) => x.type === 'DisruptionTarget');
       assert.equal(dt?.reason, 'PreemptionByScheduler');
       assert.equal(dt?.message, 'default-scheduler: preempting to accommodate a higher priority pod');
     }
     assert.equal(schedMessage(await get(c, 'high')), '0/1 nodes are available: 1 Insufficient cpu.');
+    // Retried while its victims terminate (a placed pod's labels change), it waits instead of preempting more.
+    await c.store.guaranteedUpdate(R.pods, 'default', 'low-0', (p) => { p.metadata.labels = { touched: 'yes' }; return p; });
+    await c.until(async () => schedMessage(await get(c, 'high'))?.includes('preemption: ') === true, { stepMs: 10, what: 'high retried' });
+    assert.equal(schedMessage(await get(c, 'high')),
+      '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.');
+    assert.ok(!(await get(c, 'low-0'))?.metadata.deletionTimestamp && !(await get(c, 'low-1'))?.metadata.deletionTimestamp);
     await c.until(async () => (await get(c, 'high'))?.spec?.nodeName === NODE0, { what: 'high placed' });
     await c.until(() => running(c, ['high']), { what: 'high running' });
     assert.equal(await get(c, 'low-2'), undefined);
