@@ -10,7 +10,8 @@ import type { NamespaceLabels } from './interpod.ts';
 import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
 import { adjustNodeInfo, cloneNodeInfo } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
-import { runFilters } from './filters.ts';
+import { filterNodeAffinity, filterTaints, runFilters } from './filters.ts';
+import { cloneSpread, shiftSpread } from './spread.ts';
 
 /** A pod counted on the node. `start`: status.startTime in ms (now if it has not started). */
 export interface NodePod { key: string; pod: KObject; priority: number; start: number; req: Resources; ports: HostPort[] }
@@ -53,10 +54,12 @@ export function selectVictims(pi: PodInfo, ni: NodeInfo, onNode: NodePod[], extr
   if (!potential.length) return { reasons: [NO_VICTIMS] };
   const sim = cloneNodeInfo(ni);
   for (const e of extra) adjustNodeInfo(sim, e.req, 1, e.ports);
-  const trial: PodInfo = { ...pi, interPod: pi.interPod && cloneInterPod(pi.interPod) };
+  const trial: PodInfo = { ...pi, interPod: pi.interPod && cloneInterPod(pi.interPod), spread: pi.spread && cloneSpread(pi.spread) };
+  const policies = { matchesAffinity: (n: NodeInfo) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n: NodeInfo) => !filterTaints(pi, n).length };
   const shift = (p: NodePod, sign: 1 | -1) => {
     adjustNodeInfo(sim, p.req, sign, p.ports);
     if (trial.interPod) shiftInterPod(trial.interPod, pi.pod, p.pod, ni.labels, sign, nsLabels);
+    if (trial.spread) shiftSpread(trial.spread, pi.pod.metadata.namespace, p.pod, ni, sign, policies);
   };
   for (const p of potential) shift(p, -1);
   const fail = runFilters(trial, sim);

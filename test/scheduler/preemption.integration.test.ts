@@ -171,3 +171,25 @@ test('inter-pod anti-affinity is resolved by preempting the lower-priority pods 
     assert.ok(await running(c, ['other', 'loner']));
   } finally { await c.close(); }
 });
+
+test('topology spread skew is resolved by preempting matching lower-priority pods', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    await classes(c);
+    const s = { app: 's' };
+    // node-0: two low app=s pods; node-1: one mid app=s pod using all its cpu.
+    await c.store.create(R.pods, 'default', pod('s-0', '4', { pc: 'low', node: NODE0, labels: s }));
+    await c.store.create(R.pods, 'default', pod('s-1', '4', { pc: 'low', node: NODE0, labels: s }));
+    await c.store.create(R.pods, 'default', pod('s-big', '16', { pc: 'mid', node: NODE1, labels: s }));
+    await c.until(() => running(c, ['s-0', 's-1', 's-big']), { what: 'fillers running' });
+    const spread = pod('s-high', '1', { pc: 'high', labels: s });
+    spread.spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: s } }];
+    await c.store.create(R.pods, 'default', spread);
+    // node-0 fails on skew (2+1-1), node-1 on cpu; one low pod off node-0 beats the mid pod off node-1.
+    await c.until(async () => (await get(c, 's-high'))?.spec?.nodeName !== undefined, { what: 's-high placed' });
+    assert.equal((await get(c, 's-high'))!.spec.nodeName, NODE0);
+    const left = (await Promise.all(['s-0', 's-1'].map((n) => get(c, n)))).filter(Boolean);
+    assert.equal(left.length, 1, 'exactly one low pod was preempted');
+    assert.ok(await running(c, ['s-big']));
+  } finally { await c.close(); }
+});
