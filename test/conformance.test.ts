@@ -18,10 +18,11 @@ import { streamCases } from '../conformance/suites/streams.ts';
 import { validationCases } from '../conformance/suites/validation.ts';
 import { servedGroupCases } from '../conformance/suites/served-groups.ts';
 import { cpCases } from '../conformance/suites/cp.ts';
+import { preemptionCases } from '../conformance/suites/preemption.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...preemptionCases], 'client-node': clientNodeCases, python: pythonCases, 'client-go': clientGoCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));
