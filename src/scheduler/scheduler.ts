@@ -26,9 +26,11 @@ import { ignoreNotFound, res } from '../controllers/util.ts';
 import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
 import { adjustNodeInfo, cloneNodeInfo, nodeInfoFor, podHostPorts, podRequests } from './nodeinfo.ts';
 import { preempt } from './preemption.ts';
-import type { Candidate } from './preemption.ts';
+import { carryOutPreemption } from './preempt-act.ts';
 import { podPriority } from './victims.ts';
-import type { ExtraPod, NodePod } from './victims.ts';
+import type { NodePod } from './victims.ts';
+import { Nominator } from './nominator.ts';
+import type { Nomination } from './nominator.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNodes } from './score.ts';
@@ -88,24 +90,9 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const waitingForPods = new Set<string>();
   /** The accounted pods, indexed for affinity and spread counts (which cover known nodes only). */
   const index = newPlacedPods();
-  /** Unplaced pods nominated to a node by preemption: podKey → where, what they need, their priority. */
-  const nominated = new Map<string, ExtraPod & { node: string; priority: number }>();
-  const nominatedByNode = new Map<string, Set<string>>();
-  const setNominated = (key: string, e?: ExtraPod & { node: string; priority: number }) => {
-    const prev = nominated.get(key);
-    if (prev) { nominatedByNode.get(prev.node)?.delete(key); if (!nominatedByNode.get(prev.node)?.size) nominatedByNode.delete(prev.node); nominated.delete(key); }
-    if (!e) return;
-    nominated.set(key, e);
-    let set = nominatedByNode.get(e.node);
-    if (!set) nominatedByNode.set(e.node, set = new Set());
-    set.add(key);
-  };
-  /** Nominated pods other than `key` that `priority` must leave room for (upstream: priority ≥ the pod's). */
-  const nominatedOn = (node: string, key: string, priority: number): ExtraPod[] => {
-    const out: ExtraPod[] = [];
-    for (const k of nominatedByNode.get(node) ?? []) { const e = nominated.get(k)!; if (k !== key && e.priority >= priority) out.push(e); }
-    return out;
-  };
+  /** Unplaced pods nominated to a node by preemption. */
+  const nominated = new Nominator();
+  const setNominated = (key: string, n?: Nomination) => nominated.set(key, n);
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
@@ -220,7 +207,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
           message += ` preemption: ${r.message}`;
           if (r.clearNominated && (pod.status?.nominatedNodeName || nominated.has(key))) { setNominated(key); nominate = ''; }
         }
-        if ('candidate' in r) await carryOut(pod, pi, r.candidate);
+        if ('candidate' in r) await carryOutPreemption({ store, clock, recorder, schedulerName: SCHEDULER_NAME, log: opts.log }, pod, r.candidate, nominated);
       }
       await markUnschedulable(pod, message, nominate);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
@@ -265,7 +252,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       pi, failed, nominatedNode: nominated.get(key)?.node ?? pi.pod.status?.nominatedNodeName,
       anyLower: lowestPlacedPriority() < prio,
       podsOn,
-      nominatedOn: (n) => nominatedOn(n, key, prio),
+      nominatedOn: (n) => nominated.roomFor(n, key, prio),
       pdbs: opts.pdbs?.list() ?? [], nsLabels, random: () => clock.random(),
     });
     // Nominate now, so that pods scheduled while the victims go leave the room alone.
@@ -273,46 +260,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     return r;
   }
 
-  /** Upstream's prepareCandidate: victims get DisruptionTarget, are deleted and get a Preempted event; lower-priority pods nominated there lose the nomination. */
-  async function carryOut(pod: KObject, pi: PodInfo, c: Candidate): Promise<void> {
-    const node = c.node.name;
-    const prio = podPriority(pi.pod);
-    const now = rfc3339(clock.now());
-    await Promise.all(c.victims.map(async (v) => {
-      const { namespace, name } = splitKey(v.key);
-      const uid = v.pod.metadata.uid;
-      try {
-        await store.guaranteedUpdate(podsR, namespace, name, (p) => {
-          if (p.metadata.uid !== uid) return p;
-          const conds = ((p.status?.conditions ?? []) as { type: string }[]).filter((x) => x.type !== 'DisruptionTarget');
-          conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: now, reason: 'PreemptionByScheduler',
-            message: `${SCHEDULER_NAME}: preempting to accommodate a higher priority pod` } as { type: string });
-          p.status = { ...(p.status ?? {}), conditions: conds };
-          return p;
-        }, { subresource: 'status' });
-        await store.delete(podsR, namespace, name, { preconditions: { uid } });
-        recorder.event(v.pod, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${node}`);
-      } catch (e) {
-        opts.log?.(`scheduler: preempting ${v.key} for ${keyOf(pod)}: ${(e as Error)?.message ?? e}`);
-      }
-    }));
-    for (const k of [...(nominatedByNode.get(node) ?? [])]) {
-      const e = nominated.get(k)!;
-      if (e.priority >= prio || k === keyOf(pod)) continue;
-      setNominated(k);
-      const { namespace, name } = splitKey(k);
-      await store.guaranteedUpdate(podsR, namespace, name, (p) => {
-        if (p.spec?.nodeName || !p.status?.nominatedNodeName) return p;
-        delete p.status.nominatedNodeName;
-        return p;
-      }, { subresource: 'status' }).catch(ignoreNotFound);
-    }
-  }
-
   /** `ni` as `key` (of `priority`) must see it: with the nominated pods it has to leave room for. */
   function withNominated(ni: NodeInfo, key: string, priority: number): NodeInfo {
-    if (!nominatedByNode.has(ni.name)) return ni;
-    const extra = nominatedOn(ni.name, key, priority);
+    if (!nominated.anyOn(ni.name)) return ni;
+    const extra = nominated.roomFor(ni.name, key, priority);
     if (!extra.length) return ni;
     const view = cloneNodeInfo(ni);
     for (const e of extra) adjustNodeInfo(view, e.req, 1, e.ports);

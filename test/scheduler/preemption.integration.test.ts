@@ -193,3 +193,20 @@ test('topology spread skew is resolved by preempting matching lower-priority pod
     assert.ok(await running(c, ['s-big']));
   } finally { await c.close(); }
 });
+
+test('a higher-priority preemptor takes over the node and clears a lower nominated pod', async () => {
+  const c = await startCluster({ nodes: 1 });
+  try {
+    await classes(c);
+    await c.store.create(R.pods, 'default', pod('low-0', '12', { pc: 'low' }));
+    await c.until(() => running(c, ['low-0']), { what: 'low-0 running' });
+    await c.store.create(R.pods, 'default', pod('mid', '8', { pc: 'mid' }));
+    await c.until(async () => (await get(c, 'mid'))?.status?.nominatedNodeName === NODE0, { stepMs: 10, what: 'mid nominated' });
+    await c.store.create(R.pods, 'default', pod('high', '10', { pc: 'high' }));
+    await c.until(async () => (await get(c, 'high'))?.status?.nominatedNodeName === NODE0, { stepMs: 10, what: 'high nominated' });
+    assert.equal((await get(c, 'mid'))?.status?.nominatedNodeName, undefined);
+    await c.until(async () => (await get(c, 'high'))?.spec?.nodeName === NODE0, { what: 'high placed' });
+    await c.until(async () => schedMessage(await get(c, 'mid'))?.includes('preemption: 0/1') === true, { what: 'mid retried' });
+    assert.equal((await get(c, 'mid'))?.spec?.nodeName, undefined);
+  } finally { await c.close(); }
+});
