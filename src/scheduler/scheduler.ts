@@ -9,10 +9,10 @@
 // only for pods that need it (interpod.ts, spread.ts), from an index of the placed pods that is kept
 // as pods are placed, removed or relabelled and nodes relabelled (placed-index.ts).
 // The queue is ordered as upstream's PrioritySort: higher spec.priority first, then arrival.
-// A pod that fits nowhere may preempt lower-priority pods (preemption.ts decides, preempt() below
-// acts): it is nominated to the node (status.nominatedNodeName), whose victims are marked
-// DisruptionTarget and deleted gracefully; until it is placed, nominated pods count on their node
-// for pods of lower or equal priority, so those do not take the room being freed.
+// A pod that fits nowhere may preempt lower-priority pods (preemption.ts and victims.ts decide,
+// preempt-act.ts acts): it is nominated to the node (status.nominatedNodeName, nominator.ts), whose
+// victims are marked DisruptionTarget and deleted gracefully; until it is placed, nominated pods
+// count on their node for pods of lower or equal priority, so those do not take the room being freed.
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
