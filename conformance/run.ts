@@ -81,7 +81,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
       if (suite.id === 'cp') return (await import('./suites/cp.ts')).cpCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
-      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/scheduling-relabel.ts')).schedulingRelabelCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/validation.ts')).validationCases, ...(await import('./suites/served-groups.ts')).servedGroupCases, ...(await import('./suites/tokens.ts')).tokenCases, ...(await import('./suites/revisions.ts')).revisionCases];
+      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/scheduling-relabel.ts')).schedulingRelabelCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/validation.ts')).validationCases, ...(await import('./suites/served-groups.ts')).servedGroupCases, ...(await import('./suites/tokens.ts')).tokenCases, ...(await import('./suites/revisions.ts')).revisionCases, ...(await import('./suites/preemption.ts')).preemptionCases];
       return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
     case 'client-node': return [...(await import('./suites/client-node.ts')).clientNodeCases, ...(await import('./suites/tokens-client-node.ts')).tokenClientNodeCases];

@@ -111,7 +111,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
       daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, revisions, recorder: dsRec, log }),
       statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, revisions, recorder: stsRec, log }),
-      startScheduler({ store, clock, pods, nodes, namespaces, recorder: sRec, log }),
+      startScheduler({ store, clock, pods, nodes, namespaces, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');
