@@ -3,7 +3,7 @@
 // kubelet in process on the real clock (in-memory SQLite, no HTTP). Figures are wall-clock from the
 // Deployment's create to every replica Running, and include the kubelet's simulated start delay
 // (1 s ± 10%) and the ReplicaSet controller's slow-start batches.
-//   node bench/scheduling.ts [--quick] [anti|spread|preferred]
+//   node bench/scheduling.ts [--quick] [anti|spread|preferred|preempt]
 import { RealClock } from '../src/clock.ts';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { Store } from '../src/registry/store.ts';
@@ -66,11 +66,43 @@ async function deploymentToRunning(out: Record<string, string | number>, label: 
   } finally { await c.close(); }
 }
 
+/**
+ * Preemption: `nodes` nodes filled by a low-priority Deployment (4 pods of 4 cpu per 16-cpu node),
+ * then a high-priority Deployment of one 8-cpu pod per node; each high pod preempts two low pods
+ * (whose ReplicaSet recreates them, to wait Pending). Time from the high Deployment's create to every
+ * high replica Running, which includes the victims' graceful deletion (1 s) and the start delay.
+ */
+async function preemptionToRunning(out: Record<string, string | number>, nodes: number) {
+  const templates: NodeTemplate[] = Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}`, capacity, labels: {}, taints: [] }));
+  const c = await cluster(templates);
+  const label = `preemption: ${nodes} high pods each evicting 2 of ${nodes * 4} low pods (${nodes} nodes)`;
+  try {
+    const pods = c.ctl.informers.get('/pods')!;
+    if (!await waitFor(() => c.ctl.informers.get('/nodes')!.list(undefined).length === nodes, 120_000)) { out[label] = 'nodes did not register'; return; }
+    const pcs = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+    for (const [name, value] of [['low', 10], ['high', 1000]] as const) await c.store.create(pcs, undefined, { metadata: { name }, value });
+    const dep = (name: string, replicas: number, cpu: string): KObject => ({
+      metadata: { name },
+      spec: {
+        replicas, selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { priorityClassName: name, containers: [{ name: 'c', image: 'nginx:1.25', resources: { requests: { cpu } } }] } },
+      },
+    });
+    const runningOf = (app: string) => pods.list(undefined).filter((p) => p.metadata.labels?.app === app && p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length;
+    await c.store.create(deployments, 'default', dep('low', nodes * 4, '4'));
+    if (!await waitFor(() => runningOf('low') === nodes * 4, 600_000)) { out[label] = 'low pods did not all run'; return; }
+    const t0 = performance.now();
+    await c.store.create(deployments, 'default', dep('high', nodes, '8'));
+    const ok = await waitFor(() => runningOf('high') === nodes, 600_000);
+    out[`${label} → all high Running`] = ok ? sec(performance.now() - t0) : `timed out (${runningOf('high')} running)`;
+  } finally { await c.close(); }
+}
+
 export async function run(): Promise<Record<string, string | number>> {
   const quick = process.argv.includes('--quick');
   const out: Record<string, string | number> = {};
   const replicas = quick ? 300 : 1000;
-  const only = ['anti', 'spread', 'preferred'].find((a) => process.argv.includes(a));
+  const only = ['anti', 'spread', 'preferred', 'preempt'].find((a) => process.argv.includes(a));
   if (!only || only === 'anti') {
     const hosts: NodeTemplate[] = Array.from({ length: replicas }, (_, i) => ({ name: `host-${i}`, capacity, labels: {}, taints: [] }));
     await deploymentToRunning(out, `${replicas}-replica Deployment, required anti-affinity on hostname (${replicas} nodes)`, hosts, replicas, {
@@ -89,6 +121,7 @@ export async function run(): Promise<Record<string, string | number>> {
       affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'app' } }, topologyKey: 'kubernetes.io/hostname' } }] } },
     });
   }
+  if (!only || only === 'preempt') await preemptionToRunning(out, quick ? 100 : 300);
   return out;
 }
 

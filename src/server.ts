@@ -22,7 +22,11 @@ const TLS_CIPHERS = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CH
   'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'].join(':');
 import { loadProtobuf } from './api/protobuf-loader.ts';
 import { ensureTls } from './auth/certs.ts';
-import { loadOrCreateAdminToken, tokenAuthenticator } from './auth/token.ts';
+import { loadOrCreateAdminToken, tokenAuthenticator, tokenUsers } from './auth/token.ts';
+import { ensureSigningKey } from './auth/signing-key.ts';
+import { ServiceAccountTokens } from './auth/sa-tokens.ts';
+import { tokenRequestHandler } from './auth/token-request.ts';
+import { oidcRoute } from './auth/oidc.ts';
 import { tokenReviewHandler } from './auth/reviews.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
@@ -104,17 +108,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) =>
     updateManagedFields(old, next, manager, 'Update', { group: r.group, version: r.version, kind: r.kind }, subresource);
+  const [tls, signingKey] = await Promise.all([opts.insecureHttp ? undefined : ensureTls(persistDir, address, clock), ensureSigningKey(persistDir)]);
+  const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
-  ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler((t) => t === token));
+  ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler(tokenUsers(token, saTokens)));
+  ext.subresources.set('/serviceaccounts/token', tokenRequestHandler(saTokens));
   let ready = false;
   let metrics: ApiMetrics | undefined;
+  let url = '';
+  const auth = tokenAuthenticator(token, saTokens);
   const app = buildApp({
-    store, ext, auth: tokenAuthenticator(token), ready: () => ready, log,
+    store, ext, auth, ready: () => ready, log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
-    routes: [...ext.routes, ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
-  const tls = opts.insecureHttp ? undefined : await ensureTls(persistDir, address, clock);
   const server: Server = tls
     ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true }, app)
     : createHttpServer(app);
@@ -128,19 +136,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   // WebSocket upgrades (pods/exec, pods/attach) bypass the request handler: authenticate here.
-  const auth = tokenAuthenticator(token);
   const pods = findResource('', 'v1', 'pods')!;
   server.on('upgrade', (req, socket, head) => {
     const refuse = (code: number, reason: string, message: string) => {
       const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
-    try {
-      if (!auth.authenticate(req)) { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
-    } catch { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
-    handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
-      if (!handled) refuse(400, 'BadRequest', `upgrade is not supported for ${req.url?.split('?')[0]}`);
-    }, (e) => refuse(500, 'InternalError', `upgrade failed: ${(e as Error).message}`));
+    Promise.resolve().then(() => auth.authenticate(req)).then((user) => {
+      if (!user) { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
+      handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
+        if (!handled) refuse(400, 'BadRequest', `upgrade is not supported for ${req.url?.split('?')[0]}`);
+      }, (e) => refuse(500, 'InternalError', `upgrade failed: ${(e as Error).message}`));
+    }, () => refuse(401, 'Unauthorized', 'Unauthorized'));
   });
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
@@ -155,7 +162,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
   const port = (server.address() as AddressInfo).port;
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
-  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  url = `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   let controllers: Controllers | undefined;
   try {

@@ -34,7 +34,7 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
   for (const s of ['proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
   subresources.set('/nodes/proxy', notYet);
   subresources.set('/services/proxy', notYet);
-  subresources.set('/serviceaccounts/token', notYet);
+  subresources.set('/serviceaccounts/token', notYet); // startServer replaces it: the TokenRequest handler needs the signing key
   subresources.set('certificates.k8s.io/certificatesigningrequests/approval', statusHandler);
 
   const virtualCreate = reviewHandlers();

@@ -13,10 +13,12 @@ import { notFoundPath, requestInfo } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
 import { protobufFor } from './protobuf-loader.ts';
+import { setRequestUser } from '../auth/user.ts';
+import type { User } from '../auth/user.ts';
 
 export interface Authenticator {
-  /** The user for this request, or undefined if unauthenticated. Throws 401 for bad credentials. */
-  authenticate(req: IncomingMessage): { name: string; groups: string[] } | undefined;
+  /** The user for this request, or undefined if unauthenticated. Throws (rejects with) 401 for bad credentials. */
+  authenticate(req: IncomingMessage): User | undefined | Promise<User | undefined>;
 }
 
 export interface AppDeps {
@@ -96,8 +98,9 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
   if (!PUBLIC.has(path) && deps.auth) {
-    const user = deps.auth.authenticate(req);
+    const user = await deps.auth.authenticate(req);
     if (!user) throw errors.unauthorized();
+    setRequestUser(req, user);
   }
 
   switch (path) {

@@ -1,8 +1,12 @@
 // Review kinds are questions, not stored objects: answered on create and never persisted.
-// Until RBAC lands every authenticated user is the admin, who may do everything; the answers say so.
+// Until RBAC lands every authenticated user (the admin or a service account) may do everything; the
+// answers say so.
 import type { IncomingMessage } from 'node:http';
 import { errors, field } from '../errors.ts';
 import { ADMIN_USER } from './token.ts';
+import type { TokenAuthenticator } from './token.ts';
+import { requestUser } from './user.ts';
+import type { User } from './user.ts';
 
 type Handler = (body: Record<string, any>, ctx: { req: IncomingMessage; namespace?: string }) => Promise<object>;
 
@@ -41,18 +45,31 @@ export function reviewHandlers(): Map<string, Handler> {
     incomplete: false,
   }));
   const authn = 'authentication.k8s.io';
-  m.set(`${authn}/SelfSubjectReview`, async (b) => ({ kind: 'SelfSubjectReview', apiVersion: `${authn}/v1`, metadata: { ...(b.metadata ?? {}), creationTimestamp: null },
-    status: { userInfo: { username: ADMIN_USER.name, groups: ADMIN_USER.groups } } }));
+  m.set(`${authn}/SelfSubjectReview`, async (b, ctx) => ({ kind: 'SelfSubjectReview', apiVersion: `${authn}/v1`, metadata: { ...(b.metadata ?? {}), creationTimestamp: null },
+    status: { userInfo: userInfo(requestUser(ctx.req) ?? ADMIN_USER) } }));
   return m;
 }
 
-/** TokenReview needs to know the admin token. */
-export function tokenReviewHandler(isAdminToken: (t: string) => boolean): Handler {
+function userInfo(u: User): object {
+  return { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
+}
+
+/** TokenReview asks the same authenticators as requests do; a service-account token is checked against spec.audiences. */
+export function tokenReviewHandler(users: TokenAuthenticator): Handler {
   return async (b) => {
     const token = b.spec?.token;
     if (typeof token !== 'string' || !token) throw errors.invalid('authentication.k8s.io', 'TokenReview', '', [field.required('spec.token')]);
-    const ok = isAdminToken(token);
-    return { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: b.spec,
-      status: ok ? { authenticated: true, user: { username: ADMIN_USER.name, groups: ADMIN_USER.groups }, audiences: b.spec.audiences ?? [] } : { authenticated: false, error: 'invalid bearer token' } };
+    const listed = Array.isArray(b.spec.audiences) ? b.spec.audiences.filter((x: unknown): x is string => typeof x === 'string') : [];
+    const asked = listed.length ? listed : undefined;
+    let status: object;
+    try {
+      const found = await users(token, asked);
+      status = found
+        ? { authenticated: true, user: userInfo(found.user), audiences: found.audiences ?? asked ?? [] }
+        : { authenticated: false, error: 'invalid bearer token' };
+    } catch (e) {
+      status = { authenticated: false, error: (e as Error).message };
+    }
+    return { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: b.spec, status };
   };
 }

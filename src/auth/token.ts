@@ -1,24 +1,40 @@
-// Bearer-token authentication for the admin user (full RBAC is a later issue: the admin may do everything).
+// Bearer-token authentication: the admin token, or a service-account token (a JWT signed by this server;
+// see sa-tokens.ts). No RBAC yet: every authenticated user may do everything, as the admin does.
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { errors } from '../errors.ts';
 import type { Authenticator } from '../api/app.ts';
 import type { Clock } from '../clock.ts';
+import type { ServiceAccountTokens } from './sa-tokens.ts';
+import type { User } from './user.ts';
 
-export const ADMIN_USER = { name: 'skiff-admin', groups: ['system:masters', 'system:authenticated'] };
+export const ADMIN_USER: User = { name: 'skiff-admin', groups: ['system:masters', 'system:authenticated'] };
 
-export function tokenAuthenticator(adminToken: string): Authenticator {
+/** The user for a bearer token; undefined if no authenticator knows it. Throws InvalidToken (sa-tokens.ts). */
+export type TokenAuthenticator = (token: string, audiences?: string[]) => Promise<{ user: User; audiences?: string[] } | undefined>;
+
+export function tokenUsers(adminToken: string, serviceAccounts?: ServiceAccountTokens): TokenAuthenticator {
   const want = Buffer.from(adminToken);
+  return async (token, audiences) => {
+    const got = Buffer.from(token);
+    if (got.length === want.length && timingSafeEqual(got, want)) return { user: ADMIN_USER };
+    return serviceAccounts?.authenticate(token, audiences);
+  };
+}
+
+export function tokenAuthenticator(adminToken: string, serviceAccounts?: ServiceAccountTokens): Authenticator {
+  const users = tokenUsers(adminToken, serviceAccounts);
   return {
-    authenticate(req: IncomingMessage) {
+    async authenticate(req: IncomingMessage) {
       const h = req.headers.authorization;
       if (!h) return undefined;
       const m = /^Bearer\s+(\S+)$/i.exec(h);
       if (!m) throw errors.unauthorized();
-      const got = Buffer.from(m[1]);
-      if (got.length !== want.length || !timingSafeEqual(got, want)) throw errors.unauthorized();
-      return ADMIN_USER;
+      // As upstream, why a token failed is not told to the client: every failure is a plain 401.
+      const found = await users(m[1]).catch(() => undefined);
+      if (!found) throw errors.unauthorized();
+      return found.user;
     },
   };
 }

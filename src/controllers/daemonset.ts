@@ -6,8 +6,10 @@
 // - pods on nodes that are no longer eligible, extra pods on a node and Failed pods are deleted;
 // - RollingUpdate replaces old-revision pods at most maxUnavailable at a time (maxSurge is not
 //   supported: replacements happen delete-first); OnDelete replaces only deleted pods;
-// - status: desired/current/misscheduled/ready/updated/available/unavailable, observedGeneration.
-// Not supported (README): ControllerRevision history (kubectl rollout history/undo ds), maxSurge.
+// - status: desired/current/misscheduled/ready/updated/available/unavailable, observedGeneration;
+// - ControllerRevisions `<ds>-<hash>` record each template (daemonset-history.ts), which is what
+//   `kubectl rollout history/undo ds` reads.
+// Not supported (README): maxSurge.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
@@ -17,6 +19,7 @@ import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import type { EventRecorder } from './events.ts';
 import { Expectations } from './expectations.ts';
 import { podTemplateHash } from './hash.ts';
+import { cleanupDaemonSetHistory, daemonSetHistory, REVISION_HASH } from './daemonset-history.ts';
 import { createPods, deletePods } from './podops.ts';
 import { controllerRef, ignoreNotFound, intOrPercent, isPodAvailable, isPodReady, newControllerRef, res } from './util.ts';
 import { filterNodeAffinity, filterTaints } from '../scheduler/filters.ts';
@@ -24,7 +27,7 @@ import { nodeInfoFor } from '../scheduler/nodeinfo.ts';
 import type { Toleration } from '../scheduler/nodeinfo.ts';
 
 const dsR = res('apps', 'v1', 'daemonsets');
-export const REVISION_HASH = 'controller-revision-hash';
+export { REVISION_HASH };
 
 /** Tolerations upstream adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
 export function daemonTolerations(spec: Record<string, any>): Toleration[] {
@@ -69,10 +72,12 @@ export function daemonPod(ds: KObject, node: string, hash: string): KObject {
   return pod;
 }
 
-export interface DaemonSetControllerOptions { store: Store; clock: Clock; daemonsets: Informer; pods: Informer; nodes: Informer; recorder: EventRecorder; log?: (m: string) => void }
+export interface DaemonSetControllerOptions {
+  store: Store; clock: Clock; daemonsets: Informer; pods: Informer; nodes: Informer; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
+}
 
 export function daemonSetController(o: DaemonSetControllerOptions): Controller {
-  const { store, clock, daemonsets, pods, nodes, recorder } = o;
+  const { store, clock, daemonsets, pods, nodes, revisions, recorder } = o;
   const exp = new Expectations(clock);
   const writer = { store, recorder, exp };
   const dsKeyOf = (p: KObject) => { const r = controllerRef(p); return r?.kind === 'DaemonSet' ? `${p.metadata.namespace}/${r.name}` : undefined; };
@@ -87,7 +92,8 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
     if (!ds) { exp.forget(key); return; }
     const ns = ds.metadata.namespace!;
     const uid = ds.metadata.uid!;
-    const hash = podTemplateHash(ds.spec?.template);
+    const history = ds.metadata.deletionTimestamp ? undefined : await daemonSetHistory(store, revisions, ds);
+    const hash: string = history?.cur.metadata.labels?.[REVISION_HASH] ?? podTemplateHash(ds.spec?.template, ds.status?.collisionCount);
     const tolerations = daemonTolerations(ds.spec?.template?.spec ?? {});
     const now = clock.now();
     const minReady = ds.spec?.minReadySeconds ?? 0;
@@ -146,6 +152,7 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
     if (exp.satisfied(key) && !ds.metadata.deletionTimestamp) {
       await deletePods(writer, ds, key, [...new Set(deletes)]);
       await createPods(writer, ds, key, creates.map((n) => daemonPod(ds, n, hash))).catch((e) => { createError = e; });
+      if (history) await cleanupDaemonSetHistory(store, ds, history.old, pods.byIndexValue('owner', uid).filter((p) => controllerRef(p)?.uid === uid));
     }
 
     const status: Record<string, any> = {
@@ -169,7 +176,8 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
   const allForNode = () => daemonsets.list().map(keyOf);
   return runController({
     name: 'daemonset', clock, log: o.log, workers: 2,
-    watch: [{ informer: daemonsets }, { informer: pods, toKeys: (p) => { const k = dsKeyOf(p); return k ? [k] : []; } }, { informer: nodes, toKeys: allForNode }],
+    watch: [{ informer: daemonsets }, { informer: pods, toKeys: (p) => { const k = dsKeyOf(p); return k ? [k] : []; } }, { informer: nodes, toKeys: allForNode },
+      { informer: revisions, toKeys: (r) => { const k = dsKeyOf(r); return k ? [k] : []; } }],
     reconcile,
   });
 }

@@ -1,6 +1,12 @@
 // An event recorder: core/v1 Events about an object, written in the background (a controller never
-// waits for its events) and aggregated as upstream's recorder does: the same reason and message on
-// the same object bumps `count` and `lastTimestamp` instead of creating a new Event.
+// waits for its events) and correlated as upstream's client-go recorder does (tools/record's
+// EventCorrelator, with its default settings):
+//  - the same event again (same source, object, type, reason and message) bumps `count` and
+//    `lastTimestamp` of the Event already written instead of creating a new one;
+//  - from the 10th distinct message with the same source, object, type and reason within 10 minutes,
+//    the messages are folded into one Event "(combined from similar events): <latest message>";
+//  - a source may send 25 events about one object in a burst, then one per 5 minutes (a token bucket
+//    on the injected clock); the rest are dropped, as upstream's spam filter drops them.
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
@@ -14,12 +20,51 @@ export interface EventRecorder {
   flush(): Promise<void>;
 }
 
-const MAX_REMEMBERED = 4096;
+const MAX_REMEMBERED = 4096;      // each cache, as upstream's LRUs
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;     // one token per 5 minutes
+
+/** A Map used as an LRU of at most MAX_REMEMBERED entries (a read refreshes the entry). */
+function lruGet<V>(m: Map<string, V>, k: string): V | undefined {
+  const v = m.get(k);
+  if (v !== undefined) { m.delete(k); m.set(k, v); }
+  return v;
+}
+function lruSet<V>(m: Map<string, V>, k: string, v: V): void {
+  m.delete(k);
+  if (m.size >= MAX_REMEMBERED) m.delete(m.keys().next().value!);
+  m.set(k, v);
+}
+
 const MAX_IN_FLIGHT = 32;
 
 export function eventRecorder(store: Store, clock: Clock, component: string, log?: (m: string) => void): EventRecorder {
   const events = res('', 'v1', 'events');
-  const seen = new Map<string, { ns: string; name: string; count: number }>();
+  // `written`: settles when the last write queued for this Event has finished, so a count update never
+  // overtakes the create (or an earlier update) of the same Event.
+  const seen = new Map<string, { ns: string; name: string; count: number; written: Promise<void> }>();
+  const queueWrite = (entry: { written: Promise<void> }, write: () => Promise<unknown>, onError?: () => void) => {
+    const after = entry.written;
+    let done!: () => void;
+    entry.written = new Promise<void>((r) => { done = r; });
+    pending.push(async () => {
+      try { await after; await write(); } catch (e) { if (onError) onError(); else throw e; } finally { done(); }
+    });
+  };
+  const similar = new Map<string, { messages: Set<string>; last: number }>();
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** The spam filter: true when this source may record one more event about the object now. */
+  const allow = (key: string, now: number): boolean => {
+    const b = lruGet(buckets, key) ?? { tokens: SPAM_BURST, at: now };
+    b.tokens = Math.min(SPAM_BURST, b.tokens + Math.max(0, now - b.at) / SPAM_REFILL_MS);
+    b.at = now;
+    lruSet(buckets, key, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  };
   const pending: (() => Promise<void>)[] = [];
   let running = 0;
   let waiters: (() => void)[] = [];
@@ -37,23 +82,34 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
   return {
     event(obj, type, reason, message, opts = {}) {
       const ns = obj.metadata.namespace || 'default';
-      const key = `${obj.metadata.uid}\u0000${reason}\u0000${message}\u0000${opts.fieldPath ?? ''}`;
       const now = clock.now();
-      const prev = seen.get(key);
+      const object = [component, opts.host ?? '', obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, obj.metadata.uid ?? '', obj.apiVersion].join('\u0000');
+      // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
+      const aggKey = `${object}\u0000${type}\u0000${reason}`;
+      let group = lruGet(similar, aggKey);
+      if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { messages: new Set(), last: now };
+      group.messages.add(message);
+      group.last = now;
+      lruSet(similar, aggKey, group);
+      let key = `${aggKey}\u0000${opts.fieldPath ?? ''}\u0000${message}`;
+      if (group.messages.size >= AGGREGATE_MAX_EVENTS) {
+        group.messages.delete(group.messages.values().next().value!); // keep the set at its bound
+        message = `(combined from similar events): ${message}`;
+        key = aggKey;
+      }
+      const prev = lruGet(seen, key);
+      if (!allow(object, now)) return;
       if (prev) {
         prev.count++;
         const count = prev.count;
-        pending.push(async () => {
-          try {
-            await store.guaranteedUpdate(events, prev.ns, prev.name, (e) => {
-              e.count = Math.max(e.count ?? 1, count); e.lastTimestamp = rfc3339(now); return e;
-            });
-          } catch { seen.delete(key); }
-        });
+        const text = message;
+        queueWrite(prev, () => store.guaranteedUpdate(events, prev.ns, prev.name, (e) => {
+          e.count = Math.max(e.count ?? 1, count); e.lastTimestamp = rfc3339(now); e.message = text; return e;
+        }), () => { if (seen.get(key) === prev) seen.delete(key); });
       } else {
         const name = `${obj.metadata.name}.${(now * 1e6 + Math.floor(clock.random() * 1e6)).toString(16)}`;
-        if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value!);
-        seen.set(key, { ns, name, count: 1 });
+        const entry = { ns, name, count: 1, written: Promise.resolve() };
+        lruSet(seen, key, entry);
         const ev: KObject = {
           apiVersion: 'v1', kind: 'Event',
           metadata: { name, namespace: ns },
@@ -66,7 +122,7 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
           firstTimestamp: rfc3339(now), lastTimestamp: rfc3339(now), count: 1,
           eventTime: null, reportingComponent: component, reportingInstance: opts.host ?? '',
         };
-        pending.push(async () => { await store.create(events, ns, ev); });
+        queueWrite(entry, () => store.create(events, ns, ev));
       }
       pump();
     },

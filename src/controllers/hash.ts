@@ -3,7 +3,7 @@
 // look-alikes) from the decimal digits of the hash, as upstream does. The value is stable across
 // restarts and processes but is NOT byte-for-byte upstream's: upstream hashes Go's deep-printed
 // struct, which cannot be reproduced from JSON.
-const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
@@ -22,6 +22,6 @@ export function fnv32a(s: string): number {
 export function podTemplateHash(template: unknown, collisionCount?: number): string {
   const h = fnv32a(canonical(template) + (collisionCount ? `#${collisionCount}` : ''));
   let out = '';
-  for (const ch of String(h)) out += ALPHABET[ch.charCodeAt(0) % ALPHABET.length];
+  for (const ch of String(h)) out += SAFE_ALPHABET[ch.charCodeAt(0) % SAFE_ALPHABET.length];
   return out;
 }

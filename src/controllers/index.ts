@@ -89,9 +89,11 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const pvcs = informer('', 'v1', 'persistentvolumeclaims');
     const pvs = informer('', 'v1', 'persistentvolumes');
     const classes = informer('storage.k8s.io', 'v1', 'storageclasses');
+    const revisions = informer('apps', 'v1', 'controllerrevisions');
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
     pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    revisions.addIndex('orphan', orphanNs);
     for (const i of [rss, rcs]) { i.addIndex('orphan', orphanNs); i.addIndex('namespace', (o) => [o.metadata.namespace!]); }
     deployments.addIndex('namespace', (o) => [o.metadata.namespace!]);
     const rsRec = eventRecorder(store, clock, 'replicaset-controller', log);
@@ -112,9 +114,9 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       deploymentController({ store, clock, deployments, replicasets: rss, pods, recorder: dRec, log }),
       jobController({ store, clock, jobs, pods, recorder: jRec, log }),
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
-      daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, recorder: dsRec, log }),
-      statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, recorder: stsRec, log }),
-      startScheduler({ store, clock, pods, nodes, namespaces, volumes: { pvcs, pvs, classes }, recorder: sRec, log }),
+      daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, revisions, recorder: dsRec, log }),
+      statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, revisions, recorder: stsRec, log }),
+      startScheduler({ store, clock, pods, nodes, namespaces, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), volumes: { pvcs, pvs, classes }, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');

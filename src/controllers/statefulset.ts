@@ -9,9 +9,11 @@
 // - RollingUpdate from the highest ordinal down to `partition`, one pod at a time, each waiting for
 //   the previous to be Running and Ready again; OnDelete replaces only pods that are deleted;
 // - status: replicas, readyReplicas, currentReplicas, updatedReplicas, availableReplicas,
-//   currentRevision, updateRevision (`<set>-<hash>`), observedGeneration, collisionCount.
-// Not supported (README): ControllerRevision objects (kubectl rollout history/undo sts),
-// maxUnavailable for rolling updates, spec.ordinals.start.
+//   currentRevision, updateRevision, observedGeneration, collisionCount;
+// - ControllerRevisions `<set>-<hash>` record each template (statefulset-history.ts); pods carry
+//   their revision's name as controller-revision-hash, and pods not yet due for the update are
+//   recreated from the current revision's template. `kubectl rollout history/undo sts` reads them.
+// Not supported (README): maxUnavailable for rolling updates, spec.ordinals.start.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
@@ -19,13 +21,13 @@ import { clone } from '../registry/codec.ts';
 import { runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import type { EventRecorder } from './events.ts';
-import { podTemplateHash } from './hash.ts';
+import { revisionTemplate } from './history.ts';
+import { REVISION_HASH, statefulSetRevisions, truncateStatefulSetHistory } from './statefulset-history.ts';
 import { controllerRef, ignoreNotFound, isPodAvailable, isPodReady, newControllerRef, res } from './util.ts';
 
 const podsR = res('', 'v1', 'pods');
 const pvcR = res('', 'v1', 'persistentvolumeclaims');
 const stsR = res('apps', 'v1', 'statefulsets');
-const REVISION_HASH = 'controller-revision-hash';
 
 const ordinalOf = (set: string, pod: string): number | undefined => {
   const m = new RegExp(`^${set.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(pod);
@@ -58,10 +60,12 @@ export function statefulPod(sts: KObject, ordinal: number, revision: string): KO
   return pod;
 }
 
-export interface StatefulSetControllerOptions { store: Store; clock: Clock; statefulsets: Informer; pods: Informer; recorder: EventRecorder; log?: (m: string) => void }
+export interface StatefulSetControllerOptions {
+  store: Store; clock: Clock; statefulsets: Informer; pods: Informer; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
+}
 
 export function statefulSetController(o: StatefulSetControllerOptions): Controller {
-  const { store, clock, statefulsets, pods, recorder } = o;
+  const { store, clock, statefulsets, pods, revisions, recorder } = o;
 
   async function ensureClaims(sts: KObject, ordinal: number): Promise<void> {
     const podName = `${sts.metadata.name}-${ordinal}`;
@@ -85,11 +89,13 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
     }
   }
 
-  async function createPod(sts: KObject, ordinal: number, revision: string): Promise<void> {
+  /** Create the pod for `ordinal` from `revision`'s template, labelled with the revision's name. */
+  async function createPod(sts: KObject, ordinal: number, revision: KObject): Promise<void> {
     await ensureClaims(sts, ordinal);
     const name = `${sts.metadata.name}-${ordinal}`;
+    const versioned = { ...sts, spec: { ...sts.spec, template: revisionTemplate(revision) } };
     try {
-      await store.create(podsR, sts.metadata.namespace, statefulPod(sts, ordinal, revision));
+      await store.create(podsR, sts.metadata.namespace, statefulPod(versioned, ordinal, revision.metadata.name!));
       recorder.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`);
     } catch (e) {
       if ((e as { code?: number }).code === 409) return; // the old pod is still terminating
@@ -112,8 +118,9 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
     const uid = sts.metadata.uid!;
     const replicas = Math.max(0, sts.spec?.replicas ?? 1);
     const parallel = sts.spec?.podManagementPolicy === 'Parallel';
-    const updateRevision = `${setName}-${podTemplateHash(sts.spec?.template)}`;
-    const hashOf = (p: KObject) => `${setName}-${p.metadata.labels?.[REVISION_HASH] ?? ''}`;
+    const revs = await statefulSetRevisions(store, revisions, sts);
+    const updateRevision = revs.update.metadata.name!;
+    const hashOf = (p: KObject): string => p.metadata.labels?.[REVISION_HASH] ?? '';
     const minReady = sts.spec?.minReadySeconds ?? 0;
     const now = clock.now();
     const byOrdinal = new Map<number, KObject>();
@@ -125,7 +132,7 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
       if (i >= replicas) condemned.push(p); else byOrdinal.set(i, p);
     }
     const status = sts.status ?? {};
-    const currentRevision: string = status.currentRevision ?? updateRevision;
+    const currentRevision = revs.current.metadata.name!;
 
     // Create missing and replace Failed pods; OrderedReady waits for each predecessor.
     let blocked = false;
@@ -135,8 +142,8 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
       if (!p) {
         // Pods not yet updated are recreated at the current revision, the rest at the update revision.
         const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-        const rev = sts.spec?.updateStrategy?.type === 'OnDelete' || i >= partition ? updateRevision : currentRevision;
-        await createPod(sts, i, rev.slice(setName.length + 1));
+        const rev = sts.spec?.updateStrategy?.type === 'OnDelete' || i >= partition ? revs.update : revs.current;
+        await createPod(sts, i, rev);
         blocked = !parallel;
         continue;
       }
@@ -172,7 +179,7 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
       observedGeneration: sts.metadata.generation ?? 1,
       replicas: live.length + condemned.filter((p) => !p.metadata.deletionTimestamp).length,
       readyReplicas: ready, currentReplicas: done ? updated : onCurrent, updatedReplicas: updated, availableReplicas: available,
-      currentRevision: done ? updateRevision : currentRevision, updateRevision, collisionCount: status.collisionCount ?? 0,
+      currentRevision: done ? updateRevision : currentRevision, updateRevision, collisionCount: revs.collisionCount,
     };
     for (const k of ['readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas']) if (next[k] === 0) delete next[k];
     if (JSON.stringify(next) !== JSON.stringify(status)) {
@@ -182,12 +189,14 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
         return cur;
       }, { subresource: 'status' }).catch(ignoreNotFound);
     }
+    await truncateStatefulSetHistory(store, sts, [...byOrdinal.values(), ...condemned], { ...revs, current: done ? revs.update : revs.current });
     if (minReady > 0 && ready > available) queue.addAfter(key, minReady * 1000 + 1);
   }
 
+  const setKeyOf = (o: KObject): string[] => { const r = controllerRef(o); return r?.kind === 'StatefulSet' ? [`${o.metadata.namespace}/${r.name}`] : []; };
   return runController({
     name: 'statefulset', clock, log: o.log, workers: 2,
-    watch: [{ informer: statefulsets }, { informer: pods, toKeys: (p) => { const r = controllerRef(p); return r?.kind === 'StatefulSet' ? [`${p.metadata.namespace}/${r.name}`] : []; } }],
+    watch: [{ informer: statefulsets }, { informer: pods, toKeys: setKeyOf }, { informer: revisions, toKeys: setKeyOf }],
     reconcile,
   });
 }

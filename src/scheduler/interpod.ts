@@ -25,8 +25,8 @@ export interface InterPodState {
   affinityAny: boolean;
   /** Per anti-affinity term: topology value → placed pods matching it. */
   antiDomains: DomainCounts[];
-  /** Placed pods' anti-affinity terms that match the incoming pod: where those pods are. */
-  existingAnti: { topologyKey: string; domains: DomainCounts }[];
+  /** Placed pods' anti-affinity terms that match the incoming pod: where those pods are (key: the term's). */
+  existingAnti: { key: string; topologyKey: string; domains: DomainCounts }[];
   selfMatches: boolean;
 }
 
@@ -111,10 +111,10 @@ export function interPodState(pod: KObject, placed: () => Iterable<Placed>, anti
 export function interPodStateOf(pod: KObject, index: PlacedPods, nsLabels: NamespaceLabels): InterPodState | undefined {
   const affinity = requiredTerms(pod, 'podAffinity'), anti = requiredTerms(pod, 'podAntiAffinity');
   const existingAnti: InterPodState['existingAnti'] = [];
-  for (const { value: t, tally } of index.groups()) {
+  for (const [key, { value: t, tally }] of index.groupEntries()) {
     if (!termMatches(t, pod, nsLabels)) continue;
     const domains = tally.domains(t.topologyKey);
-    if (domains.size) existingAnti.push({ topologyKey: t.topologyKey, domains });
+    if (domains.size) existingAnti.push({ key, topologyKey: t.topologyKey, domains });
   }
   if (!affinity.length && !anti.length && !existingAnti.length) return undefined;
   const together = affinity.length ? index.tally(termsMatcher(affinity, nsLabels)) : undefined;
@@ -122,6 +122,40 @@ export function interPodStateOf(pod: KObject, index: PlacedPods, nsLabels: Names
   const antiDomains = anti.map((t) => (t.selector ? index.tally(termsMatcher([t], nsLabels)).domains(t.topologyKey) : new Map<string, number>()));
   const selfMatches = affinity.every((t) => termMatches(t, pod, nsLabels));
   return { affinity, anti, affinityDomains, affinityAny: affinityDomains.some((m) => m.size > 0), antiDomains, existingAnti, selfMatches };
+}
+
+/** A copy of `s` whose counts can be changed without touching the index (preemption's what-ifs). */
+export function cloneInterPod(s: InterPodState): InterPodState {
+  return {
+    ...s,
+    affinityDomains: s.affinityDomains.map((m) => new Map(m)),
+    antiDomains: s.antiDomains.map((m) => new Map(m)),
+    existingAnti: s.existingAnti.map((e) => ({ ...e, domains: new Map(e.domains) })),
+  };
+}
+
+function bumpDomain(m: DomainCounts, v: string | undefined, d: number): void {
+  if (v === undefined) return;
+  const n = (m.get(v) ?? 0) + d;
+  if (n > 0) m.set(v, n); else m.delete(v);
+}
+
+/**
+ * Count `placed` (on a node with `nodeLabels`) out of (sign -1) or back into (sign +1) a cloned
+ * state for `incoming`, as upstream's InterPodAffinity RemovePod/AddPod extensions do.
+ */
+export function shiftInterPod(s: InterPodState, incoming: KObject, placed: KObject, nodeLabels: Record<string, string>, sign: 1 | -1, nsLabels: NamespaceLabels): void {
+  if (s.affinity.length && s.affinity.every((t) => termMatches(t, placed, nsLabels))) {
+    s.affinity.forEach((t, i) => bumpDomain(s.affinityDomains[i], nodeLabels[t.topologyKey], sign));
+    s.affinityAny = s.affinityDomains.some((m) => m.size > 0);
+  }
+  s.anti.forEach((t, i) => { if (termMatches(t, placed, nsLabels)) bumpDomain(s.antiDomains[i], nodeLabels[t.topologyKey], sign); });
+  for (const { key, value: t } of antiGroups(placed)) {
+    if (!termMatches(t, incoming, nsLabels)) continue;
+    let e = s.existingAnti.find((x) => x.key === key);
+    if (!e) s.existingAnti.push(e = { key, topologyKey: t.topologyKey, domains: new Map() });
+    bumpDomain(e.domains, nodeLabels[t.topologyKey], sign);
+  }
 }
 
 export const AFFINITY_REASON = "node(s) didn't match pod affinity rules";

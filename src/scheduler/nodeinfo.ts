@@ -46,6 +46,23 @@ export function nonZero(req: Resources): { cpu: number; memory: number } {
   return { cpu: req.cpu || DEFAULT_MILLI_CPU, memory: req.memory || DEFAULT_MEMORY };
 }
 
+/** Count a pod's requests and ports onto (sign 1) or off (sign -1) a node's accounting. */
+export function adjustNodeInfo(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
+  if (ports.length) {
+    if (sign > 0) ni.usedPorts = [...ni.usedPorts, ...ports];
+    else ni.usedPorts = ni.usedPorts.filter((u) => !ports.includes(u));
+  }
+  for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
+  const nz = nonZero(req);
+  ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
+  ni.podCount += sign;
+}
+
+/** A copy whose accounting can be changed without touching the scheduler's (what-ifs). */
+export function cloneNodeInfo(ni: NodeInfo): NodeInfo {
+  return { ...ni, requested: { ...ni.requested }, nonZero: { ...ni.nonZero }, usedPorts: [...ni.usedPorts] };
+}
+
 function toResources(list: Record<string, unknown> | undefined): Resources {
   const out: Resources = {};
   for (const [k, v] of Object.entries(list ?? {})) out[k] = k === 'cpu' ? milliValue(v) : quantityValue(v);

@@ -165,4 +165,6 @@ export class PlacedIndex<G> {
 
   /** The groups with members, each with the tally of its members. */
   groups(): Iterable<{ value: G; tally: Tally }> { return this.groupMap.values(); }
+  /** The same, with each group's key. */
+  groupEntries(): Iterable<[string, { value: G; tally: Tally }]> { return this.groupMap.entries(); }
 }

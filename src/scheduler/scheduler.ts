@@ -9,7 +9,10 @@
 // only for pods that need it (interpod.ts, spread.ts), from an index of the placed pods that is kept
 // as pods are placed, removed or relabelled and nodes relabelled (placed-index.ts).
 // The queue is ordered as upstream's PrioritySort: higher spec.priority first, then arrival.
-// Not supported: preemption (so messages lack upstream's trailing "preemption: ..." part).
+// A pod that fits nowhere may preempt lower-priority pods (preemption.ts and victims.ts decide,
+// preempt-act.ts acts): it is nominated to the node (status.nominatedNodeName, nominator.ts), whose
+// victims are marked DisruptionTarget and deleted gracefully; until it is placed, nominated pods
+// count on their node for pods of lower or equal priority, so those do not take the room being freed.
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
@@ -21,7 +24,13 @@ import type { Controller, Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
 import type { HostPort, NodeInfo, Resources } from './nodeinfo.ts';
-import { nodeInfoFor, nonZero, podHostPorts, podRequests } from './nodeinfo.ts';
+import { adjustNodeInfo, cloneNodeInfo, nodeInfoFor, podHostPorts, podRequests } from './nodeinfo.ts';
+import { NOT_HELPFUL, POLICY_NEVER, preempt } from './preemption.ts';
+import { carryOutPreemption } from './preempt-act.ts';
+import { podPriority } from './victims.ts';
+import type { NodePod } from './victims.ts';
+import { Nominator } from './nominator.ts';
+import type { Nomination } from './nominator.ts';
 import type { PodInfo } from './filters.ts';
 import { filterNodeAffinity, filterTaints, runFilters, unschedulableMessage } from './filters.ts';
 import { scoreNodes } from './score.ts';
@@ -49,7 +58,7 @@ export interface Scheduler extends Controller {
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; volumes?: VolumeInformers; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; pdbs?: Informer; volumes?: VolumeInformers; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
   const pvcsR = res('', 'v1', 'persistentvolumeclaims');
@@ -58,7 +67,28 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   let orderDirty = true;
   let cursor = 0;
   /** Pods counted on a node: podKey → where and how much (covers assumed pods not yet seen bound). */
-  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[] }>();
+  const accounted = new Map<string, { node: string; req: Resources; ports: HostPort[]; priority: number }>();
+  /** The same, by node, and how many have each priority (so preemption knows at once when no pod is lower). */
+  const onNode = new Map<string, Set<string>>();
+  const priorities = new Map<number, number>();
+  const remember = (key: string, a: { node: string; req: Resources; ports: HostPort[]; priority: number }) => {
+    accounted.set(key, a);
+    let set = onNode.get(a.node);
+    if (!set) onNode.set(a.node, set = new Set());
+    set.add(key);
+    priorities.set(a.priority, (priorities.get(a.priority) ?? 0) + 1);
+  };
+  const forget = (key: string) => {
+    const a = accounted.get(key);
+    if (!a) return;
+    accounted.delete(key);
+    const set = onNode.get(a.node);
+    set?.delete(key);
+    if (set && !set.size) onNode.delete(a.node);
+    const n = priorities.get(a.priority)! - 1;
+    if (n) priorities.set(a.priority, n); else priorities.delete(a.priority);
+  };
+  const lowestPlacedPriority = () => { let m = Infinity; for (const p of priorities.keys()) if (p < m) m = p; return m; };
   const unschedulable = new Set<string>();
   /** Unschedulable pods with required podAffinity: a pod placed anywhere may be what they wait for. */
   const waitingForPods = new Set<string>();
@@ -66,35 +96,28 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   const index = newPlacedPods();
   /** Pods assumed onto a node, waiting for their WaitForFirstConsumer claims to be Bound. */
   const volumeBinds = new VolumeBinds();
+  /** Unplaced pods nominated to a node by preemption. */
+  const nominated = new Nominator();
+  const setNominated = (key: string, n?: Nomination) => nominated.set(key, n);
 
   const account = (key: string, node: string | undefined, req?: Resources, ports: HostPort[] = []) => {
     const prev = accounted.get(key);
     if (prev && prev.node === node) return;
     if (prev) {
       const ni = infos.get(prev.node);
-      if (ni) adjust(ni, prev.req, -1, prev.ports);
-      accounted.delete(key);
+      if (ni) adjustNodeInfo(ni, prev.req, -1, prev.ports);
+      forget(key);
       index.remove(key);
     }
     if (node && req) {
-      accounted.set(key, { node, req, ports });
       const pod = pods.get(key);
+      remember(key, { node, req, ports, priority: podPriority(pod) });
       if (pod) index.place(key, pod, node);
       const ni = infos.get(node);
-      if (ni) adjust(ni, req, 1, ports);
+      if (ni) adjustNodeInfo(ni, req, 1, ports);
       for (const k of waitingForPods) queue.add(k);
     }
   };
-  function adjust(ni: NodeInfo, req: Resources, sign: 1 | -1, ports: HostPort[]): void {
-    if (ports.length) {
-      if (sign > 0) ni.usedPorts = [...ni.usedPorts, ...ports];
-      else ni.usedPorts = ni.usedPorts.filter((u) => !ports.includes(u));
-    }
-    for (const [k, v] of Object.entries(req)) ni.requested[k] = (ni.requested[k] ?? 0) + sign * v;
-    const nz = nonZero(req);
-    ni.nonZero.cpu += sign * nz.cpu; ni.nonZero.memory += sign * nz.memory;
-    ni.podCount += sign;
-  }
   const retryUnschedulable = () => { for (const k of unschedulable) queue.add(k); };
 
   // Upstream's PrioritySort: higher spec.priority first, then first queued.
@@ -110,7 +133,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       infos.set(ni.name, ni);
       index.setNode(ni.name, ni.labels);
       // Pods seen before their node: count them now.
-      for (const [k, a] of accounted) if (a.node === ni.name) { accounted.delete(k); account(k, a.node, a.req, a.ports); }
+      for (const k of [...(onNode.get(ni.name) ?? [])]) { const a = accounted.get(k)!; forget(k); account(k, a.node, a.req, a.ports); }
       orderDirty = true;
       retryUnschedulable();
     },
@@ -137,6 +160,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     },
     delete: (p) => {
       const k = keyOf(p);
+      setNominated(k);
       unschedulable.delete(k);
       waitingForPods.delete(k);
       volumeBinds.delete(k);
@@ -146,6 +170,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   function onPod(p: KObject): void {
     const k = keyOf(p);
     const node = p.spec?.nodeName;
+    if (node || isTerminal(p) || p.metadata.deletionTimestamp) setNominated(k);
+    else if (p.status?.nominatedNodeName && nominated.get(k)?.node !== p.status.nominatedNodeName) {
+      setNominated(k, { node: p.status.nominatedNodeName, req: podRequests(p), ports: podHostPorts(p), priority: podPriority(p) });
+    }
     if (node) {
       unschedulable.delete(k);
       waitingForPods.delete(k);
@@ -166,7 +194,10 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     const vols = opts.volumes && pod.spec?.volumes?.length ? podVolumesOf(pod, opts.volumes) : undefined;
     if (vols && 'message' in vols) {
       unschedulable.add(key);
-      await markUnschedulable(pod, infos.size ? `0/${infos.size} nodes are available: ${vols.message}.` : 'no nodes available to schedule pods');
+      // Upstream marks every node UnschedulableAndUnresolvable, so preemption cannot help.
+      const n = infos.size;
+      const why = pod.spec?.preemptionPolicy === 'Never' ? POLICY_NEVER : unschedulableMessage(n, new Map([[NOT_HELPFUL, n]]));
+      await markUnschedulable(pod, n ? `0/${n} nodes are available: ${vols.message}. preemption: ${why}` : 'no nodes available to schedule pods');
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;
     }
@@ -183,14 +214,26 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     pi.spread = spreadStateOf(pod, spreadConstraints(pod, 'DoNotSchedule'), infos.values(), index, {
       matchesAffinity: (n) => !filterNodeAffinity(pi, n).length, toleratesTaints: (n) => !filterTaints(pi, n).length,
     });
-    const chosen = pick(pi);
+    const chosen = pick(pi, key);
     if (typeof chosen !== 'string') {
       unschedulable.add(key);
       if (pi.interPod?.affinity.length || pi.spread) waitingForPods.add(key);
-      await markUnschedulable(pod, chosen.message);
+      let message = chosen.message;
+      let nominate: string | undefined;
+      if (chosen.failed.length) {
+        const r = preemptFor(key, pi, chosen.failed);
+        if ('candidate' in r) nominate = r.candidate.node.name;
+        else {
+          message += ` preemption: ${r.message}`;
+          if (r.clearNominated && (pod.status?.nominatedNodeName || nominated.has(key))) { setNominated(key); nominate = ''; }
+        }
+        if ('candidate' in r) await carryOutPreemption({ store, clock, recorder, schedulerName: SCHEDULER_NAME, log: opts.log }, pod, r.candidate, nominated);
+      }
+      await markUnschedulable(pod, message, nominate);
       queue.addAfter(key, RETRY_UNSCHEDULABLE_MS);
       return;
     }
+    setNominated(key);
     unschedulable.delete(key);
     waitingForPods.delete(key);
     account(key, chosen, pi.requests, pi.hostPorts); // assume
@@ -268,18 +311,59 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     delete: () => index.namespacesChanged(),
   });
 
-  function pick(p: PodInfo): string | { message: string } {
+  /** The pods counted on a node, as preemption sees them. */
+  function podsOn(node: string): NodePod[] {
+    const out: NodePod[] = [];
+    const now = clock.now();
+    for (const k of onNode.get(node) ?? []) {
+      const pod = pods.get(k), a = accounted.get(k)!;
+      if (pod) out.push({ key: k, pod, priority: a.priority, start: Date.parse(pod.status?.startTime ?? '') || now, req: a.req, ports: a.ports });
+    }
+    return out;
+  }
+
+  function preemptFor(key: string, pi: PodInfo, failed: [NodeInfo, string[]][]) {
+    const prio = podPriority(pi.pod);
+    const r = preempt({
+      pi, failed, nominatedNode: nominated.get(key)?.node ?? pi.pod.status?.nominatedNodeName,
+      anyLower: lowestPlacedPriority() < prio,
+      podsOn,
+      nominatedOn: (n) => nominated.roomFor(n, key, prio),
+      pdbs: opts.pdbs?.list() ?? [], nsLabels, random: () => clock.random(),
+    });
+    // Nominate now, so that pods scheduled while the victims go leave the room alone.
+    if ('candidate' in r) setNominated(key, { node: r.candidate.node.name, req: pi.requests, ports: pi.hostPorts ?? [], priority: prio });
+    return r;
+  }
+
+  /** `ni` as `key` (of `priority`) must see it: with the nominated pods it has to leave room for. */
+  function withNominated(ni: NodeInfo, key: string, priority: number): NodeInfo {
+    if (!nominated.anyOn(ni.name)) return ni;
+    const extra = nominated.roomFor(ni.name, key, priority);
+    if (!extra.length) return ni;
+    const view = cloneNodeInfo(ni);
+    for (const e of extra) adjustNodeInfo(view, e.req, 1, e.ports);
+    return view;
+  }
+
+  function pick(p: PodInfo, key: string): string | { message: string; failed: [NodeInfo, string[]][] } {
     if (orderDirty) { order = [...infos.keys()].sort(); orderDirty = false; cursor = 0; }
     const total = order.length;
     const want = feasibleNodesToFind(total);
     const reasons = new Map<string, number>();
     const feasible: NodeInfo[] = [];
+    const failed: [NodeInfo, string[]][] = [];
+    const prio = podPriority(p.pod);
+    // Upstream's evaluateNominatedNode: a pod nominated by an earlier preemption takes its node if it fits there.
+    const nom = nominated.get(key)?.node ?? p.pod.status?.nominatedNodeName;
+    const nomInfo = nom ? infos.get(nom) : undefined;
+    if (nomInfo && !runFilters(p, withNominated(nomInfo, key, prio)).length) return nomInfo.name;
     let i = 0;
     for (; i < total && feasible.length < want; i++) {
       const ni = infos.get(order[(cursor + i) % total]);
       if (!ni) continue;
-      const fail = runFilters(p, ni);
-      if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); continue; }
+      const fail = runFilters(p, withNominated(ni, key, prio));
+      if (fail.length) { for (const r of fail) reasons.set(r, (reasons.get(r) ?? 0) + 1); failed.push([ni, fail]); continue; }
       feasible.push(ni);
     }
     cursor = total ? (cursor + i) % total : 0;
@@ -291,18 +375,22 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       else if (s === bestScore) { ties++; if (clock.random() * ties < 1) best = feasible[j].name; } // reservoir pick among equals
     }
     if (best) return best;
-    return { message: unschedulableMessage(total, reasons) };
+    return { message: unschedulableMessage(total, reasons), failed };
   }
 
-  async function markUnschedulable(pod: KObject, message: string): Promise<void> {
+  /** nominate: the node to set as status.nominatedNodeName ('' clears it; undefined leaves it). */
+  async function markUnschedulable(pod: KObject, message: string, nominate?: string): Promise<void> {
     const cur = ((pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find((c) => c.type === 'PodScheduled');
-    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+    const sameNomination = nominate === undefined || (pod.status?.nominatedNodeName ?? '') === nominate;
+    if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message && sameNomination) return;
     recorder.event(pod, 'Warning', 'FailedScheduling', message);
     await store.guaranteedUpdate(podsR, pod.metadata.namespace, pod.metadata.name!, (p) => {
       if (p.metadata.uid !== pod.metadata.uid || p.spec?.nodeName) return p;
       const conds = ((p.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message } as { type: string });
       p.status = { ...(p.status ?? {}), phase: p.status?.phase ?? 'Pending', conditions: conds };
+      if (nominate) p.status.nominatedNodeName = nominate;
+      else if (nominate === '') delete p.status.nominatedNodeName;
       return p;
     }, { subresource: 'status' }).catch(ignoreNotFound);
   }

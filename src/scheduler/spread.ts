@@ -88,6 +88,34 @@ export function spreadStateOf(pod: KObject, constraints: SpreadConstraint[], nod
   return { constraints, counts, min, selfMatch };
 }
 
+/** A copy whose counts can be changed without touching the original (preemption's what-ifs). */
+export function cloneSpread(s: SpreadState): SpreadState {
+  return { ...s, counts: new Map([...s.counts].map(([k, m]) => [k, new Map(m)])), min: [...s.min] };
+}
+
+/**
+ * Count `placed` (on node `n`) out of (sign -1) or back into (sign +1) a cloned state for a pod of
+ * namespace `ns`, as upstream's PodTopologySpread RemovePod/AddPod extensions do.
+ */
+export function shiftSpread(s: SpreadState, ns: string | undefined, placed: KObject, n: NodeInfo, sign: 1 | -1, policies: NodePolicies): void {
+  if (placed.metadata.namespace !== ns || placed.metadata.deletionTimestamp) return;
+  if (!s.constraints.every((c) => n.labels[c.topologyKey] !== undefined)) return;
+  let changed = false;
+  s.constraints.forEach((c, i) => {
+    if (!c.selector || !eligible(c, n, policies) || !matchLabels(c.selector, placed.metadata.labels ?? {})) return;
+    const m = s.counts.get(c.topologyKey)!, v = n.labels[c.topologyKey];
+    m.set(v, Math.max(0, (m.get(v) ?? 0) + sign));
+    changed = true;
+  });
+  if (!changed) return;
+  s.min = s.constraints.map((c) => {
+    const m = s.counts.get(c.topologyKey)!;
+    let low = Infinity;
+    for (const v of m.values()) low = Math.min(low, v);
+    return m.size < c.minDomains || low === Infinity ? 0 : low;
+  });
+}
+
 export const SPREAD_REASON = "node(s) didn't match pod topology spread constraints";
 export const SPREAD_LABEL_REASON = `${SPREAD_REASON} (missing required label)`;
 

@@ -16,6 +16,11 @@ import { podClaims } from '../controllers/volumes/binder.ts';
 import { classOf, findMatchingVolume, volumeFitsNode } from '../controllers/volumes/matching.ts';
 import type { NodeInfo } from './nodeinfo.ts';
 
+export const VOLUME_CONFLICT = 'node(s) had volume node affinity conflict';
+export const NO_STATIC_VOLUME = "node(s) didn't find available persistent volumes to bind";
+/** VolumeBinding's filter failures: upstream marks them UnschedulableAndUnresolvable (preemption cannot help). */
+export const VOLUME_REASONS = [VOLUME_CONFLICT, NO_STATIC_VOLUME];
+
 export interface VolumeInformers { pvcs: Informer; pvs: Informer; classes: Informer }
 
 export interface PodVolumes {
@@ -53,10 +58,10 @@ export function podVolumesOf(pod: KObject, inf: VolumeInformers): PodVolumes | {
   return {
     delayed,
     filter: (n) => {
-      if (!bound.every((pv) => volumeFitsNode(pv, n))) return ['node(s) had volume node affinity conflict'];
+      if (!bound.every((pv) => volumeFitsNode(pv, n))) return [VOLUME_CONFLICT];
       if (needStatic.length) {
         const pvs = inf.pvs.list();
-        if (!needStatic.every((c) => findMatchingVolume(c, pvs, n))) return ["node(s) didn't find available persistent volumes to bind"];
+        if (!needStatic.every((c) => findMatchingVolume(c, pvs, n))) return [NO_STATIC_VOLUME];
       }
       return [];
     },

@@ -124,7 +124,7 @@ test('scheduler: a pod naming a missing claim is unschedulable until the claim e
       return p?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False');
     }, { what: 'unschedulable' });
     const cond = (await get(c, R.pods, 'default', 'app'))!.status.conditions.find((x: any) => x.type === 'PodScheduled');
-    assert.equal(cond.message, '0/2 nodes are available: persistentvolumeclaim "later" not found.');
+    assert.equal(cond.message, '0/2 nodes are available: persistentvolumeclaim "later" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
     await c.store.create(pvcR, 'default', claim('later'));
     await c.until(async () => !!(await get(c, R.pods, 'default', 'app'))?.spec.nodeName && (await get(c, pvcR, 'default', 'later'))?.status.phase === 'Bound', { what: 'scheduled and bound' });
     const node = (await get(c, R.pods, 'default', 'app'))!.spec.nodeName;
@@ -235,7 +235,7 @@ test('generic ephemeral volumes: the pod gets its own claim <pod>-<volume>, Boun
     await c.store.create(R.pods, 'default', eph('other'));
     await c.until(async () => (await get(c, R.pods, 'default', 'other'))?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False'), { what: 'unschedulable' });
     const cond = (await get(c, R.pods, 'default', 'other'))!.status.conditions.find((x: any) => x.type === 'PodScheduled');
-    assert.equal(cond.message, '0/1 nodes are available: PVC default/other-scratch was not created for pod default/other (pod is not owner).');
+    assert.equal(cond.message, '0/1 nodes are available: PVC default/other-scratch was not created for pod default/other (pod is not owner). preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
 
     // A bad template is refused with the pod.
     const bad = eph('bad');
@@ -259,7 +259,7 @@ test('events for claims that cannot be served: no class, an unknown class, a cla
     // A pod using an unbound claim of an Immediate class waits for it.
     await c.store.create(R.pods, 'default', podWith('app', 'local'));
     await c.until(async () => (await get(c, R.pods, 'default', 'app'))?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False'), { what: 'unschedulable' });
-    assert.equal((await get(c, R.pods, 'default', 'app'))!.status.conditions.find((x: any) => x.type === 'PodScheduled').message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.');
+    assert.equal((await get(c, R.pods, 'default', 'app'))!.status.conditions.find((x: any) => x.type === 'PodScheduled').message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
     // A volume appears: the claim binds and the pod is scheduled.
     await c.store.create(pvR, undefined, volume('disk', '1Gi', { storageClassName: 'local' }));
     await c.until(async () => !!(await get(c, R.pods, 'default', 'app'))?.spec.nodeName, { what: 'scheduled' });

@@ -112,7 +112,7 @@ test('a pod that fits nowhere is Unschedulable with upstream message and a Faile
     const cond = p.status.conditions.find((x: { type: string }) => x.type === 'PodScheduled');
     assert.equal(cond.status, 'False');
     assert.equal(cond.reason, 'Unschedulable');
-    assert.equal(cond.message, '0/3 nodes are available: 3 Insufficient cpu.');
+    assert.equal(cond.message, '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
     const evs = await c.list(R.events, 'default');
     assert.ok(evs.some((e) => e.reason === 'FailedScheduling' && e.type === 'Warning' && e.involvedObject.name === 'big' && e.source.component === 'default-scheduler'));
     // A bigger node joins: the pod is retried and placed there.

@@ -29,13 +29,13 @@ test('a placed pod relabelled out of a selector stops counting; relabelled back 
     for (let i = 0; i < 3; i++) await c.store.create(R.pods, 'default', mk(`web${i}`, { app: 'web' }, on(`skiff-node-${i}`)));
     for (let i = 0; i < 3; i++) await placed(c, `web${i}`, `skiff-node-${i}`);
     await c.store.create(R.pods, 'default', mk('avoid', { app: 'avoid' }, { affinity: anti(term({ app: 'web' })) }));
-    assert.equal(await unschedulableMessage(c, 'avoid'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    assert.equal(await unschedulableMessage(c, 'avoid'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
     await relabel(c, 'web1', { app: 'old' });
     await placed(c, 'avoid', 'skiff-node-1');
     // Back in the selector: a second pod avoiding web pods finds no node again.
     await relabel(c, 'web1', { app: 'web' });
     await c.store.create(R.pods, 'default', mk('avoid2', { app: 'avoid' }, { affinity: anti(term({ app: 'web' })) }));
-    assert.equal(await unschedulableMessage(c, 'avoid2'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    assert.equal(await unschedulableMessage(c, 'avoid2'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
   } finally { await c.close(); }
 });
 
@@ -46,7 +46,7 @@ test('a deleted pod\'s anti-affinity stops guarding its node', async () => {
     await placed(c, 'loner', 'skiff-node-0');
     await c.store.create(R.pods, 'default', mk('noisy', { app: 'noisy' }, on('skiff-node-0')));
     assert.equal(await unschedulableMessage(c, 'noisy'),
-      "0/3 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector.");
+      "0/3 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.");
     await c.store.delete(R.pods, 'default', 'loner', { gracePeriodSeconds: 0 });
     await placed(c, 'noisy', 'skiff-node-0');
   } finally { await c.close(); }
@@ -83,7 +83,7 @@ test('a relabelled namespace changes what a namespaceSelector term counts', asyn
     await c.settle();
     await c.store.create(R.pods, 'default', mk('x2', { app: 'x' }, avoidTeamA));
     assert.equal(await unschedulableMessage(c, 'x2'),
-      "0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector.");
+      "0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.");
   } finally { await c.close(); }
 });
 
@@ -100,7 +100,7 @@ test('a terminating pod stops counting for topology spread as soon as it is dele
     await c.store.delete(R.pods, 'default', 's0', { gracePeriodSeconds: 30 });
     await c.store.create(R.pods, 'default', mk('s3', { app: 's' }, spread('skiff-node-1')));
     assert.equal(await unschedulableMessage(c, 's3'),
-      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector.");
+      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.");
     assert.ok((await c.store.get(R.pods, 'default', 's0')).metadata.deletionTimestamp, 's0 still terminating');
   } finally { await c.close(); }
 });

@@ -27,7 +27,7 @@ test('required anti-affinity spreads pods one per node; the fourth waits and is 
     const nodes = new Set([await nodeOf(c, 'w0'), await nodeOf(c, 'w1'), await nodeOf(c, 'w2')]);
     assert.equal(nodes.size, 3);
     await c.store.create(R.pods, 'default', mk('w3', { app: 'web' }, antiTo({ app: 'web' })));
-    assert.equal(await unschedulableMessage(c, 'w3'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    assert.equal(await unschedulableMessage(c, 'w3'), "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
     const freed = await nodeOf(c, 'w1');
     await c.store.delete(R.pods, 'default', 'w1', { gracePeriodSeconds: 0 });
     await c.until(async () => (await nodeOf(c, 'w3')) === freed, { what: 'w3 placed on the freed node' });
@@ -50,7 +50,7 @@ test('required pod affinity: waits for a matching pod, then joins its node', asy
   const c = await startCluster({ nodes: 3 });
   try {
     await c.store.create(R.pods, 'default', mk('cache', { app: 'cache' }, affineTo({ app: 'db' })));
-    assert.equal(await unschedulableMessage(c, 'cache'), "0/3 nodes are available: 3 node(s) didn't match pod affinity rules.");
+    assert.equal(await unschedulableMessage(c, 'cache'), "0/3 nodes are available: 3 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
     await c.store.create(R.pods, 'default', mk('db', { app: 'db' }, { nodeSelector: { [HOST]: 'skiff-node-2' } }));
     await c.until(async () => (await nodeOf(c, 'cache')) === 'skiff-node-2', { what: 'cache follows db' });
     // A pod with affinity to its own group may start the group anywhere.
@@ -65,7 +65,7 @@ test('host ports: a fourth pod asking for the same hostPort finds no node', asyn
     const ports = { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] };
     for (let i = 0; i < 3; i++) await c.store.create(R.pods, 'default', mk(`hp${i}`, {}, ports));
     await c.store.create(R.pods, 'default', mk('hp3', {}, ports));
-    assert.equal(await unschedulableMessage(c, 'hp3'), "0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports.");
+    assert.equal(await unschedulableMessage(c, 'hp3'), "0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
     const used = new Set([await nodeOf(c, 'hp0'), await nodeOf(c, 'hp1'), await nodeOf(c, 'hp2')]);
     assert.equal(used.size, 3);
   } finally { await c.close(); }
@@ -94,7 +94,7 @@ test('topology spread refuses a second pod pinned to the same node (nodeAffinity
     await c.until(async () => (await nodeOf(c, 'pin0')) === 'skiff-node-0', { what: 'pin0 placed' });
     await c.store.create(R.pods, 'default', mk('pin1', { app: 'pin' }, spec));
     assert.equal(await unschedulableMessage(c, 'pin1'),
-      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector.");
+      "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.");
   } finally { await c.close(); }
 });
 

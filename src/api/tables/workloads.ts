@@ -140,5 +140,18 @@ const cronjobs: Printer = {
   },
 };
 
-export const appsPrinters: Record<string, Printer> = { deployments, replicasets, statefulsets, daemonsets };
+/** The controller as `<kind>.<group>/<name>` in lower case, e.g. `daemonset.apps/agent` (upstream's formatResourceName). */
+function controllerName(o: any): string {
+  const ref = arr(o.metadata?.ownerReferences).find((r: any) => r?.controller === true);
+  if (!ref) return '<none>';
+  const group = String(ref.apiVersion ?? '').includes('/') ? String(ref.apiVersion).split('/')[0] : '';
+  return `${`${ref.kind ?? ''}${group ? `.${group}` : ''}`.toLowerCase()}/${ref.name ?? ''}`;
+}
+
+const controllerrevisions: Printer = {
+  columns: [NAME_COL, col('Controller', 'string', 'Controller of the object'), col('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'), AGE_COL],
+  row: (o, now) => [str(o.metadata.name), controllerName(o), int(o.revision), age(o, now)],
+};
+
+export const appsPrinters: Record<string, Printer> = { deployments, replicasets, statefulsets, daemonsets, controllerrevisions };
 export const batchPrinters: Record<string, Printer> = { jobs, cronjobs };

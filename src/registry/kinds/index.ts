@@ -16,6 +16,7 @@ import { pvStrategy, pvcStrategy, storageClassStrategy } from './storage.ts';
 import { endpointsStrategy, eventStrategy, eventsV1Strategy, hpaStrategy, leaseStrategy, nodeStrategy, podTemplateStrategy, priorityClassStrategy } from './misc.ts';
 import { ingressClassStrategy, ingressStrategy } from './networking.ts';
 import { withSchedulingRatchet } from './scheduling-ratchet.ts';
+import { controllerRevisionStrategy } from './controllerrevision.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -41,6 +42,7 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'apps/ReplicaSet': replicaSetStrategy,
   'apps/StatefulSet': statefulSetStrategy,
   'apps/DaemonSet': daemonSetStrategy,
+  'apps/ControllerRevision': controllerRevisionStrategy,
   'batch/Job': jobStrategy,
   'batch/CronJob': cronJobStrategy,
   'autoscaling/HorizontalPodAutoscaler': hpaStrategy,
