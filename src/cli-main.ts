@@ -34,7 +34,8 @@ function usage(): string {
     'Flags (each also read from the environment variable shown):',
   ];
   for (const [name, f] of Object.entries(FLAGS)) {
-    lines.push(`  --${name}${f.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + f.help + (f.env ? ` [${f.env}]` : ''));
+    const flag = `  --${name}${f.type === 'string' ? ' VALUE' : ''}`;
+    lines.push((flag.length < 28 ? flag.padEnd(28) : `${flag} `) + f.help + (f.env ? ` [${f.env}]` : ''));
   }
   return lines.join('\n');
 }
