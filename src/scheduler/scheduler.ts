@@ -191,7 +191,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !wantsUs(pod) || accounted.has(key)) return;
     const pi: PodInfo = { pod, requests: podRequests(pod), tolerations: pod.spec?.tolerations ?? [], hostPorts: podHostPorts(pod) };
     // VolumeBinding's PreFilter: a claim problem rules out every node.
-    const vols = opts.volumes && pod.spec?.volumes?.length ? podVolumesOf(pod, opts.volumes) : undefined;
+    const vols = opts.volumes && pod.spec?.volumes?.length ? podVolumesOf(pod, opts.volumes, (k) => pods.byIndexValue('claims', k)) : undefined;
     if (vols && 'message' in vols) {
       unschedulable.add(key);
       // Upstream marks every node UnschedulableAndUnresolvable, so preemption cannot help.

@@ -4,6 +4,7 @@
 //   ephemeral volume's claim must also be owned by the pod); an unbound claim
 //   whose class binds Immediately makes the pod wait ("pod has unbound immediate
 //   PersistentVolumeClaims"). Failing here is one reason for every node.
+//   A ReadWriteOncePod claim already used by a scheduled pod rules the pod out (VolumeRestrictions).
 // - Filter: a bound claim's volume must admit the node ("node(s) had volume node affinity
 //   conflict"); an unbound WaitForFirstConsumer claim of a class without a provisioner needs a
 //   matching volume reachable from the node ("node(s) didn't find available persistent volumes to
@@ -23,6 +24,8 @@ export const VOLUME_REASONS = [VOLUME_CONFLICT, NO_STATIC_VOLUME];
 
 export interface VolumeInformers { pvcs: Informer; pvs: Informer; classes: Informer }
 
+export const RWOP_CONFLICT = 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
+
 export interface PodVolumes {
   /** The node filter, when some claim constrains nodes. */
   filter?: (n: NodeInfo) => string[];
@@ -30,7 +33,8 @@ export interface PodVolumes {
   delayed: KObject[];
 }
 
-export function podVolumesOf(pod: KObject, inf: VolumeInformers): PodVolumes | { message: string } {
+/** usersOf: the pods whose volumes use a claim (`<ns>/<name>`), for ReadWriteOncePod. */
+export function podVolumesOf(pod: KObject, inf: VolumeInformers, usersOf?: (claimKey: string) => KObject[]): PodVolumes | { message: string } {
   const bound: KObject[] = [];
   const delayed: KObject[] = [];
   const needStatic: KObject[] = [];
@@ -42,6 +46,8 @@ export function podVolumesOf(pod: KObject, inf: VolumeInformers): PodVolumes | {
       return { message: `PVC ${ns}/${name} was not created for pod ${ns}/${pod.metadata.name} (pod is not owner)` };
     }
     if (pvc.metadata.deletionTimestamp) return { message: `persistentvolumeclaim "${name}" is being deleted` };
+    if (usersOf && (pvc.spec?.accessModes ?? []).includes('ReadWriteOncePod') && usersOf(`${ns}/${name}`).some((p) =>
+      p.metadata.uid !== pod.metadata.uid && p.spec?.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) return { message: RWOP_CONFLICT };
     const volName = pvc.spec?.volumeName;
     if (volName && pvc.status?.phase === 'Bound') {
       const pv = inf.pvs.get(volName);

@@ -266,3 +266,18 @@ test('events for claims that cannot be served: no class, an unknown class, a cla
     assert.equal((await get(c, pvcR, 'default', 'local'))!.spec.volumeName, 'disk');
   } finally { await c.close(); }
 });
+
+test('ReadWriteOncePod: a second pod using the claim stays Pending while the first one runs', async () => {
+  const c = await startCluster({ nodes: 2 });
+  try {
+    await c.store.create(pvcR, 'default', { ...claim('solo'), spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '1Gi' } } } });
+    await c.store.create(R.pods, 'default', podWith('first', 'solo'));
+    await c.until(async () => !!(await get(c, R.pods, 'default', 'first'))?.spec.nodeName, { what: 'first scheduled' });
+    await c.store.create(R.pods, 'default', podWith('second', 'solo'));
+    await c.until(async () => (await get(c, R.pods, 'default', 'second'))?.status?.conditions?.some((x: any) => x.type === 'PodScheduled' && x.status === 'False'), { what: 'second unschedulable' });
+    assert.match((await get(c, R.pods, 'default', 'second'))!.status.conditions.find((x: any) => x.type === 'PodScheduled').message,
+      /^0\/2 nodes are available: node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode\./);
+    await c.store.delete(R.pods, 'default', 'first', { gracePeriodSeconds: 0 });
+    await c.until(async () => !!(await get(c, R.pods, 'default', 'second'))?.spec.nodeName, { stepMs: 1000, maxSteps: 120, what: 'second scheduled after the first is gone' });
+  } finally { await c.close(); }
+});
