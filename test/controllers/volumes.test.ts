@@ -112,6 +112,13 @@ test('static binding: smallest matching Available volume, selector and class res
     c.clock.advance(5000);
     await c.settle();
     assert.equal((await get(c, pvR, undefined, 'small'))?.status.phase, 'Released');
+    // A claim naming a volume (spec.volumeName) binds to it, unless it cannot serve the claim.
+    await c.store.create(pvcR, 'default', claim('pick', '5Gi', { storageClassName: 'manual', volumeName: 'big' }));
+    await c.store.create(pvcR, 'default', claim('toobig', '20Gi', { storageClassName: 'manual', volumeName: 'tiny' }));
+    await c.until(async () => (await get(c, pvcR, 'default', 'pick'))?.status.phase === 'Bound', { what: 'pre-bound claim bound' });
+    assert.equal((await get(c, pvR, undefined, 'big'))!.spec.claimRef.name, 'pick');
+    assert.ok((await events(c, 'toobig')).includes('VolumeMismatch: Cannot bind to requested volume "tiny": requested PV is too small'));
+    assert.equal((await get(c, pvcR, 'default', 'toobig'))!.status.phase, 'Pending');
   } finally { await c.close(); }
 });
 

@@ -23,7 +23,7 @@ import { runController } from '../runtime.ts';
 import type { Controller, Informer, WorkQueue } from '../runtime.ts';
 import type { EventRecorder } from '../events.ts';
 import { ignoreNotFound, res } from '../util.ts';
-import { claimKey, classOf, findMatchingVolume, refersTo } from './matching.ts';
+import { claimKey, classOf, findMatchingVolume, refersTo, volumeMismatch } from './matching.ts';
 
 const pvcR = res('', 'v1', 'persistentvolumeclaims');
 const pvR = res('', 'v1', 'persistentvolumes');
@@ -186,7 +186,12 @@ export function persistentVolumeController(o: VolumeControllerOptions): Controll
       }
       return;
     }
-    if (!pv.spec?.claimRef) { await bind(pv, pvc); return; } // a claim pre-bound by its author to a free volume
+    if (!pv.spec?.claimRef) { // a claim pre-bound by its author to a free volume
+      const why = volumeMismatch(pv, pvc);
+      if (why) { recorder.event(pvc, 'Warning', 'VolumeMismatch', `Cannot bind to requested volume "${volName}": ${why}`); return; }
+      await bind(pv, pvc);
+      return;
+    }
     if (!refersTo(pv, pvc)) {
       if (pvc.status?.phase === 'Bound') {
         recorder.event(pvc, 'Warning', 'ClaimMisbound', 'Two claims are bound to the same volume, this one is bound incorrectly');

@@ -34,6 +34,16 @@ export function volumeFitsNode(pv: KObject, node: { name: string; labels: Record
   return terms.some((t) => typeof t === 'object' && t !== null && matchNodeSelectorTerm(t, node as unknown as NodeInfo));
 }
 
+/** Why a volume named by a claim's spec.volumeName cannot serve it (upstream's checkVolumeSatisfyClaim), or undefined. */
+export function volumeMismatch(pv: KObject, pvc: KObject): string | undefined {
+  if (!(bytes(pv.spec?.capacity?.storage) >= bytes(pvc.spec?.resources?.requests?.storage))) return 'requested PV is too small';
+  if (classOf(pv) !== classOf(pvc)) return 'storageClassName does not match';
+  if ((pv.spec?.volumeMode ?? 'Filesystem') !== (pvc.spec?.volumeMode ?? 'Filesystem')) return 'incompatible volumeMode';
+  const modes: string[] = pv.spec?.accessModes ?? [];
+  if (!((pvc.spec?.accessModes ?? []) as string[]).every((m) => modes.includes(m))) return 'incompatible accessMode';
+  return undefined;
+}
+
 export function volumeMatches(pv: KObject, pvc: KObject, node?: { name: string; labels: Record<string, string> }): boolean {
   if (pv.metadata.deletionTimestamp) return false;
   if (classOf(pv) !== classOf(pvc)) return false;
