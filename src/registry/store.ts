@@ -9,7 +9,7 @@ import { errors, StatusError } from '../errors.ts';
 import type { FieldError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
-import type { KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
+import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
@@ -248,7 +248,7 @@ export class Store {
     if (generated) meta.name = meta.generateName + this.clock.randomString(5);
     strategy.prepareForCreate?.(obj, this.ctx(r));
     if (strategy.admitCreate) {
-      await strategy.admitCreate(obj, { ...this.ctx(r), list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) })
+      await strategy.admitCreate(obj, this.admissionCtx(r))
         .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     }
     const errs = [...this.validateMeta(r, obj, strategy), ...(strategy.validate?.(obj, this.ctx(r)) ?? [])];
@@ -357,6 +357,11 @@ export class Store {
     }
   }
 
+  /** What admission may read: the strategy context plus every stored object of a resource. */
+  private admissionCtx(r: ResourceInfo): AdmissionContext {
+    return { ...this.ctx(r), list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
+  }
+
   private async writeUpdate(r: ResourceInfo, ns: string | undefined, name: string, kv: KeyValue, obj: KObject, opts: WriteOptions & { subresource?: string }): Promise<KObject> {
     const old = decode(kv).obj;
     const strategy = this.strategies(r);
@@ -397,6 +402,7 @@ export class Store {
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
     ];
     if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
+    if (opts.subresource === undefined && strategy.admitUpdate) await strategy.admitUpdate(next, old, this.admissionCtx(r));
     if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }

@@ -59,6 +59,8 @@ export interface AdmissionContext extends StrategyContext {
 export interface Strategy {
   /** Admission on create, after defaulting and before validation; may mutate obj or throw a StatusError. */
   admitCreate?(obj: KObject, ctx: AdmissionContext): Promise<void>;
+  /** Validating admission on update (not subresources), after validation; may throw a StatusError. */
+  admitUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): Promise<void>;
   /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
   prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on update. Mutates obj; old is read-only. */

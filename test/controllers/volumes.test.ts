@@ -166,7 +166,7 @@ test('StatefulSet volumeClaimTemplates: every claim Bound, each to its own provi
   } finally { await c.close(); }
 });
 
-test('bad claims are refused with 422; spec is immutable except a bound claim growing; "" opts out of the default class', async () => {
+test('bad claims are refused with 422; spec is immutable except a bound claim growing where its class allows expansion (else 403); "" opts out of the default class', async () => {
   const c = await startCluster();
   try {
     await rejects422(c.store.create(pvcR, 'default', claim('neg', '-1Gi')), /spec\.resources\[storage\]: Invalid value: "-1Gi": must be greater than zero/);
@@ -181,10 +181,21 @@ test('bad claims are refused with 422; spec is immutable except a bound claim gr
     await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; }), /spec is immutable/);
     await c.store.create(R.pods, 'default', podWith('app', 'data'));
     await c.until(async () => (await get(c))?.status.phase === 'Bound', { what: 'bound' });
-    const grown = await c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; });
+    // The default class does not allow expansion (as kind's): 403 from admission.
+    await assert.rejects(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; }),
+      (e: unknown) => e instanceof StatusError && e.code === 403 && e.message === 'persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+    assert.equal((await get(c))!.spec.resources.requests.storage, '1Gi', 'nothing stored is lost');
+    // A class that allows it: the claim grows, then the volume and status.capacity follow.
+    await c.store.create(scR, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'grow' }, provisioner: 'rancher.io/local-path', allowVolumeExpansion: true });
+    await c.store.create(pvcR, 'default', claim('big', '1Gi', { storageClassName: 'grow' }));
+    await c.until(async () => (await get(c, pvcR, 'default', 'big'))?.status.phase === 'Bound', { what: 'big bound' });
+    const grown = await c.store.guaranteedUpdate(pvcR, 'default', 'big', (x) => { x.spec.resources.requests.storage = '2Gi'; return x; });
     assert.equal(grown.spec.resources.requests.storage, '2Gi');
-    await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'data', (x) => { x.spec.resources.requests.storage = '1Gi'; return x; }), /spec\.resources\.requests\.storage: Forbidden: field can not be less than previous value/);
-    assert.equal((await get(c))!.spec.resources.requests.storage, '2Gi', 'nothing stored is lost');
+    await c.until(async () => (await get(c, pvcR, 'default', 'big'))?.status.capacity?.storage === '2Gi', { what: 'expanded' });
+    assert.equal((await get(c, pvR, undefined, (await get(c, pvcR, 'default', 'big'))!.spec.volumeName))!.spec.capacity.storage, '2Gi');
+    assert.ok((await events(c, 'big')).includes('VolumeResizeSuccessful: Resize volume succeeded'));
+    await rejects422(c.store.guaranteedUpdate(pvcR, 'default', 'big', (x) => { x.spec.resources.requests.storage = '1Gi'; return x; }), /spec\.resources\.requests\.storage: Forbidden: field can not be less than previous value/);
+    assert.equal((await get(c, pvcR, 'default', 'big'))!.spec.resources.requests.storage, '2Gi', 'nothing stored is lost');
   } finally { await c.close(); }
 });
 

@@ -11,6 +11,8 @@
 // - A volume whose claim is gone is Released; reclaim policy Delete deletes it, Retain keeps it,
 //   Recycle (deprecated upstream) is refused: the volume goes Failed with a VolumeFailedRecycle event.
 // - A bound claim whose volume is gone is Lost (event ClaimLost).
+// - A bound claim whose request grew (admission lets it only when its class allows expansion) has
+//   its volume's capacity and then its own status.capacity raised (events Resizing, VolumeResizeSuccessful).
 // Protection (StorageObjectInUseProtection): a deleted claim keeps kubernetes.io/pvc-protection
 // while a scheduled, non-terminated pod uses it; a deleted volume keeps kubernetes.io/pv-protection
 // while it is Bound.
@@ -23,7 +25,7 @@ import { runController } from '../runtime.ts';
 import type { Controller, Informer, WorkQueue } from '../runtime.ts';
 import type { EventRecorder } from '../events.ts';
 import { ignoreNotFound, res } from '../util.ts';
-import { claimKey, classOf, findMatchingVolume, refersTo, volumeMismatch } from './matching.ts';
+import { bytes, claimKey, classOf, findMatchingVolume, refersTo, volumeMismatch } from './matching.ts';
 
 const pvcR = res('', 'v1', 'persistentvolumeclaims');
 const pvR = res('', 'v1', 'persistentvolumes');
@@ -199,7 +201,29 @@ export function persistentVolumeController(o: VolumeControllerOptions): Controll
       } else recorder.event(pvc, 'Warning', 'FailedBinding', `volume "${volName}" already bound to a different claim.`);
       return;
     }
-    if (pvc.status?.phase !== 'Bound' || pvc.metadata.annotations?.[BIND_COMPLETED] !== 'yes' || pv.status?.phase !== 'Bound') await bind(pv, pvc);
+    if (pvc.status?.phase !== 'Bound' || pvc.metadata.annotations?.[BIND_COMPLETED] !== 'yes' || pv.status?.phase !== 'Bound') { await bind(pv, pvc); return; }
+    await expand(pvc, pv);
+  }
+
+  /** A bound claim asking for more than it has (admission allowed it): grow the volume, then the claim's status. */
+  async function expand(pvc: KObject, pv: KObject): Promise<void> {
+    const want = pvc.spec?.resources?.requests?.storage;
+    if (!(bytes(want) > bytes(pvc.status?.capacity?.storage))) return;
+    const rec = o.provisionerRecorder(pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] ?? 'external-resizer');
+    if (bytes(pv.spec?.capacity?.storage) < bytes(want)) {
+      rec.event(pvc, 'Normal', 'Resizing', `External resizer is resizing volume ${pv.metadata.name}`);
+      await store.guaranteedUpdate(pvR, undefined, pv.metadata.name!, (cur) => {
+        if (cur.metadata.uid !== pv.metadata.uid) return cur;
+        cur.spec.capacity = { ...(cur.spec.capacity ?? {}), storage: want };
+        return cur;
+      });
+    }
+    await store.guaranteedUpdate(pvcR, pvc.metadata.namespace, pvc.metadata.name!, (cur) => {
+      if (cur.metadata.uid !== pvc.metadata.uid) return cur;
+      cur.status = { ...(cur.status ?? {}), capacity: { ...(cur.status?.capacity ?? {}), storage: want } };
+      return cur;
+    }, { subresource: 'status' }).catch(ignoreNotFound);
+    rec.event(pvc, 'Normal', 'VolumeResizeSuccessful', 'Resize volume succeeded');
   }
 
   async function syncVolume(name: string): Promise<void> {

@@ -2,10 +2,14 @@
 // - DefaultStorageClass: a PVC created without spec.storageClassName (absent, not "") gets the
 //   default StorageClass (annotation storageclass.kubernetes.io/is-default-class "true", or the beta
 //   one); with several defaults the newest wins, as upstream.
+// - PersistentVolumeClaimResize: a claim's storage request may grow only when its StorageClass
+//   has allowVolumeExpansion: true (else 403, upstream's message).
 // - StorageObjectInUseProtection: every new PVC carries the kubernetes.io/pvc-protection finalizer
 //   and every new PV kubernetes.io/pv-protection; the protection controllers remove them once the
 //   object is no longer in use (src/controllers/volumes/protection.ts).
+import { errors } from '../../errors.ts';
 import type { AdmissionContext, KObject } from '../strategy.ts';
+import { parseQuantity } from '../validation/quantity.ts';
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
@@ -42,4 +46,15 @@ export async function admitPVC(pvc: KObject, ctx: AdmissionContext): Promise<voi
 
 export async function admitPV(pv: KObject): Promise<void> {
   addFinalizer(pv, PV_PROTECTION);
+}
+
+const bytesOf = (q: unknown) => { try { return parseQuantity(String(q)); } catch { return NaN; } };
+
+export async function admitPVCResize(pvc: KObject, old: KObject, ctx: AdmissionContext): Promise<void> {
+  if (!(bytesOf(pvc.spec?.resources?.requests?.storage) > bytesOf(old.spec?.resources?.requests?.storage))) return;
+  const className: string = old.spec?.storageClassName ?? '';
+  const sc = className ? (await ctx.list('storage.k8s.io', 'v1', 'storageclasses')).find((c) => c.metadata.name === className) : undefined;
+  if (sc?.allowVolumeExpansion !== true) {
+    throw errors.admissionForbidden({ group: '', resource: 'persistentvolumeclaims' }, pvc.metadata.name ?? '', 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+  }
 }

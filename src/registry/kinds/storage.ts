@@ -7,7 +7,7 @@ import { quantityMilli, isQuantity } from '../validation/quantity.ts';
 import { validateLabelSelector } from '../validation/selector.ts';
 import { arr, canonicalizeResourceList, def, isObj, sub } from './util.ts';
 import type { KindStrategy } from './util.ts';
-import { admitPV, admitPVC } from './storage-admission.ts';
+import { admitPV, admitPVC, admitPVCResize } from './storage-admission.ts';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 
@@ -51,6 +51,7 @@ export const pvcStrategy: KindStrategy = {
   prepareForUpdate(obj) { defaultPVCSpec(obj); },
   validate(obj) { return validatePVCSpec(obj.spec, 'spec'); },
   admitCreate: admitPVC,
+  admitUpdate: admitPVCResize,
   validateUpdate(obj, old) {
     const errs = validatePVCSpec(obj.spec, 'spec');
     const bound = old.status?.phase === 'Bound';
