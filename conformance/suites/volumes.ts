@@ -140,4 +140,29 @@ export const volumeCases: Case[] = [
     },
     timeoutMs: 90_000,
   },
+  {
+    behavior: 'volumes.claim-expansion', name: 'pvc-expansion',
+    async run(ctx) {
+      const grow = `grow-${ctx.ns}`.slice(0, 60), fixed = `fixed-${ctx.ns}`.slice(0, 60);
+      const sc = (name: string, expand: boolean) => `apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: ${name}}\nprovisioner: rancher.io/local-path\nvolumeBindingMode: Immediate\nallowVolumeExpansion: ${expand}\n---\n`;
+      try {
+        await ok(ctx, ['apply', '-f', '-'], { input: sc(grow, true) + sc(fixed, false) + pvcYaml(ctx, 'a', '1Gi', `  storageClassName: ${grow}\n`) + pvcYaml(ctx, 'b', '1Gi', `  storageClassName: ${fixed}\n`) });
+        await waitBound(ctx, 'a');
+        await waitBound(ctx, 'b');
+        const refused = await kubectl(ctx, ['patch', 'pvc', 'b', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}']);
+        check(refused.code !== 0 && refused.stderr.includes('persistentvolumeclaims "b" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize'), `resize without allowVolumeExpansion: ${refused.stderr}`);
+        await ok(ctx, ['patch', 'pvc', 'a', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}']);
+        await ok(ctx, ['wait', '--for=jsonpath={.status.capacity.storage}=3Gi', 'pvc/a', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
+        const pv = (await jsonOf(ctx, ['pvc', 'a'])).spec.volumeName;
+        const cap = (await ok(ctx, ['get', 'pv', pv, '-o', 'jsonpath={.spec.capacity.storage}'])).trim();
+        check(cap === '3Gi', `volume capacity ${cap}`);
+        const shrink = await kubectl(ctx, ['patch', 'pvc', 'a', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}']);
+        check(shrink.code !== 0 && shrink.stderr.includes('field can not be less than previous value'), `shrink: ${shrink.stderr}`);
+      } finally {
+        await kubectl(ctx, ['delete', 'pvc', 'a', 'b', '-n', ctx.ns, '--wait=false']);
+        await kubectl(ctx, ['delete', 'storageclass', grow, fixed, '--wait=false']);
+      }
+    },
+    timeoutMs: 90_000,
+  },
 ];
