@@ -29,7 +29,7 @@ import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
 import { disruptionController } from './disruption.ts';
 import { podGarbageCollector } from './podgc.ts';
-import { persistentVolumeController } from './volumes/binder.ts';
+import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
 import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 
@@ -93,6 +93,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
     pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    pods.addIndex('claims', podClaimKeys);
     revisions.addIndex('orphan', orphanNs);
     for (const i of [rss, rcs]) { i.addIndex('orphan', orphanNs); i.addIndex('namespace', (o) => [o.metadata.namespace!]); }
     deployments.addIndex('namespace', (o) => [o.metadata.namespace!]);

@@ -51,6 +51,7 @@ export function podClaimKeys(pod: KObject): string[] {
 }
 
 export interface VolumeControllerOptions {
+  /** pods must carry the 'claims' index (podClaimKeys), which the scheduler reads too. */
   store: Store; clock: Clock; pvcs: Informer; pvs: Informer; classes: Informer; pods: Informer; nodes: Informer;
   recorder: EventRecorder;
   /** The recorder for a provisioner's own events (source component = the provisioner's name). */
@@ -61,7 +62,6 @@ export interface VolumeControllerOptions {
 export function persistentVolumeController(o: VolumeControllerOptions): Controller {
   const { store, clock, pvcs, pvs, classes, pods, nodes, recorder } = o;
   pvs.addIndex('claim', (pv) => (pv.spec?.claimRef?.name ? [`${pv.spec.claimRef.namespace}/${pv.spec.claimRef.name}`] : []));
-  pods.addIndex('claims', podClaimKeys);
 
   const now = () => rfc3339(clock.now());
   async function setVolumePhase(pv: KObject, phase: string, message?: string): Promise<void> {
