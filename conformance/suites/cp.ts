@@ -31,7 +31,8 @@ function kubectl(ctx: CaseContext, bin: string) {
 }
 
 async function runningPod(k: ReturnType<typeof kubectl>, name: string): Promise<void> {
-  await k('run', name, '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600');
+  // restartPolicy Always (kubectl run's default): simulated Never pods complete after 5 s, which a slow run outlasts.
+  await k('run', name, '--image=busybox:1.36', '--', 'sleep', '3600');
   await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=30s');
 }
 
