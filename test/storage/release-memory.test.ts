@@ -25,3 +25,13 @@ test('releaseMemory keeps every revision readable and the store writable', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('releaseMemory on an in-memory database leaves its data alone', async () => {
+  const b = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+  try {
+    const kv = await b.create('/k/a', Buffer.from('v1'));
+    await b.update('/k/a', Buffer.from('v2'), kv.modRevision);
+    b.releaseMemory();
+    assert.equal(Buffer.from((await b.get('/k/a', kv.modRevision))!.value).toString(), 'v1');
+  } finally { await b.close(); }
+});
