@@ -36,6 +36,7 @@ import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
+import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
@@ -70,6 +71,8 @@ export interface ServerOptions {
   controllers?: boolean;
   clock?: Clock;
   log?: (msg: string) => void;
+  /** One memory-reducing GC when a burst of writes ends (default true; see util/memory-relief.ts). */
+  memoryRelief?: boolean;
 }
 
 export interface RunningServer {
@@ -186,6 +189,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
   // naming protobuf before then waits for it (see api/protobuf-loader.ts).
   const preload = clock.setTimeout(() => void loadProtobuf(), 500);
+  // After a burst of writes, one memory-reducing GC hands the heap's slack back (util/memory-relief.ts).
+  const relief = opts.memoryRelief === false ? undefined : startMemoryRelief({
+    clock, revision: () => backend.currentRevision(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
+  });
 
   let stopped = false;
   return {
@@ -195,6 +202,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       stopped = true;
       ready = false;
       preload.cancel();
+      relief?.stop();
       await controllers?.stop();
       await new Promise<void>((r) => {
         server.close(() => r());

@@ -5,6 +5,7 @@
 // write the bytes themselves, see jsonBytes()), so a live object costs its bytes plus its parsed form.
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
+import { packedBytes } from './value-slabs.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
@@ -60,10 +61,7 @@ let unretained: readonly string[] = [];
 export function setUnretained(prefixes: readonly string[]): void { unretained = [...prefixes]; }
 
 /** Whether the parsed form of this KeyValue is cached against it. */
-export function retains(kv: KeyValue): boolean {
-  for (const p of unretained) if (kv.key.startsWith(p)) return false;
-  return true;
-}
+export function retains(kv: KeyValue): boolean { return !unretainedKey(kv.key); }
 
 function stored(kv: KeyValue, obj: KObject): Entry {
   const e = new StoredEntry(obj, kv, isCanonical(kv.value) ? undefined : JSON.stringify(obj));
@@ -87,14 +85,22 @@ export function canonical(obj: KObject): KObject {
   return { apiVersion, kind, metadata, ...rest };
 }
 
-/** Encode for storage (resourceVersion stripped). Returns the bytes and the text. */
-export function encode(obj: KObject): Uint8Array {
+/** Whether values stored under `key` are kept as bytes only (see setUnretained). */
+function unretainedKey(key: string): boolean {
+  for (const p of unretained) if (key.startsWith(p)) return true;
+  return false;
+}
+
+/** Encode for storage under `key` (resourceVersion stripped). */
+export function encode(obj: KObject, key?: string): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    // An exact-size buffer of its own: Buffer.from(string) slices a shared 64 KiB pool (Node 24), and
-    // one stored value still referenced would keep its whole slab alive.
     const text = JSON.stringify(obj);
+    // Bytes-only kinds (written once, read rarely) share slabs (value-slabs.ts).
+    if (key !== undefined && unretainedKey(key)) return packedBytes(text);
+    // Others get an exact-size buffer of their own: Buffer.from(string) slices a shared 64 KiB pool
+    // (Node 24), and one stored value still referenced would keep its whole slab alive.
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     bytes.write(text);
     return bytes;

@@ -264,7 +264,8 @@ export class Store {
     const stored = canonical(opts.fieldManager && this.managedFields ? this.managedFields(undefined, obj, opts.fieldManager, r) : obj);
     for (let attempt = 0; ; attempt++) {
       try {
-        const kv = await this.backend.create(this.key(r, ns, meta.name!), encode(stored));
+        const key = this.key(r, ns, meta.name!);
+        const kv = await this.backend.create(key, encode(stored, key));
         return adopt(kv, stored).obj;
       } catch (e) {
         if (isStorageError(e, 'KeyExists')) {
@@ -423,7 +424,8 @@ export class Store {
     if (opts.dryRun) { next.metadata.resourceVersion = String(kv.modRevision); return next; }
     try {
       const stored = canonical(next);
-      const nkv = await this.backend.update(this.key(r, ns, name), encode(stored), kv.modRevision);
+      const key = this.key(r, ns, name);
+      const nkv = await this.backend.update(key, encode(stored, key), kv.modRevision);
       forget(kv);
       return adopt(nkv, stored).obj;
     } catch (e) {
@@ -494,7 +496,8 @@ export class Store {
       if (deepEqual(next, cur)) return { obj: cur, deleted: false };
       if (opts.dryRun) return { obj: next, deleted: false };
       try {
-        const nkv = await this.backend.update(this.key(r, ns, name), encode(next), kv.modRevision);
+        const key = this.key(r, ns, name);
+        const nkv = await this.backend.update(key, encode(next, key), kv.modRevision);
         forget(kv);
         return { obj: adopt(nkv, next).obj, deleted: false };
       } catch (e) {

@@ -132,6 +132,15 @@ export class PlacedIndex<G> {
 
   has(key: string): boolean { return this.pods.has(key); }
 
+  /**
+   * Hold `pod` as the placed pod's current revision when nothing the index counts by changed (labels,
+   * namespace, deletion, affinity: those go through place()), so it keeps no superseded revision alive.
+   */
+  refresh(key: string, pod: KObject): void {
+    const e = this.pods.get(key);
+    if (e) e.pod = pod;
+  }
+
   /** A node appeared or its labels changed (labels), or it went away (undefined). */
   setNode(name: string, labels: Labels | undefined): void {
     const before = this.nodeLabels.get(name);

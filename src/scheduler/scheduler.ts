@@ -157,6 +157,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       const a = accounted.get(keyOf(p));
       if (a && (!deepEqual(p.metadata.labels, old.metadata.labels) || p.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
         !deepEqual(p.spec?.affinity, old.spec?.affinity))) index.place(keyOf(p), p, a.node);
+      else index.refresh(keyOf(p), p);
     },
     delete: (p) => {
       const k = keyOf(p);

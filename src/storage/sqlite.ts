@@ -328,6 +328,15 @@ export class SqliteBackend implements Backend {
     return (end === undefined ? this.sortedKeys.size : this.sortedKeys.rank(end)) - this.sortedKeys.rank(lo);
   }
 
+  /**
+   * Hand SQLite's unused page-cache memory back (PRAGMA shrink_memory); the cache refills on demand.
+   * Only for a file database: an in-memory database's cache is the data itself.
+   */
+  releaseMemory(): void {
+    if (this.closing || !this.file) return;
+    try { this.db.pragma('shrink_memory'); } catch { /* only an optimisation: the next read or write reports any failure */ }
+  }
+
   create(key: string, value: Uint8Array): Promise<KeyValue> {
     return this.enqueue([{ op: 'create', key, value }]).then((r) => r[0]);
   }
