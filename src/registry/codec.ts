@@ -143,17 +143,11 @@ const METADATA_BYTES = Buffer.from(METADATA);
  */
 export function jsonBytes(e: Entry): Buffer[] {
   const v = e.kv?.value;
-  if (v && e.kv!.modRevision === e.rev) {
-    const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    if (b.subarray(0, APIVERSION_BYTES.length).equals(APIVERSION_BYTES)) {
-      const i = b.indexOf(METADATA_BYTES);
-      if (i < 0) return [b];
-      const at = i + METADATA_BYTES.length;
-      const sep = b[at] === 0x7d /* } */ ? '' : ',';
-      return [b.subarray(0, at), Buffer.from(`"resourceVersion":"${e.rev}"${sep}`), b.subarray(at)];
-    }
-  }
-  return [Buffer.from(e.json)];
+  const at = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
+  if (at < 0) return [Buffer.from(e.json)];
+  const b = Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
+  const sep = b[at] === 0x7d /* } */ ? '' : ',';
+  return [b.subarray(0, at), Buffer.from(`"resourceVersion":"${e.rev}"${sep}`), b.subarray(at)];
 }
 
 /** The JSON text of an object the store handed out, if it has one. */
