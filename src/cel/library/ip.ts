@@ -68,8 +68,10 @@ function formatV6(b: Uint8Array): string {
 
 /** Parses an address as upstream's ip() does (no zones, no IPv4-mapped IPv6). */
 export function parseIP(s: string): IP {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(s) && s.split('.').some((p) => p.length > 1 && p.startsWith('0'))) {
+    throw new Error(`IP Address "${s}" parse error during conversion from string: ParseAddr("${s}"): IPv4 field has octet with leading zero`);
+  }
   if (isIPv4(s)) {
-    if (s.split('.').some((p) => p.length > 1 && p.startsWith('0'))) throw new Error(`IP Address "${s}" parse error during conversion from string: ParseAddr("${s}"): IPv4 field has octet with leading zero`);
     return new IP(Uint8Array.from(s.split('.').map(Number)));
   }
   if (s.includes('%')) throw new Error('IP address with zone value is not allowed');
