@@ -24,7 +24,11 @@ export interface CompiledRule {
   message?: Program;
   /** The normalized `fieldPath`, appended to the node's path when the rule fails. */
   fieldPath?: string;
+  /** Estimated cost of one evaluation (static, from the schema's bounds). */
   cost: number;
+  /** The parsed rule and its cost context, for a runtime cost figure on actual values. */
+  ast?: unknown;
+  costContext?: CostContext;
 }
 
 export interface CompiledNode {
@@ -177,6 +181,8 @@ class Compiler {
     cr.program = parsed as Program;
     cr.usesOldSelf = referencesOldSelf(parsed.ast);
     cr.cost = estimateRuleCost(parsed.ast, w.cost);
+    cr.ast = parsed.ast;
+    cr.costContext = w.cost;
     this.checkCost(cr.cost, w, `${at}.rule`, 'estimated rule cost');
     if (r.messageExpression && r.messageExpression.trim()) this.messageExpression(r, cr, at, w, env);
     if (cr.usesOldSelf && w.uncorrelatable !== undefined) {

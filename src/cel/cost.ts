@@ -38,30 +38,61 @@ function sizeOf(s: StructuralSchema | undefined): number {
   return 1;
 }
 
-interface Est { cost: number; schema?: StructuralSchema; size: number }
+interface Est { cost: number; schema?: StructuralSchema; size: number; value?: unknown }
 type Node = { op: string; args: any };
 
+/** The size of an actual JSON value (string length, items, keys), when known. */
+function valueSize(v: unknown): number | undefined {
+  if (typeof v === 'string') return v.length;
+  if (Array.isArray(v)) return v.length;
+  if (v && typeof v === 'object') return Object.keys(v).length;
+  return undefined;
+}
+
+/** The largest of a collection's elements (or keys), standing for every element in a runtime estimate. */
+function largest(values: unknown[]): unknown {
+  let best: unknown, bestSize = -1;
+  for (const x of values) {
+    const n = typeof x === 'string' ? x.length : x && typeof x === 'object' ? JSON.stringify(x).length : 0;
+    if (n > bestSize) { best = x; bestSize = n; }
+  }
+  return best;
+}
+
+const UNSET = Symbol('unset');
+
 class Estimator {
-  private readonly scope = new Map<string, StructuralSchema | undefined>();
+  private readonly scope = new Map<string, { schema?: StructuralSchema; value: unknown }>();
   private readonly self: StructuralSchema;
-  constructor(ctx: CostContext) { this.self = ctx.root ? withTypeAndObjectMeta(ctx.schema) : ctx.schema; }
+  private readonly selfValue: unknown;
+  private readonly oldSelfValue: unknown;
+  constructor(ctx: CostContext, selfValue: unknown = UNSET, oldSelfValue: unknown = UNSET) {
+    this.self = ctx.root ? withTypeAndObjectMeta(ctx.schema) : ctx.schema;
+    this.selfValue = selfValue;
+    this.oldSelfValue = oldSelfValue;
+  }
+
+  private ref(schema: StructuralSchema | undefined, value: unknown): { schema?: StructuralSchema; size: number; value?: unknown } {
+    const known = value === UNSET ? undefined : valueSize(value);
+    return { schema, size: known ?? (value === UNSET ? sizeOf(schema) : 1), value };
+  }
 
   est(n: Node): Est {
     switch (n.op) {
       case 'value': return { cost: 0, size: typeof n.args === 'string' ? n.args.length : 1 };
       case 'id': {
-        const s = n.args === 'self' || n.args === 'oldSelf' ? this.self : this.scope.get(n.args);
-        return { cost: 1, schema: s, size: sizeOf(s) };
+        if (n.args === 'self') return { cost: 1, ...this.ref(this.self, this.selfValue) };
+        if (n.args === 'oldSelf') return { cost: 1, ...this.ref(this.self, this.oldSelfValue) };
+        const v = this.scope.get(n.args);
+        return { cost: 1, ...this.ref(v?.schema, v ? v.value : UNSET) };
       }
       case '.': case '.?': {
         const o = this.est(n.args[0]);
-        const s = child(o.schema, n.args[1]);
-        return { cost: o.cost + 1, schema: s, size: sizeOf(s) };
+        return { cost: o.cost + 1, ...this.ref(child(o.schema, n.args[1]), fieldOf(o.value, n.args[1])) };
       }
       case '[]': case '[?]': {
         const o = this.est(n.args[0]), i = this.est(n.args[1]);
-        const s = element(o.schema);
-        return { cost: o.cost + i.cost + 1, schema: s, size: sizeOf(s) };
+        return { cost: o.cost + i.cost + 1, ...this.ref(element(o.schema), elementOf(o.value)) };
       }
       case 'list': case 'map': {
         const parts = (n.args as any[]).flat();
@@ -103,13 +134,31 @@ class Estimator {
   private macro(recv: Node, args: Node[]): Est {
     const r = this.est(recv);
     const vars = args.slice(0, -1).map((a) => a.args as string);
-    const el = r.schema?.type === 'array' ? r.schema.items : undefined;
+    const isList = r.schema?.type === 'array' || Array.isArray(r.value);
+    const el = isList ? r.schema?.items : element(r.schema);
     const saved = vars.map((v) => [v, this.scope.get(v)] as const);
-    vars.forEach((v, i) => this.scope.set(v, i === 0 && r.schema?.type !== 'array' ? { type: 'string' } : el));
+    vars.forEach((v, i) => {
+      if (i === 0 && !isList) this.scope.set(v, { schema: { type: 'string' }, value: keyOf(r.value) });
+      else this.scope.set(v, { schema: el, value: elementOf(r.value) });
+    });
     const body = this.est(args[args.length - 1]);
-    for (const [v, s] of saved) this.scope.set(v, s);
+    for (const [v, s] of saved) { if (s) this.scope.set(v, s); else this.scope.delete(v); }
     return { cost: r.cost + r.size * (body.cost + 3), size: r.size };
   }
+}
+
+function fieldOf(v: unknown, name: string): unknown {
+  if (v === UNSET) return UNSET;
+  return v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : undefined;
+}
+function elementOf(v: unknown): unknown {
+  if (v === UNSET) return UNSET;
+  if (Array.isArray(v)) return largest(v);
+  return v && typeof v === 'object' ? largest(Object.values(v)) : undefined;
+}
+function keyOf(v: unknown): unknown {
+  if (v === UNSET) return UNSET;
+  return v && typeof v === 'object' && !Array.isArray(v) ? largest(Object.keys(v)) : undefined;
 }
 
 function child(s: StructuralSchema | undefined, name: string): StructuralSchema | undefined {
@@ -126,4 +175,12 @@ function element(s: StructuralSchema | undefined): StructuralSchema | undefined 
 /** The estimated worst-case cost of one evaluation of `ast` with `self` typed by the context's schema. */
 export function estimateRuleCost(ast: unknown, ctx: CostContext): number {
   return new Estimator(ctx).est(ast as Node).cost;
+}
+
+/**
+ * The cost of evaluating `ast` on actual values: the same model with sizes taken from the values
+ * (the largest element standing for all), an upper bound of what the evaluation does.
+ */
+export function runtimeRuleCost(ast: unknown, ctx: CostContext, self: unknown, oldSelf: unknown): number {
+  return new Estimator(ctx, self, oldSelf === undefined ? UNSET : oldSelf).est(ast as Node).cost;
 }

@@ -2,5 +2,5 @@
 // object writes. Built on cel-js with Kubernetes' CEL libraries; later users (admission policies,
 // webhook matchConditions) reuse env.ts and library/.
 export { compileSchemaRules, compiledTree, costErrorMessage, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './compile.ts';
-export { validateCel, type ValidateOptions } from './validate.ts';
+export { validateCel, type ValidateOptions, RUNTIME_COST_BUDGET, PER_CALL_LIMIT } from './validate.ts';
 export { libraryEnv, runtimeEnv } from './env.ts';

@@ -162,3 +162,41 @@ test('evaluate: wrongly typed values do not crash', () => {
 test('evaluate: a schema without rules answers nothing', () => {
   assert.deepEqual(validateCel({ type: 'object', properties: { a: { type: 'string' } } }, { a: 'x' }, undefined), []);
 });
+
+test('evaluate: a rule over the per-call cost limit stops validation with upstream\'s message', () => {
+  const s: StructuralSchema = { type: 'object', properties: { l: { type: 'array', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self.all(x, self.all(y, x == y))' }] }, a: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self > 5' }] } } };
+  const l = Array.from({ length: 2000 }, () => 'same');
+  assert.deepEqual(evalMsgs(s, { l, a: 1 }), [
+    'l: Invalid value: "array": \'operation cancelled: actual cost limit exceeded\': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x == y))',
+  ]);
+  assert.deepEqual(evalMsgs(s, { l: ['same', 'same'], a: 1 }), ['a: Invalid value: 1: failed rule: self > 5']);
+});
+
+test('evaluate: running out of the runtime budget stops validation', () => {
+  const s = withRules([{ rule: 'self.a > 0' }, { rule: 'self.a > 1' }, { rule: 'self.a > 2' }]);
+  const errs = validateCel(s, { a: 0 }, undefined, { budget: 5 }).map(fieldErrorMessage);
+  assert.deepEqual(errs, [
+    '<nil>: Invalid value: failed rule: self.a > 0',
+    '<nil>: Invalid value: "object": validation failed due to running out of cost budget, no further validation rules will be run',
+  ]);
+});
+
+test('evaluate: failures on unchanged values are ratcheted to warnings on update', () => {
+  const s: StructuralSchema = { type: 'object', properties: {
+    a: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self > 5' }] },
+    b: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self > 5' }, { rule: 'self == oldSelf', message: 'immutable' }] },
+  } };
+  const warnings: string[] = [];
+  const errs = validateCel(s, { a: 1, b: 2 }, { a: 1, b: 3 }, { warnings }).map(fieldErrorMessage);
+  assert.deepEqual(errs, ['b: Invalid value: 2: failed rule: self > 5', 'b: Invalid value: 2: immutable']);
+  assert.deepEqual(warnings, ['a: Invalid value: 1: failed rule: self > 5']);
+});
+
+test('evaluate: fieldPath with a quoted key (object values omitted) and the rootPath option', () => {
+  const s: StructuralSchema = { type: 'object', properties: { m: { type: 'object', properties: { 'a.b': { type: 'string' } } } },
+    'x-kubernetes-validations': [{ rule: 'self.m.a__dot__b == "x"', fieldPath: ".m['a.b']", reason: 'FieldValueDuplicate' }] };
+  assert.deepEqual(compileMsgs(s), []);
+  assert.deepEqual(validateCel(s, { m: { 'a.b': 'y' } }, undefined).map(fieldErrorMessage), ['m[a.b]: Duplicate value']);
+  const root = withRules([{ rule: 'self.a > 0' }]);
+  assert.deepEqual(validateCel(root, { a: 0 }, undefined, { rootPath: 'obj' }).map(fieldErrorMessage), ['obj: Invalid value: failed rule: self.a > 0']);
+});
