@@ -6,6 +6,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import type { StructuralSchema, ValidationRule } from '../schema/types.ts';
 import type { FieldError } from '../errors.ts';
+import { RE2JS } from '@bufbuild/re2';
 import { libraryEnv, runtimeEnv, runtimeOptionalEnv } from './env.ts';
 import { TypeRegistrar } from './types.ts';
 import { formatIssue } from './issues.ts';
@@ -90,9 +91,16 @@ class Compiler {
 
   compile(schema: StructuralSchema): Compiled {
     this.schema = schema;
-    const root = this.node(schema, { path: '', root: true, cardinality: 1, cost: { schema, root: true } });
-    this.checkTotalCost();
-    return { root, errors: this.errors };
+    try {
+      const root = this.node(schema, { path: '', root: true, cardinality: 1, cost: { schema, root: true } });
+      this.checkTotalCost();
+      return { root, errors: this.errors };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      // A schema nested beyond what the walk's stack holds: refused rather than crashing.
+      const err: FieldError = { type: 'FieldValueForbidden', field: '', detail: 'schema is nested too deeply to compile x-kubernetes-validations rules' };
+      return { root: undefined, errors: [err] };
+    }
   }
 
   private node(s: StructuralSchema, w: Walk): CompiledNode | undefined {
@@ -117,7 +125,7 @@ class Compiler {
     if (mapAtomic) n.correlatable = false;
     if (s.type === 'array' && s['x-kubernetes-list-type'] !== 'map') n.correlatable = false;
     const rules = s['x-kubernetes-validations'];
-    if (rules && rules.length) {
+    if (Array.isArray(rules) && rules.length) {
       n.rules = this.rules(s, rules, w);
       keep = true;
     }
@@ -131,7 +139,8 @@ class Compiler {
     };
   }
 
-  private rules(s: StructuralSchema, rules: ValidationRule[], w: Walk): CompiledRule[] {
+  private rules(s: StructuralSchema, raw: ValidationRule[], w: Walk): CompiledRule[] {
+    const rules = raw.map(sanitize);
     const base = `${w.path}.x-kubernetes-validations`;
     const schemaErrors = rules.flatMap((r, i) => ruleShapeErrors(s, r, `${base}[${i}]`));
     this.errors.push(...schemaErrors);
@@ -178,6 +187,12 @@ class Compiler {
       return cr;
     }
     const parsed = (optionalOldSelf ? runtimeOptionalEnv : runtimeEnv).parse(r.rule);
+    const badRegex = invalidConstantRegex(parsed.ast);
+    if (badRegex) {
+      cr.error = `program instantiation failed: ${badRegex}`;
+      this.errors.push({ type: 'FieldValueInvalid', field: `${at}.rule`, detail: `${goRule(r)}: ${cr.error}` });
+      return cr;
+    }
     cr.program = parsed as Program;
     cr.usesOldSelf = referencesOldSelf(parsed.ast);
     cr.cost = estimateRuleCost(parsed.ast, w.cost);
@@ -225,6 +240,17 @@ class Compiler {
   }
 }
 
+/** A rule as decoded JSON may hold it: fields of the wrong type count as unset (the CRD's own type checks report them). */
+function sanitize(r: unknown): ValidationRule {
+  const o = (r && typeof r === 'object' ? r : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    rule: str(o.rule) ?? '', message: str(o.message), messageExpression: str(o.messageExpression),
+    reason: str(o.reason) as ValidationRule['reason'], fieldPath: str(o.fieldPath),
+    optionalOldSelf: typeof o.optionalOldSelf === 'boolean' ? o.optionalOldSelf : undefined,
+  };
+}
+
 /** Upstream's wording for an estimated cost above its limit. */
 export function costErrorMessage(name: string, cost: number, limit: number): string {
   const f = cost / limit;
@@ -257,6 +283,23 @@ function goRule(r: ValidationRule): string {
   const ptr = (t: string, set: boolean) => `(*${t})(${set ? '0xc000000000' : 'nil'})`;
   return `apiextensions.ValidationRule{Rule:${q(r.rule)}, Message:${q(r.message)}, MessageExpression:${q(r.messageExpression)}, `
     + `Reason:${ptr('apiextensions.FieldValueErrorReason', r.reason !== undefined)}, FieldPath:${q(r.fieldPath)}, OptionalOldSelf:${ptr('bool', r.optionalOldSelf !== undefined)}}`;
+}
+
+const REGEX_FUNCTIONS = new Set(['matches', 'find', 'findAll']);
+
+/** Upstream compiles constant patterns when the program is built; the first RE2 syntax error, if any. */
+function invalidConstantRegex(ast: unknown): string | undefined {
+  const stack: unknown[] = [ast];
+  while (stack.length) {
+    const n = stack.pop() as { op?: string; args?: any } | undefined;
+    if (!n || typeof n !== 'object') continue;
+    if (Array.isArray(n)) { stack.push(...n); continue; }
+    if (n.op === 'rcall' && REGEX_FUNCTIONS.has(n.args[0]) && n.args[2]?.[0]?.op === 'value' && typeof n.args[2][0].args === 'string') {
+      try { RE2JS.compile(n.args[2][0].args); } catch (e) { return (e as Error).message; }
+    }
+    if (n.op !== 'value' && n.args !== undefined) stack.push(n.args);
+  }
+  return undefined;
 }
 
 function referencesOldSelf(ast: unknown): boolean {

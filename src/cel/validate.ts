@@ -35,7 +35,12 @@ export function validateCel(schema: StructuralSchema, obj: unknown, oldObj: unkn
   const tree = compiledTree(schema);
   if (!tree) return [];
   const run: Run = { errs: [], warnings: opts.warnings, rootLabel: opts.rootPath ?? '<nil>', budget: opts.budget ?? RUNTIME_COST_BUDGET, stopped: false };
-  walk(run, tree, obj, oldObj, undefined, true);
+  try {
+    walk(run, tree, obj, oldObj, undefined, true);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    run.errs.push({ type: 'FieldValueInvalid', field: run.rootLabel, value: 'object', detail: 'object is nested too deeply to evaluate x-kubernetes-validations rules' });
+  }
   return run.errs;
 }
 

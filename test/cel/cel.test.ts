@@ -200,3 +200,28 @@ test('evaluate: fieldPath with a quoted key (object values omitted) and the root
   const root = withRules([{ rule: 'self.a > 0' }]);
   assert.deepEqual(validateCel(root, { a: 0 }, undefined, { rootPath: 'obj' }).map(fieldErrorMessage), ['obj: Invalid value: failed rule: self.a > 0']);
 });
+
+test('compile: a constant pattern that is not RE2 fails as upstream\'s program instantiation', () => {
+  assert.deepEqual(compileMsgs(withRules([{ rule: 'self.s.matches("a(?=b)")' }])), [
+    `${P}.x-kubernetes-validations[0].rule: Invalid value: ${goRule('self.s.matches("a(?=b)")')}: program instantiation failed: error parsing regexp: invalid or unsupported Perl syntax: \`(?=\``]);
+  assert.deepEqual(compileMsgs(withRules([{ rule: 'self.s.find("[0-9]+") != "" && self.s.matches("^a+$")' }])), []);
+});
+
+test('malformed rules and schemas: wrong types and deep nesting answer errors, never throw', () => {
+  const weird = { type: 'object', properties: { a: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 5 }, null, { rule: 'self.a > 0', message: 7 }] } as unknown as StructuralSchema;
+  assert.deepEqual(compileMsgs(weird), [
+    `${P}.x-kubernetes-validations[0].rule: Required value: rule is not specified`,
+    `${P}.x-kubernetes-validations[1].rule: Required value: rule is not specified`,
+  ]);
+  const notList = { type: 'object', 'x-kubernetes-validations': 'self > 0' } as unknown as StructuralSchema;
+  assert.deepEqual(compileMsgs(notList), []);
+  let deep: StructuralSchema = { type: 'object', 'x-kubernetes-validations': [{ rule: 'true' }] };
+  for (let i = 0; i < 20000; i++) deep = { type: 'object', properties: { x: deep } };
+  assert.deepEqual(compileMsgs(deep), [`${P}: Forbidden: schema is nested too deeply to compile x-kubernetes-validations rules`]);
+  const pu: StructuralSchema = { type: 'object', properties: { any: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'has(self.x)' }] } } };
+  let v: unknown = 1;
+  for (let i = 0; i < 20000; i++) v = { x: v };
+  assert.deepEqual(evalMsgs(pu, { any: v }), ['<nil>: Invalid value: "object": object is nested too deeply to evaluate x-kubernetes-validations rules']);
+  assert.deepEqual(evalMsgs(pu, { any: { x: 1 } }), []);
+  assert.deepEqual(evalMsgs(pu, { any: { y: 1 } }), ['any: Invalid value: failed rule: has(self.x)']);
+});
