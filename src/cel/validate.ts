@@ -145,6 +145,8 @@ function evalErrorDetail(e: unknown, r: CompiledRule): string {
   const err = e as { summary?: string; message?: string };
   let msg = err.summary ?? err.message ?? String(e);
   msg = msg.charAt(0).toLowerCase() + msg.slice(1);
+  // cel-go's wording for the common runtime errors
+  msg = msg.replace(/^no such key: index out of bounds, index (-?\d+).*$/, 'index out of bounds: $1').replace(/^integer overflow.*$/, 'integer overflow');
   if (msg.startsWith('no such overload')) {
     return `'${msg}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`;
   }

@@ -4,7 +4,9 @@
 import type { StructuralSchema } from '../schema/types.ts';
 import { escapeName } from './names.ts';
 import { isDyn, withTypeAndObjectMeta } from './types.ts';
-import { runtimeEnv } from './env.ts';
+import { libraryEnv } from './env.ts';
+
+const parseDuration = libraryEnv().registerVariable('s', 'string').parse('duration(s)');
 
 export function toCel(s: StructuralSchema | undefined, v: unknown, root = false): unknown {
   if (v === null || v === undefined) return null;
@@ -59,7 +61,7 @@ function stringValue(format: string | undefined, v: string): unknown {
       return Number.isNaN(d.getTime()) ? v : d;
     }
     case 'duration':
-      try { return runtimeEnv.evaluate('duration(s)', { s: v }); } catch { return v; }
+      try { return parseDuration({ s: v }); } catch { return v; }
     default: return v;
   }
 }

@@ -225,3 +225,28 @@ test('malformed rules and schemas: wrong types and deep nesting answer errors, n
   assert.deepEqual(evalMsgs(pu, { any: { x: 1 } }), []);
   assert.deepEqual(evalMsgs(pu, { any: { y: 1 } }), ['any: Invalid value: failed rule: has(self.x)']);
 });
+
+test('evaluate: formats become timestamps, durations and bytes; embedded resources expose kind and metadata', () => {
+  const s: StructuralSchema = { type: 'object', properties: {
+    when: { type: 'string', format: 'date-time' }, d: { type: 'string', format: 'duration' }, b: { type: 'string', format: 'byte' }, n: { type: 'number' },
+    emb: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } },
+  'x-kubernetes-validations': [{ rule: 'self.when + self.d > timestamp("2024-01-01T00:30:00Z")' }, { rule: 'size(self.b) == 3' }, { rule: 'self.n > 1.5' },
+    { rule: 'self.emb.kind == "Pod" && self.emb.metadata.name == "p"' }] };
+  assert.deepEqual(compileMsgs(s), []);
+  const obj = { when: '2024-01-01T00:00:00Z', d: '1h', b: 'YWJj', n: 2, emb: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } };
+  assert.deepEqual(evalMsgs(s, obj), []);
+  assert.deepEqual(evalMsgs(s, { ...obj, d: '10m', n: 1, emb: { kind: 'Pod', metadata: { name: 'q' } } }), [
+    '<nil>: Invalid value: failed rule: self.when + self.d > timestamp("2024-01-01T00:30:00Z")',
+    '<nil>: Invalid value: failed rule: self.n > 1.5',
+    '<nil>: Invalid value: failed rule: self.emb.kind == "Pod" && self.emb.metadata.name == "p"',
+  ]);
+});
+
+test('evaluate: runtime errors use cel-go wording (index out of bounds, integer overflow)', () => {
+  const s: StructuralSchema = { type: 'object', properties: { l: { type: 'array', maxItems: 5, items: { type: 'integer' } }, a: { type: 'integer' } },
+    'x-kubernetes-validations': [{ rule: 'self.l[3] == 1' }, { rule: 'self.a + 1 > 0' }] };
+  assert.deepEqual(evalMsgs(s, { l: [1], a: 9223372036854775807 }), [
+    '<nil>: Invalid value: "object": index out of bounds: 3 evaluating rule: self.l[3] == 1',
+    '<nil>: Invalid value: "object": integer overflow evaluating rule: self.a + 1 > 0',
+  ]);
+});
