@@ -4,3 +4,4 @@
 export { compileSchemaRules, compiledTree, costErrorMessage, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './compile.ts';
 export { validateCel, type ValidateOptions, RUNTIME_COST_BUDGET, PER_CALL_LIMIT } from './validate.ts';
 export { libraryEnv, runtimeEnv } from './env.ts';
+export { compileExpression, type CompileResult } from './expression.ts';
