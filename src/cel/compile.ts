@@ -52,6 +52,12 @@ interface Compiled {
 
 const cache = new WeakMap<StructuralSchema, Compiled>();
 
+let library: Environment | undefined;
+/** The libraries, registered once; each schema's checking environment is a cheap clone. */
+function sharedLibrary(): Environment {
+  return (library ??= libraryEnv());
+}
+
 /** Per-expression and per-CRD estimated cost limits (apiextensions validation). */
 export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
 export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
@@ -154,7 +160,7 @@ class Compiler {
     if (!this.env) {
       // Every type of the whole schema is registered once, then each node's variables live on
       // clones (cloning freezes the parent, so registration must be complete first).
-      const env = libraryEnv();
+      const env = sharedLibrary().clone();
       this.registrar = new TypeRegistrar(env);
       this.registrar.typeOf(this.schema!, true);
       this.env = env;

@@ -1,6 +1,6 @@
 // The CEL environments: one library set (Kubernetes' CEL libraries on top of cel-js's standard
 // functions and macros), a shared runtime environment where `self`/`oldSelf` are dynamic, and a
-// per-schema checking environment (environments.ts) where they carry the schema's types.
+// per-schema checking environment (compile.ts, types.ts) where they carry the schema's types.
 import { Environment } from '@marcbachmann/cel-js';
 import { registerLists } from './library/lists.ts';
 import { registerStrings } from './library/strings.ts';

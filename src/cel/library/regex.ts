@@ -63,15 +63,9 @@ function findAll(s: string, pattern: string, limit = -1n): string[] {
   return out;
 }
 
-function matches(s: string, pattern: string): boolean {
-  return matchAt(compileRegex(pattern), s, 0) !== null;
-}
 
 export function registerRegex(env: Environment): void {
   env.registerFunction('string.find(string): string', find);
   env.registerFunction('string.findAll(string): list<string>', (s: string, p: string) => findAll(s, p));
   env.registerFunction('string.findAll(string, int): list<string>', findAll);
-  void matches;
 }
-
-export { matches as re2Matches };
