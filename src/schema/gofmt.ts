@@ -75,6 +75,7 @@ export function goSharpV(v: unknown, nested = false): string {
 
 /** How a field error prints its bad value (apimachinery's ErrorBody), when the JSON form would differ. */
 export function goErrorValue(v: unknown): string | undefined {
+  if (v === null) return '"null"'; // apimachinery 1.32 prints a nil bad value as the string "null"
   if (typeof v === 'number') return goNumber(v);
   if (isMap(v) || Array.isArray(v)) return goSharpV(v);
   return undefined;

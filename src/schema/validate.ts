@@ -54,6 +54,11 @@ export function validateValue(schema: StructuralSchema | undefined, value: unkno
   }
 }
 
+/** Only the kube-openapi part (upstream's ValidateCustomResource): no list-type or embedded checks. */
+export function validateOpenAPI(schema: StructuralSchema, value: unknown, path = ''): FieldError[] {
+  return new Validator(path).node(schema, value, '', undefined, true);
+}
+
 /** The old value correlated with the node being validated (ratcheting), if any. */
 interface Old { value: unknown }
 
