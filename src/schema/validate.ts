@@ -59,6 +59,16 @@ export function validateOpenAPI(schema: StructuralSchema, value: unknown, path =
   return new Validator(path).node(schema, value, '', undefined, true);
 }
 
+/** The kube-openapi part with ratcheting against a correlated old value (upstream's ValidateCustomResourceUpdate). */
+export function validateOpenAPIRatcheting(schema: StructuralSchema, value: unknown, path: string, old: { value: unknown } | undefined): FieldError[] {
+  try {
+    return new Validator(path).node(schema, value, '', old, true);
+  } catch (e) {
+    if (e instanceof RangeError) return [{ type: 'FieldValueInvalid', field: path || '<nil>', value: '', detail: 'object nesting is too deep to validate' }];
+    throw e;
+  }
+}
+
 /** The old value correlated with the node being validated (ratcheting), if any. */
 interface Old { value: unknown }
 
