@@ -7,7 +7,7 @@ import type { FieldError } from '../errors.ts';
 import type { J } from './structural.ts';
 import { keyPath } from './structural.ts';
 import { validFieldPath } from './field-path.ts';
-import { goErrorValue } from './gofmt.ts';
+import { goErrorValue, goStringSlice } from './gofmt.ts';
 
 export interface SchemaRuleOptions {
   allowDefaults: boolean;
@@ -156,8 +156,8 @@ function extensionChecks(s: J, path: string, opts: SchemaRuleOptions): FieldErro
         if (Object.prototype.hasOwnProperty.call(iprops, ks)) {
           const t = isMap(iprops[ks]) ? iprops[ks].type : undefined;
           if (t === 'array' || t === 'object') errs.push(inv(`${keyPath(`${path}.items.properties`, ks)}.type`, str(items.type), "must be a scalar type if parent array's x-kubernetes-list-type is map"));
-        } else errs.push(inv(`${path}.x-kubernetes-list-map-keys`, keys, 'entries must all be names of item properties'));
-        if (seen.has(k)) errs.push(inv(`${path}.x-kubernetes-list-map-keys`, keys, 'must not contain duplicate entries'));
+        } else errs.push({ ...inv(`${path}.x-kubernetes-list-map-keys`, keys, 'entries must all be names of item properties'), rendered: goStringSlice(keys) });
+        if (seen.has(k)) errs.push({ ...inv(`${path}.x-kubernetes-list-map-keys`, keys, 'must not contain duplicate entries'), rendered: goStringSlice(keys) });
         seen.add(k);
       }
     }

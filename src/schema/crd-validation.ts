@@ -15,7 +15,7 @@ import { mapListKeysMapSet, validateSchemaRules } from './crd-schema-rules.ts';
 import type { SchemaRuleOptions } from './crd-schema-rules.ts';
 import { hasUnprunedDefaults, validateDefaults } from './crd-defaults.ts';
 import { validFieldPath } from './field-path.ts';
-import { goErrorValue } from './gofmt.ts';
+import { goErrorValue, goStringSlice } from './gofmt.ts';
 
 export interface CRDValidationOptions {
   /**
@@ -31,6 +31,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const req = (field: string, detail?: string): FieldError => ({ type: 'FieldValueRequired', field, detail: detail || undefined });
 const forb = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail });
 const inv = (field: string, value: unknown, detail: string): FieldError => ({ type: 'FieldValueInvalid', field, value, detail, rendered: goErrorValue(value) });
+const invStrings = (field: string, value: unknown[], detail: string): FieldError => ({ type: 'FieldValueInvalid', field, value, detail, rendered: goStringSlice(value) });
 const notSupported = (field: string, value: unknown, supported: string[]): FieldError => ({ type: 'FieldValueNotSupported', field, value, supported });
 
 const PRINTER_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
@@ -193,13 +194,13 @@ function validateStatus(crd: J, spec: InternalSpec): FieldError[] {
 
 function validateStoredVersions(stored: unknown[], versions: J[]): FieldError[] {
   const path = 'status.storedVersions';
-  if (stored.length === 0) return [inv(path, stored, 'must have at least one stored version')];
+  if (stored.length === 0) return [invStrings(path, stored, 'must have at least one stored version')];
   const errs: FieldError[] = [];
   const idx = new Map<string, number>();
   stored.forEach((v, i) => idx.set(String(v), i));
   for (const v of versions) {
     const name = str(v.name);
-    if (v.storage === true && !idx.has(name)) errs.push(inv(path, stored, `must have the storage version ${name}`));
+    if (v.storage === true && !idx.has(name)) errs.push(invStrings(path, stored, `must have the storage version ${name}`));
     idx.delete(name);
   }
   for (const [v, i] of idx) errs.push(inv(`${path}[${i}]`, v, 'must appear in spec.versions'));
@@ -601,7 +602,7 @@ function validateReviewVersions(versions: unknown[], requireRecognized: boolean,
     for (const m of isDNS1035Label(s)) errs.push(inv(`${path}[${i}]`, s, m));
     if (s === 'v1' || s === 'v1beta1') accepted = true;
   });
-  if (requireRecognized && !accepted) errs.push(inv(path, versions, 'must include at least one of v1, v1beta1'));
+  if (requireRecognized && !accepted) errs.push(invStrings(path, versions, 'must include at least one of v1, v1beta1'));
   return errs;
 }
 

@@ -80,3 +80,8 @@ export function goErrorValue(v: unknown): string | undefined {
   if (isMap(v) || Array.isArray(v)) return goSharpV(v);
   return undefined;
 }
+
+/** `%#v` of a Go []string, as field errors print string-list values (`[]string{"a", "b"}`). */
+export function goStringSlice(v: unknown[]): string {
+  return `[]string{${v.map((x) => goQuote(String(x))).join(', ')}}`;
+}

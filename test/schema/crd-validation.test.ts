@@ -117,7 +117,7 @@ const cases: Array<[string, (c: J) => void, string[]]> = [
   ['webhook conversion', (c) => { c.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { url: 'http://x/y?q=1' }, conversionReviewVersions: ['v2'] } }; }, [
     'spec.conversion.webhookClientConfig.url: Invalid value: "http": \'https\' is the only allowed URL scheme; desired format: https://host[/path]',
     'spec.conversion.webhookClientConfig.url: Invalid value: "q=1": query parameters are not permitted in the URL',
-    'spec.conversion.conversionReviewVersions: Invalid value: []interface {}{"v2"}: must include at least one of v1, v1beta1']],
+    'spec.conversion.conversionReviewVersions: Invalid value: []string{"v2"}: must include at least one of v1, v1beta1']],
   ['protected group needs approval', (c) => { c.spec.group = 'x.k8s.io'; c.metadata.name = 'widgets.x.k8s.io'; },
     ['metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111']],
 ];
@@ -141,7 +141,7 @@ test('updates: group and plural immutable; scope and kind once established; stor
   assert.deepEqual(msgs(next, old), ['spec.scope: Invalid value: "Cluster": field is immutable', 'spec.names.kind: Invalid value: "Gadget": field is immutable']);
   const drop = structuredClone(old);
   drop.spec.versions[0].name = 'v2';
-  assert.deepEqual(msgs(drop, old), ['status.storedVersions: Invalid value: []interface {}{"v1"}: must have the storage version v2', 'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions']);
+  assert.deepEqual(msgs(drop, old), ['status.storedVersions: Invalid value: []string{"v1"}: must have the storage version v2', 'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions']);
 });
 
 test('updates ratchet rules the stored CRD already broke (but never the structural rules of a v1 CRD)', () => {
