@@ -65,10 +65,10 @@ export function toInternalSpec(spec: J): InternalSpec {
   };
   const none = (v: unknown) => v === undefined || v === null;
   const noneOrEmpty = (v: unknown) => none(v) || (Array.isArray(v) && v.length === 0);
-  lift('schema', (v) => { out.validation = v; }, none);
-  lift('subresources', (v) => { out.subresources = v; }, none);
-  lift('additionalPrinterColumns', (v) => { out.additionalPrinterColumns = v; }, noneOrEmpty);
-  lift('selectableFields', (v) => { out.selectableFields = v; }, noneOrEmpty);
+  lift('schema', (v) => { out.validation = isMap(v) ? v : undefined; }, none);
+  lift('subresources', (v) => { out.subresources = isMap(v) ? v : undefined; }, none);
+  lift('additionalPrinterColumns', (v) => { out.additionalPrinterColumns = Array.isArray(v) ? v.map((c) => (isMap(c) ? c : {})) : undefined; }, noneOrEmpty);
+  lift('selectableFields', (v) => { out.selectableFields = Array.isArray(v) ? v : undefined; }, noneOrEmpty);
   return out;
 }
 const norm = (v: unknown, empty: (v: unknown) => boolean) => (empty(v) ? null : v);

@@ -9,6 +9,7 @@ import type { ObjectMeta } from '../registry/strategy.ts';
 import type { StructuralSchema } from './types.ts';
 import { goErrorValue } from './gofmt.ts';
 import { objectMetaDecodeError } from './objectmeta-shape.ts';
+import { hasEmbedded } from './schema-flags.ts';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const child = (p: string, k: string) => (p ? `${p}.${k}` : k);
@@ -16,7 +17,7 @@ const invalid = (field: string, value: unknown, detail: string): FieldError => (
 
 /** Errors of every embedded resource inside value (the value itself is not taken as one). */
 export function validateEmbeddedResources(s: StructuralSchema | undefined, value: unknown, path = ''): FieldError[] {
-  if (!s) return [];
+  if (!s || !hasEmbedded(s)) return [];
   const errs: FieldError[] = [];
   if (isMap(value)) {
     if (s['x-kubernetes-embedded-resource']) errs.push(...validateEmbeddedResource(path, value));

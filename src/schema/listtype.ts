@@ -4,13 +4,14 @@
 import type { FieldError } from '../errors.ts';
 import type { StructuralSchema } from './types.ts';
 import { goErrorValue, goJSON } from './gofmt.ts';
+import { hasListTypes } from './schema-flags.ts';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const child = (p: string, k: string) => (p ? `${p}.${k}` : k);
 
 /** All list-type violations in obj (an object value) under schema s. */
 export function validateListSetsAndMaps(s: StructuralSchema | undefined, obj: unknown, path = ''): FieldError[] {
-  if (!s || !isMap(obj)) return [];
+  if (!s || !isMap(obj) || !hasListTypes(s)) return [];
   const errs: FieldError[] = [];
   const ap = s.additionalProperties;
   if (ap && typeof ap === 'object') {
@@ -26,6 +27,7 @@ export function validateListSetsAndMaps(s: StructuralSchema | undefined, obj: un
 }
 
 function walk(path: string, s: StructuralSchema, v: unknown): FieldError[] {
+  if (!hasListTypes(s)) return [];
   if (Array.isArray(v)) return validateArray(path, s, v);
   if (isMap(v)) return validateListSetsAndMaps(s, v, path);
   return [];
@@ -54,7 +56,7 @@ function nonUnique(list: unknown[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < list.length; i++) {
     const x = list[i];
-    const k = (isMap(x) || Array.isArray(x)) ? `c${goJSON(x)}` : `s${typeof x}:${String(x)}`;
+    const k = (isMap(x) || Array.isArray(x)) ? `c${goJSON(x)}` : x === null ? 'n' : `s${typeof x}:${String(x)}`;
     const times = seen.get(k) ?? 0;
     seen.set(k, times + 1);
     if (times === 1) out.push(i);
@@ -76,7 +78,7 @@ function validateListMap(path: string, s: StructuralSchema, list: unknown[]): Fi
   if (keyFields.length === 1) {
     const kf = keyFields[0];
     const keys = list.map((x) => (isMap(x) && Object.prototype.hasOwnProperty.call(x, kf) ? x[kf] : UNSPECIFIED));
-    const probe = keys.map((k) => (k === UNSPECIFIED ? { unspecified: true } : [k]));
+    const probe = keys.map((k) => (k === UNSPECIFIED ? { unspecified: true } : (k !== null && typeof k === 'object') ? [k] : k));
     return nonUnique(probe).map((i) => duplicate(`${path}[${i}]`, keys[i] === UNSPECIFIED ? {} : { [kf]: keys[i] }));
   }
   const keys = list.map((x) => {

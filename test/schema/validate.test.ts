@@ -166,3 +166,24 @@ test('odd input never throws: deep values, cyclic-looking schemas, huge enums, _
   const proto = JSON.parse('{"spec":{"__proto__":{"x":1},"constructor":5}}');
   assert.deepEqual(validateValue(root(obj({ a: { type: 'string' } })), proto), []);
 });
+
+test('malformed schemas and values never throw (seeded fuzz)', () => {
+  let seed = 42;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const atoms: unknown[] = [null, 0, -1, 1.5, 'x', '', true, [], {}, [1, 'a'], { a: 1 }, 'constructor', '__proto__'];
+  const keys = ['type', 'properties', 'items', 'additionalProperties', 'required', 'enum', 'pattern', 'minimum', 'maxLength', 'anyOf', 'allOf', 'oneOf', 'not',
+    'format', 'nullable', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-embedded-resource', 'multipleOf', 'uniqueItems', 'maxProperties'];
+  const gen = (d: number): unknown => {
+    if (d > 4 || rnd() < 0.3) return atoms[Math.floor(rnd() * atoms.length)];
+    if (rnd() < 0.3) return Array.from({ length: Math.floor(rnd() * 3) }, () => gen(d + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < 3; i++) o[rnd() < 0.7 ? keys[Math.floor(rnd() * keys.length)] : `k${i}`] = gen(d + 1);
+    return o;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const s = gen(0) as StructuralSchema;
+    const v = gen(0);
+    assert.doesNotThrow(() => validateValue(s, v), JSON.stringify({ s, v }));
+    assert.doesNotThrow(() => validateValue(s, v, { old: gen(0) }), JSON.stringify({ s, v }));
+  }
+});
