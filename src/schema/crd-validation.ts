@@ -6,7 +6,8 @@
 // The caller wraps the result in errors.invalid('apiextensions.k8s.io', 'CustomResourceDefinition', name, causes).
 import type { FieldError } from '../errors.ts';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortNum, NAME_FNS } from '../registry/validation/names.ts';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../registry/validation/meta.ts';
+import { validateObjectMeta } from '../registry/validation/meta.ts';
+import { metaUpdate } from './custom-object.ts';
 import type { ObjectMeta } from '../registry/strategy.ts';
 import { deepEqual } from './correlate.ts';
 import { validateStructural, isStructural, keyPath } from './structural.ts';
@@ -158,8 +159,7 @@ function validateUpdate(crd: J, old: J, opts: CRDValidationOptions): FieldError[
   }
   ctx.unchangedSchemaVersions = unchanged;
 
-  const errs: FieldError[] = validateObjectMetaUpdate((isMap(crd.metadata) ? crd.metadata : {}) as ObjectMeta, (isMap(old.metadata) ? old.metadata : {}) as ObjectMeta)
-    .map((e) => e);
+  const errs: FieldError[] = metaUpdate((isMap(crd.metadata) ? crd.metadata : {}) as ObjectMeta, (isMap(old.metadata) ? old.metadata : {}) as ObjectMeta);
   errs.push(...validateSpec(spec, ctx, 'spec'));
   if (ctx.requireImmutableNames) {
     if (spec.scope !== oldSpec.scope) errs.push(inv('spec.scope', spec.scope, 'field is immutable'));

@@ -4,7 +4,7 @@
 // validates only `status`, against the status property's schema, with paths under `status`.
 // CEL rules run after these (src/cel), and only when none of these errors block them.
 import type { FieldError } from '../errors.ts';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../registry/validation/meta.ts';
+import { validateAnnotations, validateFinalizers, validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateOwnerReferences } from '../registry/validation/meta.ts';
 import type { ObjectMeta } from '../registry/strategy.ts';
 import type { StructuralSchema } from './types.ts';
 import { validateOpenAPIRatcheting } from './validate.ts';
@@ -128,5 +128,16 @@ function validateMeta(o: Record<string, any>, ctx: CustomResourceContext, old: R
   if (raw !== undefined && raw !== null && !isMap(raw)) return [inv('metadata', raw, `expected map[string]interface{}, got ${goType(raw)}`)];
   const meta = (isMap(raw) ? raw : {}) as ObjectMeta;
   if (!old) return validateObjectMeta(meta, { namespaced: ctx.namespaced, nameRule: 'subdomain' });
-  return validateObjectMetaUpdate(meta, (isMap(old.metadata) ? old.metadata : {}) as ObjectMeta);
+  return metaUpdate(meta, (isMap(old.metadata) ? old.metadata : {}) as ObjectMeta);
+}
+
+/** ObjectMeta checks of an update (upstream's ValidateObjectMetaAccessorUpdate). */
+export function metaUpdate(meta: ObjectMeta, old: ObjectMeta): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(meta, old),
+    ...validateLabels(meta.labels, 'metadata.labels'),
+    ...validateAnnotations(meta.annotations, 'metadata.annotations'),
+    ...validateOwnerReferences(meta.ownerReferences, 'metadata.ownerReferences'),
+    ...validateFinalizers(meta.finalizers, 'metadata.finalizers'),
+  ];
 }

@@ -56,3 +56,7 @@ test('update: ratcheting, metadata immutability, list-type checks skipped when t
   const clean = obj({ spec: { replicas: 1, tags: ['a'] } });
   assert.deepEqual(msgs(obj({ spec: { replicas: 1, tags: ['a', 'a'] } }), { old: clean }), ['spec.tags[1]: Duplicate value: "a"']);
 });
+
+test('update: labels are still checked', () => {
+  assert.deepEqual(msgs(obj({ metadata: { name: 'w', namespace: 'default', labels: { 'bad key!': 'v' } } }), { old: obj() }).length, 1);
+});
