@@ -77,3 +77,17 @@ test('pruneDefaults drops unknown fields from defaults and tells so', () => {
   const emb: StructuralSchema = { type: 'object', 'x-kubernetes-embedded-resource': true, default: { apiVersion: 'v1', kind: 'X', metadata: { name: 'n' }, x: 1 }, properties: {} };
   assert.deepEqual(pruneDefaults(emb).schema.default, { apiVersion: 'v1', kind: 'X', metadata: { name: 'n' } });
 });
+
+test('crdVersionSchema serves a version schema with pruned defaults; crdVersionScale reads the scale paths', async () => {
+  const { crdVersionSchema, crdVersionScale } = await import('../../src/schema/crd-schema.ts');
+  const crd = { spec: { versions: [
+    { name: 'v1', subresources: { scale: { specReplicasPath: '.spec.r', statusReplicasPath: '.status.r' } },
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', default: { r: 1, junk: 2 }, properties: { r: { type: 'integer' } } } } } } },
+    { name: 'v2' }] } };
+  assert.deepEqual(crdVersionSchema(crd, 'v1')!.properties!.spec.default, { r: 1 });
+  assert.equal(crdVersionSchema(crd, 'v2'), undefined);
+  assert.equal(crdVersionSchema(null, 'v1'), undefined);
+  assert.deepEqual(crdVersionScale(crd, 'v1'), { specReplicasPath: '.spec.r', statusReplicasPath: '.status.r' });
+  assert.equal(crdVersionScale(crd, 'v2'), undefined);
+  assert.deepEqual(applyDefaults(crdVersionSchema(crd, 'v1'), {}), { spec: { r: 1 } });
+});
