@@ -282,10 +282,13 @@ function operationId(n: Names, r: Route): string {
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 const PRODUCES = ['application/json', 'application/yaml'];
 
+const templateText = new WeakMap<object, string>();
 function retarget(x: J, n: Names): J {
   const kindDef = definitionName(n.group, n.version, n.kind);
   const listDef = definitionName(n.group, n.version, n.listKind);
-  return JSON.parse(JSON.stringify(x).split(TEMPLATE_LIST).join(listDef).split(TEMPLATE_KIND).join(kindDef)) as J;
+  let text = templateText.get(x);
+  if (text === undefined) { text = JSON.stringify(x); templateText.set(x, text); }
+  return JSON.parse(text.split(TEMPLATE_LIST).join(listDef).split(TEMPLATE_KIND).join(kindDef)) as J;
 }
 
 function buildPaths(n: Names, sub: J, v2: boolean): Record<string, J> {
@@ -336,13 +339,12 @@ function pathParams(tItem: J, n: Names): J[] {
 
 function buildV3(n: Names, schema: J | undefined, sub: J, selectable: J[]): J {
   const paths = buildPaths(n, sub, false);
-  const schemas: J = {
+  const schemas: J = sortKeys({
     [definitionName(n.group, n.version, n.kind)]: kindSchema(schema, n, false, false, selectable),
     [definitionName(n.group, n.version, n.listKind)]: listSchema(n, false, selectable),
-  };
+  }) as J;
   const apps = template(false);
-  const autoscaling = JSON.parse(openapiV3Document('apis/autoscaling/v1')?.body.toString('utf8') ?? '{}') as J;
-  const pool: J = { ...(autoscaling.components?.schemas ?? {}), ...(apps.components?.schemas ?? {}) };
+  const pool = sharedSchemas();
   const pending = [...refsIn(paths), ...refsIn(schemas)];
   while (pending.length) {
     const name = pending.pop()!;
@@ -350,12 +352,26 @@ function buildV3(n: Names, schema: J | undefined, sub: J, selectable: J[]): J {
     schemas[name] = pool[name];
     pending.push(...refsIn(pool[name]));
   }
-  return sortKeys({
-    openapi: '3.0.0',
+  // The shared schemas come sorted from the built-in document and are shared, not copied:
+  // treat the returned document as read-only.
+  const sortedSchemas: J = {};
+  for (const k of Object.keys(schemas).sort()) sortedSchemas[k] = schemas[k];
+  return {
+    components: { schemas: sortedSchemas, securitySchemes: apps.components?.securitySchemes ?? {} },
     info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
+    openapi: '3.0.0',
     paths,
-    components: { schemas, securitySchemes: apps.components?.securitySchemes ?? {} },
-  }) as J;
+  };
+}
+
+let shared: J | undefined;
+/** Schemas a CRD document may reference: the built-in apps/v1 and autoscaling/v1 components. */
+function sharedSchemas(): J {
+  if (shared) return shared;
+  const autoscaling = JSON.parse(openapiV3Document('apis/autoscaling/v1')?.body.toString('utf8') ?? '{}') as J;
+  const out: J = { ...(autoscaling.components?.schemas ?? {}), ...(template(false).components?.schemas ?? {}) };
+  shared = out;
+  return out;
 }
 
 function refsIn(x: unknown): string[] {
@@ -373,15 +389,17 @@ function refsIn(x: unknown): string[] {
   return out;
 }
 
-/** Merge the v3 documents of several CRDs that share a group-version. */
+/** Merge the v3 documents of several CRDs that share a group-version (keys stay sorted). */
 export function mergeOpenAPIV3(docs: J[]): J | undefined {
   if (docs.length === 0) return undefined;
-  const out: J = structuredClone(docs[0]);
-  for (const d of docs.slice(1)) {
-    Object.assign(out.paths, d.paths);
-    Object.assign(out.components.schemas, d.components?.schemas ?? {});
+  const paths: J = {};
+  const schemas: J = {};
+  for (const d of docs) {
+    Object.assign(paths, d.paths ?? {});
+    Object.assign(schemas, d.components?.schemas ?? {});
   }
-  return sortKeys(out) as J;
+  const sorted = (o: J) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return { ...docs[0], components: { ...docs[0].components, schemas: sorted(schemas) }, paths: sorted(paths) };
 }
 
 /** Keys sorted at every level, as Go writes maps and kube-openapi writes schemas. */
