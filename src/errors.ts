@@ -93,7 +93,11 @@ export type FieldErrorType =
   | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate'
   | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'InternalError' | 'FieldValueTypeInvalid';
 
-export interface FieldError { type: FieldErrorType; field: string; value?: unknown; detail?: string; supported?: string[] }
+export interface FieldError {
+  type: FieldErrorType; field: string; value?: unknown; detail?: string; supported?: string[];
+  /** The bad value as upstream prints it (Go's `%v`/`%#v`), where that differs from its JSON form. */
+  rendered?: string;
+}
 
 const typeText: Record<FieldErrorType, string> = {
   FieldValueRequired: 'Required value', FieldValueInvalid: 'Invalid value', FieldValueNotSupported: 'Unsupported value',
@@ -111,8 +115,10 @@ function valueText(v: unknown): string {
 /** The cause message without the field prefix (upstream's ErrorBody). */
 export function fieldErrorDetail(e: FieldError): string {
   let s = typeText[e.type];
-  const showValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid';
-  if (showValue && e.value !== undefined) s += `: ${valueText(e.value)}`;
+  const showValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate'
+    || e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueTooMany';
+  if (showValue && e.rendered !== undefined) s += `: ${e.rendered}`;
+  else if (showValue && e.value !== undefined) s += `: ${valueText(e.value)}`;
   if (e.type === 'FieldValueNotSupported' && e.supported) s += `: supported values: ${e.supported.map((x) => JSON.stringify(x)).join(', ')}`;
   if (e.detail) s += `: ${e.detail}`;
   return s;
