@@ -6,7 +6,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import type { StructuralSchema, ValidationRule } from '../schema/types.ts';
 import type { FieldError } from '../errors.ts';
-import { RE2JS } from '@bufbuild/re2';
+import { compilePattern } from '../schema/regex.ts';
 import { libraryEnv, runtimeEnv, runtimeOptionalEnv } from './env.ts';
 import { TypeRegistrar } from './types.ts';
 import { formatIssue } from './issues.ts';
@@ -301,7 +301,8 @@ function invalidConstantRegex(ast: unknown): string | undefined {
     if (!n || typeof n !== 'object') continue;
     if (Array.isArray(n)) { stack.push(...n); continue; }
     if (n.op === 'rcall' && REGEX_FUNCTIONS.has(n.args[0]) && n.args[2]?.[0]?.op === 'value' && typeof n.args[2][0].args === 'string') {
-      try { RE2JS.compile(n.args[2][0].args); } catch (e) { return (e as Error).message; }
+      const re = compilePattern(n.args[2][0].args);
+      if (typeof re === 'string') return re;
     }
     if (n.op !== 'value' && n.args !== undefined) stack.push(n.args);
   }

@@ -1,46 +1,19 @@
 // Regular expressions with RE2 semantics (k8s.io/apiserver/pkg/cel/library/regex.go): find and
-// findAll, plus the RE2 syntax check used when rules are compiled (@bufbuild/re2, the RE2 port
-// cel-es uses).
+// findAll, matched in linear time by the same RE2 port that schema `pattern`s use (src/schema/regex.ts).
 import type { Environment } from '@marcbachmann/cel-js';
-import { RE2JS } from '@bufbuild/re2';
+import { compilePattern } from '../../schema/regex.ts';
+import type { RE2JS } from 're2js';
 
-const cache = new Map<string, RegExp>();
-
-/**
- * Compiles an RE2 pattern: RE2 checks the syntax (so lookaround and backreferences are refused as
- * upstream refuses them), then the pattern runs as a JS RegExp, to which RE2's syntax (a subset of
- * JS syntax but for a few spellings, translated here) maps one to one.
- */
-export function compileRegex(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (!re) {
-    RE2JS.compile(pattern);
-    re = toJsRegExp(pattern);
-    if (cache.size > 1000) cache.clear();
-    cache.set(pattern, re);
-  }
-  re.lastIndex = 0;
+/** The compiled pattern; a syntax error throws with Go's wording, which CEL reports as an evaluation error. */
+export function compileRegex(pattern: string): RE2JS {
+  const re = compilePattern(pattern);
+  if (typeof re === 'string') throw new Error(re);
   return re;
 }
 
-function toJsRegExp(pattern: string): RegExp {
-  let flags = 'g';
-  let p = pattern;
-  const lead = /^\(\?([imsU]+)\)/.exec(p);
-  if (lead) {
-    if (lead[1].includes('i')) flags += 'i';
-    if (lead[1].includes('m')) flags += 'm';
-    if (lead[1].includes('s')) flags += 's';
-    p = p.slice(lead[0].length);
-  }
-  p = p.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$(?![\\s\\S])').replace(/\\A/g, '^');
-  return new RegExp(p, flags);
-}
-
-function matchAt(re: RegExp, s: string, pos: number): [number, number] | null {
-  re.lastIndex = pos;
-  const m = re.exec(s);
-  return m ? [m.index, m.index + m[0].length] : null;
+function matchAt(re: RE2JS, s: string, pos: number): [number, number] | null {
+  const m = re.matcher(s);
+  return m.find(pos) ? [m.start(), m.end()] : null;
 }
 
 function find(s: string, pattern: string): string {
