@@ -204,6 +204,7 @@ export class WorkQueue {
   private readonly workers: number;
   private running = 0;
   private stopped = false;
+  private processedCount = 0;
   private readonly process: (key: string) => Promise<void>;
   private idleWaiters: (() => void)[] = [];
   private readonly turn = () => { this.admitLater(); this.pump(); };
@@ -258,6 +259,7 @@ export class WorkQueue {
     this.queued.delete(key);
     this.active.add(key);
     this.running++;
+    this.processedCount++;
     let work: Promise<void>;
     try { work = this.process(key); } catch (e) { work = Promise.reject(e); }
     void work.then(() => {
@@ -285,6 +287,8 @@ export class WorkQueue {
 
   private waiting(): number { return this.keys.length + this.later.length; }
   get length(): number { return this.waiting() + this.running; }
+  /** Items started since the queue was made (upstream's workqueue_adds_total counts adds; this counts runs). */
+  get processed(): number { return this.processedCount; }
   /** Resolves when nothing is queued or running (delayed keys do not count). */
   idle(): Promise<void> {
     if (this.running === 0 && this.waiting() === 0) return Promise.resolve();
