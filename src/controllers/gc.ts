@@ -50,7 +50,16 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     for (const inf of informers) for (const obj of inf.byIndexValue('owner', uid)) out.push({ inf, obj });
     return out;
   };
-  const hasDependents = (uid: string) => informers.some((inf) => inf.byIndexValue('owner', uid).length > 0);
+  const hasDependents = (uid: string) => informers.some((inf) => inf.countByIndex('owner', uid) > 0);
+  const blocksOwner = (uid: string) => (d: KObject) => blocks(refsOf(d).find((x) => x.uid === uid));
+  const anyBlocking = (uid: string) => informers.some((inf) => inf.findByIndex('owner', uid, blocksOwner(uid)));
+  /**
+   * Owners (uids) waiting in the foreground whose blocking dependents were queued. Later runs of the
+   * owner (woken by each dependent that goes) only check whether any blocker is left: queueing all
+   * 10,000 dependents again on each of 10,000 wakes would be quadratic. Dependents that fail are
+   * retried by the queue; new or re-blocking ones are queued by the handlers.
+   */
+  const released = new Set<string>();
   const cached = (uid: string): { inf: Informer; obj: KObject } | undefined => {
     const w = uids.get(uid);
     const obj = w?.inf.get(w.key);
@@ -81,6 +90,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
       }
     };
     const transitions = (o: KObject, old: KObject | undefined) => {
+      if (startsDeletingWith(o, old, FOREGROUND)) released.delete(o.metadata.uid!);
       if (startsDeletingWith(o, old, ORPHAN) || startsDeletingWith(o, old, FOREGROUND)) enqueue(inf, o);
       judgeNewRefs(o, old);
     };
@@ -94,6 +104,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
         for (const ref of refsOf(old)) if (blocks(ref) && !blocks(now.get(ref.uid))) wakeOwner(ref.uid);
       },
       delete: (o) => {
+        released.delete(o.metadata.uid!);
         for (const d of dependentsOf(o.metadata.uid!)) enqueue(d.inf, d.obj);
         for (const ref of refsOf(o)) wakeOwner(ref.uid);
       },
@@ -142,10 +153,16 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
   /** The owner waits for its blocking dependents (upstream's processDeletingDependentsItem). */
   async function deleteDependentsFirst(inf: Informer, obj: KObject): Promise<void> {
     const uid = obj.metadata.uid!;
-    const blocking = dependentsOf(uid).filter((d) => blocks(refsOf(d.obj).find((x) => x.uid === uid)));
-    if (!blocking.length) { await removeFinalizer(inf.resource, obj, FOREGROUND); return; }
-    // Dependents already on their way out are not pushed again: their own deletion wakes this owner,
-    // and one waiting on its own dependents is not told to wait on itself (that is a cycle).
+    if (!anyBlocking(uid)) {
+      released.delete(uid);
+      await removeFinalizer(inf.resource, obj, FOREGROUND);
+      return;
+    }
+    if (released.has(uid)) return;
+    released.add(uid);
+    // Dependents already on their way out are not pushed: their own deletion wakes this owner, and
+    // one waiting on its own dependents is not told to wait on itself (that is a cycle).
+    const blocking = dependentsOf(uid).filter((d) => blocksOwner(uid)(d.obj));
     for (const d of blocking) if (!d.obj.metadata.deletionTimestamp) enqueue(d.inf, d.obj);
   }
 

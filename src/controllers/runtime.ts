@@ -55,6 +55,15 @@ export class Informer {
     return out;
   }
 
+  /** The first object under an index value that satisfies `pred` (no array built: cheap on 10,000 dependents). */
+  findByIndex(name: string, value: string, pred: (o: KObject) => boolean): KObject | undefined {
+    const keys = this.indexes.get(name)?.get(value);
+    if (keys) for (const k of keys) { const o = this.cache.get(k); if (o && pred(o)) return o; }
+    return undefined;
+  }
+  /** How many objects an index value holds. */
+  countByIndex(name: string, value: string): number { return this.indexes.get(name)?.get(value)?.size ?? 0; }
+
   private index(key: string, obj: KObject | undefined, old: KObject | undefined): void {
     for (const [name, fn] of this.byIndex) {
       const idx = this.indexes.get(name)!;
