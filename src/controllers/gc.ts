@@ -13,7 +13,8 @@
 // owners before its own foreground deletion, so the wait is broken and the cycle unwinds. Handlers
 // enqueue on transitions only (deletion starting, references added, removed or unblocked, objects
 // gone), never on every update, so a cycle of live objects costs nothing.
-// Owners of kinds without an informer here are looked up in the store by kind and name.
+// Owners of kinds without an informer here are looked up in the store by kind and name, and their
+// dependents are checked again every 30 s (no event says when such an owner goes).
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
@@ -33,6 +34,12 @@ const deletingWith = (o: KObject, f: string) => !!o.metadata.deletionTimestamp &
 /** Deletion with finalizer `f` starts with this event (upstream's deletionStartsWithFinalizer). */
 const startsDeletingWith = (o: KObject, old: KObject | undefined, f: string) => deletingWith(o, f) && !(old && deletingWith(old, f));
 const blocks = (ref: OwnerRef | undefined) => ref?.blockOwnerDeletion === true;
+const kindOf = (ref: OwnerRef) => {
+  const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+  return findKind(group, version, ref.kind);
+};
+/** How often dependents of owners whose kind no informer here watches are checked again. */
+const RECHECK_MS = 30_000;
 
 export function garbageCollector(opts: { store: Store; clock: Clock; informers: Informer[]; log?: (m: string) => void }): Controller {
   const { store, clock, informers } = opts;
@@ -43,7 +50,16 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
 
   const queue = new WorkQueue(clock, (k) => process(k), 8);
   queue.onError = (key, err) => opts.log?.(`garbagecollector: ${key}: ${(err as Error)?.message ?? err}`);
-  const enqueue = (inf: Informer, o: KObject) => queue.add(`${rkeyOf(inf.resource)}\u0000${keyOf(o)}`);
+  const qkeyOf = (inf: Informer, o: KObject) => `${rkeyOf(inf.resource)}\u0000${keyOf(o)}`;
+  const enqueue = (inf: Informer, o: KObject) => queue.add(qkeyOf(inf, o));
+  /**
+   * Dependents (queue keys) with an owner of a kind no informer here watches: no event tells when
+   * that owner goes (upstream watches every kind), so they are checked again every RECHECK_MS.
+   * Dependents of watched owners never are: a cycle of live objects costs nothing.
+   */
+  const unwatchedOwners = new Set<string>();
+  const watched = (ref: OwnerRef) => { const r = kindOf(ref); return !!r && byR.has(rkeyOf(r)); };
+  const recheck = clock.setInterval(() => { for (const k of unwatchedOwners) queue.add(k); }, RECHECK_MS);
 
   const dependentsOf = (uid: string): { inf: Informer; obj: KObject }[] => {
     const out: { inf: Informer; obj: KObject }[] = [];
@@ -90,6 +106,8 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
       }
     };
     const transitions = (o: KObject, old: KObject | undefined) => {
+      if (refsOf(o).some((ref) => !watched(ref))) unwatchedOwners.add(qkeyOf(inf, o));
+      else if (old && refsOf(old).length) unwatchedOwners.delete(qkeyOf(inf, o));
       if (startsDeletingWith(o, old, FOREGROUND)) released.delete(o.metadata.uid!);
       if (startsDeletingWith(o, old, ORPHAN) || startsDeletingWith(o, old, FOREGROUND)) enqueue(inf, o);
       judgeNewRefs(o, old);
@@ -105,6 +123,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
       },
       delete: (o) => {
         released.delete(o.metadata.uid!);
+        unwatchedOwners.delete(qkeyOf(inf, o));
         for (const d of dependentsOf(o.metadata.uid!)) enqueue(d.inf, d.obj);
         for (const ref of refsOf(o)) wakeOwner(ref.uid);
       },
@@ -112,8 +131,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
   }
 
   async function lookupOwner(ref: OwnerRef, ns: string | undefined): Promise<KObject | undefined | 'unknown'> {
-    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-    const r = findKind(group, version, ref.kind);
+    const r = kindOf(ref);
     if (!r) return 'unknown';
     const ons = r.namespaced ? ns : undefined;
     const inf = byR.get(rkeyOf(r));
@@ -224,5 +242,5 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     }).catch(ignoreNotFound);
   }
 
-  return { name: 'garbagecollector', queue, stop: () => queue.stop() };
+  return { name: 'garbagecollector', queue, stop: () => { recheck.cancel(); queue.stop(); } };
 }

@@ -126,3 +126,17 @@ test('a chain deleted in the foreground goes leaf first: no owner disappears whi
     assert.equal(outOfOrder, false);
   } finally { await c.close(); }
 });
+
+test('a dependent whose owner is of a kind the collector does not watch is collected within 30 s of the owner going', { timeout: 30_000 }, async () => {
+  const c = await startCluster({ nodes: 0 });
+  try {
+    const sa = await c.store.create(R.serviceaccounts, 'default', { metadata: { name: 'owner-sa' } });
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'sa-dep', ownerReferences: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: 'owner-sa', uid: sa.metadata.uid! }] } });
+    await c.settle();
+    c.clock.advance(31_000);
+    await c.settle();
+    assert.ok(await c.store.tryGet(R.configmaps, 'default', 'sa-dep'), 'kept while its owner lives');
+    await c.store.delete(R.serviceaccounts, 'default', 'owner-sa');
+    await c.until(async () => !(await c.store.tryGet(R.configmaps, 'default', 'sa-dep')), { what: 'collected', stepMs: 1000, maxSteps: 31 });
+  } finally { await c.close(); }
+});
