@@ -216,7 +216,8 @@ export class WorkQueue {
   private processedCount = 0;
   private readonly process: (key: string) => Promise<void>;
   private idleWaiters: (() => void)[] = [];
-  private readonly turn = () => { this.admitLater(); this.pump(); };
+  /** Called on an event-loop turn: one item starts even if other queues spent the slice, so none starves. */
+  private readonly turn = () => { this.admitLater(); this.pump(true); };
   onError?: (key: string, err: unknown) => void;
 
   constructor(clock: Clock, process: (key: string) => Promise<void>, workers = 4, priorityOf?: (key: string) => number) {
@@ -257,9 +258,10 @@ export class WorkQueue {
   }
 
   /** Start waiting keys while workers are free and the slice lasts; otherwise come back next turn. */
-  private pump(): void {
+  private pump(onTurn = false): void {
     while (!this.stopped && this.running < this.workers && this.keys.length > 0) {
-      if (!inSlice()) { nextTurn(this.turn); return; }
+      if (!onTurn && !inSlice()) { nextTurn(this.turn); return; }
+      onTurn = false;
       this.start(this.keys.shift()!);
     }
   }

@@ -36,6 +36,25 @@ test('a queue whose keys endlessly re-add each other lets setImmediate and timer
   assert.equal(processed, settled, 'nothing runs once the keys stop re-adding');
 });
 
+test('a queue that spends every slice does not starve another queue', async () => {
+  let stop = false;
+  const busy: WorkQueue = new WorkQueue(new FakeClock(), async (k) => {
+    const end = performance.now() + 3; // more than a whole slice of CPU per item
+    while (performance.now() < end) { /* busy */ }
+    if (!stop) busy.add(k);
+  }, 8);
+  for (let i = 0; i < 8; i++) busy.add(`b${i}`);
+  await turn(); await turn();
+  let ran = false;
+  const other = new WorkQueue(new FakeClock(), async () => { ran = true; }, 1);
+  other.add('x');
+  for (let i = 0; i < 20 && !ran; i++) await turn();
+  const ranWhileBusy = ran;
+  stop = true;
+  await busy.idle();
+  assert.equal(ranWhileBusy, true, 'the second queue got a turn while the first kept every slice busy');
+});
+
 test('a key re-added while it is processed runs again only after the keys already waiting', async () => {
   const seen: string[] = [];
   let again = true;
