@@ -7,10 +7,12 @@
 // TLS connection. If an answer is 10 s late, the server's thread is frozen (the old runtime froze for
 // good): the prober says so on stderr and ends the process, since no assertion could run any more.
 //
-// The bound is robust on a loaded 2-core machine: the OS can deschedule either thread, or stretch a
-// V8 pause, which delays the one probe in flight. A starved event loop delays every probe for as long
-// as it lasts. So each probe must answer within BOUND_MS, except isolated outliers: at most 5% of the
-// probes of a workload (at least one), never three in a row, and none as late as 1 s.
+// Robust on a loaded 2-core machine: there the OS can keep the server's thread off the CPU for a
+// few hundred ms, which delays a probe without any fault of the server. So the test also samples the
+// server thread's own CPU time (process.threadCpuUsage, every 5 ms): a probe slower than BOUND_MS
+// fails only if the server thread itself was running for more than BOUND_MS of CPU while the probe
+// waited (work that did not give way to I/O). Besides, the median probe must answer within BOUND_MS
+// of wall time and none may take 2 s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
@@ -33,15 +35,17 @@ const fs = require('node:fs');
 const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
 const samples = [];
 let stopped = false, inFlight;
+const at = (t) => performance.timeOrigin + t; // epoch ms, comparable across threads
 function probe() {
   if (stopped) return;
   const t0 = performance.now();
   inFlight = t0;
+  const done = (extra) => { inFlight = undefined; const t = performance.now(); samples.push({ ms: t - t0, start: at(t0), end: at(t), ...extra }); setTimeout(probe, 20); };
   const req = https.get(workerData.url + '/readyz', { agent, rejectUnauthorized: false }, (res) => {
     res.resume();
-    res.on('end', () => { inFlight = undefined; samples.push({ ms: performance.now() - t0, status: res.statusCode }); setTimeout(probe, 20); });
+    res.on('end', () => done({ status: res.statusCode }));
   });
-  req.on('error', (e) => { inFlight = undefined; samples.push({ ms: performance.now() - t0, error: String(e) }); setTimeout(probe, 20); });
+  req.on('error', (e) => done({ error: String(e) }));
 }
 const watchdog = setInterval(() => {
   if (stopped || inFlight === undefined || performance.now() - inFlight < 10000) return;
@@ -52,7 +56,7 @@ parentPort.on('message', (m) => {
   if (m === 'take') {
     // A probe still waiting counts with the time it has waited so far.
     const out = samples.splice(0);
-    if (inFlight !== undefined) out.push({ ms: performance.now() - inFlight, pending: true });
+    if (inFlight !== undefined) out.push({ ms: performance.now() - inFlight, start: at(inFlight), end: at(performance.now()), pending: true });
     parentPort.postMessage(out);
   }
   if (m === 'stop') { stopped = true; clearInterval(watchdog); agent.destroy(); parentPort.close(); }
@@ -60,7 +64,24 @@ parentPort.on('message', (m) => {
 probe();
 `;
 
-interface Sample { ms: number; status?: number; error?: string; pending?: boolean }
+interface Sample { ms: number; start: number; end: number; status?: number; error?: string; pending?: boolean }
+
+/** This thread's CPU time (ms), sampled every 5 ms with the epoch time: [t0, cpu0, t1, cpu1, ...]. */
+const cpuSeries: number[] = [];
+const cpuNow = () => { const u = process.threadCpuUsage(); return (u.user + u.system) / 1000; };
+const cpuSampler = setInterval(() => { cpuSeries.push(performance.timeOrigin + performance.now(), cpuNow()); }, 5);
+cpuSampler.unref();
+/** CPU time of this thread at epoch time t, interpolated between samples (a gap in them is a busy stretch). */
+function cpuAt(t: number): number {
+  const n = cpuSeries.length / 2;
+  if (!n) return 0;
+  let lo = 0, hi = n - 1;
+  if (t <= cpuSeries[0]) return cpuSeries[1];
+  if (t >= cpuSeries[2 * hi]) return cpuSeries[2 * hi + 1];
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (cpuSeries[2 * mid] <= t) lo = mid; else hi = mid; }
+  const [t0, c0, t1, c1] = [cpuSeries[2 * lo], cpuSeries[2 * lo + 1], cpuSeries[2 * hi], cpuSeries[2 * hi + 1]];
+  return c0 + (c1 - c0) * ((t - t0) / (t1 - t0 || 1));
+}
 
 let server: RunningServer;
 let prober: Worker;
@@ -82,20 +103,22 @@ function take(): Promise<Sample[]> {
 /** Run `work` while /readyz is probed; assert the probes stayed within the bound. */
 async function whileProbed(what: string, work: () => Promise<void>): Promise<void> {
   await take();
+  cpuSeries.length = 0;
   await work();
   const samples = await take();
   assert.ok(samples.length >= 3, `${what}: only ${samples.length} probes answered`);
   for (const s of samples) assert.ok(s.pending || s.status === 200, `${what}: a probe failed: ${JSON.stringify(s)}`);
-  const slow = samples.map((s) => s.ms > BOUND_MS);
-  const nSlow = slow.filter(Boolean).length;
-  const runs = slow.filter((x, i) => x && slow[i + 1] && slow[i + 2]).length;
+  const slow = samples.filter((s) => s.ms > BOUND_MS);
+  // For each slow probe: how much CPU the server thread itself used while the probe waited.
+  const busy = slow.map((s) => ({ ms: s.ms, cpuMs: cpuAt(s.end) - cpuAt(s.start) }));
+  const stalls = busy.filter((b) => b.cpuMs > BOUND_MS);
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(1);
-  const summary = `${samples.length} probes, ${nSlow} over ${BOUND_MS} ms, p50 ${pct(0.5)} p90 ${pct(0.9)} worst ${sorted.at(-1)!.toFixed(1)} ms`;
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  const summary = `${samples.length} probes, ${slow.length} over ${BOUND_MS} ms (server CPU meanwhile: ${busy.map((b) => `${b.ms.toFixed(0)}/${b.cpuMs.toFixed(0)}`).join(' ') || '-'} ms), p50 ${pct(0.5).toFixed(1)} p90 ${pct(0.9).toFixed(1)} worst ${sorted.at(-1)!.toFixed(1)} ms`;
   if (process.env.SKIFF_TEST_LOG) console.error(`${what}: ${summary}`);
-  assert.ok(nSlow <= Math.max(1, Math.floor(samples.length * 0.05)), `${what}: /readyz often slower than ${BOUND_MS} ms: ${summary}`);
-  assert.equal(runs, 0, `${what}: /readyz slower than ${BOUND_MS} ms three times in a row: ${summary}`);
-  assert.ok(sorted.at(-1)! < 1000, `${what}: /readyz took a second: ${summary}`);
+  assert.equal(stalls.length, 0, `${what}: /readyz waited over ${BOUND_MS} ms while the server thread worked over ${BOUND_MS} ms of CPU without serving it: ${summary}`);
+  assert.ok(pct(0.5) <= BOUND_MS, `${what}: the median /readyz took over ${BOUND_MS} ms: ${summary}`);
+  assert.ok(sorted.at(-1)! < 2000, `${what}: /readyz took 2 s: ${summary}`);
 }
 
 async function namespace(name: string): Promise<string> {
@@ -137,16 +160,18 @@ async function createAll(ns: string, objs: KObject[]): Promise<KObject[]> {
   return out;
 }
 
-test('a work queue whose keys re-add each other forever does not starve the API', { timeout: 60_000 }, async () => {
+test('a work queue whose items keep adding new keys and re-adding themselves does not starve the API', { timeout: 60_000 }, async () => {
   let stop = false, runs = 0;
+  // Every item adds a key never seen before (so it can start at once) and itself again, without
+  // awaiting any I/O: only the runtime's slices stand between this and a frozen server.
   const q: WorkQueue = new WorkQueue(new FakeClock(), async (k) => {
     runs++;
     if (stop) return;
-    q.add(k === 'a' ? 'b' : 'a');
+    q.add(`k${runs}`);
     q.add(k);
   }, 4);
   await whileProbed('runaway queue', async () => {
-    q.add('a');
+    q.add('k0');
     await new Promise((r) => setTimeout(r, 1000));
     stop = true;
     await q.idle();
