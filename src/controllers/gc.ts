@@ -2,11 +2,19 @@
 // every watched informer indexes objects by the uids in their ownerReferences, so "the dependents
 // of X" is a lookup, not a scan.
 // - an owner that disappears: its dependents are checked; those with no remaining owner are
-//   deleted (background), those with other live owners lose the dangling reference;
+//   deleted (with the propagation their own finalizers ask for), those with other live owners lose
+//   the dangling reference;
 // - `orphan` finalizer: the owner's references are removed from its dependents, then the finalizer;
-// - `foregroundDeletion` finalizer: dependents are deleted first (foreground, recursively); once no
-//   dependent with blockOwnerDeletion remains, the finalizer goes and the owner with it.
-// Owners of kinds without an informer here are looked up in the store by kind and name.
+// - `foregroundDeletion` finalizer: dependents are deleted first (foreground when they have
+//   dependents of their own); once no dependent with blockOwnerDeletion remains, the finalizer goes
+//   and the owner with it.
+// Ownership cycles, as upstream handles them: a dependent whose owner waits for it while one of its
+// own dependents already waits (A waits on B, B would wait on A) unblocks its references to its
+// owners before its own foreground deletion, so the wait is broken and the cycle unwinds. Handlers
+// enqueue on transitions only (deletion starting, references added, removed or unblocked, objects
+// gone), never on every update, so a cycle of live objects costs nothing.
+// Owners of kinds without an informer here are looked up in the store by kind and name, and their
+// dependents are checked again every 30 s (no event says when such an owner goes).
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
@@ -21,6 +29,17 @@ const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
 const rkeyOf = (r: ResourceInfo) => `${r.group}/${r.resource}`;
+const refsOf = (o: KObject) => (o.metadata.ownerReferences ?? []) as OwnerRef[];
+const deletingWith = (o: KObject, f: string) => !!o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(f);
+/** Deletion with finalizer `f` starts with this event (upstream's deletionStartsWithFinalizer). */
+const startsDeletingWith = (o: KObject, old: KObject | undefined, f: string) => deletingWith(o, f) && !(old && deletingWith(old, f));
+const blocks = (ref: OwnerRef | undefined) => ref?.blockOwnerDeletion === true;
+const kindOf = (ref: OwnerRef) => {
+  const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+  return findKind(group, version, ref.kind);
+};
+/** How often dependents of owners whose kind no informer here watches are checked again. */
+const RECHECK_MS = 30_000;
 
 export function garbageCollector(opts: { store: Store; clock: Clock; informers: Informer[]; log?: (m: string) => void }): Controller {
   const { store, clock, informers } = opts;
@@ -31,14 +50,42 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
 
   const queue = new WorkQueue(clock, (k) => process(k), 8);
   queue.onError = (key, err) => opts.log?.(`garbagecollector: ${key}: ${(err as Error)?.message ?? err}`);
-  const enqueue = (inf: Informer, o: KObject) => queue.add(`${rkeyOf(inf.resource)}\u0000${keyOf(o)}`);
+  const qkeyOf = (inf: Informer, o: KObject) => `${rkeyOf(inf.resource)}\u0000${keyOf(o)}`;
+  const enqueue = (inf: Informer, o: KObject) => queue.add(qkeyOf(inf, o));
+  /**
+   * Dependents (queue keys) with an owner of a kind no informer here watches: no event tells when
+   * that owner goes (upstream watches every kind), so they are checked again every RECHECK_MS.
+   * Dependents of watched owners never are: a cycle of live objects costs nothing.
+   */
+  const unwatchedOwners = new Set<string>();
+  const watched = (ref: OwnerRef) => { const r = kindOf(ref); return !!r && byR.has(rkeyOf(r)); };
+  const recheck = clock.setInterval(() => { for (const k of unwatchedOwners) queue.add(k); }, RECHECK_MS);
 
   const dependentsOf = (uid: string): { inf: Informer; obj: KObject }[] => {
     const out: { inf: Informer; obj: KObject }[] = [];
     for (const inf of informers) for (const obj of inf.byIndexValue('owner', uid)) out.push({ inf, obj });
     return out;
   };
-  const deletingWith = (o: KObject, f: string) => !!o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(f);
+  const hasDependents = (uid: string) => informers.some((inf) => inf.countByIndex('owner', uid) > 0);
+  const blocksOwner = (uid: string) => (d: KObject) => blocks(refsOf(d).find((x) => x.uid === uid));
+  const anyBlocking = (uid: string) => informers.some((inf) => inf.findByIndex('owner', uid, blocksOwner(uid)));
+  /**
+   * Owners (uids) waiting in the foreground whose blocking dependents were queued. Later runs of the
+   * owner (woken by each dependent that goes) only check whether any blocker is left: queueing all
+   * 10,000 dependents again on each of 10,000 wakes would be quadratic. Dependents that fail are
+   * retried by the queue; new or re-blocking ones are queued by the handlers.
+   */
+  const released = new Set<string>();
+  const cached = (uid: string): { inf: Informer; obj: KObject } | undefined => {
+    const w = uids.get(uid);
+    const obj = w?.inf.get(w.key);
+    return obj && obj.metadata.uid === uid ? { inf: w!.inf, obj } : undefined;
+  };
+  /** An owner waiting for its dependents: its blocking dependents changed, so look again. */
+  const wakeOwner = (uid: string) => {
+    const o = cached(uid);
+    if (o && deletingWith(o.obj, FOREGROUND)) enqueue(o.inf, o.obj);
+  };
 
   // Phase 1: know every uid before judging any reference.
   for (const inf of informers) {
@@ -47,43 +94,49 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
       delete: (o) => { if (uids.get(o.metadata.uid!)?.key === keyOf(o)) uids.delete(o.metadata.uid!); },
     });
   }
-  // Phase 2: react.
+  // Phase 2: react to transitions (upstream's graph builder).
   for (const inf of informers) {
-    const look = (o: KObject) => {
-      if (deletingWith(o, ORPHAN) || deletingWith(o, FOREGROUND)) enqueue(inf, o);
-      for (const ref of (o.metadata.ownerReferences ?? []) as OwnerRef[]) {
-        const owner = uids.get(ref.uid);
-        const ownerObj = owner?.inf.get(owner.key);
-        if (!ownerObj || deletingWith(ownerObj, FOREGROUND)) { enqueue(inf, o); break; }
+    /** References new with this event whose owner is unknown or already waiting: check the object. */
+    const judgeNewRefs = (o: KObject, old: KObject | undefined) => {
+      const before = new Set(old ? refsOf(old).map((r) => r.uid) : []);
+      for (const ref of refsOf(o)) {
+        if (before.has(ref.uid)) continue;
+        const owner = cached(ref.uid);
+        if (!owner || deletingWith(owner.obj, FOREGROUND)) { enqueue(inf, o); return; }
       }
     };
+    const transitions = (o: KObject, old: KObject | undefined) => {
+      if (refsOf(o).some((ref) => !watched(ref))) unwatchedOwners.add(qkeyOf(inf, o));
+      else if (old && refsOf(old).length) unwatchedOwners.delete(qkeyOf(inf, o));
+      if (startsDeletingWith(o, old, FOREGROUND)) released.delete(o.metadata.uid!);
+      if (startsDeletingWith(o, old, ORPHAN) || startsDeletingWith(o, old, FOREGROUND)) enqueue(inf, o);
+      judgeNewRefs(o, old);
+    };
     inf.on({
-      add: look,
+      add: (o) => transitions(o, undefined),
       update: (o, old) => {
-        look(o);
-        // A dependent of a foreground-deleting owner changed (e.g. dropped its reference): re-check that owner.
-        for (const ref of (old.metadata.ownerReferences ?? []) as OwnerRef[]) wakeOwner(ref.uid);
+        transitions(o, old);
+        // A blocking reference removed or unblocked: the owner may be free to go (upstream's
+        // addUnblockedOwnersToDeleteQueue).
+        const now = new Map(refsOf(o).map((r) => [r.uid, r]));
+        for (const ref of refsOf(old)) if (blocks(ref) && !blocks(now.get(ref.uid))) wakeOwner(ref.uid);
       },
       delete: (o) => {
+        released.delete(o.metadata.uid!);
+        unwatchedOwners.delete(qkeyOf(inf, o));
         for (const d of dependentsOf(o.metadata.uid!)) enqueue(d.inf, d.obj);
-        for (const ref of (o.metadata.ownerReferences ?? []) as OwnerRef[]) wakeOwner(ref.uid);
+        for (const ref of refsOf(o)) wakeOwner(ref.uid);
       },
     });
   }
-  function wakeOwner(uid: string): void {
-    const w = uids.get(uid);
-    const owner = w?.inf.get(w.key);
-    if (owner && deletingWith(owner, FOREGROUND)) enqueue(w!.inf, owner);
-  }
 
   async function lookupOwner(ref: OwnerRef, ns: string | undefined): Promise<KObject | undefined | 'unknown'> {
-    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-    const r = findKind(group, version, ref.kind);
+    const r = kindOf(ref);
     if (!r) return 'unknown';
     const ons = r.namespaced ? ns : undefined;
     const inf = byR.get(rkeyOf(r));
-    const cached = inf?.get(ons ? `${ons}/${ref.name}` : ref.name);
-    if (cached && cached.metadata.uid === ref.uid) return cached;
+    const hit = inf?.get(ons ? `${ons}/${ref.name}` : ref.name);
+    if (hit && hit.metadata.uid === ref.uid) return hit;
     // Not in the cache (or a different uid there): ask the store, the source of truth.
     const live = await store.tryGet(r, ons, ref.name);
     return live && live.metadata.uid === ref.uid ? live : undefined;
@@ -95,36 +148,44 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     const okey = qkey.slice(i + 1);
     const obj = inf?.get(okey);
     if (!inf || !obj) return;
-    const r = inf.resource;
-    const { namespace, name } = splitKey(okey);
-    if (deletingWith(obj, ORPHAN)) {
-      const uid = obj.metadata.uid!;
-      for (const d of dependentsOf(uid)) {
-        await store.guaranteedUpdate(d.inf.resource, d.obj.metadata.namespace, d.obj.metadata.name!, (cur) => {
-          const refs = (cur.metadata.ownerReferences ?? []).filter((x: OwnerRef) => x.uid !== uid);
-          if (refs.length) cur.metadata.ownerReferences = refs; else delete cur.metadata.ownerReferences;
-          return cur;
-        }).catch(ignoreNotFound);
-      }
-      await removeFinalizer(r, namespace, name, obj.metadata.uid!, ORPHAN);
-      return;
-    }
-    if (deletingWith(obj, FOREGROUND)) {
-      const uid = obj.metadata.uid!;
-      const deps = dependentsOf(uid);
-      const blocking = deps.filter((d) => ((d.obj.metadata.ownerReferences ?? []) as OwnerRef[]).some((x) => x.uid === uid && x.blockOwnerDeletion));
-      if (!blocking.length) {
-        await removeFinalizer(r, namespace, name, uid, FOREGROUND);
-        return;
-      }
-      for (const d of deps) enqueue(d.inf, d.obj);
-      return;
-    }
+    if (deletingWith(obj, ORPHAN)) return orphanDependents(inf, obj);
+    if (deletingWith(obj, FOREGROUND)) return deleteDependentsFirst(inf, obj);
+    // Being deleted is a one-way trip: its dependents are judged when it is gone.
+    if (obj.metadata.deletionTimestamp) return;
     await attemptToDelete(inf, obj);
   }
 
+  async function orphanDependents(inf: Informer, obj: KObject): Promise<void> {
+    const uid = obj.metadata.uid!;
+    for (const d of dependentsOf(uid)) {
+      await store.guaranteedUpdate(d.inf.resource, d.obj.metadata.namespace, d.obj.metadata.name!, (cur) => {
+        const refs = refsOf(cur).filter((x) => x.uid !== uid);
+        if (refs.length) cur.metadata.ownerReferences = refs; else delete cur.metadata.ownerReferences;
+        delete cur.metadata.resourceVersion;
+        return cur;
+      }).catch(ignoreNotFound);
+    }
+    await removeFinalizer(inf.resource, obj, ORPHAN);
+  }
+
+  /** The owner waits for its blocking dependents (upstream's processDeletingDependentsItem). */
+  async function deleteDependentsFirst(inf: Informer, obj: KObject): Promise<void> {
+    const uid = obj.metadata.uid!;
+    if (!anyBlocking(uid)) {
+      released.delete(uid);
+      await removeFinalizer(inf.resource, obj, FOREGROUND);
+      return;
+    }
+    if (released.has(uid)) return;
+    released.add(uid);
+    // Dependents already on their way out are not pushed: their own deletion wakes this owner, and
+    // one waiting on its own dependents is not told to wait on itself (that is a cycle).
+    const blocking = dependentsOf(uid).filter((d) => blocksOwner(uid)(d.obj));
+    for (const d of blocking) if (!d.obj.metadata.deletionTimestamp) enqueue(d.inf, d.obj);
+  }
+
   async function attemptToDelete(inf: Informer, dep: KObject): Promise<void> {
-    const refs = (dep.metadata.ownerReferences ?? []) as OwnerRef[];
+    const refs = refsOf(dep);
     if (!refs.length) return;
     const solid: OwnerRef[] = [], dangling: OwnerRef[] = [], waiting: OwnerRef[] = [];
     for (const ref of refs) {
@@ -134,32 +195,52 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
       else if (deletingWith(owner, FOREGROUND)) waiting.push(ref);
       else solid.push(ref);
     }
-    if (!dangling.length && !waiting.length) return;
     const r = inf.resource;
+    const uid = dep.metadata.uid!;
     if (solid.length) {
+      if (!dangling.length && !waiting.length) return;
+      // Keep the live owners; drop the gone ones and those waiting (else they would wait forever).
       const drop = new Set([...dangling, ...waiting].map((x) => x.uid));
-      await store.guaranteedUpdate(r, dep.metadata.namespace, dep.metadata.name!, (cur) => {
-        if (cur.metadata.uid !== dep.metadata.uid) return cur;
-        cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((x: OwnerRef) => !drop.has(x.uid));
-        return cur;
-      }).catch(ignoreNotFound);
+      await updateRefs(r, dep, (cur) => cur.filter((x) => !drop.has(x.uid)));
       return;
     }
-    if (dep.metadata.deletionTimestamp) return;
-    const hasDependents = dependentsOf(dep.metadata.uid!).length > 0;
-    const policy = waiting.length && hasDependents ? 'Foreground' : 'Background';
-    await store.delete(r, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy, preconditions: { uid: dep.metadata.uid } })
+    let policy: 'Foreground' | 'Background' | 'Orphan';
+    if (waiting.length && hasDependents(uid)) {
+      // An owner waits for this object, which has dependents of its own: delete it in the foreground
+      // too. If one of those dependents already waits in the foreground, this is a cycle: unblock
+      // first, so the owner stops waiting on this object while this object waits on its dependent.
+      if (dependentsOf(uid).some((d) => deletingWith(d.obj, FOREGROUND))) {
+        await updateRefs(r, dep, (cur) => cur.map((x) => (blocks(x) ? { ...x, blockOwnerDeletion: false } : x)));
+      }
+      policy = 'Foreground';
+    } else {
+      // No owner left: collect it, honouring a propagation its own finalizers already ask for.
+      policy = (dep.metadata.finalizers ?? []).includes(ORPHAN) ? 'Orphan' : (dep.metadata.finalizers ?? []).includes(FOREGROUND) ? 'Foreground' : 'Background';
+    }
+    await store.delete(r, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy, preconditions: { uid } })
       .catch((e) => { if (!(e?.code === 409)) ignoreNotFound(e); });
   }
 
-  async function removeFinalizer(r: ResourceInfo, ns: string | undefined, name: string, uid: string, f: string): Promise<void> {
-    await store.guaranteedUpdate(r, ns, name, (cur) => {
-      if (cur.metadata.uid !== uid) return cur;
-      const fs = (cur.metadata.finalizers ?? []).filter((x: string) => x !== f);
-      if (fs.length) cur.metadata.finalizers = fs; else delete cur.metadata.finalizers;
+  async function updateRefs(r: ResourceInfo, obj: KObject, change: (refs: OwnerRef[]) => OwnerRef[]): Promise<void> {
+    await store.guaranteedUpdate(r, obj.metadata.namespace, obj.metadata.name!, (cur) => {
+      if (cur.metadata.uid !== obj.metadata.uid) return cur;
+      const refs = change(refsOf(cur));
+      if (refs.length) cur.metadata.ownerReferences = refs; else delete cur.metadata.ownerReferences;
+      delete cur.metadata.resourceVersion;
       return cur;
     }).catch(ignoreNotFound);
   }
 
-  return { name: 'garbagecollector', queue, stop: () => queue.stop() };
+  async function removeFinalizer(r: ResourceInfo, obj: KObject, f: string): Promise<void> {
+    const { namespace, name } = splitKey(keyOf(obj));
+    await store.guaranteedUpdate(r, namespace, name, (cur) => {
+      if (cur.metadata.uid !== obj.metadata.uid) return cur;
+      const fs = (cur.metadata.finalizers ?? []).filter((x: string) => x !== f);
+      if (fs.length) cur.metadata.finalizers = fs; else delete cur.metadata.finalizers;
+      delete cur.metadata.resourceVersion;
+      return cur;
+    }).catch(ignoreNotFound);
+  }
+
+  return { name: 'garbagecollector', queue, stop: () => { recheck.cancel(); queue.stop(); } };
 }

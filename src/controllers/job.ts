@@ -27,7 +27,7 @@ import { Expectations } from './expectations.ts';
 import type { EventRecorder } from './events.ts';
 import { podFromTemplate, rankForDeletion } from './replicaset.ts';
 import { createPods, deletePods, runLimited } from './podops.ts';
-import { controllerRef, ignoreNotFound, isPodReady, newControllerRef, res } from './util.ts';
+import { adoptOrphan, controllerRef, ignoreNotFound, isPodReady, res } from './util.ts';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
@@ -193,13 +193,8 @@ export function jobController(o: JobControllerOptions): Controller {
     if (!job.metadata.deletionTimestamp && !jobFinished(job)) {
       for (const p of pods.byIndexValue('orphan', ns)) {
         if (p.metadata.deletionTimestamp || !matchLabels(sel, p.metadata.labels)) continue;
-        try {
-          mine.push(await store.guaranteedUpdate(podsR, ns, p.metadata.name!, (cur) => {
-            if (controllerRef(cur)) throw new Error('adopted by another controller');
-            cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(job)];
-            return cur;
-          }));
-        } catch { /* gone or taken */ }
+        const adopted = await adoptOrphan(store, podsR, p, job);
+        if (adopted) mine.push(adopted);
       }
     }
 

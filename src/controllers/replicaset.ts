@@ -16,7 +16,7 @@ import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import { Expectations } from './expectations.ts';
 import { createPods, deletePods } from './podops.ts';
 import type { EventRecorder } from './events.ts';
-import { controllerRef, ignoreNotFound, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, res, ts } from './util.ts';
+import { adoptOrphan, controllerRef, ignoreNotFound, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, res, ts } from './util.ts';
 
 /** Upstream's burstReplicas: at most this many creations or deletions per sync. */
 const BURST = 500;
@@ -132,14 +132,8 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     if (!deleting) {
       for (const p of pods.byIndexValue('orphan', ns)) {
         if (p.metadata.deletionTimestamp || !matchLabels(sel, p.metadata.labels)) continue;
-        try {
-          const adopted = await store.guaranteedUpdate(podsR, ns, p.metadata.name!, (cur) => {
-            if (controllerRef(cur)) throw new Error('adopted by another controller');
-            cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(rs)];
-            return cur;
-          });
-          mine.push(adopted);
-        } catch { /* gone or taken: the next sync sees the truth */ }
+        const adopted = await adoptOrphan(store, podsR, p, rs);
+        if (adopted) mine.push(adopted);
       }
     }
     const active = mine.filter(isPodActive);

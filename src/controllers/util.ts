@@ -4,6 +4,7 @@ import { findResource } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { StatusError } from '../errors.ts';
+import type { Store } from '../registry/store.ts';
 
 export function res(group: string, version: string, resource: string): ResourceInfo {
   const r = findResource(group, version, resource);
@@ -21,6 +22,30 @@ export function ownerUids(o: KObject): string[] {
 }
 export function newControllerRef(owner: KObject): OwnerRef {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+class Taken extends Error {}
+
+/**
+ * Adopt an orphan for `owner` (upstream's ClaimObject adoption). Upstream adopts with a patch that
+ * has no resourceVersion precondition, so a write landing meanwhile (the scheduler binding the pod)
+ * is retried rather than failing the claim. Undefined when the object is gone, was replaced, or
+ * another controller took it first; any other failure is thrown, so the sync is retried instead of
+ * counting without it (and creating a replacement for a pod it was about to adopt).
+ */
+export async function adoptOrphan(store: Store, r: ResourceInfo, obj: KObject, owner: KObject): Promise<KObject | undefined> {
+  try {
+    return await store.guaranteedUpdate(r, obj.metadata.namespace, obj.metadata.name!, (cur) => {
+      if (cur.metadata.uid !== obj.metadata.uid || controllerRef(cur)) throw new Taken();
+      cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner)];
+      delete cur.metadata.resourceVersion;
+      return cur;
+    });
+  } catch (e) {
+    if (e instanceof Taken) return undefined;
+    ignoreNotFound(e);
+    return undefined;
+  }
 }
 
 /** 404 (already gone) and 409 (changed underneath) are normal outcomes for controllers. */

@@ -23,6 +23,7 @@ export const R = {
   rs: findResource('apps', 'v1', 'replicasets')!,
   rc: findResource('', 'v1', 'replicationcontrollers')!,
   deployments: findResource('apps', 'v1', 'deployments')!,
+  serviceaccounts: findResource('', 'v1', 'serviceaccounts')!,
 };
 
 export interface Cluster {
