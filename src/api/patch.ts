@@ -6,6 +6,34 @@ import type { KObject } from '../registry/strategy.ts';
 import { mediaType, readBody } from './body.ts';
 import type { SubresourceRequest } from './extensions.ts';
 import { defaultManager, dryRun, fieldManager } from './handlers.ts';
+import { addWarnings, decodePatched, goSprint, validationMode } from './typed.ts';
+import type { Gvk, PatchFlavour } from './typed.ts';
+import type { StructuralSchema } from '../schema/types.ts';
+
+/** What upstream quotes in a patch error: the patched JSON, or for strategic merge patches the patch as Go's %+v prints it. */
+function patchValue(ct: string, body: Buffer, patched: unknown): () => string {
+  return () => {
+    try {
+      return ct === STRATEGIC ? goSprint(JSON.parse(body.toString('utf8'))) : JSON.stringify(patched);
+    } catch {
+      return '';
+    }
+  };
+}
+
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
+/**
+ * The schema step for a patched object (every patch type): prune unknown fields, refuse wrong types and,
+ * under Strict, unknown fields. Server-side apply has already typed its configuration, so its result
+ * only needs pruning and normalising. Warnings are returned (a retried update must not repeat them).
+ */
+export function checkPatched(ct: string, body: Buffer, out: KObject, gvk: Gvk, q: URLSearchParams, schema?: StructuralSchema): { obj: KObject; warnings: string[] } {
+  const mode = ct === APPLY ? 'Ignore' : validationMode(q);
+  const flavour: PatchFlavour = ct === STRATEGIC ? 'strategic' : 'json';
+  const r = decodePatched(out, gvk, mode, flavour, patchValue(ct, body, out), schema);
+  return { obj: r.obj as KObject, warnings: r.warnings };
+}
 
 const APPLY = 'application/apply-patch+yaml';
 
@@ -23,10 +51,12 @@ export async function patchObject(s: SubresourceRequest, subresource?: string): 
   if (ct !== APPLY && q.has('force')) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   const opts = { fieldManager: manager, force, subresource };
   const dry = dryRun(q);
+  validationMode(q);
+  let warnings: string[] = [];
   if (ct === APPLY && !subresource) {
     const existing = await store.tryGet(r, info.namespace, info.name);
     if (!existing) {
-      const obj = ext.applyPatch(ct, undefined, body, gvk, opts);
+      const obj = checkPatched(ct, body, ext.applyPatch(ct, undefined, body, gvk, opts), gvk, q).obj;
       if (obj.metadata?.name && obj.metadata.name !== info.name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
       obj.metadata = { ...(obj.metadata ?? {}), name: info.name };
       // Server-side apply has already recorded ownership: no Update entry for this write.
@@ -35,10 +65,13 @@ export async function patchObject(s: SubresourceRequest, subresource?: string): 
   }
   const obj = await store.guaranteedUpdate(r, info.namespace, info.name, (cur) => {
     const rv = cur.metadata.resourceVersion;
-    const out = ext.applyPatch(ct, cur, body, gvk, opts);
+    const checked = checkPatched(ct, body, ext.applyPatch(ct, cur, body, gvk, opts), gvk, q);
+    const out = checked.obj;
+    warnings = checked.warnings;
     // A patch that does not mention resourceVersion is unconditional.
     if (out.metadata?.resourceVersion === rv) delete out.metadata.resourceVersion;
     return out;
   }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, subresource });
+  addWarnings(s.res, warnings);
   return { obj, created: false };
 }
