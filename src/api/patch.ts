@@ -37,7 +37,21 @@ export function checkPatched(ct: string, body: Buffer, out: KObject, gvk: Gvk, q
 
 const APPLY = 'application/apply-patch+yaml';
 
+/**
+ * Applies a patch. The patch engines (src/patch) recurse over the document; bodies deeper than 10,000
+ * levels never get here (body.ts), but one a few thousand levels deep can still exhaust the stack, and
+ * is refused with a message naming the limit rather than a 500.
+ */
 export async function patchObject(s: SubresourceRequest, subresource?: string): Promise<{ obj: KObject; created: boolean }> {
+  try {
+    return await patchObjectUnguarded(s, subresource);
+  } catch (e) {
+    if (e instanceof RangeError) throw errors.badRequest('the patch is nested too deeply for Skiff to apply (it applies patches a few thousand levels deep; upstream accepts up to 10000)');
+    throw e;
+  }
+}
+
+async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string): Promise<{ obj: KObject; created: boolean }> {
   const { store, info, ext, query: q } = s;
   const r = info.resource;
   const ct = mediaType(s.req.headers['content-type']);

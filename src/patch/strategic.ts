@@ -9,7 +9,7 @@
 // Errors: upstream maps its "bad patch format" errors to 400 and "list of lists"/"retainKeys mismatch"
 // to 422; its remaining errors (unknown $patch value, missing merge key, mixed element types …) surface
 // as 500 upstream. Here those are 400 BadRequest with upstream's message, since they are the client's fault.
-import { StatusError, errors, field } from '../errors.ts';
+import { StatusError, errors } from '../errors.ts';
 import type { SmpSchemaLookup } from './schema.ts';
 import { goFmt, goType, isObject } from './util.ts';
 
@@ -389,36 +389,6 @@ function stripDirectives(v: unknown): void {
 
 const jsonKind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : isObject(v) ? 'object' : typeof v);
 
-/** The first place where `v` does not have the JSON shape the schema expects; undefined when it fits. */
-export function shapeMismatch(v: unknown, schema: SmpSchemaLookup, path = ''): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  const want = schema.shape();
-  const kind = jsonKind(v);
-  const bad = () => `json: cannot unmarshal ${kind} into Go struct field ${path || '.'} of type ${schema.type}`;
-  switch (want) {
-    case 'any': case 'scalar': return undefined;
-    case 'string': return kind === 'string' ? undefined : bad();
-    case 'bool': return kind === 'boolean' ? undefined : bad();
-    case 'number': return kind === 'number' ? undefined : bad();
-    case 'int': return kind === 'number' && Number.isInteger(v) ? undefined : bad();
-    case 'array': {
-      if (!Array.isArray(v)) return bad();
-      const e = schema.elem();
-      for (let i = 0; i < v.length; i++) { const r = shapeMismatch(v[i], e, `${path}[${i}]`); if (r) return r; }
-      return undefined;
-    }
-    case 'object': {
-      if (!isObject(v)) return bad();
-      for (const [k, x] of Object.entries(v)) {
-        const fm = schema.field(k);
-        if (!fm) continue;
-        const r = shapeMismatch(x, schema.node(fm.t), `${path}.${k}`);
-        if (r) return r;
-      }
-      return undefined;
-    }
-  }
-}
 
 /** Apply a strategic merge patch to an object. Inputs are not mutated. */
 export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: SmpSchemaLookup): unknown {
@@ -438,7 +408,6 @@ export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: S
     throw e;
   }
   stripDirectives(result);
-  const mismatch = shapeMismatch(result, schema);
-  if (mismatch) throw errors.invalid('', '', '', [field.invalid('patch', goFmt(patch), mismatch)]);
+  // Types are checked by the schema step every patched object goes through (src/api/typed.ts).
   return result;
 }
