@@ -13,6 +13,7 @@ export const MAX_DEPTH = 10000;
  * JSON.parse so that no later recursive step (cloning, patching, encoding) sees such a document.
  */
 export function jsonTooDeep(buf: Uint8Array, max = MAX_DEPTH): string | undefined {
+  if (buf.length <= max) return undefined; // too short to open more than `max` brackets
   let depth = 0;
   let inString = false;
   for (let i = 0; i < buf.length; i++) {

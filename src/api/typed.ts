@@ -30,9 +30,14 @@ export function validationMode(q: URLSearchParams): FieldValidationMode {
   return mode as FieldValidationMode;
 }
 
-/** The structural schema of a kind that Skiff serves from upstream definitions. */
+const schemas = new Map<string, StructuralSchema | null>();
+
+/** The structural schema of a kind that Skiff serves from upstream definitions (looked up once per kind). */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
-  return builtinSchema(gvk.group, gvk.version, gvk.kind);
+  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let s = schemas.get(key);
+  if (s === undefined) { s = builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }
+  return s ?? undefined;
 }
 
 /** One `Warning: 299 - "…"` header per text; header values must be Latin-1, so the rest is \uXXXX-escaped. */

@@ -44,17 +44,40 @@ export interface DecodeOptions {
 
 export interface DecodeResult { obj: any; unknown: string[]; typeErrors: SchemaTypeError[] }
 
+/**
+ * One value to visit. Paths are not built while walking (most writes have no problems to report):
+ * a frame links to its parent frame and knows its key, and paths are spelled out only for a report.
+ */
 interface Frame {
   value: unknown;
   schema: StructuralSchema;
-  path: string;
-  goField: string;
-  goStruct: string;
-  /** Set on a marker frame: an unknown field, reported when popped so reports follow document order. */
-  unknownPath?: string;
-  /** Container and key, to write back a normalised value. */
-  parent?: Record<string, unknown> | unknown[];
-  key?: string | number;
+  up: Frame | undefined;
+  /** Key in the parent object, or index in the parent list. */
+  key: string | number;
+  /** Whether `key` is a declared struct field (it then counts in Go's field path). */
+  isField: boolean;
+  /** The container holding the value, to write back a normalised one. */
+  parent: Record<string, unknown> | unknown[] | undefined;
+  /** A marker frame: an unknown field, reported when popped so reports follow document order. */
+  unknown: boolean;
+}
+
+function pathOf(f: Frame | undefined): string {
+  const parts: string[] = [];
+  for (let x = f; x && x.up; x = x.up) parts.push(typeof x.key === 'number' ? `[${x.key}]` : x.up.up ? `.${x.key}` : String(x.key));
+  return parts.reverse().join('');
+}
+
+/** Go's view of where a value sits: the struct-field path (no indices or map keys) and the innermost struct. */
+function goPlace(f: Frame): { field: string; struct: string } {
+  const fields: string[] = [];
+  let struct: string | undefined;
+  for (let x: Frame | undefined = f; x && x.up; x = x.up) {
+    if (!x.isField) continue;
+    fields.push(String(x.key));
+    struct ??= x.up.schema.goStruct;
+  }
+  return { field: fields.reverse().join('.'), struct: struct ?? '' };
 }
 
 const hasOwn = Object.hasOwn;
@@ -154,16 +177,17 @@ export function decodeThroughSchema(obj: unknown, schema: StructuralSchema, opts
   const max = opts.maxReports ?? 1000;
   const unknown: string[] = [];
   const typeErrors: SchemaTypeError[] = [];
-  const stack: Frame[] = [{ value: obj, schema, path: '', goField: '', goStruct: '' }];
+  const stack: Frame[] = [{ value: obj, schema, up: undefined, key: '', isField: false, parent: undefined, unknown: false }];
 
   const typeError = (f: Frame, expected: string, goMessage?: string, converterMessage?: string) => {
     if (typeErrors.length >= max) return;
-    const e: SchemaTypeError = { path: f.path, expected, got: jsonType(f.value), value: f.value };
+    const e: SchemaTypeError = { path: pathOf(f), expected, got: jsonType(f.value), value: f.value };
     if (go) {
       const goType = goTypeOf(f.schema);
-      e.goField = f.goField; e.goStruct = f.goStruct; e.goType = goType;
-      e.goMessage = goMessage ?? (f.goStruct || f.goField
-        ? `json: cannot unmarshal ${goValueWord(f.value, f.schema)} into Go struct field ${f.goStruct}.${f.goField} of type ${goType}`
+      const { field, struct } = goPlace(f);
+      e.goField = field; e.goStruct = struct; e.goType = goType;
+      e.goMessage = goMessage ?? (struct || field
+        ? `json: cannot unmarshal ${goValueWord(f.value, f.schema)} into Go struct field ${struct}.${field} of type ${goType}`
         : `json: cannot unmarshal ${goValueWord(f.value, f.schema)} into Go value of type ${goType}`);
       e.converterMessage = converterMessage ?? converterWording(f.value, f.schema, goType);
     }
@@ -172,7 +196,7 @@ export function decodeThroughSchema(obj: unknown, schema: StructuralSchema, opts
 
   while (stack.length) {
     const f = stack.pop()!;
-    if (f.unknownPath !== undefined) { if (unknown.length < max) unknown.push(f.unknownPath); continue; }
+    if (f.unknown) { if (unknown.length < max) unknown.push(pathOf(f)); continue; }
     const s = f.schema;
     const v = f.value;
     if (v === null) {
@@ -195,7 +219,7 @@ export function decodeThroughSchema(obj: unknown, schema: StructuralSchema, opts
       if (!items) continue;
       const list = v as unknown[];
       for (let i = list.length - 1; i >= 0; i--) {
-        stack.push({ value: list[i], schema: items, path: `${f.path}[${i}]`, goField: f.goField, goStruct: f.goStruct, parent: list, key: i });
+        stack.push({ value: list[i], schema: items, up: f, key: i, isField: false, parent: list, unknown: false });
       }
       continue;
     }
@@ -206,28 +230,18 @@ export function decodeThroughSchema(obj: unknown, schema: StructuralSchema, opts
     const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
     const embedded = s['x-kubernetes-embedded-resource'] === true;
     const keys = Object.keys(o);
-    const children: Frame[] = [];
-    for (const k of keys) {
-      const childPath = f.path ? `${f.path}.${k}` : k;
-      let cs: StructuralSchema | undefined;
-      let isField = false;
-      if (props && hasOwn(props, k)) { cs = props[k]; isField = true; }
-      else if (addl !== undefined && addl !== false) { cs = addl === true ? undefined : addl; }
-      else if (preserve || (embedded && EMBEDDED_KEYS.has(k))) { continue; }
-      else {
-        children.push({ unknownPath: childPath, value: undefined, schema: s, path: childPath, goField: '', goStruct: '' });
+    // Pushed last key first, so that keys are visited (and unknown ones reported) in document order.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i];
+      if (props !== undefined && hasOwn(props, k)) {
+        stack.push({ value: o[k], schema: props[k], up: f, key: k, isField: true, parent: o, unknown: false });
+      } else if (addl !== undefined && addl !== false) {
+        if (addl !== true) stack.push({ value: o[k], schema: addl, up: f, key: k, isField: false, parent: o, unknown: false });
+      } else if (!preserve && !(embedded && EMBEDDED_KEYS.has(k))) {
+        stack.push({ value: undefined, schema: s, up: f, key: k, isField: false, parent: undefined, unknown: true });
         delete o[k];
-        continue;
       }
-      if (!cs) continue;
-      children.push({
-        value: o[k], schema: cs, path: childPath,
-        goField: isField ? (f.goField ? `${f.goField}.${k}` : k) : f.goField,
-        goStruct: isField ? (s.goStruct ?? f.goStruct) : f.goStruct,
-        parent: o, key: k,
-      });
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return { obj, unknown, typeErrors };
 }
