@@ -14,7 +14,7 @@
 import type { ServerResponse } from 'node:http';
 import { errors, field } from '../errors.ts';
 import { builtinSchema } from '../schema/builtin.ts';
-import { decodeThroughSchema, goNumber } from '../schema/decode.ts';
+import { decodeThroughSchema } from '../schema/decode.ts';
 import type { SchemaTypeError } from '../schema/decode.ts';
 import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
 
@@ -105,7 +105,7 @@ export function decodeApplyConfig(cfg: Record<string, any>, gvk: Gvk, schema = s
   const r = decodeThroughSchema(cfg, schema, { mode: 'Strict' });
   const problems = [
     ...r.unknown.map((p) => `.${p}: field not declared in schema`),
-    ...r.typeErrors.map((e) => `.${e.path}: expected ${smdType(e.expected)}, got ${smdGot(e)}`),
+    ...r.typeErrors.map((e) => `.${e.path}: ${smdProblem(e)}`),
   ];
   if (!problems.length) return r.obj;
   const m = cfg.metadata && typeof cfg.metadata === 'object' ? cfg.metadata : {};
@@ -115,24 +115,39 @@ export function decodeApplyConfig(cfg: Record<string, any>, gvk: Gvk, schema = s
   throw errors.badRequest(`failed to create typed patch object (${ns}/${name}; ${gvk.group}/${gvk.version}, Kind=${gvk.kind}): ${what}`);
 }
 
-function smdType(expected: string): string {
-  switch (expected) {
-    case 'object': return 'map';
-    case 'array': return 'list';
-    case 'integer': case 'number': return 'numeric (int or float)';
-    case 'int-or-string': case 'IntOrString': return 'string or int';
-    case 'Quantity': return 'string or numeric';
-    default: return expected === 'Time' || expected === 'MicroTime' ? 'string' : expected;
+/** structured-merge-diff's words for a value of the wrong type (typed/validate.go, typed/helpers.go). */
+function smdProblem(e: SchemaTypeError): string {
+  const v = e.value;
+  const boxed = `&{${goSprint(v)}}`; // %v of a value.Value
+  switch (e.expected) {
+    case 'integer': case 'number': return `expected numeric (int or float), got ${goTypeName(v)}`;
+    case 'string': case 'Time': case 'MicroTime': case 'Duration': return `expected string, got &value.valueUnstructured{Value:${goSharp(v)}}`;
+    case 'boolean': return `expected boolean, got ${boxed}`;
+    case 'object': return `expected map, got ${boxed}`;
+    case 'array': return `expected list, got ${boxed}`;
+    default: return `expected any scalar, got ${boxed}`;
   }
 }
 
-function smdGot(e: SchemaTypeError): string {
-  switch (e.got) {
-    case 'object': return 'map';
-    case 'array': return 'list';
-    case 'integer': case 'number': return `numeric ${goNumber(e.value as number)}`;
-    default: return e.got;
+/** Go's %T of a decoded JSON value. */
+function goTypeName(v: unknown): string {
+  if (v === null) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'object') return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v === 'boolean' ? 'bool' : 'string';
+}
+
+/** Go's %#v of a decoded JSON value. */
+function goSharp(v: unknown): string {
+  if (v === null) return '<nil>';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharp).join(', ')}}`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `map[string]interface {}{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${goSharp(o[k])}`).join(', ')}}`;
   }
+  return typeof v === 'number' && !Number.isInteger(v) ? goFloat(v) : String(v);
 }
 
 /** Go's %+v of a decoded JSON value (map keys sorted, as fmt prints maps). */

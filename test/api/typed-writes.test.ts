@@ -212,6 +212,8 @@ describe('patches: the patched result goes through the schema', () => {
     }
     const typed = await f.api.patch(`${deps()}/ssa1?fieldManager=me`).set('Content-Type', APPLY).send(cfg.replace('replicass: 2', 'replicas: many'));
     assert.match(assertStatus(typed, 400).message, /\.spec\.replicas: expected numeric \(int or float\), got string$/);
+    const named = await f.api.patch(`${deps()}/ssa1?fieldManager=me`).set("Content-Type", APPLY).send(cfg.replace("replicass: 2", "paused: 1"));
+    assert.match(assertStatus(named, 400).message, /\.spec\.paused: expected boolean, got &\{1\}$/);
     assert.equal((await f.api.get(`${deps()}/ssa1`)).status, 404);
   });
 });
