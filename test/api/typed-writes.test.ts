@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertStatus, deployment, pod, startFixture } from './fixture.ts';
 import type { Fixture } from './fixture.ts';
+import { encodeEnvelope } from '../../src/protobuf/index.ts';
 
 let f: Fixture;
 let ns: string;
@@ -142,6 +143,23 @@ describe('create and update bodies', () => {
     assert.equal(e.body.eventTime, '2024-01-02T01:04:05.123456Z');
     const bad = await f.api.post(`/api/v1/namespaces/${ns}/events`).send({ ...ev, metadata: { name: 'e2' }, lastTimestamp: 'yesterday' });
     assert.match(assertStatus(bad, 400).message, /^Event in version "v1" cannot be handled as a Event: parsing time "yesterday"/);
+  });
+
+  test('protobuf bodies go through the same step (quantities normalised)', async () => {
+    const p = pod('pb1');
+    (p.spec.containers[0] as any).resources = { limits: { cpu: '1500m', memory: '1024Mi' } };
+    const body = Buffer.from(encodeEnvelope(p));
+    const res = await f.api.post(`/api/v1/namespaces/${ns}/pods?fieldValidation=Strict`).set('Content-Type', 'application/vnd.kubernetes.protobuf').send(body);
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.body.spec.containers[0].resources.limits, { cpu: '1500m', memory: '1Gi' });
+  });
+
+  test('request kinds (reviews) are typed too', async () => {
+    const sar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'pods' }, bogus: 1 } };
+    const strict = await f.api.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews?fieldValidation=Strict').send(sar);
+    assert.match(assertStatus(strict, 400).message, /strict decoding error: unknown field "spec.bogus"$/);
+    const typed = await f.api.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews').send({ ...sar, spec: { resourceAttributes: { verb: 5 } } });
+    assert.match(assertStatus(typed, 400).message, /cannot unmarshal number into Go struct field ResourceAttributes.spec.resourceAttributes.verb of type string$/);
   });
 
   test('update (PUT): Strict refuses unknown fields, Warn drops them', async () => {
