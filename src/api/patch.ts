@@ -9,6 +9,7 @@ import { defaultManager, dryRun, fieldManager } from './handlers.ts';
 import { addWarnings, decodePatched, goSprint, validationMode } from './typed.ts';
 import type { Gvk, PatchFlavour } from './typed.ts';
 import type { StructuralSchema } from '../schema/types.ts';
+import { findDuplicateFields } from '../openapi/index.ts';
 
 /** What upstream quotes in a patch error: the patched JSON, or for strategic merge patches the patch as Go's %+v prints it. */
 function patchValue(ct: string, body: Buffer, patched: unknown): () => string {
@@ -23,6 +24,12 @@ function patchValue(ct: string, body: Buffer, patched: unknown): () => string {
 
 const STRATEGIC = 'application/strategic-merge-patch+json';
 
+/** Repeated keys in a JSON, merge or strategic merge patch body, as upstream's strict unmarshal of the body reports them. */
+function patchBodyErrors(ct: string, body: Buffer): string[] {
+  const prefix = ct === 'application/json-patch+json' ? 'json patch ' : '';
+  return findDuplicateFields(body.toString('utf8')).map((p) => `${prefix}duplicate field ${JSON.stringify(p)}`);
+}
+
 /**
  * The schema step for a patched object (every patch type): prune unknown fields, refuse wrong types and,
  * under Strict, unknown fields. Server-side apply has already typed its configuration, so its result
@@ -31,7 +38,7 @@ const STRATEGIC = 'application/strategic-merge-patch+json';
 export function checkPatched(ct: string, body: Buffer, out: KObject, gvk: Gvk, q: URLSearchParams, schema?: StructuralSchema): { obj: KObject; warnings: string[] } {
   const mode = ct === APPLY ? 'Ignore' : validationMode(q);
   const flavour: PatchFlavour = ct === STRATEGIC ? 'strategic' : 'json';
-  const r = decodePatched(out, gvk, mode, flavour, patchValue(ct, body, out), schema);
+  const r = decodePatched(out, gvk, mode, flavour, patchValue(ct, body, out), schema, mode === 'Ignore' ? [] : patchBodyErrors(ct, body));
   return { obj: r.obj as KObject, warnings: r.warnings };
 }
 

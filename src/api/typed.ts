@@ -82,17 +82,26 @@ export type PatchFlavour = 'json' | 'strategic';
  * send (Warn), or throws upstream's 422. `patchValue` is what upstream quotes: the patched JSON for
  * JSON/merge patches, Go's %+v of the patch map for strategic ones.
  */
-export function decodePatched(obj: Record<string, any>, gvk: Gvk, mode: FieldValidationMode, flavour: PatchFlavour, patchValue: () => string, schema = schemaOf(gvk)): { obj: Record<string, any>; warnings: string[] } {
+export function decodePatched(obj: Record<string, any>, gvk: Gvk, mode: FieldValidationMode, flavour: PatchFlavour, patchValue: () => string, schema = schemaOf(gvk), patchErrors: string[] = []): { obj: Record<string, any>; warnings: string[] } {
   if (!schema) return { obj, warnings: [] };
   const r = decodeThroughSchema(obj, schema, { mode });
-  const refuse = (detail: string) => errors.invalid('', '', '', [field.invalid('patch', patchValue(), detail)]);
+  const refuse = (detail: string) => {
+    // Upstream's NewInvalid with an empty GroupKind and name: ` "" is invalid: patch: …`, details without kind or name.
+    const e = errors.invalid('', '', '', [field.invalid('patch', patchValue(), detail)]);
+    delete e.status.details!.name;
+    delete e.status.details!.kind;
+    return e;
+  };
   if (r.typeErrors.length) {
     const e = r.typeErrors[0];
     throw refuse(flavour === 'strategic' ? (e.converterMessage ?? goMessage(e)) : goMessage(e));
   }
-  if (!r.unknown.length || mode === 'Ignore') return { obj: r.obj, warnings: [] };
-  if (mode === 'Strict') throw refuse(strictMessage(r.unknown));
-  return { obj: r.obj, warnings: strictTexts(r.unknown) };
+  if (mode === 'Ignore') return { obj: r.obj, warnings: [] };
+  // As upstream: the patch body's own strict errors (duplicate keys) come first, then the result's.
+  const texts = [...patchErrors, ...strictTexts(r.unknown)].slice(0, MAX_REPORTED);
+  if (!texts.length) return { obj: r.obj, warnings: [] };
+  if (mode === 'Strict') throw refuse(`strict decoding error: ${texts.join(', ')}`);
+  return { obj: r.obj, warnings: texts };
 }
 
 /**

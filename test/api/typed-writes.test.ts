@@ -206,6 +206,15 @@ describe('patches: the patched result goes through the schema', () => {
     });
   }
 
+  test('duplicate keys in a patch body are strict errors too, before those of the result', async () => {
+    await createDeployment('pdup');
+    const res = await f.api.patch(`${deps()}/pdup?fieldValidation=Strict`).set('Content-Type', MERGE).send('{"spec":{"paused":true,"paused":false,"replicass":1}}');
+    assert.match(assertStatus(res, 422).message, /strict decoding error: duplicate field "spec.paused", unknown field "spec.replicass"$/);
+    const jp = await f.api.patch(`${deps()}/pdup`).set('Content-Type', JSONPATCH).send('[{"op":"add","op":"add","path":"/spec/paused","value":true}]');
+    assert.equal(jp.status, 200, jp.text);
+    assert.deepEqual(warnings(jp), ['299 - "json patch duplicate field \\"[0].op\\""']);
+  });
+
   test('merge patch with a wrong type: 422 with encoding/json\'s wording', async () => {
     await createDeployment('pt1');
     const res = await f.api.patch(`${deps()}/pt1`).set('Content-Type', MERGE).send(JSON.stringify({ spec: { selector: { matchExpressions: 7 } } }));
