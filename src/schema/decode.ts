@@ -200,7 +200,11 @@ export function decodeThroughSchema(obj: unknown, schema: StructuralSchema, opts
     const s = f.schema;
     const v = f.value;
     if (v === null) {
-      if (!go && !s.nullable && !(s['x-kubernetes-preserve-unknown-fields'] && s.type === undefined)) typeError(f, expectedOf(s));
+      if (go || s.nullable || (s['x-kubernetes-preserve-unknown-fields'] && s.type === undefined)) continue;
+      // Custom resources: a null object field that may not be null is dropped (or, with a default, left
+      // for defaulting to fill), as apiextensions prunes non-nullable nulls; a null list item is a type error.
+      if (f.parent !== undefined && !Array.isArray(f.parent)) { if (s.default === undefined) delete f.parent[f.key as string]; }
+      else typeError(f, expectedOf(s));
       continue;
     }
     if (s.special) {

@@ -148,8 +148,14 @@ describe('type errors', () => {
     assert.deepEqual(r.unknown, ['spec.embedded.spec.dropped', 'spec.embedded.other', 'spec.empty.gone', 'bogus']);
     assert.deepEqual(r.obj.spec.free, { anything: 1, known: 'no' });
     assert.deepEqual(r.obj.spec.embedded, { apiVersion: 'v1', kind: 'X', metadata: { name: 'a' }, spec: {} });
-    const nul = decodeThroughSchema({ spec: { x: null } }, schema, { mode: 'Strict' });
-    assert.deepEqual(nul.typeErrors.map((e) => [e.path, e.got]), [['spec.x', 'null']]);
+    // Non-nullable nulls: dropped from objects (kept when a default will fill them), type errors in lists.
+    const nul = decodeThroughSchema({ spec: { x: null, maybe: null } }, schema, { mode: 'Strict' });
+    assert.deepEqual(nul.typeErrors, []);
+    assert.deepEqual(nul.obj, { spec: { maybe: null } });
+    const withDefault: StructuralSchema = { type: 'object', properties: { a: { type: 'string', default: 'd' }, l: { type: 'array', items: { type: 'string' } } } };
+    const d = decodeThroughSchema({ a: null, l: ['x', null] }, withDefault, { mode: 'Strict' });
+    assert.deepEqual(d.obj.a, null);
+    assert.deepEqual(d.typeErrors.map((e) => [e.path, e.expected, e.got]), [['l[1]', 'string', 'null']]);
   });
 });
 
