@@ -10,6 +10,7 @@
 // (goType, goStruct) and, for apimachinery types that marshal themselves, `special`.
 import { openapiV3Document } from '../openapi/index.ts';
 import type { SchemaType, SpecialType, StructuralSchema } from './types.ts';
+import { goTypeOf, primitiveGoType } from './gotype.ts';
 
 type Json = any;
 const PREFIX = '#/components/schemas/';
@@ -73,16 +74,6 @@ function refOf(s: Json): string | undefined {
 function goName(component: string): string {
   const parts = component.split('.');
   return parts.slice(-2).join('.');
-}
-
-function primitiveGoType(type: string | undefined, format: string | undefined): string {
-  switch (type) {
-    case 'string': return format === 'byte' ? '[]uint8' : 'string';
-    case 'integer': return format === 'int32' ? 'int32' : 'int64';
-    case 'number': return format === 'float' ? 'float32' : 'float64';
-    case 'boolean': return 'bool';
-    default: return 'interface {}';
-  }
 }
 
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
@@ -168,16 +159,6 @@ class Converter {
       node.goType = primitiveGoType(node.type, node.format);
     }
   }
-}
-
-/** The Go type encoding/json would name for a node (`[]v1.Container`, `map[string]string`, `int32`). */
-export function goTypeOf(s: StructuralSchema | undefined): string {
-  if (!s) return 'interface {}';
-  if (s.goType) return s.goType;
-  if (s.type === 'array') return `[]${goTypeOf(s.items)}`;
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return `map[string]${goTypeOf(s.additionalProperties)}`;
-  if (s.type === 'object') return 'map[string]interface {}';
-  return primitiveGoType(s.type, s.format);
 }
 
 function convertIn(path: string, name: string): StructuralSchema {

@@ -8,7 +8,7 @@
 // schema properties with Object.hasOwn only, so keys such as `__proto__`, `constructor` and `prototype`
 // are ordinary data: unknown unless a schema declares them.
 import type { FieldValidationMode, StructuralSchema } from './types.ts';
-import { goTypeOf } from './builtin.ts';
+import { goTypeOf } from './gotype.ts';
 import { normaliseSpecial } from './special.ts';
 
 export interface SchemaTypeError {
