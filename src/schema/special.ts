@@ -18,7 +18,23 @@ function goLiteralKind(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
+// Canonical forms of recently seen quantities: workloads repeat a handful of values ("100m", "128Mi").
+const QUANTITY_MEMO_MAX = 512;
+const quantityMemo = new Map<string, SpecialResult>();
+
 function quantity(v: unknown): SpecialResult {
+  if (typeof v === 'string') {
+    const hit = quantityMemo.get(v);
+    if (hit) return hit;
+    const r = quantityUncached(v);
+    if (quantityMemo.size >= QUANTITY_MEMO_MAX) quantityMemo.clear();
+    if (v.length <= 64) quantityMemo.set(v, r);
+    return r;
+  }
+  return quantityUncached(v);
+}
+
+function quantityUncached(v: unknown): SpecialResult {
   let text: string;
   if (typeof v === 'string') text = v.trim();
   else if (typeof v === 'number' && Number.isFinite(v)) text = String(v);
