@@ -12,6 +12,7 @@
 import { StatusError, errors } from '../errors.ts';
 import type { SmpSchemaLookup } from './schema.ts';
 import { goFmt, goType, isObject } from './util.ts';
+import { setOwn } from '../util/own.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ function removeDirectives(obj: unknown): { v: unknown; keep: boolean } {
     if (Object.hasOwn(obj, DIRECTIVE)) return { v: undefined, keep: false };
     for (const k of Object.keys(obj)) {
       const r = removeDirectives(obj[k]);
-      if (r.keep) obj[k] = r.v; else delete obj[k];
+      if (r.keep) setOwn(obj, k, r.v); else delete obj[k];
     }
     return { v: obj, keep: true };
   }
@@ -102,7 +103,7 @@ function discardNulls(v: unknown): void {
 function takePatchValue(original: Obj, k: string, patchV: unknown): void {
   discardNulls(patchV);
   const r = removeDirectives(patchV);
-  if (r.keep) original[k] = r.v; else delete original[k];
+  if (r.keep) setOwn(original, k, r.v); else delete original[k];
 }
 
 function applyRetainKeys(original: Obj, patch: Obj): void {
@@ -367,11 +368,11 @@ function mergeMap(original: Obj | undefined, patch: Obj, schema: SmpSchemaLookup
     const c = cat(patchV);
     if (c === 'map') {
       const m = metaForStruct(schema, k);
-      out[k] = m.strategy !== 'replace' ? mergeMap(out[k] as Obj, patchV as Obj, m.sub) : patchV;
+      setOwn(out, k, m.strategy !== 'replace' ? mergeMap(out[k] as Obj, patchV as Obj, m.sub) : patchV);
     } else if (c === 'slice') {
-      out[k] = mergeSliceHandler(out[k], patchV, metaForSlice(schema, k), isDeleteList);
+      setOwn(out, k, mergeSliceHandler(out[k], patchV, metaForSlice(schema, k), isDeleteList));
     } else {
-      out[k] = patchV;
+      setOwn(out, k, patchV);
     }
   }
   return out;

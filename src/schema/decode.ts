@@ -10,6 +10,9 @@
 import type { FieldValidationMode, StructuralSchema } from './types.ts';
 import { goTypeOf } from './gotype.ts';
 import { normaliseSpecial } from './special.ts';
+import { setOwn } from '../util/own.ts';
+
+export { setOwn };
 
 export interface SchemaTypeError {
   /** Where, with list indices and map keys: `spec.template.spec.containers[0].name`. */
@@ -92,12 +95,6 @@ export function jsonType(v: unknown): string {
     case 'object': return 'object';
     default: return typeof v;
   }
-}
-
-/** Sets an own data property, also for `__proto__` (a plain assignment would change the prototype). */
-export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

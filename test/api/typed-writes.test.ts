@@ -215,6 +215,28 @@ describe('patches: the patched result goes through the schema', () => {
     assert.deepEqual(warnings(jp), ['299 - "json patch duplicate field \\"[0].op\\""']);
   });
 
+  test('prototype-named keys in every patch type are data: kept in maps, unknown at the top', async () => {
+    const cms = `/api/v1/namespaces/${ns}/configmaps`;
+    const patches: [string, string, string][] = [
+      [MERGE, 'pm1', '{"data":{"__proto__":"v","constructor":"c"},"__proto__":{"polluted":1}}'],
+      [SMP, 'pm2', '{"data":{"__proto__":"v","constructor":"c"},"__proto__":{"polluted":1}}'],
+      [JSONPATCH, 'pm3', '[{"op":"add","path":"/data/__proto__","value":"v"},{"op":"add","path":"/data/constructor","value":"c"},{"op":"add","path":"/__proto__","value":{"polluted":1}}]'],
+    ];
+    for (const [ct, name, patch] of patches) {
+      assert.equal((await f.api.post(cms).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } })).status, 201);
+      const res = await f.api.patch(`${cms}/${name}`).set('Content-Type', ct).send(patch);
+      assert.equal(res.status, 200, `${ct}: ${res.text}`);
+      assert.deepEqual(warnings(res), ['299 - "unknown field \\"__proto__\\""'], ct);
+      const got = await f.api.get(`${cms}/${name}`).buffer(true);
+      assert.match(got.text, /"data":\{"a":"1","__proto__":"v","constructor":"c"\}/, ct);
+      assert.doesNotMatch(got.text, /polluted/, ct);
+    }
+    const apply = await f.api.patch(`${cms}/pm4?fieldManager=me`).set('Content-Type', APPLY).send('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"pm4"},"data":{"__proto__":"v","constructor":"c"}}');
+    assert.equal(apply.status, 201, apply.text);
+    assert.match((await f.api.get(`${cms}/pm4`).buffer(true)).text, /"data":\{"__proto__":"v","constructor":"c"\}/);
+    assert.equal(({} as any).polluted, undefined);
+  });
+
   test('merge patch with a wrong type: 422 with encoding/json\'s wording', async () => {
     await createDeployment('pt1');
     const res = await f.api.patch(`${deps()}/pt1`).set('Content-Type', MERGE).send(JSON.stringify({ spec: { selector: { matchExpressions: 7 } } }));
