@@ -26,9 +26,22 @@ const STRATEGIC = 'application/strategic-merge-patch+json';
 
 /** Repeated keys in a JSON, merge or strategic merge patch body, as upstream's strict unmarshal of the body reports them. */
 function patchBodyErrors(ct: string, body: Buffer): string[] {
-  const prefix = ct === 'application/json-patch+json' ? 'json patch ' : '';
-  return findDuplicateFields(body.toString('utf8')).map((p) => `${prefix}duplicate field ${JSON.stringify(p)}`);
+  const text = body.toString('utf8');
+  if (ct !== 'application/json-patch+json') return findDuplicateFields(text).map((p) => `duplicate field ${JSON.stringify(p)}`);
+  // A JSON patch is decoded strictly into upstream's operation struct: op, path, from, value.
+  const out: string[] = [];
+  let ops: unknown;
+  try { ops = JSON.parse(text); } catch { ops = undefined; }
+  if (Array.isArray(ops)) {
+    ops.forEach((op, i) => {
+      if (op === null || typeof op !== 'object' || Array.isArray(op)) return;
+      for (const k of Object.keys(op)) if (!JSON_PATCH_FIELDS.has(k)) out.push(`json patch unknown field ${JSON.stringify(`[${i}].${k}`)}`);
+    });
+  }
+  return [...out, ...findDuplicateFields(text).map((p) => `json patch duplicate field ${JSON.stringify(p)}`)];
 }
+
+const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
 
 /**
  * The schema step for a patched object (every patch type): prune unknown fields, refuse wrong types and,

@@ -213,6 +213,8 @@ describe('patches: the patched result goes through the schema', () => {
     const jp = await f.api.patch(`${deps()}/pdup`).set('Content-Type', JSONPATCH).send('[{"op":"add","op":"add","path":"/spec/paused","value":true}]');
     assert.equal(jp.status, 200, jp.text);
     assert.deepEqual(warnings(jp), ['299 - "json patch duplicate field \\"[0].op\\""']);
+    const unknownOp = await f.api.patch(`${deps()}/pdup?fieldValidation=Strict`).set('Content-Type', JSONPATCH).send('[{"op":"add","path":"/spec/paused","value":true,"valu":1}]');
+    assert.match(assertStatus(unknownOp, 422).message, /strict decoding error: json patch unknown field "\[0\].valu"$/);
   });
 
   test('prototype-named keys in every patch type are data: kept in maps, unknown at the top', async () => {
