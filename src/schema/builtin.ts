@@ -1,8 +1,8 @@
 // Structural schemas of the built-in kinds, derived at run time from the upstream OpenAPI v3 documents
 // Skiff already commits (src/openapi: Kubernetes v1.32.4, made by openapi/generate.ts). Nothing is
 // loaded at start-up: the first write of a kind inflates and parses its group-version document (a few
-// ms; core v1 is the largest), converts the named component schemas it needs into StructuralSchema
-// nodes, and drops the document. Converted nodes are cached per group-version and shared, so the
+// ms; core v1 is the largest), converts the schemas of every kind that document serves into
+// StructuralSchema nodes (about 1 MB of heap for all kinds), and drops the document. Converted nodes are cached per group-version and shared, so the
 // recursive ones (JSONSchemaProps inside CustomResourceDefinition) become cyclic graphs; the engine
 // (decode.ts) walks data, not schemas, so a cycle costs nothing.
 //
@@ -166,10 +166,13 @@ function convertIn(path: string, name: string): StructuralSchema {
   const hit = gv.nodes.get(name);
   if (hit) { gv.components = undefined; return hit; }
   try {
-    return new Converter(gv, components(path, gv)).named(name);
+    const conv = new Converter(gv, components(path, gv));
+    const node = conv.named(name);
+    // While the document is parsed, convert every kind it serves (they share most definitions, and
+    // converting is cheap next to parsing): the parsed document can then be released for good.
+    for (const kindName of gv.kinds.values()) conv.named(kindName);
+    return node;
   } finally {
-    // Each named node is converted whole (with everything it references) in one go, so the parsed
-    // document can be released; a later miss parses it again.
     gv.components = undefined;
   }
 }
