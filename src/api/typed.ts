@@ -32,12 +32,34 @@ export function validationMode(q: URLSearchParams): FieldValidationMode {
 
 const schemas = new Map<string, StructuralSchema | null>();
 
-/** The structural schema of a kind that Skiff serves from upstream definitions (looked up once per kind). */
+/** A source of schemas for kinds that are not built in (custom resources): consulted on every write. */
+export type SchemaSource = (gvk: Gvk) => StructuralSchema | undefined;
+const sources: SchemaSource[] = [];
+
+/**
+ * Lets custom resources use these write paths' schema step: `source` answers for the kinds it serves.
+ * Their schemas carry no Go types, so wrong types are left to value validation (which phrases them as
+ * upstream does for custom resources); unknown fields are pruned, warned about or refused here.
+ * Returns a function that removes the source.
+ */
+export function addSchemaSource(source: SchemaSource): () => void {
+  sources.push(source);
+  return () => { const i = sources.indexOf(source); if (i >= 0) sources.splice(i, 1); };
+}
+
+/** The structural schema of a kind: built in (looked up once per kind), else from a schema source. */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
   const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
   let s = schemas.get(key);
   if (s === undefined) { s = builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }
-  return s ?? undefined;
+  if (s) return s;
+  for (const source of sources) { const found = source(gvk); if (found) return found; }
+  return undefined;
+}
+
+/** Type errors this step refuses: those with Go wording (built-in kinds). */
+function goTypeError(errs: SchemaTypeError[]): SchemaTypeError | undefined {
+  return errs.find((e) => e.goMessage !== undefined);
 }
 
 /** One `Warning: 299 - "…"` header per text; header values must be Latin-1, so the rest is \uXXXX-escaped. */
@@ -63,7 +85,8 @@ export function decodeBodyObject(obj: Record<string, any>, gvk: Gvk, mode: Field
   if (!schema) return obj;
   const r = decodeThroughSchema(obj, schema, { mode });
   const prefix = `${gvk.kind} in version ${JSON.stringify(gvk.version)} cannot be handled as a ${gvk.kind}: `;
-  if (r.typeErrors.length) throw errors.badRequest(prefix + goMessage(r.typeErrors[0]));
+  const typeError = goTypeError(r.typeErrors);
+  if (typeError) throw errors.badRequest(prefix + goMessage(typeError));
   const seen = new Set(r.unknown);
   const dup = duplicate.filter((p) => !seen.has(p));
   if (mode === 'Strict' && (r.unknown.length || dup.length)) throw errors.badRequest(prefix + strictMessage(r.unknown, dup));
@@ -90,10 +113,11 @@ export function decodePatched(obj: Record<string, any>, gvk: Gvk, mode: FieldVal
     const e = errors.invalid('', '', '', [field.invalid('patch', patchValue(), detail)]);
     delete e.status.details!.name;
     delete e.status.details!.kind;
+    delete e.status.details!.group;
     return e;
   };
-  if (r.typeErrors.length) {
-    const e = r.typeErrors[0];
+  const e = goTypeError(r.typeErrors);
+  if (e) {
     throw refuse(flavour === 'strategic' ? (e.converterMessage ?? goMessage(e)) : goMessage(e));
   }
   if (mode === 'Ignore') return { obj: r.obj, warnings: [] };
