@@ -11,6 +11,10 @@ import type { Gvk, PatchFlavour } from './typed.ts';
 import type { StructuralSchema } from '../schema/types.ts';
 import { findDuplicateFields } from '../openapi/index.ts';
 
+const APPLY = 'application/apply-patch+yaml';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
+
 /** What upstream quotes in a patch error: the patched JSON, or for strategic merge patches the patch as Go's %+v prints it. */
 function patchValue(ct: string, body: Buffer, patched: unknown): () => string {
   return () => {
@@ -21,8 +25,6 @@ function patchValue(ct: string, body: Buffer, patched: unknown): () => string {
     }
   };
 }
-
-const STRATEGIC = 'application/strategic-merge-patch+json';
 
 /** Repeated keys in a JSON, merge or strategic merge patch body, as upstream's strict unmarshal of the body reports them. */
 function patchBodyErrors(ct: string, body: Buffer): string[] {
@@ -41,8 +43,6 @@ function patchBodyErrors(ct: string, body: Buffer): string[] {
   return [...out, ...findDuplicateFields(text).map((p) => `json patch duplicate field ${JSON.stringify(p)}`)];
 }
 
-const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
-
 /**
  * The schema step for a patched object (every patch type): prune unknown fields, refuse wrong types and,
  * under Strict, unknown fields. Server-side apply has already typed its configuration, so its result
@@ -54,8 +54,6 @@ export function checkPatched(ct: string, body: Buffer, out: KObject, gvk: Gvk, q
   const r = decodePatched(out, gvk, mode, flavour, patchValue(ct, body, out), schema, mode === 'Ignore' ? [] : patchBodyErrors(ct, body));
   return { obj: r.obj as KObject, warnings: r.warnings };
 }
-
-const APPLY = 'application/apply-patch+yaml';
 
 /**
  * Applies a patch. The patch engines (src/patch) recurse over the document; bodies deeper than 10,000
