@@ -145,27 +145,6 @@ function restrictGvk(schema: Json): Json {
   return copy;
 }
 
-// ---------- the compact field table used by strict field validation ----------
-
-type FieldType = 0 | string | FieldType[] | { m: FieldType };
-
-function refName(s: Json): string | undefined {
-  const ref = s?.$ref ?? (Array.isArray(s?.allOf) && s.allOf.length === 1 ? s.allOf[0].$ref : undefined);
-  return typeof ref === 'string' ? ref.replace('#/components/schemas/', '') : undefined;
-}
-
-function fieldType(s: Json, schemas: Record<string, Json>): FieldType {
-  if (!s || s['x-kubernetes-preserve-unknown-fields']) return 0;
-  const ref = refName(s);
-  if (ref) return walkable(schemas[ref]) ? ref : 0;
-  if (s.type === 'array' && s.items) return [fieldType(s.items, schemas)];
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return { m: fieldType(s.additionalProperties, schemas) };
-  return 0;
-}
-
-/** A schema whose unknown keys the strict decoder would report: a typed struct with declared properties. */
-const walkable = (s: Json) => !!s && !s['x-kubernetes-preserve-unknown-fields'] && s.properties && typeof s.properties === 'object';
-
 // ---------- main ----------
 
 function gzip(buf: Buffer): Buffer {
@@ -229,19 +208,6 @@ function build() {
   const v2defs = prune(sw.definitions, [v2paths, sw.parameters], '#/definitions/', 'v2');
   const v2 = { ...sw, info: { ...sw.info, version: VERSION }, paths: v2paths, definitions: v2defs };
 
-  // Field table + GVK index for strict field validation.
-  const fields: Record<string, Record<string, FieldType>> = {};
-  for (const [n, s] of Object.entries(allSchemas)) {
-    if (!walkable(s)) continue;
-    const props: Record<string, FieldType> = {};
-    for (const [k, ps] of Object.entries(s.properties as Record<string, Json>)) props[k] = fieldType(ps, allSchemas);
-    fields[n] = props;
-  }
-  const kinds: Record<string, string> = {};
-  for (const [n, s] of Object.entries(allSchemas)) {
-    for (const g of (s['x-kubernetes-group-version-kind'] ?? []) as Json[]) kinds[`${g.group ? g.group + '/' : ''}${g.version}/${g.kind}`] ??= n;
-  }
-
   // Serialise: one gzip member per document, concatenated; the manifest holds offsets and hashes.
   const blobs: Buffer[] = [];
   let offset = 0;
@@ -256,7 +222,6 @@ function build() {
     generator: 'openapi/generate.ts',
     v3: Object.fromEntries(v3.map(({ path, doc }) => [path, entry(Buffer.from(JSON.stringify(doc)))])),
     v2: entry(Buffer.from(JSON.stringify(v2))),
-    fields: entry(Buffer.from(JSON.stringify({ kinds, fields }))),
   };
   return { manifest, bin: Buffer.concat(blobs), schemaConflicts };
 }

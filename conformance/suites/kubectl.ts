@@ -151,6 +151,28 @@ export const kubectlCases: Case[] = [
     },
   },
   {
+    behavior: 'fieldvalidation.unknown-fields', name: 'apply-typo-strict',
+    async run(ctx) {
+      const p = file(ctx, 'd.yaml', deploymentYaml('typo', ctx.ns, 3));
+      await ok(ctx, ['apply', '-f', p]);
+      // kubectl sends the strategic merge patch with fieldValidation=Strict: the typo is refused, nothing changes.
+      const typo = file(ctx, 'typo.yaml', deploymentYaml('typo', ctx.ns, 3).replace('  replicas: 3', '  replicass: 2'));
+      const r = await kubectl(ctx, ['apply', '-f', typo]);
+      check(r.code !== 0 && r.stderr.includes('unknown field "spec.replicass"'), `apply with a typo must fail naming the field: ${show(r)}`);
+      let d = await getJson(ctx, ['deploy', 'typo', '-n', ctx.ns]);
+      check(d.spec.replicas === 3 && d.spec.replicass === undefined, `stored spec after refused apply: ${JSON.stringify(d.spec).slice(0, 200)}`);
+      // kubectl patch leaves fieldValidation to the server's default (Warn): every patch type drops the
+      // field with a warning naming it; it is never stored.
+      for (const type of ['merge', 'strategic', 'json']) {
+        const patch = type === 'json' ? '[{"op":"add","path":"/spec/replicass","value":2}]' : '{"spec":{"replicass":2}}';
+        const r2 = await kubectl(ctx, ['patch', 'deploy', 'typo', '-n', ctx.ns, '--type', type, '-p', patch]);
+        check(r2.code === 0 && r2.stderr.includes('Warning: unknown field "spec.replicass"'), `patch --type ${type}: ${show(r2)}`);
+      }
+      d = await getJson(ctx, ['deploy', 'typo', '-n', ctx.ns]);
+      check(d.spec.replicas === 3 && d.spec.replicass === undefined, `stored spec after patches: ${JSON.stringify(d.spec).slice(0, 200)}`);
+    },
+  },
+  {
     behavior: 'read.output-formats', name: 'get-output-formats', core: true,
     async run(ctx) {
       await createCMs(ctx, [['of', { tier: 'web' }]]);

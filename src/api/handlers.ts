@@ -75,7 +75,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
   const virtual = ext.virtualCreate.get(`${r.group}/${r.kind}`);
   if (virtual) {
     if (info.verb !== 'create') throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
-    const body = checkKind(r, requireObject(decodeObjectBody(await readBody(req), req.headers['content-type'])));
+    const body = checkKind(r, requireObject(ext.decodeBody(await readBody(req), req.headers['content-type'], r, q, res)));
     if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== info.namespace) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
-import { fieldProblems, findDuplicateFields, hasSchema, openapiV2, openapiV3Document, openapiV3Index, strictDecodingMessage, strictWarnings } from '../openapi/index.ts';
+import { findDuplicateFields, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
+import { decodeBodyObject, validationMode } from './typed.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
 import { decodeObjectBody, mediaType } from './body.ts';
 import { parseAccept } from './negotiate.ts';
@@ -63,22 +64,27 @@ export async function openapiRoute(req: IncomingMessage, res: ServerResponse, ur
   return false;
 }
 
-const VALIDATION = ['Ignore', 'Warn', 'Strict'];
-
-/** Decode a create/update body and apply fieldValidation (default Warn, as upstream). */
+/**
+ * Decode a create/update body and put it through the kind's schema (typed.ts): unknown fields dropped,
+ * warned about or refused per fieldValidation (default Warn, as upstream), wrong types refused.
+ */
 export function decodeWithValidation(body: Buffer, contentType: string | undefined, r: ResourceInfo, q: URLSearchParams, res: ServerResponse): unknown {
-  const mode = q.get('fieldValidation') ?? 'Warn';
-  if (!VALIDATION.includes(mode)) throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(mode)}: supported values: "Ignore", "Warn", "Strict"`);
-  const obj = decodeObjectBody(body, contentType);
+  const mode = validationMode(q);
+  const obj = decodeObjectBody(body, contentType, r.kind);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return obj;
   const type = mediaType(contentType);
-  if (mode === 'Ignore' || type === 'application/vnd.kubernetes.protobuf') return obj;
-  const apiVersion = gvString(r);
-  if (!hasSchema(apiVersion, r.kind)) return obj;
-  const dup = type === '' || type === 'application/json' ? findDuplicateFields(body.toString('utf8')) : [];
-  const { unknown } = fieldProblems(apiVersion, r.kind, obj);
-  if (!unknown.length && !dup.length) return obj;
-  if (mode === 'Strict') throw errors.badRequest(strictDecodingMessage(unknown, dup));
-  // Header values must be Latin-1: escape anything else as \uXXXX (as Go's strconv.Quote would).
-  for (const w of strictWarnings(unknown, dup)) res.appendHeader('Warning', `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
-  return obj;
+  // Repeated keys are only visible in the JSON text (the strict decoder reports them too).
+  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(body.toString('utf8')) : [];
+  checkTypeMeta(obj as Record<string, unknown>, r);
+  return decodeBodyObject(obj as Record<string, any>, r, mode, res, dup);
+}
+
+/** apiVersion and kind, when given, must name the endpoint's kind (checked before the schema step, as upstream). */
+function checkTypeMeta(obj: Record<string, unknown>, r: ResourceInfo): void {
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== r.kind) {
+    throw errors.badRequest(`the kind in the request body (${String(obj.kind)}) does not match the expected kind (${r.kind})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== gvString(r)) {
+    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${gvString(r)})`);
+  }
 }

@@ -13,6 +13,31 @@ import { negotiate } from './negotiate.ts';
 import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
 import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
+import { findDuplicateFields } from '../openapi/index.ts';
+import { builtinComponent } from '../schema/builtin.ts';
+import type { StructuralSchema } from '../schema/types.ts';
+import { checkPatched } from './patch.ts';
+import { addWarnings, decodeBodyObject, schemaOf, validationMode } from './typed.ts';
+import type { Gvk } from './typed.ts';
+
+/**
+ * Reads a subresource body, checks its kind and names (checkBody), then puts it through the schema of
+ * `gvk` (or `schema`) with the request's fieldValidation, as create/update bodies are.
+ */
+async function typedBody(s: SubresourceRequest, gvk: Gvk, apiVersions: string[], opts: { checkName?: boolean; schema?: StructuralSchema } = {}): Promise<Record<string, any>> {
+  const mode = validationMode(s.query);
+  const buf = await readBody(s.req);
+  const ct = s.req.headers['content-type'];
+  const body = checkBody(s, requireObject(decodeObjectBody(buf, ct, gvk.kind)), gvk.kind, apiVersions, opts.checkName ?? true);
+  const type = mediaType(ct);
+  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(buf.toString('utf8')) : [];
+  return decodeBodyObject(body, gvk, mode, s.res, dup, opts.schema ?? schemaOf(gvk));
+}
+
+/** The autoscaling/v1 Scale schema, as the resource's own group-version document carries it. */
+function scaleSchema(r: { group: string; version: string }): StructuralSchema | undefined {
+  return builtinComponent(r.group, r.version, 'io.k8s.api.autoscaling.v1.Scale');
+}
 
 /**
  * The checks every subresource body gets, as upstream's create/update handlers: kind and apiVersion
@@ -54,7 +79,7 @@ export const statusHandler: SubresourceHandler = async (s) => {
   const r = info.resource;
   if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
   if (info.verb === 'update') {
-    const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), r.kind, [ownGV(r)]);
+    const body = await typedBody(s, r, [ownGV(r)]);
     const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: dryRun(s.query) });
     send(s.res, 200, obj, rep(s));
     return;
@@ -75,6 +100,8 @@ function toScale(obj: KObject): KObject {
   };
 }
 
+const SCALE_GVK = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
 /** …/scale as an autoscaling/v1 Scale. */
 export const scaleHandler: SubresourceHandler = async (s) => {
   verbs(s, ['get', 'update', 'patch']);
@@ -85,7 +112,7 @@ export const scaleHandler: SubresourceHandler = async (s) => {
   let replicas: unknown;
   let rv: string | undefined;
   if (info.verb === 'update') {
-    const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Scale', ['autoscaling/v1']);
+    const body = await typedBody(s, SCALE_GVK, ['autoscaling/v1'], { schema: scaleSchema(r) });
     replicas = body.spec?.replicas;
     rv = body.metadata?.resourceVersion;
   } else {
@@ -93,7 +120,9 @@ export const scaleHandler: SubresourceHandler = async (s) => {
     const current = toScale(await store.get(r, info.namespace, info.name));
     const ct = mediaType(s.req.headers['content-type']);
     if (!s.ext.patchTypes.includes(ct) || ct === 'application/apply-patch+yaml') throw errors.unsupportedPatchType(ct, s.ext.patchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
-    const patched = s.ext.applyPatch(ct, clone(current), await readBody(s.req), { group: 'autoscaling', version: 'v1', kind: 'Scale' }, {});
+    const body = await readBody(s.req);
+    const { obj: patched, warnings } = checkPatched(ct, body, s.ext.applyPatch(ct, clone(current), body, SCALE_GVK, {}), SCALE_GVK, s.query, scaleSchema(r));
+    addWarnings(s.res, warnings);
     replicas = patched.spec?.replicas;
     rv = patched.metadata?.resourceVersion !== current.metadata.resourceVersion ? patched.metadata?.resourceVersion : undefined;
   }
@@ -135,7 +164,7 @@ export const SUCCESS_201 = { kind: 'Status', apiVersion: 'v1', metadata: {}, sta
 
 export const bindingHandler: SubresourceHandler = async (s) => {
   verbs(s, ['create']);
-  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Binding', ['v1']);
+  const body = await typedBody(s, { group: '', version: 'v1', kind: 'Binding' }, ['v1']);
   await bindPod(s.store, s.info.namespace, body, s.info.name, dryRun(s.query));
   send(s.res, 201, SUCCESS_201, rep(s));
 };
@@ -143,7 +172,7 @@ export const bindingHandler: SubresourceHandler = async (s) => {
 /** POST pods/{name}/eviction: delete the pod unless a PodDisruptionBudget forbids it. */
 export const evictionHandler: SubresourceHandler = async (s) => {
   verbs(s, ['create']);
-  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Eviction', ['policy/v1', 'policy/v1beta1']);
+  const body = await typedBody(s, { group: 'policy', version: 'v1', kind: 'Eviction' }, ['policy/v1', 'policy/v1beta1'], { schema: builtinComponent('', 'v1', 'io.k8s.api.policy.v1.Eviction') });
   const dry = dryRun(s.query);
   const pods = findResource('', 'v1', 'pods')!;
   const pod = await s.store.get(pods, s.info.namespace, s.info.name);
@@ -185,7 +214,7 @@ export const evictionHandler: SubresourceHandler = async (s) => {
 /** PUT namespaces/{name}/finalize: only spec.finalizers changes. */
 export const finalizeHandler: SubresourceHandler = async (s) => {
   verbs(s, ['update']);
-  const body = checkBody(s, requireObject(decodeObjectBody(await readBody(s.req), s.req.headers['content-type'])), 'Namespace', ['v1']);
+  const body = await typedBody(s, { group: '', version: 'v1', kind: 'Namespace' }, ['v1']);
   if (body.spec?.finalizers !== undefined && (!Array.isArray(body.spec.finalizers) || body.spec.finalizers.some((x: unknown) => typeof x !== 'string'))) {
     throw errors.invalid('', 'Namespace', s.info.name, [field.invalid('spec.finalizers', body.spec.finalizers, 'must be a list of strings')]);
   }

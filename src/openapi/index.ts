@@ -1,16 +1,16 @@
-// OpenAPI v2/v3 documents and strict field validation.
+// OpenAPI v2/v3 documents, and the text-level part of strict field validation (duplicate keys, messages).
 //
 // The documents are the upstream Kubernetes v1.32.4 ones (api/openapi-spec in k8s.io/kubernetes), filtered to
 // what Skiff serves by openapi/generate.ts and committed as openapi.bin (one gzip member per document) plus
-// openapi.manifest.json (offsets, sizes, SHA-512 hashes). Nothing is parsed at run time except the small
-// field table used by fieldProblems(); the gzip members are served as they are, and the identity bodies
-// are inflated on demand behind a small byte-bounded cache.
+// openapi.manifest.json (offsets, sizes, SHA-512 hashes). The gzip members are served as they are, and the
+// identity bodies are inflated on demand behind a small byte-bounded cache; src/schema/builtin.ts parses a
+// group-version document when the first write of one of its kinds needs the kind's schema.
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
 interface Entry { offset: number; length: number; size: number; hash: string }
-interface Manifest { v3: Record<string, Entry>; v2: Entry; fields: Entry }
+interface Manifest { v3: Record<string, Entry>; v2: Entry }
 
 /** A served document: `body` is the JSON (inflated lazily), `gzip` the same bytes gzip-encoded. */
 export interface OpenAPIDocument {
@@ -91,73 +91,12 @@ export function openapiV2(): OpenAPIDocument {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strict field validation (fieldValidation=Strict|Warn).
+// Strict field validation (fieldValidation=Strict|Warn): duplicate keys and upstream's messages.
 
-type FieldType = 0 | string | FieldType[] | { m: FieldType };
-interface FieldTable { kinds: Record<string, string>; fields: Record<string, Record<string, FieldType>> }
-let table: FieldTable | undefined;
-
-function fieldTable(): FieldTable {
-  if (!table) {
-    const { manifest, bin } = load();
-    const e = manifest.fields;
-    table = JSON.parse(gunzipSync(bin.subarray(e.offset, e.offset + e.length)).toString('utf8')) as FieldTable;
-  }
-  return table;
-}
+// Unknown fields and wrong types are found by the schema engine (src/schema/decode.ts) against schemas
+// built from these same documents (src/schema/builtin.ts); what stays here is the text-level part.
 
 const MAX_ERRORS = 100; // the upstream decoder stops collecting after 100 strict errors
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function walk(v: unknown, t: FieldType, path: string, out: string[], fields: FieldTable['fields']): void {
-  if (t === 0 || v === null || out.length >= MAX_ERRORS) return;
-  if (typeof t === 'string') {
-    const props = fields[t];
-    if (!props || !isObject(v)) return;
-    for (const k of Object.keys(v)) {
-      const ft = props[k];
-      if (ft === undefined) { if (out.length < MAX_ERRORS) out.push(`${path}.${k}`); }
-      else walk(v[k], ft, `${path}.${k}`, out, fields);
-    }
-  } else if (Array.isArray(t)) {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, t[0], `${path}[${i}]`, out, fields));
-  } else if (isObject(v)) {
-    for (const k of Object.keys(v)) walk(v[k], t.m, `${path}.${k}`, out, fields);
-  }
-}
-
-/** Whether Skiff has a schema for this kind (built-in kinds); fieldProblems finds nothing otherwise. */
-export function hasSchema(apiVersion: string, kind: string): boolean {
-  return Object.hasOwn(fieldTable().kinds, `${apiVersion}/${kind}`);
-}
-
-/**
- * Unknown (and, for a raw JSON body, duplicate) fields of an object of a built-in kind, as paths with a
- * leading dot: `.spec.replicass`, `.spec.template.spec.containers[0].imagee`, `.metadata.name`.
- * (Server-side apply phrases them exactly so; strictDecodingMessage/strictWarnings drop the dot as the
- * JSON decoder does.) The walk stops at fields without a declared structure: maps of scalars, Quantity,
- * IntOrString, Time, RawExtension, FieldsV1 and anything marked x-kubernetes-preserve-unknown-fields.
- * `obj` may be the parsed object, or the raw JSON text (string/Buffer) to also get `duplicate`.
- * Kinds without a schema (custom resources) yield no problems.
- */
-export function fieldProblems(apiVersion: string, kind: string, obj: unknown): { unknown: string[]; duplicate?: string[] } {
-  let text: string | undefined;
-  if (typeof obj === 'string') text = obj;
-  else if (Buffer.isBuffer(obj)) text = obj.toString('utf8');
-  if (text !== undefined) {
-    try { obj = JSON.parse(text); } catch { return { unknown: [], duplicate: [] }; }
-  }
-  const t = fieldTable();
-  const unknown: string[] = [];
-  const root = t.kinds[`${apiVersion}/${kind}`];
-  if (root) walk(obj, root, '', unknown, t.fields);
-  if (text === undefined) return { unknown };
-  // As upstream, a repeated key of an unknown struct field is reported only as unknown.
-  const seen = new Set(unknown);
-  const duplicate = findDuplicateFields(text).map((p) => `.${p}`).filter((p) => !seen.has(p));
-  return { unknown, duplicate };
-}
 
 /**
  * Keys that occur more than once in the same JSON object, as the strict decoder names them

@@ -12,6 +12,6 @@ export const PATCH_TYPES = [
 export type PatchType = (typeof PATCH_TYPES)[number];
 
 export { applyJsonPatch, applyMergePatch } from './json.ts';
-export { applyStrategicMergePatch, shapeMismatch } from './strategic.ts';
+export { applyStrategicMergePatch } from './strategic.ts';
 export { smpSchemaFor } from './schema.ts';
 export type { SmpSchemaLookup, SmpFieldMeta } from './schema.ts';

@@ -11,6 +11,7 @@
 // Neither function mutates its inputs.
 import { StatusError, errors, field } from '../errors.ts';
 import { deepEqual, goFmt, isObject } from './util.ts';
+import { getOwn, setOwn } from '../util/own.ts';
 
 const MAX_OPERATIONS = 10000;
 
@@ -74,7 +75,7 @@ function add(con: Container, key: string, value: unknown): void {
   if (Array.isArray(con)) {
     if (key === '-') { con.push(value); return; }
     con.splice(parseIndex(key, con.length, true), 0, value);
-  } else con[key] = value;
+  } else setOwn(con, key, value);
 }
 function remove(con: Container, key: string): void {
   if (Array.isArray(con)) { con.splice(parseIndex(key, con.length, false), 1); return; }
@@ -83,7 +84,7 @@ function remove(con: Container, key: string): void {
 }
 function set(con: Container, key: string, value: unknown): void {
   if (Array.isArray(con)) con[parseIndex(key, con.length, false)] = value;
-  else con[key] = value;
+  else setOwn(con, key, value);
 }
 
 function str(op: Record<string, unknown>, name: 'path' | 'from'): string {
@@ -192,7 +193,7 @@ function mergeValue(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergeValue(out[k], v);
+    else setOwn(out, k, mergeValue(getOwn(out, k), v));
   }
   return out;
 }

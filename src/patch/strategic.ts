@@ -9,9 +9,10 @@
 // Errors: upstream maps its "bad patch format" errors to 400 and "list of lists"/"retainKeys mismatch"
 // to 422; its remaining errors (unknown $patch value, missing merge key, mixed element types …) surface
 // as 500 upstream. Here those are 400 BadRequest with upstream's message, since they are the client's fault.
-import { StatusError, errors, field } from '../errors.ts';
+import { StatusError, errors } from '../errors.ts';
 import type { SmpSchemaLookup } from './schema.ts';
 import { goFmt, goType, isObject } from './util.ts';
+import { setOwn } from '../util/own.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ function removeDirectives(obj: unknown): { v: unknown; keep: boolean } {
     if (Object.hasOwn(obj, DIRECTIVE)) return { v: undefined, keep: false };
     for (const k of Object.keys(obj)) {
       const r = removeDirectives(obj[k]);
-      if (r.keep) obj[k] = r.v; else delete obj[k];
+      if (r.keep) setOwn(obj, k, r.v); else delete obj[k];
     }
     return { v: obj, keep: true };
   }
@@ -102,7 +103,7 @@ function discardNulls(v: unknown): void {
 function takePatchValue(original: Obj, k: string, patchV: unknown): void {
   discardNulls(patchV);
   const r = removeDirectives(patchV);
-  if (r.keep) original[k] = r.v; else delete original[k];
+  if (r.keep) setOwn(original, k, r.v); else delete original[k];
 }
 
 function applyRetainKeys(original: Obj, patch: Obj): void {
@@ -367,11 +368,11 @@ function mergeMap(original: Obj | undefined, patch: Obj, schema: SmpSchemaLookup
     const c = cat(patchV);
     if (c === 'map') {
       const m = metaForStruct(schema, k);
-      out[k] = m.strategy !== 'replace' ? mergeMap(out[k] as Obj, patchV as Obj, m.sub) : patchV;
+      setOwn(out, k, m.strategy !== 'replace' ? mergeMap(out[k] as Obj, patchV as Obj, m.sub) : patchV);
     } else if (c === 'slice') {
-      out[k] = mergeSliceHandler(out[k], patchV, metaForSlice(schema, k), isDeleteList);
+      setOwn(out, k, mergeSliceHandler(out[k], patchV, metaForSlice(schema, k), isDeleteList));
     } else {
-      out[k] = patchV;
+      setOwn(out, k, patchV);
     }
   }
   return out;
@@ -389,36 +390,6 @@ function stripDirectives(v: unknown): void {
 
 const jsonKind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : isObject(v) ? 'object' : typeof v);
 
-/** The first place where `v` does not have the JSON shape the schema expects; undefined when it fits. */
-export function shapeMismatch(v: unknown, schema: SmpSchemaLookup, path = ''): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  const want = schema.shape();
-  const kind = jsonKind(v);
-  const bad = () => `json: cannot unmarshal ${kind} into Go struct field ${path || '.'} of type ${schema.type}`;
-  switch (want) {
-    case 'any': case 'scalar': return undefined;
-    case 'string': return kind === 'string' ? undefined : bad();
-    case 'bool': return kind === 'boolean' ? undefined : bad();
-    case 'number': return kind === 'number' ? undefined : bad();
-    case 'int': return kind === 'number' && Number.isInteger(v) ? undefined : bad();
-    case 'array': {
-      if (!Array.isArray(v)) return bad();
-      const e = schema.elem();
-      for (let i = 0; i < v.length; i++) { const r = shapeMismatch(v[i], e, `${path}[${i}]`); if (r) return r; }
-      return undefined;
-    }
-    case 'object': {
-      if (!isObject(v)) return bad();
-      for (const [k, x] of Object.entries(v)) {
-        const fm = schema.field(k);
-        if (!fm) continue;
-        const r = shapeMismatch(x, schema.node(fm.t), `${path}.${k}`);
-        if (r) return r;
-      }
-      return undefined;
-    }
-  }
-}
 
 /** Apply a strategic merge patch to an object. Inputs are not mutated. */
 export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: SmpSchemaLookup): unknown {
@@ -438,7 +409,6 @@ export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: S
     throw e;
   }
   stripDirectives(result);
-  const mismatch = shapeMismatch(result, schema);
-  if (mismatch) throw errors.invalid('', '', '', [field.invalid('patch', goFmt(patch), mismatch)]);
+  // Types are checked by the schema step every patched object goes through (src/api/typed.ts).
   return result;
 }

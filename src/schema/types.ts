@@ -51,7 +51,19 @@ export interface StructuralSchema {
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
   'x-kubernetes-validations'?: ValidationRule[];
+  /**
+   * Internal (built-in kinds only, never served): the Go type of this node as encoding/json names it in
+   * errors (`string`, `int32`, `[]v1.Container`, `v1.ObjectMeta`), and for struct nodes the struct's
+   * name (`ObjectMeta`). Set by src/schema/builtin.ts; custom resources leave them unset.
+   */
+  goType?: string;
+  goStruct?: string;
+  /** Internal: an apimachinery type with its own JSON form, checked and normalised as upstream does. */
+  special?: SpecialType;
 }
+
+/** apimachinery types that serialise themselves (UnmarshalJSON/MarshalJSON) rather than as plain JSON types. */
+export type SpecialType = 'Quantity' | 'IntOrString' | 'Time' | 'MicroTime' | 'Duration' | 'RawExtension' | 'FieldsV1';
 
 /** How unknown fields are treated on a write (the `fieldValidation` query parameter). */
 export type FieldValidationMode = 'Ignore' | 'Warn' | 'Strict';

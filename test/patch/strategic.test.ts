@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../src/errors.ts';
 import { applyStrategicMergePatch, smpSchemaFor } from '../../src/patch/index.ts';
 import type { SmpSchemaLookup } from '../../src/patch/index.ts';
+import { decodePatched, goSprint } from '../../src/api/typed.ts';
 
 const deploySchema = smpSchemaFor('apps', 'v1', 'Deployment')!;
 const podSchema = smpSchemaFor('', 'v1', 'Pod')!;
@@ -215,14 +216,16 @@ test('bad input: merge list item without merge key is 400', () => {
   assert.equal(e.status.message, 'map: map[image:x] does not contain declared merge key: name');
 });
 
-test('bad input: list where a map is expected is 422 Invalid', () => {
+test('bad input: a wrongly typed result is 422 Invalid from the schema step every patched object goes through', () => {
   const live = deployment([{ name: 'web' }]);
-  const e = statusOf(() => smp(live, { spec: { template: [] } }, deploySchema));
+  const gvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
+  const check = (patch: Record<string, unknown>) => statusOf(() => decodePatched(smp(live, patch, deploySchema) as any, gvk, 'Strict', 'strategic', () => goSprint(patch)));
+  const e = check({ spec: { template: [] } });
   assert.equal(e.code, 422);
   assert.equal(e.reason, 'Invalid');
-  assert.match(e.status.message!, /patch: Invalid value/);
-  assert.equal(statusOf(() => smp(live, { spec: { replicas: 'three' } }, deploySchema)).code, 422);
-  assert.equal(statusOf(() => smp(live, { spec: { template: { spec: { containers: { name: 'x' } } } } }, deploySchema)).code, 422);
+  assert.equal(e.status.message, ' "" is invalid: patch: Invalid value: "map[spec:map[template:[]]]": cannot restore struct from: slice');
+  assert.equal(check({ spec: { replicas: 'three' } }).code, 422);
+  assert.equal(check({ spec: { template: { spec: { containers: { name: 'x' } } } } }).code, 422);
 });
 
 test('bad input: malformed directives are 400', () => {
