@@ -17,6 +17,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
+import { protobufAllowed, refuseProtobufBody } from './custom-media.ts';
 
 export interface HandlerDeps {
   store: Store;
@@ -62,7 +63,8 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
   const r = info.resource;
   if (!r.verbs.includes(info.verb) && !info.subresource) throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
   const accept = req.headers.accept;
-  const pb = canEncodeProtobuf();
+  const pb = protobufAllowed(r, canEncodeProtobuf());
+  refuseProtobufBody(r, req);
 
   if (info.subresource) {
     const handler = ext.subresources.get(`${r.group}/${r.resource}/${info.subresource}`) ?? ext.subresources.get(`*/${info.subresource}`);

@@ -13,6 +13,7 @@ import { negotiate } from './negotiate.ts';
 import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
 import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
+import { protobufAllowed } from './custom-media.ts';
 
 /**
  * The checks every subresource body gets, as upstream's create/update handlers: kind and apiVersion
@@ -39,7 +40,7 @@ function checkBody(s: SubresourceRequest, body: Record<string, any>, kind: strin
 
 function ownGV(r: { group: string; version: string }): string { return r.group ? `${r.group}/${r.version}` : r.version; }
 
-function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], canEncodeProtobuf()); }
+function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], protobufAllowed(s.info.resource, canEncodeProtobuf())); }
 
 function verbs(s: SubresourceRequest, allowed: string[]): void {
   if (!allowed.includes(s.info.verb)) {

@@ -1,0 +1,19 @@
+// Custom resources are JSON (and YAML) only, as upstream serves them: a protobuf body is refused with
+// 415, and an Accept that allows nothing but protobuf with 406 (negotiate() with protobuf off).
+import type { IncomingMessage } from 'node:http';
+import { StatusError } from '../errors.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { mediaType } from './body.ts';
+import { PROTOBUF_TYPE } from './negotiate.ts';
+
+/** Whether responses about `r` may be protobuf (never for custom resources). */
+export function protobufAllowed(r: ResourceInfo, encoderLoaded: boolean): boolean {
+  return encoderLoaded && !r.custom;
+}
+
+/** 415 for a protobuf request body sent to a custom resource. */
+export function refuseProtobufBody(r: ResourceInfo, req: IncomingMessage): void {
+  if (!r.custom || mediaType(req.headers['content-type']) !== PROTOBUF_TYPE) return;
+  throw new StatusError(415, 'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${JSON.stringify(req.headers['content-type'])})`);
+}
