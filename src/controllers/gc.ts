@@ -10,7 +10,6 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { findKind } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { keyOf, splitKey, WorkQueue } from './runtime.ts';
 import type { Controller, Informer } from './runtime.ts';
@@ -78,7 +77,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
 
   async function lookupOwner(ref: OwnerRef, ns: string | undefined): Promise<KObject | undefined | 'unknown'> {
     const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-    const r = findKind(group, version, ref.kind);
+    const r = store.resources.findKind(group, version, ref.kind);
     if (!r) return 'unknown';
     const ons = r.namespaced ? ns : undefined;
     const inf = byR.get(rkeyOf(r));

@@ -178,7 +178,10 @@ export class CrdController {
   }
 
   /** Deletes every object of the resource; returns how many are left (waiting on their finalizers). */
-  private async deleteInstances(r: ResourceInfo): Promise<number> {
+  private async deleteInstances(stored: ResourceInfo): Promise<number> {
+    // Deleting needs no conversion: read the objects as they are stored, whatever the strategy.
+    const def = stored.custom!.def;
+    const r: ResourceInfo = { ...stored, custom: { ...stored.custom!, def: { ...def, conversion: 'None' } } };
     const { items } = await this.store.list(r, undefined);
     let left = 0;
     for (const e of items) {
