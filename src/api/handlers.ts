@@ -17,7 +17,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
-import { protobufAllowed, refuseProtobufBody } from './custom-media.ts';
+import { deprecationWarning, protobufAllowed, refuseProtobufBody } from './custom-media.ts';
 
 export interface HandlerDeps {
   store: Store;
@@ -65,6 +65,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
   const accept = req.headers.accept;
   const pb = protobufAllowed(r, canEncodeProtobuf());
   refuseProtobufBody(r, req);
+  deprecationWarning(r, res);
 
   if (info.subresource) {
     const handler = ext.subresources.get(`${r.group}/${r.resource}/${info.subresource}`) ?? ext.subresources.get(`*/${info.subresource}`);

@@ -358,6 +358,19 @@ describe('scopes, versions and isolation', { timeout: 60_000 }, () => {
     assert.ok(!(await f.api.get('/apis')).body.groups.some((g: any) => g.name === 'del.example.com'));
   });
 
+  test('a deprecated version answers with a Warning header', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+    await establish(widgetCRD({ group: 'dep.example.com', versions: [
+      { name: 'v1alpha1', served: true, storage: false, deprecated: true, schema },
+      { name: 'v1beta1', served: true, storage: false, deprecated: true, deprecationWarning: 'use v1 — soon', schema },
+      { name: 'v1', served: true, storage: true, schema },
+    ] }));
+    assert.equal((await f.api.get('/apis/dep.example.com/v1alpha1/widgets')).headers.warning, '299 - "dep.example.com/v1alpha1 Widget is deprecated"');
+    assert.equal((await f.api.get('/apis/dep.example.com/v1beta1/widgets')).headers.warning, '299 - "use v1 \\u2014 soon"');
+    assert.equal((await f.api.get('/apis/dep.example.com/v1/widgets')).headers.warning, undefined);
+    await deleteCRD('widgets.dep.example.com');
+  });
+
   test('two servers in one process do not share CRDs', async () => {
     const other = await startFixture();
     try {
