@@ -277,6 +277,18 @@ describe('custom objects', { timeout: 60_000 }, () => {
 });
 
 describe('scopes, versions and isolation', { timeout: 60_000 }, () => {
+  test('without a status subresource, status is written with the object and moves generation', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+    await establish(widgetCRD({ group: 'nostatus.example.com', versions: [{ name: 'v1', served: true, storage: true, schema }] }));
+    const base = `/apis/nostatus.example.com/v1/namespaces/default/widgets`;
+    const c = (await f.api.post(base).send({ ...widget('n', { a: 1 }, 'nostatus.example.com/v1'), status: { phase: 'kept' } })).body;
+    assert.deepEqual([c.status, c.metadata.generation], [{ phase: 'kept' }, 1]);
+    const p = (await f.api.patch(`${base}/n`).set('Content-Type', 'application/merge-patch+json').send({ status: { phase: 'moved' } })).body;
+    assert.deepEqual([p.status, p.metadata.generation], [{ phase: 'moved' }, 2]);
+    assertStatus(await f.api.get(`${base}/n/status`), 404, 'NotFound');
+    await deleteCRD('widgets.nostatus.example.com');
+  });
+
   test('cluster-scoped custom resources', async () => {
     await establish(widgetCRD({ group: 'cluster.example.com', plural: 'realms', kind: 'Realm', scope: 'Cluster', shortNames: [] }));
     const base = '/apis/cluster.example.com/v1/realms';

@@ -1,11 +1,12 @@
 // The strategy of a custom resource (after apiextensions-apiserver's customresource strategy):
-// generation starts at 1 and moves on changes outside metadata and status; schema admission via
+// generation starts at 1 and moves on changes outside metadata (and status, when it is a subresource); schema admission via
 // validate.ts; selectable fields from the version's selectableFields; no creates while the CRD is
 // being deleted.
 import { errors, StatusError } from '../../errors.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { KObject, Strategy } from '../strategy.ts';
 import { admitCustomObject } from './validate.ts';
+import { deepEqual } from '../../util/deep-equal.ts';
 
 const cache = new WeakMap<ResourceInfo, Strategy>();
 
@@ -33,6 +34,12 @@ function build(r: ResourceInfo): Strategy {
     generation: true,
     fieldSelectors,
     prepareForCreate(obj) { obj.metadata.generation = 1; },
+    // Without a status subresource, status is part of what the user writes: changing it moves
+    // generation too, as upstream (the store counts only fields other than metadata and status).
+    prepareForUpdate(obj, old) {
+      if (version.status || obj.metadata.generation !== old.metadata.generation) return;
+      if (!deepEqual(obj.status, old.status)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    },
     async admitCreate(obj) {
       if (def.terminating) {
         const e = errors.methodNotSupported({ group: r.group, resource: r.resource }, 'create');
