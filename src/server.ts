@@ -33,6 +33,7 @@ import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
+import type { Gvk } from './patch/apply/managed.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
@@ -117,8 +118,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
   setApplyClock(() => clock.now());
-  store.managedFields = (old, next, manager, r, subresource) =>
-    updateManagedFields(old, next, manager, 'Update', { group: r.group, version: r.version, kind: r.kind }, subresource);
+  store.managedFields = (old, next, manager, r, subresource) => {
+    // Custom resources carry their CRD schema, so ownership follows its list and map types.
+    const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
+    return updateManagedFields(old, next, manager, 'Update', gvk, subresource);
+  };
   const [tls, signingKey] = await Promise.all([opts.insecureHttp ? undefined : ensureTls(persistDir, address, clock), ensureSigningKey(persistDir)]);
   const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
