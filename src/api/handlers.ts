@@ -17,7 +17,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
-import { deprecationWarning, protobufAllowed, refuseProtobufBody } from './custom-media.ts';
+import { deprecationWarning, endWatchWhenUnserved, protobufAllowed, refuseProtobufBody } from './custom-http.ts';
 
 export interface HandlerDeps {
   store: Store;
@@ -107,6 +107,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const opts = listOptions(q, true);
       store.checkFieldSelector(r, opts.fieldSelector);
       if (info.name) opts.fieldSelector = [...(opts.fieldSelector ?? []), { field: 'metadata.name', op: '=', value: info.name }];
+      endWatchWhenUnserved(store.resources, r, req, res);
       await serveWatch({ req, res, store, resource: r, namespace: info.namespace, query: q, rep, opts, ext });
       return;
     }

@@ -13,7 +13,7 @@ import { negotiate } from './negotiate.ts';
 import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
 import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
-import { protobufAllowed } from './custom-media.ts';
+import { protobufAllowed } from './custom-http.ts';
 import { customScale, setCustomReplicas } from '../registry/custom/scale.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 

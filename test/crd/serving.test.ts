@@ -383,6 +383,31 @@ describe('scopes, versions and isolation', { timeout: 60_000 }, () => {
     await deleteCRD('widgets.dep.example.com');
   });
 
+  test('watches of a custom resource end when its CRD is deleted', async () => {
+    await establish(widgetCRD({ group: 'watchend.example.com' }));
+    const s = await stream(f, '/apis/watchend.example.com/v1/widgets?watch=true');
+    const other = await stream(f, '/api/v1/configmaps?watch=true');
+    try {
+      await deleteCRD('widgets.watchend.example.com');
+      await s.ended;
+      assert.equal(other.res.complete, false, 'other watches stay open');
+    } finally { s.close(); other.close(); }
+  });
+
+  test('a CRD naming a built-in resource is never served over it, and deleting it keeps the built-in objects', async () => {
+    const ns = await f.ns('overlap');
+    await f.api.post(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`).send({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'keep' }, spec: { podSelector: {} } });
+    const crd = widgetCRD({ group: 'networking.k8s.io', plural: 'networkpolicies', kind: 'NetworkPolicy', shortNames: [] }) as any;
+    crd.spec.versions[0].name = 'v1';
+    await establish(crd);
+    const got = await f.api.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/keep`);
+    assert.equal(got.body.kind, 'NetworkPolicy');
+    assert.ok(got.body.spec.podSelector, 'the built-in resource answers');
+    await f.api.delete(`${CRDS}/networkpolicies.networking.k8s.io`);
+    await until(async () => (await f.api.get(`${CRDS}/networkpolicies.networking.k8s.io`)).status === 404);
+    assert.equal((await f.api.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/keep`)).status, 200, 'built-in objects survive');
+  });
+
   test('two servers in one process do not share CRDs', async () => {
     const other = await startFixture();
     try {

@@ -5,7 +5,7 @@
 import { rfc3339 } from '../../clock.ts';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { StatusError } from '../../errors.ts';
-import { findResource } from '../resources.ts';
+import { RESOURCES, findResource } from '../resources.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { Store, StoreWatch } from '../store.ts';
 import type { KObject } from '../strategy.ts';
@@ -17,6 +17,11 @@ import { acceptNames } from './names.ts';
 const CRDS = () => findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 /** How often a deleting CRD re-checks for custom objects that wait on their own finalizers. */
 const RECHECK_MS = 1000;
+
+/** Whether a built-in resource has the same group and plural (and so the same storage). */
+function overlapsBuiltIn(r: ResourceInfo): boolean {
+  return RESOURCES.some((b) => b.group === r.group && b.resource === r.resource);
+}
 
 export class CrdController {
   private readonly crds = new Map<string, KObject>();
@@ -163,7 +168,10 @@ export class CrdController {
     const def = this.store.resources.custom(crd.metadata.name!);
     const r = def?.versions.get(def.storageVersion);
     let final = { type: 'Terminating', status: 'False', reason: 'NeverEstablished', message: 'resource was never established' };
-    if (r && conditionTrue(crd, 'Established')) {
+    if (r && overlapsBuiltIn(r)) {
+      // Its storage is a built-in resource's: deleting "its" objects would delete those.
+      final = { type: 'Terminating', status: 'False', reason: 'OverlappingBuiltInResource', message: 'instances overlap with built-in resources in storage' };
+    } else if (r && conditionTrue(crd, 'Established')) {
       const remaining = await this.deleteInstances(r);
       if (remaining > 0) { this.later(crd.metadata.name!, RECHECK_MS); return; }
       final = { type: 'Terminating', status: 'False', reason: 'InstanceDeletionCompleted', message: 'removed all instances' };

@@ -1,8 +1,10 @@
 // HTTP details of custom resources: JSON (and YAML) only, as upstream serves them (a protobuf body is
-// refused with 415, an Accept that allows nothing but protobuf with 406), and deprecation warnings.
+// refused with 415, an Accept that allows nothing but protobuf with 406), deprecation warnings, and
+// watches that end when their CRD goes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
+import type { ResourceTable } from '../registry/resource-table.ts';
 import { mediaType } from './body.ts';
 import { PROTOBUF_TYPE } from './negotiate.ts';
 
@@ -27,4 +29,22 @@ export function deprecationWarning(r: ResourceInfo, res: ServerResponse): void {
   if (!v?.deprecated) return;
   const msg = v.deprecationWarning ?? `${r.group}/${r.version} ${r.kind} is deprecated`;
   res.appendHeader('Warning', `299 - ${JSON.stringify(msg).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
+}
+
+/**
+ * A watch of a custom resource ends when its CRD stops being served (deleted, or re-created with
+ * another uid), as upstream closes the watches of a removed CRD's storage; clients re-list and see 404.
+ */
+export function endWatchWhenUnserved(table: ResourceTable, r: ResourceInfo, req: IncomingMessage, res: ServerResponse): void {
+  const def = r.custom?.def;
+  if (!def) return;
+  const check = () => {
+    const now = table.custom(def.crdName);
+    if (now && now.uid === def.uid && now.versions.get(r.version)?.custom?.version.served) return;
+    off();
+    if (!res.writableEnded) res.end();
+  };
+  const off = table.onChange(check);
+  req.on('close', off);
+  res.on('close', off);
 }
