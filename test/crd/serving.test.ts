@@ -289,6 +289,18 @@ describe('scopes, versions and isolation', { timeout: 60_000 }, () => {
     await deleteCRD('widgets.nostatus.example.com');
   });
 
+  test('lists carry the CRD\'s listKind', async () => {
+    const crd = widgetCRD({ group: 'lk.example.com' }) as any;
+    crd.spec.names.listKind = 'WidgetCollection';
+    await establish(crd);
+    const ns = await f.ns('lk');
+    await f.api.post(`/apis/lk.example.com/v1/namespaces/${ns}/widgets`).send(widget('a', undefined, 'lk.example.com/v1'));
+    assert.equal((await f.api.get(`/apis/lk.example.com/v1/namespaces/${ns}/widgets`)).body.kind, 'WidgetCollection');
+    assert.equal((await f.api.get(`/apis/lk.example.com/v1/namespaces/${ns}/widgets`).set('Accept', 'application/yaml')).text.includes('kind: WidgetCollection'), true);
+    assert.equal((await f.api.delete(`/apis/lk.example.com/v1/namespaces/${ns}/widgets`)).body.kind, 'WidgetCollection');
+    await deleteCRD('widgets.lk.example.com');
+  });
+
   test('cluster-scoped custom resources', async () => {
     await establish(widgetCRD({ group: 'cluster.example.com', plural: 'realms', kind: 'Realm', scope: 'Cluster', shortNames: [] }));
     const base = '/apis/cluster.example.com/v1/realms';
