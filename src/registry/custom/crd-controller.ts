@@ -149,7 +149,9 @@ export class CrdController {
       setCondition(next, { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }, now);
     }
     if (deepEqual(next.status, crd.status)) return crd;
-    return this.writeStatus(crd, next.status);
+    // Upstream's field order: conditions, acceptedNames, storedVersions.
+    const { conditions, acceptedNames, storedVersions, ...rest } = next.status;
+    return this.writeStatus(crd, { conditions, acceptedNames, storedVersions, ...rest });
   }
 
   private async writeStatus(crd: KObject, status: unknown): Promise<KObject> {

@@ -34,6 +34,17 @@ function freshOrSame(requested: string | undefined, accepted: string | undefined
   return `"${requested}" is already in use`;
 }
 
+/** Names in the field order of upstream's CustomResourceDefinitionNames (as its JSON is written). */
+function goOrder(n: Names): Names {
+  const out: Names = { plural: n.plural } as Names;
+  if (n.singular) out.singular = n.singular;
+  if (n.shortNames) out.shortNames = n.shortNames;
+  out.kind = n.kind;
+  if (n.listKind) out.listKind = n.listKind;
+  if (n.categories) out.categories = n.categories;
+  return out;
+}
+
 /**
  * The accepted names and the NamesAccepted condition for `crd`, given every other CRD (`others`
  * must not contain `crd` itself). Mirrors calculateNamesAndConditions upstream.
@@ -59,5 +70,5 @@ export function acceptNames(crd: KObject, others: KObject[]): { names: Names; co
   e = freshOrSame(requested.listKind, accepted.listKind, kinds);
   if (e) conflict('ListKindConflict', e); else if (requested.listKind) out.listKind = requested.listKind; else delete out.listKind;
   if (requested.categories) out.categories = requested.categories; else delete out.categories;
-  return { names: out, condition: condition ?? { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' } };
+  return { names: goOrder(out), condition: condition ?? { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' } };
 }
