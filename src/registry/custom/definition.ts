@@ -71,6 +71,7 @@ export function defFromCRD(crd: KObject): CustomDef | undefined {
     storageVersion: storage.name,
     versions: new Map(),
     terminating: !!crd.metadata.deletionTimestamp,
+    crd,
   };
   for (const v of versions) def.versions.set(v.name, resourceOf(def, v));
   return def;

@@ -2,6 +2,7 @@
 // established CRD, shared by the resource-table entries (one per version) it produces.
 import type { ResourceInfo } from '../resources.ts';
 import type { StructuralSchema } from '../../schema/types.ts';
+import type { KObject } from '../strategy.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -53,6 +54,8 @@ export interface CustomDef {
   versions: Map<string, ResourceInfo>;
   /** True once the CRD is being deleted: its objects can be read and deleted, not created. */
   terminating: boolean;
+  /** The CRD object this was made from (read-only), for what needs all of it (OpenAPI publishing). */
+  crd: KObject;
 }
 
 /** The custom part of a resource-table entry. */
