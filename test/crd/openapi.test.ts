@@ -48,3 +48,16 @@ test('v2: the custom definitions merged into the built-in document', { timeout: 
   const etag = (await f.api.get('/openapi/v2').set('Accept', 'application/json')).headers.etag;
   assert.equal((await f.api.get('/openapi/v2').set('Accept', 'application/json').set('If-None-Match', etag)).status, 304);
 });
+
+test('metrics: apiserver_storage_objects counts custom objects per CRD, and forgets a deleted CRD', { timeout: 30_000 }, async () => {
+  await f.api.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions').send(widgetCRD({ group: 'm.example.com' }));
+  await served('/apis/m.example.com/v1/widgets');
+  for (const n of ['a', 'b']) await f.api.post('/apis/m.example.com/v1/namespaces/default/widgets').send({ apiVersion: 'm.example.com/v1', kind: 'Widget', metadata: { name: n } });
+  const scrape = async () => (await f.api.get('/metrics').buffer(true).parse((r, cb) => { let b = ''; r.setEncoding('utf8'); r.on('data', (c: string) => { b += c; }); r.on('end', () => cb(null, b)); })).body as string;
+  assert.match(await scrape(), /^apiserver_storage_objects\{resource="widgets\.m\.example\.com"\} 2$/m);
+  await f.api.delete('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.m.example.com');
+  while ((await f.api.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.m.example.com')).status !== 404) await new Promise((r) => setTimeout(r, 10));
+  const after = await scrape();
+  assert.doesNotMatch(after, /resource="widgets\.m\.example\.com"/);
+  assert.match(after, /^apiserver_storage_objects\{resource="configmaps"\} \d+$/m);
+});
