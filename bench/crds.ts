@@ -1,10 +1,12 @@
 // Custom-resource benchmark over HTTP (in-memory server, plain HTTP, no controllers):
 //  - 50 CRDs posted one after another (as `kubectl apply -f dir/` does), until every one is Established
 //    and its resources answer a list;
+//  - one large CRD (three versions, ~300 fields) until served, and its first OpenAPI v3 document;
 //  - custom objects created by 32 concurrent clients (no schema engine yet: metadata checks only).
 //   node bench/crds.ts [--quick]
 import { request } from 'node:http';
 import { startServer } from '../src/server.ts';
+import { largeCRD } from '../test/crd/large-crd.ts';
 
 function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const data = body === undefined ? undefined : JSON.stringify(body);
@@ -60,6 +62,17 @@ export async function run(): Promise<Record<string, string | number>> {
     }
     out['50 CRDs posted (ms)'] = Math.round(posted);
     out['50 CRDs posted, all Established and served (ms)'] = Math.round(performance.now() - t0);
+
+    // One large CRD (3 versions, ~300 spec fields): established, then its first OpenAPI v3 document.
+    const t2 = performance.now();
+    const big = await call(url, token, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', largeCRD('big.bench.example.com'));
+    if (big.status !== 201) throw new Error(`large CRD: ${big.status}`);
+    while ((await call(url, token, 'GET', '/apis/big.bench.example.com/v1/bigclusters')).status !== 200) await new Promise((r) => setTimeout(r, 2));
+    out['large CRD (3 versions, ~300 fields) posted until served (ms)'] = Math.round(performance.now() - t2);
+    const t3 = performance.now();
+    const doc = await call(url, token, 'GET', '/openapi/v3/apis/big.bench.example.com/v1');
+    if (doc.status !== 200) throw new Error(`large CRD OpenAPI: ${doc.status}`);
+    out['its first /openapi/v3 document (ms)'] = Math.round(performance.now() - t3);
 
     const objects = quick ? 2000 : 10_000;
     let next = 0;
