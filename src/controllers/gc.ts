@@ -10,6 +10,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import { watchCustomDeletions } from './gc-custom-owners.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { keyOf, splitKey, WorkQueue } from './runtime.ts';
 import type { Controller, Informer } from './runtime.ts';
@@ -160,5 +161,7 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     }).catch(ignoreNotFound);
   }
 
-  return { name: 'garbagecollector', queue, stop: () => queue.stop() };
+  // Owners served from CRDs have no informer here: their deletions come from the store.
+  const customOwners = watchCustomDeletions(store, (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); }, opts.log);
+  return { name: 'garbagecollector', queue, stop: () => { customOwners.stop(); queue.stop(); } };
 }

@@ -11,7 +11,7 @@ import type { Store, StoreWatch } from '../store.ts';
 import type { KObject } from '../strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { CLEANUP_FINALIZER, setCondition } from './crd-strategy.ts';
-import { conditionTrue, defFromCRD } from './definition.ts';
+import { conditionTrue, defFromCRD, storedAsIs } from './definition.ts';
 import { acceptNames } from './names.ts';
 
 const CRDS = () => findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
@@ -190,8 +190,7 @@ export class CrdController {
   /** Deletes every object of the resource; returns how many are left (waiting on their finalizers). */
   private async deleteInstances(stored: ResourceInfo): Promise<number> {
     // Deleting needs no conversion: read the objects as they are stored, whatever the strategy.
-    const def = stored.custom!.def;
-    const r: ResourceInfo = { ...stored, custom: { ...stored.custom!, def: { ...def, conversion: 'None' } } };
+    const r = storedAsIs(stored.custom!.def)!;
     const { items } = await this.store.list(r, undefined);
     let left = 0;
     for (const e of items) {

@@ -90,3 +90,12 @@ function resourceOf(def: CustomDef, v: CustomVersion): ResourceInfo {
     custom: { def, version: v },
   };
 }
+
+/**
+ * The storage-version entry of a definition, read without conversion: for work on every stored
+ * object whatever its version (deleting them, noticing their deletion), which needs no conversion.
+ */
+export function storedAsIs(def: CustomDef): ResourceInfo | undefined {
+  const r = def.versions.get(def.storageVersion);
+  return r && { ...r, custom: { ...r.custom!, def: { ...def, conversion: 'None' } } };
+}
