@@ -162,6 +162,10 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
   }
 
   // Owners served from CRDs have no informer here: their deletions come from the store.
-  const customOwners = watchCustomDeletions(store, (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); }, opts.log);
+  const customOwners = watchCustomDeletions(store, clock, {
+    gone: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
+    dependentsOf: (uid) => dependentsOf(uid).map((d) => ({ r: d.inf.resource, obj: d.obj })),
+    enqueueDependents: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
+  }, opts.log);
   return { name: 'garbagecollector', queue, stop: () => { customOwners.stop(); queue.stop(); } };
 }

@@ -34,3 +34,30 @@ test('dependents of deleted custom objects are collected', { timeout: 30_000 }, 
   await f.api.delete(`${CRDS}/widgets.gc.example.com`);
   await until(async () => (await f.api.get(`/api/v1/namespaces/${ns}/configmaps/of-b`)).status === 404);
 });
+
+test('custom owners deleted in the foreground or orphaning finish their deletion', { timeout: 30_000 }, async () => {
+  await f.api.post(CRDS).send(widgetCRD({ group: 'gcfg.example.com' }));
+  await until(async () => (await f.api.get('/apis/gcfg.example.com/v1/widgets')).status === 200);
+  const ns = await f.ns('gcfg');
+  const base = `/apis/gcfg.example.com/v1/namespaces/${ns}/widgets`;
+  const fg = (await f.api.post(base).send(widget('fg', undefined, 'gcfg.example.com/v1'))).body;
+  const r = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'blocker', finalizers: ['example.com/hold'],
+    ownerReferences: [{ apiVersion: fg.apiVersion, kind: fg.kind, name: 'fg', uid: fg.metadata.uid, blockOwnerDeletion: true }] } });
+  assert.equal(r.status, 201, r.text);
+  const del = await f.api.delete(`${base}/fg`).send({ propagationPolicy: 'Foreground' });
+  assert.equal(del.status, 200);
+  // The blocker is being deleted (its own finalizer holds it); the owner waits for it.
+  await until(async () => !!(await f.api.get(`/api/v1/namespaces/${ns}/configmaps/blocker`)).body.metadata?.deletionTimestamp);
+  const waitingOwner = (await f.api.get(`${base}/fg`)).body;
+  assert.ok(waitingOwner.metadata.finalizers.includes('foregroundDeletion'), 'owner waits for its blocking dependent');
+  await f.api.patch(`/api/v1/namespaces/${ns}/configmaps/blocker`).set('Content-Type', 'application/merge-patch+json').send({ metadata: { finalizers: null } });
+  await until(async () => (await f.api.get(`${base}/fg`)).status === 404);
+
+  const or = (await f.api.post(base).send(widget('or', undefined, 'gcfg.example.com/v1'))).body;
+  await owned(ns, 'kept', or);
+  await f.api.delete(`${base}/or`).send({ propagationPolicy: 'Orphan' });
+  await until(async () => (await f.api.get(`${base}/or`)).status === 404);
+  const kept = await f.api.get(`/api/v1/namespaces/${ns}/configmaps/kept`);
+  assert.equal(kept.status, 200, 'orphaned dependent stays');
+  assert.equal(kept.body.metadata.ownerReferences, undefined, 'and loses its reference');
+});
