@@ -18,6 +18,7 @@ const FLAGS = {
   nodes: { type: 'string', env: 'SKIFF_NODES', help: 'number of simulated nodes (default 1)' },
   'node-config': { type: 'string', env: 'SKIFF_NODE_CONFIG', help: 'YAML file of node pools (name, count, capacity, labels, taints) instead of --nodes' },
   stages: { type: 'string', env: 'SKIFF_STAGES', help: 'YAML file of pod lifecycle stages: replaces the defaults (or, with extends: default, goes first)' },
+  crds: { type: 'string', env: 'SKIFF_CRDS', multiple: true, help: 'CustomResourceDefinition YAML/JSON file or directory to install at start; repeatable, or comma-separated (ready once all are Established)' },
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
   'no-default-storage-class': { type: 'boolean', env: 'SKIFF_NO_DEFAULT_STORAGE_CLASS', help: 'do not create the default StorageClass `standard` at start-up' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
@@ -38,6 +39,13 @@ function usage(): string {
     lines.push((flag.length < 28 ? flag.padEnd(28) : `${flag} `) + f.help + (f.env ? ` [${f.env}]` : ''));
   }
   return lines.join('\n');
+}
+
+/** --crds values (repeated, or comma-separated as in SKIFF_CRDS) as a list of paths. */
+function crdPaths(v: unknown): string[] | undefined {
+  const list = (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+  for (const p of list) if (!existsSync(p)) fail(`--crds ${p}: no such file or directory`);
+  return list.length ? list : undefined;
 }
 
 function fail(msg: string): never {
@@ -65,13 +73,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({
       args: argv.map((a) => (NEGATIVE.test(a) ? HIDE + a : a)), allowPositionals: true, strict: true,
-      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: 'string' | 'boolean' }>,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, 'multiple' in f ? { type: f.type, multiple: f.multiple } : { type: f.type }])) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
     });
   } catch (e) {
     fail(`${(e as Error).message.split('\n')[0]} (see skiff --help)`);
   }
   parsed.positionals = parsed.positionals.map((p) => unhide(p) as string);
-  const v = Object.fromEntries(Object.entries(parsed.values).map(([k, x]) => [k, unhide(x)])) as Record<string, string | boolean | undefined>;
+  const v = Object.fromEntries(Object.entries(parsed.values).map(([k, x]) => [k, Array.isArray(x) ? x.map(unhide) : unhide(x)])) as Record<string, string | boolean | undefined>;
   for (const [name, f] of Object.entries(FLAGS)) {
     if (v[name] === undefined && f.env && process.env[f.env] !== undefined) {
       v[name] = f.type === 'boolean' ? ['1', 'true', 'yes'].includes(process.env[f.env]!.toLowerCase()) : process.env[f.env];
@@ -146,6 +154,7 @@ export async function main(argv: string[]): Promise<void> {
       nodes: intFlag('nodes', v.nodes as string | undefined, 0, 100000),
       nodePools,
       stages,
+      crds: crdPaths(v.crds),
       timeScale,
       log: (m) => process.stderr.write(m + '\n'),
     });

@@ -33,9 +33,13 @@ import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
+import type { Gvk } from './patch/apply/managed.ts';
 import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
+import { CrdController } from './registry/custom/crd-controller.ts';
+import { installCRDs, readCRDs } from './registry/custom/load.ts';
+import type { KObject } from './registry/strategy.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
@@ -73,6 +77,11 @@ export interface ServerOptions {
   log?: (msg: string) => void;
   /** One memory-reducing GC when a burst of writes ends (default true; see util/memory-relief.ts). */
   memoryRelief?: boolean;
+  /**
+   * CustomResourceDefinitions to install at start (envtest's CRDDirectoryPaths): paths of YAML/JSON
+   * files or directories, or CRD objects. The server is ready once all of them are Established.
+   */
+  crds?: (string | KObject)[];
 }
 
 export interface RunningServer {
@@ -109,8 +118,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
   setApplyClock(() => clock.now());
-  store.managedFields = (old, next, manager, r, subresource) =>
-    updateManagedFields(old, next, manager, 'Update', { group: r.group, version: r.version, kind: r.kind }, subresource);
+  store.managedFields = (old, next, manager, r, subresource) => {
+    // Custom resources carry their CRD schema, so ownership follows its list and map types.
+    const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
+    return updateManagedFields(old, next, manager, 'Update', gvk, subresource);
+  };
   const [tls, signingKey] = await Promise.all([opts.insecureHttp ? undefined : ensureTls(persistDir, address, clock), ensureSigningKey(persistDir)]);
   const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
@@ -168,12 +180,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   let controllers: Controllers | undefined;
+  const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    await crdController.start();
+    if (opts.crds?.length) {
+      const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
+      await crdController.waitEstablished(await installCRDs(store, objects));
+    }
     if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
+    crdController.stop();
     await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
     await backend.close();
     throw new Error(`start-up failed: ${(e as Error).message}`);
@@ -204,6 +223,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       preload.cancel();
       relief?.stop();
       await controllers?.stop();
+      crdController.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

@@ -8,6 +8,7 @@ import type { StrategyServices } from './registry/strategy.ts';
 import type { Extensions, SubresourceHandler } from './api/extensions.ts';
 import { applyPatch } from './api/apply-patch.ts';
 import { decodeWithValidation, openapiRoute } from './api/openapi-routes.ts';
+import { customOpenapiRoute } from './api/custom-openapi-route.ts';
 import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
@@ -54,7 +55,7 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
     decodeBody: decodeWithValidation,
     subresources,
     virtualCreate,
-    routes: [openapiRoute, metricsRoute(store)],
+    routes: [customOpenapiRoute(store.resources), openapiRoute, metricsRoute(store)],
   };
 }
 

@@ -75,6 +75,8 @@ func main() {
 		dynamicClient(ctx, config, ns)
 	case "apply":
 		serverSideApply(ctx, config, ns)
+	case "dynamic-crd":
+		dynamicCustomResources(ctx, config, ns)
 	case "protobuf":
 		protobuf(ctx, config, ns)
 	default:
@@ -348,4 +350,108 @@ func protobuf(ctx context.Context, config *rest.Config, ns string) {
 		}
 		w.Stop()
 	}
+}
+
+// dynamicCustomResources: create a CRD with the dynamic client, wait for Established, then create,
+// get, update, update status, list, watch and delete custom objects, and delete the CRD.
+func dynamicCustomResources(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	ensureNamespace(ctx, cs, ns)
+	dc, err := dynamic.NewForConfig(config)
+	must(err, "dynamic client")
+	group := ns + ".skiff.test"
+	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "sprockets." + group},
+		"spec": map[string]any{
+			"group": group, "scope": "Namespaced",
+			"names": map[string]any{"plural": "sprockets", "singular": "sprocket", "kind": "Sprocket"},
+			"versions": []any{map[string]any{
+				"name": "v1", "served": true, "storage": true,
+				"subresources": map[string]any{"status": map[string]any{}},
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "properties": map[string]any{
+					"spec":   map[string]any{"type": "object", "properties": map[string]any{"teeth": map[string]any{"type": "integer"}}},
+					"status": map[string]any{"type": "object", "properties": map[string]any{"worn": map[string]any{"type": "boolean"}}},
+				}}},
+			}},
+		},
+	}}
+	_, err = dc.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{})
+	must(err, "create CRD")
+	err = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		got, err := dc.Resource(crdGVR).Get(ctx, "sprockets."+group, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+		for _, c := range conds {
+			m := c.(map[string]any)
+			if m["type"] == "Established" && m["status"] == "True" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	must(err, "wait for Established")
+	gvr := schema.GroupVersionResource{Group: group, Version: "v1", Resource: "sprockets"}
+	res := dc.Resource(gvr).Namespace(ns)
+	list0, err := res.List(ctx, metav1.ListOptions{})
+	must(err, "list custom objects")
+	w, err := res.Watch(ctx, metav1.ListOptions{ResourceVersion: list0.GetResourceVersion()})
+	must(err, "watch custom objects")
+	defer w.Stop()
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": group + "/v1", "kind": "Sprocket",
+		"metadata": map[string]any{"name": "s1", "labels": map[string]any{"size": "big"}},
+		"spec":     map[string]any{"teeth": int64(12)},
+	}}
+	created, err := res.Create(ctx, obj, metav1.CreateOptions{})
+	must(err, "create custom object")
+	if created.GetUID() == "" || created.GetGeneration() != 1 {
+		fail("created custom object: uid %q generation %d", created.GetUID(), created.GetGeneration())
+	}
+	must(unstructured.SetNestedField(created.Object, int64(13), "spec", "teeth"), "set teeth")
+	updated, err := res.Update(ctx, created, metav1.UpdateOptions{})
+	must(err, "update custom object")
+	if updated.GetGeneration() != 2 {
+		fail("generation after a spec update: %d", updated.GetGeneration())
+	}
+	must(unstructured.SetNestedField(updated.Object, true, "status", "worn"), "set status")
+	st, err := res.UpdateStatus(ctx, updated, metav1.UpdateOptions{})
+	must(err, "update status")
+	if worn, _, _ := unstructured.NestedBool(st.Object, "status", "worn"); !worn || st.GetGeneration() != 2 {
+		fail("status update: worn=%v generation=%d", worn, st.GetGeneration())
+	}
+	list, err := res.List(ctx, metav1.ListOptions{LabelSelector: "size=big"})
+	must(err, "list by label")
+	if len(list.Items) != 1 || list.GetKind() != "SprocketList" {
+		fail("list: %d items, kind %q", len(list.Items), list.GetKind())
+	}
+	must(res.Delete(ctx, "s1", metav1.DeleteOptions{}), "delete custom object")
+	seen := map[watch.EventType]bool{}
+	timeout := time.After(10 * time.Second)
+	for !seen[watch.Deleted] {
+		select {
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				fail("watch closed early; saw %v", seen)
+			}
+			seen[ev.Type] = true
+		case <-timeout:
+			fail("watch events: saw %v", seen)
+		}
+	}
+	if !seen[watch.Added] || !seen[watch.Modified] {
+		fail("watch events: saw %v", seen)
+	}
+	if _, err := res.Get(ctx, "s1", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		fail("get after delete: %v", err)
+	}
+	must(dc.Resource(crdGVR).Delete(ctx, "sprockets."+group, metav1.DeleteOptions{}), "delete CRD")
+	err = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := dc.Resource(crdGVR).Get(ctx, "sprockets."+group, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	must(err, "CRD deleted")
 }

@@ -216,7 +216,69 @@ def patch(api_client, ns):
         fail(f"json patch: {j.data}")
 
 
+def custom_objects(api_client, ns):
+    """CustomObjectsApi on a CRD of our own: create the CRD, wait for Established, then CRUD, patch,
+    status, list by label, delete, and delete the CRD."""
+    import time
+    ext = client.ApiextensionsV1Api(api_client)
+    co = client.CustomObjectsApi(api_client)
+    group = f"{ns}.skiff.test"
+    ext.create_custom_resource_definition({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"doodads.{group}"},
+        "spec": {
+            "group": group, "scope": "Namespaced",
+            "names": {"plural": "doodads", "singular": "doodad", "kind": "Doodad"},
+            "versions": [{
+                "name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {"size": {"type": "integer"}}},
+                    "status": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
+                }}},
+            }],
+        },
+    })
+    for _ in range(1000):
+        crd = ext.read_custom_resource_definition(f"doodads.{group}")
+        if any(c.type == "Established" and c.status == "True" for c in (crd.status.conditions or [])):
+            break
+        time.sleep(0.02)
+    else:
+        fail("CRD never Established")
+    args = (group, "v1", ns, "doodads")
+    created = co.create_namespaced_custom_object(*args, {"apiVersion": f"{group}/v1", "kind": "Doodad", "metadata": {"name": "d1", "labels": {"k": "v"}}, "spec": {"size": 1}})
+    if not created["metadata"].get("uid") or created["metadata"].get("generation") != 1:
+        fail(f"create: {created['metadata']}")
+    got = co.get_namespaced_custom_object(*args, "d1")
+    got["spec"]["size"] = 2
+    rep = co.replace_namespaced_custom_object(*args, "d1", got)
+    if rep["spec"]["size"] != 2 or rep["metadata"]["generation"] != 2:
+        fail(f"replace: {rep['spec']} generation {rep['metadata'].get('generation')}")
+    pat = co.patch_namespaced_custom_object(*args, "d1", {"spec": {"size": 3}})
+    if pat["spec"]["size"] != 3:
+        fail(f"patch: {pat['spec']}")
+    st = co.patch_namespaced_custom_object_status(*args, "d1", {"status": {"ok": True}})
+    if st.get("status") != {"ok": True}:
+        fail(f"status patch: {st.get('status')}")
+    lst = co.list_namespaced_custom_object(*args, label_selector="k=v")
+    if [i["metadata"]["name"] for i in lst["items"]] != ["d1"] or lst["kind"] != "DoodadList":
+        fail(f"list: {lst['kind']} {[i['metadata']['name'] for i in lst['items']]}")
+    co.delete_namespaced_custom_object(*args, "d1")
+    expect_status(lambda: co.get_namespaced_custom_object(*args, "d1"), 404, "get after delete")
+    ext.delete_custom_resource_definition(f"doodads.{group}")
+    for _ in range(1000):
+        try:
+            ext.read_custom_resource_definition(f"doodads.{group}")
+        except ApiException as e:
+            if e.status == 404:
+                return
+            raise
+        time.sleep(0.02)
+    fail("CRD not deleted")
+
+
 SCENARIOS = {
+    "custom-objects": custom_objects,
     "crud": crud,
     "watch": watch_events_started,
     "watch-rv": watch_events,

@@ -27,6 +27,7 @@ export const pythonCases: Case[] = [
   scenarioCase('watch.events', 'watch-from-rv', py, 'watch-rv'),
   scenarioCase('crud.create-from-file', 'create-from-yaml', py, 'create-from-yaml'),
   scenarioCase('patch.strategic', 'patch', py, 'patch'),
+  scenarioCase('crd.custom-objects-api', 'custom-objects', py, 'custom-objects'),
 ];
 
 export const goTool = { bin: join(here, '..', 'go', 'bin', 'skiff-conformance') };
@@ -38,5 +39,6 @@ export const clientGoCases: Case[] = [
   scenarioCase('watch.informer', 'shared-informer', go, 'informer', { noNamespace: true }),
   scenarioCase('crud.dynamic', 'dynamic-client', go, 'dynamic', { noNamespace: true }),
   scenarioCase('apply.server-side', 'apply-configurations', go, 'apply', { noNamespace: true }),
+  scenarioCase('crd.custom-objects-api', 'dynamic-custom-resources', go, 'dynamic-crd', { noNamespace: true }),
   scenarioCase('protobuf.client-go', 'protobuf-crud', go, 'protobuf', { noNamespace: true }),
 ];

@@ -123,7 +123,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
   // labelled with their verb, group, resource and scope too.
-  const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+  const info = requestInfo(req.method ?? 'GET', path, url.searchParams, deps.store.resources);
   metrics?.describe(res, info);
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
 
@@ -142,18 +142,18 @@ function serveDiscovery(deps: AppDeps, req: IncomingMessage, res: ServerResponse
   if (info.level === 'api' || info.level === 'apis') {
     const wantsAggregated = parseAccept(req.headers.accept).some((m) => m.params['as'] === 'APIGroupDiscoveryList' && m.params['g'] === 'apidiscovery.k8s.io' && m.params['v'] === 'v2');
     if (wantsAggregated) {
-      send(res, 200, aggregatedDiscovery(info.level === 'api'), { format: 'json' }, undefined, AGGREGATED_DISCOVERY_TYPE);
+      send(res, 200, aggregatedDiscovery(info.level === 'api', deps.store.resources), { format: 'json' }, undefined, AGGREGATED_DISCOVERY_TYPE);
       return;
     }
     negotiate(req.headers.accept, [], false);
-    send(res, 200, info.level === 'api' ? apiVersions(deps.serverAddress ?? '127.0.0.1:6443') : apiGroupList());
+    send(res, 200, info.level === 'api' ? apiVersions(deps.serverAddress ?? '127.0.0.1:6443') : apiGroupList(deps.store.resources));
     return;
   }
   if (info.level === 'group') {
-    const g = apiGroupDoc(info.group);
+    const g = apiGroupDoc(info.group, deps.store.resources);
     if (!g) throw notFoundPath();
     send(res, 200, g);
     return;
   }
-  send(res, 200, apiResourceList(info.group, info.version));
+  send(res, 200, apiResourceList(info.group, info.version, deps.store.resources));
 }

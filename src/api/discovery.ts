@@ -1,7 +1,8 @@
 // Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
 // aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), from the served groups (served-groups.ts).
 import type { ResourceInfo } from '../registry/resources.ts';
-import { servedGroupVersions as allGroupVersions, servedResources as resourcesOf } from './served-groups.ts';
+import { BUILTIN_TABLE } from '../registry/resource-table.ts';
+import type { ResourceTable } from '../registry/resource-table.ts';
 
 /** Extensions register their served group-versions in served-groups.ts (re-exported for them). */
 export { registerGroupVersion } from './served-groups.ts';
@@ -15,18 +16,18 @@ function apiGroup(g: { group: string; versions: string[] }) {
   return { name: g.group, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: allGroupVersions().filter((g) => g.group !== '').map(apiGroup) };
+export function apiGroupList(table: ResourceTable = BUILTIN_TABLE) {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: table.groupVersions().filter((g) => g.group !== '').map(apiGroup) };
 }
 
-export function apiGroupDoc(group: string) {
-  const g = allGroupVersions().find((x) => x.group === group);
+export function apiGroupDoc(group: string, table: ResourceTable = BUILTIN_TABLE) {
+  const g = table.groupVersions().find((x) => x.group === group);
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) } : undefined;
 }
 
-export function apiResourceList(group: string, version: string) {
+export function apiResourceList(group: string, version: string, table: ResourceTable = BUILTIN_TABLE) {
   const resources: Record<string, unknown>[] = [];
-  for (const r of resourcesOf(group, version)) {
+  for (const r of table.resources(group, version)) {
     const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
     if (r.shortNames) entry.shortNames = r.shortNames;
     if (r.categories) entry.categories = r.categories;
@@ -61,12 +62,12 @@ function discoveryResource(r: ResourceInfo) {
 }
 
 /** Aggregated discovery for /api (legacy: true) or /apis. */
-export function aggregatedDiscovery(legacy: boolean) {
-  const items = allGroupVersions()
+export function aggregatedDiscovery(legacy: boolean, table: ResourceTable = BUILTIN_TABLE) {
+  const items = table.groupVersions()
     .filter((g) => (legacy ? g.group === '' : g.group !== ''))
     .map((g) => ({
       metadata: { name: g.group, creationTimestamp: null },
-      versions: g.versions.map((v) => ({ version: v, resources: resourcesOf(g.group, v).map(discoveryResource), freshness: 'Current' })),
+      versions: g.versions.map((v) => ({ version: v, resources: table.resources(g.group, v).map(discoveryResource), freshness: 'Current' })),
     }));
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }

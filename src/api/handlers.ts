@@ -17,6 +17,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
+import { deprecationWarning, endWatchWhenUnserved, protobufAllowed, refuseProtobufBody } from './custom-http.ts';
 
 export interface HandlerDeps {
   store: Store;
@@ -62,7 +63,9 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
   const r = info.resource;
   if (!r.verbs.includes(info.verb) && !info.subresource) throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
   const accept = req.headers.accept;
-  const pb = canEncodeProtobuf();
+  const pb = protobufAllowed(r, canEncodeProtobuf());
+  refuseProtobufBody(r, req);
+  deprecationWarning(r, res);
 
   if (info.subresource) {
     const handler = ext.subresources.get(`${r.group}/${r.resource}/${info.subresource}`) ?? ext.subresources.get(`*/${info.subresource}`);
@@ -104,6 +107,7 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const opts = listOptions(q, true);
       store.checkFieldSelector(r, opts.fieldSelector);
       if (info.name) opts.fieldSelector = [...(opts.fieldSelector ?? []), { field: 'metadata.name', op: '=', value: info.name }];
+      endWatchWhenUnserved(store.resources, r, req, res);
       await serveWatch({ req, res, store, resource: r, namespace: info.namespace, query: q, rep, opts, ext });
       return;
     }
@@ -147,12 +151,15 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const list = listOptions(q);
       store.checkFieldSelector(r, list.fieldSelector);
       const items = await store.deleteCollection(r, info.namespace, list, opts);
-      send(res, 200, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: { resourceVersion: String(store.backend.currentRevision()) }, items }, rep);
+      send(res, 200, { kind: listKind(r), apiVersion: gvString(r), metadata: { resourceVersion: String(store.backend.currentRevision()) }, items }, rep);
       return;
     }
   }
   throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
 }
+
+/** The kind of a list of `r`: `<Kind>List`, or a CRD's own listKind. */
+function listKind(r: ResourceInfo): string { return r.custom?.def.listKind ?? `${r.kind}List`; }
 
 function checkKind(r: ResourceInfo, obj: Record<string, any>): Record<string, any> {
   // An object of another kind sent to this endpoint is a 400, as upstream.
@@ -261,11 +268,11 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   }
   if (rep.format === 'json') {
     // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
-    const head = `{"kind":${JSON.stringify(r.kind + 'List')},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
+    const head = `{"kind":${JSON.stringify(listKind(r))},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
     sendJsonList(res, jsonListBody(head, result.items, ']}'));
     return;
   }
   const items = result.items.map((e) => e.obj);
-  if (rep.format === 'protobuf' && sendProtobufList(res, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta }, items)) return;
-  send(res, 200, { kind: `${r.kind}List`, apiVersion: gvString(r), metadata: listMeta, items }, rep);
+  if (rep.format === 'protobuf' && sendProtobufList(res, { kind: listKind(r), apiVersion: gvString(r), metadata: listMeta }, items)) return;
+  send(res, 200, { kind: listKind(r), apiVersion: gvString(r), metadata: listMeta, items }, rep);
 }

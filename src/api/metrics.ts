@@ -145,7 +145,18 @@ export class ApiMetrics {
     new prom.Gauge({
       name: 'apiserver_storage_objects', help: 'Number of stored objects at the time of last check split by kind.', labelNames: ['resource'], registers: [registry],
       async collect() {
-        for (const r of stored) this.set({ resource: storageResourceName(r) }, await store.backend.count(storagePrefix(r)));
+        const counts: [string, number][] = [];
+        for (const r of stored) counts.push([storageResourceName(r), await store.backend.count(storagePrefix(r))]);
+        // Custom resources of this server's CRDs, once per CRD (all its versions share one prefix).
+        const seen = new Set<string>();
+        for (const r of store.resources.customResources()) {
+          if (seen.has(r.custom!.def.crdName)) continue;
+          seen.add(r.custom!.def.crdName);
+          counts.push([r.custom!.def.crdName, await store.backend.count(storagePrefix(r))]);
+        }
+        // Reset first, so a deleted CRD's series goes away.
+        this.reset();
+        for (const [resource, n] of counts) this.set({ resource }, n);
       },
     });
     new prom.Gauge({

@@ -2,7 +2,8 @@
 // served ones: the stored resource table and the groups extension routes answer (served-groups.ts).
 import { errors } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
-import { findServedResource, servedGroupVersions } from './served-groups.ts';
+import { BUILTIN_TABLE } from '../registry/resource-table.ts';
+import type { ResourceTable } from '../registry/resource-table.ts';
 
 export type RequestInfo =
   | { kind: 'nonResource'; path: string }
@@ -22,7 +23,8 @@ function decodeSegment(s: string): string {
   }
 }
 
-export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+/** `table`: the server's resource table (built-in plus CRD-served resources). */
+export function requestInfo(method: string, path: string, query: URLSearchParams, table: ResourceTable = BUILTIN_TABLE): RequestInfo {
   const parts = path.split('/').filter((p) => p !== '');
   let group: string, version: string, rest: string[];
   if (parts[0] === 'api') {
@@ -36,7 +38,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   } else {
     return { kind: 'nonResource', path };
   }
-  const gv = servedGroupVersions().find((g) => g.group === group);
+  const gv = table.groupVersions().find((g) => g.group === group);
   if (!gv || !gv.versions.includes(version)) throw notFoundPath();
   if (rest.length === 0) return { kind: 'discovery', level: 'groupVersion', group, version };
 
@@ -46,7 +48,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     namespace = decodeSegment(rest[1]);
     rest = rest.slice(2);
   }
-  const resource = findServedResource(group, version, rest[0]);
+  const resource = table.find(group, version, rest[0]);
   if (!resource) throw notFoundPath();
   const name = rest[1] !== undefined ? decodeSegment(rest[1]) : undefined;
   const subresource = rest[2];

@@ -36,8 +36,11 @@ async function typedBody(s: SubresourceRequest, gvk: Gvk, apiVersions: string[],
 
 /** The autoscaling/v1 Scale schema, as the resource's own group-version document carries it. */
 function scaleSchema(r: { group: string; version: string }): StructuralSchema | undefined {
-  return builtinComponent(r.group, r.version, 'io.k8s.api.autoscaling.v1.Scale');
+  return (r as ResourceInfo).custom ? builtinComponent('autoscaling', 'v1', 'io.k8s.api.autoscaling.v1.Scale') : builtinComponent(r.group, r.version, 'io.k8s.api.autoscaling.v1.Scale');
 }
+import { protobufAllowed } from './custom-http.ts';
+import { customScale, setCustomReplicas } from '../registry/custom/scale.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
 
 /**
  * The checks every subresource body gets, as upstream's create/update handlers: kind and apiVersion
@@ -64,7 +67,7 @@ function checkBody(s: SubresourceRequest, body: Record<string, any>, kind: strin
 
 function ownGV(r: { group: string; version: string }): string { return r.group ? `${r.group}/${r.version}` : r.version; }
 
-function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], canEncodeProtobuf()); }
+function rep(s: SubresourceRequest) { return negotiate(s.req.headers.accept, [], protobufAllowed(s.info.resource, canEncodeProtobuf())); }
 
 function verbs(s: SubresourceRequest, allowed: string[]): void {
   if (!allowed.includes(s.info.verb)) {
@@ -101,13 +104,17 @@ function toScale(obj: KObject): KObject {
 }
 
 const SCALE_GVK = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+/** The Scale view of an object: spec.replicas and the selector, or a custom resource's scale paths. */
+function scaleView(r: ResourceInfo, obj: KObject): KObject {
+  return r.custom?.version.scale ? customScale(r, obj) : toScale(obj);
+}
 
 /** …/scale as an autoscaling/v1 Scale. */
 export const scaleHandler: SubresourceHandler = async (s) => {
   verbs(s, ['get', 'update', 'patch']);
   const { store, info } = s;
   const r = info.resource;
-  if (info.verb === 'get') { send(s.res, 200, toScale(await store.get(r, info.namespace, info.name)), rep(s)); return; }
+  if (info.verb === 'get') { send(s.res, 200, scaleView(r, await store.get(r, info.namespace, info.name)), rep(s)); return; }
   const dry = dryRun(s.query);
   let replicas: unknown;
   let rv: string | undefined;
@@ -117,7 +124,7 @@ export const scaleHandler: SubresourceHandler = async (s) => {
     rv = body.metadata?.resourceVersion;
   } else {
     // Patch the Scale view, then carry spec.replicas over to the object.
-    const current = toScale(await store.get(r, info.namespace, info.name));
+    const current = scaleView(r, await store.get(r, info.namespace, info.name));
     const ct = mediaType(s.req.headers['content-type']);
     if (!s.ext.patchTypes.includes(ct) || ct === 'application/apply-patch+yaml') throw errors.unsupportedPatchType(ct, s.ext.patchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
     const body = await readBody(s.req);
@@ -131,11 +138,11 @@ export const scaleHandler: SubresourceHandler = async (s) => {
   }
   const out = await store.guaranteedUpdate(r, info.namespace, info.name, (cur) => {
     if (rv && rv !== cur.metadata.resourceVersion) throw errors.staleConflict({ group: r.group, resource: r.resource }, info.name);
-    cur.spec = { ...cur.spec, replicas };
+    if (r.custom) setCustomReplicas(r, cur, replicas); else cur.spec = { ...cur.spec, replicas };
     delete cur.metadata.resourceVersion;
     return cur;
   }, { dryRun: dry });
-  send(s.res, 200, toScale(out), rep(s));
+  send(s.res, 200, scaleView(r, out), rep(s));
 };
 
 /** POST pods/{name}/binding (and POST bindings): assign the pod to a node. */

@@ -18,7 +18,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { findKind } from '../registry/resources.ts';
+import { watchCustomDeletions } from './gc-custom-owners.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { keyOf, splitKey, WorkQueue } from './runtime.ts';
 import type { Controller, Informer } from './runtime.ts';
@@ -34,15 +34,15 @@ const deletingWith = (o: KObject, f: string) => !!o.metadata.deletionTimestamp &
 /** Deletion with finalizer `f` starts with this event (upstream's deletionStartsWithFinalizer). */
 const startsDeletingWith = (o: KObject, old: KObject | undefined, f: string) => deletingWith(o, f) && !(old && deletingWith(old, f));
 const blocks = (ref: OwnerRef | undefined) => ref?.blockOwnerDeletion === true;
-const kindOf = (ref: OwnerRef) => {
-  const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-  return findKind(group, version, ref.kind);
-};
 /** How often dependents of owners whose kind no informer here watches are checked again. */
 const RECHECK_MS = 30_000;
 
 export function garbageCollector(opts: { store: Store; clock: Clock; informers: Informer[]; log?: (m: string) => void }): Controller {
   const { store, clock, informers } = opts;
+  const kindOf = (ref: OwnerRef) => {
+    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+    return store.resources.findKind(group, version, ref.kind);
+  };
   const byR = new Map<string, Informer>();
   for (const i of informers) byR.set(rkeyOf(i.resource), i);
   /** uid → where the object lives (for owners we watch). */
@@ -242,5 +242,11 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     }).catch(ignoreNotFound);
   }
 
-  return { name: 'garbagecollector', queue, stop: () => { recheck.cancel(); queue.stop(); } };
+  // Owners served from CRDs have no informer here: their deletions come from the store.
+  const customOwners = watchCustomDeletions(store, clock, {
+    gone: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
+    dependentsOf: (uid) => dependentsOf(uid).map((d) => ({ r: d.inf.resource, obj: d.obj })),
+    enqueueDependents: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
+  }, opts.log);
+  return { name: 'garbagecollector', queue, stop: () => { customOwners.stop(); recheck.cancel(); queue.stop(); } };
 }

@@ -2,7 +2,7 @@
 // its conditions, and disappears once empty (upstream's namespace controller, kubernetes finalizer).
 import { rfc3339 } from '../clock.ts';
 import { StatusError } from '../errors.ts';
-import { RESOURCES, findResource, storagePrefix } from '../registry/resources.ts';
+import { findResource, storagePrefix } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
@@ -11,10 +11,11 @@ import { runController } from './runtime.ts';
 import type { Clock } from '../clock.ts';
 
 /** One resource per storage prefix: every namespaced thing that can live in a namespace. */
-function namespacedResources(): ResourceInfo[] {
+function namespacedResources(store: Store): ResourceInfo[] {
   const seen = new Set<string>();
   const out: ResourceInfo[] = [];
-  for (const r of RESOURCES) {
+  // Built-in resources and those this server serves from its CRDs.
+  for (const r of store.resources.all()) {
     if (!r.namespaced || !r.verbs.includes('list')) continue;
     const p = storagePrefix(r);
     if (seen.has(p)) continue;
@@ -30,13 +31,13 @@ function condition(type: string, status: string, reason: string, message: string
 
 export function namespaceController(store: Store, clock: Clock, namespaces: Informer, log?: (m: string) => void) {
   const nsr = findResource('', 'v1', 'namespaces')!;
-  const kinds = namespacedResources();
   return runController({
     name: 'namespace', clock, log, workers: 2,
     watch: [{ informer: namespaces }],
     reconcile: async (name: string, queue: WorkQueue) => {
       const ns = namespaces.get(name);
       if (!ns || !ns.metadata.deletionTimestamp) return;
+      const kinds = namespacedResources(store);
       let remaining = 0;
       const finalizersLeft = new Map<string, number>();
       for (const r of kinds) {

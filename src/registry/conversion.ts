@@ -10,6 +10,7 @@ import { gvString, storageResource } from './resources.ts';
 import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
+import { customConversion } from './custom/conversion.ts';
 
 export interface Conversion {
   /** Convert an object of `from`'s version into the storage version (input is not mutated). */
@@ -181,6 +182,7 @@ const CONVERSIONS: Record<string, Conversion> = {
 
 /** The conversion for a resource, when it is served in a version other than its storage version. */
 export function conversionFor(r: ResourceInfo): Conversion | undefined {
+  if (r.custom) return r.version === r.custom.def.storageVersion ? undefined : customConversion;
   const c = CONVERSIONS[`${r.group}/${r.resource}`];
   if (!c) return undefined;
   const sr = storageResource(r);
@@ -192,7 +194,8 @@ export { storageResource };
 
 /** Object in storage version → `r`'s version, keeping apiVersion, kind and metadata first. */
 export function toVersion(obj: KObject, r: ResourceInfo): KObject {
-  const c = conversionFor(r);
+  // A custom object stored in an earlier storage version is converted even when read in the current one.
+  const c = conversionFor(r) ?? (r.custom ? customConversion : undefined);
   if (!c || !isObj(obj)) return obj;
   const { apiVersion: _a, kind: _k, metadata, ...rest } = c.fromStorage(obj, r);
   return { apiVersion: gvString(r), kind: r.kind, metadata, ...rest };
@@ -212,7 +215,7 @@ const converted = new WeakMap<KeyValue, Map<string, Entry>>();
 /** The decoded entry of a stored KeyValue as `r`'s version; conversions are cached per KeyValue and version. */
 export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
   const e = decode(kv);
-  if (!conversionFor(r)) return e;
+  if (!conversionFor(r) && !(r.custom && e.obj.apiVersion !== gvString(r))) return e;
   const gv = gvString(r);
   let m = converted.get(kv);
   const hit = m?.get(gv);

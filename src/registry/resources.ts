@@ -1,5 +1,7 @@
 // The resource table: every built-in resource Skiff serves, in discovery order.
-// Discovery, routing, OpenAPI, protobuf and tables all read this one table.
+// Discovery, routing, OpenAPI, protobuf and tables all read this one table. Resources served from
+// CRDs are per server: src/registry/resource-table.ts adds them to this table for one server.
+import type { CustomInfo } from './custom/types.ts';
 
 export interface SubresourceInfo {
   name: string;            // e.g. "status", "scale", "log"
@@ -20,6 +22,8 @@ export interface ResourceInfo {
   categories?: string[];
   verbs: string[];
   subresources: SubresourceInfo[];
+  /** Set for resources served from a CustomResourceDefinition (src/registry/custom). */
+  custom?: CustomInfo;
 }
 
 const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -178,6 +182,7 @@ const STORAGE_VERSION: Record<string, { group: string; version: string; resource
 
 /** The resource-table entry of the version `r` is stored in (r itself for most resources). */
 export function storageResource(r: ResourceInfo): ResourceInfo {
+  if (r.custom) return r.custom.def.versions.get(r.custom.def.storageVersion) ?? r;
   const s = STORAGE_VERSION[`${r.group}/${r.resource}`];
   return s ? findResource(s.group, s.version, s.resource) ?? r : r;
 }
@@ -189,6 +194,11 @@ export function storageResource(r: ResourceInfo): ResourceInfo {
 const prefixes = new WeakMap<ResourceInfo, string>();
 export function storagePrefix(r: ResourceInfo): string {
   let p = prefixes.get(r);
+  if (p === undefined && r.custom) {
+    // Every version of a custom resource shares one prefix, as upstream: /registry/<group>/<plural>/.
+    p = `/registry/${r.group}/${r.custom.def.plural}/`;
+    prefixes.set(r, p);
+  }
   if (p === undefined) {
     const s = storageResource(r);
     const preferred = groupVersions().find((g) => g.group === s.group)!.versions[0];

@@ -16,6 +16,7 @@ import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersio
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
+import { ResourceTable } from './resource-table.ts';
 
 export interface WriteOptions { dryRun?: boolean; fieldManager?: string }
 
@@ -81,6 +82,8 @@ export class Store {
   private readonly validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
   /** Records field ownership (metadata.managedFields) for a write by `manager`; returns the new object. */
   managedFields?: (old: KObject | undefined, next: KObject, manager: string, r: ResourceInfo, subresource?: string) => KObject;
+  /** This server's resource table: the built-in resources plus those served from its CRDs. */
+  readonly resources: ResourceTable;
 
   constructor(deps: {
     backend: Backend; clock: Clock;
@@ -88,7 +91,9 @@ export class Store {
     validateMeta: (r: ResourceInfo, obj: KObject, strategy: Strategy) => FieldError[];
     validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
     services?: StrategyServices;
+    resources?: ResourceTable;
   }) {
+    this.resources = deps.resources ?? new ResourceTable();
     this.backend = deps.backend;
     this.clock = deps.clock;
     this.strategies = deps.strategyFor;
@@ -404,6 +409,7 @@ export class Store {
     ];
     if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
     if (opts.subresource === undefined && strategy.admitUpdate) await strategy.admitUpdate(next, old, this.admissionCtx(r));
+    if (opts.subresource === 'status' && strategy.admitStatusUpdate) await strategy.admitStatusUpdate(next, old, this.admissionCtx(r));
     if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }
@@ -458,6 +464,7 @@ export class Store {
         throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
       const next = clone(cur);
+      if (!next.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(next, this.ctx(r));
       const m = next.metadata;
       const finalizers = new Set(m.finalizers ?? []);
       const policy = opts.propagationPolicy;

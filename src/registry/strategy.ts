@@ -61,6 +61,13 @@ export interface Strategy {
   admitCreate?(obj: KObject, ctx: AdmissionContext): Promise<void>;
   /** Validating admission on update (not subresources), after validation; may throw a StatusError. */
   admitUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): Promise<void>;
+  /** Admission on a write of the status subresource (custom resources check their schema); may mutate obj or throw a StatusError. */
+  admitStatusUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): Promise<void>;
+  /**
+   * Called on the first DELETE of an object (no deletionTimestamp yet) with a private copy to
+   * change: a kind may add finalizers or conditions there (CRDs add customresourcecleanup).
+   */
+  prepareForDelete?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
   prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on update. Mutates obj; old is read-only. */

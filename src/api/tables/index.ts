@@ -6,6 +6,7 @@ import type { KObject } from '../../registry/strategy.ts';
 import { corePrinters } from './core.ts';
 import { appsPrinters, batchPrinters } from './workloads.ts';
 import { otherPrinters } from './other.ts';
+import { customPrinter } from './custom.ts';
 import { CREATED_AT_COL, NAME_COL, str } from './util.ts';
 import type { Cell, Column, Printer, RowCondition } from './util.ts';
 
@@ -43,7 +44,8 @@ export const PRINTERS: ReadonlyMap<string, Printer> = (() => {
 })();
 
 /** The printer for a resource, or the default Name/Created At one. */
-export function printerFor(r: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+export function printerFor(r: Pick<ResourceInfo, 'group' | 'resource' | 'custom'>): Printer {
+  if (r.custom) return customPrinter(r as ResourceInfo);
   return PRINTERS.get(`${r.group}/${r.resource}`) ?? defaultPrinter;
 }
 

@@ -15,6 +15,7 @@ import type { EventRecorder } from '../events.ts';
 import { keyOf, runController, splitKey } from '../runtime.ts';
 import type { Controller, Informer } from '../runtime.ts';
 import { computeMetric, stabilize } from './algorithm.ts';
+import { customReplicas, customScaleTarget, customSelector, scaledCustom } from './custom-target.ts';
 import type { PodSample, Recommendation } from './algorithm.ts';
 
 export const SYNC_PERIOD_MS = 15_000;
@@ -62,7 +63,7 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
     const ref = spec.scaleTargetRef ?? {};
     const base = { observedGeneration: hpa.metadata.generation, lastScaleTime: hpa.status?.lastScaleTime, currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0 };
     const gvr = TARGETS[ref.kind];
-    const targetRes: ResourceInfo | undefined = gvr && findResource(...gvr);
+    const targetRes: ResourceInfo | undefined = gvr ? findResource(...gvr) : customScaleTarget(store.resources, ref);
     const target = targetRes ? await store.tryGet(targetRes, namespace, ref.name) : undefined;
     if (!targetRes || !target) {
       const message = `the HPA controller was unable to get the target's current scale: ${targetRes ? `${targetRes.resource}${targetRes.group ? `.${targetRes.group}` : ''} "${ref.name}" not found` : `no scale subresource for kind ${JSON.stringify(ref.kind)}`}`;
@@ -70,10 +71,14 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
       await writeStatus(hpa, { ...base, conditions: [{ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message }] });
       return;
     }
-    const current = target.spec?.replicas ?? 1;
+    const current = targetRes.custom ? customReplicas(targetRes, target) : target.spec?.replicas ?? 1;
     const able: Cond = { type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale', message: 'the HPA controller was able to get the target\'s current scale' };
     const rawSel = ref.kind === 'ReplicationController' ? { matchLabels: target.spec?.selector ?? {} } : target.spec?.selector;
-    const selector = fromLabelSelectorObject(rawSel) ?? [];
+    const selector = targetRes.custom ? customSelector(targetRes, target) : fromLabelSelectorObject(rawSel) ?? [];
+    if (!selector) {
+      await writeStatus(hpa, { ...base, currentReplicas: current, conditions: [able, { type: 'ScalingActive', status: 'False', reason: 'InvalidSelector', message: 'the HPA target\'s scale is missing a selector' }] });
+      return;
+    }
     const pods = (await store.list(podsRes, namespace, { labelSelector: selector })).items.map((e) => e.obj);
     if (current === 0) {
       await writeStatus(hpa, { ...base, currentReplicas: 0, desiredReplicas: 0, conditions: [able, { type: 'ScalingActive', status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' }] });
@@ -100,7 +105,7 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
     history.set(key, hist);
     let lastScaleTime = base.lastScaleTime;
     if (replicas !== current) {
-      await store.guaranteedUpdate(targetRes, namespace, ref.name, (cur) => ({ ...cur, spec: { ...cur.spec, replicas } }));
+      await store.guaranteedUpdate(targetRes, namespace, ref.name, (cur) => (targetRes.custom ? scaledCustom(targetRes, cur, replicas) : { ...cur, spec: { ...cur.spec, replicas } }));
       lastScaleTime = rfc3339(now);
       recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${replicas}; reason: ${replicas > current ? `${why} above target` : 'All metrics below target'}`);
     }

@@ -1,6 +1,8 @@
 // metadata.managedFields: decoding/encoding of the entries, and the two ownership operations of
 // server-side apply — apply (with conflicts, force and pruning) and update (ordinary writes).
 import { StatusError, errors } from '../../errors.ts';
+import { crdSchemaLookup } from './crd-schema.ts';
+import type { StructuralSchema } from '../../schema/types.ts';
 import { RESOURCES } from '../../registry/resources.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { smpSchemaFor } from '../schema.ts';
@@ -10,7 +12,13 @@ import type { Path } from './fieldset.ts';
 import { compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
 import type { Schema } from './typed.ts';
 
-export interface Gvk { group: string; version: string; kind: string }
+export interface Gvk {
+  group: string; version: string; kind: string;
+  /** A custom resource's CRD schema (its list and map types shape field ownership); built-in kinds have none. */
+  schema?: StructuralSchema;
+  /** Whether the resource has a status subresource, when the built-in table cannot say (custom resources). */
+  statusSubresource?: boolean;
+}
 
 export interface ManagerEntry {
   manager: string;
@@ -100,6 +108,7 @@ export function encodeManagedFields(m: Managers): Record<string, unknown>[] {
 const apiVersionOf = (g: Gvk) => (g.group ? `${g.group}/${g.version}` : g.version);
 
 export function schemaForGvk(g: Gvk): Schema {
+  if (g.schema) return schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
   return schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
 }
 
@@ -112,6 +121,7 @@ const STRIPPED: Path[] = [
 ];
 
 function hasStatusSubresource(g: Gvk): boolean {
+  if (g.statusSubresource !== undefined) return g.statusSubresource;
   return RESOURCES.some((r) => r.group === g.group && r.version === g.version && r.kind === g.kind && r.subresources.some((s) => s.name === 'status'));
 }
 

@@ -1,0 +1,172 @@
+// Custom resources with kubectl: a CRD applied then a CR, get with printer columns and short names,
+// `get all`, explain, scale, every patch type, the status subresource, and deleting the CRD.
+// Each case defines its own CRD, in a group named after its namespace.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Case, CaseContext } from '../lib.ts';
+import { check, waitFor } from '../lib.ts';
+import { kubectl, ok } from './kubectl.ts';
+
+const groupOf = (ctx: CaseContext) => `${ctx.ns}.skiff.test`;
+
+function crdYaml(ctx: CaseContext): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.${groupOf(ctx)}
+spec:
+  group: ${groupOf(ctx)}
+  scope: Namespaced
+  names: {plural: backups, singular: backup, kind: Backup, shortNames: [bk], categories: [all]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: A Backup copies a volume on a schedule.
+        properties:
+          spec:
+            type: object
+            description: What to back up and how often.
+            properties:
+              schedule: {type: string, description: Cron schedule of the backup.}
+              target: {type: string}
+              replicas: {type: integer}
+          status:
+            type: object
+            properties:
+              replicas: {type: integer}
+              selector: {type: string}
+              phase: {type: string}
+    subresources:
+      status: {}
+      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
+    additionalPrinterColumns:
+    - {name: Schedule, type: string, jsonPath: .spec.schedule}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Phase, type: string, jsonPath: .status.phase}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+`;
+}
+
+const crYaml = (ctx: CaseContext, name: string, schedule = '0 3 * * *') => `apiVersion: ${groupOf(ctx)}/v1
+kind: Backup
+metadata:
+  name: ${name}
+  namespace: ${ctx.ns}
+spec: {schedule: "${schedule}", target: data, replicas: 1}
+`;
+
+function file(ctx: CaseContext, name: string, text: string): string {
+  const p = join(ctx.tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Apply this case's CRD and wait until it is Established, as a newcomer would. */
+async function installCRD(ctx: CaseContext): Promise<void> {
+  await ok(ctx, ['apply', '-f', file(ctx, 'crd.yaml', crdYaml(ctx))]);
+  await ok(ctx, ['wait', '--for', 'condition=established', '--timeout=20s', `crd/backups.${groupOf(ctx)}`]);
+}
+
+const res = (ctx: CaseContext) => `backups.${groupOf(ctx)}`;
+
+export const crdCases: Case[] = [
+  {
+    behavior: 'crd.serve', name: 'crd-apply-get', core: true,
+    async run(ctx) {
+      await installCRD(ctx);
+      await ok(ctx, ['apply', '-f', file(ctx, 'cr.yaml', crYaml(ctx, 'nightly'))]);
+      const table = await ok(ctx, ['get', res(ctx), '-n', ctx.ns]);
+      const [head, row] = table.trim().split('\n');
+      check(/^NAME\s+SCHEDULE\s+REPLICAS\s+PHASE\s+AGE$/.test(head.trim()), `printer columns header: ${head}`);
+      check(/^nightly\s+0 3 \* \* \*\s+1\s+\S+$/.test(row.trim()) || /^nightly\s+0 3 \* \* \*\s+1\s+\d+s$/.test(row.trim()), `printer columns row: ${row}`);
+      const short = await ok(ctx, ['get', 'bk', '-n', ctx.ns, '-o', 'name']);
+      check(short.trim() === `backup.${groupOf(ctx)}/nightly`, `get by short name: ${short}`);
+      const all = await ok(ctx, ['get', 'all', '-n', ctx.ns, '-o', 'name']);
+      check(all.includes(`backup.${groupOf(ctx)}/nightly`), `get all includes the custom resource (category all): ${all}`);
+      const ar = await ok(ctx, ['api-resources', `--api-group=${groupOf(ctx)}`, '-o', 'wide']);
+      check(/backups\s+bk\s+\S+\/v1\s+true\s+Backup/.test(ar), `api-resources: ${ar}`);
+      const obj = JSON.parse(await ok(ctx, ['get', res(ctx), 'nightly', '-n', ctx.ns, '-o', 'json']));
+      check(obj.apiVersion === `${groupOf(ctx)}/v1` && obj.metadata.generation === 1 && obj.metadata.uid, `object: ${JSON.stringify(obj).slice(0, 300)}`);
+    },
+  },
+  {
+    behavior: 'crd.explain', name: 'crd-explain', core: true,
+    async run(ctx) {
+      await installCRD(ctx);
+      const out = await waitFor('explain of the custom field', async () => {
+        const r = await kubectl(ctx, ['explain', `${res(ctx)}.spec.schedule`]);
+        return r.code === 0 && r.stdout;
+      });
+      check(out.includes('Cron schedule of the backup.') && out.includes('<string>'), `explain: ${out}`);
+      const top = await ok(ctx, ['explain', res(ctx)]);
+      check(top.includes('A Backup copies a volume on a schedule.') && top.includes('KIND:') && top.includes('Backup'), `explain: ${top}`);
+    },
+  },
+  {
+    behavior: 'crd.scale', name: 'crd-scale', core: true,
+    async run(ctx) {
+      await installCRD(ctx);
+      await ok(ctx, ['apply', '-f', file(ctx, 'cr.yaml', crYaml(ctx, 'sc'))]);
+      await ok(ctx, ['scale', res(ctx), 'sc', '-n', ctx.ns, '--replicas=4']);
+      const n = await ok(ctx, ['get', res(ctx), 'sc', '-n', ctx.ns, '-o', 'jsonpath={.spec.replicas}']);
+      check(n.trim() === '4', `spec.replicas after kubectl scale: ${n}`);
+      const bad = await kubectl(ctx, ['scale', res(ctx), 'sc', '-n', ctx.ns, '--replicas=2', '--current-replicas=3']);
+      check(bad.code !== 0 && /Expected replicas to be 3, was 4/.test(bad.stderr), `--current-replicas precondition: ${bad.stderr}`);
+    },
+  },
+  {
+    behavior: 'crd.patch', name: 'crd-patch-types', core: true,
+    async run(ctx) {
+      await installCRD(ctx);
+      await ok(ctx, ['apply', '-f', file(ctx, 'cr.yaml', crYaml(ctx, 'p'))]);
+      const g = (f: string) => ok(ctx, ['get', res(ctx), 'p', '-n', ctx.ns, '-o', `jsonpath={${f}}`]).then((s) => s.trim());
+      await ok(ctx, ['patch', res(ctx), 'p', '-n', ctx.ns, '--type=merge', '-p', '{"spec":{"target":"merge"}}']);
+      check(await g('.spec.target') === 'merge', 'merge patch');
+      await ok(ctx, ['patch', res(ctx), 'p', '-n', ctx.ns, '--type=json', '-p', '[{"op":"replace","path":"/spec/target","value":"json"}]']);
+      check(await g('.spec.target') === 'json', 'json patch');
+      const smp = await kubectl(ctx, ['patch', res(ctx), 'p', '-n', ctx.ns, '-p', '{"spec":{"target":"smp"}}']);
+      check(smp.code !== 0 && /application\/strategic-merge-patch\+json is not supported/.test(smp.stderr), `strategic merge patch is refused for custom resources: ${smp.stderr}`);
+      await ok(ctx, ['apply', '--server-side', '--force-conflicts', '-f', file(ctx, 'cr2.yaml', crYaml(ctx, 'p', '*/5 * * * *'))]);
+      check(await g('.spec.schedule') === '*/5 * * * *', 'server-side apply');
+      const mf = JSON.parse(await ok(ctx, ['get', res(ctx), 'p', '-n', ctx.ns, '-o', 'json', '--show-managed-fields']));
+      check(mf.metadata.managedFields.some((m: any) => m.manager === 'kubectl' && m.operation === 'Apply'), `managedFields: ${JSON.stringify(mf.metadata.managedFields)}`);
+      await ok(ctx, ['patch', res(ctx), 'p', '-n', ctx.ns, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Done"},"spec":{"target":"ignored"}}']);
+      check(await g('.status.phase') === 'Done', 'status subresource patch');
+      check(await g('.spec.target') !== 'ignored', 'spec is not changed through /status');
+      const table = await ok(ctx, ['get', res(ctx), 'p', '-n', ctx.ns, '--no-headers']);
+      check(/\bDone\b/.test(table), `Phase column: ${table}`);
+    },
+  },
+  {
+    behavior: 'crd.delete', name: 'crd-delete', core: true,
+    async run(ctx) {
+      await installCRD(ctx);
+      await ok(ctx, ['apply', '-f', file(ctx, 'cr.yaml', crYaml(ctx, 'd1'))]);
+      await ok(ctx, ['apply', '-f', file(ctx, 'cr2.yaml', crYaml(ctx, 'd2'))]);
+      await ok(ctx, ['delete', 'crd', `backups.${groupOf(ctx)}`, '--timeout=30s']);
+      const gone = await kubectl(ctx, ['get', 'crd', `backups.${groupOf(ctx)}`]);
+      check(gone.code !== 0 && /NotFound|not found/.test(gone.stderr), `CRD gone after delete: ${gone.stderr}`);
+      await waitFor('custom resources no longer served', async () => {
+        const r = await kubectl(ctx, ['get', res(ctx), '-n', ctx.ns]);
+        return r.code !== 0 && /the server doesn't have a resource type|not find the requested resource/.test(r.stderr) && r;
+      });
+      // Re-creating the CRD serves an empty collection: the objects were deleted with it.
+      await installCRD(ctx);
+      const left = await ok(ctx, ['get', res(ctx), '-n', ctx.ns, '-o', 'name']);
+      check(left.trim() === '', `objects deleted with the CRD: ${left}`);
+    },
+  },
+  {
+    behavior: 'crd.validation', name: 'crd-unknown-field',
+    async run(ctx) {
+      await installCRD(ctx);
+      const bad = `apiVersion: ${groupOf(ctx)}/v1\nkind: Backup\nmetadata: {name: typo, namespace: ${ctx.ns}}\nspec: {schedulee: "x"}\n`;
+      const r = await kubectl(ctx, ['apply', '-f', file(ctx, 'bad.yaml', bad)]);
+      check(r.code !== 0 && /unknown field "spec.schedulee"/.test(r.stderr), `unknown field refused under --validate=strict (default): ${r.stderr || r.stdout}`);
+    },
+  },
+];

@@ -1,0 +1,67 @@
+// The OpenAPI routes of one server's CRDs: /openapi/v3 (index with the custom group-versions added),
+// /openapi/v3/apis/<group>/<version> for custom group-versions, and /openapi/v2 in JSON with the
+// custom definitions merged. Everything else falls through to the built-in openapiRoute.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResourceTable } from '../registry/resource-table.ts';
+import { openapiV3Index } from '../openapi/index.ts';
+import type { OpenAPIDocument } from '../openapi/index.ts';
+import { customV3Document, customV3Paths, mergedV2 } from '../openapi/custom.ts';
+import { parseAccept } from './negotiate.ts';
+
+function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean): void {
+  res.setHeader('ETag', doc.etag);
+  res.appendHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Cache-Control', immutable ? 'public, immutable' : 'no-cache, private');
+  if (req.headers['if-none-match'] === doc.etag) { res.statusCode = 304; res.end(); return; }
+  res.setHeader('Content-Type', 'application/json');
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const body = gzip ? doc.gzip : doc.body;
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Whether the client takes JSON for /openapi/v2 before any protobuf form (the first acceptable range wins). */
+function wantsJson(req: IncomingMessage): boolean {
+  for (const m of parseAccept(req.headers.accept)) {
+    if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') return true;
+    if (m.type.includes('protobuf')) return false;
+  }
+  return false;
+}
+
+export function customOpenapiRoute(table: ResourceTable) {
+  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (!table.customResources().length) return false;
+    const p = url.pathname.replace(/\/+$/, '');
+    if (p === '/openapi/v2') {
+      if (!wantsJson(req)) return false; // the gnostic protobuf form stays the built-in document
+      res.setHeader('Vary', 'Accept');
+      sendDoc(req, res, mergedV2(table), false);
+      return true;
+    }
+    if (p === '/openapi/v3') {
+      const index = openapiV3Index();
+      for (const gv of customV3Paths(table)) index.paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${customV3Document(table, gv)!.hash}` };
+      index.paths = Object.fromEntries(Object.entries(index.paths).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const body = JSON.stringify(index);
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
+      return true;
+    }
+    if (!p.startsWith('/openapi/v3/apis/')) return false;
+    const doc = customV3Document(table, p.slice('/openapi/v3/'.length));
+    if (!doc) return false;
+    const hash = url.searchParams.get('hash');
+    if (hash && hash !== doc.hash) {
+      res.statusCode = 301;
+      res.setHeader('Location', `${p}?hash=${doc.hash}`);
+      res.end();
+      return true;
+    }
+    sendDoc(req, res, doc, !!hash);
+    return true;
+  };
+}
