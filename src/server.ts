@@ -10,7 +10,10 @@ import { SqliteBackend } from './storage/sqlite.ts';
 import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
-import { buildApp } from './api/app.ts';
+import { buildApp, reportInternalError } from './api/app.ts';
+import { parseRequestTarget } from './api/request-info.ts';
+import { answerClientError, answerExpectationFailed, writeGoBadRequest } from './api/go-http.ts';
+import { errors, StatusError } from './errors.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
 /**
@@ -33,7 +36,7 @@ import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
-import { handleUpgrade } from './streaming/exec.ts';
+import { handleUpgrade, writeHttpError } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
@@ -127,30 +130,30 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
 
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true }, app)
-    : createHttpServer(app);
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
+    : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0; // watches are long-lived
-  // Requests Node cannot parse (bad method, malformed headers) still get a Status, not a bare close.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) { socket.destroy(); return; }
-    const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${err.code ?? err.message}`, reason: 'BadRequest', code: 400 });
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
-  // WebSocket upgrades (pods/exec, pods/attach) bypass the request handler: authenticate here.
+  // Requests Node cannot parse are answered as Go's net/http answers them (go-http.ts); a missing
+  // Host header is refused in the app (api/app.ts) with Go's text rather than Node's empty 400.
+  server.on('clientError', answerClientError);
+  // An Expect other than 100-continue: Go's 417 with an empty body and Connection: close.
+  server.on('checkExpectation', answerExpectationFailed);
+  // WebSocket/SPDY upgrades (pods/exec, attach, portforward) bypass the request handler: the same
+  // target parsing, authentication and Status answers happen here.
   const pods = findResource('', 'v1', 'pods')!;
   server.on('upgrade', (req, socket, head) => {
-    const refuse = (code: number, reason: string, message: string) => {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    };
+    if (!parseRequestTarget(req.url ?? '/')) { writeGoBadRequest(socket); return; }
     Promise.resolve().then(() => auth.authenticate(req)).then((user) => {
-      if (!user) { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
+      if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
       handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
-        if (!handled) refuse(400, 'BadRequest', `upgrade is not supported for ${req.url?.split('?')[0]}`);
-      }, (e) => refuse(500, 'InternalError', `upgrade failed: ${(e as Error).message}`));
-    }, () => refuse(401, 'Unauthorized', 'Unauthorized'));
+        if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${(req.url ?? '').split('?')[0].slice(0, 256)}`));
+      }, (e) => {
+        if (!(e instanceof StatusError)) reportInternalError(e, req, log, metrics);
+        writeHttpError(socket, e);
+      });
+    }, (e) => writeHttpError(socket, e instanceof StatusError ? e : errors.unauthorized()));
   });
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });

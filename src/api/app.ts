@@ -9,9 +9,11 @@ import { handleResource } from './handlers.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
-import { notFoundPath, requestInfo } from './request-info.ts';
+import { notFoundPath, parseRequestTarget, requestInfo } from './request-info.ts';
+import type { RequestUrl } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
+import { goBadRequest } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
 import { setRequestUser } from '../auth/user.ts';
 import type { User } from '../auth/user.ts';
@@ -26,7 +28,7 @@ export interface AppDeps {
   ext: Extensions;
   auth?: Authenticator;
   /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
-  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
   serverAddress?: string;
   ready?: () => boolean;
   log?: (msg: string) => void;
@@ -79,7 +81,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
     }
     void handle(deps, req, res, ready, metrics).catch((err) => {
       const status = toStatus(err);
-      if (!(err instanceof StatusError)) deps.log?.(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      if (!(err instanceof StatusError)) reportInternalError(err, req, deps.log, metrics);
       try {
         if (res.headersSent) { res.end(); return; }
         sendStatus(res, status);
@@ -88,13 +90,32 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   };
 }
 
+/**
+ * A failure that is not a StatusError: logged once with its stack (and a bounded excerpt of the
+ * request line), counted, and answered by the caller with toStatus's generic 500.
+ */
+export function reportInternalError(err: unknown, req: IncomingMessage, log?: (msg: string) => void, metrics?: { internalError(): void }): void {
+  metrics?.internalError();
+  const target = (req.url ?? '').length > 256 ? `${req.url!.slice(0, 256)}...` : req.url;
+  log?.(`internal error on ${req.method} ${target}: ${(err as Error)?.stack ?? String(err).slice(0, 1024)}`);
+}
+
+/** Go's net/http refusals of a request line, before any handler: a missing or repeated Host (HTTP/1.1). */
+function goHostProblem(req: IncomingMessage): string | undefined {
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1 || req.method === 'CONNECT') return undefined;
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hosts++;
+  if (hosts === 0) return 'missing required Host header';
+  if (hosts > 1) return 'too many Host headers';
+  return undefined;
+}
+
 async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(req.url ?? '/', 'http://skiff');
-  } catch {
-    throw errors.badRequest(`malformed request URL ${JSON.stringify(req.url)}`);
-  }
+  // The raw target, read as Go reads it: no dot-segment resolution (request-info.ts).
+  const hostProblem = goHostProblem(req);
+  if (hostProblem) { req.resume(); goBadRequest(res, hostProblem); return; }
+  const url = parseRequestTarget(req.url ?? '/');
+  if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
   if (!PUBLIC.has(path) && deps.auth) {

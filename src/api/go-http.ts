@@ -1,0 +1,75 @@
+// Answers that upstream's Go net/http server writes itself, before any kube-apiserver handler
+// runs, so they are not Status bodies there either: a request line or headers it cannot parse
+// (`400 Bad Request`, plain text, `Connection: close`), headers too large (431), an unsupported
+// transfer encoding (501), and an `Expect` other than 100-continue (417, empty body). Node's own
+// defaults differ in small ways (empty bodies, no Connection: close); these match Go's.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+const TEXT = 'Content-Type: text/plain; charset=utf-8\r\nConnection: close';
+
+function writeRaw(socket: Duplex, statusLine: string, body: string): void {
+  try {
+    socket.end(`${statusLine}\r\n${TEXT}\r\n\r\n${body}`);
+  } catch {
+    socket.destroy();
+  }
+}
+
+/** Go's answer to an unparseable request (server.go: "HTTP/1.0 400 Bad Request" + errorHeaders + text). */
+export function writeGoBadRequest(socket: Duplex, detail?: string): void {
+  const text = detail ? `400 Bad Request: ${detail}` : '400 Bad Request';
+  writeRaw(socket, `HTTP/1.0 ${text}`, text);
+}
+
+/** The same answer through a ServerResponse, for refusals found once Node has parsed the request. */
+export function goBadRequest(res: ServerResponse, detail?: string): void {
+  const text = detail ? `400 Bad Request: ${detail}` : '400 Bad Request';
+  res.statusCode = 400;
+  res.statusMessage = detail ? `Bad Request: ${detail}` : 'Bad Request';
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Connection', 'close');
+  res.end(text);
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Node's 'clientError': what Go's server would have answered for the same bytes. A method Node's
+ * parser does not know but that is a valid HTTP token is one Go accepts and routes; no route takes
+ * it, so upstream answers go-restful's 405 Status.
+ */
+export function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') { socket.destroy(); return; }
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      writeRaw(socket, 'HTTP/1.1 431 Request Header Fields Too Large', '431 Request Header Fields Too Large');
+      return;
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      writeRaw(socket, 'HTTP/1.1 501 Not Implemented', 'Unsupported transfer encoding');
+      return;
+    case 'HPE_INVALID_METHOD': {
+      const line = err.rawPacket?.subarray(0, 8192).toString('latin1').split('\r\n')[0] ?? '';
+      const [method, target, version] = line.split(' ');
+      if (method && TOKEN.test(method) && target?.startsWith('/') && /^HTTP\/1\.[01]$/.test(version ?? '')) {
+        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server does not allow this method on the requested resource', reason: 'MethodNotAllowed', details: {}, code: 405 });
+        try {
+          socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        } catch { socket.destroy(); }
+        return;
+      }
+      writeGoBadRequest(socket);
+      return;
+    }
+    default:
+      writeGoBadRequest(socket);
+  }
+}
+
+/** Node's 'checkExpectation' (an Expect other than 100-continue): Go's sendExpectationFailed. */
+export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.shouldKeepAlive = false;
+  res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
+  res.end();
+}
