@@ -12,7 +12,7 @@ import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp, reportInternalError } from './api/app.ts';
 import { parseRequestTarget } from './api/request-info.ts';
-import { answerClientError, answerExpectationFailed, writeGoBadRequest } from './api/go-http.ts';
+import { answerClientError, answerExpectationFailed, continueLikeGo, writeGoBadRequest } from './api/go-http.ts';
 import { errors, StatusError } from './errors.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
@@ -140,6 +140,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('clientError', answerClientError);
   // An Expect other than 100-continue: Go's 417 with an empty body and Connection: close.
   server.on('checkExpectation', answerExpectationFailed);
+  server.on('checkContinue', continueLikeGo(app));
   // WebSocket/SPDY upgrades (pods/exec, attach, portforward) bypass the request handler: the same
   // target parsing, authentication and Status answers happen here.
   const pods = findResource('', 'v1', 'pods')!;

@@ -66,6 +66,23 @@ export function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buf
   }
 }
 
+/** Go's hasToken: `token` among values separated by spaces, commas or tabs, case-insensitively. */
+function hasToken(v: string, token: string): boolean {
+  return v.split(/[ ,\t]+/).some((t) => t.toLowerCase() === token);
+}
+
+/**
+ * Node's 'checkContinue' (its regex found "100-continue" somewhere in Expect): as Go, a real
+ * 100-continue token gets the interim response only when a body is coming, anything else is 417.
+ */
+export function continueLikeGo(app: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hasToken(String(req.headers.expect ?? ''), '100-continue')) { answerExpectationFailed(req, res); return; }
+    if (req.headers['content-length'] !== '0' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) res.writeContinue();
+    app(req, res);
+  };
+}
+
 /** Node's 'checkExpectation' (an Expect other than 100-continue): Go's sendExpectationFailed. */
 export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
