@@ -9,7 +9,7 @@ import { handleResource } from './handlers.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
-import { notFoundPath, parseRequestTarget, requestInfo } from './request-info.ts';
+import { checkRoute, classifyRequest, notFoundPath, parseRequestTarget } from './request-info.ts';
 import type { RequestUrl } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
@@ -144,8 +144,9 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
   // labelled with their verb, group, resource and scope too.
-  const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+  const info = classifyRequest(req.method ?? 'GET', path, url.searchParams);
   metrics?.describe(res, info);
+  checkRoute(req.method ?? 'GET', info);
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
 
   if (info.kind === 'nonResource') throw notFoundPath();

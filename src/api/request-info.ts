@@ -10,6 +10,7 @@
 // (path.IsValidPathSegmentName) before any verb runs.
 import { errors, StatusError } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
+import { isValidPathSegmentName } from '../registry/validation/names.ts';
 import { findServedResource, servedGroupVersions } from './served-groups.ts';
 
 export type RequestInfo =
@@ -68,14 +69,6 @@ export function splitPath(path: string): string[] {
   return trimmed === '' ? [] : trimmed.split('/');
 }
 
-/** path.IsValidPathSegmentName's messages for a name, joined as the key functions join them. */
-export function pathSegmentNameProblems(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const out: string[] = [];
-  for (const bad of ['/', '%']) if (name.includes(bad)) out.push(`may not contain '${bad}'`);
-  return out;
-}
-
 /** Go's %q of a string, enough for names: JSON quoting with Go's escapes for control characters. */
 function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u00([0-7][0-9a-f])/g, '\\x$1');
@@ -84,11 +77,23 @@ function goQuote(s: string): string {
 /** The storage key functions' refusal of a name (registry/generic/registry/store.go NamespaceKeyFunc). */
 export function checkPathName(name: string): void {
   if (name === '') throw errors.badRequest('Name parameter required.');
-  const problems = pathSegmentNameProblems(name);
+  const problems = isValidPathSegmentName(name);
   if (problems.length) throw errors.badRequest(`Name parameter invalid: ${goQuote(name)}: ${problems.join(';')}`);
 }
 
+/** What a request addresses, with the route checks below made: the verb has a route, the name is valid. */
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const info = classifyRequest(method, path, query);
+  checkRoute(method, info);
+  return info;
+}
+
+/**
+ * What a request addresses, before the route checks (as upstream's RequestInfo filter runs before
+ * go-restful routes, so even a 405 is counted with its resource). The verb of a method no route
+ * takes is the method's own name, lowercased.
+ */
+export function classifyRequest(method: string, path: string, query: URLSearchParams): RequestInfo {
   const parts = splitPath(path);
   let group: string, version: string, rest: string[];
   if (parts[0] === 'api') {
@@ -121,12 +126,18 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   if (namespace !== undefined && !resource.namespaced) throw notFoundPath();
   if (namespace !== undefined && !VALID_NS.test(namespace)) throw notFoundPath();
 
-  const verb = verbFor(method, name !== undefined, subresource !== undefined, query);
-  // No route answers this method on this path: go-restful's 405 (pkg/server/handler.go serviceErrorHandler).
-  const verbs = subresource === undefined ? resource.verbs : resource.subresources.find((s) => s.name === subresource)!.verbs;
-  if (verb === undefined || (!verbs.includes(verb) && verb !== 'watch')) throw methodNotAllowed();
-  if (name !== undefined) checkPathName(name);
+  const verb = verbFor(method, name !== undefined, subresource !== undefined, query) ?? method.toLowerCase();
   return { kind: 'resource', verb, resource, namespace, name, subresource };
+}
+
+/** The route checks: a method no route takes is go-restful's 405 (serviceErrorHandler); then the name. */
+export function checkRoute(method: string, info: RequestInfo): void {
+  if (info.kind !== 'resource') return;
+  const { resource, subresource, name } = info;
+  const routed = verbFor(method, name !== undefined, subresource !== undefined, new URLSearchParams()) !== undefined;
+  const verbs = subresource === undefined ? resource.verbs : resource.subresources.find((s) => s.name === subresource)!.verbs;
+  if (!routed || (!verbs.includes(info.verb) && info.verb !== 'watch')) throw methodNotAllowed();
+  if (name !== undefined) checkPathName(name);
 }
 
 /** The verb of a request (RequestInfoFactory), undefined where no route takes the method. */
