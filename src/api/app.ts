@@ -13,7 +13,7 @@ import { checkRoute, classifyRequest, notFoundPath, parseRequestTarget } from '.
 import type { RequestUrl } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
-import { goBadRequest } from './go-http.ts';
+import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
 import { setRequestUser } from '../auth/user.ts';
 import type { User } from '../auth/user.ts';
@@ -100,20 +100,9 @@ export function reportInternalError(err: unknown, req: IncomingMessage, log?: (m
   log?.(`internal error on ${req.method} ${target}: ${(err as Error)?.stack ?? String(err).slice(0, 1024)}`);
 }
 
-/** Go's net/http refusals of a request line, before any handler: a missing or repeated Host (HTTP/1.1). */
-function goHostProblem(req: IncomingMessage): string | undefined {
-  if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1 || req.method === 'CONNECT') return undefined;
-  let hosts = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hosts++;
-  if (hosts === 0) return 'missing required Host header';
-  if (hosts > 1) return 'too many Host headers';
-  return undefined;
-}
-
 async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
   // The raw target, read as Go reads it: no dot-segment resolution (request-info.ts).
-  const hostProblem = goHostProblem(req);
-  if (hostProblem) { req.resume(); goBadRequest(res, hostProblem); return; }
+  if (refusedLikeGo(req, res)) return;
   const url = parseRequestTarget(req.url ?? '/');
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;

@@ -22,14 +22,43 @@ export function writeGoBadRequest(socket: Duplex, detail?: string): void {
   writeRaw(socket, `HTTP/1.0 ${text}`, text);
 }
 
-/** The same answer through a ServerResponse, for refusals found once Node has parsed the request. */
-export function goBadRequest(res: ServerResponse, detail?: string): void {
-  const text = detail ? `400 Bad Request: ${detail}` : '400 Bad Request';
-  res.statusCode = 400;
-  res.statusMessage = detail ? `Bad Request: ${detail}` : 'Bad Request';
+/** Sockets given a closing answer of Go's: a parse error Node finds later on them gets no second answer. */
+const closing = new WeakSet<object>();
+
+/** Write one of Go's plain answers through a ServerResponse, closing the connection after it. */
+function goAnswer(req: IncomingMessage, res: ServerResponse, code: number, reason: string, text: string): void {
+  if (req.socket) closing.add(req.socket);
+  req.resume();
+  res.shouldKeepAlive = false;
+  res.statusCode = code;
+  res.statusMessage = reason;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Connection', 'close');
   res.end(text);
+}
+
+/** The same 400 through a ServerResponse, for refusals found once Node has parsed the request. */
+export function goBadRequest(res: ServerResponse, detail?: string): void {
+  goAnswer(res.req, res, 400, detail ? `Bad Request: ${detail}` : 'Bad Request', detail ? `400 Bad Request: ${detail}` : '400 Bad Request');
+}
+
+/**
+ * What Go's server refuses in a request Node has accepted, in Go's order (readRequest, then the
+ * server's Host checks): a transfer encoding other than chunked (501), then a missing or repeated
+ * Host on HTTP/1.1 (400). Answers and returns true if it refused.
+ */
+export function refusedLikeGo(req: IncomingMessage, res: ServerResponse): boolean {
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') {
+    goAnswer(req, res, 501, 'Not Implemented', 'Unsupported transfer encoding');
+    return true;
+  }
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1 || req.method === 'CONNECT') return false;
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hosts++;
+  if (hosts === 1) return false;
+  goBadRequest(res, hosts === 0 ? 'missing required Host header' : 'too many Host headers');
+  return true;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -40,7 +69,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * it, so upstream answers go-restful's 405 Status.
  */
 export function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
-  if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') { socket.destroy(); return; }
+  const answered = closing.has(socket) || (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+  if (answered || !socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') { socket.destroy(); return; }
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
       writeRaw(socket, 'HTTP/1.1 431 Request Header Fields Too Large', '431 Request Header Fields Too Large');
@@ -77,6 +107,7 @@ function hasToken(v: string, token: string): boolean {
  */
 export function continueLikeGo(app: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (refusedLikeGo(req, res)) return;
     if (!hasToken(String(req.headers.expect ?? ''), '100-continue')) { answerExpectationFailed(req, res); return; }
     if (req.headers['content-length'] !== '0' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) res.writeContinue();
     app(req, res);
@@ -85,6 +116,8 @@ export function continueLikeGo(app: (req: IncomingMessage, res: ServerResponse) 
 
 /** Node's 'checkExpectation' (an Expect other than 100-continue): Go's sendExpectationFailed. */
 export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
+  if (refusedLikeGo(req, res)) return;
+  if (req.socket) closing.add(req.socket);
   req.resume();
   res.shouldKeepAlive = false;
   res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
