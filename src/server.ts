@@ -11,6 +11,7 @@ import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp, reportInternalError } from './api/app.ts';
+import { requestActivity } from './api/request-activity.ts';
 import { parseRequestTarget } from './api/request-info.ts';
 import { answerClientError, answerExpectationFailed, continueLikeGo, writeGoBadRequest } from './api/go-http.ts';
 import { errors, StatusError } from './errors.ts';
@@ -156,6 +157,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       });
     }, (e) => writeHttpError(socket, e instanceof StatusError ? e : errors.unauthorized()));
   });
+  const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const secureEvent = tls ? 'secureConnection' : 'connection';
@@ -195,7 +197,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const preload = clock.setTimeout(() => void loadProtobuf(), 500);
   // After a burst of writes, one memory-reducing GC hands the heap's slack back (util/memory-relief.ts).
   const relief = opts.memoryRelief === false ? undefined : startMemoryRelief({
-    clock, revision: () => backend.currentRevision(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
+    // Writes, and request traffic: a burst of refused requests stores nothing but grows memory as much.
+    clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
   });
 
   let stopped = false;
