@@ -216,6 +216,28 @@ describe('empty names and trailing slashes', () => {
     assert.equal(await snapshot(), before);
   });
 
+  test('%2F or an empty segment in place of a name before a subresource is a 404 on every verb (no route has that many segments)', async () => {
+    const before = await snapshot();
+    for (const verb of VERBS) {
+      for (const p of [`/api/v1/namespaces/${NS}/pods/%2F/status`, `/apis/apps/v1/namespaces/${NS}/deployments/%2f/scale`, '/api/v1/namespaces/%2F/finalize', `/api/v1/namespaces/${NS}/pods/p/%2Fx`, `/api/v1/namespaces/${NS}/pods/p/status/%2Fx`]) {
+        const a = await raw(f, verb, p, verb === 'GET' || verb === 'DELETE' ? undefined : {}, verb === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+        assertFailure(a, 404, 'NotFound', NOT_FOUND, `${verb} ${p}`);
+      }
+    }
+    assert.equal(await snapshot(), before);
+  });
+
+  test('POST on configmaps/%2F or configmaps/ creates in the collection, as upstream (refused here: the body has no name)', async () => {
+    const before = await snapshot();
+    for (const suffix of ['/', '/%2F', '//']) {
+      const a = await raw(f, 'POST', `/api/v1/namespaces/${NS}/configmaps${suffix}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} });
+      assert.equal(a.status, 422, `${suffix}: ${a.text}`);
+      assert.equal(a.body.kind, 'Status');
+      assert.match(a.body.message, /name or generateName is required/);
+    }
+    assert.equal(await snapshot(), before);
+  });
+
   test('a trailing slash (or a %2F that decodes to one) on a collection is the collection, as upstream', async () => {
     // Upstream trims trailing slashes in both requestinfo.go (splitPath) and go-restful
     // (TrimRightSlashEnabled): GET lists and DELETE is a delete-collection there too.
