@@ -50,7 +50,7 @@ import type { Controllers } from './controllers/index.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
-const { createServer: createHttpServer } = process.getBuiltinModule('node:http');
+const { createServer: createHttpServer, ServerResponse } = process.getBuiltinModule('node:http');
 
 export interface ServerOptions {
   port?: number;            // default 6443; 0 = any free port
@@ -89,6 +89,20 @@ export interface RunningServer {
   store: Store;
   backend: Backend;
   stop(): Promise<void>;
+}
+
+const STREAMING_PATH = /\/pods\/[^/]*\/(exec|attach|portforward)\/*$/;
+const hasBody = (req: import('node:http').IncomingMessage) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+
+/** Answer an upgrade request through the ordinary pipeline, on its socket, then close it. */
+function serveWithoutUpgrade(app: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
+  req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex): void {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as import('node:net').Socket);
+  res.on('finish', () => { res.detachSocket(socket as import('node:net').Socket); socket.end(); });
+  res.on('close', () => { if (!res.writableFinished && !socket.destroyed) socket.destroy(); });
+  app(req, res);
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
@@ -146,7 +160,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // target parsing, authentication and Status answers happen here.
   const pods = findResource('', 'v1', 'pods')!;
   server.on('upgrade', (req, socket, head) => {
-    if (!parseRequestTarget(req.url ?? '/')) { writeGoBadRequest(socket); return; }
+    const target = parseRequestTarget(req.url ?? '/');
+    if (!target) { writeGoBadRequest(socket); return; }
+    // Go's server ignores an Upgrade header the handler does not take up: anything but the
+    // streaming subresources is answered as the same request without it would be.
+    if (!STREAMING_PATH.test(target.pathname) && !hasBody(req)) { serveWithoutUpgrade(app, req, socket); return; }
     Promise.resolve().then(() => auth.authenticate(req)).then((user) => {
       if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
       handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {

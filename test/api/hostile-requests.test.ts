@@ -143,7 +143,10 @@ describe('every other refusal is a Status', () => {
       [base.replace('/exec?command=ls&stdout=1', '/attach?stdout=1'), 400, /Sec-WebSocket-Key/],
       [base.replace('/exec?command=ls&stdout=1', '/portforward?ports=80'), 400, /Sec-WebSocket-Key/],
       [base.replace(auth(), ''), 401, /Unauthorized/],
-      [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope'), 400, /upgrade is not supported/],
+      // An Upgrade on a path that takes none is ignored, as Go's server ignores it: /nope is a 404.
+      [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope'), 404, /the server could not find the requested resource/],
+      [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope').replace(auth(), ''), 401, /Unauthorized/],
+      [base.replace('/pods/p/exec?command=ls&stdout=1', '/configmaps/..'), 400, /Name parameter invalid/],
     ];
     for (const [head, code, message] of cases) {
       const r = await call(head);
@@ -154,6 +157,15 @@ describe('every other refusal is a Status', () => {
       assert.equal(s.code, code);
       assert.match(s.message, message);
     }
+  });
+
+  test('an Upgrade header on an ordinary request is ignored, as Go ignores it', async () => {
+    const list = await call(`GET /api/v1/namespaces/hr/configmaps HTTP/1.1\r\nHost: x\r\n${auth()}Upgrade: websocket\r\nConnection: Upgrade\r\n`);
+    assert.equal(list.code, 200);
+    assert.equal(JSON.parse(list.body).kind, 'ConfigMapList');
+    const health = await call('GET /healthz HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n');
+    assert.equal(health.code, 200);
+    assert.equal(health.body, 'ok');
   });
 
   test('a malformed escape in an upgrade target is Go\'s plain 400', async () => {
