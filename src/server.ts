@@ -10,11 +10,10 @@ import { SqliteBackend } from './storage/sqlite.ts';
 import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
-import { buildApp, reportInternalError } from './api/app.ts';
+import { buildApp } from './api/app.ts';
 import { requestActivity } from './api/request-activity.ts';
-import { parseRequestTarget } from './api/request-info.ts';
-import { answerClientError, answerExpectationFailed, continueLikeGo, writeGoBadRequest } from './api/go-http.ts';
-import { errors, StatusError } from './errors.ts';
+import { answerClientError, answerExpectationFailed, continueLikeGo } from './api/go-http.ts';
+import { upgradeHandler } from './api/upgrades.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
 /**
@@ -37,7 +36,6 @@ import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
 import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
-import { handleUpgrade, writeHttpError } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
@@ -50,7 +48,7 @@ import type { Controllers } from './controllers/index.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
-const { createServer: createHttpServer, ServerResponse } = process.getBuiltinModule('node:http');
+const { createServer: createHttpServer } = process.getBuiltinModule('node:http');
 
 export interface ServerOptions {
   port?: number;            // default 6443; 0 = any free port
@@ -89,20 +87,6 @@ export interface RunningServer {
   store: Store;
   backend: Backend;
   stop(): Promise<void>;
-}
-
-const STREAMING_PATH = /\/pods\/[^/]*\/(exec|attach|portforward)\/*$/;
-const hasBody = (req: import('node:http').IncomingMessage) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-
-/** Answer an upgrade request through the ordinary pipeline, on its socket, then close it. */
-function serveWithoutUpgrade(app: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
-  req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex): void {
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as import('node:net').Socket);
-  res.on('finish', () => { res.detachSocket(socket as import('node:net').Socket); socket.end(); });
-  res.on('close', () => { if (!res.writableFinished && !socket.destroyed) socket.destroy(); });
-  app(req, res);
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
@@ -156,25 +140,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // An Expect other than 100-continue: Go's 417 with an empty body and Connection: close.
   server.on('checkExpectation', answerExpectationFailed);
   server.on('checkContinue', continueLikeGo(app));
-  // WebSocket/SPDY upgrades (pods/exec, attach, portforward) bypass the request handler: the same
-  // target parsing, authentication and Status answers happen here.
+  // Requests with an Upgrade header bypass the request handler (api/upgrades.ts).
   const pods = findResource('', 'v1', 'pods')!;
-  server.on('upgrade', (req, socket, head) => {
-    const target = parseRequestTarget(req.url ?? '/');
-    if (!target) { writeGoBadRequest(socket); return; }
-    // Go's server ignores an Upgrade header the handler does not take up: anything but the
-    // streaming subresources is answered as the same request without it would be.
-    if (!STREAMING_PATH.test(target.pathname) && !hasBody(req)) { serveWithoutUpgrade(app, req, socket); return; }
-    Promise.resolve().then(() => auth.authenticate(req)).then((user) => {
-      if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
-      handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
-        if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${(req.url ?? '').split('?')[0].slice(0, 256)}`));
-      }, (e) => {
-        if (!(e instanceof StatusError)) reportInternalError(e, req, log, metrics);
-        writeHttpError(socket, e);
-      });
-    }, (e) => writeHttpError(socket, e instanceof StatusError ? e : errors.unauthorized()));
-  });
+  server.on('upgrade', upgradeHandler({ app, auth, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
   const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
