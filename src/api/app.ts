@@ -116,14 +116,17 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   switch (path) {
     case '/version': send(res, 200, versionInfo()); return;
     case '/healthz': case '/livez': case '/readyz': {
+      // As upstream's healthz handler: 200 "ok" (or the checks when verbose); a failure is always
+      // verbose, plain text with a 500 (http.Error), the failing check's reason withheld.
       const ok = path !== '/readyz' || ready();
-      res.statusCode = ok ? 200 : 503;
+      res.statusCode = ok ? 200 : 500;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      if (url.searchParams.has('verbose')) {
+      if (url.searchParams.has('verbose') || !ok) {
         const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', ...(path === '/readyz' ? ['informer-sync', 'shutdown'] : [])];
-        res.end(checks.map((c) => `[${ok ? '+' : '-'}]${c} ${ok ? 'ok' : 'failed'}`).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`);
-      } else res.end(ok ? 'ok' : 'not ready');
+        const line = (c: string) => (ok || c !== 'informer-sync' ? `[+]${c} ok` : `[-]${c} failed: reason withheld`);
+        res.end(checks.map(line).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed\n' : 'failed\n'}`);
+      } else res.end('ok');
       return;
     }
   }

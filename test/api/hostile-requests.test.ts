@@ -159,6 +159,28 @@ describe('every other refusal is a Status', () => {
     }
   });
 
+  test('a failing /readyz is upstream\'s plain-text 500, always verbose, the reason withheld', async () => {
+    const { buildApp } = await import('../../src/api/app.ts');
+    const { createServer } = await import('node:http');
+    const app = buildApp({ store: undefined as never, ext: undefined as never, ready: () => false });
+    const s = createServer(app);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    try {
+      const r = await fetch(`http://127.0.0.1:${(s.address() as import('node:net').AddressInfo).port}/readyz`);
+      assert.equal(r.status, 500);
+      assert.equal(r.headers.get('content-type'), 'text/plain; charset=utf-8');
+      const text = await r.text();
+      assert.match(text, /^\[\+\]ping ok\n/);
+      assert.match(text, /\n\[-\]informer-sync failed: reason withheld\n/);
+      assert.match(text, /\nreadyz check failed\n$/);
+      const live = await fetch(`http://127.0.0.1:${(s.address() as import('node:net').AddressInfo).port}/livez`);
+      assert.equal(live.status, 200);
+      assert.equal(await live.text(), 'ok');
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
   test('an Upgrade header on an ordinary request is ignored, as Go ignores it', async () => {
     const list = await call(`GET /api/v1/namespaces/hr/configmaps HTTP/1.1\r\nHost: x\r\n${auth()}Upgrade: websocket\r\nConnection: Upgrade\r\n`);
     assert.equal(list.code, 200);
