@@ -9,7 +9,7 @@ import { handleResource } from './handlers.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
-import { checkRoute, classifyRequest, notFoundPath, parseRequestTarget } from './request-info.ts';
+import { checkRoute, classifyRequest, methodNotAllowed, notFoundPath, parseRequestTarget } from './request-info.ts';
 import type { RequestUrl } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
@@ -114,7 +114,11 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   }
 
   switch (path) {
-    case '/version': send(res, 200, versionInfo()); return;
+    case '/version':
+      // A go-restful GET route: other methods are its generic 405.
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+      send(res, 200, versionInfo());
+      return;
     case '/healthz': case '/livez': case '/readyz': {
       // As upstream's healthz handler: 200 "ok" (or the checks when verbose); a failure is always
       // verbose, plain text with a 500 (http.Error), the failing check's reason withheld.
@@ -145,7 +149,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   // A resource of a group an extension serves that no route answered (none today): never the store.
   if (info.kind === 'resource' && isVirtualResource(info.resource)) throw notFoundPath();
   if (info.kind === 'discovery') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
     serveDiscovery(deps, req, res, info);
     return;
   }

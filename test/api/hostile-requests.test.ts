@@ -128,6 +128,10 @@ describe('every other refusal is a Status', () => {
     assertStatusBody(await call('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n'), 401, 'Unauthorized');
     const healthy = await call('GET /healthz HTTP/1.1\r\nHost: x\r\n');
     assert.equal(healthy.code, 200);
+    for (const p of ['/version', '/api', '/apis/apps/v1']) {
+      const s = assertStatusBody(await call(`POST ${p} HTTP/1.1\r\nHost: x\r\n${auth()}`), 405, 'MethodNotAllowed');
+      assert.equal(s.message, 'the server does not allow this method on the requested resource');
+    }
   });
 
   test('malformed WebSocket upgrades on exec, attach and portforward answer a Status, not ws\'s text/html', async () => {
