@@ -135,9 +135,14 @@ export const field = {
   tooMany: (f: string, max: number): FieldError => ({ type: 'FieldValueTooMany', field: f, detail: `must have at most ${max} items` }),
 };
 
-/** Turn anything thrown into a Status: StatusErrors pass through, everything else is a 500 (and logged by the caller). */
+/**
+ * What a client sees of a failure that is not a StatusError: upstream's panic-recovery sentence
+ * (server/filters/wrap.go), never the error's own message, stack or any input it quotes.
+ */
+export const INTERNAL_ERROR_MESSAGE = 'This request caused apiserver to panic. Look in the logs for details.';
+
+/** Turn anything thrown into a Status: StatusErrors pass through, everything else is a generic 500 (logged by the caller). */
 export function toStatus(err: unknown): Status {
   if (err instanceof StatusError) return err.status;
-  const msg = err instanceof Error ? err.message : String(err);
-  return errors.internal(msg).status;
+  return new StatusError(500, 'InternalError', INTERNAL_ERROR_MESSAGE).status;
 }

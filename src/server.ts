@@ -11,6 +11,9 @@ import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp } from './api/app.ts';
+import { requestActivity } from './api/request-activity.ts';
+import { answerClientError, answerExpectationFailed, continueLikeGo } from './api/go-http.ts';
+import { upgradeHandler } from './api/upgrades.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
 /**
@@ -34,7 +37,6 @@ import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-
 import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import type { Gvk } from './patch/apply/managed.ts';
-import { handleUpgrade } from './streaming/exec.ts';
 import { findResource } from './registry/resources.ts';
 import { startControllers } from './controllers/index.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
@@ -139,31 +141,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
 
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true }, app)
-    : createHttpServer(app);
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
+    : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0; // watches are long-lived
-  // Requests Node cannot parse (bad method, malformed headers) still get a Status, not a bare close.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) { socket.destroy(); return; }
-    const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${err.code ?? err.message}`, reason: 'BadRequest', code: 400 });
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
-  // WebSocket upgrades (pods/exec, pods/attach) bypass the request handler: authenticate here.
+  // Requests Node cannot parse are answered as Go's net/http answers them (go-http.ts); a missing
+  // Host header is refused in the app (api/app.ts) with Go's text rather than Node's empty 400.
+  server.on('clientError', answerClientError);
+  // An Expect other than 100-continue: Go's 417 with an empty body and Connection: close.
+  server.on('checkExpectation', answerExpectationFailed);
+  server.on('checkContinue', continueLikeGo(app));
+  // Requests with an Upgrade header bypass the request handler (api/upgrades.ts).
   const pods = findResource('', 'v1', 'pods')!;
-  server.on('upgrade', (req, socket, head) => {
-    const refuse = (code: number, reason: string, message: string) => {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    };
-    Promise.resolve().then(() => auth.authenticate(req)).then((user) => {
-      if (!user) { refuse(401, 'Unauthorized', 'Unauthorized'); return; }
-      handleUpgrade(req, socket, head, (ns, n) => store.get(pods, ns, n), clock).then((handled) => {
-        if (!handled) refuse(400, 'BadRequest', `upgrade is not supported for ${req.url?.split('?')[0]}`);
-      }, (e) => refuse(500, 'InternalError', `upgrade failed: ${(e as Error).message}`));
-    }, () => refuse(401, 'Unauthorized', 'Unauthorized'));
-  });
+  server.on('upgrade', upgradeHandler({ app, auth, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
+  const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const secureEvent = tls ? 'secureConnection' : 'connection';
@@ -210,7 +202,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const preload = clock.setTimeout(() => void loadProtobuf(), 500);
   // After a burst of writes, one memory-reducing GC hands the heap's slack back (util/memory-relief.ts).
   const relief = opts.memoryRelief === false ? undefined : startMemoryRelief({
-    clock, revision: () => backend.currentRevision(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
+    // Writes, and request traffic: a burst of refused requests stores nothing but grows memory as much.
+    clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
   });
 
   let stopped = false;

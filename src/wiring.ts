@@ -18,7 +18,7 @@ import { attachHandler, execHandler } from './streaming/exec.ts';
 import { metricsRoute } from './metrics/api.ts';
 import { portForwardHandler } from './streaming/portforward.ts';
 
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+export type Route = (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>) => Promise<boolean> | boolean;
 
 export function buildExtensions(store: Store): Extensions & { routes: Route[] } {
   const subresources = new Map<string, SubresourceHandler>([

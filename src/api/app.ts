@@ -9,9 +9,11 @@ import { handleResource } from './handlers.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Extensions } from './extensions.ts';
 import { negotiate, parseAccept } from './negotiate.ts';
-import { notFoundPath, requestInfo } from './request-info.ts';
+import { checkRoute, classifyRequest, methodNotAllowed, notFoundPath, parseRequestTarget } from './request-info.ts';
+import type { RequestUrl } from './request-info.ts';
 import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
+import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
 import { setRequestUser } from '../auth/user.ts';
 import type { User } from '../auth/user.ts';
@@ -26,7 +28,7 @@ export interface AppDeps {
   ext: Extensions;
   auth?: Authenticator;
   /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
-  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
   serverAddress?: string;
   ready?: () => boolean;
   log?: (msg: string) => void;
@@ -79,7 +81,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
     }
     void handle(deps, req, res, ready, metrics).catch((err) => {
       const status = toStatus(err);
-      if (!(err instanceof StatusError)) deps.log?.(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      if (!(err instanceof StatusError)) reportInternalError(err, req, deps.log, metrics);
       try {
         if (res.headersSent) { res.end(); return; }
         sendStatus(res, status);
@@ -88,13 +90,21 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   };
 }
 
+/**
+ * A failure that is not a StatusError: logged once with its stack (and a bounded excerpt of the
+ * request line), counted, and answered by the caller with toStatus's generic 500.
+ */
+export function reportInternalError(err: unknown, req: IncomingMessage, log?: (msg: string) => void, metrics?: { internalError(): void }): void {
+  metrics?.internalError();
+  const target = (req.url ?? '').length > 256 ? `${req.url!.slice(0, 256)}...` : req.url;
+  log?.(`internal error on ${req.method} ${target}: ${(err as Error)?.stack ?? String(err).slice(0, 1024)}`);
+}
+
 async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(req.url ?? '/', 'http://skiff');
-  } catch {
-    throw errors.badRequest(`malformed request URL ${JSON.stringify(req.url)}`);
-  }
+  // The raw target, read as Go reads it: no dot-segment resolution (request-info.ts).
+  if (refusedLikeGo(req, res)) return;
+  const url = parseRequestTarget(req.url ?? '/');
+  if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
   if (!PUBLIC.has(path) && deps.auth) {
@@ -104,16 +114,23 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   }
 
   switch (path) {
-    case '/version': send(res, 200, versionInfo()); return;
+    case '/version':
+      // A go-restful GET route: other methods are its generic 405.
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+      send(res, 200, versionInfo());
+      return;
     case '/healthz': case '/livez': case '/readyz': {
+      // As upstream's healthz handler: 200 "ok" (or the checks when verbose); a failure is always
+      // verbose, plain text with a 500 (http.Error), the failing check's reason withheld.
       const ok = path !== '/readyz' || ready();
-      res.statusCode = ok ? 200 : 503;
+      res.statusCode = ok ? 200 : 500;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      if (url.searchParams.has('verbose')) {
+      if (url.searchParams.has('verbose') || !ok) {
         const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', ...(path === '/readyz' ? ['informer-sync', 'shutdown'] : [])];
-        res.end(checks.map((c) => `[${ok ? '+' : '-'}]${c} ${ok ? 'ok' : 'failed'}`).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`);
-      } else res.end(ok ? 'ok' : 'not ready');
+        const line = (c: string) => (ok || c !== 'informer-sync' ? `[+]${c} ok` : `[-]${c} failed: reason withheld`);
+        res.end(checks.map(line).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed\n' : 'failed\n'}`);
+      } else res.end('ok');
       return;
     }
   }
@@ -123,15 +140,16 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
   // labelled with their verb, group, resource and scope too.
-  const info = requestInfo(req.method ?? 'GET', path, url.searchParams, deps.store.resources);
+  const info = classifyRequest(req.method ?? 'GET', path, url.searchParams, deps.store.resources);
   metrics?.describe(res, info);
+  checkRoute(req.method ?? 'GET', info);
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
 
   if (info.kind === 'nonResource') throw notFoundPath();
   // A resource of a group an extension serves that no route answered (none today): never the store.
   if (info.kind === 'resource' && isVirtualResource(info.resource)) throw notFoundPath();
   if (info.kind === 'discovery') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
     serveDiscovery(deps, req, res, info);
     return;
   }

@@ -65,7 +65,7 @@ export function advanceMs(body: Record<string, unknown>): number {
 }
 
 export function clockRoute(clock: AdjustableClock) {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  return async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     const p = url.pathname.replace(/\/+$/, '');
     if (p !== '/skiff/v1/clock' && !p.startsWith('/skiff/v1/clock/')) return false;
     const method = req.method ?? 'GET';

@@ -1,6 +1,7 @@
 // The OpenAPI routes of one server's CRDs: /openapi/v3 (index with the custom group-versions added),
 // /openapi/v3/apis/<group>/<version> for custom group-versions, and /openapi/v2 in JSON with the
 // custom definitions merged. Everything else falls through to the built-in openapiRoute.
+import type { RequestUrl } from './request-info.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceTable } from '../registry/resource-table.ts';
 import { openapiV3Index } from '../openapi/index.ts';
@@ -31,7 +32,7 @@ function wantsJson(req: IncomingMessage): boolean {
 }
 
 export function customOpenapiRoute(table: ResourceTable) {
-  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+  return (req: IncomingMessage, res: ServerResponse, url: RequestUrl): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!table.customResources().length) return false;
     const p = url.pathname.replace(/\/+$/, '');

@@ -17,6 +17,7 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import { RESOURCES, storagePrefix } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { RequestInfo } from './request-info.ts';
+import { servedGroupVersions } from './served-groups.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
@@ -56,13 +57,23 @@ function verbLabel(req: IncomingMessage, info: RequestInfo | undefined): string 
   }
 }
 
+/** upstream's validRequestMethods (endpoints/metrics): any other verb is counted as "other". */
+const VALID_VERBS = new Set(['APPLY', 'CONNECT', 'CREATE', 'DELETE', 'DELETECOLLECTION', 'GET', 'LIST', 'PATCH', 'POST', 'PROXY', 'PUT', 'UPDATE', 'WATCH', 'WATCHLIST']);
+
+/**
+ * Label values are bounded whatever a client sends (upstream's cleanVerb and its served-group
+ * checks): verbs outside the known set are "other", and a group or version the server does not
+ * serve is never a label value, so hostile paths cannot grow the metric series.
+ */
 function labelsFor(req: IncomingMessage, info: RequestInfo | undefined): Labels {
   const r = info?.kind === 'resource' ? info : undefined;
-  const gv = info?.kind === 'discovery' ? info : undefined;
+  const served = info?.kind === 'discovery' ? servedGroupVersions().find((g) => g.group === info.group) : undefined;
+  const gv = served && info?.kind === 'discovery' ? info : undefined;
+  const verb = verbLabel(req, info);
   return {
-    verb: verbLabel(req, info),
+    verb: VALID_VERBS.has(verb) ? verb : 'other',
     group: r?.resource.group ?? gv?.group ?? '',
-    version: r?.resource.version ?? gv?.version ?? '',
+    version: r?.resource.version ?? (gv && served!.versions.includes(gv.version) ? gv.version : ''),
     resource: r?.resource.resource ?? '',
     subresource: r?.subresource ?? '',
     scope: !r ? '' : r.name !== undefined ? 'resource' : r.namespace !== undefined ? 'namespace' : 'cluster',
@@ -79,6 +90,8 @@ export class ApiMetrics {
   private loading?: Promise<void>;
   private readonly requests = new WeakMap<ServerResponse, { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }>();
 
+  /** Handler failures that were not a StatusError (skiff_internal_errors_total). */
+  private internalErrors = 0;
   private readonly store: Store;
   private readonly inFlight: () => { readOnly: number; mutating: number };
   constructor(store: Store, inFlight: () => { readOnly: number; mutating: number }) {
@@ -107,6 +120,9 @@ export class ApiMetrics {
     res.once('finish', finish);
     res.once('close', finish);
   }
+
+  /** Count one handler failure that was not a StatusError (answered with a generic 500). */
+  internalError(): void { this.internalErrors++; }
 
   /** Called by the request pipeline once it knows what a request addresses. */
   describe(res: ServerResponse, info: RequestInfo): void {
@@ -139,6 +155,11 @@ export class ApiMetrics {
     new prom.Gauge({
       name: 'apiserver_current_inflight_requests', help: 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', labelNames: ['request_kind'], registers: [registry],
       collect() { const n = inFlight(); this.set({ request_kind: 'readOnly' }, n.readOnly); this.set({ request_kind: 'mutating' }, n.mutating); },
+    });
+    const self = this;
+    new prom.Counter({
+      name: 'skiff_internal_errors_total', help: 'Requests that failed with an error that was not a Kubernetes Status (answered 500 with a generic message; the error and its stack are in the server log).', registers: [registry],
+      collect() { this.reset(); this.inc(self.internalErrors); },
     });
     const store = this.store;
     const stored = RESOURCES.filter((r, i, all) => all.findIndex((o) => storagePrefix(o) === storagePrefix(r)) === i);
@@ -176,7 +197,7 @@ export class ApiMetrics {
   }
 
   /** The /metrics route (authenticated like every non-public path). */
-  readonly route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  readonly route = async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     if (url.pathname !== '/metrics') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
     await this.load();

@@ -26,7 +26,7 @@ function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument
   res.end(body);
 }
 
-export async function openapiRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function openapiRoute(req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> {
   const p = url.pathname.replace(/\/+$/, '');
   if (!p.startsWith('/openapi/')) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');

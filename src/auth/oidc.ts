@@ -19,7 +19,7 @@ function serve(res: ServerResponse, contentType: string, body: object): void {
 
 /** `serverUrl()` is this server's external URL (known once it listens), for jwks_uri. */
 export function oidcRoute(tokens: ServiceAccountTokens, serverUrl: () => string) {
-  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+  return (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): boolean => {
     const p = url.pathname.replace(/\/+$/, '');
     if (p !== OPENID_CONFIG_PATH && p !== JWKS_PATH) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: p }, req.method ?? '');

@@ -79,14 +79,14 @@ const PATH = /^\/apis\/metrics\.k8s\.io\/v1beta1\/(?:namespaces\/([^/]+)\/)?(pod
 /** The route for buildApp's `routes`: answers metrics.k8s.io resource paths, leaves the rest. */
 export function metricsRoute(store: Store) {
   registerMetricsDiscovery();
-  return async (req: IncomingMessage, resp: ServerResponse, url: URL): Promise<boolean> => {
+  return async (req: IncomingMessage, resp: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     const path = url.pathname.replace(/\/+$/, '');
     if (!path.startsWith('/apis/metrics.k8s.io/v1beta1/')) return false;
     const m = PATH.exec(path);
     if (!m) throw notFoundPath();
     const [, ns, resource, rawName] = m;
     if (resource === 'nodes' && ns) throw notFoundPath();
-    const name = rawName ? decodeURIComponent(rawName) : undefined;
+    const name = rawName || undefined; // the path is already decoded (request-info.ts)
     const method = req.method ?? 'GET';
     const watching = /^(true|1)$/.test(url.searchParams.get('watch') ?? '');
     if (method !== 'GET' && method !== 'HEAD') {

@@ -1,6 +1,14 @@
 // Helpers shared by the pods/log and pods/exec handlers: query parameter parsing with Go's
 // conversion rules, and container lookup with upstream's (registry pod rest/log.go) messages.
+import type { IncomingMessage } from 'node:http';
 import { errors } from '../errors.ts';
+import { parseRequestTarget } from '../api/request-info.ts';
+import type { RequestUrl } from '../api/request-info.ts';
+
+/** An upgrade's target, read as the request pipeline reads it (no dot resolution); the server has refused malformed ones. */
+export function upgradeTarget(rawUrl: string): RequestUrl {
+  return parseRequestTarget(rawUrl) ?? { pathname: '', searchParams: new URLSearchParams() };
+}
 import type { KObject } from '../registry/strategy.ts';
 
 /** Annotation kubectl uses to pick a container when none is named. */
@@ -74,4 +82,25 @@ export function containerStatus(pod: KObject, c: ContainerRef): any | undefined 
   const st = (pod as any).status ?? {};
   const list = c.kind === 'init' ? st.initContainerStatuses : c.kind === 'ephemeral' ? st.ephemeralContainerStatuses : st.containerStatuses;
   return Array.isArray(list) ? list.find((s: any) => s?.name === c.name) : undefined;
+}
+
+const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The WebSocket handshake checks the ws library makes, made first so that a malformed handshake is
+ * answered with a Status like every other refusal (ws itself would write a bare text/html 400).
+ * `protocols`: whether Sec-WebSocket-Protocol reaches ws (portforward's tunnel hides it).
+ */
+export function checkWebSocketHandshake(req: IncomingMessage, protocols: boolean): void {
+  if (req.method !== 'GET') throw errors.badRequest('a WebSocket upgrade must be a GET request');
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !WS_KEY.test(key.trim())) throw errors.badRequest('missing or invalid Sec-WebSocket-Key header');
+  const version = Number(req.headers['sec-websocket-version']);
+  if (version !== 8 && version !== 13) throw errors.badRequest('missing or invalid Sec-WebSocket-Version header: supported versions are 13 and 8');
+  const offered = req.headers['sec-websocket-protocol'];
+  if (protocols && offered !== undefined) {
+    const list = offered.split(',').map((p) => p.trim());
+    if (list.some((p) => !TOKEN.test(p)) || new Set(list).size !== list.length) throw errors.badRequest('invalid Sec-WebSocket-Protocol header');
+  }
 }

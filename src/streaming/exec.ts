@@ -24,7 +24,8 @@ import type { SubresourceHandler } from '../api/extensions.ts';
 import { errors, StatusError, toStatus } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { boolParam, containerStatus, pickContainer } from './common.ts';
+import { boolParam, checkWebSocketHandshake, containerStatus, pickContainer, upgradeTarget } from './common.ts';
+import { checkPathName } from '../api/request-info.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
@@ -54,12 +55,13 @@ const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)\/
 
 /** Parse an exec/attach URL; undefined when the path is not one. Bad parameters → StatusError. */
 export function parseExecRequest(rawUrl: string): ExecRequest | undefined {
-  const url = new URL(rawUrl, 'http://localhost');
+  const url = upgradeTarget(rawUrl);
   const m = PATH_RE.exec(url.pathname);
   if (!m) return undefined;
+  checkPathName(m[2]);
   const q = url.searchParams;
   const r: ExecRequest = {
-    namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]), subresource: m[3] as 'exec' | 'attach',
+    namespace: m[1], name: m[2], subresource: m[3] as 'exec' | 'attach',
     command: q.getAll('command'), container: q.get('container') ?? undefined,
     stdin: boolParam(q, 'stdin') ?? false, stdout: boolParam(q, 'stdout') ?? false,
     stderr: boolParam(q, 'stderr') ?? false, tty: boolParam(q, 'tty') ?? false,
@@ -234,6 +236,7 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') {
       throw errors.badRequest(`unsupported upgrade protocol ${JSON.stringify(String(req.headers.upgrade ?? ''))}: use websocket or SPDY/3.1`);
     }
+    if (upgrade === 'websocket') checkWebSocketHandshake(req, true);
     pod = await resolvePod(r.namespace, r.name);
     if (!(pod as any).spec?.nodeName) throw errors.badRequest(`pod ${r.name} does not have a host assigned`);
     c = pickContainer(pod, r.container);

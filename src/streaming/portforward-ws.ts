@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { errors } from '../errors.ts';
+import { upgradeTarget } from './common.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { listenerFor, openPort, refusedMessage } from './pod-port.ts';
 import type { PortConnection } from './pod-port.ts';
@@ -21,7 +22,7 @@ const server = new WebSocketServer({
 
 /** Ports from the query, with the kubelet's messages for missing or bad ones (StatusError 400). */
 export function parsePorts(rawUrl: string): number[] {
-  const q = new URL(rawUrl, 'http://localhost').searchParams;
+  const q = upgradeTarget(rawUrl).searchParams;
   const raw = [...q.getAll('ports'), ...q.getAll('port')].flatMap((v) => v.split(','));
   if (!raw.length) throw errors.badRequest('query parameter "port" is required');
   return raw.map((v) => {

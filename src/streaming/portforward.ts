@@ -10,6 +10,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { errors } from '../errors.ts';
+import { checkPathName } from '../api/request-info.ts';
+import { checkWebSocketHandshake, upgradeTarget } from './common.ts';
 import type { Clock } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { writeHttpError } from './exec.ts';
@@ -28,8 +30,8 @@ const PAIR_TIMEOUT_MS = 30_000;
 const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward\/?$/;
 
 export function parsePortForwardPath(rawUrl: string): { namespace: string; name: string } | undefined {
-  const m = PATH_RE.exec(new URL(rawUrl, 'http://localhost').pathname);
-  return m ? { namespace: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) } : undefined;
+  const m = PATH_RE.exec(upgradeTarget(rawUrl).pathname);
+  return m ? { namespace: m[1], name: m[2] } : undefined;
 }
 
 // `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token (it has a '/'), so ws would refuse the
@@ -47,9 +49,11 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
   let upgrade: string;
   let wsPorts: number[] | undefined; // set for the legacy WebSocket protocol
   try {
+    checkPathName(target.name);
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotSupported({ group: '', resource: 'pods/portforward' }, String(req.method));
     upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     if (upgrade === 'websocket') {
+      checkWebSocketHandshake(req, false);
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       if (!offered.includes(TUNNEL_PROTOCOL)) { checkWsProtocols(req); wsPorts = parsePorts(req.url ?? '/'); }
     } else if (upgrade !== 'spdy/3.1') {
