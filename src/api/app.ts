@@ -140,7 +140,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
   // labelled with their verb, group, resource and scope too.
-  const info = classifyRequest(req.method ?? 'GET', path, url.searchParams, deps.store.resources);
+  const info = classifyRequest(req.method ?? 'GET', url.pathname, url.searchParams, deps.store.resources);
   metrics?.describe(res, info);
   checkRoute(req.method ?? 'GET', info);
   for (const route of deps.routes ?? []) if (await route(req, res, url)) return;

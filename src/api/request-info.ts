@@ -127,6 +127,10 @@ export function classifyRequest(method: string, path: string, query: URLSearchPa
   if (namespace !== undefined && !resource.namespaced) throw notFoundPath();
   if (namespace !== undefined && !VALID_NS.test(namespace)) throw notFoundPath();
 
+  // Upstream trims the trailing slash and deletes the whole collection; a request that ends in an
+  // empty name segment (`configmaps/`, `configmaps/%2F`) most likely lost its name, so Skiff never
+  // lets it widen to a delete-collection (issue 19: data loss). Reads keep upstream's reading.
+  if (method === 'DELETE' && name === undefined && path.endsWith('/') && resource.verbs.includes('deletecollection')) throw notFoundPath();
   const verb = verbFor(method, name !== undefined, subresource !== undefined, query) ?? method.toLowerCase();
   return { kind: 'resource', verb, resource, namespace, name, subresource };
 }

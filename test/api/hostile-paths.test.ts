@@ -238,9 +238,10 @@ describe('empty names and trailing slashes', () => {
     assert.equal(await snapshot(), before);
   });
 
-  test('a trailing slash (or a %2F that decodes to one) on a collection is the collection, as upstream', async () => {
+  test('a trailing slash (or a %2F that decodes to one) on a collection lists it, but never deletes it', async () => {
     // Upstream trims trailing slashes in both requestinfo.go (splitPath) and go-restful
-    // (TrimRightSlashEnabled): GET lists and DELETE is a delete-collection there too.
+    // (TrimRightSlashEnabled): GET lists there and here. DELETE would be a delete-collection
+    // upstream; Skiff refuses it (404), so a request that lost its name cannot wipe a collection.
     const ns = await f.ns('hp-coll');
     for (const n of ['c1', 'c2', 'c3']) await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send(cm(n, { a: '1' }, { k: n }));
     const list = await raw(f, 'GET', `/api/v1/namespaces/${ns}/configmaps/`);
@@ -249,11 +250,17 @@ describe('empty names and trailing slashes', () => {
     assert.equal(list.body.items.length, 3);
     const viaEscape = await raw(f, 'GET', `/api/v1/namespaces/${ns}/configmaps/%2F`);
     assert.equal(viaEscape.body.kind, 'ConfigMapList');
-    const del = await raw(f, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/?labelSelector=k%3Dc1`);
-    assert.equal(del.status, 200);
-    assert.equal(del.body.kind, 'ConfigMapList');
-    assert.deepEqual(del.body.items.map((i: any) => i.metadata.name), ['c1']);
+    for (const suffix of ['/', '/%2F', '//', '/?labelSelector=k%3Dc1']) {
+      const del = await raw(f, 'DELETE', `/api/v1/namespaces/${ns}/configmaps${suffix}`);
+      assert.equal(del.status, 404, `${suffix}: ${del.text}`);
+      assert.equal(del.body.kind, 'Status');
+      assert.equal(del.body.message, 'the server could not find the requested resource');
+    }
+    const cluster = await raw(f, 'DELETE', '/api/v1/persistentvolumes/');
+    assert.equal(cluster.status, 404);
     const left = await f.api.get(`/api/v1/namespaces/${ns}/configmaps`);
-    assert.deepEqual(left.body.items.map((i: any) => i.metadata.name).sort(), ['c2', 'c3']);
+    assert.deepEqual(left.body.items.map((i: any) => i.metadata.name).sort(), ['c1', 'c2', 'c3']);
+    const named = await raw(f, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/c1/`);
+    assert.equal(named.status, 200, named.text);
   });
 });
