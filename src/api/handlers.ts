@@ -262,7 +262,7 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   if (rep.format === 'json') {
     // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
     const head = `{"kind":${JSON.stringify(r.kind + 'List')},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-    sendJsonList(res, jsonListBody(head, result.items, ']}'));
+    sendJsonList(res, jsonListBody(head, result.items, ']}\n'));
     return;
   }
   const items = result.items.map((e) => e.obj);

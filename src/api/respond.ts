@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { yaml } from '../util/yaml.ts';
 import type { Status } from '../errors.ts';
 import { jsonOf } from '../registry/codec.ts';
+import { apiObjectJson, sortedKeys } from '../registry/wire-form.ts';
 import type { JsonListBody } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from './negotiate.ts';
@@ -28,20 +29,34 @@ export function sendProtobufList(res: ServerResponse, list: { apiVersion: string
   return true;
 }
 
-/** Send a body. `json` may be given pre-serialised to avoid a second JSON.stringify. */
+/**
+ * The JSON body of an API object as upstream's encoder writes it: struct order for built-in kinds
+ * (objects the store handed out are already in it) and a trailing newline (json.Encoder.Encode).
+ * Bodies that are not API objects (no kind) are written as given.
+ */
+export function apiJson(body: unknown): string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return JSON.stringify(body);
+  const o = body as Record<string, unknown>;
+  if (typeof o.kind !== 'string') return JSON.stringify(body);
+  return `${apiObjectJson(o)}\n`;
+}
+
+/** Send a body. `json` may be given pre-serialised (an object's stored JSON, without the trailing newline). */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {
   if (res.headersSent) { res.end(); return; }
   json ??= jsonOf(body);
+  if (json !== undefined) json += '\n';
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {
-    payload = yaml().stringify(json !== undefined ? JSON.parse(json) : body, { lineWidth: 0 });
+    // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted.
+    payload = yaml().stringify(sortedKeys(json !== undefined ? JSON.parse(json) : body), { lineWidth: 0 });
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
     payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);
     type = PROTOBUF_TYPE;
   } else {
-    payload = json ?? JSON.stringify(body);
+    payload = json ?? apiJson(body);
     type = JSON_TYPE;
   }
   res.statusCode = code;

@@ -6,6 +6,8 @@
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
 import { packedBytes } from './value-slabs.ts';
+import { rvOffset, rvPrefix, rvSuffix } from './rv-splice.ts';
+import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
@@ -21,35 +23,37 @@ const cache = new WeakMap<KeyValue, Entry>();
 /** The entry of each object handed out by the store, so responses need not serialise it again. */
 const entryOfObject = new WeakMap<object, Entry>();
 const decoder = new TextDecoder();
-const METADATA = '"metadata":{';
-const APIVERSION_BYTES = Buffer.from('{"apiVersion":');
 
-/**
- * Stored JSON has no resourceVersion; splice it into the first `"metadata":{`, which is the object's
- * own because the store writes apiVersion, kind and metadata first (see canonical()).
- */
-function withRV(text: string, rev: number): string {
-  const i = text.indexOf(METADATA);
-  if (i < 0) return text;
-  const at = i + METADATA.length;
-  const sep = text[at] === '}' ? '' : ',';
-  return `${text.slice(0, at)}"resourceVersion":"${rev}"${sep}${text.slice(at)}`;
+/** The stored bytes with the resourceVersion spliced in where upstream writes it (see rv-splice.ts). */
+function withRV(v: Uint8Array, rev: number): string {
+  const at = rvOffset(v);
+  if (at < 0) return decoder.decode(v);
+  return `${decoder.decode(v.subarray(0, at))}${rvPrefix(v, at)}"resourceVersion":"${rev}"${rvSuffix(v, at)}${decoder.decode(v.subarray(at))}`;
 }
 
-/** A stored revision: `text` is set only when the stored bytes are not in canonical order (rare). */
+/** A stored revision: `text` is set only when the stored bytes are not in wire form (written by an older version). */
 class StoredEntry implements Entry {
   readonly obj: KObject;
   readonly rev: number;
   readonly kv: KeyValue;
-  private readonly text: string | undefined;
+  readonly text: string | undefined;
   constructor(obj: KObject, kv: KeyValue, text: string | undefined) {
     this.obj = obj; this.rev = kv.modRevision; this.kv = kv; this.text = text;
   }
-  get json(): string { return this.text ?? withRV(decoder.decode(this.kv.value), this.rev); }
+  get json(): string { return this.text ?? withRV(this.kv.value, this.rev); }
 }
 
-const isCanonical = (v: Uint8Array) =>
-  v.length > APIVERSION_BYTES.length && Buffer.from(v.buffer, v.byteOffset, APIVERSION_BYTES.length).equals(APIVERSION_BYTES);
+const KIND_FIRST = Buffer.from('{"kind":');
+const kindFirst = (v: Uint8Array) =>
+  v.length > KIND_FIRST.length && Buffer.from(v.buffer, v.byteOffset, KIND_FIRST.length).equals(KIND_FIRST);
+/** Whether stored bytes are in wire form: typed kinds start with `kind` (older versions wrote apiVersion first). */
+const inWireForm = (v: Uint8Array, obj: KObject) => kindFirst(v) || !isBuiltInKind(obj.apiVersion, obj.kind);
+/** The stored bytes of an entry whose bytes can be sent as they are (resourceVersion spliced in). */
+function sendableBytes(e: Entry): Uint8Array | undefined {
+  const v = e.kv?.value;
+  if (!v || e.kv!.modRevision !== e.rev) return undefined;
+  return e instanceof StoredEntry && e.text !== undefined ? undefined : v;
+}
 
 /**
  * Key prefixes whose parsed objects are not kept with the live value (see setUnretained): each read
@@ -64,7 +68,7 @@ export function setUnretained(prefixes: readonly string[]): void { unretained = 
 export function retains(kv: KeyValue): boolean { return !unretainedKey(kv.key); }
 
 function stored(kv: KeyValue, obj: KObject): Entry {
-  const e = new StoredEntry(obj, kv, isCanonical(kv.value) ? undefined : JSON.stringify(obj));
+  const e = new StoredEntry(obj, kv, inWireForm(kv.value, obj) ? undefined : goJson(wireForm(obj)));
   if (retains(kv)) cache.set(kv, e);
   entryOfObject.set(obj, e);
   return e;
@@ -79,10 +83,10 @@ export function decode(kv: KeyValue): Entry {
   return stored(kv, obj);
 }
 
-/** apiVersion, kind and metadata first, then the rest in the given order (as upstream serialises). */
+/** kind, apiVersion and metadata first, then the rest in the given order (the full wire form is wireForm()). */
 export function canonical(obj: KObject): KObject {
   const { apiVersion, kind, metadata, ...rest } = obj;
-  return { apiVersion, kind, metadata, ...rest };
+  return { kind, apiVersion, metadata, ...rest };
 }
 
 /** Whether values stored under `key` are kept as bytes only (see setUnretained). */
@@ -96,7 +100,7 @@ export function encode(obj: KObject, key?: string): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    const text = JSON.stringify(obj);
+    const text = goJson(obj);
     // Bytes-only kinds (written once, read rarely) share slabs (value-slabs.ts).
     if (key !== undefined && unretainedKey(key)) return packedBytes(text);
     // Others get an exact-size buffer of their own: Buffer.from(string) slices a shared 64 KiB pool
@@ -134,20 +138,17 @@ export function entryFor(obj: KObject, rev: number): Entry {
   return e;
 }
 
-const METADATA_BYTES = Buffer.from(METADATA);
-
 /**
  * The entry's JSON as UTF-8 byte pieces (concatenated, they equal Buffer.from(e.json)). When the entry
- * came from storage in canonical order the pieces are views of the stored bytes with the resourceVersion
+ * came from storage in wire form the pieces are views of the stored bytes with the resourceVersion
  * spliced in as withRV() does, so sending a list neither joins strings nor encodes them again.
  */
 export function jsonBytes(e: Entry): Buffer[] {
-  const v = e.kv?.value;
-  const at = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
+  const v = sendableBytes(e);
+  const at = v ? rvOffset(v) : -1;
   if (at < 0) return [Buffer.from(e.json)];
   const b = Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
-  const sep = b[at] === 0x7d /* } */ ? '' : ',';
-  return [b.subarray(0, at), Buffer.from(`"resourceVersion":"${e.rev}"${sep}`), b.subarray(at)];
+  return [b.subarray(0, at), Buffer.from(`${rvPrefix(b, at)}"resourceVersion":"${e.rev}"${rvSuffix(b, at)}`), b.subarray(at)];
 }
 
 /** The JSON text of an object the store handed out, if it has one. */
@@ -173,27 +174,6 @@ export interface JsonListBody {
   next(into: Buffer): Buffer | undefined;
 }
 
-const APIVERSION_LEN = APIVERSION_BYTES.length;
-/** Bytes of `"metadata":{`, the key the resourceVersion is spliced after. */
-const MD = [...METADATA_BYTES];
-
-/**
- * Where the resourceVersion goes in stored bytes that are in canonical order (apiVersion first): just
- * after the first `"metadata":{`, which is the object's own (see withRV()); -1 if not canonical. A byte
- * scan in JS: the key sits a few dozen bytes in, and native indexOf/compare calls cost more per item.
- */
-function rvOffset(b: Uint8Array): number {
-  if (b.length <= APIVERSION_LEN) return -1;
-  for (let k = 0; k < APIVERSION_LEN; k++) if (b[k] !== APIVERSION_BYTES[k]) return -1;
-  const last = b.length - MD.length;
-  outer: for (let k = APIVERSION_LEN; k <= last; k++) {
-    if (b[k] !== 0x22 /* " */) continue;
-    for (let j = 1; j < MD.length; j++) if (b[k + j] !== MD[j]) continue outer;
-    return k + MD.length;
-  }
-  return -1;
-}
-
 /** Write the decimal digits of a non-negative integer at `off`; returns the offset after them. */
 function writeDigits(buf: Buffer, off: number, v: number): number {
   let d = 1;
@@ -216,14 +196,14 @@ export function jsonListBody(head: string, items: readonly Entry[], tail: string
   let length = headBytes.length + tailBytes.length + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const e = items[i];
-    const v = e.kv?.value;
-    const p = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
+    const v = sendableBytes(e);
+    const p = v ? rvOffset(v) : -1;
     at[i] = p;
     if (p >= 0) {
       const b = Buffer.isBuffer(v) ? v : Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
       src[i] = b;
-      // "resourceVersion":"<rev>" plus a comma unless metadata was otherwise empty.
-      size[i] = b.length + RV_OPEN.length + digitCount(e.rev) + 1 + (b[p] === 0x7d /* } */ ? 0 : 1);
+      // "resourceVersion":"<rev>" plus a comma before or after it unless metadata was otherwise empty.
+      size[i] = b.length + RV_OPEN.length + digitCount(e.rev) + 1 + rvPrefix(b, p).length + rvSuffix(b, p).length;
     } else {
       src[i] = Buffer.from(e.json);
       size[i] = src[i].length;
@@ -236,10 +216,11 @@ export function jsonListBody(head: string, items: readonly Entry[], tail: string
     const p = at[k];
     if (p < 0) return off + b.copy(chunk, off);
     off += b.copy(chunk, off, 0, p);
+    if (b[p] === 0x7d /* } */ && b[p - 1] !== 0x7b /* { */) chunk[off++] = 0x2c; /* , */
     off += RV_OPEN.copy(chunk, off);
     off = writeDigits(chunk, off, items[k].rev);
     chunk[off++] = 0x22; /* " */
-    if (b[p] !== 0x7d) chunk[off++] = 0x2c; /* , */
+    if (b[p] !== 0x7d /* } */) chunk[off++] = 0x2c; /* , */
     return off + b.copy(chunk, off, p);
   };
   return {
