@@ -133,12 +133,13 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const rep = negotiate(accept, [], pb);
       const opts = await deleteOptions(req, q);
       const { obj, deleted } = await store.delete(r, info.namespace, info.name!, opts);
-      if (!deleted || r.resource === 'pods' || r.resource === 'namespaces') {
-        send(res, deleted ? 200 : 200, obj, rep);
-      } else {
-        send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-          details: { name: obj.metadata.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata.uid } }, rep);
-      }
+      // 202 when the object stays (finalizers) and the client asked for cascading deletion with
+      // orphanDependents=false, as upstream (kept for old clients); 200 otherwise.
+      const code = !deleted && opts.orphanDependentsFalse ? 202 : 200;
+      // Upstream answers with the object when it is not gone yet (finalizers, graceful deletion) or its
+      // registry returns deleted objects (ReturnDeletedObject), else with a Success Status.
+      if (!deleted || RETURNS_DELETED_OBJECT.has(`${r.group}/${r.resource}`)) send(res, code, obj, rep);
+      else send(res, code, deletedStatus(r, obj), rep);
       return;
     }
     case 'deletecollection': {
@@ -152,6 +153,25 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
     }
   }
   throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);
+}
+
+/**
+ * Resources whose upstream registry sets ReturnDeletedObject (kubernetes v1.32, pkg/registry, each storage.go):
+ * a DELETE that removes the object answers with it. Others answer with a Success Status.
+ */
+const RETURNS_DELETED_OBJECT = new Set([
+  '/namespaces', '/persistentvolumes', '/persistentvolumeclaims', '/pods', '/podtemplates', '/resourcequotas',
+  '/services', '/serviceaccounts',
+  'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/storageclasses',
+  'storage.k8s.io/volumeattachments', 'storage.k8s.io/volumeattributesclasses',
+  'resource.k8s.io/deviceclasses', 'resource.k8s.io/resourceclaims', 'resource.k8s.io/resourceclaimtemplates',
+  'resource.k8s.io/resourceslices',
+]);
+
+/** The Status upstream's registry answers a completed DELETE with (details.kind is the resource, as upstream). */
+function deletedStatus(r: ResourceInfo, obj: Record<string, any>): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    details: { name: obj.metadata?.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata?.uid } };
 }
 
 function checkKind(r: ResourceInfo, obj: Record<string, any>): Record<string, any> {
@@ -215,7 +235,7 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
     if (orphan !== undefined && orphan !== null) throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', [field.invalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set')]);
     opts.propagationPolicy = policy;
   } else if (orphan === true || orphan === 'true') opts.propagationPolicy = 'Orphan';
-  else if (orphan === false || orphan === 'false') opts.propagationPolicy = 'Background';
+  else if (orphan === false || orphan === 'false') { opts.propagationPolicy = 'Background'; opts.orphanDependentsFalse = true; }
   const pre = body.preconditions;
   if (pre !== undefined && pre !== null) {
     if (typeof pre !== 'object' || Array.isArray(pre)) throw errors.badRequest('DeleteOptions.preconditions must be an object');

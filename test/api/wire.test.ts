@@ -1,0 +1,115 @@
+// Wire details real clients compare byte for byte, as upstream kube-apiserver v1.32 writes them:
+// Status member order and the trailing newline of json.Encoder, Go struct field order, Go's zero-value
+// rules, map keys sorted, and which DELETE answers carry the object and which a Status.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFixture } from './fixture.ts';
+import type { Fixture } from './fixture.ts';
+
+let f: Fixture;
+before(async () => { f = await startFixture(); });
+after(async () => { await f.stop(); });
+
+const keys = (o: Record<string, unknown>) => Object.keys(o);
+
+test('a NotFound Status is byte-exact: kind, apiVersion, metadata, status, message, reason, details, code, newline', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.get(`/api/v1/namespaces/${ns}/configmaps/nope`);
+  assert.equal(res.status, 404);
+  assert.equal(res.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}\n');
+});
+
+test('an Invalid Status lists details (with causes) before code', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } });
+  assert.equal(res.status, 422);
+  assert.deepEqual(keys(res.body), ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
+  assert.deepEqual(keys(res.body.details), ['name', 'kind', 'causes']);
+  assert.ok(res.text.endsWith('}\n'));
+});
+
+test('a created Deployment: struct order at every level, empty structs written, map keys sorted, trailing newline', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.post(`/apis/apps/v1/namespaces/${ns}/deployments`).send({
+    metadata: { labels: { zeta: '1', alpha: '2' }, name: 'd', annotations: { b: 'x', a: 'y' } },
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    spec: {
+      template: { spec: { containers: [{ image: 'nginx', name: 'web', ports: [{ protocol: 'TCP', containerPort: 80 }] }] }, metadata: { labels: { app: 'd' } } },
+      selector: { matchLabels: { app: 'd' } }, replicas: 2,
+    },
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.ok(res.text.endsWith('}\n'), 'json.Encoder ends the body with a newline');
+  const d = res.body;
+  assert.deepEqual(keys(d), ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
+  assert.deepEqual(keys(d.metadata), ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'labels', 'annotations']);
+  assert.deepEqual(keys(d.metadata.labels), ['alpha', 'zeta']);
+  assert.deepEqual(keys(d.metadata.annotations), ['a', 'b']);
+  assert.deepEqual(keys(d.spec).slice(0, 4), ['replicas', 'selector', 'template', 'strategy']);
+  // A template's ObjectMeta has Go's zero time: written as null.
+  assert.equal(d.spec.template.metadata.creationTimestamp, null);
+  assert.ok(res.text.includes('"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"d"}},"spec":{"containers":[{"name":"web","image":"nginx","ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{}'), res.text);
+  assert.deepEqual(d.status, {});
+  // GET gives the same bytes (resourceVersion spliced back where ObjectMeta declares it).
+  const got = await f.api.get(`/apis/apps/v1/namespaces/${ns}/deployments/d`);
+  assert.equal(got.text, res.text);
+});
+
+test('a Service without status gets status.loadBalancer {} as upstream writes it', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.post(`/api/v1/namespaces/${ns}/services`).send({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }], selector: { app: 's' } } });
+  assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.body.status, { loadBalancer: {} });
+});
+
+test('omitempty zeros are left out and Go-escaped characters are written as \\u003c \\u003e \\u0026', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: {}, finalizers: [] }, data: { cmd: 'a && b <c>' }, immutable: false });
+  assert.equal(res.status, 201, res.text);
+  assert.ok(res.text.includes('"data":{"cmd":"a \\u0026\\u0026 b \\u003cc\\u003e"}'), res.text);
+  assert.equal(res.body.immutable, false, 'a pointer field keeps its zero value');
+  assert.equal(res.body.metadata.labels, undefined);
+  assert.equal(res.body.metadata.finalizers, undefined);
+  const list = await f.api.get(`/api/v1/namespaces/${ns}/configmaps`);
+  assert.ok(list.text.endsWith(']}\n'));
+  assert.ok(list.text.includes(res.text.slice(0, -1)), 'a list item is the object\'s bytes');
+});
+
+test('DELETE answers with a Success Status for most kinds, with the object for ReturnDeletedObject kinds', async () => {
+  const ns = await f.ns('wire');
+  const cm = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  const del = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/c`);
+  assert.equal(del.status, 200);
+  assert.equal(del.text, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"c","kind":"configmaps","uid":"${cm.body.metadata.uid}"}}\n`);
+
+  const dep = await f.api.post(`/apis/apps/v1/namespaces/${ns}/deployments`).send({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
+  const dd = await f.api.delete(`/apis/apps/v1/namespaces/${ns}/deployments/d`);
+  assert.equal(dd.text, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"d","group":"apps","kind":"deployments","uid":"${dep.body.metadata.uid}"}}\n`);
+
+  for (const [path, body] of [
+    [`/api/v1/namespaces/${ns}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } }],
+    [`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' } }],
+    ['/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: `sc-${ns}` }, provisioner: 'x.example.com' }],
+  ] as const) {
+    const made = await f.api.post(path).send(body);
+    assert.equal(made.status, 201, made.text);
+    const gone = await f.api.delete(`${path}/${body.metadata.name}`);
+    assert.equal(gone.status, 200, gone.text);
+    assert.equal(gone.body.kind, body.kind, `DELETE ${path} answers with the deleted ${body.kind}`);
+    assert.equal(gone.body.metadata.uid, made.body.metadata.uid);
+  }
+});
+
+test('DELETE of an object held by a finalizer answers with the object (deletionTimestamp set); 202 with orphanDependents=false', async () => {
+  const ns = await f.ns('wire');
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/hold'] } });
+  const del = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/held`);
+  assert.equal(del.status, 200);
+  assert.equal(del.body.kind, 'ConfigMap');
+  assert.ok(del.body.metadata.deletionTimestamp);
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held2', finalizers: ['example.com/hold'] } });
+  const orphanFalse = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/held2?orphanDependents=false`);
+  assert.equal(orphanFalse.status, 202, orphanFalse.text);
+  assert.equal(orphanFalse.body.kind, 'ConfigMap');
+});
