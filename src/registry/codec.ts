@@ -37,9 +37,12 @@ class StoredEntry implements Entry {
   readonly rev: number;
   readonly kv: KeyValue;
   readonly text: string | undefined;
+  /** Where the resourceVersion goes in the stored bytes (rv-splice.ts), found on the first send; -2: not yet. */
+  private at = -2;
   constructor(obj: KObject, kv: KeyValue, text: string | undefined) {
     this.obj = obj; this.rev = kv.modRevision; this.kv = kv; this.text = text;
   }
+  rvAt(): number { return this.at === -2 ? (this.at = rvOffset(this.kv.value)) : this.at; }
   get json(): string { return this.text ?? withRV(this.kv.value, this.rev); }
 }
 
@@ -48,11 +51,17 @@ const kindFirst = (v: Uint8Array) =>
   v.length > KIND_FIRST.length && Buffer.from(v.buffer, v.byteOffset, KIND_FIRST.length).equals(KIND_FIRST);
 /** Whether stored bytes are in wire form: typed kinds start with `kind` (older versions wrote apiVersion first). */
 const inWireForm = (v: Uint8Array, obj: KObject) => kindFirst(v) || !isBuiltInKind(obj.apiVersion, obj.kind);
-/** The stored bytes of an entry whose bytes can be sent as they are (resourceVersion spliced in). */
-function sendableBytes(e: Entry): Uint8Array | undefined {
+/** The stored bytes of an entry if they can be sent as they are, and where its resourceVersion goes in them. */
+function sendable(e: Entry): { v: Uint8Array; at: number } | undefined {
   const v = e.kv?.value;
   if (!v || e.kv!.modRevision !== e.rev) return undefined;
-  return e instanceof StoredEntry && e.text !== undefined ? undefined : v;
+  if (e instanceof StoredEntry) {
+    if (e.text !== undefined) return undefined;
+    const at = e.rvAt();
+    return at < 0 ? undefined : { v, at };
+  }
+  const at = rvOffset(v);
+  return at < 0 ? undefined : { v, at };
 }
 
 /**
@@ -144,10 +153,10 @@ export function entryFor(obj: KObject, rev: number): Entry {
  * spliced in as withRV() does, so sending a list neither joins strings nor encodes them again.
  */
 export function jsonBytes(e: Entry): Buffer[] {
-  const v = sendableBytes(e);
-  const at = v ? rvOffset(v) : -1;
-  if (at < 0) return [Buffer.from(e.json)];
-  const b = Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
+  const sb = sendable(e);
+  if (!sb) return [Buffer.from(e.json)];
+  const { v, at } = sb;
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return [b.subarray(0, at), Buffer.from(`${rvPrefix(b, at)}"resourceVersion":"${e.rev}"${rvSuffix(b, at)}`), b.subarray(at)];
 }
 
@@ -196,8 +205,9 @@ export function jsonListBody(head: string, items: readonly Entry[], tail: string
   let length = headBytes.length + tailBytes.length + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const e = items[i];
-    const v = sendableBytes(e);
-    const p = v ? rvOffset(v) : -1;
+    const sb = sendable(e);
+    const v = sb?.v;
+    const p = sb ? sb.at : -1;
     at[i] = p;
     if (p >= 0) {
       const b = Buffer.isBuffer(v) ? v : Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);

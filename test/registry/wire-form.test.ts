@@ -19,7 +19,7 @@ test('Status: details before code; absent optional members left out', () => {
 });
 
 test('an Event: non-pointer times null, strings without omitempty written empty, inline and unknown fields', () => {
-  const out = wireForm({ kind: 'Event', apiVersion: 'v1', metadata: { name: 'e' }, zzz: 1, count: 0, reason: 'R' });
+  const out: Record<string, any> = wireForm({ kind: 'Event', apiVersion: 'v1', metadata: { name: 'e' }, zzz: 1, count: 0, reason: 'R' });
   assert.deepEqual(Object.keys(out), ['kind', 'apiVersion', 'metadata', 'involvedObject', 'reason', 'source', 'firstTimestamp', 'lastTimestamp', 'eventTime', 'reportingComponent', 'reportingInstance', 'zzz']);
   assert.equal(out.firstTimestamp, null);
   assert.equal(out.reportingComponent, '');
