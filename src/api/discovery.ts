@@ -37,7 +37,8 @@ export function apiResourceList(group: string, version: string) {
       resources.push(sub);
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  // Upstream strips the apiVersion of the legacy group's list (/api/v1), as it does for /api.
+  return group ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources } : { kind: 'APIResourceList', groupVersion: version, resources };
 }
 
 function discoveryResource(r: ResourceInfo) {

@@ -6,7 +6,7 @@
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
 import { packedBytes } from './value-slabs.ts';
-import { rvOffset, rvPrefix, rvSuffix } from './rv-splice.ts';
+import { rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
 import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
 
 export interface Entry {
@@ -87,8 +87,7 @@ export function decode(kv: KeyValue): Entry {
   let e = cache.get(kv);
   if (e) return e;
   const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
-  obj.metadata ??= {};
-  obj.metadata.resourceVersion = String(kv.modRevision);
+  setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }
 
@@ -124,7 +123,7 @@ export function encode(obj: KObject, key?: string): Uint8Array {
 
 /** Record the object we just wrote against its KeyValue, so the next read needs no parse or stringify. */
 export function prime(kv: KeyValue, obj: KObject): Entry {
-  obj.metadata.resourceVersion = String(kv.modRevision);
+  setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }
 

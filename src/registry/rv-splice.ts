@@ -109,3 +109,24 @@ export function rvOffset(b: Uint8Array): number {
 export const rvPrefix = (b: Uint8Array, at: number): string => (b[at] === RB && b[at - 1] !== LB ? ',' : '');
 /** Bytes to put after it. */
 export const rvSuffix = (b: Uint8Array, at: number): string => (b[at] === RB ? '' : ',');
+
+const BEFORE_RV_TYPED_KEYS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid']);
+
+/**
+ * Set metadata.resourceVersion of a parsed object at the place its encoding has it (as rvOffset() for
+ * bytes), so re-encoding the object keeps upstream's order. `typed`: a built-in kind (struct order);
+ * else keys are sorted. Replaces obj.metadata by a new object when the key must go in the middle.
+ */
+export function setResourceVersion(obj: { metadata?: Record<string, any> }, rv: string, typed: boolean): void {
+  const m = obj.metadata;
+  if (m === undefined || m === null || typeof m !== 'object' || Array.isArray(m)) { obj.metadata = { resourceVersion: rv }; return; }
+  if (Object.hasOwn(m, 'resourceVersion')) { m.resourceVersion = rv; return; }
+  const keys = Object.keys(m);
+  const at = keys.findIndex((k) => (typed ? !BEFORE_RV_TYPED_KEYS.has(k) : k > 'resourceVersion'));
+  if (at < 0) { m.resourceVersion = rv; return; }
+  const out: Record<string, any> = {};
+  for (let i = 0; i < at; i++) out[keys[i]] = m[keys[i]];
+  out.resourceVersion = rv;
+  for (let i = at; i < keys.length; i++) out[keys[i]] = m[keys[i]];
+  obj.metadata = out;
+}

@@ -168,12 +168,19 @@ export function sortedKeys(v: unknown): unknown {
 
 /** The message of a built-in kind (by apiVersion and kind), or undefined. */
 export function messageOfKind(apiVersion: unknown, kind: unknown): string | undefined {
-  if (typeof kind !== 'string' || typeof apiVersion !== 'string') return undefined;
-  const m = KINDS[`${apiVersion}/${kind}`];
-  if (m) return m;
-  // meta/v1 kinds (Status, DeleteOptions, discovery documents) are written under any group version.
-  return Object.hasOwn(META_KINDS, kind) && (apiVersion === 'v1' || apiVersion === 'meta.k8s.io/v1') ? META_KINDS[kind] : undefined;
+  if (typeof kind !== 'string') return undefined;
+  if (typeof apiVersion === 'string') {
+    const m = KINDS[`${apiVersion}/${kind}`];
+    if (m) return m;
+  } else if (apiVersion !== undefined) return undefined;
+  // meta/v1 kinds (Status, discovery documents, PartialObjectMetadata) under v1, meta.k8s.io/v1, or with
+  // the apiVersion stripped (legacy discovery).
+  if (apiVersion !== undefined && apiVersion !== 'v1' && apiVersion !== 'meta.k8s.io/v1') return undefined;
+  return Object.hasOwn(META_KINDS, kind) || META_OBJECT_KINDS.has(kind) ? `${META}.${kind}` : undefined;
 }
+
+/** meta/v1 object kinds that are not registered into every group version. */
+const META_OBJECT_KINDS = new Set(['PartialObjectMetadata', 'PartialObjectMetadataList']);
 
 /** Whether objects of this apiVersion/kind are typed (struct order) rather than unstructured (sorted). */
 export function isBuiltInKind(apiVersion: unknown, kind: unknown): boolean { return messageOfKind(apiVersion, kind) !== undefined; }
@@ -185,6 +192,7 @@ export function isBuiltInKind(apiVersion: unknown, kind: unknown): boolean { ret
 export function wireForm<T extends Record<string, any>>(obj: T): T {
   const name = messageOfKind(obj.apiVersion, obj.kind);
   if (!name) return sortedKeys(obj) as T;
+  if (!MESSAGES[name]) return obj;
   const out: Record<string, unknown> = {};
   if (obj.kind !== undefined) out.kind = obj.kind;
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
@@ -213,5 +221,17 @@ export function goJson(v: unknown): string {
 
 /** An API object's JSON as upstream writes it, without the trailing newline: wire form for built-in kinds. */
 export function apiObjectJson(o: Record<string, unknown>): string {
-  return goJson(isBuiltInKind(o.apiVersion, o.kind) ? wireForm(o) : o);
+  return goJson(responseForm(o));
+}
+
+/**
+ * A response body in upstream's form: built-in kinds in wire form; a Table (hand-coded upstream, no
+ * table entry) keeps its order but its rows' objects are in wire form; other bodies as given.
+ */
+export function responseForm(o: Record<string, unknown>): Record<string, unknown> {
+  if (isBuiltInKind(o.apiVersion, o.kind)) return wireForm(o);
+  if (o.kind === 'Table' && Array.isArray(o.rows)) {
+    return { ...o, rows: o.rows.map((row) => (isPlainObject(row) && isPlainObject(row.object) && typeof row.object.kind === 'string' ? { ...row, object: responseForm(row.object) } : row)) };
+  }
+  return o;
 }

@@ -113,3 +113,26 @@ test('DELETE of an object held by a finalizer answers with the object (deletionT
   assert.equal(orphanFalse.status, 202, orphanFalse.text);
   assert.equal(orphanFalse.body.kind, 'ConfigMap');
 });
+
+test('PartialObjectMetadata and Table rows keep ObjectMeta order (resourceVersion after uid)', async () => {
+  const ns = await f.ns('wire');
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' } } });
+  const meta = await f.api.get(`/api/v1/namespaces/${ns}/configmaps/c`).set('Accept', 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io');
+  assert.deepEqual(keys(JSON.parse(meta.text).metadata).slice(0, 5), ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp']);
+  const table = await f.api.get(`/api/v1/namespaces/${ns}/configmaps`).set('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  const t = JSON.parse(table.text);
+  assert.deepEqual(keys(t), ['kind', 'apiVersion', 'metadata', 'columnDefinitions', 'rows']);
+  assert.deepEqual(keys(t.columnDefinitions[0]), ['name', 'type', 'format', 'description', 'priority']);
+  assert.deepEqual(keys(t.rows[0].object.metadata).slice(0, 5), ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp']);
+  assert.ok(table.text.endsWith('}\n'));
+});
+
+test('legacy discovery strips apiVersion as upstream: /api and /api/v1 have none, /apis/apps/v1 has v1', async () => {
+  const core = await f.api.get('/api/v1');
+  assert.ok(core.text.startsWith('{"kind":"APIResourceList","groupVersion":"v1","resources":['), core.text.slice(0, 80));
+  assert.ok(core.text.endsWith('}\n'));
+  const apps = await f.api.get('/apis/apps/v1');
+  assert.ok(apps.text.startsWith('{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"apps/v1","resources":['), apps.text.slice(0, 80));
+  const api = await f.api.get('/api');
+  assert.ok(api.text.startsWith('{"kind":"APIVersions","versions":["v1"]'), api.text.slice(0, 80));
+});
