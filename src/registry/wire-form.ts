@@ -230,8 +230,31 @@ export function apiObjectJson(o: Record<string, unknown>): string {
  */
 export function responseForm(o: Record<string, unknown>): Record<string, unknown> {
   if (isBuiltInKind(o.apiVersion, o.kind)) return wireForm(o);
-  if (o.kind === 'Table' && Array.isArray(o.rows)) {
-    return { ...o, rows: o.rows.map((row) => (isPlainObject(row) && isPlainObject(row.object) && typeof row.object.kind === 'string' ? { ...row, object: responseForm(row.object) } : row)) };
-  }
+  if (o.kind === 'Table' && (o.apiVersion === 'meta.k8s.io/v1' || o.apiVersion === 'meta.k8s.io/v1beta1')) return tableForm(o);
   return o;
+}
+
+/**
+ * metav1.Table in struct order (TypeMeta, ListMeta, columnDefinitions, rows). A row's object is a
+ * RawExtension, which Go writes even when empty: `"object":null` for includeObject=None.
+ */
+function tableForm(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { kind: o.kind, apiVersion: o.apiVersion };
+  out.metadata = isPlainObject(o.metadata) ? wireFormOf(`${META}.ListMeta`, o.metadata) : o.metadata ?? {};
+  out.columnDefinitions = Array.isArray(o.columnDefinitions)
+    ? o.columnDefinitions.map((c) => (isPlainObject(c) ? { name: c.name ?? '', type: c.type ?? '', format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 } : c))
+    : o.columnDefinitions ?? null;
+  out.rows = Array.isArray(o.rows) ? o.rows.map(tableRowForm) : o.rows ?? null;
+  for (const k in o) if (!(k in out) && o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+function tableRowForm(row: unknown): unknown {
+  if (!isPlainObject(row)) return row;
+  const out: Record<string, unknown> = { cells: row.cells ?? null };
+  if (Array.isArray(row.conditions) && row.conditions.length) out.conditions = row.conditions;
+  const obj = row.object;
+  out.object = isPlainObject(obj) && typeof obj.kind === 'string' ? responseForm(obj) : obj ?? null;
+  for (const k in row) if (!(k in out) && row[k] !== undefined) out[k] = row[k];
+  return out;
 }

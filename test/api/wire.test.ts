@@ -136,3 +136,13 @@ test('legacy discovery strips apiVersion as upstream: /api and /api/v1 have none
   const api = await f.api.get('/api');
   assert.ok(api.text.startsWith('{"kind":"APIVersions","versions":["v1"]'), api.text.slice(0, 80));
 });
+
+test('a Table row with includeObject=None carries "object":null, as Go writes an empty RawExtension', async () => {
+  const ns = await f.ns('wire');
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  const table = await f.api.get(`/api/v1/namespaces/${ns}/configmaps?includeObject=None`).set('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  assert.equal(table.status, 200, table.text);
+  const row = JSON.parse(table.text).rows[0];
+  assert.deepEqual(keys(row), ['cells', 'object']);
+  assert.equal(row.object, null);
+});
