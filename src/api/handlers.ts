@@ -9,6 +9,7 @@ import type { Store, ListResult, DeleteOptions } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Entry } from '../registry/codec.ts';
 import { jsonListBody } from '../registry/codec.ts';
+import { goJson, isBuiltInKind, sortedKeys } from '../registry/wire-form.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject, parseJson } from './body.ts';
 import { negotiate } from './negotiate.ts';
 import type { Representation } from './negotiate.ts';
@@ -265,6 +266,19 @@ function sendEntry(res: ServerResponse, code: number, r: ResourceInfo, e: Entry,
   send(res, code, e.obj, rep, e.json);
 }
 
+/**
+ * The JSON around a list's items, as upstream writes it: a typed list in struct order (kind, apiVersion,
+ * ListMeta, items); an unstructured one (custom resources) as a map, keys sorted (apiVersion, items,
+ * kind, metadata), with `continue` always present in its metadata as the unstructured list sets it.
+ */
+export function listEnvelope(r: ResourceInfo, listMeta: Record<string, unknown>): [string, string] {
+  const kind = JSON.stringify(`${r.kind}List`);
+  const apiVersion = JSON.stringify(gvString(r));
+  if (isBuiltInKind(gvString(r), r.kind)) return [`{"kind":${kind},"apiVersion":${apiVersion},"metadata":${goJson(listMeta)},"items":[`, ']}\n'];
+  const meta = goJson(sortedKeys({ continue: '', ...listMeta }));
+  return [`{"apiVersion":${apiVersion},"items":[`, `],"kind":${kind},"metadata":${meta}}\n`];
+}
+
 function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep: Representation, q: URLSearchParams, ext: Extensions, store: Store): void {
   void store;
   const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
@@ -281,8 +295,8 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   }
   if (rep.format === 'json') {
     // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
-    const head = `{"kind":${JSON.stringify(r.kind + 'List')},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-    sendJsonList(res, jsonListBody(head, result.items, ']}\n'));
+    const [head, tail] = listEnvelope(r, listMeta);
+    sendJsonList(res, jsonListBody(head, result.items, tail));
     return;
   }
   const items = result.items.map((e) => e.obj);

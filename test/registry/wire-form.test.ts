@@ -58,3 +58,12 @@ test('bytes stored by an older version (apiVersion first) are answered in wire f
   assert.equal(old.json, '{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c","uid":"u","resourceVersion":"5","creationTimestamp":null},"data":{"a":"2","b":"1"}}');
   assert.equal(Buffer.concat(jsonBytes(old)).toString('utf8'), old.json);
 });
+
+test('list envelopes: typed lists in struct order; custom lists as upstream writes an unstructured list', async () => {
+  const { listEnvelope } = await import('../../src/api/handlers.ts');
+  const { findResource } = await import('../../src/registry/resources.ts');
+  const cms = findResource('', 'v1', 'configmaps')!;
+  assert.deepEqual(listEnvelope(cms, { resourceVersion: '5', continue: 'c' }), ['{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"5","continue":"c"},"items":[', ']}\n']);
+  const widget = { ...cms, group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget' };
+  assert.deepEqual(listEnvelope(widget, { resourceVersion: '5' }), ['{"apiVersion":"example.com/v1","items":[', '],"kind":"WidgetList","metadata":{"continue":"","resourceVersion":"5"}}\n']);
+});
