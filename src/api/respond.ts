@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { yaml } from '../util/yaml.ts';
 import type { Status } from '../errors.ts';
 import { jsonOf } from '../registry/codec.ts';
-import { apiObjectJson, sortedKeys } from '../registry/wire-form.ts';
+import { apiObjectJson } from '../registry/wire-form.ts';
+import { GO_YAML_OPTIONS } from './yaml-order.ts';
 import type { JsonListBody } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from './negotiate.ts';
@@ -49,8 +50,8 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {
-    // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted.
-    payload = yaml().stringify(sortedKeys(json !== undefined ? JSON.parse(json) : body), { lineWidth: 0 });
+    // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted (yaml-order.ts).
+    payload = yaml().stringify(json !== undefined ? JSON.parse(json) : body, GO_YAML_OPTIONS);
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
     payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);

@@ -146,3 +146,15 @@ test('a Table row with includeObject=None carries "object":null, as Go writes an
   assert.deepEqual(keys(row), ['cells', 'object']);
   assert.equal(row.object, null);
 });
+
+test('YAML answers as goyaml.v2 writes them: keys in its order, YAML 1.1 quoting ("y", timestamps), sequences not indented', async () => {
+  const ns = await f.ns('wire');
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['example.com/a'], labels: { '10': 'x', '9': 'y' } }, data: { b: '1' } });
+  const res = await f.api.get(`/api/v1/namespaces/${ns}/configmaps/c`).set('Accept', 'application/yaml').buffer(true).parse((r, cb) => {
+    let s = ''; r.setEncoding('utf8'); r.on('data', (c: string) => { s += c; }); r.on('end', () => cb(null, s));
+  });
+  assert.equal(res.status, 200);
+  const text = String(res.body);
+  assert.ok(text.startsWith('apiVersion: v1\ndata:\n  b: "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "'), text);
+  assert.ok(text.includes('  finalizers:\n  - example.com/a\n  labels:\n    "9": "y"\n    "10": x\n'), text);
+});
