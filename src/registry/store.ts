@@ -396,7 +396,8 @@ export class Store {
     else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
     if (old.metadata.generation !== undefined) {
       m.generation = old.metadata.generation;
-      if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(next), specOf(old))) m.generation = old.metadata.generation + 1;
+      // Compared in wire form: a spec that differs only in Go zero values (resources: {}) is the same spec.
+      if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(wireForm(next)), specOf(old))) m.generation = old.metadata.generation + 1;
     } else delete m.generation;
     delete m.resourceVersion;
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));

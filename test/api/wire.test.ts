@@ -158,3 +158,22 @@ test('YAML answers as goyaml.v2 writes them: keys in its order, YAML 1.1 quoting
   assert.ok(text.startsWith('apiVersion: v1\ndata:\n  b: "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "'), text);
   assert.ok(text.includes('  finalizers:\n  - example.com/a\n  labels:\n    "9": "y"\n    "10": x\n'), text);
 });
+
+test('an update that differs from the stored object only in Go zero values changes nothing', async () => {
+  const ns = await f.ns('wire');
+  const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
+  const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { replicas: 1, selector: { matchLabels: { a: 'd' } }, template: { metadata: { labels: { a: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+  const made = await f.api.post(path).send(body);
+  assert.equal(made.status, 201, made.text);
+  const cur = made.body;
+  // The stored object without the zero values the server wrote (resources: {}, creationTimestamp: null).
+  const sent = structuredClone(cur);
+  delete sent.spec.template.spec.containers[0].resources;
+  delete sent.spec.template.metadata.creationTimestamp;
+  delete sent.status;
+  const again = await f.api.put(`${path}/d`).send(sent);
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.body.metadata.generation, cur.metadata.generation, 'generation stays');
+  assert.equal(again.body.metadata.resourceVersion, cur.metadata.resourceVersion, 'nothing was written');
+});
