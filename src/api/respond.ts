@@ -5,6 +5,7 @@ import type { Status } from '../errors.ts';
 import { jsonOf } from '../registry/codec.ts';
 import { apiObjectJson } from '../registry/wire-form.ts';
 import { GO_YAML_OPTIONS } from './yaml-order.ts';
+import { indentJson, wantsPretty } from './pretty.ts';
 import type { JsonListBody } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from './negotiate.ts';
@@ -42,22 +43,28 @@ export function apiJson(body: unknown): string {
   return `${apiObjectJson(o)}\n`;
 }
 
-/** Send a body. `json` may be given pre-serialised (an object's stored JSON, without the trailing newline). */
+const isApiObject = (body: unknown) => body !== null && typeof body === 'object' && typeof (body as { kind?: unknown }).kind === 'string';
+
+/**
+ * Send a body. `json` may be given pre-serialised (an object's stored JSON, without the trailing newline).
+ * API objects go out as json.Encoder writes them, or indented for curl/Wget/browsers and ?pretty=true
+ * (pretty.ts); other bodies (/version) are always indented, as upstream's WriteRawJSON writes them.
+ */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {
   if (res.headersSent) { res.end(); return; }
   json ??= jsonOf(body);
-  if (json !== undefined) json += '\n';
+  const text = json !== undefined ? `${json}\n` : apiJson(body);
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {
     // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted (yaml-order.ts).
-    payload = yaml().stringify(json !== undefined ? JSON.parse(json) : body, GO_YAML_OPTIONS);
+    payload = yaml().stringify(JSON.parse(text), GO_YAML_OPTIONS);
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
     payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);
     type = PROTOBUF_TYPE;
   } else {
-    payload = json ?? apiJson(body);
+    payload = json === undefined && !isApiObject(body) ? indentJson(text) : wantsPretty(res.req) ? indentJson(text) : text;
     type = JSON_TYPE;
   }
   res.statusCode = code;
@@ -82,6 +89,7 @@ const CHUNK_POOL_MAX = 8;
  */
 export function sendJsonList(res: ServerResponse, body: JsonListBody, contentType: string = JSON_TYPE): void {
   if (res.headersSent) { res.end(); return; }
+  if (wantsPretty(res.req)) { sendIndentedList(res, body, contentType); return; }
   res.statusCode = 200;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', body.length);
@@ -102,6 +110,18 @@ export function sendJsonList(res: ServerResponse, body: JsonListBody, contentTyp
     }
   };
   pump();
+}
+
+/** A list for a client that gets indented JSON: laid out whole, then indented (as upstream's MarshalIndent). */
+function sendIndentedList(res: ServerResponse, body: JsonListBody, contentType: string): void {
+  const parts: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(LIST_CHUNK);
+  for (let c = body.next(buf); c; c = body.next(buf)) parts.push(Buffer.from(c));
+  const payload = indentJson(Buffer.concat(parts).toString('utf8'));
+  res.statusCode = 200;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
 }
 
 export function sendStatus(res: ServerResponse, status: Status, rep?: Representation): void {

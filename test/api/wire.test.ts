@@ -177,3 +177,23 @@ test('an update that differs from the stored object only in Go zero values chang
   assert.equal(again.body.metadata.generation, cur.metadata.generation, 'generation stays');
   assert.equal(again.body.metadata.resourceVersion, cur.metadata.resourceVersion, 'nothing was written');
 });
+
+test('indented JSON for curl, Wget and browsers and for ?pretty=true (no trailing newline); /version always', async () => {
+  const ns = await f.ns('wire');
+  await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '<b>' } });
+  const path = `/api/v1/namespaces/${ns}/configmaps/c`;
+  const compact = await f.api.get(path);
+  const indented = JSON.stringify(JSON.parse(compact.text), null, 2).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  assert.ok(compact.text.endsWith('}\n') && !compact.text.includes('\n '));
+  assert.equal((await f.api.get(path).set('User-Agent', 'curl/8.5.0')).text, indented);
+  assert.equal((await f.api.get(path).set('User-Agent', 'Wget/1.21')).text, indented);
+  assert.equal((await f.api.get(`${path}?pretty=true`)).text, indented);
+  assert.equal((await f.api.get(`${path}?pretty=false`).set('User-Agent', 'curl/8.5.0')).text, compact.text, 'pretty=false wins over the User-Agent');
+  const list = await f.api.get(`/api/v1/namespaces/${ns}/configmaps?pretty=1`);
+  assert.ok(list.text.startsWith('{\n  "kind": "ConfigMapList",\n  "apiVersion": "v1",\n  "metadata": {'), list.text.slice(0, 80));
+  assert.ok(list.text.endsWith('\n}'));
+  const missing = await f.api.get(`/api/v1/namespaces/${ns}/configmaps/nope`).set('User-Agent', 'curl/8.5.0');
+  assert.ok(missing.text.startsWith('{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n  "status": "Failure",'), missing.text);
+  const version = await f.api.get('/version');
+  assert.ok(version.text.startsWith('{\n  "major": "1",\n  "minor": "32",'), version.text);
+});
