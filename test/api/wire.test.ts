@@ -197,3 +197,17 @@ test('indented JSON for curl, Wget and browsers and for ?pretty=true (no trailin
   const version = await f.api.get('/version');
   assert.ok(version.text.startsWith('{\n  "major": "1",\n  "minor": "32",'), version.text);
 });
+
+test('discovery carries storageVersionHash as upstream computes it (storage version), none for kinds without storage', async () => {
+  const core = JSON.parse((await f.api.get('/api/v1')).text);
+  const byName = Object.fromEntries(core.resources.map((r: any) => [r.name, r]));
+  assert.equal(byName.pods.storageVersionHash, 'xPOwRZ+Yhw8=');
+  assert.equal(byName.configmaps.storageVersionHash, 'qFsyl6wFWjQ=');
+  assert.equal(byName.bindings.storageVersionHash, undefined);
+  assert.equal(byName['pods/status'].storageVersionHash, undefined);
+  assert.deepEqual(keys(byName.pods).slice(-2), ['categories', 'storageVersionHash']);
+  const apps = JSON.parse((await f.api.get('/apis/apps/v1')).text);
+  assert.equal(apps.resources.find((r: any) => r.name === 'deployments').storageVersionHash, '8aSe+NMegvE=');
+  const ev = JSON.parse((await f.api.get('/apis/events.k8s.io/v1')).text);
+  assert.equal(ev.resources.find((r: any) => r.name === 'events').storageVersionHash, byName.events.storageVersionHash, 'stored as core/v1 Events');
+});
