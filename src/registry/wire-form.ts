@@ -146,15 +146,8 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
     if (e !== undefined) out[f.json] = e;
   }
   // Fields this type does not have, after the known ones, as given.
-  if (Object.keys(v).length > msg.fields.length || !allKnown(msg, v)) {
-    for (const k in v) if (!msg.byName.has(k) && !(k in out) && v[k] !== undefined) out[k] = v[k];
-  }
+  for (const k in v) if (!msg.byName.has(k) && !(k in out) && v[k] !== undefined) out[k] = v[k];
   return out;
-}
-
-function allKnown(msg: Message, v: Record<string, unknown>): boolean {
-  for (const k in v) if (!msg.byName.has(k)) return false;
-  return true;
 }
 
 /** Every object's keys sorted, at every level (how encoding/json writes a map[string]interface{}). */
