@@ -25,6 +25,7 @@ export function sendProtobufList(res: ServerResponse, list: { apiVersion: string
   if (res.headersSent) { res.end(); return true; }
   const body = protobufListEncoder(list, items);
   res.statusCode = 200;
+  noCache(res);
   res.setHeader('Content-Type', PROTOBUF_TYPE);
   res.setHeader('Content-Length', body.byteLength);
   res.end(body);
@@ -41,6 +42,11 @@ export function apiJson(body: unknown): string {
   const o = body as Record<string, unknown>;
   if (typeof o.kind !== 'string') return JSON.stringify(body);
   return `${apiObjectJson(o)}\n`;
+}
+
+/** Upstream's WithCacheControl filter: every answer is `Cache-Control: no-cache, private` unless a handler chose otherwise. */
+function noCache(res: ServerResponse): void {
+  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-cache, private');
 }
 
 const isApiObject = (body: unknown) => body !== null && typeof body === 'object' && typeof (body as { kind?: unknown }).kind === 'string';
@@ -68,6 +74,7 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
     type = JSON_TYPE;
   }
   res.statusCode = code;
+  noCache(res);
   res.setHeader('Content-Type', contentType ?? type);
   res.setHeader('Content-Length', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
   res.end(payload);
@@ -91,6 +98,7 @@ export function sendJsonList(res: ServerResponse, body: JsonListBody, contentTyp
   if (res.headersSent) { res.end(); return; }
   if (wantsPretty(res.req)) { sendIndentedList(res, body, contentType); return; }
   res.statusCode = 200;
+  noCache(res);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', body.length);
   const socket = res.socket;
@@ -119,6 +127,7 @@ function sendIndentedList(res: ServerResponse, body: JsonListBody, contentType: 
   for (let c = body.next(buf); c; c = body.next(buf)) parts.push(Buffer.from(c));
   const payload = indentJson(Buffer.concat(parts).toString('utf8'));
   res.statusCode = 200;
+  noCache(res);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', Buffer.byteLength(payload));
   res.end(payload);

@@ -211,3 +211,10 @@ test('discovery carries storageVersionHash as upstream computes it (storage vers
   const ev = JSON.parse((await f.api.get('/apis/events.k8s.io/v1')).text);
   assert.equal(ev.resources.find((r: any) => r.name === 'events').storageVersionHash, byName.events.storageVersionHash, 'stored as core/v1 Events');
 });
+
+test('answers carry Cache-Control: no-cache, private as upstream\'s WithCacheControl filter sets it', async () => {
+  const ns = await f.ns('wire');
+  for (const path of [`/api/v1/namespaces/${ns}/configmaps`, `/api/v1/namespaces/${ns}/configmaps/nope`, '/api/v1', '/version']) {
+    assert.equal((await f.api.get(path)).headers['cache-control'], 'no-cache, private', path);
+  }
+});
