@@ -141,7 +141,7 @@ export function forget(kv: KeyValue): void { cache.delete(kv); }
 
 /** An entry for an object built outside storage (a converted version): serialised once, here. */
 export function entryFor(obj: KObject, rev: number): Entry {
-  const e: Entry = { obj, json: JSON.stringify(obj), rev };
+  const e: Entry = { obj, json: goJson(obj), rev };
   entryOfObject.set(obj, e);
   return e;
 }
