@@ -386,6 +386,9 @@ export class Store {
       const hasStatusSub = r.subresources.some((s) => s.name === 'status');
       if (hasStatusSub) { if (old.status === undefined) delete next.status; else next.status = clone(old.status); }
     }
+    // As upstream decodes a body into its Go type before anything compares it with the stored object:
+    // a field left out and its Go zero value (resources: {}, creationTimestamp: null) are the same.
+    next = wireForm(next);
     const m = next.metadata;
     m.name = name;
     if (r.namespaced) m.namespace = ns; else delete m.namespace;
@@ -396,8 +399,7 @@ export class Store {
     else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
     if (old.metadata.generation !== undefined) {
       m.generation = old.metadata.generation;
-      // Compared in wire form: a spec that differs only in Go zero values (resources: {}) is the same spec.
-      if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(wireForm(next)), specOf(old))) m.generation = old.metadata.generation + 1;
+      if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(next), specOf(old))) m.generation = old.metadata.generation + 1;
     } else delete m.generation;
     delete m.resourceVersion;
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));

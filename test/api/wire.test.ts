@@ -218,3 +218,16 @@ test('answers carry Cache-Control: no-cache, private as upstream\'s WithCacheCon
     assert.equal((await f.api.get(path)).headers['cache-control'], 'no-cache, private', path);
   }
 });
+
+test('a pod update that leaves out the Go zero values the server wrote is not a forbidden spec change', async () => {
+  const ns = await f.ns('wire');
+  const made = await f.api.post(`/api/v1/namespaces/${ns}/pods`).send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } });
+  assert.equal(made.status, 201, made.text);
+  const sent = structuredClone(made.body);
+  delete sent.spec.containers[0].resources;
+  sent.spec.containers[0].image = 'nginx:2';
+  const res = await f.api.put(`/api/v1/namespaces/${ns}/pods/p`).send(sent);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.spec.containers[0].image, 'nginx:2');
+  assert.deepEqual(res.body.spec.containers[0].resources, {});
+});
