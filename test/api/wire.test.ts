@@ -231,3 +231,13 @@ test('a pod update that leaves out the Go zero values the server wrote is not a 
   assert.equal(res.body.spec.containers[0].image, 'nginx:2');
   assert.deepEqual(res.body.spec.containers[0].resources, {});
 });
+
+test('a watch bookmark is written as upstream writes an otherwise empty Pod', async () => {
+  const ns = await f.ns('wire');
+  const res = await f.api.get(`/api/v1/namespaces/${ns}/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`)
+    .buffer(true).parse((r, cb) => { let s = ''; r.setEncoding('utf8'); r.on('data', (c: string) => { s += c; }); r.on('end', () => cb(null, s)); });
+  assert.equal(res.status, 200);
+  const line = String(res.body).split('\n').find((l) => l.startsWith('{"type":"BOOKMARK"'));
+  assert.ok(line, String(res.body));
+  assert.match(line!, /^\{"type":"BOOKMARK","object":\{"kind":"Pod","apiVersion":"v1","metadata":\{"resourceVersion":"\d+","creationTimestamp":null,"annotations":\{"k8s.io\/initial-events-end":"true"\}\},"spec":\{"containers":null\},"status":\{\}\}\}$/);
+});
