@@ -141,12 +141,16 @@ function encodeField(f: Field, v: unknown): unknown {
 }
 
 function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<string, unknown> = {}): Record<string, unknown> {
+  const keys = Object.keys(v);
+  let known = 0;
   for (const f of msg.fields) {
-    const e = encodeField(f, v[f.json]);
+    const x = v[f.json];
+    if (x !== undefined) known++;
+    const e = encodeField(f, x);
     if (e !== undefined) out[f.json] = e;
   }
   // Fields this type does not have, after the known ones, as given.
-  for (const k in v) if (!msg.byName.has(k) && !(k in out) && v[k] !== undefined) out[k] = v[k];
+  if (known < keys.length) for (const k of keys) if (!msg.byName.has(k) && !(k in out) && v[k] !== undefined) out[k] = v[k];
   return out;
 }
 
