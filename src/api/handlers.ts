@@ -296,7 +296,8 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   if (rep.format === 'json') {
     // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
     const [head, tail] = listEnvelope(r, listMeta);
-    sendJsonList(res, jsonListBody(head, result.items, tail));
+    // Items of a typed list carry no kind/apiVersion upstream; unstructured (custom) items keep theirs.
+    sendJsonList(res, jsonListBody(head, result.items, tail, { withoutTypeMeta: isBuiltInKind(gvString(r), r.kind) }));
     return;
   }
   const items = result.items.map((e) => e.obj);

@@ -6,7 +6,7 @@
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
 import { packedBytes } from './value-slabs.ts';
-import { rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
+import { afterTypeMeta, rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
 import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
 
 export interface Entry {
@@ -193,11 +193,13 @@ function writeDigits(buf: Buffer, off: number, v: number): number {
 const digitCount = (v: number) => { let d = 1; for (let x = v; x >= 10; x = Math.floor(x / 10)) d++; return d; };
 const RV_OPEN = Buffer.from('"resourceVersion":"');
 
-export function jsonListBody(head: string, items: readonly Entry[], tail: string): JsonListBody {
+export function jsonListBody(head: string, items: readonly Entry[], tail: string, opts: { withoutTypeMeta?: boolean } = {}): JsonListBody {
   const n = items.length;
-  // Per item: its stored bytes and where the resourceVersion goes, or (rare) its own encoded text (at -1).
+  // Per item: its stored bytes and where the resourceVersion goes, or (rare) its own encoded text (at -1);
+  // and where its bytes start after `{` when its kind and apiVersion are left out (0: sent whole).
   const src: Buffer[] = new Array(n);
   const at = new Int32Array(n);
+  const from = new Int32Array(n);
   const size = new Int32Array(n);
   const headBytes = Buffer.from(head);
   const tailBytes = Buffer.from(tail);
@@ -217,14 +219,19 @@ export function jsonListBody(head: string, items: readonly Entry[], tail: string
       src[i] = Buffer.from(e.json);
       size[i] = src[i].length;
     }
+    // A typed list's items go without kind and apiVersion, as upstream writes them.
+    const start = opts.withoutTypeMeta ? afterTypeMeta(src[i]) : -1;
+    if (start > 0 && (p < 0 || start <= p)) { from[i] = start; size[i] -= start - 1; }
     length += size[i];
   }
   let i = -1; // -1: head not yet written; n: tail not yet written; n + 1: done
   const copyItem = (chunk: Buffer, off: number, k: number): number => {
     const b = src[k];
     const p = at[k];
-    if (p < 0) return off + b.copy(chunk, off);
-    off += b.copy(chunk, off, 0, p);
+    const s = from[k];
+    if (s > 0) chunk[off++] = 0x7b; /* { */
+    if (p < 0) return off + b.copy(chunk, off, s);
+    off += b.copy(chunk, off, s, p);
     if (b[p] === 0x7d /* } */ && b[p - 1] !== 0x7b /* { */) chunk[off++] = 0x2c; /* , */
     off += RV_OPEN.copy(chunk, off);
     off = writeDigits(chunk, off, items[k].rev);

@@ -105,6 +105,23 @@ export function rvOffset(b: Uint8Array): number {
   return -1;
 }
 
+const API_VERSION = Buffer.from('apiVersion');
+
+/**
+ * For the bytes of a typed object (`{"kind":...,"apiVersion":...,` first): the offset of the member after
+ * its TypeMeta, so a list can send the item without kind and apiVersion as upstream does; -1 otherwise.
+ */
+export function afterTypeMeta(b: Uint8Array): number {
+  if (b.length <= KIND_PREFIX.length) return -1;
+  for (let i = 0; i < KIND_PREFIX.length; i++) if (b[i] !== KIND_PREFIX[i]) return -1;
+  let k = skipValue(b, KIND_PREFIX.length);
+  if (k < 0 || b[k] !== COMMA || b[k + 1] !== Q) return -1;
+  const end = skipString(b, k + 1);
+  if (end < 0 || !equalsAt(b, k + 2, end - 1, API_VERSION) || b[end] !== COLON) return -1;
+  k = skipValue(b, end + 1);
+  return k >= 0 && b[k] === COMMA && b[k + 1] === Q ? k + 1 : -1;
+}
+
 /** Bytes to put before `"resourceVersion":"<rev>"` at offset `at` (see rvOffset). */
 export const rvPrefix = (b: Uint8Array, at: number): string => (b[at] === RB && b[at - 1] !== LB ? ',' : '');
 /** Bytes to put after it. */

@@ -55,9 +55,18 @@ interface Field {
   omitempty: boolean;
   pointer: boolean;
 }
-interface Message { name: string; fields: Field[]; byName: Map<string, Field> }
+interface Message {
+  name: string;
+  fields: Field[];
+  byName: Map<string, Field>;
+  /** A kind's struct (it embeds TypeMeta, which the protobuf table leaves out). */
+  kind: boolean;
+}
 
 const compiled = new Map<string, Message>();
+/** Messages of kinds: their objects start with TypeMeta. */
+const KIND_MESSAGES = new Set([...Object.values(KINDS), ...Object.values(META_KINDS),
+  'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList']);
 
 function scalarZero(type: string): unknown {
   if (type === 'string') return '';
@@ -85,7 +94,7 @@ function fieldOf(json: string, type: string, flags: number): Field {
 function message(name: string): Message {
   let msg = compiled.get(name);
   if (msg) return msg;
-  msg = { name, fields: [], byName: new Map() };
+  msg = { name, fields: [], byName: new Map(), kind: KIND_MESSAGES.has(name) };
   compiled.set(name, msg);
   for (const [, json, type, flags] of MESSAGES[name] ?? []) {
     if (flags & F_INLINE) {
@@ -143,6 +152,11 @@ function encodeField(f: Field, v: unknown): unknown {
 function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<string, unknown> = {}): Record<string, unknown> {
   const keys = Object.keys(v);
   let known = 0;
+  // A kind's struct starts with TypeMeta (inline, omitempty): kind and apiVersion first when set.
+  if (msg.kind) {
+    if (typeof v.kind === 'string' && v.kind !== '' && !('kind' in out)) { out.kind = v.kind; known++; }
+    if (typeof v.apiVersion === 'string' && v.apiVersion !== '' && !('apiVersion' in out)) { out.apiVersion = v.apiVersion; known++; }
+  }
   for (const f of msg.fields) {
     const x = v[f.json];
     if (x !== undefined) known++;
@@ -150,7 +164,13 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
     if (e !== undefined) out[f.json] = e;
   }
   // Fields this type does not have, after the known ones, as given.
-  if (known < keys.length) for (const k of keys) if (!msg.byName.has(k) && !(k in out) && v[k] !== undefined) out[k] = v[k];
+  if (known < keys.length) {
+    for (const k of keys) {
+      if (msg.byName.has(k) || k in out || v[k] === undefined) continue;
+      if (msg.kind && (k === 'kind' || k === 'apiVersion')) continue; // empty TypeMeta members are omitted
+      out[k] = v[k];
+    }
+  }
   return out;
 }
 
@@ -195,7 +215,17 @@ export function wireForm<T extends Record<string, any>>(obj: T): T {
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
   const rest: Record<string, unknown> = { ...obj };
   delete rest.kind; delete rest.apiVersion;
+  // The items of a typed list carry no TypeMeta: upstream converts each item without setting its kind
+  // (PartialObjectMetadataList sets it on every item).
+  if (Array.isArray(rest.items) && name.endsWith('List') && !name.endsWith('.PartialObjectMetadataList')) rest.items = rest.items.map(withoutTypeMeta);
   return encodeMessage(message(name), rest, out) as T;
+}
+
+/** An object without kind and apiVersion (a typed list's item). */
+export function withoutTypeMeta(item: unknown): unknown {
+  if (!isPlainObject(item) || (item.kind === undefined && item.apiVersion === undefined)) return item;
+  const { kind: _k, apiVersion: _a, ...rest } = item;
+  return rest;
 }
 
 /** A typed object of the given message (for bodies that carry no kind), in struct order. */

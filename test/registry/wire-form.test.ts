@@ -67,3 +67,25 @@ test('list envelopes: typed lists in struct order; custom lists as upstream writ
   const widget = { ...cms, group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget' };
   assert.deepEqual(listEnvelope(widget, { resourceVersion: '5' }), ['{"apiVersion":"example.com/v1","items":[', '],"kind":"WidgetList","metadata":{"continue":"","resourceVersion":"5"}}\n']);
 });
+
+test('a typed list body leaves out each item\'s kind and apiVersion, stored or converted, at every chunk size', async () => {
+  const { jsonListBody, entryFor } = await import('../../src/registry/codec.ts');
+  const stored = [1, 2, 3].map((i) => decode(kv(encode(wireForm({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: `c${i}`, uid: `u${i}` }, data: { k: 'v'.repeat(i * 40) } } as KObject)), i)));
+  const converted = entryFor(wireForm({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '9' } } as KObject), 9);
+  const items = [...stored, converted];
+  const strip = (j: string) => `{${j.slice('{"kind":"ConfigMap","apiVersion":"v1",'.length)}`;
+  const want = `[${items.map((e) => strip(e.json)).join(',')}]`;
+  for (const size of [8, 64, 100, 4096]) {
+    const body = jsonListBody('[', items, ']', { withoutTypeMeta: true });
+    const parts: Buffer[] = [];
+    for (let c = body.next(Buffer.alloc(size)); c; c = body.next(Buffer.alloc(size))) parts.push(Buffer.from(c));
+    const text = Buffer.concat(parts).toString('utf8');
+    assert.equal(text, want, `chunk size ${size}`);
+    assert.equal(body.length, Buffer.byteLength(want));
+  }
+  // Without the option (custom kinds' lists), items go whole.
+  const whole = jsonListBody('[', stored, ']');
+  const out: Buffer[] = [];
+  for (let c = whole.next(Buffer.alloc(4096)); c; c = whole.next(Buffer.alloc(4096))) out.push(Buffer.from(c));
+  assert.equal(Buffer.concat(out).toString('utf8'), `[${stored.map((e) => e.json).join(',')}]`);
+});
