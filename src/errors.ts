@@ -16,8 +16,10 @@ export class StatusError extends Error {
   readonly status: Status;
   constructor(code: number, reason: string, message: string, details?: StatusDetails) {
     super(message);
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-    if (details) this.status.details = details;
+    // Members in metav1.Status's struct order (details before code), for writers that serialise it as is.
+    this.status = details
+      ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
+      : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   }
   get code(): number { return this.status.code; }
   get reason(): string { return this.status.reason ?? ''; }

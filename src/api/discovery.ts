@@ -1,8 +1,11 @@
 // Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
 // aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), from the served groups (served-groups.ts).
+import { createHash } from 'node:crypto';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { BUILTIN_TABLE } from '../registry/resource-table.ts';
 import type { ResourceTable } from '../registry/resource-table.ts';
+import { gvString, storageResource } from '../registry/resources.ts';
+import { isBuiltInKind } from '../registry/wire-form.ts';
 
 /** Extensions register their served group-versions in served-groups.ts (re-exported for them). */
 export { registerGroupVersion } from './served-groups.ts';
@@ -25,12 +28,28 @@ export function apiGroupDoc(group: string, table: ResourceTable = BUILTIN_TABLE)
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) } : undefined;
 }
 
+/** Resources served without storage (no StorageVersionProvider upstream), so without a hash. */
+const NO_STORAGE = new Set(['/bindings', '/componentstatuses']);
+
+/**
+ * APIResource.storageVersionHash as upstream computes it: the first 8 bytes of the SHA-256 of the
+ * storage version's "group/version/kind", base64. Only for built-in kinds kept in storage (create-only
+ * review kinds and bindings have none).
+ */
+export function storageVersionHash(r: ResourceInfo): string | undefined {
+  if (!r.verbs.includes('get') || NO_STORAGE.has(`${r.group}/${r.resource}`) || !isBuiltInKind(gvString(r), r.kind)) return undefined;
+  const s = storageResource(r);
+  return createHash('sha256').update(`${s.group}/${s.version}/${s.kind}`).digest().subarray(0, 8).toString('base64');
+}
+
 export function apiResourceList(group: string, version: string, table: ResourceTable = BUILTIN_TABLE) {
   const resources: Record<string, unknown>[] = [];
   for (const r of table.resources(group, version)) {
     const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
     if (r.shortNames) entry.shortNames = r.shortNames;
     if (r.categories) entry.categories = r.categories;
+    const hash = storageVersionHash(r);
+    if (hash) entry.storageVersionHash = hash;
     resources.push(entry);
     for (const s of r.subresources) {
       const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
@@ -38,7 +57,8 @@ export function apiResourceList(group: string, version: string, table: ResourceT
       resources.push(sub);
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  // Upstream strips the apiVersion of the legacy group's list (/api/v1), as it does for /api.
+  return group ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources } : { kind: 'APIResourceList', groupVersion: version, resources };
 }
 
 function discoveryResource(r: ResourceInfo) {

@@ -9,6 +9,7 @@ import type { Store, ListResult, DeleteOptions } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Entry } from '../registry/codec.ts';
 import { jsonListBody } from '../registry/codec.ts';
+import { goJson, isBuiltInKind, sortedKeys } from '../registry/wire-form.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject, parseJson } from './body.ts';
 import { negotiate } from './negotiate.ts';
 import type { Representation } from './negotiate.ts';
@@ -137,12 +138,13 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
       const rep = negotiate(accept, [], pb);
       const opts = await deleteOptions(req, q);
       const { obj, deleted } = await store.delete(r, info.namespace, info.name!, opts);
-      if (!deleted || r.resource === 'pods' || r.resource === 'namespaces') {
-        send(res, deleted ? 200 : 200, obj, rep);
-      } else {
-        send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-          details: { name: obj.metadata.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata.uid } }, rep);
-      }
+      // 202 when the object stays (finalizers) and the client asked for cascading deletion with
+      // orphanDependents=false, as upstream (kept for old clients); 200 otherwise.
+      const code = !deleted && opts.orphanDependentsFalse ? 202 : 200;
+      // Upstream answers with the object when it is not gone yet (finalizers, graceful deletion) or its
+      // registry returns deleted objects (ReturnDeletedObject), else with a Success Status.
+      if (!deleted || RETURNS_DELETED_OBJECT.has(`${r.group}/${r.resource}`)) send(res, code, obj, rep);
+      else send(res, code, deletedStatus(r, obj), rep);
       return;
     }
     case 'deletecollection': {
@@ -160,6 +162,25 @@ export async function handleResource(deps: HandlerDeps, req: IncomingMessage, re
 
 /** The kind of a list of `r`: `<Kind>List`, or a CRD's own listKind. */
 function listKind(r: ResourceInfo): string { return r.custom?.def.listKind ?? `${r.kind}List`; }
+
+/**
+ * Resources whose upstream registry sets ReturnDeletedObject (kubernetes v1.32, pkg/registry, each storage.go):
+ * a DELETE that removes the object answers with it. Others answer with a Success Status.
+ */
+const RETURNS_DELETED_OBJECT = new Set([
+  '/namespaces', '/persistentvolumes', '/persistentvolumeclaims', '/pods', '/podtemplates', '/resourcequotas',
+  '/services', '/serviceaccounts',
+  'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/storageclasses',
+  'storage.k8s.io/volumeattachments', 'storage.k8s.io/volumeattributesclasses',
+  'resource.k8s.io/deviceclasses', 'resource.k8s.io/resourceclaims', 'resource.k8s.io/resourceclaimtemplates',
+  'resource.k8s.io/resourceslices',
+]);
+
+/** The Status upstream's registry answers a completed DELETE with (details.kind is the resource, as upstream). */
+function deletedStatus(r: ResourceInfo, obj: Record<string, any>): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    details: { name: obj.metadata?.name, group: r.group || undefined, kind: r.resource, uid: obj.metadata?.uid } };
+}
 
 function checkKind(r: ResourceInfo, obj: Record<string, any>): Record<string, any> {
   // An object of another kind sent to this endpoint is a 400, as upstream.
@@ -222,7 +243,7 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
     if (orphan !== undefined && orphan !== null) throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', [field.invalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set')]);
     opts.propagationPolicy = policy;
   } else if (orphan === true || orphan === 'true') opts.propagationPolicy = 'Orphan';
-  else if (orphan === false || orphan === 'false') opts.propagationPolicy = 'Background';
+  else if (orphan === false || orphan === 'false') { opts.propagationPolicy = 'Background'; opts.orphanDependentsFalse = true; }
   const pre = body.preconditions;
   if (pre !== undefined && pre !== null) {
     if (typeof pre !== 'object' || Array.isArray(pre)) throw errors.badRequest('DeleteOptions.preconditions must be an object');
@@ -252,6 +273,19 @@ function sendEntry(res: ServerResponse, code: number, r: ResourceInfo, e: Entry,
   send(res, code, e.obj, rep, e.json);
 }
 
+/**
+ * The JSON around a list's items, as upstream writes it: a typed list in struct order (kind, apiVersion,
+ * ListMeta, items); an unstructured one (custom resources) as a map, keys sorted (apiVersion, items,
+ * kind, metadata), with `continue` always present in its metadata as the unstructured list sets it.
+ */
+export function listEnvelope(r: ResourceInfo, listMeta: Record<string, unknown>): [string, string] {
+  const kind = JSON.stringify(listKind(r));
+  const apiVersion = JSON.stringify(gvString(r));
+  if (isBuiltInKind(gvString(r), r.kind)) return [`{"kind":${kind},"apiVersion":${apiVersion},"metadata":${goJson(listMeta)},"items":[`, ']}\n'];
+  const meta = goJson(sortedKeys({ continue: '', ...listMeta }));
+  return [`{"apiVersion":${apiVersion},"items":[`, `],"kind":${kind},"metadata":${meta}}\n`];
+}
+
 function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep: Representation, q: URLSearchParams, ext: Extensions, store: Store): void {
   void store;
   const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
@@ -268,8 +302,9 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   }
   if (rep.format === 'json') {
     // Laid out from each item's stored bytes and sent in chunks: no re-serialisation, no whole-body copy.
-    const head = `{"kind":${JSON.stringify(listKind(r))},"apiVersion":${JSON.stringify(gvString(r))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-    sendJsonList(res, jsonListBody(head, result.items, ']}'));
+    const [head, tail] = listEnvelope(r, listMeta);
+    // Items of a typed list carry no kind/apiVersion upstream; unstructured (custom) items keep theirs.
+    sendJsonList(res, jsonListBody(head, result.items, tail, { withoutTypeMeta: isBuiltInKind(gvString(r), r.kind) }));
     return;
   }
   const items = result.items.map((e) => e.obj);

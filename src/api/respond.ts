@@ -3,6 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { yaml } from '../util/yaml.ts';
 import type { Status } from '../errors.ts';
 import { jsonOf } from '../registry/codec.ts';
+import { apiObjectJson } from '../registry/wire-form.ts';
+import { GO_YAML_OPTIONS } from './yaml-order.ts';
+import { indentJson, wantsPretty } from './pretty.ts';
 import type { JsonListBody } from '../registry/codec.ts';
 import type { Representation } from './negotiate.ts';
 import { JSON_TYPE, PROTOBUF_TYPE, YAML_TYPE } from './negotiate.ts';
@@ -22,29 +25,56 @@ export function sendProtobufList(res: ServerResponse, list: { apiVersion: string
   if (res.headersSent) { res.end(); return true; }
   const body = protobufListEncoder(list, items);
   res.statusCode = 200;
+  noCache(res);
   res.setHeader('Content-Type', PROTOBUF_TYPE);
   res.setHeader('Content-Length', body.byteLength);
   res.end(body);
   return true;
 }
 
-/** Send a body. `json` may be given pre-serialised to avoid a second JSON.stringify. */
+/**
+ * The JSON body of an API object as upstream's encoder writes it: struct order for built-in kinds
+ * (objects the store handed out are already in it) and a trailing newline (json.Encoder.Encode).
+ * Bodies that are not API objects (no kind) are written as given.
+ */
+export function apiJson(body: unknown): string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return JSON.stringify(body);
+  const o = body as Record<string, unknown>;
+  if (typeof o.kind !== 'string') return JSON.stringify(body);
+  return `${apiObjectJson(o)}\n`;
+}
+
+/** Upstream's WithCacheControl filter: every answer is `Cache-Control: no-cache, private` unless a handler chose otherwise. */
+function noCache(res: ServerResponse): void {
+  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-cache, private');
+}
+
+const isApiObject = (body: unknown) => body !== null && typeof body === 'object' && typeof (body as { kind?: unknown }).kind === 'string';
+
+/**
+ * Send a body. `json` may be given pre-serialised (an object's stored JSON, without the trailing newline).
+ * API objects go out as json.Encoder writes them, or indented for curl/Wget/browsers and ?pretty=true
+ * (pretty.ts); other bodies (/version) are always indented, as upstream's WriteRawJSON writes them.
+ */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {
   if (res.headersSent) { res.end(); return; }
   json ??= jsonOf(body);
+  const text = json !== undefined ? `${json}\n` : apiJson(body);
   let payload: string | Uint8Array;
   let type: string;
   if (rep.format === 'yaml') {
-    payload = yaml().stringify(json !== undefined ? JSON.parse(json) : body, { lineWidth: 0 });
+    // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted (yaml-order.ts).
+    payload = yaml().stringify(JSON.parse(text), GO_YAML_OPTIONS);
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
     payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);
     type = PROTOBUF_TYPE;
   } else {
-    payload = json ?? JSON.stringify(body);
+    payload = json === undefined && !isApiObject(body) ? indentJson(text) : wantsPretty(res.req) ? indentJson(text) : text;
     type = JSON_TYPE;
   }
   res.statusCode = code;
+  noCache(res);
   res.setHeader('Content-Type', contentType ?? type);
   res.setHeader('Content-Length', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
   res.end(payload);
@@ -66,7 +96,9 @@ const CHUNK_POOL_MAX = 8;
  */
 export function sendJsonList(res: ServerResponse, body: JsonListBody, contentType: string = JSON_TYPE): void {
   if (res.headersSent) { res.end(); return; }
+  if (wantsPretty(res.req)) { sendIndentedList(res, body, contentType); return; }
   res.statusCode = 200;
+  noCache(res);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', body.length);
   const socket = res.socket;
@@ -86,6 +118,19 @@ export function sendJsonList(res: ServerResponse, body: JsonListBody, contentTyp
     }
   };
   pump();
+}
+
+/** A list for a client that gets indented JSON: laid out whole, then indented (as upstream's MarshalIndent). */
+function sendIndentedList(res: ServerResponse, body: JsonListBody, contentType: string): void {
+  const parts: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(LIST_CHUNK);
+  for (let c = body.next(buf); c; c = body.next(buf)) parts.push(Buffer.from(c));
+  const payload = indentJson(Buffer.concat(parts).toString('utf8'));
+  res.statusCode = 200;
+  noCache(res);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
 }
 
 export function sendStatus(res: ServerResponse, status: Status, rep?: Representation): void {

@@ -8,6 +8,7 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
 import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
 import { jsonBytes } from '../registry/codec.ts';
+import { apiObjectJson } from '../registry/wire-form.ts';
 import type { Representation } from './negotiate.ts';
 import type { Extensions } from './extensions.ts';
 import type { FieldRequirement, LabelSelector } from './selectors.ts';
@@ -88,10 +89,10 @@ export async function serveWatch(w: {
     for (const ev of events) {
       if (asTable) {
         const t = ext.toTable(r, [ev.entry.obj], { includeObject: q.get('includeObject') ?? undefined, resourceVersion: ev.entry.obj.metadata.resourceVersion });
-        line(ev.type, JSON.stringify(t), t as Record<string, any>);
+        line(ev.type, apiObjectJson(t as Record<string, unknown>), t as Record<string, any>);
       } else if (asMeta) {
         const m = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: ev.entry.obj.metadata };
-        line(ev.type, JSON.stringify(m), m);
+        line(ev.type, apiObjectJson(m), m);
       } else if (protobuf) {
         line(ev.type, '', ev.entry.obj, true);
       } else if (!closed) {
@@ -107,10 +108,10 @@ export async function serveWatch(w: {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (annotations) metadata.annotations = annotations;
     const obj = asTable ? { kind, apiVersion, metadata, columnDefinitions: null, rows: null } : { kind, apiVersion, metadata };
-    line('BOOKMARK', JSON.stringify(obj), obj);
+    line('BOOKMARK', apiObjectJson(obj), obj);
   };
   const errorEvent = (status: Status) => {
-    line('ERROR', JSON.stringify(status), status as unknown as Record<string, any>);
+    line('ERROR', apiObjectJson(status as unknown as Record<string, unknown>), status as unknown as Record<string, any>);
   };
 
   try {

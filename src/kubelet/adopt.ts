@@ -39,10 +39,18 @@ export async function adoptNode(store: Store, clock: Clock, name: string, used: 
       ...st,
       capacity, allocatable: st.allocatable && Object.keys(st.allocatable).length ? st.allocatable : { ...capacity },
       addresses: st.addresses?.length ? st.addresses : [tmpl.status.addresses[0], { type: 'Hostname', address: name }],
-      daemonEndpoints: st.daemonEndpoints ?? tmpl.status.daemonEndpoints,
-      nodeInfo: { ...tmpl.status.nodeInfo, ...(st.nodeInfo ?? {}) },
+      // Stored objects carry Go's zero values (a Node created without status has nodeInfo of "" and Port 0).
+      daemonEndpoints: st.daemonEndpoints?.kubeletEndpoint?.Port ? st.daemonEndpoints : tmpl.status.daemonEndpoints,
+      nodeInfo: { ...tmpl.status.nodeInfo, ...nonEmpty(st.nodeInfo) },
       conditions: nodeConditions(now, now),
     };
     return n;
   }, { subresource: 'status' });
+}
+
+/** The members of an object that are not Go zero values ("" / 0 / false / null). */
+function nonEmpty(o: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== '' && v !== 0 && v !== false && v !== null && v !== undefined) out[k] = v;
+  return out;
 }

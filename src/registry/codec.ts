@@ -6,6 +6,8 @@
 import type { KeyValue } from '../storage/types.ts';
 import type { KObject } from './strategy.ts';
 import { packedBytes } from './value-slabs.ts';
+import { afterTypeMeta, rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
+import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
@@ -21,35 +23,46 @@ const cache = new WeakMap<KeyValue, Entry>();
 /** The entry of each object handed out by the store, so responses need not serialise it again. */
 const entryOfObject = new WeakMap<object, Entry>();
 const decoder = new TextDecoder();
-const METADATA = '"metadata":{';
-const APIVERSION_BYTES = Buffer.from('{"apiVersion":');
 
-/**
- * Stored JSON has no resourceVersion; splice it into the first `"metadata":{`, which is the object's
- * own because the store writes apiVersion, kind and metadata first (see canonical()).
- */
-function withRV(text: string, rev: number): string {
-  const i = text.indexOf(METADATA);
-  if (i < 0) return text;
-  const at = i + METADATA.length;
-  const sep = text[at] === '}' ? '' : ',';
-  return `${text.slice(0, at)}"resourceVersion":"${rev}"${sep}${text.slice(at)}`;
+/** The stored bytes with the resourceVersion spliced in where upstream writes it (see rv-splice.ts). */
+function withRV(v: Uint8Array, rev: number): string {
+  const at = rvOffset(v);
+  if (at < 0) return decoder.decode(v);
+  return `${decoder.decode(v.subarray(0, at))}${rvPrefix(v, at)}"resourceVersion":"${rev}"${rvSuffix(v, at)}${decoder.decode(v.subarray(at))}`;
 }
 
-/** A stored revision: `text` is set only when the stored bytes are not in canonical order (rare). */
+/** A stored revision: `text` is set only when the stored bytes are not in wire form (written by an older version). */
 class StoredEntry implements Entry {
   readonly obj: KObject;
   readonly rev: number;
   readonly kv: KeyValue;
-  private readonly text: string | undefined;
+  readonly text: string | undefined;
+  /** Where the resourceVersion goes in the stored bytes (rv-splice.ts), found on the first send; -2: not yet. */
+  private at = -2;
   constructor(obj: KObject, kv: KeyValue, text: string | undefined) {
     this.obj = obj; this.rev = kv.modRevision; this.kv = kv; this.text = text;
   }
-  get json(): string { return this.text ?? withRV(decoder.decode(this.kv.value), this.rev); }
+  rvAt(): number { return this.at === -2 ? (this.at = rvOffset(this.kv.value)) : this.at; }
+  get json(): string { return this.text ?? withRV(this.kv.value, this.rev); }
 }
 
-const isCanonical = (v: Uint8Array) =>
-  v.length > APIVERSION_BYTES.length && Buffer.from(v.buffer, v.byteOffset, APIVERSION_BYTES.length).equals(APIVERSION_BYTES);
+const KIND_FIRST = Buffer.from('{"kind":');
+const kindFirst = (v: Uint8Array) =>
+  v.length > KIND_FIRST.length && Buffer.from(v.buffer, v.byteOffset, KIND_FIRST.length).equals(KIND_FIRST);
+/** Whether stored bytes are in wire form: typed kinds start with `kind` (older versions wrote apiVersion first). */
+const inWireForm = (v: Uint8Array, obj: KObject) => kindFirst(v) || !isBuiltInKind(obj.apiVersion, obj.kind);
+/** The stored bytes of an entry if they can be sent as they are, and where its resourceVersion goes in them. */
+function sendable(e: Entry): { v: Uint8Array; at: number } | undefined {
+  const v = e.kv?.value;
+  if (!v || e.kv!.modRevision !== e.rev) return undefined;
+  if (e instanceof StoredEntry) {
+    if (e.text !== undefined) return undefined;
+    const at = e.rvAt();
+    return at < 0 ? undefined : { v, at };
+  }
+  const at = rvOffset(v);
+  return at < 0 ? undefined : { v, at };
+}
 
 /**
  * Key prefixes whose parsed objects are not kept with the live value (see setUnretained): each read
@@ -64,7 +77,7 @@ export function setUnretained(prefixes: readonly string[]): void { unretained = 
 export function retains(kv: KeyValue): boolean { return !unretainedKey(kv.key); }
 
 function stored(kv: KeyValue, obj: KObject): Entry {
-  const e = new StoredEntry(obj, kv, isCanonical(kv.value) ? undefined : JSON.stringify(obj));
+  const e = new StoredEntry(obj, kv, inWireForm(kv.value, obj) ? undefined : goJson(wireForm(obj)));
   if (retains(kv)) cache.set(kv, e);
   entryOfObject.set(obj, e);
   return e;
@@ -74,15 +87,14 @@ export function decode(kv: KeyValue): Entry {
   let e = cache.get(kv);
   if (e) return e;
   const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
-  obj.metadata ??= {};
-  obj.metadata.resourceVersion = String(kv.modRevision);
+  setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }
 
-/** apiVersion, kind and metadata first, then the rest in the given order (as upstream serialises). */
+/** kind, apiVersion and metadata first, then the rest in the given order (the full wire form is wireForm()). */
 export function canonical(obj: KObject): KObject {
   const { apiVersion, kind, metadata, ...rest } = obj;
-  return { apiVersion, kind, metadata, ...rest };
+  return { kind, apiVersion, metadata, ...rest };
 }
 
 /** Whether values stored under `key` are kept as bytes only (see setUnretained). */
@@ -96,7 +108,7 @@ export function encode(obj: KObject, key?: string): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
-    const text = JSON.stringify(obj);
+    const text = goJson(obj);
     // Bytes-only kinds (written once, read rarely) share slabs (value-slabs.ts).
     if (key !== undefined && unretainedKey(key)) return packedBytes(text);
     // Others get an exact-size buffer of their own: Buffer.from(string) slices a shared 64 KiB pool
@@ -111,7 +123,7 @@ export function encode(obj: KObject, key?: string): Uint8Array {
 
 /** Record the object we just wrote against its KeyValue, so the next read needs no parse or stringify. */
 export function prime(kv: KeyValue, obj: KObject): Entry {
-  obj.metadata.resourceVersion = String(kv.modRevision);
+  setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }
 
@@ -129,25 +141,22 @@ export function forget(kv: KeyValue): void { cache.delete(kv); }
 
 /** An entry for an object built outside storage (a converted version): serialised once, here. */
 export function entryFor(obj: KObject, rev: number): Entry {
-  const e: Entry = { obj, json: JSON.stringify(obj), rev };
+  const e: Entry = { obj, json: goJson(obj), rev };
   entryOfObject.set(obj, e);
   return e;
 }
 
-const METADATA_BYTES = Buffer.from(METADATA);
-
 /**
  * The entry's JSON as UTF-8 byte pieces (concatenated, they equal Buffer.from(e.json)). When the entry
- * came from storage in canonical order the pieces are views of the stored bytes with the resourceVersion
+ * came from storage in wire form the pieces are views of the stored bytes with the resourceVersion
  * spliced in as withRV() does, so sending a list neither joins strings nor encodes them again.
  */
 export function jsonBytes(e: Entry): Buffer[] {
-  const v = e.kv?.value;
-  const at = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
-  if (at < 0) return [Buffer.from(e.json)];
-  const b = Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
-  const sep = b[at] === 0x7d /* } */ ? '' : ',';
-  return [b.subarray(0, at), Buffer.from(`"resourceVersion":"${e.rev}"${sep}`), b.subarray(at)];
+  const sb = sendable(e);
+  if (!sb) return [Buffer.from(e.json)];
+  const { v, at } = sb;
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return [b.subarray(0, at), Buffer.from(`${rvPrefix(b, at)}"resourceVersion":"${e.rev}"${rvSuffix(b, at)}`), b.subarray(at)];
 }
 
 /** The JSON text of an object the store handed out, if it has one. */
@@ -173,27 +182,6 @@ export interface JsonListBody {
   next(into: Buffer): Buffer | undefined;
 }
 
-const APIVERSION_LEN = APIVERSION_BYTES.length;
-/** Bytes of `"metadata":{`, the key the resourceVersion is spliced after. */
-const MD = [...METADATA_BYTES];
-
-/**
- * Where the resourceVersion goes in stored bytes that are in canonical order (apiVersion first): just
- * after the first `"metadata":{`, which is the object's own (see withRV()); -1 if not canonical. A byte
- * scan in JS: the key sits a few dozen bytes in, and native indexOf/compare calls cost more per item.
- */
-function rvOffset(b: Uint8Array): number {
-  if (b.length <= APIVERSION_LEN) return -1;
-  for (let k = 0; k < APIVERSION_LEN; k++) if (b[k] !== APIVERSION_BYTES[k]) return -1;
-  const last = b.length - MD.length;
-  outer: for (let k = APIVERSION_LEN; k <= last; k++) {
-    if (b[k] !== 0x22 /* " */) continue;
-    for (let j = 1; j < MD.length; j++) if (b[k + j] !== MD[j]) continue outer;
-    return k + MD.length;
-  }
-  return -1;
-}
-
 /** Write the decimal digits of a non-negative integer at `off`; returns the offset after them. */
 function writeDigits(buf: Buffer, off: number, v: number): number {
   let d = 1;
@@ -205,41 +193,50 @@ function writeDigits(buf: Buffer, off: number, v: number): number {
 const digitCount = (v: number) => { let d = 1; for (let x = v; x >= 10; x = Math.floor(x / 10)) d++; return d; };
 const RV_OPEN = Buffer.from('"resourceVersion":"');
 
-export function jsonListBody(head: string, items: readonly Entry[], tail: string): JsonListBody {
+export function jsonListBody(head: string, items: readonly Entry[], tail: string, opts: { withoutTypeMeta?: boolean } = {}): JsonListBody {
   const n = items.length;
-  // Per item: its stored bytes and where the resourceVersion goes, or (rare) its own encoded text (at -1).
+  // Per item: its stored bytes and where the resourceVersion goes, or (rare) its own encoded text (at -1);
+  // and where its bytes start after `{` when its kind and apiVersion are left out (0: sent whole).
   const src: Buffer[] = new Array(n);
   const at = new Int32Array(n);
+  const from = new Int32Array(n);
   const size = new Int32Array(n);
   const headBytes = Buffer.from(head);
   const tailBytes = Buffer.from(tail);
   let length = headBytes.length + tailBytes.length + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const e = items[i];
-    const v = e.kv?.value;
-    const p = v && e.kv!.modRevision === e.rev ? rvOffset(v) : -1;
+    const sb = sendable(e);
+    const v = sb?.v;
+    const p = sb ? sb.at : -1;
     at[i] = p;
     if (p >= 0) {
       const b = Buffer.isBuffer(v) ? v : Buffer.from(v!.buffer, v!.byteOffset, v!.byteLength);
       src[i] = b;
-      // "resourceVersion":"<rev>" plus a comma unless metadata was otherwise empty.
-      size[i] = b.length + RV_OPEN.length + digitCount(e.rev) + 1 + (b[p] === 0x7d /* } */ ? 0 : 1);
+      // "resourceVersion":"<rev>" plus a comma before or after it unless metadata was otherwise empty.
+      size[i] = b.length + RV_OPEN.length + digitCount(e.rev) + 1 + rvPrefix(b, p).length + rvSuffix(b, p).length;
     } else {
       src[i] = Buffer.from(e.json);
       size[i] = src[i].length;
     }
+    // A typed list's items go without kind and apiVersion, as upstream writes them.
+    const start = opts.withoutTypeMeta ? afterTypeMeta(src[i]) : -1;
+    if (start > 0 && (p < 0 || start <= p)) { from[i] = start; size[i] -= start - 1; }
     length += size[i];
   }
   let i = -1; // -1: head not yet written; n: tail not yet written; n + 1: done
   const copyItem = (chunk: Buffer, off: number, k: number): number => {
     const b = src[k];
     const p = at[k];
-    if (p < 0) return off + b.copy(chunk, off);
-    off += b.copy(chunk, off, 0, p);
+    const s = from[k];
+    if (s > 0) chunk[off++] = 0x7b; /* { */
+    if (p < 0) return off + b.copy(chunk, off, s);
+    off += b.copy(chunk, off, s, p);
+    if (b[p] === 0x7d /* } */ && b[p - 1] !== 0x7b /* { */) chunk[off++] = 0x2c; /* , */
     off += RV_OPEN.copy(chunk, off);
     off = writeDigits(chunk, off, items[k].rev);
     chunk[off++] = 0x22; /* " */
-    if (b[p] !== 0x7d) chunk[off++] = 0x2c; /* , */
+    if (b[p] !== 0x7d /* } */) chunk[off++] = 0x2c; /* , */
     return off + b.copy(chunk, off, p);
   };
   return {

@@ -11,6 +11,7 @@ import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
 import { customConversion } from './custom/conversion.ts';
+import { wireForm } from './wire-form.ts';
 
 export interface Conversion {
   /** Convert an object of `from`'s version into the storage version (input is not mutated). */
@@ -198,7 +199,8 @@ export function toVersion(obj: KObject, r: ResourceInfo): KObject {
   const c = conversionFor(r) ?? (r.custom ? customConversion : undefined);
   if (!c || !isObj(obj)) return obj;
   const { apiVersion: _a, kind: _k, metadata, ...rest } = c.fromStorage(obj, r);
-  return { apiVersion: gvString(r), kind: r.kind, metadata, ...rest };
+  // In the wire form of the version asked for (struct order, Go zero values), as upstream encodes it.
+  return wireForm({ kind: r.kind, apiVersion: gvString(r), metadata, ...rest });
 }
 
 /** Object in `r`'s version → storage version. */

@@ -11,6 +11,7 @@ import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
+import { wireForm } from './wire-form.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
@@ -40,6 +41,8 @@ export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** The client sent the deprecated orphanDependents: false (the response code depends on it). */
+  orphanDependentsFalse?: boolean;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -263,10 +266,10 @@ export class Store {
     }
     if (opts.dryRun) {
       this.undoAllocations(obj, strategy, r);
-      return obj;
+      return wireForm(obj);
     }
-    // Defaulting may have added fields; keep apiVersion, kind, metadata first.
-    const stored = canonical(opts.fieldManager && this.managedFields ? this.managedFields(undefined, obj, opts.fieldManager, r) : obj);
+    // Stored (and answered) as upstream's encoder writes it: struct order, Go's zero values.
+    const stored = wireForm(opts.fieldManager && this.managedFields ? this.managedFields(undefined, obj, opts.fieldManager, r) : obj);
     for (let attempt = 0; ; attempt++) {
       try {
         const key = this.key(r, ns, meta.name!);
@@ -274,7 +277,7 @@ export class Store {
         return adopt(kv, stored).obj;
       } catch (e) {
         if (isStorageError(e, 'KeyExists')) {
-          if (generated && attempt < 8) { meta.name = meta.generateName + this.clock.randomString(5); continue; }
+          if (generated && attempt < 8) { meta.name = stored.metadata.name = meta.generateName + this.clock.randomString(5); continue; }
           this.undoAllocations(obj, strategy, r);
           throw errors.alreadyExists(this.gr(r), meta.name!);
         }
@@ -388,6 +391,9 @@ export class Store {
       const hasStatusSub = r.subresources.some((s) => s.name === 'status');
       if (hasStatusSub) { if (old.status === undefined) delete next.status; else next.status = clone(old.status); }
     }
+    // As upstream decodes a body into its Go type before anything compares it with the stored object:
+    // a field left out and its Go zero value (resources: {}, creationTimestamp: null) are the same.
+    next = wireForm(next);
     const m = next.metadata;
     m.name = name;
     if (r.namespaced) m.namespace = ns; else delete m.namespace;
@@ -413,6 +419,8 @@ export class Store {
     if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }
+    // In wire form before comparing: a write that differs only in order or Go zero values changes nothing.
+    next = wireForm(next);
     // A write that changes nothing is not written: resourceVersion stays (kubectl shows "(no change)").
     const oldNoRv = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
     if (deepEqual(next, oldNoRv)) return old;
@@ -429,7 +437,7 @@ export class Store {
     }
     if (opts.dryRun) { next.metadata.resourceVersion = String(kv.modRevision); return next; }
     try {
-      const stored = canonical(next);
+      const stored = next;
       const key = this.key(r, ns, name);
       const nkv = await this.backend.update(key, encode(stored, key), kv.modRevision);
       forget(kv);
@@ -463,16 +471,16 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
         throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
-      const next = clone(cur);
-      if (!next.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(next, this.ctx(r));
-      const m = next.metadata;
+      const marked = clone(cur);
+      if (!marked.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(marked, this.ctx(r));
+      const m = marked.metadata;
       const finalizers = new Set(m.finalizers ?? []);
       const policy = opts.propagationPolicy;
       if (policy === 'Orphan') { finalizers.add('orphan'); finalizers.delete('foregroundDeletion'); }
       else if (policy === 'Foreground') { finalizers.add('foregroundDeletion'); finalizers.delete('orphan'); }
       else if (policy === 'Background' && m.deletionTimestamp) { finalizers.delete('orphan'); finalizers.delete('foregroundDeletion'); }
       // Namespaces always go through the namespace controller (spec.finalizers), as upstream.
-      const nsFinalizing = r.resource === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0;
+      const nsFinalizing = r.resource === 'namespaces' && (marked.spec?.finalizers?.length ?? 0) > 0;
       const grace = this.gracePeriod(r, cur, opts.gracePeriodSeconds);
       const mustWait = finalizers.size > 0 || nsFinalizing || grace > 0;
       if (!mustWait) {
@@ -499,7 +507,8 @@ export class Store {
         m.deletionTimestamp = rfc3339(now + grace * 1000);
         m.deletionGracePeriodSeconds = grace;
       }
-      if (r.resource === 'namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      if (r.resource === 'namespaces') marked.status = { ...(marked.status ?? {}), phase: 'Terminating' };
+      const next = wireForm(marked);
       if (deepEqual(next, cur)) return { obj: cur, deleted: false };
       if (opts.dryRun) return { obj: next, deleted: false };
       try {

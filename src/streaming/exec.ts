@@ -31,6 +31,7 @@ import { serveSpdyExec } from './spdy-exec.ts';
 import { handlePortForwardUpgrade } from './portforward.ts';
 import { containerCommands } from './container-commands.ts';
 import { byteExactScript } from './shell-output.ts';
+import { apiObjectJson } from '../registry/wire-form.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -198,7 +199,8 @@ export function exitStatus(argv: string[], code: number): object {
 
 export function writeHttpError(socket: Duplex, err: unknown): void {
   const st = toStatus(err);
-  const body = JSON.stringify(st);
+  // As the API writes a Status: wire form, json.Encoder's trailing newline.
+  const body = `${apiObjectJson(st as unknown as Record<string, unknown>)}\n`;
   const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
   try {
     socket.end(`HTTP/1.1 ${st.code} ${text[st.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

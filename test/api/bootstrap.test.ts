@@ -20,7 +20,7 @@ test('the system PriorityClasses exist with upstream values, and pods naming the
   const byName = Object.fromEntries(res.body.items.map((pc: any) => [pc.metadata.name, pc]));
   assert.equal(byName['system-node-critical']?.value, 2000001000);
   assert.equal(byName['system-cluster-critical']?.value, 2000000000);
-  assert.equal(byName['system-cluster-critical'].globalDefault, false);
+  assert.equal(byName['system-cluster-critical'].globalDefault, undefined, 'globalDefault is omitempty: false is left out');
   assert.equal(byName['system-cluster-critical'].preemptionPolicy, 'PreemptLowerPriority');
   const ns = await f.ns('prio');
   const pod = await f.api.post(`/api/v1/namespaces/${ns}/pods`).send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { priorityClassName: 'system-node-critical', containers: [{ name: 'c', image: 'nginx' }] } });

@@ -16,7 +16,7 @@ function lateSink(): { res: ServerResponse; done: Promise<{ headers: Record<stri
   const done = new Promise<void>((r) => { finish = r; });
   // The chunk is read only when the write completes, as a socket does.
   const w = new Writable({ highWaterMark: 1, write(c: Buffer, _e, cb) { setTimeout(() => { out.push(Buffer.from(c)); cb(); }, 1); }, final(cb) { cb(); finish(); } });
-  const res = Object.assign(w, { headersSent: false, statusCode: 0, socket: null, setHeader(k: string, v: unknown) { headers[k.toLowerCase()] = v; } });
+  const res = Object.assign(w, { headersSent: false, statusCode: 0, socket: null, setHeader(k: string, v: unknown) { headers[k.toLowerCase()] = v; }, hasHeader(k: string) { return k.toLowerCase() in headers; } });
   return { res: res as unknown as ServerResponse, done: done.then(() => ({ headers, body: Buffer.concat(out) })) };
 }
 

@@ -8,11 +8,13 @@ const kv = (value: Uint8Array, rev: number) => ({ key: '/k', value, createRevisi
 const bytesOf = (e: Parameters<typeof jsonBytes>[0]) => Buffer.concat(jsonBytes(e));
 
 test('a stored canonical object: pieces equal its JSON with the resourceVersion spliced in', () => {
-  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'é-ü', labels: { 'x': '日本' } }, data: { k: '💡 "q" \\ \n' } } as KObject;
+  const obj = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'é-ü', uid: 'u', creationTimestamp: '2026-01-01T00:00:00Z', labels: { 'x': '日本' } }, data: { k: '💡 "q" \\ \n' } } as KObject;
   const e = decode(kv(encode(obj), 42));
   assert.ok(jsonBytes(e).length > 1, 'stored bytes are reused, not re-encoded');
   assert.deepEqual(bytesOf(e), Buffer.from(e.json));
   assert.equal(JSON.parse(bytesOf(e).toString('utf8')).metadata.resourceVersion, '42');
+  // ObjectMeta's struct order: resourceVersion after uid, before creationTimestamp.
+  assert.match(bytesOf(e).toString('utf8'), /^\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"é-ü","uid":"u","resourceVersion":"42","creationTimestamp":/);
 });
 
 test('empty metadata gets no trailing comma', () => {

@@ -3,10 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, encode, jsonBytes, jsonOf, prime, retains, setUnretained } from '../../src/registry/codec.ts';
+import { wireForm } from '../../src/registry/wire-form.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
 
 const kv = (key: string, obj: KObject, rev: number) => ({ key, value: encode(obj), createRevision: rev, modRevision: rev });
-const ev = (): KObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'd' }, reason: 'Started', count: 1 } as KObject);
+// As the store writes it (wire form: struct order, Go zero values).
+const ev = (): KObject => wireForm({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'd' }, reason: 'Started', count: 1 } as KObject);
 
 test('an unretained key is parsed on every read; a retained one once', (t) => {
   setUnretained(['/registry/events/']);
@@ -33,7 +35,7 @@ test('a written unretained value is not cached either, but its result keeps its 
   const e = prime(k, obj);
   assert.equal(e.obj, obj);
   assert.notEqual(decode(k).obj, obj, 'the next read parses the bytes');
-  assert.equal(jsonOf(obj), '{"apiVersion":"v1","kind":"Event","metadata":{"resourceVersion":"9","name":"e","namespace":"d"},"reason":"Started","count":1}');
+  assert.equal(jsonOf(obj), '{"kind":"Event","apiVersion":"v1","metadata":{"name":"e","namespace":"d","resourceVersion":"9","creationTimestamp":null},"involvedObject":{},"reason":"Started","source":{},"firstTimestamp":null,"lastTimestamp":null,"count":1,"eventTime":null,"reportingComponent":"","reportingInstance":""}');
 });
 
 test('setUnretained([]) retains everything again', () => {

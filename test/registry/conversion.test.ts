@@ -105,7 +105,10 @@ describe('served through the API', () => {
       const l = await f.api.get(path);
       assert.equal(l.status, 200);
       assert.deepEqual(l.body.items.map((i: any) => i.metadata.name), ['h1']);
-      assert.equal(l.body.items[0].apiVersion, path === V1(ns) ? 'autoscaling/v1' : 'autoscaling/v2');
+      assert.equal(l.body.apiVersion, path === V1(ns) ? 'autoscaling/v1' : 'autoscaling/v2');
+      // Items of a typed list carry no kind/apiVersion (as upstream); their shape is the list's version.
+      assert.equal(l.body.items[0].apiVersion, undefined);
+      assert.equal(l.body.items[0].spec.targetCPUUtilizationPercentage, path === V1(ns) ? 60 : undefined);
     }
     // A v1 object without a CPU target reads back with upstream's 80% default in both versions.
     await f.api.post(V1(ns)).send({ metadata: { name: 'h0' }, spec: { scaleTargetRef: ref, maxReplicas: 2 } }).expect(201);
@@ -190,7 +193,7 @@ describe('served through the API', () => {
     assert.equal(l.body.apiVersion, 'events.k8s.io/v1');
     assert.equal(l.body.items.length, 1);
     const e = l.body.items[0];
-    assert.equal(e.apiVersion, 'events.k8s.io/v1');
+    assert.equal(e.apiVersion, undefined, 'typed list items carry no TypeMeta, as upstream');
     assert.deepEqual(e.regarding, { kind: 'Pod', name: 'p', namespace: ns });
     assert.equal(e.note, 'pulled image');
     assert.deepEqual(e.deprecatedSource, { component: 'kubelet', host: 'n1' });

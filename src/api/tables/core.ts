@@ -236,17 +236,17 @@ const namespaces: Printer = {
 };
 
 const configmaps: Printer = {
-  columns: [NAME_COL, col('Data', 'integer', 'Number of keys in data and binaryData.'), AGE_COL],
+  columns: [NAME_COL, col('Data', 'string', 'Number of keys in data and binaryData.'), AGE_COL],
   row: (o, now) => [str(o.metadata.name), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, age(o, now)],
 };
 
 const secrets: Printer = {
-  columns: [NAME_COL, col('Type', 'string', 'Kind of secret, used to validate its keys.'), col('Data', 'integer', 'Number of keys in the secret.'), AGE_COL],
+  columns: [NAME_COL, col('Type', 'string', 'Kind of secret, used to validate its keys.'), col('Data', 'string', 'Number of keys in the secret.'), AGE_COL],
   row: (o, now) => [str(o.metadata.name), str(o.type), Object.keys(o.data ?? {}).length, age(o, now)],
 };
 
 const serviceaccounts: Printer = {
-  columns: [NAME_COL, col('Secrets', 'integer', 'Number of secrets listed on the service account.'), AGE_COL],
+  columns: [NAME_COL, col('Secrets', 'string', 'Number of secrets listed on the service account.'), AGE_COL],
   row: (o, now) => [str(o.metadata.name), arr(o.secrets).length, age(o, now)],
 };
 

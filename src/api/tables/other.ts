@@ -74,8 +74,8 @@ const horizontalpodautoscalers: Printer = {
     col('Reference', 'string', 'Workload being scaled, as Kind/name.'),
     col('Targets', 'string', 'Current and target metric values.'),
     col('MinPods', 'string', 'Lower bound on replicas.'),
-    col('MaxPods', 'integer', 'Upper bound on replicas.'),
-    col('Replicas', 'integer', 'Current number of replicas.'),
+    col('MaxPods', 'string', 'Upper bound on replicas.'),
+    col('Replicas', 'string', 'Current number of replicas.'),
     AGE_COL,
   ],
   row(o, now) {
@@ -121,7 +121,7 @@ const priorityclasses: Printer = {
     col('Value', 'integer', 'Priority value given to pods of this class.'),
     col('Global-Default', 'boolean', 'Whether pods without a class get this one.'),
     AGE_COL,
-    col('Preemption-Policy', 'string', 'Whether pods of this class may preempt others.'),
+    col('PreemptionPolicy', 'string', 'Whether pods of this class may preempt others.'),
   ],
   row: (o, now) => [str(o.metadata.name), int(o.value), o.globalDefault === true, age(o, now), str(o.preemptionPolicy) || 'PreemptLowerPriority'],
 };

@@ -14,8 +14,8 @@ const deployments: Printer = {
   columns: [
     NAME_COL,
     col('Ready', 'string', 'Ready replicas out of desired replicas.'),
-    col('Up-to-date', 'integer', 'Replicas running the latest pod template.'),
-    col('Available', 'integer', 'Replicas available for at least minReadySeconds.'),
+    col('Up-to-date', 'string', 'Replicas running the latest pod template.'),
+    col('Available', 'string', 'Replicas available for at least minReadySeconds.'),
     AGE_COL,
     ...wideContainers(),
     wideSelector(),
