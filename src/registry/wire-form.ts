@@ -13,6 +13,7 @@
 //   keys sorted, at every level.
 // Unknown fields of built-in kinds (the schema step drops them on write) stay, after the known ones.
 // Values of the wrong JSON type are kept as they are: this only orders, it never refuses.
+import { setOwn } from '../util/own.ts';
 import schema from '../protobuf/schema.generated.json' with { type: 'json' };
 
 type Row = [number, string, string, number];
@@ -142,7 +143,7 @@ function encodeField(f: Field, v: unknown): unknown {
     if (keys.length === 0 && f.omitempty) return undefined;
     keys.sort();
     const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = encodeValue(f, v[k]);
+    for (const k of keys) setOwn(out, k, encodeValue(f, v[k]));
     return out;
   }
   if (f.t === T.Scalar && f.omitempty && !f.pointer && goEmpty(v)) return undefined;
@@ -166,9 +167,9 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
   // Fields this type does not have, after the known ones, as given.
   if (known < keys.length) {
     for (const k of keys) {
-      if (msg.byName.has(k) || k in out || v[k] === undefined) continue;
+      if (msg.byName.has(k) || Object.hasOwn(out, k) || v[k] === undefined) continue;
       if (msg.kind && (k === 'kind' || k === 'apiVersion')) continue; // empty TypeMeta members are omitted
-      out[k] = v[k];
+      setOwn(out, k, v[k]);
     }
   }
   return out;
@@ -179,7 +180,7 @@ export function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = sortedKeys(v[k]);
+  for (const k of Object.keys(v).sort()) if (v[k] !== undefined) setOwn(out, k, sortedKeys(v[k]));
   return out;
 }
 
@@ -272,7 +273,7 @@ function tableForm(o: Record<string, unknown>): Record<string, unknown> {
     ? o.columnDefinitions.map((c) => (isPlainObject(c) ? { name: c.name ?? '', type: c.type ?? '', format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 } : c))
     : o.columnDefinitions ?? null;
   out.rows = Array.isArray(o.rows) ? o.rows.map(tableRowForm) : o.rows ?? null;
-  for (const k in o) if (!(k in out) && o[k] !== undefined) out[k] = o[k];
+  for (const k of Object.keys(o)) if (!Object.hasOwn(out, k) && o[k] !== undefined) setOwn(out, k, o[k]);
   return out;
 }
 
@@ -282,6 +283,6 @@ function tableRowForm(row: unknown): unknown {
   if (Array.isArray(row.conditions) && row.conditions.length) out.conditions = row.conditions;
   const obj = row.object;
   out.object = isPlainObject(obj) && typeof obj.kind === 'string' ? responseForm(obj) : obj ?? null;
-  for (const k in row) if (!(k in out) && row[k] !== undefined) out[k] = row[k];
+  for (const k of Object.keys(row)) if (!Object.hasOwn(out, k) && row[k] !== undefined) setOwn(out, k, row[k]);
   return out;
 }

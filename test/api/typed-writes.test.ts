@@ -230,7 +230,7 @@ describe('patches: the patched result goes through the schema', () => {
       assert.equal(res.status, 200, `${ct}: ${res.text}`);
       assert.deepEqual(warnings(res), ['299 - "unknown field \\"__proto__\\""'], ct);
       const got = await f.api.get(`${cms}/${name}`).buffer(true);
-      assert.match(got.text, /"data":\{"a":"1","__proto__":"v","constructor":"c"\}/, ct);
+      assert.match(got.text, /"data":\{"__proto__":"v","a":"1","constructor":"c"\}/, ct);
       assert.doesNotMatch(got.text, /polluted/, ct);
     }
     const apply = await f.api.patch(`${cms}/pm4?fieldManager=me`).set('Content-Type', APPLY).send('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"pm4"},"data":{"__proto__":"v","constructor":"c"}}');
