@@ -54,7 +54,7 @@ export function crd(schema: unknown = SCHEMA, group = G) {
     metadata: { name: `widgets.${group}` },
     spec: {
       group, scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema }, subresources: { status: {} } }],
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema }, subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } } }],
     },
   };
 }
@@ -219,6 +219,16 @@ describe('custom objects through their schema', { timeout: 60_000 }, () => {
     assert.equal(res.body.status.phase, 'Ready');
   });
 
+  test('the scale subresource writes through the same checks (CEL rule on the new replicas)', async () => {
+    await f.api.post(BASE).send(w('sc1', { size: 2, replicas: 3, minReplicas: 2 }));
+    let res = await f.api.put(`${BASE}/sc1/scale`).send({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'sc1', namespace: 'default' }, spec: { replicas: 1 } });
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.body.message, `Widget.${G} "sc1" is invalid: spec.replicas: Invalid value: replicas must be at least minReplicas`);
+    res = await f.api.patch(`${BASE}/sc1/scale`).set('Content-Type', 'application/merge-patch+json').send({ spec: { replicas: 4 } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await f.api.get(`${BASE}/sc1`)).body.spec.replicas, 4);
+  });
+
   test('defaults on read: objects stored before a default existed are served with it', async () => {
     await f.api.post(BASE).send(w('rd1', { size: 2 }));
     const withDefault = structuredClone(SCHEMA) as any;
@@ -243,6 +253,20 @@ describe('custom objects through their schema', { timeout: 60_000 }, () => {
     assert.match(res.body.message, /spec.name: Too long: may not be (more than|longer than) 10/);
     res = await f.api.post(BASE).send(w('m3', { size: 2, replicas: 1.5 }));
     assert.equal(res.status, 422, res.text);
+    for (const metadata of [{ name: 'm5', labels: 5 }, { name: 'm6', annotations: { a: 1 } }, { name: 7 }]) {
+      res = await f.api.post(BASE).send({ ...w('m5', { size: 2 }), metadata });
+      assert.ok(res.status === 400 || res.status === 422, `${JSON.stringify(metadata)}: ${res.status} ${res.text}`);
+      assert.equal(res.body.kind, 'Status');
+    }
+    res = await f.api.post(BASE).send({ ...w('m7', { size: 2 }), metadata: 'x' });
+    assert.ok(res.status === 400 || res.status === 422, res.text);
+    let deep: any = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    res = await f.api.post(BASE).send(w('m8', { size: 2, extra: deep }));
+    assert.ok([201, 400, 422].includes(res.status), res.text.slice(0, 300));
+    res = await f.api.post(BASE).send(w('m9', { size: 2, labels: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, 'v'])) }));
+    assert.equal(res.status, 201, res.text.slice(0, 300));
+    assert.equal(res.body.spec.labels, undefined, 'an undeclared map is pruned whatever its size');
     res = await f.api.post(BASE).send({ ...w('m4', { size: 2 }), constructor: 1, __proto__: 2 });
     assert.equal(res.status, 201, res.text);
     assert.equal(Object.hasOwn(res.body, 'constructor'), false);
