@@ -47,10 +47,14 @@ function missing(x: unknown, s: StructuralSchema | undefined, depth: number): bo
   return false;
 }
 
+/** Decoded objects (shared, immutable) already found complete for a schema: not walked again. */
+const complete = new WeakMap<object, StructuralSchema>();
+
 /** `obj` with its schema defaults (a defaulted copy, or `obj` itself when nothing is missing). */
 export function readDefaults(r: ResourceInfo, obj: KObject): KObject {
   const schema = r.custom?.version.schema;
-  if (!schema || !schemaHasDefaults(schema) || !missing(obj, schema, 0)) return obj;
+  if (!schema || !schemaHasDefaults(schema) || complete.get(obj) === schema) return obj;
+  if (!missing(obj, schema, 0)) { complete.set(obj, schema); return obj; }
   const copy = structuredClone(obj);
   pruneNonNullableNullsWithoutDefaults(schema, copy);
   return applyDefaults(schema, copy);
