@@ -167,7 +167,7 @@ export const crdCases: Case[] = [
     },
   },
   {
-    behavior: 'crd.validation', name: 'crd-unknown-field',
+    behavior: 'crd.validation', name: 'crd-unknown-field', core: true,
     async run(ctx) {
       await installCRD(ctx, VALIDATION_FIELDS);
       const cr = (name: string, spec: string) => `apiVersion: ${groupOf(ctx)}/v1\nkind: Backup\nmetadata: {name: ${name}, namespace: ${ctx.ns}}\nspec: ${spec}\n`;
