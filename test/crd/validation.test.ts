@@ -310,3 +310,34 @@ describe('CRDs whose schema upstream refuses', { timeout: 30_000 }, () => {
     ]);
   });
 });
+
+describe('several versions', { timeout: 30_000 }, () => {
+  test('an object written in a version other than the storage version is checked by its own version\'s schema', async () => {
+    const G2 = 'multi.example.com';
+    const v = (name: string, storage: boolean, max: number, extra: Record<string, unknown> = {}) => ({
+      name, served: true, storage,
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', maximum: max, default: 1 }, ...extra } } } } },
+    });
+    const def = crd(undefined, G2) as any;
+    def.spec.versions = [v('v1alpha1', false, 5, { old: { type: 'string' } }), v('v1', true, 100)];
+    assert.equal((await f.api.post(CRDS).send(def)).status, 201);
+    const base = (ver: string) => `/apis/${G2}/${ver}/namespaces/default/widgets`;
+    await until(async () => (await f.api.get(base('v1alpha1'))).status === 200);
+    const o = (ver: string, name: string, spec: unknown) => ({ apiVersion: `${G2}/${ver}`, kind: 'Widget', metadata: { name }, spec });
+    let res = await f.api.post(base('v1alpha1')).send(o('v1alpha1', 'a', { size: 10 }));
+    assert.equal(res.status, 422, res.text);
+    assert.match(res.body.message, /spec.size in body should be less than or equal to 5/);
+    res = await f.api.post(`${base('v1alpha1')}?fieldValidation=Strict`).send(o('v1alpha1', 'a', { size: 3, old: 'kept' }));
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.apiVersion, `${G2}/v1alpha1`);
+    assert.equal(res.body.spec.old, 'kept');
+    res = await f.api.post(`${base('v1')}?fieldValidation=Strict`).send(o('v1', 'b', { size: 50, old: 'x' }));
+    assert.equal(res.status, 400, res.text);
+    res = await f.api.post(base('v1')).send(o('v1', 'b', { size: 50 }));
+    assert.equal(res.status, 201, res.text);
+    res = await f.api.patch(`${base('v1alpha1')}/b`).set('Content-Type', 'application/merge-patch+json').send({ spec: { size: 40 } });
+    assert.equal(res.status, 422, res.text, 'the v1alpha1 bound applies to writes through v1alpha1');
+    res = await f.api.post(base('v1alpha1')).send(o('v1alpha1', 'c', {}));
+    assert.equal(res.body.spec.size, 1, 'defaults of the requested version');
+  });
+});

@@ -13,6 +13,7 @@ import { applyDefaults, pruneNonNullableNullsWithoutDefaults } from '../../schem
 import { validateCustomObject } from '../../schema/custom-object.ts';
 import { validateCel } from '../../cel/index.ts';
 import { warn } from '../../util/request-warnings.ts';
+import { setOwn } from '../../util/own.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { KObject } from '../strategy.ts';
 
@@ -32,7 +33,21 @@ export function defaultCustomObject(r: ResourceInfo, obj: KObject): KObject {
   return applyDefaults(schema, obj);
 }
 
+/**
+ * Admits `obj` by the schema of `r`, the version the client wrote in. The store may already hold the
+ * object in the storage version (apiVersion rewritten, as conversion strategy None does): it is then
+ * checked as the requested version, and defaults land in `obj` itself.
+ */
 export function admitCustomObject(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: AdmitMode): FieldError[] {
+  const apiVersion = `${r.group}/${r.version}`;
+  if (obj.apiVersion === apiVersion) return admit(r, obj, old, mode);
+  const view: KObject = { ...obj, apiVersion };
+  const errs = admit(r, view, old && { ...old, apiVersion }, mode);
+  for (const k of Object.keys(view)) if (k !== 'apiVersion') setOwn(obj, k, view[k]);
+  return errs;
+}
+
+function admit(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: AdmitMode): FieldError[] {
   const { version } = r.custom!;
   const schema = version.schema;
   defaultCustomObject(r, obj);
