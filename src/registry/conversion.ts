@@ -7,11 +7,11 @@ import type { KeyValue } from '../storage/types.ts';
 import { StatusError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { gvString, storageResource } from './resources.ts';
+import { readDefaults } from './custom/read-defaults.ts';
 import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
 import { customConversion } from './custom/conversion.ts';
-import { readDefaults } from './custom/read-defaults.ts';
 
 export interface Conversion {
   /** Convert an object of `from`'s version into the storage version (input is not mutated). */
