@@ -240,6 +240,10 @@ describe('custom objects through their schema', { timeout: 60_000 }, () => {
     assert.equal(got.spec.shape, 'round');
     const list = (await f.api.get(BASE)).body;
     assert.equal(list.items.find((i: any) => i.metadata.name === 'rd1').spec.shape, 'round');
+    const watched = await f.api.get(`${BASE}?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Drd1`).buffer(true)
+      .parse((r, cb) => { let b = ''; r.setEncoding('utf8'); r.on('data', (c: string) => { b += c; }); r.on('end', () => cb(null, b)); });
+    const first = JSON.parse(String(watched.body).split('\n')[0]);
+    assert.deepEqual([first.type, first.object.spec.shape], ['ADDED', 'round']);
     const again = (await f.api.get(`${CRDS}/widgets.${G}`)).body;
     again.spec.versions[0].schema.openAPIV3Schema = SCHEMA;
     assert.equal((await f.api.put(`${CRDS}/widgets.${G}`).send(again)).status, 200);
