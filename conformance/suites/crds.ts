@@ -181,6 +181,10 @@ export const crdCases: Case[] = [
       await ok(ctx, ['apply', '--validate=false', '-f', file(ctx, 'lax.yaml', cr('lax', '{schedulee: "x", schedule: "@daily"}'))]);
       const got = JSON.parse(await ok(ctx, ['get', res(ctx), 'lax', '-n', ctx.ns, '-o', 'json']));
       check(got.spec.schedulee === undefined && got.spec.schedule === '@daily' && got.spec.retain === 7, `pruned and defaulted: ${JSON.stringify(got.spec)}`);
+      // A typo applied to the existing object (a patch) is refused too, and changes nothing.
+      r = await kubectl(ctx, ['apply', '-f', file(ctx, 'lax2.yaml', cr('lax', '{schedulee: "y", schedule: "@hourly"}'))]);
+      check(r.code !== 0 && /unknown field "spec.schedulee"/.test(r.stderr), `typo in an apply to an existing object: ${r.stderr || r.stdout}`);
+      check(JSON.parse(await ok(ctx, ['get', res(ctx), 'lax', '-n', ctx.ns, '-o', 'json'])).spec.schedule === '@daily', 'the refused apply changed nothing');
       // Wrong type and a bound: 422 with upstream's wording.
       r = await kubectl(ctx, ['apply', '-f', file(ctx, 'type.yaml', cr('typed', '{retain: "x"}'))]);
       check(r.code !== 0 && r.stderr.includes('spec.retain: Invalid value: "string": spec.retain in body must be of type integer: "string"'), `wrong type: ${r.stderr || r.stdout}`);
