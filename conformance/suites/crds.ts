@@ -9,7 +9,13 @@ import { kubectl, ok } from './kubectl.ts';
 
 const groupOf = (ctx: CaseContext) => `${ctx.ns}.skiff.test`;
 
-function crdYaml(ctx: CaseContext): string {
+/** The validation case's CRD has a default, bounds and a CEL rule too. */
+const VALIDATION_FIELDS = `              retain: {type: integer, minimum: 1, default: 7, description: Days a backup is kept.}
+            x-kubernetes-validations:
+            - {rule: "!has(self.target) || self.target != 'forbidden'", message: target may not be forbidden}
+`;
+
+function crdYaml(ctx: CaseContext, extra = ''): string {
   return `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
@@ -34,7 +40,7 @@ spec:
               schedule: {type: string, description: Cron schedule of the backup.}
               target: {type: string}
               replicas: {type: integer}
-          status:
+${extra}          status:
             type: object
             properties:
               replicas: {type: integer}
@@ -66,8 +72,8 @@ function file(ctx: CaseContext, name: string, text: string): string {
 }
 
 /** Apply this case's CRD and wait until it is Established, as a newcomer would. */
-async function installCRD(ctx: CaseContext): Promise<void> {
-  await ok(ctx, ['apply', '-f', file(ctx, 'crd.yaml', crdYaml(ctx))]);
+async function installCRD(ctx: CaseContext, extra = ''): Promise<void> {
+  await ok(ctx, ['apply', '-f', file(ctx, 'crd.yaml', crdYaml(ctx, extra))]);
   await ok(ctx, ['wait', '--for', 'condition=established', '--timeout=20s', `crd/backups.${groupOf(ctx)}`]);
 }
 
@@ -161,12 +167,39 @@ export const crdCases: Case[] = [
     },
   },
   {
-    behavior: 'crd.validation', name: 'crd-unknown-field',
+    behavior: 'crd.validation', name: 'crd-unknown-field', core: true,
     async run(ctx) {
-      await installCRD(ctx);
-      const bad = `apiVersion: ${groupOf(ctx)}/v1\nkind: Backup\nmetadata: {name: typo, namespace: ${ctx.ns}}\nspec: {schedulee: "x"}\n`;
-      const r = await kubectl(ctx, ['apply', '-f', file(ctx, 'bad.yaml', bad)]);
-      check(r.code !== 0 && /unknown field "spec.schedulee"/.test(r.stderr), `unknown field refused under --validate=strict (default): ${r.stderr || r.stdout}`);
+      await installCRD(ctx, VALIDATION_FIELDS);
+      const cr = (name: string, spec: string) => `apiVersion: ${groupOf(ctx)}/v1\nkind: Backup\nmetadata: {name: ${name}, namespace: ${ctx.ns}}\nspec: ${spec}\n`;
+      // Strict (kubectl's default): a typo is refused naming the field.
+      let r = await waitFor('the schema is served', async () => {
+        const x = await kubectl(ctx, ['apply', '-f', file(ctx, 'bad.yaml', cr('typo', '{schedulee: "x"}'))]);
+        return x.code !== 0 && x;
+      });
+      check(/unknown field "spec.schedulee"/.test(r.stderr), `unknown field refused under --validate=strict (default): ${r.stderr || r.stdout}`);
+      // --validate=false: the unknown field is dropped, and the schema default is filled in.
+      await ok(ctx, ['apply', '--validate=false', '-f', file(ctx, 'lax.yaml', cr('lax', '{schedulee: "x", schedule: "@daily"}'))]);
+      const got = JSON.parse(await ok(ctx, ['get', res(ctx), 'lax', '-n', ctx.ns, '-o', 'json']));
+      check(got.spec.schedulee === undefined && got.spec.schedule === '@daily' && got.spec.retain === 7, `pruned and defaulted: ${JSON.stringify(got.spec)}`);
+      // A typo applied to the existing object (a patch) is refused too, and changes nothing.
+      r = await kubectl(ctx, ['apply', '-f', file(ctx, 'lax2.yaml', cr('lax', '{schedulee: "y", schedule: "@hourly"}'))]);
+      check(r.code !== 0 && /unknown field "spec.schedulee"/.test(r.stderr), `typo in an apply to an existing object: ${r.stderr || r.stdout}`);
+      check(JSON.parse(await ok(ctx, ['get', res(ctx), 'lax', '-n', ctx.ns, '-o', 'json'])).spec.schedule === '@daily', 'the refused apply changed nothing');
+      // Wrong type and a bound: 422 with upstream's wording.
+      r = await kubectl(ctx, ['apply', '-f', file(ctx, 'type.yaml', cr('typed', '{retain: "x"}'))]);
+      check(r.code !== 0 && r.stderr.includes('spec.retain: Invalid value: "string": spec.retain in body must be of type integer: "string"'), `wrong type: ${r.stderr || r.stdout}`);
+      r = await kubectl(ctx, ['apply', '-f', file(ctx, 'min.yaml', cr('min', '{retain: 0}'))]);
+      check(r.code !== 0 && r.stderr.includes('spec.retain in body should be greater than or equal to 1'), `minimum: ${r.stderr || r.stdout}`);
+      // A CEL rule of the schema.
+      r = await kubectl(ctx, ['apply', '-f', file(ctx, 'cel.yaml', cr('cel', '{target: forbidden}'))]);
+      check(r.code !== 0 && r.stderr.includes('spec: Invalid value: target may not be forbidden'), `CEL rule: ${r.stderr || r.stdout}`);
+      check((await kubectl(ctx, ['get', res(ctx), 'cel', '-n', ctx.ns])).code !== 0, 'an invalid object is not stored');
+      // kubectl explain sees the new field.
+      const out = await waitFor('explain of spec.retain', async () => {
+        const x = await kubectl(ctx, ['explain', `${res(ctx)}.spec.retain`]);
+        return x.code === 0 && x.stdout;
+      });
+      check(out.includes('<integer>') && out.includes('Days a backup is kept.'), `explain: ${out}`);
     },
   },
 ];

@@ -18,6 +18,8 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
+import { collectWarnings } from '../util/request-warnings.ts';
+import { addWarnings } from './typed.ts';
 import { deprecationWarning, endWatchWhenUnserved, protobufAllowed, refuseProtobufBody } from './custom-http.ts';
 
 export interface HandlerDeps {
@@ -60,6 +62,12 @@ export function fieldManager(q: URLSearchParams): string | undefined {
 }
 
 export async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, info: ResourceReq, q: URLSearchParams): Promise<void> {
+  // Admission of custom objects may warn (ratcheted CEL rules): those warnings become Warning headers.
+  if (info.resource.custom) return collectWarnings((w) => { if (!res.headersSent) addWarnings(res, [w]); }, () => serveResource(deps, req, res, info, q));
+  return serveResource(deps, req, res, info, q);
+}
+
+async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, info: ResourceReq, q: URLSearchParams): Promise<void> {
   const { store, ext } = deps;
   const r = info.resource;
   if (!r.verbs.includes(info.verb) && !info.subresource) throw errors.methodNotSupported({ group: r.group, resource: r.resource }, info.verb);

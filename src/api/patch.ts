@@ -76,7 +76,7 @@ async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string)
   if (!ext.patchTypes.includes(ct)) throw errors.unsupportedPatchType(ct, ext.patchTypes);
   const body = await readBody(s.req);
   if (body.length === 0) throw errors.badRequest('the request body is empty: expected a patch');
-  const gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
+  const gvk = { group: r.group, version: r.version, kind: r.kind, custom: r.custom, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
   const manager = fieldManager(q) ?? defaultManager(s.req.headers['user-agent']);
   const force = q.get('force') === 'true';
   if (ct === APPLY && !manager) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');

@@ -17,8 +17,11 @@ import { builtinSchema } from '../schema/builtin.ts';
 import { decodeThroughSchema } from '../schema/decode.ts';
 import type { SchemaTypeError } from '../schema/decode.ts';
 import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
+import type { CustomInfo } from '../registry/custom/types.ts';
+import { customDecodeSchema } from '../registry/custom/schema.ts';
 
-export interface Gvk { group: string; version: string; kind: string }
+/** A kind; a resource served from a CRD (a ResourceInfo) also carries `custom`, whose schema is used. */
+export interface Gvk { group: string; version: string; kind: string; custom?: CustomInfo }
 
 const MODES = ['Ignore', 'Warn', 'Strict'];
 const MAX_REPORTED = 100; // the strict decoder stops after 100 errors
@@ -49,6 +52,7 @@ export function addSchemaSource(source: SchemaSource): () => void {
 
 /** The structural schema of a kind: built in (looked up once per kind), else from a schema source. */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
+  if (gvk.custom) return customDecodeSchema(gvk.custom.version.schema);
   const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
   let s = schemas.get(key);
   if (s === undefined) { s = builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }

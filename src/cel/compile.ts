@@ -146,12 +146,12 @@ class Compiler {
   }
 
   private rules(s: StructuralSchema, raw: ValidationRule[], w: Walk): CompiledRule[] {
+    // The rules' own fields (rule, message, reason, fieldPath) are checked by CRD validation
+    // (src/schema/crd-schema-rules.ts), which compiles rules only once those checks pass.
     const rules = raw.map(sanitize);
     const base = `${w.path}.x-kubernetes-validations`;
-    const schemaErrors = rules.flatMap((r, i) => ruleShapeErrors(s, r, `${base}[${i}]`));
-    this.errors.push(...schemaErrors);
     const out: CompiledRule[] = [];
-    const envs = schemaErrors.length ? undefined : this.envsFor(s, w.root);
+    const envs = this.envsFor(s, w.root);
     rules.forEach((r, i) => out.push(this.rule(r, `${base}[${i}]`, w, envs)));
     return out;
   }
@@ -171,7 +171,7 @@ class Compiler {
     return { plain, optional };
   }
 
-  private rule(r: ValidationRule, at: string, w: Walk, envs: { plain: Environment; optional: Environment } | undefined): CompiledRule {
+  private rule(r: ValidationRule, at: string, w: Walk, envs: { plain: Environment; optional: Environment }): CompiledRule {
     const optionalOldSelf = r.optionalOldSelf === true;
     const cr: CompiledRule = { rule: r, usesOldSelf: false, optionalOldSelf, cost: 0 };
     if (!r.rule || !r.rule.trim()) return cr;
@@ -179,7 +179,6 @@ class Compiler {
       const fp = validFieldPath(r.fieldPath, w.cost.root ? w.cost.schema : w.cost.schema);
       if ('path' in fp) cr.fieldPath = fp.path;
     }
-    if (!envs) { cr.error = 'schema errors'; return cr; }
     const env = optionalOldSelf ? envs.optional : envs.plain;
     const checked = env.check(r.rule);
     if (!checked.valid) {
@@ -262,25 +261,6 @@ export function costErrorMessage(name: string, cost: number, limit: number): str
   const f = cost / limit;
   const factor = f > 100 ? 'more than 100x' : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
   return `${name} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
-}
-
-/** The checks on a rule's own fields, done before any compilation (apiextensions validation). */
-function ruleShapeErrors(s: StructuralSchema, r: ValidationRule, at: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const rule = (r.rule ?? '').trim(), msg = (r.message ?? '').trim();
-  const nl = (x: string) => /[\n\r]/.test(x);
-  if (!rule) errs.push({ type: 'FieldValueRequired', field: `${at}.rule`, detail: 'rule is not specified' });
-  else if (r.message && !msg) errs.push({ type: 'FieldValueInvalid', field: `${at}.message`, value: r.message, detail: 'must be non-empty if specified' });
-  else if (nl(msg)) errs.push({ type: 'FieldValueInvalid', field: `${at}.message`, value: r.message, detail: 'must not contain line breaks' });
-  else if (nl(rule) && !msg) errs.push({ type: 'FieldValueRequired', field: `${at}.message`, detail: 'message must be specified if rule contains line breaks' });
-  if (r.messageExpression && !r.messageExpression.trim()) errs.push({ type: 'FieldValueRequired', field: `${at}.messageExpression`, detail: 'messageExpression must be non-empty if specified' });
-  if (r.reason !== undefined && !SUPPORTED_REASONS.includes(r.reason)) errs.push({ type: 'FieldValueNotSupported', field: `${at}.reason`, value: r.reason, supported: SUPPORTED_REASONS });
-  if (r.fieldPath !== undefined) {
-    if (r.fieldPath && !r.fieldPath.trim()) errs.push({ type: 'FieldValueInvalid', field: `${at}.fieldPath`, value: r.fieldPath, detail: 'must be non-empty if specified' });
-    if (nl(r.fieldPath)) errs.push({ type: 'FieldValueInvalid', field: `${at}.fieldPath`, value: r.fieldPath, detail: 'must not contain line breaks' });
-    if (r.fieldPath && 'error' in validFieldPath(r.fieldPath, s)) errs.push({ type: 'FieldValueInvalid', field: `${at}.fieldPath`, value: r.fieldPath, detail: 'must be a valid path' });
-  }
-  return errs;
 }
 
 /** A ValidationRule as Go's %#v prints it in upstream's message (pointers shown as set or nil). */

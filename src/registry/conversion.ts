@@ -7,6 +7,7 @@ import type { KeyValue } from '../storage/types.ts';
 import { StatusError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { gvString, storageResource } from './resources.ts';
+import { readDefaults } from './custom/read-defaults.ts';
 import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
@@ -217,12 +218,15 @@ const converted = new WeakMap<KeyValue, Map<string, Entry>>();
 /** The decoded entry of a stored KeyValue as `r`'s version; conversions are cached per KeyValue and version. */
 export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
   const e = decode(kv);
-  if (!conversionFor(r) && !(r.custom && e.obj.apiVersion !== gvString(r))) return e;
+  const convert = !!conversionFor(r) || (!!r.custom && e.obj.apiVersion !== gvString(r));
+  // Custom objects are also defaulted on read (a copy, only when a default is missing).
+  const defaulted = r.custom && !convert ? readDefaults(r, e.obj) : e.obj;
+  if (!convert && defaulted === e.obj) return e;
   const gv = gvString(r);
   let m = converted.get(kv);
   const hit = m?.get(gv);
   if (hit) return hit;
-  const out = entryFor(toVersion(e.obj, r), e.rev);
+  const out = entryFor(convert ? (r.custom ? readDefaults(r, toVersion(e.obj, r)) : toVersion(e.obj, r)) : defaulted, e.rev);
   if (!retains(kv)) return out;
   if (!m) converted.set(kv, m = new Map());
   m.set(gv, out);

@@ -19,7 +19,11 @@ import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 import { ResourceTable } from './resource-table.ts';
 
-export interface WriteOptions { dryRun?: boolean; fieldManager?: string }
+export interface WriteOptions {
+  dryRun?: boolean; fieldManager?: string;
+  /** Set by the store when it writes another version (the storage version) than the client asked for. */
+  requestedAs?: ResourceInfo;
+}
 
 export interface ListOptions {
   labelSelector?: LabelSelector;
@@ -230,7 +234,7 @@ export class Store {
 
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // A version other than the storage version: convert, write as the storage version, convert back.
-    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), opts).catch((e) => { throw relabelError(e, r); }), r);
+    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); }), r);
     const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
@@ -256,7 +260,7 @@ export class Store {
     if (generated) meta.name = meta.generateName + this.clock.randomString(5);
     strategy.prepareForCreate?.(obj, this.ctx(r));
     if (strategy.admitCreate) {
-      await strategy.admitCreate(obj, this.admissionCtx(r))
+      await strategy.admitCreate(obj, this.admissionCtx(r, opts.requestedAs))
         .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     }
     const errs = [...this.validateMeta(r, obj, strategy), ...(strategy.validate?.(obj, this.ctx(r)) ?? [])];
@@ -308,7 +312,7 @@ export class Store {
    */
   async update(r: ResourceInfo, ns: string | undefined, name: string, input: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<{ obj: KObject; created: boolean }> {
     if (conversionFor(r)) {
-      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), opts).catch((e) => { throw relabelError(e, r); });
+      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
       return { obj: toVersion(out.obj, r), created: out.created };
     }
     if (input?.metadata?.name !== undefined && input.metadata.name !== name) {
@@ -347,7 +351,7 @@ export class Store {
     mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
     if (conversionFor(r)) {
       // The mutation sees and returns `r`'s version; the write happens in the storage version.
-      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), opts).catch((e) => { throw relabelError(e, r); });
+      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
       return toVersion(out, r);
     }
     for (let attempt = 0; ; attempt++) {
@@ -367,8 +371,8 @@ export class Store {
   }
 
   /** What admission may read: the strategy context plus every stored object of a resource. */
-  private admissionCtx(r: ResourceInfo): AdmissionContext {
-    return { ...this.ctx(r), list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
+  private admissionCtx(r: ResourceInfo, requestedAs?: ResourceInfo): AdmissionContext {
+    return { ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
   }
 
   private async writeUpdate(r: ResourceInfo, ns: string | undefined, name: string, kv: KeyValue, obj: KObject, opts: WriteOptions & { subresource?: string }): Promise<KObject> {
@@ -414,8 +418,8 @@ export class Store {
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
     ];
     if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
-    if (opts.subresource === undefined && strategy.admitUpdate) await strategy.admitUpdate(next, old, this.admissionCtx(r));
-    if (opts.subresource === 'status' && strategy.admitStatusUpdate) await strategy.admitStatusUpdate(next, old, this.admissionCtx(r));
+    if (opts.subresource === undefined && strategy.admitUpdate) await strategy.admitUpdate(next, old, this.admissionCtx(r, opts.requestedAs));
+    if (opts.subresource === 'status' && strategy.admitStatusUpdate) await strategy.admitStatusUpdate(next, old, this.admissionCtx(r, opts.requestedAs));
     if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }

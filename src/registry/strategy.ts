@@ -54,6 +54,8 @@ export interface StrategyServices {
 export interface AdmissionContext extends StrategyContext {
   /** Every stored object of a resource (cluster-wide). */
   list(group: string, version: string, resource: string): Promise<KObject[]>;
+  /** The version the client wrote in, when the store writes the object as another (storage) version. */
+  requestedAs?: ResourceInfo;
 }
 
 export interface Strategy {

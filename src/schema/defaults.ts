@@ -17,7 +17,7 @@ export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void 
   else o[k] = v;
 }
 
-const copy = (v: unknown): unknown => (v === undefined ? null : structuredClone(v));
+const copy = (v: unknown): unknown => (v === undefined ? null : v !== null && typeof v === 'object' ? structuredClone(v) : v);
 const nonNullableNull = (x: unknown, s: StructuralSchema | undefined): boolean => x === null && !!s && !s.nullable;
 
 /** Apply schema defaults to obj in place (upstream's structuraldefaulting.Default); returns obj. */

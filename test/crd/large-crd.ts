@@ -1,7 +1,8 @@
 // A large CRD of the kind popular operators ship: three versions (v1alpha1, v1beta1 served,
 // v1 storage), a spec of several hundred fields in nested objects, lists of maps keyed by name,
 // maps of strings, int-or-string and preserve-unknown-fields parts, status and scale subresources,
-// printer columns and selectable fields.
+// printer columns and selectable fields, defaults, and CEL rules (x-kubernetes-validations) at several
+// levels: one per section, a list-item rule, a transition rule, and a rule with a messageExpression.
 export function largeSchema(groups = 20, fieldsPerGroup = 15): Record<string, unknown> {
   const section = (g: number) => {
     const props: Record<string, unknown> = {};
@@ -10,17 +11,20 @@ export function largeSchema(groups = 20, fieldsPerGroup = 15): Record<string, un
       props[`field${i}`] = kind === 0 ? { type: 'string', description: `Field ${i} of section ${g}.` }
         : kind === 1 ? { type: 'integer', format: 'int32', minimum: 0 }
           : kind === 2 ? { type: 'boolean' }
-            : kind === 3 ? { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } } } }
+            : kind === 3 ? { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], maxItems: 64, items: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 }, value: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } },
+            ...(g === 0 && i === 3 ? { 'x-kubernetes-validations': [{ rule: "self.name != 'reserved'", message: 'the name reserved is reserved' }] } : {}) } }
               : { type: 'object', additionalProperties: { type: 'string' } };
     }
-    return { type: 'object', description: `Section ${g}.`, properties: props };
+    if (g === 0) props.field0 = { ...props.field0 as object, maxLength: 253, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'field0 of section 0 is immutable' }] };
+    return { type: 'object', description: `Section ${g}.`, properties: props,
+      'x-kubernetes-validations': [{ rule: '!has(self.field1) || self.field1 <= 100000', messageExpression: `"section${g}.field1 is " + string(self.field1) + ", more than 100000"`, fieldPath: '.field1' }] };
   };
-  const spec: Record<string, unknown> = { replicas: { type: 'integer' }, paused: { type: 'boolean' }, extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+  const spec: Record<string, unknown> = { replicas: { type: 'integer', minimum: 0 }, paused: { type: 'boolean', default: false }, extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
   for (let g = 0; g < groups; g++) spec[`section${g}`] = section(g);
   return {
     type: 'object', description: 'A Cluster of a large operator.',
     properties: {
-      spec: { type: 'object', properties: spec },
+      spec: { type: 'object', properties: spec, 'x-kubernetes-validations': [{ rule: '!has(self.replicas) || self.replicas <= 1000', message: 'at most 1000 replicas', reason: 'FieldValueForbidden' }] },
       status: { type: 'object', properties: { replicas: { type: 'integer' }, selector: { type: 'string' }, phase: { type: 'string' },
         conditions: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: { type: 'object', required: ['type', 'status'], properties: { type: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' }, lastTransitionTime: { type: 'string', format: 'date-time' } } } } } },
     },

@@ -38,3 +38,34 @@ test('a large CRD with three versions', { timeout: 60_000 }, async () => {
     assert.equal(s.properties.spec.properties.section19.properties.field14.type, 'object');
   }
 });
+
+test('the large CRD validates: pruning, defaults, bounds and its CEL rules (section, list item, transition)', { timeout: 60_000 }, async () => {
+  while ((await f.api.get('/apis/big.example.com/v1/bigclusters')).status !== 200) await new Promise((r) => setTimeout(r, 10));
+  const ns = await f.ns('bigval');
+  const base = (v: string) => `/apis/big.example.com/${v}/namespaces/${ns}/bigclusters`;
+  const obj = (name: string, spec: Record<string, unknown>, v = 'v1') => ({ apiVersion: `big.example.com/${v}`, kind: 'BigCluster', metadata: { name }, spec });
+  let r = await f.api.post(`${base('v1beta1')}?fieldValidation=Strict`).send(obj('s', { section7: { field3: [{ name: 'a', valuee: 1 }] } }, 'v1beta1'));
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.body.message, 'BigCluster in version "v1beta1" cannot be handled as a BigCluster: strict decoding error: unknown field "spec.section7.field3[0].valuee"');
+  r = await f.api.post(base('v1')).send(obj('ok', { replicas: 3, section0: { field0: 'keep', field1: 5, field3: [{ name: 'a', value: 'x' }] }, section19: { field4: { k: 'v' } } }));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.spec.paused, false, 'default applied');
+  r = await f.api.post(base('v1')).send(obj('bad', { replicas: 5000, section4: { field1: 200000, field2: 'yes' }, section0: { field3: [{ name: 'reserved' }] } }));
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(r.body.details.causes.map((c: any) => `${c.field}: ${c.message}`), [
+    'spec.section4.field2: Invalid value: "string": spec.section4.field2 in body must be of type boolean: "string"',
+    '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  ]);
+  r = await f.api.post(base('v1')).send(obj('bad', { replicas: 5000, section4: { field1: 200000 }, section0: { field3: [{ name: 'reserved' }] } }));
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(r.body.details.causes.map((c: any) => `${c.field}: ${c.message}`).sort(), [
+    'spec.section0.field3[0]: Invalid value: the name reserved is reserved',
+    'spec.section4.field1: Invalid value: section4.field1 is 200000, more than 100000',
+    'spec: Forbidden: at most 1000 replicas',
+  ]);
+  r = await f.api.patch(`${base('v1')}/ok`).set('Content-Type', 'application/merge-patch+json').send({ spec: { section0: { field0: 'changed' } } });
+  assert.equal(r.status, 422, r.text);
+  assert.match(r.body.message, /spec.section0.field0: Invalid value: "changed": field0 of section 0 is immutable/);
+  r = await f.api.patch(`${base('v1')}/ok`).set('Content-Type', 'application/merge-patch+json').send({ spec: { section0: { field1: 6 } } });
+  assert.equal(r.status, 200, r.text);
+});

@@ -418,6 +418,8 @@ describe('scopes, versions and isolation', { timeout: 60_000 }, () => {
     const ns = await f.ns('overlap');
     await f.api.post(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`).send({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'keep' }, spec: { podSelector: {} } });
     const crd = widgetCRD({ group: 'networking.k8s.io', plural: 'networkpolicies', kind: 'NetworkPolicy', shortNames: [] }) as any;
+    // A *.k8s.io group needs the API approval annotation, as upstream.
+    crd.metadata.annotations = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes/enhancements/pull/1111' };
     crd.spec.versions[0].name = 'v1';
     await establish(crd);
     const got = await f.api.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/keep`);

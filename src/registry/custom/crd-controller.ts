@@ -13,6 +13,7 @@ import { deepEqual } from '../../util/deep-equal.ts';
 import { CLEANUP_FINALIZER, setCondition } from './crd-strategy.ts';
 import { conditionTrue, defFromCRD, storedAsIs } from './definition.ts';
 import { acceptNames } from './names.ts';
+import { forgetServedSchemas } from './schema.ts';
 
 const CRDS = () => findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 /** How often a deleting CRD re-checks for custom objects that wait on their own finalizers. */
@@ -52,6 +53,7 @@ export class CrdController {
           this.crds.delete(name);
           this.servedRv.delete(name);
           this.store.resources.removeCustom(name);
+          forgetServedSchemas(obj);
           // Names it held are free: CRDs of its group that wanted them may be accepted now.
           for (const o of this.crds.values()) if (o.spec?.group === obj.spec?.group) this.enqueue(o.metadata.name!);
         } else {

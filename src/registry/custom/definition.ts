@@ -3,6 +3,7 @@
 import type { ResourceInfo, SubresourceInfo } from '../resources.ts';
 import type { KObject } from '../strategy.ts';
 import type { CustomDef, CustomVersion, PrinterColumn, ScaleSubresource } from './types.ts';
+import { servedSchema } from './schema.ts';
 
 const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -30,14 +31,14 @@ function scaleOf(sub: unknown): ScaleSubresource | undefined {
   return { specReplicasPath: s.specReplicasPath, statusReplicasPath: s.statusReplicasPath, labelSelectorPath: str(s.labelSelectorPath) };
 }
 
-function versionOf(v: Record<string, any>): CustomVersion {
+function versionOf(crd: KObject, v: Record<string, any>): CustomVersion {
   return {
     name: v.name,
     served: v.served === true,
     storage: v.storage === true,
     deprecated: v.deprecated === true,
     deprecationWarning: str(v.deprecationWarning),
-    schema: isObj(v.schema) && isObj(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined,
+    schema: servedSchema(crd, v.name),
     status: isObj(v.subresources) && isObj(v.subresources.status),
     scale: scaleOf(v.subresources),
     printerColumns: printerColumns(v),
@@ -57,7 +58,7 @@ export function defFromCRD(crd: KObject): CustomDef | undefined {
   if (!isObj(spec) || !isObj(names) || !conditionTrue(crd, 'Established')) return undefined;
   const group = str(spec.group), plural = str(names.plural), kind = str(names.kind);
   if (!group || !plural || !kind || !Array.isArray(spec.versions)) return undefined;
-  const versions = spec.versions.filter((v: unknown): v is Record<string, any> => isObj(v) && typeof v.name === 'string' && v.name !== '').map(versionOf);
+  const versions = spec.versions.filter((v: unknown): v is Record<string, any> => isObj(v) && typeof v.name === 'string' && v.name !== '').map((v: Record<string, any>) => versionOf(crd, v));
   const storage = versions.find((v) => v.storage);
   if (!storage) return undefined;
   const def: CustomDef = {

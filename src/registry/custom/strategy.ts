@@ -4,7 +4,7 @@
 // being deleted.
 import { errors, StatusError } from '../../errors.ts';
 import type { ResourceInfo } from '../resources.ts';
-import type { KObject, Strategy } from '../strategy.ts';
+import type { AdmissionContext, KObject, Strategy } from '../strategy.ts';
 import { admitCustomObject } from './validate.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 
@@ -26,6 +26,12 @@ function throwInvalid(r: ResourceInfo, obj: KObject, errs: ReturnType<typeof adm
   if (errs.length) throw errors.invalid(r.group, r.kind, obj.metadata.name ?? '', errs);
 }
 
+/** The version whose schema admits the write: the one the client wrote in (upstream validates before converting to storage). */
+function asRequested(r: ResourceInfo, ctx: AdmissionContext): ResourceInfo {
+  const req = ctx.requestedAs;
+  return req?.custom && req.custom.def.crdName === r.custom!.def.crdName ? req : r;
+}
+
 function build(r: ResourceInfo): Strategy {
   const { def, version } = r.custom!;
   const fieldSelectors: Record<string, (obj: KObject) => string | undefined> = {};
@@ -40,15 +46,15 @@ function build(r: ResourceInfo): Strategy {
       if (version.status || obj.metadata.generation !== old.metadata.generation) return;
       if (!deepEqual(obj.status, old.status)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     },
-    async admitCreate(obj) {
+    async admitCreate(obj, ctx) {
       if (def.terminating) {
         const e = errors.methodNotSupported({ group: r.group, resource: r.resource }, 'create');
         throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', e.status.details);
       }
-      throwInvalid(r, obj, admitCustomObject(r, obj, undefined, 'create'));
+      throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, undefined, 'create'));
     },
-    async admitUpdate(obj, old) { throwInvalid(r, obj, admitCustomObject(r, obj, old, 'update')); },
-    async admitStatusUpdate(obj, old) { throwInvalid(r, obj, admitCustomObject(r, obj, old, 'status')); },
+    async admitUpdate(obj, old, ctx) { throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, old, 'update')); },
+    async admitStatusUpdate(obj, old, ctx) { throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, old, 'status')); },
   };
 }
 

@@ -26,7 +26,7 @@ export interface CustomVersion {
   storage: boolean;
   deprecated: boolean;
   deprecationWarning?: string;
-  /** spec.versions[].schema.openAPIV3Schema, as given. */
+  /** The served structural schema (src/schema crdVersionSchema of spec.versions[].schema.openAPIV3Schema); never mutate it. */
   schema?: StructuralSchema;
   status: boolean;
   scale?: ScaleSubresource;

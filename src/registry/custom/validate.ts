@@ -1,30 +1,63 @@
-// The one place a custom object meets its CRD version's schema. It may change `obj` (pruning unknown
-// fields, defaults) and returns the field errors of the object. The schema engine (src/schema:
-// decodeThroughSchema, validateValue, applyDefaults) and CEL (src/cel) plug in here; until they do,
-// custom objects get what the generic store checks (metadata, apiVersion and kind) and the checks
-// below, which need no schema engine.
+// The one place a custom object meets its CRD version's schema on a write (after apiextensions-
+// apiserver's unstructuredDefaulter and customResourceStrategy.Validate/ValidateUpdate/
+// ValidateStatusUpdate). Unknown fields were already pruned when the body was decoded (src/api/typed.ts
+// with customDecodeSchema, per fieldValidation); here the object, as it will be stored, gets:
+//   1. nulls the schema neither allows nor defaults dropped, then schema defaults applied;
+//   2. OpenAPI value validation (ratcheting against `old` on update; only `status` on the status
+//      subresource), metadata, scale replica paths, embedded resources, list-type uniqueness;
+//   3. x-kubernetes-validations (CEL) on the whole object, unless step 2 found an error that blocks
+//      them; failures of unchanged values are ratcheted into Warning headers.
+// `obj` may be changed (defaults); the field errors are returned for errors.invalid.
 import type { FieldError } from '../../errors.ts';
-import { field } from '../../errors.ts';
+import { applyDefaults, pruneNonNullableNullsWithoutDefaults } from '../../schema/defaults.ts';
+import { validateCustomObject } from '../../schema/custom-object.ts';
+import { validateCel } from '../../cel/index.ts';
+import { warn } from '../../util/request-warnings.ts';
+import { setOwn } from '../../util/own.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { KObject } from '../strategy.ts';
 
 export type AdmitMode = 'create' | 'update' | 'status';
 
-export function admitCustomObject(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: AdmitMode): FieldError[] {
-  void old; void mode;
-  const errs: FieldError[] = [];
+/** Upstream's hasBlockingErr: a wrong type or an unsupported value stops CEL evaluation. */
+function blocking(errs: FieldError[]): FieldError | undefined {
+  if (!errs.some((e) => e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueNotSupported')) return undefined;
+  return { type: 'FieldValueInvalid', field: '<nil>', value: 'null', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' };
+}
+
+/** Defaults of a custom object as upstream applies them on every decode (request bodies and reads). */
+export function defaultCustomObject(r: ResourceInfo, obj: KObject): KObject {
   const schema = r.custom?.version.schema;
-  // A top-level field the schema types as an object must be one, or later reads (scale, printer
-  // columns, status merges) would misread it.
-  for (const k of ['spec', 'status']) {
-    const s = schema?.properties?.[k];
-    const v = obj[k];
-    if (s?.type === 'object' && v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) {
-      if (v === null && s.nullable) continue;
-      // Upstream's kube-openapi wording: `spec: Invalid value: "string": spec in body must be of type object: "string"`.
-      const t = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
-      errs.push(field.invalid(k, t, `${k} in body must be of type object: ${JSON.stringify(t)}`));
-    }
-  }
+  if (!schema) return obj;
+  pruneNonNullableNullsWithoutDefaults(schema, obj);
+  return applyDefaults(schema, obj);
+}
+
+/**
+ * Admits `obj` by the schema of `r`, the version the client wrote in. The store may already hold the
+ * object in the storage version (apiVersion rewritten, as conversion strategy None does): it is then
+ * checked as the requested version, and defaults land in `obj` itself.
+ */
+export function admitCustomObject(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: AdmitMode): FieldError[] {
+  const apiVersion = `${r.group}/${r.version}`;
+  if (obj.apiVersion === apiVersion) return admit(r, obj, old, mode);
+  const view: KObject = { ...obj, apiVersion };
+  const errs = admit(r, view, old && { ...old, apiVersion }, mode);
+  for (const k of Object.keys(view)) if (k !== 'apiVersion') setOwn(obj, k, view[k]);
+  return errs;
+}
+
+function admit(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: AdmitMode): FieldError[] {
+  const { version } = r.custom!;
+  const schema = version.schema;
+  defaultCustomObject(r, obj);
+  const ctx = { group: r.group, version: r.version, kind: r.kind, namespaced: r.namespaced, scale: version.scale };
+  const errs = validateCustomObject(schema, obj, ctx, { old, subresource: mode === 'status' ? 'status' : undefined });
+  if (!schema) return errs;
+  const stop = blocking(errs);
+  if (stop) return [...errs, stop];
+  const warnings: string[] = [];
+  errs.push(...validateCel(schema, obj, old, { warnings }));
+  for (const w of warnings) warn(w);
   return errs;
 }
