@@ -7,12 +7,11 @@
 // TLS connection. If an answer is 10 s late, the server's thread is frozen (the old runtime froze for
 // good): the prober says so on stderr and ends the process, since no assertion could run any more.
 //
-// Robust on a loaded 2-core machine: there the OS can keep the server's thread off the CPU for a
-// few hundred ms, which delays a probe without any fault of the server. So the test also samples the
-// server thread's own CPU time (process.threadCpuUsage, every 5 ms): a probe slower than BOUND_MS
-// fails only if the server thread itself was running for more than BOUND_MS of CPU while the probe
-// waited (work that did not give way to I/O). Besides, the median probe must answer within BOUND_MS
-// of wall time and none may take 2 s.
+// Robust on a loaded 2-core machine: there the OS can keep the server's or the prober's thread off
+// the CPU for a few hundred ms, which delays a probe without any fault of the server. So the bound is
+// checked on the server thread itself: a 5 ms timer samples its CPU time (process.threadCpuUsage), and
+// no stretch between two samples may hold more than BOUND_MS of CPU (work that did not give way to
+// I/O). Besides, the median probe must answer within BOUND_MS of wall time and none may take 2 s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
@@ -109,14 +108,18 @@ async function whileProbed(what: string, work: () => Promise<void>): Promise<voi
   assert.ok(samples.length >= 3, `${what}: only ${samples.length} probes answered`);
   for (const s of samples) assert.ok(s.pending || s.status === 200, `${what}: a probe failed: ${JSON.stringify(s)}`);
   const slow = samples.filter((s) => s.ms > BOUND_MS);
-  // For each slow probe: how much CPU the server thread itself used while the probe waited.
+  // The server thread's longest stretch without giving way: between two runs of its 5 ms sampler
+  // (a timer, so it only runs when the event loop turns), how much CPU the thread used. Measured on
+  // the server thread itself, so neither the OS keeping a thread off the CPU nor the prober's own
+  // scheduling can fail it; only work that does not yield can.
+  let blockedCpuMs = 0;
+  for (let i = 3; i < cpuSeries.length; i += 2) blockedCpuMs = Math.max(blockedCpuMs, cpuSeries[i] - cpuSeries[i - 2]);
   const busy = slow.map((s) => ({ ms: s.ms, cpuMs: cpuAt(s.end) - cpuAt(s.start) }));
-  const stalls = busy.filter((b) => b.cpuMs > BOUND_MS);
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  const summary = `${samples.length} probes, ${slow.length} over ${BOUND_MS} ms (server CPU meanwhile: ${busy.map((b) => `${b.ms.toFixed(0)}/${b.cpuMs.toFixed(0)}`).join(' ') || '-'} ms), p50 ${pct(0.5).toFixed(1)} p90 ${pct(0.9).toFixed(1)} worst ${sorted.at(-1)!.toFixed(1)} ms`;
+  const summary = `${samples.length} probes, ${slow.length} over ${BOUND_MS} ms (server CPU meanwhile: ${busy.map((b) => `${b.ms.toFixed(0)}/${b.cpuMs.toFixed(0)}`).join(' ') || '-'} ms), p50 ${pct(0.5).toFixed(1)} p90 ${pct(0.9).toFixed(1)} worst ${sorted.at(-1)!.toFixed(1)} ms; longest run without yielding ${blockedCpuMs.toFixed(1)} ms of CPU`;
   if (process.env.SKIFF_TEST_LOG) console.error(`${what}: ${summary}`);
-  assert.equal(stalls.length, 0, `${what}: /readyz waited over ${BOUND_MS} ms while the server thread worked over ${BOUND_MS} ms of CPU without serving it: ${summary}`);
+  assert.ok(blockedCpuMs <= BOUND_MS, `${what}: the server thread ran ${blockedCpuMs.toFixed(0)} ms of CPU without letting /readyz be served: ${summary}`);
   assert.ok(pct(0.5) <= BOUND_MS, `${what}: the median /readyz took over ${BOUND_MS} ms: ${summary}`);
   assert.ok(sorted.at(-1)! < 2000, `${what}: /readyz took 2 s: ${summary}`);
 }
