@@ -8,19 +8,7 @@ import { openapiV3Index } from '../openapi/index.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
 import { customV3Document, customV3Paths, mergedV2 } from '../openapi/custom.ts';
 import { parseAccept } from './negotiate.ts';
-
-function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean): void {
-  res.setHeader('ETag', doc.etag);
-  res.appendHeader('Vary', 'Accept-Encoding');
-  res.setHeader('Cache-Control', immutable ? 'public, immutable' : 'no-cache, private');
-  if (req.headers['if-none-match'] === doc.etag) { res.statusCode = 304; res.end(); return; }
-  res.setHeader('Content-Type', 'application/json');
-  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  const body = gzip ? doc.gzip : doc.body;
-  if (gzip) res.setHeader('Content-Encoding', 'gzip');
-  res.setHeader('Content-Length', body.length);
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
+import { sendDoc, sendHashedDoc } from './openapi-routes.ts';
 
 /** Whether the client takes JSON for /openapi/v2 before any protobuf form (the first acceptable range wins). */
 function wantsJson(req: IncomingMessage): boolean {
@@ -55,14 +43,7 @@ export function customOpenapiRoute(table: ResourceTable) {
     if (!p.startsWith('/openapi/v3/apis/')) return false;
     const doc = customV3Document(table, p.slice('/openapi/v3/'.length));
     if (!doc) return false;
-    const hash = url.searchParams.get('hash');
-    if (hash && hash !== doc.hash) {
-      res.statusCode = 301;
-      res.setHeader('Location', `${p}?hash=${doc.hash}`);
-      res.end();
-      return true;
-    }
-    sendDoc(req, res, doc, !!hash);
+    sendHashedDoc(req, res, p, doc, url.searchParams.get('hash'));
     return true;
   };
 }

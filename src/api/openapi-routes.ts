@@ -12,7 +12,8 @@ import { parseAccept } from './negotiate.ts';
 // The gnostic protobuf form of /openapi/v2 (v2proto.ts, with @bufbuild/protobuf) loads when first asked for.
 import { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto-types.ts';
 
-function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
+/** An OpenAPI document with its ETag (304 on a match), gzip when accepted, and no body for HEAD. */
+export function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
   res.setHeader('ETag', doc.etag);
   res.appendHeader('Vary', 'Accept-Encoding');
   res.setHeader('Cache-Control', immutable ? 'public, immutable' : 'no-cache, private');
@@ -20,10 +21,10 @@ function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument
   res.statusCode = 200;
   res.setHeader('Content-Type', contentType);
   const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  if (gzip) { res.setHeader('Content-Encoding', 'gzip'); res.setHeader('Content-Length', doc.gzip.length); res.end(doc.gzip); return; }
-  const body = doc.body;
+  const body = gzip ? doc.gzip : doc.body;
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
   res.setHeader('Content-Length', body.length);
-  res.end(body);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 export async function openapiRoute(req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> {
@@ -50,18 +51,21 @@ export async function openapiRoute(req: IncomingMessage, res: ServerResponse, ur
   if (p.startsWith('/openapi/v3/')) {
     const doc = openapiV3Document(p.slice('/openapi/v3/'.length));
     if (!doc) throw errors.notFound({ group: '', resource: '' }, p);
-    const hash = url.searchParams.get('hash');
-    if (hash && hash !== doc.hash) {
-      // An outdated hash: redirect to the current one, as kube-openapi does.
-      res.statusCode = 301;
-      res.setHeader('Location', `${p}?hash=${doc.hash}`);
-      res.end();
-      return true;
-    }
-    sendDoc(req, res, doc, !!hash);
+    sendHashedDoc(req, res, p, doc, url.searchParams.get('hash'));
     return true;
   }
   return false;
+}
+
+/** A per group-version document: an outdated `?hash=` is redirected to the current one, as kube-openapi does. */
+export function sendHashedDoc(req: IncomingMessage, res: ServerResponse, path: string, doc: OpenAPIDocument, hash: string | null): void {
+  if (hash && hash !== doc.hash) {
+    res.statusCode = 301;
+    res.setHeader('Location', `${path}?hash=${doc.hash}`);
+    res.end();
+    return;
+  }
+  sendDoc(req, res, doc, !!hash);
 }
 
 /**
