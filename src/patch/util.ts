@@ -19,19 +19,5 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Go's %v rendering of decoded JSON, used in messages that quote upstream's wording. */
-export function goFmt(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goFmt).join(' ')}]`;
-  if (isObject(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goFmt(v[k])}`).join(' ')}]`;
-  return String(v);
-}
-
-/** Go's reflect type name of decoded JSON, as in "expected a map[string]interface {}, but received a string". */
-export function goType(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (isObject(v)) return 'map[string]interface {}';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  return typeof v;
-}
+/** Go's %v rendering and reflect type name of decoded JSON, used in messages that quote upstream's wording. */
+export { goV as goFmt, goReflectType as goType } from '../schema/gofmt.ts';

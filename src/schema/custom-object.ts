@@ -10,7 +10,7 @@ import type { StructuralSchema } from './types.ts';
 import { validateOpenAPIRatcheting } from './validate.ts';
 import { validateEmbeddedResources } from './embedded.ts';
 import { validateListSetsAndMaps } from './listtype.ts';
-import { goErrorValue, goNumber } from './gofmt.ts';
+import { goErrorValue, goReflectType, goV } from './gofmt.ts';
 
 export interface CustomResourceContext {
   group: string;
@@ -66,35 +66,19 @@ function validateTypeMeta(o: Record<string, any>, ctx: CustomResourceContext): F
   return errs;
 }
 
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (isMap(v)) return 'map[string]interface {}';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  return typeof v === 'boolean' ? 'bool' : 'string';
-}
-function goV(v: unknown): string {
-  if (typeof v === 'number') return goNumber(v);
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '<nil>';
-  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goV(v[k])}`).join(' ')}]`;
-  if (Array.isArray(v)) return `[${v.map(goV).join(' ')}]`;
-  return String(v);
-}
-
 /** unstructured.NestedFieldNoCopy + a type check: the value, or upstream's accessor error. */
 function nested(o: Record<string, any>, path: string, want: 'int64' | 'string'): { value?: unknown; error?: string } {
   const fields = path.replace(/^\./, '').split('.');
   let cur: unknown = o;
   for (let i = 0; i < fields.length; i++) {
     if (!isMap(cur)) {
-      return { error: `.${fields.slice(0, i).join('.')} accessor error: ${goV(cur)} is of the type ${goType(cur)}, expected map[string]interface{}` };
+      return { error: `.${fields.slice(0, i).join('.')} accessor error: ${goV(cur)} is of the type ${goReflectType(cur)}, expected map[string]interface{}` };
     }
     if (!Object.prototype.hasOwnProperty.call(cur, fields[i])) return {};
     cur = cur[fields[i]];
   }
   const ok = want === 'int64' ? typeof cur === 'number' && Number.isInteger(cur) : typeof cur === 'string';
-  if (!ok) return { error: `.${fields.join('.')} accessor error: ${goV(cur)} is of the type ${goType(cur)}, expected ${want}` };
+  if (!ok) return { error: `.${fields.join('.')} accessor error: ${goV(cur)} is of the type ${goReflectType(cur)}, expected ${want}` };
   return { value: cur };
 }
 
@@ -125,7 +109,7 @@ function scaleStatus(o: Record<string, any>, ctx: CustomResourceContext): FieldE
 
 function validateMeta(o: Record<string, any>, ctx: CustomResourceContext, old: Record<string, unknown> | undefined): FieldError[] {
   const raw = o.metadata;
-  if (raw !== undefined && raw !== null && !isMap(raw)) return [inv('metadata', raw, `expected map[string]interface{}, got ${goType(raw)}`)];
+  if (raw !== undefined && raw !== null && !isMap(raw)) return [inv('metadata', raw, `expected map[string]interface{}, got ${goReflectType(raw)}`)];
   const meta = (isMap(raw) ? raw : {}) as ObjectMeta;
   if (!old) return validateObjectMeta(meta, { namespaced: ctx.namespaced, nameRule: 'subdomain' });
   return metaUpdate(meta, (isMap(old.metadata) ? old.metadata : {}) as ObjectMeta);

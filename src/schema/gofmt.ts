@@ -85,3 +85,22 @@ export function goErrorValue(v: unknown): string | undefined {
 export function goStringSlice(v: unknown[]): string {
   return `[]string{${v.map((x) => goQuote(String(x))).join(', ')}}`;
 }
+
+/** Go's `%v` of decoded (unstructured) JSON: `map[a:1 b:[x y]]`, `<nil>`, numbers as int64/float64. */
+export function goV(v: unknown): string {
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '<nil>';
+  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goV(v[k])}`).join(' ')}]`;
+  if (Array.isArray(v)) return `[${v.map(goV).join(' ')}]`;
+  return String(v);
+}
+
+/** Go's reflect type name of decoded JSON, as in "expected a map[string]interface {}, but received a string". */
+export function goReflectType(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isMap(v)) return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v === 'boolean' ? 'bool' : 'string';
+}
