@@ -4,8 +4,9 @@ import type { Clock } from '../clock.ts';
 import { findResource } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { EndpointSlice } from '../types/generated.ts';
 import { Informer } from './runtime.ts';
-import type { Controller } from './runtime.ts';
+import type { Cached, Controller } from './runtime.ts';
 import { namespaceController } from './namespace.ts';
 import { serviceAccountController } from './serviceaccounts.ts';
 import { replicaController } from './replicaset.ts';
@@ -64,14 +65,15 @@ const GC_KINDS: [string, string, string][] = [
 export async function startControllers(deps: ControllerDeps): Promise<Controllers> {
   const { store, clock, log } = deps;
   const informers = new Map<string, Informer>();
-  const informer = (group: string, version: string, resource: string) => {
+  // One informer per resource, shared; its type parameter (the generated kind) comes from where it is used.
+  const informer = <T extends Cached = KObject>(group: string, version: string, resource: string): Informer<T> => {
     const k = `${group}/${resource}`;
     let i = informers.get(k);
     if (!i) {
       informers.set(k, i = new Informer(store, findResource(group, version, resource)!));
       i.addIndex('owner', ownerUids);
     }
-    return i;
+    return i as unknown as Informer<T>;
   };
   const namespaces = informer('', 'v1', 'namespaces');
   const controllers: Controller[] = [
@@ -122,7 +124,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');
     const endpoints = informer('', 'v1', 'endpoints');
-    const slices = informer('discovery.k8s.io', 'v1', 'endpointslices');
+    const slices = informer<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices');
     services.addIndex('namespace', (o) => [o.metadata.namespace!]);
     pods.addIndex('namespace', (o) => [o.metadata.namespace!]);
     slices.addIndex('service', sliceServiceKey);
