@@ -30,3 +30,22 @@ test('generated types follow the schemas: required fields, optional fields, spec
   assert.match(text, /^export interface Deployment \{$/m);
   assert.doesNotMatch(text, /AppsV1Deployment/);
 });
+
+// Compile-time checks (npm test typechecks first): each line must be an error, or `@ts-expect-error` itself
+// fails the typecheck. These are the mistakes `any` let through before the types existed.
+import type { LabelSelector, Pod, PodSpec } from '../../src/types/generated.ts';
+import type { Informer } from '../../src/controllers/runtime.ts';
+export function typeChecks(pods: Informer<Pod>): unknown[] {
+  // @ts-expect-error matchExpressions is a list of requirements, not a number
+  const sel: LabelSelector = { matchExpressions: 7 };
+  // @ts-expect-error a requirement needs key and operator
+  const req: LabelSelector = { matchExpressions: [{ values: ['a'] }] };
+  // @ts-expect-error containers are required in a PodSpec
+  const spec: PodSpec = { nodeName: 'n' };
+  const pod = pods.get('ns/p');
+  // @ts-expect-error ownerReferences are objects with a uid, not strings
+  const uid: string | undefined = pod?.metadata.ownerReferences?.[0]?.toUpperCase();
+  // @ts-expect-error tolerations live in the spec, not the status
+  const tol = pod?.status?.tolerations;
+  return [sel, req, spec, uid, tol];
+}
