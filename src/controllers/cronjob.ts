@@ -10,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import { rfc3339 } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec } from '../types/generated.ts';
 import { CronError, nextActivation, parseCron } from '../registry/kinds/cron.ts';
 import type { CronSchedule } from '../registry/kinds/cron.ts';
 import { runController } from './runtime.ts';
@@ -58,17 +59,17 @@ export function missedTimes(c: CronSchedule, sinceMs: number, nowMs: number, tz?
   }
 }
 
-export interface CronJobControllerOptions { store: Store; clock: Clock; cronjobs: Informer; jobs: Informer; recorder: EventRecorder; log?: (m: string) => void }
+export interface CronJobControllerOptions { store: Store; clock: Clock; cronjobs: Informer<CronJob>; jobs: Informer<Job>; recorder: EventRecorder; log?: (m: string) => void }
 
 export function cronJobController(o: CronJobControllerOptions): Controller {
   const { store, clock, cronjobs, jobs, recorder } = o;
-  const ownerKey = (j: KObject): string[] => {
+  const ownerKey = (j: Job): string[] => {
     const ref = controllerRef(j);
     return ref?.kind === 'CronJob' ? [`${j.metadata.namespace}/${ref.name}`] : [];
   };
 
   /** Delete a Job of `cj` (its pods in the background); gone or replaced already is fine. */
-  const deleteJob = (cj: KObject, j: KObject) => store.delete(jobsR, j.metadata.namespace, j.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } })
+  const deleteJob = (cj: CronJob, j: Job) => store.delete(jobsR, j.metadata.namespace, j.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } })
     .then(() => recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`), (e) => { if ((e as { code?: number }).code !== 409) ignoreNotFound(e); });
 
   async function reconcile(key: string, queue: WorkQueue): Promise<void> {
@@ -77,7 +78,7 @@ export function cronJobController(o: CronJobControllerOptions): Controller {
     if (cj.metadata.deletionTimestamp) return;
     const ns = cj.metadata.namespace!;
     const uid = cj.metadata.uid!;
-    const spec = cj.spec ?? {};
+    const spec: Partial<CronJobSpec> = cj.spec ?? {};
     const now = clock.now();
     const owned = jobs.byIndexValue('owner', uid).filter((j) => controllerRef(j)?.uid === uid);
     const status: Record<string, any> = structuredClone(cj.status ?? {});
@@ -89,7 +90,7 @@ export function cronJobController(o: CronJobControllerOptions): Controller {
       if (status.active?.some((a: { uid: string }) => a.uid === j.metadata.uid)) recorder.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, condition: ${c.type}`);
       if (c.type === 'Complete' && j.status?.completionTime && (!status.lastSuccessfulTime || j.status.completionTime > status.lastSuccessfulTime)) status.lastSuccessfulTime = j.status.completionTime;
     }
-    const trim = async (list: KObject[], limit: number | undefined) => {
+    const trim = async (list: Job[], limit: number | undefined) => {
       if (limit == null) return;
       const sorted = [...list].sort((a, b) => (a.status?.startTime ?? a.metadata.creationTimestamp ?? '').localeCompare(b.status?.startTime ?? b.metadata.creationTimestamp ?? ''));
       for (const j of sorted.slice(0, Math.max(0, sorted.length - limit))) {
@@ -168,8 +169,8 @@ function stripRv(s: Record<string, any>): Record<string, any> {
 }
 
 /** The Job for scheduled time `at` (upstream's getJobFromTemplate2). */
-export function jobFor(cj: KObject, at: number): KObject {
-  const t = cj.spec?.jobTemplate ?? {};
+export function jobFor(cj: CronJob, at: number): Job {
+  const t: JobTemplateSpec = cj.spec?.jobTemplate ?? {};
   const meta = t.metadata ?? {};
   return {
     apiVersion: 'batch/v1', kind: 'Job',
@@ -180,6 +181,6 @@ export function jobFor(cj: KObject, at: number): KObject {
       annotations: { ...(meta.annotations ?? {}), [SCHEDULED_TIMESTAMP]: rfc3339(at) },
       ownerReferences: [newControllerRef(cj)],
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: structuredClone(t.spec ?? ({} as JobSpec)), // validation requires the template's spec
   };
 }

@@ -13,6 +13,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { PodSpec, PodTemplateSpec, DaemonSet, Node, Pod } from '../types/generated.ts';
 import { clone } from '../registry/codec.ts';
 import { keyOf, runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
@@ -45,7 +46,7 @@ export function daemonTolerations(spec: Record<string, any>): Toleration[] {
 }
 
 /** The node a daemon pod is for: its nodeName, or the metadata.name in its required node affinity. */
-function targetNode(p: KObject): string | undefined {
+function targetNode(p: Pod): string | undefined {
   if (p.spec?.nodeName) return p.spec.nodeName;
   for (const t of p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
     for (const f of t.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
@@ -53,13 +54,13 @@ function targetNode(p: KObject): string | undefined {
   return undefined;
 }
 
-export function daemonPod(ds: KObject, node: string, hash: string): KObject {
-  const t = ds.spec?.template ?? {};
-  const spec = clone(t.spec ?? {});
+export function daemonPod(ds: DaemonSet, node: string, hash: string): Pod {
+  const t: PodTemplateSpec = ds.spec?.template ?? {};
+  const spec: PodSpec = clone(t.spec ?? ({} as PodSpec)); // validation requires the template's containers
   spec.tolerations = daemonTolerations(spec);
   spec.affinity = { ...(spec.affinity ?? {}), nodeAffinity: { ...(spec.affinity?.nodeAffinity ?? {}),
     requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } };
-  const pod: KObject = {
+  const pod: Pod = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
       generateName: `${ds.metadata.name}-`, namespace: ds.metadata.namespace,
@@ -73,14 +74,14 @@ export function daemonPod(ds: KObject, node: string, hash: string): KObject {
 }
 
 export interface DaemonSetControllerOptions {
-  store: Store; clock: Clock; daemonsets: Informer; pods: Informer; nodes: Informer; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
+  store: Store; clock: Clock; daemonsets: Informer<DaemonSet>; pods: Informer<Pod>; nodes: Informer<Node>; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
 }
 
 export function daemonSetController(o: DaemonSetControllerOptions): Controller {
   const { store, clock, daemonsets, pods, nodes, revisions, recorder } = o;
   const exp = new Expectations(clock);
   const writer = { store, recorder, exp };
-  const dsKeyOf = (p: KObject) => { const r = controllerRef(p); return r?.kind === 'DaemonSet' ? `${p.metadata.namespace}/${r.name}` : undefined; };
+  const dsKeyOf = (p: Pod) => { const r = controllerRef(p); return r?.kind === 'DaemonSet' ? `${p.metadata.namespace}/${r.name}` : undefined; };
   pods.on({
     add: (p) => { const k = dsKeyOf(p); if (k) exp.observedCreate(k); },
     update: (p) => { const k = dsKeyOf(p); if (k && p.metadata.deletionTimestamp) exp.observedDelete(k, keyOf(p)); },
@@ -98,13 +99,13 @@ export function daemonSetController(o: DaemonSetControllerOptions): Controller {
     const now = clock.now();
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const mine = pods.byIndexValue('owner', uid).filter((p) => controllerRef(p)?.uid === uid && !p.metadata.deletionTimestamp);
-    const byNode = new Map<string, KObject[]>();
+    const byNode = new Map<string, Pod[]>();
     for (const p of mine) { const n = targetNode(p) ?? ''; byNode.set(n, [...(byNode.get(n) ?? []), p]); }
 
     const creates: string[] = [];
-    const deletes: KObject[] = [];
+    const deletes: Pod[] = [];
     let desired = 0, current = 0, misscheduled = 0, ready = 0, updated = 0, available = 0;
-    const oldOnEligible: KObject[] = [];
+    const oldOnEligible: Pod[] = [];
     let unavailable = 0;
     for (const node of nodes.list()) {
       const name = node.metadata.name!;

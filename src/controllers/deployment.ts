@@ -5,7 +5,7 @@
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
-import type { KObject } from '../registry/strategy.ts';
+import type { Deployment, DeploymentCondition, Pod, PodTemplateSpec, ReplicaSet } from '../types/generated.ts';
 import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import { clone } from '../registry/codec.ts';
@@ -24,14 +24,14 @@ export const HASH_LABEL = 'pod-template-hash';
 /** Deployment annotations not copied onto its ReplicaSets (upstream's skip list). */
 const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history', DESIRED, MAX_REPLICAS, 'deprecated.deployment.rollback.to']);
 
-interface Cond { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }
+type Cond = DeploymentCondition;
 
-const replicasOf = (o: KObject): number => o.spec?.replicas ?? 1;
-const revisionOf = (rs: KObject): number => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
-const isRolling = (d: KObject) => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+const replicasOf = (o: Deployment | ReplicaSet): number => o.spec?.replicas ?? 1;
+const revisionOf = (rs: { metadata: { annotations?: Record<string, string> } }): number => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
+const isRolling = (d: Deployment) => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
 /** maxSurge (rounded up) and maxUnavailable (rounded down); both 0 becomes unavailable 1, as upstream. */
-export function resolveFenceposts(d: KObject): { surge: number; unavailable: number } {
+export function resolveFenceposts(d: Deployment): { surge: number; unavailable: number } {
   if (!isRolling(d)) return { surge: 0, unavailable: 0 };
   const ru = d.spec?.strategy?.rollingUpdate ?? {};
   const want = replicasOf(d);
@@ -40,19 +40,19 @@ export function resolveFenceposts(d: KObject): { surge: number; unavailable: num
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }
-export function maxUnavailable(d: KObject): number {
+export function maxUnavailable(d: Deployment): number {
   const want = replicasOf(d);
   if (!isRolling(d) || want === 0) return 0;
   return Math.min(resolveFenceposts(d).unavailable, want);
 }
 
-function withoutHash(t: KObject | undefined): unknown {
+function withoutHash(t: PodTemplateSpec | undefined): unknown {
   const c: any = clone(t ?? {});
   if (c.metadata?.labels) { delete c.metadata.labels[HASH_LABEL]; if (!Object.keys(c.metadata.labels).length) delete c.metadata.labels; }
   if (c.metadata && !Object.keys(c.metadata).length) delete c.metadata;
   return c;
 }
-export function equalIgnoreHash(a: KObject | undefined, b: KObject | undefined): boolean { return deepEqual(withoutHash(a), withoutHash(b)); }
+export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean { return deepEqual(withoutHash(a), withoutHash(b)); }
 
 function setCond(conds: Cond[], c: Cond, force = false): Cond[] {
   const cur = conds.find((x) => x.type === c.type);
@@ -62,7 +62,7 @@ function setCond(conds: Cond[], c: Cond, force = false): Cond[] {
 }
 
 export interface DeploymentControllerOptions {
-  store: Store; clock: Clock; deployments: Informer; replicasets: Informer; pods: Informer; recorder: EventRecorder; log?: (m: string) => void;
+  store: Store; clock: Clock; deployments: Informer<Deployment>; replicasets: Informer<ReplicaSet>; pods: Informer<Pod>; recorder: EventRecorder; log?: (m: string) => void;
 }
 
 export function deploymentController(o: DeploymentControllerOptions): Controller {
@@ -73,11 +73,11 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
   const cond = (type: string, status: string, reason: string, message: string): Cond => ({ type, status, lastUpdateTime: now(), lastTransitionTime: now(), reason, message });
 
   // Per-sync working state.
-  interface Sync { d: KObject; rsList: KObject[]; conds: Cond[]; queue: WorkQueue; key: string }
+  interface Sync { d: Deployment; rsList: ReplicaSet[]; conds: Cond[]; queue: WorkQueue; key: string }
 
-  async function claim(d: KObject, sel: LabelSelector): Promise<KObject[]> {
+  async function claim(d: Deployment, sel: LabelSelector): Promise<ReplicaSet[]> {
     const uid = d.metadata.uid!;
-    const out: KObject[] = [];
+    const out: ReplicaSet[] = [];
     for (const rs of replicasets.byIndexValue('owner', uid)) {
       if (controllerRef(rs)?.uid !== uid) continue;
       if (matchLabels(sel, rs.metadata.labels)) { out.push(rs); continue; }
@@ -104,7 +104,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
   }
 
   /** Split into the new ReplicaSet (template matches) and the old ones; optionally create the new one. */
-  async function getAll(s: Sync, create: boolean): Promise<{ newRS?: KObject; old: KObject[] }> {
+  async function getAll(s: Sync, create: boolean): Promise<{ newRS?: ReplicaSet; old: ReplicaSet[] }> {
     const { d } = s;
     const sorted = [...s.rsList].sort((a, b) => ts(a) - ts(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
     let newRS = sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
@@ -138,7 +138,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     });
   }
 
-  async function createNewRS(s: Sync, old: KObject[], revision: number): Promise<KObject> {
+  async function createNewRS(s: Sync, old: ReplicaSet[], revision: number): Promise<ReplicaSet> {
     const { d } = s;
     const collisions = d.status?.collisionCount ?? 0;
     const hash = podTemplateHash(d.spec?.template, collisions);
@@ -153,7 +153,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     annotations[DESIRED] = String(replicasOf(d));
     annotations[MAX_REPLICAS] = String(replicasOf(d) + surge);
     const replicas = newRSReplicas(d, old, undefined);
-    const rs: KObject = {
+    const rs: ReplicaSet = {
       apiVersion: 'apps/v1', kind: 'ReplicaSet',
       metadata: { name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, labels: { ...template.metadata.labels }, annotations, ownerReferences: [newControllerRef(d)] },
       spec: { replicas, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
@@ -180,12 +180,12 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     }
   }
 
-  function replace(s: Sync, rs: KObject): void {
+  function replace(s: Sync, rs: ReplicaSet): void {
     s.rsList = s.rsList.map((x) => (x.metadata.uid === rs.metadata.uid ? rs : x));
   }
 
   /** Upstream's NewRSNewReplicas. */
-  function newRSReplicas(d: KObject, old: KObject[], newRS: KObject | undefined): number {
+  function newRSReplicas(d: Deployment, old: ReplicaSet[], newRS: ReplicaSet | undefined): number {
     if (!isRolling(d)) return replicasOf(d);
     const cur = newRS ? replicasOf(newRS) : 0;
     const total = old.reduce((a, rs) => a + replicasOf(rs), 0) + cur;
@@ -195,7 +195,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     return cur + Math.max(0, Math.min(maxTotal - total, replicasOf(d) - cur));
   }
 
-  async function scaleRS(s: Sync, rs: KObject, to: number): Promise<KObject> {
+  async function scaleRS(s: Sync, rs: ReplicaSet, to: number): Promise<ReplicaSet> {
     const { d } = s;
     const from = replicasOf(rs);
     const desired = String(replicasOf(d));
@@ -234,7 +234,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     await syncRolloutStatus(s);
   }
 
-  async function reconcileOld(s: Sync, newRS: KObject | undefined, old: KObject[]): Promise<boolean> {
+  async function reconcileOld(s: Sync, newRS: ReplicaSet | undefined, old: ReplicaSet[]): Promise<boolean> {
     const oldCount = old.reduce((a, rs) => a + replicasOf(rs), 0);
     if (oldCount === 0) return false;
     const all = newRS ? [...old, newRS] : old;
@@ -295,10 +295,10 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
 
   // ---------- scaling (paused, or replicas changed mid-rollout) ----------
 
-  async function scale(s: Sync, newRS: KObject | undefined, old: KObject[]): Promise<void> {
+  async function scale(s: Sync, newRS: ReplicaSet | undefined, old: ReplicaSet[]): Promise<void> {
     const d = s.d;
     const want = replicasOf(d);
-    const active = [newRS, ...old].filter((rs): rs is KObject => !!rs && replicasOf(rs) > 0);
+    const active = [newRS, ...old].filter((rs): rs is ReplicaSet => !!rs && replicasOf(rs) > 0);
     const latest = newRS ?? [...old].sort((a, b) => ts(b) - ts(a))[0];
     const single = active.length === 1 ? active[0] : active.length === 0 ? latest : undefined;
     if (single) { if (replicasOf(single) !== want || single.metadata.annotations?.[DESIRED] !== String(want)) await scaleRS(s, single, want); return; }
@@ -315,7 +315,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
       ? replicasOf(b) - replicasOf(a) || ts(b) - ts(a)
       : replicasOf(b) - replicasOf(a) || ts(a) - ts(b));
     let added = 0;
-    const targets = new Map<KObject, number>();
+    const targets = new Map<ReplicaSet, number>();
     for (const rs of sorted) {
       let proportion = 0;
       if (toAdd !== 0) {
@@ -333,7 +333,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
 
   // ---------- cleanup and status ----------
 
-  async function cleanup(s: Sync, old: KObject[]): Promise<void> {
+  async function cleanup(s: Sync, old: ReplicaSet[]): Promise<void> {
     const limit = s.d.spec?.revisionHistoryLimit ?? 10;
     const cleanable = old.filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp)
       .sort((a, b) => revisionOf(a) - revisionOf(b) || ts(a) - ts(b));
@@ -343,7 +343,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     }
   }
 
-  function calculateStatus(s: Sync, newRS: KObject | undefined): Record<string, any> {
+  function calculateStatus(s: Sync, newRS: ReplicaSet | undefined): Record<string, any> {
     const d = s.d;
     let replicas = 0, ready = 0, available = 0;
     for (const rs of s.rsList) {
@@ -366,7 +366,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     return st;
   }
 
-  function complete(d: KObject, st: Record<string, any>): boolean {
+  function complete(d: Deployment, st: Record<string, any>): boolean {
     const want = replicasOf(d);
     return st.updatedReplicas === want && st.replicas === want && st.availableReplicas === want && st.observedGeneration >= (d.metadata.generation ?? 1);
   }

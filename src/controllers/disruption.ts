@@ -8,6 +8,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Pod, PodDisruptionBudget } from '../types/generated.ts';
 import { fromLabelSelectorObject } from '../api/selectors.ts';
 import type { Informer } from './runtime.ts';
 import { runController, splitKey } from './runtime.ts';
@@ -17,12 +18,12 @@ import { ignoreNotFound, intOrPercent, isPodReady, res } from './util.ts';
 export const DISRUPTED_POD_TTL_MS = 120_000;
 
 /** The status a PDB should have given the pods of its namespace (pure). */
-export function pdbStatus(store: Store, pdb: KObject, pods: KObject[], now: number): Record<string, any> {
+export function pdbStatus(store: Store, pdb: PodDisruptionBudget, pods: Pod[], now: number): Record<string, any> {
   const podsR = res('', 'v1', 'pods');
   const sel = fromLabelSelectorObject(pdb.spec?.selector);
-  const matching = sel ? pods.filter((p) => store.matches(podsR, p, sel) && !['Succeeded', 'Failed'].includes(p.status?.phase)) : [];
+  const matching = sel ? pods.filter((p) => store.matches(podsR, p, sel) && !['Succeeded', 'Failed'].includes(p.status?.phase ?? '')) : [];
   const disrupted: Record<string, string> = {};
-  for (const [name, at] of Object.entries((pdb.status?.disruptedPods ?? {}) as Record<string, string>)) {
+  for (const [name, at] of Object.entries(pdb.status?.disruptedPods ?? {})) {
     const p = matching.find((x) => x.metadata.name === name);
     if (p && !p.metadata.deletionTimestamp && now - (Date.parse(at) || 0) < DISRUPTED_POD_TTL_MS) disrupted[name] = at;
   }
@@ -32,7 +33,7 @@ export function pdbStatus(store: Store, pdb: KObject, pods: KObject[], now: numb
   if (pdb.spec?.maxUnavailable !== undefined) desired = Math.max(0, expected - intOrPercent(pdb.spec.maxUnavailable, expected, true, '0'));
   else if (pdb.spec?.minAvailable !== undefined) desired = intOrPercent(pdb.spec.minAvailable, expected, true, '0');
   const allowed = Math.max(0, healthy - desired);
-  const prev = ((pdb.status?.conditions ?? []) as Record<string, unknown>[]).find((c) => c.type === 'DisruptionAllowed');
+  const prev = (pdb.status?.conditions ?? []).find((c) => c.type === 'DisruptionAllowed');
   const cond = allowed > 0
     ? { type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '' }
     : { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '' };
@@ -45,7 +46,7 @@ export function pdbStatus(store: Store, pdb: KObject, pods: KObject[], now: numb
   };
 }
 
-export function disruptionController(opts: { store: Store; clock: Clock; pdbs: Informer; pods: Informer; log?: (m: string) => void }): Controller {
+export function disruptionController(opts: { store: Store; clock: Clock; pdbs: Informer<PodDisruptionBudget>; pods: Informer<Pod>; log?: (m: string) => void }): Controller {
   const { store, clock, pdbs, pods } = opts;
   const pdbR = res('policy', 'v1', 'poddisruptionbudgets');
   return runController({

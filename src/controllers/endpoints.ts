@@ -9,6 +9,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Pod, Service, ServicePort } from '../types/generated.ts';
 import { clone } from '../registry/codec.ts';
 import { StatusError } from '../errors.ts';
 import { keyOf, runController } from './runtime.ts';
@@ -21,31 +22,31 @@ export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** Upstream truncates an Endpoints object to this many addresses (ready ones kept first). */
 export const MAX_ENDPOINTS_ADDRESSES = 1000;
 
-export interface ServicePort { name?: string; port: number; protocol?: string; targetPort?: number | string; appProtocol?: string }
+export type { ServicePort };
 export interface EndpointPort { name?: string; port: number; protocol: string; appProtocol?: string }
 interface Address { ip: string; hostname?: string; nodeName?: string; targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string } }
 interface Subset { addresses?: Address[]; notReadyAddresses?: Address[]; ports?: EndpointPort[] }
 
 /** The Service's selector, or undefined when it has none (an empty map counts as none, as after a Go round trip). */
-export function serviceSelector(svc: KObject): Record<string, string> | undefined {
+export function serviceSelector(svc: Service): Record<string, string> | undefined {
   const s = svc.spec?.selector;
   return s && typeof s === 'object' && Object.keys(s).length ? s : undefined;
 }
 /** Services the endpoint controllers manage: a selector, and not ExternalName. */
-export function managedService(svc: KObject): boolean {
+export function managedService(svc: Service): boolean {
   return svc.spec?.type !== 'ExternalName' && !!serviceSelector(svc);
 }
 export function selectorMatches(sel: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   for (const k in sel) if (labels?.[k] !== sel[k]) return false;
   return true;
 }
-export function isHeadless(svc: KObject): boolean {
+export function isHeadless(svc: Service): boolean {
   const ip = svc.spec?.clusterIP;
   return !ip || ip === 'None';
 }
 
 /** Upstream's ShouldPodBeInEndpoints: not terminal, has an IP, and (unless includeTerminating) not being deleted. */
-export function shouldPodBeInEndpoints(pod: KObject, includeTerminating: boolean): boolean {
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return false;
   if (!pod.status?.podIP && !(pod.status?.podIPs ?? []).length) return false;
@@ -54,15 +55,15 @@ export function shouldPodBeInEndpoints(pod: KObject, includeTerminating: boolean
 }
 
 /** The pod's IP of one family ('IPv4' | 'IPv6'), if it has one. */
-export function podIPOfFamily(pod: KObject, family: string): string | undefined {
-  const ips: string[] = ((pod.status?.podIPs ?? []) as { ip: string }[]).map((x) => x.ip);
+export function podIPOfFamily(pod: Pod, family: string): string | undefined {
+  const ips: string[] = (pod.status?.podIPs ?? []).map((x) => x.ip);
   if (!ips.length && pod.status?.podIP) ips.push(pod.status.podIP);
   const v6 = family === 'IPv6';
   return ips.find((ip) => ip.includes(':') === v6);
 }
 
 /** The address family the Endpoints object follows: the Service's primary family. */
-export function primaryFamily(svc: KObject): string {
+export function primaryFamily(svc: Service): string {
   const f = svc.spec?.ipFamilies?.[0];
   if (f === 'IPv4' || f === 'IPv6') return f;
   return String(svc.spec?.clusterIP ?? '').includes(':') ? 'IPv6' : 'IPv4';
@@ -72,14 +73,14 @@ export function primaryFamily(svc: KObject): string {
  * Upstream's FindPort: a numeric targetPort is used as is; a named one is looked up among the pod's
  * container ports (and restartable init containers) by name and protocol. undefined when not found.
  */
-export function findPort(pod: KObject, sp: ServicePort): number | undefined {
+export function findPort(pod: Pod, sp: ServicePort): number | undefined {
   const tp = sp.targetPort ?? sp.port;
   if (typeof tp === 'number') return tp;
   const proto = sp.protocol ?? 'TCP';
   const containers = [
     ...(pod.spec?.containers ?? []),
-    ...((pod.spec?.initContainers ?? []) as { restartPolicy?: string }[]).filter((c) => c.restartPolicy === 'Always'),
-  ] as { ports?: { name?: string; containerPort: number; protocol?: string }[] }[];
+    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+  ];
   for (const c of containers) {
     for (const p of c.ports ?? []) if (p.name === tp && (p.protocol ?? 'TCP') === proto) return p.containerPort;
   }
@@ -93,12 +94,12 @@ export function endpointPort(sp: ServicePort, port: number): EndpointPort {
 }
 
 /** Upstream's ShouldSetHostname: the pod names this Service as its subdomain. */
-export function shouldSetHostname(pod: KObject, svc: KObject): boolean {
+export function shouldSetHostname(pod: Pod, svc: Service): boolean {
   return !!pod.spec?.hostname && pod.spec?.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
 }
 
 /** When a pod last changed in a way that matters to endpoints (upstream's trigger-time source). */
-export function podTriggerTime(pod: KObject): number {
+export function podTriggerTime(pod: Pod): number {
   return Date.parse(podCondition(pod, 'Ready')?.lastTransitionTime ?? pod.metadata.creationTimestamp ?? '') || 0;
 }
 
@@ -109,7 +110,7 @@ export function podTriggerTime(pod: KObject): number {
  */
 export class TriggerTimeTracker {
   private readonly state = new Map<string, { svc: number; pods: Map<string, number> }>();
-  compute(key: string, svc: KObject, pods: KObject[]): number {
+  compute(key: string, svc: Service, pods: Pod[]): number {
     const prev = this.state.get(key);
     const svcT = Date.parse(svc.metadata.creationTimestamp ?? '') || 0;
     let min = 0;
@@ -128,7 +129,7 @@ export class TriggerTimeTracker {
 }
 
 /** Index pods and services by namespace so pod events map to the services selecting them. */
-export function servicesForPod(services: Informer): (pod: KObject) => string[] {
+export function servicesForPod(services: Informer<Service>): (pod: Pod) => string[] {
   return (pod) => {
     const out: string[] = [];
     for (const s of services.byIndexValue('namespace', pod.metadata.namespace!)) {
@@ -144,7 +145,7 @@ const addrKey = (a: Address) => `${a.ip}\u0000${a.targetRef.uid}`;
 const byAddr = (a: Address, b: Address) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.targetRef.uid < b.targetRef.uid ? -1 : a.targetRef.uid > b.targetRef.uid ? 1 : 0);
 
 /** The desired subsets for a Service (upstream's per-pod subsets, then RepackSubsets, then sorted). */
-export function desiredSubsets(svc: KObject, pods: KObject[]): Subset[] {
+export function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   const family = primaryFamily(svc);
   const ports: ServicePort[] = svc.spec?.ports ?? [];
@@ -159,7 +160,7 @@ export function desiredSubsets(svc: KObject, pods: KObject[]): Subset[] {
       ip, nodeName: pod.spec?.nodeName ?? '',
       targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
     };
-    if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec.hostname;
+    if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec?.hostname;
     const resolved: EndpointPort[] = [];
     if (!ports.length) {
       if (!headless) continue; // only a headless Service may have endpoints without ports
@@ -226,7 +227,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 const emptyToUndef = (m: Record<string, string> | undefined) => (m && Object.keys(m).length ? m : undefined);
 
 export interface EndpointsControllerOptions {
-  store: Store; clock: Clock; services: Informer; pods: Informer; endpoints: Informer; log?: (m: string) => void;
+  store: Store; clock: Clock; services: Informer<Service>; pods: Informer<Pod>; endpoints: Informer; log?: (m: string) => void;
 }
 
 export function endpointsController(o: EndpointsControllerOptions): Controller {

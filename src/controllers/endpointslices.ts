@@ -9,6 +9,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { EndpointSlice, Node, Pod, Service } from '../types/generated.ts';
 import { StatusError } from '../errors.ts';
 import { runController } from './runtime.ts';
 import type { Controller, Informer } from './runtime.ts';
@@ -39,13 +40,13 @@ export function sliceServiceKey(s: KObject): string[] {
   return l?.[MANAGED_BY_LABEL] === CONTROLLER_NAME && l[SERVICE_NAME_LABEL] ? [`${s.metadata.namespace}/${l[SERVICE_NAME_LABEL]}`] : [];
 }
 
-const portsKey = (ports: EndpointPort[]) => ports.map((p) => `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}`).sort().join('\u0001');
+const portsKey = (ports: { name?: string; port?: number; protocol?: string; appProtocol?: string }[]) => ports.map((p) => `${p.name ?? ''}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}`).sort().join('\u0001');
 const epKey = (e: Endpoint) => `${e.targetRef.uid}\u0000${e.addresses[0]}`;
 const byAddress = (a: Endpoint, b: Endpoint) => (a.addresses[0] < b.addresses[0] ? -1 : a.addresses[0] > b.addresses[0] ? 1 : epKey(a) < epKey(b) ? -1 : 1);
 const sortPorts = (ports: EndpointPort[]) => [...ports].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : (a.name ?? '') > (b.name ?? '') ? 1 : a.port - b.port));
 
 export interface EndpointSliceControllerOptions {
-  store: Store; clock: Clock; services: Informer; pods: Informer; slices: Informer; nodes?: Informer; log?: (m: string) => void;
+  store: Store; clock: Clock; services: Informer<Service>; pods: Informer<Pod>; slices: Informer<EndpointSlice>; nodes?: Informer<Node>; log?: (m: string) => void;
 }
 
 export function endpointSliceController(o: EndpointSliceControllerOptions): Controller {
@@ -68,7 +69,7 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
     return true;
   };
 
-  const toEndpoint = (pod: KObject, svc: KObject, ip: string): Endpoint => {
+  const toEndpoint = (pod: Pod, svc: Service, ip: string): Endpoint => {
     const serving = isPodReady(pod);
     const terminating = !!pod.metadata.deletionTimestamp;
     const ep: Endpoint = {
@@ -77,7 +78,7 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
       conditions: { ready: svc.spec?.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating },
       targetRef: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
     };
-    if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec.hostname;
+    if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec?.hostname;
     if (pod.spec?.nodeName) {
       ep.nodeName = pod.spec.nodeName;
       const zone = nodes?.get(pod.spec.nodeName)?.metadata.labels?.[ZONE_LABEL];
@@ -86,9 +87,9 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
     return ep;
   };
 
-  const sliceLabels = (svc: KObject): Record<string, string> => {
+  const sliceLabels = (svc: Service): Record<string, string> => {
     const l: Record<string, string> = {};
-    for (const [k, v] of Object.entries((svc.metadata.labels ?? {}) as Record<string, string>)) if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL) l[k] = v;
+    for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL) l[k] = v;
     if (svc.spec?.clusterIP === 'None') l[HEADLESS_LABEL] = ''; else delete l[HEADLESS_LABEL];
     l[SERVICE_NAME_LABEL] = svc.metadata.name!;
     l[MANAGED_BY_LABEL] = CONTROLLER_NAME;
@@ -105,19 +106,19 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
     const matching = pods.byIndexValue('namespace', ns).filter((p) => selectorMatches(sel, p.metadata.labels));
     const trigger = tracker.compute(key, svc, matching);
     const labels = sliceLabels(svc);
-    const families: string[] = (svc.spec?.ipFamilies ?? []).filter((f: string) => f === 'IPv4' || f === 'IPv6');
+    const families: string[] = (svc.spec?.ipFamilies ?? []).filter((f) => f === 'IPv4' || f === 'IPv6');
     if (!families.length) families.push('IPv4');
     const svcPorts: ServicePort[] = svc.spec?.ports ?? [];
 
-    const toCreate: KObject[] = [];
-    const toUpdate: KObject[] = [];
-    const toDelete: KObject[] = [];
+    const toCreate: EndpointSlice[] = [];
+    const toUpdate: EndpointSlice[] = [];
+    const toDelete: EndpointSlice[] = [];
     const existingAll = slices.byIndexValue('service', key);
     for (const s of existingAll) {
       // Slices of a former Service of the same name, or of a family no longer served, go.
       if (controllerRef(s)?.uid !== svc.metadata.uid || !families.includes(s.addressType)) toDelete.push(s);
     }
-    const newSlice = (family: string, ports: EndpointPort[], eps: Endpoint[]): KObject => ({
+    const newSlice = (family: string, ports: EndpointPort[], eps: Endpoint[]): EndpointSlice => ({
       apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
       metadata: { generateName: `${svc.metadata.name}-`, namespace: ns, labels, ownerReferences: [newControllerRef(svc)] },
       addressType: family, endpoints: eps, ports,
@@ -139,15 +140,15 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
         g.eps.set(epKey(ep), ep);
       }
       const existing = existingAll.filter((s) => !toDelete.includes(s) && s.addressType === family);
-      const mine: KObject[] = [];
+      const mine: EndpointSlice[] = [];
       for (const [gk, g] of groups) {
         const forGroup = existing.filter((s) => portsKey(s.ports ?? []) === gk);
         const remaining = g.eps;
-        const kept: { slice: KObject; eps: Endpoint[] }[] = [];
+        const kept: { slice: EndpointSlice; eps: Endpoint[] }[] = [];
         // 1. Existing slices keep the endpoints they already hold (with fresh values).
         for (const s of forGroup) {
           const eps: Endpoint[] = [];
-          for (const e of (s.endpoints ?? []) as Endpoint[]) {
+          for (const e of (s.endpoints ?? []) as Endpoint[]) { // `null` when empty, as Go writes a nil slice
             const k = epKey(e);
             const d = remaining.get(k);
             if (d && eps.length < MAX_ENDPOINTS_PER_SLICE) { eps.push(d); remaining.delete(k); }
@@ -221,7 +222,7 @@ export function endpointSliceController(o: EndpointSliceControllerOptions): Cont
   });
 }
 
-function sameSlice(cur: KObject, next: KObject, labels: Record<string, string>): boolean {
+function sameSlice(cur: EndpointSlice, next: EndpointSlice, labels: Record<string, string>): boolean {
   return jsonEqual(cur.metadata.labels ?? {}, labels)
     && jsonEqual(cur.endpoints ?? [], next.endpoints ?? [])
     && jsonEqual(cur.ports ?? [], next.ports ?? []);

@@ -29,7 +29,7 @@ const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
 const rkeyOf = (r: ResourceInfo) => `${r.group}/${r.resource}`;
-const refsOf = (o: KObject) => (o.metadata.ownerReferences ?? []) as OwnerRef[];
+const refsOf = (o: KObject): OwnerRef[] => o.metadata.ownerReferences ?? [];
 const deletingWith = (o: KObject, f: string) => !!o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(f);
 /** Deletion with finalizer `f` starts with this event (upstream's deletionStartsWithFinalizer). */
 const startsDeletingWith = (o: KObject, old: KObject | undefined, f: string) => deletingWith(o, f) && !(old && deletingWith(old, f));

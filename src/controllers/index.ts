@@ -4,8 +4,9 @@ import type { Clock } from '../clock.ts';
 import { findResource } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { EndpointSlice, PodDisruptionBudget, StorageClass } from '../types/generated.ts';
 import { Informer } from './runtime.ts';
-import type { Controller } from './runtime.ts';
+import type { Cached, Controller } from './runtime.ts';
 import { namespaceController } from './namespace.ts';
 import { serviceAccountController } from './serviceaccounts.ts';
 import { replicaController } from './replicaset.ts';
@@ -64,14 +65,15 @@ const GC_KINDS: [string, string, string][] = [
 export async function startControllers(deps: ControllerDeps): Promise<Controllers> {
   const { store, clock, log } = deps;
   const informers = new Map<string, Informer>();
-  const informer = (group: string, version: string, resource: string) => {
+  // One informer per resource, shared; its type parameter (the generated kind) comes from where it is used.
+  const informer = <T extends Cached = KObject>(group: string, version: string, resource: string): Informer<T> => {
     const k = `${group}/${resource}`;
     let i = informers.get(k);
     if (!i) {
       informers.set(k, i = new Informer(store, findResource(group, version, resource)!));
       i.addIndex('owner', ownerUids);
     }
-    return i;
+    return i as unknown as Informer<T>;
   };
   const namespaces = informer('', 'v1', 'namespaces');
   const controllers: Controller[] = [
@@ -88,7 +90,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const nodes = informer('', 'v1', 'nodes');
     const pvcs = informer('', 'v1', 'persistentvolumeclaims');
     const pvs = informer('', 'v1', 'persistentvolumes');
-    const classes = informer('storage.k8s.io', 'v1', 'storageclasses');
+    const classes = informer<StorageClass>('storage.k8s.io', 'v1', 'storageclasses');
     const revisions = informer('apps', 'v1', 'controllerrevisions');
     const orphanNs = (o: KObject) => (controllerRef(o) ? [] : [o.metadata.namespace!]);
     pods.addIndex('orphan', orphanNs);
@@ -117,12 +119,12 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       cronJobController({ store, clock, cronjobs: informer('batch', 'v1', 'cronjobs'), jobs, recorder: cjRec, log }),
       daemonSetController({ store, clock, daemonsets: informer('apps', 'v1', 'daemonsets'), pods, nodes, revisions, recorder: dsRec, log }),
       statefulSetController({ store, clock, statefulsets: informer('apps', 'v1', 'statefulsets'), pods, revisions, recorder: stsRec, log }),
-      startScheduler({ store, clock, pods, nodes, namespaces, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), volumes: { pvcs, pvs, classes }, recorder: sRec, log }),
+      startScheduler({ store, clock, pods, nodes, namespaces, pdbs: informer<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets'), volumes: { pvcs, pvs, classes }, recorder: sRec, log }),
     );
     // Services → Endpoints and EndpointSlices.
     const services = informer('', 'v1', 'services');
     const endpoints = informer('', 'v1', 'endpoints');
-    const slices = informer('discovery.k8s.io', 'v1', 'endpointslices');
+    const slices = informer<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices');
     services.addIndex('namespace', (o) => [o.metadata.namespace!]);
     pods.addIndex('namespace', (o) => [o.metadata.namespace!]);
     slices.addIndex('service', sliceServiceKey);
@@ -149,7 +151,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     recorders.push(evRec);
     controllers.push(ephemeralVolumeController({ store, clock, pods, pvcs, recorder: evRec, log }));
     controllers.push(podGarbageCollector({ store, clock, pods, nodes, log }));
-    controllers.push(disruptionController({ store, clock, pdbs: informer('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
+    controllers.push(disruptionController({ store, clock, pdbs: informer<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets'), pods, log }));
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }

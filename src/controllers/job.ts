@@ -20,6 +20,7 @@ import type { Clock } from '../clock.ts';
 import { rfc3339 } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Job, JobSpec, Pod } from '../types/generated.ts';
 import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
 import { keyOf, runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
@@ -37,17 +38,17 @@ const BACKOFF_MAX_MS = 360_000;
 
 type Cond = { type: string; status: string; lastProbeTime: string; lastTransitionTime: string; reason?: string; message?: string };
 
-export interface JobControllerOptions { store: Store; clock: Clock; jobs: Informer; pods: Informer; recorder: EventRecorder; log?: (m: string) => void }
+export interface JobControllerOptions { store: Store; clock: Clock; jobs: Informer<Job>; pods: Informer<Pod>; recorder: EventRecorder; log?: (m: string) => void }
 
 const podsR = res('', 'v1', 'pods');
 const jobsR = res('batch', 'v1', 'jobs');
 
-const phase = (p: KObject) => p.status?.phase;
-const isTerminal = (p: KObject) => phase(p) === 'Succeeded' || phase(p) === 'Failed';
-const hasFinalizer = (p: KObject) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
-const cond = (j: KObject, type: string): Cond | undefined => has((j.status?.conditions ?? []) as Cond[], type);
-export const jobFinished = (j: KObject): Cond | undefined => cond(j, 'Complete') ?? cond(j, 'Failed');
-const podIndex = (p: KObject): number | undefined => {
+const phase = (p: Pod) => p.status?.phase;
+const isTerminal = (p: Pod) => phase(p) === 'Succeeded' || phase(p) === 'Failed';
+const hasFinalizer = (p: Pod) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+const cond = (j: Job, type: string): Cond | undefined => has((j.status?.conditions ?? []) as Cond[], type);
+export const jobFinished = (j: Job): Cond | undefined => cond(j, 'Complete') ?? cond(j, 'Failed');
+const podIndex = (p: Pod): number | undefined => {
   const v = p.metadata.annotations?.[COMPLETION_INDEX] ?? p.metadata.labels?.[COMPLETION_INDEX];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 };
@@ -75,17 +76,18 @@ export function formatIndexes(set: Set<number>): string {
   return parts.join(',');
 }
 
-interface PodFailureVerdict { action: 'FailJob' | 'Ignore' | 'Count'; message?: string }
+// `action` is the rule's: FailJob, Ignore, Count, or FailIndex, which (unsupported, see above) counts as Count.
+interface PodFailureVerdict { action: string; message?: string }
 
 /** The first matching podFailurePolicy rule for a failed pod (upstream's matchPodFailurePolicy). */
-export function matchPodFailurePolicy(job: KObject, pod: KObject): PodFailureVerdict | undefined {
-  const rules = job.spec?.podFailurePolicy?.rules as any[] | undefined;
+export function matchPodFailurePolicy(job: Job, pod: Pod): PodFailureVerdict | undefined {
+  const rules = job.spec?.podFailurePolicy?.rules;
   if (!rules?.length) return undefined;
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as { name: string; state?: { terminated?: { exitCode: number } } }[];
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
     if (r.onExitCodes) {
-      const { containerName, operator, values } = r.onExitCodes as { containerName?: string; operator: string; values: number[] };
+      const { containerName, operator, values } = r.onExitCodes;
       for (const s of statuses) {
         const code = s.state?.terminated?.exitCode;
         if (code === undefined || code === 0 || (containerName && s.name !== containerName)) continue;
@@ -95,8 +97,8 @@ export function matchPodFailurePolicy(job: KObject, pod: KObject): PodFailureVer
         }
       }
     } else if (r.onPodConditions) {
-      for (const pat of r.onPodConditions as { type: string; status?: string }[]) {
-        const c = (pod.status?.conditions ?? []).find((x: { type: string; status: string }) => x.type === pat.type && x.status === (pat.status ?? 'True'));
+      for (const pat of r.onPodConditions) {
+        const c = (pod.status?.conditions ?? []).find((x) => x.type === pat.type && x.status === (pat.status ?? 'True'));
         if (c) return { action: r.action, message: `Pod ${pod.metadata.namespace}/${pod.metadata.name} has condition ${pat.type} matching ${r.action} rule at index ${i}` };
       }
     }
@@ -105,7 +107,7 @@ export function matchPodFailurePolicy(job: KObject, pod: KObject): PodFailureVer
 }
 
 /** The pod a Job creates (for Indexed Jobs, for completion index `index`). */
-export function jobPod(job: KObject, index?: number): KObject {
+export function jobPod(job: Job, index?: number): Pod {
   const pod = podFromTemplate(job);
   pod.metadata.finalizers = [...new Set([...(pod.metadata.finalizers ?? []), JOB_TRACKING_FINALIZER])];
   if (index !== undefined) {
@@ -125,7 +127,7 @@ export function jobPod(job: KObject, index?: number): KObject {
 export function jobController(o: JobControllerOptions): Controller {
   const { store, clock, jobs, pods, recorder } = o;
   const exp = new Expectations(clock);
-  const jobKeyOf = (p: KObject): string | undefined => {
+  const jobKeyOf = (p: Pod): string | undefined => {
     const ref = controllerRef(p);
     return ref?.kind === 'Job' && ref.apiVersion?.startsWith('batch/') ? `${p.metadata.namespace}/${ref.name}` : undefined;
   };
@@ -135,7 +137,7 @@ export function jobController(o: JobControllerOptions): Controller {
     delete: (p) => { const k = jobKeyOf(p); if (k) exp.observedDelete(k, keyOf(p)); },
   });
   /** A pod event concerns its Job; a tracked pod whose Job is gone needs its finalizer removed. */
-  const keysForPod = (p: KObject): string[] => {
+  const keysForPod = (p: Pod): string[] => {
     const k = jobKeyOf(p);
     if (k) {
       const j = jobs.get(k);
@@ -151,14 +153,14 @@ export function jobController(o: JobControllerOptions): Controller {
     return out;
   };
 
-  const removeFinalizer = (p: KObject) => store.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, (cur) => {
+  const removeFinalizer = (p: Pod) => store.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, (cur) => {
     if (cur.metadata.uid !== p.metadata.uid) return cur;
     const f = (cur.metadata.finalizers ?? []).filter((x: string) => x !== JOB_TRACKING_FINALIZER);
     if (f.length) cur.metadata.finalizers = f; else delete cur.metadata.finalizers;
     return cur;
   }).then(() => true, (e) => { ignoreNotFound(e); return true; });
 
-  async function writeStatus(job: KObject, status: Record<string, any>): Promise<KObject> {
+  async function writeStatus(job: Job, status: Record<string, any>): Promise<KObject> {
     return store.guaranteedUpdate(jobsR, job.metadata.namespace, job.metadata.name!, (cur) => {
       if (cur.metadata.uid !== job.metadata.uid) return cur;
       cur.status = structuredClone(status);
@@ -182,13 +184,13 @@ export function jobController(o: JobControllerOptions): Controller {
     const ns = job.metadata.namespace!;
     const uid = job.metadata.uid!;
     const now = clock.now();
-    const spec = job.spec ?? {};
+    const spec: Partial<JobSpec> = job.spec ?? {};
     const indexed = spec.completionMode === 'Indexed';
     const sel = fromLabelSelectorObject(spec.selector);
     if (!sel) return;
 
     // Claim pods: owned ones that match, plus orphans that match (adopted, with the tracking finalizer).
-    const mine: KObject[] = [];
+    const mine: Pod[] = [];
     for (const p of pods.byIndexValue('owner', uid)) if (controllerRef(p)?.uid === uid) mine.push(p);
     if (!job.metadata.deletionTimestamp && !jobFinished(job)) {
       for (const p of pods.byIndexValue('orphan', ns)) {
@@ -208,7 +210,7 @@ export function jobController(o: JobControllerOptions): Controller {
 
     // 1. Newly finished pods: record their uids as uncounted, then remove their finalizers.
     //    A pod deleted before it finished counts as failed, unless the Job is already finishing.
-    const toRelease: KObject[] = [];
+    const toRelease: Pod[] = [];
     for (const p of mine) {
       if (!hasFinalizer(p)) continue;
       const pu = p.metadata.uid!;
@@ -298,19 +300,20 @@ export function jobController(o: JobControllerOptions): Controller {
         const blocked = spec.podReplacementPolicy === 'Failed' ? terminating : 0;
         let want: number;
         let creates: (number | undefined)[] = [];
-        let surplus: KObject[] = [];
+        let surplus: Pod[] = [];
         if (indexed) {
-          const byIndex = new Map<number, KObject[]>();
+          const completions = spec.completions ?? 0; // validation requires it for Indexed Jobs
+          const byIndex = new Map<number, Pod[]>();
           for (const p of live) {
             const i = podIndex(p);
-            if (i === undefined || i >= spec.completions || completed.has(i)) { surplus.push(p); continue; }
+            if (i === undefined || i >= completions || completed.has(i)) { surplus.push(p); continue; }
             byIndex.set(i, [...(byIndex.get(i) ?? []), p]);
           }
           for (const ps of byIndex.values()) if (ps.length > 1) surplus.push(...rankForDeletion(ps).slice(0, ps.length - 1));
-          want = Math.min(parallelism, spec.completions - completed.size);
+          want = Math.min(parallelism, completions - completed.size);
           const running = live.length - surplus.length;
           const pending: number[] = [];
-          for (let i = 0; i < spec.completions && pending.length < want - running - blocked; i++) if (!completed.has(i) && !byIndex.has(i)) pending.push(i);
+          for (let i = 0; i < completions && pending.length < want - running - blocked; i++) if (!completed.has(i) && !byIndex.has(i)) pending.push(i);
           creates = pending;
           if (running > want) surplus.push(...rankForDeletion(live.filter((p) => !surplus.includes(p))).slice(0, running - want));
         } else {
@@ -359,7 +362,7 @@ export function jobController(o: JobControllerOptions): Controller {
   }
 
   /** ttl-after-finished: delete the Job (and, in the background, its pods) once its TTL has passed. */
-  async function ttl(job: KObject, key: string, queue: WorkQueue): Promise<void> {
+  async function ttl(job: Job, key: string, queue: WorkQueue): Promise<void> {
     const secs = job.spec?.ttlSecondsAfterFinished;
     if (secs == null || job.metadata.deletionTimestamp) return;
     const done = jobFinished(job);
@@ -373,8 +376,8 @@ export function jobController(o: JobControllerOptions): Controller {
   }
 
   const writer = { store, recorder, exp };
-  const deleteJobPods = async (job: KObject, key: string, victims: KObject[]) => { await deletePods(writer, job, key, victims); return victims.length; };
-  const createJobPods = (job: KObject, key: string, indexes: (number | undefined)[]) => createPods(writer, job, key, indexes.map((i) => jobPod(job, i)));
+  const deleteJobPods = async (job: Job, key: string, victims: Pod[]) => { await deletePods(writer, job, key, victims); return victims.length; };
+  const createJobPods = (job: Job, key: string, indexes: (number | undefined)[]) => createPods(writer, job, key, indexes.map((i) => jobPod(job, i)));
 
   return runController({
     name: 'job', clock, log: o.log, workers: 4,
@@ -384,7 +387,7 @@ export function jobController(o: JobControllerOptions): Controller {
 }
 
 /** When the newest failure happened: the latest container finish (or deletion) among failed pods; 0 if unknown. */
-function lastFailureMs(pods: KObject[]): number {
+function lastFailureMs(pods: Pod[]): number {
   let last = 0;
   for (const p of pods) {
     if (phase(p) === 'Succeeded' || (phase(p) !== 'Failed' && !p.metadata.deletionTimestamp)) continue;

@@ -5,7 +5,7 @@ import { StatusError } from '../errors.ts';
 import { findResource, storagePrefix } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
-import type { KObject } from '../registry/strategy.ts';
+import type { Namespace } from '../types/generated.ts';
 import type { Informer, WorkQueue } from './runtime.ts';
 import { runController } from './runtime.ts';
 import type { Clock } from '../clock.ts';
@@ -29,7 +29,7 @@ function condition(type: string, status: string, reason: string, message: string
   return { type, status, lastTransitionTime: now, reason, message };
 }
 
-export function namespaceController(store: Store, clock: Clock, namespaces: Informer, log?: (m: string) => void) {
+export function namespaceController(store: Store, clock: Clock, namespaces: Informer<Namespace>, log?: (m: string) => void) {
   const nsr = findResource('', 'v1', 'namespaces')!;
   return runController({
     name: 'namespace', clock, log, workers: 2,
@@ -52,7 +52,7 @@ export function namespaceController(store: Store, clock: Clock, namespaces: Info
       }
       const now = rfc3339(clock.now());
       if (remaining > 0) {
-        await store.guaranteedUpdate(nsr, undefined, name, (cur: KObject) => {
+        await store.guaranteedUpdate(nsr, undefined, name, (cur: Namespace) => {
           const conds = [
             condition('NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered', now),
             condition('NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed', now),
@@ -63,7 +63,7 @@ export function namespaceController(store: Store, clock: Clock, namespaces: Info
           ];
           const old = cur.status?.conditions ?? [];
           cur.status = { ...(cur.status ?? {}), phase: 'Terminating', conditions: conds.map((c) => {
-            const prev = old.find((o: { type: string }) => o.type === c.type);
+            const prev = old.find((o) => o.type === c.type);
             return prev && prev.status === c.status && prev.message === c.message ? prev : c;
           }) };
           return cur;
@@ -73,9 +73,10 @@ export function namespaceController(store: Store, clock: Clock, namespaces: Info
       }
       // Empty: drop the kubernetes finalizer, then the namespace goes.
       try {
-        await store.guaranteedUpdate(nsr, undefined, name, (cur: KObject) => {
-          cur.spec = { ...(cur.spec ?? {}), finalizers: (cur.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes') };
-          if (!cur.spec.finalizers.length) delete cur.spec.finalizers;
+        await store.guaranteedUpdate(nsr, undefined, name, (cur: Namespace) => {
+          const finalizers = (cur.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes');
+          cur.spec = { ...(cur.spec ?? {}), finalizers };
+          if (!finalizers.length) delete cur.spec.finalizers;
           return cur;
         }, { subresource: 'finalize' });
         if (!(namespaces.get(name)?.metadata.finalizers?.length)) await store.delete(nsr, undefined, name, {});

@@ -11,6 +11,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Lease, Node, NodeCondition, Pod } from '../types/generated.ts';
 import type { Informer } from './runtime.ts';
 import { runController } from './runtime.ts';
 import type { Controller } from './runtime.ts';
@@ -26,18 +27,18 @@ export const UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const NOT_READY = 'node.kubernetes.io/not-ready';
 const NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
-type Cond = Record<string, string>;
-const conds = (n: KObject): Cond[] => (n.status?.conditions ?? []) as Cond[];
-const readyOf = (n: KObject) => conds(n).find((c) => c.type === 'Ready');
+type Cond = NodeCondition;
+const conds = (n: Node): Cond[] => n.status?.conditions ?? [];
+const readyOf = (n: Node) => conds(n).find((c) => c.type === 'Ready');
 
 /** The last sign of life of a node: its Lease renewal or its Ready heartbeat, whichever is later. */
-export function lastSeen(node: KObject, lease: KObject | undefined): number {
+export function lastSeen(node: Node, lease: Lease | undefined): number {
   const hb = Date.parse(readyOf(node)?.lastHeartbeatTime ?? '') || 0;
   const renew = Date.parse(lease?.spec?.renewTime ?? '') || 0;
   return Math.max(hb, renew, Date.parse(node.metadata.creationTimestamp ?? '') || 0);
 }
 
-export function nodeLifecycleController(opts: { store: Store; clock: Clock; nodes: Informer; leases: Informer; pods: Informer; log?: (m: string) => void }): Controller {
+export function nodeLifecycleController(opts: { store: Store; clock: Clock; nodes: Informer<Node>; leases: Informer<Lease>; pods: Informer<Pod>; log?: (m: string) => void }): Controller {
   const { store, clock, nodes, leases, pods } = opts;
   const nodesR = res('', 'v1', 'nodes');
   const podsR = res('', 'v1', 'pods');
@@ -104,13 +105,13 @@ export function nodeLifecycleController(opts: { store: Store; clock: Clock; node
     await evictPods(node, queue);
   }
 
-  async function evictPods(node: KObject, queue: { addAfter(k: string, ms: number): void }): Promise<void> {
+  async function evictPods(node: Node, queue: { addAfter(k: string, ms: number): void }): Promise<void> {
     const noExecute = ((node.spec?.taints ?? []) as Taint[]).filter((t) => t.effect === 'NoExecute');
     if (!noExecute.length) return;
     const now = clock.now();
     let nextDue = Infinity;
     for (const pod of pods.byIndexValue('node', node.metadata.name!)) {
-      if (pod.metadata.deletionTimestamp || ['Succeeded', 'Failed'].includes(pod.status?.phase)) continue;
+      if (pod.metadata.deletionTimestamp || ['Succeeded', 'Failed'].includes(pod.status?.phase ?? '')) continue;
       const due = evictionTime(pod, noExecute, now);
       if (due === Infinity) continue;
       if (due > now) { nextDue = Math.min(nextDue, due); continue; }
@@ -130,7 +131,7 @@ export function nodeLifecycleController(opts: { store: Store; clock: Clock; node
 }
 
 /** When a pod must leave a node with these NoExecute taints: now, later, or never (Infinity). */
-export function evictionTime(pod: KObject, noExecute: (Taint & { timeAdded?: string })[], now: number): number {
+export function evictionTime(pod: Pod, noExecute: (Taint & { timeAdded?: string })[], now: number): number {
   const tols = (pod.spec?.tolerations ?? []) as (Toleration & { tolerationSeconds?: number })[];
   let due = Infinity;
   for (const t of noExecute) {

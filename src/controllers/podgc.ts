@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Node, Pod } from '../types/generated.ts';
 import type { Informer } from './runtime.ts';
 import { keyOf, runController, splitKey } from './runtime.ts';
 import type { Controller } from './runtime.ts';
@@ -11,11 +12,11 @@ import { ignoreNotFound, res } from './util.ts';
 
 export const ORPHAN_QUARANTINE_MS = 40_000;
 
-export function podGarbageCollector(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; log?: (m: string) => void }): Controller {
+export function podGarbageCollector(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; log?: (m: string) => void }): Controller {
   const { store, clock, pods, nodes } = opts;
   const podsR = res('', 'v1', 'pods');
   const orphanedSince = new Map<string, number>();
-  const orphaned = (p: KObject) => !!p.spec?.nodeName && !nodes.get(p.spec.nodeName);
+  const orphaned = (p: Pod) => !!p.spec?.nodeName && !nodes.get(p.spec.nodeName);
   const ctl = runController({
     name: 'pod-garbage-collector', clock, log: opts.log,
     watch: [

@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Pod, PodSpec, PodTemplateSpec, ReplicaSet, ReplicaSetStatus, ReplicationController, ReplicationControllerStatus } from '../types/generated.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
@@ -22,15 +23,16 @@ import { adoptOrphan, controllerRef, ignoreNotFound, isPodActive, isPodAvailable
 const BURST = 500;
 
 export interface ReplicaControllerOptions {
-  store: Store; clock: Clock; pods: Informer; owners: Informer; recorder: EventRecorder; log?: (m: string) => void;
+  store: Store; clock: Clock; pods: Informer<Pod>; owners: Informer<ReplicaSet | ReplicationController>; recorder: EventRecorder; log?: (m: string) => void;
 }
 
-function selectorOf(o: KObject): LabelSelector | null {
+function selectorOf(o: ReplicaSet | ReplicationController): LabelSelector | null {
   if (o.kind === 'ReplicationController') {
-    const m = o.spec?.selector ?? o.spec?.template?.metadata?.labels;
+    const spec = (o as ReplicationController).spec;
+    const m = spec?.selector ?? spec?.template?.metadata?.labels;
     return m && Object.keys(m).length ? fromLabelSelectorObject({ matchLabels: m }) : null;
   }
-  return fromLabelSelectorObject(o.spec?.selector);
+  return fromLabelSelectorObject((o as ReplicaSet).spec?.selector);
 }
 
 /**
@@ -39,13 +41,13 @@ function selectorOf(o: KObject): LabelSelector | null {
  * on the same node first; lower pod-deletion-cost first; ready for less time first; more restarts
  * first; newer first.
  */
-export function rankForDeletion(pods: KObject[]): KObject[] {
+export function rankForDeletion<P extends Pod>(pods: P[]): P[] {
   const perNode = new Map<string, number>();
   for (const p of pods) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
-  const phaseRank = (p: KObject) => ({ Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>)[p.status?.phase ?? 'Pending'] ?? 0;
-  const cost = (p: KObject) => Number(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? 0) || 0;
-  const readySince = (p: KObject) => Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '') || 0;
-  const restarts = (p: KObject) => ((p.status?.containerStatuses ?? []) as { restartCount?: number }[]).reduce((a, c) => Math.max(a, c.restartCount ?? 0), 0);
+  const phaseRank = (p: Pod) => ({ Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>)[p.status?.phase ?? 'Pending'] ?? 0;
+  const cost = (p: Pod) => Number(p.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? 0) || 0;
+  const readySince = (p: Pod) => Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '') || 0;
+  const restarts = (p: Pod) => (p.status?.containerStatuses ?? []).reduce((a, c) => Math.max(a, c.restartCount ?? 0), 0);
   return [...pods].sort((a, b) => {
     const an = a.spec?.nodeName ? 1 : 0, bn = b.spec?.nodeName ? 1 : 0;
     if (an !== bn) return an - bn;
@@ -62,10 +64,10 @@ export function rankForDeletion(pods: KObject[]): KObject[] {
 }
 
 /** The pod an owner's template describes. */
-export function podFromTemplate(owner: KObject): KObject {
-  const t = owner.spec?.template ?? {};
+export function podFromTemplate(owner: KObject & { spec?: { template?: PodTemplateSpec } }): Pod & { spec: PodSpec } {
+  const t: PodTemplateSpec = owner.spec?.template ?? {};
   const meta = t.metadata ?? {};
-  const pod: KObject = {
+  const pod: Pod & { spec: PodSpec } = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
       generateName: `${owner.metadata.name}-`,
@@ -73,7 +75,8 @@ export function podFromTemplate(owner: KObject): KObject {
       labels: { ...(meta.labels ?? {}) },
       ownerReferences: [newControllerRef(owner)],
     },
-    spec: clone(t.spec ?? {}),
+    // Validation requires a template's containers; an owner stored without a template spec gets an empty one.
+    spec: clone(t.spec ?? ({} as PodSpec)),
   };
   if (meta.annotations) pod.metadata.annotations = { ...meta.annotations };
   if (meta.finalizers) pod.metadata.finalizers = [...meta.finalizers];
@@ -86,7 +89,7 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
   const ownerR: ResourceInfo = kind === 'ReplicaSet' ? res('apps', 'v1', 'replicasets') : res('', 'v1', 'replicationcontrollers');
   const exp = new Expectations(clock);
   const writer = { store, recorder, exp };
-  const ownerKeyOf = (pod: KObject): string | undefined => {
+  const ownerKeyOf = (pod: Pod): string | undefined => {
     const ref = controllerRef(pod);
     return ref?.kind === kind ? `${pod.metadata.namespace}/${ref.name}` : undefined;
   };
@@ -96,7 +99,7 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     update: (p) => { const k = ownerKeyOf(p); if (k && p.metadata.deletionTimestamp) exp.observedDelete(k, keyOf(p)); },
     delete: (p) => { const k = ownerKeyOf(p); if (k) exp.observedDelete(k, keyOf(p)); },
   });
-  const ownersForPod = (p: KObject): string[] => {
+  const ownersForPod = (p: Pod): string[] => {
     const k = ownerKeyOf(p);
     if (k) return [k];
     if (controllerRef(p)) return [];
@@ -118,13 +121,13 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     if (!sel) return; // validation forbids it; nothing sane to do
     const deleting = !!rs.metadata.deletionTimestamp;
     // Claim: owned pods that still match, plus orphans that match (adopted), minus those that stopped matching (released).
-    const mine: KObject[] = [];
+    const mine: Pod[] = [];
     for (const p of pods.byIndexValue('owner', uid)) {
       if (controllerRef(p)?.uid !== uid) continue;
       if (matchLabels(sel, p.metadata.labels)) { mine.push(p); continue; }
       if (p.metadata.deletionTimestamp) continue;
       await store.guaranteedUpdate(podsR, ns, p.metadata.name!, (cur) => {
-        cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r: { uid: string }) => r.uid !== uid);
+        cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
         if (!cur.metadata.ownerReferences.length) delete cur.metadata.ownerReferences;
         return cur;
       }).catch(ignoreNotFound);
@@ -150,7 +153,7 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     // Status from what the cache shows now.
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const now = clock.now();
-    const tplLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+    const tplLabels = rs.spec?.template?.metadata?.labels ?? {};
     let fully = 0, ready = 0, available = 0, waitMs = 0;
     for (const p of active) {
       if (Object.entries(tplLabels).every(([k, v]) => p.metadata.labels?.[k] === v)) fully++;
@@ -188,8 +191,9 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
   });
 }
 
-function sameStatus(a: Record<string, unknown> | undefined, b: Record<string, unknown>): boolean {
+function sameStatus(a: ReplicaSetStatus | ReplicationControllerStatus | undefined, b: Record<string, unknown>): boolean {
   if (!a) return false;
-  for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) if ((a[k] ?? 0) !== (b[k] ?? 0)) return false;
+  const cur: Record<string, unknown> = { ...a };
+  for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) if ((cur[k] ?? 0) !== (b[k] ?? 0)) return false;
   return true;
 }

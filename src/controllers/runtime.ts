@@ -6,57 +6,65 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { ObjectMeta } from '../types/generated.ts';
 import { inSlice, nextTurn } from './turns.ts';
 
-export interface Handlers {
-  add?(obj: KObject): void;
-  update?(obj: KObject, old: KObject): void;
-  delete?(obj: KObject): void;
+export interface Handlers<T extends Cached = KObject> {
+  add?(obj: T): void;
+  update?(obj: T, old: T): void;
+  delete?(obj: T): void;
 }
 
-export const keyOf = (o: KObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!);
+/** What an informer caches: any object with metadata (a KObject, or a generated kind such as `Pod`). */
+export type Cached = { metadata: ObjectMeta };
+
+export const keyOf = (o: Cached) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!);
 export function splitKey(key: string): { namespace?: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-/** A cache of one resource kept current by a watch (list + watch from the store, in process). */
-export class Informer {
+/**
+ * A cache of one resource kept current by a watch (list + watch from the store, in process). `T` is the
+ * generated type of the kind (`Informer<Pod>`, src/types/generated.ts), so reconcilers read typed fields.
+ * The type is a view, not a check: it holds because the API's write paths decode through the same schema.
+ */
+export class Informer<T extends Cached = KObject> {
   readonly resource: ResourceInfo;
   private readonly store: Store;
-  private readonly cache = new Map<string, KObject>();
-  private readonly handlers: Handlers[] = [];
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: Handlers<T>[] = [];
   private watch?: StoreWatch;
   private stopped = false;
   private lastRV = '';
-  private readonly byIndex = new Map<string, (o: KObject) => string[]>();
+  private readonly byIndex = new Map<string, (o: T) => string[]>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
 
   constructor(store: Store, resource: ResourceInfo) { this.store = store; this.resource = resource; }
 
-  on(h: Handlers): void {
+  on(h: Handlers<T>): void {
     this.handlers.push(h);
     // Late subscribers see the current state as adds.
     for (const o of this.cache.values()) h.add?.(o);
   }
 
   /** Maintain an index (e.g. pods by node, objects by owner uid). */
-  addIndex(name: string, fn: (o: KObject) => string[]): void {
+  addIndex(name: string, fn: (o: T) => string[]): void {
     this.byIndex.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.indexes.set(name, idx);
     for (const [k, o] of this.cache) for (const v of fn(o)) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(k); }
   }
-  byIndexValue(name: string, value: string): KObject[] {
+  byIndexValue(name: string, value: string): T[] {
     const keys = this.indexes.get(name)?.get(value);
     if (!keys) return [];
-    const out: KObject[] = [];
+    const out: T[] = [];
     for (const k of keys) { const o = this.cache.get(k); if (o) out.push(o); }
     return out;
   }
 
   /** The first object under an index value that satisfies `pred` (no array built: cheap on 10,000 dependents). */
-  findByIndex(name: string, value: string, pred: (o: KObject) => boolean): KObject | undefined {
+  findByIndex(name: string, value: string, pred: (o: T) => boolean): T | undefined {
     const keys = this.indexes.get(name)?.get(value);
     if (keys) for (const k of keys) { const o = this.cache.get(k); if (o && pred(o)) return o; }
     return undefined;
@@ -64,7 +72,7 @@ export class Informer {
   /** How many objects an index value holds. */
   countByIndex(name: string, value: string): number { return this.indexes.get(name)?.get(value)?.size ?? 0; }
 
-  private index(key: string, obj: KObject | undefined, old: KObject | undefined): void {
+  private index(key: string, obj: T | undefined, old: T | undefined): void {
     for (const [name, fn] of this.byIndex) {
       const idx = this.indexes.get(name)!;
       if (old) for (const v of fn(old)) idx.get(v)?.delete(key);
@@ -73,7 +81,7 @@ export class Informer {
   }
 
   /** Record a new or changed object and tell the handlers. */
-  private upsert(obj: KObject): void {
+  private upsert(obj: T): void {
     const key = keyOf(obj);
     const old = this.cache.get(key);
     this.cache.set(key, obj);
@@ -82,7 +90,7 @@ export class Informer {
   }
 
   /** Forget an object and tell the handlers. */
-  private remove(key: string, obj: KObject): void {
+  private remove(key: string, obj: T): void {
     const old = this.cache.get(key);
     this.cache.delete(key);
     this.index(key, undefined, old);
@@ -95,8 +103,8 @@ export class Informer {
     this.watch = await this.store.watch(this.resource, undefined, { resourceVersion }, (events: ObjectEvent[]) => {
       for (const ev of events) {
         this.lastRV = ev.entry.obj.metadata.resourceVersion ?? this.lastRV;
-        if (ev.type === 'DELETED') this.remove(keyOf(ev.entry.obj), ev.entry.obj);
-        else this.upsert(ev.entry.obj);
+        if (ev.type === 'DELETED') this.remove(keyOf(ev.entry.obj), ev.entry.obj as T);
+        else this.upsert(ev.entry.obj as T);
       }
     }, () => {
       // The store ended the watch (compaction outran us, or shutdown): relist and resume.
@@ -120,16 +128,16 @@ export class Informer {
     for (const e of items) {
       const key = keyOf(e.obj);
       seen.add(key);
-      if (this.cache.get(key)?.metadata.resourceVersion !== e.obj.metadata.resourceVersion) this.upsert(e.obj);
+      if (this.cache.get(key)?.metadata.resourceVersion !== e.obj.metadata.resourceVersion) this.upsert(e.obj as T);
     }
     for (const [key, old] of [...this.cache]) if (!seen.has(key)) this.remove(key, old);
     this.lastRV = resourceVersion;
     await this.watchFrom(resourceVersion);
   }
 
-  get(key: string): KObject | undefined { return this.cache.get(key); }
-  list(namespace?: string): KObject[] {
-    const out: KObject[] = [];
+  get(key: string): T | undefined { return this.cache.get(key); }
+  list(namespace?: string): T[] {
+    const out: T[] = [];
     for (const o of this.cache.values()) if (namespace === undefined || o.metadata.namespace === namespace) out.push(o);
     return out;
   }
@@ -324,15 +332,15 @@ export interface Controller {
  */
 export function runController(opts: {
   name: string; clock: Clock; workers?: number;
-  watch: { informer: Informer; toKeys?: (obj: KObject) => string[] }[];
+  watch: { informer: Informer<any>; toKeys?: (obj: any) => string[] }[];
   reconcile: (key: string, queue: WorkQueue) => Promise<void>;
   log?: (msg: string) => void;
 }): Controller {
   const queue = new WorkQueue(opts.clock, (k) => opts.reconcile(k, queue), opts.workers ?? 4);
   queue.onError = (key, err) => opts.log?.(`${opts.name}: ${key}: ${(err as Error)?.message ?? err}`);
   for (const w of opts.watch) {
-    const toKeys = w.toKeys ?? ((o: KObject) => [keyOf(o)]);
-    const enqueue = (o: KObject) => { for (const k of toKeys(o)) queue.add(k); };
+    const toKeys = w.toKeys ?? ((o: Cached) => [keyOf(o)]);
+    const enqueue = (o: Cached) => { for (const k of toKeys(o)) queue.add(k); };
     w.informer.on({ add: enqueue, update: (o, old) => { enqueue(o); if (w.toKeys) for (const k of toKeys(old)) queue.add(k); }, delete: enqueue });
   }
   return { name: opts.name, queue, stop: () => queue.stop() };

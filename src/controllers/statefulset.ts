@@ -17,6 +17,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { PodSpec, PodTemplateSpec, PersistentVolumeClaim, Pod, StatefulSet } from '../types/generated.ts';
 import { clone } from '../registry/codec.ts';
 import { runController } from './runtime.ts';
 import type { Controller, Informer, WorkQueue } from './runtime.ts';
@@ -33,21 +34,22 @@ const ordinalOf = (set: string, pod: string): number | undefined => {
   const m = new RegExp(`^${set.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(pod);
   return m ? Number(m[1]) : undefined;
 };
-const runningReady = (p: KObject) => p.status?.phase === 'Running' && isPodReady(p) && !p.metadata.deletionTimestamp;
+const runningReady = (p: Pod) => p.status?.phase === 'Running' && isPodReady(p) && !p.metadata.deletionTimestamp;
 
-export function statefulPod(sts: KObject, ordinal: number, revision: string): KObject {
+export function statefulPod(sts: StatefulSet, ordinal: number, revision: string): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
-  const t = sts.spec?.template ?? {};
-  const spec = clone(t.spec ?? {});
+  const t: PodTemplateSpec = sts.spec?.template ?? {};
+  const spec: PodSpec = clone(t.spec ?? ({} as PodSpec)); // validation requires the template's containers
   spec.hostname = name;
   if (sts.spec?.serviceName) spec.subdomain = sts.spec.serviceName;
-  const claims = (sts.spec?.volumeClaimTemplates ?? []) as KObject[];
+  const claims = (sts.spec?.volumeClaimTemplates ?? []);
   if (claims.length) {
-    const vols = (spec.volumes ?? []).filter((v: { name: string }) => !claims.some((c) => c.metadata?.name === v.name));
-    for (const c of claims) vols.push({ name: c.metadata.name, persistentVolumeClaim: { claimName: `${c.metadata.name}-${name}` } });
+    const vols = (spec.volumes ?? []).filter((v) => !claims.some((c) => c.metadata?.name === v.name));
+    // A template without a name is Go's empty string upstream (a claim `-<pod>`, refused), never `undefined-<pod>`.
+    for (const c of claims) vols.push({ name: c.metadata.name ?? '', persistentVolumeClaim: { claimName: `${c.metadata.name ?? ''}-${name}` } });
     spec.volumes = vols;
   }
-  const pod: KObject = {
+  const pod: Pod = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
       name, namespace: sts.metadata.namespace,
@@ -61,19 +63,19 @@ export function statefulPod(sts: KObject, ordinal: number, revision: string): KO
 }
 
 export interface StatefulSetControllerOptions {
-  store: Store; clock: Clock; statefulsets: Informer; pods: Informer; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
+  store: Store; clock: Clock; statefulsets: Informer<StatefulSet>; pods: Informer<Pod>; revisions: Informer; recorder: EventRecorder; log?: (m: string) => void;
 }
 
 export function statefulSetController(o: StatefulSetControllerOptions): Controller {
   const { store, clock, statefulsets, pods, revisions, recorder } = o;
 
-  async function ensureClaims(sts: KObject, ordinal: number): Promise<void> {
+  async function ensureClaims(sts: StatefulSet, ordinal: number): Promise<void> {
     const podName = `${sts.metadata.name}-${ordinal}`;
     const deleteWithSet = sts.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
-    for (const c of (sts.spec?.volumeClaimTemplates ?? []) as KObject[]) {
-      const name = `${c.metadata.name}-${podName}`;
+    for (const c of (sts.spec?.volumeClaimTemplates ?? [])) {
+      const name = `${c.metadata.name ?? ''}-${podName}`;
       if (await store.tryGet(pvcR, sts.metadata.namespace, name)) continue;
-      const claim: KObject = {
+      const claim: PersistentVolumeClaim = {
         apiVersion: 'v1', kind: 'PersistentVolumeClaim',
         metadata: { name, namespace: sts.metadata.namespace, labels: { ...(c.metadata?.labels ?? {}), ...(sts.spec?.selector?.matchLabels ?? {}) }, ...(deleteWithSet ? { ownerReferences: [newControllerRef(sts)] } : {}) },
         spec: clone(c.spec ?? {}),
@@ -90,10 +92,10 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
   }
 
   /** Create the pod for `ordinal` from `revision`'s template, labelled with the revision's name. */
-  async function createPod(sts: KObject, ordinal: number, revision: KObject): Promise<void> {
+  async function createPod(sts: StatefulSet, ordinal: number, revision: KObject): Promise<void> {
     await ensureClaims(sts, ordinal);
     const name = `${sts.metadata.name}-${ordinal}`;
-    const versioned = { ...sts, spec: { ...sts.spec, template: revisionTemplate(revision) } };
+    const versioned = { ...sts, spec: { ...sts.spec, template: revisionTemplate(revision) } } as StatefulSet;
     try {
       await store.create(podsR, sts.metadata.namespace, statefulPod(versioned, ordinal, revision.metadata.name!));
       recorder.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`);
@@ -104,7 +106,7 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
     }
   }
 
-  async function deletePod(sts: KObject, p: KObject): Promise<void> {
+  async function deletePod(sts: StatefulSet, p: Pod): Promise<void> {
     try {
       await store.delete(podsR, sts.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
       recorder.event(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${sts.metadata.name} successful`);
@@ -120,11 +122,11 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
     const parallel = sts.spec?.podManagementPolicy === 'Parallel';
     const revs = await statefulSetRevisions(store, revisions, sts);
     const updateRevision = revs.update.metadata.name!;
-    const hashOf = (p: KObject): string => p.metadata.labels?.[REVISION_HASH] ?? '';
+    const hashOf = (p: Pod): string => p.metadata.labels?.[REVISION_HASH] ?? '';
     const minReady = sts.spec?.minReadySeconds ?? 0;
     const now = clock.now();
-    const byOrdinal = new Map<number, KObject>();
-    const condemned: KObject[] = [];
+    const byOrdinal = new Map<number, Pod>();
+    const condemned: Pod[] = [];
     for (const p of pods.byIndexValue('owner', uid)) {
       if (controllerRef(p)?.uid !== uid) continue;
       const i = ordinalOf(setName, p.metadata.name!);

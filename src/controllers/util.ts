@@ -3,6 +3,7 @@
 import { findResource } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { OwnerReference, Pod, PodCondition } from '../types/generated.ts';
 import { StatusError } from '../errors.ts';
 import type { Store } from '../registry/store.ts';
 
@@ -12,13 +13,13 @@ export function res(group: string, version: string, resource: string): ResourceI
   return r;
 }
 
-export interface OwnerRef { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
+export type OwnerRef = OwnerReference;
 
 export function controllerRef(o: KObject): OwnerRef | undefined {
-  return (o.metadata.ownerReferences as OwnerRef[] | undefined)?.find((r) => r.controller === true);
+  return o.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 export function ownerUids(o: KObject): string[] {
-  return ((o.metadata.ownerReferences as OwnerRef[] | undefined) ?? []).map((r) => r.uid);
+  return (o.metadata.ownerReferences ?? []).map((r) => r.uid);
 }
 export function newControllerRef(owner: KObject): OwnerRef {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
@@ -54,12 +55,12 @@ export function ignoreNotFound(e: unknown): void {
   throw e;
 }
 
-export function podCondition(pod: KObject, type: string): { type: string; status: string; lastTransitionTime?: string } | undefined {
-  return (pod.status?.conditions as { type: string; status: string; lastTransitionTime?: string }[] | undefined)?.find((c) => c.type === type);
+export function podCondition(pod: Pod, type: string): PodCondition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type);
 }
-export function isPodReady(pod: KObject): boolean { return podCondition(pod, 'Ready')?.status === 'True'; }
+export function isPodReady(pod: Pod): boolean { return podCondition(pod, 'Ready')?.status === 'True'; }
 /** Ready for at least minReadySeconds (upstream's IsPodAvailable). */
-export function isPodAvailable(pod: KObject, minReadySeconds: number, now: number): boolean {
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
   const c = podCondition(pod, 'Ready');
   if (c?.status !== 'True') return false;
   if (!minReadySeconds) return true;
@@ -67,7 +68,7 @@ export function isPodAvailable(pod: KObject, minReadySeconds: number, now: numbe
   return Number.isFinite(t) && t + minReadySeconds * 1000 <= now;
 }
 /** Not finished and not being deleted (upstream's IsPodActive). */
-export function isPodActive(pod: KObject): boolean {
+export function isPodActive(pod: Pod): boolean {
   const p = pod.status?.phase;
   return p !== 'Succeeded' && p !== 'Failed' && !pod.metadata.deletionTimestamp;
 }

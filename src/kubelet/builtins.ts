@@ -14,7 +14,7 @@
 //                             ErrImagePull, then ImagePullBackOff
 //   skiff.dev/readiness-flap-seconds  readiness fails and recovers every that many seconds
 import { rfc3339 } from '../clock.ts';
-import type { KObject } from '../registry/strategy.ts';
+import type { Container as GeneratedContainer, Pod } from '../types/generated.ts';
 
 export const ANN_START = 'skiff.dev/start-seconds';
 export const ANN_RUN = 'skiff.dev/run-seconds';
@@ -32,39 +32,39 @@ export const MAX_GRACE_SECONDS = 1;
 
 import type { StageContext, StageEvent } from './stages.ts';
 
-export type StatusTransform = (pod: KObject, ctx: StageContext) => Record<string, any>;
+export type StatusTransform = (pod: Pod, ctx: StageContext) => Record<string, any>;
 
 type Cond = { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string; reason?: string; message?: string };
 
-const ann = (p: KObject, k: string): string | undefined => p.metadata.annotations?.[k];
-const seconds = (p: KObject, k: string, dflt: number): number => {
+const ann = (p: Pod, k: string): string | undefined => p.metadata.annotations?.[k];
+const seconds = (p: Pod, k: string, dflt: number): number => {
   const v = Number(ann(p, k));
   return Number.isFinite(v) && v >= 0 ? v : dflt;
 };
-const containers = (p: KObject): { name: string; image?: string; imagePullPolicy?: string; readinessProbe?: { initialDelaySeconds?: number } }[] => p.spec?.containers ?? [];
-const phase = (p: KObject) => p.status?.phase;
-const startedAt = (p: KObject): number => {
+const containers = (p: Pod): Container[] => p.spec?.containers ?? [];
+const phase = (p: Pod) => p.status?.phase;
+const startedAt = (p: Pod): number => {
   const s = (p.status?.containerStatuses ?? [])[0]?.state?.running?.startedAt;
   return Date.parse(s ?? '') || 0;
 };
 /** When the pod's containers become ready: initialDelaySeconds of the slowest readiness probe after start. */
-const readyAt = (p: KObject): number => startedAt(p) + 1000 * Math.max(0, ...containers(p).map((c) => c.readinessProbe?.initialDelaySeconds ?? 0));
-const neverReady = (p: KObject) => ann(p, ANN_NEVER_READY) === 'true';
+const readyAt = (p: Pod): number => startedAt(p) + 1000 * Math.max(0, ...containers(p).map((c) => c.readinessProbe?.initialDelaySeconds ?? 0));
+const neverReady = (p: Pod) => ann(p, ANN_NEVER_READY) === 'true';
 /** Containers that exit and are restarted: the crash-loop annotation, or OnFailure with a failing exit code. */
-const restarting = (p: KObject) => ann(p, ANN_CRASH_LOOP) === 'true' ? (p.spec?.restartPolicy ?? 'Always') !== 'Never'
+const restarting = (p: Pod) => ann(p, ANN_CRASH_LOOP) === 'true' ? (p.spec?.restartPolicy ?? 'Always') !== 'Never'
   : p.spec?.restartPolicy === 'OnFailure' && Math.trunc(seconds(p, ANN_EXIT, 0)) !== 0;
-const exitCode = (p: KObject) => Math.trunc(seconds(p, ANN_EXIT, ann(p, ANN_CRASH_LOOP) === 'true' ? 1 : 0));
-const pullError = (p: KObject): string | undefined => {
+const exitCode = (p: Pod) => Math.trunc(seconds(p, ANN_EXIT, ann(p, ANN_CRASH_LOOP) === 'true' ? 1 : 0));
+const pullError = (p: Pod): string | undefined => {
   const v = ann(p, ANN_PULL_ERROR);
   if (v === undefined || v === 'false') return undefined;
   return v && v !== 'true' ? v : undefined;
 };
-const pullFails = (p: KObject) => { const v = ann(p, ANN_PULL_ERROR); return v !== undefined && v !== 'false'; };
-const pullErrorText = (p: KObject, image: string | undefined) => {
+const pullFails = (p: Pod) => { const v = ann(p, ANN_PULL_ERROR); return v !== undefined && v !== 'false'; };
+const pullErrorText = (p: Pod, image: string | undefined) => {
   const ref = imageRef(image).image;
   return pullError(p) ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 };
-const podRef = (p: KObject) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
+const podRef = (p: Pod) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
 const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
 /** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
 const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
@@ -73,9 +73,9 @@ const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string
     ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)
     : ev('Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c);
 };
-const flapSeconds = (p: KObject) => seconds(p, ANN_FLAP, 0);
+const flapSeconds = (p: Pod) => seconds(p, ANN_FLAP, 0);
 /** The probe's failure text, by probe kind (HTTP unless it is a TCP or exec probe). */
-function probeFailure(p: KObject, c: { readinessProbe?: Record<string, any> }): string {
+function probeFailure(p: Pod, c: { readinessProbe?: Record<string, any> }): string {
   const pr = c.readinessProbe ?? {};
   if (pr.tcpSocket) return `dial tcp ${p.status?.podIP ?? '127.0.0.1'}:${pr.tcpSocket.port}: connect: connection refused`;
   if (pr.exec) return 'command failed with exit code 1';
@@ -100,7 +100,7 @@ const cond = (type: string, status: string, now: number, reason?: string, messag
   ({ type, status, lastProbeTime: null, lastTransitionTime: rfc3339(now), ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
 
 /** The pod's conditions with ContainersReady and Ready False because these containers are not ready. */
-function notReadyConditions(p: KObject, statuses: { name: string }[], now: number): Cond[] {
+function notReadyConditions(p: Pod, statuses: { name: string }[], now: number): Cond[] {
   const message = `containers with unready status: [${statuses.map((s) => s.name).join(' ')}]`;
   const conds = (p.status?.conditions ?? []) as Cond[];
   setCondition(conds, cond('ContainersReady', 'False', now, 'ContainersNotReady', message));
@@ -117,7 +117,7 @@ function imageRef(image: string | undefined): { image: string; imageID: string }
   const digest = h.toString(16).padStart(8, '0').repeat(8);
   return { image: withTag, imageID: `${withTag.replace(/:[^/:]+$/, '')}@sha256:${digest}` };
 }
-const containerId = (p: KObject, name: string) => {
+const containerId = (p: Pod, name: string) => {
   let h = 0; for (const ch of `${p.metadata.uid}/${name}`) h = (Math.imul(h, 33) + ch.charCodeAt(0)) >>> 0;
   return `containerd://${h.toString(16).padStart(8, '0').repeat(8)}`;
 };
@@ -126,7 +126,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   // A deleted pod: after its grace period (capped) the containers are stopped and the pod reaches
   // a terminal phase (as the kubelet does since v1.27) ...
   'terminate': (p, ctx) => {
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; state?: { running?: { startedAt?: string } } }[]).map((s) => ({
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => ({
       ...s, ready: false, started: false,
       state: s.state?.running
         ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state.running.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } }
@@ -202,7 +202,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   },
   // Readiness after the readiness probes' initialDelaySeconds.
   'ready': (p, ctx) => {
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: true }));
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => ({ ...s, ready: true }));
     const conds = (p.status?.conditions ?? []) as Cond[];
     setCondition(conds, cond('ContainersReady', 'True', ctx.now));
     setCondition(conds, cond('Ready', 'True', ctx.now));
@@ -211,14 +211,14 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   // skiff.dev/readiness-flap-seconds: a ready pod's readiness probe fails after that long, and it
   // is ready again the same time later (Unhealthy events).
   'unready': (p, ctx) => {
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; ready: boolean }[]).map((s) => ({ ...s, ready: false }));
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => ({ ...s, ready: false }));
     return { ...(p.status ?? {}), conditions: notReadyConditions(p, statuses, ctx.now), containerStatuses: statuses };
   },
   // A crashing container (skiff.dev/crash-loop, or OnFailure with a failing exit code) exits after
   // its run time; the kubelet restarts it after a back-off that doubles per restart (CrashLoopBackOff).
   'crash': (p, ctx) => {
     const code = exitCode(p);
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; restartCount?: number; state?: { running?: { startedAt?: string } } }[]).map((s) => {
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => {
       const restarts = (s.restartCount ?? 0) + 1;
       return {
         ...s, ready: false, started: false, restartCount: restarts,
@@ -232,7 +232,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   'restart': (p, ctx) => {
     const now = ctx.now;
     const readyNow = !neverReady(p) && containers(p).every((c) => !(c.readinessProbe?.initialDelaySeconds ?? 0));
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; restartCount?: number }[]).map((s) => ({
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => ({
       ...s, containerID: containerId(p, `${s.name}/${s.restartCount ?? 0}`), ready: readyNow, started: true, state: { running: { startedAt: rfc3339(now) } },
     }));
     const conds = (p.status?.conditions ?? []) as Cond[];
@@ -243,7 +243,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
   'complete': (p, ctx) => {
     const code = Math.trunc(seconds(p, ANN_EXIT, 0));
     const ok = code === 0;
-    const statuses = ((p.status?.containerStatuses ?? []) as { name: string; containerID?: string; state?: { running?: { startedAt?: string } } }[]).map((s) => ({
+    const statuses = (p.status?.containerStatuses ?? []).map((s) => ({
       ...s, ready: false, started: false,
       state: { terminated: { exitCode: code, reason: ok ? 'Completed' : 'Error', startedAt: s.state?.running?.startedAt, finishedAt: rfc3339(ctx.now), containerID: s.containerID } },
     }));
@@ -256,7 +256,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
 };
 
 /** Named conditions a selector can require (`is:`) or exclude (`not:`). */
-export const PREDICATES: Record<string, (p: KObject) => boolean> = {
+export const PREDICATES: Record<string, (p: Pod) => boolean> = {
   /** skiff.dev/image-pull-error is set (and not "false"). */
   'pull-fails': pullFails,
   /** Containers exit and are restarted: the crash-loop annotation, or OnFailure with a failing exit code. */
@@ -268,7 +268,7 @@ export const PREDICATES: Record<string, (p: KObject) => boolean> = {
 };
 
 /** Named delays (milliseconds of simulated time, given the pod and now). */
-export const DELAYS: Record<string, (p: KObject, now: number) => number> = {
+export const DELAYS: Record<string, (p: Pod, now: number) => number> = {
   /** The deletion grace period, capped at MAX_GRACE_SECONDS. */
   'grace-period': (p) => 1000 * Math.min(MAX_GRACE_SECONDS, p.metadata.deletionGracePeriodSeconds ?? 0),
   /** Readiness after the probes' initialDelaySeconds; a flapping pod that went unready is ready again one period later. */
@@ -294,10 +294,10 @@ export const containersStartedAt = startedAt;
 /** An annotation as a number of seconds (≥ 0), or the default. */
 export const annotationSeconds = seconds;
 
-type Container = { name: string; image?: string; imagePullPolicy?: string; readinessProbe?: Record<string, any> };
+type Container = GeneratedContainer;
 
 /** Named per-container events: each gives the event for one container, or none. */
-export const EVENT_BUILTINS: Record<string, (p: KObject, c: Container) => StageEvent | undefined> = {
+export const EVENT_BUILTINS: Record<string, (p: Pod, c: Container) => StageEvent | undefined> = {
   /** Killing, for a pod that was running when deleted. */
   'killing': (p, c) => (phase(p) === 'Running' ? ev('Normal', 'Killing', `Stopping container ${c.name}`, c) : undefined),
   /** Pulled: "already present" unless the pull policy pulls (Always, or :latest/untagged by default). */
@@ -305,7 +305,7 @@ export const EVENT_BUILTINS: Record<string, (p: KObject, c: Container) => StageE
 };
 
 /** Placeholders of event templates: {{name}} → text, given the pod and (for per-container events) the container. */
-export const PLACEHOLDERS: Record<string, (p: KObject, c?: Container) => string> = {
+export const PLACEHOLDERS: Record<string, (p: Pod, c?: Container) => string> = {
   pod: (p) => p.metadata.name ?? '',
   namespace: (p) => p.metadata.namespace ?? '',
   /** name_namespace(uid), as the kubelet names a pod in messages. */
@@ -325,8 +325,8 @@ function order(conds: Cond[]): Cond[] {
 }
 
 /** Guaranteed if every container sets equal cpu and memory requests and limits; BestEffort if none set any. */
-export function qosClass(p: KObject): string {
-  const cs = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])] as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
+export function qosClass(p: Pod): string {
+  const cs = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])];
   let any = false, guaranteed = cs.length > 0;
   for (const c of cs) {
     const req = { ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) }, lim = c.resources?.limits ?? {};

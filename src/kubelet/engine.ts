@@ -4,7 +4,7 @@
 // (or deletes the pod) and emits the stage's events. Any change to the pod re-evaluates its stage.
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
-import type { KObject } from '../registry/strategy.ts';
+import type { Node, Pod } from '../types/generated.ts';
 import { keyOf, splitKey } from '../controllers/runtime.ts';
 import type { Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
@@ -15,7 +15,7 @@ import type { Stage, StageContext } from './stages.ts';
 
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
-export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void }): Kubelet {
+export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void }): Kubelet {
   const { store, clock, pods, nodes, recorder } = opts;
   const stages = opts.stages ?? DEFAULT_STAGES;
   const podsR = res('', 'v1', 'pods');
@@ -24,7 +24,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer;
   const running = new Set<string>();
   let stopped = false;
 
-  const simulated = (nodeName: string | undefined): KObject | undefined => {
+  const simulated = (nodeName: string | undefined): Node | undefined => {
     if (!nodeName) return undefined;
     const n = nodes.get(nodeName);
     return n && n.metadata.annotations?.['skiff.dev/simulated'] !== 'false' ? n : undefined;
@@ -63,7 +63,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer;
         return;
       }
       if (stage.status) {
-        const hostIP = ((node.status?.addresses ?? []) as { type: string; address: string }[]).find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
+        const hostIP = (node.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
         await store.guaranteedUpdate(podsR, namespace, name, (cur) => {
           if (cur.metadata.uid !== uid || !stage.when(cur)) return cur;
           const ctx: StageContext = { now: clock.now(), nodeName: node.metadata.name!, hostIP, podIP: () => ips.allocate(uid, node.metadata.name!, node.spec?.podCIDR) };

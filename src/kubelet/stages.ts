@@ -7,7 +7,7 @@
 // (SKIFF_STAGES) replaces it or, with `extends: default`, puts its stages first. The built-in
 // transforms, delays and predicates it names live in builtins.ts.
 import { readFileSync } from 'node:fs';
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod } from '../types/generated.ts';
 import { parseStages } from './stage-config.ts';
 
 export { ANN_CRASH_LOOP, ANN_EXIT, ANN_FLAP, ANN_NEVER_READY, ANN_PULL_ERROR, ANN_RUN, ANN_START, MAX_GRACE_SECONDS, PULL_BACKOFF_SECONDS, backOffSeconds, qosClass, setCondition } from './builtins.ts';
@@ -24,14 +24,14 @@ export interface StageEvent { type: 'Normal' | 'Warning'; reason: string; messag
 
 export interface Stage {
   name: string;
-  when: (pod: KObject) => boolean;
+  when: (pod: Pod) => boolean;
   /** Milliseconds of simulated time before the stage fires. */
-  delay: (pod: KObject, now: number) => number;
+  delay: (pod: Pod, now: number) => number;
   /** Fraction of the delay used as ± jitter (0.2 = ±10%). */
   jitter?: number;
   /** The new status (given a private copy of the pod). */
-  status?: (pod: KObject, ctx: StageContext) => Record<string, any>;
-  events?: (pod: KObject) => StageEvent[];
+  status?: (pod: Pod, ctx: StageContext) => Record<string, any>;
+  events?: (pod: Pod) => StageEvent[];
   delete?: boolean;
 }
 
@@ -42,7 +42,7 @@ export const DEFAULT_STAGES: Stage[] = parseStages(readFileSync(new URL('./stage
 export const loadStages = (text: string): Stage[] => parseStages(text, DEFAULT_STAGES);
 
 /** The first applicable stage, in table order. */
-export function nextStage(stages: Stage[], pod: KObject): Stage | undefined {
+export function nextStage(stages: Stage[], pod: Pod): Stage | undefined {
   for (const s of stages) if (s.when(pod)) return s;
   return undefined;
 }

@@ -3,6 +3,7 @@
 import type { FieldError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { ResourceInfo } from './resources.ts';
+import type { ObjectMeta as GeneratedObjectMeta, OwnerReference as GeneratedOwnerReference } from '../types/generated.ts';
 
 /** A Kubernetes object as plain JSON. */
 export type KObject = {
@@ -12,26 +13,15 @@ export type KObject = {
   [k: string]: any;
 };
 
-export interface OwnerReference {
-  apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean;
-}
+export type OwnerReference = GeneratedOwnerReference;
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-  [k: string]: unknown;
+/**
+ * metav1.ObjectMeta as generated from the OpenAPI schema (src/types/generated.ts). Keys the schema does
+ * not know may still be read (the index signature); it is `any` so that a generated kind (`Pod`) is a
+ * KObject without a cast.
+ */
+export interface ObjectMeta extends GeneratedObjectMeta {
+  [k: string]: any;
 }
 
 /** Context handed to strategy hooks. */

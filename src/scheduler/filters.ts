@@ -1,7 +1,7 @@
 // Filters, as pure functions: each returns the reasons a node cannot take the pod ([] = fits),
 // worded as upstream's plugins word them (they end up in "0/3 nodes are available: ..." messages).
 // Order follows upstream's default plugin order; the first filter that fails decides for a node.
-import type { KObject } from '../registry/strategy.ts';
+import type { NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../types/generated.ts';
 import type { HostPort, NodeInfo, Resources, Taint, Toleration } from './nodeinfo.ts';
 import { checkInterPod } from './interpod.ts';
 import type { InterPodState, PreferredInterPodState } from './interpod.ts';
@@ -9,7 +9,7 @@ import { checkSpread } from './spread.ts';
 import type { SpreadState } from './spread.ts';
 
 export interface PodInfo {
-  pod: KObject; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[];
+  pod: Pod; requests: Resources; tolerations: Toleration[]; hostPorts?: HostPort[];
   /** Set by the scheduler when inter-pod (anti-)affinity constrains this attempt. */
   interPod?: InterPodState;
   /** Set by the scheduler when DoNotSchedule topology spread constraints apply. */
@@ -47,7 +47,7 @@ export function filterTaints(p: PodInfo, n: NodeInfo): string[] {
   return [];
 }
 
-interface Requirement { key: string; operator: string; values?: string[] }
+type Requirement = NodeSelectorRequirement;
 function matchRequirement(r: Requirement, get: (k: string) => string | undefined): boolean {
   const v = get(r.key);
   switch (r.operator) {
@@ -62,7 +62,7 @@ function matchRequirement(r: Requirement, get: (k: string) => string | undefined
 }
 
 /** One nodeSelectorTerm: all expressions and fields must match (an empty term matches nothing). */
-export function matchNodeSelectorTerm(term: { matchExpressions?: Requirement[]; matchFields?: Requirement[] }, n: NodeInfo): boolean {
+export function matchNodeSelectorTerm(term: NodeSelectorTerm, n: NodeInfo): boolean {
   const exprs = term.matchExpressions ?? [], fields = term.matchFields ?? [];
   if (!exprs.length && !fields.length) return false;
   return exprs.every((r) => matchRequirement(r, (k) => n.labels[k])) &&
@@ -70,7 +70,7 @@ export function matchNodeSelectorTerm(term: { matchExpressions?: Requirement[]; 
 }
 
 export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
-  const sel: Record<string, string> | undefined = p.pod.spec?.nodeSelector;
+  const sel = p.pod.spec?.nodeSelector;
   const fail = ["node(s) didn't match Pod's node affinity/selector"];
   if (sel) for (const [k, v] of Object.entries(sel)) if (n.labels[k] !== v) return fail;
   const terms = p.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;

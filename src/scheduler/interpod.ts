@@ -4,7 +4,7 @@
 // scheduling attempt from the index of placed pods (placed-index.ts: counts per term and domain,
 // kept as pods and nodes change) and only when there is something to check, so pods without
 // affinity in a cluster without anti-affinity pods pay nothing; per node it is a few lookups.
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod } from '../types/generated.ts';
 import { fromLabelSelectorObject, matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import type { NodeInfo } from './nodeinfo.ts';
@@ -14,7 +14,7 @@ import type { DomainCounts, PodMatcher } from './placed-index.ts';
 export interface AffinityTerm { selector: LabelSelector | null; namespaces: Set<string>; nsSelector: LabelSelector | null; topologyKey: string }
 
 /** A pod counted on a node (bound or assumed). */
-export interface Placed { pod: KObject; node: NodeInfo }
+export interface Placed { pod: Pod; node: NodeInfo }
 
 export interface InterPodState {
   affinity: AffinityTerm[];
@@ -41,10 +41,10 @@ export function selectorOf(x: unknown): LabelSelector | null {
   return fromLabelSelectorObject(x);
 }
 
-export function requiredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity'): AffinityTerm[] {
+export function requiredTerms(pod: Pod, kind: 'podAffinity' | 'podAntiAffinity'): AffinityTerm[] {
   const list = pod.spec?.affinity?.[kind]?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!Array.isArray(list)) return [];
-  return list.map((t: any) => {
+  return list.map((t) => {
     const names: string[] = Array.isArray(t?.namespaces) ? t.namespaces.map(String) : [];
     const nsSelector = selectorOf(t?.namespaceSelector);
     // No namespaces and no namespaceSelector: the pod's own namespace.
@@ -53,15 +53,15 @@ export function requiredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffini
   });
 }
 
-export function termMatches(t: AffinityTerm, pod: KObject, nsLabels: NamespaceLabels): boolean {
+export function termMatches(t: AffinityTerm, pod: Pod, nsLabels: NamespaceLabels): boolean {
   if (!t.selector || !matchLabels(t.selector, pod.metadata.labels ?? {})) return false;
   const ns = pod.metadata.namespace ?? '';
   return t.namespaces.has(ns) || (!!t.nsSelector && matchLabels(t.nsSelector, nsLabels(ns) ?? {}));
 }
 
-export const hasRequiredAntiAffinity = (pod: KObject | undefined) =>
+export const hasRequiredAntiAffinity = (pod: Pod | undefined) =>
   !!pod?.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length;
-export const hasRequiredPodAffinity = (pod: KObject | undefined) =>
+export const hasRequiredPodAffinity = (pod: Pod | undefined) =>
   !!pod?.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || hasRequiredAntiAffinity(pod);
 
 /** The scheduler's index of placed pods, grouped by their required anti-affinity terms. */
@@ -71,7 +71,7 @@ const termKey = (t: AffinityTerm, withTopology: boolean) =>
   JSON.stringify([t.selector, [...t.namespaces].sort(), t.nsSelector, withTopology ? t.topologyKey : null]);
 
 /** A pod's required anti-affinity terms that can match anything, keyed by content. */
-function antiGroups(pod: KObject): { key: string; value: AffinityTerm }[] {
+function antiGroups(pod: Pod): { key: string; value: AffinityTerm }[] {
   if (!hasRequiredAntiAffinity(pod)) return [];
   return requiredTerms(pod, 'podAntiAffinity').filter((t) => t.selector).map((t) => ({ key: termKey(t, true), value: t }));
 }
@@ -102,13 +102,13 @@ export function indexOf(placed: Iterable<Placed>): PlacedPods {
  * `placed` is every pod on a node; `antiPlaced` the subset with required anti-affinity (they are
  * found in `placed`, and counted once if listed in both).
  */
-export function interPodState(pod: KObject, placed: () => Iterable<Placed>, antiPlaced: Iterable<Placed>, nsLabels: NamespaceLabels): InterPodState | undefined {
+export function interPodState(pod: Pod, placed: () => Iterable<Placed>, antiPlaced: Iterable<Placed>, nsLabels: NamespaceLabels): InterPodState | undefined {
   const all = new Set<Placed>([...placed(), ...antiPlaced]);
   return interPodStateOf(pod, indexOf(all), nsLabels);
 }
 
 /** The state for one attempt from the index: O(distinct anti-affinity terms placed + the pod's terms). */
-export function interPodStateOf(pod: KObject, index: PlacedPods, nsLabels: NamespaceLabels): InterPodState | undefined {
+export function interPodStateOf(pod: Pod, index: PlacedPods, nsLabels: NamespaceLabels): InterPodState | undefined {
   const affinity = requiredTerms(pod, 'podAffinity'), anti = requiredTerms(pod, 'podAntiAffinity');
   const existingAnti: InterPodState['existingAnti'] = [];
   for (const [key, { value: t, tally }] of index.groupEntries()) {
@@ -144,7 +144,7 @@ function bumpDomain(m: DomainCounts, v: string | undefined, d: number): void {
  * Count `placed` (on a node with `nodeLabels`) out of (sign -1) or back into (sign +1) a cloned
  * state for `incoming`, as upstream's InterPodAffinity RemovePod/AddPod extensions do.
  */
-export function shiftInterPod(s: InterPodState, incoming: KObject, placed: KObject, nodeLabels: Record<string, string>, sign: 1 | -1, nsLabels: NamespaceLabels): void {
+export function shiftInterPod(s: InterPodState, incoming: Pod, placed: Pod, nodeLabels: Record<string, string>, sign: 1 | -1, nsLabels: NamespaceLabels): void {
   if (s.affinity.length && s.affinity.every((t) => termMatches(t, placed, nsLabels))) {
     s.affinity.forEach((t, i) => bumpDomain(s.affinityDomains[i], nodeLabels[t.topologyKey], sign));
     s.affinityAny = s.affinityDomains.some((m) => m.size > 0);
@@ -192,7 +192,7 @@ export interface PreferredInterPodState {
   domains: DomainCounts[];
 }
 
-function preferredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity', sign: number): { term: AffinityTerm; weight: number }[] {
+function preferredTerms(pod: Pod, kind: 'podAffinity' | 'podAntiAffinity', sign: number): { term: AffinityTerm; weight: number }[] {
   const list = pod.spec?.affinity?.[kind]?.preferredDuringSchedulingIgnoredDuringExecution;
   if (!Array.isArray(list)) return [];
   const out: { term: AffinityTerm; weight: number }[] = [];
@@ -208,15 +208,15 @@ function preferredTerms(pod: KObject, kind: 'podAffinity' | 'podAntiAffinity', s
   return out;
 }
 
-export const hasPreferredInterPod = (pod: KObject | undefined) =>
+export const hasPreferredInterPod = (pod: Pod | undefined) =>
   !!pod?.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length
   || !!pod?.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length;
 
-export function preferredInterPodState(pod: KObject, placed: () => Iterable<Placed>, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
+export function preferredInterPodState(pod: Pod, placed: () => Iterable<Placed>, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
   return hasPreferredInterPod(pod) ? preferredInterPodStateOf(pod, indexOf(placed()), nsLabels) : undefined;
 }
 
-export function preferredInterPodStateOf(pod: KObject, index: PlacedPods, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
+export function preferredInterPodStateOf(pod: Pod, index: PlacedPods, nsLabels: NamespaceLabels): PreferredInterPodState | undefined {
   if (!hasPreferredInterPod(pod)) return undefined;
   const terms = [...preferredTerms(pod, 'podAffinity', 1), ...preferredTerms(pod, 'podAntiAffinity', -1)];
   if (!terms.length) return undefined;

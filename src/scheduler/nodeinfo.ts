@@ -1,16 +1,15 @@
 // What the scheduler knows about a node and a pod, precomputed once per change so that filtering
 // thousands of nodes per pod is a few comparisons each.
-import type { KObject } from '../registry/strategy.ts';
+import type { Node, Pod, Taint, Toleration } from '../types/generated.ts';
 import { milliValue, quantityValue } from './quantity.ts';
 
 export type Resources = Record<string, number>; // cpu in millicores; others in base units; 'pods' a count
 
-export interface Taint { key: string; value?: string; effect: string }
-export interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
+export type { Taint, Toleration };
 
 export interface NodeInfo {
   name: string;
-  node: KObject;
+  node: Node;
   labels: Record<string, string>;
   ready: boolean;
   unschedulable: boolean;
@@ -28,7 +27,7 @@ export interface NodeInfo {
 export interface HostPort { ip: string; protocol: string; port: number }
 
 /** The host ports a pod asks for, with upstream's defaults (protocol TCP, hostIP 0.0.0.0). */
-export function podHostPorts(pod: KObject): HostPort[] {
+export function podHostPorts(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
   for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     for (const cp of c?.ports ?? []) {
@@ -69,13 +68,13 @@ function toResources(list: Record<string, unknown> | undefined): Resources {
   return out;
 }
 
-export function nodeInfoFor(node: KObject, prev?: NodeInfo): NodeInfo {
-  const ready = ((node.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+export function nodeInfoFor(node: Node, prev?: NodeInfo): NodeInfo {
+  const ready = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   return {
     name: node.metadata.name!, node,
     labels: node.metadata.labels ?? {},
     ready, unschedulable: !!node.spec?.unschedulable,
-    taints: (node.spec?.taints ?? []) as Taint[],
+    taints: node.spec?.taints ?? [],
     allocatable: toResources(node.status?.allocatable ?? node.status?.capacity),
     requested: prev?.requested ?? {}, nonZero: prev?.nonZero ?? { cpu: 0, memory: 0 }, podCount: prev?.podCount ?? 0,
     usedPorts: prev?.usedPorts ?? [],
@@ -86,7 +85,7 @@ export function nodeInfoFor(node: KObject, prev?: NodeInfo): NodeInfo {
  * A pod's effective requests: the larger of the sum over containers and the largest init
  * container, plus overhead. A container with limits but no requests requests its limits.
  */
-export function podRequests(pod: KObject): Resources {
+export function podRequests(pod: Pod): Resources {
   const of = (c: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }) =>
     toResources({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) });
   const sum: Resources = {};

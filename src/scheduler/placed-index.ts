@@ -10,7 +10,7 @@
 //    each with a tally of its members, so "which placed pods' terms match this pod" is a walk
 //    over distinct terms rather than over pods.
 // Counts are live maps: read them synchronously, before the index changes again.
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod } from '../types/generated.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 
 /** Topology value → pods. Values whose count falls to 0 are removed. */
@@ -24,7 +24,7 @@ export interface PodMatcher {
   namespaces?: Iterable<string>;
   /** Matching depends on namespace labels (a namespaceSelector). */
   readsNamespaceLabels: boolean;
-  matches(pod: KObject): boolean;
+  matches(pod: Pod): boolean;
 }
 
 function bump(m: Map<string, number>, k: string, d: number): void {
@@ -84,19 +84,19 @@ export class Tally {
 }
 
 export class PlacedIndex<G> {
-  private readonly pods = new Map<string, { pod: KObject; node: string; groups: string[] }>();
+  private readonly pods = new Map<string, { pod: Pod; node: string; groups: string[] }>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly nodeLabels = new Map<string, Labels>();
   /** Insertion order is recency of use. */
   private readonly tallies = new Map<string, { matcher: PodMatcher; tally: Tally }>();
   private readonly groupMap = new Map<string, { value: G; tally: Tally }>();
 
-  private readonly groupsOf: (pod: KObject) => { key: string; value: G }[];
+  private readonly groupsOf: (pod: Pod) => { key: string; value: G }[];
   private readonly maxTallies: number;
-  constructor(groupsOf: (pod: KObject) => { key: string; value: G }[], maxTallies = 256) { this.groupsOf = groupsOf; this.maxTallies = maxTallies; }
+  constructor(groupsOf: (pod: Pod) => { key: string; value: G }[], maxTallies = 256) { this.groupsOf = groupsOf; this.maxTallies = maxTallies; }
 
   /** Count `pod` on `node` (again, if it was placed: its labels or spec may have changed). */
-  place(key: string, pod: KObject, node: string): void {
+  place(key: string, pod: Pod, node: string): void {
     this.remove(key);
     const groups: string[] = [];
     for (const { key: gk, value } of this.groupsOf(pod)) {
@@ -136,7 +136,7 @@ export class PlacedIndex<G> {
    * Hold `pod` as the placed pod's current revision when nothing the index counts by changed (labels,
    * namespace, deletion, affinity: those go through place()), so it keeps no superseded revision alive.
    */
-  refresh(key: string, pod: KObject): void {
+  refresh(key: string, pod: Pod): void {
     const e = this.pods.get(key);
     if (e) e.pod = pod;
   }

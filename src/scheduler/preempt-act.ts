@@ -4,7 +4,7 @@
 import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod } from '../types/generated.ts';
 import { keyOf, splitKey } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
@@ -16,7 +16,7 @@ const podsR = res('', 'v1', 'pods');
 
 export interface PreemptDeps { store: Store; clock: Clock; recorder: EventRecorder; schedulerName: string; log?: (m: string) => void }
 
-export async function carryOutPreemption(d: PreemptDeps, preemptor: KObject, c: Candidate, nominated: Nominator): Promise<void> {
+export async function carryOutPreemption(d: PreemptDeps, preemptor: Pod, c: Candidate, nominated: Nominator): Promise<void> {
   const node = c.node.name;
   const prio = podPriority(preemptor);
   const self = keyOf(preemptor);

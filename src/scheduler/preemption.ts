@@ -5,7 +5,7 @@
 // UnschedulableAndUnresolvable), the victims on each (victims.ts), and the node chosen by upstream's
 // pickOneNodeForPreemption criteria. When nothing helps, the reasons per node make the
 // "preemption: 0/N nodes are available: ..." part of the FailedScheduling message.
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod, PodDisruptionBudget } from '../types/generated.ts';
 import type { NodeInfo } from './nodeinfo.ts';
 import type { PodInfo } from './filters.ts';
 import { unschedulableMessage } from './filters.ts';
@@ -28,8 +28,8 @@ export function unresolvable(reason: string): boolean {
 }
 
 /** A pod deleted by an earlier preemption and not gone yet (upstream's podTerminatingByPreemption). */
-export function terminatingByPreemption(p: KObject): boolean {
-  return !!p.metadata.deletionTimestamp && ((p.status?.conditions ?? []) as { type: string; reason?: string }[])
+export function terminatingByPreemption(p: Pod): boolean {
+  return !!p.metadata.deletionTimestamp && (p.status?.conditions ?? [])
     .some((c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler');
 }
 
@@ -51,7 +51,7 @@ export interface PreemptionInput {
   anyLower: boolean;
   /** Nominated pods of ≥ priority (not the preemptor) on a node. */
   nominatedOn(node: string): ExtraPod[];
-  pdbs: KObject[];
+  pdbs: PodDisruptionBudget[];
   nsLabels: NamespaceLabels;
   /** In [0, 1): where to start the dry run among the potential nodes, as upstream's random offset. */
   random(): number;

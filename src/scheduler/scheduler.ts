@@ -17,6 +17,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
+import type { Namespace, Node, Pod, PodDisruptionBudget } from '../types/generated.ts';
 import { bindPod } from '../api/subresources.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 import { keyOf, splitKey, WorkQueue } from '../controllers/runtime.ts';
@@ -50,15 +51,15 @@ export function feasibleNodesToFind(total: number): number {
   return Math.max(100, Math.floor((total * pct) / 100));
 }
 
-const isTerminal = (p: KObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-const wantsUs = (p: KObject) => (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const wantsUs = (p: Pod) => (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
 
 export interface Scheduler extends Controller {
   /** Schedule one pod now (tests): returns the node name or the unschedulable message. */
   nodes: Map<string, NodeInfo>;
 }
 
-export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer; nodes: Informer; namespaces?: Informer; pdbs?: Informer; volumes?: VolumeInformers; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
+export function startScheduler(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; namespaces?: Informer<Namespace>; pdbs?: Informer<PodDisruptionBudget>; volumes?: VolumeInformers; recorder: EventRecorder; log?: (m: string) => void }): Scheduler {
   const { store, clock, pods, nodes, recorder } = opts;
   const podsR = res('', 'v1', 'pods');
   const pvcsR = res('', 'v1', 'persistentvolumeclaims');
@@ -168,7 +169,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
       if (accounted.has(k)) { account(k, undefined); retryUnschedulable(); }
     },
   });
-  function onPod(p: KObject): void {
+  function onPod(p: Pod): void {
     const k = keyOf(p);
     const node = p.spec?.nodeName;
     if (node || isTerminal(p) || p.metadata.deletionTimestamp) setNominated(k);
@@ -260,7 +261,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
     await bindTo(key, pod, chosen);
   }
 
-  async function bindTo(key: string, pod: KObject, node: string): Promise<void> {
+  async function bindTo(key: string, pod: Pod, node: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     try {
       await bindPod(store, namespace, { target: { kind: 'Node', name: node } }, name, false);
@@ -272,7 +273,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   }
 
   /** A pod assumed onto a node waits here until its WaitForFirstConsumer claims are Bound. */
-  async function finishVolumeBind(key: string, pod: KObject | undefined): Promise<void> {
+  async function finishVolumeBind(key: string, pod: Pod | undefined): Promise<void> {
     const b = volumeBinds.get(key)!;
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp) {
       volumeBinds.delete(key);
@@ -380,7 +381,7 @@ export function startScheduler(opts: { store: Store; clock: Clock; pods: Informe
   }
 
   /** nominate: the node to set as status.nominatedNodeName ('' clears it; undefined leaves it). */
-  async function markUnschedulable(pod: KObject, message: string, nominate?: string): Promise<void> {
+  async function markUnschedulable(pod: Pod, message: string, nominate?: string): Promise<void> {
     const cur = ((pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find((c) => c.type === 'PodScheduled');
     const sameNomination = nominate === undefined || (pod.status?.nominatedNodeName ?? '') === nominate;
     if (cur?.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message && sameNomination) return;

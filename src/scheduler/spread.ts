@@ -5,7 +5,7 @@
 // nodeTaintsPolicy Ignore by default); with fewer than minDomains domains the minimum counts as 0.
 // Computed once per attempt, only for pods with constraints: one pass over the nodes, reading each
 // node's matching pods from the index of placed pods (placed-index.ts) rather than walking pods.
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod } from '../types/generated.ts';
 import { matchLabels } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import type { NodeInfo } from './nodeinfo.ts';
@@ -30,11 +30,11 @@ export interface SpreadState {
 export interface NodePolicies { matchesAffinity(n: NodeInfo): boolean; toleratesTaints(n: NodeInfo): boolean }
 
 /** The pod's constraints with the given whenUnsatisfiable (matchLabelKeys folded into the selector). */
-export function spreadConstraints(pod: KObject, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
+export function spreadConstraints(pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
   const list = pod.spec?.topologySpreadConstraints;
   if (!Array.isArray(list)) return [];
   const labels: Record<string, string> = pod.metadata.labels ?? {};
-  return list.filter((c: any) => c && typeof c === 'object' && (c.whenUnsatisfiable ?? 'DoNotSchedule') === when).map((c: any) => {
+  return list.filter((c) => c && typeof c === 'object' && (c.whenUnsatisfiable ?? 'DoNotSchedule') === when).map((c) => {
     let selector = selectorOf(c?.labelSelector);
     for (const k of Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : []) {
       if (selector && k in labels) selector = [...selector, { key: k, op: 'in', values: [labels[k]] }];
@@ -50,7 +50,7 @@ export function spreadConstraints(pod: KObject, when: 'DoNotSchedule' | 'Schedul
 const eligible = (c: SpreadConstraint, n: NodeInfo, p: NodePolicies) =>
   (!c.honorAffinity || p.matchesAffinity(n)) && (!c.honorTaints || p.toleratesTaints(n));
 
-export function spreadState(pod: KObject, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, placed: () => Iterable<Placed>, policies: NodePolicies): SpreadState | undefined {
+export function spreadState(pod: Pod, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, placed: () => Iterable<Placed>, policies: NodePolicies): SpreadState | undefined {
   return constraints.length ? spreadStateOf(pod, constraints, nodes, indexOf(placed()), policies) : undefined;
 }
 
@@ -62,7 +62,7 @@ function spreadMatcher(ns: string | undefined, selector: LabelSelector): PodMatc
   };
 }
 
-export function spreadStateOf(pod: KObject, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, index: PlacedPods, policies: NodePolicies): SpreadState | undefined {
+export function spreadStateOf(pod: Pod, constraints: SpreadConstraint[], nodes: Iterable<NodeInfo>, index: PlacedPods, policies: NodePolicies): SpreadState | undefined {
   if (!constraints.length) return undefined;
   // Constraints sharing a topology key add into one count per domain (kept by topology pair, as before).
   const counts = new Map<string, Map<string, number>>();
@@ -97,7 +97,7 @@ export function cloneSpread(s: SpreadState): SpreadState {
  * Count `placed` (on node `n`) out of (sign -1) or back into (sign +1) a cloned state for a pod of
  * namespace `ns`, as upstream's PodTopologySpread RemovePod/AddPod extensions do.
  */
-export function shiftSpread(s: SpreadState, ns: string | undefined, placed: KObject, n: NodeInfo, sign: 1 | -1, policies: NodePolicies): void {
+export function shiftSpread(s: SpreadState, ns: string | undefined, placed: Pod, n: NodeInfo, sign: 1 | -1, policies: NodePolicies): void {
   if (placed.metadata.namespace !== ns || placed.metadata.deletionTimestamp) return;
   if (!s.constraints.every((c) => n.labels[c.topologyKey] !== undefined)) return;
   let changed = false;

@@ -3,7 +3,7 @@
 // the filters, give back ("reprieve") as many of them as possible, most important first — first
 // those whose eviction would violate a PodDisruptionBudget, then the others — keeping as victims
 // only the pods without which it would no longer fit.
-import type { KObject } from '../registry/strategy.ts';
+import type { Pod, PodDisruptionBudget } from '../types/generated.ts';
 import { matchLabels } from '../api/selectors.ts';
 import { selectorOf, cloneInterPod, shiftInterPod } from './interpod.ts';
 import type { NamespaceLabels } from './interpod.ts';
@@ -14,20 +14,20 @@ import { filterNodeAffinity, filterTaints, runFilters } from './filters.ts';
 import { cloneSpread, shiftSpread } from './spread.ts';
 
 /** A pod counted on the node. `start`: status.startTime in ms (now if it has not started). */
-export interface NodePod { key: string; pod: KObject; priority: number; start: number; req: Resources; ports: HostPort[] }
+export interface NodePod { key: string; pod: Pod; priority: number; start: number; req: Resources; ports: HostPort[] }
 
 /** Pods of the node's accounting a pod's filters must see as if placed (nominated pods of ≥ priority). */
 export interface ExtraPod { req: Resources; ports: HostPort[] }
 
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 
-export const podPriority = (p: KObject | undefined): number => (typeof p?.spec?.priority === 'number' ? p.spec.priority : 0);
+export const podPriority = (p: Pod | undefined): number => (typeof p?.spec?.priority === 'number' ? p.spec.priority : 0);
 
 /** Upstream's MoreImportantPod: higher priority, then the earlier start. */
 export const moreImportant = (a: NodePod, b: NodePod) => (b.priority - a.priority) || (a.start - b.start);
 
 /** Splits pods (in order) into those whose eviction would violate a PDB and the rest, as upstream's filterPodsWithPDBViolation. */
-export function splitByPdb(pods: NodePod[], pdbs: KObject[]): { violating: NodePod[]; ok: NodePod[] } {
+export function splitByPdb(pods: NodePod[], pdbs: PodDisruptionBudget[]): { violating: NodePod[]; ok: NodePod[] } {
   const allowed = pdbs.map((b) => Number(b.status?.disruptionsAllowed ?? 0));
   const selectors = pdbs.map((b) => selectorOf(b.spec?.selector));
   const violating: NodePod[] = [], ok: NodePod[] = [];
@@ -48,7 +48,7 @@ export function splitByPdb(pods: NodePod[], pdbs: KObject[]): { violating: NodeP
 
 export type VictimChoice = { victims: NodePod[]; pdbViolations: number } | { reasons: string[] };
 
-export function selectVictims(pi: PodInfo, ni: NodeInfo, onNode: NodePod[], extra: ExtraPod[], pdbs: KObject[], nsLabels: NamespaceLabels): VictimChoice {
+export function selectVictims(pi: PodInfo, ni: NodeInfo, onNode: NodePod[], extra: ExtraPod[], pdbs: PodDisruptionBudget[], nsLabels: NamespaceLabels): VictimChoice {
   const prio = podPriority(pi.pod);
   const potential = onNode.filter((p) => p.priority < prio).sort(moreImportant);
   if (!potential.length) return { reasons: [NO_VICTIMS] };

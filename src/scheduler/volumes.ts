@@ -12,6 +12,7 @@
 // - PreBind: the chosen node is written to each unbound WaitForFirstConsumer claim's
 //   volume.kubernetes.io/selected-node annotation, which the provisioner acts on.
 import type { KObject } from '../registry/strategy.ts';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../types/generated.ts';
 import type { Informer } from '../controllers/runtime.ts';
 import { podClaims } from '../controllers/volumes/binder.ts';
 import { classOf, findMatchingVolume, volumeFitsNode } from '../controllers/volumes/matching.ts';
@@ -22,7 +23,7 @@ export const NO_STATIC_VOLUME = "node(s) didn't find available persistent volume
 /** VolumeBinding's filter failures: upstream marks them UnschedulableAndUnresolvable (preemption cannot help). */
 export const VOLUME_REASONS = [VOLUME_CONFLICT, NO_STATIC_VOLUME];
 
-export interface VolumeInformers { pvcs: Informer; pvs: Informer; classes: Informer }
+export interface VolumeInformers { pvcs: Informer<PersistentVolumeClaim>; pvs: Informer<PersistentVolume>; classes: Informer<StorageClass> }
 
 export const RWOP_CONFLICT = 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
 
@@ -30,19 +31,19 @@ export interface PodVolumes {
   /** The node filter, when some claim constrains nodes. */
   filter?: (n: NodeInfo) => string[];
   /** Unbound WaitForFirstConsumer claims, to annotate with the chosen node. */
-  delayed: KObject[];
+  delayed: PersistentVolumeClaim[];
 }
 
 /** usersOf: the pods whose volumes use a claim (`<ns>/<name>`), for ReadWriteOncePod. */
-export function podVolumesOf(pod: KObject, inf: VolumeInformers, usersOf?: (claimKey: string) => KObject[]): PodVolumes | { message: string } {
-  const bound: KObject[] = [];
-  const delayed: KObject[] = [];
-  const needStatic: KObject[] = [];
+export function podVolumesOf(pod: Pod, inf: VolumeInformers, usersOf?: (claimKey: string) => Pod[]): PodVolumes | { message: string } {
+  const bound: PersistentVolume[] = [];
+  const delayed: PersistentVolumeClaim[] = [];
+  const needStatic: PersistentVolumeClaim[] = [];
   const ns = pod.metadata.namespace;
   for (const { name, ephemeral } of podClaims(pod)) {
     const pvc = inf.pvcs.get(`${ns}/${name}`);
     if (!pvc) return { message: ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found` };
-    if (ephemeral && !(pvc.metadata.ownerReferences ?? []).some((r: { uid?: string; controller?: boolean }) => r.uid === pod.metadata.uid && r.controller)) {
+    if (ephemeral && !(pvc.metadata.ownerReferences ?? []).some((r) => r.uid === pod.metadata.uid && r.controller)) {
       return { message: `PVC ${ns}/${name} was not created for pod ${ns}/${pod.metadata.name} (pod is not owner)` };
     }
     if (pvc.metadata.deletionTimestamp) return { message: `persistentvolumeclaim "${name}" is being deleted` };
@@ -87,7 +88,7 @@ interface PendingBind { node: string; claims: string[]; deadline: number }
 export class VolumeBinds {
   private readonly pending = new Map<string, PendingBind>();
   get(podKey: string): PendingBind | undefined { return this.pending.get(podKey); }
-  start(podKey: string, node: string, claims: KObject[], now: number): PendingBind {
+  start(podKey: string, node: string, claims: PersistentVolumeClaim[], now: number): PendingBind {
     const b = { node, claims: claims.map((c) => `${c.metadata.namespace}/${c.metadata.name}`), deadline: now + BIND_TIMEOUT_MS };
     this.pending.set(podKey, b);
     return b;

@@ -92,3 +92,17 @@ test('an autoscaling/v1 HPA is acted on and reads back its current cpu utilizati
     assert.equal(h.status.desiredReplicas, 4);
   } finally { await c.close(); }
 });
+
+test('a scale target kind named like an Object.prototype member (constructor) is reported as FailedGetScale', async () => {
+  const c = await startCluster({ nodes: 1 });
+  try {
+    for (const kind of ['constructor', 'toString']) {
+      const h = hpa(`proto-${kind.toLowerCase()}`, 'x', cpu50);
+      h.spec.scaleTargetRef = { apiVersion: 'apps/v1', kind, name: 'x' };
+      await c.store.create(HPA, 'default', h);
+      await c.until(async () => cond(await c.store.get(HPA, 'default', h.metadata.name), 'AbleToScale')?.reason === 'FailedGetScale', { stepMs: 1000, what: `FailedGetScale for ${kind}` });
+      const able = cond(await c.store.get(HPA, 'default', h.metadata.name), 'AbleToScale');
+      assert.match(able.message, new RegExp(`no scale subresource for kind "${kind}"`));
+    }
+  } finally { await c.close(); }
+});

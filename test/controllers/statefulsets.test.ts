@@ -76,3 +76,17 @@ test('rolling update from the highest ordinal down; currentRevision follows when
     assert.notEqual((await c.store.get(stsR, 'default', 'web')).status.currentRevision, before);
   } finally { await c.close(); }
 });
+
+test('a volumeClaimTemplate without a name gives the Go zero value in claim names, never "undefined"', async () => {
+  const { statefulPod } = await import('../../src/controllers/statefulset.ts');
+  const sts = {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default', uid: 'u1' },
+    spec: { selector: { matchLabels: { a: 'b' } }, serviceName: 'svc', template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      volumeClaimTemplates: [{ metadata: {} }, { metadata: { name: 'data' } }] },
+  };
+  const pod = statefulPod(sts as never, 0, 'rev');
+  const claims = (pod.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName);
+  assert.deepEqual(claims, ['-web-0', 'data-web-0']);
+  assert.equal(pod.spec?.hostname, 'web-0');
+  assert.equal(pod.spec?.subdomain, 'svc');
+});

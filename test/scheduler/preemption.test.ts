@@ -6,6 +6,7 @@ import type { Candidate } from '../../src/scheduler/preemption.ts';
 import { splitByPdb } from '../../src/scheduler/victims.ts';
 import type { NodePod } from '../../src/scheduler/victims.ts';
 import type { NodeInfo } from '../../src/scheduler/nodeinfo.ts';
+import type { LabelSelector } from '../../src/types/generated.ts';
 
 const v = (name: string, priority: number, start = 0, labels: Record<string, string> = {}): NodePod =>
   ({ key: `default/${name}`, pod: { metadata: { name, namespace: 'default', labels } }, priority, start, req: {}, ports: [] });
@@ -24,8 +25,8 @@ test('pickCandidate applies upstream criteria in order', () => {
 });
 
 test('splitByPdb counts down each budget in order; empty selectors, other namespaces and disrupted pods do not count', () => {
-  const pdb = (name: string, allowed: number, selector: unknown, disruptedPods?: Record<string, string>, namespace = 'default') =>
-    ({ metadata: { name, namespace }, spec: { selector }, status: { disruptionsAllowed: allowed, ...(disruptedPods ? { disruptedPods } : {}) } });
+  const pdb = (name: string, allowed: number, selector: LabelSelector, disruptedPods?: Record<string, string>, namespace = 'default') =>
+    ({ metadata: { name, namespace }, spec: { selector }, status: { currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: allowed, ...(disruptedPods ? { disruptedPods } : {}) } });
   const pods = [v('a', 1, 0, { app: 'w' }), v('b', 1, 0, { app: 'w' }), v('c', 1, 0, { app: 'w' }), v('d', 1, 0, { app: 'q' })];
   const r = splitByPdb(pods, [pdb('one', 1, { matchLabels: { app: 'w' } }, { b: '2026-01-01T00:00:00Z' }), pdb('all', 0, {}), pdb('elsewhere', 0, { matchLabels: { app: 'q' } }, undefined, 'other')]);
   assert.deepEqual(r.ok.map((p) => p.pod.metadata.name), ['a', 'b', 'd']);

@@ -4,8 +4,9 @@ import { intolerablePreferNoSchedule, normalize, preferredNodeAffinity, scoreNod
 import type { PodInfo } from '../../src/scheduler/filters.ts';
 import { nodeInfoFor, podRequests } from '../../src/scheduler/nodeinfo.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
+import type { Taint } from '../../src/types/generated.ts';
 
-const node = (name: string, labels: Record<string, string> = {}, taints: unknown[] = []) => nodeInfoFor({ metadata: { name, labels }, spec: { taints }, status: { allocatable: { cpu: '4', memory: '8Gi' }, conditions: [{ type: 'Ready', status: 'True' }] } });
+const node = (name: string, labels: Record<string, string> = {}, taints: Taint[] = []) => nodeInfoFor({ metadata: { name, labels }, spec: { taints }, status: { allocatable: { cpu: '4', memory: '8Gi' }, conditions: [{ type: 'Ready', status: 'True' }] } });
 const pod = (spec: Record<string, unknown> = {}): PodInfo => {
   const p: KObject = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }], ...spec } };
   return { pod: p, requests: podRequests(p), tolerations: (p.spec.tolerations ?? []) as PodInfo['tolerations'] };

@@ -7,6 +7,7 @@
 // Simplification (stated in the README): pods without metrics (not Running) are left out of the
 // average instead of being assumed at 0% / 100% as upstream does.
 import { quantityValue } from '../../scheduler/quantity.ts';
+import type { AutoscalingV2HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget } from '../../types/generated.ts';
 
 export const TOLERANCE = 0.1;
 
@@ -21,12 +22,12 @@ export interface MetricResult {
   description?: string;
 }
 
-export function computeMetric(metric: any, currentReplicas: number, pods: PodSample[]): MetricResult {
+export function computeMetric(metric: MetricSpec, currentReplicas: number, pods: PodSample[]): MetricResult {
   if (metric?.type !== 'Resource') {
     return { error: { reason: 'InvalidMetricSourceType', message: `the HPA was unable to compute the replica count: metric type ${JSON.stringify(metric?.type)} is not supported by Skiff (only Resource metrics are)` } };
   }
   const name = metric.resource?.name as 'cpu' | 'memory';
-  const target = metric.resource?.target ?? {};
+  const target: Partial<MetricTarget> = metric.resource?.target ?? {};
   if (name !== 'cpu' && name !== 'memory') {
     return { error: { reason: 'FailedGetResourceMetric', message: `the HPA was unable to compute the replica count: unable to get metrics for resource ${name}: no metrics returned from resource metrics API` } };
   }
@@ -69,7 +70,7 @@ export interface Recommendation { at: number; replicas: number }
  * Apply behavior (stabilization windows, the default scale-up limit) and min/max to the raw
  * recommendation. `history` holds earlier recommendations; the caller keeps the returned one.
  */
-export function stabilize(spec: any, current: number, raw: number, history: Recommendation[], now: number): { replicas: number; limited?: { reason: string; message: string } } {
+export function stabilize(spec: Partial<AutoscalingV2HorizontalPodAutoscalerSpec>, current: number, raw: number, history: Recommendation[], now: number): { replicas: number; limited?: { reason: string; message: string } } {
   const upWindow = (spec.behavior?.scaleUp?.stabilizationWindowSeconds ?? 0) * 1000;
   const downWindow = (spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300) * 1000;
   let upRec = raw, downRec = raw;
@@ -84,7 +85,7 @@ export function stabilize(spec: any, current: number, raw: number, history: Reco
   let limited: { reason: string; message: string } | undefined;
   if (desired > upLimit) { desired = upLimit; limited = { reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' }; }
   const min = spec.minReplicas ?? 1, max = spec.maxReplicas;
-  if (desired > max) { desired = max; limited = { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' }; }
+  if (max !== undefined && desired > max) { desired = max; limited = { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' }; }
   if (desired < min) { desired = min; limited = { reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' }; }
   return { replicas: desired, limited };
 }

@@ -9,6 +9,7 @@ import { findResource } from '../../registry/resources.ts';
 import type { ResourceInfo } from '../../registry/resources.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
+import type { AutoscalingV2CrossVersionObjectReference, AutoscalingV2HorizontalPodAutoscaler, AutoscalingV2HorizontalPodAutoscalerSpec, HorizontalPodAutoscalerCondition, Pod } from '../../types/generated.ts';
 import { podUsage } from '../../metrics/usage.ts';
 import { quantityValue } from '../../scheduler/quantity.ts';
 import type { EventRecorder } from '../events.ts';
@@ -27,14 +28,14 @@ const TARGETS: Record<string, [string, string, string]> = {
 
 type Cond = { type: string; status: 'True' | 'False'; reason: string; message: string };
 
-function conditions(old: any[], next: Cond[], now: number): any[] {
+function conditions(old: HorizontalPodAutoscalerCondition[] | undefined, next: Cond[], now: number): HorizontalPodAutoscalerCondition[] {
   return next.map((c) => {
-    const prev = (old ?? []).find((o: any) => o.type === c.type);
+    const prev = (old ?? []).find((o) => o.type === c.type);
     return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : rfc3339(now) };
   });
 }
 
-function samples(pods: KObject[]): PodSample[] {
+function samples(pods: Pod[]): PodSample[] {
   return pods.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).map((p) => {
     const usage = { cpu: 0, memory: 0 }, requests = { cpu: 0, memory: 0 };
     for (const c of podUsage(p)) { usage.cpu += c.usage.cpuNanos / 1e9; usage.memory += c.usage.memoryBytes; }
@@ -43,28 +44,29 @@ function samples(pods: KObject[]): PodSample[] {
   });
 }
 
-export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer; recorder: EventRecorder; log?: (m: string) => void }): Controller {
+export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer<AutoscalingV2HorizontalPodAutoscaler>; recorder: EventRecorder; log?: (m: string) => void }): Controller {
   const { store, clock, hpas, recorder } = deps;
   const hpaRes = findResource('autoscaling', 'v2', 'horizontalpodautoscalers')!;
   const podsRes = findResource('', 'v1', 'pods')!;
   const history = new Map<string, Recommendation[]>();
 
   // Undefined fields are dropped so an unchanged status is a no-op write.
-  async function writeStatus(hpa: KObject, status: Record<string, any>): Promise<void> {
+  async function writeStatus(hpa: AutoscalingV2HorizontalPodAutoscaler, status: Record<string, any>): Promise<void> {
     await store.guaranteedUpdate(hpaRes, hpa.metadata.namespace, hpa.metadata.name!, (cur) => ({ ...cur, status: JSON.parse(JSON.stringify({ ...status, conditions: conditions(cur.status?.conditions, status.conditions, clock.now()) })) }), { subresource: 'status' });
   }
 
   async function reconcile(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const hpa = await store.tryGet(hpaRes, namespace, name);
+    const hpa: AutoscalingV2HorizontalPodAutoscaler | undefined = await store.tryGet(hpaRes, namespace, name);
     if (!hpa) { history.delete(key); seen.delete(key); return; }
-    const spec = hpa.spec ?? {};
+    const spec: Partial<AutoscalingV2HorizontalPodAutoscalerSpec> = hpa.spec ?? {};
     const now = clock.now();
-    const ref = spec.scaleTargetRef ?? {};
+    const ref: Partial<AutoscalingV2CrossVersionObjectReference> = spec.scaleTargetRef ?? {};
     const base = { observedGeneration: hpa.metadata.generation, lastScaleTime: hpa.status?.lastScaleTime, currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0 };
-    const gvr = TARGETS[ref.kind];
+    // An own key only: a kind such as `constructor` or `toString` must not find Object.prototype's members.
+    const gvr = ref.kind !== undefined && Object.hasOwn(TARGETS, ref.kind) ? TARGETS[ref.kind] : undefined;
     const targetRes: ResourceInfo | undefined = gvr ? findResource(...gvr) : customScaleTarget(store.resources, ref);
-    const target = targetRes ? await store.tryGet(targetRes, namespace, ref.name) : undefined;
+    const target = targetRes ? await store.tryGet(targetRes, namespace, ref.name ?? '') : undefined;
     if (!targetRes || !target) {
       const message = `the HPA controller was unable to get the target's current scale: ${targetRes ? `${targetRes.resource}${targetRes.group ? `.${targetRes.group}` : ''} "${ref.name}" not found` : `no scale subresource for kind ${JSON.stringify(ref.kind)}`}`;
       recorder.event(hpa, 'Warning', 'FailedGetScale', message);
@@ -105,7 +107,7 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
     history.set(key, hist);
     let lastScaleTime = base.lastScaleTime;
     if (replicas !== current) {
-      await store.guaranteedUpdate(targetRes, namespace, ref.name, (cur) => (targetRes.custom ? scaledCustom(targetRes, cur, replicas) : { ...cur, spec: { ...cur.spec, replicas } }));
+      await store.guaranteedUpdate(targetRes, namespace, ref.name ?? '', (cur) => (targetRes.custom ? scaledCustom(targetRes, cur, replicas) : { ...cur, spec: { ...cur.spec, replicas } }));
       lastScaleTime = rfc3339(now);
       recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${replicas}; reason: ${replicas > current ? `${why} above target` : 'All metrics below target'}`);
     }
@@ -121,7 +123,7 @@ export function hpaController(deps: { store: Store; clock: Clock; hpas: Informer
 
   // Reconcile when an HPA is new or its spec changed (not on its own status writes); the rest is periodic.
   const seen = new Map<string, unknown>();
-  const onSpec = (o: KObject) => { const k = keyOf(o); if (seen.get(k) === o.metadata.generation) return []; seen.set(k, o.metadata.generation); return [k]; };
+  const onSpec = (o: AutoscalingV2HorizontalPodAutoscaler) => { const k = keyOf(o); if (seen.get(k) === o.metadata.generation) return []; seen.set(k, o.metadata.generation); return [k]; };
   const ctl = runController({ name: 'horizontal-pod-autoscaler', clock, watch: [{ informer: hpas, toKeys: onSpec }], reconcile, log: deps.log, workers: 1 });
   const timer = clock.setInterval(() => { for (const o of hpas.list()) ctl.queue.add(keyOf(o)); }, SYNC_PERIOD_MS);
   return { ...ctl, stop: () => { timer.cancel(); ctl.stop(); } };

@@ -20,6 +20,7 @@ import { rfc3339 } from '../../clock.ts';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
+import type { StorageClass } from '../../types/generated.ts';
 import { PV_PROTECTION, PVC_PROTECTION } from '../../registry/kinds/storage-admission.ts';
 import { runController } from '../runtime.ts';
 import type { Controller, Informer, WorkQueue } from '../runtime.ts';
@@ -52,7 +53,7 @@ export function podClaimKeys(pod: KObject): string[] {
 
 export interface VolumeControllerOptions {
   /** pods must carry the 'claims' index (podClaimKeys), which the scheduler reads too. */
-  store: Store; clock: Clock; pvcs: Informer; pvs: Informer; classes: Informer; pods: Informer; nodes: Informer;
+  store: Store; clock: Clock; pvcs: Informer; pvs: Informer; classes: Informer<StorageClass>; pods: Informer; nodes: Informer;
   recorder: EventRecorder;
   /** The recorder for a provisioner's own events (source component = the provisioner's name). */
   provisionerRecorder: (provisioner: string) => EventRecorder;
