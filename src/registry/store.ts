@@ -258,6 +258,11 @@ export class Store {
     if (r.subresources.some((s) => s.name === 'status') && !KEEP_STATUS_ON_CREATE.has(r.resource)) delete obj.status;
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + this.clock.randomString(5);
+    // Field ownership records the client's intent plus scheme defaults, before the strategy and
+    // admission add their own fields (see Strategy.defaults).
+    const record = (o: KObject) => (opts.fieldManager && this.managedFields ? this.managedFields(undefined, o, opts.fieldManager, r) : o);
+    let owned: KObject['metadata']['managedFields'];
+    if (strategy.defaults) { strategy.defaults(obj); owned = record(clone(obj)).metadata.managedFields; }
     strategy.prepareForCreate?.(obj, this.ctx(r));
     if (strategy.admitCreate) {
       await strategy.admitCreate(obj, this.admissionCtx(r, opts.requestedAs))
@@ -273,7 +278,8 @@ export class Store {
       return wireForm(obj);
     }
     // Stored (and answered) as upstream's encoder writes it: struct order, Go's zero values.
-    const stored = wireForm(opts.fieldManager && this.managedFields ? this.managedFields(undefined, obj, opts.fieldManager, r) : obj);
+    if (owned !== undefined) meta.managedFields = owned;
+    const stored = wireForm(strategy.defaults ? obj : record(obj));
     for (let attempt = 0; ; attempt++) {
       try {
         const key = this.key(r, ns, meta.name!);

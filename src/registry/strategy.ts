@@ -60,6 +60,13 @@ export interface Strategy {
    * change: a kind may add finalizers or conditions there (CRDs add customresourcecleanup).
    */
   prepareForDelete?(obj: KObject, ctx: StrategyContext): void;
+  /**
+   * Scheme defaulting on create, as upstream's decoder applies it: runs first, and field ownership
+   * (managedFields) is recorded right after it, so what prepareForCreate and admission add later
+   * (a pod's service account, default tolerations, priority, status) is owned by nobody, as upstream.
+   * Kinds without it record ownership after prepareForCreate. Mutates obj.
+   */
+  defaults?(obj: KObject): void;
   /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
   prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on update. Mutates obj; old is read-only. */

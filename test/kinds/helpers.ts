@@ -20,7 +20,7 @@ export function ctxFor(r: ResourceInfo, services?: StrategyServices): StrategyCo
 
 export interface Outcome { obj: KObject; errors: string[]; raw: FieldError[] }
 
-/** Create: prepareForCreate then metadata + kind validation. `obj` is not modified. */
+/** Create: defaults and prepareForCreate, then metadata + kind validation. `obj` is not modified. */
 export function create(group: string, kind: string, input: Record<string, any>, o: { services?: StrategyServices; version?: string; uid?: string } = {}): Outcome {
   const r = resourceOf(group, kind, o.version);
   const s = strategyFor(group, kind);
@@ -31,6 +31,7 @@ export function create(group: string, kind: string, input: Record<string, any>, 
   if (r.namespaced) obj.metadata.namespace ??= 'default';
   obj.metadata.uid ??= o.uid ?? 'uid-1';
   const ctx = ctxFor(r, o.services);
+  s.defaults?.(obj);
   s.prepareForCreate?.(obj, ctx);
   const raw = [...validateMeta(r, obj, s), ...(s.validate?.(obj, ctx) ?? [])];
   return { obj, errors: raw.map(fieldErrorMessage), raw };

@@ -130,8 +130,8 @@ export function validatePodSpecUpdate(next: Record<string, any>, old: Record<str
 
 export const podStrategy: KindStrategy = {
   generation: false,
+  defaults: defaultAll,
   prepareForCreate(obj, ctx) {
-    defaultAll(obj);
     if (!isObj(obj.spec)) return;
     const spec = obj.spec;
     if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
