@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../src/server.ts';
-import { decodeEnvelope } from '../../src/protobuf/index.ts';
+import { decodeEnvelope, decodeWatchFrames } from '../../src/protobuf/index.ts';
 
 const PB = 'application/vnd.kubernetes.protobuf';
 const accept = (kind: string) => `${PB};as=${kind};g=meta.k8s.io;v=v1,application/json;as=${kind};g=meta.k8s.io;v=v1,application/json`;
@@ -76,5 +76,30 @@ test('metadata-only list of a custom resource falls back to JSON (custom objects
     assert.equal(res!.status, 200, await res!.clone().text());
     assert.equal(res!.headers.get('content-type'), 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io');
     assert.equal((await res!.json()).kind, 'PartialObjectMetadataList');
+  });
+});
+
+test('a metadata-only watch of a built-in kind streams protobuf frames of PartialObjectMetadata', async () => {
+  await withServer(async (get, send) => {
+    const list = await get('/api/v1/namespaces/default/configmaps', accept('PartialObjectMetadataList'));
+    const rv = decodeEnvelope(new Uint8Array(await list.arrayBuffer())).object.metadata.resourceVersion;
+    const watchRes = await get(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=5`, accept('PartialObjectMetadata'));
+    assert.equal(watchRes.status, 200);
+    assert.equal(watchRes.headers.get('content-type'), `${PB};stream=watch`);
+    assert.equal((await send('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w1' }, data: { k: 'v' } })).status, 201);
+    const reader = watchRes.body!.getReader();
+    let buf = new Uint8Array(0);
+    let events: { type: string; object: Record<string, any> }[] = [];
+    while (!events.length) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'watch ended before the ADDED event');
+      buf = new Uint8Array([...buf, ...value!]);
+      events = decodeWatchFrames(buf).events;
+    }
+    await reader.cancel();
+    assert.equal(events[0].type, 'ADDED');
+    assert.equal(events[0].object.kind, 'PartialObjectMetadata');
+    assert.equal(events[0].object.metadata.name, 'w1');
+    assert.equal(events[0].object.data, undefined);
   });
 });
