@@ -1,6 +1,6 @@
 // Conformance runner: drives fresh Skiff servers with real clients (kubectl at several
-// versions, @kubernetes/client-node, the official Python client, client-go) and reports each
-// behaviour of conformance/behaviors.yaml as passed, failed or pending.
+// versions, @kubernetes/client-node, the official Python client, client-go, a controller-runtime operator)
+// and reports each behaviour of conformance/behaviors.yaml as passed, failed or pending.
 //
 //   node conformance/run.ts [--client kubectl|client-node|python|client-go|controller-runtime]... [--kubectl-all-versions]
 //                           [--only <behaviour-id-substring>] [--jobs N] [--verbose] [--no-report]
