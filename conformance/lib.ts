@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
 
-export type ClientName = 'kubectl' | 'client-node' | 'python' | 'client-go';
-export const CLIENTS: ClientName[] = ['kubectl', 'client-node', 'python', 'client-go'];
+export type ClientName = 'kubectl' | 'client-node' | 'python' | 'client-go' | 'controller-runtime';
+export const CLIENTS: ClientName[] = ['kubectl', 'client-node', 'python', 'client-go', 'controller-runtime'];
 
 export interface ClusterHandle {
   url: string;

@@ -1,8 +1,8 @@
 // Conformance runner: drives fresh Skiff servers with real clients (kubectl at several
-// versions, @kubernetes/client-node, the official Python client, client-go) and reports each
-// behaviour of conformance/behaviors.yaml as passed, failed or pending.
+// versions, @kubernetes/client-node, the official Python client, client-go, a controller-runtime operator)
+// and reports each behaviour of conformance/behaviors.yaml as passed, failed or pending.
 //
-//   node conformance/run.ts [--client kubectl|client-node|python|client-go]... [--kubectl-all-versions]
+//   node conformance/run.ts [--client kubectl|client-node|python|client-go|controller-runtime]... [--kubectl-all-versions]
 //                           [--only <behaviour-id-substring>] [--jobs N] [--verbose] [--no-report]
 //
 // Every suite runs in its own worker process (`--worker <suite>`) with its own in-process
@@ -87,6 +87,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
     case 'client-node': return [...(await import('./suites/client-node.ts')).clientNodeCases, ...(await import('./suites/tokens-client-node.ts')).tokenClientNodeCases, ...(await import('./suites/crds-client-node.ts')).crdClientNodeCases];
     case 'python': return (await import('./suites/external.ts')).pythonCases;
     case 'client-go': return (await import('./suites/external.ts')).clientGoCases;
+    case 'controller-runtime': return (await import('./suites/controller-runtime.ts')).controllerRuntimeCases;
   }
 }
 
@@ -185,16 +186,21 @@ function newestMtime(dir: string): number {
   return m;
 }
 
-async function prepareGo(): Promise<{ skip?: string; ms: number; built: boolean }> {
+/**
+ * Builds a Go scenario program (conformance/go: client-go, conformance/go-ctrl: controller-runtime)
+ * unless its binary is newer than its sources. Go's module and build caches (GOMODCACHE, GOCACHE)
+ * keep later builds short; the two programs share their k8s.io packages in the build cache.
+ */
+async function prepareGo(client: string, sub: string, binName: string): Promise<{ skip?: string; ms: number; built: boolean }> {
   const t0 = Date.now();
-  const dir = join(HERE, 'go');
-  const bin = join(dir, 'bin', 'skiff-conformance');
+  const dir = join(HERE, sub);
+  const bin = join(dir, 'bin', binName);
   if (existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(dir)) return { ms: Date.now() - t0, built: false };
   const goBin = process.env.GO ?? 'go';
   const v = await execFile(goBin, ['version'], { timeoutMs: 20_000 });
-  if (v.code !== 0) return { skip: 'client-go: no Go toolchain on PATH (set GO=/path/to/go)', ms: Date.now() - t0, built: false };
+  if (v.code !== 0) return { skip: `${client}: no Go toolchain on PATH (set GO=/path/to/go)`, ms: Date.now() - t0, built: false };
   const b = await execFile(goBin, ['build', '-o', bin, '.'], { cwd: dir, timeoutMs: 900_000 });
-  if (b.code !== 0) return { skip: `client-go: go build failed: ${b.stderr.trim().split('\n').slice(-3).join(' | ')}`, ms: Date.now() - t0, built: false };
+  if (b.code !== 0) return { skip: `${client}: go build failed: ${b.stderr.trim().split('\n').slice(-3).join(' | ')}`, ms: Date.now() - t0, built: false };
   return { ms: Date.now() - t0, built: true };
 }
 
@@ -252,7 +258,7 @@ async function main(): Promise<void> {
     else if (a === '--verbose' || a === '-v') verbose = true;
     else if (a === '--no-report') writeReport = false;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node conformance/run.ts [--client kubectl|client-node|python|client-go]... [--kubectl-all-versions] [--only ID] [--jobs N] [--verbose] [--no-report]');
+      console.log('usage: node conformance/run.ts [--client kubectl|client-node|python|client-go|controller-runtime]... [--kubectl-all-versions] [--only ID] [--jobs N] [--verbose] [--no-report]');
       return;
     } else { console.error(`unknown argument "${a}" (try --help)`); process.exit(2); }
   }
@@ -288,6 +294,7 @@ async function main(): Promise<void> {
   if (selected.includes('client-node')) suites.push({ id: 'client-node', client: 'client-node', label: 'client-node' });
   const pySuite: SuiteDef | undefined = selected.includes('python') ? { id: 'python', client: 'python', label: 'python' } : undefined;
   const goSuite: SuiteDef | undefined = selected.includes('client-go') ? { id: 'client-go', client: 'client-go', label: 'client-go' } : undefined;
+  const ctrlSuite: SuiteDef | undefined = selected.includes('controller-runtime') ? { id: 'controller-runtime', client: 'controller-runtime', label: 'controller-runtime' } : undefined;
 
   // Run: suites that need no preparation start at once; python/go start when ready.
   const caseJobs = 3;
@@ -307,12 +314,17 @@ async function main(): Promise<void> {
       pending--; queue.unshift(() => runWorkerLogged(pySuite, p.ms)); wake?.();
     }));
   }
-  if (goSuite) {
+  // The Go programs build one after the other (they share the build cache and the machine's cores).
+  let goBuilds: Promise<unknown> = Promise.resolve();
+  for (const [suite, sub, binName] of [[goSuite, 'go', 'skiff-conformance'], [ctrlSuite, 'go-ctrl', 'skiff-controller']] as const) {
+    if (!suite) continue;
     pending++;
-    started.push(prepareGo().then((p) => {
-      if (p.skip) goSuite.skip = p.skip;
-      if (p.built) console.log(`client-go: go build took ${(p.ms / 1000).toFixed(1)} s`);
-      pending--; queue.unshift(async () => runWorkerLogged(goSuite, p.ms)); wake?.();
+    const built = goBuilds.then(() => prepareGo(suite.client, sub, binName));
+    goBuilds = built;
+    started.push(built.then((p) => {
+      if (p.skip) suite.skip = p.skip;
+      if (p.built) console.log(`${suite.client}: go build took ${(p.ms / 1000).toFixed(1)} s`);
+      pending--; queue.unshift(async () => runWorkerLogged(suite, p.ms)); wake?.();
     }));
   }
   async function runWorkerLogged(s: SuiteDef, prepMs?: number): Promise<SuiteRun> {

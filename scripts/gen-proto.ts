@@ -227,6 +227,12 @@ function main(): void {
     if (!messages.has(`${META}.${k}`)) problems.push(`meta kind ${k} missing`);
     metaKinds[k] = `${META}.${k}`;
   }
+  // Metadata-only answers (Accept ...;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1), which client-go's
+  // metadata client asks for in protobuf first.
+  for (const k of ['PartialObjectMetadata', 'PartialObjectMetadataList']) {
+    if (!messages.has(`${META}.${k}`)) problems.push(`meta kind ${k} missing`);
+    kinds[`meta.k8s.io/v1/${k}`] = `${META}.${k}`;
+  }
 
   if (problems.length) {
     console.error(problems.join('\n'));

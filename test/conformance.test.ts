@@ -14,6 +14,7 @@ import { schedulingRelabelCases } from '../conformance/suites/scheduling-relabel
 import { nodesCases } from '../conformance/suites/nodes.ts';
 import { clientNodeCases } from '../conformance/suites/client-node.ts';
 import { pythonCases, clientGoCases } from '../conformance/suites/external.ts';
+import { controllerRuntimeCases } from '../conformance/suites/controller-runtime.ts';
 import { streamCases } from '../conformance/suites/streams.ts';
 import { validationCases } from '../conformance/suites/validation.ts';
 import { servedGroupCases } from '../conformance/suites/served-groups.ts';
@@ -28,7 +29,7 @@ import { crdClientNodeCases } from '../conformance/suites/crds-client-node.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': clientGoCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': clientGoCases, 'controller-runtime': controllerRuntimeCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));

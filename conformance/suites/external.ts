@@ -6,12 +6,12 @@ import { check, execFile } from '../lib.ts';
 
 const here = import.meta.dirname;
 
-function scenarioCase(behavior: string, name: string, cmd: () => string[], scenario: string, opts: { noNamespace?: boolean } = {}): Case {
+export function scenarioCase(behavior: string, name: string, cmd: () => string[], scenario: string, opts: { noNamespace?: boolean; timeoutMs?: number } = {}): Case {
   return {
-    behavior, name, noNamespace: opts.noNamespace,
+    behavior, name, noNamespace: opts.noNamespace, timeoutMs: opts.timeoutMs,
     async run(ctx: CaseContext) {
       const [bin, ...pre] = cmd();
-      const r = await execFile(bin, [...pre, ctx.cluster.kubeconfigPath, scenario, ctx.ns], { timeoutMs: 60_000, signal: ctx.signal });
+      const r = await execFile(bin, [...pre, ctx.cluster.kubeconfigPath, scenario, ctx.ns], { timeoutMs: opts.timeoutMs ?? 60_000, signal: ctx.signal });
       const fail = (r.stderr.match(/FAIL: .*/g) ?? []).join('; ') || r.stderr.trim().split('\n').slice(-3).join(' | ');
       check(r.code === 0, `${scenario}: exit=${r.code} ${fail.slice(0, 700)}`);
     },

@@ -11,7 +11,7 @@ import type { Entry } from '../registry/codec.ts';
 import { jsonListBody } from '../registry/codec.ts';
 import { goJson, isBuiltInKind, sortedKeys } from '../registry/wire-form.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject, parseJson } from './body.ts';
-import { negotiate } from './negotiate.ts';
+import { JSON_TYPE, PROTOBUF_TYPE, negotiate } from './negotiate.ts';
 import type { Representation } from './negotiate.ts';
 import { canEncodeProtobuf, send, sendJsonList, sendProtobufList } from './respond.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -268,6 +268,11 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   return opts;
 }
 
+/** The Content-Type of a metadata-only answer, in the format negotiated (client-go's metadata client asks protobuf first). */
+function metaContentType(rep: Representation, kind: 'PartialObjectMetadata' | 'PartialObjectMetadataList'): string {
+  return `${rep.format === 'protobuf' ? PROTOBUF_TYPE : JSON_TYPE};as=${kind};v=v1;g=meta.k8s.io`;
+}
+
 function sendEntry(res: ServerResponse, code: number, r: ResourceInfo, e: Entry, rep: Representation, q: URLSearchParams, ext: Extensions, store: Store): void {
   void store;
   if (rep.as === 'Table') {
@@ -275,7 +280,7 @@ function sendEntry(res: ServerResponse, code: number, r: ResourceInfo, e: Entry,
     return;
   }
   if (rep.as === 'PartialObjectMetadata') {
-    send(res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: e.obj.metadata }, rep, undefined, 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io');
+    send(res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: e.obj.metadata }, rep, undefined, metaContentType(rep, 'PartialObjectMetadata'));
     return;
   }
   send(res, code, e.obj, rep, e.json);
@@ -305,7 +310,7 @@ function sendList(res: ServerResponse, r: ResourceInfo, result: ListResult, rep:
   }
   if (rep.as === 'PartialObjectMetadataList') {
     send(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta,
-      items: result.items.map((e) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: e.obj.metadata })) }, rep, undefined, 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io');
+      items: result.items.map((e) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: e.obj.metadata })) }, rep, undefined, metaContentType(rep, 'PartialObjectMetadataList'));
     return;
   }
   if (rep.format === 'json') {

@@ -103,7 +103,7 @@ async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string)
     // A patch that does not mention resourceVersion is unconditional.
     if (out.metadata?.resourceVersion === rv) delete out.metadata.resourceVersion;
     return out;
-  }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, subresource });
+  }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, appliedOwnership: ct === APPLY, subresource });
   addWarnings(s.res, warnings);
   return { obj, created: false };
 }

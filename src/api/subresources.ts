@@ -8,7 +8,7 @@ import { clone } from '../registry/codec.ts';
 import { rfc3339 } from '../clock.ts';
 import { decodeObjectBody, mediaType, readBody, requireObject } from './body.ts';
 import { patchObject } from './patch.ts';
-import { dryRun } from './handlers.ts';
+import { defaultManager, dryRun, fieldManager } from './handlers.ts';
 import { negotiate } from './negotiate.ts';
 import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
@@ -83,7 +83,9 @@ export const statusHandler: SubresourceHandler = async (s) => {
   if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
   if (info.verb === 'update') {
     const body = await typedBody(s, r, [ownGV(r)]);
-    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: dryRun(s.query) });
+    // Recorded as an Update of the status subresource by the caller's field manager, as upstream.
+    const manager = fieldManager(s.query) ?? defaultManager(s.req.headers['user-agent']);
+    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: dryRun(s.query), fieldManager: manager });
     send(s.res, 200, obj, rep(s));
     return;
   }

@@ -49,7 +49,8 @@ export async function serveWatch(w: {
     // 0 means "the default", as upstream.
     if (Number(timeoutParam) > 0) timeoutMs = Number(timeoutParam) * 1000;
   }
-  const protobuf = rep.format === 'protobuf' && !rep.as && protobufFrames !== undefined;
+  // Metadata-only watches (client-go's metadata informers) stream protobuf frames too; Tables stay JSON.
+  const protobuf = rep.format === 'protobuf' && (!rep.as || rep.as === 'PartialObjectMetadata') && protobufFrames !== undefined;
   const asTable = rep.as === 'Table';
   const asMeta = rep.as === 'PartialObjectMetadata';
   const contentType = protobuf ? 'application/vnd.kubernetes.protobuf;stream=watch'

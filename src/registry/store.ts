@@ -20,7 +20,10 @@ import { deepEqual } from '../util/deep-equal.ts';
 import { ResourceTable } from './resource-table.ts';
 
 export interface WriteOptions {
-  dryRun?: boolean; fieldManager?: string;
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** The object's managedFields were computed by server-side apply for this write: store them as given. */
+  appliedOwnership?: boolean;
   /** Set by the store when it writes another version (the storage version) than the client asked for. */
   requestedAs?: ResourceInfo;
 }
@@ -396,6 +399,9 @@ export class Store {
       next = clone(old);
       next.status = obj.status;
       if (obj.status === undefined) delete next.status;
+      // Ownership that server-side apply recorded for this status write is kept, as upstream's status
+      // strategies keep the new object's managedFields (other status writes get theirs recorded below).
+      if (opts.appliedOwnership && Array.isArray(obj.metadata.managedFields)) next.metadata.managedFields = obj.metadata.managedFields;
     } else {
       next = obj;
       const hasStatusSub = r.subresources.some((s) => s.name === 'status');

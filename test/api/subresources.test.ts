@@ -184,3 +184,41 @@ describe('subresources not served yet', () => {
     assertStatus(await f.api.delete(`/api/v1/componentstatuses/x`), 405, 'MethodNotAllowed');
   });
 });
+
+describe('status ownership', () => {
+  test('a PUT of status records an Update entry with subresource status for the field manager; managedFields in its body are not taken', async () => {
+    const ns = await f.ns('status-owner');
+    await f.api.post(deps(ns)).send(deployment('web', 1));
+    const cur = (await f.api.get(`${deps(ns)}/web`)).body;
+    cur.status = { ...(cur.status ?? {}), observedGeneration: 7 };
+    cur.metadata.managedFields = [{ manager: 'forged', operation: 'Bogus' }];
+    const put = await f.api.put(`${deps(ns)}/web/status?fieldManager=status-writer`).send(cur);
+    assert.equal(put.status, 200, put.text);
+    const mf = put.body.metadata.managedFields as any[];
+    assert.ok(!mf.some((m) => m.manager === 'forged'), JSON.stringify(mf));
+    const entry = mf.find((m) => m.manager === 'status-writer');
+    assert.ok(entry, JSON.stringify(mf));
+    assert.equal(entry.operation, 'Update');
+    assert.equal(entry.subresource, 'status');
+    assert.deepEqual(entry.fieldsV1, { 'f:status': { 'f:observedGeneration': {} } });
+    // A field manager over 128 characters is refused, as on every other write.
+    const long = await f.api.put(`${deps(ns)}/web/status?fieldManager=${'x'.repeat(129)}`).send({ ...put.body, metadata: { ...put.body.metadata, managedFields: undefined } });
+    assertStatus(long, 422);
+  });
+
+  test('server-side apply of status stores its entry and conflicts with another manager of the same field', async () => {
+    const ns = await f.ns('status-apply');
+    await f.api.post(deps(ns)).send(deployment('web', 1));
+    const apply = (manager: string, value: number, force = false) => f.api.patch(`${deps(ns)}/web/status?fieldManager=${manager}${force ? '&force=true' : ''}`)
+      .set('Content-Type', 'application/apply-patch+yaml').send(JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, status: { observedGeneration: value } }));
+    const a = await apply('ctrl-a', 3);
+    assert.equal(a.status, 200, a.text);
+    const got = (await f.api.get(`${deps(ns)}/web`)).body;
+    const entry = got.metadata.managedFields.find((m: any) => m.manager === 'ctrl-a');
+    assert.ok(entry, JSON.stringify(got.metadata.managedFields));
+    assert.equal(entry.operation, 'Apply');
+    assert.equal(entry.subresource, 'status');
+    assertStatus(await apply('ctrl-b', 4), 409, 'Conflict');
+    assert.equal((await apply('ctrl-b', 4, true)).status, 200);
+  });
+});

@@ -61,3 +61,28 @@ test('map-type atomic is owned whole; status through the main endpoint is not ow
   const mf = withStatus.body.metadata.managedFields.find((m: any) => m.manager === 'b' && !m.subresource);
   assert.equal(mf.fieldsV1['f:status'], undefined, 'no ownership of status through the main endpoint');
 });
+
+test('apply through the status subresource stores its managedFields entry (subresource status); conflicts there too', { timeout: 30_000 }, async () => {
+  assert.equal((await apply('s', 'a', { tags: ['x'] })).status, 201);
+  const applyStatus = (manager: string, ok: boolean, force = false) =>
+    f.api.patch(`${base}/s/status?fieldManager=${manager}${force ? '&force=true' : ''}`).set('Content-Type', 'application/apply-patch+yaml')
+      .send(JSON.stringify({ apiVersion: 'ssa.example.com/v1', kind: 'Port', metadata: { name: 's' }, status: { ok } }));
+  const st = await applyStatus('ctrl', true);
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.body.status.ok, true);
+  const entry = st.body.metadata.managedFields.find((m: any) => m.manager === 'ctrl');
+  assert.ok(entry, JSON.stringify(st.body.metadata.managedFields));
+  assert.equal(entry.operation, 'Apply');
+  assert.equal(entry.subresource, 'status');
+  assert.deepEqual(entry.fieldsV1, { 'f:status': { 'f:ok': {} } });
+  // Stored, not only answered: a read shows it, and another manager now conflicts on status.ok.
+  const got = await f.api.get(`${base}/s`);
+  assert.ok(got.body.metadata.managedFields.some((m: any) => m.manager === 'ctrl' && m.subresource === 'status'));
+  assert.ok(got.body.metadata.managedFields.some((m: any) => m.manager === 'a' && !m.subresource));
+  const conflict = assertStatus(await applyStatus('other', false), 409, 'Conflict');
+  assert.match(conflict.message, /conflict with "ctrl".*\.status\.ok/);
+  const forced = await applyStatus('other', false, true);
+  assert.equal(forced.status, 200, forced.text);
+  assert.equal(forced.body.status.ok, false);
+  assert.ok(!forced.body.metadata.managedFields.some((m: any) => m.manager === 'ctrl'), 'the forced-out manager owns nothing and is dropped');
+});
