@@ -6,7 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceTable } from '../registry/resource-table.ts';
 import { openapiV3Index } from '../openapi/index.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
-import { customV3Document, customV3Paths, mergedV2 } from '../openapi/custom.ts';
+import { lazyModule } from '../util/lazy-module.ts';
+
+/** The custom OpenAPI documents (and the schema publishing under them): loaded with the first CRD. */
+export const customOpenapi = lazyModule(new URL('../openapi/custom.ts', import.meta.url), () => import('../openapi/custom.ts'));
 import { parseAccept } from './negotiate.ts';
 import { sendDoc, sendHashedDoc } from './openapi-routes.ts';
 
@@ -23,6 +26,7 @@ export function customOpenapiRoute(table: ResourceTable) {
   return (req: IncomingMessage, res: ServerResponse, url: RequestUrl): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!table.customResources().length) return false;
+    const { customV3Document, customV3Paths, mergedV2 } = customOpenapi.get();
     const p = url.pathname.replace(/\/+$/, '');
     if (p === '/openapi/v2') {
       if (!wantsJson(req)) return false; // the gnostic protobuf form stays the built-in document

@@ -14,7 +14,7 @@ import { canEncodeProtobuf, send } from './respond.ts';
 import type { SubresourceHandler, SubresourceRequest } from './extensions.ts';
 import { fromLabelSelectorObject, labelSelectorString } from './selectors.ts';
 import { findDuplicateFields } from '../openapi/index.ts';
-import { builtinComponent } from '../schema/builtin.ts';
+import { lazyModule } from '../util/lazy-module.ts';
 import type { StructuralSchema } from '../schema/types.ts';
 import { checkPatched } from './patch.ts';
 import { addWarnings, decodeBodyObject, schemaOf, validationMode } from './typed.ts';
@@ -41,6 +41,10 @@ function scaleSchema(r: { group: string; version: string }): StructuralSchema | 
 import { protobufAllowed } from './custom-http.ts';
 import { customScale, setCustomReplicas } from '../registry/custom/scale.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
+
+/** The built-in schemas (Scale, Eviction), loaded on the first subresource write that needs them. */
+const builtinSchemas = lazyModule(new URL('../schema/builtin.ts', import.meta.url), () => import('../schema/builtin.ts'));
+const builtinComponent: typeof import('../schema/builtin.ts').builtinComponent = (...a) => builtinSchemas.get().builtinComponent(...a);
 
 /**
  * The checks every subresource body gets, as upstream's create/update handlers: kind and apiVersion

@@ -13,12 +13,16 @@
 //   and type errors are refused whatever fieldValidation says (`failed to create typed patch object`).
 import type { ServerResponse } from 'node:http';
 import { errors, field } from '../errors.ts';
-import { builtinSchema } from '../schema/builtin.ts';
-import { decodeThroughSchema } from '../schema/decode.ts';
 import type { SchemaTypeError } from '../schema/decode.ts';
 import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
 import type { CustomInfo } from '../registry/custom/types.ts';
-import { customDecodeSchema } from '../registry/custom/schema.ts';
+import { lazyModule } from '../util/lazy-module.ts';
+
+// The schema engine and the built-in schemas load on the first write that needs them, not at start-up.
+const builtin = lazyModule(new URL('../schema/builtin.ts', import.meta.url), () => import('../schema/builtin.ts'));
+const decoder = lazyModule(new URL('../schema/decode.ts', import.meta.url), () => import('../schema/decode.ts'));
+const customSchemas = lazyModule(new URL('../registry/custom/schema.ts', import.meta.url), () => import('../registry/custom/schema.ts'));
+const decodeThroughSchema: typeof import('../schema/decode.ts').decodeThroughSchema = (...a) => decoder.get().decodeThroughSchema(...a);
 
 /** A kind; a resource served from a CRD (a ResourceInfo) also carries `custom`, whose schema is used. */
 export interface Gvk { group: string; version: string; kind: string; custom?: CustomInfo }
@@ -52,10 +56,10 @@ export function addSchemaSource(source: SchemaSource): () => void {
 
 /** The structural schema of a kind: built in (looked up once per kind), else from a schema source. */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
-  if (gvk.custom) return customDecodeSchema(gvk.custom.version.schema);
+  if (gvk.custom) return customSchemas.get().customDecodeSchema(gvk.custom.version.schema);
   const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
   let s = schemas.get(key);
-  if (s === undefined) { s = builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }
+  if (s === undefined) { s = builtin.get().builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }
   if (s) return s;
   for (const source of sources) { const found = source(gvk); if (found) return found; }
   return undefined;

@@ -7,12 +7,16 @@ import type { KeyValue } from '../storage/types.ts';
 import { StatusError } from '../errors.ts';
 import type { ResourceInfo } from './resources.ts';
 import { gvString, storageResource } from './resources.ts';
-import { readDefaults } from './custom/read-defaults.ts';
 import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
 import { customConversion } from './custom/conversion.ts';
 import { wireForm } from './wire-form.ts';
+import { lazyModule } from '../util/lazy-module.ts';
+
+/** Schema defaulting of custom objects on read (the schema engine): loaded with the first CRD. */
+export const customReadDefaults = lazyModule(new URL('./custom/read-defaults.ts', import.meta.url), () => import('./custom/read-defaults.ts'));
+const readDefaults: typeof import('./custom/read-defaults.ts').readDefaults = (r, obj) => customReadDefaults.get().readDefaults(r, obj);
 
 export interface Conversion {
   /** Convert an object of `from`'s version into the storage version (input is not mutated). */

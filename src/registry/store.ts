@@ -265,6 +265,7 @@ export class Store {
     // admission add their own fields (see Strategy.defaults).
     const record = (o: KObject) => (opts.fieldManager && this.managedFields ? this.managedFields(undefined, o, opts.fieldManager, r) : o);
     let owned: KObject['metadata']['managedFields'];
+    if (strategy.load) await strategy.load(obj);
     if (strategy.defaults) { strategy.defaults(obj); owned = record(clone(obj)).metadata.managedFields; }
     strategy.prepareForCreate?.(obj, this.ctx(r));
     if (strategy.admitCreate) {
@@ -423,6 +424,7 @@ export class Store {
       if (opts.subresource === undefined && strategy.generation !== false && !deepEqual(specOf(next), specOf(old))) m.generation = old.metadata.generation + 1;
     } else delete m.generation;
     delete m.resourceVersion;
+    if (strategy.load) await strategy.load(next);
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
     const errs = opts.subresource !== undefined ? [] : [
       ...this.validateMeta(r, next, strategy),

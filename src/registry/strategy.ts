@@ -67,6 +67,12 @@ export interface Strategy {
    * Kinds without it record ownership after prepareForCreate. Mutates obj.
    */
   defaults?(obj: KObject): void;
+  /**
+   * Loads, on first use, the code the synchronous hooks below need for `obj` (a dynamic import, so
+   * start-up does not pay for machinery such as the CRD schema engine or CEL). Awaited by the store
+   * before any other hook of a create or update.
+   */
+  load?(obj: KObject): Promise<void>;
   /** Default fields on create (pod restartPolicy, deployment strategy, …). Mutates obj. */
   prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Default fields on update. Mutates obj; old is read-only. */

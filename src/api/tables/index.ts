@@ -6,7 +6,10 @@ import type { KObject } from '../../registry/strategy.ts';
 import { corePrinters } from './core.ts';
 import { appsPrinters, batchPrinters } from './workloads.ts';
 import { otherPrinters } from './other.ts';
-import { customPrinter } from './custom.ts';
+import { lazyModule } from '../../util/lazy-module.ts';
+
+/** The printer of custom resources (additionalPrinterColumns, JSONPath): loaded with the first CRD. */
+export const customTables = lazyModule(new URL('./custom.ts', import.meta.url), () => import('./custom.ts'));
 import { CREATED_AT_COL, NAME_COL, str } from './util.ts';
 import type { Cell, Column, Printer, RowCondition } from './util.ts';
 
@@ -45,7 +48,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = (() => {
 
 /** The printer for a resource, or the default Name/Created At one. */
 export function printerFor(r: Pick<ResourceInfo, 'group' | 'resource' | 'custom'>): Printer {
-  if (r.custom) return customPrinter(r as ResourceInfo);
+  if (r.custom) return customTables.get().customPrinter(r as ResourceInfo);
   return PRINTERS.get(`${r.group}/${r.resource}`) ?? defaultPrinter;
 }
 

@@ -14,6 +14,7 @@ import { CLEANUP_FINALIZER, setCondition } from './crd-strategy.ts';
 import { conditionTrue, defFromCRD, storedAsIs } from './definition.ts';
 import { acceptNames } from './names.ts';
 import { forgetServedSchemas } from './schema.ts';
+import { loadCustomMachinery } from './machinery.ts';
 
 const CRDS = () => findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 /** How often a deleting CRD re-checks for custom objects that wait on their own finalizers. */
@@ -124,6 +125,7 @@ export class CrdController {
     let crd = this.crds.get(name);
     if (!crd) return;
     crd = await this.updateNames(crd);
+    await loadCustomMachinery();
     this.serve(crd);
     if (crd.metadata.deletionTimestamp && (crd.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) await this.finalize(crd);
   }

@@ -2,10 +2,34 @@
 // strategy): v1 defaults (src/schema applyCRDDefaults), status kept by the main endpoint,
 // storedVersions maintained, the full validation of src/schema validateCRD with CEL rules compiled by
 // src/cel, and the cleanup finalizer added on the first DELETE.
+//
+// The schema engine and CEL load on the first CRD write (Strategy.load), CEL only once a CRD has
+// x-kubernetes-validations: start-up without CRDs imports neither.
 import { rfc3339 } from '../../clock.ts';
-import { applyCRDDefaults, validateCRD } from '../../schema/crd-validation.ts';
 import type { KObject, Strategy, StrategyContext } from '../strategy.ts';
-import { celRulesFor } from './crd-cel.ts';
+
+let engine: typeof import('../../schema/crd-validation.ts') | undefined;
+let cel: typeof import('./crd-cel.ts') | undefined;
+
+/** Whether `v` mentions x-kubernetes-validations anywhere (a superset of "has CEL rules"). */
+function mentionsRules(v: unknown): boolean {
+  try { return JSON.stringify(v)?.includes('x-kubernetes-validations') ?? false; } catch { return true; }
+}
+
+async function load(obj: KObject): Promise<void> {
+  engine ??= await import('../../schema/crd-validation.ts');
+  if (!cel && mentionsRules(obj)) cel = await import('./crd-cel.ts');
+}
+
+function loaded(): typeof import('../../schema/crd-validation.ts') {
+  if (!engine) throw new Error('CRD strategy used before Strategy.load');
+  return engine;
+}
+
+/** validateCRD options: rules are compiled by src/cel (loaded by `load` when the CRD has any). */
+function celOpts(): { celRules?: ReturnType<typeof import('./crd-cel.ts').celRulesFor> } {
+  return cel ? { celRules: cel.celRulesFor() } : {};
+}
 
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 
@@ -41,7 +65,7 @@ function addStoredVersion(crd: KObject): void {
 /** v1 defaulting without touching status (the store keeps status on the main endpoint). */
 function setDefaults(crd: KObject): void {
   const status = crd.status;
-  applyCRDDefaults(crd);
+  loaded().applyCRDDefaults(crd);
   if (status === undefined) delete crd.status; else crd.status = status;
 }
 
@@ -53,8 +77,9 @@ export const crdStrategy: Strategy = {
     setDefaults(obj);
   },
   prepareForUpdate(obj) { setDefaults(obj); addStoredVersion(obj); },
-  validate: (obj) => validateCRD(obj, undefined, { celRules: celRulesFor() }),
-  validateUpdate: (obj, old) => validateCRD(obj, old, { celRules: celRulesFor() }),
+  load,
+  validate: (obj) => loaded().validateCRD(obj, undefined, celOpts()),
+  validateUpdate: (obj, old) => loaded().validateCRD(obj, old, celOpts()),
   prepareForDelete(obj: KObject, ctx: StrategyContext) {
     const fins = obj.metadata.finalizers ?? [];
     if (!fins.includes(CLEANUP_FINALIZER)) obj.metadata.finalizers = [...fins, CLEANUP_FINALIZER];

@@ -3,10 +3,14 @@
 // compiled once per schema and not on every CRD status change), and the schema request bodies are
 // decoded through, which adds what every resource root has (apiVersion, kind, ObjectMeta) so that
 // unknown metadata fields are pruned and reported as upstream's objectmeta coercion does.
-import { crdVersionSchema } from '../../schema/crd-schema.ts';
-import { builtinComponent } from '../../schema/builtin.ts';
+//
+// The schema engine behind them loads with the first CRD served (see machinery.ts), not at start-up.
 import type { StructuralSchema } from '../../schema/types.ts';
 import type { KObject } from '../strategy.ts';
+import { lazyModule } from '../../util/lazy-module.ts';
+
+const crdSchema = lazyModule(new URL('../../schema/crd-schema.ts', import.meta.url), () => import('../../schema/crd-schema.ts'));
+const builtin = lazyModule(new URL('../../schema/builtin.ts', import.meta.url), () => import('../../schema/builtin.ts'));
 
 const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -21,7 +25,7 @@ export function servedSchema(crd: KObject, version: string): StructuralSchema | 
   const text = JSON.stringify(raw);
   const hit = served.get(key);
   if (hit && hit.text === text) return hit.schema;
-  const schema = crdVersionSchema(crd, version);
+  const schema = crdSchema.get().crdVersionSchema(crd, version);
   served.set(key, { text, schema });
   return schema;
 }
@@ -36,7 +40,7 @@ const decodeSchemas = new WeakMap<StructuralSchema, StructuralSchema>();
 let objectMeta: StructuralSchema | undefined;
 
 function objectMetaSchema(): StructuralSchema {
-  objectMeta ??= builtinComponent('', 'v1', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta') ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  objectMeta ??= builtin.get().builtinComponent('', 'v1', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta') ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   return objectMeta;
 }
 

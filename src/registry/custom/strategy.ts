@@ -5,7 +5,7 @@
 import { errors, StatusError } from '../../errors.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { AdmissionContext, KObject, Strategy } from '../strategy.ts';
-import { admitCustomObject } from './validate.ts';
+import type { admitCustomObject } from './validate.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 
 const cache = new WeakMap<ResourceInfo, Strategy>();
@@ -20,6 +20,14 @@ export function selectableValue(obj: unknown, path: string): string | undefined 
   if (typeof cur === 'string') return cur;
   if (typeof cur === 'number' || typeof cur === 'boolean') return String(cur);
   return undefined;
+}
+
+/** The schema admission (validate.ts, with the schema engine), imported on the first custom-object write. */
+let admission: typeof import('./validate.ts') | undefined;
+async function admit(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: 'create' | 'update' | 'status'): Promise<ReturnType<typeof admitCustomObject>> {
+  admission ??= await import('./validate.ts');
+  await admission.loadAdmission(r);
+  return admission.admitCustomObject(r, obj, old, mode);
 }
 
 function throwInvalid(r: ResourceInfo, obj: KObject, errs: ReturnType<typeof admitCustomObject>): void {
@@ -51,10 +59,10 @@ function build(r: ResourceInfo): Strategy {
         const e = errors.methodNotSupported({ group: r.group, resource: r.resource }, 'create');
         throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', e.status.details);
       }
-      throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, undefined, 'create'));
+      throwInvalid(r, obj, await admit(asRequested(r, ctx), obj, undefined, 'create'));
     },
-    async admitUpdate(obj, old, ctx) { throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, old, 'update')); },
-    async admitStatusUpdate(obj, old, ctx) { throwInvalid(r, obj, admitCustomObject(asRequested(r, ctx), obj, old, 'status')); },
+    async admitUpdate(obj, old, ctx) { throwInvalid(r, obj, await admit(asRequested(r, ctx), obj, old, 'update')); },
+    async admitStatusUpdate(obj, old, ctx) { throwInvalid(r, obj, await admit(asRequested(r, ctx), obj, old, 'status')); },
   };
 }
 

@@ -11,11 +11,30 @@
 import type { FieldError } from '../../errors.ts';
 import { applyDefaults, pruneNonNullableNullsWithoutDefaults } from '../../schema/defaults.ts';
 import { validateCustomObject } from '../../schema/custom-object.ts';
-import { validateCel } from '../../cel/index.ts';
 import { warn } from '../../util/request-warnings.ts';
 import { setOwn } from '../../util/own.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { KObject } from '../strategy.ts';
+
+/** CEL (src/cel), imported by loadAdmission once a served schema has x-kubernetes-validations. */
+let cel: typeof import('../../cel/index.ts') | undefined;
+const mentions = new WeakMap<object, boolean>();
+
+/** Whether `schema` mentions x-kubernetes-validations anywhere (a superset of "has CEL rules"). */
+function mentionsRules(schema: object): boolean {
+  let m = mentions.get(schema);
+  if (m === undefined) {
+    try { m = JSON.stringify(schema).includes('x-kubernetes-validations'); } catch { m = true; }
+    mentions.set(schema, m);
+  }
+  return m;
+}
+
+/** Loads what admitCustomObject needs for `r`: CEL when its schema has rules. Await before admitting. */
+export async function loadAdmission(r: ResourceInfo): Promise<void> {
+  const schema = r.custom?.version.schema;
+  if (!cel && schema && mentionsRules(schema)) cel = await import('../../cel/index.ts');
+}
 
 export type AdmitMode = 'create' | 'update' | 'status';
 
@@ -57,7 +76,10 @@ function admit(r: ResourceInfo, obj: KObject, old: KObject | undefined, mode: Ad
   const stop = blocking(errs);
   if (stop) return [...errs, stop];
   const warnings: string[] = [];
-  errs.push(...validateCel(schema, obj, old, { warnings }));
+  if (mentionsRules(schema)) {
+    if (!cel) throw new Error('custom object admitted before loadAdmission');
+    errs.push(...cel.validateCel(schema, obj, old, { warnings }));
+  }
   for (const w of warnings) warn(w);
   return errs;
 }

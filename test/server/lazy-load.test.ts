@@ -1,0 +1,67 @@
+// Code the first request does not need loads on first use (README): a server starts without the
+// custom-resource machinery (schema engine, OpenAPI publishing, custom tables) and without CEL; the
+// first CRD brings the machinery, and CEL comes only with a schema that has x-kubernetes-validations,
+// whose rules are then enforced. Run in a child process so that other tests' imports do not count.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const server = new URL('../../src/server.ts', import.meta.url).href;
+
+const script = `
+import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ load(url, c, n) { seen.add(url); return n(url, c); } });
+const { startServer } = await import(${JSON.stringify(server)});
+const has = (re) => [...seen].some((u) => re.test(u));
+const probe = () => ({
+  cel: has(/\\/src\\/cel\\//), celJs: has(/cel-js/), validate: has(/\\/src\\/schema\\/validate\\.ts$/),
+  crdSchema: has(/\\/src\\/schema\\/crd-schema\\.ts$/), openapi: has(/\\/src\\/openapi\\/custom\\.ts$/),
+  tables: has(/\\/src\\/api\\/tables\\/custom\\.ts$/), re2: has(/re2js/),
+});
+const s = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, nodes: 0 });
+const out = { start: probe() };
+const call = async (method, path, body) => {
+  const r = await fetch(s.url + path, { method, headers: { authorization: 'Bearer ' + s.token, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  return { status: r.status, body: await r.json() };
+};
+const crd = (group, rules) => ({
+  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.' + group },
+  spec: { group, scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: {
+      type: 'object', properties: { size: { type: 'integer' } }, ...(rules ? { 'x-kubernetes-validations': rules } : {}) } } } } }] },
+});
+const established = async (group) => {
+  for (let i = 0; i < 200; i++) { if ((await call('GET', '/apis/' + group + '/v1/namespaces/default/widgets')).status === 200) return; await new Promise((r) => setTimeout(r, 25)); }
+  throw new Error('not established: ' + group);
+};
+out.plainCrd = (await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('plain.example.com'))).status;
+await established('plain.example.com');
+out.plainObject = (await call('POST', '/apis/plain.example.com/v1/namespaces/default/widgets', { apiVersion: 'plain.example.com/v1', kind: 'Widget', metadata: { name: 'a' }, spec: { size: 99 } })).status;
+out.afterPlain = probe();
+out.ruleCrd = (await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('rules.example.com', [{ rule: 'self.size < 10', message: 'too big' }]))).status;
+await established('rules.example.com');
+const bad = await call('POST', '/apis/rules.example.com/v1/namespaces/default/widgets', { apiVersion: 'rules.example.com/v1', kind: 'Widget', metadata: { name: 'b' }, spec: { size: 99 } });
+out.ruleObject = { status: bad.status, message: bad.body.message };
+out.afterRules = probe();
+await s.stop();
+console.log(JSON.stringify(out));
+process.exit(0);
+`;
+
+test('start-up loads neither the custom-resource machinery nor CEL; the first CRD and the first rule bring them', () => {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const none = { cel: false, celJs: false, validate: false, crdSchema: false, openapi: false, tables: false, re2: false };
+  assert.deepEqual(out.start, none);
+  assert.equal(out.plainCrd, 201);
+  assert.equal(out.plainObject, 201);
+  assert.deepEqual(out.afterPlain, { ...none, validate: true, crdSchema: true, openapi: true, tables: true, re2: true });
+  assert.equal(out.ruleCrd, 201);
+  assert.equal(out.ruleObject.status, 422);
+  assert.match(out.ruleObject.message, /too big/);
+  assert.equal(out.afterRules.cel, true);
+  assert.equal(out.afterRules.celJs, true);
+});
