@@ -38,6 +38,7 @@ import { bootstrap } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import type { Gvk } from './patch/apply/managed.ts';
 import { findResource } from './registry/resources.ts';
+import { preloadSchemaEngine } from './api/typed.ts';
 import { startControllers } from './controllers/index.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
 import { installCRDs, readCRDs } from './registry/custom/load.ts';
@@ -195,6 +196,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
+  // After ready: the schema engine every write goes through loads off the first request's path.
+  setImmediate(() => { preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`)); });
   // The metrics library loads once the server is ready (it is not needed to answer /readyz).
   void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request

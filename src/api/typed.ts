@@ -22,6 +22,11 @@ import { lazyModule } from '../util/lazy-module.ts';
 const builtin = lazyModule(new URL('../schema/builtin.ts', import.meta.url), () => import('../schema/builtin.ts'));
 const decoder = lazyModule(new URL('../schema/decode.ts', import.meta.url), () => import('../schema/decode.ts'));
 const customSchemas = lazyModule(new URL('../registry/custom/schema.ts', import.meta.url), () => import('../registry/custom/schema.ts'));
+
+/** Loads the schema engine in the background, so the first write does not pay for loading it. */
+export function preloadSchemaEngine(): Promise<void> {
+  return Promise.all([builtin.load(), decoder.load()]).then(() => undefined);
+}
 const decodeThroughSchema: typeof import('../schema/decode.ts').decodeThroughSchema = (...a) => decoder.get().decodeThroughSchema(...a);
 
 /** A kind; a resource served from a CRD (a ResourceInfo) also carries `custom`, whose schema is used. */
