@@ -2,10 +2,12 @@
 // against a fresh Skiff. Slow (minutes to an hour), so it is not part of `npm test`.
 //
 //   npm run conformance:upstream -- [--focus REGEX]... [--skip REGEX]... [--procs N] [--timeout 60m]
-//                                   [--skiff DIR] [--nodes N] [--report-dir DIR] [--verbose] [--dry-run]
+//                                   [--skiff DIR] [--nodes N] [--report-dir DIR] [--record] [--verbose] [--dry-run]
 //
 // --focus/--skip are ginkgo regular expressions over full spec texts (default focus: \[Conformance\]).
 // --skiff DIR runs Skiff from another checkout (default: this one); its HEAD commit goes in the report.
+// --record writes conformance/upstream/RESULTS.md (every spec) and the upstream section of conformance/REPORT.md.
+// --no-netns runs without the private network namespace (for non-root use; the suite may then reach real addresses).
 //
 // Steps: (1) build.sh builds e2e.test and ginkgo once into ~/.cache/skiff-e2e (network needed);
 // (2) as root, the rest re-runs itself inside a private network namespace that has only loopback
@@ -19,7 +21,8 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { summarize, formatSummary } from './report.ts';
+import { formatSummary, reportSection, resultsMarkdown, spliceSection, summarize } from './report.ts';
+import type { Summary } from './report.ts';
 
 const HERE = import.meta.dirname;
 const ROOT = dirname(dirname(HERE));
@@ -35,6 +38,7 @@ interface Options {
   reportDir: string;
   verbose: boolean;
   dryRun: boolean;
+  record: boolean;
   netns: boolean;
   inner: boolean;
   bin?: string;
@@ -58,6 +62,7 @@ function parseOptions(argv: string[]): Options {
       'report-dir': { type: 'string' },
       verbose: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      record: { type: 'boolean' },
       'no-netns': { type: 'boolean' },
       inner: { type: 'boolean' },
       bin: { type: 'string' },
@@ -87,6 +92,7 @@ function parseOptions(argv: string[]): Options {
     reportDir: resolve(v['report-dir'] ?? join(CACHE, 'runs', stamp)),
     verbose: !!v.verbose,
     dryRun: !!v['dry-run'],
+    record: !!v.record,
     netns: !v['no-netns'],
     inner: !!v.inner,
     bin: v.bin,
@@ -217,8 +223,18 @@ async function inner(opts: Options): Promise<void> {
     started: started.toISOString(), finished: new Date().toISOString(),
   });
   writeFileSync(join(opts.reportDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (opts.record && !opts.dryRun) record(summary);
   process.stdout.write(formatSummary(summary) + `\nreports: ${opts.reportDir}/{summary.json,report.json,junit.xml,ginkgo.log,skiff.log}\n`);
   process.exit(summary.counts.failed > 0 ? 1 : 0);
+}
+
+/** --record: the per-spec table and the section of conformance/REPORT.md, in the checkout of this script. */
+function record(summary: Summary): void {
+  writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(summary));
+  const reportPath = join(ROOT, 'conformance', 'REPORT.md');
+  const current = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '# Skiff conformance report\n';
+  writeFileSync(reportPath, spliceSection(current, reportSection(summary, 'upstream/RESULTS.md')));
+  process.stderr.write(`conformance:upstream: wrote ${join(HERE, 'RESULTS.md')} and the upstream section of ${reportPath}\n`);
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 // conformance/upstream/report.ts: ginkgo's JSON report of an e2e.test run becomes Skiff's summary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failurePattern, formatSummary, summarize } from '../../conformance/upstream/report.ts';
+import { SECTION_END, SECTION_START, extractSection, failurePattern, formatSummary, reportSection, resultsMarkdown, spliceSection, summarize } from '../../conformance/upstream/report.ts';
 import type { GinkgoReport } from '../../conformance/upstream/report.ts';
 
 const META = { skiffCommit: 'abc', focus: ['CustomResource'], skip: [], procs: 2, started: 's', finished: 'f' };
@@ -33,6 +33,9 @@ test('summarize keeps executed specs, counts filtered ones, and reports failed s
     ['[sig-api-machinery] CRD watches', 'failed'],
     ['[sig-node] Pods needs a provider', 'skipped'],
   ]);
+  assert.deepEqual(s.areas, {
+    'api-machinery': { passed: 1, failed: 2, skipped: 0 }, node: { passed: 0, failed: 0, skipped: 1 }, other: { passed: 0, failed: 1, skipped: 0 },
+  });
   const lists = s.specs.find((x) => x.name.endsWith('lists'))!;
   assert.equal(lists.location, 'test/e2e/apimachinery/crd.go:70');
   assert.equal(lists.seconds, 3);
@@ -65,4 +68,22 @@ test('long failure messages are cut and the summary ends with the counts line', 
 test('an empty or missing report gives zero counts', () => {
   assert.deepEqual(summarize([], META).counts, { passed: 0, failed: 0, skipped: 0, notSelected: 0 });
   assert.deepEqual(summarize([{ SpecReports: null }], META).counts, { passed: 0, failed: 0, skipped: 0, notSelected: 0 });
+});
+
+test('the REPORT.md section is replaced in place, appended when missing, and extracted intact', () => {
+  const s = summarize(report, META);
+  const section = reportSection(s, 'upstream/RESULTS.md');
+  assert.match(section, /\*\*1 passed, 3 failed, 1 skipped\*\*/);
+  assert.match(section, /\| api-machinery \| 1 \| 2 \| 0 \|/);
+  const appended = spliceSection('# Report\n\ntable\n', section);
+  assert.equal(extractSection(appended), section);
+  assert.ok(appended.startsWith('# Report\n\ntable\n\n<!--'));
+  const replaced = spliceSection(appended + 'after\n', `${SECTION_START}\nnew\n${SECTION_END}`);
+  assert.equal(replaced, `# Report\n\ntable\n\n${SECTION_START}\nnew\n${SECTION_END}\nafter\n`);
+  assert.equal(extractSection('# no section'), undefined);
+});
+
+test('RESULTS.md has one row per executed spec, with pipes and newlines of messages escaped', () => {
+  const md = resultsMarkdown(summarize([{ SpecReports: [{ LeafNodeType: 'It', LeafNodeText: 'a|b', State: 'failed', Failure: { Message: 'x | y\nz' } }] }], META));
+  assert.match(md, /^\| a\\\|b \| \*\*failed\*\* \| 0 \| x \\\| y z \|$/m);
 });
