@@ -20,6 +20,10 @@ declare -A PINNED=(
 
 command -v go >/dev/null || { echo "build.sh: go is required (https://go.dev/dl)" >&2; exit 2; }
 
+mkdir -p "$OUT"
+# One build at a time: a second run waits for the first and then reuses its result.
+exec 9>"$OUT/.build.lock"
+flock 9
 if [[ -x "$OUT/e2e.test" && -x "$OUT/ginkgo" ]]; then
   echo "$OUT"
   exit 0

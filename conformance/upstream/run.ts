@@ -3,10 +3,12 @@
 //
 //   npm run conformance:upstream -- [--focus REGEX]... [--skip REGEX]... [--procs N] [--timeout 60m]
 //                                   [--skiff DIR] [--nodes N] [--report-dir DIR] [--record] [--verbose] [--dry-run]
+//                                   [--bin DIR] [--no-netns]
 //
 // --focus/--skip are ginkgo regular expressions over full spec texts (default focus: \[Conformance\]).
 // --skiff DIR runs Skiff from another checkout (default: this one); its HEAD commit goes in the report.
 // --record writes conformance/upstream/RESULTS.md (every spec) and the upstream section of conformance/REPORT.md.
+// --bin DIR uses e2e.test and ginkgo from DIR instead of build.sh's.
 // --no-netns runs without the private network namespace (for non-root use; the suite may then reach real addresses).
 //
 // Steps: (1) build.sh builds e2e.test and ginkgo once into ~/.cache/skiff-e2e (network needed);
@@ -241,7 +243,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opts = parseOptions(argv);
   if (opts.inner) return inner(opts);
-  const bin = buildSuite();
+  const bin = opts.bin ? resolve(opts.bin) : buildSuite();
   if (opts.netns) reexecIsolated(opts, bin, argv);
   await inner({ ...opts, bin });
 }
