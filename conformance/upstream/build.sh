@@ -7,6 +7,9 @@
 # Prints the directory holding e2e.test and ginkgo on its last line.
 set -euo pipefail
 
+# The whole script is one function, read before it runs, so editing this file during a build is safe.
+main() {
+
 K8S_VERSION="${K8S_VERSION:-v1.32.13}"
 CACHE="${SKIFF_E2E_CACHE:-$HOME/.cache/skiff-e2e}"
 NICE="${BUILD_NICE:-19}"
@@ -26,7 +29,7 @@ exec 9>"$OUT/.build.lock"
 flock 9
 if [[ -x "$OUT/e2e.test" && -x "$OUT/ginkgo" ]]; then
   echo "$OUT"
-  exit 0
+  return 0
 fi
 
 MOD="$OUT/module"
@@ -79,3 +82,7 @@ nice -n "$NICE" go test -c -o "$OUT/e2e.test.tmp" k8s.io/kubernetes/test/e2e
 mv "$OUT/e2e.test.tmp" "$OUT/e2e.test"
 echo "build.sh: e2e.test built in $(( $(date +%s) - start ))s" >&2
 echo "$OUT"
+}
+
+main "$@"
+exit

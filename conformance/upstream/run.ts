@@ -192,9 +192,8 @@ function runGinkgo(opts: Options, bin: string, kubeconfig: string): Promise<numb
     log.write(d);
     if (opts.verbose) process.stdout.write(d);
     else {
-      // One character per finished spec so a long run shows progress: "•" passed, "F"/"P" failed/panicked.
-      const s = d.toString('utf8');
-      done += (s.match(/^[•✓] \[|^• \[/gm) ?? []).length;
+      // ginkgo prints "•" for each finished spec (alone when it passed, before "[FAILED]" and the like otherwise).
+      done += (d.toString('utf8').match(/•/g) ?? []).length;
     }
   };
   child.stdout!.on('data', onData);
