@@ -53,7 +53,7 @@ export function failurePattern(message: string): string {
   return first
     .replace(/\b[a-z0-9]+(-[a-z0-9]+)*-\d{3,}(-[a-z0-9]+)*\b/g, '<name>')
     .replace(/"[^"]{0,200}"/g, '"…"')
-    .replace(/\d+(\.\d+)?(ns|µs|ms|s|m|h)\b/g, '<dur>')
+    .replace(/\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b/g, '<dur>')
     .replace(/\d+/g, 'N')
     .slice(0, 200);
 }
@@ -78,7 +78,7 @@ export function summarize(reports: GinkgoReport[], meta: Omit<Summary, 'counts' 
       specs.push({
         name: specName(r), state: outcome, ginkgoState: state, seconds: Math.round((r.RunTime ?? 0) / 1e8) / 10,
         ...(message ? { message } : {}),
-        ...(outcome === 'failed' && loc?.FileName ? { location: `${loc.FileName.replace(/^.*\/(test\/e2e\/)/, '$1')}:${loc.LineNumber}` } : {}),
+        ...(outcome === 'failed' && loc?.FileName ? { location: `${loc.FileName.replace(/^.*\/k8s\.io\/kubernetes@[^/]+\//, '')}:${loc.LineNumber}` } : {}),
       });
     }
   }

@@ -6,6 +6,7 @@ import type { GinkgoReport } from '../../conformance/upstream/report.ts';
 
 const META = { skiffCommit: 'abc', focus: ['CustomResource'], skip: [], procs: 2, started: 's', finished: 'f' };
 const loc = (line: number) => ({ FileName: '/root/go/pkg/mod/k8s.io/kubernetes@v1.32.13/test/e2e/apimachinery/crd.go', LineNumber: line });
+const utilLoc = { FileName: '/root/go/pkg/mod/k8s.io/kubernetes@v1.32.13/test/utils/crd/crd_util.go', LineNumber: 100 };
 
 const report: GinkgoReport[] = [{
   SuiteDescription: 'Kubernetes e2e suite',
@@ -19,7 +20,7 @@ const report: GinkgoReport[] = [{
     { ContainerHierarchyTexts: ['[sig-node] Pods'], LeafNodeType: 'It', LeafNodeText: 'needs a provider', State: 'skipped', RunTime: 1e6,
       Failure: { Message: 'Only supported for providers [gce]' } },
     { ContainerHierarchyTexts: ['[sig-apps] Deployment'], LeafNodeType: 'It', LeafNodeText: 'filtered out', State: 'skipped' },
-    { LeafNodeType: 'ReportAfterSuite', State: 'panicked', Failure: { Message: 'boom' } },
+    { LeafNodeType: 'ReportAfterSuite', State: 'panicked', Failure: { Message: 'boom', Location: utilLoc } },
   ],
 }];
 
@@ -39,6 +40,7 @@ test('summarize keeps executed specs, counts filtered ones, and reports failed s
   const lists = s.specs.find((x) => x.name.endsWith('lists'))!;
   assert.equal(lists.location, 'test/e2e/apimachinery/crd.go:70');
   assert.equal(lists.seconds, 3);
+  assert.equal(s.specs[0].location, 'test/utils/crd/crd_util.go:100');
   assert.equal(s.specs.find((x) => x.name.endsWith('watches'))!.ginkgoState, 'timedout');
 });
 
@@ -53,6 +55,7 @@ test('failures with the same cause form one cluster, most common first', () => {
 test('failurePattern blurs generated names, numbers and durations but keeps the words', () => {
   assert.equal(failurePattern('namespace crd-publish-openapi-5821 not ready after 30s\nstack'), 'namespace <name> not ready after <dur>');
   assert.equal(failurePattern('expected 3 got 4'), 'expected N got N');
+  assert.equal(failurePattern('CustomResourceDefinition.apiextensions.k8s.io is invalid'), 'CustomResourceDefinition.apiextensions.kNs.io is invalid');
   assert.equal(failurePattern(''), '');
 });
 
