@@ -24,6 +24,8 @@ export interface Summary {
   started: string;
   finished: string;
   counts: { passed: number; failed: number; skipped: number; notSelected: number };
+  /** Executed specs whose name carries [Conformance] (v1.32 has 411). */
+  conformance: { passed: number; failed: number; skipped: number };
   /** Executed specs per SIG ("api-machinery", "node", …; "other" for suite-level nodes). */
   areas: Record<string, { passed: number; failed: number; skipped: number }>;
   failureClusters: Array<{ pattern: string; count: number; specs: string[] }>;
@@ -90,11 +92,15 @@ export function summarize(reports: GinkgoReport[], meta: Omit<Summary, 'counts' 
     clusters.set(key, [...(clusters.get(key) ?? []), s.name]);
   }
   const count = (st: SpecOutcome) => specs.filter((s) => s.state === st).length;
+  const conf = specs.filter((x) => x.name.includes('[Conformance]'));
+  const conformance = { passed: 0, failed: 0, skipped: 0 };
+  for (const spec of conf) conformance[spec.state]++;
   const areas: Summary['areas'] = {};
   for (const spec of specs) (areas[specArea(spec.name)] ??= { passed: 0, failed: 0, skipped: 0 })[spec.state]++;
   return {
     ...meta,
     counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), notSelected },
+    conformance,
     areas: Object.fromEntries(Object.entries(areas).sort(([a], [b]) => a.localeCompare(b))),
     failureClusters: [...clusters].map(([pattern, names]) => ({ pattern, count: names.length, specs: names }))
       .sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)),
@@ -119,6 +125,7 @@ export function formatSummary(s: Summary): string {
   lines.push('', 'By area:');
   for (const [area, c] of Object.entries(s.areas)) lines.push(`  ${area.padEnd(18)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   lines.push('', `skiff ${s.skiffCommit}; focus ${s.focus.join(' | ')}${s.skip.length ? `; skip ${s.skip.join(' | ')}` : ''}; ${s.procs} procs`);
+  lines.push(`[Conformance] specs: ${s.conformance.passed} passed, ${s.conformance.failed} failed, ${s.conformance.skipped} skipped`);
   lines.push(`${s.counts.passed} passed, ${s.counts.failed} failed, ${s.counts.skipped} skipped (${s.counts.notSelected} not selected)`);
   return lines.join('\n');
 }
@@ -136,7 +143,8 @@ export function reportSection(s: Summary, resultsFile: string): string {
   const out = [SECTION_START, '## Upstream e2e conformance (`npm run conformance:upstream`)', '',
     `Upstream Kubernetes' own \`e2e.test\` run against Skiff ${s.skiffCommit.slice(0, 12)} on ${s.started.slice(0, 10)}`
     + ` (focus \`${s.focus.join('` and `')}\`${s.skip.length ? `, skip \`${s.skip.join('` and `')}\`` : ''}, ${s.procs} processes):`,
-    `**${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped** (${c.notSelected} specs not selected). Every spec: [${resultsFile}](${resultsFile}).`, '',
+    `**${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped** (${c.notSelected} specs not selected); of them \`[Conformance]\` specs:`
+    + ` ${s.conformance?.passed ?? 0} passed, ${s.conformance?.failed ?? 0} failed, ${s.conformance?.skipped ?? 0} skipped. Every spec: [${resultsFile}](${resultsFile}).`, '',
     '| Area | Passed | Failed | Skipped |', '|---|---|---|---|'];
   for (const [area, a] of Object.entries(s.areas)) out.push(`| ${area} | ${a.passed} | ${a.failed} | ${a.skipped} |`);
   if (s.failureClusters.length) {

@@ -8,6 +8,7 @@
 // --focus/--skip are ginkgo regular expressions over full spec texts (default focus: \[Conformance\]).
 // --skiff DIR runs Skiff from another checkout (default: this one); its HEAD commit goes in the report.
 // --record writes conformance/upstream/RESULTS.md (every spec) and the upstream section of conformance/REPORT.md.
+// --record-from DIR records (as --record) the summary.json of an earlier run's report directory, without running.
 // --bin DIR uses e2e.test and ginkgo from DIR instead of build.sh's.
 // --no-netns runs without the private network namespace (for non-root use; the suite may then reach real addresses).
 //
@@ -44,6 +45,7 @@ interface Options {
   netns: boolean;
   inner: boolean;
   bin?: string;
+  recordFrom?: string;
 }
 
 function die(msg: string): never {
@@ -68,6 +70,7 @@ function parseOptions(argv: string[]): Options {
       'no-netns': { type: 'boolean' },
       inner: { type: 'boolean' },
       bin: { type: 'string' },
+      'record-from': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -98,6 +101,7 @@ function parseOptions(argv: string[]): Options {
     netns: !v['no-netns'],
     inner: !!v.inner,
     bin: v.bin,
+    recordFrom: v['record-from'],
   };
 }
 
@@ -242,6 +246,12 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opts = parseOptions(argv);
   if (opts.inner) return inner(opts);
+  if (opts.recordFrom) {
+    const file = join(resolve(opts.recordFrom), 'summary.json');
+    if (!existsSync(file)) die(`--record-from: no summary.json in ${opts.recordFrom}`);
+    record(JSON.parse(readFileSync(file, 'utf8')) as Summary);
+    return;
+  }
   const bin = opts.bin ? resolve(opts.bin) : buildSuite();
   if (opts.netns) reexecIsolated(opts, bin, argv);
   await inner({ ...opts, bin });

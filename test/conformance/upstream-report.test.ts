@@ -27,6 +27,7 @@ const report: GinkgoReport[] = [{
 test('summarize keeps executed specs, counts filtered ones, and reports failed suite nodes', () => {
   const s = summarize(report, META);
   assert.deepEqual(s.counts, { passed: 1, failed: 3, skipped: 1, notSelected: 1 });
+  assert.deepEqual(s.conformance, { passed: 1, failed: 0, skipped: 0 });
   assert.deepEqual(s.specs.map((x) => [x.name, x.state]), [
     ['[ReportAfterSuite]', 'failed'],
     ['[sig-api-machinery] CRD creates [Conformance]', 'passed'],
