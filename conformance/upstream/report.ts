@@ -64,7 +64,7 @@ export function specArea(name: string): string {
   return /\[sig-([a-z0-9-]+)\]/.exec(name)?.[1] ?? 'other';
 }
 
-export function summarize(reports: GinkgoReport[], meta: Omit<Summary, 'counts' | 'areas' | 'failureClusters' | 'specs'>): Summary {
+export function summarize(reports: GinkgoReport[], meta: Omit<Summary, 'counts' | 'conformance' | 'areas' | 'failureClusters' | 'specs'>): Summary {
   const specs: SpecResult[] = [];
   let notSelected = 0;
   for (const report of reports) {
