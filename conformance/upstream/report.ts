@@ -141,6 +141,9 @@ function cell(s: string): string {
 export function reportSection(s: Summary, resultsFile: string): string {
   const c = s.counts;
   const out = [SECTION_START, '## Upstream e2e conformance (`npm run conformance:upstream`)', '',
+    'Written by `npm run conformance:upstream -- [--focus REGEX] [--procs N] --record` (conformance/upstream/run.ts;'
+    + ' README, "Tests and conformance"): upstream\'s `e2e.test` v1.32.13 and a fresh in-memory Skiff with 2 simulated nodes,'
+    + ' together in a network namespace with only loopback. Not part of `npm test` or CI.', '',
     `Upstream Kubernetes' own \`e2e.test\` run against Skiff ${s.skiffCommit.slice(0, 12)} on ${s.started.slice(0, 10)}`
     + ` (focus \`${s.focus.join('` and `')}\`${s.skip.length ? `, skip \`${s.skip.join('` and `')}\`` : ''}, ${s.procs} processes):`,
     `**${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped** (${c.notSelected} specs not selected); of them \`[Conformance]\` specs:`
