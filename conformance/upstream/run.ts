@@ -249,7 +249,12 @@ async function main(): Promise<void> {
   if (opts.recordFrom) {
     const file = join(resolve(opts.recordFrom), 'summary.json');
     if (!existsSync(file)) die(`--record-from: no summary.json in ${opts.recordFrom}`);
-    record(JSON.parse(readFileSync(file, 'utf8')) as Summary);
+    // Summarized again from ginkgo's report, so a summary.json from an older runner gets today's fields.
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Summary;
+    const ginkgoReport = join(resolve(opts.recordFrom), 'report.json');
+    record(existsSync(ginkgoReport) ? summarize(JSON.parse(readFileSync(ginkgoReport, 'utf8')), {
+      skiffCommit: old.skiffCommit, focus: old.focus, skip: old.skip, procs: old.procs, started: old.started, finished: old.finished,
+    }) : old);
     return;
   }
   const bin = opts.bin ? resolve(opts.bin) : buildSuite();
