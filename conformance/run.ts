@@ -16,6 +16,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Case, CaseResult, ClientName, ClusterHandle } from './lib.ts';
 import { CLIENTS, createNamespace, errText, execFile, slug } from './lib.ts';
+import { extractSection, spliceSection } from './upstream/report.ts';
 
 const HERE = import.meta.dirname;
 const ROOT = dirname(HERE);
@@ -412,7 +413,7 @@ async function main(): Promise<void> {
   const brokenSuites = runs.filter((r) => r.error).length;
   const checks = all.length;
   console.log(`${checks} checks across ${runs.filter((r) => !r.suite.skip).length} suites in ${(wallMs / 1000).toFixed(1)} s wall time${skipped ? `; ${skipped} behaviours not exercised (client skipped or not selected)` : ''}`);
-  if (writeReport) writeFileSync(join(HERE, 'REPORT.md'), report(catalogue, verdicts, all, orderedColumns, runs, wallMs, selected, allVersions, only));
+  if (writeReport) writeReportKeepingUpstream(report(catalogue, verdicts, all, orderedColumns, runs, wallMs, selected, allVersions, only));
   console.log(`${passed} passed, ${failed} failed, ${pendingN} pending`);
   process.exitCode = failed > 0 || problems.length > 0 || brokenSuites > 0 ? 1 : 0;
 }
@@ -422,6 +423,13 @@ function colKey(label: string): number {
   if (m) return Number(m[2]);
   if (label.startsWith('kubectl')) return 32;
   return 100 + CLIENTS.indexOf(label as ClientName);
+}
+
+/** REPORT.md is regenerated, except the section that `npm run conformance:upstream -- --record` maintains. */
+function writeReportKeepingUpstream(text: string): void {
+  const path = join(HERE, 'REPORT.md');
+  const upstream = existsSync(path) ? extractSection(readFileSync(path, 'utf8')) : undefined;
+  writeFileSync(path, upstream ? spliceSection(text, upstream) : text);
 }
 
 function report(catalogue: Behavior[], verdicts: Map<string, Verdict>, all: CaseResult[], columns: string[], runs: SuiteRun[], wallMs: number,
