@@ -109,12 +109,14 @@ export function parseJson(buf: Buffer, tooDeep?: (reason: string) => string): un
 /**
  * Parses a YAML body. The yaml library is recursive: a document nested deeper than it can follow (flow
  * collections a few hundred levels deep, far below MAX_DEPTH) is refused with go-yaml's depth message
- * rather than a stack trace.
+ * rather than a stack trace. Repeated keys are refused unless allowDuplicateKeys (the caller then
+ * reports them per fieldValidation, see yamlDuplicateKeys).
  */
-export function parseYamlBody(buf: Buffer, prefix = 'error decoding YAML request body: '): unknown {
+export function parseYamlBody(buf: Buffer, prefix = 'error decoding YAML request body: ', allowDuplicateKeys = false): unknown {
   try {
     if (jsonTooDeep(buf)) throw new RangeError('Maximum call stack size exceeded');
-    return yaml().parse(buf.toString('utf8'), { maxAliasCount: 100 });
+    // With allowDuplicateKeys, a repeated key keeps its last value (go-yaml's non-strict decoding).
+    return yaml().parse(buf.toString('utf8'), { maxAliasCount: 100, uniqueKeys: !allowDuplicateKeys });
   } catch (e) {
     const msg = (e as Error).message;
     if (e instanceof RangeError || /Maximum call stack size exceeded/.test(msg)) throw errors.badRequest(`${prefix}yaml: exceeded max depth of ${MAX_DEPTH}`);
