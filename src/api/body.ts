@@ -1,6 +1,6 @@
 // Reading and decoding request bodies: size limit, JSON, YAML and (via the protobuf module) protobuf.
 import type { IncomingMessage } from 'node:http';
-import { yaml } from '../util/yaml.ts';
+import { yaml, yamlDuplicateKeys } from '../util/yaml.ts';
 import { errors } from '../errors.ts';
 
 export const MAX_BODY = 3 * 1024 * 1024; // upstream's limit for request bodies
@@ -87,12 +87,26 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined, k
     if (deep) unrecognizedObject(kind!, depthMessage(deep), buf);
     return parseJson(buf);
   }
-  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYamlBody(buf);
+  // As upstream's YAML-to-JSON step, a repeated key keeps its last value; callers that check
+  // fieldValidation report repeated keys with yamlBodyDuplicates.
+  if (isYamlType(type)) return parseYamlBody(buf, undefined, true);
   if (type === 'application/vnd.kubernetes.protobuf') {
     if (!protobufDecoder) throw errors.unsupportedMediaType(contentType ?? '');
     return protobufDecoder(buf).object;
   }
   throw errors.unsupportedMediaType(contentType ?? '');
+}
+
+export function isYamlType(type: string): boolean {
+  return type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml';
+}
+
+/**
+ * Repeated keys of a YAML create/update body as upstream's strict YAML pass finds them
+ * (`line N: key "k" already set in map`); none for other media types or under fieldValidation=Ignore.
+ */
+export function yamlBodyDuplicates(buf: Buffer, contentType: string | undefined, mode: string): string[] {
+  return mode !== 'Ignore' && isYamlType(mediaType(contentType)) ? yamlDuplicateKeys(buf.toString('utf8')) : [];
 }
 
 /** Parses JSON text; nesting deeper than MAX_DEPTH is a 400 (`tooDeep` gives its message). */
