@@ -1,6 +1,6 @@
 // Reading and decoding request bodies: size limit, JSON, YAML and (via the protobuf module) protobuf.
 import type { IncomingMessage } from 'node:http';
-import { yaml } from '../util/yaml.ts';
+import { yaml, yamlDuplicateKeys } from '../util/yaml.ts';
 import { errors } from '../errors.ts';
 
 export const MAX_BODY = 3 * 1024 * 1024; // upstream's limit for request bodies
@@ -87,12 +87,26 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined, k
     if (deep) unrecognizedObject(kind!, depthMessage(deep), buf);
     return parseJson(buf);
   }
-  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYamlBody(buf);
+  // As upstream's YAML-to-JSON step, a repeated key keeps its last value; callers that check
+  // fieldValidation report repeated keys with yamlBodyDuplicates.
+  if (isYamlType(type)) return parseYamlBody(buf, undefined, true);
   if (type === 'application/vnd.kubernetes.protobuf') {
     if (!protobufDecoder) throw errors.unsupportedMediaType(contentType ?? '');
     return protobufDecoder(buf).object;
   }
   throw errors.unsupportedMediaType(contentType ?? '');
+}
+
+export function isYamlType(type: string): boolean {
+  return type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml';
+}
+
+/**
+ * Repeated keys of a YAML create/update body as upstream's strict YAML pass finds them
+ * (`line N: key "k" already set in map`); none for other media types or under fieldValidation=Ignore.
+ */
+export function yamlBodyDuplicates(buf: Buffer, contentType: string | undefined, mode: string): string[] {
+  return mode !== 'Ignore' && isYamlType(mediaType(contentType)) ? yamlDuplicateKeys(buf.toString('utf8')) : [];
 }
 
 /** Parses JSON text; nesting deeper than MAX_DEPTH is a 400 (`tooDeep` gives its message). */
@@ -109,12 +123,14 @@ export function parseJson(buf: Buffer, tooDeep?: (reason: string) => string): un
 /**
  * Parses a YAML body. The yaml library is recursive: a document nested deeper than it can follow (flow
  * collections a few hundred levels deep, far below MAX_DEPTH) is refused with go-yaml's depth message
- * rather than a stack trace.
+ * rather than a stack trace. Repeated keys are refused unless allowDuplicateKeys (the caller then
+ * reports them per fieldValidation, see yamlDuplicateKeys).
  */
-export function parseYamlBody(buf: Buffer, prefix = 'error decoding YAML request body: '): unknown {
+export function parseYamlBody(buf: Buffer, prefix = 'error decoding YAML request body: ', allowDuplicateKeys = false): unknown {
   try {
     if (jsonTooDeep(buf)) throw new RangeError('Maximum call stack size exceeded');
-    return yaml().parse(buf.toString('utf8'), { maxAliasCount: 100 });
+    // With allowDuplicateKeys, a repeated key keeps its last value (go-yaml's non-strict decoding).
+    return yaml().parse(buf.toString('utf8'), { maxAliasCount: 100, uniqueKeys: !allowDuplicateKeys });
   } catch (e) {
     const msg = (e as Error).message;
     if (e instanceof RangeError || /Maximum call stack size exceeded/.test(msg)) throw errors.badRequest(`${prefix}yaml: exceeded max depth of ${MAX_DEPTH}`);

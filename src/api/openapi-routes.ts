@@ -7,7 +7,7 @@ import { gvString } from '../registry/resources.ts';
 import { findDuplicateFields, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
 import { decodeBodyObject, validationMode } from './typed.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
-import { decodeObjectBody, mediaType } from './body.ts';
+import { decodeObjectBody, mediaType, yamlBodyDuplicates } from './body.ts';
 import { parseAccept } from './negotiate.ts';
 // The gnostic protobuf form of /openapi/v2 (v2proto.ts, with @bufbuild/protobuf) loads when first asked for.
 import { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto-types.ts';
@@ -80,7 +80,7 @@ export function decodeWithValidation(body: Buffer, contentType: string | undefin
   // Repeated keys are only visible in the JSON text (the strict decoder reports them too).
   const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(body.toString('utf8')) : [];
   checkTypeMeta(obj as Record<string, unknown>, r);
-  return decodeBodyObject(obj as Record<string, any>, r, mode, res, dup);
+  return decodeBodyObject(obj as Record<string, any>, r, mode, res, dup, undefined, yamlBodyDuplicates(body, contentType, mode));
 }
 
 /** apiVersion and kind, when given, must name the endpoint's kind (checked before the schema step, as upstream). */

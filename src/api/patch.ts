@@ -8,7 +8,8 @@ import type { SubresourceRequest } from './extensions.ts';
 import { defaultManager, dryRun, fieldManager } from './handlers.ts';
 import { addWarnings, decodePatched, goSprint, validationMode } from './typed.ts';
 import type { Gvk, PatchFlavour } from './typed.ts';
-import type { StructuralSchema } from '../schema/types.ts';
+import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
+import { yamlDuplicateKeys, yamlStrictMessage } from '../util/yaml.ts';
 import { findDuplicateFields } from '../openapi/index.ts';
 
 const APPLY = 'application/apply-patch+yaml';
@@ -49,10 +50,26 @@ function patchBodyErrors(ct: string, body: Buffer): string[] {
  * only needs pruning and normalising. Warnings are returned (a retried update must not repeat them).
  */
 export function checkPatched(ct: string, body: Buffer, out: KObject, gvk: Gvk, q: URLSearchParams, schema?: StructuralSchema): { obj: KObject; warnings: string[] } {
-  const mode = ct === APPLY ? 'Ignore' : validationMode(q);
+  if (ct === APPLY) {
+    const warnings = applyBodyStrictness(body, validationMode(q));
+    return { obj: decodePatched(out, gvk, 'Ignore', 'json', patchValue(ct, body, out), schema).obj as KObject, warnings };
+  }
+  const mode = validationMode(q);
   const flavour: PatchFlavour = ct === STRATEGIC ? 'strategic' : 'json';
   const r = decodePatched(out, gvk, mode, flavour, patchValue(ct, body, out), schema, mode === 'Ignore' ? [] : patchBodyErrors(ct, body));
   return { obj: r.obj as KObject, warnings: r.warnings };
+}
+
+/**
+ * Upstream decodes an apply body leniently (a repeated key keeps its last value), applies it, then,
+ * under Strict or Warn, decodes it again strictly: repeated keys are a 400 (Strict) or one Warning each.
+ */
+function applyBodyStrictness(body: Buffer, mode: FieldValidationMode): string[] {
+  if (mode === 'Ignore') return [];
+  const dup = yamlDuplicateKeys(body.toString('utf8'));
+  if (!dup.length) return [];
+  if (mode === 'Strict') throw errors.badRequest(`error strict decoding YAML: error converting YAML to JSON: ${yamlStrictMessage(dup)}`);
+  return dup;
 }
 
 /**
@@ -88,11 +105,14 @@ async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string)
   if (ct === APPLY && !subresource) {
     const existing = await store.tryGet(r, info.namespace, info.name);
     if (!existing) {
-      const obj = checkPatched(ct, body, ext.applyPatch(ct, undefined, body, gvk, opts), gvk, q).obj;
+      const checked = checkPatched(ct, body, ext.applyPatch(ct, undefined, body, gvk, opts), gvk, q);
+      const obj = checked.obj;
       if (obj.metadata?.name && obj.metadata.name !== info.name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
       obj.metadata = { ...(obj.metadata ?? {}), name: info.name };
       // Server-side apply has already recorded ownership: no Update entry for this write.
-      return { obj: await store.create(r, info.namespace, obj, { dryRun: dry }), created: true };
+      const created = await store.create(r, info.namespace, obj, { dryRun: dry });
+      addWarnings(s.res, checked.warnings);
+      return { obj: created, created: true };
     }
   }
   const obj = await store.guaranteedUpdate(r, info.namespace, info.name, (cur) => {

@@ -10,7 +10,7 @@ import type { PatchOptions } from './extensions.ts';
 export { setApplyClock };
 
 export function applyServerSide(original: KObject | undefined, body: Buffer, gvk: { group: string; version: string; kind: string }, opts: PatchOptions): KObject {
-  const applied = parseYamlBody(body, 'error decoding patch: ');
+  const applied = parseYamlBody(body, 'error decoding patch: ', true);
   if (applied === null || typeof applied !== 'object' || Array.isArray(applied)) throw errors.badRequest('the apply configuration must be an object');
   const cfg = applied as KObject;
   const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;

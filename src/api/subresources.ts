@@ -6,7 +6,7 @@ import type { KObject } from '../registry/strategy.ts';
 import type { Store } from '../registry/store.ts';
 import { clone } from '../registry/codec.ts';
 import { rfc3339 } from '../clock.ts';
-import { decodeObjectBody, mediaType, readBody, requireObject } from './body.ts';
+import { decodeObjectBody, mediaType, readBody, requireObject, yamlBodyDuplicates } from './body.ts';
 import { patchObject } from './patch.ts';
 import { defaultManager, dryRun, fieldManager } from './handlers.ts';
 import { negotiate } from './negotiate.ts';
@@ -31,7 +31,7 @@ async function typedBody(s: SubresourceRequest, gvk: Gvk, apiVersions: string[],
   const body = checkBody(s, requireObject(decodeObjectBody(buf, ct, gvk.kind)), gvk.kind, apiVersions, opts.checkName ?? true);
   const type = mediaType(ct);
   const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(buf.toString('utf8')) : [];
-  return decodeBodyObject(body, gvk, mode, s.res, dup, opts.schema ?? schemaOf(gvk));
+  return decodeBodyObject(body, gvk, mode, s.res, dup, opts.schema ?? schemaOf(gvk), yamlBodyDuplicates(buf, ct, mode));
 }
 
 /** The autoscaling/v1 Scale schema, as the resource's own group-version document carries it. */

@@ -17,6 +17,7 @@ import type { SchemaTypeError } from '../schema/decode.ts';
 import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
 import type { CustomInfo } from '../registry/custom/types.ts';
 import { lazyModule } from '../util/lazy-module.ts';
+import { yamlStrictMessage } from '../util/yaml.ts';
 
 // The schema engine and the built-in schemas load on the first write that needs them, not at start-up.
 const builtin = lazyModule(new URL('../schema/builtin.ts', import.meta.url), () => import('../schema/builtin.ts'));
@@ -94,17 +95,30 @@ export function strictMessage(unknown: string[], duplicate: string[] = []): stri
  * Create and update bodies (and subresource bodies of the same shape): returns the pruned, normalised
  * object, or throws upstream's 400. `duplicate` lists repeated keys of a JSON body (strict decoder paths).
  */
-export function decodeBodyObject(obj: Record<string, any>, gvk: Gvk, mode: FieldValidationMode, res: ServerResponse, duplicate: string[] = [], schema = schemaOf(gvk)): Record<string, any> {
-  if (!schema) return obj;
-  const r = decodeThroughSchema(obj, schema, { mode });
+export function decodeBodyObject(obj: Record<string, any>, gvk: Gvk, mode: FieldValidationMode, res: ServerResponse, duplicate: string[] = [], schema = schemaOf(gvk), yamlDuplicates: string[] = []): Record<string, any> {
   const prefix = `${gvk.kind} in version ${JSON.stringify(gvk.version)} cannot be handled as a ${gvk.kind}: `;
+  if (!schema) {
+    reportYamlDuplicates(yamlDuplicates, mode, prefix, res);
+    return obj;
+  }
+  const r = decodeThroughSchema(obj, schema, { mode });
   const typeError = goTypeError(r.typeErrors);
   if (typeError) throw errors.badRequest(prefix + goMessage(typeError));
   const seen = new Set(r.unknown);
   const dup = duplicate.filter((p) => !seen.has(p));
-  if (mode === 'Strict' && (r.unknown.length || dup.length)) throw errors.badRequest(prefix + strictMessage(r.unknown, dup));
-  if (mode === 'Warn') addWarnings(res, strictTexts(r.unknown, dup));
+  // As upstream's strict decoder: the YAML pass's findings (one error, one Warning per key) come first.
+  if (mode === 'Strict' && (r.unknown.length || dup.length || yamlDuplicates.length)) {
+    const texts = [...(yamlDuplicates.length ? [yamlStrictMessage(yamlDuplicates)] : []), ...strictTexts(r.unknown, dup)];
+    throw errors.badRequest(`${prefix}strict decoding error: ${texts.join(', ')}`);
+  }
+  if (mode === 'Warn') addWarnings(res, [...yamlDuplicates, ...strictTexts(r.unknown, dup)]);
   return r.obj;
+}
+
+function reportYamlDuplicates(found: string[], mode: FieldValidationMode, prefix: string, res: ServerResponse): void {
+  if (!found.length || mode === 'Ignore') return;
+  if (mode === 'Strict') throw errors.badRequest(`${prefix}strict decoding error: ${yamlStrictMessage(found)}`);
+  addWarnings(res, found);
 }
 
 function goMessage(e: SchemaTypeError): string {

@@ -180,6 +180,29 @@ describe('create and update bodies', () => {
     const typed = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).set('Content-Type', 'application/yaml').send(yaml.replace('a: "1"', 'a: 1'));
     assert.match(assertStatus(typed, 400).message, /cannot unmarshal number into Go struct field ConfigMap.data of type string/);
   });
+
+  test('YAML bodies: repeated keys are a strict decoding error (Strict), one Warning each (Warn) or ignored, the last value kept', async () => {
+    const cms = `/api/v1/namespaces/${ns}/configmaps`;
+    const yaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n  a: "2"\nbogus: 1\n`;
+    const strict = await f.api.post(`${cms}?fieldValidation=Strict`).set('Content-Type', 'application/yaml').send(yaml('yd1'));
+    assert.equal(assertStatus(strict, 400).message,
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 7: key "a" already set in map, unknown field "bogus"');
+    const warn = await f.api.post(cms).set('Content-Type', 'application/yaml').send(yaml('yd1'));
+    assert.equal(warn.status, 201, warn.text);
+    assert.deepEqual(warnings(warn), ['299 - "line 7: key \\"a\\" already set in map"', '299 - "unknown field \\"bogus\\""']);
+    assert.equal(warn.body.data.a, '2');
+    const cur = warn.body;
+    const put = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yd1\n  resourceVersion: "${cur.metadata.resourceVersion}"\ndata:\n  a: "3"\n  a: "4"\n`;
+    const strictPut = await f.api.put(`${cms}/yd1?fieldValidation=Strict`).set('Content-Type', 'application/yaml').send(put);
+    assert.equal(assertStatus(strictPut, 400).message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 8: key "a" already set in map');
+    const ignore = await f.api.put(`${cms}/yd1?fieldValidation=Ignore`).set('Content-Type', 'application/yaml').send(put);
+    assert.equal(ignore.status, 200, ignore.text);
+    assert.deepEqual(warnings(ignore), []);
+    assert.equal(ignore.body.data.a, '4');
+    // a JSON body's repeated keys keep their own wording
+    const json = await f.api.post(`${cms}?fieldValidation=Strict`).set('Content-Type', 'application/json').send('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"yd2"},"data":{"a":"1","a":"2"}}');
+    assert.equal(assertStatus(json, 400).message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "data.a"');
+  });
 });
 
 describe('patches: the patched result goes through the schema', () => {
@@ -266,6 +289,32 @@ describe('patches: the patched result goes through the schema', () => {
     const named = await f.api.patch(`${deps()}/ssa1?fieldManager=me`).set("Content-Type", APPLY).send(cfg.replace("replicass: 2", "paused: 1"));
     assert.match(assertStatus(named, 400).message, /\.spec\.paused: expected boolean, got &\{1\}$/);
     assert.equal((await f.api.get(`${deps()}/ssa1`)).status, 404);
+  });
+  test('server-side apply: repeated YAML keys are refused (Strict), warned about (Warn) or ignored, the last value kept', async () => {
+    const cms = `/api/v1/namespaces/${ns}/configmaps`;
+    const cfg = (name: string) => `\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n  foo: foo1\n  foo: foo2\n`;
+    const strict = await f.api.patch(`${cms}/dup1?fieldManager=me&fieldValidation=Strict`).set('Content-Type', APPLY).send(cfg('dup1'));
+    assert.equal(assertStatus(strict, 400).message, 'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 9: key "foo" already set in map');
+    assert.ok(strict.text.includes('line 9: key \\"foo\\" already set in map'), strict.text); // what upstream's e2e looks for in the raw body
+    assert.equal((await f.api.get(`${cms}/dup1`)).status, 404);
+    const warn = await f.api.patch(`${cms}/dup1?fieldManager=me`).set('Content-Type', APPLY).send(cfg('dup1'));
+    assert.equal(warn.status, 201, warn.text);
+    assert.deepEqual(warnings(warn), ['299 - "line 9: key \\"foo\\" already set in map"']);
+    assert.equal(warn.body.data.foo, 'foo2');
+    const again = await f.api.patch(`${cms}/dup1?fieldManager=me&fieldValidation=Warn`).set('Content-Type', APPLY).send(cfg('dup1').replace('foo: foo2', 'foo: foo3\n  foo: foo4'));
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(warnings(again), ['299 - "line 9: key \\"foo\\" already set in map"', '299 - "line 10: key \\"foo\\" already set in map"']);
+    assert.equal(again.body.data.foo, 'foo4');
+    const ignore = await f.api.patch(`${cms}/dup1?fieldManager=me&fieldValidation=Ignore`).set('Content-Type', APPLY).send(cfg('dup1').replace('foo: foo2', 'foo: foo5'));
+    assert.equal(ignore.status, 200, ignore.text);
+    assert.deepEqual(warnings(ignore), []);
+    assert.equal(ignore.body.data.foo, 'foo5');
+    // A JSON apply body is YAML too; an error of the apply itself comes before the strict decoding.
+    const json = await f.api.patch(`${cms}/dup1?fieldManager=me&fieldValidation=Strict`).set('Content-Type', APPLY).send('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup1"},"data":{"a":"1","a":"2"}}');
+    assert.equal(assertStatus(json, 400).message, 'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 1: key "a" already set in map');
+    const typed = await f.api.patch(`${cms}/dup1?fieldManager=me&fieldValidation=Strict`).set('Content-Type', APPLY).send(cfg('dup1').replace('a: "1"', 'a: 1'));
+    assert.match(assertStatus(typed, 400).message, /^failed to create typed patch object/);
+    assert.equal((await f.api.get(`${cms}/dup1`)).body.data.foo, 'foo5');
   });
 });
 

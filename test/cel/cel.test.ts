@@ -251,3 +251,22 @@ test('evaluate: runtime errors use cel-go wording (index out of bounds, integer 
     '<nil>: Invalid value: "object": integer overflow evaluating rule: self.a + 1 > 0',
   ]);
 });
+
+test('lists library in typed rules: sums of two integer lists (upstream e2e CustomResourceValidationRules), min/max of ints and doubles', () => {
+  const ints = { type: 'array', maxItems: 1000, items: { type: 'integer' } } as StructuralSchema;
+  const nums = { type: 'array', items: { type: 'number' } } as StructuralSchema;
+  const e2eRule = 'self.firstArray.isSorted() && self.secondArray.isSorted() && ((self.firstArray.sum() + self.secondArray.sum()) % 2 == 0)';
+  const schema = withRules([{ rule: 'self.x + self.y > 0' }, { rule: e2eRule }, { rule: 'self.largeArray.all(x, self.largeArray.all(y, y == x))' }],
+    { x: { type: 'integer' }, y: { type: 'integer' }, firstArray: ints, secondArray: ints, largeArray: { ...ints, maxItems: 725 } });
+  assert.deepEqual(compileMsgs(schema), []);
+  assert.deepEqual(evalMsgs(schema, { x: 1, y: 0, firstArray: [3, 4], secondArray: [5, 10], largeArray: [2, 2] }), []);
+  assert.deepEqual(evalMsgs(schema, { x: 1, y: 0, firstArray: [3, 4], secondArray: [5, 11], largeArray: [2, 2] }), [`<nil>: Invalid value: failed rule: ${e2eRule}`]);
+  const mixed = (rule: string) => withRules([{ rule }], { i: ints, d: nums });
+  const obj = { i: [4, 1], d: [0.5, 2.5] };
+  for (const rule of ['self.i.min() + self.i.max() == 5', 'self.d.min() + self.d.max() == 3.0', 'self.i.sum() + self.i.sum() == 10', 'self.d.sum() + self.d.sum() == 6.0', 'self.d.min() < self.d.max()']) {
+    assert.deepEqual(compileMsgs(mixed(rule)), [], rule);
+    assert.deepEqual(evalMsgs(mixed(rule), obj), [], rule);
+  }
+  assert.match(compileMsgs(mixed('self.i.sum() + self.d.sum() > 0.0'))[0], /found no matching overload for '_\+_' applied to '\(int, double\)'/);
+  assert.match(compileMsgs(mixed('self.d.max() + "x" == "y"'))[0], /found no matching overload for '_\+_' applied to '\(double, string\)'/);
+});

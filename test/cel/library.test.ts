@@ -87,3 +87,24 @@ test('format library', () => {
   assert.equal(ev('format.named("uuid").hasValue()'), true);
   assert.equal(ev('format.named("nope").hasValue()'), false);
 });
+
+test('lists library: sum/min/max per element type, combined in operators on dyn values', () => {
+  assert.equal(String(ev('[1u, 2u].sum()')), '3');
+  assert.equal(ev('[1u, 2u].sum() == 3u'), true);
+  assert.equal(ev('[duration("1s"), duration("2m")].sum() == duration("121s")'), true);
+  assert.equal(ev('[2u, 1u].min() == 1u && [2u, 1u].max() == 2u'), true);
+  assert.equal(ev('[duration("1s"), duration("1ms")].min() == duration("1ms")'), true);
+  assert.equal(ev('["b", "a"].min()'), 'a');
+  assert.equal(ev('[false, true].max()'), true);
+  assert.throws(() => ev('[18446744073709551615u, 1u].sum()'), /Unsigned integer overflow/);
+  assert.throws(() => ev('[9223372036854775807, 1].sum()'), /integer overflow/);
+  assert.throws(() => ev('[[1]].min()'), /no matching overload/);
+  // self is dyn at run time: two sums (or a min and a max) combined by an operator used to fail as overlapping overloads
+  const withSelf = (e: string, self: unknown) => runtimeEnv.evaluate(e, { self, oldSelf: null });
+  assert.equal(withSelf('self.a.sum() + self.b.sum()', { a: [3n, 4n], b: [5n, 10n] }), 22n);
+  assert.equal(withSelf('self.a.sum() + self.b.sum()', { a: [1.5], b: [2.25] }), 3.75);
+  assert.equal(withSelf('self.a.min() + self.b.max() == 11', { a: [3n, 4n], b: [5n, 8n] }), true);
+  assert.equal(withSelf('self.a.min() < self.a.max()', { a: [2.5, 0.5] }), true);
+  assert.equal(withSelf('self.a.max() - self.a.min() == 2.0', { a: [2.5, 0.5] }), true);
+  assert.equal(withSelf('self.a.sum() == 0', { a: [] }), true);
+});

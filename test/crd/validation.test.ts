@@ -96,6 +96,20 @@ describe('custom objects through their schema', { timeout: 60_000 }, () => {
     assert.match(res.body.message, /unknown field "spec.template.spec.y"/);
   });
 
+  test('YAML bodies: repeated keys per fieldValidation, before unknown fields; the last value kept', async () => {
+    const body = (name: string) => `apiVersion: ${G}/v1\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n  size: 1\n  size: 2\n  sizee: 3\n`;
+    let res = await f.api.post(`${BASE}?fieldValidation=Strict`).set('Content-Type', 'application/yaml').send(body('yd1'));
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.message, 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: yaml: unmarshal errors:\n  line 7: key "size" already set in map, unknown field "spec.sizee"');
+    res = await f.api.post(BASE).set('Content-Type', 'application/yaml').send(body('yd1'));
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(warnings(res), ['line 7: key "size" already set in map', 'unknown field "spec.sizee"']);
+    assert.equal(res.body.spec.size, 2);
+    res = await f.api.post(`${BASE}?fieldValidation=Ignore`).set('Content-Type', 'application/yaml').send(body('yd2'));
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(warnings(res), []);
+  });
+
   test('unknown fields in merge and JSON patches, per fieldValidation', async () => {
     await f.api.post(BASE).send(w('p1', { size: 2 }));
     let res = await f.api.patch(`${BASE}/p1?fieldValidation=Strict`).set('Content-Type', 'application/merge-patch+json').send({ spec: { sizee: 1 } });

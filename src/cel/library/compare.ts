@@ -15,6 +15,8 @@ export function celCompare(a: any, b: any): number {
     return a.length - b.length;
   }
   if (a && typeof a.compareTo === 'function') return Number(a.compareTo(b));
+  if (isUint(a) && isUint(b)) return celCompare(a.valueOf(), b.valueOf());
+  if (isDuration(a) && isDuration(b)) return celCompare(a.seconds, b.seconds) || celCompare(a.nanos, b.nanos);
   throw new Error('no such overload');
 }
 
@@ -39,4 +41,13 @@ export function celEquals(a: any, b: any): boolean {
   if (ka.length !== kb.length) return false;
   for (const k of ka) if (!Object.hasOwn(b, k) || !celEquals(a[k], b[k])) return false;
   return true;
+}
+
+/** cel-js's uint values: objects whose valueOf() is the bigint. */
+export function isUint(v: any): boolean {
+  return v !== null && typeof v === 'object' && typeof v.valueOf() === 'bigint';
+}
+/** cel-js's google.protobuf.Duration values (seconds and nanos, with addDuration). */
+export function isDuration(v: any): boolean {
+  return v !== null && typeof v === 'object' && typeof v.addDuration === 'function';
 }
