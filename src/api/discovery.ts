@@ -33,11 +33,12 @@ const NO_STORAGE = new Set(['/bindings', '/componentstatuses']);
 
 /**
  * APIResource.storageVersionHash as upstream computes it: the first 8 bytes of the SHA-256 of the
- * storage version's "group/version/kind", base64. Only for built-in kinds kept in storage (create-only
+ * storage version's "group/version/kind", base64. Custom resources have one (from their CRD's storage
+ * version, the same for every served version); built-in kinds only when kept in storage (create-only
  * review kinds and bindings have none).
  */
 export function storageVersionHash(r: ResourceInfo): string | undefined {
-  if (!r.verbs.includes('get') || NO_STORAGE.has(`${r.group}/${r.resource}`) || !isBuiltInKind(gvString(r), r.kind)) return undefined;
+  if (!r.custom && (!r.verbs.includes('get') || NO_STORAGE.has(`${r.group}/${r.resource}`) || !isBuiltInKind(gvString(r), r.kind))) return undefined;
   const s = storageResource(r);
   return createHash('sha256').update(`${s.group}/${s.version}/${s.kind}`).digest().subarray(0, 8).toString('base64');
 }

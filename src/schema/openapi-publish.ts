@@ -340,8 +340,8 @@ function pathParams(tItem: J, n: Names): J[] {
 function buildV3(n: Names, schema: J | undefined, sub: J, selectable: J[]): J {
   const paths = buildPaths(n, sub, false);
   const schemas: J = sortKeys({
-    [definitionName(n.group, n.version, n.kind)]: kindSchema(schema, n, false, false, selectable),
-    [definitionName(n.group, n.version, n.listKind)]: listSchema(n, false, selectable),
+    [definitionName(n.group, n.version, n.kind)]: wrapRefs(kindSchema(schema, n, false, false, selectable)),
+    [definitionName(n.group, n.version, n.listKind)]: wrapRefs(listSchema(n, false, selectable)),
   }) as J;
   const apps = template(false);
   const pool = sharedSchemas();
@@ -362,6 +362,25 @@ function buildV3(n: Names, schema: J | undefined, sub: J, selectable: J[]): J {
     openapi: '3.0.0',
     paths,
   };
+}
+
+/**
+ * OpenAPI 3 ignores the siblings of a `$ref` (kubectl explain does too), so, as upstream's v3 builder,
+ * a `$ref` with siblings (metadata's description) moves into `allOf: [{$ref}]` beside them.
+ */
+export function wrapRefs<T>(s: T): T {
+  if (Array.isArray(s)) { s.forEach(wrapRefs); return s; }
+  if (!isMap(s)) return s;
+  for (const k of ['items', 'additionalProperties', 'not']) wrapRefs(s[k]);
+  if (isMap(s.properties)) Object.values(s.properties).forEach(wrapRefs);
+  for (const k of ['allOf', 'anyOf', 'oneOf']) wrapRefs(s[k]);
+  const m: J = s;
+  if (typeof m.$ref === 'string' && Object.keys(m).length > 1) {
+    const target = m.$ref;
+    delete m.$ref;
+    m.allOf = [{ $ref: target }, ...(Array.isArray(m.allOf) ? m.allOf : [])];
+  }
+  return s;
 }
 
 let shared: J | undefined;

@@ -27,8 +27,14 @@ test('v3: index entry, document with kind, list and meta schemas, hash redirects
   const w = doc.components.schemas['com.example.oa.v1.Widget'];
   assert.deepEqual(w['x-kubernetes-group-version-kind'], [{ group: 'oa.example.com', kind: 'Widget', version: 'v1' }]);
   assert.equal(w.properties.spec.properties.color.type, 'string');
-  assert.equal(w.properties.metadata.$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
-  assert.ok(doc.components.schemas['com.example.oa.v1.WidgetList']);
+  // v3: a $ref with siblings is wrapped in allOf (kubectl explain ignores a bare $ref's siblings).
+  assert.deepEqual(w.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
+  assert.equal(w.properties.metadata.$ref, undefined);
+  assert.match(w.properties.metadata.description, /^Standard object's metadata\. More info: /);
+  const list = doc.components.schemas['com.example.oa.v1.WidgetList'];
+  assert.deepEqual(list.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta' }]);
+  assert.match(list.properties.metadata.description, /^Standard list metadata\. /);
+  assert.deepEqual(list.properties.items.items, { $ref: '#/components/schemas/com.example.oa.v1.Widget' }, 'a bare $ref stays bare');
   assert.ok(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'], 'referenced schemas are in the document');
   assert.equal(doc.paths['/apis/oa.example.com/v1/namespaces/{namespace}/widgets/{name}'].get['x-kubernetes-action'], 'get');
   const stale = await f.api.get('/openapi/v3/apis/oa.example.com/v1?hash=0000').redirects(0);
@@ -43,7 +49,10 @@ test('v2: the custom definitions merged into the built-in document', { timeout: 
   const v2 = (await f.api.get('/openapi/v2').set('Accept', 'application/json')).body;
   assert.ok(v2.definitions['io.k8s.api.core.v1.Pod'], 'built-in definitions stay');
   const w = v2.definitions['com.example.oa2.v1.Widget'];
+  // v2 keeps upstream's bare $ref with a description beside it.
   assert.equal(w.properties.metadata.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  assert.match(w.properties.metadata.description, /^Standard object's metadata\./);
+  assert.equal(w.properties.metadata.allOf, undefined);
   assert.ok(v2.paths['/apis/oa2.example.com/v1/namespaces/{namespace}/widgets']);
   const etag = (await f.api.get('/openapi/v2').set('Accept', 'application/json')).headers.etag;
   assert.equal((await f.api.get('/openapi/v2').set('Accept', 'application/json').set('If-None-Match', etag)).status, 304);

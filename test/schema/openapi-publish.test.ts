@@ -40,12 +40,13 @@ test('v3: the kind schema with TypeMeta, ObjectMeta ref, GVK and selectable fiel
   assert.deepEqual(s['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
   assert.deepEqual(s['x-kubernetes-selectable-fields'], [{ fieldPath: 'spec.color' }]);
   assert.equal(s.description, 'A widget');
-  assert.equal(s.properties.metadata.$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  // A $ref with a description beside it is wrapped in allOf, as upstream's v3 builder does.
+  assert.deepEqual(s.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
   assert.equal(s.properties.apiVersion.type, 'string');
   assert.deepEqual(s.properties.spec.properties.replicas, { default: 1, minimum: 0, type: 'integer' });
   assert.deepEqual(s.properties.spec.properties.port.anyOf, [{ type: 'integer' }, { type: 'string' }]);
   assert.deepEqual(s.properties.spec.properties.tpl.required, ['kind', 'apiVersion']);
-  assert.equal(s.properties.spec.properties.tpl.properties.metadata.$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  assert.deepEqual(s.properties.spec.properties.tpl.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
   const list = p.v3.components.schemas['com.example.v1.WidgetList'];
   assert.equal(list.properties.items.items.$ref, '#/components/schemas/com.example.v1.Widget');
   assert.deepEqual(list['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'WidgetList', version: 'v1' }]);
