@@ -19,6 +19,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openapiV3Document } from '../src/openapi/index.ts';
 import { RESOURCES } from '../src/registry/resources.ts';
+import { refOf } from '../src/schema/builtin.ts';
 
 type Json = any;
 const PREFIX = '#/components/schemas/';
@@ -53,11 +54,6 @@ function servedKinds(): Map<string, Set<string>> {
     for (const s of r.subresources) add(s.group ?? r.group, s.version ?? r.version, s.kind);
   }
   return out;
-}
-
-function refOf(s: Json): string | undefined {
-  const ref = s?.$ref ?? (Array.isArray(s?.allOf) && s.allOf.length === 1 ? s.allOf[0]?.$ref : undefined);
-  return typeof ref === 'string' && ref.startsWith(PREFIX) ? ref.slice(PREFIX.length) : undefined;
 }
 
 /** `io.k8s.api.autoscaling.v2.X` → `AutoscalingV2`; `io.k8s.api.rbac.v1.X` → `RbacV1`. */

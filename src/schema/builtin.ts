@@ -65,7 +65,8 @@ function gvSchemas(path: string): GvSchemas {
   return gv;
 }
 
-function refOf(s: Json): string | undefined {
+/** The component a schema refers to (`$ref`, or a lone `allOf` of one), without the components prefix. */
+export function refOf(s: Json): string | undefined {
   const ref = s?.$ref ?? (Array.isArray(s?.allOf) && s.allOf.length === 1 ? s.allOf[0]?.$ref : undefined);
   return typeof ref === 'string' && ref.startsWith(PREFIX) ? ref.slice(PREFIX.length) : undefined;
 }
