@@ -22,7 +22,6 @@ import { RESOURCES } from '../src/registry/resources.ts';
 import { refOf } from '../src/schema/builtin.ts';
 
 type Json = any;
-const PREFIX = '#/components/schemas/';
 export const OUTPUT = new URL('../src/types/generated.ts', import.meta.url);
 
 /** apimachinery types with their own JSON form: component → [TS name, TS type]. */
