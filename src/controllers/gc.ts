@@ -13,17 +13,18 @@
 // owners before its own foreground deletion, so the wait is broken and the cycle unwinds. Handlers
 // enqueue on transitions only (deletion starting, references added, removed or unblocked, objects
 // gone), never on every update, so a cycle of live objects costs nothing.
-// Owners of kinds without an informer here are looked up in the store by kind and name, and their
-// dependents are checked again every 30 s (no event says when such an owner goes).
+// Custom resources get informers as their CRDs are served, so they are owners and dependents like
+// built-in kinds. Owners of kinds without an informer here are looked up in the store by kind and
+// name, and their dependents are checked again every 30 s (no event says when such an owner goes).
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { watchCustomDeletions } from './gc-custom-owners.ts';
+import { storedAsIs } from '../registry/custom/definition.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
-import { keyOf, splitKey, WorkQueue } from './runtime.ts';
-import type { Controller, Informer } from './runtime.ts';
+import { Informer, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import type { Controller } from './runtime.ts';
 import type { OwnerRef } from './util.ts';
-import { ignoreNotFound } from './util.ts';
+import { ignoreNotFound, ownerUids } from './util.ts';
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -38,7 +39,9 @@ const blocks = (ref: OwnerRef | undefined) => ref?.blockOwnerDeletion === true;
 const RECHECK_MS = 30_000;
 
 export function garbageCollector(opts: { store: Store; clock: Clock; informers: Informer[]; log?: (m: string) => void }): Controller {
-  const { store, clock, informers } = opts;
+  const { store, clock } = opts;
+  /** Built-in kinds given at start, plus one informer per custom resource served (followCustomResources). */
+  const informers = [...opts.informers];
   const kindOf = (ref: OwnerRef) => {
     const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
     return store.resources.findKind(group, version, ref.kind);
@@ -88,14 +91,14 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
   };
 
   // Phase 1: know every uid before judging any reference.
-  for (const inf of informers) {
+  const learn = (inf: Informer) => {
     inf.on({
       add: (o) => { uids.set(o.metadata.uid!, { inf, key: keyOf(o) }); },
       delete: (o) => { if (uids.get(o.metadata.uid!)?.key === keyOf(o)) uids.delete(o.metadata.uid!); },
     });
-  }
+  };
   // Phase 2: react to transitions (upstream's graph builder).
-  for (const inf of informers) {
+  const react = (inf: Informer) => {
     /** References new with this event whose owner is unknown or already waiting: check the object. */
     const judgeNewRefs = (o: KObject, old: KObject | undefined) => {
       const before = new Set(old ? refsOf(old).map((r) => r.uid) : []);
@@ -128,7 +131,9 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
         for (const ref of refsOf(o)) wakeOwner(ref.uid);
       },
     });
-  }
+  };
+  for (const inf of informers) learn(inf);
+  for (const inf of informers) react(inf);
 
   async function lookupOwner(ref: OwnerRef, ns: string | undefined): Promise<KObject | undefined | 'unknown'> {
     const r = kindOf(ref);
@@ -242,11 +247,42 @@ export function garbageCollector(opts: { store: Store; clock: Clock; informers: 
     }).catch(ignoreNotFound);
   }
 
-  // Owners served from CRDs have no informer here: their deletions come from the store.
-  const customOwners = watchCustomDeletions(store, clock, {
-    gone: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
-    dependentsOf: (uid) => dependentsOf(uid).map((d) => ({ r: d.inf.resource, obj: d.obj })),
-    enqueueDependents: (uid) => { for (const d of dependentsOf(uid)) enqueue(d.inf, d.obj); },
-  }, opts.log);
-  return { name: 'garbagecollector', queue, stop: () => { customOwners.stop(); recheck.cancel(); queue.stop(); } };
+  /**
+   * Custom resources are collected like built-in kinds: one informer (indexed by owner) per CRD's
+   * storage version, added as the CRD is served and dropped as it goes. Dependents that waited on
+   * owners of a kind not watched until now are checked at once.
+   */
+  const custom = new Map<string, Informer>();
+  const track = (inf: Informer) => {
+    byR.set(rkeyOf(inf.resource), inf);
+    informers.push(inf);
+    learn(inf);
+    react(inf);
+    for (const k of unwatchedOwners) queue.add(k);
+  };
+  const untrack = (inf: Informer) => {
+    inf.stop();
+    informers.splice(informers.indexOf(inf), 1);
+    if (byR.get(rkeyOf(inf.resource)) === inf) byR.delete(rkeyOf(inf.resource));
+    for (const [uid, w] of uids) if (w.inf === inf) uids.delete(uid);
+  };
+  const followCustomResources = () => {
+    const want = new Map<string, ResourceInfo>();
+    for (const def of store.resources.customDefs()) {
+      const r = storedAsIs(def);
+      if (r) want.set(`${def.crdName}\u0000${def.uid}\u0000${def.storageVersion}`, r);
+    }
+    for (const [k, inf] of custom) if (!want.has(k)) { custom.delete(k); untrack(inf); }
+    for (const [k, r] of want) {
+      if (custom.has(k)) continue;
+      const inf = new Informer(store, r);
+      inf.addIndex('owner', ownerUids);
+      custom.set(k, inf);
+      track(inf);
+      inf.start().catch((e) => opts.log?.(`garbagecollector: watching ${r.resource}.${r.group}: ${(e as Error).message}`));
+    }
+  };
+  const offCustom = store.resources.onChange(followCustomResources);
+  followCustomResources();
+  return { name: 'garbagecollector', queue, stop: () => { offCustom(); for (const inf of custom.values()) inf.stop(); recheck.cancel(); queue.stop(); } };
 }

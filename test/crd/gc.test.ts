@@ -61,3 +61,29 @@ test('custom owners deleted in the foreground or orphaning finish their deletion
   assert.equal(kept.status, 200, 'orphaned dependent stays');
   assert.equal(kept.body.metadata.ownerReferences, undefined, 'and loses its reference');
 });
+
+test('custom objects are dependents too: collected when their owner goes, foreground waits for them', { timeout: 30_000 }, async () => {
+  await f.api.post(CRDS).send(widgetCRD({ group: 'gcdep.example.com' }));
+  await until(async () => (await f.api.get('/apis/gcdep.example.com/v1/widgets')).status === 200);
+  const ns = await f.ns('gcdep');
+  const base = `/apis/gcdep.example.com/v1/namespaces/${ns}/widgets`;
+  const owner = (await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'owner' } })).body;
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid, blockOwnerDeletion: true };
+  const w = widget('dep', undefined, 'gcdep.example.com/v1') as any;
+  w.metadata.ownerReferences = [ref];
+  w.metadata.finalizers = ['example.com/hold'];
+  assert.equal((await f.api.post(base).send(w)).status, 201);
+  // Foreground: the owner waits while its custom dependent is held by a finalizer.
+  assert.equal((await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/owner`).send({ propagationPolicy: 'Foreground' })).status, 200);
+  await until(async () => !!(await f.api.get(`${base}/dep`)).body.metadata?.deletionTimestamp);
+  assert.equal((await f.api.get(`/api/v1/namespaces/${ns}/configmaps/owner`)).status, 200, 'the owner waits for its blocking custom dependent');
+  await f.api.patch(`${base}/dep`).set('Content-Type', 'application/merge-patch+json').send({ metadata: { finalizers: null } });
+  await until(async () => (await f.api.get(`/api/v1/namespaces/${ns}/configmaps/owner`)).status === 404);
+  // Background: a custom object whose owner is gone is collected.
+  const owner2 = (await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'owner2' } })).body;
+  const w2 = widget('dep2', undefined, 'gcdep.example.com/v1') as any;
+  w2.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner2', uid: owner2.metadata.uid }];
+  assert.equal((await f.api.post(base).send(w2)).status, 201);
+  await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/owner2`);
+  await until(async () => (await f.api.get(`${base}/dep2`)).status === 404);
+});
