@@ -40,6 +40,7 @@ import type { Gvk } from './patch/apply/managed.ts';
 import { findResource } from './registry/resources.ts';
 import { preloadSchemaEngine } from './api/typed.ts';
 import { startControllers } from './controllers/index.ts';
+import { registerAdmissionPlugins } from './admission/plugins.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
 import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
@@ -120,6 +121,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
+  await registerAdmissionPlugins({ store, clock });
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.

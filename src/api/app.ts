@@ -16,6 +16,7 @@ import { send, sendStatus } from './respond.ts';
 import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
 import { setRequestUser } from '../auth/user.ts';
+import { asUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
 
 export interface Authenticator {
@@ -111,8 +112,13 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     const user = await deps.auth.authenticate(req);
     if (!user) throw errors.unauthorized();
     setRequestUser(req, user);
+    // Code below the HTTP layer (admission) reads who is asking from the request scope.
+    return asUser(user, () => route(deps, req, res, url, path, ready, metrics));
   }
+  return route(deps, req, res, url, path, ready, metrics);
+}
 
+async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, url: RequestUrl, path: string, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
   switch (path) {
     case '/version':
       // A go-restful GET route: other methods are its generic 405.

@@ -62,9 +62,9 @@ export function fieldManager(q: URLSearchParams): string | undefined {
 }
 
 export async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, info: ResourceReq, q: URLSearchParams): Promise<void> {
-  // Admission of custom objects may warn (ratcheted CEL rules): those warnings become Warning headers.
-  if (info.resource.custom) return collectWarnings((w) => { if (!res.headersSent) addWarnings(res, [w]); }, () => serveResource(deps, req, res, info, q));
-  return serveResource(deps, req, res, info, q);
+  // Admission may warn (ratcheted CEL rules, webhooks, policies): those warnings become Warning headers.
+  if (req.method === 'GET' || req.method === 'HEAD') return serveResource(deps, req, res, info, q);
+  return collectWarnings((w) => { if (!res.headersSent) addWarnings(res, [w]); }, () => serveResource(deps, req, res, info, q));
 }
 
 async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, info: ResourceReq, q: URLSearchParams): Promise<void> {

@@ -8,6 +8,8 @@
 // These are real-time turns (how the process shares its thread), not simulated time: the Clock
 // module's timers stay the only source of simulated delays.
 
+import { outsideRequests } from '../util/request-scope.ts';
+
 /** Real milliseconds of queued work per event-loop turn. */
 export const SLICE_MS = 4;
 
@@ -25,7 +27,8 @@ export function nextTurn(fn: () => void): void {
   waiting.add(fn);
   if (scheduled) return;
   scheduled = true;
-  setImmediate(runTurn);
+  // Background work never runs as the request that happened to wake it.
+  outsideRequests(() => setImmediate(runTurn));
 }
 
 function runTurn(): void {

@@ -18,6 +18,8 @@ import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 import { ResourceTable } from './resource-table.ts';
+import { AdmissionChain, admissionUser } from '../admission/index.ts';
+import type { AdmissionAttributes, Operation } from '../admission/index.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -26,6 +28,8 @@ export interface WriteOptions {
   appliedOwnership?: boolean;
   /** Set by the store when it writes another version (the storage version) than the client asked for. */
   requestedAs?: ResourceInfo;
+  /** The options admission sees (AdmissionReview.request.options); CreateOptions/UpdateOptions/DeleteOptions built from these options when absent. */
+  admissionOptions?: Record<string, unknown>;
 }
 
 export interface ListOptions {
@@ -94,6 +98,8 @@ export class Store {
   managedFields?: (old: KObject | undefined, next: KObject, manager: string, r: ResourceInfo, subresource?: string) => KObject;
   /** This server's resource table: the built-in resources plus those served from its CRDs. */
   readonly resources: ResourceTable;
+  /** Admission plugins every write goes through (src/admission), registered at server start. */
+  readonly admission = new AdmissionChain();
 
   constructor(deps: {
     backend: Backend; clock: Clock;
@@ -238,7 +244,7 @@ export class Store {
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // A version other than the storage version: convert, write as the storage version, convert back.
     if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); }), r);
-    const obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
+    let obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
     checkMetaTypes(obj);
@@ -251,7 +257,7 @@ export class Store {
       delete obj.metadata.namespace;
     }
     if (r.namespaced && ns) await this.checkNamespace(r, ns, obj.metadata.name ?? obj.metadata.generateName ?? '');
-    const meta = obj.metadata;
+    let meta = obj.metadata;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -272,10 +278,24 @@ export class Store {
       await strategy.admitCreate(obj, this.admissionCtx(r, opts.requestedAs))
         .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     }
+    const admission = this.admission.empty ? undefined : this.attributes('CREATE', r, ns, generated ? '' : meta.name!, opts, '', obj);
+    if (admission) {
+      // Mutating admission sees the object as the client sent it: no name yet for generateName.
+      const name = meta.name;
+      if (generated) delete meta.name;
+      await this.admission.mutate(admission, this.admissionCtx(r, opts.requestedAs)).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
+      obj = this.admitted(admission, obj, r);
+      meta = obj.metadata;
+      meta.name ??= name;
+    }
     const errs = [...this.validateMeta(r, obj, strategy), ...(strategy.validate?.(obj, this.ctx(r)) ?? [])];
     if (errs.length) {
       this.undoAllocations(obj, strategy, r);
       throw errors.invalid(r.group, r.kind, meta.name ?? '', errs);
+    }
+    if (admission) {
+      admission.object = obj;
+      await this.admission.validate(admission, this.admissionCtx(r, opts.requestedAs)).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     }
     if (opts.dryRun) {
       this.undoAllocations(obj, strategy, r);
@@ -380,6 +400,24 @@ export class Store {
     }
   }
 
+  /** What the admission chain sees of a write (upstream's admission.Attributes). */
+  private attributes(operation: Operation, r: ResourceInfo, ns: string | undefined, name: string, opts: WriteOptions,
+    subresource: string, object?: KObject, oldObject?: KObject): AdmissionAttributes {
+    return {
+      operation, resource: r, requestResource: opts.requestedAs ?? r, subresource, name,
+      namespace: r.namespaced ? ns ?? '' : '', object, oldObject, user: admissionUser(), dryRun: !!opts.dryRun,
+      options: opts.admissionOptions ?? defaultAdmissionOptions(operation, opts),
+    };
+  }
+
+  /** The object after mutating admission (a plugin may replace it), back in the store's canonical form. */
+  private admitted(a: AdmissionAttributes, obj: KObject, r: ResourceInfo): KObject {
+    const out = a.object && a.object !== obj ? canonical({ ...a.object, apiVersion: gvString(r), kind: r.kind }) : obj;
+    out.metadata ??= {};
+    a.object = out;
+    return out;
+  }
+
   /** What admission may read: the strategy context plus every stored object of a resource. */
   private admissionCtx(r: ResourceInfo, requestedAs?: ResourceInfo): AdmissionContext {
     return { ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
@@ -426,6 +464,16 @@ export class Store {
     delete m.resourceVersion;
     if (strategy.load) await strategy.load(next);
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
+    // Admission runs for the object and its status; the server's own subresource writes (binding, finalize) skip it.
+    const admission = this.admission.empty || internal ? undefined : this.attributes('UPDATE', r, ns, name, opts, opts.subresource ?? '', next, old);
+    if (admission) {
+      await this.admission.mutate(admission, this.admissionCtx(r, opts.requestedAs));
+      next = this.admitted(admission, next, r);
+      next.metadata.name = name;
+      if (r.namespaced) next.metadata.namespace = ns; else delete next.metadata.namespace;
+      next.metadata.uid = old.metadata.uid;
+      next.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    }
     const errs = opts.subresource !== undefined ? [] : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
@@ -434,6 +482,7 @@ export class Store {
     if (errs.length) throw errors.invalid(r.group, r.kind, name, errs);
     if (opts.subresource === undefined && strategy.admitUpdate) await strategy.admitUpdate(next, old, this.admissionCtx(r, opts.requestedAs));
     if (opts.subresource === 'status' && strategy.admitStatusUpdate) await strategy.admitStatusUpdate(next, old, this.admissionCtx(r, opts.requestedAs));
+    if (admission) { admission.object = next; await this.admission.validate(admission, this.admissionCtx(r, opts.requestedAs)); }
     if (opts.fieldManager && this.managedFields && (opts.subresource === undefined || opts.subresource === 'status')) {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }
@@ -488,6 +537,9 @@ export class Store {
       }
       if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
         throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      }
+      if (attempt === 0 && !this.admission.empty) {
+        await this.admission.validate(this.attributes('DELETE', r, ns, name, opts, '', undefined, cur), this.admissionCtx(r, opts.requestedAs));
       }
       const marked = clone(cur);
       if (!marked.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(marked, this.ctx(r));
@@ -699,3 +751,17 @@ function specOf(obj: KObject): Record<string, unknown> {
   return out;
 }
 
+
+/** CreateOptions / UpdateOptions / DeleteOptions as upstream hands them to admission. */
+function defaultAdmissionOptions(operation: Operation, opts: WriteOptions & DeleteOptions): Record<string, unknown> {
+  const kind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  const out: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (opts.dryRun) out.dryRun = ['All'];
+  if (operation !== 'DELETE' && opts.fieldManager) out.fieldManager = opts.fieldManager;
+  if (operation === 'DELETE') {
+    if (opts.gracePeriodSeconds !== undefined) out.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts.preconditions) out.preconditions = opts.preconditions;
+    if (opts.propagationPolicy) out.propagationPolicy = opts.propagationPolicy;
+  }
+  return out;
+}
