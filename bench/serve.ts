@@ -10,7 +10,9 @@ export interface BenchServer { url: URL; token: string; ca: string; caPath: stri
 
 export async function startSkiff(): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const child = spawn(process.execPath, ['src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // SKIFF_BENCH_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof to profile it).
+  const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const serverUrl: string = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });

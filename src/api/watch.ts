@@ -25,6 +25,47 @@ export const watchSettings: WatchSettings = { bookmarkIntervalMs: 60_000 };
 const MAX_BUFFERED = 64 * 1024 * 1024;
 const NEWLINE_CLOSE = Buffer.from('}\n');
 
+/** A JSON watch frame of one revision, built once whoever else watches it (the store's entries are per revision). */
+const framed = new WeakMap<object, { type: string; bytes: Buffer }>();
+function framedJson(ev: ObjectEvent): Buffer {
+  const hit = framed.get(ev.entry);
+  if (hit && hit.type === ev.type) return hit.bytes;
+  // The stored bytes themselves; no JSON text is kept per revision (see codec.ts).
+  const bytes = Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]);
+  framed.set(ev.entry, { type: ev.type, bytes });
+  return bytes;
+}
+
+// Frames are written once per event-loop turn, after the write that produced them has answered its
+// own client: one socket write per watcher and turn however many events the turn produced.
+interface Outbox { chunks: Buffer[]; finish: () => void }
+const outboxes = new Map<ServerResponse, Outbox>();
+let flushScheduled = false;
+function queue(res: ServerResponse, bytes: Buffer, finish: () => void): void {
+  let box = outboxes.get(res);
+  if (!box) outboxes.set(res, box = { chunks: [], finish });
+  box.chunks.push(bytes);
+  if (!flushScheduled) { flushScheduled = true; setImmediate(flushOutboxes); }
+}
+function flushOutboxes(): void {
+  flushScheduled = false;
+  const boxes = [...outboxes];
+  outboxes.clear();
+  for (const [res, box] of boxes) {
+    if (res.writableEnded || res.destroyed) continue;
+    res.write(box.chunks.length === 1 ? box.chunks[0] : Buffer.concat(box.chunks));
+    // A watcher that cannot keep up is closed (its client re-watches) rather than buffered without end.
+    if (res.writableLength > MAX_BUFFERED) box.finish();
+  }
+}
+/** Frames still queued for `res` go out before anything else it writes. */
+function drainOutbox(res: ServerResponse): void {
+  const box = outboxes.get(res);
+  if (!box) return;
+  outboxes.delete(res);
+  if (!res.writableEnded && !res.destroyed) res.write(box.chunks.length === 1 ? box.chunks[0] : Buffer.concat(box.chunks));
+}
+
 export async function serveWatch(w: {
   req: IncomingMessage; res: ServerResponse; store: Store; resource: ResourceInfo; namespace?: string;
   query: URLSearchParams; rep: Representation; ext: Extensions;
@@ -65,6 +106,7 @@ export async function serveWatch(w: {
     closed = true;
     watch?.cancel();
     for (const t of timers) clearTimeout(t);
+    drainOutbox(res);
     if (!res.writableEnded) res.end();
   };
   req.on('close', finish);
@@ -81,6 +123,7 @@ export async function serveWatch(w: {
 
   const line = (type: string, objJson: string, obj?: Record<string, any>, shared = false): void => {
     if (closed) return;
+    drainOutbox(res);
     if (protobuf) res.write(protobufFrames!(type, obj ?? JSON.parse(objJson), shared));
     else res.write(`{"type":"${type}","object":${objJson}}\n`);
     if (res.writableLength > MAX_BUFFERED) finish();
@@ -97,9 +140,8 @@ export async function serveWatch(w: {
       } else if (protobuf) {
         line(ev.type, '', ev.entry.obj, true);
       } else if (!closed) {
-        // The stored bytes themselves, framed; no JSON text is kept per revision (see codec.ts).
-        res.write(Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]));
-        if (res.writableLength > MAX_BUFFERED) finish();
+        // The stored bytes themselves, framed once per event and shared by every watcher.
+        queue(res, framedJson(ev), finish);
       }
     }
   };

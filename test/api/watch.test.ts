@@ -220,4 +220,26 @@ describe('watch', { timeout: 30_000 }, () => {
     assertStatus(await f.api.get(`${cms(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=Exact&resourceVersion=1&allowWatchBookmarks=true`), 422, 'Invalid');
     assertStatus(await f.api.get(`${cms(ns)}?watch=true&timeoutSeconds=abc`), 400, 'BadRequest');
   });
+
+  test('watchers of one object share its frames, yet each sees its own event type', async () => {
+    const ns = await f.ns('w-shared');
+    await f.api.post(cms(ns)).send(cm('x', { a: '1' }, { keep: 'yes' }));
+    const rv = (await f.api.get(cms(ns))).body.metadata.resourceVersion;
+    const all = await watch(`${cms(ns)}?watch=true&resourceVersion=${rv}`);
+    const kept = await watch(`${cms(ns)}?watch=true&resourceVersion=${rv}&labelSelector=keep%3Dyes`);
+    const all2 = await watch(`${cms(ns)}?watch=true&resourceVersion=${rv}`);
+    // The update takes the object out of `kept`'s selection: DELETED there, MODIFIED for the others.
+    await f.api.put(`${cms(ns)}/x`).send(cm('x', { a: '2' }));
+    const [a, k, a2] = [await all.next(), await kept.next(), await all2.next()];
+    assert.equal(a.type, 'MODIFIED');
+    assert.equal(k.type, 'DELETED');
+    assert.equal(a2.type, 'MODIFIED');
+    for (const e of [a, k, a2]) assert.deepEqual(e.object.data, { a: '2' });
+    // Several writes in one turn reach a watcher in order.
+    await Promise.all([1, 2, 3].map((i) => f.api.post(cms(ns)).send(cm(`y${i}`))));
+    const names = [(await all.next()).object.metadata.name, (await all.next()).object.metadata.name, (await all.next()).object.metadata.name];
+    assert.deepEqual([...names].sort(), ['y1', 'y2', 'y3']);
+    const revs = (await Promise.all(names.map((n) => f.api.get(`${cms(ns)}/${n}`)))).map((r) => Number(r.body.metadata.resourceVersion));
+    assert.deepEqual(revs, [...revs].sort((x, y) => x - y), 'events arrive in revision order');
+  });
 });
