@@ -57,7 +57,8 @@ export class EtcdBackend implements Backend {
     this.client = client;
     this.opts = opts;
     this.pfx = opts.prefix ?? '';
-    this.rangeEnd = prefixEnd(Buffer.from(this.pfx || '\0'));
+    // No prefix: every key (etcd's range from "\0" to "\0").
+    this.rangeEnd = this.pfx ? prefixEnd(Buffer.from(this.pfx)) : Buffer.from([0]);
   }
 
   /** Connects, reads the current revision and starts following the prefix. Fails with Unavailable. */
@@ -82,6 +83,9 @@ export class EtcdBackend implements Backend {
   }
 
   currentRevision(): number { return this.rev; }
+  /** False from a request etcd did not answer until one it does (the server's /readyz follows it). */
+  healthy(): boolean { return this.reachable; }
+  private reachable = true;
   compactRevision(): number { return this.compacted; }
 
   // ---------- reads ----------
@@ -209,7 +213,8 @@ export class EtcdBackend implements Backend {
   private watchHistory(prefix: string, after: number, opts: WatchOptions): Watcher {
     let done = false;
     let last = after;
-    const w = this.client.watch().prefix(this.pfx + prefix).withPreviousKV().startRevision(String(after + 1)).watcher();
+    const full = this.pfx + prefix;
+    const w = (full ? this.client.watch().prefix(full) : this.client.watch().inRange({ start: Buffer.from([0]), end: Buffer.from([0]) })).withPreviousKV().startRevision(String(after + 1)).watcher();
     const end = (reason: StorageError) => {
       if (done) return;
       done = true;
@@ -258,7 +263,7 @@ export class EtcdBackend implements Backend {
   /** One etcd watch of the whole prefix, from the revision read at open: every server's writes, in order. */
   private async follow(): Promise<void> {
     this.lastPublished = this.rev;
-    const w = this.client.watch().prefix(this.pfx || '\0').withPreviousKV().startRevision(String(this.rev + 1)).watcher();
+    const w = this.client.watch().inRange({ start: Buffer.from(this.pfx || '\0'), end: this.rangeEnd }).withPreviousKV().startRevision(String(this.rev + 1)).watcher();
     w.on('data', (res) => {
       const batches = new Map<number, WatchEvent[]>();
       for (const ev of res.events) {
@@ -365,11 +370,16 @@ export class EtcdBackend implements Backend {
     const ms = this.opts.requestTimeoutMs ?? 5000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([fn(), new Promise<never>((_, reject) => {
+      const out = await Promise.race([fn(), new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new StorageError('Unavailable', `etcd did not answer within ${ms} ms`)), ms);
       })]);
+      this.reachable = true;
+      return out;
     } catch (e) {
-      throw this.translate(e);
+      const err = this.translate(e);
+      if (err.code === 'Unavailable') this.reachable = false;
+      else this.reachable = true;
+      throw err;
     } finally {
       clearTimeout(timer);
     }
