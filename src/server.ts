@@ -262,6 +262,6 @@ async function openEtcd(o: EtcdBackendOptions) {
   try {
     return await EtcdBackend.open(o);
   } catch (e) {
-    throw new Error(`cannot use etcd at ${o.endpoints.join(',')}: ${(e as Error).message}`);
+    throw new Error(`cannot use etcd at ${o.endpoints.join(',')}: ${(e as Error).message.split('\n')[0].replace(/\s*Resolution note:.*$/, '')}`);
   }
 }

@@ -4,7 +4,7 @@
 // readiness and requests with upstream's 504, and service resumes when it returns.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -167,4 +167,26 @@ describe('several servers on one etcd', { skip, timeout: 120_000 }, () => {
     // The write refused during the outage was never stored.
     assert.equal((await call(s, 'GET', '/api/v1/namespaces/default/configmaps/during-outage')).status, 404);
   });
+});
+
+describe('etcd flags and start-up failures', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ['src/cli.ts', '--in-memory', '--port', '0', '--kubeconfig', join(tmpdir(), 'skiff-etcd-flags-kubeconfig'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const cases: [string[], RegExp][] = [
+    [['--storage', 'etcd', '--etcd-servers', 'http://127.0.0.1:9'], /^skiff: cannot use etcd at http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED.*\n$/],
+    [['--storage', 'etcd'], /^skiff: --storage etcd needs --etcd-servers URL\[,URL\.\.\.\]\n$/],
+    [['--etcd-servers', 'http://127.0.0.1:2379'], /^skiff: --etcd-servers needs --storage etcd\n$/],
+    [['--storage', 'postgres'], /^skiff: --storage must be 'sqlite' or 'etcd', got "postgres"\n$/],
+    [['--storage', 'etcd', '--etcd-servers', 'ftp://x'], /^skiff: --etcd-servers: "ftp:\/\/x" is not an http:\/\/ or https:\/\/ URL\n$/],
+    [['--storage', 'etcd', '--etcd-servers', 'http://127.0.0.1:9', '--etcd-certfile', '/nonexistent'], /^skiff: --etcd-certfile \/nonexistent: cannot read: ENOENT\n$/],
+    [['--leader-elect', 'maybe'], /^skiff: --leader-elect must be 'true' or 'false', got "maybe"\n$/],
+    [['--leader-elect-lease-duration', '2s'], /^skiff: leader election needs lease duration > renew deadline > retry period\n$/],
+    [['--leader-elect-retry-period', 'soon'], /^skiff: --leader-elect-retry-period must be a positive duration such as 15s or 500ms, got "soon"\n$/],
+  ];
+  for (const [args, message] of cases) {
+    it(`${args.join(' ')}: one line, exit 2`, () => {
+      const r = run(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
 });
