@@ -8,11 +8,12 @@ import { join } from 'node:path';
 
 export interface BenchServer { url: URL; token: string; ca: string; caPath: string; child: ChildProcess; stop(): Promise<void> }
 
-export async function startSkiff(): Promise<BenchServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+/** `extra`: more flags for `skiff serve`; `dataDir`: share one directory (several servers of one cluster). */
+export async function startSkiff(extra: string[] = [], dataDir?: string): Promise<BenchServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof to profile it).
   const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const serverUrl: string = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
@@ -27,7 +28,7 @@ export async function startSkiff(): Promise<BenchServer> {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

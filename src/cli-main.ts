@@ -21,6 +21,16 @@ const FLAGS = {
   crds: { type: 'string', env: 'SKIFF_CRDS', multiple: true, help: 'CustomResourceDefinition YAML/JSON file or directory to install at start; repeatable, or comma-separated (ready once all are Established)' },
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
   'no-default-storage-class': { type: 'boolean', env: 'SKIFF_NO_DEFAULT_STORAGE_CLASS', help: 'do not create the default StorageClass `standard` at start-up' },
+  storage: { type: 'string', env: 'SKIFF_STORAGE', help: "'sqlite' (default) or 'etcd' (with --etcd-servers; several servers on one etcd are one cluster)" },
+  'etcd-servers': { type: 'string', env: 'SKIFF_ETCD_SERVERS', help: 'etcd client URLs, comma-separated (with --storage etcd)' },
+  'etcd-prefix': { type: 'string', env: 'SKIFF_ETCD_PREFIX', help: 'prefix of every key in etcd (default: none; keys start with /registry as upstream)' },
+  'etcd-cafile': { type: 'string', env: 'SKIFF_ETCD_CAFILE', help: 'CA bundle that verifies the etcd servers (TLS)' },
+  'etcd-certfile': { type: 'string', env: 'SKIFF_ETCD_CERTFILE', help: 'client certificate for etcd (TLS)' },
+  'etcd-keyfile': { type: 'string', env: 'SKIFF_ETCD_KEYFILE', help: 'client key for etcd (TLS)' },
+  'leader-elect': { type: 'string', env: 'SKIFF_LEADER_ELECT', help: "'true' or 'false': run controllers, scheduler and kubelets only while holding their Leases (default: true with etcd)" },
+  'leader-elect-lease-duration': { type: 'string', env: 'SKIFF_LEADER_ELECT_LEASE_DURATION', help: 'how long a leader holds its Lease without renewing it, e.g. 15s (default 15s)' },
+  'leader-elect-renew-deadline': { type: 'string', env: 'SKIFF_LEADER_ELECT_RENEW_DEADLINE', help: 'how long a leader keeps trying to renew before it stops leading (default 10s)' },
+  'leader-elect-retry-period': { type: 'string', env: 'SKIFF_LEADER_ELECT_RETRY_PERIOD', help: 'how often candidates try to acquire or renew (default 2s)' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
   help: { type: 'boolean', env: '', help: 'show this help' },
 } as const;
@@ -51,6 +61,47 @@ function crdPaths(v: unknown): string[] | undefined {
 function fail(msg: string): never {
   process.stderr.write(`skiff: ${msg}\n`);
   process.exit(2);
+}
+
+/** --storage etcd and its --etcd-* flags (upstream's kube-apiserver names), read and checked. */
+function etcdOptions(v: Record<string, unknown>): import('./storage/etcd.ts').EtcdBackendOptions | undefined {
+  const storage = (v.storage as string | undefined) ?? 'sqlite';
+  if (storage !== 'sqlite' && storage !== 'etcd') fail(`--storage must be 'sqlite' or 'etcd', got ${JSON.stringify(storage)}`);
+  const etcdFlags = ['etcd-servers', 'etcd-prefix', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile'].filter((f) => v[f] !== undefined);
+  if (storage === 'sqlite') {
+    if (etcdFlags.length) fail(`--${etcdFlags[0]} needs --storage etcd`);
+    return undefined;
+  }
+  const servers = String(v['etcd-servers'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (!servers.length) fail('--storage etcd needs --etcd-servers URL[,URL...]');
+  for (const u of servers) if (!/^https?:\/\/[^/]+\/?$/.test(u)) fail(`--etcd-servers: ${JSON.stringify(u)} is not an http:// or https:// URL`);
+  const file = (flag: string) => {
+    const p = v[flag] as string | undefined;
+    if (p === undefined) return undefined;
+    try { return readFileSync(p); } catch (e) { fail(`--${flag} ${p}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  };
+  const [ca, cert, key] = [file('etcd-cafile'), file('etcd-certfile'), file('etcd-keyfile')];
+  if (!!cert !== !!key) fail('--etcd-certfile and --etcd-keyfile go together');
+  return { endpoints: servers, prefix: v['etcd-prefix'] as string | undefined, ca, cert, key };
+}
+
+/** A Go-style duration flag in seconds or with a unit (500ms, 15s, 1m) as milliseconds. */
+function durationFlag(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(String(v));
+  if (!m || Number(m[1]) <= 0) fail(`--${name} must be a positive duration such as 15s or 500ms, got ${JSON.stringify(v)}`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
+}
+
+/** --leader-elect and its timing flags (kube-controller-manager's names and defaults). */
+function leaderElection(v: Record<string, unknown>): { leaderElect?: boolean; leaderElection?: { leaseMs: number; renewDeadlineMs: number; retryMs: number } } {
+  const flag = v['leader-elect'] as string | undefined;
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') fail(`--leader-elect must be 'true' or 'false', got ${JSON.stringify(flag)}`);
+  const leaseMs = durationFlag('leader-elect-lease-duration', v['leader-elect-lease-duration'], 15_000);
+  const renewDeadlineMs = durationFlag('leader-elect-renew-deadline', v['leader-elect-renew-deadline'], 10_000);
+  const retryMs = durationFlag('leader-elect-retry-period', v['leader-elect-retry-period'], 2_000);
+  if (!(leaseMs > renewDeadlineMs && renewDeadlineMs > retryMs)) fail('leader election needs lease duration > renew deadline > retry period');
+  return { leaderElect: flag === undefined ? undefined : flag === 'true', leaderElection: { leaseMs, renewDeadlineMs, retryMs } };
 }
 
 function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -138,6 +189,7 @@ export async function main(argv: string[]): Promise<void> {
     const { loadStages } = await import('./kubelet/stages.ts');
     try { stages = loadStages(text); } catch (e) { fail(`--stages ${file}: ${(e as Error).message}`); }
   }
+  const etcd = etcdOptions(v);
   const t0 = performance.now();
   let server;
   try {
@@ -156,6 +208,8 @@ export async function main(argv: string[]): Promise<void> {
       stages,
       crds: crdPaths(v.crds),
       timeScale,
+      etcd,
+      ...leaderElection(v),
       log: (m) => process.stderr.write(m + '\n'),
     });
   } catch (e) {

@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { RealClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { SqliteBackend } from './storage/sqlite.ts';
+import type { EtcdBackendOptions } from './storage/etcd.ts';
+import { startElection } from './controllers/leader.ts';
+import type { Election } from './controllers/leader.ts';
+import { hostname } from 'node:os';
 import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
@@ -86,6 +90,15 @@ export interface ServerOptions {
    * files or directories, or CRD objects. The server is ready once all of them are Established.
    */
   crds?: (string | KObject)[];
+  /** Keep objects in etcd instead of SQLite (--storage etcd); certificates and keys stay in dataDir. */
+  etcd?: EtcdBackendOptions;
+  /**
+   * Run the controllers, scheduler and kubelets only while this server holds the kube-controller-manager
+   * and kube-scheduler Leases (default: with etcd, where several servers may share one cluster).
+   */
+  leaderElect?: boolean;
+  /** Lease duration, renew deadline and retry period in ms (default 15 s, 10 s, 2 s as upstream). */
+  leaderElection?: { leaseMs: number; renewDeadlineMs: number; retryMs: number };
 }
 
 export interface RunningServer {
@@ -114,13 +127,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
-  const backend = new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
+  const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = opts.etcd
+    ? await openEtcd(opts.etcd)
+    : new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
   const token = loadOrCreateAdminToken(persistDir ? join(persistDir, 'admin.token') : undefined, clock);
 
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
-  store.services = await strategyServices(store);
+  store.services = await strategyServices(store, { shared: !!opts.etcd });
   await registerAdmissionPlugins({ store, clock });
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
@@ -138,7 +153,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let url = '';
   const auth = tokenAuthenticator(token, saTokens);
   const app = buildApp({
-    store, ext, auth, ready: () => ready, log,
+    store, ext, auth, ready: () => ready && (backend.healthy?.() ?? true), log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
     routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
@@ -175,6 +190,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   let controllers: Controllers | undefined;
+  let election: Election | undefined;
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
@@ -183,7 +199,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
+    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
+    if (opts.controllers !== false && (opts.leaderElect ?? !!opts.etcd)) {
+      election = startElection({
+        // Leases are timed in real time, as between separate processes, whatever the simulated clock does.
+        store, clock: new RealClock(1), log, leases: ['kube-controller-manager', 'kube-scheduler'], identity: `${hostname()}_${clock.uuid()}`, timing: opts.leaderElection,
+        onStartedLeading: async () => { controllers = await components(); },
+        onStoppedLeading: async () => { const c = controllers; controllers = undefined; await c?.stop(); },
+      });
+    } else if (opts.controllers !== false) controllers = await components();
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
@@ -208,7 +232,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // After a burst of writes, one memory-reducing GC hands the heap's slack back (util/memory-relief.ts).
   const relief = opts.memoryRelief === false ? undefined : startMemoryRelief({
     // Writes, and request traffic: a burst of refused requests stores nothing but grows memory as much.
-    clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory(); collectReducingMemory(); },
+    clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory?.(); collectReducingMemory(); },
   });
 
   let stopped = false;
@@ -220,6 +244,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ready = false;
       preload.cancel();
       relief?.stop();
+      await election?.stop();
       await controllers?.stop();
       crdController.stop();
       await new Promise<void>((r) => {
@@ -229,4 +254,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       await backend.close();
     },
   };
+}
+
+/** The etcd backend, loaded (with its gRPC client) only when asked for. */
+async function openEtcd(o: EtcdBackendOptions) {
+  const { EtcdBackend } = await import('./storage/etcd.ts');
+  try {
+    return await EtcdBackend.open(o);
+  } catch (e) {
+    throw new Error(`cannot use etcd at ${o.endpoints.join(',')}: ${(e as Error).message.split('\n')[0].replace(/\s*Resolution note:.*$/, '')}`);
+  }
 }

@@ -59,10 +59,23 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
   };
 }
 
-export async function strategyServices(store: Store): Promise<StrategyServices> {
-  const alloc = new Allocators();
+/**
+ * The cluster IP and node port allocators. With `shared` storage (several servers on one etcd), each
+ * server starts allocating at a random place in the ranges and reserves what the other servers allocate
+ * as their Services appear (it does not release on their deletions: a late event could otherwise free
+ * an address this server has just handed out again). Two Services created at the same instant through
+ * two servers can still, rarely, be given the same address: upstream guards allocation with a
+ * compare-and-swap in etcd, which Skiff's per-server allocator does not.
+ */
+export async function strategyServices(store: Store, opts: { shared?: boolean } = {}): Promise<StrategyServices> {
+  const alloc = new Allocators({ randomStart: opts.shared ? store.clock.random() : undefined });
   const services = findResource('', 'v1', 'services')!;
-  const { items } = await store.list(services, undefined);
+  const { items, resourceVersion } = await store.list(services, undefined);
   for (const e of items) alloc.reserveExisting(e.obj);
+  if (opts.shared) {
+    await store.watch(services, undefined, { resourceVersion }, (events) => {
+      for (const ev of events) if (ev.type !== 'DELETED') alloc.reserveExisting(ev.entry.obj);
+    });
+  }
   return alloc.services();
 }

@@ -16,6 +16,7 @@ import { send, sendStatus } from './respond.ts';
 import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
 import { setRequestUser } from '../auth/user.ts';
+import { isStorageError } from '../storage/types.ts';
 import { asUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
 
@@ -81,6 +82,8 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
       res.on('close', release);
     }
     void handle(deps, req, res, ready, metrics).catch((err) => {
+      // Storage out of reach wherever the request met it (etcd lost): upstream's timeout, not a panic.
+      if (isStorageError(err, 'Unavailable')) err = errors.timeout(`Timeout: request did not complete within requested timeout - ${err.message}`);
       const status = toStatus(err);
       if (!(err instanceof StatusError)) reportInternalError(err, req, deps.log, metrics);
       try {

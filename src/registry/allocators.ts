@@ -13,7 +13,11 @@ function ipToInt(ip: string): number | undefined {
 }
 const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
-export interface AllocatorOptions { serviceCIDR?: string; nodePortRange?: [number, number] }
+export interface AllocatorOptions {
+  serviceCIDR?: string; nodePortRange?: [number, number];
+  /** A number in [0,1): start allocating at this fraction of each range (servers sharing one store). */
+  randomStart?: number;
+}
 
 export class Allocators {
   private readonly base: number;
@@ -32,6 +36,10 @@ export class Allocators {
     this.size = 2 ** (32 - Number(bits));
     this.ports = o.nodePortRange ?? [30000, 32767];
     this.nextPort = this.ports[0];
+    if (o.randomStart !== undefined) {
+      this.nextIP = 10 + Math.floor(o.randomStart * (this.size - 12));
+      this.nextPort = this.ports[0] + Math.floor(o.randomStart * (this.ports[1] - this.ports[0]));
+    }
   }
 
   reserveExisting(svc: KObject): void {

@@ -54,6 +54,12 @@ export interface WatchOptions {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * How the writes of one txn are numbered: 'consecutive' revisions, one per op (SQLite; the default),
+   * or one 'shared' revision for all of them (etcd, whose transaction is one revision and may write a
+   * key only once). Skiff itself writes one key per transaction.
+   */
+  readonly txnRevisions?: 'consecutive' | 'shared';
   /** The newest committed revision. */
   currentRevision(): number;
   /** Revisions at or below this are compacted: history reads and watches from there fail with Compacted. */
