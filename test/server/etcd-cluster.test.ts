@@ -190,3 +190,37 @@ describe('etcd flags and start-up failures', () => {
     });
   }
 });
+
+describe('a three-member etcd', { skip, timeout: 120_000 }, () => {
+  it('killing one member under write load loses no acknowledged write', async () => {
+    const { startEtcdCluster } = await import('../storage/etcd-server.ts');
+    const { EtcdBackend } = await import('../../src/storage/etcd.ts');
+    const cluster = await startEtcdCluster(3);
+    const b = await EtcdBackend.open({ endpoints: cluster.urls, compactIntervalMs: 0, requestTimeoutMs: 3000 });
+    try {
+      const acknowledged = new Map<string, number>();
+      let failed = 0;
+      let next = 0;
+      let stop = false;
+      const writers = Array.from({ length: 8 }, async () => {
+        while (!stop) {
+          const key = `/registry/configmaps/load/cm-${next++}`;
+          try { acknowledged.set(key, (await b.create(key, new TextEncoder().encode(key))).modRevision); } catch { failed++; }
+        }
+      });
+      await until('some writes', async () => acknowledged.size > 200);
+      cluster.members[0].kill('SIGKILL');
+      const atKill = acknowledged.size;
+      await until('writes after the kill', async () => acknowledged.size > atKill + 200);
+      stop = true;
+      await Promise.all(writers);
+      process.stdout.write(`# ${acknowledged.size} writes acknowledged, ${failed} refused around the kill\n`);
+      const list = await b.list('/registry/configmaps/load/');
+      const stored = new Map(list.items.map((kv) => [kv.key, kv.modRevision]));
+      for (const [key, rev] of acknowledged) assert.equal(stored.get(key), rev, `acknowledged ${key} at ${rev} is stored`);
+    } finally {
+      await b.close();
+      await cluster.stop();
+    }
+  });
+});

@@ -52,3 +52,37 @@ export async function startEtcd(): Promise<EtcdServer> {
     },
   };
 }
+
+export interface EtcdCluster { urls: string[]; members: EtcdServer[]; stop(): Promise<void> }
+
+/** Starts `n` etcd members on 127.0.0.1 as one cluster and waits until each answers. */
+export async function startEtcdCluster(n: number): Promise<EtcdCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-etcd-cluster-'));
+  const ports = [];
+  for (let i = 0; i < n; i++) ports.push([await freePort(), await freePort()]);
+  const initial = ports.map(([, peer], i) => `m${i}=http://127.0.0.1:${peer}`).join(',');
+  const members: EtcdServer[] = [];
+  for (let i = 0; i < n; i++) {
+    const [client, peer] = ports[i];
+    const url = `http://127.0.0.1:${client}`;
+    const peerUrl = `http://127.0.0.1:${peer}`;
+    const child = spawn('etcd', ['--name', `m${i}`, '--data-dir', join(dir, `m${i}`),
+      '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', peerUrl,
+      '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', initial, '--initial-cluster-state', 'new',
+      '--log-level', 'error', '--logger', 'zap'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    members.push({ url, peerUrl, child, dir, kill: (signal = 'SIGKILL') => { child.kill(signal); },
+      async stop() { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; } } });
+  }
+  for (const m of members) {
+    for (let i = 0; ; i++) {
+      if (await fetch(`${m.url}/health`).then((r) => r.ok, () => false)) break;
+      if (i > 300) { for (const x of members) x.kill(); throw new Error('etcd cluster did not start'); }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    urls: members.map((m) => m.url), members,
+    async stop() { for (const m of members) await m.stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
