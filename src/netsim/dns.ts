@@ -106,6 +106,42 @@ export class Dns {
     return addrs.length ? { addresses: [...new Set(addrs)], name: fqdn } : undefined;
   }
 
+  /** SRV records of `_port._proto.<svc>.<ns>.svc.<zone>` (or of every named port for `<svc>...`). */
+  srv(rawName: string, pod?: KObject): { name: string; records: { priority: number; weight: number; port: number; target: string }[] } {
+    const name = rawName.replace(/\.$/, '').toLowerCase();
+    const conf = resolvConf(pod);
+    const candidates = rawName.endsWith('.') || name.split('.').length - 1 >= conf.ndots ? [name, ...conf.searches.map((s) => `${name}.${s}`)] : [...conf.searches.map((s) => `${name}.${s}`), name];
+    for (const fqdn of candidates) {
+      const m = /^(?:_([^.]+)\._(tcp|udp|sctp)\.)?([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(fqdn);
+      if (!m) continue;
+      const svc = this.index.get('services', m[4], m[3]) as any;
+      if (!svc) continue;
+      const ports = (svc.spec?.ports ?? []).filter((p: any) => p?.name && (!m[1] || (p.name === m[1] && String(p.protocol ?? 'TCP').toLowerCase() === m[2])));
+      if (!ports.length) continue;
+      const base = `${m[3]}.${m[4]}.svc.${CLUSTER_DOMAIN}`;
+      const records: { priority: number; weight: number; port: number; target: string }[] = [];
+      for (const p of ports) {
+        if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') { records.push({ priority: 0, weight: 100, port: Number(p.port), target: `${base}.` }); continue; }
+        const eps = this.endpointAddresses(m[4], m[3], Boolean(svc.spec?.publishNotReadyAddresses));
+        for (const e of eps) records.push({ priority: 0, weight: Math.floor(100 / eps.length), port: Number(p.port), target: `${e.hostname ?? e.address.replace(/[.:]/g, '-')}.${base}.` });
+      }
+      if (records.length) return { name: fqdn, records };
+    }
+    throw new NetError('ENOTFOUND', `lookup ${name}: no such host`);
+  }
+
+  /** PTR: a Service's cluster IP names the Service; an endpoint of a headless Service its hostname there. */
+  ptr(ip: string): string[] {
+    const out: string[] = [];
+    for (const svc of this.index.by('services', 'clusterip', ip)) out.push(`${svc.metadata.name}.${svc.metadata.namespace}.svc.${CLUSTER_DOMAIN}.`);
+    for (const pod of this.index.by('pods', 'ip', ip) as any[]) {
+      const sub = pod.spec?.subdomain, host = pod.spec?.hostname;
+      if (sub && host && (this.index.get('services', pod.metadata.namespace, sub) as any)?.spec?.clusterIP === 'None') out.push(`${host}.${sub}.${pod.metadata.namespace}.svc.${CLUSTER_DOMAIN}.`);
+    }
+    if (!out.length) throw new NetError('ENOTFOUND', `lookup ${ip}: no such host`);
+    return out;
+  }
+
   /** Addresses of a Service's endpoints that DNS publishes (ready ones, or all with publishNotReadyAddresses). */
   private endpointAddresses(ns: string, svc: string, notReadyToo: boolean): { address: string; hostname?: string }[] {
     const out: { address: string; hostname?: string }[] = [];

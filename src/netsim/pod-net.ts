@@ -31,6 +31,8 @@ export class PodNet {
   listenDatagram(port: number, handler: DatagramHandler, signal?: AbortSignal): Listening { return this.listen(port, 'UDP', { datagram: handler }, signal); }
 
   lookup(name: string): Answer { return this.network.dns.lookup(name, this.current()); }
+  srv(name: string) { return this.network.dns.srv(name, this.current()); }
+  ptr(ip: string): string[] { return this.network.dns.ptr(ip); }
   connect(host: string, port: number, opts?: DialOptions & { proto?: Proto }): Promise<Connection> {
     return this.network.dial({ pod: this.current(), ip: this.ip }, host, port, opts?.proto ?? 'TCP', opts);
   }
