@@ -26,6 +26,13 @@ export function networkOf(owner: object): Network | undefined { return byOwner.g
 
 const realClock: NetClock = { now: () => Date.now(), setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); return { cancel: () => clearTimeout(t) }; } };
 
+/** The network that knows the pod (by uid), without making one. */
+export function findNetworkForPod(pod: KObject): Network | undefined {
+  const uid = String(pod.metadata?.uid ?? '');
+  for (let i = networks.length - 1; i >= 0; i--) if (networks[i].podByUid(uid)) return networks[i];
+  return undefined;
+}
+
 /** The network a pod is on. */
 export function networkForPod(pod: KObject): Network {
   const uid = String(pod.metadata?.uid ?? '');
