@@ -38,7 +38,7 @@ function parse(args: string[]): Opts | { code: number; msg: string } {
       case '-L': case '--location': o.follow = true; break;
       case '-v': case '--verbose': o.verbose = true; break;
       case '-O': case '--remote-name': o.remoteName = true; break;
-      case '-g': case '--globoff': case '--http1.1': case '-N': case '--no-buffer': case '--compressed': break;
+      case '-q': case '--disable': case '-g': case '--globoff': case '--http1.1': case '-N': case '--no-buffer': case '--compressed': break;
       case '-o': case '--output': o.out = v; break;
       case '-w': case '--write-out': o.write = v; break;
       case '-m': case '--max-time': { const ms = seconds(v); if (ms === undefined) return { code: 2, msg: `curl: option ${a}: expected a proper numerical parameter` }; o.maxTimeMs = ms; break; }

@@ -16,7 +16,7 @@ function parse(args: string[]): Opts | string {
       for (let j = 1; j < a.length; j++) {
         const f = a[j];
         if (f === 'v') o.verbose = true; else if (f === 'z') o.zero = true; else if (f === 'u') o.udp = true;
-        else if (f === 'l') o.listen = true; else if (f === 'k' || f === 'n') o.keep = o.keep || f === 'k';
+        else if (f === 'l') o.listen = true; else if (f === 'k' || f === 'n' || f === 't') o.keep = o.keep || f === 'k';
         else if (f === 'w' || f === 'p' || f === 'i' || f === 'q' || f === 's') {
           const v = a.slice(j + 1) || args[++i];
           if (v === undefined) return `option requires an argument -- '${f}'`;

@@ -7,7 +7,23 @@ import { abs, codeOf, podNet } from './common.ts';
 
 interface Opts { quiet: boolean; out?: string; timeoutMs: number; headers: Record<string, string>; spider: boolean; showHeaders: boolean; postData?: string; urls: string[]; noCheck: boolean }
 
-function parse(args: string[]): Opts | string {
+const WITH_VALUE = new Set(['O', 'T', 'U', 'Y', 'P', 'o', 'e']);
+
+/** Busybox getopt bundling: -qO- is -q -O -, -T5 is -T 5. */
+function expand(args: string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (!/^-[a-zA-Z]/.test(a) || a.startsWith('--') || a.length === 2) { out.push(a); continue; }
+    for (let i = 1; i < a.length; i++) {
+      out.push(`-${a[i]}`);
+      if (WITH_VALUE.has(a[i])) { if (i + 1 < a.length) out.push(a.slice(i + 1)); break; }
+    }
+  }
+  return out;
+}
+
+function parse(raw: string[]): Opts | string {
+  const args = expand(raw);
   const o: Opts = { quiet: false, timeoutMs: 900_000, headers: { 'User-Agent': 'Wget' }, spider: false, showHeaders: false, urls: [], noCheck: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

@@ -14,6 +14,8 @@ export interface StaticOptions {
   listDirs?: boolean;
   style: 'nginx' | 'httpd' | 'go';
   serverHeader?: string;
+  /** Headers set on every answer. */
+  headers?: Record<string, string>;
   /** Called per request (access log). */
   log?: (req: IncomingMessage, status: number, bytes: number) => void;
 }
@@ -38,6 +40,7 @@ export function serveFiles(io: ProgramIO, net: PodNet, port: number, o: StaticOp
 
 async function answer(io: ProgramIO, o: StaticOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (o.serverHeader) res.setHeader('Server', o.serverHeader);
+  for (const [k, v] of Object.entries(o.headers ?? {})) res.setHeader(k, v);
   const send = (status: number, body: string | Uint8Array, type: string) => {
     res.statusCode = status;
     res.setHeader('Content-Type', type);
