@@ -87,7 +87,7 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
     }
     case 'client-node': return [...(await import('./suites/client-node.ts')).clientNodeCases, ...(await import('./suites/tokens-client-node.ts')).tokenClientNodeCases, ...(await import('./suites/crds-client-node.ts')).crdClientNodeCases];
     case 'python': return (await import('./suites/external.ts')).pythonCases;
-    case 'client-go': return (await import('./suites/external.ts')).clientGoCases;
+    case 'client-go': { const e = await import('./suites/external.ts'); return [...e.clientGoCases, ...(await e.moreClientGoCases())]; }
     case 'controller-runtime': return (await import('./suites/controller-runtime.ts')).controllerRuntimeCases;
   }
 }

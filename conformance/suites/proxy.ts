@@ -1,47 +1,46 @@
-// The proxy subresources with real kubectl: `kubectl get --raw .../services/x:80/proxy/...` and
+// The proxy subresources with real clients (kubectl, client-go): `kubectl get --raw .../services/x:80/proxy/...` and
 // `.../pods/x:8080/proxy/...` reach an emulated server of the pod on the simulated network, and
 // `kubectl proxy` passes the same paths through; a Service with no endpoints gets upstream's 503.
 // The server is registered on the pod's network here (the cluster runs in this worker), standing in
 // for the container runtime's programs.
 import type { Case, CaseContext } from '../lib.ts';
-import { check, StreamingProcess, waitFor } from '../lib.ts';
+import { check, execFile, rest, StreamingProcess, waitFor } from '../lib.ts';
 import { kubectl, kubectlTool, ok } from './kubectl.ts';
 import { forPod, serveHttp } from '../../src/netsim/index.ts';
+import { goTool } from './external.ts';
 
-const manifest = (ns: string) => `apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: ${ns}, labels: {app: web}}
-spec:
-  containers:
-  - name: web
-    image: registry.k8s.io/e2e-test-images/agnhost:2.53
-    ports: [{name: http, containerPort: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${ns}}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: empty, namespace: ${ns}}
-spec:
-  selector: {app: nothing}
-  ports: [{port: 80}]
-`;
+const objects = (ns: string) => [
+  ['pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', ports: [{ name: 'http', containerPort: 8080 }] }] } }],
+  ['services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } }],
+  ['services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty', namespace: ns }, spec: { selector: { app: 'nothing' }, ports: [{ port: 80 }] } }],
+] as const;
 
+/** The pod "web" running an emulated server on 8080, Services "web" (80 → http) and "empty" (no endpoints). */
 async function setup(ctx: CaseContext): Promise<AbortController> {
-  await ok(ctx, ['apply', '-f', '-'], { input: manifest(ctx.ns) });
-  await ok(ctx, ['wait', '--for=condition=Ready', 'pod/web', '-n', ctx.ns, '--timeout=30s']);
-  const pod = JSON.parse(await ok(ctx, ['get', 'pod', 'web', '-n', ctx.ns, '-o', 'json']));
+  for (const [resource, body] of objects(ctx.ns)) {
+    const r = await rest(ctx.cluster, 'POST', `/api/v1/namespaces/${ctx.ns}/${resource}`, body);
+    check(r.status === 201, `create ${resource}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+  const pod = await waitFor('pod web running', async () => { const r = await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ctx.ns}/pods/web`); return r.body?.status?.phase === 'Running' && r.body.status.podIP ? r.body : undefined; });
   const stop = new AbortController();
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
   serveHttp(forPod(pod), 8080, (req, res) => { res.end(`hello from ${pod.metadata.name}: ${req.method} ${req.url}`); }, { signal: stop.signal });
-  await waitFor('endpoints of web', async () => JSON.parse((await kubectl(ctx, ['get', 'endpoints', 'web', '-n', ctx.ns, '-o', 'json'])).stdout || '{}').subsets?.[0]?.addresses?.length > 0);
+  await waitFor('endpoints of web', async () => ((await rest(ctx.cluster, 'GET', `/api/v1/namespaces/${ctx.ns}/endpoints/web`)).body?.subsets?.[0]?.addresses?.length ? true : undefined));
   return stop;
 }
+
+/** client-go's ProxyGet (scenario "proxy" of conformance/go) against the same set-up. */
+export const clientGoProxyCase: Case = {
+  behavior: 'proxy.client-go', name: 'proxy-get',
+  async run(ctx) {
+    const stop = await setup(ctx);
+    try {
+      const r = await execFile(goTool.bin, [ctx.cluster.kubeconfigPath, 'proxy', ctx.ns], { timeoutMs: 60_000, signal: ctx.signal });
+      check(r.code === 0, `proxy: exit=${r.code} ${(r.stderr.match(/FAIL: .*/g) ?? []).join('; ') || r.stderr.slice(-600)}`);
+    } finally { stop.abort(); }
+  },
+  timeoutMs: 60_000,
+};
 
 export const proxyCases: Case[] = [
   {

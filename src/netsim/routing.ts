@@ -28,19 +28,20 @@ export class Router {
   constructor(index: ClusterIndex, now: () => number) { this.index = index; this.now = now; }
 
   route(ip: string, port: number, proto: Proto, client: string): Route {
+    // kube-proxy's node-port rules come before the node's own sockets (host-network pods share its IP).
+    const onNode = this.index.by('nodes', 'ip', ip).length > 0;
+    const nodePortSvc = onNode ? this.index.by('services', 'nodeport', `${proto}/${port}`)[0] : undefined;
+    if (nodePortSvc) {
+      const sp = ((nodePortSvc as any).spec?.ports ?? []).find((p: any) => Number(p?.nodePort) === port && String(p?.protocol ?? 'TCP') === proto);
+      return this.toEndpoint(nodePortSvc, sp, proto, client);
+    }
     if (this.index.by('pods', 'ip', ip).length) return { kind: 'pod', ip, port };
     const svc = this.index.by('services', 'clusterip', ip)[0] ?? this.index.by('services', 'externalip', ip)[0];
     if (svc) {
       const sp = ((svc as any).spec?.ports ?? []).find((p: any) => Number(p?.port) === port && String(p?.protocol ?? 'TCP') === proto);
       return sp ? this.toEndpoint(svc, sp, proto, client) : { kind: 'nowhere' };
     }
-    if (this.index.by('nodes', 'ip', ip).length) {
-      const np = this.index.by('services', 'nodeport', `${proto}/${port}`)[0];
-      if (!np) return { kind: 'node' };
-      const sp = ((np as any).spec?.ports ?? []).find((p: any) => Number(p?.nodePort) === port && String(p?.protocol ?? 'TCP') === proto);
-      return this.toEndpoint(np, sp, proto, client);
-    }
-    return { kind: 'nowhere' };
+    return onNode ? { kind: 'node' } : { kind: 'nowhere' };
   }
 
   private toEndpoint(svc: KObject, sp: any, proto: Proto, client: string): Route {

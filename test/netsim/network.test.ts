@@ -150,3 +150,19 @@ test('HTTP over the simulated network: server sees the client pod address, UDP d
   await assert.rejects(httpRequest(new PodNet(net, b), { url: 'http://10.0.0.2:8080/' }), /connection refused/);
   await assert.rejects(httpRequest(new PodNet(net, b), { url: 'ftp://10.0.0.2/' }), /unsupported protocol scheme "ftp"/);
 });
+
+test('node ports win over host-network pods on the node address; the pod\'s own ports stay reachable', async () => {
+  const { net } = newNetwork();
+  net.index.put('nodes', node('node-1', '172.18.0.2'));
+  const hostPod = pod('kube-system', 'agent', '172.18.0.2', { spec: { hostNetwork: true } });
+  const backend = pod('ns', 'b', '10.0.0.2');
+  net.index.put('pods', hostPod); net.index.put('pods', backend);
+  answer(new PodNet(net, hostPod), 9100, 'host agent');
+  answer(new PodNet(net, backend), 8080, 'backend');
+  net.index.put('services', service('ns', 'np', { type: 'NodePort', clusterIP: '10.96.0.31', ports: [{ port: 80, nodePort: 30090, targetPort: 8080 }] }));
+  net.index.put('endpointslices', slice('ns', 'np', [{ port: 8080 }], [{ ip: '10.0.0.2' }]));
+  const c = new PodNet(net, backend);
+  assert.equal(await readAll((await c.connect('172.18.0.2', 30090)).socket), 'backend');
+  assert.equal(await readAll((await c.connect('172.18.0.2', 9100)).socket), 'host agent');
+  assert.equal(await code(c.connect('172.18.0.2', 9101)), 'ECONNREFUSED');
+});
