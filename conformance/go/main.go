@@ -479,9 +479,15 @@ func proxyGet(ctx context.Context, config *rest.Config, ns string) {
 	if !strings.HasPrefix(string(body), "hello from web: GET /x") {
 		fail("pod ProxyGet: body %q", body)
 	}
+	// DoRaw gives client-go's unstructured error for a non-2xx answer (as against any apiserver);
+	// the Status itself is read through Do().Error().
 	_, err = cs.CoreV1().Services(ns).ProxyGet("", "empty", "80", "", nil).DoRaw(ctx)
-	if !apierrors.IsServiceUnavailable(err) || !strings.Contains(err.Error(), `no endpoints available for service "empty"`) {
+	if !apierrors.IsServiceUnavailable(err) {
 		fail("ProxyGet of a Service without endpoints: want ServiceUnavailable, got %v", err)
+	}
+	err = cs.CoreV1().RESTClient().Get().Namespace(ns).Resource("services").Name("empty:80").SubResource("proxy").Do(ctx).Error()
+	if !apierrors.IsServiceUnavailable(err) || !strings.Contains(err.Error(), `no endpoints available for service "empty"`) {
+		fail("proxy of a Service without endpoints: want the Status \"no endpoints available\", got %v", err)
 	}
 	_, err = cs.CoreV1().Pods(ns).ProxyGet("", "ghost", "80", "", nil).DoRaw(ctx)
 	if !apierrors.IsNotFound(err) {
