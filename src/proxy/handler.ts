@@ -24,10 +24,18 @@ export const proxyHandler: SubresourceHandler = async (s) => {
   if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(method)) {
     throw errors.methodNotSupported({ group: s.info.resource.group, resource: `${s.info.resource.resource}/proxy` }, method.toLowerCase());
   }
-  const { path, rawQuery } = proxyPath(s.req.url ?? '/');
+  const target = proxyPath(s.req.url ?? '/');
   const loc = await locate(s);
-  if (loc.kubelet) { s.req.resume(); await answerKubelet(s.store, loc.kubelet, method, path, s.res); return; }
+  // Upstream's redirect for an empty proxy path (issue 4958): GET/HEAD ".../proxy" → ".../proxy/".
+  if (target.empty && (method === 'GET' || method === 'HEAD')) {
+    s.req.resume();
+    s.res.statusCode = 301;
+    s.res.setHeader('Location', `${target.requestPath}/${target.rawQuery ? `?${target.rawQuery}` : ''}`);
+    s.res.end();
+    return;
+  }
+  if (loc.kubelet) { s.req.resume(); await answerKubelet(s.store, loc.kubelet, method, target.path, s.res); return; }
   const port = dialPort(loc);
   const socket = await dialTarget(networkOf(s.store), loc, port);
-  await roundTrip(socket, loc, port, path, rawQuery, s.req, s.res);
+  await roundTrip(socket, loc, port, target, s.req, s.res);
 };

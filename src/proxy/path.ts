@@ -6,7 +6,8 @@ const PROXY_PATH = /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)(?:\/namespaces\/[^/]+)?
 
 function decoded(seg: string): string { try { return decodeURIComponent(seg); } catch { return seg; } }
 
-export function proxyPath(rawUrl: string): { path: string; rawQuery: string } {
+/** `empty`: nothing at all follows "/proxy" (not even a slash): upstream redirects GET and HEAD to ".../proxy/". */
+export function proxyPath(rawUrl: string): { path: string; rawQuery: string; requestPath: string; empty: boolean } {
   const q = rawUrl.indexOf('?');
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
@@ -19,5 +20,5 @@ export function proxyPath(rawUrl: string): { path: string; rawQuery: string } {
   }
   let path = `/${segs.join('/')}`;
   if (rest.length > 1 && rest.endsWith('/') && path !== '/') path += '/';
-  return { path, rawQuery };
+  return { path, rawQuery, requestPath: rawPath, empty: rest === '' };
 }

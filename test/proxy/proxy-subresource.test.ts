@@ -28,6 +28,8 @@ function echo(pod: any, port: number, tls = false) {
     let body = '';
     for await (const c of req) body += c;
     res.setHeader('X-Backend', pod.metadata.name);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.url === '/go-away') { res.statusCode = 302; res.setHeader('Location', '/landing?x=1'); res.end(); return; }
     res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization ?? null, xff: req.headers['x-forwarded-for'] ?? null }));
   }, { signal: stop.signal, tls: tls ? localhostCert() : undefined });
 }
@@ -54,7 +56,11 @@ test('pod proxy reaches the emulated server: port by number or first declared, p
   assert.equal(b.auth, null, 'the bearer token is not passed on to the pod');
   assert.ok(b.xff, 'X-Forwarded-For names the client');
   assert.equal(JSON.parse((await f.api.get(`/api/v1/namespaces/${ns}/pods/web/proxy/`)).text).url, '/');
-  assert.equal(JSON.parse((await f.api.get(`/api/v1/namespaces/${ns}/pods/http:web:8080/proxy`)).text).url, '/');
+  // Nothing after /proxy: GET and HEAD are redirected to .../proxy/ (upstream's 301), other methods go through.
+  const redirect = await f.api.get(`/api/v1/namespaces/${ns}/pods/http:web:8080/proxy?a=b`).redirects(0);
+  assert.equal(redirect.status, 301);
+  assert.equal(redirect.headers.location, `/api/v1/namespaces/${ns}/pods/http:web:8080/proxy/?a=b`);
+  assert.equal(JSON.parse((await f.api.post(`/api/v1/namespaces/${ns}/pods/web:8080/proxy?method=POST`).send('x')).text).url, '/?method=POST');
   for (const m of ['post', 'put', 'patch', 'delete', 'options'] as const) {
     const x = await (f.api as any)[m](`/api/v1/namespaces/${ns}/pods/web:8080/proxy/m`).set('Content-Type', 'text/plain').send('payload');
     assert.equal(x.status, 200, `${m}: ${x.text}`);
@@ -63,6 +69,7 @@ test('pod proxy reaches the emulated server: port by number or first declared, p
     assert.equal(got.body, 'payload');
   }
   const head = await f.api.head(`/api/v1/namespaces/${ns}/pods/web:8080/proxy/`);
+  assert.equal(head.headers['access-control-allow-origin'], undefined, 'CORS headers of the target are dropped');
   assert.equal(head.status, 200);
   const tls = await f.api.get(`/api/v1/namespaces/${ns}/pods/https:web:8443/proxy/secure`);
   assert.equal(JSON.parse(tls.text).url, '/secure');
@@ -122,4 +129,29 @@ test('node proxy answers for the simulated kubelet; other ports go through node 
   assert.equal(assertStatus(await f.api.get('/api/v1/nodes/ghost/proxy/healthz'), 404).message, 'nodes "ghost" not found');
   assertStatus(await f.api.get(`/api/v1/nodes/${node}:31999/proxy/`), 503, 'ServiceUnavailable');
   assert.equal(assertStatus(await f.api.get('/api/v1/nodes/a:b:c:d/proxy/'), 400).message, 'invalid node request "a:b:c:d"');
+});
+
+test('HTML links and redirects of the target are rewritten under the proxy path (the e2e porter table)', async () => {
+  const pod = (await f.api.get(`/api/v1/namespaces/${ns}/pods/web`)).body;
+  const stopPorter = new AbortController();
+  const { programFor } = await import('../../src/images/index.ts');
+  const { InMemoryFs } = await import('just-bash');
+  void programFor('/agnhost')!({
+    argv: ['/agnhost', 'porter'], env: { SERVE_PORT_80: '<a href="/rewriteme">test</a>', SERVE_PORT_160: 'foo', SERVE_TLS_PORT_443: '<a href="/tlsrewriteme">test</a>' },
+    cwd: '/', fs: new InMemoryFs(), stdout: () => {}, stderr: () => {}, signal: stopPorter.signal, pod, container: 'c',
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  try {
+    const base = `/api/v1/namespaces/${ns}/pods`;
+    const html = await f.api.get(`${base}/web:80/proxy/`);
+    assert.equal(html.status, 200);
+    assert.match(String(html.headers['content-type']), /^text\/html/);
+    assert.equal(html.text, `<a href="${base}/web:80/proxy/rewriteme">test</a>`);
+    assert.equal((await f.api.get(`${base}/https:web:443/proxy/`)).text, `<a href="${base}/https:web:443/proxy/tlsrewriteme">test</a>`);
+    assert.equal((await f.api.get(`${base}/web:160/proxy/`)).text, 'foo');
+    const moved = await f.api.get(`${base}/web:8080/proxy/go-away`).redirects(0);
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.location, `${base}/web:8080/proxy/landing?x=1`);
+  } finally { stopPorter.abort(); }
 });

@@ -3,7 +3,8 @@
 // /sleep-body, /slow-response, /disconnect-* emulate slow or broken answers (simulated time).
 import type { ServerResponse } from 'node:http';
 import type { ProgramIO } from '../types.ts';
-import { forPod, serveHttp } from '../../netsim/index.ts';
+import { forPod } from '../../netsim/index.ts';
+import { serveGo } from '../go-http.ts';
 import { stopped, SIGTERM_EXIT } from '../program-kit.ts';
 
 function goDuration(ms: number): string {
@@ -34,7 +35,7 @@ async function body(io: ProgramIO, res: ServerResponse, kb: number, interval: nu
 
 export async function liveness(io: ProgramIO): Promise<number> {
   const started = io.now();
-  serveHttp(forPod(io.pod), 8080, async (req, res) => {
+  serveGo(forPod(io.pod), 8080, async (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const p = params(u.searchParams);
     const bad = () => { res.statusCode = 400; res.end(`${p}\n`); };

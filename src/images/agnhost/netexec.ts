@@ -4,7 +4,8 @@
 // /exit and /shutdown end the program with the asked status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgramIO } from '../types.ts';
-import { forPod, httpRequest, joinHostPort, serveHttp } from '../../netsim/index.ts';
+import { forPod, httpRequest, joinHostPort } from '../../netsim/index.ts';
+import { serveGo } from '../go-http.ts';
 import type { PodNet } from '../../netsim/index.ts';
 import { cobraFlags, goLog, goTime, hostnameOf, readText, SIGTERM_EXIT } from '../program-kit.ts';
 import { parseDuration } from '../flags.ts';
@@ -37,7 +38,7 @@ export async function netexec(io: ProgramIO, args: string[]): Promise<number> {
       tls = { cert, key };
     }
     const override = v['http-override'] as string;
-    serveHttp(net, v['http-port'], (req, res) => route(ctx, req, res, override), { signal: stop.signal, tls });
+    serveGo(net, v['http-port'], (req, res) => route(ctx, req, res, override), { signal: stop.signal, tls });
     goLog(io, `Started HTTP server on port ${v['http-port']}`);
   } catch (e) { goLog(io, (e as Error).message); stop.abort(); return 1; }
   const code = await done;

@@ -3,7 +3,8 @@
 // image's localhost certificate); SERVE_UDP_PORT_N answers datagrams. --json-response wraps the
 // value with the request method.
 import type { ProgramIO } from '../types.ts';
-import { forPod, serveHttp } from '../../netsim/index.ts';
+import { forPod } from '../../netsim/index.ts';
+import { serveGo } from '../go-http.ts';
 import type { PodNet } from '../../netsim/index.ts';
 import { cobraFlags, goLog, readText, stopped, SIGTERM_EXIT } from '../program-kit.ts';
 import { localhostCert } from '../localhost-cert.ts';
@@ -37,7 +38,7 @@ async function serve(io: ProgramIO, net: PodNet, port: number, value: string, js
     if (!cert || !key) { goLog(io, `tls server on port "${port}" with certFile=${JSON.stringify(certFile)}, keyFile=${JSON.stringify(keyFile)} failed: open ${cert ? keyFile : certFile}: no such file or directory`); return; }
     keys = { cert, key };
   }
-  serveHttp(net, port, (req, res) => {
+  serveGo(net, port, (req, res) => {
     if (json) { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ Method: req.method, Body: value })); return; }
     res.end(value);
   }, { signal: io.signal, tls: keys });

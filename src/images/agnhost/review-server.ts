@@ -2,7 +2,8 @@
 // the mounted files, each path's handler turns a decoded review into the response review.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgramIO } from '../types.ts';
-import { forPod, serveHttp } from '../../netsim/index.ts';
+import { forPod } from '../../netsim/index.ts';
+import { serveGo } from '../go-http.ts';
 import { goLog, readText } from '../program-kit.ts';
 
 export type ReviewHandler = (review: any) => Promise<object | undefined> | object | undefined;
@@ -14,7 +15,7 @@ export async function serveReviews(io: ProgramIO, port: number, certFile: string
     io.stderr(`panic: open ${cert ? keyFile : certFile}: no such file or directory\n\ngoroutine 1 [running]:\n`);
     return false;
   }
-  serveHttp(forPod(io.pod), port, (req, res) => {
+  serveGo(forPod(io.pod), port, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/readyz') { res.end('ok'); return; }
     const h = routes[path];

@@ -1,7 +1,8 @@
 // agnhost serve-hostname: answers with the pod's hostname over HTTP (default), raw TCP or UDP on
 // --port (9376). On SIGTERM it logs and lingers 60 s, as upstream does, "awaiting pod deletion".
 import type { ProgramIO } from '../types.ts';
-import { forPod, serveHttp } from '../../netsim/index.ts';
+import { forPod } from '../../netsim/index.ts';
+import { serveGo } from '../go-http.ts';
 import { cobraFlags, goLog, hostnameOf, stopped } from '../program-kit.ts';
 
 export async function serveHostname(io: ProgramIO, args: string[]): Promise<number> {
@@ -18,7 +19,7 @@ export async function serveHostname(io: ProgramIO, args: string[]): Promise<numb
     if (tcp) net.listenStream(port, (s, from) => { goLog(io, `TCP request from ${from.ip}:${from.port}`); s.on('error', () => {}); s.end(host); }, io.signal);
     if (udp) net.listenDatagram(port, (_m, from) => { goLog(io, `UDP request from ${from.ip}:${from.port}`); return host; }, io.signal);
     if (http) {
-      serveHttp(net, port, (req, res) => {
+      serveGo(net, port, (req, res) => {
         goLog(io, `HTTP request from ${req.socket.remoteAddress}:${req.socket.remotePort}`);
         if (close) res.setHeader('Connection', 'close');
         res.end(host);
