@@ -2,6 +2,7 @@
 // Content-Type gets one sniffed from the first bytes written (http.DetectContentType, the text
 // and HTML cases), and unknown paths of a ServeMux are "404 page not found".
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { serveHttp } from '../netsim/index.ts';
 import type { PodNet } from '../netsim/index.ts';
 import type { ServeOptions } from '../netsim/http.ts';
@@ -36,7 +37,14 @@ export function goResponse(res: ServerResponse): void {
   (res as any).end = (chunk?: unknown, ...rest: unknown[]) => { sniff(chunk); return end(chunk, ...rest); };
 }
 
+/** What Go's server writes for bytes that are not an HTTP request (e.g. `echo hostName | nc host 80`). */
+export const GO_BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request';
+
 /** serveHttp with Go's response behaviour. */
 export function serveGo(net: PodNet, port: number, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>, o: ServeOptions = {}) {
-  return serveHttp(net, port, (req, res) => { goResponse(res); return handler(req, res); }, o);
+  const served = serveHttp(net, port, (req, res) => { goResponse(res); return handler(req, res); }, o);
+  served.server.on('clientError', (_err: Error, socket: Duplex) => {
+    if (socket.writable) socket.end(GO_BAD_REQUEST); else socket.destroy();
+  });
+  return served;
 }

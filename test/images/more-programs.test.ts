@@ -82,6 +82,12 @@ test('busybox option bundling and the flags e2e scripts use: wget -qO- -T1, curl
   const nc = w.run(NETWORK_COMMANDS.nc, client, ['nc', '-v', '-u', '-t', '-w', '2', '10.0.0.2', '8081'], { stdin: 'hostName\n' });
   assert.equal(await nc.done, 0);
   assert.equal(nc.stdout(), 'srv');
+  // The e2e TCP reachability check: any answer on stdout counts; a Go HTTP server answers 400 to "hostName".
+  const tcp = w.run(NETWORK_COMMANDS.nc, client, ['nc', '-v', '-t', '-w', '2', '10.0.0.2', '8080'], { stdin: 'hostName\n' });
+  await settle();
+  await w.advance(2000);
+  assert.equal(await tcp.done, 0);
+  assert.match(tcp.stdout(), /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*400 Bad Request$/);
   ne.stop();
   await ne.done;
   w.close();
