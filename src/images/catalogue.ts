@@ -15,6 +15,8 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   fedora: shell('/bin/bash'),
   'debian-base': shell('/bin/sh'),
   'jessie-dnsutils': shell('/bin/sh'),
+  dnsutils: shell('/bin/sh'),
+  'test-webserver': { entrypoint: ['/agnhost', 'test-webserver'], cmd: [] },
   'distroless-iptables': shell('/bin/sh'),
   nonroot: { entrypoint: [], cmd: ['sh'], user: 1234, env: { PATH } },
   perl: { entrypoint: [], cmd: ['perl', '-de0'], env: { PATH } },

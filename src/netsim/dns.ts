@@ -27,7 +27,8 @@ export function resolvConf(pod: KObject | undefined): { searches: string[]; ndot
   for (const s of spec.dnsConfig?.searches ?? []) if (typeof s === 'string' && !searches.includes(s)) searches.push(s);
   let ndots = cluster ? 5 : 1;
   for (const o of spec.dnsConfig?.options ?? []) if (o?.name === 'ndots' && /^\d+$/.test(String(o.value ?? ''))) ndots = Number(o.value);
-  const nameservers = policy === 'None' ? (spec.dnsConfig?.nameservers ?? []) : cluster ? [DNS_SERVER] : [];
+  const extra: string[] = (spec.dnsConfig?.nameservers ?? []).filter((n: unknown) => typeof n === 'string');
+  const nameservers = [...new Set([...(cluster ? [DNS_SERVER] : []), ...extra])].slice(0, 3);
   return { searches, ndots, nameservers };
 }
 
@@ -110,7 +111,8 @@ export class Dns {
   srv(rawName: string, pod?: KObject): { name: string; records: { priority: number; weight: number; port: number; target: string }[] } {
     const name = rawName.replace(/\.$/, '').toLowerCase();
     const conf = resolvConf(pod);
-    const candidates = rawName.endsWith('.') || name.split('.').length - 1 >= conf.ndots ? [name, ...conf.searches.map((s) => `${name}.${s}`)] : [...conf.searches.map((s) => `${name}.${s}`), name];
+    const searched = conf.searches.map((s) => `${name}.${s}`);
+    const candidates = rawName.endsWith('.') ? [name] : name.split('.').length - 1 >= conf.ndots ? [name, ...searched] : [...searched, name];
     for (const fqdn of candidates) {
       const m = /^(?:_([^.]+)\._(tcp|udp|sctp)\.)?([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(fqdn);
       if (!m) continue;

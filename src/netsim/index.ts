@@ -12,6 +12,7 @@ export type { Proto, Peer, Listening, DialOptions, StreamHandler, DatagramHandle
 export { CLUSTER_DOMAIN, DNS_SERVER, resolvConf } from './dns.ts';
 export type { Answer } from './dns.ts';
 export { joinHostPort } from './ip.ts';
+export { etcHostsFile, resolvConfFile } from './pod-files.ts';
 
 import type { Informer } from '../controllers/runtime.ts';
 import type { NetClock } from './network.ts';

@@ -167,3 +167,25 @@ test('nginx and httpd serve their default page on 80, files from their document 
   assert.equal(await hd.done, 0);
   w.close();
 });
+
+test('the DNS e2e probe commands: dig +search A/SRV/PTR/CNAME, hostname -i for the pod A record, /etc files', async () => {
+  const { w, client, done } = await world();
+  const { etcHostsFile, resolvConfFile } = await import('../../src/netsim/index.ts');
+  const run = async (prog: keyof typeof NETWORK_COMMANDS, pod: any, ...args: string[]) => { const r = w.run(NETWORK_COMMANDS[prog], pod, [prog, ...args]); const code = await r.done; return { code, out: r.stdout() }; };
+  const web = w.net.index.get('pods', 'ns', 'web')!;
+  assert.deepEqual(await run('hostname', web, '-i'), { code: 0, out: '10.0.0.2\n' });
+  assert.deepEqual(await run('hostname', web, '-f'), { code: 0, out: 'web-0.hs.ns.svc.cluster.local\n' });
+  assert.deepEqual(await run('hostname', web), { code: 0, out: 'web-0\n' });
+  assert.equal((await run('dig', client, '+notcp', '+noall', '+answer', '+search', '10-0-0-2.ns.pod.cluster.local', 'A')).out, '10-0-0-2.ns.pod.cluster.local.\t\t30\tIN\tA\t10.0.0.2\n');
+  assert.equal((await run('dig', client, '+tcp', '+noall', '+answer', '+search', '_http._tcp.hs.ns.svc', 'SRV')).out, '_http._tcp.hs.ns.svc.cluster.local.\t\t30\tIN\tSRV\t0 100 80 web-0.hs.ns.svc.cluster.local.\n');
+  assert.equal((await run('dig', client, '+noall', '+answer', '+search', '5.0.96.10.in-addr.arpa.', 'PTR')).out, '5.0.96.10.in-addr.arpa.\t\t30\tIN\tPTR\tweb.ns.svc.cluster.local.\n');
+  w.net.index.put('services', { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns', name: 'ext' }, spec: { type: 'ExternalName', externalName: 'foo.example.com' } } as any);
+  assert.equal((await run('dig', client, '+short', 'ext.ns.svc.cluster.local', 'CNAME')).out, 'foo.example.com.\n');
+  assert.equal((await run('dig', client, '+short', '+search', 'nosuch', 'A')).out, '');
+  assert.equal(etcHostsFile(web), '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n10.0.0.2\tweb-0.hs.ns.svc.cluster.local\tweb-0\n');
+  assert.equal(resolvConfFile(web), 'search ns.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+  const custom = w.pod('ns', 'custom', '10.0.0.9', { dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['resolv.conf.local'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] }, hostAliases: [{ ip: '123.45.67.89', hostnames: ['foo.local', 'bar.local'] }] });
+  assert.equal(resolvConfFile(custom), 'search resolv.conf.local\nnameserver 1.1.1.1\noptions ndots:2 edns0\n');
+  assert.match(etcHostsFile(custom), /\n# Entries added by HostAliases\.\n123\.45\.67\.89\tfoo\.local\tbar\.local\n$/);
+  done();
+});

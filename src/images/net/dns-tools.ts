@@ -76,7 +76,7 @@ export async function dig(io: ProgramIO): Promise<number> {
       const a = net.lookup(search ? name : name.endsWith('.') ? name : `${name}.`);
       qname = `${a.name}.`;
       if (a.cname) records.push([qname, String(TTL), 'IN', 'CNAME', `${a.cname}.`]);
-      const want = a.addresses.filter((ip) => (type === 'AAAA' ? ip.includes(':') : type === 'A' ? !ip.includes(':') : true));
+      const want = type === 'CNAME' ? [] : a.addresses.filter((ip) => (type === 'AAAA' ? ip.includes(':') : type === 'A' ? !ip.includes(':') : true));
       for (const ip of want) records.push([a.cname ? `${a.cname}.` : qname, String(TTL), 'IN', ip.includes(':') ? 'AAAA' : 'A', ip]);
     }
   } catch { /* NXDOMAIN: no answer records */ }

@@ -10,4 +10,5 @@ export const NETWORK_COMMANDS: Record<string, Program> = {
   nslookup: lazy(async () => (await import('./dns-tools.ts')).nslookup),
   getent: lazy(async () => (await import('./dns-tools.ts')).getent),
   dig: lazy(async () => (await import('./dns-tools.ts')).dig),
+  hostname: lazy(async () => (await import('./hostname.ts')).hostname),
 };
