@@ -13,6 +13,8 @@ export { CLUSTER_DOMAIN, DNS_SERVER, resolvConf } from './dns.ts';
 export type { Answer } from './dns.ts';
 export { joinHostPort } from './ip.ts';
 export { etcHostsFile, resolvConfFile } from './pod-files.ts';
+export { httpGetProbe, tcpSocketProbe, probePort } from './probes.ts';
+export type { ProbeResult } from './probes.ts';
 
 import type { Informer } from '../controllers/runtime.ts';
 import type { NetClock } from './network.ts';

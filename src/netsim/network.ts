@@ -124,6 +124,9 @@ export class Network {
     return Buffer.isBuffer(reply) ? reply : Buffer.from(reply);
   }
 
+  /** Sleep on the network's clock (simulated time); an abort ends it early. */
+  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> => this.wait(ms, { signal }).catch(() => {});
+
   /** Wait simulated time (the caller's sleep when given); an abort ends the wait early with an error. */
   private async wait(ms: number, opts: DialOptions): Promise<void> {
     if (opts.signal?.aborted) throw new NetError('ETIMEDOUT', 'operation was canceled');
