@@ -1,6 +1,7 @@
 // The catalogue of well-known images, as data: an image reference (any registry, any tag or digest)
-// maps by its repository's last path segment to what the image runs by default. Programs named
-// here are found by programFor (programs.ts).
+// maps by its repository's last path segment to what the image runs by default. Every program an
+// entry runs is either a shell or found by programFor (programs.ts); images not listed are unknown
+// (the runtime keeps them running until deleted).
 import type { ImageDefaults } from './types.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -19,7 +20,6 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   'test-webserver': { entrypoint: ['/agnhost', 'test-webserver'], cmd: [] },
   'distroless-iptables': shell('/bin/sh'),
   nonroot: { entrypoint: [], cmd: ['sh'], user: 1234, env: { PATH } },
-  perl: { entrypoint: [], cmd: ['perl', '-de0'], env: { PATH } },
   pause: { entrypoint: ['/pause'], cmd: [] },
   agnhost: { entrypoint: ['/agnhost'], cmd: ['pause'], env: { PATH } },
   nginx: { entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], env: { PATH, NGINX_VERSION: '1.14.2' } },
@@ -27,7 +27,6 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   kitten: { entrypoint: [], cmd: ['kitten-httpd'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}` } },
   nautilus: { entrypoint: [], cmd: ['nautilus-httpd'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}` } },
   echoserver: { entrypoint: [], cmd: ['echoserver'], env: { PATH } },
-  'resource-consumer': { entrypoint: ['/consumer'], cmd: ['--port', '8080'], env: { PATH } },
 };
 
 /** The repository's last path segment of an image reference: registry.k8s.io/e2e-test-images/agnhost:2.53 → agnhost. */

@@ -24,6 +24,15 @@ test('the catalogue: image defaults by repository whatever the registry and tag;
   assert.equal(programFor('/bin/sh'), undefined);
 });
 
+test('every catalogued image runs a shell or a program of the catalogue', async () => {
+  const { CATALOGUE } = await import('../../src/images/catalogue.ts');
+  const SHELLS = new Set(['sh', 'bash', '/bin/sh', '/bin/bash']);
+  for (const [name, d] of Object.entries(CATALOGUE)) {
+    const argv0 = [...d.entrypoint, ...d.cmd][0];
+    assert.ok(argv0 && (SHELLS.has(argv0) || programFor(argv0)), `${name}: ${argv0} is neither a shell nor a program`);
+  }
+});
+
 test('agnhost: unknown subcommand and bad flags are cobra errors (exit 1); entrypoint-tester prints argv', async () => {
   const w = new World();
   const p = w.pod('ns', 'p', '10.0.0.2');
