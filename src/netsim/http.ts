@@ -92,7 +92,9 @@ function exchange(socket: Duplex, u: URL, o: HttpRequestOptions): Promise<HttpRe
       res.on('error', (e) => reject(new NetError('ECONNREFUSED', `read: ${e.message}`)));
     });
     req.on('error', (e: NodeJS.ErrnoException) => reject(new NetError('ECONNREFUSED', e.code === 'ECONNRESET' ? 'EOF' : e.message)));
-    o.signal?.addEventListener('abort', () => req.destroy(), { once: true });
+    const abort = () => req.destroy();
+    o.signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => o.signal?.removeEventListener('abort', abort));
     if (o.body !== undefined) req.write(o.body);
     req.end();
   });

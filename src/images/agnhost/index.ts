@@ -23,6 +23,11 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
 
 export const AGNHOST_SUBCOMMANDS = Object.keys(SUBCOMMANDS);
 
+/** Upstream subcommands Skiff does not emulate: named as such rather than "unknown". */
+const NOT_EMULATED = new Set(['audit-proxy', 'crd-conversion-webhook-v1beta1', 'external-metrics', 'fake-gitserver', 'fake-metrics-server', 'fake-registry-server',
+  'grpc-health-checking', 'guestbook', 'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'nettest', 'no-snat-test', 'no-snat-test-proxy',
+  'nonewprivs', 'openidmetadata', 'podcertificatesigner', 'port-forward-tester', 'registry', 'resource-consumer', 'resource-consumer-controller', 'tcp-reset']);
+
 export async function agnhost(io: ProgramIO): Promise<number> {
   const [sub, ...args] = io.argv.slice(1);
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -30,6 +35,10 @@ export async function agnhost(io: ProgramIO): Promise<number> {
     return 0;
   }
   const load = SUBCOMMANDS[sub];
+  if (!load && NOT_EMULATED.has(sub)) {
+    io.stderr(`Error: agnhost ${sub} is not emulated by Skiff's simulated containers (emulated: ${AGNHOST_SUBCOMMANDS.join(', ')})\n`);
+    return 1;
+  }
   if (!load) {
     io.stderr(`Error: unknown command ${JSON.stringify(sub)} for "agnhost"\nRun 'agnhost --help' for usage.\n`);
     return 1;
