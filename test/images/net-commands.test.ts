@@ -41,6 +41,8 @@ test('wget: -q -O - prints the body; saves a file; errors and exit statuses as b
   assert.equal(await save.done, 0);
   assert.equal(await fs.readFile('/index.html'), 'GET / ');
   assert.match(save.stderr(), /^Connecting to web\.ns\.svc\.cluster\.local:80 \(10\.96\.0\.5:80\)\nsaving to 'index\.html'\n/);
+  const devnull = w.run(wget, client, ['wget', '-q', '-O', '/dev/null', 'http://web/'], { fs: new InMemoryFs() });
+  assert.equal(await devnull.done, 0, 'no /dev in the filesystem: /dev/null still discards');
   const missing = w.run(wget, client, ['wget', '-q', '-O-', 'http://web/missing']);
   assert.equal(await missing.done, 1);
   assert.equal(missing.stderr(), 'wget: server returned error: HTTP/1.1 404 Not Found\n');

@@ -109,7 +109,7 @@ export async function curl(io: ProgramIO): Promise<number> {
     const payload = Buffer.concat([Buffer.from(head, 'latin1'), r.body]);
     const file = o.out ?? (o.remoteName ? decodeURIComponent(u.pathname.split('/').pop() || '') : undefined);
     if (o.remoteName && !file) return err(23, 'Remote file name has no length');
-    if (file && file !== '-') {
+    if (file === '/dev/null') { /* discarded */ } else if (file && file !== '-') {
       try { await io.fs.writeFile(abs(io, file), payload); } catch { return err(23, `Failure writing output to destination, passed ${payload.length} returned 0`); }
     } else io.stdout(payload);
     if (o.write) io.stdout(writeOut(o.write, r, url, ip, took));

@@ -81,6 +81,7 @@ async function fetchOne(io: ProgramIO, net: ReturnType<typeof podNet>, o: Opts, 
     if (o.spider) { if (!o.quiet) io.stderr('remote file exists\n'); return true; }
     const name = o.out ?? (decodeURIComponent(u.pathname.split('/').pop() || '') || 'index.html');
     if (name === '-') { io.stdout(r.body); return true; }
+    if (name === '/dev/null') return true;
     if (!o.quiet) io.stderr(`saving to '${name}'\n`);
     try { await io.fs.writeFile(abs(io, name), r.body); } catch (e) { io.stderr(`wget: can't open '${name}': ${/ENOENT|no such/i.test(String(e)) ? 'No such file or directory' : 'Permission denied'}\n`); return false; }
     if (!o.quiet) io.stderr(`${name.padEnd(20).slice(0, 20)} 100% |********************************| ${r.body.length}  0:00:00 ETA\n'${name}' saved\n`);
