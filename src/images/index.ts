@@ -19,3 +19,8 @@ export function programFor(argv0: string): Program | undefined {
   const name = String(argv0 ?? '').slice(String(argv0 ?? '').lastIndexOf('/') + 1);
   return Object.hasOwn(PROGRAMS, name) ? PROGRAMS[name] : undefined;
 }
+
+/** The command names programFor knows, which the container runtime registers as commands of the container's shell. */
+export function programNames(): string[] {
+  return Object.keys(PROGRAMS);
+}

@@ -13,8 +13,7 @@ export { CLUSTER_DOMAIN, DNS_SERVER, resolvConf } from './dns.ts';
 export type { Answer } from './dns.ts';
 export { joinHostPort } from './ip.ts';
 export { etcHostsFile, resolvConfFile } from './pod-files.ts';
-export { httpGetProbe, tcpSocketProbe, probePort } from './probes.ts';
-export type { ProbeResult } from './probes.ts';
+export { probeTransport } from './probe-transport.ts';
 
 import type { Informer } from '../controllers/runtime.ts';
 import type { NetClock } from './network.ts';

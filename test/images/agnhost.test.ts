@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemoryFs } from 'just-bash';
-import { programFor, imageDefaults } from '../../src/images/index.ts';
+import { programFor, programNames, imageDefaults } from '../../src/images/index.ts';
 import { httpRequest, PodNet } from '../../src/netsim/index.ts';
 import { World, settle } from './harness.ts';
 
@@ -22,6 +22,8 @@ test('the catalogue: image defaults by repository whatever the registry and tag;
   assert.ok(programFor('wget'));
   assert.equal(programFor('toString'), undefined);
   assert.equal(programFor('/bin/sh'), undefined);
+  for (const n of ['agnhost', 'wget', 'curl', 'nc', 'nslookup', 'dig', 'getent', 'hostname', 'nginx']) assert.ok(programNames().includes(n), n);
+  for (const n of programNames()) assert.ok(programFor(n), n);
 });
 
 test('every catalogued image runs a shell or a program of the catalogue', async () => {
