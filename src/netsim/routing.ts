@@ -61,8 +61,17 @@ export class Router {
     const turn = this.turns.get(key) ?? 0;
     this.turns.set(key, turn + 1);
     const pick = candidates[turn % candidates.length];
-    if (spec.sessionAffinity === 'ClientIP') this.sticky.set(stickyKey, { ...pick, until: this.now() + this.affinityMs(spec) });
+    if (spec.sessionAffinity === 'ClientIP') {
+      if (this.sticky.size >= 10_000) this.forgetExpired();
+      this.sticky.set(stickyKey, { ...pick, until: this.now() + this.affinityMs(spec) });
+    }
     return { kind: 'service', ip: pick.ip, port: pick.port, service: key };
+  }
+
+  /** Affinity entries outlive their timeout only until the table grows: then expired ones go. */
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [k, v] of this.sticky) if (v.until <= now) this.sticky.delete(k);
   }
 
   private affinityMs(spec: any): number {
