@@ -25,7 +25,7 @@ export async function run(): Promise<Record<string, number | string>> {
   t = performance.now();
   for (let i = 0; i < N; i++) { const c = await client.connect('web.ns.svc.cluster.local', 80); c.socket.resume(); }
   const dialUs = ((performance.now() - t) * 1000) / N;
-  serveHttp(new PodNet(net, pods[1]), 8080, (_req, res) => res.end('ok'), { signal: stop.signal });
+  serveHttp(new PodNet(net, pods[1]), 8080, (_req, res) => { res.end('ok'); }, { signal: stop.signal });
   const HTTP = 2000;
   t = performance.now();
   for (let i = 0; i < HTTP; i++) await httpRequest(client, { url: `http://${ipOf(1)}:8080/` });
