@@ -140,5 +140,10 @@ export class Network {
 
   /** The addresses of the pod known by this uid (the index's current copy). */
   podByUid(uid: string): KObject | undefined { return this.index.by('pods', 'uid', uid)[0]; }
-  addressesOf(pod: KObject): string[] { return podIPs(this.podByUid(String(pod.metadata.uid ?? '')) ?? pod); }
+  /** The pod's addresses: the index's copy, or the caller's when the informer has not delivered the IP yet. */
+  addressesOf(pod: KObject): string[] {
+    const known = this.podByUid(String(pod.metadata?.uid ?? ''));
+    const ips = known ? podIPs(known) : [];
+    return ips.length ? ips : podIPs(pod);
+  }
 }
