@@ -17,6 +17,7 @@ import { logHandler } from './streaming/logs.ts';
 import { attachHandler, execHandler } from './streaming/exec.ts';
 import { metricsRoute } from './metrics/api.ts';
 import { portForwardHandler } from './streaming/portforward.ts';
+import { proxyHandler } from './proxy/handler.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>) => Promise<boolean> | boolean;
 
@@ -32,9 +33,8 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
   subresources.set('/pods/exec', execHandler);
   subresources.set('/pods/attach', attachHandler);
   subresources.set('/pods/portforward', portForwardHandler);
-  for (const s of ['proxy', 'ephemeralcontainers']) subresources.set(`/pods/${s}`, notYet);
-  subresources.set('/nodes/proxy', notYet);
-  subresources.set('/services/proxy', notYet);
+  subresources.set('/pods/ephemeralcontainers', notYet);
+  for (const r of ['pods', 'services', 'nodes']) subresources.set(`/${r}/proxy`, proxyHandler);
   subresources.set('/serviceaccounts/token', notYet); // startServer replaces it: the TokenRequest handler needs the signing key
   subresources.set('certificates.k8s.io/certificatesigningrequests/approval', statusHandler);
 

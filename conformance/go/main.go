@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -79,6 +80,8 @@ func main() {
 		dynamicCustomResources(ctx, config, ns)
 	case "protobuf":
 		protobuf(ctx, config, ns)
+	case "proxy":
+		proxyGet(ctx, config, ns)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", scenario)
 		os.Exit(2)
@@ -454,4 +457,40 @@ func dynamicCustomResources(ctx context.Context, config *rest.Config, ns string)
 		return apierrors.IsNotFound(err), nil
 	})
 	must(err, "CRD deleted")
+}
+
+// proxyGet: ProxyGet through services/{name}:{port}/proxy and pods/{name}:{port}/proxy reaches the
+// pod's emulated server (the case sets up pod "web" answering "hello from web: METHOD URL"); a
+// Service without endpoints is ServiceUnavailable, a missing pod NotFound.
+func proxyGet(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	body, err := cs.CoreV1().Services(ns).ProxyGet("http", "web", "80", "hello", map[string]string{"q": "1"}).DoRaw(ctx)
+	must(err, "service ProxyGet")
+	if !strings.HasPrefix(string(body), "hello from web: GET /hello?q=1") {
+		fail("service ProxyGet: body %q", body)
+	}
+	body, err = cs.CoreV1().Services(ns).ProxyGet("", "web", "http", "", nil).DoRaw(ctx)
+	must(err, "service ProxyGet by port name")
+	if !strings.HasPrefix(string(body), "hello from web: GET /") {
+		fail("service ProxyGet by port name: body %q", body)
+	}
+	body, err = cs.CoreV1().Pods(ns).ProxyGet("", "web", "8080", "x", nil).DoRaw(ctx)
+	must(err, "pod ProxyGet")
+	if !strings.HasPrefix(string(body), "hello from web: GET /x") {
+		fail("pod ProxyGet: body %q", body)
+	}
+	// DoRaw gives client-go's unstructured error for a non-2xx answer (as against any apiserver);
+	// the Status itself is read through Do().Error().
+	_, err = cs.CoreV1().Services(ns).ProxyGet("", "empty", "80", "", nil).DoRaw(ctx)
+	if !apierrors.IsServiceUnavailable(err) {
+		fail("ProxyGet of a Service without endpoints: want ServiceUnavailable, got %v", err)
+	}
+	err = cs.CoreV1().RESTClient().Get().Namespace(ns).Resource("services").Name("empty:80").SubResource("proxy").Do(ctx).Error()
+	if !apierrors.IsServiceUnavailable(err) || !strings.Contains(err.Error(), `no endpoints available for service "empty"`) {
+		fail("proxy of a Service without endpoints: want the Status \"no endpoints available\", got %v", err)
+	}
+	_, err = cs.CoreV1().Pods(ns).ProxyGet("", "ghost", "80", "", nil).DoRaw(ctx)
+	if !apierrors.IsNotFound(err) {
+		fail("ProxyGet of a missing pod: want NotFound, got %v", err)
+	}
 }

@@ -42,3 +42,6 @@ export const clientGoCases: Case[] = [
   scenarioCase('crd.custom-objects-api', 'dynamic-custom-resources', go, 'dynamic-crd', { noNamespace: true }),
   scenarioCase('protobuf.client-go', 'protobuf-crud', go, 'protobuf', { noNamespace: true }),
 ];
+
+/** client-go cases that need in-process set-up live with their area. */
+export async function moreClientGoCases(): Promise<Case[]> { return [(await import('./proxy.ts')).clientGoProxyCase]; }

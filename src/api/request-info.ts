@@ -139,6 +139,8 @@ export function classifyRequest(method: string, path: string, query: URLSearchPa
 export function checkRoute(method: string, info: RequestInfo): void {
   if (info.kind !== 'resource') return;
   const { resource, subresource, name } = info;
+  // Proxy subresources take every method their target may answer, OPTIONS included (upstream's connect routes).
+  if (subresource === 'proxy' && name !== undefined && method === 'OPTIONS') { checkPathName(name); return; }
   const routed = verbFor(method, name !== undefined, subresource !== undefined, new URLSearchParams()) !== undefined;
   const verbs = subresource === undefined ? resource.verbs : resource.subresources.find((s) => s.name === subresource)!.verbs;
   if (!routed || (!verbs.includes(info.verb) && info.verb !== 'watch')) throw methodNotAllowed();

@@ -33,6 +33,8 @@ import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
 import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
+import { removeNetwork, startNetwork } from '../netsim/index.ts';
+import type { Network } from '../netsim/index.ts';
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -40,6 +42,8 @@ export interface Controllers {
   controllers: Controller[];
   kubelet?: Kubelet;
   nodes?: NodeSimulator;
+  /** The simulated pod network (src/netsim), when workloads run. */
+  network?: Network;
   /** Resolves when every controller queue is idle and queued events are written (tests). */
   settle(): Promise<void>;
 }
@@ -82,6 +86,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   ];
   let recorders: EventRecorder[] = [];
   let kubelet: Kubelet | undefined;
+  let network: Network | undefined;
   if (deps.workloads !== false) {
     const pods = informer('', 'v1', 'pods');
     const rss = informer('apps', 'v1', 'replicasets');
@@ -132,6 +137,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointsController({ store, clock, services, pods, endpoints, log }),
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
+    network = startNetwork(clock, store, { pods, services, slices, nodes });
     const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
@@ -162,7 +168,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     nodeSim = await startNodes(store, clock, deps.nodeTemplates ?? Math.max(0, deps.nodes), log, informers.get('/nodes'));
   }
   return {
-    informers, controllers, kubelet, nodes: nodeSim,
+    informers, controllers, kubelet, nodes: nodeSim, network,
     async settle() {
       for (let round = 0; round < 3; round++) {
         await Promise.all(controllers.map((c) => c.queue.idle()));
@@ -173,6 +179,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     async stop() {
       nodeSim?.stop();
       kubelet?.stop();
+      if (network) removeNetwork(network);
       for (const c of controllers) c.stop();
       for (const i of informers.values()) i.stop();
     },

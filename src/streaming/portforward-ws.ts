@@ -12,6 +12,7 @@ import { upgradeTarget } from './common.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { listenerFor, openPort, refusedMessage } from './pod-port.ts';
 import type { PortConnection } from './pod-port.ts';
+import { emulatedListener, openEmulated } from './pod-listener.ts';
 
 export const WS_PORTFORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 
@@ -59,10 +60,12 @@ function serve(ws: WebSocket, pod: KObject, ports: number[]): void {
     prefix.writeUInt16LE(port);
     send(2 * i, prefix);
     send(2 * i + 1, prefix);
+    const net = emulatedListener(pod, port);
     const container = listenerFor(pod, port);
-    if (!container) { send(2 * i + 1, Buffer.from(refusedMessage(pod, port))); done(); return; }
+    if (!net && !container) { send(2 * i + 1, Buffer.from(refusedMessage(pod, port))); done(); return; }
     let closed = false;
-    conns[i] = openPort(pod, container, port, (b) => send(2 * i, b), () => { if (!closed) { closed = true; done(); } });
+    const write = (b: Buffer) => send(2 * i, b), close = () => { if (!closed) { closed = true; done(); } };
+    conns[i] = net ? openEmulated(net, pod, port, write, close) : openPort(pod, container!, port, write, close);
   });
   ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
     let buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);

@@ -4,7 +4,8 @@
 //    SPDY bytes (kubectl >= 1.31);
 // then, per forwarded connection, the client opens an `error` and a `data` stream sharing
 // `port` and `requestID` headers. The data stream is wired to the pod's simulated port
-// (pod-port.ts); failures are written as text on the error stream, as the kubelet does.
+// (pod-port.ts), or to the emulated program listening there (pod-listener.ts); failures are written
+// as text on the error stream, as the kubelet does.
 // Other WebSocket subprotocols get the older channel protocol (portforward-ws.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +21,7 @@ import { acceptSpdyUpgrade, negotiateProtocol } from './spdy-exec.ts';
 import { SpdySession } from './spdy/session.ts';
 import type { SpdyStream } from './spdy/session.ts';
 import { listenerFor, openPort, refusedMessage } from './pod-port.ts';
+import { emulatedListener, openEmulated } from './pod-listener.ts';
 import { checkWsProtocols, parsePorts, serveWsPortForward } from './portforward-ws.ts';
 
 export const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
@@ -129,9 +131,11 @@ function forward(pod: KObject, errStream: SpdyStream, data: SpdyStream): void {
   const problem = portProblem(raw);
   if (problem) { fail(problem); return; }
   const port = Number(raw);
+  const net = emulatedListener(pod, port);
   const container = listenerFor(pod, port);
-  if (!container) { fail(refusedMessage(pod, port)); return; }
-  const conn = openPort(pod, container, port, (b) => data.write(b), () => { data.end(); errStream.end(); });
+  if (!net && !container) { fail(refusedMessage(pod, port)); return; }
+  const write = (b: Buffer) => data.write(b), close = () => { data.end(); errStream.end(); };
+  const conn = net ? openEmulated(net, pod, port, write, close) : openPort(pod, container!, port, write, close);
   data.onData((b) => conn.data(b));
   data.onEnd(() => conn.end());
 }

@@ -1,0 +1,26 @@
+// The catalogue of well-known images (issue 18): image defaults and the programs an emulated
+// container can run. The container runtime (src/kubelet/containers) resolves a container's command
+// with imageDefaults and runs argv[0] through programFor (falling back to its shell).
+import type { ImageDefaults, Program } from './types.ts';
+import { CATALOGUE, repositoryName } from './catalogue.ts';
+import { PROGRAMS } from './programs.ts';
+
+export type { ImageDefaults, Program, ProgramIO } from './types.ts';
+export { NETWORK_COMMANDS } from './net/index.ts';
+
+/** ENTRYPOINT/CMD/WORKDIR/USER/ENV of a well-known image, or undefined for an unknown image. */
+export function imageDefaults(image: string): ImageDefaults | undefined {
+  const d = CATALOGUE[repositoryName(String(image ?? ''))];
+  return d && { ...d, entrypoint: [...d.entrypoint], cmd: [...d.cmd], env: d.env && { ...d.env } };
+}
+
+/** The program run as `argv0` (a name or a path such as /agnhost or /usr/sbin/nginx), or undefined. */
+export function programFor(argv0: string): Program | undefined {
+  const name = String(argv0 ?? '').slice(String(argv0 ?? '').lastIndexOf('/') + 1);
+  return Object.hasOwn(PROGRAMS, name) ? PROGRAMS[name] : undefined;
+}
+
+/** The command names programFor knows, which the container runtime registers as commands of the container's shell. */
+export function programNames(): string[] {
+  return Object.keys(PROGRAMS);
+}

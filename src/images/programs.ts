@@ -1,0 +1,23 @@
+// Programs by the name they are run as (argv[0]'s last path segment): the images' servers and tools.
+// Each loads its module on first run, so the catalogue costs nothing at start-up.
+import type { Program } from './types.ts';
+import { NETWORK_COMMANDS } from './net/index.ts';
+
+const lazy = (load: () => Promise<Program>): Program => async (io) => (await load())(io);
+
+const agnhost = lazy(async () => (await import('./agnhost/index.ts')).agnhost);
+const pause = lazy(async () => (await import('./agnhost/pause.ts')).pause);
+const nginx = lazy(async () => (await import('./web/nginx.ts')).nginx);
+const httpd = lazy(async () => (await import('./web/httpd.ts')).httpd);
+
+export const PROGRAMS: Record<string, Program> = {
+  agnhost, 'agnhost-2': agnhost,
+  pause,
+  nginx,
+  'docker-entrypoint.sh': lazy(async () => (await import('./web/entrypoint.ts')).dockerEntrypoint),
+  'httpd-foreground': httpd, httpd,
+  'kitten-httpd': lazy(async () => (await import('./web/httpd.ts')).kitten),
+  'nautilus-httpd': lazy(async () => (await import('./web/httpd.ts')).nautilus),
+  echoserver: lazy(async () => (await import('./web/echoserver.ts')).echoserver),
+  ...NETWORK_COMMANDS,
+};
