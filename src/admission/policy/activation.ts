@@ -1,0 +1,86 @@
+// The values admission expressions see (upstream's evaluationActivation, CreateAdmissionRequest and
+// CreateNamespaceObject): object/oldObject as CEL values (null when absent), the request, the
+// namespace (only the fields upstream exposes), params, the authorizer and lazily evaluated variables.
+// What does not depend on the binding or param is built once per request and shared by every policy.
+import { generic } from '../../cel/values.ts';
+import { Authorizer, ResourceCheck, type AuthorizeFn } from '../../cel/library/authz.ts';
+import type { CompiledVariable } from '../../cel/admission.ts';
+import type { AdmissionAttributes } from '../types.ts';
+import type { ResourceInfo } from '../../registry/resources.ts';
+import type { KObject } from '../../registry/strategy.ts';
+
+export interface RequestValues {
+  object: unknown;
+  oldObject: unknown;
+  namespaceObject: unknown;
+  authorizer: Authorizer;
+}
+
+const NAMESPACE_META = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'finalizers'];
+
+/** The namespace as CEL sees it: metadata limited to upstream's fields (uid as `UID`), spec and status. */
+export function namespaceValue(ns: KObject | undefined): unknown {
+  if (!ns) return null;
+  const meta: Record<string, unknown> = {};
+  for (const k of NAMESPACE_META) {
+    const v = ns.metadata?.[k];
+    if (v !== undefined && v !== null) meta[k === 'uid' ? 'UID' : k] = v;
+  }
+  return generic({ metadata: meta, spec: ns.spec ?? {}, status: ns.status ?? {} });
+}
+
+/** Values shared by every policy for one request (built on first use). */
+export function requestValues(a: AdmissionAttributes, ns: KObject | undefined, authorize: AuthorizeFn): RequestValues {
+  const user = { name: a.user.name, uid: a.user.uid, groups: a.user.groups ?? [], extra: a.user.extra };
+  const authorizer = new Authorizer(user, authorize);
+  const r = a.resource;
+  authorizer.requestResource = new ResourceCheck(authorizer, r.group, r.resource, { subresource: a.subresource, namespace: a.namespace, name: a.name });
+  return {
+    object: a.operation === 'DELETE' || a.object === undefined ? null : generic(a.object),
+    oldObject: a.oldObject === undefined || a.operation === 'CREATE' ? null : generic(a.oldObject),
+    namespaceObject: namespaceValue(ns),
+    authorizer,
+  };
+}
+
+const gvk = (r: ResourceInfo) => new Map([['group', r.group], ['version', r.version], ['kind', r.kind]]);
+const gvr = (r: ResourceInfo) => new Map([['group', r.group], ['version', r.version], ['resource', r.resource]]);
+
+/** `request`: the matched (possibly equivalent) kind and resource, and what the client asked for. */
+export function requestValue(a: AdmissionAttributes, matched: ResourceInfo): Map<string, unknown> {
+  return new Map<string, unknown>([
+    ['kind', gvk(matched)], ['resource', gvr(matched)], ['subResource', a.subresource],
+    ['requestKind', gvk(a.requestResource)], ['requestResource', gvr(a.requestResource)], ['requestSubResource', a.subresource],
+    ['name', a.name], ['namespace', a.namespace], ['operation', a.operation],
+    ['userInfo', generic({ username: a.user.name, uid: a.user.uid ?? '', groups: a.user.groups ?? [], extra: a.user.extra ?? {} })],
+    ['dryRun', a.dryRun], ['options', generic(a.options ?? null)],
+  ]);
+}
+
+/**
+ * `variables`: a map whose entries are evaluated on first access, once (an erroring variable only
+ * matters to the expressions that read it). Its type is Map so CEL treats it as one.
+ */
+export function lazyVariables(vars: CompiledVariable[], ctx: Record<string, unknown>): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  const done = new Map<string, { v?: unknown; e?: unknown }>();
+  const byName = new Map(vars.map((v) => [v.name, v]));
+  const get = (k: string): unknown => {
+    let d = done.get(k);
+    if (!d) {
+      const cv = byName.get(k);
+      if (!cv) return undefined;
+      try {
+        if (cv.error) throw new Error(`composited variable "${k}" fails to compile: ${cv.error}`);
+        d = { v: cv.program!(ctx) };
+      } catch (e) { d = { e }; }
+      done.set(k, d);
+    }
+    if (d.e) throw d.e;
+    return d.v;
+  };
+  Object.defineProperty(m, 'get', { value: get });
+  Object.defineProperty(m, 'has', { value: (k: string) => byName.has(k) });
+  return m;
+}

@@ -1,0 +1,89 @@
+// The ValidatingAdmissionPolicy admission plugin (k8s.io/apiserver/pkg/admission/plugin/policy/validating):
+// policies and bindings come from watch caches; each write of any kind but the policy kinds themselves
+// is dispatched to the policies in force. The authorizer behind `authorizer` in expressions is injected
+// (allow-all until the server wires its RBAC authorizer in).
+import { errors } from '../../errors.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import type { Store } from '../../registry/store.ts';
+import type { ResourceInfo } from '../../registry/resources.ts';
+import type { KObject } from '../../registry/strategy.ts';
+import { findResource } from '../../registry/resources.ts';
+import { allowAll, type AuthorizeFn } from '../../cel/library/authz.ts';
+import { lazyModule } from '../../util/lazy-module.ts';
+import { PolicySource } from './source.ts';
+import type { DispatchEnv } from './dispatch.ts';
+import type { RequestValues } from './activation.ts';
+
+type Engine = typeof import('./engine.ts');
+const engine = lazyModule<Engine>(new URL('./engine.ts', import.meta.url), () => import('./engine.ts'));
+
+export interface PolicyPluginDeps {
+  store: Store;
+  /** Decides `authorizer` checks in expressions (default: everything allowed). */
+  authorize?: AuthorizeFn;
+}
+
+export interface PolicyPlugin extends AdmissionPlugin {
+  readonly source: PolicySource;
+  stop(): void;
+}
+
+/** The policy kinds themselves are never subject to policies (upstream excludes them). */
+const EXCLUDED = new Set(['validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings']);
+const isNamespaceRequest = (a: AdmissionAttributes) => a.resource.group === '' && a.resource.resource === 'namespaces';
+const NAMESPACES = () => findResource('', 'v1', 'namespaces')!;
+
+export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin {
+  const { store } = deps;
+  const authorize = deps.authorize ?? allowAll;
+  const source = new PolicySource(store, (p) => engine.get().compilePolicy(p));
+  const equivalents = new Map<string, { gen: number; list: ResourceInfo[] }>();
+
+  function equivalentsOf(r: ResourceInfo): ResourceInfo[] {
+    const key = `${r.group}/${r.version}/${r.resource}`;
+    const gen = store.resources.generation;
+    let e = equivalents.get(key);
+    if (!e || e.gen !== gen) {
+      e = { gen, list: store.resources.all().filter((x) => x.group === r.group && x.resource === r.resource && x.version !== r.version) };
+      equivalents.set(key, e);
+    }
+    return e.list;
+  }
+
+  async function namespaceOf(a: AdmissionAttributes): Promise<KObject | undefined> {
+    if (!a.namespace || isNamespaceRequest(a)) return undefined;
+    const ns = source.namespaces.get(undefined, a.namespace);
+    if (ns) return ns;
+    // The cache may lag a namespace created just now: ask the store, as upstream asks the API.
+    return store.get(NAMESPACES(), undefined, a.namespace).catch(() => undefined);
+  }
+
+  return {
+    name: 'ValidatingAdmissionPolicy',
+    source,
+    async validate(a) {
+      if (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)) return;
+      await source.start();
+      if (source.bindings.size === 0) return;
+      const { dispatch, requestValues } = await engine.load();
+      const hooks = source.hooks();
+      if (hooks.length === 0) return;
+      const namespace = await namespaceOf(a);
+      let values: RequestValues | undefined;
+      const env: DispatchEnv = {
+        namespaceLabels(name) {
+          const ns = name === a.namespace ? namespace : source.namespaces.get(undefined, name);
+          return ns ? ns.metadata.labels ?? {} : undefined;
+        },
+        equivalents: equivalentsOf,
+        values() {
+          // Upstream fails the request when the namespace of a namespaced request cannot be found.
+          if (a.namespace && !namespace && !isNamespaceRequest(a)) throw errors.notFound({ group: '', resource: 'namespaces' }, a.namespace);
+          return (values ??= requestValues(a, namespace, authorize));
+        },
+      };
+      await dispatch(a, hooks, env);
+    },
+    stop() { source.stop(); },
+  };
+}
