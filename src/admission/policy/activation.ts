@@ -2,7 +2,7 @@
 // CreateNamespaceObject): object/oldObject as CEL values (null when absent), the request, the
 // namespace (only the fields upstream exposes), params, the authorizer and lazily evaluated variables.
 // What does not depend on the binding or param is built once per request and shared by every policy.
-import { generic } from '../../cel/values.ts';
+import { jsonToCel } from '../../cel/values.ts';
 import { Authorizer, ResourceCheck, type AuthorizeFn } from '../../cel/library/authz.ts';
 import type { CompiledVariable } from '../../cel/admission.ts';
 import type { AdmissionAttributes } from '../types.ts';
@@ -27,7 +27,7 @@ export function namespaceValue(ns: KObject | undefined): unknown {
     const v = ns.metadata?.[k];
     if (v !== undefined && v !== null) meta[k === 'uid' ? 'UID' : k] = v;
   }
-  return generic({ metadata: meta, spec: ns.spec ?? {}, status: ns.status ?? {} });
+  return jsonToCel({ metadata: meta, spec: ns.spec ?? {}, status: ns.status ?? {} });
 }
 
 /** Values shared by every policy for one request (built on first use). */
@@ -37,25 +37,25 @@ export function requestValues(a: AdmissionAttributes, ns: KObject | undefined, a
   const r = a.resource;
   authorizer.requestResource = new ResourceCheck(authorizer, r.group, r.resource, { subresource: a.subresource, namespace: a.namespace, name: a.name });
   return {
-    object: a.operation === 'DELETE' || a.object === undefined ? null : generic(a.object),
-    oldObject: a.oldObject === undefined || a.operation === 'CREATE' ? null : generic(a.oldObject),
+    object: a.operation === 'DELETE' || a.object === undefined ? null : jsonToCel(a.object),
+    oldObject: a.oldObject === undefined || a.operation === 'CREATE' ? null : jsonToCel(a.oldObject),
     namespaceObject: namespaceValue(ns),
     authorizer,
   };
 }
 
-const gvk = (r: ResourceInfo) => new Map([['group', r.group], ['version', r.version], ['kind', r.kind]]);
-const gvr = (r: ResourceInfo) => new Map([['group', r.group], ['version', r.version], ['resource', r.resource]]);
+const gvk = (r: ResourceInfo) => ({ group: r.group, version: r.version, kind: r.kind });
+const gvr = (r: ResourceInfo) => ({ group: r.group, version: r.version, resource: r.resource });
 
 /** `request`: the matched (possibly equivalent) kind and resource, and what the client asked for. */
-export function requestValue(a: AdmissionAttributes, matched: ResourceInfo): Map<string, unknown> {
-  return new Map<string, unknown>([
-    ['kind', gvk(matched)], ['resource', gvr(matched)], ['subResource', a.subresource],
-    ['requestKind', gvk(a.requestResource)], ['requestResource', gvr(a.requestResource)], ['requestSubResource', a.subresource],
-    ['name', a.name], ['namespace', a.namespace], ['operation', a.operation],
-    ['userInfo', generic({ username: a.user.name, uid: a.user.uid ?? '', groups: a.user.groups ?? [], extra: a.user.extra ?? {} })],
-    ['dryRun', a.dryRun], ['options', generic(a.options ?? null)],
-  ]);
+export function requestValue(a: AdmissionAttributes, matched: ResourceInfo): Record<string, unknown> {
+  return {
+    kind: gvk(matched), resource: gvr(matched), subResource: a.subresource,
+    requestKind: gvk(a.requestResource), requestResource: gvr(a.requestResource), requestSubResource: a.subresource,
+    name: a.name, namespace: a.namespace, operation: a.operation,
+    userInfo: { username: a.user.name, uid: a.user.uid ?? '', groups: a.user.groups ?? [], extra: a.user.extra ?? {} },
+    dryRun: a.dryRun, options: jsonToCel(a.options ?? null),
+  };
 }
 
 /**

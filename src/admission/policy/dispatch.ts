@@ -12,8 +12,9 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import { matchResources, type MatchEnv } from './match.ts';
 import { collectParams, ConfigError } from './params.ts';
 import { validate, type ValidateResult } from './validator.ts';
-import { requestValue, type RequestValues } from './activation.ts';
-import { generic } from '../../cel/values.ts';
+import type { RequestValues } from './activation.ts';
+import { jsonToCel } from '../../cel/values.ts';
+import type { ResourceInfo } from '../../registry/resources.ts';
 import type { Hook } from './source.ts';
 
 interface Denial { policy: string; binding?: string; message: string; reason?: string }
@@ -24,6 +25,8 @@ const MAX_AUDIT_VALUE = 10 * 1024;
 export interface DispatchEnv extends MatchEnv {
   /** Values shared by every policy (object, oldObject, namespaceObject, authorizer), built on first use. */
   values(): RequestValues;
+  /** `request` for a matched resource (shared by the policies that matched the same one). */
+  request(matched: ResourceInfo): Record<string, unknown>;
 }
 
 function addAnnotation(a: AdmissionAttributes, key: string, value: string): void {
@@ -78,7 +81,6 @@ async function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, den
   if (hook.configError) { configError(denials, policy, undefined, new Error(hook.configError)); return; }
   if (hook.paramCache) await hook.paramCache.start();
   const audits = new Map<string, string[]>();
-  let request: Map<string, unknown> | undefined;
   for (const b of hook.bindings) {
     let params;
     try {
@@ -89,9 +91,8 @@ async function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, den
       continue;
     }
     const v = env.values();
-    request ??= requestValue(a, matched.resource);
-    const base = { object: v.object, oldObject: v.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request };
-    for (const p of params) act(a, denials, policy.metadata.name!, b, await validate(hook.compiled, base, p === null ? null : generic(p)), audits);
+    const base = { object: v.object, oldObject: v.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request: env.request(matched.resource) };
+    for (const p of params) act(a, denials, policy.metadata.name!, b, await validate(hook.compiled, base, p === null ? null : jsonToCel(p)), audits);
   }
   for (const [key, values] of audits) addAnnotation(a, `${policy.metadata.name}/${key}`, values.join(', '));
 }

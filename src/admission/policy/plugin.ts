@@ -38,6 +38,7 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
   const authorize = deps.authorize ?? allowAll;
   const source = new PolicySource(store, (p) => engine.get().compilePolicy(p));
   const equivalents = new Map<string, { gen: number; list: ResourceInfo[] }>();
+  let started = false, loaded = false;
 
   function equivalentsOf(r: ResourceInfo): ResourceInfo[] {
     const key = `${r.group}/${r.version}/${r.resource}`;
@@ -50,7 +51,7 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
     return e.list;
   }
 
-  async function namespaceOf(a: AdmissionAttributes): Promise<KObject | undefined> {
+  function namespaceOf(a: AdmissionAttributes): KObject | undefined | Promise<KObject | undefined> {
     if (!a.namespace || isNamespaceRequest(a)) return undefined;
     const ns = source.namespaces.get(undefined, a.namespace);
     if (ns) return ns;
@@ -63,19 +64,27 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
     source,
     async validate(a) {
       if (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)) return;
-      await source.start();
+      if (!started) { await source.start(); started = true; }
       if (source.bindings.size === 0) return;
-      const { dispatch, requestValues } = await engine.load();
+      if (!loaded) { await engine.load(); loaded = true; }
+      const { dispatch, requestValues, requestValue } = engine.get();
       const hooks = source.hooks();
       if (hooks.length === 0) return;
-      const namespace = await namespaceOf(a);
+      let namespace = namespaceOf(a);
+      if (namespace instanceof Promise) namespace = await namespace;
       let values: RequestValues | undefined;
+      const requests = new Map<ResourceInfo, Record<string, unknown>>();
       const env: DispatchEnv = {
         namespaceLabels(name) {
           const ns = name === a.namespace ? namespace : source.namespaces.get(undefined, name);
           return ns ? ns.metadata.labels ?? {} : undefined;
         },
         equivalents: equivalentsOf,
+        request(matched) {
+          let r = requests.get(matched);
+          if (!r) requests.set(matched, r = requestValue(a, matched));
+          return r;
+        },
         values() {
           // Upstream fails the request when the namespace of a namespaced request cannot be found.
           if (a.namespace && !namespace && !isNamespaceRequest(a)) throw errors.notFound({ group: '', resource: 'namespaces' }, a.namespace);

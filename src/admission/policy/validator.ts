@@ -23,14 +23,26 @@ const MAX_MESSAGE_BYTES = 5 * 1024;
 
 type Eval = { value: unknown } | { error: string };
 
-/** Runs one expression: its value, or upstream's error text (compile errors are reported at evaluation). */
-async function run(e: CompiledExpr, ctx: Record<string, unknown>): Promise<Eval> {
+const failed = (e: CompiledExpr, err: unknown): Eval => ({ error: `expression '${e.src}' resulted in error: ${celErrorText(err)}` });
+
+/**
+ * Runs one expression: its value, or upstream's error text (compile errors are reported at
+ * evaluation). Synchronous unless the expression awaits something (an asynchronous authorizer), so
+ * the common case costs no promise.
+ */
+function runSync(e: CompiledExpr, ctx: Record<string, unknown>): Eval | Promise<Eval> {
   if (e.error) return { error: `compilation error: ${e.error}` };
   try {
-    return { value: await e.program!(ctx) };
+    const v = e.program!(ctx);
+    if (v instanceof Promise) return v.then((value) => ({ value }), (err) => failed(e, err));
+    return { value: v };
   } catch (err) {
-    return { error: `expression '${e.src}' resulted in error: ${celErrorText(err)}` };
+    return failed(e, err);
   }
+}
+
+async function run(e: CompiledExpr, ctx: Record<string, unknown>): Promise<Eval> {
+  return runSync(e, ctx);
 }
 
 /** cel-js's runtime error as cel-go words it (first line, lower-case start). */
@@ -107,7 +119,8 @@ export async function validate(p: CompiledPolicy, base: Record<string, unknown>,
   const decisions: Decision[] = [];
   for (let i = 0; i < p.validations.length; i++) {
     const v = p.validations[i];
-    const r = await run(v.expr, ctx);
+    let r = runSync(v.expr, ctx);
+    if (r instanceof Promise) r = await r;
     if ('error' in r) decisions.push({ action: errorAction(fp), evaluation: 'error', message: r.error, index: i });
     else if (r.value !== true) decisions.push({ action: 'deny', evaluation: 'deny', message: await message(v, ctx), reason: v.reason ?? 'Invalid', index: i });
     else decisions.push({ action: 'admit', evaluation: 'admit', message: '', index: i });
