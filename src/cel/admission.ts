@@ -8,10 +8,22 @@ import { libraryEnv } from './env.ts';
 import { formatIssue } from './issues.ts';
 import { registerAuthz } from './library/authz.ts';
 import type { Program } from './compile.ts';
+import type { StructuralSchema } from '../schema/types.ts';
+import { TypeRegistrar } from './types.ts';
 
 export interface AdmissionVars {
   hasParams: boolean;
   hasAuthorizer: boolean;
+}
+
+/**
+ * Schemas that type `object`/`oldObject` and `params` (status type checking); dyn when absent.
+ * `root` marks a custom resource's schema, which rules see with apiVersion, kind and
+ * metadata.name/generateName added; built-in schemas already declare them.
+ */
+export interface AdmissionTypes {
+  object?: { schema: StructuralSchema; root: boolean };
+  params?: { schema: StructuralSchema; root: boolean };
 }
 
 const GVK = { group: 'string', version: 'string', kind: 'string' };
@@ -53,10 +65,12 @@ function admissionBase(): Environment {
 }
 
 /** Upstream's environment variables for the options (without `variables`). */
-function declare(env: Environment, v: AdmissionVars): Environment {
-  env.registerVariable('object', 'dyn').registerVariable('oldObject', 'dyn')
+function declare(env: Environment, v: AdmissionVars, types: AdmissionTypes = {}): Environment {
+  const registrar = types.object || types.params ? new TypeRegistrar(env) : undefined;
+  const objectType = types.object ? registrar!.typeOf(types.object.schema, types.object.root) : 'dyn';
+  env.registerVariable('object', objectType).registerVariable('oldObject', objectType)
     .registerVariable('request', 'kubernetes.AdmissionRequest').registerVariable('namespaceObject', 'kubernetes.Namespace');
-  if (v.hasParams) env.registerVariable('params', 'dyn');
+  if (v.hasParams) env.registerVariable('params', types.params ? registrar!.typeOf(types.params.schema, types.params.root) : 'dyn');
   if (v.hasAuthorizer) env.registerVariable('authorizer', 'kubernetes.authorization.Authorizer');
   return env;
 }
@@ -77,14 +91,17 @@ export class AdmissionCompiler {
   private readonly composed: CompiledVariable[] = [];
   private envs = new Map<string, Environment>();
   readonly composition: boolean;
-  constructor(vars: AdmissionVars, composition: boolean) { this.vars = vars; this.composition = composition; }
+  private readonly types: AdmissionTypes;
+  constructor(vars: AdmissionVars, composition: boolean, types: AdmissionTypes = {}) {
+    this.vars = vars; this.composition = composition; this.types = types;
+  }
 
   /** The environment for `v` (params/authorizer as given) with the variables composed so far. */
   private env(v: AdmissionVars): Environment {
     const key = `${v.hasParams}/${v.hasAuthorizer}`;
     let env = this.envs.get(key);
     if (!env) {
-      env = declare(admissionBase().clone(), v);
+      env = declare(admissionBase().clone(), v, this.types);
       if (this.composition) {
         const fields: Record<string, string> = {};
         for (const c of this.composed) fields[c.name] = c.type;
@@ -122,7 +139,8 @@ export class AdmissionCompiler {
       return { error: `compilation failed: ${formatIssue(src, e)}` };
     }
     if (!checked.valid) return { error: `compilation failed: ${formatIssue(src, checked.error)}` };
-    const type = checked.type ?? 'dyn';
+    // cel-js names the null type `null`, cel-go `null_type`.
+    const type = checked.type === 'null' ? 'null_type' : checked.type ?? 'dyn';
     if (returnTypes && type !== 'dyn' && !returnTypes.includes(type)) {
       const want = returnTypes.length === 1 ? returnTypes[0] : `one of [${returnTypes.join(' ')}]`;
       return { error: `must evaluate to ${want} but got ${goTypeName(type)}` };
