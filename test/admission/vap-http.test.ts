@@ -196,3 +196,38 @@ test('failurePolicy: a runtime error denies under Fail and is ignored under Igno
   assert.equal((await f.api.delete(`${VAPB}/err-fail`)).status, 200);
   assert.equal((await eventually(() => f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send(cm('y')), 201)).status, 201);
 });
+
+test('bad input: wrong types, deep nesting, oversized expressions and stale updates get Status errors', async () => {
+  const wrong = await f.api.post(VAP).send({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'wrong-type' }, spec: { validations: 'x' } });
+  assertStatus(wrong, 400, 'BadRequest');
+  const wrongExpr = await f.api.post(VAP).send(policy('wrong-expr', { validations: [{ expression: 5 }] }));
+  assertStatus(wrongExpr, 400, 'BadRequest');
+  const deep = await f.api.post(VAP).send(policy('deep', { validations: [{ expression: `${'('.repeat(2000)}true${')'.repeat(2000)}` }] }));
+  const d = assertStatus(deep, 422, 'Invalid');
+  assert.equal(d.details.causes[0].field, 'spec.validations[0].expression');
+  const long = await f.api.post(VAP).send(policy('long', { validations: [{ expression: Array.from({ length: 20000 }, () => 'true').join(' && ') }] }));
+  assert.ok(long.status === 201 || long.status === 422, `${long.status} ${long.text.slice(0, 200)}`);
+  const tooManyAudits = await f.api.post(VAP).send(policy('audits', { auditAnnotations: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, valueExpression: "'v'" })) }));
+  assert.match(assertStatus(tooManyAudits, 422, 'Invalid').message, /spec.auditAnnotations: Invalid value: .*must not have more than 20 auditAnnotations/);
+  const created = await f.api.post(VAP).send(policy('stale', { validations: [{ expression: 'true' }] }));
+  assert.equal(created.status, 201);
+  const first = await f.api.put(`${VAP}/stale`).send({ ...created.body, spec: { ...created.body.spec, validations: [{ expression: '1 == 1' }] } });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.metadata.generation, 2, 'a spec change bumps the generation');
+  assertStatus(await f.api.put(`${VAP}/stale`).send({ ...created.body, spec: { ...created.body.spec, validations: [{ expression: '2 == 2' }] } }), 409, 'Conflict');
+  // The status subresource keeps the spec; a warning without text is refused.
+  const st = await f.api.put(`${VAP}/stale/status`).send({ ...first.body, status: { typeChecking: { expressionWarnings: [{ fieldRef: 'spec.validations[0].expression', warning: '' }] } } });
+  assert.equal(assertStatus(st, 422, 'Invalid').details.causes[0].field, 'status.typeChecking.expressionWarnings[0].warning');
+});
+
+test('kubectl get columns: validations, paramKind; policyName and paramRef', async () => {
+  assert.equal((await f.api.post(VAP).send(policy('table-p', { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'true' }, { expression: 'true' }] }))).status, 201);
+  assert.equal((await f.api.post(VAPB).send(binding('table-b', 'table-p', { paramRef: { name: 'cfg', parameterNotFoundAction: 'Allow' } }))).status, 201);
+  const table = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+  const p = await f.api.get(`${VAP}/table-p`).set('Accept', table);
+  assert.deepEqual(p.body.columnDefinitions.map((c: any) => c.name), ['Name', 'Validations', 'ParamKind', 'Age']);
+  assert.deepEqual(p.body.rows[0].cells.slice(0, 3), ['table-p', 2, 'v1/ConfigMap']);
+  const b = await f.api.get(`${VAPB}/table-b`).set('Accept', table);
+  assert.deepEqual(b.body.columnDefinitions.map((c: any) => c.name), ['Name', 'PolicyName', 'ParamRef', 'Age']);
+  assert.deepEqual(b.body.rows[0].cells.slice(0, 3), ['table-b', 'table-p', '*/cfg']);
+});

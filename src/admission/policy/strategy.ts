@@ -4,6 +4,7 @@
 import type { KindStrategy } from '../../registry/kinds/util.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { lazyModule } from '../../util/lazy-module.ts';
+import { errors } from '../../errors.ts';
 import { defaultBinding, defaultPolicy } from './defaults.ts';
 
 type PolicyValidation = typeof import('./validate-policy.ts');
@@ -16,7 +17,12 @@ export const validatingAdmissionPolicyStrategy: KindStrategy = {
   async load() { await policyValidation.load(); },
   prepareForCreate(obj: KObject) { obj.status = {}; },
   validate: (obj) => policyValidation.get().validatePolicySpec(obj),
-  validateUpdate: (obj, old) => [...policyValidation.get().validatePolicySpec(obj, old), ...policyValidation.get().validatePolicyStatus(obj)],
+  validateUpdate: (obj, old) => policyValidation.get().validatePolicySpec(obj, old),
+  /** Status writes (the store runs no other validation for them): expression warnings need text and a fieldRef. */
+  async admitStatusUpdate(obj: KObject) {
+    const errs = (await policyValidation.load()).validatePolicyStatus(obj);
+    if (errs.length) throw errors.invalid('admissionregistration.k8s.io', 'ValidatingAdmissionPolicy', obj.metadata.name!, errs);
+  },
 };
 
 export const validatingAdmissionPolicyBindingStrategy: KindStrategy = {
