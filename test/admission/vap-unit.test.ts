@@ -249,3 +249,33 @@ test('type checking: wildcards are not expanded, params are typed by the paramKi
   assert.deepEqual(warnings.map((w) => w.fieldRef), ['spec.validations[1].expression']);
   assert.match(warnings[0].warning, /^apps\/v1, Kind=Deployment: ERROR: <input>:1:1: found no matching overload for '_<=_' applied to '\(int, string\)'/);
 });
+
+test('paramKind and paramRef need "get" on the params: refused with upstream wording, system:masters exempt', { timeout: 30_000 }, async () => {
+  const { validatingAdmissionPolicy } = await import('../../src/admission/policy/plugin.ts');
+  const { asUser } = await import('../../src/util/request-scope.ts');
+  const clock = new FakeClock();
+  const store = new Store({ backend: new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock, now: () => clock.now() }), clock, strategyFor, validateMeta, validateMetaUpdate });
+  await bootstrap(store);
+  const asked: object[] = [];
+  const plugin = validatingAdmissionPolicy({ store, authorize: (req) => { asked.push(req); return { decision: 'deny' }; } });
+  store.admission.register(plugin);
+  const vaps = findResource('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies')!;
+  const vapbs = findResource('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings')!;
+  const pol = (name: string) => ({ metadata: { name }, spec: { paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, matchConstraints: { resourceRules: [rule()] }, validations: [{ expression: 'true' }] } }) as never;
+  const bob = { name: 'bob', uid: 'u2', groups: ['system:authenticated'] };
+  await assert.rejects(asUser(bob, () => store.create(vaps, undefined, pol('p1'))), (e: StatusError) => {
+    assert.equal(e.code, 422);
+    assert.deepEqual(e.status.details?.causes, [{ reason: 'FieldValueForbidden', field: 'spec.paramKind', message: 'Forbidden: user &{bob u2 [system:authenticated] map[]} must have "get" permission on all objects of the referenced paramKind (kind=ConfigMap, apiVersion=v1)' }]);
+    return true;
+  });
+  assert.deepEqual(asked.map((r: any) => [r.verb, r.group, r.version, r.resource, r.namespace, r.name]), [['get', '', 'v1', 'configmaps', '*', '*']]);
+  const admin = { name: 'admin', uid: '', groups: ['system:masters'] };
+  await asUser(admin, () => store.create(vaps, undefined, pol('p1')));
+  await plugin.source.start();
+  for (let i = 0; i < 100 && !plugin.source.policies.get(undefined, 'p1'); i++) await new Promise((r) => setTimeout(r, 10));
+  await assert.rejects(asUser(bob, () => store.create(vapbs, undefined, { metadata: { name: 'b1' }, spec: { policyName: 'p1', validationActions: ['Deny'], paramRef: { name: 'limits', namespace: 'team', parameterNotFoundAction: 'Deny' } } } as never)),
+    /spec.paramRef: Forbidden: user &\{bob u2 \[system:authenticated\] map\[\]\} does not have "get" permission on the object referenced by paramRef/);
+  assert.deepEqual((asked[1] as any).namespace, 'team');
+  assert.deepEqual((asked[1] as any).resource, 'configmaps');
+  plugin.stop();
+});

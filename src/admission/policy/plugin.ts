@@ -11,6 +11,7 @@ import { findResource } from '../../registry/resources.ts';
 import { allowAll, type AuthorizeFn } from '../../cel/library/authz.ts';
 import { lazyModule } from '../../util/lazy-module.ts';
 import { PolicySource } from './source.ts';
+import { authorizeParams } from './param-authz.ts';
 import type { DispatchEnv } from './dispatch.ts';
 import type { RequestValues } from './activation.ts';
 
@@ -63,7 +64,13 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
     name: 'ValidatingAdmissionPolicy',
     source,
     async validate(a) {
-      if (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)) return;
+      if (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)) {
+        if (deps.authorize) {
+          if (!started) { await source.start(); started = true; }
+          await authorizeParams(a, store, deps.authorize, (name) => source.policies.get(undefined, name) as never);
+        }
+        return;
+      }
       if (!started) { await source.start(); started = true; }
       if (source.bindings.size === 0) return;
       if (!loaded) { await engine.load(); loaded = true; }
