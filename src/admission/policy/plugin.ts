@@ -8,7 +8,7 @@ import type { Store } from '../../registry/store.ts';
 import type { ResourceInfo } from '../../registry/resources.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { findResource } from '../../registry/resources.ts';
-import { allowAll, type AuthorizeFn } from '../../cel/library/authz.ts';
+import type { AuthorizeFn } from '../../cel/library/authz.ts';
 import { lazyModule } from '../../util/lazy-module.ts';
 import { PolicySource } from './source.ts';
 import { authorizeParams } from './param-authz.ts';
@@ -36,7 +36,8 @@ const NAMESPACES = () => findResource('', 'v1', 'namespaces')!;
 
 export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin {
   const { store } = deps;
-  const authorize = deps.authorize ?? allowAll;
+  // Allow-all by default (defined here: the CEL modules load only once a policy is bound).
+  const authorize: AuthorizeFn = deps.authorize ?? (() => ({ decision: 'allow', reason: '' }));
   const source = new PolicySource(store, (p) => engine.get().compilePolicy(p));
   const equivalents = new Map<string, { gen: number; list: ResourceInfo[] }>();
   let started = false, loaded = false;
