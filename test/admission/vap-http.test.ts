@@ -231,3 +231,21 @@ test('kubectl get columns: validations, paramKind; policyName and paramRef', asy
   assert.deepEqual(b.body.columnDefinitions.map((c: any) => c.name), ['Name', 'PolicyName', 'ParamRef', 'Age']);
   assert.deepEqual(b.body.rows[0].cells.slice(0, 3), ['table-b', 'table-p', '*/cfg']);
 });
+
+test('rules match the version the client used; Equivalent evaluates the object converted to the matched version', async () => {
+  const ns = await f.ns('vap-hpa');
+  const hpaRule = (version: string) => ({ ...inNs(ns), resourceRules: [{ apiGroups: ['autoscaling'], apiVersions: [version], operations: ['CREATE'], resources: ['horizontalpodautoscalers'] }] });
+  await bind({ ...policy('hpa-v1', {}), spec: { matchConstraints: { ...hpaRule('v1'), matchPolicy: 'Exact' }, validations: [{ expression: 'object.spec.targetCPUUtilizationPercentage <= 80', messageExpression: "'v1 view: ' + string(object.spec.targetCPUUtilizationPercentage)" }] } },
+    binding('hpa-v1', 'hpa-v1'));
+  await bind({ ...policy('hpa-v2', {}), spec: { matchConstraints: hpaRule('v2'), validations: [{ expression: 'object.spec.metrics.all(m, m.resource.target.averageUtilization <= 85)', messageExpression: "'v2 view: ' + object.apiVersion" }] } },
+    binding('hpa-v2', 'hpa-v2'));
+  const hpa = (name: string, pct: number) => ({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, maxReplicas: 3, targetCPUUtilizationPercentage: pct } });
+  const v1 = await eventually(() => f.api.post(`/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`).send(hpa('a', 82)), 422);
+  assert.match(v1.body.message, /ValidatingAdmissionPolicy 'hpa-v1' with binding 'hpa-v1' denied request: v1 view: 82$/);
+  const v2 = await eventually(() => f.api.post(`/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`).send(hpa('b', 79)), 201);
+  assert.equal(v2.status, 201);
+  const v3 = await f.api.post(`/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`).send(hpa('c', 90));
+  assert.match(v3.body.message, /'hpa-v1'.*v1 view: 90/, 'the first denial by policy name');
+  const v2only = await f.api.post(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`).send({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'd' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 88 } } }] } });
+  assert.match(v2only.body.message, /ValidatingAdmissionPolicy 'hpa-v2' with binding 'hpa-v2' denied request: v2 view: autoscaling\/v2$/);
+});

@@ -7,7 +7,7 @@ import { matchResources, NamespaceNotFound, type MatchEnv } from '../../src/admi
 import { collectParams, ConfigError } from '../../src/admission/policy/params.ts';
 import { compilePolicy } from '../../src/admission/policy/compile.ts';
 import { dispatch, type DispatchEnv } from '../../src/admission/policy/dispatch.ts';
-import { requestValue, requestValues } from '../../src/admission/policy/activation.ts';
+import { objectValues, requestValue, requestValues } from '../../src/admission/policy/activation.ts';
 import { defaultPolicy } from '../../src/admission/policy/defaults.ts';
 import { typeCheck } from '../../src/admission/policy/typecheck.ts';
 import { policyStatusController } from '../../src/admission/policy/status-controller.ts';
@@ -116,6 +116,7 @@ async function run(a: AdmissionAttributes, hooks: Hook[], authorize: AuthorizeFn
   const e: DispatchEnv = {
     ...env,
     request: (m) => requestValue(a, m),
+    objects: (m) => objectValues(a, m, (o) => o),
     values: () => requestValues(a, { metadata: { name: 'team', labels: { env: 'prod' } } } as never, authorize),
   };
   try {

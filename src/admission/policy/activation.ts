@@ -10,10 +10,13 @@ import type { ResourceInfo } from '../../registry/resources.ts';
 import type { KObject } from '../../registry/strategy.ts';
 
 export interface RequestValues {
-  object: unknown;
-  oldObject: unknown;
   namespaceObject: unknown;
   authorizer: Authorizer;
+}
+
+export interface ObjectValues {
+  object: unknown;
+  oldObject: unknown;
 }
 
 const NAMESPACE_META = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
@@ -34,13 +37,22 @@ export function namespaceValue(ns: KObject | undefined): unknown {
 export function requestValues(a: AdmissionAttributes, ns: KObject | undefined, authorize: AuthorizeFn): RequestValues {
   const user = { name: a.user.name, uid: a.user.uid, groups: a.user.groups ?? [], extra: a.user.extra };
   const authorizer = new Authorizer(user, authorize);
-  const r = a.resource;
+  const r = a.requestResource;
   authorizer.requestResource = new ResourceCheck(authorizer, r.group, r.resource, { subresource: a.subresource, namespace: a.namespace, name: a.name });
+  return { namespaceObject: namespaceValue(ns), authorizer };
+}
+
+const sameVersion = (x: ResourceInfo, y: ResourceInfo) => x.group === y.group && x.version === y.version && x.resource === y.resource;
+
+/**
+ * `object` and `oldObject` in the version the policy matched (upstream converts the request's
+ * object to it): the store holds them in the storage version, converted when another was matched.
+ */
+export function objectValues(a: AdmissionAttributes, matched: ResourceInfo, convert: (o: KObject, r: ResourceInfo) => KObject): ObjectValues {
+  const as = (o: KObject | undefined) => (o === undefined ? null : jsonToCel(sameVersion(matched, a.resource) ? o : convert(o, matched)));
   return {
-    object: a.operation === 'DELETE' || a.object === undefined ? null : jsonToCel(a.object),
-    oldObject: a.oldObject === undefined || a.operation === 'CREATE' ? null : jsonToCel(a.oldObject),
-    namespaceObject: namespaceValue(ns),
-    authorizer,
+    object: a.operation === 'DELETE' ? null : as(a.object),
+    oldObject: a.operation === 'CREATE' ? null : as(a.oldObject),
   };
 }
 

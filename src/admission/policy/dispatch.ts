@@ -12,7 +12,7 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import { matchResources, type MatchEnv } from './match.ts';
 import { collectParams, ConfigError } from './params.ts';
 import { validate, type ValidateResult } from './validator.ts';
-import type { RequestValues } from './activation.ts';
+import type { ObjectValues, RequestValues } from './activation.ts';
 import { jsonToCel } from '../../cel/values.ts';
 import type { ResourceInfo } from '../../registry/resources.ts';
 import type { Hook } from './source.ts';
@@ -23,10 +23,12 @@ const VALIDATION_FAILURE_KEY = 'validation.policy.admission.k8s.io/validation_fa
 const MAX_AUDIT_VALUE = 10 * 1024;
 
 export interface DispatchEnv extends MatchEnv {
-  /** Values shared by every policy (object, oldObject, namespaceObject, authorizer), built on first use. */
+  /** Values shared by every policy (namespaceObject, authorizer), built on first use. */
   values(): RequestValues;
   /** `request` for a matched resource (shared by the policies that matched the same one). */
   request(matched: ResourceInfo): Record<string, unknown>;
+  /** `object` and `oldObject` in the matched resource's version (shared likewise). */
+  objects(matched: ResourceInfo): ObjectValues;
 }
 
 function addAnnotation(a: AdmissionAttributes, key: string, value: string): void {
@@ -91,7 +93,8 @@ async function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, den
       continue;
     }
     const v = env.values();
-    const base = { object: v.object, oldObject: v.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request: env.request(matched.resource) };
+    const o = env.objects(matched.resource);
+    const base = { object: o.object, oldObject: o.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request: env.request(matched.resource) };
     for (const p of params) act(a, denials, policy.metadata.name!, b, await validate(hook.compiled, base, p === null ? null : jsonToCel(p)), audits);
   }
   for (const [key, values] of audits) addAnnotation(a, `${policy.metadata.name}/${key}`, values.join(', '));

@@ -2,4 +2,4 @@
 // a server without policies never loads it.
 export { compilePolicy } from './compile.ts';
 export { dispatch } from './dispatch.ts';
-export { requestValue, requestValues } from './activation.ts';
+export { objectValues, requestValue, requestValues } from './activation.ts';

@@ -1,8 +1,9 @@
 // Whether a request is in scope of a policy's matchConstraints or a binding's matchResources
 // (k8s.io/apiserver/pkg/admission/plugin/policy/matching and webhook/predicates/rules): namespace and
 // object selectors, excludeResourceRules, then resourceRules (operations, groups, versions,
-// resources/subresources with wildcards, scope, resourceNames); with matchPolicy Equivalent a rule
-// naming another version of the same resource matches too, and that version is the one evaluated.
+// resources/subresources with wildcards, scope, resourceNames) against the resource as the client
+// asked for it; with matchPolicy Equivalent a rule naming another version of the same resource
+// matches too, and that version is the one evaluated.
 import type { AdmissionAttributes } from '../types.ts';
 import type { ResourceInfo } from '../../registry/resources.ts';
 import { selectorMatches, type LabelSelector } from '../../registry/validation/selector.ts';
@@ -52,9 +53,9 @@ function nameMatches(rule: NamedRuleWithOperations, a: AdmissionAttributes): boo
 }
 
 function rulesMatch(rules: NamedRuleWithOperations[] | undefined, policy: string | undefined, a: AdmissionAttributes, env: MatchEnv): MatchResult {
-  for (const rule of rules ?? []) if (ruleMatches(rule, a, a.resource) && nameMatches(rule, a)) return { matched: true, resource: a.resource };
+  for (const rule of rules ?? []) if (ruleMatches(rule, a, a.requestResource) && nameMatches(rule, a)) return { matched: true, resource: a.requestResource };
   if (policy !== 'Equivalent') return { matched: false };
-  const eqs = env.equivalents(a.resource);
+  const eqs = env.equivalents(a.requestResource);
   for (const rule of rules ?? []) {
     for (const eq of eqs) if (ruleMatches(rule, a, eq) && nameMatches(rule, a)) return { matched: true, resource: eq };
   }
@@ -94,7 +95,7 @@ export function matchResources(m: MatchResources, a: AdmissionAttributes, env: M
   if (!nsOk && !nsErr) return { matched: false };
   if (!objectSelectorMatches(m.objectSelector as LabelSelector, a)) return { matched: false };
   if (rulesMatch(m.excludeResourceRules, m.matchPolicy, a, env).matched) return { matched: false };
-  const r: MatchResult = m.resourceRules?.length ? rulesMatch(m.resourceRules, m.matchPolicy, a, env) : { matched: true, resource: a.resource };
+  const r: MatchResult = m.resourceRules?.length ? rulesMatch(m.resourceRules, m.matchPolicy, a, env) : { matched: true, resource: a.requestResource };
   if (r.matched && nsErr) throw nsErr;
   return r;
 }

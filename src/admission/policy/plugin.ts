@@ -13,7 +13,8 @@ import { lazyModule } from '../../util/lazy-module.ts';
 import { PolicySource } from './source.ts';
 import { authorizeParams } from './param-authz.ts';
 import type { DispatchEnv } from './dispatch.ts';
-import type { RequestValues } from './activation.ts';
+import type { ObjectValues, RequestValues } from './activation.ts';
+import { toVersion } from '../../registry/conversion.ts';
 
 type Engine = typeof import('./engine.ts');
 const engine = lazyModule<Engine>(new URL('./engine.ts', import.meta.url), () => import('./engine.ts'));
@@ -75,13 +76,14 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
       if (!started) { await source.start(); started = true; }
       if (source.bindings.size === 0) return;
       if (!loaded) { await engine.load(); loaded = true; }
-      const { dispatch, requestValues, requestValue } = engine.get();
+      const { dispatch, requestValues, requestValue, objectValues } = engine.get();
       const hooks = source.hooks();
       if (hooks.length === 0) return;
       let namespace = namespaceOf(a);
       if (namespace instanceof Promise) namespace = await namespace;
       let values: RequestValues | undefined;
       const requests = new Map<ResourceInfo, Record<string, unknown>>();
+      const objects = new Map<ResourceInfo, ObjectValues>();
       const env: DispatchEnv = {
         namespaceLabels(name) {
           const ns = name === a.namespace ? namespace : source.namespaces.get(undefined, name);
@@ -92,6 +94,11 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
           let r = requests.get(matched);
           if (!r) requests.set(matched, r = requestValue(a, matched));
           return r;
+        },
+        objects(matched) {
+          let o = objects.get(matched);
+          if (!o) objects.set(matched, o = objectValues(a, matched, toVersion));
+          return o;
         },
         values() {
           // Upstream fails the request when the namespace of a namespaced request cannot be found.
