@@ -163,6 +163,13 @@ test('evaluation: request, namespaceObject, variables, matchConditions and the a
   assert.ok((await run(a, [authz], deny)).error);
   assert.deepEqual(seen.map((s: any) => [s.user.name, s.verb, s.group, s.resource, s.namespace]), [['alice', 'create', 'apps', 'deployments', 'team'], ['alice', 'delete', '', 'configmaps', 'team']]);
   assert.equal((await run(a, [authz], allowAll)).error, undefined);
+  // An authorizer that answers asynchronously: evaluation carries on asynchronously, in the same order.
+  const later: AuthorizeFn = async (req) => ({ decision: req.verb === 'create' ? 'allow' : 'deny', reason: 'later' });
+  const two = [hook('a-async', { validations: [{ expression: "authorizer.requestResource.check('delete').allowed()", message: 'async says no' }] }, [{}, {}]), hook('b-sync', { validations: [{ expression: 'false', message: 'sync says no' }] }, [{}])];
+  const r = await run(a, two, later);
+  assert.match(r.error!.status.message!, /'a-async' with binding 'a-async-b0' denied request: async says no$/);
+  const reason = hook('reason', { validations: [{ expression: "authorizer.requestResource.check('delete').reason() == 'x'", messageExpression: "authorizer.requestResource.check('delete').reason()" }] }, [{}]);
+  assert.match((await run(a, [reason], later)).error!.status.message!, /failed expression/, 'messageExpression has no authorizer: it fails to compile, the expression is the message');
 });
 
 test('actions: Warn adds a warning, Audit records the validation failure, auditAnnotations are published per policy', async () => {

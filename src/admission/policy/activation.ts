@@ -22,9 +22,17 @@ export interface ObjectValues {
 const NAMESPACE_META = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
   'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'finalizers'];
 
-/** The namespace as CEL sees it: metadata limited to upstream's fields (uid as `UID`), spec and status. */
+const namespaceValues = new WeakMap<KObject, unknown>();
+
+/** The namespace as CEL sees it: metadata limited to upstream's fields (uid as `UID`), spec and status (cached per cached object). */
 export function namespaceValue(ns: KObject | undefined): unknown {
   if (!ns) return null;
+  let v = namespaceValues.get(ns);
+  if (v === undefined) namespaceValues.set(ns, v = namespaceData(ns));
+  return v;
+}
+
+function namespaceData(ns: KObject): unknown {
   const meta: Record<string, unknown> = {};
   for (const k of NAMESPACE_META) {
     const v = ns.metadata?.[k];

@@ -17,6 +17,8 @@ export class WatchCache {
   private ready?: Promise<void>;
   private onChange?: () => void;
   version = 0;
+  /** Whether the first list has landed (reads before that would see nothing). */
+  synced = false;
 
   constructor(store: Store, resource: ResourceInfo, onChange?: () => void) {
     this.store = store; this.resource = resource; this.onChange = onChange;
@@ -33,6 +35,7 @@ export class WatchCache {
     const { items, resourceVersion } = await this.store.list(this.resource, undefined);
     this.items.clear();
     for (const e of items) this.items.set(keyOf(e.obj), e.obj);
+    this.synced = true;
     this.changed();
     this.watch = await this.store.watch(this.resource, undefined, { resourceVersion }, (events) => {
       for (const ev of events) {

@@ -12,6 +12,7 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import { matchResources, type MatchEnv } from './match.ts';
 import { collectParams, ConfigError } from './params.ts';
 import { validate, type ValidateResult } from './validator.ts';
+import type { KObject } from '../../registry/strategy.ts';
 import type { ObjectValues, RequestValues } from './activation.ts';
 import { jsonToCel } from '../../cel/values.ts';
 import type { ResourceInfo } from '../../registry/resources.ts';
@@ -71,7 +72,8 @@ function act(a: AdmissionAttributes, denials: Denial[], policy: string, b: Valid
   }
 }
 
-async function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, denials: Denial[]): Promise<void> {
+/** Runs one policy; synchronous unless its param cache is still loading or an expression awaits. */
+function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, denials: Denial[]): void | Promise<void> {
   const { policy } = hook;
   const constraints = policy.spec?.matchConstraints;
   let matched;
@@ -81,23 +83,54 @@ async function runHook(a: AdmissionAttributes, hook: Hook, env: DispatchEnv, den
   } catch (e) { configError(denials, policy, undefined, e); return; }
   if (!matched.matched) return;
   if (hook.configError) { configError(denials, policy, undefined, new Error(hook.configError)); return; }
-  if (hook.paramCache) await hook.paramCache.start();
-  const audits = new Map<string, string[]>();
-  for (const b of hook.bindings) {
-    let params;
-    try {
-      if (b.spec?.matchResources && !matchResources(b.spec.matchResources, a, env).matched) continue;
-      params = collectParams(!!policy.spec?.paramKind, hook.paramCache, b, a.namespace);
-    } catch (e) {
-      configError(denials, policy, b, e instanceof ConfigError || e instanceof Error ? e : new Error(String(e)));
-      continue;
-    }
-    const v = env.values();
-    const o = env.objects(matched.resource);
-    const base = { object: o.object, oldObject: o.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request: env.request(matched.resource) };
-    for (const p of params) act(a, denials, policy.metadata.name!, b, await validate(hook.compiled, base, p === null ? null : jsonToCel(p)), audits);
+  if (hook.paramCache && !hook.paramCache.synced) return hook.paramCache.start().then(() => runBindings(a, hook, matched.resource, env, denials));
+  return runBindings(a, hook, matched.resource, env, denials);
+}
+
+interface HookRun { a: AdmissionAttributes; hook: Hook; matched: ResourceInfo; env: DispatchEnv; denials: Denial[]; audits: Map<string, string[]>; base?: Record<string, unknown> }
+
+/** The bindings of a matched policy, in order; synchronous unless an evaluation awaits. */
+function runBindings(a: AdmissionAttributes, hook: Hook, matched: ResourceInfo, env: DispatchEnv, denials: Denial[]): void | Promise<void> {
+  const run: HookRun = { a, hook, matched, env, denials, audits: new Map() };
+  for (let i = 0; i < hook.bindings.length; i++) {
+    const r = runBinding(run, hook.bindings[i]);
+    if (r instanceof Promise) return r.then(async () => { for (let j = i + 1; j < hook.bindings.length; j++) await runBinding(run, hook.bindings[j]); publish(run); });
   }
-  for (const [key, values] of audits) addAnnotation(a, `${policy.metadata.name}/${key}`, values.join(', '));
+  publish(run);
+}
+
+function publish(run: HookRun): void {
+  for (const [key, values] of run.audits) addAnnotation(run.a, `${run.hook.policy.metadata.name}/${key}`, values.join(', '));
+}
+
+function runBinding(run: HookRun, b: ValidatingAdmissionPolicyBinding): void | Promise<void> {
+  const { a, hook, env, denials } = run;
+  const policy = hook.policy;
+  let params: (KObject | null)[];
+  try {
+    if (b.spec?.matchResources && !matchResources(b.spec.matchResources, a, env).matched) return;
+    params = collectParams(!!policy.spec?.paramKind, hook.paramCache, b, a.namespace);
+  } catch (e) {
+    configError(denials, policy, b, e instanceof ConfigError || e instanceof Error ? e : new Error(String(e)));
+    return;
+  }
+  if (!params.length) return;
+  if (!run.base) {
+    const v = env.values();
+    const o = env.objects(run.matched);
+    run.base = { object: o.object, oldObject: o.oldObject, namespaceObject: v.namespaceObject, authorizer: v.authorizer, request: env.request(run.matched) };
+  }
+  const name = policy.metadata.name!;
+  for (let j = 0; j < params.length; j++) {
+    const r = validate(hook.compiled, run.base, params[j] === null ? null : jsonToCel(params[j]));
+    if (r instanceof Promise) {
+      return (async () => {
+        act(a, denials, name, b, await r, run.audits);
+        for (let k = j + 1; k < params.length; k++) act(a, denials, name, b, await validate(hook.compiled, run.base!, params[k] === null ? null : jsonToCel(params[k])), run.audits);
+      })();
+    }
+    act(a, denials, name, b, r, run.audits);
+  }
 }
 
 /** The response of a denial: upstream's admission Forbidden, re-reasoned (Invalid 422 unless the validation names another reason). */
@@ -122,9 +155,17 @@ function reasonCode(reason: string): number {
   }
 }
 
-/** Runs the hooks; throws the first denial. */
-export async function dispatch(a: AdmissionAttributes, hooks: Hook[], env: DispatchEnv): Promise<void> {
+/** Runs the hooks; throws the first denial. Synchronous unless a hook has to wait. */
+export function dispatch(a: AdmissionAttributes, hooks: Hook[], env: DispatchEnv): void | Promise<void> {
   const denials: Denial[] = [];
-  for (const hook of hooks) await runHook(a, hook, env, denials);
+  for (let i = 0; i < hooks.length; i++) {
+    const r = runHook(a, hooks[i], env, denials);
+    if (r instanceof Promise) return r.then(() => finishHooks(a, hooks, i + 1, env, denials));
+  }
+  if (denials.length) throw denialError(a, denials[0]);
+}
+
+async function finishHooks(a: AdmissionAttributes, hooks: Hook[], from: number, env: DispatchEnv, denials: Denial[]): Promise<void> {
+  for (let i = from; i < hooks.length; i++) await runHook(a, hooks[i], env, denials);
   if (denials.length) throw denialError(a, denials[0]);
 }

@@ -53,6 +53,7 @@ function nameMatches(rule: NamedRuleWithOperations, a: AdmissionAttributes): boo
 }
 
 function rulesMatch(rules: NamedRuleWithOperations[] | undefined, policy: string | undefined, a: AdmissionAttributes, env: MatchEnv): MatchResult {
+  if (!rules?.length) return { matched: false };
   for (const rule of rules ?? []) if (ruleMatches(rule, a, a.requestResource) && nameMatches(rule, a)) return { matched: true, resource: a.requestResource };
   if (policy !== 'Equivalent') return { matched: false };
   const eqs = env.equivalents(a.requestResource);

@@ -106,7 +106,8 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
           return (values ??= requestValues(a, namespace, authorize));
         },
       };
-      await dispatch(a, hooks, env);
+      const r = dispatch(a, hooks, env);
+      if (r instanceof Promise) await r;
     },
     stop() { source.stop(); },
   };

@@ -17,6 +17,7 @@ export interface Decision {
 
 export interface AuditAnnotationResult { key: string; action: 'publish' | 'exclude' | 'error'; value?: string; error?: string }
 
+/** The failed validations (an admitted one leaves no decision) and the audit annotations. */
 export interface ValidateResult { decisions: Decision[]; auditAnnotations: AuditAnnotationResult[] }
 
 const MAX_MESSAGE_BYTES = 5 * 1024;
@@ -25,12 +26,8 @@ type Eval = { value: unknown } | { error: string };
 
 const failed = (e: CompiledExpr, err: unknown): Eval => ({ error: `expression '${e.src}' resulted in error: ${celErrorText(err)}` });
 
-/**
- * Runs one expression: its value, or upstream's error text (compile errors are reported at
- * evaluation). Synchronous unless the expression awaits something (an asynchronous authorizer), so
- * the common case costs no promise.
- */
-function runSync(e: CompiledExpr, ctx: Record<string, unknown>): Eval | Promise<Eval> {
+/** Runs one expression: its value, or upstream's error text (compile errors are reported at evaluation). */
+function run(e: CompiledExpr, ctx: Record<string, unknown>): Eval | Promise<Eval> {
   if (e.error) return { error: `compilation error: ${e.error}` };
   try {
     const v = e.program!(ctx);
@@ -41,8 +38,27 @@ function runSync(e: CompiledExpr, ctx: Record<string, unknown>): Eval | Promise<
   }
 }
 
-async function run(e: CompiledExpr, ctx: Record<string, unknown>): Promise<Eval> {
-  return runSync(e, ctx);
+/**
+ * The evaluation is written once, as a generator that yields each expression it needs and receives
+ * its result. The driver runs it synchronously (no promise per expression: the common case) until an
+ * expression awaits something (an asynchronous authorizer), then carries on asynchronously.
+ */
+type Steps<T> = Generator<CompiledExpr, T, Eval>;
+
+function drive<T>(gen: Steps<T>, ctx: Record<string, unknown>): T | Promise<T> {
+  let step = gen.next(undefined as never);
+  while (!step.done) {
+    const r = run(step.value, ctx);
+    if (r instanceof Promise) return r.then((ev) => driveAsync(gen, ctx, ev));
+    step = gen.next(r);
+  }
+  return step.value;
+}
+
+async function driveAsync<T>(gen: Steps<T>, ctx: Record<string, unknown>, first: Eval): Promise<T> {
+  let step = gen.next(first);
+  while (!step.done) step = gen.next(await run(step.value, ctx));
+  return step.value;
 }
 
 /** cel-js's runtime error as cel-go words it (first line, lower-case start). */
@@ -55,10 +71,10 @@ export function celErrorText(e: unknown): string {
 
 const errorAction = (fp: string): Decision['action'] => (fp === 'Ignore' ? 'admit' : 'deny');
 
-async function matchConditions(p: CompiledPolicy, ctx: Record<string, unknown>): Promise<{ matches: boolean; error?: string }> {
+function* matchConditions(p: CompiledPolicy): Steps<{ matches: boolean; error?: string }> {
   const errors: string[] = [];
   for (const mc of p.matchConditions) {
-    const r = await run(mc.expr, ctx);
+    const r = yield mc.expr;
     if ('error' in r) { errors.push(r.error); continue; }
     if (r.value === false) return { matches: false };
   }
@@ -67,9 +83,9 @@ async function matchConditions(p: CompiledPolicy, ctx: Record<string, unknown>):
   return { matches: true, error: errors.length === 1 ? errors[0] : `[${errors.join(', ')}]` };
 }
 
-async function message(v: CompiledPolicy['validations'][number], ctx: Record<string, unknown>): Promise<string> {
+function* message(v: CompiledPolicy['validations'][number]): Steps<string> {
   if (v.messageExpr) {
-    const r = await run(v.messageExpr, ctx);
+    const r = yield v.messageExpr;
     if ('value' in r && typeof r.value === 'string') {
       const m = r.value.trim();
       if (m && Buffer.byteLength(m) <= MAX_MESSAGE_BYTES && !m.includes('\n')) return m;
@@ -79,11 +95,11 @@ async function message(v: CompiledPolicy['validations'][number], ctx: Record<str
   return `failed expression: ${v.expr.src.trim()}`;
 }
 
-async function auditAnnotations(p: CompiledPolicy, ctx: Record<string, unknown>): Promise<AuditAnnotationResult[]> {
+function* auditAnnotations(p: CompiledPolicy): Steps<AuditAnnotationResult[]> {
   const out: AuditAnnotationResult[] = [];
   const onError = p.failurePolicy === 'Ignore' ? 'exclude' : 'error';
   for (const a of p.auditAnnotations) {
-    const r = await run(a.expr, ctx);
+    const r = yield a.expr;
     if ('error' in r) { out.push({ key: a.key, action: onError, error: r.error }); continue; }
     if (r.value === null) out.push({ key: a.key, action: 'exclude' });
     else if (typeof r.value === 'string') {
@@ -105,25 +121,34 @@ function celTypeName(v: unknown): string {
   return typeof v;
 }
 
-/** `base` holds object, oldObject, request, namespaceObject, authorizer; `params` is this binding's param (or null). */
-export async function validate(p: CompiledPolicy, base: Record<string, unknown>, params: unknown): Promise<ValidateResult> {
-  const ctx: Record<string, unknown> = { ...base };
-  if (p.hasParams) ctx.params = params ?? null;
-  if (p.variables.length) ctx.variables = lazyVariables(p.variables, ctx);
+/**
+ * `base` holds object, oldObject, request, namespaceObject, authorizer; `params` is this binding's
+ * param (or null). Synchronous unless an expression awaits.
+ */
+export function validate(p: CompiledPolicy, base: Record<string, unknown>, params: unknown): ValidateResult | Promise<ValidateResult> {
+  // The shared values serve as they are unless this policy adds params or variables.
+  let ctx = base;
+  if (p.hasParams || p.variables.length) {
+    ctx = { ...base };
+    if (p.hasParams) ctx.params = params ?? null;
+    if (p.variables.length) ctx.variables = lazyVariables(p.variables, ctx);
+  }
+  return drive(steps(p), ctx);
+}
+
+function* steps(p: CompiledPolicy): Steps<ValidateResult> {
   const fp = p.failurePolicy;
   if (p.matchConditions.length) {
-    const m = await matchConditions(p, ctx);
+    const m = yield* matchConditions(p);
     if (m.error) return { decisions: [{ action: errorAction(fp), evaluation: 'error', message: m.error, index: 0 }], auditAnnotations: [] };
     if (!m.matches) return { decisions: [], auditAnnotations: [] };
   }
   const decisions: Decision[] = [];
   for (let i = 0; i < p.validations.length; i++) {
     const v = p.validations[i];
-    let r = runSync(v.expr, ctx);
-    if (r instanceof Promise) r = await r;
+    const r = yield v.expr;
     if ('error' in r) decisions.push({ action: errorAction(fp), evaluation: 'error', message: r.error, index: i });
-    else if (r.value !== true) decisions.push({ action: 'deny', evaluation: 'deny', message: await message(v, ctx), reason: v.reason ?? 'Invalid', index: i });
-    else decisions.push({ action: 'admit', evaluation: 'admit', message: '', index: i });
+    else if (r.value !== true) decisions.push({ action: 'deny', evaluation: 'deny', message: yield* message(v), reason: v.reason ?? 'Invalid', index: i });
   }
-  return { decisions, auditAnnotations: p.auditAnnotations.length ? await auditAnnotations(p, ctx) : [] };
+  return { decisions, auditAnnotations: p.auditAnnotations.length ? yield* auditAnnotations(p) : [] };
 }
