@@ -2,14 +2,18 @@
 // them; see types.ts PLUGIN_ORDER). A new plugin is one module with an AdmissionPlugin and one line here.
 import type { Store } from '../registry/store.ts';
 import type { Clock } from '../clock.ts';
+import { validatingAdmissionPolicy } from './policy/plugin.ts';
+import type { AuthorizeFn } from '../cel/library/authz.ts';
 
 export interface PluginDeps {
   store: Store;
   clock: Clock;
   log?: (msg: string) => void;
+  /** The authorizer policies consult (`authorizer` in CEL, paramKind/paramRef permissions); everything is allowed without it. */
+  authorize?: AuthorizeFn;
 }
 
 /** Registers every admission plugin on the store's chain. */
 export async function registerAdmissionPlugins(deps: PluginDeps): Promise<void> {
-  void deps;
+  deps.store.admission.register(validatingAdmissionPolicy({ store: deps.store, authorize: deps.authorize }));
 }

@@ -27,6 +27,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** CreateOptions / UpdateOptions / DeleteOptions as upstream puts them in an AdmissionReview. */
   options: Record<string, unknown>;
+  /** Audit annotations plugins add (upstream's Attributes.AddAnnotation: the first value of a key stays). */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface AdmissionPlugin {

@@ -26,7 +26,9 @@ function reword(e: CelJsError): string {
 /** `ERROR: <input>:line:col: message` followed by the source line and a caret, as cel-go prints issues. */
 export function formatIssue(src: string, e: unknown): string {
   const err = e as CelJsError;
-  const offset = Math.max(0, Math.min(err.range?.start ?? 0, src.length));
+  let offset = Math.max(0, Math.min(err.range?.start ?? 0, src.length));
+  // cel-go locates a field selection at its '.', cel-js at the field name.
+  if (/^No such key: /.test(err.summary ?? err.message ?? '') && src[offset - 1] === '.') offset--;
   const before = src.slice(0, offset);
   const line = before.split('\n').length;
   const lineStart = before.lastIndexOf('\n') + 1;

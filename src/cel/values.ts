@@ -65,3 +65,30 @@ function stringValue(format: string | undefined, v: string): unknown {
     default: return v;
   }
 }
+
+/**
+ * Schemaless JSON as CEL reads it, sharing what it can: objects stay plain objects (CEL treats them
+ * as maps) and only the containers on the way to an integral number are copied, the number becoming
+ * an int. Cheaper than `generic` for objects that are mostly strings (admission of whole objects).
+ */
+export function jsonToCel(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? BigInt(v) : v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = jsonToCel(v[i]);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  if (v && typeof v === 'object' && !(v instanceof Map)) {
+    let out: Record<string, unknown> | undefined;
+    for (const k in v as Record<string, unknown>) {
+      const x = (v as Record<string, unknown>)[k];
+      const c = jsonToCel(x);
+      if (c !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = c;
+    }
+    return out ?? v;
+  }
+  return v;
+}

@@ -35,6 +35,7 @@ import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
 import { removeNetwork, startNetwork } from '../netsim/index.ts';
 import type { Network } from '../netsim/index.ts';
+import { policyStatusController } from '../admission/policy/status-controller.ts';
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -83,6 +84,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   const controllers: Controller[] = [
     namespaceController(store, clock, namespaces, log),
     serviceAccountController(store, clock, namespaces, deps.caPem ?? '', log),
+    policyStatusController({ store, clock, policies: informer('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies'), log }),
   ];
   let recorders: EventRecorder[] = [];
   let kubelet: Kubelet | undefined;

@@ -15,7 +15,7 @@ const withRules = (rules: ValidationRule[], props: Record<string, StructuralSche
 
 test('compile: syntax, undefined field, overload, undeclared reference and non-bool errors', () => {
   assert.deepEqual(compileMsgs(withRules([{ rule: 'self.b == 1' }])), [
-    `${P}.x-kubernetes-validations[0].rule: Invalid value: ${goRule('self.b == 1')}: compilation failed: ERROR: <input>:1:6: undefined field 'b'\n | self.b == 1\n | .....^`]);
+    `${P}.x-kubernetes-validations[0].rule: Invalid value: ${goRule('self.b == 1')}: compilation failed: ERROR: <input>:1:5: undefined field 'b'\n | self.b == 1\n | ....^`]);
   assert.deepEqual(compileMsgs(withRules([{ rule: 'self.a + "x" == 1' }])), [
     `${P}.x-kubernetes-validations[0].rule: Invalid value: ${goRule('self.a + "x" == 1')}: compilation failed: ERROR: <input>:1:1: found no matching overload for '_+_' applied to '(int, string)'\n | self.a + "x" == 1\n | ^`]);
   assert.deepEqual(compileMsgs(withRules([{ rule: 'foo == 1' }])), [

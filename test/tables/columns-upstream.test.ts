@@ -37,6 +37,8 @@ const UPSTREAM: Record<string, string> = {
   'policy/poddisruptionbudgets': 'Name:string:name, Min Available:string, Max Unavailable:string, Allowed Disruptions:integer, Age:string',
   'discovery.k8s.io/endpointslices': 'Name:string:name, AddressType:string, Ports:string, Endpoints:string, Age:string',
   'apiextensions.k8s.io/customresourcedefinitions': 'Name:string:name, Created At:date',
+  'admissionregistration.k8s.io/validatingadmissionpolicies': 'Name:string:name, Validations:integer, ParamKind:string, Age:string',
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings': 'Name:string:name, PolicyName:string, ParamRef:string, Age:string',
 };
 
 test('every printer\'s columns have upstream\'s names, types, formats and priorities', () => {

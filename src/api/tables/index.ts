@@ -6,6 +6,7 @@ import type { KObject } from '../../registry/strategy.ts';
 import { corePrinters } from './core.ts';
 import { appsPrinters, batchPrinters } from './workloads.ts';
 import { otherPrinters } from './other.ts';
+import { admissionPolicyPrinters } from './admission-policy.ts';
 import { lazyModule } from '../../util/lazy-module.ts';
 
 /** The printer of custom resources (additionalPrinterColumns, JSONPath): loaded with the first CRD. */
@@ -43,6 +44,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = (() => {
   register('apps', appsPrinters, m);
   register('batch', batchPrinters, m);
   for (const [key, p] of Object.entries(otherPrinters)) m.set(key, p);
+  for (const [key, p] of Object.entries(admissionPolicyPrinters)) m.set(key, p);
   return m;
 })();
 
