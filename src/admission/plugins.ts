@@ -3,6 +3,8 @@
 import type { Store } from '../registry/store.ts';
 import type { Clock } from '../clock.ts';
 import { resourceQuotaPlugin } from './quota/admission.ts';
+import { limitRangerPlugin } from './limitranger/admission.ts';
+import { podSecurityPlugin } from './podsecurity/admission.ts';
 
 export interface PluginDeps {
   store: Store;
@@ -12,5 +14,7 @@ export interface PluginDeps {
 
 /** Registers every admission plugin on the store's chain. */
 export async function registerAdmissionPlugins(deps: PluginDeps): Promise<void> {
+  deps.store.admission.register(limitRangerPlugin(deps));
+  deps.store.admission.register(podSecurityPlugin(deps));
   deps.store.admission.register(resourceQuotaPlugin(deps));
 }

@@ -205,10 +205,29 @@ function canonicalLimits(obj: KObject): void {
   }
 }
 
+/**
+ * Upstream's SetDefaults_LimitRangeItem for Container items: a missing default limit comes from max,
+ * a missing default request from the default limit, else from min.
+ */
+function defaultLimits(obj: KObject): void {
+  canonicalLimits(obj);
+  for (const item of arr<Record<string, any>>(obj.spec?.limits)) {
+    if (!isObj(item) || item.type !== 'Container') continue;
+    for (const f of ['max', 'min', 'default', 'defaultRequest']) if (item[f] !== undefined && !isObj(item[f])) return;
+    const def = (item.default ??= {});
+    const req = (item.defaultRequest ??= {});
+    for (const [k, v] of Object.entries(item.max ?? {})) if (!(k in def)) def[k] = v;
+    for (const [k, v] of Object.entries(def)) if (!(k in req)) req[k] = v;
+    for (const [k, v] of Object.entries(item.min ?? {})) if (!(k in req)) req[k] = v;
+    if (!Object.keys(def).length) delete item.default;
+    if (!Object.keys(req).length) delete item.defaultRequest;
+  }
+}
+
 export const limitRangeStrategy: KindStrategy = {
   generation: false,
-  defaults: canonicalLimits,
-  prepareForUpdate: canonicalLimits,
+  defaults: defaultLimits,
+  prepareForUpdate: defaultLimits,
   validate: validateLimitRange,
   validateUpdate: (obj) => validateLimitRange(obj),
 };
