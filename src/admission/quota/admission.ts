@@ -27,19 +27,31 @@ export function quotaLedgerOf(store: Store): QuotaLedger {
   return l;
 }
 
-/** One lock per namespace: admissions in a namespace check and charge one at a time (CAS still guards against the controller). */
-class NamespaceLocks {
-  private readonly tails = new Map<string, Promise<void>>();
-  async run<T>(ns: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(ns) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => { release = r; });
-    const tail = prev.then(() => mine);
-    this.tails.set(ns, tail);
-    await prev;
-    try { return await fn(); } finally {
-      release();
-      if (this.tails.get(ns) === tail) this.tails.delete(ns);
+interface Pending { a: AdmissionAttributes; e: Evaluator; resolve: () => void; reject: (e: unknown) => void }
+
+/**
+ * Charges per namespace, one batch at a time: requests that arrive while a batch is being written
+ * form the next batch, which is judged in arrival order against the running usage and written with
+ * one compare-and-swap per quota (group commit). A lost race re-judges the whole batch.
+ */
+class NamespaceBatches {
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly process: (ns: string, batch: Pending[]) => Promise<void>;
+  constructor(process: (ns: string, batch: Pending[]) => Promise<void>) { this.process = process; }
+  submit(ns: string, a: AdmissionAttributes, e: Evaluator): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let q = this.queues.get(ns);
+      const idle = !q;
+      if (!q) this.queues.set(ns, q = []);
+      q.push({ a, e, resolve, reject });
+      if (idle) void this.drain(ns);
+    });
+  }
+  private async drain(ns: string): Promise<void> {
+    for (;;) {
+      const batch = this.queues.get(ns)!.splice(0);
+      if (!batch.length) { this.queues.delete(ns); return; }
+      try { await this.process(ns, batch); } catch (err) { for (const p of batch) p.reject(err); }
     }
   }
 }
@@ -48,7 +60,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   const { store, clock } = deps;
   const quotasR = findResource('', 'v1', 'resourcequotas')!;
   const ledger = quotaLedgerOf(store);
-  const locks = new NamespaceLocks();
+  const batches = new NamespaceBatches((ns, batch) => chargeBatch(ns, batch));
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
   const quotaNames = async (ns: string): Promise<string[]> => {
@@ -65,34 +77,52 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!a.namespace || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
     const e = evaluatorFor(a.resource.group, a.resource.resource);
     if (!e.handles(a.operation, a.subresource)) return;
-    const names = await quotaNames(a.namespace);
-    if (!names.length) return;
-    await locks.run(a.namespace, () => charge(a, e, names));
+    if (!(await quotaNames(a.namespace)).length) return;
+    await batches.submit(a.namespace, a, e);
   }
 
-  async function charge(a: AdmissionAttributes, e: Evaluator, names: string[]): Promise<void> {
+  /** Judges a batch in order against the running usage, writes each charged quota once, then answers every request. */
+  async function chargeBatch(ns: string, batch: Pending[]): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const quotas = (await Promise.all(names.map((n) => store.tryGet(quotasR, a.namespace, n)))).filter((q): q is KObject => !!q);
-      const relevant = quotas.filter((q) => judge(a, e, q));
-      if (!relevant.length) return;
-      let delta = e.usage(a.object!);
-      if (a.operation === 'UPDATE' && a.oldObject?.metadata.resourceVersion) delta = subtractNonNegative(delta, e.usage(a.oldObject));
-      delta = removeZeros(delta);
-      if (!delta.size) return;
-      const charged = relevant.map((q) => [q, check(a, q, delta)] as const);
-      if (a.dryRun) return;
+      const names = await quotaNames(ns);
+      const quotas = (await Promise.all(names.map((n) => store.tryGet(quotasR, ns, n)))).filter((q): q is KObject => !!q);
+      const used = new Map(quotas.map((q) => [q.metadata.name!, fromList(q.status?.used)]));
+      const dirty = new Set<KObject>();
+      const outcomes = batch.map((p) => {
+        try { return chargeOne(p, quotas, used, dirty); } catch (err) { return err as Error; }
+      });
       try {
-        for (const [q, used] of charged) {
-          await store.update(quotasR, a.namespace, q.metadata.name!, { ...q, status: { ...q.status, used: toList(used) } }, { subresource: 'status' });
+        for (const q of dirty) {
+          await store.update(quotasR, ns, q.metadata.name!, { ...q, status: { ...q.status, used: toList(used.get(q.metadata.name!)!) } }, { subresource: 'status' });
         }
       } catch (err) {
         if (err instanceof StatusError && (err.code === 409 || err.code === 404)) continue;
         throw err;
       }
-      if (a.operation === 'CREATE') ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, clock.now());
+      batch.forEach((p, i) => {
+        const out = outcomes[i];
+        if (out instanceof Error) { p.reject(out); return; }
+        if (out && p.a.operation === 'CREATE') ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now());
+        p.resolve();
+      });
       return;
     }
-    throw forbidden(a, 'status unknown for quota: too many concurrent updates');
+    for (const p of batch) p.reject(forbidden(p.a, 'status unknown for quota: too many concurrent updates'));
+  }
+
+  /** One request's charge against the running usage; true when it charged something. Throws its refusal. */
+  function chargeOne(p: Pending, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): boolean {
+    const { a, e } = p;
+    const relevant = quotas.filter((q) => judge(a, e, q));
+    if (!relevant.length) return false;
+    let delta = e.usage(a.object!);
+    if (a.operation === 'UPDATE' && a.oldObject?.metadata.resourceVersion) delta = subtractNonNegative(delta, e.usage(a.oldObject));
+    delta = removeZeros(delta);
+    if (!delta.size) return false;
+    const next = relevant.map((q) => [q, check(a, q, used.get(q.metadata.name!)!, delta)] as const);
+    if (a.dryRun) return false;
+    for (const [q, u] of next) { used.set(q.metadata.name!, u); dirty.add(q); }
+    return true;
   }
 
   /** Whether quota `q` applies to the write; refuses when the object lacks what the quota needs or the usage is unknown. */
@@ -108,9 +138,8 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   }
 
   /** The quota's used after charging `delta`; refuses with upstream's message when a limit would be passed. */
-  function check(a: AdmissionAttributes, q: KObject, delta: Usage): Usage {
+  function check(a: AdmissionAttributes, q: KObject, used: Usage, delta: Usage): Usage {
     const hard = fromList(q.status?.hard);
-    const used = fromList(q.status?.used);
     const requested = mask(delta, hard.keys());
     const next = add(used, requested);
     const over = exceeded(mask(next, requested.keys()), hard).sort();
