@@ -43,7 +43,8 @@ export function add(a: Usage, b: Usage): Usage {
   const out: Usage = new Map(a);
   for (const [k, v] of b) {
     const cur = out.get(k);
-    out.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.binary } : v);
+    // As resource.Quantity.Add: a zero takes the format of what is added to it.
+    out.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.milli === 0n ? v.binary : cur.binary } : v);
   }
   return out;
 }
