@@ -121,3 +121,17 @@ test('quota: services count node ports and load balancers; scopes pick pods', as
     await c.store.create(R.pods, 'default', pod('burstable', { resources: { requests: { memory: '10Mi' } } }));
   } finally { await c.close(); }
 });
+
+test('quota: a quota on quotas limits new quotas but never its own status updates', async () => {
+  const c = await cluster();
+  try {
+    await c.store.create(quotas, 'default', { metadata: { name: 'meta' }, spec: { hard: { resourcequotas: '1', 'count/resourcequotas': '1' } } });
+    await c.until(async () => (await quotaOf(c, 'default', 'meta')).status?.used?.resourcequotas === '1', { what: 'counted itself' });
+    await assert.rejects(c.store.create(quotas, 'default', { metadata: { name: 'second' }, spec: { hard: { pods: '1' } } }),
+      /resourcequotas "second" is forbidden: exceeded quota: meta, requested: count\/resourcequotas=1,resourcequotas=1, used: count\/resourcequotas=1,resourcequotas=1, limited: count\/resourcequotas=1,resourcequotas=1/);
+    // Status writes of the full quota (the controller's and anyone's) still go through.
+    await c.store.guaranteedUpdate(quotas, 'default', 'meta', (cur) => { cur.spec.hard.secrets = '3'; return cur; });
+    await c.until(async () => (await quotaOf(c, 'default', 'meta')).status?.hard?.secrets === '3', { what: 'status follows spec' });
+    assert.ok((await quotaOf(c, 'default', 'meta')).status.used.secrets !== undefined);
+  } finally { await c.close(); }
+});
