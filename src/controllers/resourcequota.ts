@@ -17,6 +17,9 @@ import { add, count, fromList, mask, sameList, toList } from '../admission/quota
 import type { Usage } from '../admission/quota/resource-list.ts';
 import { ignoreNotFound, res } from './util.ts';
 
+/** How often a quota counting custom resources is recounted. */
+const CUSTOM_RESYNC_MS = 5_000;
+
 export interface QuotaControllerOptions {
   store: Store; clock: Clock; quotas: Informer;
   /** The shared informer of a resource, created and started on first request. */
@@ -49,7 +52,9 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
     i.on({ add: enqueueNamespace, delete: enqueueNamespace, update: (obj, old) => { if (usageChanged(i.resource, obj, old)) enqueueNamespace(obj); } });
   };
 
+  /** A namespace's objects of a resource: from the shared informer for built-in kinds, listed for custom ones. */
   async function objectsOf(r: ResourceInfo, ns: string): Promise<KObject[]> {
+    if (r.custom) return (await store.list(r, ns)).items.map((e) => e.obj);
     const i = await o.informerFor(r);
     hook(i);
     return i.byIndexValue('namespace', ns);
@@ -62,9 +67,11 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
     const hard = fromList(quota.spec?.hard);
     const names = [...hard.keys()];
     let used: Usage = new Map();
+    const counted: ResourceInfo[] = [];
     for (const { group, resource } of resourcesOf(names)) {
       const r = storedResource(store, group, resource);
       if (!r) continue;
+      counted.push(r);
       const e = evaluatorFor(group, resource);
       const matching = e.matching(names);
       for (const n of matching) if (!used.has(n)) used.set(n, count(0));
@@ -81,11 +88,15 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
         return cur;
       }, { subresource: 'status' }).catch(ignoreNotFound);
     }
+    // Custom resources are counted by listing; their quotas are recounted periodically (no informer events).
+    if (counted.some((r) => r.custom)) q.addAfter(key, CUSTOM_RESYNC_MS);
     const oldest = ledger.oldest(ns);
     if (oldest !== undefined) q.addAfter(key, Math.max(1, oldest + PENDING_TTL_MS + 1 - clock.now()));
   }
 
   for (const i of o.watched) hook(i);
+  // A create that was charged but not stored: recount its namespace so the charge is released.
+  ledger.onRelease = (ns) => { for (const q of quotas.byIndexValue('namespace', ns)) queue.add(keyOf(q)); };
   const c = runController({ name: 'resourcequota', clock, log: o.log, workers: 4, watch: [{ informer: quotas }], reconcile });
   queue = c.queue;
   return c;

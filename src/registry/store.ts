@@ -308,14 +308,14 @@ export class Store {
       try {
         const key = this.key(r, ns, meta.name!);
         const kv = await this.backend.create(key, encode(stored, key));
-        return adopt(kv, stored).obj;
+        const out = adopt(kv, stored).obj;
+        if (admission) this.admission.settled(admission, out);
+        return out;
       } catch (e) {
-        if (isStorageError(e, 'KeyExists')) {
-          if (generated && attempt < 8) { meta.name = stored.metadata.name = meta.generateName + this.clock.randomString(5); continue; }
-          this.undoAllocations(obj, strategy, r);
-          throw errors.alreadyExists(this.gr(r), meta.name!);
-        }
+        if (isStorageError(e, 'KeyExists') && generated && attempt < 8) { meta.name = stored.metadata.name = meta.generateName + this.clock.randomString(5); continue; }
+        if (admission) this.admission.settled(admission, undefined);
         this.undoAllocations(obj, strategy, r);
+        if (isStorageError(e, 'KeyExists')) throw errors.alreadyExists(this.gr(r), meta.name!);
         throw this.storageToStatus(e, r, meta.name!);
       }
     }

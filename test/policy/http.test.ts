@@ -13,8 +13,8 @@ const pod = (name: string, container: Record<string, unknown> = {}, spec: Record
   apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', ...container }], ...spec },
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, tries = 400): Promise<T> {
+  for (let i = 0; i < tries; i++) {
     const v = await fn();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 10));
@@ -169,4 +169,26 @@ test('Pod Security: a restricted-compliant pod passes a restricted namespace', a
   assert.deepEqual(warnings(res), []);
   const bad = await f.api.post(`/api/v1/namespaces/${ns}/pods`).send(pod('hp', {}, { volumes: [{ name: 'h', hostPath: { path: '/' } }] }));
   assert.match(assertStatus(bad, 403).message, /violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "c" must set securityContext.allowPrivilegeEscalation=false\), unrestricted capabilities \(container "c" must set securityContext.capabilities.drop=\["ALL"\]\), restricted volume types \(volume "h" uses restricted volume type "hostPath"\), runAsNonRoot != true/);
+});
+
+test('ResourceQuota: count/<plural>.<group> counts custom resources and refuses past the limit', async () => {
+  const ns = await f.ns('rq-crd');
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.quota.example.com' },
+    spec: { group: 'quota.example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+  };
+  let res = await f.api.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions').send(crd);
+  assert.equal(res.status, 201, res.text);
+  await waitFor('CRD served', async () => ((await f.api.get(`/apis/quota.example.com/v1/namespaces/${ns}/widgets`)).status === 200 ? true : undefined));
+  res = await f.api.post(`/api/v1/namespaces/${ns}/resourcequotas`).send({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { 'count/widgets.quota.example.com': '1' } } });
+  assert.equal(res.status, 201, res.text);
+  await waitFor('quota status', async () => ((await f.api.get(`/api/v1/namespaces/${ns}/resourcequotas/q`)).body.status?.used?.['count/widgets.quota.example.com'] === '0' ? true : undefined));
+  const widget = (name: string) => ({ apiVersion: 'quota.example.com/v1', kind: 'Widget', metadata: { name } });
+  res = await f.api.post(`/apis/quota.example.com/v1/namespaces/${ns}/widgets`).send(widget('w1'));
+  assert.equal(res.status, 201, res.text);
+  res = await f.api.post(`/apis/quota.example.com/v1/namespaces/${ns}/widgets`).send(widget('w2'));
+  assert.equal(assertStatus(res, 403, 'Forbidden').message, 'widgets.quota.example.com "w2" is forbidden: exceeded quota: q, requested: count/widgets.quota.example.com=1, used: count/widgets.quota.example.com=1, limited: count/widgets.quota.example.com=1');
+  await f.api.delete(`/apis/quota.example.com/v1/namespaces/${ns}/widgets/w1`);
+  await waitFor('released after delete (periodic recount)', async () => ((await f.api.get(`/api/v1/namespaces/${ns}/resourcequotas/q`)).body.status?.used?.['count/widgets.quota.example.com'] === '0' ? true : undefined), 800);
 });

@@ -135,3 +135,17 @@ test('quota: a quota on quotas limits new quotas but never its own status update
     assert.ok((await quotaOf(c, 'default', 'meta')).status.used.secrets !== undefined);
   } finally { await c.close(); }
 });
+
+test('quota: a charged create that then fails (name taken) gives its units back', async () => {
+  const c = await cluster();
+  try {
+    await c.store.create(quotas, 'default', { metadata: { name: 'q' }, spec: { hard: { pods: '2' } } });
+    await c.until(async () => !!(await quotaOf(c, 'default', 'q')).status?.used, { what: 'quota status' });
+    await c.store.create(R.pods, 'default', pod('a'));
+    await assert.rejects(c.store.create(R.pods, 'default', pod('a')), (e: any) => e.code === 409);
+    await c.settle();
+    assert.equal((await quotaOf(c, 'default', 'q')).status.used.pods, '1', 'the failed create is not counted');
+    await c.store.create(R.pods, 'default', pod('b'));
+    await assert.rejects(c.store.create(R.pods, 'default', pod('c')), /exceeded quota: q/);
+  } finally { await c.close(); }
+});

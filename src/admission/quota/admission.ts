@@ -61,6 +61,8 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   const quotasR = findResource('', 'v1', 'resourcequotas')!;
   const ledger = quotaLedgerOf(store);
   const batches = new NamespaceBatches((ns, batch) => chargeBatch(ns, batch));
+  /** The ledger token of each charged create, settled when the store reports how the create ended. */
+  const tokens = new WeakMap<AdmissionAttributes, string>();
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
   const quotaNames = async (ns: string): Promise<string[]> => {
@@ -102,7 +104,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
       batch.forEach((p, i) => {
         const out = outcomes[i];
         if (out instanceof Error) { p.reject(out); return; }
-        if (out && p.a.operation === 'CREATE') ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now());
+        if (out && p.a.operation === 'CREATE') tokens.set(p.a, ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()));
         p.resolve();
       });
       return;
@@ -149,7 +151,14 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     return next;
   }
 
-  return { name: 'ResourceQuota', validate };
+  function settled(a: AdmissionAttributes, stored: KObject | undefined): void {
+    const token = tokens.get(a);
+    if (token === undefined) return;
+    tokens.delete(a);
+    ledger.settle(a.namespace, token, !!stored);
+  }
+
+  return { name: 'ResourceQuota', validate, settled };
 }
 
 function forbidden(a: AdmissionAttributes, reason: string): StatusError {

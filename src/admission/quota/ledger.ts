@@ -2,7 +2,8 @@
 // quota's status.used (with a compare-and-swap) before the object is written; the quota controller
 // recounts from what is stored, and a recount that ran between the two would lower status.used below
 // what admission promised away, letting another create through. The controller adds these pending
-// charges to its recount until the object shows up (or the write evidently failed: after the TTL).
+// charges to its recount until the store reports the create settled (the object is then in the
+// informers, or the write failed and the charge is released), or, as a safety net, the TTL passes.
 import type { KObject } from '../../registry/strategy.ts';
 
 export const PENDING_TTL_MS = 30_000;
@@ -12,11 +13,25 @@ interface Pending { group: string; resource: string; name: string; obj: KObject;
 export class QuotaLedger {
   private readonly byNamespace = new Map<string, Map<string, Pending>>();
 
-  record(ns: string, group: string, resource: string, obj: KObject, at: number): void {
+  private seq = 0;
+  /** Called with a namespace whose charges were released (a failed create): its quotas need a recount. */
+  onRelease?: (ns: string) => void;
+
+  /** Records a charge; returns its token for settle(). */
+  record(ns: string, group: string, resource: string, obj: KObject, at: number): string {
     let m = this.byNamespace.get(ns);
     if (!m) this.byNamespace.set(ns, m = new Map());
-    const name = obj.metadata.name ?? '';
-    m.set(`${group}/${resource}/${name}`, { group, resource, name, obj, at });
+    const token = String(++this.seq);
+    m.set(token, { group, resource, name: obj.metadata.name ?? '', obj, at });
+    return token;
+  }
+
+  /** The create behind a charge committed (ok) or failed: the charge is no longer pending. */
+  settle(ns: string, token: string, ok: boolean): void {
+    const m = this.byNamespace.get(ns);
+    if (!m?.delete(token)) return;
+    if (!m.size) this.byNamespace.delete(ns);
+    if (!ok) this.onRelease?.(ns);
   }
 
   /** Pending creates of a resource in a namespace, dropping those stored (`exists`) or older than the TTL. */
