@@ -369,7 +369,18 @@ export class Store {
     if (uid && uid !== curUid) {
       throw errors.conflict(this.gr(r), name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${curUid}`);
     }
-    return { obj: await this.writeUpdate(r, ns, name, kv, clone(input), opts), created: false };
+    // Without a resourceVersion the update is unconditional: a write that lands in between (a
+    // controller's status update) is retried on the newer object, as upstream's GuaranteedUpdate does.
+    for (let attempt = 0, cur = kv; ; attempt++) {
+      try {
+        return { obj: await this.writeUpdate(r, ns, name, cur, clone(input), opts), created: false };
+      } catch (e) {
+        if (rv || attempt >= 16 || !(e instanceof StatusError && e.reason === 'Conflict' && e.code === 409)) throw e;
+        const next = await this.backend.get(this.key(r, ns, name));
+        if (!next || decode(next).obj.metadata.uid !== curUid) throw e;
+        cur = next;
+      }
+    }
   }
 
   /**
