@@ -74,6 +74,10 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     await started;
     return informer.byIndexValue('namespace', ns).map((q) => q.metadata.name!);
   };
+  const cachedQuotas = async (ns: string): Promise<KObject[]> => {
+    await quotaNames(ns);
+    return informer!.byIndexValue('namespace', ns);
+  };
 
   async function validate(a: AdmissionAttributes): Promise<void> {
     if (!a.namespace || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
@@ -86,8 +90,10 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   /** Judges a batch in order against the running usage, writes each charged quota once, then answers every request. */
   async function chargeBatch(ns: string, batch: Pending[]): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const names = await quotaNames(ns);
-      const quotas = (await Promise.all(names.map((n) => store.tryGet(quotasR, ns, n)))).filter((q): q is KObject => !!q);
+      // The informer holds the latest committed quotas (events fan out before a write returns); after a
+      // lost race, read the store itself.
+      const quotas = attempt === 0 ? await cachedQuotas(ns)
+        : (await Promise.all((await quotaNames(ns)).map((n) => store.tryGet(quotasR, ns, n)))).filter((q): q is KObject => !!q);
       const used = new Map(quotas.map((q) => [q.metadata.name!, fromList(q.status?.used)]));
       const dirty = new Set<KObject>();
       const outcomes = batch.map((p) => {
