@@ -1,6 +1,6 @@
 // The admission chain every write of every kind goes through (the store calls it; see
 // Store.create/writeUpdate/delete). Plugins register once at server start, and run in upstream's order.
-import type { AdmissionContext } from '../registry/strategy.ts';
+import type { AdmissionContext, KObject } from '../registry/strategy.ts';
 import { currentUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
 import { PLUGIN_ORDER } from './types.ts';
@@ -28,6 +28,13 @@ export class AdmissionChain {
 
   async validate(a: AdmissionAttributes, ctx: AdmissionContext): Promise<void> {
     for (const p of this.validating) await p.validate!(a, ctx);
+  }
+
+  /** Tells plugins how a validated create ended (the stored object, or undefined when it failed). */
+  settled(a: AdmissionAttributes, stored: KObject | undefined): void {
+    for (const p of this.validating) {
+      try { p.settled?.(a, stored); } catch { /* a plugin's bookkeeping must not fail the write */ }
+    }
   }
 }
 

@@ -4,6 +4,9 @@ import type { Store } from '../registry/store.ts';
 import type { Clock } from '../clock.ts';
 import { validatingAdmissionPolicy } from './policy/plugin.ts';
 import type { AuthorizeFn } from '../cel/library/authz.ts';
+import { resourceQuotaPlugin } from './quota/admission.ts';
+import { limitRangerPlugin } from './limitranger/admission.ts';
+import { podSecurityPlugin } from './podsecurity/admission.ts';
 
 export interface PluginDeps {
   store: Store;
@@ -16,4 +19,7 @@ export interface PluginDeps {
 /** Registers every admission plugin on the store's chain. */
 export async function registerAdmissionPlugins(deps: PluginDeps): Promise<void> {
   deps.store.admission.register(validatingAdmissionPolicy({ store: deps.store, authorize: deps.authorize }));
+  deps.store.admission.register(limitRangerPlugin(deps));
+  deps.store.admission.register(podSecurityPlugin(deps));
+  deps.store.admission.register(resourceQuotaPlugin(deps));
 }

@@ -38,6 +38,11 @@ export interface AdmissionPlugin {
   mutate?(a: AdmissionAttributes, ctx: AdmissionContext): Promise<void>;
   /** Validating phase: must not change anything; throws a StatusError to refuse. */
   validate?(a: AdmissionAttributes, ctx: AdmissionContext): Promise<void>;
+  /**
+   * After a create that passed validation: called with the stored object once it is committed, or
+   * with undefined when the write failed (a plugin that reserved something, as quota does, releases it).
+   */
+  settled?(a: AdmissionAttributes, stored: KObject | undefined): void;
 }
 
 /** Upstream's recommended plugin order (kube-apiserver's AllOrderedPlugins), for the plugins Skiff has. */

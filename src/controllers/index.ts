@@ -28,6 +28,7 @@ import type { Kubelet } from '../kubelet/engine.ts';
 import type { Stage } from '../kubelet/stages.ts';
 import { startNodes } from '../kubelet/nodes.ts';
 import { nodeLifecycleController } from './nodelifecycle.ts';
+import { resourceQuotaController } from './resourcequota.ts';
 import { disruptionController } from './disruption.ts';
 import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
@@ -66,6 +67,24 @@ const GC_KINDS: [string, string, string][] = [
   ['', 'v1', 'configmaps'], ['', 'v1', 'secrets'], ['', 'v1', 'services'], ['', 'v1', 'endpoints'], ['discovery.k8s.io', 'v1', 'endpointslices'],
   ['', 'v1', 'persistentvolumeclaims'], ['', 'v1', 'nodes'], ['coordination.k8s.io', 'v1', 'leases'],
 ];
+
+/** The quota controller on the shared informers; resources counted by `count/…` get theirs on first use. */
+function quotaController(deps: ControllerDeps, informer: (g: string, v: string, r: string) => Informer, startedAtBoot: Set<Informer>): Controller {
+  const quotas = informer('', 'v1', 'resourcequotas');
+  quotas.addIndex('namespace', (o) => [o.metadata.namespace!]);
+  const classic = ['pods', 'services', 'persistentvolumeclaims', 'configmaps', 'secrets', 'replicationcontrollers', 'resourcequotas'];
+  const watched = classic.map((r) => informer('', 'v1', r));
+  const starting = new Map<Informer, Promise<void>>();
+  return resourceQuotaController({
+    store: deps.store, clock: deps.clock, quotas, watched, log: deps.log,
+    informerFor: async (r) => {
+      const i = informer(r.group, r.version, r.resource);
+      if (!startedAtBoot.has(i) && !starting.has(i)) starting.set(i, i.start());
+      await starting.get(i);
+      return i;
+    },
+  });
+}
 
 export async function startControllers(deps: ControllerDeps): Promise<Controllers> {
   const { store, clock, log } = deps;
@@ -163,7 +182,10 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     controllers.push(nodeLifecycleController({ store, clock, nodes, leases: informer('coordination.k8s.io', 'v1', 'leases'), pods, log }));
     for (const [g, v, r] of GC_KINDS) informer(g, v, r);
   }
-  for (const i of informers.values()) await i.start();
+  const startedAtBoot = new Set<Informer>();
+  controllers.push(quotaController(deps, informer, startedAtBoot));
+  for (const i of informers.values()) startedAtBoot.add(i);
+  for (const i of startedAtBoot) await i.start();
   let nodeSim: NodeSimulator | undefined;
   if (deps.workloads !== false) {
     controllers.push(garbageCollector({ store, clock, informers: GC_KINDS.map(([g, , r]) => informers.get(`${g}/${r}`)!), log }));

@@ -5,6 +5,7 @@
 // - surplus pods are deleted in upstream's order (unscheduled, pending, not ready, ... newest first);
 // - status: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas, observedGeneration.
 import type { Clock } from '../clock.ts';
+import { rfc3339 } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Pod, PodSpec, PodTemplateSpec, ReplicaSet, ReplicaSetStatus, ReplicationController, ReplicationControllerStatus } from '../types/generated.ts';
@@ -141,14 +142,18 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     }
     const active = mine.filter(isPodActive);
     const want = Math.max(0, rs.spec?.replicas ?? 1);
+    // A refused create (quota, admission) is reported in the ReplicaFailure condition, then retried with back-off.
+    let manageErr: Error | undefined;
     if (!deleting && exp.satisfied(key)) {
       const diff = active.length - want;
-      if (diff < 0) {
-        const template = podFromTemplate(rs);
-        await createPods(writer, rs, key, Array.from({ length: Math.min(-diff, BURST) }, () => template));
-      } else if (diff > 0) {
-        await deletePods(writer, rs, key, rankForDeletion(active).slice(0, Math.min(diff, BURST)));
-      }
+      try {
+        if (diff < 0) {
+          const template = podFromTemplate(rs);
+          await createPods(writer, rs, key, Array.from({ length: Math.min(-diff, BURST) }, () => template));
+        } else if (diff > 0) {
+          await deletePods(writer, rs, key, rankForDeletion(active).slice(0, Math.min(diff, BURST)));
+        }
+      } catch (e) { manageErr = e as Error; }
     }
     // Status from what the cache shows now.
     const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -172,14 +177,18 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
       observedGeneration: rs.metadata.generation ?? 1,
     };
     for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[f] === 0) delete status[f];
-    if (!sameStatus(rs.status, status)) {
+    const conditions = failureConditions(rs.status?.conditions, manageErr, active.length - want, clock.now());
+    if (conditions !== rs.status?.conditions) status.conditions = conditions;
+    if (!sameStatus(rs.status, status) || conditions !== rs.status?.conditions) {
       await store.guaranteedUpdate(ownerR, ns, rs.metadata.name!, (cur) => {
         if (cur.metadata.uid !== uid) return cur;
         cur.status = { ...(cur.status ?? {}), ...status };
         for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (status[f] === undefined) delete cur.status[f];
+        if (!cur.status.conditions?.length) delete cur.status.conditions;
         return cur;
       }, { subresource: 'status' }).catch(ignoreNotFound);
     }
+    if (manageErr) throw manageErr;
     // Pods that will become available once minReadySeconds pass.
     if (waitMs > 0) queue.addAfter(key, waitMs + 1);
   }
@@ -189,6 +198,23 @@ export function replicaController(kind: 'ReplicaSet' | 'ReplicationController', 
     watch: [{ informer: owners }, { informer: pods, toKeys: ownersForPod }],
     reconcile,
   });
+}
+
+type Condition = { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string };
+
+/**
+ * Upstream's calculateStatus: a failed create or delete sets ReplicaFailure (FailedCreate or
+ * FailedDelete, the error as message) if none is set; a sync without error removes it. Returns the
+ * same array when nothing changes.
+ */
+export function failureConditions(current: Condition[] | undefined, err: Error | undefined, diff: number, now: number): Condition[] | undefined {
+  const has = current?.some((c) => c.type === 'ReplicaFailure');
+  if (err && !has) {
+    const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
+    return [...(current ?? []), { type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(now), reason, message: err.message }];
+  }
+  if (!err && has) return current!.filter((c) => c.type !== 'ReplicaFailure');
+  return current;
 }
 
 function sameStatus(a: ReplicaSetStatus | ReplicationControllerStatus | undefined, b: Record<string, unknown>): boolean {

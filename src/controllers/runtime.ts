@@ -55,6 +55,7 @@ export class Informer<T extends Cached = KObject> {
     this.indexes.set(name, idx);
     for (const [k, o] of this.cache) for (const v of fn(o)) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(k); }
   }
+  hasIndex(name: string): boolean { return this.byIndex.has(name); }
   byIndexValue(name: string, value: string): T[] {
     const keys = this.indexes.get(name)?.get(value);
     if (!keys) return [];
@@ -108,7 +109,8 @@ export class Informer<T extends Cached = KObject> {
       }
     }, () => {
       // The store ended the watch (compaction outran us, or shutdown): relist and resume.
-      if (!this.stopped) void this.relist();
+      // A relist that fails can only mean the store is closing: nothing left to watch.
+      if (!this.stopped) this.relist().catch(() => { this.stopped = true; });
     });
   }
 

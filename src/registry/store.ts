@@ -308,14 +308,14 @@ export class Store {
       try {
         const key = this.key(r, ns, meta.name!);
         const kv = await this.backend.create(key, encode(stored, key));
-        return adopt(kv, stored).obj;
+        const out = adopt(kv, stored).obj;
+        if (admission) this.admission.settled(admission, out);
+        return out;
       } catch (e) {
-        if (isStorageError(e, 'KeyExists')) {
-          if (generated && attempt < 8) { meta.name = stored.metadata.name = meta.generateName + this.clock.randomString(5); continue; }
-          this.undoAllocations(obj, strategy, r);
-          throw errors.alreadyExists(this.gr(r), meta.name!);
-        }
+        if (isStorageError(e, 'KeyExists') && generated && attempt < 8) { meta.name = stored.metadata.name = meta.generateName + this.clock.randomString(5); continue; }
+        if (admission) this.admission.settled(admission, undefined);
         this.undoAllocations(obj, strategy, r);
+        if (isStorageError(e, 'KeyExists')) throw errors.alreadyExists(this.gr(r), meta.name!);
         throw this.storageToStatus(e, r, meta.name!);
       }
     }
@@ -369,7 +369,18 @@ export class Store {
     if (uid && uid !== curUid) {
       throw errors.conflict(this.gr(r), name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${curUid}`);
     }
-    return { obj: await this.writeUpdate(r, ns, name, kv, clone(input), opts), created: false };
+    // Without a resourceVersion the update is unconditional: a write that lands in between (a
+    // controller's status update) is retried on the newer object, as upstream's GuaranteedUpdate does.
+    for (let attempt = 0, cur = kv; ; attempt++) {
+      try {
+        return { obj: await this.writeUpdate(r, ns, name, cur, clone(input), opts), created: false };
+      } catch (e) {
+        if (rv || attempt >= 16 || !(e instanceof StatusError && e.reason === 'Conflict' && e.code === 409)) throw e;
+        const next = await this.backend.get(this.key(r, ns, name));
+        if (!next || decode(next).obj.metadata.uid !== curUid) throw e;
+        cur = next;
+      }
+    }
   }
 
   /**

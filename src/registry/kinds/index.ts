@@ -18,6 +18,7 @@ import { ingressClassStrategy, ingressStrategy } from './networking.ts';
 import { withSchedulingRatchet } from './scheduling-ratchet.ts';
 import { controllerRevisionStrategy } from './controllerrevision.ts';
 import { validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy } from '../../admission/policy/strategy.ts';
+import { limitRangeStrategy, resourceQuotaStrategy } from './policy.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -37,8 +38,8 @@ const STRATEGIES: Record<string, KindStrategy> = {
   '/ReplicationController': replicationControllerStrategy,
   '/PersistentVolumeClaim': pvcStrategy,
   '/PersistentVolume': pvStrategy,
-  '/ResourceQuota': NO_GENERATION,
-  '/LimitRange': NO_GENERATION,
+  '/ResourceQuota': resourceQuotaStrategy,
+  '/LimitRange': limitRangeStrategy,
   'apps/Deployment': deploymentStrategy,
   'apps/ReplicaSet': replicaSetStrategy,
   'apps/StatefulSet': statefulSetStrategy,

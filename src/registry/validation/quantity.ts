@@ -44,6 +44,17 @@ export function parseQuantity(s: string): number {
   return Number(p.num) * 10 ** p.exp10 * 2 ** p.exp2;
 }
 
+/** The value in milli-units as an exact BigInt, rounded up as upstream's MilliValue does. */
+export function quantityMilliExact(s: string): bigint {
+  const p = parse(s);
+  const n = p.num * 2n ** BigInt(p.exp2);
+  const e = p.exp10 + 3;
+  if (e >= 0) return n * 10n ** BigInt(e);
+  const d = 10n ** BigInt(-e);
+  const q = n / d;
+  return n % d !== 0n && n > 0n ? q + 1n : q;
+}
+
 /** The value in milli-units, rounded up as upstream's MilliValue does. */
 export function quantityMilli(s: string): number {
   const p = parse(s);

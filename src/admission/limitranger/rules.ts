@@ -1,0 +1,142 @@
+// LimitRange rules as upstream's LimitRanger applies them (plugin/pkg/admission/limitranger):
+// container defaults (default → limits, defaultRequest → requests) with the kubernetes.io/limit-ranger
+// annotation naming what was set, then min / max / maxLimitRequestRatio per Container, per Pod
+// (aggregates) and per PersistentVolumeClaim (requests), each refusal worded as upstream's.
+import type { KObject } from '../../registry/strategy.ts';
+import { canonicalQuantity, quantityMilliExact } from '../../registry/validation/quantity.ts';
+
+export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
+
+type List = Record<string, string>;
+type Container = { name?: string; resources?: { requests?: List; limits?: List }; restartPolicy?: string };
+interface LimitItem { type?: string; max?: List; min?: List; default?: List; defaultRequest?: List; maxLimitRequestRatio?: List }
+
+const items = (lr: KObject): LimitItem[] => (Array.isArray(lr.spec?.limits) ? lr.spec.limits : []);
+const milli = (q: string): bigint => quantityMilliExact(q);
+const text = (q: string): string => canonicalQuantity(q);
+const sortedEntries = (l: List | undefined): [string, string][] => Object.entries(l ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Fills missing container requests/limits from every LimitRange's Container defaults; returns the annotation text parts. */
+function defaultContainer(c: Container, defaults: { limits: List; requests: List }, prefix: string): string[] {
+  const res = (c.resources ??= {});
+  const limits = (res.limits ??= {});
+  const requests = (res.requests ??= {});
+  const setLimits: string[] = [], setRequests: string[] = [];
+  for (const [k, v] of Object.entries(defaults.limits)) if (!(k in limits)) { limits[k] = v; setLimits.push(k); }
+  for (const [k, v] of Object.entries(defaults.requests)) if (!(k in requests)) { requests[k] = v; setRequests.push(k); }
+  if (!Object.keys(limits).length) delete res.limits;
+  if (!Object.keys(requests).length) delete res.requests;
+  if (!Object.keys(res).length) delete c.resources;
+  const out: string[] = [];
+  if (setRequests.length) out.push(`${setRequests.sort().join(', ')} request for ${prefix} ${c.name}`);
+  if (setLimits.length) out.push(`${setLimits.sort().join(', ')} limit for ${prefix} ${c.name}`);
+  return out;
+}
+
+/** Mutating step for a pod: every LimitRange's Container defaults, merged in order (later ranges win). */
+export function defaultPod(pod: KObject, ranges: KObject[]): void {
+  const defaults = { limits: {} as List, requests: {} as List };
+  for (const lr of ranges) {
+    for (const it of items(lr)) {
+      if (it.type !== 'Container') continue;
+      Object.assign(defaults.requests, it.defaultRequest ?? {});
+      Object.assign(defaults.limits, it.default ?? {});
+    }
+  }
+  if (!Object.keys(defaults.limits).length && !Object.keys(defaults.requests).length) return;
+  const notes: string[] = [];
+  for (const c of (pod.spec?.containers ?? []) as Container[]) notes.push(...defaultContainer(c, defaults, 'container'));
+  for (const c of (pod.spec?.initContainers ?? []) as Container[]) notes.push(...defaultContainer(c, defaults, 'init container'));
+  if (notes.length) {
+    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${notes.join('; ')}` };
+  }
+}
+
+function minConstraint(type: string, name: string, enforced: string, requests: List, limits: List): string | undefined {
+  const req = requests[name], lim = limits[name];
+  const e = milli(enforced);
+  if (req === undefined) return `minimum ${name} usage per ${type} is ${text(enforced)}.  No request is specified`;
+  if (milli(req) < e) return `minimum ${name} usage per ${type} is ${text(enforced)}, but request is ${text(req)}`;
+  if (lim !== undefined && milli(lim) < e) return `minimum ${name} usage per ${type} is ${text(enforced)}, but limit is ${text(lim)}`;
+  return undefined;
+}
+
+function maxConstraint(type: string, name: string, enforced: string, requests: List, limits: List): string | undefined {
+  const req = requests[name], lim = limits[name];
+  const e = milli(enforced);
+  if (lim === undefined) return `maximum ${name} usage per ${type} is ${text(enforced)}.  No limit is specified`;
+  if (milli(lim) > e) return `maximum ${name} usage per ${type} is ${text(enforced)}, but limit is ${text(lim)}`;
+  if (req !== undefined && milli(req) > e) return `maximum ${name} usage per ${type} is ${text(enforced)}, but request is ${text(req)}`;
+  return undefined;
+}
+
+function maxRequestConstraint(type: string, name: string, enforced: string, requests: List): string | undefined {
+  const req = requests[name];
+  if (req === undefined) return `maximum ${name} usage per ${type} is ${text(enforced)}.  No request is specified`;
+  if (milli(req) > milli(enforced)) return `maximum ${name} usage per ${type} is ${text(enforced)}, but request is ${text(req)}`;
+  return undefined;
+}
+
+function ratioConstraint(type: string, name: string, enforced: string, requests: List, limits: List): string | undefined {
+  const req = requests[name], lim = limits[name];
+  if (req === undefined || milli(req) === 0n) return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no request is specified or request is 0`;
+  if (lim === undefined || milli(lim) === 0n) return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no limit is specified or limit is 0`;
+  const observed = Number(milli(lim)) / Number(milli(req));
+  if (observed * 1000 > Number(milli(enforced))) return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but provided ratio is ${observed.toFixed(6)}`;
+  return undefined;
+}
+
+function checkAll(it: LimitItem, type: string, requests: List, limits: List, out: string[]): void {
+  for (const [k, v] of sortedEntries(it.min)) { const m = minConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+  for (const [k, v] of sortedEntries(it.max)) { const m = maxConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+  for (const [k, v] of sortedEntries(it.maxLimitRequestRatio)) { const m = ratioConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+}
+
+function sumLists(lists: List[]): List {
+  const acc = new Map<string, bigint>();
+  for (const l of lists) for (const [k, v] of Object.entries(l)) { try { acc.set(k, (acc.get(k) ?? 0n) + milli(v)); } catch { /* refused by validation */ } }
+  return Object.fromEntries([...acc].map(([k, v]) => [k, canonicalQuantity(`${v}m`)]));
+}
+
+/** The pod's aggregate: containers summed, then raised to any init container's own amount (upstream's podRequests/podLimits). */
+function podAggregate(pod: KObject, field: 'requests' | 'limits'): List {
+  const total = sumLists(((pod.spec?.containers ?? []) as Container[]).map((c) => c.resources?.[field] ?? {}));
+  for (const c of (pod.spec?.initContainers ?? []) as Container[]) {
+    for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) {
+      try { if (total[k] === undefined || milli(v) > milli(total[k])) total[k] = v; } catch { /* refused by validation */ }
+    }
+  }
+  return total;
+}
+
+/** The refusals one LimitRange gives a pod (empty: allowed). */
+export function validatePod(pod: KObject, lr: KObject): string[] {
+  const out: string[] = [];
+  for (const it of items(lr)) {
+    if (it.type === 'Container') {
+      for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as Container[]) {
+        checkAll(it, 'Container', c.resources?.requests ?? {}, c.resources?.limits ?? {}, out);
+      }
+    }
+    if (it.type === 'Pod') checkAll(it, 'Pod', podAggregate(pod, 'requests'), podAggregate(pod, 'limits'), out);
+  }
+  return out;
+}
+
+/** The refusals one LimitRange gives a PersistentVolumeClaim (its requests against min and max). */
+export function validateClaim(pvc: KObject, lr: KObject): string[] {
+  const out: string[] = [];
+  const requests: List = pvc.spec?.resources?.requests ?? {};
+  for (const it of items(lr)) {
+    if (it.type !== 'PersistentVolumeClaim') continue;
+    for (const [k, v] of sortedEntries(it.min)) { const m = minConstraint('PersistentVolumeClaim', k, v, requests, {}); if (m) out.push(m); }
+    for (const [k, v] of sortedEntries(it.max)) { const m = maxRequestConstraint('PersistentVolumeClaim', k, v, requests); if (m) out.push(m); }
+  }
+  return out;
+}
+
+/** Upstream's utilerrors.NewAggregate text: one message as is, several de-duplicated in brackets. */
+export function aggregate(msgs: string[]): string {
+  const uniq = [...new Set(msgs)];
+  return uniq.length === 1 ? uniq[0] : `[${uniq.join(', ')}]`;
+}

@@ -1,0 +1,92 @@
+// Resource lists as quota arithmetic sees them (upstream's quota.Add/Subtract/Mask/LessThanOrEqual):
+// exact milli-unit BigInts keyed by resource name, each remembering whether it came in binary form
+// (Ki, Mi, …) so sums print as upstream prints them ("512Mi", "1500m", "3").
+import { canonicalQuantity, quantityMilliExact } from '../../registry/validation/quantity.ts';
+
+export interface Amount { milli: bigint; binary: boolean }
+export type Usage = Map<string, Amount>;
+
+/** A quantity string as an Amount (throws QuantityError on bad text). */
+export function amount(q: string): Amount {
+  return { milli: quantityMilliExact(q), binary: /[KMGTPE]i$/.test(q) };
+}
+
+export const count = (n: number | bigint): Amount => ({ milli: BigInt(n) * 1000n, binary: false });
+
+/** A map of quantity strings (a ResourceList) as Usage; values that do not parse are left out. */
+export function fromList(list: Record<string, unknown> | undefined): Usage {
+  const out: Usage = new Map();
+  for (const [k, v] of Object.entries(list ?? {})) {
+    try { out.set(k, amount(String(v))); } catch { /* validation refuses such lists */ }
+  }
+  return out;
+}
+
+/** The Usage as a ResourceList of canonical quantity strings, keys sorted. */
+export function toList(u: Usage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [...u.keys()].sort()) out[k] = format(u.get(k)!);
+  return out;
+}
+
+export function format(a: Amount): string {
+  const { milli } = a;
+  if (a.binary && milli % 1000n === 0n) {
+    const units = milli / 1000n;
+    if (units !== 0n && units % 1024n === 0n) return canonicalQuantity(`${units / 1024n}Ki`);
+    return units.toString();
+  }
+  return milli % 1000n === 0n ? (milli / 1000n).toString() : canonicalQuantity(`${milli}m`);
+}
+
+export function add(a: Usage, b: Usage): Usage {
+  const out: Usage = new Map(a);
+  for (const [k, v] of b) {
+    const cur = out.get(k);
+    // As resource.Quantity.Add: a zero takes the format of what is added to it.
+    out.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.milli === 0n ? v.binary : cur.binary } : v);
+  }
+  return out;
+}
+
+/** a − b, never below zero per resource (upstream's SubtractWithNonNegativeResult). */
+export function subtractNonNegative(a: Usage, b: Usage): Usage {
+  const out: Usage = new Map();
+  for (const [k, v] of a) {
+    const d = v.milli - (b.get(k)?.milli ?? 0n);
+    out.set(k, { milli: d > 0n ? d : 0n, binary: v.binary });
+  }
+  return out;
+}
+
+/** Only the given resource names. */
+export function mask(u: Usage, names: Iterable<string>): Usage {
+  const out: Usage = new Map();
+  for (const n of names) { const v = u.get(n); if (v) out.set(n, v); }
+  return out;
+}
+
+export function removeZeros(u: Usage): Usage {
+  const out: Usage = new Map();
+  for (const [k, v] of u) if (v.milli !== 0n) out.set(k, v);
+  return out;
+}
+
+/** Names in `a` exceeding their limit in `hard` (names without a limit are not limited). */
+export function exceeded(a: Usage, hard: Usage): string[] {
+  const out: string[] = [];
+  for (const [k, v] of a) { const h = hard.get(k); if (h && v.milli > h.milli) out.push(k); }
+  return out;
+}
+
+/** Upstream's prettyPrint: `name=value` sorted by name, comma-joined. */
+export function prettyPrint(u: Usage): string {
+  return [...u.keys()].sort().map((k) => `${k}=${format(u.get(k)!)}`).join(',');
+}
+
+export function sameList(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  const x = fromList(a), y = fromList(b);
+  if (x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k)?.milli !== v.milli) return false;
+  return true;
+}

@@ -1,0 +1,79 @@
+// Quota arithmetic and evaluators, and LimitRange rules, on plain objects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { add, amount, format, fromList, prettyPrint, toList } from '../../src/admission/quota/resource-list.ts';
+import { evaluatorFor, inScope, resourcesOf } from '../../src/admission/quota/evaluators.ts';
+import { aggregate, defaultPod, validateClaim, validatePod } from '../../src/admission/limitranger/rules.ts';
+import { validateLimitRange, validateResourceQuota } from '../../src/registry/kinds/policy.ts';
+
+test('quota amounts add exactly and print as upstream', () => {
+  assert.equal(format(amount('512Mi')), '512Mi');
+  assert.equal(toList(add(fromList({ memory: '512Mi' }), fromList({ memory: '512Mi' }))).memory, '1Gi');
+  assert.equal(toList(add(fromList({ cpu: '500m' }), fromList({ cpu: '700m' }))).cpu, '1200m');
+  assert.equal(toList(add(fromList({ cpu: '1' }), fromList({ cpu: '1' }))).cpu, '2');
+  assert.equal(prettyPrint(fromList({ 'requests.cpu': '1', pods: '2' })), 'pods=2,requests.cpu=1');
+  assert.equal(fromList({ bad: 'x1', ok: '1' }).size, 1, 'unparsable values are left out');
+});
+
+test('pod usage: sidecars add, init containers raise to their maximum, terminal pods charge only the count, extended resources need requests.', () => {
+  const e = evaluatorFor('', 'pods');
+  const pod = {
+    metadata: { name: 'p' },
+    spec: {
+      containers: [{ name: 'a', resources: { requests: { cpu: '100m', 'example.com/gpu': '1', 'hugepages-2Mi': '4Mi' }, limits: { cpu: '200m' } } }],
+      initContainers: [{ name: 'i', resources: { requests: { cpu: '1' } } }, { name: 's', restartPolicy: 'Always', resources: { requests: { cpu: '50m' } } }],
+    },
+  };
+  const u = toList(e.usage(pod));
+  assert.equal(u['requests.cpu'], '1', 'init container max');
+  assert.equal(u['limits.cpu'], '200m');
+  assert.equal(u['requests.example.com/gpu'], '1');
+  assert.equal(u['requests.hugepages-2Mi'], '4Mi');
+  assert.equal(u.pods, '1');
+  assert.deepEqual(toList(e.usage({ ...pod, status: { phase: 'Failed' } })), { 'count/pods': '1' });
+  assert.deepEqual(e.matching(['pods', 'requests.example.com/gpu', 'services', 'count/pods']).sort(), ['count/pods', 'pods', 'requests.example.com/gpu']);
+  const q = (scopes: string[], sel?: any[]) => ({ metadata: {}, spec: { scopes, scopeSelector: sel ? { matchExpressions: sel } : undefined } });
+  assert.equal(inScope(q(['NotBestEffort']), e, pod), true);
+  assert.equal(inScope(q(['BestEffort']), e, pod), false);
+  assert.equal(inScope(q([], [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }]), e, { ...pod, spec: { ...pod.spec, priorityClassName: 'high' } }), true);
+  assert.equal(inScope(q([], [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }]), e, pod), false);
+  assert.equal(inScope(q(['Terminating']), e, { ...pod, spec: { ...pod.spec, activeDeadlineSeconds: 5 } }), true);
+  assert.equal(inScope(q(['CrossNamespacePodAffinity']), e, { ...pod, spec: { ...pod.spec, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'k', namespaces: ['x'] }] } } } }), true);
+  assert.equal(inScope(q(['BestEffort']), evaluatorFor('', 'configmaps'), { metadata: {} }), false, 'scopes only match pods');
+});
+
+test('claims charge storage per class; count names resolve to resources', () => {
+  const e = evaluatorFor('', 'persistentvolumeclaims');
+  const u = toList(e.usage({ metadata: {}, spec: { storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } } }));
+  assert.equal(u['requests.storage'], '1Gi');
+  assert.equal(u['fast.storageclass.storage.k8s.io/requests.storage'], '1Gi');
+  assert.equal(u['fast.storageclass.storage.k8s.io/persistentvolumeclaims'], '1');
+  assert.deepEqual(resourcesOf(['count/deployments.apps', 'secrets', 'requests.storage']).map((r) => `${r.group}/${r.resource}`).sort(),
+    ['/persistentvolumeclaims', '/secrets', 'apps/deployments']);
+});
+
+test('LimitRange rules: defaults, annotation, min/max/ratio messages, claims', () => {
+  const lr = { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', default: { cpu: '1' }, defaultRequest: { cpu: '500m' }, max: { cpu: '2' }, maxLimitRequestRatio: { cpu: '3' } }] } };
+  const pod: any = { metadata: {}, spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i', resources: { limits: { cpu: '1' }, requests: { cpu: '1' } } }] } };
+  defaultPod(pod, [lr]);
+  assert.deepEqual(pod.spec.containers[0].resources, { limits: { cpu: '1' }, requests: { cpu: '500m' } });
+  assert.equal(pod.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu request for container a; cpu limit for container a');
+  assert.deepEqual(validatePod(pod, lr), []);
+  const greedy = { metadata: {}, spec: { containers: [{ name: 'a', resources: { requests: { cpu: '100m' }, limits: { cpu: '1' } } }] } };
+  assert.deepEqual(validatePod(greedy, lr), ['cpu max limit to request ratio per Container is 3, but provided ratio is 10.000000']);
+  assert.equal(aggregate(['a', 'b', 'a']), '[a, b]');
+  const pvcRange = { metadata: {}, spec: { limits: [{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '2Gi' } }] } };
+  assert.deepEqual(validateClaim({ metadata: {}, spec: { resources: { requests: { storage: '5Gi' } } } }, pvcRange), ['maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi']);
+  assert.deepEqual(validateClaim({ metadata: {}, spec: {} }, pvcRange), ['minimum storage usage per PersistentVolumeClaim is 1Gi.  No request is specified', 'maximum storage usage per PersistentVolumeClaim is 2Gi.  No request is specified']);
+});
+
+test('validation survives wrongly typed input', () => {
+  for (const spec of [null, 'x', { hard: 'x' }, { hard: { pods: {} } }, { scopes: 'x' }, { scopeSelector: { matchExpressions: [null, 5] } }]) {
+    assert.ok(Array.isArray(validateResourceQuota({ metadata: {}, spec } as any)));
+  }
+  for (const spec of [null, 'x', { limits: 'x' }, { limits: [null, 3, { type: 5 }, { type: 'Container', max: 'x' }, { type: 'Container', min: { cpu: 'zz' } }] }]) {
+    assert.ok(Array.isArray(validateLimitRange({ metadata: {}, spec } as any)));
+  }
+  const errs = validateLimitRange({ metadata: {}, spec: { limits: [{ type: 'Container', min: { cpu: 'zz' } }] } } as any);
+  assert.match(errs[0].detail!, /valid quantity/);
+});
