@@ -41,6 +41,8 @@ import { findResource } from './registry/resources.ts';
 import { preloadSchemaEngine } from './api/typed.ts';
 import { startControllers } from './controllers/index.ts';
 import { registerAdmissionPlugins } from './admission/plugins.ts';
+import { WebhookClient } from './webhook/client.ts';
+import { setConversionWebhookCaller } from './registry/custom/conversion-webhook.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
 import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
@@ -122,6 +124,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store);
   await registerAdmissionPlugins({ store, clock });
+  // CRD conversion webhooks call out through the same client as admission webhooks.
+  const webhookClient = new WebhookClient(store, clock);
+  setConversionWebhookCaller((cc, review, timeoutMs) => webhookClient.postJSON(cc, review, { timeoutMs, timeoutParam: false }), () => clock.uuid());
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.

@@ -129,3 +129,8 @@ export async function ensureTls(dir: string | undefined, bindAddress: string, cl
   writeFileSync(p('apiserver.key'), m.keyPem, { mode: 0o600 });
   return m;
 }
+
+/** A fresh CA and a serving certificate for `hosts` (webhook and extension servers in tests and conformance). */
+export function generateServingCertificate(hosts: string[], clock: CertClock): Promise<TlsMaterial & { caKeyPem: string }> {
+  return generate(hosts, clock);
+}
