@@ -43,6 +43,7 @@ import { startControllers } from './controllers/index.ts';
 import { registerAdmissionPlugins } from './admission/plugins.ts';
 import { WebhookClient } from './webhook/client.ts';
 import { setConversionWebhookCaller } from './registry/custom/conversion-webhook.ts';
+import { Aggregator } from './aggregator/index.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
 import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
@@ -127,6 +128,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // CRD conversion webhooks call out through the same client as admission webhooks.
   const webhookClient = new WebhookClient(store, clock);
   setConversionWebhookCaller((cc, review, timeoutMs) => webhookClient.postJSON(cc, review, { timeoutMs, timeoutParam: false }), () => clock.uuid());
+  // APIServices: Local for what Skiff serves, proxied to extension API servers behind a Service.
+  const aggregator = new Aggregator(store, clock, webhookClient, log);
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.
@@ -145,7 +148,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = buildApp({
     store, ext, auth, ready: () => ready, log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
-    routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const server: Server = tls
@@ -184,6 +187,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     await crdController.start();
+    await aggregator.start();
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
@@ -227,6 +231,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       relief?.stop();
       await controllers?.stop();
       crdController.stop();
+      aggregator.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

@@ -32,6 +32,8 @@ export interface CallOptions {
   maxBytes?: number;
   cert?: string;
   key?: string;
+  /** Skip server certificate checks (APIService insecureSkipTLSVerify). */
+  insecure?: boolean;
 }
 
 /** Upstream bounds webhook responses by the request body limit (3 MiB) times ten for conversion of lists. */
@@ -79,7 +81,7 @@ export class WebhookClient {
       const req: TransportRequest = {
         address, port, ca: decodeCA(cc.caBundle), serverName: t.serverName, host: t.host, path, method,
         headers: { Accept: 'application/json, */*', 'Content-Type': 'application/json', 'User-Agent': 'skiff-apiserver', ...o.headers },
-        body: o.body, signal: ac.signal, maxBytes: o.maxBytes ?? DEFAULT_MAX_BYTES, cert: o.cert, key: o.key,
+        body: o.body, signal: ac.signal, maxBytes: o.maxBytes ?? DEFAULT_MAX_BYTES, cert: o.cert, key: o.key, insecure: o.insecure,
       };
       const res = await race(this.transportFor(address)(req), ac.signal);
       return { ...res, url };

@@ -20,6 +20,8 @@ export interface TransportRequest {
   /** Client certificate (the aggregator's front-proxy identity). */
   cert?: string;
   key?: string;
+  /** Skip the server certificate check. */
+  insecure?: boolean;
   signal: AbortSignal;
   /** Largest response body accepted. */
   maxBytes: number;

@@ -1,0 +1,73 @@
+// Aggregated APIs: Local APIServices for built-in group-versions, and an extension API server (TLS on
+// 127.0.0.1 behind a selector-less Service with a hand-made EndpointSlice) served through the aggregator.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertStatus, startFixture } from '../api/fixture.ts';
+import type { Fixture } from '../api/fixture.ts';
+import { startWebhookServer } from './server.ts';
+import type { WebhookServer } from './server.ts';
+
+let f: Fixture;
+let ext: WebhookServer;
+before(async () => { f = await startFixture(); });
+after(async () => { await f.stop(); await ext?.close(); });
+
+const APIS = '/apis/apiregistration.k8s.io/v1/apiservices';
+const available = (o: any) => (o.status?.conditions ?? []).find((c: any) => c.type === 'Available');
+
+async function until<T>(fn: () => Promise<T | undefined | false>): Promise<T> {
+  for (;;) { const v = await fn(); if (v) return v; await new Promise((r) => setTimeout(r, 10)); }
+}
+
+test('built-in group-versions have Local, Available APIServices', async () => {
+  const res = await f.api.get(APIS);
+  assert.equal(res.status, 200);
+  const names = res.body.items.map((i: any) => i.metadata.name);
+  for (const n of ['v1.', 'v1.apps', 'v2.autoscaling', 'v1.autoscaling', 'v1.apiregistration.k8s.io', 'v1beta1.metrics.k8s.io']) assert.ok(names.includes(n), n);
+  const apps = res.body.items.find((i: any) => i.metadata.name === 'v1.apps');
+  assert.deepEqual(apps.spec, { group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 });
+  assert.equal(apps.metadata.labels['kube-aggregator.kubernetes.io/automanaged'], 'onstart');
+  const a = await until(async () => available((await f.api.get(`${APIS}/v1.apps`)).body));
+  assert.deepEqual([a.status, a.reason, a.message], ['True', 'Local', 'Local APIServices are always available']);
+});
+
+test('a Service-backed APIService: unavailable with upstream\'s message, then discovered and proxied with front-proxy headers', { timeout: 30_000 }, async () => {
+  const ns = await f.ns('agg');
+  ext = await startWebhookServer([`ext.${ns}.svc`]);
+  const resources = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'wardle.example.com/v1alpha1', resources: [{ name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list', 'create'] }] };
+  ext.handle('/apis/wardle.example.com/v1alpha1', () => resources);
+  ext.handle(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`, (_b, req) => ({ kind: 'FlunderList', apiVersion: 'wardle.example.com/v1alpha1', metadata: {}, items: [], user: req.headers['x-remote-user'], groups: req.headers['x-remote-group'] }));
+  let res = await f.api.post(APIS).send({ metadata: { name: 'v1alpha1.wardle.example.com' }, spec: { group: 'wardle.example.com', version: 'v1alpha1', groupPriorityMinimum: 2000, versionPriority: 200, service: { namespace: ns, name: 'ext', port: 443 }, caBundle: ext.caBundle } });
+  assert.equal(res.status, 201, res.text);
+  let cond = await until(async () => available((await f.api.get(`${APIS}/v1alpha1.wardle.example.com`)).body));
+  assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'ServiceNotFound', `service/ext in "${ns}" is not present`]);
+
+  await f.api.post(`/api/v1/namespaces/${ns}/services`).send({ metadata: { name: 'ext' }, spec: { ports: [{ name: 'https', port: 443 }] } });
+  await f.api.post(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`).send({
+    metadata: { name: 'ext-1', labels: { 'kubernetes.io/service-name': 'ext' } }, addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'] }], ports: [{ name: 'https', port: ext.port, protocol: 'TCP' }],
+  });
+  // A change of the APIService triggers a check at once (else the 30 s resync would).
+  await f.api.patch(`${APIS}/v1alpha1.wardle.example.com`).set('Content-Type', 'application/merge-patch+json').send({ metadata: { labels: { poke: '1' } } });
+  cond = await until(async () => { const c = available((await f.api.get(`${APIS}/v1alpha1.wardle.example.com`)).body); return c?.status === 'True' && c; });
+  assert.deepEqual([cond.reason, cond.message], ['Passed', 'all checks passed']);
+
+  const groups = (await f.api.get('/apis')).body.groups.map((g: any) => g.name);
+  assert.ok(groups.includes('wardle.example.com'), 'discovery lists the extension group');
+  res = await f.api.get(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.kind, 'FlunderList');
+  assert.ok(res.body.user, 'X-Remote-User carries the user');
+  assert.match(String(res.body.groups), /system:authenticated|system:masters/);
+  const seen = ext.received.at(-1)!;
+  assert.equal(seen.headers.authorization, undefined, 'the client\'s credentials are not forwarded');
+
+  await ext.close();
+  await f.api.patch(`${APIS}/v1alpha1.wardle.example.com`).set('Content-Type', 'application/merge-patch+json').send({ metadata: { labels: { poke: '2' } } });
+  cond = await until(async () => { const c = available((await f.api.get(`${APIS}/v1alpha1.wardle.example.com`)).body); return c?.status === 'False' && c; });
+  assert.equal(cond.reason, 'FailedDiscoveryCheck');
+  assert.equal(cond.message, `failing or missing response from https://127.0.0.1:${ext.port}/apis/wardle.example.com/v1alpha1: Get "https://127.0.0.1:${ext.port}/apis/wardle.example.com/v1alpha1": dial tcp 127.0.0.1:${ext.port}: connect: connection refused`);
+  res = await f.api.get(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`);
+  assertStatus(res, 503);
+  await f.api.delete(`${APIS}/v1alpha1.wardle.example.com`);
+});
