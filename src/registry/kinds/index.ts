@@ -18,6 +18,7 @@ import { ingressClassStrategy, ingressStrategy } from './networking.ts';
 import { withSchedulingRatchet } from './scheduling-ratchet.ts';
 import { controllerRevisionStrategy } from './controllerrevision.ts';
 import { apiServiceStrategy } from './apiservice.ts';
+import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhookconfig.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -59,6 +60,8 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'events.k8s.io/Event': eventsV1Strategy,
   'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
   'apiregistration.k8s.io/APIService': apiServiceStrategy,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': mutatingWebhookConfigurationStrategy,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingWebhookConfigurationStrategy,
 };
 
 // Kinds that carry a pod template: unchanged scheduling fields are not re-judged on update.
