@@ -139,19 +139,27 @@ describe('admission webhooks', { timeout: 60_000 }, () => {
     } finally { await drop(); }
   });
 
-  test('dry run: sideEffects Some/Unknown is refused as upstream; None is called with dryRun true', async () => {
+  test('dry run: a webhook with sideEffects None is called with dryRun true and nothing is stored', async () => {
     const ns = await f.ns('dry');
     wh.handle('/dry', (b) => allow(b));
-    const drop = await config('v', 'dry', [hook('some.example.com', '/dry', { ...onlyNs(ns), sideEffects: 'Some', objectSelector: { matchLabels: { t: 'some' } } }),
-      hook('none.example.com', '/dry', { ...onlyNs(ns), objectSelector: { matchLabels: { t: 'none' } } })]);
+    const drop = await config('v', 'dry', [hook('none.example.com', '/dry', onlyNs(ns))]);
     try {
-      let res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps?dryRun=All`).send({ metadata: { name: 'x', labels: { t: 'some' } } });
-      const st = assertStatus(res, 400, 'BadRequest');
-      assert.equal(st.message, 'admission webhook "some.example.com" does not support dry run');
-      res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps?dryRun=All`).send({ metadata: { name: 'y', labels: { t: 'none' } } });
+      const res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps?dryRun=All`).send({ metadata: { name: 'y' } });
       assert.equal(res.status, 201, res.text);
       assert.equal(wh.received.filter((r) => r.path.startsWith('/dry')).at(-1)!.body.request.dryRun, true);
+      assert.deepEqual(wh.received.filter((r) => r.path.startsWith('/dry')).at(-1)!.body.request.options.dryRun, ['All']);
+      assert.equal((await f.api.get(`/api/v1/namespaces/${ns}/configmaps/y`)).status, 404);
     } finally { await drop(); }
+  });
+
+  test('dry run reaching a webhook with side effects (stored before v1 refused them) is upstream\'s 400', async () => {
+    const { callHook } = await import('../../src/admission/webhooks/call.ts');
+    const { findResource } = await import('../../src/registry/resources.ts');
+    const r = findResource('', 'v1', 'configmaps')!;
+    const a: any = { operation: 'CREATE', resource: r, requestResource: r, subresource: '', name: 'x', namespace: 'd', user: { name: 'u', groups: [] }, dryRun: true, options: {} };
+    const h: any = { name: 'some.example.com', sideEffects: 'Some', spec: {}, timeoutMs: 1000 };
+    await assert.rejects(callHook({ client: undefined as any, uid: () => 'u' }, h, false, a, r, undefined, undefined), (e: any) => e.status?.code === 400 && e.status.reason === 'BadRequest' && e.status.message === 'admission webhook "some.example.com" does not support dry run');
+    await assert.rejects(callHook({ client: undefined as any, uid: () => 'u' }, { ...h, sideEffects: undefined }, false, a, r, undefined, undefined), /failed calling webhook "some.example.com": Webhook SideEffects is nil/);
   });
 
   test('reinvocation IfNeeded: an earlier webhook sees a later one\'s change; warnings reach the client', async () => {
