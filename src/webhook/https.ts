@@ -2,6 +2,8 @@
 // name and client certificate), and Node's failures phrased as Go's net/http and crypto/tls phrase them
 // (what upstream's messages carry after `Post "<url>": `).
 import { Agent, request } from 'node:https';
+import { checkServerIdentity } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import { DialError } from './transport.ts';
 import type { TransportRequest, TransportResponse } from './transport.ts';
 
@@ -13,7 +15,11 @@ function agentFor(r: TransportRequest): Agent {
   let a = agents.get(key);
   if (!a) {
     if (agents.size >= MAX_AGENTS) { const [k, old] = agents.entries().next().value!; old.destroy(); agents.delete(k); }
-    a = new Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: !r.insecure, ca: r.ca, cert: r.cert, key: r.key, ...(isIpLiteral(r.serverName) ? {} : { servername: r.serverName }) });
+    // The certificate must name the server (its DNS name, or the IP of a URL with an IP host). Set on
+    // the agent: a per-request checkServerIdentity would keep Node from reusing connections.
+    const name = r.serverName, insecure = !!r.insecure;
+    a = new Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: !r.insecure, ca: r.ca,
+      checkServerIdentity: (_host: string, cert: PeerCertificate) => (insecure ? undefined : checkIdentity(name, cert)), cert: r.cert, key: r.key, ...(isIpLiteral(r.serverName) ? {} : { servername: r.serverName }) });
     agents.set(key, a);
   }
   return a;
@@ -30,10 +36,7 @@ export function httpsTransport(r: TransportRequest): Promise<TransportResponse> 
     const req = request({
       host: r.address, port: r.port, method: r.method, path: r.path, agent: agentFor(r),
       servername: isIpLiteral(r.serverName) ? undefined : r.serverName,
-      // The certificate must name the server (its DNS name, or the IP of a URL with an IP host).
-      checkServerIdentity: (_host, cert) => (r.insecure ? undefined : checkIdentity(r.serverName, cert)),
       headers: { ...r.headers, Host: r.host, ...(r.body ? { 'Content-Length': String(r.body.length) } : {}) },
-      signal: r.signal,
     }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -46,14 +49,14 @@ export function httpsTransport(r: TransportRequest): Promise<TransportResponse> 
       res.on('error', (e) => reject(goError(e, r)));
     });
     req.on('error', (e) => reject(goError(e, r)));
+    const onAbort = () => req.destroy(new DialError('context deadline exceeded'));
+    r.signal.addEventListener('abort', onAbort, { once: true });
+    req.on('close', () => r.signal.removeEventListener('abort', onAbort));
     req.end(r.body);
   });
 }
 
 const isIpLiteral = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
-
-import { checkServerIdentity } from 'node:tls';
-import type { PeerCertificate } from 'node:tls';
 
 function checkIdentity(name: string, cert: PeerCertificate): Error | undefined {
   return checkServerIdentity(name.replace(/^\[|\]$/g, ''), cert);
