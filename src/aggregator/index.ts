@@ -16,6 +16,8 @@ import { localAPIService, localGroupVersions } from './local.ts';
 import { checkAvailability } from './availability.ts';
 import type { Availability } from './availability.ts';
 import { proxyTo } from './proxy.ts';
+import { frontProxyIdentity, publishAuthenticationConfig } from './front-proxy.ts';
+import type { TlsMaterial } from '../auth/certs.ts';
 
 const RESYNC_MS = 30_000;
 const apiservices = () => findResource('apiregistration.k8s.io', 'v1', 'apiservices')!;
@@ -31,12 +33,15 @@ export class Aggregator {
   private timer?: TimerHandle;
   private unsubscribe?: () => void;
   private stopped = false;
+  private identity?: TlsMaterial;
 
   constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}) {
     this.store = store; this.clock = clock; this.client = client; this.log = log;
   }
 
   async start(): Promise<void> {
+    this.identity = await frontProxyIdentity(this.clock);
+    await publishAuthenticationConfig(this.store, this.identity);
     await this.ensureLocal();
     this.unsubscribe = this.store.resources.onChange(() => { void this.ensureLocal().catch((e) => this.log(`apiservices: ${(e as Error).message}`)); });
     this.watch = await this.store.watch(apiservices(), undefined, {}, (events) => {
@@ -119,7 +124,7 @@ export class Aggregator {
       const entry = this.remote.get(`${m[1]}/${m[2]}`);
       if (!entry) return false;
       const q = url.searchParams.toString();
-      await proxyTo(entry.api, entry.available, this.client, req, res, url.pathname + (q ? `?${q}` : ''));
+      await proxyTo(entry.api, entry.available, this.client, this.identity, req, res, url.pathname + (q ? `?${q}` : ''));
       return true;
     };
   }

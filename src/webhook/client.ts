@@ -25,7 +25,7 @@ export interface CallOptions {
   method?: string;
   /** Path and query below the config's URL or service path (aggregation); default: the config's own path. */
   path?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   body?: Buffer;
   /** Add `?timeout=Ns` as upstream's REST client does for a deadline. */
   timeoutParam?: boolean;

@@ -15,7 +15,7 @@ export interface TransportRequest {
   host: string;
   path: string;
   method: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   body?: Buffer;
   /** Client certificate (the aggregator's front-proxy identity). */
   cert?: string;

@@ -18,12 +18,12 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-export async function startWebhookServer(hosts = ['127.0.0.1', 'localhost']): Promise<WebhookServer> {
+export async function startWebhookServer(hosts = ['127.0.0.1', 'localhost'], opts: { requestCert?: boolean } = {}): Promise<WebhookServer> {
   const tls = await generateServingCertificate(hosts, { now: () => Date.now(), randomBytes: (n) => randomBytes(n) });
   const handlers = new Map<string, Handler>();
   const received: WebhookServer['received'] = [];
   const sockets = new Set<import('node:net').Socket>();
-  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, ...(opts.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}) }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
