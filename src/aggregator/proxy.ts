@@ -2,7 +2,8 @@
 // aggregator does: the client's identity travels in front-proxy headers (X-Remote-User,
 // X-Remote-Group, X-Remote-Extra-*) over a connection authenticated by the front-proxy client
 // certificate (front-proxy.ts); the client's own credentials do not. An APIService that is not
-// available answers 503 `service unavailable`. Bodies and answers are buffered (no watch streaming).
+// available answers 503 `service unavailable`. Request bodies are buffered (3 MiB at most, as the
+// apiserver's own limit); answers stream through, so watches work.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KObject } from '../registry/strategy.ts';
 import type { WebhookClient } from '../webhook/client.ts';
@@ -51,7 +52,7 @@ export async function proxyTo(api: KObject, available: boolean, client: WebhookC
   const cc = { service: { namespace: s.namespace, name: s.name, port: s.port ?? 443 }, caBundle: api.spec.insecureSkipTLSVerify ? undefined : api.spec.caBundle };
   let answer;
   try {
-    answer = await client.call(cc, { method: req.method ?? 'GET', path: pathAndQuery, headers: frontProxyHeaders(req), body, timeoutMs: TIMEOUT_MS, timeoutParam: false, insecure: !!api.spec.insecureSkipTLSVerify, cert: identity?.certPem, key: identity?.keyPem });
+    answer = await client.call(cc, { method: req.method ?? 'GET', path: pathAndQuery, headers: frontProxyHeaders(req), body, timeoutMs: TIMEOUT_MS, timeoutParam: false, insecure: !!api.spec.insecureSkipTLSVerify, cert: identity?.certPem, key: identity?.keyPem, stream: true });
   } catch (e) {
     if (e instanceof CallError) throw errors.serviceUnavailable(`error trying to reach service: ${e.message.replace(/^[A-Z][a-z]+ "[^"]*": /, '')}`);
     throw e;
@@ -59,5 +60,9 @@ export async function proxyTo(api: KObject, available: boolean, client: WebhookC
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k.toLowerCase())) headers[k] = v;
   res.writeHead(answer.status, headers);
-  res.end(answer.body);
+  const upstream = answer.stream!;
+  // A client that goes away ends the upstream request too (watches).
+  res.on('close', () => upstream.destroy());
+  upstream.on('error', () => res.destroy());
+  upstream.pipe(res);
 }

@@ -34,6 +34,8 @@ export interface CallOptions {
   key?: string;
   /** Skip server certificate checks (APIService insecureSkipTLSVerify). */
   insecure?: boolean;
+  /** Resolve once headers arrive, with the body as a stream (the timeout stops applying then). */
+  stream?: boolean;
 }
 
 /** Upstream bounds webhook responses by the request body limit (3 MiB) times ten for conversion of lists. */
@@ -81,7 +83,7 @@ export class WebhookClient {
       const req: TransportRequest = {
         address, port, ca: decodeCA(cc.caBundle), serverName: t.serverName, host: t.host, path, method,
         headers: { Accept: 'application/json, */*', 'Content-Type': 'application/json', 'User-Agent': 'skiff-apiserver', ...o.headers },
-        body: o.body, signal: ac.signal, maxBytes: o.maxBytes ?? DEFAULT_MAX_BYTES, cert: o.cert, key: o.key, insecure: o.insecure,
+        body: o.body, signal: ac.signal, maxBytes: o.maxBytes ?? DEFAULT_MAX_BYTES, cert: o.cert, key: o.key, insecure: o.insecure, stream: o.stream,
       };
       const res = await race(this.transportFor(address)(req), ac.signal);
       return { ...res, url };

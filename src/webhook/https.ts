@@ -38,6 +38,7 @@ export function httpsTransport(r: TransportRequest): Promise<TransportResponse> 
       servername: isIpLiteral(r.serverName) ? undefined : r.serverName,
       headers: { ...r.headers, Host: r.host, ...(r.body ? { 'Content-Length': String(r.body.length) } : {}) },
     }, (res) => {
+      if (r.stream) { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0), stream: res }); return; }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -25,12 +25,16 @@ export interface TransportRequest {
   signal: AbortSignal;
   /** Largest response body accepted. */
   maxBytes: number;
+  /** Hand back the body as a stream once headers arrive (proxying watches); maxBytes does not apply. */
+  stream?: boolean;
 }
 
 export interface TransportResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** With `stream`: the body, to be read (or destroyed) by the caller. */
+  stream?: import('node:stream').Readable;
 }
 
 export type Transport = (req: TransportRequest) => Promise<TransportResponse>;

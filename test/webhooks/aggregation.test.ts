@@ -2,7 +2,7 @@
 // 127.0.0.1 behind a selector-less Service with a hand-made EndpointSlice) served through the aggregator.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertStatus, startFixture } from '../api/fixture.ts';
+import { assertStatus, startFixture, stream } from '../api/fixture.ts';
 import type { Fixture } from '../api/fixture.ts';
 import { startWebhookServer } from './server.ts';
 import type { WebhookServer } from './server.ts';
@@ -36,7 +36,13 @@ test('a Service-backed APIService: unavailable with upstream\'s message, then di
   ext = await startWebhookServer([`ext.${ns}.svc`], { requestCert: true });
   const resources = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'wardle.example.com/v1alpha1', resources: [{ name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list', 'create'] }] };
   ext.handle('/apis/wardle.example.com/v1alpha1', () => resources);
-  ext.handle(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`, (_b, req) => {
+  ext.handle(`/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`, (_b, req, out) => {
+    if (req.url?.includes('watch=true')) {
+      // A watch: one event, then the stream stays open until the client goes.
+      out.writeHead(200, { 'Content-Type': 'application/json' });
+      out.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Flunder', apiVersion: 'wardle.example.com/v1alpha1', metadata: { name: 'f1' } } }) + '\n');
+      return undefined;
+    }
     const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
     return { kind: 'FlunderList', apiVersion: 'wardle.example.com/v1alpha1', metadata: {}, items: [], user: req.headers['x-remote-user'], groups: req.headersDistinct['x-remote-group'], peerCN: peer?.subject?.CN, peerPem: peer?.raw?.toString('base64') };
   });
@@ -69,7 +75,11 @@ test('a Service-backed APIService: unavailable with upstream\'s message, then di
   const { X509Certificate } = await import('node:crypto');
   const client = new X509Certificate(Buffer.from(res.body.peerPem, 'base64'));
   assert.ok(client.verify(new X509Certificate(auth['requestheader-client-ca-file']).publicKey), 'the client certificate is signed by the published requestheader CA');
-  const seen = ext.received.at(-1)!;
+  const w = await stream(f, `/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders?watch=true`);
+  const ev = await w.next();
+  assert.deepEqual([ev.type, ev.object.metadata.name], ['ADDED', 'f1'], 'a watch streams through the aggregator');
+  w.close();
+  const seen = ext.received.filter((r) => !r.path.includes('watch')).at(-1)!;
   assert.equal(seen.headers.authorization, undefined, 'the client\'s credentials are not forwarded');
 
   await ext.close();
