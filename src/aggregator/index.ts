@@ -41,8 +41,9 @@ export class Aggregator {
 
   async start(): Promise<void> {
     this.identity = await frontProxyIdentity(this.clock);
-    await publishAuthenticationConfig(this.store, this.identity);
-    await this.ensureLocal();
+    // As upstream's autoregistration, the APIService objects appear shortly after start, off the path to ready.
+    void publishAuthenticationConfig(this.store, this.identity).then(() => this.ensureLocal())
+      .catch((e) => { if (!this.stopped) this.log(`apiservices: ${(e as Error).message}`); });
     this.unsubscribe = this.store.resources.onChange(() => { void this.ensureLocal().catch((e) => this.log(`apiservices: ${(e as Error).message}`)); });
     this.watch = await this.store.watch(apiservices(), undefined, {}, (events) => {
       for (const ev of events) {
@@ -65,6 +66,7 @@ export class Aggregator {
 
   /** Creates the APIServices of locally served group-versions that are missing. */
   private async ensureLocal(): Promise<void> {
+    if (this.stopped) return;
     for (const { group, version, automanaged } of localGroupVersions(this.store.resources)) {
       const want = localAPIService(group, version, automanaged);
       if (await this.store.tryGet(apiservices(), undefined, want.metadata.name!)) continue;

@@ -542,7 +542,10 @@ export class Store {
         throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
       if (attempt === 0 && !this.admission.empty) {
-        await this.admission.validate(this.attributes('DELETE', r, ns, name, opts, '', undefined, cur), this.admissionCtx(r, opts.requestedAs));
+        // Upstream runs mutating admission on DELETE too (a mutating webhook may watch deletes; it cannot patch).
+        const attrs = this.attributes('DELETE', r, ns, name, opts, '', undefined, cur);
+        await this.admission.mutate(attrs, this.admissionCtx(r, opts.requestedAs));
+        await this.admission.validate(attrs, this.admissionCtx(r, opts.requestedAs));
       }
       const marked = clone(cur);
       if (!marked.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(marked, this.ctx(r));

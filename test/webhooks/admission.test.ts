@@ -210,3 +210,28 @@ describe('admission webhooks', { timeout: 60_000 }, () => {
     } finally { await named.close(); }
   });
 });
+
+describe('admission webhooks on DELETE', { timeout: 30_000 }, () => {
+  test('mutating and validating webhooks see DELETE with the old object; a patch on DELETE is upstream\'s error', async () => {
+    const ns = await f.ns('del');
+    const seen: any[] = [];
+    wh.handle('/del-m', (b) => { seen.push(['m', b.request.operation, b.request.object, b.request.oldObject?.metadata?.name, b.request.options?.kind]); return b.request.oldObject?.metadata?.labels?.patch ? patch(b, [{ op: 'add', path: '/x', value: 1 }]) : allow(b); });
+    wh.handle('/del-v', (b) => { seen.push(['v', b.request.operation]); return b.request.oldObject?.metadata?.labels?.keep ? deny(b, 'keep me') : allow(b); });
+    const rules = [{ operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }];
+    const dropM = await config('m', 'del-m', [hook('delm.example.com', '/del-m', { ...onlyNs(ns), rules })]);
+    const dropV = await config('v', 'del-v', [hook('delv.example.com', '/del-v', { ...onlyNs(ns), rules })]);
+    try {
+      for (const [name, labels] of [['plain', {}], ['kept', { keep: 'y' }], ['patched', { patch: 'y' }]] as const) {
+        assert.equal((await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name, labels } })).status, 201);
+      }
+      let res = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/plain`);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(seen.slice(0, 2), [['m', 'DELETE', null, 'plain', 'DeleteOptions'], ['v', 'DELETE']]);
+      res = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/kept`);
+      assert.equal(assertStatus(res, 400).message, 'admission webhook "delv.example.com" denied the request: keep me');
+      res = await f.api.delete(`/api/v1/namespaces/${ns}/configmaps/patched`);
+      assert.equal(assertStatus(res, 500).message, 'Internal error occurred: admission webhook "delm.example.com" attempted to modify the object, which is not supported for this operation');
+      assert.equal((await f.api.get(`/api/v1/namespaces/${ns}/configmaps/patched`)).status, 200, 'still there');
+    } finally { await dropM(); await dropV(); }
+  });
+});
