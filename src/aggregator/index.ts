@@ -20,6 +20,7 @@ import { frontProxyIdentity, publishAuthenticationConfig } from './front-proxy.t
 import type { TlsMaterial } from '../auth/certs.ts';
 
 const RESYNC_MS = 30_000;
+const LOCAL: Availability = { status: 'True', reason: 'Local', message: 'Local APIServices are always available' };
 const apiservices = () => findResource('apiregistration.k8s.io', 'v1', 'apiservices')!;
 
 export class Aggregator {
@@ -41,16 +42,17 @@ export class Aggregator {
 
   async start(): Promise<void> {
     this.identity = await frontProxyIdentity(this.clock);
-    // As upstream's autoregistration, the APIService objects appear shortly after start, off the path to ready.
-    void publishAuthenticationConfig(this.store, this.identity).then(() => this.ensureLocal())
-      .catch((e) => { if (!this.stopped) this.log(`apiservices: ${(e as Error).message}`); });
+    // Before ready, as upstream's readyz waits for autoregister-completion: nothing is written behind
+    // a client's back once the server answers.
+    await publishAuthenticationConfig(this.store, this.identity);
+    await this.ensureLocal();
     this.unsubscribe = this.store.resources.onChange(() => { void this.ensureLocal().catch((e) => this.log(`apiservices: ${(e as Error).message}`)); });
     this.watch = await this.store.watch(apiservices(), undefined, {}, (events) => {
       for (const ev of events) {
         const api = ev.entry.obj;
         if (ev.type === 'DELETED') { this.forget(api); continue; }
         if (api.spec?.service) void this.check(api);
-        else if (!isAvailableLocal(api)) void this.setStatus(api, { status: 'True', reason: 'Local', message: 'Local APIServices are always available' });
+        else if (!isAvailableLocal(api)) void this.setStatus(api, LOCAL);
       }
     });
     this.timer = this.clock.setInterval(() => { for (const { api } of this.remote.values()) void this.check(api); }, RESYNC_MS);
@@ -69,8 +71,9 @@ export class Aggregator {
     if (this.stopped) return;
     for (const { group, version, automanaged } of localGroupVersions(this.store.resources)) {
       const want = localAPIService(group, version, automanaged);
-      if (await this.store.tryGet(apiservices(), undefined, want.metadata.name!)) continue;
-      await this.store.create(apiservices(), undefined, want).catch((e) => { if (!(e instanceof StatusError && e.code === 409)) throw e; });
+      let cur = await this.store.tryGet(apiservices(), undefined, want.metadata.name!);
+      if (!cur) cur = await this.store.create(apiservices(), undefined, want).catch((e) => { if (!(e instanceof StatusError && e.code === 409)) throw e; return undefined; });
+      if (cur && !cur.spec?.service && !isAvailableLocal(cur)) await this.setStatus(cur, LOCAL);
     }
   }
 
