@@ -235,3 +235,17 @@ describe('admission webhooks on DELETE', { timeout: 30_000 }, () => {
     } finally { await dropM(); await dropV(); }
   });
 });
+
+describe('matchConditions', { timeout: 30_000 }, () => {
+  test('a false condition skips the webhook; a true one calls it', async () => {
+    const ns = await f.ns('mc');
+    wh.handle('/mc', (b) => deny(b, 'called'));
+    const drop = await config('v', 'mc', [hook('mc.example.com', '/mc', { ...onlyNs(ns), matchConditions: [{ name: 'not-skipped', expression: '!has(object.metadata.labels) || !("skip" in object.metadata.labels)' }] })]);
+    try {
+      let res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'a', labels: { skip: 'y' } } });
+      assert.equal(res.status, 201, 'the condition is false: not called');
+      res = await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'b' } });
+      assert.equal(assertStatus(res, 400).message, 'admission webhook "mc.example.com" denied the request: called');
+    } finally { await drop(); }
+  });
+});

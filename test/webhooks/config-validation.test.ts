@@ -51,3 +51,14 @@ test('invalid webhooks: upstream field paths and messages', async () => {
   const wrong = await f.api.post(VWC).send({ metadata: { name: 'wrong' }, webhooks: 'nope' });
   assert.ok(wrong.status === 400 || wrong.status === 422, `wrongly typed webhooks: ${wrong.status}`);
 });
+
+test('matchConditions: names, duplicates and CEL that does not compile are refused', async () => {
+  const w = { ...good, matchConditions: [{ name: 'ok', expression: 'object.metadata.name != "x"' }, { name: 'ok', expression: 'true' }, { name: 'bad', expression: 'object.metadata.name +' }, { name: 'int', expression: '1 + 1' }] };
+  const res = await f.api.post(VWC).send({ metadata: { name: 'mc' }, webhooks: [w] });
+  const st = assertStatus(res, 422, 'Invalid');
+  assert.match(st.message, /webhooks\[0\]\.matchConditions\[1\]\.name: Duplicate value: "ok"/);
+  assert.match(st.message, /webhooks\[0\]\.matchConditions\[2\]\.expression: Invalid value: "object\.metadata\.name \+": compilation failed: ERROR: <input>:1:/);
+  assert.match(st.message, /webhooks\[0\]\.matchConditions\[3\]\.expression: Invalid value: "1 \+ 1": cel expression must evaluate to a bool/);
+  const fine = await f.api.post(VWC).send({ metadata: { name: 'mc-ok' }, webhooks: [{ ...good, matchConditions: [{ name: 'not-x', expression: 'object.metadata.name != "x"' }] }] });
+  assert.equal(fine.status, 201, fine.text);
+});

@@ -8,6 +8,7 @@ import { matchLabels } from '../../api/selectors.ts';
 import { errors } from '../../errors.ts';
 import type { AdmissionAttributes } from '../types.ts';
 import type { Hook, Rule } from './source.ts';
+import { MATCH_CONDITION_VARS } from '../../registry/kinds/webhookconfig.ts';
 
 /** The webhook configuration and policy kinds never go through API-registered webhooks (no lock-outs). */
 const EXEMPT = new Set(['validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies',
@@ -126,7 +127,7 @@ async function conditionsMatch(hook: Hook, a: AdmissionAttributes, r: ResourceIn
   for (const c of hook.matchConditions) {
     let p = compiled.get(c.expression);
     if (!p) {
-      const res = compileExpression(c.expression, { object: 'dyn', oldObject: 'dyn', request: 'dyn' }, 'bool');
+      const res = compileExpression(c.expression, MATCH_CONDITION_VARS, 'bool');
       p = 'error' in res ? { error: res.error } : { program: res.program as (ctx: Record<string, unknown>) => unknown };
       compiled.set(c.expression, p);
     }

@@ -5,7 +5,8 @@
 import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
 import type { KObject } from '../strategy.ts';
-import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.ts';
+import { isDNS1035Label, isDNS1123Subdomain, isQualifiedName } from '../validation/names.ts';
+import { lazyModule } from '../../util/lazy-module.ts';
 import { validateLabelSelector } from '../validation/selector.ts';
 import { validateWebhookService, validateWebhookURL } from '../validation/webhook-client.ts';
 import type { KindStrategy } from './util.ts';
@@ -31,6 +32,11 @@ function defaults(mutating: boolean) {
     }
   };
 }
+
+// CEL loads only when a configuration has matchConditions.
+const cel = lazyModule(new URL('../../cel/expression.ts', import.meta.url), () => import('../../cel/expression.ts'));
+/** The variables a webhook matchCondition may use. */
+export const MATCH_CONDITION_VARS = { object: 'dyn', oldObject: 'dyn', request: 'dyn' };
 
 const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
@@ -120,8 +126,16 @@ function validateHook(w: any, p: string, mutating: boolean): FieldError[] {
     const cp = `${p}.matchConditions[${i}]`;
     if (!isObj(c) || !c.name) errs.push(field.required(`${cp}.name`, ''));
     else if (names.has(c.name)) errs.push(field.duplicate(`${cp}.name`, c.name));
-    else names.add(c.name);
+    else {
+      names.add(c.name);
+      for (const m of isQualifiedName(String(c.name))) errs.push(field.invalid(`${cp}.name`, c.name, m));
+    }
     if (!isObj(c) || !c.expression) errs.push(field.required(`${cp}.expression`, ''));
+    else if (typeof c.expression !== 'string') errs.push(field.invalid(`${cp}.expression`, c.expression, 'must be a string'));
+    else {
+      const res = cel.get().compileExpression(c.expression, MATCH_CONDITION_VARS, 'bool');
+      if ('error' in res) errs.push(field.invalid(`${cp}.expression`, c.expression, res.error));
+    }
   });
   if (list(w.matchConditions).length > 64) errs.push(field.tooMany(`${p}.matchConditions`, 64));
   return errs;
