@@ -92,3 +92,16 @@ test('a Service-backed APIService: unavailable with upstream\'s message, then di
   assertStatus(res, 503);
   await f.api.delete(`${APIS}/v1alpha1.wardle.example.com`);
 });
+
+test('an APIService for a group Skiff serves itself (metrics-server\'s manifest) keeps it served in-process', { timeout: 30_000 }, async () => {
+  const res = await f.api.put(`${APIS}/v1beta1.metrics.k8s.io`).send({
+    ...(await f.api.get(`${APIS}/v1beta1.metrics.k8s.io`)).body,
+    spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true, service: { namespace: 'kube-system', name: 'metrics-server', port: 443 } },
+  });
+  assert.equal(res.status, 200, res.text);
+  const cond = await until(async () => { const c = available((await f.api.get(`${APIS}/v1beta1.metrics.k8s.io`)).body); return c?.reason === 'Passed' && c; });
+  assert.equal(cond.status, 'True');
+  const list = await f.api.get('/apis/metrics.k8s.io/v1beta1/nodes');
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.body.kind, 'NodeMetricsList');
+});
