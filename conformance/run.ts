@@ -82,12 +82,12 @@ async function loadCases(suite: SuiteDef): Promise<Case[]> {
       if (suite.id === 'cp') return (await import('./suites/cp.ts')).cpCases;
       const { kubectlCases } = await import('./suites/kubectl.ts');
       const { lifecycleCases } = await import('./suites/lifecycle.ts');
-      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/scheduling-relabel.ts')).schedulingRelabelCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/validation.ts')).validationCases, ...(await import('./suites/served-groups.ts')).servedGroupCases, ...(await import('./suites/tokens.ts')).tokenCases, ...(await import('./suites/revisions.ts')).revisionCases, ...(await import('./suites/preemption.ts')).preemptionCases, ...(await import('./suites/volumes.ts')).volumeCases, ...(await import('./suites/crds.ts')).crdCases, ...(await import('./suites/proxy.ts')).proxyCases, ...(await import('./suites/admission-policy.ts')).admissionPolicyCases, ...(await import('./suites/policy.ts')).policyCases];
+      const all = [...kubectlCases, ...(await import('./suites/metrics.ts')).metricsCases, ...(await import('./suites/scheduling.ts')).schedulingCases, ...(await import('./suites/scheduling-relabel.ts')).schedulingRelabelCases, ...(await import('./suites/events.ts')).eventCases, ...(await import('./suites/validation.ts')).validationCases, ...(await import('./suites/served-groups.ts')).servedGroupCases, ...(await import('./suites/tokens.ts')).tokenCases, ...(await import('./suites/revisions.ts')).revisionCases, ...(await import('./suites/preemption.ts')).preemptionCases, ...(await import('./suites/volumes.ts')).volumeCases, ...(await import('./suites/crds.ts')).crdCases, ...(await import('./suites/proxy.ts')).proxyCases, ...(await import('./suites/admission-policy.ts')).admissionPolicyCases, ...(await import('./suites/policy.ts')).policyCases, ...(await import('./suites/webhooks.ts')).webhookCases];
       return suite.id === 'kubectl' ? [...all, ...lifecycleCases] : all.filter((c) => c.core);
     }
     case 'client-node': return [...(await import('./suites/client-node.ts')).clientNodeCases, ...(await import('./suites/tokens-client-node.ts')).tokenClientNodeCases, ...(await import('./suites/crds-client-node.ts')).crdClientNodeCases];
     case 'python': return (await import('./suites/external.ts')).pythonCases;
-    case 'client-go': { const e = await import('./suites/external.ts'); return [...e.clientGoCases, ...(await e.moreClientGoCases())]; }
+    case 'client-go': { const e = await import('./suites/external.ts'); return [...e.clientGoCases, ...(await e.moreClientGoCases()), ...(await import('./suites/webhooks.ts')).conversionClientGoCases]; }
     case 'controller-runtime': return (await import('./suites/controller-runtime.ts')).controllerRuntimeCases;
   }
 }

@@ -45,6 +45,10 @@ import { findResource } from './registry/resources.ts';
 import { preloadSchemaEngine } from './api/typed.ts';
 import { startControllers } from './controllers/index.ts';
 import { registerAdmissionPlugins } from './admission/plugins.ts';
+import { setSimulatedTransport } from './webhook/transport.ts';
+import { WebhookClient } from './webhook/client.ts';
+import { setConversionWebhookCaller } from './registry/custom/conversion-webhook.ts';
+import { Aggregator } from './aggregator/index.ts';
 import { CrdController } from './registry/custom/crd-controller.ts';
 import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
@@ -137,6 +141,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store, { shared: !!opts.etcd });
   await registerAdmissionPlugins({ store, clock });
+  // Webhooks and extension servers that run as emulated pods are reached over the simulated network,
+  // loaded on the first such call.
+  setSimulatedTransport(async (r) => (await import('./netsim/webhook-transport.ts')).webhookTransport(store)(r));
+  // CRD conversion webhooks call out through the same client as admission webhooks.
+  const webhookClient = new WebhookClient(store, clock);
+  setConversionWebhookCaller((cc, review, timeoutMs) => webhookClient.postJSON(cc, review, { timeoutMs, timeoutParam: false }), () => clock.uuid());
+  // APIServices: Local for what Skiff serves, proxied to extension API servers behind a Service.
+  const aggregator = new Aggregator(store, clock, webhookClient, log);
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.
@@ -155,7 +167,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = buildApp({
     store, ext, auth, ready: () => ready && (backend.healthy?.() ?? true), log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
-    routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const server: Server = tls
@@ -195,6 +207,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     await crdController.start();
+    await aggregator.start();
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
@@ -247,6 +260,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       await election?.stop();
       await controllers?.stop();
       crdController.stop();
+      aggregator.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

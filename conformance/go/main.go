@@ -82,6 +82,8 @@ func main() {
 		protobuf(ctx, config, ns)
 	case "proxy":
 		proxyGet(ctx, config, ns)
+	case "conversion-read":
+		conversionRead(ctx, config, ns)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", scenario)
 		os.Exit(2)
@@ -492,5 +494,33 @@ func proxyGet(ctx context.Context, config *rest.Config, ns string) {
 	_, err = cs.CoreV1().Pods(ns).ProxyGet("", "ghost", "80", "", nil).DoRaw(ctx)
 	if !apierrors.IsNotFound(err) {
 		fail("ProxyGet of a missing pod: want NotFound, got %v", err)
+	}
+}
+
+// conversionRead reads the Host h1 (created at v2 by the suite, stored at v1 by a CRD whose conversion
+// webhook renames spec.hostname to spec.host) at both versions, and lists it at v2.
+func conversionRead(ctx context.Context, config *rest.Config, ns string) {
+	dc, err := dynamic.NewForConfig(config)
+	must(err, "dynamic client")
+	group := ns + ".conv.skiff.test"
+	v1 := dc.Resource(schema.GroupVersionResource{Group: group, Version: "v1", Resource: "hosts"}).Namespace(ns)
+	v2 := dc.Resource(schema.GroupVersionResource{Group: group, Version: "v2", Resource: "hosts"}).Namespace(ns)
+	got1, err := v1.Get(ctx, "h1", metav1.GetOptions{})
+	must(err, "get at v1")
+	if h, _, _ := unstructured.NestedString(got1.Object, "spec", "host"); h != "alpha" || got1.GetAPIVersion() != group+"/v1" {
+		fail("at v1: apiVersion %q spec %v", got1.GetAPIVersion(), got1.Object["spec"])
+	}
+	got2, err := v2.Get(ctx, "h1", metav1.GetOptions{})
+	must(err, "get at v2")
+	if h, _, _ := unstructured.NestedString(got2.Object, "spec", "hostname"); h != "alpha" || got2.GetAPIVersion() != group+"/v2" {
+		fail("at v2: apiVersion %q spec %v", got2.GetAPIVersion(), got2.Object["spec"])
+	}
+	list, err := v2.List(ctx, metav1.ListOptions{})
+	must(err, "list at v2")
+	if len(list.Items) != 1 || list.Items[0].GetAPIVersion() != group+"/v2" {
+		fail("list at v2: %d items", len(list.Items))
+	}
+	if h, _, _ := unstructured.NestedString(list.Items[0].Object, "spec", "hostname"); h != "alpha" {
+		fail("listed at v2: spec %v", list.Items[0].Object["spec"])
 	}
 }

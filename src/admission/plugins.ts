@@ -7,6 +7,7 @@ import type { AuthorizeFn } from '../cel/library/authz.ts';
 import { resourceQuotaPlugin } from './quota/admission.ts';
 import { limitRangerPlugin } from './limitranger/admission.ts';
 import { podSecurityPlugin } from './podsecurity/admission.ts';
+import { webhookPlugins } from './webhooks/index.ts';
 
 export interface PluginDeps {
   store: Store;
@@ -22,4 +23,5 @@ export async function registerAdmissionPlugins(deps: PluginDeps): Promise<void> 
   deps.store.admission.register(limitRangerPlugin(deps));
   deps.store.admission.register(podSecurityPlugin(deps));
   deps.store.admission.register(resourceQuotaPlugin(deps));
+  for (const p of await webhookPlugins(deps.store, deps.clock)) deps.store.admission.register(p);
 }

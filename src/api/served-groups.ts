@@ -17,6 +17,15 @@ export function registerGroupVersion(group: string, version: string, resources: 
   for (const r of resources) virtual.set(`${group}/${version}/${r.resource}`, r);
 }
 
+/** Stop serving a group-version registered with registerGroupVersion (an aggregated API that went away). */
+export function unregisterGroupVersion(group: string, version: string): void {
+  const i = virtualGroups.findIndex((x) => x.group === group && x.version === version);
+  if (i < 0) return;
+  for (const r of virtualGroups[i].resources) virtual.delete(`${group}/${version}/${r.resource}`);
+  virtualGroups.splice(i, 1);
+  cached = undefined;
+}
+
 /** Every served group with its versions in preference order (stored groups first, in table order). Do not change it. */
 export function servedGroupVersions(): readonly { group: string; versions: string[] }[] {
   if (cached) return cached;

@@ -129,3 +129,40 @@ export async function ensureTls(dir: string | undefined, bindAddress: string, cl
   writeFileSync(p('apiserver.key'), m.keyPem, { mode: 0o600 });
   return m;
 }
+
+/** A fresh CA and a serving certificate for `hosts` (webhook and extension servers in tests and conformance). */
+export function generateServingCertificate(hosts: string[], clock: CertClock): Promise<TlsMaterial & { caKeyPem: string }> {
+  return generate(hosts, clock);
+}
+
+/**
+ * A CA and a client certificate signed by it (`commonName`, extKeyUsage clientAuth): the aggregator's
+ * front-proxy identity, which extension API servers trust through requestheader-client-ca-file.
+ */
+export async function generateClientCertificate(commonName: string, caName: string, clock: CertClock): Promise<TlsMaterial> {
+  const now = clock.now();
+  const notBefore = now - 60_000;
+  const notAfter = now + 10 * 365 * 24 * 3600 * 1000;
+  const [caKeys, keys] = await Promise.all([ecKeys(), ecKeys()]);
+  const caSpki = caKeys.publicKey.export({ type: 'spki', format: 'der' });
+  const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
+  const caId = keyId(caSpki);
+  const ca = certificate(clock, {
+    subject: caName, issuer: caName, notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
+    extensions: [
+      ext('2.5.29.19', true, seq(bool(true))),
+      ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyCertSign, KU.cRLSign])),
+      ext('2.5.29.14', false, octets(caId)),
+    ],
+  });
+  const cert = certificate(clock, {
+    subject: commonName, issuer: caName, notBefore, notAfter, spki, signer: caKeys.privateKey,
+    extensions: [
+      ext('2.5.29.19', true, seq()),
+      ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyEncipherment])),
+      ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.2'))), // extKeyUsage: clientAuth
+      ext('2.5.29.35', false, seq(ctx(0, caId, false))),
+    ],
+  });
+  return { caPem: toPem(ca, 'CERTIFICATE'), certPem: toPem(cert, 'CERTIFICATE'), keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}

@@ -14,6 +14,7 @@ export type { Answer } from './dns.ts';
 export { joinHostPort } from './ip.ts';
 export { etcHostsFile, resolvConfFile } from './pod-files.ts';
 export { probeTransport } from './probe-transport.ts';
+export { webhookTransport } from './webhook-transport.ts';
 
 import type { Informer } from '../controllers/runtime.ts';
 import type { NetClock } from './network.ts';

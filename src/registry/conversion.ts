@@ -11,6 +11,7 @@ import type { KObject } from './strategy.ts';
 import type { Entry } from './codec.ts';
 import { decode, entryFor, retains } from './codec.ts';
 import { customConversion } from './custom/conversion.ts';
+import { convertByWebhook } from './custom/conversion-webhook.ts';
 import { wireForm } from './wire-form.ts';
 import { lazyModule } from '../util/lazy-module.ts';
 
@@ -230,11 +231,66 @@ export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
   let m = converted.get(kv);
   const hit = m?.get(gv);
   if (hit) return hit;
-  const out = entryFor(convert ? (r.custom ? readDefaults(r, toVersion(e.obj, r)) : toVersion(e.obj, r)) : defaulted, e.rev);
+  const byWebhook = convert && needsWebhook(r) ? webhookConverted.get(kv)?.get(gv) : undefined;
+  const out = entryFor(byWebhook ? readDefaults(r, inVersion(byWebhook, r))
+    : convert ? (r.custom ? readDefaults(r, toVersion(e.obj, r)) : toVersion(e.obj, r)) : defaulted, e.rev);
   if (!retains(kv)) return out;
   if (!m) converted.set(kv, m = new Map());
   m.set(gv, out);
   return out;
+}
+
+// ---------------- conversion webhooks (custom resources, strategy Webhook) ----------------
+
+const needsWebhook = (r: ResourceInfo) => r.custom?.def.conversion === 'Webhook';
+/** What the webhook answered per stored KeyValue and version (decodeAs reads it). */
+const webhookConverted = new WeakMap<KeyValue, Map<string, KObject>>();
+
+function inVersion(obj: KObject, r: ResourceInfo): KObject {
+  const { apiVersion: _a, kind: _k, metadata, ...rest } = obj;
+  return wireForm({ kind: r.kind, apiVersion: gvString(r), metadata, ...rest });
+}
+
+/**
+ * Before decodeAs reads stored objects as `r`: objects of a CRD with a conversion webhook that are in
+ * another version are converted in one ConversionReview (a list page in one call, as upstream converts
+ * a list). Nothing to do for other resources.
+ */
+export async function prepareConversions(kvs: readonly KeyValue[], r: ResourceInfo, asList = false): Promise<void> {
+  if (!needsWebhook(r) || !kvs.length) return;
+  const gv = gvString(r);
+  const todo = kvs.filter((kv) => decode(kv).obj.apiVersion !== gv && !webhookConverted.get(kv)?.has(gv));
+  if (!todo.length) return;
+  const def = r.custom!.def;
+  const out = await convertByWebhook(def, todo.map((kv) => decode(kv).obj), r.version, asList ? def.listKind : undefined);
+  todo.forEach((kv, i) => {
+    let m = webhookConverted.get(kv);
+    if (!m) webhookConverted.set(kv, m = new Map());
+    m.set(gv, out[i]);
+  });
+}
+
+/** toStorageVersion, through the conversion webhook where the CRD has one. */
+export async function toStorageVersionAsync(obj: KObject, r: ResourceInfo): Promise<KObject> {
+  if (!needsWebhook(r) || !conversionFor(r) || !isObj(obj)) return toStorageVersion(obj, r);
+  const def = r.custom!.def;
+  const [out] = await convertByWebhook(def, [{ ...obj, apiVersion: gvString(r), kind: def.kind }], def.storageVersion);
+  return out;
+}
+
+/** toVersion, through the conversion webhook where the CRD has one. */
+export async function toVersionAsync(obj: KObject, r: ResourceInfo): Promise<KObject> {
+  if (!needsWebhook(r) || !isObj(obj)) return toVersion(obj, r);
+  if (obj.apiVersion === gvString(r)) return inVersion(obj, r);
+  const [out] = await convertByWebhook(r.custom!.def, [obj], r.version);
+  return inVersion(out, r);
+}
+
+/** Converts an object between two versions of one resource (admission webhooks registered for another version). */
+export async function convertBetween(obj: KObject, from: ResourceInfo, to: ResourceInfo): Promise<KObject> {
+  if (from === to) return obj;
+  const stored = from === storageResource(from) ? obj : await toStorageVersionAsync(obj, from);
+  return to === storageResource(to) ? stored : toVersionAsync(stored, to);
 }
 
 /** An entry (not from a KeyValue, e.g. a write's result) as `r`'s version. */

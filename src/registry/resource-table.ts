@@ -50,6 +50,9 @@ export class ResourceTable {
     if (this.defs.delete(crdName)) this.changed();
   }
 
+  /** Rebuild after the served groups changed outside the table (an aggregated API came or went). */
+  invalidate(): void { this.changed(); }
+
   custom(crdName: string): CustomDef | undefined { return this.defs.get(crdName); }
   customDefs(): CustomDef[] { return [...this.defs.values()]; }
 

@@ -13,7 +13,7 @@ import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServ
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
 import { wireForm } from './wire-form.ts';
 import type { Entry } from './codec.ts';
-import { conversionFor, decodeAs, relabelError, storageResource, toStorageVersion, toVersion } from './conversion.ts';
+import { conversionFor, decodeAs, prepareConversions, relabelError, storageResource, toStorageVersionAsync, toVersionAsync } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
@@ -143,12 +143,14 @@ export class Store {
       throw this.storageToStatus(e, r, name);
     }
     if (!kv) throw errors.notFound(this.gr(r), name);
+    await prepareConversions([kv], r);
     return decodeAs(kv, r);
   }
 
   /** Read the object if it exists (no error). */
   async tryGet(r: ResourceInfo, ns: string | undefined, name: string): Promise<KObject | undefined> {
     const kv = await this.backend.get(this.key(r, ns, name));
+    if (kv) await prepareConversions([kv], r);
     return kv ? decodeAs(kv, r).obj : undefined;
   }
 
@@ -186,6 +188,7 @@ export class Store {
         const page = await this.backend.list(prefix, { revision, limit: filtering && want ? Math.max(want, 500) : want, startAfter });
         listRev = page.revision;
         revision ??= page.revision;
+        await prepareConversions(page.items, r, true);
         for (let i = 0; i < page.items.length; i++) {
           const kv = page.items[i];
           const e = decodeAs(kv, r);
@@ -243,7 +246,7 @@ export class Store {
 
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // A version other than the storage version: convert, write as the storage version, convert back.
-    if (conversionFor(r)) return toVersion(await this.create(storageResource(r), ns, toStorageVersion(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); }), r);
+    if (conversionFor(r)) return toVersionAsync(await this.create(storageResource(r), ns, await toStorageVersionAsync(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); }), r);
     let obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
@@ -342,8 +345,8 @@ export class Store {
    */
   async update(r: ResourceInfo, ns: string | undefined, name: string, input: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<{ obj: KObject; created: boolean }> {
     if (conversionFor(r)) {
-      const out = await this.update(storageResource(r), ns, name, toStorageVersion(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
-      return { obj: toVersion(out.obj, r), created: out.created };
+      const out = await this.update(storageResource(r), ns, name, await toStorageVersionAsync(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
+      return { obj: await toVersionAsync(out.obj, r), created: out.created };
     }
     if (input?.metadata?.name !== undefined && input.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
@@ -392,8 +395,8 @@ export class Store {
     mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
     if (conversionFor(r)) {
       // The mutation sees and returns `r`'s version; the write happens in the storage version.
-      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersion(await mutate(toVersion(cur, r)), r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
-      return toVersion(out, r);
+      const out = await this.guaranteedUpdate(storageResource(r), ns, name, async (cur) => toStorageVersionAsync(await mutate(await toVersionAsync(cur, r)), r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); });
+      return toVersionAsync(out, r);
     }
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(this.key(r, ns, name));
@@ -532,7 +535,7 @@ export class Store {
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
     if (conversionFor(r)) {
       const out = await this.delete(storageResource(r), ns, name, opts).catch((e) => { throw relabelError(e, r); });
-      return { obj: toVersion(out.obj, r), deleted: out.deleted };
+      return { obj: await toVersionAsync(out.obj, r), deleted: out.deleted };
     }
     // The NamespaceLifecycle admission plugin protects the system namespaces.
     if (r.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
@@ -550,7 +553,10 @@ export class Store {
         throw errors.conflict(this.gr(r), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
       if (attempt === 0 && !this.admission.empty) {
-        await this.admission.validate(this.attributes('DELETE', r, ns, name, opts, '', undefined, cur), this.admissionCtx(r, opts.requestedAs));
+        // Upstream runs mutating admission on DELETE too (a mutating webhook may watch deletes; it cannot patch).
+        const attrs = this.attributes('DELETE', r, ns, name, opts, '', undefined, cur);
+        await this.admission.mutate(attrs, this.admissionCtx(r, opts.requestedAs));
+        await this.admission.validate(attrs, this.admissionCtx(r, opts.requestedAs));
       }
       const marked = clone(cur);
       if (!marked.metadata.deletionTimestamp) this.strategies(r).prepareForDelete?.(marked, this.ctx(r));
@@ -671,11 +677,22 @@ export class Store {
     };
     let ready = false;
     const pending: ObjectEvent[][] = [];
-    let w;
+    const viaWebhook = r.custom?.def.conversion === 'Webhook';
+    let chain: Promise<void> = Promise.resolve();
+    let w: ReturnType<Backend['watch']> | undefined;
     try {
       w = this.backend.watch(prefix, {
         afterRevision: after,
         onEvents: (events) => {
+          if (viaWebhook) {
+            // Conversion webhooks answer asynchronously: events are converted (in order) before delivery.
+            const kvs = events.flatMap((ev) => (ev.prevKv ? [ev.kv, ev.prevKv] : [ev.kv]));
+            chain = chain.then(() => prepareConversions(kvs, r, true)).then(() => {
+              const out = translate(events);
+              if (out.length) onEvent(out);
+            }, (e) => { w?.cancel(); onClose?.(e instanceof StatusError ? e : this.storageToStatus(e, r, '', true)); });
+            return;
+          }
           const out = translate(events);
           if (!out.length) return;
           if (!ready) pending.push(out); else onEvent(out);
@@ -688,7 +705,7 @@ export class Store {
     ready = true;
     if (initial.length) onEvent(initial);
     for (const p of pending) onEvent(p);
-    return { cancel: () => w.cancel(), progress: () => Math.max(progress, after) };
+    return { cancel: () => w!.cancel(), progress: () => Math.max(progress, after) };
   }
 
   storageToStatus(e: unknown, r: ResourceInfo, name: string, forWatch = false): StatusError {

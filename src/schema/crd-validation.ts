@@ -17,6 +17,7 @@ import type { SchemaRuleOptions } from './crd-schema-rules.ts';
 import { hasUnprunedDefaults, validateDefaults } from './crd-defaults.ts';
 import { validFieldPath } from './field-path.ts';
 import { goErrorValue, goStringSlice } from './gofmt.ts';
+import { validateWebhookService, validateWebhookURL } from '../registry/validation/webhook-client.ts';
 
 export interface CRDValidationOptions {
   /**
@@ -603,41 +604,6 @@ function validateReviewVersions(versions: unknown[], requireRecognized: boolean,
     if (s === 'v1' || s === 'v1beta1') accepted = true;
   });
   if (requireRecognized && !accepted) errs.push(invStrings(path, versions, 'must include at least one of v1, v1beta1'));
-  return errs;
-}
-
-const URL_FORM = '; desired format: https://host[/path]';
-function validateWebhookURL(path: string, raw: string): FieldError[] {
-  let u: URL;
-  try { u = new URL(raw); } catch { return [req(path, `url must be a valid URL: parse ${JSON.stringify(raw)}: invalid URI for request${URL_FORM}`)]; }
-  const errs: FieldError[] = [];
-  const scheme = u.protocol.replace(/:$/, '');
-  if (scheme !== 'https') errs.push(inv(path, scheme, `'https' is the only allowed URL scheme${URL_FORM}`));
-  if (u.host === '') errs.push(inv(path, u.host, `host must be specified${URL_FORM}`));
-  if (u.username || u.password) errs.push(inv(path, u.password ? `${u.username}:${u.password}` : u.username, 'user information is not permitted in the URL'));
-  if (u.hash.length > 1) errs.push(inv(path, u.hash.slice(1), 'fragments are not permitted in the URL'));
-  if (u.search.length > 1) errs.push(inv(path, u.search.slice(1), 'query parameters are not permitted in the URL'));
-  return errs;
-}
-
-function validateWebhookService(path: string, svc: J): FieldError[] {
-  const errs: FieldError[] = [];
-  if (str(svc.name) === '') errs.push(req(`${path}.name`, 'service name is required'));
-  if (str(svc.namespace) === '') errs.push(req(`${path}.namespace`, 'service namespace is required'));
-  const port = typeof svc.port === 'number' ? svc.port : 443;
-  const pm = isValidPortNum(port);
-  if (pm.length) errs.push(inv(`${path}.port`, port, `port is not valid: ${pm.join(', ')}`));
-  if (typeof svc.path !== 'string') return errs;
-  const p = svc.path;
-  if (p === '/' || p === '') return errs;
-  if (p === '//') { errs.push(inv(`${path}.path`, p, 'segment[0] may not be empty')); return errs; }
-  if (!p.startsWith('/')) { errs.push(inv(`${path}.path`, p, "must start with a '/'")); return errs; }
-  let check = p.slice(1);
-  if (check.endsWith('/')) check = check.slice(0, -1);
-  check.split('/').forEach((step, i) => {
-    if (step === '') { errs.push(inv(`${path}.path`, p, `segment[${i}] may not be empty`)); return; }
-    for (const m of isDNS1123Subdomain(step)) errs.push(inv(`${path}.path`, p, `segment[${i}]: ${m}`));
-  });
   return errs;
 }
 

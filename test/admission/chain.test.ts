@@ -34,6 +34,7 @@ test('admission: plugins see upstream attributes, mutate before validation, refu
     name: 'MutatingAdmissionWebhook',
     mutate: async (a) => {
       seen.push({ phase: 'mutate', a, name: a.object?.metadata.name });
+      if (a.operation === 'DELETE') return; // nothing to mutate on DELETE
       a.object = { ...a.object!, data: { ...(a.object!.data ?? {}), added: 'yes' } };
     },
   });
@@ -60,6 +61,7 @@ test('admission: plugins see upstream attributes, mutate before validation, refu
 
   seen.length = 0;
   await store.delete(cms, 'default', created.metadata.name!, { dryRun: true });
+  assert.deepEqual(seen.map((x) => x.phase), ['mutate', 'quota'], 'DELETE goes through the mutating phase too, as upstream');
   assert.equal(seen[0].a.operation, 'DELETE');
   assert.equal(seen[0].a.object, undefined);
   assert.equal(seen[0].a.oldObject?.metadata.name, created.metadata.name);

@@ -1,16 +1,17 @@
 // Conversion between the versions of a custom resource. Strategy `None` only rewrites apiVersion, as
-// upstream's nopConverter; strategy `Webhook` needs a conversion webhook, which Skiff does not call yet:
-// any request that would need one answers with an error naming it (requests in the storage version,
-// for objects stored in it, need no conversion and work).
+// upstream's nopConverter; strategy `Webhook` calls the CRD's conversion webhook, which is asynchronous:
+// the store converts through src/registry/conversion.ts (prepareConversions, toStorageVersionAsync,
+// toVersionAsync) before these synchronous paths see the object.
 import { StatusError } from '../../errors.ts';
 import type { ResourceInfo } from '../resources.ts';
 import type { KObject } from '../strategy.ts';
 
+/** Webhook conversion is asynchronous: the store converts through conversion-webhook.ts before it gets here. */
 function refuseWebhook(r: ResourceInfo, to: string): void {
   const def = r.custom!.def;
   if (def.conversion !== 'Webhook') return;
-  throw new StatusError(500, 'InternalError',
-    `conversion webhook for ${def.group}/${to}, Kind=${def.kind} failed: conversion webhooks are not supported by Skiff (spec.conversion.strategy "Webhook" of CustomResourceDefinition ${def.crdName}); use strategy "None" or request version ${def.storageVersion}`);
+  const message = `conversion webhook for ${def.group}/${to}, Kind=${def.kind} failed: the object was not converted before it was used`;
+  throw new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 }
 
 export const customConversion = {

@@ -19,6 +19,8 @@ import { withSchedulingRatchet } from './scheduling-ratchet.ts';
 import { controllerRevisionStrategy } from './controllerrevision.ts';
 import { validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy } from '../../admission/policy/strategy.ts';
 import { limitRangeStrategy, resourceQuotaStrategy } from './policy.ts';
+import { apiServiceStrategy } from './apiservice.ts';
+import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhookconfig.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -61,6 +63,9 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validatingAdmissionPolicyStrategy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validatingAdmissionPolicyBindingStrategy,
+  'apiregistration.k8s.io/APIService': apiServiceStrategy,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': mutatingWebhookConfigurationStrategy,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingWebhookConfigurationStrategy,
 };
 
 // Kinds that carry a pod template: unchanged scheduling fields are not re-judged on update.
