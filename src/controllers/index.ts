@@ -45,7 +45,7 @@ export interface Controllers {
 }
 
 export interface ControllerDeps {
-  store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
+  store: Store; clock: Clock; nodes: number; caPem?: string; saTokens?: import('../auth/sa-tokens.ts').ServiceAccountTokens; log?: (m: string) => void;
   /** Nodes from pools (--node-config); replaces `nodes` when given. */
   nodeTemplates?: NodeTemplate[];
   /** The kubelet's lifecycle stage table (--stages); default DEFAULT_STAGES. */
@@ -135,7 +135,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
-    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log });
+    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log, saTokens: deps.saTokens });
     const pvRec = eventRecorder(store, clock, 'persistentvolume-controller', log);
     const provRecs = new Map<string, EventRecorder>();
     recorders.push(pvRec);
