@@ -52,9 +52,9 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
   }
   const jb = await loadJustBash();
   const bash = newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
-  bash.registerTransformPlugin(streamingPlugin);
   const script = await scriptOf(spec, bash);
   if (script === undefined) return { code: 128, startError: startErrorMessage(argv[0]) };
+  bash.registerTransformPlugin(streamingPlugin);
   const r = await bash.exec(script, { cwd: spec.cwd, env: spec.env, signal: kill });
   log.write('stdout', r.stdout);
   log.write('stderr', r.stderr);
