@@ -16,7 +16,7 @@ import { containerEnv } from './env.ts';
 import { containerFs } from './container-fs.ts';
 import { Logbook } from './logbook.ts';
 import { PodVolumes } from './pod-volumes.ts';
-import { startProcess } from './process.ts';
+import { idleProcess, startProcess } from './process.ts';
 import { runHandler } from './probes.ts';
 import { loadJustBash, newShell, BASE_PATH } from './shell.ts';
 import type { JustBash } from './shell.ts';
@@ -122,7 +122,8 @@ export class PodWorker {
   async startSlot(s: Slot): Promise<Run | undefined> {
     if (this.disposed || this.terminating) return undefined;
     const c = s.spec;
-    const image = imageDefaults(String(c.image ?? '')) ?? { entrypoint: [], cmd: [] };
+    const known = imageDefaults(String(c.image ?? ''));
+    const image = known ?? { entrypoint: [], cmd: [] };
     let env: Record<string, string>, fs, argv: string[];
     const cwd = workingDir(c, image);
     try {
@@ -143,7 +144,8 @@ export class PodWorker {
     let runRef: Run | undefined;
     const sfs = streamingFs(fs, () => ({ stdout: (t) => runRef?.log.write('stdout', t), stderr: (t) => runRef?.log.write('stderr', t) }));
     if (s.current) s.last = s.current;
-    const proc = startProcess({ argv, env, cwd, hostname: this.hostname(), fs: sfs, log, clock: this.d.clock, pod: this.pod, container: c.name });
+    // A container of an image the catalogue does not know runs until it is stopped, as Skiff's simulated containers always did.
+    const proc = known ? startProcess({ argv, env, cwd, hostname: this.hostname(), fs: sfs, log, clock: this.d.clock, pod: this.pod, container: c.name }) : idleProcess(log);
     const run: Run = runRef = { id: containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: this.d.clock.now(), log, proc, fs, env, cwd };
     s.current = run;
     s.waiting = undefined;

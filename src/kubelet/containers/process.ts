@@ -77,3 +77,10 @@ async function scriptOf(spec: ProcessSpec, bash: import('just-bash').Bash): Prom
   if (!(await resolvable(bash, spec.cwd, argv[0], spec.env))) return undefined;
   return argv.map(quote).join(' ');
 }
+
+/** A container whose image Skiff does not know: it runs, printing nothing, until stopped (exit 0 on SIGTERM). */
+export function idleProcess(log: Logbook): ContainerProcess {
+  let end!: (e: Exit) => void;
+  const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
+  return { done, term: () => end({ code: 0 }), kill: () => end({ code: 137 }) };
+}
