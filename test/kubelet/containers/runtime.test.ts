@@ -192,3 +192,60 @@ test('an unknown command is a StartError (exit 128); deletion stops a running po
     await c.until(async () => !(await c.store.tryGet(R.pods, 'default', 'del')), { what: 'removed', maxSteps: 5000 });
   } finally { await c.close(); }
 });
+
+test('sidecar (restartable init container) keeps running beside the containers; postStart and preStop hooks run in the container', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('side', {
+      volumes: [{ name: 'v', emptyDir: {} }],
+      initContainers: [sh('while true; do sleep 5; done', { name: 'side', restartPolicy: 'Always', volumeMounts: [{ name: 'v', mountPath: '/v' }] })],
+      containers: [sh('sleep 600', { volumeMounts: [{ name: 'v', mountPath: '/v' }], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo started > /v/post'] } }, preStop: { exec: { command: ['sh', '-c', 'echo stopping > /v/pre'] } } } })],
+    }));
+    await c.until(async () => (await phase(c, 'side')) === 'Running' && !!(await cs(c, 'side'))?.state?.running, { what: 'running' });
+    const p = await get(c, 'side');
+    assert.ok(p.status.initContainerStatuses[0].state.running, JSON.stringify(p.status.initContainerStatuses));
+    assert.equal(p.status.conditions.find((x: any) => x.type === 'Initialized').status, 'True');
+    const w = workerFor(p.metadata.uid)!;
+    const fs = w.slots[1].current!.fs;
+    await c.until(async () => (await fs.readFile('/v/post').catch(() => '')) === 'started\n', { what: 'postStart' });
+    await c.store.delete(R.pods, 'default', 'side', {});
+    await c.until(async () => (await fs.readFile('/v/pre').catch(() => '')) === 'stopping\n', { what: 'preStop' });
+    await c.until(async () => !(await c.store.tryGet(R.pods, 'default', 'side')), { what: 'removed', maxSteps: 5000 });
+  } finally { await c.close(); }
+});
+
+test('secret, downwardAPI and projected volumes; subPath; hostPath shared on the node; service account token files', async () => {
+  const c = await startCluster();
+  try {
+    const secrets = (await import('../../../src/registry/resources.ts')).findResource('', 'v1', 'secrets')!;
+    await c.store.create(secrets, 'default', { metadata: { name: 's' }, data: { pw: Buffer.from('hunter2').toString('base64') } });
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'cm' }, data: { 'app.conf': 'x=1' } });
+    const mounts = [{ name: 's', mountPath: '/s' }, { name: 'd', mountPath: '/d' }, { name: 'p', mountPath: '/p' }, { name: 'cm', mountPath: '/etc/app.conf', subPath: 'app.conf' }, { name: 'h', mountPath: '/host' }];
+    const volumes = [
+      { name: 's', secret: { secretName: 's', defaultMode: 0o440 } },
+      { name: 'd', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }, { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      { name: 'p', projected: { sources: [{ configMap: { name: 'cm' } }, { secret: { name: 's', items: [{ key: 'pw', path: 'creds/pw' }] } }] } },
+      { name: 'cm', configMap: { name: 'cm' } },
+      { name: 'h', hostPath: { path: '/srv/shared', type: 'DirectoryOrCreate' } },
+    ];
+    await c.store.create(R.pods, 'default', pod('vols', { containers: [sh('echo one > /host/f; sleep 600', { volumeMounts: mounts })], volumes }, { labels: { app: 'v' } }));
+    await c.store.create(R.pods, 'default', pod('vols2', { containers: [sh('sleep 600', { volumeMounts: [{ name: 'h', mountPath: '/h2' }] })], volumes: [volumes[4]] }));
+    await c.until(async () => !!(await cs(c, 'vols'))?.state?.running && !!(await cs(c, 'vols2'))?.state?.running, { what: 'running' });
+    const fs = workerFor((await get(c, 'vols')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.readFile('/s/pw'), 'hunter2');
+    assert.equal((await fs.stat('/s/pw')).mode & 0o777, 0o440);
+    assert.equal(await fs.readFile('/d/name'), 'vols');
+    assert.equal(await fs.readFile('/d/labels'), 'app="v"');
+    assert.equal(await fs.readFile('/p/app.conf'), 'x=1');
+    assert.equal(await fs.readFile('/p/creds/pw'), 'hunter2');
+    assert.equal(await fs.readFile('/etc/app.conf'), 'x=1');
+    const token = await fs.readFile('/var/run/secrets/kubernetes.io/serviceaccount/token');
+    assert.equal(token.split('.').length, 3);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    assert.equal(claims.sub, 'system:serviceaccount:default:default');
+    assert.equal(claims['kubernetes.io'].pod.name, 'vols');
+    assert.equal(await fs.readFile('/var/run/secrets/kubernetes.io/serviceaccount/namespace'), 'default');
+    const fs2 = workerFor((await get(c, 'vols2')).metadata.uid)!.slots[0].current!.fs;
+    await c.until(async () => (await fs2.readFile('/h2/f').catch(() => '')) === 'one\n', { what: 'hostPath shared on the node' });
+  } finally { await c.close(); }
+});
