@@ -1,0 +1,84 @@
+// Container runtime benchmark (issue #18), in process on the real clock, in-memory SQLite, no HTTP:
+//  - 1,000 busybox pods (`sh -c 'echo hello'`, restartPolicy Never) on 100 nodes, created at once,
+//    until every one is Succeeded (wall time; includes the stage table's pending step);
+//  - RSS per pod at 10,000 idle pods of an unknown image (the runtime builds nothing for them);
+//  - RSS per pod with N running emulated containers (busybox `sleep 3600`, default 2,000) on the
+//    same cluster shape, and the extra per running container over an idle pod.
+//   node bench/containers.ts [--quick] [--idle N] [--running N]
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { RealClock } from '../src/clock.ts';
+import { SqliteBackend } from '../src/storage/sqlite.ts';
+import { Store } from '../src/registry/store.ts';
+import { strategyFor, validateMeta, validateMetaUpdate } from '../src/registry/kinds-adapter.ts';
+import { bootstrap } from '../src/bootstrap.ts';
+import { startControllers } from '../src/controllers/index.ts';
+import { findResource } from '../src/registry/resources.ts';
+import type { KObject } from '../src/registry/strategy.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const podsR = findResource('', 'v1', 'pods')!;
+const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
+const rss = () => { gc(); gc(); return process.memoryUsage().rss; };
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+
+async function cluster(nodes: number) {
+  const clock = new RealClock();
+  const backend = new SqliteBackend({ path: ':memory:', now: () => clock.now() });
+  const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
+  await bootstrap(store);
+  const ctl = await startControllers({ store, clock, nodes });
+  return { store, ctl, async close() { await ctl.stop(); await backend.close(); } };
+}
+
+/** Creates `count` pods (32 at a time) and waits until `phase` counts reach `count`; returns the wall time. */
+async function createAndWait(c: Awaited<ReturnType<typeof cluster>>, count: number, pod: (i: number) => KObject, phase: string, limitMs = 600_000): Promise<{ ms: number; ok: boolean }> {
+  let reached = 0;
+  c.ctl.informers.get('/pods')!.on({ update: (p, old) => { if (p.status?.phase === phase && old.status?.phase !== phase) reached++; } });
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => { while (next < count) { const i = next++; await c.store.create(podsR, 'default', pod(i)); } }));
+  while (reached < count && performance.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));
+  return { ms: performance.now() - t0, ok: reached >= count };
+}
+
+export async function run(): Promise<Record<string, string | number>> {
+  const quick = process.argv.includes('--quick');
+  const out: Record<string, string | number> = {};
+  {
+    const n = quick ? 200 : 1000;
+    const c = await cluster(100);
+    try {
+      const r = await createAndWait(c, n, (i) => ({ metadata: { name: `job-${i}` }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello; exit 0'] }] } }), 'Succeeded');
+      out[`${n} busybox pods run to completion on 100 nodes (wall)`] = r.ok ? `${(r.ms / 1000).toFixed(2)} s` : `NOT DONE after ${(r.ms / 1000).toFixed(0)} s`;
+    } finally { await c.close(); }
+  }
+  const idle = arg('idle', quick ? 2000 : 10000), running = arg('running', quick ? 500 : 2000);
+  let idlePerPod = 0;
+  {
+    const c = await cluster(100);
+    try {
+      const before = rss();
+      const r = await createAndWait(c, idle, (i) => ({ metadata: { name: `idle-${i}` }, spec: { containers: [{ name: 'c', image: 'example.com/unknown:1' }] } }), 'Running');
+      idlePerPod = (rss() - before) / idle;
+      out[`${idle} idle pods of an unknown image on 100 nodes: RSS per pod`] = r.ok ? kb(idlePerPod) : 'NOT ALL RUNNING';
+    } finally { await c.close(); }
+  }
+  {
+    const c = await cluster(100);
+    try {
+      const before = rss();
+      const r = await createAndWait(c, running, (i) => ({ metadata: { name: `sleep-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } }), 'Running');
+      await new Promise((res) => setTimeout(res, 500));
+      const per = (rss() - before) / running;
+      out[`${running} running busybox containers (sleep 3600) on 100 nodes: RSS per pod`] = r.ok ? kb(per) : 'NOT ALL RUNNING';
+      out['extra RSS per running emulated container over an idle pod'] = kb(per - idlePerPod);
+    } finally { await c.close(); }
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const [k, v] of Object.entries(await run())) console.log(`${k.padEnd(72)} ${v}`);
+}
