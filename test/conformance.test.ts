@@ -26,10 +26,11 @@ import { tokenClientNodeCases } from '../conformance/suites/tokens-client-node.t
 import { preemptionCases } from '../conformance/suites/preemption.ts';
 import { crdCases } from '../conformance/suites/crds.ts';
 import { crdClientNodeCases } from '../conformance/suites/crds-client-node.ts';
+import { containerCases } from '../conformance/suites/containers.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': clientGoCases, 'controller-runtime': controllerRuntimeCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases, ...containerCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': clientGoCases, 'controller-runtime': controllerRuntimeCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));
