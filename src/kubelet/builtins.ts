@@ -68,7 +68,7 @@ const pullErrorText = (p: Pod, image: string | undefined) => {
 const podRef = (p: Pod) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
 const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
 /** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
-const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
+export const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
   const policy = c.imagePullPolicy ?? (/:latest$/.test(imageRef(c.image).image) ? 'Always' : 'IfNotPresent');
   return policy === 'Always' || (first && policy !== 'Never')
     ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)

@@ -9,7 +9,7 @@ import type { KObject } from '../../registry/strategy.ts';
 import type { EventRecorder } from '../../controllers/events.ts';
 import { ignoreNotFound, res } from '../../controllers/util.ts';
 import { imageDefaults } from '../../images/index.ts';
-import { containerId } from '../builtins.ts';
+import { containerId, pulledEvent } from '../builtins.ts';
 import { MAX_GRACE_SECONDS } from '../builtins.ts';
 import { resolveArgv, workingDir } from './command.ts';
 import { containerEnv } from './env.ts';
@@ -151,7 +151,8 @@ export class PodWorker {
     s.waiting = undefined;
     s.ready = false;
     s.started = false;
-    this.event(s, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+    const pulled = pulledEvent(c as { name: string; image?: string }, s.restartCount === 0 && !s.last);
+    this.event(s, pulled.type, pulled.reason, pulled.message);
     this.event(s, 'Normal', 'Created', `Created container: ${c.name}`);
     this.event(s, 'Normal', 'Started', `Started container ${c.name}`);
     void proc.done.then((exit) => this.exited(s, run, exit.code));
