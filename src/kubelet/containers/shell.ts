@@ -7,6 +7,7 @@ import { programFor, programNames } from '../../images/index.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import type { Clock } from '../../clock.ts';
 import { clockSleep } from './sleep.ts';
+import { lsLong } from './ls-long.ts';
 
 export type JustBash = typeof import('just-bash');
 let loaded: JustBash | undefined;
@@ -48,7 +49,7 @@ export function newShell(jb: JustBash, o: ShellOptions): Bash {
   }));
   return new Bash({
     fs: o.fs, env: o.env, cwd: o.cwd, defenseInDepth: false,
-    customCommands: [hostnameCmd, envCmd, ...containerCommands(jb), ...programs],
+    customCommands: [hostnameCmd, envCmd, lsLong(jb), ...containerCommands(jb), ...programs],
     ...(o.clock ? { sleep: (ms: number) => clockSleep(o.clock!)(ms, o.signal) } : {}),
     executionLimits: o.unlimited
       ? { maxExecutionTimeMs: Infinity, maxLoopIterations: NO_LIMIT, maxCommandCount: NO_LIMIT, maxOutputSize: 64 * 1024 * 1024 }

@@ -85,3 +85,18 @@ test('logbook: lines split across chunks, the cap drops old lines, followers see
   for (let i = 0; i < 3000; i++) big.write('stdout', `${'x'.repeat(1000)}\n`);
   assert.ok(big.lines.length < 1100);
 });
+
+test('ls -l shows the files\' real modes and owner root (volume files with defaultMode)', async () => {
+  const { loadJustBash, newShell } = await import('../../../src/kubelet/containers/shell.ts');
+  const jb = await loadJustBash();
+  const vol = new jb.InMemoryFs();
+  await vol.writeFile('/key', 'value'); await vol.chmod('/key', 0o400);
+  await vol.mkdir('/sub'); await vol.writeFile('/sub/run', ''); await vol.chmod('/sub/run', 0o755);
+  const fs = new jb.MountableFs({ base: new jb.InMemoryFs({ '/tmp/.keep': '' }) });
+  fs.mount('/etc/c', vol);
+  const r = await newShell(jb, { fs, env: {}, cwd: '/', hostname: 'h' }).exec('ls -l /etc/c; ls -l /etc/c/sub/run; cd /etc/c/sub && ls -l');
+  assert.match(r.stdout, /^-r-------- 1 root root +5 .* key$/m);
+  assert.match(r.stdout, /^drwxr-xr-x 1 root root .* sub\/?$/m);
+  assert.match(r.stdout, /^-rwxr-xr-x 1 root root .* \/etc\/c\/sub\/run$/m);
+  assert.match(r.stdout, /^-rwxr-xr-x 1 root root .* run$/m);
+});
