@@ -2,8 +2,9 @@
 //  - 1,000 busybox pods (`sh -c 'echo hello'`, restartPolicy Never) on 100 nodes, created at once,
 //    until every one is Succeeded (wall time; includes the stage table's pending step);
 //  - RSS per pod at 10,000 idle pods of an unknown image (the runtime builds nothing for them);
-//  - RSS per pod with N running emulated containers (busybox `sleep 3600`, default 2,000) on the
+//  - RSS per pod with N running emulated containers (busybox `sleep 3600`, default 10,000) on the
 //    same cluster shape, and the extra per running container over an idle pod.
+// Each part runs in a fresh process (`--phase complete|idle|running`).
 //   node bench/containers.ts [--quick] [--idle N] [--running N]
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -43,42 +44,58 @@ async function createAndWait(c: Awaited<ReturnType<typeof cluster>>, count: numb
   return { ms: performance.now() - t0, ok: reached >= count };
 }
 
-export async function run(): Promise<Record<string, string | number>> {
-  const quick = process.argv.includes('--quick');
+/** One phase in this process: the figures it measures. */
+async function phase(name: string, quick: boolean): Promise<Record<string, string | number>> {
   const out: Record<string, string | number> = {};
-  {
+  if (name === 'complete') {
     const n = quick ? 200 : 1000;
     const c = await cluster(100);
     try {
       const r = await createAndWait(c, n, (i) => ({ metadata: { name: `job-${i}` }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello; exit 0'] }] } }), 'Succeeded');
       out[`${n} busybox pods run to completion on 100 nodes (wall)`] = r.ok ? `${(r.ms / 1000).toFixed(2)} s` : `NOT DONE after ${(r.ms / 1000).toFixed(0)} s`;
     } finally { await c.close(); }
+    return out;
   }
-  const idle = arg('idle', quick ? 2000 : 10000), running = arg('running', quick ? 500 : 2000);
-  let idlePerPod = 0;
-  {
-    const c = await cluster(100);
-    try {
-      const before = rss();
-      const r = await createAndWait(c, idle, (i) => ({ metadata: { name: `idle-${i}` }, spec: { containers: [{ name: 'c', image: 'example.com/unknown:1' }] } }), 'Running');
-      idlePerPod = (rss() - before) / idle;
-      out[`${idle} idle pods of an unknown image on 100 nodes: RSS per pod`] = r.ok ? kb(idlePerPod) : 'NOT ALL RUNNING';
-    } finally { await c.close(); }
-  }
-  {
-    const c = await cluster(100);
-    try {
-      const before = rss();
-      const r = await createAndWait(c, running, (i) => ({ metadata: { name: `sleep-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } }), 'Running');
-      await new Promise((res) => setTimeout(res, 500));
-      const per = (rss() - before) / running;
-      out[`${running} running busybox containers (sleep 3600) on 100 nodes: RSS per pod`] = r.ok ? kb(per) : 'NOT ALL RUNNING';
-      out['extra RSS per running emulated container over an idle pod'] = kb(per - idlePerPod);
-    } finally { await c.close(); }
-  }
+  const idle = name === 'idle';
+  const count = idle ? arg('idle', quick ? 2000 : 10000) : arg('running', quick ? 1000 : 10000);
+  const c = await cluster(100);
+  try {
+    const before = rss();
+    const heap0 = process.memoryUsage().heapUsed;
+    const r = idle
+      ? await createAndWait(c, count, (i) => ({ metadata: { name: `idle-${i}` }, spec: { containers: [{ name: 'c', image: 'example.com/unknown:1' }] } }), 'Running')
+      : await createAndWait(c, count, (i) => ({ metadata: { name: `sleep-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } }), 'Running');
+    await new Promise((res) => setTimeout(res, 1000));
+    const per = (rss() - before) / count;
+    const heap = (process.memoryUsage().heapUsed - heap0) / count;
+    const label = idle ? `${count} idle pods of an unknown image on 100 nodes` : `${count} pods running a busybox container (sleep 3600) on 100 nodes`;
+    out[`${label}: RSS per pod`] = r.ok ? kb(per) : 'NOT ALL RUNNING';
+    out[`${label}: JS heap per pod`] = kb(heap);
+    out[`_${name}`] = per;
+  } finally { await c.close(); }
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+export async function run(): Promise<Record<string, string | number>> {
+  const quick = process.argv.includes('--quick');
+  // Each phase in a fresh process, so one phase's heap does not count in the next one's figures.
+  const { execFileSync } = await import('node:child_process');
+  const out: Record<string, string | number> = {};
+  for (const p of ['complete', 'idle', 'running']) {
+    const args = [new URL(import.meta.url).pathname, '--phase', p, ...process.argv.slice(2).filter((a) => a !== 'containers')];
+    const text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    Object.assign(out, JSON.parse(text.trim().split('\n').pop()!));
+  }
+  const idle = Number(out._idle), running = Number(out._running);
+  delete out._idle; delete out._running;
+  out['extra RSS per running emulated container over an idle pod'] = kb(running - idle);
+  return out;
+}
+
+const at = process.argv.indexOf('--phase');
+if (at >= 0) {
+  console.log(JSON.stringify(await phase(process.argv[at + 1], process.argv.includes('--quick'))));
+  process.exit(0);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [k, v] of Object.entries(await run())) console.log(`${k.padEnd(72)} ${v}`);
 }

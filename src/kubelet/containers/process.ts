@@ -50,6 +50,8 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
     });
     return { code };
   }
+  const applet = nativeApplet(argv, spec, term, kill);
+  if (applet) return applet;
   const jb = await loadJustBash();
   const bash = newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
   const script = await scriptOf(spec, bash);
@@ -83,4 +85,16 @@ export function idleProcess(log: Logbook): ContainerProcess {
   let end!: (e: Exit) => void;
   const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
   return { done, term: () => end({ code: 0 }), kill: () => end({ code: 137 }) };
+}
+
+/**
+ * `sleep N` as the whole command runs without an interpreter (the common "keep the pod up" command
+ * costs no shell). Like busybox sleep as PID 1 it ignores SIGTERM and ends when killed.
+ */
+function nativeApplet(argv: string[], spec: ProcessSpec, _term: AbortSignal, kill: AbortSignal): Promise<Exit> | undefined {
+  if (base(argv[0]) !== 'sleep' || argv.length !== 2) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(argv[1]);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * 1000 * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
+  return clockSleep(spec.clock)(ms, kill).then(() => ({ code: kill.aborted ? 137 : 0 }));
 }
