@@ -4,7 +4,8 @@
 //  - RSS per pod at 10,000 idle pods of an unknown image (the runtime builds nothing for them);
 //  - RSS per pod with N running emulated containers (busybox `sleep 3600`, default 10,000) on the
 //    same cluster shape, and the extra per running container over an idle pod.
-// Each part runs in a fresh process (`--phase complete|idle|running`).
+//  - the same with a shell loop (`sh -c 'while true; do sleep 60; done'`, default 2,000): an interpreter each.
+// Each part runs in a fresh process (`--phase complete|idle|running|shell`).
 //   node bench/containers.ts [--quick] [--idle N] [--running N]
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -56,19 +57,19 @@ async function phase(name: string, quick: boolean): Promise<Record<string, strin
     } finally { await c.close(); }
     return out;
   }
-  const idle = name === 'idle';
-  const count = idle ? arg('idle', quick ? 2000 : 10000) : arg('running', quick ? 1000 : 10000);
+  const idle = name === 'idle', shell = name === 'shell';
+  const count = idle ? arg('idle', quick ? 2000 : 10000) : shell ? arg('shell', quick ? 500 : 2000) : arg('running', quick ? 1000 : 10000);
   const c = await cluster(100);
   try {
     const before = rss();
     const heap0 = process.memoryUsage().heapUsed;
     const r = idle
       ? await createAndWait(c, count, (i) => ({ metadata: { name: `idle-${i}` }, spec: { containers: [{ name: 'c', image: 'example.com/unknown:1' }] } }), 'Running')
-      : await createAndWait(c, count, (i) => ({ metadata: { name: `sleep-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } }), 'Running');
+      : await createAndWait(c, count, (i) => ({ metadata: { name: `sleep-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: shell ? ['sh', '-c', 'while true; do sleep 60; done'] : ['sleep', '3600'] }] } }), 'Running');
     await new Promise((res) => setTimeout(res, 1000));
     const per = (rss() - before) / count;
     const heap = (process.memoryUsage().heapUsed - heap0) / count;
-    const label = idle ? `${count} idle pods of an unknown image on 100 nodes` : `${count} pods running a busybox container (sleep 3600) on 100 nodes`;
+    const label = idle ? `${count} idle pods of an unknown image on 100 nodes` : shell ? `${count} pods running a busybox shell loop on 100 nodes` : `${count} pods running a busybox container (sleep 3600) on 100 nodes`;
     out[`${label}: RSS per pod`] = r.ok ? kb(per) : 'NOT ALL RUNNING';
     out[`${label}: JS heap per pod`] = kb(heap);
     out[`_${name}`] = per;
@@ -81,14 +82,15 @@ export async function run(): Promise<Record<string, string | number>> {
   // Each phase in a fresh process, so one phase's heap does not count in the next one's figures.
   const { execFileSync } = await import('node:child_process');
   const out: Record<string, string | number> = {};
-  for (const p of ['complete', 'idle', 'running']) {
+  for (const p of ['complete', 'idle', 'running', 'shell']) {
     const args = [new URL(import.meta.url).pathname, '--phase', p, ...process.argv.slice(2).filter((a) => a !== 'containers')];
     const text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     Object.assign(out, JSON.parse(text.trim().split('\n').pop()!));
   }
-  const idle = Number(out._idle), running = Number(out._running);
-  delete out._idle; delete out._running;
-  out['extra RSS per running emulated container over an idle pod'] = kb(running - idle);
+  const idle = Number(out._idle), running = Number(out._running), shell = Number(out._shell);
+  delete out._idle; delete out._running; delete out._shell;
+  out['extra RSS per running emulated container (sleep) over an idle pod'] = kb(running - idle);
+  out['extra RSS per running shell-loop container over an idle pod'] = kb(shell - idle);
   return out;
 }
 
