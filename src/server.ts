@@ -212,7 +212,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
+    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, saTokens, log });
     if (opts.controllers !== false && (opts.leaderElect ?? !!opts.etcd)) {
       election = startElection({
         // Leases are timed in real time, as between separate processes, whatever the simulated clock does.

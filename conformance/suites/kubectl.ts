@@ -811,7 +811,7 @@ spec:
   {
     behavior: 'workloads.daemonset-rollout', name: 'daemonset-rollout', core: true,
     async run(ctx) {
-      const y = `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: dm, namespace: ${ctx.ns}}\nspec:\n  selector: {matchLabels: {app: dm}}\n  template:\n    metadata: {labels: {app: dm}}\n    spec:\n      containers: [{name: agent, image: busybox:1.36}]\n`;
+      const y = `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: dm, namespace: ${ctx.ns}}\nspec:\n  selector: {matchLabels: {app: dm}}\n  template:\n    metadata: {labels: {app: dm}}\n    spec:\n      containers: [{name: agent, image: busybox:1.36, command: [sleep, "3600"]}]\n`;
       await ok(ctx, ['apply', '-f', file(ctx, 'dm.yaml', y)]);
       const st = await ok(ctx, ['rollout', 'status', 'daemonset/dm', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
       check(st.includes('successfully rolled out'), st);

@@ -34,7 +34,8 @@ import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
 import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
-import { removeNetwork, startNetwork } from '../netsim/index.ts';
+import { probeTransport, removeNetwork, startNetwork } from '../netsim/index.ts';
+import { setProbeTransport } from '../kubelet/containers/probes.ts';
 import type { Network } from '../netsim/index.ts';
 import { policyStatusController } from '../admission/policy/status-controller.ts';
 
@@ -51,7 +52,7 @@ export interface Controllers {
 }
 
 export interface ControllerDeps {
-  store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
+  store: Store; clock: Clock; nodes: number; caPem?: string; saTokens?: import('../auth/sa-tokens.ts').ServiceAccountTokens; log?: (m: string) => void;
   /** Nodes from pools (--node-config); replaces `nodes` when given. */
   nodeTemplates?: NodeTemplate[];
   /** The kubelet's lifecycle stage table (--stages); default DEFAULT_STAGES. */
@@ -159,10 +160,12 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
     );
     network = startNetwork(clock, store, { pods, services, slices, nodes });
+    // The kubelet's httpGet and tcpSocket probes reach emulated servers over the simulated network.
+    setProbeTransport(probeTransport);
     const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
-    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log });
+    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log, saTokens: deps.saTokens });
     const pvRec = eventRecorder(store, clock, 'persistentvolume-controller', log);
     const provRecs = new Map<string, EventRecorder>();
     recorders.push(pvRec);

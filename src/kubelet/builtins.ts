@@ -15,6 +15,7 @@
 //   skiff.dev/readiness-flap-seconds  readiness fails and recovers every that many seconds
 import { rfc3339 } from '../clock.ts';
 import type { Container as GeneratedContainer, Pod } from '../types/generated.ts';
+import { workerFor } from './containers/workers.ts';
 
 export const ANN_START = 'skiff.dev/start-seconds';
 export const ANN_RUN = 'skiff.dev/run-seconds';
@@ -67,7 +68,7 @@ const pullErrorText = (p: Pod, image: string | undefined) => {
 const podRef = (p: Pod) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
 const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
 /** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
-const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
+export const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
   const policy = c.imagePullPolicy ?? (/:latest$/.test(imageRef(c.image).image) ? 'Always' : 'IfNotPresent');
   return policy === 'Always' || (first && policy !== 'Never')
     ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)
@@ -108,7 +109,7 @@ function notReadyConditions(p: Pod, statuses: { name: string }[], now: number): 
   return order(conds);
 }
 
-function imageRef(image: string | undefined): { image: string; imageID: string } {
+export function imageRef(image: string | undefined): { image: string; imageID: string } {
   const img = image ?? 'unknown';
   const full = img.includes('/') ? (img.includes('.') && img.split('/')[0].includes('.') ? img : `docker.io/${img}`) : `docker.io/library/${img}`;
   const withTag = /:[^/]+$/.test(full) || full.includes('@') ? full : `${full}:latest`;
@@ -117,7 +118,7 @@ function imageRef(image: string | undefined): { image: string; imageID: string }
   const digest = h.toString(16).padStart(8, '0').repeat(8);
   return { image: withTag, imageID: `${withTag.replace(/:[^/:]+$/, '')}@sha256:${digest}` };
 }
-const containerId = (p: Pod, name: string) => {
+export const containerId = (p: Pod, name: string) => {
   let h = 0; for (const ch of `${p.metadata.uid}/${name}`) h = (Math.imul(h, 33) + ch.charCodeAt(0)) >>> 0;
   return `containerd://${h.toString(16).padStart(8, '0').repeat(8)}`;
 };
@@ -263,6 +264,8 @@ export const PREDICATES: Record<string, (p: Pod) => boolean> = {
   'restarting': restarting,
   /** skiff.dev/readiness-flap-seconds is above 0. */
   'flapping': (p) => flapSeconds(p) > 0,
+  /** The container runtime runs the pod's containers (containers/): the stages that simulate them do not apply. */
+  'emulated': (p) => workerFor(p.metadata.uid) !== undefined,
   /** A deleted pod the kubelet may remove: no finalizers, or not yet asked (grace period not 0). */
   'removable': (p) => !p.metadata.finalizers?.length || (p.metadata.deletionGracePeriodSeconds ?? 0) !== 0,
 };
@@ -320,6 +323,7 @@ export const PLACEHOLDERS: Record<string, (p: Pod, c?: Container) => string> = {
 };
 
 const CONDITION_ORDER = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+export function orderConditions(conds: Cond[]): Cond[] { return order(conds); }
 function order(conds: Cond[]): Cond[] {
   return [...conds].sort((a, b) => (CONDITION_ORDER.indexOf(a.type) + 1 || 99) - (CONDITION_ORDER.indexOf(b.type) + 1 || 99));
 }

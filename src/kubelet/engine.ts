@@ -12,10 +12,13 @@ import { ignoreNotFound, res } from '../controllers/util.ts';
 import { PodIPs } from './ipam.ts';
 import { DEFAULT_STAGES, nextStage } from './stages.ts';
 import type { Stage, StageContext } from './stages.ts';
+import { ContainerRuntime, emulated } from './containers/runtime.ts';
+import { tokenIssuer } from './containers/token.ts';
+import type { ServiceAccountTokens } from '../auth/sa-tokens.ts';
 
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
-export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void }): Kubelet {
+export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens }): Kubelet {
   const { store, clock, pods, nodes, recorder } = opts;
   const stages = opts.stages ?? DEFAULT_STAGES;
   const podsR = res('', 'v1', 'pods');
@@ -23,6 +26,8 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
   const running = new Set<string>();
   let stopped = false;
+  // Pods with containers of known images run for real (containers/); the stage table simulates the rest.
+  const runtime = new ContainerRuntime({ store, clock, recorder, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
 
   const simulated = (nodeName: string | undefined): Node | undefined => {
     if (!nodeName) return undefined;
@@ -35,7 +40,9 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     if (running.has(key)) return; // run() looks again when it finishes
     const pod = pods.get(key);
     const cur = armed.get(key);
-    if (!pod || !simulated(pod.spec?.nodeName)) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
+    const node = pod && simulated(pod.spec?.nodeName);
+    if (!pod || !node) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
+    if (emulated(pod)) runtime.observe(pod, node, () => ips.allocate(pod.metadata.uid!, node.metadata.name!, node.spec?.podCIDR));
     const stage = nextStage(stages, pod);
     if (cur && cur.stage === stage && cur.uid === pod.metadata.uid) return; // already waiting for it
     if (cur) { cur.timer.cancel(); armed.delete(key); }
@@ -91,6 +98,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     delete: (p) => {
       const k = keyOf(p);
       ips.release(p.metadata.uid!);
+      runtime.forget(p.metadata.uid!);
       const cur = armed.get(k);
       if (cur) { cur.timer.cancel(); armed.delete(k); }
     },
@@ -100,6 +108,6 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   return {
     ips,
     get pending() { return armed.size; },
-    stop() { stopped = true; for (const a of armed.values()) a.timer.cancel(); armed.clear(); },
+    stop() { stopped = true; runtime.stop(); for (const a of armed.values()) a.timer.cancel(); armed.clear(); },
   };
 }

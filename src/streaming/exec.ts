@@ -32,6 +32,8 @@ import { handlePortForwardUpgrade } from './portforward.ts';
 import { containerCommands } from './container-commands.ts';
 import { byteExactScript } from './shell-output.ts';
 import { apiObjectJson } from '../registry/wire-form.ts';
+import { workerFor } from '../kubelet/containers/workers.ts';
+import { newShell } from '../kubelet/containers/shell.ts';
 
 /** Subprotocols we speak, most preferred first. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io',
@@ -91,12 +93,28 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
   return env;
 }
 
+/** A running container of the kubelet's runtime: exec shares its filesystem and environment. */
+function runtimeRun(pod: KObject, c: ContainerRef) {
+  const w = workerFor(pod.metadata?.uid);
+  if (!w || w.pod.metadata.name !== pod.metadata?.name) return undefined;
+  const run = w.slot(c.name, c.kind === 'init' ? 'init' : 'container')?.current;
+  return run && !run.exit ? run : undefined;
+}
+
 async function sandboxFor(pod: KObject, c: ContainerRef): Promise<Sandbox> {
   const jb = await loadJustBash();
   const { Bash, defineCommand } = jb;
-  const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
+  const run = runtimeRun(pod, c);
+  const key = run ? `run/${run.id}` : `${pod.metadata?.uid ?? ''}/${c.name}`;
   const hit = sandboxes.get(key);
   if (hit) { sandboxes.delete(key); sandboxes.set(key, hit); return hit; }
+  if (run) {
+    const hostname = String((pod as any).spec?.hostname ?? pod.metadata?.name ?? 'localhost');
+    const sb: Sandbox = { bash: newShell(jb, { fs: run.fs, env: run.env, cwd: run.cwd, hostname, pod, container: c.name }), env: run.env, cwd: run.cwd };
+    sandboxes.set(key, sb);
+    while (sandboxes.size > SANDBOX_LIMIT) sandboxes.delete(sandboxes.keys().next().value!);
+    return sb;
+  }
   const env = envOf(pod, c);
   const st = (pod as any).status ?? {};
   const ns = String(pod.metadata?.namespace ?? 'default');

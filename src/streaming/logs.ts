@@ -16,6 +16,7 @@ import type { Store } from '../registry/store.ts';
 import type { TimerHandle } from '../clock.ts';
 import { boolParam, containerStatus, intParam, pickContainer } from './common.ts';
 import type { ContainerRef } from './common.ts';
+import { runtimeLog, serveRuntimeLog } from './container-logs.ts';
 
 /** Simulated time between two generated log lines. */
 export const LOG_INTERVAL_MS = 10_000;
@@ -219,6 +220,9 @@ export const logHandler: SubresourceHandler = async (s) => {
   res.setHeader('Cache-Control', 'no-cache, private');
   res.flushHeaders();
   if (!src) { res.end(); return; }
+  // A container the kubelet's runtime runs prints its real output.
+  const book = runtimeLog(pod, container, opts.previous);
+  if (book) { await serveRuntimeLog(req, res, book, opts, store.clock.now()); return; }
 
   const now = store.clock.now();
   const run = new RunLines(src);

@@ -12,7 +12,7 @@ const dsR = findResource('apps', 'v1', 'daemonsets')!;
 function ds(name: string, extra: Record<string, any> = {}): KObject {
   return {
     apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name },
-    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'agent', image: 'busybox:1.36' }], ...extra } } },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'agent', image: 'example.com/agent:1.36' }], ...extra } } },
   };
 }
 const podsOf = async (c: Cluster, name: string) => (await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === name && !p.metadata.deletionTimestamp);
@@ -52,7 +52,7 @@ test('rolling update replaces pods one at a time (maxUnavailable 1)', async () =
   try {
     await c.store.create(dsR, 'default', ds('roll'));
     await c.until(async () => (await c.store.get(dsR, 'default', 'roll')).status?.numberAvailable === 3, { what: 'initial' });
-    await c.store.guaranteedUpdate(dsR, 'default', 'roll', (d) => { d.spec.template.spec.containers[0].image = 'busybox:1.37'; return d; });
+    await c.store.guaranteedUpdate(dsR, 'default', 'roll', (d) => { d.spec.template.spec.containers[0].image = 'example.com/agent:1.37'; return d; });
     let minReady = 3;
     await c.until(async () => {
       const pods = await podsOf(c, 'roll');
@@ -63,6 +63,6 @@ test('rolling update replaces pods one at a time (maxUnavailable 1)', async () =
     assert.ok(minReady >= 2, `at most one pod down at a time (min ready ${minReady})`);
     const pods = await podsOf(c, 'roll');
     assert.equal(pods.length, 3);
-    assert.ok(pods.every((p) => p.spec.containers[0].image === 'busybox:1.37'));
+    assert.ok(pods.every((p) => p.spec.containers[0].image === 'example.com/agent:1.37'));
   } finally { await c.close(); }
 });

@@ -15,7 +15,7 @@ function job(name: string, spec: Record<string, any> = {}, annotations: Record<s
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
     spec: {
       ...spec,
-      template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox:1.36' }] } },
+      template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'example.com/agent:1.36' }] } },
     },
   };
 }

@@ -16,11 +16,11 @@ const crR = findResource('apps', 'v1', 'controllerrevisions')!;
 const template = (app: string, image: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image }] } });
 const ds = (name: string, extra: Record<string, any> = {}): KObject => ({
   apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, annotations: { note: 'copied' } },
-  spec: { selector: { matchLabels: { app: name } }, template: template(name, 'busybox:1'), ...extra },
+  spec: { selector: { matchLabels: { app: name } }, template: template(name, 'example.com/agent:1'), ...extra },
 });
 const sts = (name: string, replicas: number, extra: Record<string, any> = {}): KObject => ({
   apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
-  spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name, 'busybox:1'), ...extra },
+  spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name, 'example.com/agent:1'), ...extra },
 });
 const revs = async (c: Cluster, owner: string): Promise<any[]> => (await c.list(crR, 'default'))
   .filter((r) => r.metadata.ownerReferences?.[0]?.name === owner).sort((a, b) => a.revision - b.revision);
@@ -51,14 +51,14 @@ test('DaemonSet: a revision per template, pods labelled with its hash, the old r
     assert.equal(r1.metadata.annotations.note, 'copied');
     assert.deepEqual({ ...r1.metadata.ownerReferences[0], uid: undefined }, { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: undefined, controller: true, blockOwnerDeletion: true });
     assert.equal(r1.data.spec.template.$patch, 'replace');
-    assert.equal(imageOf(r1), 'busybox:1');
+    assert.equal(imageOf(r1), 'example.com/agent:1');
     for (const p of await livePods(c, 'agent')) assert.equal(p.metadata.labels!['controller-revision-hash'], hash1);
 
-    await setImage(c, dsR, 'agent', 'busybox:2');
-    await c.until(async () => (await livePods(c, 'agent')).every((p) => p.spec.containers[0].image === 'busybox:2')
+    await setImage(c, dsR, 'agent', 'example.com/agent:2');
+    await c.until(async () => (await livePods(c, 'agent')).every((p) => p.spec.containers[0].image === 'example.com/agent:2')
       && (await c.store.get(dsR, 'default', 'agent')).status?.updatedNumberScheduled === 2, { what: 'rolled to 2' });
     const after2 = await revs(c, 'agent');
-    assert.deepEqual(after2.map((r) => [r.revision, imageOf(r)]), [[1, 'busybox:1'], [2, 'busybox:2']]);
+    assert.deepEqual(after2.map((r) => [r.revision, imageOf(r)]), [[1, 'example.com/agent:1'], [2, 'example.com/agent:2']]);
     const hash2 = after2[1].metadata.labels['controller-revision-hash'];
     assert.notEqual(hash2, hash1);
     for (const p of await livePods(c, 'agent')) {
@@ -67,8 +67,8 @@ test('DaemonSet: a revision per template, pods labelled with its hash, the old r
     }
 
     // Back to the first template: revision 1 becomes revision 3, no new object.
-    await setImage(c, dsR, 'agent', 'busybox:1');
-    await c.until(async () => (await livePods(c, 'agent')).every((p) => p.spec.containers[0].image === 'busybox:1'), { what: 'rolled back' });
+    await setImage(c, dsR, 'agent', 'example.com/agent:1');
+    await c.until(async () => (await livePods(c, 'agent')).every((p) => p.spec.containers[0].image === 'example.com/agent:1'), { what: 'rolled back' });
     const after3 = await revs(c, 'agent');
     assert.deepEqual(after3.map((r) => [r.metadata.name, r.revision]), [[after2[1].metadata.name, 2], [r1.metadata.name, 3]]);
     for (const p of await livePods(c, 'agent')) assert.equal(p.metadata.labels!['controller-revision-hash'], hash1);
@@ -81,11 +81,11 @@ test('DaemonSet: history beyond revisionHistoryLimit is removed oldest first', a
     await c.store.create(dsR, 'default', ds('lim', { revisionHistoryLimit: 1 }));
     for (const v of ['2', '3', '4']) {
       await c.until(async () => (await livePods(c, 'lim')).some((p) => p.status?.phase === 'Running'), { what: 'running' });
-      await setImage(c, dsR, 'lim', `busybox:${v}`);
-      await c.until(async () => (await livePods(c, 'lim')).every((p) => p.spec.containers[0].image === `busybox:${v}`), { what: `image ${v}` });
+      await setImage(c, dsR, 'lim', `example.com/agent:${v}`);
+      await c.until(async () => (await livePods(c, 'lim')).every((p) => p.spec.containers[0].image === `example.com/agent:${v}`), { what: `image ${v}` });
     }
     await c.until(async () => (await revs(c, 'lim')).length === 2, { what: 'history cut' });
-    assert.deepEqual((await revs(c, 'lim')).map((r) => [r.revision, imageOf(r)]), [[3, 'busybox:3'], [4, 'busybox:4']]);
+    assert.deepEqual((await revs(c, 'lim')).map((r) => [r.revision, imageOf(r)]), [[3, 'example.com/agent:3'], [4, 'example.com/agent:4']]);
   } finally { await c.close(); }
 });
 
@@ -105,7 +105,7 @@ test('StatefulSet: revisions named in status and on pods, rollback reuses the ol
     assert.equal(st.updateRevision, r1.metadata.name);
     for (const p of await livePods(c, 'web')) assert.equal(p.metadata.labels!['controller-revision-hash'], r1.metadata.name);
 
-    await setImage(c, stsR, 'web', 'busybox:2');
+    await setImage(c, stsR, 'web', 'example.com/agent:2');
     await c.until(async () => { const s = (await c.store.get(stsR, 'default', 'web')).status; return s.updatedReplicas === 2 && s.readyReplicas === 2 && s.currentRevision === s.updateRevision; }, { stepMs: 200, what: 'rolled' });
     const r2 = (await revs(c, 'web'))[1];
     assert.equal(r2.revision, 2);
@@ -113,16 +113,16 @@ test('StatefulSet: revisions named in status and on pods, rollback reuses the ol
     assert.equal(st.updateRevision, r2.metadata.name);
     for (const p of await livePods(c, 'web')) assert.equal(p.metadata.labels!['controller-revision-hash'], r2.metadata.name);
 
-    await setImage(c, stsR, 'web', 'busybox:1');
+    await setImage(c, stsR, 'web', 'example.com/agent:1');
     await c.until(async () => (await c.store.get(stsR, 'default', 'web')).status?.updateRevision === r1.metadata.name, { what: 'update revision back to 1' });
     assert.deepEqual((await revs(c, 'web')).map((r) => [r.metadata.name, r.revision]), [[r2.metadata.name, 2], [r1.metadata.name, 3]]);
     await c.until(async () => { const s = (await c.store.get(stsR, 'default', 'web')).status; return s.updatedReplicas === 2 && s.currentRevision === r1.metadata.name; }, { stepMs: 200, what: 'rolled back' });
 
     // A third template: revision 2 (not live, beyond the limit of 1 old revision) stays; one more goes.
-    await setImage(c, stsR, 'web', 'busybox:3');
+    await setImage(c, stsR, 'web', 'example.com/agent:3');
     await c.until(async () => { const s = (await c.store.get(stsR, 'default', 'web')).status; return s.updatedReplicas === 2 && s.readyReplicas === 2 && s.currentRevision === s.updateRevision; }, { stepMs: 200, what: 'rolled to 3' });
     await c.until(async () => (await revs(c, 'web')).length === 2, { what: 'history cut' });
-    assert.deepEqual((await revs(c, 'web')).map((r) => [r.revision, imageOf(r)]), [[3, 'busybox:1'], [4, 'busybox:3']]);
+    assert.deepEqual((await revs(c, 'web')).map((r) => [r.revision, imageOf(r)]), [[3, 'example.com/agent:1'], [4, 'example.com/agent:3']]);
   } finally { await c.close(); }
 });
 
@@ -131,14 +131,14 @@ test('StatefulSet: a pod below the partition is recreated from the current revis
   try {
     await c.store.create(stsR, 'default', sts('part', 2, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }));
     await c.until(async () => (await c.store.get(stsR, 'default', 'part')).status?.readyReplicas === 2, { what: 'ready' });
-    await setImage(c, stsR, 'part', 'busybox:2');
+    await setImage(c, stsR, 'part', 'example.com/agent:2');
     await c.until(async () => (await c.store.get(stsR, 'default', 'part')).status?.updatedReplicas === 1
       && (await c.store.get(stsR, 'default', 'part')).status?.readyReplicas === 2, { stepMs: 200, what: 'part-1 updated' });
     const p0 = (await livePods(c, 'part')).find((p) => p.metadata.name === 'part-0')!;
     await c.store.delete(R.pods, 'default', 'part-0');
     await c.until(async () => { const p = (await livePods(c, 'part')).find((x) => x.metadata.name === 'part-0'); return !!p && p.metadata.uid !== p0.metadata.uid; }, { what: 'part-0 recreated' });
     const again = (await livePods(c, 'part')).find((x) => x.metadata.name === 'part-0')!;
-    assert.equal(again.spec.containers[0].image, 'busybox:1');
+    assert.equal(again.spec.containers[0].image, 'example.com/agent:1');
     assert.equal(again.metadata.labels!['controller-revision-hash'], p0.metadata.labels!['controller-revision-hash']);
     const st = (await c.store.get(stsR, 'default', 'part')).status;
     assert.notEqual(st.currentRevision, st.updateRevision);

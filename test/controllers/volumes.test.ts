@@ -20,7 +20,7 @@ const claim = (name: string, storage = '1Gi', extra: Record<string, any> = {}): 
 });
 const podWith = (name: string, claimName: string): KObject => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
-  spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] },
+  spec: { containers: [{ name: 'c', image: 'example.com/agent' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] },
 });
 const volume = (name: string, storage: string, extra: Record<string, any> = {}, labels?: Record<string, string>): KObject => ({
   apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, ...(labels ? { labels } : {}) },
@@ -234,7 +234,7 @@ test('generic ephemeral volumes: the pod gets its own claim <pod>-<volume>, Boun
     const eph = (name: string): KObject => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name },
       spec: {
-        containers: [{ name: 'c', image: 'busybox' }],
+        containers: [{ name: 'c', image: 'example.com/agent' }],
         volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { metadata: { labels: { kind: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } } } } }],
       },
     });

@@ -98,7 +98,7 @@ const ERRORS: [string, string][] = [
   ['stages: [{name: a, delete: true, selector: {annotations: {x: true}}}]', 'stages[0].selector.annotations.x: must be a string (quote it: "true"), got true'],
   ['stages: [{name: a, delete: true, selector: {conditions: {Ready: yes}}}]', 'stages[0].selector.conditions.Ready: "yes" is not one of "True", "False", "Unknown"'],
   ['stages: [{name: a, delete: true, selector: {containers: {ready: true}}}]', 'stages[0].selector.containers: unknown field "ready" (known: statuses, allRunning, allReady, waitingReason)'],
-  ['stages: [{name: a, delete: true, selector: {is: [sleepy]}}]', 'stages[0].selector.is: "sleepy" is not one of "pull-fails", "restarting", "flapping", "removable"'],
+  ['stages: [{name: a, delete: true, selector: {is: [sleepy]}}]', 'stages[0].selector.is: "sleepy" is not one of "pull-fails", "restarting", "flapping", "emulated", "removable"'],
   ['stages: [{name: a, delete: true, delay: {seconds: -1}}]', 'stages[0].delay.seconds: must be a number of seconds from 0 to 31536000, got -1'],
   ['stages: [{name: a, delete: true, delay: {seconds: 1, jitter: 2}}]', 'stages[0].delay.jitter: must be a fraction from 0 to 1 (0.2 = ±10%), got 2'],
   ['stages: [{name: a, delete: true, delay: {function: readiness, seconds: 1}}]', 'stages[0].delay.seconds: cannot be used with delay.function'],

@@ -1,0 +1,60 @@
+// A container's filesystem: its own root (the image's files Skiff emulates: /etc/hostname, hosts,
+// resolv.conf, /tmp, the working directory) with the pod's volumes mounted at their mountPaths
+// (subPath: a directory of the volume, or a single file copied in, as upstream's subPath mounts do
+// not see later updates either).
+import type { IFileSystem, MountableFs } from 'just-bash';
+import type { KObject } from '../../registry/strategy.ts';
+import type { JustBash } from './shell.ts';
+import type { PodVolumes } from './pod-volumes.ts';
+import { prefixFs } from './prefix-fs.ts';
+import { expand, lookupIn } from './expand.ts';
+import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
+
+export interface RootInfo { hostname: string; podIP?: string; namespace: string; cwd: string }
+
+export function rootFiles(r: RootInfo): Record<string, string> {
+  return {
+    '/etc/hostname': `${r.hostname}\n`,
+    '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${r.podIP ? `${r.podIP}\t${r.hostname}\n` : ''}`,
+    '/etc/resolv.conf': `search ${r.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    '/etc/os-release': 'NAME="Skiff simulated container"\nID=skiff\nPRETTY_NAME="Skiff simulated container"\n',
+    '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n',
+    '/tmp/.keep': '', '/root/.keep': '', '/var/log/.keep': '', '/dev/null': '',
+  };
+}
+
+export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, any>, vols: PodVolumes, root: RootInfo, env: Record<string, string>): Promise<MountableFs> {
+  const files = rootFiles(root);
+  // The name-service files as the kubelet writes them (subdomain, hostAliases, dnsPolicy, dnsConfig),
+  // consistent with the simulated DNS; the pod's address is the one the runtime was given.
+  const withIP = root.podIP ? { ...pod, status: { ...(pod as any).status, podIP: root.podIP, podIPs: (pod as any).status?.podIPs ?? [{ ip: root.podIP }] } } : pod;
+  files['/etc/hosts'] = etcHostsFile(withIP as KObject);
+  files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
+  const rootFs = new jb.InMemoryFs(files);
+  if (root.cwd !== '/') await rootFs.mkdir(root.cwd, { recursive: true });
+  const fs = new jb.MountableFs({ base: rootFs });
+  const mounts = [...(c.volumeMounts ?? [])].sort((a: any, b: any) => String(a.mountPath).length - String(b.mountPath).length);
+  for (const m of mounts) {
+    const vol = await vols.get(m.name);
+    if (!vol) continue;
+    const mountPath = String(m.mountPath).replace(/\/+$/, '') || '/';
+    if (mountPath === '/') continue;
+    const sub = m.subPathExpr ? expand(String(m.subPathExpr), lookupIn(env)) : m.subPath ? String(m.subPath) : '';
+    if (sub) { await mountSub(fs, rootFs, vol, `/${sub}`, mountPath); continue; }
+    try { fs.mount(mountPath, vol); } catch { /* a mount inside another: the outer one shows */ }
+  }
+  return fs;
+}
+
+async function mountSub(fs: MountableFs, rootFs: IFileSystem, vol: IFileSystem, sub: string, mountPath: string): Promise<void> {
+  const st = await vol.stat(sub).catch(() => undefined);
+  if (st && !st.isDirectory) {
+    const dir = mountPath.slice(0, mountPath.lastIndexOf('/'));
+    if (dir) await rootFs.mkdir(dir, { recursive: true });
+    await rootFs.writeFile(mountPath, await vol.readFileBuffer(sub));
+    await rootFs.chmod(mountPath, st.mode & 0o777).catch(() => {});
+    return;
+  }
+  if (!st) await vol.mkdir(sub, { recursive: true });
+  try { fs.mount(mountPath, prefixFs(vol, sub)); } catch { /* nested: ignored */ }
+}

@@ -1,0 +1,367 @@
+// One pod on a simulated node, run for real (the kubelet's pod worker + SyncPod): init containers
+// in order (sidecars stay up), then the containers; exits are handled by restartPolicy with the
+// crash back-off; probes, hooks, activeDeadlineSeconds and graceful termination. Every change is
+// written to the pod's status (coalesced: one write in flight, the latest state wins).
+import type { InMemoryFs } from 'just-bash';
+import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Store } from '../../registry/store.ts';
+import type { KObject } from '../../registry/strategy.ts';
+import type { EventRecorder } from '../../controllers/events.ts';
+import { ignoreNotFound, res } from '../../controllers/util.ts';
+import { imageDefaults } from '../../images/index.ts';
+import { containerId, pulledEvent } from '../builtins.ts';
+import { MAX_GRACE_SECONDS } from '../builtins.ts';
+import { resolveArgv, workingDir } from './command.ts';
+import { containerEnv } from './env.ts';
+import { containerFs } from './container-fs.ts';
+import { Logbook } from './logbook.ts';
+import { PodVolumes } from './pod-volumes.ts';
+import { idleProcess, startProcess } from './process.ts';
+import { runHandler } from './probes.ts';
+import { loadJustBash, newShell, BASE_PATH } from './shell.ts';
+import type { JustBash } from './shell.ts';
+import { streamingFs } from './stream.ts';
+import { ConfigError } from './sources.ts';
+import type { Sources } from './sources.ts';
+import type { TokenIssuer } from './volume-files.ts';
+import { clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
+import type { Run, Slot } from './container-run.ts';
+import { podStatus } from './status.ts';
+
+export interface WorkerDeps {
+  store: Store; clock: Clock; recorder: EventRecorder; sources: Sources; token?: TokenIssuer;
+  nodeName: string; hostIP: string; allocatable: Record<string, string>;
+  podIP(): string | undefined; hostFs(jb: JustBash): InMemoryFs; log?: (m: string) => void;
+}
+
+const RETRY_MS = 10_000;
+const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
+
+export class PodWorker {
+  pod: KObject;
+  readonly slots: Slot[];
+  phase = 'Pending';
+  reason?: string; message?: string;
+  initialized = false;
+  terminating = false;
+  private disposed = false;
+  private podIP?: string;
+  private volumes?: PodVolumes;
+  private jb?: JustBash;
+  private timers: TimerHandle[] = [];
+  private writing = false;
+  private dirty = false;
+  private readonly d: WorkerDeps;
+  private readonly podsR = res('', 'v1', 'pods');
+
+  constructor(pod: KObject, deps: WorkerDeps) {
+    this.pod = pod;
+    this.d = deps;
+    this.slots = [...(pod.spec?.initContainers ?? []).map((c: any) => newSlot(c, 'init')), ...(pod.spec?.containers ?? []).map((c: any) => newSlot(c, 'container'))];
+  }
+
+  get uid(): string { return String(this.pod.metadata.uid); }
+  slot(name: string, kind?: 'init' | 'container'): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
+
+  async start(): Promise<void> {
+    this.jb = await loadJustBash();
+    this.podIP = this.d.podIP();
+    const sec = this.pod.spec?.activeDeadlineSeconds;
+    if (typeof sec === 'number') {
+      const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
+      this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
+    }
+    this.flush();
+    if (await this.runInits()) this.startMains();
+  }
+
+  // ---------- init containers, then the containers ----------
+
+  private async runInits(): Promise<boolean> {
+    for (const s of this.slots.filter((x) => x.kind === 'init')) {
+      if (this.disposed || this.terminating || this.phase === 'Failed') return false;
+      if (s.sidecar) { await this.startSlot(s); continue; }
+      for (;;) {
+        const run = await this.startSlot(s);
+        if (!run) return false;
+        const exit = await run.proc.done;
+        await this.settled(s, run);
+        if (this.disposed || this.terminating || this.phase === 'Failed') return false;
+        if (exit.code === 0) break;
+        if ((this.pod.spec?.restartPolicy ?? 'Always') === 'Never') { this.finish('Failed'); return false; }
+        await this.backOff(s);
+        if (this.disposed || this.terminating) return false;
+      }
+    }
+    this.initialized = true;
+    return true;
+  }
+
+  private startMains(): void {
+    this.phase = 'Running';
+    for (const s of this.slots.filter((x) => x.kind === 'container')) void this.startSlot(s);
+    this.flush();
+  }
+
+  /** Waits out the crash back-off (CrashLoopBackOff) if one is due, then counts the restart. */
+  private async backOff(s: Slot): Promise<void> {
+    if (s.backoff > 0) {
+      s.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(s.backoff)} restarting failed container=${s.spec.name} pod=${this.podRef()}` };
+      this.event(s, 'Warning', 'BackOff', `Back-off restarting failed container ${s.spec.name} in pod ${this.podRef()}`);
+      this.flush();
+      const wait = Math.max(0, (s.current?.finishedAt ?? this.d.clock.now()) + s.backoff * 1000 - this.d.clock.now());
+      await new Promise<void>((resolve) => { s.timers.push(this.d.clock.setTimeout(resolve, wait)); });
+    }
+    s.backoff = nextBackoff(s.backoff);
+    s.restartCount++;
+  }
+
+  // ---------- one container ----------
+
+  /** Creates and starts the container's next run; undefined when its configuration failed (retried later). */
+  async startSlot(s: Slot): Promise<Run | undefined> {
+    if (this.disposed || this.terminating) return undefined;
+    const c = s.spec;
+    const known = imageDefaults(String(c.image ?? ''));
+    const image = known ?? { entrypoint: [], cmd: [] };
+    let env: Record<string, string>, fs, argv: string[];
+    const cwd = workingDir(c, image);
+    try {
+      const own = await containerEnv({ pod: this.pod, container: c, sources: this.d.sources, addr: { podIP: this.podIP, hostIP: this.d.hostIP }, allocatable: this.d.allocatable });
+      env = { PATH: BASE_PATH, HOSTNAME: this.hostname(), ...(image.env ?? {}), ...own };
+      env.HOME ??= '/root';
+      argv = resolveArgv(c, image, env);
+      this.volumes ??= new PodVolumes(this.jb!, this.pod.spec?.volumes ?? [], { pod: this.pod, sources: this.d.sources, addr: { podIP: this.podIP, hostIP: this.d.hostIP }, allocatable: this.d.allocatable, token: this.d.token }, () => this.d.hostFs(this.jb!));
+      fs = await containerFs(this.jb!, this.pod, c, this.volumes, { hostname: this.hostname(), podIP: this.podIP, namespace: String(this.pod.metadata.namespace), cwd }, env);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      s.waiting = { reason: 'CreateContainerConfigError', message: e.message };
+      this.event(s, 'Warning', 'Failed', `Error: ${e.message}`);
+      this.flush();
+      return new Promise((resolve) => { s.timers.push(this.d.clock.setTimeout(() => { resolve(this.startSlot(s)); }, RETRY_MS)); });
+    }
+    const log = new Logbook(() => this.d.clock.now());
+    let runRef: Run | undefined;
+    const sfs = streamingFs(fs, () => ({ stdout: (t) => runRef?.log.write('stdout', t), stderr: (t) => runRef?.log.write('stderr', t) }));
+    if (s.current) s.last = s.current;
+    // A container of an image the catalogue does not know runs until it is stopped, as Skiff's simulated containers always did.
+    const proc = known ? startProcess({ argv, env, cwd, hostname: this.hostname(), fs: sfs, log, clock: this.d.clock, pod: this.pod, container: c.name }) : idleProcess(log);
+    const run: Run = runRef = { id: containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: this.d.clock.now(), log, proc, fs, env, cwd };
+    s.current = run;
+    s.waiting = undefined;
+    s.ready = false;
+    s.started = false;
+    const pulled = pulledEvent(c as { name: string; image?: string }, s.restartCount === 0 && !s.last);
+    this.event(s, pulled.type, pulled.reason, pulled.message);
+    this.event(s, 'Normal', 'Created', `Created container: ${c.name}`);
+    this.event(s, 'Normal', 'Started', `Started container ${c.name}`);
+    void proc.done.then((exit) => this.exited(s, run, exit.code));
+    const post = c.lifecycle?.postStart;
+    if (post) {
+      const r = await runHandler(post, this.target(s, run), 30_000);
+      if (!r.ok && !run.exit) {
+        this.event(s, 'Warning', 'FailedPostStartHook', `${post.exec ? 'Exec' : 'HTTP'} lifecycle hook (${(post.exec?.command ?? []).join(' ') || post.httpGet?.path || ''}) for Container "${c.name}" in Pod "${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})" failed - error: ${r.message}`);
+        this.stop(run, this.grace());
+      }
+    }
+    if (!run.exit) this.startProbes(s, run);
+    this.flush();
+    return run;
+  }
+
+  /** A run ended: record it and, for containers (not init), restart per policy or settle the pod. */
+  private async exited(s: Slot, run: Run, code: number): Promise<void> {
+    run.finishedAt = this.d.clock.now();
+    await this.settled(s, run);
+    if (this.disposed) return;
+    if (this.terminating || s.kind === 'init' && !s.sidecar) { this.flush(); this.checkDone(); return; }
+    const policy = s.sidecar ? 'Always' : this.pod.spec?.restartPolicy ?? 'Always';
+    if (this.phase !== 'Failed' && this.phase !== 'Succeeded' && (policy === 'Always' || (policy === 'OnFailure' && code !== 0))) {
+      // A container that ran long enough (twice the maximum back-off) starts over with no back-off.
+      if (run.finishedAt - run.startedAt > 600_000) s.backoff = 0;
+      await this.backOff(s);
+      if (!this.disposed && !this.terminating && this.phase !== 'Failed') await this.startSlot(s);
+      return;
+    }
+    this.flush();
+    this.checkDone();
+  }
+
+  /** Termination message, readiness and timers of a finished run (once per run). */
+  private settled(s: Slot, run: Run): Promise<void> {
+    return run.settling ??= (async () => {
+      run.exit = await run.proc.done;
+      run.finishedAt ??= this.d.clock.now();
+      clearTimers(s);
+      s.ready = false;
+      s.started = false;
+      run.message = await this.terminationMessage(s, run);
+    })();
+  }
+
+  private async terminationMessage(s: Slot, run: Run): Promise<string> {
+    if (run.exit?.startError) return run.exit.startError;
+    const path = String(s.spec.terminationMessagePath || '/dev/termination-log');
+    const text = await run.fs.readFile(path).catch(() => '');
+    if (text) return text.slice(0, 4096);
+    if (s.spec.terminationMessagePolicy === 'FallbackToLogsOnError' && run.exit!.code !== 0) return run.log.tail();
+    return '';
+  }
+
+  /** All containers done and none to restart: the pod's terminal phase; sidecars are stopped. */
+  private checkDone(): void {
+    if (this.phase === 'Succeeded' || this.phase === 'Failed') return;
+    const mains = this.slots.filter((x) => x.kind === 'container');
+    if (this.terminating) {
+      if (this.slots.some(running)) return;
+      this.finish(this.slots.every((x) => !x.current || x.current.exit?.code === 0 || x.sidecar) && mains.every((x) => x.current) ? 'Succeeded' : 'Failed');
+      return;
+    }
+    if (!this.initialized || mains.some((x) => running(x) || x.waiting || !x.current?.exit)) return;
+    this.finish(mains.every((x) => x.current!.exit!.code === 0) ? 'Succeeded' : 'Failed');
+  }
+
+  private finish(phase: 'Succeeded' | 'Failed', reason?: string, message?: string): void {
+    this.phase = phase;
+    if (reason) { this.reason = reason; this.message = message; }
+    for (const t of this.timers) t.cancel();
+    for (const s of this.slots) { clearTimers(s); if (s.waiting?.reason === 'CrashLoopBackOff') s.waiting = undefined; if (running(s)) this.stop(s.current!, this.grace()); }
+    this.flush();
+  }
+
+  // ---------- stopping ----------
+
+  /** SIGTERM, then SIGKILL after `graceMs` (the runtime's StopContainer). */
+  private stop(run: Run, graceMs: number): void {
+    if (run.exit || run.stopping) return;
+    run.stopping = true;
+    run.proc.term();
+    const t = this.d.clock.setTimeout(() => run.proc.kill(), graceMs);
+    void run.proc.done.then(() => t.cancel());
+  }
+
+  private grace(seconds?: number): number {
+    const s = seconds ?? this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    return 1000 * Math.max(0, Math.min(MAX_GRACE_SECONDS, s));
+  }
+
+  /** The pod is being deleted: preStop hooks, then stop every container within the grace period. */
+  async terminate(): Promise<void> {
+    if (this.terminating || this.disposed) return;
+    this.terminating = true;
+    for (const t of this.timers) t.cancel();
+    for (const s of this.slots) { clearTimers(s); if (s.waiting) s.waiting = undefined; }
+    const live = this.slots.filter(running);
+    if (this.phase === 'Succeeded' || this.phase === 'Failed') return;
+    if (!live.length) { this.checkDone(); this.flush(); return; }
+    await Promise.all(live.map(async (s) => {
+      this.event(s, 'Normal', 'Killing', `Stopping container ${s.spec.name}`);
+      const pre = s.spec.lifecycle?.preStop;
+      if (pre) await runHandler(pre, this.target(s, s.current!), this.grace());
+      this.stop(s.current!, this.grace());
+    }));
+  }
+
+  private deadline(): void {
+    if (this.phase === 'Succeeded' || this.phase === 'Failed' || this.terminating) return;
+    const msg = 'Pod was active on the node longer than the specified deadline';
+    this.d.recorder.event(this.pod, 'Warning', 'DeadlineExceeded', msg, { host: this.d.nodeName });
+    this.finish('Failed', 'DeadlineExceeded', msg);
+  }
+
+  /** The pod is gone: stop everything at once. */
+  dispose(): void {
+    this.disposed = true;
+    for (const t of this.timers) t.cancel();
+    for (const s of this.slots) { clearTimers(s); s.current?.proc.kill(); }
+  }
+
+  // ---------- probes ----------
+
+  private startProbes(s: Slot, run: Run): void {
+    const c = s.spec;
+    const begin = () => {
+      s.started = true;
+      if (!c.readinessProbe) s.ready = true;
+      if (c.readinessProbe) this.probeLoop(s, run, 'readiness', c.readinessProbe, (ok) => { if (s.ready !== ok) { s.ready = ok; this.flush(); } });
+      if (c.livenessProbe) this.probeLoop(s, run, 'liveness', c.livenessProbe, (ok) => { if (!ok) this.restartFor(s, run, 'liveness'); });
+      this.flush();
+    };
+    if (!c.startupProbe) { begin(); return; }
+    this.probeLoop(s, run, 'startup', c.startupProbe, (ok) => { if (ok) begin(); else this.restartFor(s, run, 'startup'); }, true);
+  }
+
+  private probeLoop(s: Slot, run: Run, kind: string, p: Record<string, any>, onResult: (ok: boolean) => void, once = false): void {
+    const period = 1000 * (p.periodSeconds || 10), fails = p.failureThreshold || 3, succ = p.successThreshold || 1;
+    const counts = s.probeCounts[kind] = { ok: 0, bad: 0 };
+    const Kind = kind[0].toUpperCase() + kind.slice(1);
+    const tick = async () => {
+      if (run.exit || run.stopping || this.disposed) return;
+      const r = await runHandler(p, this.target(s, run), 1000 * (p.timeoutSeconds || 1));
+      if (run.exit || run.stopping || this.disposed) return;
+      if (r.ok) { counts.ok++; counts.bad = 0; } else { counts.bad++; counts.ok = 0; this.event(s, 'Warning', 'Unhealthy', `${Kind} probe failed: ${r.message.trim()}`); }
+      let settledNow = false;
+      if (r.ok && counts.ok >= succ) { onResult(true); settledNow = once; }
+      if (!r.ok && counts.bad >= fails) { onResult(false); settledNow = once || kind === 'liveness'; }
+      if (!settledNow) s.timers.push(this.d.clock.setTimeout(() => void tick(), period));
+    };
+    s.timers.push(this.d.clock.setTimeout(() => void tick(), 1000 * (p.initialDelaySeconds ?? 0)));
+  }
+
+  private restartFor(s: Slot, run: Run, probe: string): void {
+    this.event(s, 'Normal', 'Killing', `Container ${s.spec.name} failed ${probe} probe, will be restarted`);
+    this.stop(run, this.grace(this.pod.spec?.terminationGracePeriodSeconds ?? 30));
+  }
+
+  /** What probes and hooks act on: the run's filesystem and environment. */
+  private target(s: Slot, run: Run) {
+    return {
+      pod: this.pod, container: s.spec, podIP: this.podIP ?? '',
+      exec: async (argv: string[]) => {
+        const bash = newShell(this.jb!, { fs: run.fs, env: run.env, cwd: run.cwd, hostname: this.hostname(), clock: this.d.clock, pod: this.pod, container: s.spec.name });
+        const sh = argv.length >= 3 && argv[1] === '-c' && /(^|\/)(ba)?sh$/.test(argv[0]);
+        const script = sh ? argv[2] : argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+        const r = await bash.exec(script, { cwd: run.cwd, env: run.env });
+        return { code: r.exitCode, output: r.stdout + r.stderr };
+      },
+    };
+  }
+
+  // ---------- status ----------
+
+  private hostname(): string { return String(this.pod.spec?.hostname ?? this.pod.metadata.name); }
+  private podRef(): string { return `${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`; }
+  private event(s: Slot, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const list = s.kind === 'init' ? 'initContainers' : 'containers';
+    this.d.recorder.event(this.pod, type, reason, message, { fieldPath: `spec.${list}{${s.spec.name}}`, host: this.d.nodeName });
+  }
+
+  /** Configuration refresh (configMap/secret volumes) on the kubelet's sync period. */
+  async refreshVolumes(): Promise<void> { await this.volumes?.refresh(); }
+
+  flush(): void {
+    this.dirty = true;
+    if (this.writing || this.disposed) return;
+    this.writing = true;
+    queueMicrotask(() => void this.write());
+  }
+
+  private async write(): Promise<void> {
+    try {
+      while (this.dirty && !this.disposed) {
+        this.dirty = false;
+        const ns = String(this.pod.metadata.namespace), name = String(this.pod.metadata.name);
+        await this.d.store.guaranteedUpdate(this.podsR, ns, name, (cur) => {
+          if (cur.metadata.uid !== this.uid) return cur;
+          if ((cur.status?.phase === 'Succeeded' || cur.status?.phase === 'Failed') && this.phase !== cur.status.phase) return cur;
+          cur.status = podStatus(cur, { slots: this.slots, phase: this.phase, reason: this.reason, message: this.message, podIP: this.podIP, initialized: this.initialized }, this.d.clock.now());
+          return cur;
+        }, { subresource: 'status' }).catch(ignoreNotFound);
+      }
+    } catch (e) {
+      this.d.log?.(`kubelet: pod ${this.pod.metadata.namespace}/${this.pod.metadata.name}: ${(e as Error).message}`);
+    } finally {
+      this.writing = false;
+    }
+  }
+}

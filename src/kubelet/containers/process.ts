@@ -1,0 +1,100 @@
+// One run of a container's main process: a catalogue program (ProgramIO) or a shell script / command
+// in the container's interpreter, with stdout/stderr streaming into the run's Logbook. SIGTERM aborts
+// a program's signal (a shell as PID 1 ignores it, as real ones do); kill ends the run with 137.
+import type { IFileSystem } from 'just-bash';
+import type { Clock } from '../../clock.ts';
+import type { KObject } from '../../registry/strategy.ts';
+import { programFor } from '../../images/index.ts';
+import type { Logbook } from './logbook.ts';
+import { loadJustBash, newShell, resolvable } from './shell.ts';
+import { streamingPlugin } from './stream.ts';
+import { clockSleep } from './sleep.ts';
+import { startErrorMessage } from './command.ts';
+
+export interface ProcessSpec {
+  argv: string[]; env: Record<string, string>; cwd: string; hostname: string;
+  /** The container's filesystem, with stdout/stderr sentinels routed to `log` (streamingFs). */
+  fs: IFileSystem; log: Logbook; clock: Clock; pod: KObject; container: string;
+}
+
+export interface Exit { code: number; startError?: string }
+export interface ContainerProcess { done: Promise<Exit>; term(): void; kill(): void }
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
+const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function startProcess(spec: ProcessSpec): ContainerProcess {
+  const termCtl = new AbortController(), killCtl = new AbortController();
+  let killed!: (e: Exit) => void;
+  const onKill = new Promise<Exit>((r) => { killed = r; });
+  const run = runMain(spec, termCtl.signal, killCtl.signal).catch((e): Exit => { spec.log.write('stderr', `${(e as Error).message}\n`); return { code: 128, startError: (e as Error).message }; });
+  const done = Promise.race([run, onKill]).then((e) => { spec.log.close(); return e; });
+  return {
+    done,
+    term: () => termCtl.abort(),
+    kill: () => { termCtl.abort(); killCtl.abort(); killed({ code: 137 }); },
+  };
+}
+
+async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal): Promise<Exit> {
+  const { argv, log } = spec;
+  if (!argv.length) return { code: 128, startError: startErrorMessage(undefined) };
+  const prog = programFor(argv[0]);
+  if (prog) {
+    const code = await prog({
+      argv, env: spec.env, cwd: spec.cwd, fs: spec.fs, signal: term, pod: spec.pod, container: spec.container,
+      stdout: (c) => log.write('stdout', typeof c === 'string' ? c : Buffer.from(c).toString('latin1')),
+      stderr: (c) => log.write('stderr', typeof c === 'string' ? c : Buffer.from(c).toString('latin1')),
+      sleep: clockSleep(spec.clock), now: () => spec.clock.now(),
+    });
+    return { code };
+  }
+  const applet = nativeApplet(argv, spec, term, kill);
+  if (applet) return applet;
+  const jb = await loadJustBash();
+  const bash = newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
+  const script = await scriptOf(spec, bash);
+  if (script === undefined) return { code: 128, startError: startErrorMessage(argv[0]) };
+  bash.registerTransformPlugin(streamingPlugin);
+  const r = await bash.exec(script, { cwd: spec.cwd, env: spec.env, signal: kill });
+  log.write('stdout', r.stdout);
+  log.write('stderr', r.stderr);
+  return { code: r.exitCode };
+}
+
+/** The script the interpreter runs for argv; undefined when argv[0] is not in the image. */
+async function scriptOf(spec: ProcessSpec, bash: import('just-bash').Bash): Promise<string | undefined> {
+  const { argv } = spec;
+  if (SHELLS.has(base(argv[0]))) {
+    const rest = argv.slice(1);
+    while (rest[0] === '-e' || rest[0] === '-x' || rest[0] === '-l') rest.shift();
+    if (rest[0] === '-c') {
+      const params = rest.slice(3);
+      return (params.length ? `set -- ${params.map(quote).join(' ')}; ` : '') + (rest[1] ?? '');
+    }
+    if (!rest.length) return ''; // `sh` with no script and no terminal: reads an empty stdin and exits 0
+    try { return await bash.fs.readFile(rest[0].startsWith('/') ? rest[0] : `${spec.cwd.replace(/\/$/, '')}/${rest[0]}`); } catch { return `echo ${quote(`${base(argv[0])}: can't open '${rest[0]}': No such file or directory`)} >&2; exit 2`; }
+  }
+  if (!(await resolvable(bash, spec.cwd, argv[0], spec.env))) return undefined;
+  return argv.map(quote).join(' ');
+}
+
+/** A container whose image Skiff does not know: it runs, printing nothing, until stopped (exit 0 on SIGTERM). */
+export function idleProcess(log: Logbook): ContainerProcess {
+  let end!: (e: Exit) => void;
+  const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
+  return { done, term: () => end({ code: 0 }), kill: () => end({ code: 137 }) };
+}
+
+/**
+ * `sleep N` as the whole command runs without an interpreter (the common "keep the pod up" command
+ * costs no shell). Like busybox sleep as PID 1 it ignores SIGTERM and ends when killed.
+ */
+function nativeApplet(argv: string[], spec: ProcessSpec, _term: AbortSignal, kill: AbortSignal): Promise<Exit> | undefined {
+  if (base(argv[0]) !== 'sleep' || argv.length !== 2) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(argv[1]);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * 1000 * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
+  return clockSleep(spec.clock)(ms, kill).then(() => ({ code: kill.aborted ? 137 : 0 }));
+}

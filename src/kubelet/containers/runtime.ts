@@ -1,0 +1,72 @@
+// The container runtime of the simulated kubelet: which pods it runs (those with a container of an
+// image the catalogue knows, and no skiff.dev fault annotations, which stay with the stage table),
+// one PodWorker per such pod, node filesystems for hostPath, and the lookup exec and logs use.
+import type { InMemoryFs } from 'just-bash';
+import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Store } from '../../registry/store.ts';
+import type { KObject } from '../../registry/strategy.ts';
+import type { EventRecorder } from '../../controllers/events.ts';
+import { PodWorker } from './pod-worker.ts';
+import { workers } from './workers.ts';
+export { emulated } from './emulated.ts';
+export { workerFor } from './workers.ts';
+import { storeSources } from './sources.ts';
+import type { Sources } from './sources.ts';
+import type { TokenIssuer } from './volume-files.ts';
+import type { JustBash } from './shell.ts';
+
+/** How often configMap/secret volumes are re-read (the kubelet's sync period is about a minute). */
+export const VOLUME_SYNC_MS = 10_000;
+
+export interface RuntimeDeps {
+  store: Store; clock: Clock; recorder: EventRecorder; sources?: Sources; token?: TokenIssuer; log?: (m: string) => void;
+}
+
+export class ContainerRuntime {
+  private readonly mine = new Map<string, PodWorker>();
+  private readonly hosts = new Map<string, InMemoryFs>();
+  private readonly d: RuntimeDeps;
+  private readonly sources: Sources;
+  private sync?: TimerHandle;
+  constructor(d: RuntimeDeps) { this.d = d; this.sources = d.sources ?? storeSources(d.store); }
+
+  /** Look at a pod the engine saw change: start its worker once the pod is Pending with statuses, pass on deletion. */
+  observe(pod: KObject, node: KObject, podIP: () => string | undefined): void {
+    const uid = String(pod.metadata.uid);
+    let w = this.mine.get(uid);
+    if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); return; }
+    if (pod.metadata.deletionTimestamp || !pod.status?.containerStatuses || pod.status?.phase !== 'Pending') return;
+    const nodeName = String(node.metadata.name);
+    const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
+    w = new PodWorker(pod, {
+      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log,
+      nodeName, hostIP, allocatable: node.status?.allocatable ?? {}, podIP, hostFs: (jb) => this.hostFs(nodeName, jb),
+    });
+    this.mine.set(uid, w);
+    workers.set(uid, w);
+    this.sync ??= this.d.clock.setInterval(() => { for (const x of this.mine.values()) void x.refreshVolumes().catch(() => {}); }, VOLUME_SYNC_MS);
+    void w.start().catch((e) => this.d.log?.(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).stack}`));
+  }
+
+  /** The pod is gone from the API. */
+  forget(uid: string): void {
+    const w = this.mine.get(uid);
+    if (!w) return;
+    w.dispose();
+    this.mine.delete(uid);
+    if (workers.get(uid) === w) workers.delete(uid);
+  }
+
+  private hostFs(node: string, jb: JustBash): InMemoryFs {
+    let fs = this.hosts.get(node);
+    if (!fs) { fs = new jb.InMemoryFs(); this.hosts.set(node, fs); }
+    return fs;
+  }
+
+  get size(): number { return this.mine.size; }
+
+  stop(): void {
+    this.sync?.cancel();
+    for (const uid of [...this.mine.keys()]) this.forget(uid);
+  }
+}

@@ -1,0 +1,80 @@
+// The files of configMap, secret, downwardAPI and projected volumes (the kubelet's volume plugins):
+// every key (or the listed items) as a file with the volume's defaultMode (0644) or the item's mode.
+// Missing objects or keys that are not optional are a ConfigError naming them as MountVolume.SetUp does.
+import type { KObject } from '../../registry/strategy.ts';
+import { formatMap, podFieldValue } from './env.ts';
+import type { PodAddresses } from './env.ts';
+import { resourceFieldValue } from './resource-env.ts';
+import { ConfigError, configMapValue, secretValue } from './sources.ts';
+import type { Sources } from './sources.ts';
+
+export interface VolumeFile { path: string; content: string; mode: number }
+export const DEFAULT_MODE = 0o644;
+
+export interface TokenIssuer { (pod: KObject, audience: string | undefined, expirationSeconds: number): Promise<string> }
+export interface FileContext { pod: KObject; sources: Sources; addr: PodAddresses; allocatable: Record<string, string>; token?: TokenIssuer }
+
+type Items = { key: string; path: string; mode?: number }[] | undefined;
+
+function keyFiles(keys: string[], value: (k: string) => string | undefined, items: Items, mode: number, what: string, optional: boolean): VolumeFile[] {
+  if (!items?.length) return keys.map((k) => ({ path: k, content: value(k)!, mode }));
+  const out: VolumeFile[] = [];
+  for (const it of items) {
+    const v = value(it.key);
+    if (v === undefined) { if (optional) continue; throw new ConfigError(`configmap references non-existent config key: ${it.key}`.replace('configmap', what)); }
+    out.push({ path: it.path, content: v, mode: it.mode ?? mode });
+  }
+  return out;
+}
+
+async function configMapFiles(src: Record<string, any>, ctx: FileContext, mode: number): Promise<VolumeFile[]> {
+  const ns = String(ctx.pod.metadata.namespace);
+  const cm = await ctx.sources.configMap(ns, src.name);
+  if (!cm) { if (src.optional) return []; throw new ConfigError(`configmap "${src.name}" not found`); }
+  const keys = [...Object.keys(cm.data ?? {}), ...Object.keys(cm.binaryData ?? {})];
+  return keyFiles(keys, (k) => configMapValue(cm, k), src.items, mode, 'configmap', !!src.optional);
+}
+
+async function secretFiles(src: Record<string, any>, ctx: FileContext, mode: number): Promise<VolumeFile[]> {
+  const ns = String(ctx.pod.metadata.namespace);
+  const name = src.secretName ?? src.name;
+  const s = await ctx.sources.secret(ns, name);
+  if (!s) { if (src.optional) return []; throw new ConfigError(`secret "${name}" not found`); }
+  return keyFiles(Object.keys(s.data ?? {}), (k) => secretValue(s, k), src.items, mode, 'secret', !!src.optional);
+}
+
+function downwardFiles(src: Record<string, any>, ctx: FileContext, mode: number): VolumeFile[] {
+  return (src.items ?? []).map((it: Record<string, any>) => {
+    let content: string;
+    if (it.fieldRef) {
+      const p = String(it.fieldRef.fieldPath);
+      content = p === 'metadata.labels' ? formatMap(ctx.pod.metadata.labels) : p === 'metadata.annotations' ? formatMap(ctx.pod.metadata.annotations) : podFieldValue(ctx.pod, p, ctx.addr);
+    } else {
+      const name = it.resourceFieldRef?.containerName;
+      const c = [...(ctx.pod.spec?.containers ?? []), ...(ctx.pod.spec?.initContainers ?? [])].find((x: any) => x.name === name) ?? {};
+      content = resourceFieldValue(it.resourceFieldRef ?? {}, c, ctx.allocatable);
+    }
+    return { path: String(it.path), content, mode: it.mode ?? mode };
+  });
+}
+
+/** The files of a volume of one of these kinds; undefined for other kinds of volume. */
+export async function volumeFiles(vol: Record<string, any>, ctx: FileContext): Promise<VolumeFile[] | undefined> {
+  if (vol.configMap) return configMapFiles(vol.configMap, ctx, vol.configMap.defaultMode ?? DEFAULT_MODE);
+  if (vol.secret) return secretFiles(vol.secret, ctx, vol.secret.defaultMode ?? DEFAULT_MODE);
+  if (vol.downwardAPI) return downwardFiles(vol.downwardAPI, ctx, vol.downwardAPI.defaultMode ?? DEFAULT_MODE);
+  if (!vol.projected) return undefined;
+  const mode = vol.projected.defaultMode ?? DEFAULT_MODE;
+  const out: VolumeFile[] = [];
+  for (const s of vol.projected.sources ?? []) {
+    if (s.configMap) out.push(...await configMapFiles(s.configMap, ctx, mode));
+    else if (s.secret) out.push(...await secretFiles(s.secret, ctx, mode));
+    else if (s.downwardAPI) out.push(...downwardFiles(s.downwardAPI, ctx, mode));
+    else if (s.serviceAccountToken) {
+      if (!ctx.token) throw new ConfigError('failed to fetch token: the service account token issuer is not available');
+      const t = s.serviceAccountToken;
+      out.push({ path: String(t.path), content: await ctx.token(ctx.pod, t.audience || undefined, t.expirationSeconds ?? 3600), mode });
+    }
+  }
+  return out;
+}

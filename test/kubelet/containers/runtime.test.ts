@@ -1,0 +1,251 @@
+// The container runtime on the fake clock: pods of known images run their commands; exit codes,
+// restart policies, init containers, env, volumes, probes, deadlines and deletion as upstream.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, R } from '../../controllers/harness.ts';
+import type { Cluster } from '../../controllers/harness.ts';
+import type { KObject } from '../../../src/registry/strategy.ts';
+import { workerFor } from '../../../src/kubelet/containers/workers.ts';
+
+const get = (c: Cluster, name: string) => c.store.get(R.pods, 'default', name);
+const cs = async (c: Cluster, name: string, i = 0) => (await get(c, name)).status?.containerStatuses?.[i];
+const phase = async (c: Cluster, name: string) => (await get(c, name)).status?.phase;
+const logs = async (c: Cluster, name: string, container?: string) => {
+  const p = await get(c, name);
+  const w = workerFor(p.metadata.uid);
+  const s = w?.slots.find((x) => !container || x.spec.name === container);
+  return (s?.current?.log.lines ?? []).map((l) => l.text).join('\n');
+};
+const events = async (c: Cluster, name: string) => (await c.list(R.events, 'default'))
+  .filter((e) => e.involvedObject?.name === name).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+const pod = (name: string, spec: Record<string, any>, meta: Record<string, any> = {}): KObject => ({ metadata: { name, ...meta }, spec });
+const sh = (script: string, extra: Record<string, any> = {}) => ({ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', script], ...extra });
+
+test('a busybox pod runs its command: exit code 3, logs, Failed with restartPolicy Never', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('p1', { restartPolicy: 'Never', containers: [sh('echo hello; echo oops >&2; exit 3')] }));
+    await c.until(async () => (await phase(c, 'p1')) === 'Failed', { what: 'Failed' });
+    const s = await cs(c, 'p1');
+    assert.equal(s.state.terminated.exitCode, 3);
+    assert.equal(s.state.terminated.reason, 'Error');
+    assert.equal(s.restartCount, 0);
+    assert.equal(await logs(c, 'p1'), 'hello\noops');
+  } finally { await c.close(); }
+});
+
+test('exit 0 with Never: Succeeded, Completed; OnFailure does not restart a success', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('ok', { restartPolicy: 'Never', containers: [sh('echo done')] }));
+    await c.store.create(R.pods, 'default', pod('of', { restartPolicy: 'OnFailure', containers: [sh('true')] }));
+    await c.until(async () => (await phase(c, 'ok')) === 'Succeeded' && (await phase(c, 'of')) === 'Succeeded', { what: 'Succeeded' });
+    assert.equal((await cs(c, 'ok')).state.terminated.reason, 'Completed');
+    assert.equal((await cs(c, 'of')).restartCount, 0);
+  } finally { await c.close(); }
+});
+
+test('restartPolicy Always: restarts at once, then CrashLoopBackOff 10s, 20s; lastState holds the exit', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('crash', { containers: [sh('echo run; exit 2')] }));
+    const uid = (await get(c, 'crash')).metadata.uid;
+    await c.until(async () => (await cs(c, 'crash'))?.state?.waiting?.reason === 'CrashLoopBackOff', { what: 'CrashLoopBackOff' });
+    let s = await cs(c, 'crash');
+    assert.equal(s.restartCount, 1);
+    assert.equal(s.state.waiting.message, `back-off 10s restarting failed container=main pod=crash_default(${uid})`);
+    assert.equal(s.lastState.terminated.exitCode, 2);
+    assert.equal((await phase(c, 'crash')), 'Running');
+    await c.until(async () => (await cs(c, 'crash'))?.restartCount === 2 && (await cs(c, 'crash'))?.state?.waiting?.reason === 'CrashLoopBackOff', { what: 'second back-off' });
+    s = await cs(c, 'crash');
+    assert.match(s.state.waiting.message, /^back-off 20s /);
+    assert.ok((await events(c, 'crash')).includes(`Warning BackOff: Back-off restarting failed container main in pod crash_default(${uid})`));
+  } finally { await c.close(); }
+});
+
+test('init containers run in order before the containers; a failing one with Never fails the pod', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('init', {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      initContainers: [sh('echo one >> /work/order', { name: 'i1', volumeMounts: [{ name: 'shared', mountPath: '/work' }] }), sh('echo two >> /work/order', { name: 'i2', volumeMounts: [{ name: 'shared', mountPath: '/work' }] })],
+      containers: [sh('cat /work/order', { volumeMounts: [{ name: 'shared', mountPath: '/work' }] })],
+    }));
+    await c.until(async () => (await phase(c, 'init')) === 'Succeeded', { what: 'Succeeded' });
+    assert.equal(await logs(c, 'init', 'main'), 'one\ntwo');
+    const p = await get(c, 'init');
+    assert.deepEqual(p.status.initContainerStatuses.map((s: any) => s.state.terminated.reason), ['Completed', 'Completed']);
+
+    await c.store.create(R.pods, 'default', pod('initbad', { restartPolicy: 'Never', initContainers: [sh('exit 1', { name: 'i1' })], containers: [sh('echo never')] }));
+    await c.until(async () => (await phase(c, 'initbad')) === 'Failed', { what: 'init failure' });
+    const q = await get(c, 'initbad');
+    assert.equal(q.status.initContainerStatuses[0].state.terminated.reason, 'Error');
+    assert.equal(q.status.containerStatuses[0].state.waiting.reason, 'PodInitializing');
+  } finally { await c.close(); }
+});
+
+test('env: value with $(VAR), fieldRef, configMapKeyRef, envFrom with prefix; command $(VAR) expansion and $$ escaping', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'cfg' }, data: { color: 'blue', size: 'L' } });
+    await c.store.create(R.pods, 'default', pod('env', {
+      restartPolicy: 'Never',
+      containers: [{
+        name: 'main', image: 'busybox', command: ['echo', '$(GREETING)', '$$(GREETING)', '$(MISSING)'], args: ['$POD', '$(POD)', '$(NS)', '$(COLOR)', '$(CFG_size)'],
+        env: [{ name: 'NAME', value: 'world' }, { name: 'GREETING', value: 'hello-$(NAME)' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'color' } } }],
+        envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'cfg' } }],
+      }],
+    }));
+    await c.until(async () => (await phase(c, 'env')) === 'Succeeded', { what: 'Succeeded' });
+    assert.equal(await logs(c, 'env'), 'hello-world $(GREETING) $(MISSING) $POD env default blue L');
+  } finally { await c.close(); }
+});
+
+test('a missing configMap key is CreateContainerConfigError until it appears', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'cfg' }, data: { a: '1' } });
+    await c.store.create(R.pods, 'default', pod('cce', { restartPolicy: 'Never', containers: [sh('echo $V', { env: [{ name: 'V', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'b' } } }] })] }));
+    await c.until(async () => (await cs(c, 'cce'))?.state?.waiting?.reason === 'CreateContainerConfigError', { what: 'config error' });
+    assert.equal((await cs(c, 'cce')).state.waiting.message, "couldn't find key b in ConfigMap default/cfg");
+    assert.ok((await events(c, 'cce')).includes("Warning Failed: Error: couldn't find key b in ConfigMap default/cfg"));
+    await c.store.guaranteedUpdate(R.configmaps, 'default', 'cfg', (o) => { o.data.b = 'now'; return o; });
+    await c.until(async () => (await phase(c, 'cce')) === 'Succeeded', { what: 'runs once the key exists' });
+    assert.equal(await logs(c, 'cce'), 'now');
+  } finally { await c.close(); }
+});
+
+test('configMap volume: files with defaultMode and items; updates propagate', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'vol' }, data: { 'a.txt': 'first', b: 'bee' } });
+    await c.store.create(R.pods, 'default', pod('cmv', {
+      containers: [sh('sleep 3600', { volumeMounts: [{ name: 'c', mountPath: '/etc/c' }, { name: 'i', mountPath: '/etc/i' }] })],
+      volumes: [{ name: 'c', configMap: { name: 'vol', defaultMode: 0o400 } }, { name: 'i', configMap: { name: 'vol', items: [{ key: 'b', path: 'sub/renamed', mode: 0o600 }] } }],
+    }));
+    await c.until(async () => !!(await cs(c, 'cmv'))?.state?.running, { what: 'running' });
+    const w = workerFor((await get(c, 'cmv')).metadata.uid)!;
+    const fs = w.slots[0].current!.fs;
+    assert.equal(await fs.readFile('/etc/c/a.txt'), 'first');
+    assert.equal((await fs.stat('/etc/c/a.txt')).mode & 0o777, 0o400);
+    assert.equal(await fs.readFile('/etc/i/sub/renamed'), 'bee');
+    assert.equal((await fs.stat('/etc/i/sub/renamed')).mode & 0o777, 0o600);
+    await c.store.guaranteedUpdate(R.configmaps, 'default', 'vol', (o) => { o.data['a.txt'] = 'second'; return o; });
+    await c.until(async () => (await fs.readFile('/etc/c/a.txt')) === 'second', { what: 'update propagated' });
+  } finally { await c.close(); }
+});
+
+test('a failing liveness exec probe restarts the container', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('live', { containers: [sh('touch /tmp/healthy; sleep 20; rm /tmp/healthy; sleep 600', {
+      livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 1 },
+    })] }));
+    await c.until(async () => (await cs(c, 'live'))?.restartCount === 1, { what: 'restart', maxSteps: 5000 });
+    const ev = await events(c, 'live');
+    assert.ok(ev.some((e) => e.startsWith('Warning Unhealthy: Liveness probe failed: cat: /tmp/healthy: No such file or directory')), ev.join('\n'));
+    assert.ok(ev.includes('Normal Killing: Container main failed liveness probe, will be restarted'), ev.join('\n'));
+    assert.equal((await cs(c, 'live')).lastState.terminated.exitCode, 137);
+  } finally { await c.close(); }
+});
+
+test('readiness exec probe drives Ready', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('ready', { containers: [sh('sleep 30; touch /tmp/ready; sleep 600', { readinessProbe: { exec: { command: ['test', '-e', '/tmp/ready'] }, periodSeconds: 5 } })] }));
+    await c.until(async () => !!(await cs(c, 'ready'))?.state?.running, { what: 'running' });
+    assert.equal((await cs(c, 'ready')).ready, false);
+    await c.until(async () => (await cs(c, 'ready'))?.ready === true, { what: 'ready', maxSteps: 5000 });
+    const p = await get(c, 'ready');
+    assert.equal(p.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
+  } finally { await c.close(); }
+});
+
+test('activeDeadlineSeconds: DeadlineExceeded; termination message from the file and FallbackToLogsOnError', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('dl', { activeDeadlineSeconds: 5, containers: [sh('sleep 600')] }));
+    await c.store.create(R.pods, 'default', pod('tm', { restartPolicy: 'Never', containers: [sh('echo bye > /dev/termination-log; exit 0', { name: 'a' }), sh('echo last words; exit 4', { name: 'b', terminationMessagePolicy: 'FallbackToLogsOnError' })] }));
+    await c.until(async () => (await phase(c, 'dl')) === 'Failed' && (await phase(c, 'tm')) === 'Failed', { what: 'both fail', maxSteps: 5000 });
+    const p = await get(c, 'dl');
+    assert.equal(p.status.reason, 'DeadlineExceeded');
+    assert.equal(p.status.message, 'Pod was active on the node longer than the specified deadline');
+    assert.equal((await cs(c, 'tm', 0)).state.terminated.message, 'bye\n');
+    assert.equal((await cs(c, 'tm', 1)).state.terminated.message, 'last words\n');
+  } finally { await c.close(); }
+});
+
+test('an unknown command is a StartError (exit 128); deletion stops a running pod and removes it', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('nf', { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['nosuchcmd'] }] }));
+    await c.until(async () => (await phase(c, 'nf')) === 'Failed', { what: 'failed' });
+    const t = (await cs(c, 'nf')).state.terminated;
+    assert.equal(t.reason, 'StartError');
+    assert.equal(t.exitCode, 128);
+    assert.match(t.message, /exec: "nosuchcmd": executable file not found in \$PATH/);
+    await c.store.create(R.pods, 'default', pod('del', { containers: [sh('while true; do echo tick; sleep 1; done')] }));
+    await c.until(async () => !!(await cs(c, 'del'))?.state?.running, { what: 'running' });
+    await c.store.delete(R.pods, 'default', 'del', {});
+    await c.until(async () => !(await c.store.tryGet(R.pods, 'default', 'del')), { what: 'removed', maxSteps: 5000 });
+  } finally { await c.close(); }
+});
+
+test('sidecar (restartable init container) keeps running beside the containers; postStart and preStop hooks run in the container', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(R.pods, 'default', pod('side', {
+      volumes: [{ name: 'v', emptyDir: {} }],
+      initContainers: [sh('while true; do sleep 5; done', { name: 'side', restartPolicy: 'Always', volumeMounts: [{ name: 'v', mountPath: '/v' }] })],
+      containers: [sh('sleep 600', { volumeMounts: [{ name: 'v', mountPath: '/v' }], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo started > /v/post'] } }, preStop: { exec: { command: ['sh', '-c', 'echo stopping > /v/pre'] } } } })],
+    }));
+    await c.until(async () => (await phase(c, 'side')) === 'Running' && !!(await cs(c, 'side'))?.state?.running, { what: 'running' });
+    const p = await get(c, 'side');
+    assert.ok(p.status.initContainerStatuses[0].state.running, JSON.stringify(p.status.initContainerStatuses));
+    assert.equal(p.status.conditions.find((x: any) => x.type === 'Initialized').status, 'True');
+    const w = workerFor(p.metadata.uid)!;
+    const fs = w.slots[1].current!.fs;
+    await c.until(async () => (await fs.readFile('/v/post').catch(() => '')) === 'started\n', { what: 'postStart' });
+    await c.store.delete(R.pods, 'default', 'side', {});
+    await c.until(async () => (await fs.readFile('/v/pre').catch(() => '')) === 'stopping\n', { what: 'preStop' });
+    await c.until(async () => !(await c.store.tryGet(R.pods, 'default', 'side')), { what: 'removed', maxSteps: 5000 });
+  } finally { await c.close(); }
+});
+
+test('secret, downwardAPI and projected volumes; subPath; hostPath shared on the node; service account token files', async () => {
+  const c = await startCluster();
+  try {
+    const secrets = (await import('../../../src/registry/resources.ts')).findResource('', 'v1', 'secrets')!;
+    await c.store.create(secrets, 'default', { metadata: { name: 's' }, data: { pw: Buffer.from('hunter2').toString('base64') } });
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'cm' }, data: { 'app.conf': 'x=1' } });
+    const mounts = [{ name: 's', mountPath: '/s' }, { name: 'd', mountPath: '/d' }, { name: 'p', mountPath: '/p' }, { name: 'cm', mountPath: '/etc/app.conf', subPath: 'app.conf' }, { name: 'h', mountPath: '/host' }];
+    const volumes = [
+      { name: 's', secret: { secretName: 's', defaultMode: 0o440 } },
+      { name: 'd', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }, { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      { name: 'p', projected: { sources: [{ configMap: { name: 'cm' } }, { secret: { name: 's', items: [{ key: 'pw', path: 'creds/pw' }] } }] } },
+      { name: 'cm', configMap: { name: 'cm' } },
+      { name: 'h', hostPath: { path: '/srv/shared', type: 'DirectoryOrCreate' } },
+    ];
+    await c.store.create(R.pods, 'default', pod('vols', { containers: [sh('echo one > /host/f; sleep 600', { volumeMounts: mounts })], volumes }, { labels: { app: 'v' } }));
+    await c.store.create(R.pods, 'default', pod('vols2', { containers: [sh('sleep 600', { volumeMounts: [{ name: 'h', mountPath: '/h2' }] })], volumes: [volumes[4]] }));
+    await c.until(async () => !!(await cs(c, 'vols'))?.state?.running && !!(await cs(c, 'vols2'))?.state?.running, { what: 'running' });
+    const fs = workerFor((await get(c, 'vols')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.readFile('/s/pw'), 'hunter2');
+    assert.equal((await fs.stat('/s/pw')).mode & 0o777, 0o440);
+    assert.equal(await fs.readFile('/d/name'), 'vols');
+    assert.equal(await fs.readFile('/d/labels'), 'app="v"');
+    assert.equal(await fs.readFile('/p/app.conf'), 'x=1');
+    assert.equal(await fs.readFile('/p/creds/pw'), 'hunter2');
+    assert.equal(await fs.readFile('/etc/app.conf'), 'x=1');
+    const token = await fs.readFile('/var/run/secrets/kubernetes.io/serviceaccount/token');
+    assert.equal(token.split('.').length, 3);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    assert.equal(claims.sub, 'system:serviceaccount:default:default');
+    assert.equal(claims['kubernetes.io'].pod.name, 'vols');
+    assert.equal(await fs.readFile('/var/run/secrets/kubernetes.io/serviceaccount/namespace'), 'default');
+    const fs2 = workerFor((await get(c, 'vols2')).metadata.uid)!.slots[0].current!.fs;
+    await c.until(async () => (await fs2.readFile('/h2/f').catch(() => '')) === 'one\n', { what: 'hostPath shared on the node' });
+  } finally { await c.close(); }
+});
