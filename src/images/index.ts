@@ -10,7 +10,9 @@ export { NETWORK_COMMANDS } from './net/index.ts';
 
 /** ENTRYPOINT/CMD/WORKDIR/USER/ENV of a well-known image, or undefined for an unknown image. */
 export function imageDefaults(image: string): ImageDefaults | undefined {
-  const d = CATALOGUE[repositoryName(String(image ?? ''))];
+  const name = repositoryName(String(image ?? ''));
+  // Own entries only: an image named "constructor" or "__proto__" is unknown, not Object's.
+  const d = Object.hasOwn(CATALOGUE, name) ? CATALOGUE[name] : undefined;
   return d && { ...d, entrypoint: [...d.entrypoint], cmd: [...d.cmd], env: d.env && { ...d.env } };
 }
 

@@ -32,6 +32,8 @@ test('argv: command replaces ENTRYPOINT and drops CMD; args alone replace CMD', 
   assert.deepEqual([busybox?.entrypoint, busybox?.cmd], [[], ['sh']]);
   assert.equal(imageDefaults('example.com/unknown-image:1'), undefined);
   assert.equal(imageDefaults('constructor'), undefined);
+  assert.equal(imageDefaults('__proto__:1'), undefined);
+  assert.equal(imageDefaults('toString'), undefined);
 });
 
 test('service env: host, ports, named ports and docker-link variables; headless services skipped', () => {
