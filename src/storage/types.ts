@@ -1,4 +1,6 @@
 // The storage contract. It knows keys, revisions and bytes — never Kubernetes kinds.
+import type { StorageSnapshot } from './snapshot.ts';
+
 // Every backend (SQLite today; etcd or PostgreSQL later) must pass test/storage/contract.ts.
 
 export interface KeyValue {
@@ -75,6 +77,15 @@ export interface Backend {
 
   /** History after afterRevision (in revision order), then live events. Throws Compacted synchronously. */
   watch(prefix: string, opts: WatchOptions): Watcher;
+
+  /** Every live key at the current revision (shares the immutable values; cheap). */
+  snapshot(): StorageSnapshot;
+  /**
+   * Replace everything with a snapshot: the live keys, and the revision counter, go back to it. History
+   * is gone (the compact revision becomes the snapshot's revision) and every open watch ends with
+   * Compacted, so watchers relist. Writes queued before the call land first, then are undone with the rest.
+   */
+  restore(snapshot: StorageSnapshot): Promise<void>;
 
   /** Drop history at or below `revision` (default: per the retention policy). */
   compact(revision?: number): Promise<void>;
