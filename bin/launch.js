@@ -15,5 +15,5 @@ export async function launch(name) {
   const fromSources = existsSync(sources);
   requireNode(fromSources ? SOURCES_MIN : COMPILED_MIN, fromSources ? 'running the TypeScript sources' : 'Skiff');
   module.enableCompileCache?.();
-  await import(fromSources ? sources.href : new URL('../dist/src/' + name + '.js', import.meta.url).href);
+  await import(fromSources ? sources.href : new URL('../dist/' + name + '.js', import.meta.url).href);
 }

@@ -4,16 +4,15 @@ import { KUBE_VERSION } from './registry/resources.ts';
 
 let cached: string | undefined;
 
-/** package.json sits one level up from src/ in a checkout, two from dist/src/ in the package. */
+/** package.json sits one level up from src/ in a checkout and from dist/ in the package. */
 export function skiffVersion(): string {
   if (cached) return cached;
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (p.name === 'skiff' && p.version) return (cached = p.version);
-    } catch { /* try the next level */ }
+  try {
+    const p = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return (cached = p.version ?? 'unknown');
+  } catch {
+    return (cached = 'unknown');
   }
-  return (cached = 'unknown');
 }
 
 /** One line: "Skiff 0.1.0 (serves Kubernetes v1.32.4)". */

@@ -7,13 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The installation's bin/ directory (two levels above src/envtest or dist/src/envtest... found by walking up). */
+/** The installation's bin/ directory: beside src/ in a checkout, beside dist/ in the package. */
 function binDir(): string {
-  for (const rel of ['../../bin/', '../../../bin/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(join(dir, 'kube-apiserver.js'))) return dir;
-  }
-  throw new Error('cannot find Skiff\'s bin/ directory beside its sources');
+  const dir = fileURLToPath(new URL('../../bin/', import.meta.url));
+  if (!existsSync(join(dir, 'kube-apiserver.js'))) throw new Error(`cannot find Skiff's stand-ins in ${dir}`);
+  return dir;
 }
 
 /** The first kubectl on PATH that is not in `exclude` (the assets directory itself). */

@@ -6,9 +6,6 @@
 // exits on SIGTERM. /healthz answers 200 once the server is ready, which is what envtest waits for.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer } from '../server.ts';
-import { skiffVersion } from '../version.ts';
-import { KUBE_VERSION } from '../registry/resources.ts';
 import { helpText, parseFlags } from './flags.ts';
 
 function readPem(flag: string, path: string): string {
@@ -22,7 +19,11 @@ function fail(msg: string): never {
 
 async function main(argv: string[]): Promise<void> {
   const { values: f, ignored } = parseFlags(argv);
-  if (f.has('version')) { process.stdout.write(`Kubernetes ${KUBE_VERSION.gitVersion} (Skiff ${skiffVersion()} stand-in for kube-apiserver)\n`); return; }
+  if (f.has('version')) {
+    const [{ skiffVersion }, { KUBE_VERSION }] = await Promise.all([import('../version.ts'), import('../registry/resources.ts')]);
+    process.stdout.write(`Kubernetes ${KUBE_VERSION.gitVersion} (Skiff ${skiffVersion()} stand-in for kube-apiserver)\n`);
+    return;
+  }
   if (f.has('help') || f.has('h')) { process.stdout.write(helpText()); return; }
   if (ignored.length) process.stderr.write(`kube-apiserver (Skiff): ignoring flags it does not support: ${ignored.join(' ')}\n`);
 
@@ -40,6 +41,8 @@ async function main(argv: string[]): Promise<void> {
     }
     const ca = f.get('client-ca-file');
     const saKey = f.get('service-account-signing-key-file');
+    // Loaded after the flags are read: envtest runs `kube-apiserver --help` first, and that stays quick.
+    const { startServer } = await import('../server.ts');
     const server = await startServer({
       port, address: f.get('bind-address') ?? '0.0.0.0', inMemory: true, kubeconfigPath: false, dataDir: certDir,
       servingCert, clientCaPem: ca ? readPem('client-ca-file', ca) : undefined,
