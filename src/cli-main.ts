@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer } from './server.ts';
-import { mergeKubeconfig } from './kubeconfig.ts';
 
 const FLAGS = {
   port: { type: 'string', env: 'SKIFF_PORT', help: 'HTTPS (or HTTP) port; 0 picks a free port (default 6443)' },
@@ -104,6 +102,7 @@ export async function main(argv: string[]): Promise<void> {
     const kc = parse(text);
     const cluster = kc.clusters[0].cluster;
     const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+    const { mergeKubeconfig } = await import('./kubeconfig.ts');
     mergeKubeconfig(target, { server: cluster.server, caPem: cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString() : undefined, token: kc.users[0].user.token }, true);
     process.stdout.write(`merged context "skiff" into ${target} and made it current\n`);
     return;
@@ -125,7 +124,8 @@ export async function main(argv: string[]): Promise<void> {
     const { snapshotCommand } = await import('./snapshot/cli.ts');
     const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
     if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
-    try { process.stdout.write(await snapshotCommand(targetFromKubeconfig(path), parsed.positionals.slice(1)) + '\n'); } catch (e) { fail((e as Error).message); }
+    const target = () => { try { return targetFromKubeconfig(path); } catch (e) { throw new Error(`kubeconfig ${path}: ${(e as Error).message}`); } };
+    try { process.stdout.write(await snapshotCommand(target, parsed.positionals.slice(1)) + '\n'); } catch (e) { fail((e as Error).message); }
     return;
   }
   if (cmd === 'envtest-assets') {
@@ -157,6 +157,8 @@ export async function main(argv: string[]): Promise<void> {
     const { loadStages } = await import('./kubelet/stages.ts');
     try { stages = loadStages(text); } catch (e) { fail(`--stages ${file}: ${(e as Error).message}`); }
   }
+  // Loaded here, not at the top: the other commands (kubeconfig, clock, snapshot, --version) need none of it.
+  const { startServer } = await import('./server.ts');
   const t0 = performance.now();
   let server;
   try {

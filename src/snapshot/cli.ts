@@ -27,11 +27,12 @@ function call(t: ClockTarget, method: string, path: string, payload?: Buffer): P
 const message = (r: Reply) => { try { return JSON.parse(r.body.toString()).message ?? `HTTP ${r.code}`; } catch { return `HTTP ${r.code}`; } };
 
 /** Runs the verb; resolves with the line to print, rejects with an Error whose message is the failure. */
-export async function snapshotCommand(t: ClockTarget, args: string[]): Promise<string> {
+export async function snapshotCommand(target: () => ClockTarget, args: string[]): Promise<string> {
   const [verb, file, extra] = args;
   if (extra !== undefined) throw new Error(`unexpected argument ${JSON.stringify(extra)}`);
   if (verb !== 'save' && verb !== 'restore') throw new Error(`snapshot needs a verb: save FILE or restore FILE${verb ? ` (got ${JSON.stringify(verb)})` : ''}`);
   if (!file) throw new Error(`snapshot ${verb} needs a FILE`);
+  const t = target();
   if (verb === 'save') {
     const r = await call(t, 'GET', '/skiff/v1/snapshot');
     if (r.code !== 200) throw new Error(message(r));
