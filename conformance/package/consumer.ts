@@ -1,4 +1,5 @@
-// Type-checked (not run) inside the consumer project: the package's declarations serve a TypeScript user.
+// Type-checked (not run) inside the consumer project that installed the tarball (conformance/package.test.ts),
+// against the declarations the package ships; the checkout's own typecheck leaves it out (tsconfig.json).
 import { startCluster } from 'skiff';
 import type { Cluster, ClusterSnapshot } from 'skiff';
 
