@@ -168,3 +168,43 @@ test('skiff snapshot save|restore FILE against a running server; bad use is one 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CRDs follow a restore: ones created after the snapshot stop being served, deleted ones are served again', async () => {
+  const c = await startCluster({ insecureHttp: true, nodes: 0 });
+  const crd = (plural: string) => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.snap.skiff.dev` },
+    spec: { group: 'snap.skiff.dev', scope: 'Namespaced', names: { plural, singular: plural.slice(0, -1), kind: plural[0].toUpperCase() + plural.slice(1, -1) },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+  });
+  const obj = (plural: string, name: string) => ({ apiVersion: 'snap.skiff.dev/v1', kind: plural[0].toUpperCase() + plural.slice(1, -1), metadata: { name } });
+  const path = (plural: string) => `/apis/snap.skiff.dev/v1/namespaces/default/${plural}`;
+  /** Polls until a create of a custom object answers `code` (a CRD is served once it is Established). */
+  const createAnswers = async (plural: string, name: string, code: number) => {
+    let r;
+    for (let i = 0; i < 400; i++) {
+      r = await call(c, 'POST', path(plural), obj(plural, name));
+      if (r.code === code) return;
+      if (r.code === 201) await call(c, 'DELETE', `${path(plural)}/${name}`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    assert.fail(`creating ${plural}/${name} kept answering ${r?.code}, not ${code}`);
+  };
+  try {
+    assert.equal((await call(c, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('keeps'))).code, 201);
+    await createAnswers('keeps', 'k1', 201);
+    const snap = c.snapshot();
+    assert.equal((await call(c, 'DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/keeps.snap.skiff.dev')).code, 200);
+    assert.equal((await call(c, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('laters'))).code, 201);
+    await createAnswers('laters', 'l1', 201);
+    await createAnswers('keeps', 'k2', 404);
+    await c.restore(snap);
+    await createAnswers('laters', 'l2', 404);
+    assert.equal((await call(c, 'GET', `${path('keeps')}/k1`)).code, 200, 'the custom object of the restored CRD is served again');
+    await createAnswers('keeps', 'k3', 201);
+    // And a CRD created after the restore is served.
+    assert.equal((await call(c, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('laters'))).code, 201);
+    await createAnswers('laters', 'l3', 201);
+  } finally {
+    await c.stop();
+  }
+});
