@@ -96,6 +96,16 @@ describe('the packed package', () => {
     }
   });
 
+  it('on a Node older than the package supports, the installed skiff says so in one line and exits 2', (t) => {
+    if (skip) return t.skip(skip);
+    const old = ['/usr/bin/node', '/usr/local/bin/node'].map((p) => ({ p, v: spawnSync(p, ['--version'], { encoding: 'utf8' }) }))
+      .find(({ v }) => v.status === 0 && /^v(1\d|20|21|22\.([0-9]|1[01]))\./.test(v.stdout));
+    if (!old) return t.skip('no Node.js older than 22.12 on this machine');
+    const r = spawnSync(old.p, [join(project, 'node_modules', 'skiff', 'bin', 'skiff.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, `skiff: Skiff needs Node.js >= 22.12.0, found ${old.v.stdout.trim().slice(1)}\n`);
+  });
+
   it('skiff envtest-assets writes working stand-ins from the installed package', (t) => {
     if (skip) return t.skip(skip);
     const dir = join(work, 'assets');
