@@ -38,6 +38,11 @@ if (existsSync(tap)) {
   unitSummary = `unit and integration: ${count('pass')} passed, ${count('fail')} failed, ${count('todo')} todo, ${count('skipped')} skipped`;
   process.stdout.write(unitSummary + '\n');
 }
+if (!process.env.SKIFF_SKIP_CONFORMANCE) {
+  // The package as users install it (npm pack → fresh project), and controller-runtime's envtest on Skiff.
+  failed += run('package and envtest (conformance/package.test.ts, conformance/envtest.test.ts)', process.execPath,
+    ['--test', '--test-concurrency=1', join('conformance', 'package.test.ts'), join('conformance', 'envtest.test.ts')]) ? 1 : 0;
+}
 if (existsSync(join('conformance', 'run.ts')) && !process.env.SKIFF_SKIP_CONFORMANCE) {
   failed += run('conformance (real clients)', process.execPath, [join('conformance', 'run.ts')]) ? 1 : 0;
 }

@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer } from './server.ts';
-import { mergeKubeconfig } from './kubeconfig.ts';
 
 const FLAGS = {
   port: { type: 'string', env: 'SKIFF_PORT', help: 'HTTPS (or HTTP) port; 0 picks a free port (default 6443)' },
@@ -33,6 +31,7 @@ const FLAGS = {
   'leader-elect-retry-period': { type: 'string', env: 'SKIFF_LEADER_ELECT_RETRY_PERIOD', help: 'how often candidates try to acquire or renew (default 2s)' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
   help: { type: 'boolean', env: '', help: 'show this help' },
+  version: { type: 'boolean', env: '', help: "print Skiff's version and the Kubernetes version it serves" },
 } as const;
 
 function usage(): string {
@@ -41,6 +40,9 @@ function usage(): string {
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
     '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
     '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
+    '       skiff snapshot save|restore FILE [--data-dir D | --kubeconfig F]',
+    '                                  save a running server\'s objects, revisions and clock to FILE, or bring them back (admin only)',
+    '       skiff envtest-assets DIR   write kube-apiserver, etcd and kubectl for controller-runtime\'s envtest (KUBEBUILDER_ASSETS=DIR)',
     '',
     'Flags (each also read from the environment variable shown):',
   ];
@@ -137,8 +139,9 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   if (v.help) { process.stdout.write(usage() + '\n'); return; }
+  if (v.version) { const { versionLine } = await import('./version.ts'); process.stdout.write(versionLine() + '\n'); return; }
   const cmd = parsed.positionals[0] ?? 'serve';
-  if (parsed.positionals.length > (cmd === 'clock' ? 3 : 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
+  if (parsed.positionals.length > ({ clock: 3, snapshot: 3, 'envtest-assets': 2 }[cmd] ?? 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
   const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
 
   if (cmd === 'kubeconfig') {
@@ -150,6 +153,7 @@ export async function main(argv: string[]): Promise<void> {
     const kc = parse(text);
     const cluster = kc.clusters[0].cluster;
     const target = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+    const { mergeKubeconfig } = await import('./kubeconfig.ts');
     mergeKubeconfig(target, { server: cluster.server, caPem: cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString() : undefined, token: kc.users[0].user.token }, true);
     process.stdout.write(`merged context "skiff" into ${target} and made it current\n`);
     return;
@@ -164,6 +168,21 @@ export async function main(argv: string[]): Promise<void> {
     try { out = await callClock(targetFromKubeconfig(path), req); } catch (e) { fail(`cannot reach the server: ${(e as Error).message}`); }
     if (out.code !== 200) fail(`${out.body?.message ?? `HTTP ${out.code}`}`);
     process.stdout.write(`now: ${out.body.now}  scale: ${out.body.scale}\n`);
+    return;
+  }
+  if (cmd === 'snapshot') {
+    const { targetFromKubeconfig } = await import('./cli-clock.ts');
+    const { snapshotCommand } = await import('./snapshot/cli.ts');
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const target = () => { try { return targetFromKubeconfig(path); } catch (e) { throw new Error(`kubeconfig ${path}: ${(e as Error).message}`); } };
+    try { process.stdout.write(await snapshotCommand(target, parsed.positionals.slice(1)) + '\n'); } catch (e) { fail((e as Error).message); }
+    return;
+  }
+  if (cmd === 'envtest-assets') {
+    const { writeEnvtestAssets } = await import('./envtest/assets.ts');
+    if (!parsed.positionals[1]) fail('envtest-assets needs a directory: skiff envtest-assets DIR');
+    try { process.stdout.write(writeEnvtestAssets(parsed.positionals[1]) + '\n'); } catch (e) { fail((e as Error).message); }
     return;
   }
   if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);
@@ -189,6 +208,8 @@ export async function main(argv: string[]): Promise<void> {
     const { loadStages } = await import('./kubelet/stages.ts');
     try { stages = loadStages(text); } catch (e) { fail(`--stages ${file}: ${(e as Error).message}`); }
   }
+  // Loaded here, not at the top: the other commands (kubeconfig, clock, snapshot, --version) need none of it.
+  const { startServer } = await import('./server.ts');
   const etcd = etcdOptions(v);
   const t0 = performance.now();
   let server;

@@ -48,6 +48,12 @@ export class RealClock implements Clock {
     this.rebase(this.now() + ms);
     this.recheck();
   }
+  /** Set simulated time to `ms`, backwards too (a snapshot restore): timers keep their due times. */
+  jumpTo(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError('the clock needs a finite time');
+    this.rebase(ms);
+    this.recheck();
+  }
   /** Change how fast simulated time runs from now on. */
   setScale(scale: number): void {
     if (!(scale > 0)) throw new RangeError('the time scale must be above 0');
@@ -109,6 +115,11 @@ export class FakeClock implements Clock {
     const tick = () => { if (stopped) return; current = this.setTimeout(tick, ms); fn(); };
     current = this.setTimeout(tick, ms);
     return { cancel: () => { stopped = true; current.cancel(); } };
+  }
+  /** Set time to `ms`, backwards too (a snapshot restore); timers due by then fire. */
+  jumpTo(ms: number): void {
+    if (ms >= this.t) { this.advance(ms - this.t); return; }
+    this.t = ms;
   }
   /** Move time forward, firing due timers in order. */
   advance(ms: number): void {

@@ -59,6 +59,12 @@ import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
+import { createPrivateKey } from 'node:crypto';
+import { signingKeyFrom } from './auth/signing-key.ts';
+import { withClientCertificates } from './auth/client-cert.ts';
+import { restoreSnapshot, takeSnapshot } from './snapshot/cluster.ts';
+import type { ClusterSnapshot, SnapshotDeps } from './snapshot/cluster.ts';
+import { snapshotRoute } from './snapshot/route.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
@@ -103,6 +109,12 @@ export interface ServerOptions {
   leaderElect?: boolean;
   /** Lease duration, renew deadline and retry period in ms (default 15 s, 10 s, 2 s as upstream). */
   leaderElection?: { leaseMs: number; renewDeadlineMs: number; retryMs: number };
+  /** Serve with this certificate and key (PEM) instead of Skiff's own (envtest's --cert-dir). */
+  servingCert?: { certPem: string; keyPem: string; caPem?: string };
+  /** Authenticate client certificates signed by this CA (PEM; kube-apiserver's --client-ca-file). */
+  clientCaPem?: string;
+  /** Sign service-account tokens with this private key (PEM; --service-account-signing-key-file). */
+  serviceAccountKeyPem?: string;
 }
 
 export interface RunningServer {
@@ -114,6 +126,10 @@ export interface RunningServer {
   kubeconfigPath?: string;
   store: Store;
   backend: Backend;
+  /** Every object, the revision counter and the clock, as of now (cheap: shares immutable values). */
+  snapshot(): ClusterSnapshot;
+  /** Back to a snapshot: objects, revisions and clock; open watches end with 410 Expired. */
+  restore(snapshot: ClusterSnapshot): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -155,7 +171,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
     return updateManagedFields(old, next, manager, 'Update', gvk, subresource);
   };
-  const [tls, signingKey] = await Promise.all([opts.insecureHttp ? undefined : ensureTls(persistDir, address, clock), ensureSigningKey(persistDir)]);
+  const [tls, signingKey] = await Promise.all([
+    opts.insecureHttp ? undefined : opts.servingCert ?? ensureTls(persistDir, address, clock),
+    opts.serviceAccountKeyPem ? signingKeyFrom(createPrivateKey(opts.serviceAccountKeyPem)) : ensureSigningKey(persistDir),
+  ]);
+  const caPem = tls?.caPem;
   const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
   ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler(tokenUsers(token, saTokens)));
@@ -163,15 +183,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let ready = false;
   let metrics: ApiMetrics | undefined;
   let url = '';
-  const auth = tokenAuthenticator(token, saTokens);
+  const tokens = tokenAuthenticator(token, saTokens);
+  const auth = opts.clientCaPem ? withClientCertificates(tokens) : tokens;
+  const snapshots: SnapshotDeps = { backend, clock, afterRestore: async () => { store.services = await strategyServices(store); } };
   const app = buildApp({
     store, ext, auth, ready: () => ready && (backend.healthy?.() ?? true), log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
-    routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
+    routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : []), snapshotRoute(snapshots)], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ...(opts.clientCaPem ? { ca: opts.clientCaPem, requestCert: true, rejectUnauthorized: false } : { ca: caPem }), ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
     : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
@@ -212,7 +234,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, saTokens, log });
+    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem, stages: opts.stages, saTokens, log });
     if (opts.controllers !== false && (opts.leaderElect ?? !!opts.etcd)) {
       election = startElection({
         // Leases are timed in real time, as between separate processes, whatever the simulated clock does.
@@ -230,7 +252,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(`start-up failed: ${(e as Error).message}`);
   }
 
-  const kcInput = { server: url, caPem: tls?.caPem, token };
+  const kcInput = { server: url, caPem, token };
   const kubeconfig = kubeconfigYaml(kcInput);
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
@@ -250,7 +272,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, store, backend,
+    url, port, token, caPem, kubeconfig, kubeconfigPath, store, backend,
+    snapshot: () => takeSnapshot(snapshots),
+    restore: (snap) => restoreSnapshot(snapshots, snap),
     async stop() {
       if (stopped) return;
       stopped = true;

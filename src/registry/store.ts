@@ -722,6 +722,7 @@ export class Store {
           { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
         case 'Closed': return errors.serviceUnavailable('the server is shutting down');
         case 'TooSlow': return errors.gone('the watcher fell too far behind and was closed; please watch again');
+        case 'Unsupported': return errors.badRequest(e.message);
         // The storage is out of reach (etcd lost): upstream's answer when its etcd request times out.
         case 'Unavailable': return errors.timeout(`Timeout: request did not complete within requested timeout - ${e.message}`);
         default: return errors.internal(e.message);

@@ -11,6 +11,7 @@ import type { Backend, KeyValue, ListOptions, ListResult, TxnOp, WatchEvent, Wat
 import { StorageError } from './types.ts';
 import { WatchHub } from './watch-hub.ts';
 import { SortedKeys } from './sorted-keys.ts';
+import type { StorageSnapshot } from './snapshot.ts';
 
 export interface EtcdBackendOptions {
   /** Client URLs (http:// or https://), as --etcd-servers. */
@@ -342,6 +343,20 @@ export class EtcdBackend implements Backend {
       if (await readable(mid)) hi = mid; else lo = mid;
     }
     return hi;
+  }
+
+  /** Every live key as the watch cache holds it, at the feed's revision (shares the immutable values). */
+  snapshot(): StorageSnapshot {
+    this.ensureOpen();
+    return { revision: this.lastPublished, kvs: this.keys.slice(0, this.keys.size).map((k) => this.latest.get(k)!) };
+  }
+
+  /**
+   * Not possible on etcd: a restore takes the revision counter back, and etcd's revisions only go
+   * forward (every server on the etcd would have to forget what it has seen). Refused, naming why.
+   */
+  async restore(_snapshot: StorageSnapshot): Promise<void> {
+    throw new StorageError('Unsupported', 'restoring a snapshot is not supported with --storage etcd: etcd revisions never go back; restore into a server on SQLite');
   }
 
   /** Number of live watchers (for metrics). */

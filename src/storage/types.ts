@@ -1,4 +1,6 @@
 // The storage contract. It knows keys, revisions and bytes — never Kubernetes kinds.
+import type { StorageSnapshot } from './snapshot.ts';
+
 // Every backend (SQLite today; etcd or PostgreSQL later) must pass test/storage/contract.ts.
 
 export interface KeyValue {
@@ -82,12 +84,21 @@ export interface Backend {
   /** History after afterRevision (in revision order), then live events. Throws Compacted synchronously. */
   watch(prefix: string, opts: WatchOptions): Watcher;
 
+  /** Every live key at the current revision (shares the immutable values; cheap). */
+  snapshot(): StorageSnapshot;
+  /**
+   * Replace everything with a snapshot: the live keys, and the revision counter, go back to it. History
+   * is gone (the compact revision becomes the snapshot's revision) and every open watch ends with
+   * Compacted, so watchers relist. Writes queued before the call land first, then are undone with the rest.
+   */
+  restore(snapshot: StorageSnapshot): Promise<void>; // etcd: refused with Unsupported (revisions never go back)
+
   /** Drop history at or below `revision` (default: per the retention policy). */
   compact(revision?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'FutureRevision' | 'Unavailable' | 'Closed' | 'TooSlow';
+export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'FutureRevision' | 'Unavailable' | 'Closed' | 'TooSlow' | 'Unsupported';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

@@ -7,6 +7,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+const COMPILED = import.meta.url.endsWith('.js');
+
 export interface LazyModule<T> {
   get(): T;
   load(): Promise<T>;
@@ -14,6 +16,9 @@ export interface LazyModule<T> {
 
 /** `url` is the module's URL (`new URL('./x.ts', import.meta.url)`); `dynamic` imports the same module. */
 export function lazyModule<T>(url: URL, dynamic: () => Promise<T>): LazyModule<T> {
+  // In the compiled package (dist/, see scripts/build.ts) this file is lazy-module.js and the module
+  // named `x.ts` in the sources is `x.js` beside it.
+  if (COMPILED) url = new URL(url.href.replace(/\.ts$/, '.js'));
   let mod: T | undefined;
   return {
     get() {

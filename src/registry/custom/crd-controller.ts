@@ -45,27 +45,54 @@ export class CrdController {
 
   /** Watch CRDs; resolves once every existing CRD has been reconciled (served when established). */
   async start(): Promise<void> {
-    let initial = true;
-    this.watch = await this.store.watch(CRDS(), undefined, {}, (events) => {
+    await this.watchFrom(undefined, true);
+    await this.idle();
+  }
+
+  /** `quiet`: the first batch (the existing CRDs) wakes no waiter; start() waits for the queue instead. */
+  private async watchFrom(resourceVersion: string | undefined, quiet = false): Promise<void> {
+    let initial = quiet;
+    this.watch = await this.store.watch(CRDS(), undefined, { resourceVersion }, (events) => {
       for (const ev of events) {
-        const obj = ev.entry.obj;
-        const name = obj.metadata.name!;
-        if (ev.type === 'DELETED') {
-          this.crds.delete(name);
-          this.servedRv.delete(name);
-          this.store.resources.removeCustom(name);
-          forgetServedSchemas(obj);
-          // Names it held are free: CRDs of its group that wanted them may be accepted now.
-          for (const o of this.crds.values()) if (o.spec?.group === obj.spec?.group) this.enqueue(o.metadata.name!);
-        } else {
-          this.crds.set(name, obj);
-          this.enqueue(name);
-        }
+        if (ev.type === 'DELETED') this.forget(ev.entry.obj);
+        else this.remember(ev.entry.obj);
       }
       if (!initial) this.notify();
+    }, () => {
+      // The store ended the watch (a snapshot restore, or compaction outran it): relist and watch on.
+      if (!this.stopped) void this.resync().catch((e) => this.log(`crd watch: ${(e as Error).message}`));
     });
     initial = false;
-    await this.idle();
+  }
+
+  private remember(obj: KObject): void {
+    this.crds.set(obj.metadata.name!, obj);
+    this.enqueue(obj.metadata.name!);
+  }
+
+  private forget(obj: KObject): void {
+    const name = obj.metadata.name!;
+    this.crds.delete(name);
+    this.servedRv.delete(name);
+    this.store.resources.removeCustom(name);
+    forgetServedSchemas(obj);
+    // Names it held are free: CRDs of its group that wanted them may be accepted now.
+    for (const o of this.crds.values()) if (o.spec?.group === obj.spec?.group) this.enqueue(o.metadata.name!);
+  }
+
+  /** Bring the known CRDs in line with a fresh list (changed ones requeued, missing ones forgotten), then watch on. */
+  private async resync(): Promise<void> {
+    this.watch?.cancel();
+    const { items, resourceVersion } = await this.store.list(CRDS(), undefined);
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    for (const { obj } of items) {
+      seen.add(obj.metadata.name!);
+      if (this.crds.get(obj.metadata.name!)?.metadata.resourceVersion !== obj.metadata.resourceVersion) this.remember(obj);
+    }
+    for (const obj of [...this.crds.values()]) if (!seen.has(obj.metadata.name!)) this.forget(obj);
+    this.notify();
+    await this.watchFrom(resourceVersion);
   }
 
   stop(): void {
