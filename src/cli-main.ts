@@ -31,6 +31,8 @@ function usage(): string {
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
     '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
     '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
+    '       skiff ui [--data-dir D | --kubeconfig F]',
+    '                                  print a link that opens the web view signed in with the kubeconfig\'s token',
     '',
     'Flags (each also read from the environment variable shown):',
   ];
@@ -113,6 +115,16 @@ export async function main(argv: string[]): Promise<void> {
     try { out = await callClock(targetFromKubeconfig(path), req); } catch (e) { fail(`cannot reach the server: ${(e as Error).message}`); }
     if (out.code !== 200) fail(`${out.body?.message ?? `HTTP ${out.code}`}`);
     process.stdout.write(`now: ${out.body.now}  scale: ${out.body.scale}\n`);
+    return;
+  }
+  if (cmd === 'ui') {
+    const { uiCommand } = await import('./ui/cli.ts');
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const out = uiCommand(path);
+    if ('error' in out) fail(out.error);
+    for (const n of out.notes) process.stderr.write(`skiff: ${n}\n`);
+    process.stdout.write(out.link + '\n');
     return;
   }
   if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);

@@ -18,6 +18,8 @@ export interface Cluster {
   kubeconfigPath: string;
   token: string;
   caPem?: string;
+  /** The web view signed in as the admin (https://…/skiff/ui/#token=…). */
+  uiUrl: string;
   server: RunningServer;
   stop(): Promise<void>;
 }
@@ -32,7 +34,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     kubeconfigPath: join(tmp, 'kubeconfig'),
   });
   return {
-    url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, server,
+    url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, uiUrl: server.uiUrl, server,
     async stop() {
       await server.stop();
       rmSync(tmp, { recursive: true, force: true });

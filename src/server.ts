@@ -45,6 +45,7 @@ import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
+import { uiLink, uiRoute } from './ui/route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
@@ -94,6 +95,8 @@ export interface RunningServer {
   caPem?: string;
   kubeconfig: string;
   kubeconfigPath?: string;
+  /** The web view, signed in as the admin: /skiff/ui/#token=… (the fragment never reaches the server). */
+  uiUrl: string;
   store: Store;
   backend: Backend;
   stop(): Promise<void>;
@@ -138,6 +141,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = buildApp({
     store, ext, auth, ready: () => ready, log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
+    publicRoutes: [uiRoute()],
     routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
@@ -211,7 +215,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, store, backend,
+    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend,
     async stop() {
       if (stopped) return;
       stopped = true;
