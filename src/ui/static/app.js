@@ -23,6 +23,16 @@ const RESOURCES = [
   ['cronjobs', '/apis/batch/v1/cronjobs', (m) => m.workloads.get('CronJob')],
 ];
 
+// A browser opens at most 6 HTTP/1.1 connections to one server and each watch holds one, so only
+// the visible view's resources are watched (at most 4 at once, leaving room for other requests).
+// A view's informers resume from their last resourceVersion when it is shown again (or list, on 410).
+const VIEW_RESOURCES = {
+  nodes: ['nodes', 'pods', 'events'],
+  workloads: ['deployments', 'statefulsets', 'daemonsets', 'jobs'],
+  events: ['events'],
+  time: ['cronjobs', 'events'],
+};
+
 /** The token from the #token=… fragment (then removed from the address bar), or this tab's session. */
 function takeToken() {
   const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
@@ -78,26 +88,39 @@ class App {
     this.clock = new ClockPanel(api, { big: $('#clock-now'), scaleEl: $('#clock-scale'), mini: $('#clock-mini'), msg: $('#clock-msg'), cronBody: $('#cron-table tbody') }, this.model);
     this.lastSlow = 0;
     api.onUnauthorized = () => { this.stop(); sessionStorage.removeItem(TOKEN_KEY); location.reload(); };
+    this.byName = new Map();
     this.informers = RESOURCES.map(([name, path, coll]) => new Informer(api, path, {
       onReset: (items) => { coll(this.model).reset(items); this.changed(name); },
       onEvent: (type, obj) => coll(this.model).apply(type, obj),
       onBatchEnd: () => this.changed(name),
     }));
+    RESOURCES.forEach(([name], i) => this.byName.set(name, this.informers[i]));
     for (const b of document.querySelectorAll('#tabs [data-view]')) b.addEventListener('click', () => this.show(b.dataset.view));
     new ResizeObserver(() => this.changed('resize')).observe($('#grid-wrap'));
   }
 
   start() {
     document.body.dataset.state = 'loading';
-    for (const i of this.informers) i.start();
+    this.watchFor(this.view);
     this.clock.start();
     this.statusTimer = setInterval(() => this.drawStatus(), 1000);
   }
 
   stop() { for (const i of this.informers) i.stop(); }
 
+  /** Watch what `view` shows; stop the other watches. */
+  watchFor(view) {
+    const want = new Set(VIEW_RESOURCES[view]);
+    for (const [name, inf] of this.byName) if (!want.has(name)) inf.stop();
+    for (const name of want) this.byName.get(name).start();
+  }
+
+  viewInformers() { return VIEW_RESOURCES[this.view].map((n) => this.byName.get(n)); }
+
   show(view) {
     this.view = view;
+    this.watchFor(view);
+    document.body.dataset.state = this.viewInformers().every((i) => i.status.synced) ? 'live' : 'loading';
     for (const s of document.querySelectorAll('.view')) s.hidden = s.dataset.view !== view;
     for (const b of document.querySelectorAll('#tabs [data-view]')) b.setAttribute('aria-selected', String(b.dataset.view === view));
     this.changed('view');
@@ -124,7 +147,7 @@ class App {
     } else if ((this.view === 'events' || this.details.current) && !this.slowTimer) {
       this.slowTimer = setTimeout(() => { this.slowTimer = 0; this.changed('slow'); }, 500);
     }
-    if (this.informers.every((i) => i.status.synced)) document.body.dataset.state = 'live';
+    if (this.viewInformers().every((i) => i.status.synced)) document.body.dataset.state = 'live';
   }
 
   drawSummary() {
@@ -142,7 +165,7 @@ class App {
   }
 
   drawStatus() {
-    const st = this.informers.map((i) => i.status);
+    const st = this.viewInformers().map((i) => i.status);
     const synced = st.filter((s) => s.synced).length;
     const trouble = st.filter((s) => s.error);
     const el = $('#conn');
@@ -152,14 +175,23 @@ class App {
   }
 
   /** What the page shows, for tests: drawn tiles, counts and informer states. */
-  snapshot() {
+  snapshot({ withPods = true } = {}) {
     const pods = {};
-    for (const p of this.model.pods.items.values()) pods[p.key] = { node: p.node, phase: p.phase, ready: p.ready, class: podClass(p) };
+    const podClasses = {};
+    for (const p of this.model.pods.items.values()) {
+      const c = podClass(p);
+      podClasses[c] = (podClasses[c] ?? 0) + 1;
+      if (withPods) pods[p.key] = { node: p.node, phase: p.phase, ready: p.ready, class: c };
+    }
+    const drawnPods = {};
+    for (const d of this.nodes.drawn.values()) for (const [k, v] of Object.entries(d.counts)) drawnPods[k] = (drawnPods[k] ?? 0) + v;
     return {
       state: document.body.dataset.state,
-      informers: this.informers.map((i) => ({ ...i.status })),
+      informers: this.informers.map((i) => ({ ...i.status, active: i.active })),
       nodes: Object.fromEntries([...this.nodes.drawn].map(([k, v]) => [k, { cordoned: v.cordoned, notReady: v.notReady, pods: v.pods, counts: v.counts }])),
       pods,
+      podClasses,
+      drawnPods,
       clock: this.clock.state ? new Date(this.clock.state.now).toISOString() : '',
       perf: { ...this.nodes.perf },
     };

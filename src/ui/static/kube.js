@@ -49,25 +49,41 @@ export class Informer {
     this.onReset = onReset;
     this.onEvent = onEvent;
     this.onBatchEnd = onBatchEnd ?? (() => {});
-    this.status = { path, synced: false, resourceVersion: '', lists: 0, watches: 0, relistsOn410: 0, reconnects: 0, bookmarks: 0, events: 0, error: '' };
+    this.status = { path, synced: false, watching: false, resourceVersion: '', lists: 0, watches: 0, relistsOn410: 0, reconnects: 0, bookmarks: 0, events: 0, error: '' };
     this.abort = new AbortController();
-    this.stopped = false;
+    this.stopped = true;
+    this.loop = undefined;
   }
 
-  start() { void this.run(); return this; }
+  /** Start (or resume after stop(): a watch from the last resourceVersion, a list if there was none). */
+  start() {
+    if (!this.stopped) return this;
+    this.stopped = false;
+    this.abort = new AbortController();
+    const gen = (this.gen = (this.gen ?? 0) + 1);
+    // One loop at a time: a stopped loop still winding down finishes before the new one starts.
+    this.loop = (this.loop ?? Promise.resolve()).then(() => this.run(gen));
+    return this;
+  }
 
   stop() { this.stopped = true; this.abort.abort(); }
 
-  async run() {
+  get active() { return !this.stopped; }
+
+  /** Drop the watch connection as a network failure would; the informer resumes from its last resourceVersion. */
+  reconnect() { const a = this.abort; this.abort = new AbortController(); a.abort(); }
+
+  async run(gen) {
     let backoff = 500;
-    let needList = true;
-    while (!this.stopped) {
+    let needList = !this.status.synced;
+    const current = () => !this.stopped && this.gen === gen;
+    while (current()) {
       try {
         if (needList) { await this.list(); needList = false; }
         await this.watch();
         backoff = 500; // a watch that ended normally (its timeout): resume at once
       } catch (e) {
-        if (this.stopped) return;
+        if (!current()) return;
         if (e.code === 410) { this.status.relistsOn410++; needList = true; continue; }
         if (e instanceof Unauthorized || e.code === 401) return;
         this.status.error = String(e.message ?? e);
@@ -106,6 +122,7 @@ export class Informer {
       timeoutSeconds: String(Math.round(lo + Math.random() * (hi - lo))),
     });
     const res = await fetch(`${this.path}?${q}`, { headers: { Authorization: `Bearer ${this.api.token}`, Accept: 'application/json' }, signal: this.abort.signal });
+    if (this.stopped) { res.body?.cancel().catch(() => {}); return; }
     if (!res.ok) {
       let msg = `HTTP ${res.status}`;
       try { msg = (await res.json()).message ?? msg; } catch { /* not JSON */ }
@@ -115,6 +132,7 @@ export class Informer {
       throw err;
     }
     this.status.watches++;
+    this.status.watching = true;
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = '';
     try {
@@ -132,6 +150,7 @@ export class Informer {
         if (any) this.onBatchEnd();
       }
     } finally {
+      this.status.watching = false;
       reader.cancel().catch(() => {});
     }
     this.status.error = '';

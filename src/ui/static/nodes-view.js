@@ -186,6 +186,19 @@ export class NodesView {
     this.tip.style.top = `${e.offsetY + 14}px`;
   }
 
+  /** The centre of a pod's mark in page coordinates, if it is drawn. */
+  markCenter(podKey) {
+    const p = this.model.pods.items.get(podKey);
+    const d = p && this.drawn.get(p.node);
+    if (!d) return undefined;
+    const pods = this.model.podIndex.on(p.node);
+    const j = pods.findIndex((x) => x.key === podKey);
+    const g = markGeometry(this.layout.size, d.size, pods.length);
+    if (j < 0 || j >= g.fit) return undefined;
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + d.x + g.pad + (j % g.per) * g.cell + g.mark / 2, y: r.top + d.y + g.pad + g.header + Math.floor(j / g.per) * g.cell + g.mark / 2 };
+  }
+
   /** The centre of a node's tile in page coordinates (for tests and keyboard focus). */
   tileCenter(name) {
     const d = this.drawn.get(name);
