@@ -10,6 +10,7 @@ import { ClockPanel } from './clock.js';
 import { Details } from './details.js';
 
 const TOKEN_KEY = 'skiff.token';
+const GRID_MS = 100;
 const $ = (sel) => document.querySelector(sel);
 
 const RESOURCES = [
@@ -82,11 +83,17 @@ class App {
     this.dirty = new Set();
     this.frame = 0;
     this.details = new Details($('#details'), $('#details-body'), this.model, api);
-    this.nodes = new NodesView($('#grid'), $('#tip'), this.model, { onSelect: (hit) => void this.details.show(hit.pod ? 'Pod' : 'Node', hit.pod?.ns ?? '', hit.pod?.name ?? hit.node.name) });
+    this.nodes = new NodesView($('#grid'), $('#tip'), this.model, {
+      onSelect: (hit) => {
+        this.changed('select');
+        void this.details.show(hit.pod ? 'Pod' : 'Node', hit.pod?.ns ?? '', hit.pod?.name ?? hit.node.name);
+      },
+    });
     this.workloads = new WorkloadsView($('#view-workloads'), this.model);
     this.events = new EventsView($('#view-events'), this.model);
     this.clock = new ClockPanel(api, { big: $('#clock-now'), scaleEl: $('#clock-scale'), mini: $('#clock-mini'), msg: $('#clock-msg'), cronBody: $('#cron-table tbody') }, this.model);
     this.lastSlow = 0;
+    this.lastGrid = 0;
     api.onUnauthorized = () => { this.stop(); sessionStorage.removeItem(TOKEN_KEY); location.reload(); };
     this.byName = new Map();
     this.informers = RESOURCES.map(([name, path, coll]) => new Informer(api, path, {
@@ -136,7 +143,18 @@ class App {
     const dirty = this.dirty;
     this.dirty = new Set();
     const now = performance.now();
-    if (this.view === 'nodes') { this.nodes.draw(); this.drawSummary(); }
+    // The grid is drawn again only for what it shows (not for each new Event), and during a burst
+    // of changes at most every GRID_MS, leaving the main thread to the watches in between.
+    if (this.view === 'nodes' && ['nodes', 'pods', 'resize', 'view', 'select', 'grid'].some((k) => dirty.has(k))) {
+      const wait = GRID_MS - (now - this.lastGrid);
+      if (wait <= 0 || dirty.has('view') || dirty.has('resize') || dirty.has('select')) {
+        this.lastGrid = now;
+        this.nodes.draw();
+        this.drawSummary();
+      } else if (!this.gridTimer) {
+        this.gridTimer = setTimeout(() => { this.gridTimer = 0; this.changed('grid'); }, wait);
+      }
+    }
     if (this.view === 'workloads') this.workloads.draw();
     if (this.view === 'time') this.clock.drawCronJobs();
     // The event list and the details panel are text: redrawn at most twice a second.

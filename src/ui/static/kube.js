@@ -35,6 +35,7 @@ export class Api {
 }
 
 const PAGE = 500;
+const SLICE_MS = 8;
 const WATCH_SECONDS = [240, 360];
 
 /**
@@ -49,7 +50,7 @@ export class Informer {
     this.onReset = onReset;
     this.onEvent = onEvent;
     this.onBatchEnd = onBatchEnd ?? (() => {});
-    this.status = { path, synced: false, watching: false, resourceVersion: '', lists: 0, watches: 0, relistsOn410: 0, reconnects: 0, bookmarks: 0, events: 0, error: '' };
+    this.status = { path, synced: false, watching: false, maxBatchMs: 0, resourceVersion: '', lists: 0, watches: 0, relistsOn410: 0, reconnects: 0, bookmarks: 0, events: 0, error: '' };
     this.abort = new AbortController();
     this.stopped = true;
     this.loop = undefined;
@@ -141,13 +142,22 @@ export class Informer {
         if (done) break;
         buf += value;
         let nl;
+        let t0 = performance.now();
         let any = false;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           if (line.trim()) { this.handle(JSON.parse(line)); any = true; }
+          // A large burst is handled in slices, letting the page draw in between.
+          if (performance.now() - t0 > SLICE_MS) {
+            this.status.maxBatchMs = Math.max(this.status.maxBatchMs, performance.now() - t0);
+            this.onBatchEnd();
+            await sleep(0);
+            t0 = performance.now();
+          }
         }
         if (any) this.onBatchEnd();
+        this.status.maxBatchMs = Math.max(this.status.maxBatchMs, performance.now() - t0);
       }
     } finally {
       this.status.watching = false;

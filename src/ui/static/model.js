@@ -18,11 +18,13 @@ export function slimPod(p) {
     if (term && !reason) reason = term;
   }
   const owner = p.metadata?.ownerReferences?.[0];
-  return {
+  const slim = {
     key: key(p), ns: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '',
     phase: st.phase ?? 'Pending', ready: cond(p, 'Ready')?.status === 'True', deleting: !!p.metadata?.deletionTimestamp,
-    reason, restarts, bad, owner: owner ? `${owner.kind}/${owner.name}` : '', ip: st.podIP ?? '', created: p.metadata?.creationTimestamp ?? '',
+    reason, restarts, bad, owner: owner ? `${owner.kind}/${owner.name}` : '', ip: st.podIP ?? '', created: p.metadata?.creationTimestamp ?? '', cls: '',
   };
+  slim.cls = podClass(slim);
+  return slim;
 }
 
 /** The colour class of a pod's mark: phase first, then readiness, termination and trouble. */
@@ -136,25 +138,50 @@ class PodsByNode {
 
 const MAX_EVENTS = 20_000;
 
-/** Events, newest last, capped to the most recent MAX_EVENTS. */
+/**
+ * Events in time order, capped to the most recent MAX_EVENTS. Events mostly arrive in order, so a
+ * newer one is appended; only one arriving out of order (or updated in place) costs a sort later.
+ */
 class EventLog {
   constructor() { this.byKey = new Map(); this.version = 0; this.sorted = []; this.dirtySort = false; }
-  reset(objs) { this.byKey = new Map(); for (const o of objs) this.put(slimEvent(o)); this.version++; this.dirtySort = true; this.trim(); }
-  apply(type, obj) {
-    const e = slimEvent(obj);
-    if (type === 'DELETED') { this.byKey.delete(e.key); this.dirtySort = true; } else this.put(e);
+  reset(objs) {
+    this.byKey = new Map();
+    this.sorted = [];
+    for (const o of objs) { const e = slimEvent(o); this.byKey.set(e.key, e); }
+    this.sorted = [...this.byKey.values()];
+    this.dirtySort = true;
     this.version++;
     this.trim();
   }
-  put(e) { this.byKey.set(e.key, e); this.dirtySort = true; }
+  apply(type, obj) {
+    const e = slimEvent(obj);
+    const old = this.byKey.get(e.key);
+    if (type === 'DELETED') {
+      if (old) { this.byKey.delete(e.key); this.dirtySort = true; }
+    } else if (old) {
+      this.byKey.set(e.key, e);
+      this.dirtySort = true;
+    } else {
+      this.byKey.set(e.key, e);
+      const last = this.sorted[this.sorted.length - 1];
+      if (!this.dirtySort && last && e.t < last.t) this.dirtySort = true;
+      this.sorted.push(e);
+    }
+    this.version++;
+    this.trim();
+  }
   trim() {
     if (this.byKey.size <= MAX_EVENTS * 1.1) return;
-    const keep = this.list().slice(-MAX_EVENTS);
-    this.byKey = new Map(keep.map((e) => [e.key, e]));
-    this.sorted = keep;
+    const all = this.list();
+    const drop = all.length - MAX_EVENTS;
+    for (let i = 0; i < drop; i++) this.byKey.delete(all[i].key);
+    this.sorted = all.slice(drop);
   }
   list() {
-    if (this.dirtySort) { this.sorted = [...this.byKey.values()].sort((a, b) => a.t - b.t); this.dirtySort = false; }
+    if (this.dirtySort) {
+      this.sorted = [...this.byKey.values()].sort((a, b) => a.t - b.t);
+      this.dirtySort = false;
+    }
     return this.sorted;
   }
   /** Recent events about one object, newest first. */

@@ -1,7 +1,6 @@
 // Nodes as a grid of tiles on one canvas: each tile is a node, each small mark in it a pod coloured
 // by phase and readiness. Cordoned nodes are striped with an amber frame, NotReady ones red. One
 // canvas and batched rectangles per colour keep 5,000 nodes and tens of thousands of pods cheap.
-import { podClass } from './model.js';
 
 export const COLORS = {
   running: '#2fbf71', notready: '#e3c341', pending: '#8a94a6', succeeded: '#4c8fe0', failed: '#e5484d', terminating: '#9b6cd6', unknown: '#555c66',
@@ -97,6 +96,13 @@ export class NodesView {
     const stripes = [];
     const drawn = new Map();
     const showNames = lay.size >= 64;
+    // One mark size for every tile (from the fullest node), so tiles compare at a glance.
+    const podLists = nodes.map((n) => this.model.podIndex.on(n.name));
+    let most = 1;
+    for (const l of podLists) if (l.length > most) most = l.length;
+    const geo = (this.geometry = markGeometry(lay.size, inner, most));
+    const { lw, pad, header, area, cell, per, mark, fit } = geo;
+    ctx.lineWidth = lw;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       const x = (i % lay.cols) * lay.size, y = Math.floor(i / lay.cols) * lay.size;
@@ -105,14 +111,12 @@ export class NodesView {
       ctx.fillRect(x, y, inner, inner);
       if (n.cordoned) stripes.push(x, y, inner);
       const frame = n.name === this.selected ? '#ffffff' : notReady ? FRAME_NOTREADY : n.cordoned ? FRAME_CORDONED : FRAME;
-      const pods = this.model.podIndex.on(n.name);
-      const { lw, pad, header, area, cell, per, mark, fit } = markGeometry(lay.size, inner, pods.length);
-      ctx.lineWidth = lw;
+      const pods = podLists[i];
       ctx.strokeStyle = frame;
       ctx.strokeRect(x + lw / 2, y + lw / 2, inner - lw, inner - lw);
       const counts = { running: 0, notready: 0, pending: 0, succeeded: 0, failed: 0, terminating: 0, unknown: 0 };
       for (let j = 0; j < pods.length; j++) {
-        const cls = podClass(pods[j]);
+        const cls = pods[j].cls;
         counts[cls]++;
         if (j >= fit) continue;
         marks[cls].push(x + pad + (j % per) * cell, y + pad + header + Math.floor(j / per) * cell, mark);
@@ -164,7 +168,7 @@ export class NodesView {
     const d = this.drawn.get(node.name);
     if (!d) return { node };
     const pods = this.model.podIndex.on(node.name);
-    const { pad, header, cell, per, fit } = markGeometry(lay.size, d.size, pods.length);
+    const { pad, header, cell, per, fit } = this.geometry;
     const cx = Math.floor((px - d.x - pad) / cell), cy = Math.floor((py - d.y - pad - header) / cell);
     const j = cy * per + cx;
     const pod = cx >= 0 && cx < per && cy >= 0 && j < fit ? pods[j] : undefined;
@@ -193,7 +197,7 @@ export class NodesView {
     if (!d) return undefined;
     const pods = this.model.podIndex.on(p.node);
     const j = pods.findIndex((x) => x.key === podKey);
-    const g = markGeometry(this.layout.size, d.size, pods.length);
+    const g = this.geometry;
     if (j < 0 || j >= g.fit) return undefined;
     const r = this.canvas.getBoundingClientRect();
     return { x: r.left + d.x + g.pad + (j % g.per) * g.cell + g.mark / 2, y: r.top + d.y + g.pad + g.header + Math.floor(j / g.per) * g.cell + g.mark / 2 };
