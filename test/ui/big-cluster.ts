@@ -7,6 +7,8 @@ import { launch } from './browser.ts';
 import { deployment, kube } from './kube-client.ts';
 
 const NS = 'big';
+/** Pods that never get ready and pods that cannot pull their image, beside the Running ones. */
+const EXTRA = 40;
 
 /** Starts recording frame intervals and long tasks in the page. */
 const startRecording = () => {
@@ -75,12 +77,18 @@ export async function bigClusterFigures(opts: { screenshot?: string; nodes?: num
     figures['pods created to all drawn Running (s)'] = ((Date.now() - t0) / 1000).toFixed(1);
     Object.assign(figures, describeFrames('while pods start', await page.evaluate(stopRecording)), describeCosts('while pods start', await page.evaluate(pageCosts)));
 
-    // A few cordoned nodes, so the picture shows what a cordon looks like.
+    // A few cordoned nodes and some pods in trouble, so the picture shows what they look like.
     for (const n of [3, 4, 250, 777]) await api('PATCH', `/api/v1/nodes/skiff-node-${n}`, { spec: { unschedulable: true } }, 'application/merge-patch+json');
-    await page.waitForFunction(() => Object.values((window as any).skiffUI.snapshot({ withPods: false }).nodes).filter((n: any) => n.cordoned).length === 4, undefined, { timeout: 30_000 });
+    await api('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('never-ready', EXTRA / 2, { annotations: { 'skiff.dev/never-ready': 'true' } }));
+    await api('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('bad-image', EXTRA / 2, { annotations: { 'skiff.dev/image-pull-error': 'true' } }));
+    await page.waitForFunction((half) => {
+      const s = (window as any).skiffUI.snapshot({ withPods: false });
+      return Object.values(s.nodes).filter((n: any) => n.cordoned).length === 4 && s.drawnPods.notready === half && s.drawnPods.failed === half;
+    }, EXTRA / 2, { timeout: 120_000, polling: 500 });
     const s = await page.evaluate(() => (window as any).skiffUI.snapshot({ withPods: false }));
     figures['nodes drawn'] = Object.keys(s.nodes).length;
     figures['pods drawn'] = Object.values(s.drawnPods as Record<string, number>).reduce((a, b) => a + b, 0);
+    figures['pods drawn Running and ready'] = s.drawnPods.running;
     if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
 
     // One full redraw of the grid, 30 times.
@@ -93,16 +101,21 @@ export async function bigClusterFigures(opts: { screenshot?: string; nodes?: num
     figures['full redraw of the grid median / max (ms)'] = `${draws[15].toFixed(1)} / ${draws[29].toFixed(1)}`;
 
     // A rollout of 2 Deployments: 2,000 pods replaced while the page watches.
+    await page.evaluate(pageCosts);
     await page.evaluate(startRecording);
+    const oldOwners = await page.evaluate(() => [...new Set([...(window as any).skiffUI.model.pods.items.values()].map((p: any) => p.owner).filter((o: string) => /^ReplicaSet\/app-[01]-/.test(o)))]);
+    if (oldOwners.length !== 2) throw new Error(`expected the ReplicaSets of app-0 and app-1, got ${oldOwners.join(', ')}`);
     const t1 = Date.now();
     for (const i of [0, 1]) {
       await api('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/app-${i}`, { spec: { template: { metadata: { annotations: { restartedAt: String(t1) } } } } }, 'application/merge-patch+json');
     }
-    await page.waitForFunction(({ n, ns }) => {
+    // Done when every pod of the two is owned by a new ReplicaSet and all are drawn Running again.
+    await page.waitForFunction(({ n, extra, old }) => {
       const ui = (window as any).skiffUI;
-      const rolling = [...ui.model.workloads.get('Deployment').items.values()].filter((w: any) => w.ns === ns && w.rolling).length;
-      return rolling === 0 && ui.snapshot({ withPods: false }).drawnPods.running === n && ui.model.pods.items.size === n;
-    }, { n: pods, ns: NS }, { timeout: 600_000, polling: 1000 });
+      if (ui.model.pods.items.size !== n + extra || ui.snapshot({ withPods: false }).drawnPods.running !== n) return false;
+      for (const p of ui.model.pods.items.values()) if (old.includes(p.owner)) return false;
+      return true;
+    }, { n: pods, extra: EXTRA, old: oldOwners }, { timeout: 600_000, polling: 1000 });
     figures['rollout of 2,000 pods to all drawn Running (s)'] = ((Date.now() - t1) / 1000).toFixed(1);
     Object.assign(figures, describeFrames('during the rollout', await page.evaluate(stopRecording)), describeCosts('during the rollout', await page.evaluate(pageCosts)));
   } finally {

@@ -10,6 +10,7 @@ import { startCluster } from '../../src/index.ts';
 import type { Cluster } from '../../src/index.ts';
 import { STATIC_DIR, uiLink } from '../../src/ui/route.ts';
 import { uiCommand } from '../../src/ui/cli.ts';
+import { spawnSync } from 'node:child_process';
 import { assertStatus } from '../api/fixture.ts';
 import { rawRequest } from '../api/raw-http.ts';
 
@@ -98,5 +99,16 @@ describe('the signed-in link', () => {
     assert.ok('error' in bad && /no server and token/.test(bad.error));
     writeFileSync(join(dir, 'broken'), '{{{{');
     assert.ok('error' in uiCommand(join(dir, 'broken')));
+  });
+
+  test('the skiff ui command prints the link alone on stdout; a missing kubeconfig exits 2', () => {
+    const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+    const ok = spawnSync(process.execPath, [cli, 'ui', '--kubeconfig', c.kubeconfigPath], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, `${c.uiUrl}\n`);
+    assert.match(ok.stderr, /bearer token/);
+    const missing = spawnSync(process.execPath, [cli, 'ui', '--data-dir', join(tmpdir(), 'skiff-no-such-dir')], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no kubeconfig at/);
   });
 });

@@ -73,6 +73,26 @@ describe('web view in headless Chromium (50 nodes)', { skip, timeout: 180_000 },
     await shot(page, '50-nodes-deployment-running');
   });
 
+  test('pods that never get ready and pods that cannot pull their image get their own colours; a node without a kubelet is NotReady', async () => {
+    const never = deployment('never-ready', 2, { annotations: { 'skiff.dev/never-ready': 'true' } });
+    const pull = deployment('bad-image', 2, { annotations: { 'skiff.dev/image-pull-error': 'true' } });
+    for (const d of [never, pull]) assert.equal((await api('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, d)).code, 201);
+    // A Node nobody runs a kubelet for never reports Ready.
+    assert.equal((await api('POST', '/api/v1/nodes', { metadata: { name: 'ghost' } })).code, 201);
+    await page.waitForFunction((ns) => {
+      const s = (window as any).skiffUI.snapshot();
+      const cls = (prefix: string) => Object.entries(s.pods).filter(([k]) => k.startsWith(`${ns}/${prefix}-`)).map(([, p]: any) => p.class);
+      return cls('never-ready').join() === 'notready,notready' && cls('bad-image').join() === 'failed,failed' && s.nodes.ghost?.notReady === true
+        && s.drawnPods.notready >= 2 && s.drawnPods.failed >= 2;
+    }, NS, { timeout: 60_000 });
+    const s = await snap(page, false);
+    assert.equal(Object.values(s.nodes).filter((n: any) => n.notReady).length, 1);
+    assert.match(await page.textContent('#nodes-summary') ?? '', /1 NotReady/);
+    await shot(page, '50-nodes-colours');
+    for (const d of ['never-ready', 'bad-image']) assert.equal((await api('DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/${d}`)).code, 200);
+    assert.equal((await api('DELETE', '/api/v1/nodes/ghost')).code, 200);
+  });
+
   test('a cordoned node is marked, and the hover tip says so', async () => {
     const r = await api('PATCH', '/api/v1/nodes/skiff-node-7', { spec: { unschedulable: true } }, 'application/merge-patch+json');
     assert.equal(r.code, 200, JSON.stringify(r.body));
@@ -171,11 +191,40 @@ describe('web view in headless Chromium (50 nodes)', { skip, timeout: 180_000 },
   });
 });
 
+describe('web view sign-in without a link', { skip, timeout: 60_000 }, () => {
+  test('no token: the page asks; a wrong one is refused with a message; the right one opens the view', async () => {
+    const c = await startCluster({ nodes: 2, insecureHttp: true });
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${c.url}/skiff/ui`);
+      await page.waitForSelector('#login[open]');
+      assert.equal(await page.evaluate(() => document.body.dataset.state), 'signin');
+      await page.fill('#login-token', 'not-the-token');
+      await page.click('#login-form button');
+      await page.waitForFunction(() => /not accepted/.test(document.querySelector('#login-error')?.textContent ?? ''));
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('skiff.token')), null);
+      await page.fill('#login-token', c.token);
+      await page.click('#login-form button');
+      await page.waitForFunction(() => document.body.dataset.state === 'live');
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('skiff.token')), c.token);
+      // A reload in the same tab stays signed in; the token never went into the URL.
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.state === 'live');
+      assert.ok(!page.url().includes(c.token));
+    } finally {
+      await browser.close();
+      await c.stop();
+    }
+  });
+});
+
 describe('web view in headless Chromium (1,000 nodes, 10,000 pods)', { skip, timeout: 900_000 }, () => {
   test('the README screenshot, and frame times while 10,000 pods change (printed, not asserted)', async () => {
     const figures = await bigClusterFigures({ screenshot: join(ARTIFACTS, '1000-nodes.png') });
     for (const [k, v] of Object.entries(figures)) console.log(`# ui: ${k}: ${v}`);
     assert.equal(figures['nodes drawn'], 1000);
-    assert.equal(figures['pods drawn'], 10_000);
+    assert.equal(figures['pods drawn Running and ready'], 10_000);
+    assert.equal(figures['pods drawn'], 10_040);
   });
 });

@@ -172,10 +172,10 @@ class EventLog {
   }
   trim() {
     if (this.byKey.size <= MAX_EVENTS * 1.1) return;
-    const all = this.list();
-    const drop = all.length - MAX_EVENTS;
-    for (let i = 0; i < drop; i++) this.byKey.delete(all[i].key);
-    this.sorted = all.slice(drop);
+    // The earliest to arrive go first (a Map keeps arrival order): no sort on the watch's path.
+    let drop = this.byKey.size - MAX_EVENTS;
+    for (const k of this.byKey.keys()) { if (drop-- <= 0) break; this.byKey.delete(k); }
+    this.dirtySort = true;
   }
   list() {
     if (this.dirtySort) {

@@ -97,9 +97,9 @@ export class NodesView {
     const drawn = new Map();
     const showNames = lay.size >= 64;
     // One mark size for every tile (from the fullest node), so tiles compare at a glance.
-    const podLists = nodes.map((n) => this.model.podIndex.on(n.name));
+    const byNode = this.model.podIndex.byNode;
     let most = 1;
-    for (const l of podLists) if (l.length > most) most = l.length;
+    for (const n of nodes) { const size = byNode.get(n.name)?.size ?? 0; if (size > most) most = size; }
     const geo = (this.geometry = markGeometry(lay.size, inner, most));
     const { lw, pad, header, area, cell, per, mark, fit } = geo;
     ctx.lineWidth = lw;
@@ -111,22 +111,23 @@ export class NodesView {
       ctx.fillRect(x, y, inner, inner);
       if (n.cordoned) stripes.push(x, y, inner);
       const frame = n.name === this.selected ? '#ffffff' : notReady ? FRAME_NOTREADY : n.cordoned ? FRAME_CORDONED : FRAME;
-      const pods = podLists[i];
+      const pods = byNode.get(n.name);
       ctx.strokeStyle = frame;
       ctx.strokeRect(x + lw / 2, y + lw / 2, inner - lw, inner - lw);
       const counts = { running: 0, notready: 0, pending: 0, succeeded: 0, failed: 0, terminating: 0, unknown: 0 };
-      for (let j = 0; j < pods.length; j++) {
-        const cls = pods[j].cls;
+      let j = 0;
+      for (const pod of pods?.values() ?? []) {
+        const cls = pod.cls;
         counts[cls]++;
-        if (j >= fit) continue;
-        marks[cls].push(x + pad + (j % per) * cell, y + pad + header + Math.floor(j / per) * cell, mark);
+        if (j < fit) marks[cls].push(x + pad + (j % per) * cell, y + pad + header + Math.floor(j / per) * cell, mark);
+        j++;
       }
       if (showNames) {
         ctx.fillStyle = '#c9d1d9';
         ctx.font = '11px system-ui, sans-serif';
         ctx.fillText(n.name.length > 18 ? `${n.name.slice(0, 17)}…` : n.name, x + pad, y + pad + 10, area);
       }
-      drawn.set(n.name, { index: i, x, y, size: inner, cordoned: n.cordoned, notReady, pods: pods.length, counts });
+      drawn.set(n.name, { index: i, x, y, size: inner, cordoned: n.cordoned, notReady, pods: j, counts });
     }
     // Stripes for cordoned tiles, then every pod mark batched by colour.
     if (stripes.length) {
