@@ -2,7 +2,7 @@
 // visible view at most once per animation frame when the model changed. `window.skiffUI` exposes
 // the model and what was drawn, for tests and for poking at from the console.
 import { Api, Informer } from './kube.js';
-import { Model, podClass } from './model.js';
+import { Model } from './model.js';
 import { NodesView } from './nodes-view.js';
 import { WorkloadsView } from './workloads-view.js';
 import { EventsView } from './events-view.js';
@@ -174,7 +174,7 @@ class App {
     const counts = {};
     let unscheduled = 0;
     for (const p of this.model.pods.items.values()) {
-      const c = podClass(p);
+      const c = p.cls;
       counts[c] = (counts[c] ?? 0) + 1;
       if (!p.node) unscheduled++;
     }
@@ -197,7 +197,7 @@ class App {
     const pods = {};
     const podClasses = {};
     for (const p of this.model.pods.items.values()) {
-      const c = podClass(p);
+      const c = p.cls;
       podClasses[c] = (podClasses[c] ?? 0) + 1;
       if (withPods) pods[p.key] = { node: p.node, phase: p.phase, ready: p.ready, class: c };
     }
