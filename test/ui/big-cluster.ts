@@ -61,6 +61,7 @@ export async function bigClusterFigures(opts: { screenshot?: string; nodes?: num
     const api = kube(c);
     await api('POST', '/api/v1/namespaces', { metadata: { name: NS } });
     const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
+    ctx.setDefaultTimeout(120_000);
     const page = await ctx.newPage();
     await page.goto(c.uiUrl);
     await page.waitForFunction(() => document.body.dataset.state === 'live', undefined, { timeout: 120_000 });

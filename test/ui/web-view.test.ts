@@ -34,6 +34,7 @@ describe('web view in headless Chromium (50 nodes)', { skip, timeout: 180_000 },
     api = kube(c);
     browser = await launch();
     const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
+    ctx.setDefaultTimeout(60_000);
     page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     assert.equal((await api('POST', '/api/v1/namespaces', { metadata: { name: NS } })).code, 201);
