@@ -6,6 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { startCluster } from '../../src/index.ts';
 import type { Cluster } from '../../src/index.ts';
 import { ARTIFACTS, browserUnavailable, launch } from './browser.ts';
@@ -145,21 +147,33 @@ describe('web view in headless Chromium (50 nodes)', { skip, timeout: 180_000 },
     await page.waitForFunction(() => Number(document.querySelector('#ev-list')?.getAttribute('data-count')) >= 30);
     const rows = await page.$$eval('#ev-list li', (li) => li.map((x) => x.textContent ?? ''));
     assert.ok(rows.length > 0 && rows.every((t) => t.includes('Scheduled')), rows.slice(0, 3).join('\n'));
-    await page.selectOption('#ev-type', 'Warning');
-    await page.waitForFunction(() => [...document.querySelectorAll('#ev-list li')].every((li) => li.classList.contains('warning')));
     await shot(page, '50-nodes-events');
-    await page.selectOption('#ev-type', '');
+    // The pods that could not pull their image left warnings.
     await page.fill('#ev-filter', '');
+    await page.selectOption('#ev-type', 'Warning');
+    await page.waitForFunction(() => {
+      const li = [...document.querySelectorAll('#ev-list li')];
+      return li.length > 0 && li.every((x) => x.classList.contains('warning'));
+    });
+    assert.match(await page.textContent('#ev-list') ?? '', /pull|image/i);
+    await shot(page, '50-nodes-events-warnings');
+    await page.selectOption('#ev-type', '');
   });
 
-  test('advancing the clock from the page moves the server\'s simulated time', async () => {
+  test('advancing the clock from the page moves the server\'s simulated time, and a CronJob runs', async () => {
+    const cron = { metadata: { name: 'tick' }, spec: { schedule: '*/10 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } } };
+    assert.equal((await api('POST', `/apis/batch/v1/namespaces/${NS}/cronjobs`, cron)).code, 201);
     await page.click('#tabs [data-view="time"]');
+    await page.waitForFunction(() => /tick/.test(document.querySelector('#cron-table')?.textContent ?? ''));
+    assert.match(await page.textContent('#cron-table') ?? '', /tick\s*\*\/10 \* \* \* \*\s*never/);
     await page.waitForFunction(() => document.querySelector('#clock-now')?.getAttribute('data-now'));
     const before = Date.parse((await page.getAttribute('#clock-now', 'data-now'))!);
     await page.click('button[data-advance="1h"]');
     await page.waitForFunction((b) => Date.parse(document.querySelector('#clock-now')!.getAttribute('data-now')!) >= b + 3600_000, before);
     const server = await api('GET', '/skiff/v1/clock');
     assert.ok(Date.parse(server.body.now) >= before + 3600_000, `server clock moved: ${server.body.now}`);
+    // The CronJob's schedule came due in the hour that passed: the page shows when it last ran.
+    await page.waitForFunction(() => /tick\s*\*\/10 \* \* \* \*\s*\d{4}-/.test(document.querySelector('#cron-table')?.textContent ?? ''));
     await page.fill('#advance-input', 'soon');
     await page.click('#advance-form button');
     await page.waitForFunction(() => /duration/.test(document.querySelector('#clock-msg')?.textContent ?? ''));
@@ -223,7 +237,11 @@ describe('web view sign-in without a link', { skip, timeout: 60_000 }, () => {
 describe('web view in headless Chromium (1,000 nodes, 10,000 pods)', { skip, timeout: 900_000 }, () => {
   test('the README screenshot, and frame times while 10,000 pods change (printed, not asserted)', async () => {
     const figures = await bigClusterFigures({ screenshot: join(ARTIFACTS, '1000-nodes.png') });
-    for (const [k, v] of Object.entries(figures)) console.log(`# ui: ${k}: ${v}`);
+    // Printed here and kept in test-artifacts/ui/figures.txt, which `npm test` prints at its end
+    // (its dot reporter shows no test output).
+    const lines = Object.entries(figures).map(([k, v]) => `${k}: ${v}`);
+    for (const l of lines) console.log(`# ui: ${l}`);
+    writeFileSync(join(ARTIFACTS, 'figures.txt'), `${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n${lines.join('\n')}\n`);
     assert.equal(figures['nodes drawn'], 1000);
     assert.equal(figures['pods drawn Running and ready'], 10_000);
     assert.equal(figures['pods drawn'], 10_040);

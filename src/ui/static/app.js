@@ -127,6 +127,8 @@ class App {
   show(view) {
     this.view = view;
     this.watchFor(view);
+    // Node and pod details belong to the nodes view, whose kinds are no longer watched elsewhere.
+    if (view !== 'nodes') this.details.close();
     document.body.dataset.state = this.viewInformers().every((i) => i.status.synced) ? 'live' : 'loading';
     for (const s of document.querySelectorAll('.view')) s.hidden = s.dataset.view !== view;
     for (const b of document.querySelectorAll('#tabs [data-view]')) b.setAttribute('aria-selected', String(b.dataset.view === view));

@@ -42,7 +42,7 @@ export class Details {
     if (!c) return;
     const html = c.kind === 'Node' ? this.nodeHtml(c) : this.podHtml(c);
     const events = this.model.events.about(c.kind, c.kind === 'Node' ? '' : c.ns, c.name);
-    this.body.innerHTML = `${html}${c.error ? `<p class="bad">${esc(c.error)}</p>` : ''}<h3>Recent events</h3>${events.length ? `<ol class="mini-events">${events.map(eventLi).join('')}</ol>` : '<p class="dim">none kept</p>'}`;
+    this.body.innerHTML = `${html}${c.error ? `<p class="bad">${esc(c.error)}</p>` : ''}<h3>Recent events</h3>${events.length ? `<ol class="mini-events">${events.map((e) => eventLi(e)).join('')}</ol>` : '<p class="dim">none kept</p>'}`;
   }
 
   nodeHtml(c) {
@@ -90,6 +90,8 @@ function table(rows) {
   return `<table class="kv">${rows.map(([k, v, raw]) => `<tr><th>${esc(k)}</th><td>${raw ? v : esc(v)}</td></tr>`).join('')}</table>`;
 }
 
-export function eventLi(e) {
-  return `<li class="${e.type === 'Warning' ? 'warning' : ''}"><time>${esc(e.ts.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</time> <b>${esc(e.reason)}</b> ${esc(e.message)}${e.count > 1 ? ` <span class="dim">×${e.count}</span>` : ''}</li>`;
+/** One Event as a list item; `withObject` names the object it is about (the timeline needs it, a details panel does not). */
+export function eventLi(e, withObject = false) {
+  const obj = withObject ? ` <span class="obj">${esc(e.kind)} ${esc(e.ns ? `${e.ns}/` : '')}${esc(e.name)}</span>` : '';
+  return `<li class="${e.type === 'Warning' ? 'warning' : ''}"><time>${esc(e.ts.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</time>${obj} <b>${esc(e.reason)}</b> ${esc(e.message)}${e.count > 1 ? ` <span class="dim">×${e.count}</span>` : ''}</li>`;
 }

@@ -39,13 +39,13 @@ export class EventsView {
     const shown = this.matching();
     this.summary.textContent = `${shown.length} of ${all.length} events`;
     this.list.dataset.count = String(shown.length);
-    this.list.innerHTML = shown.slice(-MAX_ROWS).reverse().map(eventLi).join('');
+    this.list.innerHTML = shown.slice(-MAX_ROWS).reverse().map((e) => eventLi(e, true)).join('');
     this.drawHistogram(shown);
   }
 
   drawHistogram(events) {
     const c = this.hist, dpr = window.devicePixelRatio || 1;
-    const w = c.parentElement.clientWidth, h = 60;
+    const w = Math.max(100, this.list.clientWidth), h = 60;
     c.width = w * dpr; c.height = h * dpr; c.style.width = `${w}px`; c.style.height = `${h}px`;
     const ctx = c.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
