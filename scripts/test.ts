@@ -24,6 +24,7 @@ function run(what: string, cmd: string, args: string[]): number {
   return r.status ?? 1;
 }
 
+const startedAt = Date.now();
 let failed = 0;
 failed += run('typecheck', process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']) ? 1 : 0;
 const files = testFiles('test');
@@ -43,6 +44,9 @@ if (!process.env.SKIFF_SKIP_CONFORMANCE) {
   failed += run('package and envtest (conformance/package.test.ts, conformance/envtest.test.ts)', process.execPath,
     ['--test', '--test-concurrency=1', join('conformance', 'package.test.ts'), join('conformance', 'envtest.test.ts')]) ? 1 : 0;
 }
+// The web view's browser test measures frame times at 1,000 nodes (printed, never asserted).
+const uiFigures = join('test-artifacts', 'ui', 'figures.txt');
+if (existsSync(uiFigures) && statSync(uiFigures).mtimeMs > startedAt) process.stdout.write(`\n== web view figures (test/ui/web-view.test.ts)\n${readFileSync(uiFigures, 'utf8')}`);
 if (existsSync(join('conformance', 'run.ts')) && !process.env.SKIFF_SKIP_CONFORMANCE) {
   failed += run('conformance (real clients)', process.execPath, [join('conformance', 'run.ts')]) ? 1 : 0;
 }

@@ -43,6 +43,8 @@ function usage(): string {
     '       skiff snapshot save|restore FILE [--data-dir D | --kubeconfig F]',
     '                                  save a running server\'s objects, revisions and clock to FILE, or bring them back (admin only)',
     '       skiff envtest-assets DIR   write kube-apiserver, etcd and kubectl for controller-runtime\'s envtest (KUBEBUILDER_ASSETS=DIR)',
+    '       skiff ui [--data-dir D | --kubeconfig F]',
+    '                                  print a link that opens the web view signed in with the kubeconfig\'s token',
     '',
     'Flags (each also read from the environment variable shown):',
   ];
@@ -183,6 +185,16 @@ export async function main(argv: string[]): Promise<void> {
     const { writeEnvtestAssets } = await import('./envtest/assets.ts');
     if (!parsed.positionals[1]) fail('envtest-assets needs a directory: skiff envtest-assets DIR');
     try { process.stdout.write(writeEnvtestAssets(parsed.positionals[1]) + '\n'); } catch (e) { fail((e as Error).message); }
+    return;
+  }
+  if (cmd === 'ui') {
+    const { uiCommand } = await import('./ui/cli.ts');
+    const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
+    if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
+    const out = uiCommand(path);
+    if ('error' in out) fail(out.error);
+    for (const n of out.notes) process.stderr.write(`skiff: ${n}\n`);
+    process.stdout.write(out.link + '\n');
     return;
   }
   if (cmd !== 'serve') fail(`unknown command ${JSON.stringify(cmd)} (see skiff --help)`);

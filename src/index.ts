@@ -19,6 +19,8 @@ export interface Cluster {
   kubeconfigPath: string;
   token: string;
   caPem?: string;
+  /** The web view signed in as the admin (https://…/skiff/ui/#token=…). */
+  uiUrl: string;
   server: RunningServer;
   /**
    * Every object, the revision counter and the simulated clock as of now. Cheap (it shares the stored
@@ -41,7 +43,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     kubeconfigPath: join(tmp, 'kubeconfig'),
   });
   return {
-    url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, server,
+    url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, uiUrl: server.uiUrl, server,
     snapshot: () => server.snapshot(),
     restore: (snapshot) => server.restore(snapshot),
     async stop() {

@@ -54,6 +54,7 @@ import { installCRDs, readCRDs } from './registry/custom/load.ts';
 import type { KObject } from './registry/strategy.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
+import { uiLink, uiRoute } from './ui/route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
@@ -124,6 +125,8 @@ export interface RunningServer {
   caPem?: string;
   kubeconfig: string;
   kubeconfigPath?: string;
+  /** The web view, signed in as the admin: /skiff/ui/#token=… (the fragment never reaches the server). */
+  uiUrl: string;
   store: Store;
   backend: Backend;
   /** Every object, the revision counter and the clock, as of now (cheap: shares immutable values). */
@@ -189,6 +192,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = buildApp({
     store, ext, auth, ready: () => ready && (backend.healthy?.() ?? true), log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
+    publicRoutes: [uiRoute()],
     routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : []), snapshotRoute(snapshots)], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
@@ -272,7 +276,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem, kubeconfig, kubeconfigPath, store, backend,
+    url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend,
     snapshot: () => takeSnapshot(snapshots),
     restore: (snap) => restoreSnapshot(snapshots, snap),
     async stop() {

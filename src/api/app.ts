@@ -31,6 +31,8 @@ export interface AppDeps {
   auth?: Authenticator;
   /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
+  /** Routes answered before authentication (the web view's static files): they must serve no cluster data. */
+  publicRoutes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
   serverAddress?: string;
   ready?: () => boolean;
   log?: (msg: string) => void;
@@ -111,6 +113,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
+  for (const route of deps.publicRoutes ?? []) if (await route(req, res, url)) return;
   if (!PUBLIC.has(path) && deps.auth) {
     const user = await deps.auth.authenticate(req);
     if (!user) throw errors.unauthorized();
