@@ -22,7 +22,9 @@ const pod = (name: string, cpu: string, o: { pc?: string; node?: string; labels?
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: o.labels ?? {} },
   spec: {
     ...(o.pc ? { priorityClassName: o.pc } : {}), ...(o.node ? { nodeName: o.node } : {}),
-    containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }],
+    // An image the catalogue does not know: these pods follow the stage table (victims terminate over the
+    // capped grace period), which is what the preemption steps below observe.
+    containers: [{ name: 'c', image: 'registry.example/app:1', resources: { requests: { cpu } } }],
   },
 });
 

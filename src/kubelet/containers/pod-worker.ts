@@ -72,7 +72,17 @@ export class PodWorker {
       this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
     }
     this.flush();
+    // Pulling and creating the containers takes a moment, as the stage table's `running` stage models
+    // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first.
+    await new Promise<void>((resolve) => { this.timers.push(this.d.clock.setTimeout(resolve, this.createDelayMs())); });
+    if (this.disposed || this.terminating) return;
     if (await this.runInits()) this.startMains();
+  }
+
+  private createDelayMs(): number {
+    const fromAnnotation = Number(this.pod.metadata.annotations?.['skiff.dev/start-seconds']);
+    const seconds = Number.isFinite(fromAnnotation) && fromAnnotation >= 0 ? fromAnnotation : 1;
+    return Math.round(seconds * 1000 * (0.8 + 0.4 * this.d.clock.random()));
   }
 
   // ---------- init containers, then the containers ----------

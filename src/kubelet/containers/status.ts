@@ -19,14 +19,15 @@ function terminated(r: Run): Record<string, any> {
   };
 }
 
-export function containerStatus(s: Slot): Record<string, any> {
+/** `initializing`: init containers still have to finish (main containers then wait PodInitializing, else ContainerCreating). */
+export function containerStatus(s: Slot, initializing = false): Record<string, any> {
   const img = imageRef(s.spec.image);
   const cur = s.current;
   let state: Record<string, any>;
   if (s.waiting) state = { waiting: { reason: s.waiting.reason, ...(s.waiting.message ? { message: s.waiting.message } : {}) } };
   else if (cur && !cur.exit) state = { running: { startedAt: rfc3339(cur.startedAt) } };
   else if (cur) state = terminated(cur);
-  else state = { waiting: { reason: s.kind === 'container' ? 'PodInitializing' : 'PodInitializing' } };
+  else state = { waiting: { reason: s.kind === 'container' && !initializing ? 'ContainerCreating' : 'PodInitializing' } };
   const out: Record<string, any> = {
     name: s.spec.name, ...img, ...(cur ? { containerID: cur.id } : { imageID: '' }),
     ready: s.ready, restartCount: s.restartCount, started: running(s) && s.started, state,
@@ -61,8 +62,8 @@ export function podStatus(pod: KObject, v: PodView, now: number): Record<string,
     setCondition(conds, cond('ContainersReady', 'True', now));
     setCondition(conds, cond('Ready', 'True', now));
   }
-  const st: Record<string, any> = { ...(pod.status ?? {}), phase: v.phase, conditions: orderConditions(conds), containerStatuses: mains.map(containerStatus) };
-  if (inits.length) st.initContainerStatuses = inits.map(containerStatus);
+  const st: Record<string, any> = { ...(pod.status ?? {}), phase: v.phase, conditions: orderConditions(conds), containerStatuses: mains.map((m) => containerStatus(m, pendingInit.length > 0 && !v.initialized)) };
+  if (inits.length) st.initContainerStatuses = inits.map((i) => containerStatus(i));
   if (v.podIP) { st.podIP = v.podIP; st.podIPs = [{ ip: v.podIP }]; }
   if (v.reason) st.reason = v.reason; else delete st.reason;
   if (v.message) st.message = v.message; else delete st.message;
