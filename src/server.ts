@@ -30,7 +30,14 @@ import { ensureSigningKey } from './auth/signing-key.ts';
 import { ServiceAccountTokens } from './auth/sa-tokens.ts';
 import { tokenRequestHandler } from './auth/token-request.ts';
 import { oidcRoute } from './auth/oidc.ts';
-import { tokenReviewHandler } from './auth/reviews.ts';
+import { reviewHandlers, tokenReviewHandler } from './auth/reviews.ts';
+import { createAuthorizer } from './auth/rbac/index.ts';
+import type { AuthorizationMode } from './auth/rbac/index.ts';
+import { rbacWriteGuard } from './auth/rbac/escalation.ts';
+import { reconcileBootstrapPolicy } from './auth/rbac/bootstrap.ts';
+import { approvalHandler, stampRequester } from './auth/csr-approval.ts';
+import { withClientCertificates } from './auth/x509.ts';
+import { statusHandler } from './api/subresources.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
@@ -85,6 +92,10 @@ export interface ServerOptions {
    * files or directories, or CRD objects. The server is ready once all of them are Established.
    */
   crds?: (string | KObject)[];
+  /** --authorization-mode: RBAC (default) or AlwaysAllow. */
+  authorizationMode?: AuthorizationMode;
+  /** --anonymous-auth: requests without credentials are system:anonymous (default true; off under AlwaysAllow, as upstream). */
+  anonymousAuth?: boolean;
 }
 
 export interface RunningServer {
@@ -134,15 +145,30 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let ready = false;
   let metrics: ApiMetrics | undefined;
   let url = '';
-  const auth = tokenAuthenticator(token, saTokens);
+  // Authorization (auth/rbac): the chain for --authorization-mode, escalation checks on RBAC writes,
+  // the requester stamped into CertificateSigningRequests, reviews answered by the authorizer.
+  const authorizationMode = opts.authorizationMode ?? 'RBAC';
+  const authz = createAuthorizer(store, authorizationMode);
+  const anonymous = opts.anonymousAuth ?? authorizationMode !== 'AlwaysAllow';
+  const guard = rbacWriteGuard(authz);
+  store.userAdmission = async (r, obj, old, user) => {
+    await guard(r, obj, old, user);
+    if (!old && r.resource === 'certificatesigningrequests' && r.group === 'certificates.k8s.io') stampRequester(obj, user);
+  };
+  for (const [k, h] of reviewHandlers(authz)) ext.virtualCreate.set(k, h);
+  ext.subresources.set('certificates.k8s.io/certificatesigningrequests/approval', approvalHandler(authz, statusHandler));
+  const auth = withClientCertificates(tokenAuthenticator(token, saTokens));
   const app = buildApp({
-    store, ext, auth, ready: () => ready, log,
+    store, ext, auth, authz, anonymous, ready: () => ready, log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
     routes: [...ext.routes, oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : [])], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false,
+      // Client certificates are asked for and verified against the cluster CA; a connection without one
+      // (or with one that fails) still proceeds, and authentication decides (auth/x509.ts).
+      requestCert: true, rejectUnauthorized: false }, app)
     : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
@@ -155,7 +181,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('checkContinue', continueLikeGo(app));
   // Requests with an Upgrade header bypass the request handler (api/upgrades.ts).
   const pods = findResource('', 'v1', 'pods')!;
-  server.on('upgrade', upgradeHandler({ app, auth, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
+  server.on('upgrade', upgradeHandler({ app, auth, authz, anonymous, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
   const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
@@ -176,16 +202,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    await reconcileBootstrapPolicy(store);
+    await authz.start();
     await crdController.start();
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log,
+      ca: tls?.caKeyPem ? { certPem: tls.caPem, keyPem: tls.caKeyPem } : undefined });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
     crdController.stop();
+    authz.stop();
     await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
     await backend.close();
     throw new Error(`start-up failed: ${(e as Error).message}`);
@@ -220,6 +250,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       relief?.stop();
       await controllers?.stop();
       crdController.stop();
+      authz.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

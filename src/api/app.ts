@@ -15,8 +15,9 @@ import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
 import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
-import { setRequestUser } from '../auth/user.ts';
 import type { User } from '../auth/user.ts';
+import type { Authorizer } from '../auth/rbac/index.ts';
+import { secureRequest } from '../auth/request-auth.ts';
 
 export interface Authenticator {
   /** The user for this request, or undefined if unauthenticated. Throws (rejects with) 401 for bad credentials. */
@@ -27,6 +28,10 @@ export interface AppDeps {
   store: Store;
   ext: Extensions;
   auth?: Authenticator;
+  /** Who may do what (--authorization-mode); absent: every authenticated request is allowed. */
+  authz?: Authorizer;
+  /** Requests without credentials are system:anonymous (--anonymous-auth, default true) rather than 401. */
+  anonymous?: boolean;
   /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
   serverAddress?: string;
@@ -107,11 +112,9 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
-  if (!PUBLIC.has(path) && deps.auth) {
-    const user = await deps.auth.authenticate(req);
-    if (!user) throw errors.unauthorized();
-    setRequestUser(req, user);
-  }
+  // Authentication, impersonation and authorization (auth/request-auth.ts); the health and version
+  // paths need no credentials when anonymous requests are off.
+  await secureRequest(deps, req, url.pathname, url.searchParams, PUBLIC.has(path));
 
   switch (path) {
     case '/version':

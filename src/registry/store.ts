@@ -18,6 +18,7 @@ import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
 import { matchFields, matchLabels } from '../api/selectors.ts';
 import { deepEqual } from '../util/deep-equal.ts';
 import { ResourceTable } from './resource-table.ts';
+import type { User } from '../auth/user.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -26,6 +27,8 @@ export interface WriteOptions {
   appliedOwnership?: boolean;
   /** Set by the store when it writes another version (the storage version) than the client asked for. */
   requestedAs?: ResourceInfo;
+  /** Who asks (API requests); writes by in-process controllers carry none and are not checked. */
+  user?: User;
 }
 
 export interface ListOptions {
@@ -92,6 +95,8 @@ export class Store {
   private readonly validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
   /** Records field ownership (metadata.managedFields) for a write by `manager`; returns the new object. */
   managedFields?: (old: KObject | undefined, next: KObject, manager: string, r: ResourceInfo, subresource?: string) => KObject;
+  /** Admission that needs the requesting user (RBAC escalation checks, CSR requester stamping); may mutate obj or throw a StatusError. */
+  userAdmission?: (r: ResourceInfo, obj: KObject, old: KObject | undefined, user: User) => Promise<void>;
   /** This server's resource table: the built-in resources plus those served from its CRDs. */
   readonly resources: ResourceTable;
 
@@ -268,6 +273,7 @@ export class Store {
     if (strategy.load) await strategy.load(obj);
     if (strategy.defaults) { strategy.defaults(obj); owned = record(clone(obj)).metadata.managedFields; }
     strategy.prepareForCreate?.(obj, this.ctx(r));
+    if (opts.user && this.userAdmission) await this.userAdmission(r, obj, undefined, opts.user).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     if (strategy.admitCreate) {
       await strategy.admitCreate(obj, this.admissionCtx(r, opts.requestedAs))
         .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
@@ -426,6 +432,7 @@ export class Store {
     delete m.resourceVersion;
     if (strategy.load) await strategy.load(next);
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
+    if (opts.subresource === undefined && opts.user && this.userAdmission) await this.userAdmission(r, next, old, opts.user);
     const errs = opts.subresource !== undefined ? [] : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),

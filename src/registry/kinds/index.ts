@@ -17,6 +17,7 @@ import { endpointsStrategy, eventStrategy, eventsV1Strategy, hpaStrategy, leaseS
 import { ingressClassStrategy, ingressStrategy } from './networking.ts';
 import { withSchedulingRatchet } from './scheduling-ratchet.ts';
 import { controllerRevisionStrategy } from './controllerrevision.ts';
+import { csrStrategy } from './certificates.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -56,7 +57,7 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'scheduling.k8s.io/PriorityClass': priorityClassStrategy,
   'storage.k8s.io/StorageClass': storageClassStrategy,
   'events.k8s.io/Event': eventsV1Strategy,
-  'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
+  'certificates.k8s.io/CertificateSigningRequest': csrStrategy,
 };
 
 // Kinds that carry a pod template: unchanged scheduling fields are not re-judged on update.
