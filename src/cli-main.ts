@@ -22,6 +22,9 @@ const FLAGS = {
   'time-scale': { type: 'string', env: 'SKIFF_TIME_SCALE', help: 'simulated time runs this many times faster than real time (default 1)' },
   'no-default-storage-class': { type: 'boolean', env: 'SKIFF_NO_DEFAULT_STORAGE_CLASS', help: 'do not create the default StorageClass `standard` at start-up' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
+  user: { type: 'string', env: '', help: '(kubeconfig) print a kubeconfig for this user instead, with a client certificate obtained through the CertificateSigningRequest API using the admin kubeconfig ($KUBECONFIG, or --kubeconfig, or the data directory\'s)' },
+  group: { type: 'string', env: '', multiple: true, help: '(kubeconfig --user) a group of the user (the certificate\'s organization); repeatable' },
+  'authorization-mode': { type: 'string', env: 'SKIFF_AUTHORIZATION_MODE', help: "'RBAC' (default) or 'AlwaysAllow' (every request allowed; no anonymous access)" },
   help: { type: 'boolean', env: '', help: 'show this help' },
 } as const;
 
@@ -29,6 +32,8 @@ function usage(): string {
   const lines = [
     'Usage: skiff [serve] [flags]      start the API server',
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
+    '       skiff kubeconfig --user NAME [--group G]...',
+    '                                  print a kubeconfig for another user (client certificate via the CSR API; needs an admin KUBECONFIG)',
     '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
     '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
     '',
@@ -51,6 +56,11 @@ function crdPaths(v: unknown): string[] | undefined {
 function fail(msg: string): never {
   process.stderr.write(`skiff: ${msg}\n`);
   process.exit(2);
+}
+
+function authorizationMode(v: string | undefined): 'RBAC' | 'AlwaysAllow' | undefined {
+  if (v === undefined || v === 'RBAC' || v === 'AlwaysAllow') return v;
+  fail(`--authorization-mode must be 'RBAC' or 'AlwaysAllow', got ${JSON.stringify(v)}`);
 }
 
 function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -90,6 +100,13 @@ export async function main(argv: string[]): Promise<void> {
   if (parsed.positionals.length > (cmd === 'clock' ? 3 : 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
   const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
 
+  if (cmd === 'kubeconfig' && v.user !== undefined) {
+    const { userKubeconfigCommand } = await import('./cli-user-kubeconfig.ts');
+    const groups = (parsed.values.group as string[] | undefined) ?? [];
+    const path = (v.kubeconfig as string) ?? process.env.KUBECONFIG?.split(':')[0] ?? join(dataDir, 'kubeconfig');
+    try { process.stdout.write(await userKubeconfigCommand(path, v.user as string, groups)); } catch (e) { fail((e as Error).message); }
+    return;
+  }
   if (cmd === 'kubeconfig') {
     const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
     if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
@@ -156,6 +173,7 @@ export async function main(argv: string[]): Promise<void> {
       stages,
       crds: crdPaths(v.crds),
       timeScale,
+      authorizationMode: authorizationMode(v['authorization-mode'] as string | undefined),
       log: (m) => process.stderr.write(m + '\n'),
     });
   } catch (e) {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './server.ts';
 import type { RunningServer, ServerOptions } from './server.ts';
+import { userKubeconfig } from './auth/user-kubeconfig.ts';
+import type { UserIdentity } from './auth/user-kubeconfig.ts';
 
 export interface ClusterOptions extends Omit<ServerOptions, 'dataDir' | 'kubeconfigPath'> {
   /** Keep data in this directory instead of in memory. */
@@ -19,6 +21,11 @@ export interface Cluster {
   token: string;
   caPem?: string;
   server: RunningServer;
+  /**
+   * A kubeconfig (YAML) for another user, with a client certificate obtained through the
+   * CertificateSigningRequest API (CN = user, O = groups): for tests that act as someone else.
+   */
+  kubeconfigFor(id: UserIdentity): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +40,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   });
   return {
     url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, server,
+    kubeconfigFor: (id) => userKubeconfig({ server: server.url, caPem: server.caPem, token: server.token }, id),
     async stop() {
       await server.stop();
       rmSync(tmp, { recursive: true, force: true });
