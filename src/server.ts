@@ -38,6 +38,9 @@ import { reconcileBootstrapPolicy } from './auth/rbac/bootstrap.ts';
 import { approvalHandler, stampRequester } from './auth/csr-approval.ts';
 import { withClientCertificates } from './auth/x509.ts';
 import { statusHandler } from './api/subresources.ts';
+import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
+import { Informer } from './controllers/runtime.ts';
+import type { Controller } from './controllers/runtime.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
@@ -199,11 +202,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
 
   let controllers: Controllers | undefined;
+  let aggregation: Controller | undefined;
+  let stopRoles = () => {};
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     await reconcileBootstrapPolicy(store);
     await authz.start();
+    // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
+    // even without the others; the first pass completes before the server is ready.
+    const roles = authz.rbac?.clusterRoleInformer ?? new Informer(store, findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles')!);
+    if (!authz.rbac) { await roles.start(); stopRoles = () => roles.stop(); }
+    aggregation = clusterRoleAggregationController(store, clock, roles, log);
+    await aggregation.queue.idle();
     await crdController.start();
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
@@ -215,7 +226,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
     crdController.stop();
-    authz.stop();
+    aggregation?.stop(); stopRoles(); authz.stop();
     await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
     await backend.close();
     throw new Error(`start-up failed: ${(e as Error).message}`);
@@ -250,7 +261,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       relief?.stop();
       await controllers?.stop();
       crdController.stop();
-      authz.stop();
+      aggregation?.stop(); stopRoles(); authz.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

@@ -33,7 +33,6 @@ import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
 import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
-import { clusterRoleAggregationController } from './clusterrole-aggregation.ts';
 import { csrSigningController } from './csr-signing.ts';
 
 export interface Controllers {
@@ -83,7 +82,6 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   const controllers: Controller[] = [
     namespaceController(store, clock, namespaces, log),
     serviceAccountController(store, clock, namespaces, deps.caPem ?? '', log),
-    clusterRoleAggregationController(store, clock, informer('rbac.authorization.k8s.io', 'v1', 'clusterroles'), log),
   ];
   if (deps.ca) controllers.push(csrSigningController(store, clock, informer('certificates.k8s.io', 'v1', 'certificatesigningrequests'), deps.ca, log));
   let recorders: EventRecorder[] = [];

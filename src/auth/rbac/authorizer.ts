@@ -138,8 +138,8 @@ export class RbacAuthorizer {
     return { rules, errors: errs };
   }
 
-  /** Cluster roles (for the aggregation controller and reviews). */
-  clusterRole(name: string): KObject | undefined { return this.clusterRoles.get(name); }
+  /** The ClusterRole cache, shared with the aggregation controller. */
+  get clusterRoleInformer(): Informer { return this.clusterRoles; }
 }
 
 function rulesOf(role: KObject): PolicyRule[] {
