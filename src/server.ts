@@ -39,6 +39,7 @@ import { approvalHandler, stampRequester } from './auth/csr-approval.ts';
 import { withClientCertificates } from './auth/x509.ts';
 import { statusHandler } from './api/subresources.ts';
 import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
+import { csrSigningController } from './controllers/csr-signing.ts';
 import { Informer } from './controllers/runtime.ts';
 import type { Controller } from './controllers/runtime.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
@@ -215,13 +216,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (!authz.rbac) { await roles.start(); stopRoles = () => roles.stop(); }
     aggregation = clusterRoleAggregationController(store, clock, roles, log);
     await aggregation.queue.idle();
+    // The built-in CSR signers need the CA's key, which only a server that made its CA holds.
+    if (tls?.caKeyPem) {
+      const csrs = new Informer(store, findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!);
+      await csrs.start();
+      const signing = csrSigningController(store, clock, csrs, { certPem: tls.caPem, keyPem: tls.caKeyPem }, log);
+      const prev = stopRoles;
+      stopRoles = () => { prev(); signing.stop(); csrs.stop(); };
+    }
     await crdController.start();
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log,
-      ca: tls?.caKeyPem ? { certPem: tls.caPem, keyPem: tls.caKeyPem } : undefined });
+    if (opts.controllers !== false) controllers = await startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem: tls?.caPem, stages: opts.stages, log });
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();

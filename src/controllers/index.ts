@@ -33,7 +33,6 @@ import { podGarbageCollector } from './podgc.ts';
 import { persistentVolumeController, podClaimKeys } from './volumes/binder.ts';
 import { ephemeralVolumeController } from './volumes/ephemeral.ts';
 import type { NodeSimulator, NodeTemplate } from '../kubelet/nodes.ts';
-import { csrSigningController } from './csr-signing.ts';
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -47,8 +46,6 @@ export interface Controllers {
 
 export interface ControllerDeps {
   store: Store; clock: Clock; nodes: number; caPem?: string; log?: (m: string) => void;
-  /** The cluster CA's certificate and key: the built-in CSR signers sign with them (absent: no signing). */
-  ca?: { certPem: string; keyPem: string };
   /** Nodes from pools (--node-config); replaces `nodes` when given. */
   nodeTemplates?: NodeTemplate[];
   /** The kubelet's lifecycle stage table (--stages); default DEFAULT_STAGES. */
@@ -83,7 +80,6 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     namespaceController(store, clock, namespaces, log),
     serviceAccountController(store, clock, namespaces, deps.caPem ?? '', log),
   ];
-  if (deps.ca) controllers.push(csrSigningController(store, clock, informer('certificates.k8s.io', 'v1', 'certificatesigningrequests'), deps.ca, log));
   let recorders: EventRecorder[] = [];
   let kubelet: Kubelet | undefined;
   if (deps.workloads !== false) {
