@@ -7,7 +7,7 @@ import { findResource } from '../../registry/resources.ts';
 import { Informer } from '../../controllers/runtime.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import type { User } from '../user.ts';
-import { ruleAllows } from './rules.ts';
+import { ruleAllows, rulesOfRole } from './rules.ts';
 import type { Attributes, PolicyRule } from './rules.ts';
 
 export type Decision = 'allow' | 'deny' | 'noOpinion';
@@ -142,9 +142,7 @@ export class RbacAuthorizer {
   get clusterRoleInformer(): Informer { return this.clusterRoles; }
 }
 
-function rulesOf(role: KObject): PolicyRule[] {
-  return Array.isArray(role.rules) ? role.rules.filter((r: unknown) => r && typeof r === 'object') : [];
-}
+const rulesOf = rulesOfRole;
 
 /** utilerrors.NewAggregate's text: one error as is, several in brackets. */
 export function aggregate(errs: string[]): string {

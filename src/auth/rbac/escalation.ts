@@ -7,7 +7,7 @@ import type { ResourceInfo } from '../../registry/resources.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import type { User } from '../user.ts';
-import { compactRules, compactString, covers, goQuoteList } from './rules.ts';
+import { compactRules, compactString, covers, goQuoteList, rulesOfRole } from './rules.ts';
 import type { PolicyRule } from './rules.ts';
 import type { Authorizer } from './index.ts';
 import { PRIVILEGED_GROUP } from './index.ts';
@@ -42,7 +42,7 @@ function onlyGcFields(obj: KObject, old: KObject): boolean {
   return deepEqual(strip(obj), strip(old));
 }
 
-const rulesOf = (o: KObject): PolicyRule[] => (Array.isArray(o.rules) ? o.rules.filter((r: unknown) => r && typeof r === 'object') : []);
+const rulesOf = (o: KObject): PolicyRule[] => rulesOfRole(o);
 const hasAggregation = (o: KObject | undefined) => !!o?.aggregationRule && typeof o.aggregationRule === 'object';
 
 /**

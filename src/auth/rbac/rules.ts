@@ -24,6 +24,22 @@ export interface Attributes {
   namespace?: string;
 }
 
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+
+/** A rule as stored or sent, with every list a list of strings (anything else is dropped): safe to match. */
+export function normalizeRule(r: unknown): PolicyRule | undefined {
+  if (!r || typeof r !== 'object') return undefined;
+  const o = r as Record<string, unknown>;
+  const out: PolicyRule = { verbs: strings(o.verbs) ?? [] };
+  for (const k of ['apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) { const v = strings(o[k]); if (v) out[k] = v; }
+  return out;
+}
+
+/** The rules of a Role or ClusterRole object, normalised. */
+export function rulesOfRole(role: Record<string, any>): PolicyRule[] {
+  return Array.isArray(role.rules) ? role.rules.map(normalizeRule).filter((r): r is PolicyRule => r !== undefined) : [];
+}
+
 const has = (list: string[] | undefined, x: string) => !!list && list.includes(x);
 
 export function verbMatches(rule: PolicyRule, verb: string): boolean {
