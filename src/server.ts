@@ -32,7 +32,7 @@ import { tokenRequestHandler } from './auth/token-request.ts';
 import { oidcRoute } from './auth/oidc.ts';
 import { reviewHandlers, tokenReviewHandler } from './auth/reviews.ts';
 import { createAuthorizer } from './auth/rbac/index.ts';
-import type { AuthorizationMode } from './auth/rbac/index.ts';
+import type { Authorizer, AuthorizationMode } from './auth/rbac/index.ts';
 import { rbacWriteGuard } from './auth/rbac/escalation.ts';
 import { reconcileBootstrapPolicy } from './auth/rbac/bootstrap.ts';
 import { approvalHandler, stampRequester } from './auth/csr-approval.ts';
@@ -111,6 +111,8 @@ export interface RunningServer {
   kubeconfigPath?: string;
   store: Store;
   backend: Backend;
+  /** The authorizer (--authorization-mode): `authorize(user, attributes)` for admission (ValidatingAdmissionPolicy's `authorizer`). */
+  authorizer: Authorizer;
   stop(): Promise<void>;
 }
 
@@ -260,7 +262,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, store, backend,
+    url, port, token, caPem: tls?.caPem, kubeconfig, kubeconfigPath, store, backend, authorizer: authz,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -48,7 +48,7 @@ test('at every start: a deleted bootstrap role is recreated, a trimmed one regai
     let s = await startServer(opts);
     await s.store.delete(cr, undefined, 'system:discovery');
     await s.store.guaranteedUpdate(cr, undefined, 'system:basic-user', (o) => { o.rules = []; return o; });
-    await s.store.guaranteedUpdate(cr, undefined, 'system:heapster', (o) => { o.rules = []; o.metadata.annotations[AUTOUPDATE] = 'false'; return o; });
+    await s.store.guaranteedUpdate(cr, undefined, 'system:heapster', (o) => { o.rules = []; o.metadata.annotations = { ...o.metadata.annotations, [AUTOUPDATE]: 'false' }; return o; });
     await s.stop();
     s = await startServer(opts);
     try {

@@ -108,6 +108,7 @@ export const csrStrategy: KindStrategy = {
     if (old.status === undefined) delete obj.status; else obj.status = old.status;
   },
   validate: validateCsr,
+  fieldSelectors: { 'spec.signerName': (o) => (typeof o.spec?.signerName === 'string' ? o.spec.signerName : '') },
   async admitStatusUpdate(obj, old, ctx) {
     stampConditions(obj, old, rfc3339(ctx.clock.now()));
     const errs = statusUpdateErrors(obj, old);
