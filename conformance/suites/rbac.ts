@@ -42,7 +42,7 @@ export const rbacCases: Case[] = [
     },
   },
   {
-    behavior: 'rbac.can-i', name: 'auth-can-i', core: true,
+    behavior: 'rbac.can-i', name: 'auth-can-i-as-limited-user', core: true,
     async run(ctx) {
       const user = `viewer-${ctx.ns}`;
       await ok(ctx, ['create', 'rolebinding', 'v', '--clusterrole=view', `--user=${user}`, '-n', ctx.ns]);

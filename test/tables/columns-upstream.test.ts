@@ -37,6 +37,7 @@ const UPSTREAM: Record<string, string> = {
   'policy/poddisruptionbudgets': 'Name:string:name, Min Available:string, Max Unavailable:string, Allowed Disruptions:integer, Age:string',
   'discovery.k8s.io/endpointslices': 'Name:string:name, AddressType:string, Ports:string, Endpoints:string, Age:string',
   'apiextensions.k8s.io/customresourcedefinitions': 'Name:string:name, Created At:date',
+  'certificates.k8s.io/certificatesigningrequests': 'Name:string:name, Age:string, SignerName:string, Requestor:string, RequestedDuration:string, Condition:string',
 };
 
 test('every printer\'s columns have upstream\'s names, types, formats and priorities', () => {
