@@ -96,11 +96,12 @@ export class RbacAuthorizer {
   /** Bindings in scope `ns` ('' = cluster) whose subjects may name this user, each once. */
   private candidateBindings(user: User, ns: string): KObject[] {
     const informer = ns ? this.bindings : this.clusterBindings;
-    const seen = new Set<KObject>();
-    const take = (key: string) => { for (const b of informer.byIndexValue('subject', `${ns}|${key}`)) seen.add(b); };
-    take(`u:${user.name}`);
-    for (const g of user.groups) take(`g:${g}`);
-    return [...seen];
+    let out = informer.byIndexValue('subject', `${ns}|u:${user.name}`);
+    for (const g of user.groups) {
+      const more = informer.byIndexValue('subject', `${ns}|g:${g}`);
+      if (more.length) out = out.length ? [...new Set([...out, ...more])] : more;
+    }
+    return out;
   }
 
   /** DefaultRuleResolver.VisitRulesFor: cluster role bindings, then role bindings in `namespace`. */
@@ -142,7 +143,13 @@ export class RbacAuthorizer {
   get clusterRoleInformer(): Informer { return this.clusterRoles; }
 }
 
-const rulesOf = rulesOfRole;
+/** Normalised rules per cached role object (cached objects are never changed, only replaced). */
+const normalised = new WeakMap<KObject, PolicyRule[]>();
+function rulesOf(role: KObject): PolicyRule[] {
+  let rules = normalised.get(role);
+  if (!rules) normalised.set(role, rules = rulesOfRole(role));
+  return rules;
+}
 
 /** utilerrors.NewAggregate's text: one error as is, several in brackets. */
 export function aggregate(errs: string[]): string {
