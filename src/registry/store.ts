@@ -406,6 +406,7 @@ export class Store {
       next = clone(old);
       next.status = obj.status;
       if (obj.status === undefined) delete next.status;
+      if (strategy.statusUpdatesMetadata) next.metadata = { ...obj.metadata, managedFields: old.metadata.managedFields };
       // Ownership that server-side apply recorded for this status write is kept, as upstream's status
       // strategies keep the new object's managedFields (other status writes get theirs recorded below).
       if (opts.appliedOwnership && Array.isArray(obj.metadata.managedFields)) next.metadata.managedFields = obj.metadata.managedFields;
@@ -433,7 +434,9 @@ export class Store {
     if (strategy.load) await strategy.load(next);
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
     if (opts.subresource === undefined && opts.user && this.userAdmission) await this.userAdmission(r, next, old, opts.user);
-    const errs = opts.subresource !== undefined ? [] : [
+    const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
+      ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
+    const errs = opts.subresource !== undefined ? metaOnStatus : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),

@@ -126,6 +126,19 @@ describe('CertificateSigningRequest API', () => {
     assert.equal(bad.body.details.causes[0].message, 'Invalid value: "Denied": Approved and Denied conditions are mutually exclusive');
   });
 
+  test('status and approval writes keep metadata changes (as upstream\'s CSR status strategies), still validated', async () => {
+    const { csrPem } = makeCsr({ user: 'meta' });
+    assert.equal((await call('POST', CSRS, csrBody('meta-1', csrPem), admin())).status, 201);
+    const patch = (sub: string, body: object) => call('PATCH', `${CSRS}/meta-1/${sub}`, body, admin(), { 'content-type': 'application/merge-patch+json' });
+    const approval = await patch('approval', { metadata: { annotations: { patchedapproval: 'true' } }, status: { conditions: [{ type: 'ApprovalPatch', status: 'True', reason: 'e2e' }] } });
+    assert.equal(approval.status, 200, JSON.stringify(approval.body));
+    assert.equal(approval.body.metadata.annotations.patchedapproval, 'true');
+    assert.equal(approval.body.status.conditions[0].type, 'ApprovalPatch');
+    const bad = await patch('status', { metadata: { labels: { 'bad key!': 'x' } } });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.equal(bad.body.details.causes[0].field, 'metadata.labels');
+  });
+
   test('the signer refuses usages it does not sign with a Failed condition', async () => {
     const { csrPem } = makeCsr({ user: 'srv' });
     const created = await call('POST', CSRS, csrBody('srv-1', csrPem, { usages: ['server auth', 'client auth'] }), admin());

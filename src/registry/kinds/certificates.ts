@@ -98,6 +98,7 @@ function statusUpdateErrors(obj: KObject, old: KObject): FieldError[] {
 export const csrStrategy: KindStrategy = {
   nameRule: 'path',
   generation: false,
+  statusUpdatesMetadata: true,
   prepareForCreate(obj) {
     // Who asked is the server's to say (csr-approval.ts stamps it); the client cannot set it.
     if (isObj(obj.spec)) { delete obj.spec.username; delete obj.spec.uid; delete obj.spec.groups; delete obj.spec.extra; }
