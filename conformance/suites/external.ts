@@ -29,6 +29,7 @@ export const pythonCases: Case[] = [
   scenarioCase('crud.create-from-file', 'create-from-yaml', py, 'create-from-yaml'),
   scenarioCase('patch.strategic', 'patch', py, 'patch'),
   scenarioCase('crd.custom-objects-api', 'custom-objects', py, 'custom-objects'),
+  scenarioCase('rbac.python-token', 'service-account-token', py, 'sa-token'),
 ];
 
 export const goTool = { bin: join(here, '..', 'go', 'bin', 'skiff-conformance') };
