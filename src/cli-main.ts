@@ -30,6 +30,9 @@ const FLAGS = {
   'leader-elect-renew-deadline': { type: 'string', env: 'SKIFF_LEADER_ELECT_RENEW_DEADLINE', help: 'how long a leader keeps trying to renew before it stops leading (default 10s)' },
   'leader-elect-retry-period': { type: 'string', env: 'SKIFF_LEADER_ELECT_RETRY_PERIOD', help: 'how often candidates try to acquire or renew (default 2s)' },
   merge: { type: 'boolean', env: '', help: '(kubeconfig) merge the Skiff context into ~/.kube/config (or $KUBECONFIG) instead of printing' },
+  user: { type: 'string', env: '', help: '(kubeconfig) print a kubeconfig for this user instead, with a client certificate obtained through the CertificateSigningRequest API using the admin kubeconfig ($KUBECONFIG, or --kubeconfig, or the data directory\'s)' },
+  group: { type: 'string', env: '', multiple: true, help: '(kubeconfig --user) a group of the user (the certificate\'s organization); repeatable' },
+  'authorization-mode': { type: 'string', env: 'SKIFF_AUTHORIZATION_MODE', help: "'RBAC' (default) or 'AlwaysAllow' (every request allowed; no anonymous access)" },
   help: { type: 'boolean', env: '', help: 'show this help' },
   version: { type: 'boolean', env: '', help: "print Skiff's version and the Kubernetes version it serves" },
 } as const;
@@ -38,6 +41,8 @@ function usage(): string {
   const lines = [
     'Usage: skiff [serve] [flags]      start the API server',
     '       skiff kubeconfig [flags]   print the kubeconfig of a data directory (or --merge it into ~/.kube/config)',
+    '       skiff kubeconfig --user NAME [--group G]...',
+    '                                  print a kubeconfig for another user (client certificate via the CSR API; needs an admin KUBECONFIG)',
     '       skiff clock [show | advance DURATION | set-scale X] [--data-dir D | --kubeconfig F]',
     '                                  show or move the simulated clock of a running server (DURATION: 90s, 1h30m, or seconds)',
     '       skiff snapshot save|restore FILE [--data-dir D | --kubeconfig F]',
@@ -108,6 +113,11 @@ function leaderElection(v: Record<string, unknown>): { leaderElect?: boolean; le
   return { leaderElect: flag === undefined ? undefined : flag === 'true', leaderElection: { leaseMs, renewDeadlineMs, retryMs } };
 }
 
+function authorizationMode(v: string | undefined): 'RBAC' | 'AlwaysAllow' | undefined {
+  if (v === undefined || v === 'RBAC' || v === 'AlwaysAllow') return v;
+  fail(`--authorization-mode must be 'RBAC' or 'AlwaysAllow', got ${JSON.stringify(v)}`);
+}
+
 function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) fail(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
@@ -146,6 +156,13 @@ export async function main(argv: string[]): Promise<void> {
   if (parsed.positionals.length > ({ clock: 3, snapshot: 3, 'envtest-assets': 2 }[cmd] ?? 1)) fail(`unexpected argument ${JSON.stringify(parsed.positionals[1])} (see skiff --help)`);
   const dataDir = resolve((v['data-dir'] as string) ?? '.skiff');
 
+  if (cmd === 'kubeconfig' && v.user !== undefined) {
+    const { userKubeconfigCommand } = await import('./cli-user-kubeconfig.ts');
+    const groups = (parsed.values.group as string[] | undefined) ?? [];
+    const path = (v.kubeconfig as string) ?? process.env.KUBECONFIG?.split(':')[0] ?? join(dataDir, 'kubeconfig');
+    try { process.stdout.write(await userKubeconfigCommand(path, v.user as string, groups)); } catch (e) { fail((e as Error).message); }
+    return;
+  }
   if (cmd === 'kubeconfig') {
     const path = (v.kubeconfig as string) ?? join(dataDir, 'kubeconfig');
     if (!existsSync(path)) fail(`no kubeconfig at ${path}: start the server first (skiff serve --data-dir ${dataDir})`);
@@ -243,6 +260,7 @@ export async function main(argv: string[]): Promise<void> {
       timeScale,
       etcd,
       ...leaderElection(v),
+      authorizationMode: authorizationMode(v['authorization-mode'] as string | undefined),
       log: (m) => process.stderr.write(m + '\n'),
     });
   } catch (e) {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { startServer } from './server.ts';
 import type { RunningServer, ServerOptions } from './server.ts';
 import type { ClusterSnapshot } from './snapshot/cluster.ts';
+import { userKubeconfig } from './auth/user-kubeconfig.ts';
+import type { UserIdentity } from './auth/user-kubeconfig.ts';
 
 export interface ClusterOptions extends Omit<ServerOptions, 'dataDir' | 'kubeconfigPath'> {
   /** Keep data in this directory instead of in memory. */
@@ -29,6 +31,11 @@ export interface Cluster {
   snapshot(): ClusterSnapshot;
   /** Back to a snapshot of this cluster: objects, revisions and clock; open watches get 410 Expired. */
   restore(snapshot: ClusterSnapshot): Promise<void>;
+  /**
+   * A kubeconfig (YAML) for another user, with a client certificate obtained through the
+   * CertificateSigningRequest API (CN = user, O = groups): for tests that act as someone else.
+   */
+  kubeconfigFor(id: UserIdentity): Promise<string>;
   /** Stops the server and releases every handle (sockets, timers, the database). */
   stop(): Promise<void>;
 }
@@ -46,6 +53,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     url: server.url, kubeconfig: server.kubeconfig, kubeconfigPath: server.kubeconfigPath!, token: server.token, caPem: server.caPem, uiUrl: server.uiUrl, server,
     snapshot: () => server.snapshot(),
     restore: (snapshot) => server.restore(snapshot),
+    kubeconfigFor: (id) => userKubeconfig({ server: server.url, caPem: server.caPem, token: server.token }, id),
     async stop() {
       await server.stop();
       rmSync(tmp, { recursive: true, force: true });

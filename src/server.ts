@@ -34,7 +34,18 @@ import { ensureSigningKey } from './auth/signing-key.ts';
 import { ServiceAccountTokens } from './auth/sa-tokens.ts';
 import { tokenRequestHandler } from './auth/token-request.ts';
 import { oidcRoute } from './auth/oidc.ts';
-import { tokenReviewHandler } from './auth/reviews.ts';
+import { reviewHandlers, tokenReviewHandler } from './auth/reviews.ts';
+import { createAuthorizer } from './auth/rbac/index.ts';
+import type { Authorizer, AuthorizationMode } from './auth/rbac/index.ts';
+import { rbacWriteGuard } from './auth/rbac/escalation.ts';
+import { reconcileBootstrapPolicy } from './auth/rbac/bootstrap.ts';
+import { approvalHandler, stampRequester } from './auth/csr-approval.ts';
+import { withClientCertificates } from './auth/x509.ts';
+import { statusHandler } from './api/subresources.ts';
+import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
+import { csrSigningController } from './controllers/csr-signing.ts';
+import { Informer } from './controllers/runtime.ts';
+import type { Controller } from './controllers/runtime.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
@@ -62,7 +73,6 @@ import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
 import { signingKeyFrom } from './auth/signing-key.ts';
-import { withClientCertificates } from './auth/client-cert.ts';
 import { restoreSnapshot, takeSnapshot } from './snapshot/cluster.ts';
 import type { ClusterSnapshot, SnapshotDeps } from './snapshot/cluster.ts';
 import { snapshotRoute } from './snapshot/route.ts';
@@ -116,6 +126,10 @@ export interface ServerOptions {
   clientCaPem?: string;
   /** Sign service-account tokens with this private key (PEM; --service-account-signing-key-file). */
   serviceAccountKeyPem?: string;
+  /** --authorization-mode: RBAC (default) or AlwaysAllow. */
+  authorizationMode?: AuthorizationMode;
+  /** --anonymous-auth: requests without credentials are system:anonymous (default true; off under AlwaysAllow, as upstream). */
+  anonymousAuth?: boolean;
 }
 
 export interface RunningServer {
@@ -133,6 +147,8 @@ export interface RunningServer {
   snapshot(): ClusterSnapshot;
   /** Back to a snapshot: objects, revisions and clock; open watches end with 410 Expired. */
   restore(snapshot: ClusterSnapshot): Promise<void>;
+  /** The authorizer (--authorization-mode): `authorize(user, attributes)` for admission (ValidatingAdmissionPolicy's `authorizer`). */
+  authorizer: Authorizer;
   stop(): Promise<void>;
 }
 
@@ -159,7 +175,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
   store.services = await strategyServices(store, { shared: !!opts.etcd });
-  await registerAdmissionPlugins({ store, clock });
+  // The authorizer (--authorization-mode) exists before admission: ValidatingAdmissionPolicy's
+  // `authorizer` and its paramKind checks ask it.
+  const authorizationMode = opts.authorizationMode ?? 'RBAC';
+  const authz = createAuthorizer(store, authorizationMode);
+  await registerAdmissionPlugins({ store, clock, authorize: async (r) => {
+    const out = await authz.authorize(r.user, { verb: r.verb, resourceRequest: r.resourceRequest, path: r.path, apiGroup: r.group, apiVersion: r.version, resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name });
+    return { decision: out.decision === 'allow' ? 'allow' : out.decision === 'deny' ? 'deny' : 'noopinion', reason: out.reason };
+  } });
   // Webhooks and extension servers that run as emulated pods are reached over the simulated network,
   // loaded on the first such call.
   setSimulatedTransport(async (r) => (await import('./netsim/webhook-transport.ts')).webhookTransport(store)(r));
@@ -186,18 +209,31 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let ready = false;
   let metrics: ApiMetrics | undefined;
   let url = '';
-  const tokens = tokenAuthenticator(token, saTokens);
-  const auth = opts.clientCaPem ? withClientCertificates(tokens) : tokens;
+  // Authorization (auth/rbac): the chain for --authorization-mode, escalation checks on RBAC writes,
+  // the requester stamped into CertificateSigningRequests, reviews answered by the authorizer.
+  const anonymous = opts.anonymousAuth ?? authorizationMode !== 'AlwaysAllow';
+  const guard = rbacWriteGuard(authz);
+  store.userAdmission = async (r, obj, old, user) => {
+    await guard(r, obj, old, user);
+    if (!old && r.resource === 'certificatesigningrequests' && r.group === 'certificates.k8s.io') stampRequester(obj, user);
+  };
+  for (const [k, h] of reviewHandlers(authz)) ext.virtualCreate.set(k, h);
+  ext.subresources.set('certificates.k8s.io/certificatesigningrequests/approval', approvalHandler(authz, statusHandler));
+  const auth = withClientCertificates(tokenAuthenticator(token, saTokens));
   const snapshots: SnapshotDeps = { backend, clock, afterRestore: async () => { store.services = await strategyServices(store); } };
   const app = buildApp({
-    store, ext, auth, ready: () => ready && (backend.healthy?.() ?? true), log,
+    store, ext, auth, authz, anonymous, ready: () => ready && (backend.healthy?.() ?? true), log,
     metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
     publicRoutes: [uiRoute()],
     routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : []), snapshotRoute(snapshots)], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ...(opts.clientCaPem ? { ca: opts.clientCaPem, requestCert: true, rejectUnauthorized: false } : { ca: caPem }), ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false }, app)
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: opts.clientCaPem ?? caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false,
+      // Client certificates are asked for and verified against the cluster CA (or envtest's
+      // --client-ca-file); a connection without one (or with one that fails) still proceeds, and
+      // authentication decides (auth/x509.ts).
+      requestCert: true, rejectUnauthorized: false }, app)
     : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
@@ -210,7 +246,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('checkContinue', continueLikeGo(app));
   // Requests with an Upgrade header bypass the request handler (api/upgrades.ts).
   const pods = findResource('', 'v1', 'pods')!;
-  server.on('upgrade', upgradeHandler({ app, auth, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
+  server.on('upgrade', upgradeHandler({ app, auth, authz, anonymous, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
   const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
@@ -229,9 +265,29 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let controllers: Controllers | undefined;
   let election: Election | undefined;
+  let aggregation: Controller | undefined;
+  let stopRoles = () => {};
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    await reconcileBootstrapPolicy(store);
+    await authz.start();
+    // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
+    // even without the others; the first pass completes before the server is ready.
+    const roles = authz.rbac?.clusterRoleInformer ?? new Informer(store, findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles')!);
+    if (!authz.rbac) { await roles.start(); stopRoles = () => roles.stop(); }
+    aggregation = clusterRoleAggregationController(store, clock, roles, log);
+    await aggregation.queue.idle();
+    // The built-in CSR signers need the CA's key, which only a server that made its CA holds.
+    // (Not with a serving certificate handed in, as envtest's --cert-dir: there is no CA key then.)
+    const caKeyPem = tls && 'caKeyPem' in tls ? tls.caKeyPem : undefined;
+    if (caKeyPem && tls?.caPem) {
+      const csrs = new Informer(store, findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!);
+      await csrs.start();
+      const signing = csrSigningController(store, clock, csrs, { certPem: tls.caPem, keyPem: caKeyPem }, log);
+      const prev = stopRoles;
+      stopRoles = () => { prev(); signing.stop(); csrs.stop(); };
+    }
     await crdController.start();
     await aggregator.start();
     if (opts.crds?.length) {
@@ -251,6 +307,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
     crdController.stop();
+    aggregation?.stop(); stopRoles(); authz.stop();
     await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
     await backend.close();
     throw new Error(`start-up failed: ${(e as Error).message}`);
@@ -276,7 +333,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend,
+    url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend, authorizer: authz,
     snapshot: () => takeSnapshot(snapshots),
     restore: (snap) => restoreSnapshot(snapshots, snap),
     async stop() {
@@ -289,6 +346,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       await controllers?.stop();
       crdController.stop();
       aggregator.stop();
+      aggregation?.stop(); stopRoles(); authz.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

@@ -22,6 +22,7 @@ import { cpCases } from '../conformance/suites/cp.ts';
 import { volumeCases } from '../conformance/suites/volumes.ts';
 import { revisionCases } from '../conformance/suites/revisions.ts';
 import { tokenCases } from '../conformance/suites/tokens.ts';
+import { rbacCases } from '../conformance/suites/rbac.ts';
 import { tokenClientNodeCases } from '../conformance/suites/tokens-client-node.ts';
 import { preemptionCases } from '../conformance/suites/preemption.ts';
 import { crdCases } from '../conformance/suites/crds.ts';
@@ -34,7 +35,7 @@ import { containerCases } from '../conformance/suites/containers.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases, ...proxyCases, ...admissionPolicyCases, ...policyCases, ...webhookCases, ...containerCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': [...clientGoCases, clientGoProxyCase, ...conversionClientGoCases], 'controller-runtime': controllerRuntimeCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...rbacCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases, ...proxyCases, ...admissionPolicyCases, ...policyCases, ...webhookCases, ...containerCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': [...clientGoCases, clientGoProxyCase, ...conversionClientGoCases], 'controller-runtime': controllerRuntimeCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -84,6 +86,10 @@ func main() {
 		proxyGet(ctx, config, ns)
 	case "conversion-read":
 		conversionRead(ctx, config, ns)
+	case "impersonation":
+		impersonation(ctx, config, ns)
+	case "client-cert":
+		clientCert(ctx, config, ns)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", scenario)
 		os.Exit(2)
@@ -522,5 +528,58 @@ func conversionRead(ctx context.Context, config *rest.Config, ns string) {
 	}
 	if h, _, _ := unstructured.NestedString(list.Items[0].Object, "spec", "hostname"); h != "alpha" {
 		fail("listed at v2: spec %v", list.Items[0].Object["spec"])
+	}
+}
+
+// impersonation: the admin's client with rest.ImpersonationConfig acts as another user: refused
+// with upstream's Forbidden until a RoleBinding grants it, and SelfSubjectReview reports the
+// impersonated user, groups and extra.
+func impersonation(ctx context.Context, config *rest.Config, ns string) {
+	admin := clientset(config)
+	ensureNamespace(ctx, admin, ns)
+	as := rest.CopyConfig(config)
+	as.Impersonate = rest.ImpersonationConfig{UserName: "cg-impersonated", Groups: []string{"cg-team"}, Extra: map[string][]string{"scopes": {"a", "b"}}}
+	user := clientset(as)
+	_, err := user.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	want := fmt.Sprintf(`configmaps is forbidden: User "cg-impersonated" cannot list resource "configmaps" in API group "" in the namespace "%s"`, ns)
+	if !apierrors.IsForbidden(err) || err.Error() != want {
+		fail("list as the impersonated user before any binding: want Forbidden %q, got %v", want, err)
+	}
+	_, err = admin.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "cg-team-view"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "view"},
+		Subjects:   []rbacv1.Subject{{Kind: "Group", APIGroup: "rbac.authorization.k8s.io", Name: "cg-team"}},
+	}, metav1.CreateOptions{})
+	must(err, "create rolebinding")
+	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := user.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+		return err == nil, nil
+	})
+	must(err, "list once the group is bound to view")
+	review, err := user.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
+	must(err, "SelfSubjectReview as the impersonated user")
+	info := review.Status.UserInfo
+	if info.Username != "cg-impersonated" || len(info.Groups) != 2 || info.Groups[0] != "cg-team" || info.Groups[1] != "system:authenticated" || len(info.Extra["scopes"]) != 2 {
+		fail("SelfSubjectReview: %+v", info)
+	}
+	_, err = user.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "no"}}, metav1.CreateOptions{})
+	if !apierrors.IsForbidden(err) {
+		fail("create with view: want Forbidden, got %v", err)
+	}
+}
+
+// clientCert: a kubeconfig with a client certificate (CN=cg-cert, O=cg-group) authenticates as that
+// user; without a binding it may create SelfSubjectReviews (system:basic-user) but not list pods.
+func clientCert(ctx context.Context, config *rest.Config, ns string) {
+	cs := clientset(config)
+	review, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
+	must(err, "SelfSubjectReview with the client certificate")
+	if review.Status.UserInfo.Username != "cg-cert" || len(review.Status.UserInfo.Groups) == 0 || review.Status.UserInfo.Groups[0] != "cg-group" {
+		fail("SelfSubjectReview: %+v", review.Status.UserInfo)
+	}
+	_, err = cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	want := fmt.Sprintf(`pods is forbidden: User "cg-cert" cannot list resource "pods" in API group "" in the namespace "%s"`, ns)
+	if !apierrors.IsForbidden(err) || err.Error() != want {
+		fail("list pods: want Forbidden %q, got %v", want, err)
 	}
 }

@@ -3,6 +3,7 @@
 Usage: python scenarios.py <kubeconfig> <scenario> <namespace>
 Exits 0 on success; prints FAIL: <reason> on stderr and exits 1 otherwise.
 """
+import json
 import os
 import sys
 import tempfile
@@ -277,7 +278,34 @@ def custom_objects(api_client, ns):
     fail("CRD not deleted")
 
 
+def service_account_token(api_client, ns):
+    """A token from TokenRequest, used by a client of its own: RBAC applies to the account."""
+    v1 = client.CoreV1Api(api_client)
+    v1.create_namespaced_service_account(ns, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="py-sa")))
+    client.RbacAuthorizationV1Api(api_client).create_namespaced_role_binding(ns, client.V1RoleBinding(
+        metadata=client.V1ObjectMeta(name="py-sa-view"),
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name="view"),
+        subjects=[client.RbacV1Subject(kind="ServiceAccount", name="py-sa", namespace=ns)]))
+    tr = v1.create_namespaced_service_account_token("py-sa", ns, client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=[])))
+    cfg = client.Configuration()
+    admin_cfg = api_client.configuration
+    cfg.host = admin_cfg.host
+    cfg.ssl_ca_cert = admin_cfg.ssl_ca_cert
+    cfg.verify_ssl = admin_cfg.verify_ssl
+    cfg.api_key = {"authorization": "Bearer " + tr.status.token}
+    sa = client.CoreV1Api(client.ApiClient(cfg))
+    sa.list_namespaced_pod(ns)
+    try:
+        sa.list_namespaced_secret(ns)
+        fail("listing secrets with view: want 403, but the call succeeded")
+    except ApiException as e:
+        want = f'secrets is forbidden: User "system:serviceaccount:{ns}:py-sa" cannot list resource "secrets" in API group "" in the namespace "{ns}"'
+        if e.status != 403 or json.loads(e.body or "{}").get("message") != want:
+            fail(f"listing secrets with view: want 403 {want!r}, got {e.status}: {(e.body or '')[:300]}")
+
+
 SCENARIOS = {
+    "sa-token": service_account_token,
     "custom-objects": custom_objects,
     "crud": crud,
     "watch": watch_events_started,

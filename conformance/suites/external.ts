@@ -1,5 +1,6 @@
 // Python and client-go scenarios: thin wrappers that run a scenario program with the suite's
 // kubeconfig and the case's namespace; the program exits 0 on success and explains failures.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Case, CaseContext } from '../lib.ts';
 import { check, execFile } from '../lib.ts';
@@ -28,6 +29,7 @@ export const pythonCases: Case[] = [
   scenarioCase('crud.create-from-file', 'create-from-yaml', py, 'create-from-yaml'),
   scenarioCase('patch.strategic', 'patch', py, 'patch'),
   scenarioCase('crd.custom-objects-api', 'custom-objects', py, 'custom-objects'),
+  scenarioCase('rbac.python-token', 'service-account-token', py, 'sa-token'),
 ];
 
 export const goTool = { bin: join(here, '..', 'go', 'bin', 'skiff-conformance') };
@@ -41,6 +43,18 @@ export const clientGoCases: Case[] = [
   scenarioCase('apply.server-side', 'apply-configurations', go, 'apply', { noNamespace: true }),
   scenarioCase('crd.custom-objects-api', 'dynamic-custom-resources', go, 'dynamic-crd', { noNamespace: true }),
   scenarioCase('protobuf.client-go', 'protobuf-crud', go, 'protobuf', { noNamespace: true }),
+  scenarioCase('rbac.client-go', 'impersonation', go, 'impersonation', { noNamespace: true }),
+  {
+    // The same program with a kubeconfig holding a client certificate (CN=cg-cert, O=cg-group).
+    behavior: 'rbac.client-go', name: 'client-certificate',
+    async run(ctx: CaseContext) {
+      const { userKubeconfig } = await import('../../src/auth/user-kubeconfig.ts');
+      const kc = join(ctx.tmp, 'cg-cert.kubeconfig');
+      writeFileSync(kc, await userKubeconfig({ server: ctx.cluster.url, caPem: ctx.cluster.caPem, token: ctx.cluster.token }, { user: 'cg-cert', groups: ['cg-group'] }));
+      const r = await execFile(goTool.bin, [kc, 'client-cert', ctx.ns], { timeoutMs: 60_000, signal: ctx.signal });
+      check(r.code === 0, `client-cert: exit=${r.code} ${(r.stderr.match(/FAIL: .*/g) ?? []).join('; ').slice(0, 700)}`);
+    },
+  },
 ];
 
 /** client-go cases that need in-process set-up live with their area. */

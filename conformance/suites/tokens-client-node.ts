@@ -41,6 +41,10 @@ export const tokenClientNodeCases: Case[] = [
       const tr = await core.createNamespacedServiceAccountToken({ name: 'default', namespace: ctx.ns, body: { spec: { audiences: [], expirationSeconds: 600 } } });
       const token = tr.status?.token ?? '';
       check(tr.spec?.expirationSeconds === 600 && tr.status?.expirationTimestamp instanceof Date && token.split('.').length === 3, `TokenRequest answer: ${JSON.stringify(tr)}`);
+      // RBAC is enforced: the account may read its namespace through a binding to view.
+      await adminConfig(ctx).makeApiClient(k8s.RbacAuthorizationV1Api).createNamespacedRoleBinding({ namespace: ctx.ns, body: {
+        metadata: { name: 'default-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ctx.ns }] } });
       const asSa = tokenConfig(ctx, token).makeApiClient(k8s.CoreV1Api);
       const pods = await asSa.listNamespacedPod({ namespace: ctx.ns });
       check(Array.isArray(pods.items), 'list pods with the service-account token');

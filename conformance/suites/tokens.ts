@@ -5,8 +5,13 @@ import type { Case, CaseContext } from '../lib.ts';
 import { check, waitFor } from '../lib.ts';
 import { kubectl, ok, show } from './kubectl.ts';
 
-/** The default ServiceAccount of the case's namespace, once the controller has created it. */
+/**
+ * The default ServiceAccount of the case's namespace, once the controller has created it; it is bound
+ * to `view` in the namespace (RBAC is enforced, as upstream: a token alone grants nothing).
+ */
 async function defaultAccountUid(ctx: CaseContext): Promise<string> {
+  const bound = await kubectl(ctx, ['create', 'rolebinding', 'default-view', '--clusterrole=view', `--serviceaccount=${ctx.ns}:default`, '-n', ctx.ns]);
+  check(bound.code === 0 || /AlreadyExists/.test(bound.stderr), `bind the default account: ${show(bound)}`);
   return waitFor('the default ServiceAccount', async () => {
     const r = await kubectl(ctx, ['get', 'sa', 'default', '-n', ctx.ns, '-o', 'jsonpath={.metadata.uid}']);
     return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;

@@ -15,10 +15,11 @@ import { isVirtualResource } from './served-groups.ts';
 import { send, sendStatus } from './respond.ts';
 import { goBadRequest, refusedLikeGo } from './go-http.ts';
 import { protobufFor } from './protobuf-loader.ts';
-import { setRequestUser } from '../auth/user.ts';
 import { isStorageError } from '../storage/types.ts';
 import { asUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
+import type { Authorizer } from '../auth/rbac/index.ts';
+import { secureRequest } from '../auth/request-auth.ts';
 
 export interface Authenticator {
   /** The user for this request, or undefined if unauthenticated. Throws (rejects with) 401 for bad credentials. */
@@ -29,6 +30,10 @@ export interface AppDeps {
   store: Store;
   ext: Extensions;
   auth?: Authenticator;
+  /** Who may do what (--authorization-mode); absent: every authenticated request is allowed. */
+  authz?: Authorizer;
+  /** Requests without credentials are system:anonymous (--anonymous-auth, default true) rather than 401. */
+  anonymous?: boolean;
   /** Extra non-resource routes (openapi, admin endpoints): path → handler. Return false if not handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: RequestUrl) => Promise<boolean> | boolean)[];
   /** Routes answered before authentication (the web view's static files): they must serve no cluster data. */
@@ -113,14 +118,12 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
-  for (const route of deps.publicRoutes ?? []) if (await route(req, res, url)) return;
-  if (!PUBLIC.has(path) && deps.auth) {
-    const user = await deps.auth.authenticate(req);
-    if (!user) throw errors.unauthorized();
-    setRequestUser(req, user);
-    // Code below the HTTP layer (admission) reads who is asking from the request scope.
-    return asUser(user, () => route(deps, req, res, url, path, ready, metrics));
-  }
+  for (const pub of deps.publicRoutes ?? []) if (await pub(req, res, url)) return;
+  // Authentication, impersonation and authorization (auth/request-auth.ts); the health and version
+  // paths need no credentials when anonymous requests are off.
+  const user = await secureRequest(deps, req, url.pathname, url.searchParams, PUBLIC.has(path));
+  // Code below the HTTP layer (admission) reads who is asking from the request scope.
+  if (user) return asUser(user, () => route(deps, req, res, url, path, ready, metrics));
   return route(deps, req, res, url, path, ready, metrics);
 }
 

@@ -20,6 +20,7 @@ import type { Extensions } from './extensions.ts';
 import { patchObject } from './patch.ts';
 import { collectWarnings } from '../util/request-warnings.ts';
 import { addWarnings } from './typed.ts';
+import { requestUser } from '../auth/user.ts';
 import { deprecationWarning, endWatchWhenUnserved, protobufAllowed, refuseProtobufBody } from './custom-http.ts';
 
 export interface HandlerDeps {
@@ -124,7 +125,7 @@ async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: Serve
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']) });
+      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req) });
       send(res, 201, created, rep);
       return;
     }
@@ -132,7 +133,7 @@ async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: Serve
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const { obj: out, created } = await store.update(r, info.namespace, info.name!, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']) });
+      const { obj: out, created } = await store.update(r, info.namespace, info.name!, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req) });
       send(res, created ? 201 : 200, out, rep);
       return;
     }

@@ -2,6 +2,7 @@
 // through the generic store with the patch applied to the current object (retried on conflict).
 // Server-side apply (application/apply-patch+yaml) may create the object.
 import { errors } from '../errors.ts';
+import { requestUser } from '../auth/user.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { mediaType, readBody } from './body.ts';
 import type { SubresourceRequest } from './extensions.ts';
@@ -110,7 +111,7 @@ async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string)
       if (obj.metadata?.name && obj.metadata.name !== info.name) throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
       obj.metadata = { ...(obj.metadata ?? {}), name: info.name };
       // Server-side apply has already recorded ownership: no Update entry for this write.
-      const created = await store.create(r, info.namespace, obj, { dryRun: dry });
+      const created = await store.create(r, info.namespace, obj, { dryRun: dry, user: requestUser(s.req) });
       addWarnings(s.res, checked.warnings);
       return { obj: created, created: true };
     }
@@ -123,7 +124,7 @@ async function patchObjectUnguarded(s: SubresourceRequest, subresource?: string)
     // A patch that does not mention resourceVersion is unconditional.
     if (out.metadata?.resourceVersion === rv) delete out.metadata.resourceVersion;
     return out;
-  }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, appliedOwnership: ct === APPLY, subresource });
+  }, { dryRun: dry, fieldManager: ct === APPLY ? undefined : manager, appliedOwnership: ct === APPLY, subresource, user: requestUser(s.req) });
   addWarnings(s.res, warnings);
   return { obj, created: false };
 }

@@ -13,13 +13,15 @@ import type { Authenticator } from './app.ts';
 import { reportInternalError } from './app.ts';
 import { writeGoBadRequest } from './go-http.ts';
 import { parseRequestTarget } from './request-info.ts';
+import { secureRequest } from '../auth/request-auth.ts';
+import type { RequestSecurity } from '../auth/request-auth.ts';
 
 const { ServerResponse: Response } = process.getBuiltinModule('node:http');
 
 const STREAMING_PATH = /\/pods\/[^/]*\/(exec|attach|portforward)\/*$/;
 const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
 
-export interface UpgradeDeps {
+export interface UpgradeDeps extends RequestSecurity {
   app: (req: IncomingMessage, res: ServerResponse) => void;
   auth: Authenticator;
   resolvePod: (ns: string, name: string) => Promise<KObject>;
@@ -44,7 +46,8 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
     const target = parseRequestTarget(req.url ?? '/');
     if (!target) { writeGoBadRequest(socket); return; }
     if (!STREAMING_PATH.test(target.pathname) && !hasBody(req)) { serveWithoutUpgrade(deps.app, req, socket); return; }
-    Promise.resolve().then(() => deps.auth.authenticate(req)).then((user) => {
+    // A GET upgrade is authorized as `get` and, as upstream's AuthorizePodWebsocketUpgradeCreatePermission, `create`.
+    Promise.resolve().then(() => secureRequest(deps, req, target.pathname, target.searchParams, false, req.method === 'GET' ? ['create'] : [])).then((user) => {
       if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
       handleUpgrade(req, socket, head, deps.resolvePod, deps.clock).then((handled) => {
         if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${target.pathname.slice(0, 256)}`));

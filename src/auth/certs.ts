@@ -10,30 +10,30 @@ import { isIP } from 'node:net';
 import type { Clock } from '../clock.ts';
 import { bits, bool, ctx, int, namedBits, octets, oid, seq, set, time, uint, utf8 } from './der.ts';
 
-export interface TlsMaterial { caPem: string; certPem: string; keyPem: string }
+export interface TlsMaterial { caPem: string; certPem: string; keyPem: string; /** The CA's key, when this server holds it (it signs approved CertificateSigningRequests). */ caKeyPem?: string }
 /** What certificate generation needs from the clock: the time (validity) and random bytes (serials). */
 export type CertClock = Pick<Clock, 'now' | 'randomBytes'>;
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
-const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
+export const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
 
-function toPem(der: Uint8Array, label: string): string {
+export function toPem(der: Uint8Array, label: string): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
 /** A positive 128-bit serial number. */
-function serial(clock: CertClock): Buffer {
+export function serial(clock: CertClock): Buffer {
   const b = Buffer.from(clock.randomBytes(16));
   b[0] = (b[0] & 0x7f) | 0x10;
   return uint(b);
 }
 
-const cn = (name: string) => seq(set(seq(oid('2.5.4.3'), utf8(name))));
-const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+export const cn = (name: string) => seq(set(seq(oid('2.5.4.3'), utf8(name))));
+export const ext = (id: string, critical: boolean, value: Uint8Array) => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (the last BIT STRING of the SPKI). */
-function keyId(spki: Buffer): Buffer {
+export function keyId(spki: Buffer): Buffer {
   const point = spki.subarray(spki.length - 65); // uncompressed P-256 point, 0x04 || X || Y
   return createHash('sha1').update(point).digest();
 }
@@ -57,10 +57,11 @@ export function ipBytes(ip: string): Buffer {
   return out;
 }
 
-function certificate(clock: CertClock, o: { subject: string; issuer: string; notBefore: number; notAfter: number; spki: Buffer; extensions: Buffer[]; signer: KeyObject }): Buffer {
+/** A certificate signed by `signer` (ECDSA P-256); subject and issuer are a common name or a DER Name. */
+export function certificate(clock: CertClock, o: { subject: string | Buffer; issuer: string; notBefore: number; notAfter: number; spki: Buffer; extensions: Buffer[]; signer: KeyObject }): Buffer {
   const tbs = seq(
     ctx(0, int(2)), // v3
-    serial(clock), ECDSA_SHA256, cn(o.issuer), seq(time(o.notBefore), time(o.notAfter)), cn(o.subject), o.spki,
+    serial(clock), ECDSA_SHA256, cn(o.issuer), seq(time(o.notBefore), time(o.notAfter)), typeof o.subject === 'string' ? cn(o.subject) : o.subject, o.spki,
     ctx(3, seq(...o.extensions)),
   );
   return seq(tbs, ECDSA_SHA256, bits(sign('sha256', tbs, o.signer)));
@@ -118,7 +119,8 @@ export async function ensureTls(dir: string | undefined, bindAddress: string, cl
     const covered = new Set((cert.subjectAltName ?? '').split(',').map((x) => x.trim().replace(/^(DNS|IP Address):/, '').toLowerCase()));
     const norm = (h: string) => (h === '::1' ? '0:0:0:0:0:0:0:1' : h);
     if (hosts.every((h) => covered.has(h) || covered.has(norm(h))) && Date.parse(cert.validTo) > clock.now()) {
-      return { caPem: readFileSync(p('ca.crt'), 'utf8'), certPem, keyPem: readFileSync(p('apiserver.key'), 'utf8') };
+      const caKeyPem = existsSync(p('ca.key')) ? readFileSync(p('ca.key'), 'utf8') : undefined;
+      return { caPem: readFileSync(p('ca.crt'), 'utf8'), certPem, keyPem: readFileSync(p('apiserver.key'), 'utf8'), caKeyPem };
     }
   }
   const m = await generate(hosts, clock);

@@ -8,3 +8,6 @@ const users = new WeakMap<IncomingMessage, User>();
 
 export function setRequestUser(req: IncomingMessage, user: User): void { users.set(req, user); }
 export function requestUser(req: IncomingMessage): User | undefined { return users.get(req); }
+
+/** Who a request without credentials is (upstream's anonymous authenticator). */
+export const ANONYMOUS_USER: User = { name: 'system:anonymous', groups: ['system:unauthenticated'] };

@@ -20,6 +20,7 @@ import { deepEqual } from '../util/deep-equal.ts';
 import { ResourceTable } from './resource-table.ts';
 import { AdmissionChain, admissionUser } from '../admission/index.ts';
 import type { AdmissionAttributes, Operation } from '../admission/index.ts';
+import type { User } from '../auth/user.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -30,6 +31,8 @@ export interface WriteOptions {
   requestedAs?: ResourceInfo;
   /** The options admission sees (AdmissionReview.request.options); CreateOptions/UpdateOptions/DeleteOptions built from these options when absent. */
   admissionOptions?: Record<string, unknown>;
+  /** Who asks (API requests); writes by in-process controllers carry none and are not checked. */
+  user?: User;
 }
 
 export interface ListOptions {
@@ -96,6 +99,8 @@ export class Store {
   private readonly validateMetaUpdate: (obj: KObject, old: KObject) => FieldError[];
   /** Records field ownership (metadata.managedFields) for a write by `manager`; returns the new object. */
   managedFields?: (old: KObject | undefined, next: KObject, manager: string, r: ResourceInfo, subresource?: string) => KObject;
+  /** Admission that needs the requesting user (RBAC escalation checks, CSR requester stamping); may mutate obj or throw a StatusError. */
+  userAdmission?: (r: ResourceInfo, obj: KObject, old: KObject | undefined, user: User) => Promise<void>;
   /** This server's resource table: the built-in resources plus those served from its CRDs. */
   readonly resources: ResourceTable;
   /** Admission plugins every write goes through (src/admission), registered at server start. */
@@ -277,6 +282,7 @@ export class Store {
     if (strategy.load) await strategy.load(obj);
     if (strategy.defaults) { strategy.defaults(obj); owned = record(clone(obj)).metadata.managedFields; }
     strategy.prepareForCreate?.(obj, this.ctx(r));
+    if (opts.user && this.userAdmission) await this.userAdmission(r, obj, undefined, opts.user).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     if (strategy.admitCreate) {
       await strategy.admitCreate(obj, this.admissionCtx(r, opts.requestedAs))
         .catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
@@ -452,6 +458,7 @@ export class Store {
       next = clone(old);
       next.status = obj.status;
       if (obj.status === undefined) delete next.status;
+      if (strategy.statusUpdatesMetadata) next.metadata = { ...obj.metadata, managedFields: old.metadata.managedFields };
       // Ownership that server-side apply recorded for this status write is kept, as upstream's status
       // strategies keep the new object's managedFields (other status writes get theirs recorded below).
       if (opts.appliedOwnership && Array.isArray(obj.metadata.managedFields)) next.metadata.managedFields = obj.metadata.managedFields;
@@ -478,6 +485,7 @@ export class Store {
     delete m.resourceVersion;
     if (strategy.load) await strategy.load(next);
     if (opts.subresource === undefined) strategy.prepareForUpdate?.(next, old, this.ctx(r));
+    if (opts.subresource === undefined && opts.user && this.userAdmission) await this.userAdmission(r, next, old, opts.user);
     // Admission runs for the object and its status; the server's own subresource writes (binding, finalize) skip it.
     const admission = this.admission.empty || internal ? undefined : this.attributes('UPDATE', r, ns, name, opts, opts.subresource ?? '', next, old);
     if (admission) {
@@ -488,7 +496,9 @@ export class Store {
       next.metadata.uid = old.metadata.uid;
       next.metadata.creationTimestamp = old.metadata.creationTimestamp;
     }
-    const errs = opts.subresource !== undefined ? [] : [
+    const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
+      ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
+    const errs = opts.subresource !== undefined ? metaOnStatus : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),

@@ -85,6 +85,8 @@ export interface Strategy {
   fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
   /** Name validation: 'subdomain' (default), 'label' (DNS-1123 label), 'path' (any path segment). */
   nameRule?: 'subdomain' | 'label' | 'path';
+  /** Whether a write of the status subresource also takes the object's metadata changes (labels, annotations), as CertificateSigningRequest's status strategies do; default: status only. */
+  statusUpdatesMetadata?: boolean;
   /** Whether spec changes bump metadata.generation (default: true for kinds with a spec). */
   generation?: boolean;
   /** Called when the object is deleted (release allocations). */

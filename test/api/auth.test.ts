@@ -16,9 +16,9 @@ describe('auth over HTTPS', () => {
     assert.match(c.caPem ?? '', /BEGIN CERTIFICATE/);
   });
 
-  test('no token → 401 Status', async () => {
-    const s = assertStatus(await request(c.url).get('/api/v1/namespaces').ca(c.caPem!), 401, 'Unauthorized');
-    assert.equal(s.message, 'Unauthorized');
+  test('no token: system:anonymous, refused by RBAC with upstream\'s 403 (anonymous auth is on, as upstream)', async () => {
+    const s = assertStatus(await request(c.url).get('/api/v1/namespaces').ca(c.caPem!), 403, 'Forbidden');
+    assert.equal(s.message, 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope');
   });
 
   test('wrong token → 401 Status (also a malformed Authorization header)', async () => {
@@ -34,7 +34,8 @@ describe('auth over HTTPS', () => {
     const res = await request(c.url).get('/api/v1/namespaces/default').ca(c.caPem!).set('Authorization', `Bearer ${c.token}`);
     assert.equal(res.status, 200);
     assert.equal(res.body.metadata.name, 'default');
-    assertStatus(await request(c.url).get('/apis').ca(c.caPem!), 401);
+    const s = assertStatus(await request(c.url).get('/apis').ca(c.caPem!), 403);
+    assert.equal(s.message, 'forbidden: User "system:anonymous" cannot get path "/apis"');
   });
 
   for (const p of ['/version', '/healthz', '/livez', '/readyz']) {
@@ -50,5 +51,21 @@ describe('auth over HTTPS', () => {
     for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.body.items.some((i: any) => i.metadata.name === n), n);
     const svc = await request(c.url).get('/api/v1/namespaces/default/services/kubernetes').ca(c.caPem!).set(auth);
     assert.equal(svc.status, 200);
+  });
+});
+
+describe('--authorization-mode AlwaysAllow', () => {
+  let open: Cluster;
+  before(async () => { open = await startCluster({ controllers: false, authorizationMode: 'AlwaysAllow' }); });
+  after(async () => { await open.stop(); });
+
+  test('anonymous requests are off (as upstream with AlwaysAllow): no token is 401; the health paths stay public', async () => {
+    assertStatus(await request(open.url).get('/api/v1/namespaces').ca(open.caPem!), 401, 'Unauthorized');
+    assert.equal((await request(open.url).get('/healthz').ca(open.caPem!)).status, 200);
+  });
+
+  test('any authenticated user may do anything', async () => {
+    const res = await request(open.url).get('/api/v1/secrets').ca(open.caPem!).set('Authorization', `Bearer ${open.token}`).set('Impersonate-User', 'nobody');
+    assert.equal(res.status, 200);
   });
 });

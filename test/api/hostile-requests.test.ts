@@ -124,7 +124,8 @@ describe('every other refusal is a Status', () => {
   test('unknown URLs, health endpoints and unauthenticated requests', async () => {
     assertStatusBody(await call(`GET /nope HTTP/1.1\r\nHost: x\r\n${auth()}`), 404, 'NotFound');
     assertStatusBody(await call(`GET /apis/nope.example.com HTTP/1.1\r\nHost: x\r\n${auth()}`), 404, 'NotFound');
-    assertStatusBody(await call('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n'), 401, 'Unauthorized');
+    // No credentials: system:anonymous (anonymous auth on, as upstream), whom RBAC refuses.
+    assertStatusBody(await call('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n'), 403, 'Forbidden');
     assertStatusBody(await call('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n'), 401, 'Unauthorized');
     const healthy = await call('GET /healthz HTTP/1.1\r\nHost: x\r\n');
     assert.equal(healthy.code, 200);
@@ -146,10 +147,10 @@ describe('every other refusal is a Status', () => {
       [base.replace('/pods/p/exec', '/pods/nope/exec') + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n', 404, /not found/],
       [base.replace('/exec?command=ls&stdout=1', '/attach?stdout=1'), 400, /Sec-WebSocket-Key/],
       [base.replace('/exec?command=ls&stdout=1', '/portforward?ports=80'), 400, /Sec-WebSocket-Key/],
-      [base.replace(auth(), ''), 401, /Unauthorized/],
+      [base.replace(auth(), ''), 403, /pods "p" is forbidden: User "system:anonymous" cannot get resource "pods\/exec"/],
       // An Upgrade on a path that takes none is ignored, as Go's server ignores it: /nope is a 404.
       [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope'), 404, /the server could not find the requested resource/],
-      [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope').replace(auth(), ''), 401, /Unauthorized/],
+      [base.replace('/api/v1/namespaces/hr/pods/p/exec', '/nope').replace(auth(), ''), 403, /forbidden: User "system:anonymous" cannot get path "\/nope"/],
       [base.replace('/pods/p/exec?command=ls&stdout=1', '/configmaps/..'), 400, /Name parameter invalid/],
     ];
     for (const [head, code, message] of cases) {

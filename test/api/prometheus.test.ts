@@ -71,6 +71,8 @@ test('watches are long-running: counted in the gauge while open, and kept out of
 });
 
 test('/metrics needs credentials and refuses writes with a Status', async () => {
-  assertStatus(await request(f.url).get('/metrics'), 401, 'Unauthorized');
+  // Anonymous requests are authenticated as system:anonymous; only system:monitoring may read /metrics.
+  const s = assertStatus(await request(f.url).get('/metrics'), 403, 'Forbidden');
+  assert.equal(s.message, 'forbidden: User "system:anonymous" cannot get path "/metrics"');
   assertStatus(await f.api.post('/metrics').send({}), 405, 'MethodNotAllowed');
 });

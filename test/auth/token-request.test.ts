@@ -30,6 +30,10 @@ async function setup(): Promise<{ ns: string; uid: string }> {
   assert.equal((await admin.post('/api/v1/namespaces').send({ metadata: { name: ns } })).status, 201);
   const sa = await admin.post(`/api/v1/namespaces/${ns}/serviceaccounts`).send({ metadata: { name: 'sa' } });
   assert.equal(sa.status, 201);
+  // RBAC is enforced: the account may do what `edit` grants, in every namespace.
+  const bound = await admin.post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')
+    .send({ metadata: { name: `${ns}-sa-edit` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: ns }] });
+  assert.equal(bound.status, 201, bound.text);
   return { ns, uid: sa.body.metadata.uid };
 }
 
@@ -64,7 +68,7 @@ describe('TokenRequest', () => {
     assert.deepEqual(c['kubernetes.io'], { namespace: ns, serviceaccount: { name: 'sa', uid } });
   });
 
-  test('the token authenticates as the service account (SelfSubjectReview), and may do what the admin may', async () => {
+  test('the token authenticates as the service account (SelfSubjectReview), and may do what its role binding grants', async () => {
     const { ns, uid } = await setup();
     const { token } = await createToken(ns, { expirationSeconds: 600 });
     assert.equal((await as(token)).status, 200);
@@ -93,11 +97,11 @@ describe('TokenRequest', () => {
     assert.ok(body.includes(Buffer.from('TokenRequest')) && body.includes(Buffer.from('eyJhbGciOiJFUzI1NiIs')), 'kind and token are in the protobuf body');
   });
 
-  test('an unknown service account is 404; an unauthenticated request 401', async () => {
+  test('an unknown service account is 404; an unauthenticated request is system:anonymous, refused', async () => {
     const { ns } = await setup();
     const s = assertStatus(await admin.post(tokenPath(ns, 'nope')).send({ spec: {} }), 404, 'NotFound');
     assert.equal(s.message, 'serviceaccounts "nope" not found');
-    assertStatus(await request(server.url).post(tokenPath(ns)).send({ spec: {} }), 401, 'Unauthorized');
+    assertStatus(await request(server.url).post(tokenPath(ns)).send({ spec: {} }), 403, 'Forbidden');
   });
 
   test('expirationSeconds below 10 minutes or above 2^32 s is 422; of the wrong type 400', async () => {
@@ -262,7 +266,8 @@ describe('issuer discovery', () => {
     const jwt = decodeJwt(token)!;
     assert.equal(jwt.header.kid, jwk.kid);
     assert.ok(verify('sha256', Buffer.from(jwt.signingInput), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, jwt.signature));
-    assertStatus(await request(server.url).get('/openid/v1/jwks'), 401, 'Unauthorized');
+    // Upstream's system:service-account-issuer-discovery is bound to service accounts only.
+    assertStatus(await request(server.url).get('/openid/v1/jwks'), 403, 'Forbidden');
     assertStatus(await admin.post('/openid/v1/jwks').send({}), 405, 'MethodNotAllowed');
   });
 });

@@ -15,6 +15,9 @@ async function tokenFor(url: string, admin: string, ns: string): Promise<string>
   const api = request.agent(url).set('Authorization', `Bearer ${admin}`);
   assert.equal((await api.post('/api/v1/namespaces').send({ metadata: { name: ns } })).status, 201);
   assert.equal((await api.post(`/api/v1/namespaces/${ns}/serviceaccounts`).send({ metadata: { name: 'sa' } })).status, 201);
+  // RBAC is enforced: the account may use its namespace as `admin` allows.
+  assert.equal((await api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`)
+    .send({ metadata: { name: 'sa-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [{ kind: 'ServiceAccount', name: 'sa' }] })).status, 201);
   const res = await api.post(`/api/v1/namespaces/${ns}/serviceaccounts/sa/token`).send({ spec: {} });
   assert.equal(res.status, 201, res.text);
   return res.body.status.token;

@@ -39,6 +39,7 @@ const UPSTREAM: Record<string, string> = {
   'apiextensions.k8s.io/customresourcedefinitions': 'Name:string:name, Created At:date',
   'admissionregistration.k8s.io/validatingadmissionpolicies': 'Name:string:name, Validations:integer, ParamKind:string, Age:string',
   'admissionregistration.k8s.io/validatingadmissionpolicybindings': 'Name:string:name, PolicyName:string, ParamRef:string, Age:string',
+  'certificates.k8s.io/certificatesigningrequests': 'Name:string:name, Age:string, SignerName:string, Requestor:string, RequestedDuration:string, Condition:string',
 };
 
 test('every printer\'s columns have upstream\'s names, types, formats and priorities', () => {

@@ -1,7 +1,7 @@
 // Printers for the smaller API groups: coordination, networking, autoscaling, rbac, scheduling,
 // storage, policy, discovery and apiextensions. Keys are `${group}/${resource}`.
 import type { KObject } from '../../registry/strategy.ts';
-import { AGE_COL, CREATED_AT_COL, NAME_COL, age, arr, col, int, joinMax, str } from './util.ts';
+import { AGE_COL, CREATED_AT_COL, NAME_COL, age, arr, col, humanDuration, int, joinMax, str } from './util.ts';
 import type { Printer } from './util.ts';
 
 const leases: Printer = {
@@ -176,6 +176,29 @@ const endpointslices: Printer = {
   },
 };
 
+/** The CONDITION column: Denied, Approved or Pending, then Failed and Issued when they apply. */
+function csrCondition(o: KObject): string {
+  const types = new Set(arr<{ type?: string }>(o.status?.conditions).map((c) => c.type));
+  let s = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+  if (types.has('Failed')) s += ',Failed';
+  if (str(o.status?.certificate)) s += ',Issued';
+  return s;
+}
+
+const certificatesigningrequests: Printer = {
+  columns: [
+    NAME_COL, AGE_COL,
+    col('SignerName', 'string', 'Name of the signer asked to sign the certificate.'),
+    col('Requestor', 'string', 'User who created the request.'),
+    col('RequestedDuration', 'string', 'Lifetime asked for (expirationSeconds).'),
+    col('Condition', 'string', 'Approval and issuance state.'),
+  ],
+  row: (o, now) => [
+    str(o.metadata.name), age(o, now), str(o.spec?.signerName), str(o.spec?.username),
+    typeof o.spec?.expirationSeconds === 'number' ? humanDuration(o.spec.expirationSeconds * 1000) : '<none>', csrCondition(o),
+  ],
+};
+
 const crds: Printer = { columns: [NAME_COL, CREATED_AT_COL], row: (o) => [str(o.metadata.name), o.metadata.creationTimestamp ?? null] };
 
 export const otherPrinters: Record<string, Printer> = {
@@ -191,4 +214,5 @@ export const otherPrinters: Record<string, Printer> = {
   'policy/poddisruptionbudgets': poddisruptionbudgets,
   'discovery.k8s.io/endpointslices': endpointslices,
   'apiextensions.k8s.io/customresourcedefinitions': crds,
+  'certificates.k8s.io/certificatesigningrequests': certificatesigningrequests,
 };

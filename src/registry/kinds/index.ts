@@ -21,6 +21,7 @@ import { validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStra
 import { limitRangeStrategy, resourceQuotaStrategy } from './policy.ts';
 import { apiServiceStrategy } from './apiservice.ts';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhookconfig.ts';
+import { csrStrategy } from './certificates.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -60,7 +61,7 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'scheduling.k8s.io/PriorityClass': priorityClassStrategy,
   'storage.k8s.io/StorageClass': storageClassStrategy,
   'events.k8s.io/Event': eventsV1Strategy,
-  'certificates.k8s.io/CertificateSigningRequest': PATH_NAMES,
+  'certificates.k8s.io/CertificateSigningRequest': csrStrategy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validatingAdmissionPolicyStrategy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validatingAdmissionPolicyBindingStrategy,
   'apiregistration.k8s.io/APIService': apiServiceStrategy,
