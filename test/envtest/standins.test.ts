@@ -98,9 +98,9 @@ describe('kube-apiserver stand-in', { skip: hasOpenssl ? false : 'openssl is not
     assert.equal((await call(port, 'GET', '/skiff/v1/snapshot', 'plain')).code, 403);
   });
 
-  it('refuses a certificate from another CA, and no credentials, with 401', async () => {
+  it('refuses a certificate from another CA with 401; no credentials is system:anonymous, refused by RBAC with 403', async () => {
     assert.equal((await call(port, 'GET', '/api/v1/namespaces', 'rogue')).code, 401);
-    assert.equal((await call(port, 'GET', '/api/v1/namespaces')).code, 401);
+    assert.equal((await call(port, 'GET', '/api/v1/namespaces')).code, 403);
   });
 
   it('signs service-account tokens with --service-account-signing-key-file', async () => {

@@ -6,9 +6,10 @@ import { startCluster, R } from '../controllers/harness.ts';
 import { findResource } from '../../src/registry/resources.ts';
 
 const pcR = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+// An image the catalogue does not know: the pods follow the stage table on the fake clock alone.
 const pod = (name: string, cpu: string, priorityClassName?: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
-  spec: { ...(priorityClassName ? { priorityClassName } : {}), containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }] },
+  spec: { ...(priorityClassName ? { priorityClassName } : {}), containers: [{ name: 'c', image: 'registry.example/app:1', resources: { requests: { cpu } } }] },
 });
 
 test('the higher-priority pod gets the freed room even though it queued last', async () => {

@@ -38,7 +38,8 @@ describe('web view static files', () => {
   test('a wrong token does not keep the files from loading; the API still refuses it', async () => {
     assert.equal((await request(c.url).get('/skiff/ui/app.js').set('Authorization', 'Bearer nope')).status, 200);
     assertStatus(await request(c.url).get('/api/v1/pods').set('Authorization', 'Bearer nope'), 401, 'Unauthorized');
-    assertStatus(await request(c.url).get('/skiff/v1/clock'), 401, 'Unauthorized');
+    // Without credentials the caller is system:anonymous, whom RBAC refuses (403), as upstream.
+    assertStatus(await request(c.url).get('/skiff/v1/clock'), 403, 'Forbidden');
   });
 
   test('every asset the page loads is one of its own files (nothing from elsewhere)', () => {
@@ -78,8 +79,8 @@ describe('web view static files', () => {
   });
 
   test('a path that only starts like the view is not public', async () => {
-    assertStatus(await request(c.url).get('/skiff/uix'), 401, 'Unauthorized');
-    assertStatus(await request(c.url).get('/skiff/ui-app.js'), 401, 'Unauthorized');
+    assertStatus(await request(c.url).get('/skiff/uix'), 403, 'Forbidden');
+    assertStatus(await request(c.url).get('/skiff/ui-app.js'), 403, 'Forbidden');
   });
 });
 
