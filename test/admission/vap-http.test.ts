@@ -100,7 +100,7 @@ test('policy and binding field checks: required, unsupported, mutually exclusive
     'spec.paramRef.selector: Forbidden: name and selector are mutually exclusive',
     'spec.paramRef.parameterNotFoundAction: Required value',
     'spec.matchResouces.matchPolicy: Unsupported value: "Fuzzy": supported values: "Equivalent", "Exact"',
-    `spec.matchResouces.resourceRules[0].operations: Invalid value: ["*","CREATE"]: if '*' is present, must not specify other operations`,
+    `spec.matchResouces.resourceRules[0].operations: Invalid value: []admissionregistration.OperationType{"*", "CREATE"}: if '*' is present, must not specify other operations`,
     `spec.matchResouces.resourceRules[0].resources[1]: Invalid value: "pods/log": if 'pods/*' is present, must not specify pods/log`,
     'spec.validationActions[2]: Duplicate value: "Deny"',
     'spec.validationActions[3]: Unsupported value: "Shout": supported values: "Audit", "Deny", "Warn"',

@@ -35,7 +35,7 @@ test('invalid webhooks: upstream field paths and messages', async () => {
     [{ timeoutSeconds: 31 }, 'webhooks[0].timeoutSeconds: Invalid value: 31: the timeout value must be between 1 and 30 seconds'],
     [{ clientConfig: {} }, 'webhooks[0].clientConfig: Required value: exactly one of url or service is required'],
     [{ clientConfig: { url: 'http://x.example.com/' } }, `webhooks[0].clientConfig.url: Invalid value: "http": 'https' is the only allowed URL scheme; desired format: https://host[/path]`],
-    [{ rules: [{ ...rule, operations: ['CREATE', '*'] }] }, `webhooks[0].rules[0].operations: Invalid value: []string{"CREATE", "*"}: if '*' is present, must not specify other operations`],
+    [{ rules: [{ ...rule, operations: ['CREATE', '*'] }] }, `webhooks[0].rules[0].operations: Invalid value: []admissionregistration.OperationType{"CREATE", "*"}: if '*' is present, must not specify other operations`],
     [{ rules: [{ ...rule, resources: ['*', 'pods'] }] }, `webhooks[0].rules[0].resources: Invalid value: []string{"*", "pods"}: if '*' is present, must not specify other resources without subresources`],
     [{ failurePolicy: 'Maybe' }, 'webhooks[0].failurePolicy: Unsupported value: "Maybe": supported values: "Fail", "Ignore"'],
   ];

@@ -5,10 +5,14 @@ import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
 import { isValidPathSegmentName } from '../../registry/validation/names.ts';
 import { validateLabelSelector } from '../../registry/validation/selector.ts';
+import { goStringSlice } from '../../schema/gofmt.ts';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasWildcard = (xs: unknown[]) => xs.includes('*');
+/** An invalid []string, printed as Go's %#v prints it. */
+const invList = (f: string, v: unknown[], detail: string, goType = 'string'): FieldError =>
+  ({ ...field.invalid(f, v, detail), rendered: goStringSlice(v).replace(/^\[\]string/, `[]${goType}`) });
 
 export const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
@@ -31,8 +35,8 @@ function validateResources(resources: string[], path: string): FieldError[] {
     if (sub === '*') withWildcardSub.add(res);
     if (res === '*') subWithWildcardRes.add(sub);
   });
-  if (resources.length > 1 && doubleWildcard) errs.push(field.invalid(path, resources, "if '*/*' is present, must not specify other resources"));
-  if (singleWildcard && withoutSub) errs.push(field.invalid(path, resources, "if '*' is present, must not specify other resources without subresources"));
+  if (resources.length > 1 && doubleWildcard) errs.push(invList(path, resources, "if '*/*' is present, must not specify other resources"));
+  if (singleWildcard && withoutSub) errs.push(invList(path, resources, "if '*' is present, must not specify other resources without subresources"));
   return errs;
 }
 
@@ -40,20 +44,21 @@ function validateRule(rule: Record<string, any>, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const groups = arr(rule.apiGroups), versions = arr(rule.apiVersions);
   if (groups.length === 0) errs.push(field.required(`${path}.apiGroups`, ''));
-  if (groups.length > 1 && hasWildcard(groups)) errs.push(field.invalid(`${path}.apiGroups`, groups, "if '*' is present, must not specify other API groups"));
+  if (groups.length > 1 && hasWildcard(groups)) errs.push(invList(`${path}.apiGroups`, groups, "if '*' is present, must not specify other API groups"));
   if (versions.length === 0) errs.push(field.required(`${path}.apiVersions`, ''));
-  if (versions.length > 1 && hasWildcard(versions)) errs.push(field.invalid(`${path}.apiVersions`, versions, "if '*' is present, must not specify other API versions"));
+  if (versions.length > 1 && hasWildcard(versions)) errs.push(invList(`${path}.apiVersions`, versions, "if '*' is present, must not specify other API versions"));
   versions.forEach((v, i) => { if (v === '') errs.push(field.required(`${path}.apiVersions[${i}]`, '')); });
   errs.push(...validateResources(arr(rule.resources).map(String), `${path}.resources`));
   if (rule.scope !== undefined && rule.scope !== null && !SCOPES.includes(rule.scope)) errs.push(field.notSupported(`${path}.scope`, rule.scope, SCOPES));
   return errs;
 }
 
-export function validateRuleWithOperations(rule: Record<string, any>, path: string): FieldError[] {
+export function validateRuleWithOperations(input: unknown, path: string): FieldError[] {
+  const rule: Record<string, any> = isObj(input) ? input : {}; // a null or malformed rule is a rule with nothing set
   const errs: FieldError[] = [];
   const ops = arr(rule.operations);
   if (ops.length === 0) errs.push(field.required(`${path}.operations`, ''));
-  if (ops.length > 1 && hasWildcard(ops)) errs.push(field.invalid(`${path}.operations`, ops, "if '*' is present, must not specify other operations"));
+  if (ops.length > 1 && hasWildcard(ops)) errs.push(invList(`${path}.operations`, ops, "if '*' is present, must not specify other operations", 'admissionregistration.OperationType'));
   ops.forEach((op, i) => { if (!OPERATIONS.includes(op)) errs.push(field.notSupported(`${path}.operations[${i}]`, op, OPERATIONS)); });
   return [...errs, ...validateRule(rule, path)];
 }

@@ -11,6 +11,8 @@ import { validateLabelSelector } from '../validation/selector.ts';
 import { validateWebhookService, validateWebhookURL } from '../validation/webhook-client.ts';
 import type { KindStrategy } from './util.ts';
 import { goStringSlice } from '../../schema/gofmt.ts';
+// One validation of admission rules for webhooks and ValidatingAdmissionPolicies, as upstream's validateRuleWithOperations.
+import { validateRuleWithOperations } from '../../admission/policy/validate-rules.ts';
 
 const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -38,48 +40,6 @@ const cel = lazyModule(new URL('../../cel/expression.ts', import.meta.url), () =
 /** The variables a webhook matchCondition may use. */
 export const MATCH_CONDITION_VARS = { object: 'dyn', oldObject: 'dyn', request: 'dyn' };
 
-const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
-const SCOPES = ['*', 'Cluster', 'Namespaced'];
-
-function validateRule(r: any, p: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const ops = list(r?.operations);
-  if (!ops.length) errs.push(field.required(`${p}.operations`, ''));
-  if (ops.length > 1 && ops.includes('*')) errs.push(invList(`${p}.operations`, ops, "if '*' is present, must not specify other operations"));
-  ops.forEach((o, i) => { if (!OPERATIONS.includes(o)) errs.push(field.notSupported(`${p}.operations[${i}]`, o, OPERATIONS)); });
-  const groups = list(r?.apiGroups), versions = list(r?.apiVersions), resources = list(r?.resources);
-  if (!groups.length) errs.push(field.required(`${p}.apiGroups`, ''));
-  if (groups.length > 1 && groups.includes('*')) errs.push(invList(`${p}.apiGroups`, groups, "if '*' is present, must not specify other API groups"));
-  if (!versions.length) errs.push(field.required(`${p}.apiVersions`, ''));
-  if (versions.length > 1 && versions.includes('*')) errs.push(invList(`${p}.apiVersions`, versions, "if '*' is present, must not specify other API versions"));
-  versions.forEach((v, i) => { if (v === '') errs.push(field.required(`${p}.apiVersions[${i}]`, '')); });
-  errs.push(...validateResources(resources, `${p}.resources`));
-  if (r?.scope !== undefined && !SCOPES.includes(r.scope)) errs.push(field.notSupported(`${p}.scope`, r.scope, SCOPES));
-  return errs;
-}
-
-function validateResources(resources: any[], p: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!resources.length) errs.push(field.required(p, ''));
-  const wildSub = new Set<string>(), wildRes = new Set<string>();
-  let double = false, single = false, plain = false;
-  resources.forEach((rs, i) => {
-    if (rs === '') { errs.push(field.required(`${p}[${i}]`, '')); return; }
-    if (rs === '*/*') double = true;
-    if (rs === '*') single = true;
-    const at = String(rs).indexOf('/');
-    if (at < 0) { plain = rs !== '*'; return; }
-    const res = rs.slice(0, at), sub = rs.slice(at + 1);
-    if (wildSub.has(res)) errs.push(field.invalid(`${p}[${i}]`, rs, `if '${res}/*' is present, must not specify ${rs}`));
-    if (wildRes.has(sub)) errs.push(field.invalid(`${p}[${i}]`, rs, `if '*/${sub}' is present, must not specify ${rs}`));
-    if (sub === '*') wildSub.add(res);
-    if (res === '*') wildRes.add(sub);
-  });
-  if (resources.length > 1 && double) errs.push(invList(p, resources, "if '*/*' is present, must not specify other resources"));
-  if (single && plain) errs.push(invList(p, resources, "if '*' is present, must not specify other resources without subresources"));
-  return errs;
-}
-
 function validateName(name: unknown, p: string): FieldError[] {
   if (typeof name !== 'string' || !name) return [field.required(p, '')];
   const errs = isDNS1123Subdomain(name).map((m) => field.invalid(p, name, m));
@@ -103,7 +63,7 @@ function validateReviewVersions(versions: unknown, p: string): FieldError[] {
 
 function validateHook(w: any, p: string, mutating: boolean): FieldError[] {
   const errs = validateName(w?.name, `${p}.name`);
-  list(w?.rules).forEach((r, i) => errs.push(...validateRule(r, `${p}.rules[${i}]`)));
+  list(w?.rules).forEach((r, i) => errs.push(...validateRuleWithOperations(r, `${p}.rules[${i}]`)));
   if (w.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(w.failurePolicy)) errs.push(field.notSupported(`${p}.failurePolicy`, w.failurePolicy, ['Fail', 'Ignore']));
   if (w.matchPolicy !== undefined && !['Equivalent', 'Exact'].includes(w.matchPolicy)) errs.push(field.notSupported(`${p}.matchPolicy`, w.matchPolicy, ['Equivalent', 'Exact']));
   if (w.sideEffects === undefined || w.sideEffects === null) errs.push(field.required(`${p}.sideEffects`, 'must specify one of None, NoneOnDryRun'));
