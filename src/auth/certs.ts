@@ -70,22 +70,27 @@ export function certificate(clock: CertClock, o: { subject: string | Buffer; iss
 const ecKeys = () => new Promise<{ publicKey: KeyObject; privateKey: KeyObject }>((resolve, reject) =>
   generateKeyPair('ec', { namedCurve: 'prime256v1' }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
 
-async function generate(hosts: string[], clock: CertClock): Promise<TlsMaterial & { caKeyPem: string }> {
-  const now = clock.now();
-  const notBefore = now - 60_000;
-  const notAfter = now + 10 * 365 * 24 * 3600 * 1000;
+/** A self-signed CA named `name` and a key pair for one certificate it will sign (ten years from a minute ago). */
+async function newCa(name: string, clock: CertClock) {
+  const notBefore = clock.now() - 60_000;
+  const notAfter = notBefore + 60_000 + 10 * 365 * 24 * 3600 * 1000;
   const [caKeys, keys] = await Promise.all([ecKeys(), ecKeys()]);
   const caSpki = caKeys.publicKey.export({ type: 'spki', format: 'der' });
   const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
   const caId = keyId(caSpki);
   const ca = certificate(clock, {
-    subject: 'skiff-ca', issuer: 'skiff-ca', notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
+    subject: name, issuer: name, notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
     extensions: [
       ext('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
       ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyCertSign, KU.cRLSign])),
       ext('2.5.29.14', false, octets(caId)), // subjectKeyIdentifier
     ],
   });
+  return { notBefore, notAfter, caKeys, keys, spki, caId, ca };
+}
+
+async function generate(hosts: string[], clock: CertClock): Promise<TlsMaterial & { caKeyPem: string }> {
+  const { notBefore, notAfter, caKeys, keys, spki, caId, ca } = await newCa('skiff-ca', clock);
   const names = [...new Set(hosts)].map((h) => (isIP(h) ? ctx(7, ipBytes(h), false) : ctx(2, Buffer.from(h, 'latin1'), false)));
   const cert = certificate(clock, {
     subject: 'skiff-apiserver', issuer: 'skiff-ca', notBefore, notAfter, spki, signer: caKeys.privateKey,
@@ -142,21 +147,7 @@ export function generateServingCertificate(hosts: string[], clock: CertClock): P
  * front-proxy identity, which extension API servers trust through requestheader-client-ca-file.
  */
 export async function generateClientCertificate(commonName: string, caName: string, clock: CertClock): Promise<TlsMaterial> {
-  const now = clock.now();
-  const notBefore = now - 60_000;
-  const notAfter = now + 10 * 365 * 24 * 3600 * 1000;
-  const [caKeys, keys] = await Promise.all([ecKeys(), ecKeys()]);
-  const caSpki = caKeys.publicKey.export({ type: 'spki', format: 'der' });
-  const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
-  const caId = keyId(caSpki);
-  const ca = certificate(clock, {
-    subject: caName, issuer: caName, notBefore, notAfter, spki: caSpki, signer: caKeys.privateKey,
-    extensions: [
-      ext('2.5.29.19', true, seq(bool(true))),
-      ext('2.5.29.15', true, namedBits([KU.digitalSignature, KU.keyCertSign, KU.cRLSign])),
-      ext('2.5.29.14', false, octets(caId)),
-    ],
-  });
+  const { notBefore, notAfter, caKeys, keys, spki, caId, ca } = await newCa(caName, clock);
   const cert = certificate(clock, {
     subject: commonName, issuer: caName, notBefore, notAfter, spki, signer: caKeys.privateKey,
     extensions: [
