@@ -110,10 +110,11 @@ function portForwardCase(minor: number, transport: string): Case {
       try {
         await pf.waitStdout('forwarding lines', (o) => (o.match(/Forwarding from 127\.0\.0\.1:\d+ -> 8[01]/g) ?? []).length >= 2);
         const local = (remote: number) => Number(new RegExp(`127\\.0\\.0\\.1:(\\d+) -> ${remote}`).exec(pf.stdout)![1]);
-        const r = await get(local(80), '/hello');
-        check(r.status === 200 && r.body === `Hello from pod ${ctx.ns}/pf, container web, port 80\n`, `GET through :80 (${transport}): ${JSON.stringify(r)}`);
-        const again = await get(local(80));
-        check(again.status === 200, `second connection through the same forward: ${JSON.stringify(again)}`);
+        // The pod runs the emulated nginx (src/images/web/nginx.ts): its welcome page, and its 404.
+        const r = await get(local(80), '/');
+        check(r.status === 200 && r.body.includes('<h1>Welcome to nginx!</h1>'), `GET / through :80 (${transport}): ${JSON.stringify(r)}`);
+        const again = await get(local(80), '/hello');
+        check(again.status === 404 && again.body.includes('404 Not Found'), `second connection through the same forward: ${JSON.stringify(again)}`);
         const refused = await get(local(81));
         check(refused.status === undefined, `port 81 is not declared, yet answered: ${JSON.stringify(refused)}`);
         const deadline = Date.now() + 10_000;
