@@ -148,3 +148,20 @@ test('field selectors for nodes and events', () => {
   assert.equal(ev['type'](e), 'Normal');
   for (const k of ['involvedObject.namespace', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent']) assert.ok(k in ev, k);
 });
+
+test('service type change: fields the old type needed, sent back unchanged, are dropped (upstream dropTypeDependentFields)', () => {
+  const alloc = new Allocators();
+  const services = alloc.services();
+  const old = create('', 'Service', svc({ type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] }, 'to-ext'), { services }).obj;
+  assert.ok(old.spec.clusterIP && old.spec.ports[0].nodePort, 'allocated');
+  // A read-modify-write to ExternalName keeps everything else as it was read.
+  const ext = update('', 'Service', { ...old, spec: { ...old.spec, type: 'ExternalName', externalName: 'example.com' } }, old, { services });
+  assert.deepEqual(ext.errors, []);
+  assert.equal(ext.obj.spec.clusterIP, undefined);
+  assert.equal(ext.obj.spec.clusterIPs, undefined);
+  assert.equal(ext.obj.spec.ipFamilies, undefined);
+  assert.equal(ext.obj.spec.ports[0].nodePort, undefined);
+  // An address the client changed is not silently dropped: it is refused as upstream refuses it.
+  const changed = update('', 'Service', { ...old, spec: { ...old.spec, type: 'ExternalName', externalName: 'example.com', clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'] } }, old, { services });
+  assert.ok(changed.errors.some((e) => e.includes('may not be set for ExternalName services')), changed.errors.join('; '));
+});

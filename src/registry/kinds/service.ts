@@ -18,6 +18,35 @@ const externallyAccessible = (spec: Record<string, any>) => spec.type === 'LoadB
 const needsClusterIP = (spec: Record<string, any>) => spec.type !== 'ExternalName';
 const needsNodePorts = (spec: Record<string, any>) => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const nodePortType = (spec: Record<string, any>) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+
+/**
+ * Upstream's dropTypeDependentFields: when an update changes the type so that cluster IPs or node
+ * ports no longer apply, the values the client merely sent back unchanged are cleared (a
+ * ClusterIP → ExternalName update of a read-modify-write object is valid); values it changed are kept
+ * and validated.
+ */
+function dropTypeDependentFields(spec: Record<string, any>, os: Record<string, any>): void {
+  if (needsClusterIP(os) && !needsClusterIP(spec)) {
+    if (same(spec.clusterIP, os.clusterIP) && same(spec.clusterIPs, os.clusterIPs)) { delete spec.clusterIP; delete spec.clusterIPs; }
+    if (same(spec.ipFamilies, os.ipFamilies)) delete spec.ipFamilies;
+    if (same(spec.ipFamilyPolicy, os.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+  }
+  if (nodePortType(os) && !nodePortType(spec)) {
+    const ports = (v: Record<string, any>) => arr(v.ports).map((p: any) => (isObj(p) ? p.nodePort ?? 0 : 0));
+    if (same(ports(spec), ports(os))) for (const p of arr(spec.ports)) if (isObj(p)) delete p.nodePort;
+  }
+  const externallyAccessible = (v: Record<string, any>) => nodePortType(v) || ((v.type ?? 'ClusterIP') === 'ClusterIP' && arr(v.externalIPs).length > 0);
+  if (externallyAccessible(os) && !externallyAccessible(spec) && same(spec.externalTrafficPolicy, os.externalTrafficPolicy)) delete spec.externalTrafficPolicy;
+  if (os.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    if (same(spec.healthCheckNodePort, os.healthCheckNodePort)) delete spec.healthCheckNodePort;
+    if (same(spec.allocateLoadBalancerNodePorts, os.allocateLoadBalancerNodePorts)) delete spec.allocateLoadBalancerNodePorts;
+    if (same(spec.loadBalancerClass, os.loadBalancerClass)) delete spec.loadBalancerClass;
+  }
+  if (os.type !== 'ExternalName' && spec.type === 'ExternalName' && same(spec.internalTrafficPolicy, os.internalTrafficPolicy)) delete spec.internalTrafficPolicy;
+}
+
 /** Values an object names but does not hold (a failed allocation): never released for it. */
 const notOwned = new WeakMap<KObject, { ips: Set<string>; ports: Set<number> }>();
 /** Allocation errors found while preparing an object, reported by validate. */
@@ -198,6 +227,7 @@ export const serviceStrategy: KindStrategy = {
   prepareForUpdate(obj, old, ctx) {
     if (!isObj(obj.spec)) return;
     const spec = obj.spec; const os = old.spec ?? {};
+    dropTypeDependentFields(spec, os);
     // Keep what was allocated when the new object leaves it out (upstream's patchAllocatedValues).
     if (needsClusterIP(os) && (spec.type ?? 'ClusterIP') !== 'ExternalName') {
       if (!spec.clusterIP && os.clusterIP) spec.clusterIP = os.clusterIP;
