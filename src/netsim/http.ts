@@ -19,6 +19,8 @@ export interface HttpRequestOptions extends DialOptions {
   /** Accept any server certificate (curl -k); otherwise `ca` must sign it. */
   insecure?: boolean;
   ca?: string | Buffer;
+  /** The name the server's certificate must carry (default: the URL's host when it is a name). */
+  servername?: string;
   /** Stop reading the body after this many bytes (the response is cut short, not an error). */
   maxBody?: number;
 }
@@ -67,7 +69,7 @@ function deadline(ms: number, o: DialOptions): { promise: Promise<never>; cancel
 
 function handshake(raw: Duplex, host: string, o: HttpRequestOptions): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ socket: raw, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: !o.insecure, ca: o.ca });
+    const s = tlsConnect({ socket: raw, servername: o.servername ?? (/^[\d.:]+$/.test(host) ? undefined : host), rejectUnauthorized: !o.insecure, ca: o.ca });
     s.once('secureConnect', () => resolve(s));
     s.once('error', (e) => reject(new NetError('EINVAL', `tls: ${e.message}`)));
   });

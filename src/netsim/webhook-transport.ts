@@ -20,7 +20,7 @@ export function webhookTransport(owner: object): Transport {
     const res = await httpRequest(from, {
       url: `https://${joinHostPort(r.address, r.port)}${r.path}`,
       method: r.method, headers: { ...r.headers, Host: r.host }, body: r.body,
-      ca: r.ca, insecure: r.insecure, signal: r.signal, maxBody: r.stream ? undefined : r.maxBytes,
+      ca: r.ca, servername: r.serverName, insecure: r.insecure, signal: r.signal, maxBody: r.stream ? undefined : r.maxBytes,
     }).catch((e: Error) => { throw new DialError(e.message); });
     return { status: res.status, headers: res.headers, body: res.body, ...(r.stream ? { stream: Readable.from([res.body]) } : {}) };
   };

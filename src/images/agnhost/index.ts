@@ -28,13 +28,31 @@ const NOT_EMULATED = new Set(['audit-proxy', 'crd-conversion-webhook-v1beta1', '
   'grpc-health-checking', 'guestbook', 'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'nettest', 'no-snat-test', 'no-snat-test-proxy',
   'nonewprivs', 'openidmetadata', 'podcertificatesigner', 'port-forward-tester', 'registry', 'resource-consumer', 'resource-consumer-controller', 'tcp-reset']);
 
+// klog's flags, which agnhost's root command registers for every subcommand (e2e specs pass
+// --alsologtostderr and -v=4 to the webhook servers): accepted and ignored, since logs go to stderr anyway.
+const KLOG_BOOL = new Set(['logtostderr', 'alsologtostderr', 'add_dir_header', 'skip_headers', 'skip_log_headers', 'one_output']);
+const KLOG_VALUE = new Set(['v', 'vmodule', 'log_dir', 'log_file', 'log_file_max_size', 'stderrthreshold', 'log_backtrace_at']);
+
+function withoutKlogFlags(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--?([a-z_]+)(=.*)?$/s.exec(args[i]);
+    if (args[i] === '--') { out.push(...args.slice(i)); break; }
+    if (m && KLOG_BOOL.has(m[1])) continue;
+    if (m && KLOG_VALUE.has(m[1])) { if (m[2] === undefined) i++; continue; }
+    out.push(args[i]);
+  }
+  return out;
+}
+
 export async function agnhost(io: ProgramIO): Promise<number> {
-  const [sub, ...args] = io.argv.slice(1);
+  const [sub, ...rawArgs] = io.argv.slice(1);
+  const args = withoutKlogFlags(rawArgs);
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout(`Usage:\n  agnhost [command]\n\nAvailable Commands:\n${AGNHOST_SUBCOMMANDS.map((s) => `  ${s}`).join('\n')}\n`);
     return 0;
   }
-  const load = SUBCOMMANDS[sub];
+  const load = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (!load && NOT_EMULATED.has(sub)) {
     io.stderr(`Error: agnhost ${sub} is not emulated by Skiff's simulated containers (emulated: ${AGNHOST_SUBCOMMANDS.join(', ')})\n`);
     return 1;
