@@ -9,13 +9,8 @@
 //   node bench/containers.ts [--quick] [--idle N] [--running N]
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RealClock } from '../src/clock.ts';
-import { SqliteBackend } from '../src/storage/sqlite.ts';
-import { Store } from '../src/registry/store.ts';
-import { strategyFor, validateMeta, validateMetaUpdate } from '../src/registry/kinds-adapter.ts';
-import { bootstrap } from '../src/bootstrap.ts';
-import { startControllers } from '../src/controllers/index.ts';
 import { findResource } from '../src/registry/resources.ts';
+import { cluster } from './in-process.ts';
 import type { KObject } from '../src/registry/strategy.ts';
 
 setFlagsFromString('--expose-gc');
@@ -25,14 +20,6 @@ const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--
 const rss = () => { gc(); gc(); return process.memoryUsage().rss; };
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 
-async function cluster(nodes: number) {
-  const clock = new RealClock();
-  const backend = new SqliteBackend({ path: ':memory:', now: () => clock.now() });
-  const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
-  await bootstrap(store);
-  const ctl = await startControllers({ store, clock, nodes });
-  return { store, ctl, async close() { await ctl.stop(); await backend.close(); } };
-}
 
 /** Creates `count` pods (32 at a time) and waits until `phase` counts reach `count`; returns the wall time. */
 async function createAndWait(c: Awaited<ReturnType<typeof cluster>>, count: number, pod: (i: number) => KObject, phase: string, limitMs = 600_000): Promise<{ ms: number; ok: boolean }> {

@@ -2,26 +2,13 @@
 // (in-memory SQLite, no HTTP). Figures are wall-clock and include the kubelet's default simulated
 // start delay (1 s ± 10%) for every pod.
 //   node bench/workloads.ts [--quick]
-import { RealClock } from '../src/clock.ts';
-import { SqliteBackend } from '../src/storage/sqlite.ts';
-import { Store } from '../src/registry/store.ts';
-import { strategyFor, validateMeta, validateMetaUpdate } from '../src/registry/kinds-adapter.ts';
-import { bootstrap } from '../src/bootstrap.ts';
-import { startControllers } from '../src/controllers/index.ts';
 import { findResource } from '../src/registry/resources.ts';
+import { cluster } from './in-process.ts';
 import type { KObject } from '../src/registry/strategy.ts';
 
 const pods = findResource('', 'v1', 'pods')!;
 const deployments = findResource('apps', 'v1', 'deployments')!;
 
-async function cluster(nodes: number) {
-  const clock = new RealClock();
-  const backend = new SqliteBackend({ path: ':memory:', now: () => clock.now() });
-  const store = new Store({ backend, clock, strategyFor, validateMeta, validateMetaUpdate });
-  await bootstrap(store);
-  const ctl = await startControllers({ store, clock, nodes });
-  return { store, ctl, async close() { await ctl.stop(); await backend.close(); } };
-}
 
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = performance.now() + timeoutMs;
