@@ -19,8 +19,8 @@ const fs = (spec: Record<string, unknown>, name = 'x') => ({ metadata: { name },
 const goodRule = { subjects: [{ kind: 'User', user: { name: 'u' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
 
 test('every bootstrap object is valid (after defaulting)', () => {
-  for (const o of [...MANDATORY_SCHEMAS, ...SUGGESTED_SCHEMAS]) { const c = structuredClone(o); defaultFlowSchema(c); assert.deepEqual(msgs(validateFlowSchema(c)), [], o.metadata.name); }
-  for (const o of [...MANDATORY_LEVELS, ...SUGGESTED_LEVELS]) { const c = structuredClone(o); defaultPriorityLevel(c); assert.deepEqual(msgs(validatePriorityLevel(c)), [], o.metadata.name); }
+  for (const o of [...MANDATORY_SCHEMAS, ...SUGGESTED_SCHEMAS]) { const c = structuredClone(o); defaultFlowSchema(c); assert.deepEqual(msgs(validateFlowSchema(c)), [], o.metadata.name!); }
+  for (const o of [...MANDATORY_LEVELS, ...SUGGESTED_LEVELS]) { const c = structuredClone(o); defaultPriorityLevel(c); assert.deepEqual(msgs(validatePriorityLevel(c)), [], o.metadata.name!); }
 });
 
 test('FlowSchema validation: upstream messages and field paths', () => {

@@ -12,11 +12,11 @@ function danglingStatus(o: KObject): string {
 const flowschemas: Printer = {
   columns: [
     NAME_COL,
-    col('PriorityLevel', 'string', '`name` is the name of the priority level configuration being referenced Required.'),
-    col('MatchingPrecedence', 'string', '`matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default.'),
-    col('DistinguisherMethod', 'string', '`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string.'),
+    col('PriorityLevel', 'string', 'The priority level that matching requests go to.'),
+    col('MatchingPrecedence', 'string', 'Order among schemas: the lowest value that matches a request wins.'),
+    col('DistinguisherMethod', 'string', 'How matching requests are told apart into flows (by user, by namespace, or not at all).'),
     AGE_COL,
-    col('MissingPL', 'string', 'references a broken or non-existent PriorityLevelConfiguration'),
+    col('MissingPL', 'string', 'Whether the priority level named is missing (the Dangling condition).'),
   ],
   row: (o, now) => [
     str(o.metadata.name), str(o.spec?.priorityLevelConfiguration?.name),
@@ -30,11 +30,11 @@ const none = (v: unknown) => (typeof v === 'number' ? v : '<none>');
 const prioritylevelconfigurations: Printer = {
   columns: [
     NAME_COL,
-    col('Type', 'string', '`type` indicates whether this priority level is subject to limitation on request execution.  A value of `"Exempt"` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of `"Limited"` means that (a) requests of this priority level _are_ subject to limits and (b) some of the server\'s limited capacity is made available exclusively to this priority level. Required.'),
-    col('NominalConcurrencyShares', 'string', 'nominalConcurrencyShares (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level.'),
-    col('Queues', 'string', '`queues` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64.'),
-    col('HandSize', 'string', '`handSize` is a small positive number that configures the shuffle sharding of requests into queues.'),
-    col('QueueLengthLimit', 'string', '`queueLengthLimit` is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time; excess requests are rejected.  This value must be positive.  If not specified, it will be defaulted to 50.'),
+    col('Type', 'string', 'Exempt (never limited) or Limited (a share of the server\'s concurrency).'),
+    col('NominalConcurrencyShares', 'string', 'The level\'s share of the server\'s concurrency limit.'),
+    col('Queues', 'string', 'How many queues requests wait in.'),
+    col('HandSize', 'string', 'How many queues a flow is shuffle-sharded over.'),
+    col('QueueLengthLimit', 'string', 'How many requests one queue holds before more are refused.'),
     AGE_COL,
   ],
   row(o, now) {
