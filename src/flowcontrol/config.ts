@@ -75,7 +75,7 @@ export class FlowControlConfig {
       watch: [{ informer: this.fsInformer }, { informer: this.plInformer, toKeys: () => this.fsInformer!.list().map((o) => o.metadata.name!) }],
       reconcile: (name) => this.syncDangling(name),
     });
-    await this.status.queue.idle();
+    // (not awaited: the conditions follow within moments; start-up does not wait for 13 status writes)
     this.ensureTimer = this.clock.setInterval(() => {
       ensureBootstrapConfiguration(this.store).catch((e) => this.log?.(`APF bootstrap ensurer: ${(e as Error).message}`));
     }, ENSURE_EVERY_MS);

@@ -55,6 +55,8 @@ function schema(name: string, levelName: string, users: string[], matchingPreced
 }
 
 test('the mandatory and suggested configuration is served, Dangling=False, with upstream\'s table columns', async () => {
+  // The Dangling conditions are written just after start-up (it does not wait for them).
+  await until(async () => (await call('GET', `${FC}/flowschemas`)).body.items.every((o: any) => dangling(o)), 'every FlowSchema has its Dangling condition');
   const fs = await call('GET', `${FC}/flowschemas`);
   assert.equal(fs.status, 200);
   assert.deepEqual(fs.body.items.map((o: any) => o.metadata.name).sort(), ['catch-all', 'endpoint-controller', 'exempt', 'global-default', 'kube-controller-manager',
