@@ -21,7 +21,8 @@ export const PRIORITY_LEVEL_UID = 'X-Kubernetes-PF-PriorityLevel-UID';
 /** The matching schema (the imagined catch-all when nothing else matches). */
 export function classify(config: FlowControlConfig, d: RequestDigest): Schema {
   for (const s of config.schemas) if (matchesFlowSchema(d, s.spec)) return s;
-  return config.schemas[config.schemas.length - 1];
+  // Only a user in neither system:authenticated nor system:unauthenticated gets here.
+  return config.schemas.find((s) => s.name === 'catch-all')!;
 }
 
 /** Test hook: called with each request admitted to a limited level, before its handler runs. */

@@ -72,6 +72,10 @@ test('the mandatory and suggested configuration is served, Dangling=False, with 
   const t = await table.json();
   assert.deepEqual(t.columnDefinitions.map((c: any) => c.name), ['Name', 'Type', 'NominalConcurrencyShares', 'Queues', 'HandSize', 'QueueLengthLimit', 'Age']);
   assert.deepEqual(t.rows[0].cells.slice(0, 6), ['global-default', 'Limited', 20, 128, 6, 50]);
+  const fsTable = await (await fetch(`${s.url}${FC}/flowschemas`, { headers: { Authorization: `Bearer ${s.token}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } })).json();
+  assert.deepEqual(fsTable.rows.slice(0, 3).map((r: any) => r.cells.slice(0, 4)), [['exempt', 'exempt', 1, '<none>'], ['probes', 'exempt', 2, '<none>'], ['system-leader-election', 'leader-election', 100, 'ByUser']]);
+  assert.deepEqual(fsTable.rows.at(-1).cells.slice(0, 4), ['catch-all', 'catch-all', 10000, 'ByUser']);
+  assert.equal(fsTable.rows[0].cells[5], 'False');
 });
 
 test('requests carry the UIDs of the FlowSchema and PriorityLevelConfiguration they matched', async () => {

@@ -3,6 +3,7 @@
 import type { KObject } from '../../registry/strategy.ts';
 import { AGE_COL, NAME_COL, age, arr, col, str } from './util.ts';
 import type { Printer } from './util.ts';
+import { schemaOrder } from '../../flowcontrol/match.ts';
 
 function danglingStatus(o: KObject): string {
   const c = arr<{ type?: string; status?: string }>(o.status?.conditions).find((x) => x.type === 'Dangling');
@@ -23,6 +24,8 @@ const flowschemas: Printer = {
     typeof o.spec?.matchingPrecedence === 'number' ? o.spec.matchingPrecedence : 0,
     str(o.spec?.distinguisherMethod?.type) || '<none>', age(o, now), danglingStatus(o),
   ],
+  // As upstream's printFlowSchemaList: in matching order.
+  order: schemaOrder,
 };
 
 const none = (v: unknown) => (typeof v === 'number' ? v : '<none>');

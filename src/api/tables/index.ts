@@ -81,7 +81,7 @@ export function toTable(r: ResourceInfo, items: KObject[], opts: TableOptions, n
   if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;
   if (opts.remainingItemCount !== undefined && opts.remainingItemCount !== null) metadata.remainingItemCount = opts.remainingItemCount;
-  const rows: TableRow[] = items.map((o) => {
+  const rows: TableRow[] = (printer.order ? [...items].sort(printer.order) : items).map((o) => {
     let cells: Cell[];
     try {
       cells = printer.row(o, now);
