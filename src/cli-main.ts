@@ -33,6 +33,8 @@ const FLAGS = {
   user: { type: 'string', env: '', help: '(kubeconfig) print a kubeconfig for this user instead, with a client certificate obtained through the CertificateSigningRequest API using the admin kubeconfig ($KUBECONFIG, or --kubeconfig, or the data directory\'s)' },
   group: { type: 'string', env: '', multiple: true, help: '(kubeconfig --user) a group of the user (the certificate\'s organization); repeatable' },
   'authorization-mode': { type: 'string', env: 'SKIFF_AUTHORIZATION_MODE', help: "'RBAC' (default) or 'AlwaysAllow' (every request allowed; no anonymous access)" },
+  'max-requests-inflight': { type: 'string', env: 'SKIFF_MAX_REQUESTS_INFLIGHT', help: 'with --max-mutating-requests-inflight, the concurrency API Priority and Fairness shares among priority levels (default 400)' },
+  'max-mutating-requests-inflight': { type: 'string', env: 'SKIFF_MAX_MUTATING_REQUESTS_INFLIGHT', help: 'see --max-requests-inflight (default 200)' },
   help: { type: 'boolean', env: '', help: 'show this help' },
   version: { type: 'boolean', env: '', help: "print Skiff's version and the Kubernetes version it serves" },
 } as const;
@@ -261,6 +263,8 @@ export async function main(argv: string[]): Promise<void> {
       etcd,
       ...leaderElection(v),
       authorizationMode: authorizationMode(v['authorization-mode'] as string | undefined),
+      maxRequestsInFlight: intFlag('max-requests-inflight', v['max-requests-inflight'] as string | undefined, 1, 1_000_000),
+      maxMutatingRequestsInFlight: intFlag('max-mutating-requests-inflight', v['max-mutating-requests-inflight'] as string | undefined, 1, 1_000_000),
       log: (m) => process.stderr.write(m + '\n'),
     });
   } catch (e) {

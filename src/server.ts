@@ -76,6 +76,8 @@ import { signingKeyFrom } from './auth/signing-key.ts';
 import { restoreSnapshot, takeSnapshot } from './snapshot/cluster.ts';
 import type { ClusterSnapshot, SnapshotDeps } from './snapshot/cluster.ts';
 import { snapshotRoute } from './snapshot/route.ts';
+import { FlowControlConfig } from './flowcontrol/config.ts';
+import { FlowControlFilter } from './flowcontrol/filter.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
@@ -130,6 +132,9 @@ export interface ServerOptions {
   authorizationMode?: AuthorizationMode;
   /** --anonymous-auth: requests without credentials are system:anonymous (default true; off under AlwaysAllow, as upstream). */
   anonymousAuth?: boolean;
+  /** --max-requests-inflight and --max-mutating-requests-inflight: their sum is the concurrency API Priority and Fairness shares out (default 400 + 200). */
+  maxRequestsInFlight?: number;
+  maxMutatingRequestsInFlight?: number;
 }
 
 export interface RunningServer {
@@ -149,6 +154,8 @@ export interface RunningServer {
   restore(snapshot: ClusterSnapshot): Promise<void>;
   /** The authorizer (--authorization-mode): `authorize(user, attributes)` for admission (ValidatingAdmissionPolicy's `authorizer`). */
   authorizer: Authorizer;
+  /** API Priority and Fairness: its configuration and the filter (tests hold requests with `onAdmitted`). */
+  flowControl: FlowControlFilter;
   stop(): Promise<void>;
 }
 
@@ -221,9 +228,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   ext.subresources.set('certificates.k8s.io/certificatesigningrequests/approval', approvalHandler(authz, statusHandler));
   const auth = withClientCertificates(tokenAuthenticator(token, saTokens));
   const snapshots: SnapshotDeps = { backend, clock, afterRestore: async () => { store.services = await strategyServices(store); } };
+  // API Priority and Fairness: the server's concurrency shared among priority levels (src/flowcontrol).
+  const flowConfig = new FlowControlConfig(store, clock, (opts.maxRequestsInFlight ?? 400) + (opts.maxMutatingRequestsInFlight ?? 200), log);
+  const flowControl = new FlowControlFilter(flowConfig);
   const app = buildApp({
-    store, ext, auth, authz, anonymous, ready: () => ready && (backend.healthy?.() ?? true), log,
-    metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight)),
+    store, ext, auth, authz, anonymous, ready: () => ready && (backend.healthy?.() ?? true), log, flowControl,
+    metrics: (inFlight) => (metrics = new ApiMetrics(store, inFlight, flowConfig)),
     publicRoutes: [uiRoute()],
     routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : []), snapshotRoute(snapshots)], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
@@ -271,6 +281,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     await reconcileBootstrapPolicy(store);
+    await flowConfig.start();
     await authz.start();
     // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
     // even without the others; the first pass completes before the server is ready.
@@ -307,7 +318,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
     crdController.stop();
-    aggregation?.stop(); stopRoles(); authz.stop();
+    aggregation?.stop(); stopRoles(); authz.stop(); flowConfig.stop();
     await new Promise<void>((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
     await backend.close();
     throw new Error(`start-up failed: ${(e as Error).message}`);
@@ -333,7 +344,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   let stopped = false;
   return {
-    url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend, authorizer: authz,
+    url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend, authorizer: authz, flowControl,
     snapshot: () => takeSnapshot(snapshots),
     restore: (snap) => restoreSnapshot(snapshots, snap),
     async stop() {
@@ -346,7 +357,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       await controllers?.stop();
       crdController.stop();
       aggregator.stop();
-      aggregation?.stop(); stopRoles(); authz.stop();
+      aggregation?.stop(); stopRoles(); authz.stop(); flowConfig.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

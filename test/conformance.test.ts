@@ -32,10 +32,11 @@ import { clientGoProxyCase, proxyCases } from '../conformance/suites/proxy.ts';
 import { policyCases } from '../conformance/suites/policy.ts';
 import { conversionClientGoCases, webhookCases } from '../conformance/suites/webhooks.ts';
 import { containerCases } from '../conformance/suites/containers.ts';
+import { flowcontrolCases } from '../conformance/suites/flowcontrol.ts';
 
 const root = join(import.meta.dirname, '..');
 const catalogue = parse(readFileSync(join(root, 'conformance', 'behaviors.yaml'), 'utf8')).behaviors as Array<{ id: string; status: string; reason?: string; tests: Array<Record<string, string>> }>;
-const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...rbacCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases, ...proxyCases, ...admissionPolicyCases, ...policyCases, ...webhookCases, ...containerCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': [...clientGoCases, clientGoProxyCase, ...conversionClientGoCases], 'controller-runtime': controllerRuntimeCases };
+const suites: Record<string, Array<{ behavior: string; name: string }>> = { kubectl: [...kubectlCases, ...metricsCases, ...lifecycleCases, ...schedulingCases, ...schedulingRelabelCases, ...nodesCases, ...streamCases, ...eventCases, ...validationCases, ...servedGroupCases, ...cpCases, ...tokenCases, ...rbacCases, ...revisionCases, ...preemptionCases, ...volumeCases, ...crdCases, ...proxyCases, ...admissionPolicyCases, ...policyCases, ...webhookCases, ...containerCases, ...flowcontrolCases], 'client-node': [...clientNodeCases, ...tokenClientNodeCases, ...crdClientNodeCases], python: pythonCases, 'client-go': [...clientGoCases, clientGoProxyCase, ...conversionClientGoCases], 'controller-runtime': controllerRuntimeCases };
 
 test('every case refers to a catalogued behaviour', () => {
   const ids = new Set(catalogue.map((b) => b.id));

@@ -44,6 +44,11 @@ export interface AppDeps {
   /** Concurrent non-long-running requests before 429 (upstream's defaults: 400 read-only, 200 mutating). */
   maxRequestsInFlight?: number;
   maxMutatingRequestsInFlight?: number;
+  /**
+   * API Priority and Fairness (src/flowcontrol): when set, it classifies and admits each request after
+   * authentication, replacing the in-flight limits above. Returns false when it answered the request.
+   */
+  flowControl?: { admit(req: IncomingMessage, res: ServerResponse, user: User | undefined, path: string, query: URLSearchParams, longRunning: boolean): boolean | Promise<boolean> };
   /** Request metrics for /metrics; given the in-flight counters when the app is built. */
   metrics?: (inFlight: () => { readOnly: number; mutating: number }) => ApiMetrics;
 }
@@ -77,7 +82,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
     metrics?.begin(req, res, longRunning);
     if (!longRunning) {
       const kind = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'readOnly' : 'mutating';
-      if (inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
+      if (!deps.flowControl && inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
         req.resume();
         sendStatus(res, errors.tooManyRequests('Too many requests, please try again later.', 1).status);
         return;
@@ -88,7 +93,7 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
       res.on('finish', release);
       res.on('close', release);
     }
-    void handle(deps, req, res, ready, metrics).catch((err) => {
+    void handle(deps, req, res, ready, metrics, longRunning).catch((err) => {
       // Storage out of reach wherever the request met it (etcd lost): upstream's timeout, not a panic.
       if (isStorageError(err, 'Unavailable')) err = errors.timeout(`Timeout: request did not complete within requested timeout - ${err.message}`);
       const status = toStatus(err);
@@ -111,7 +116,7 @@ export function reportInternalError(err: unknown, req: IncomingMessage, log?: (m
   log?.(`internal error on ${req.method} ${target}: ${(err as Error)?.stack ?? String(err).slice(0, 1024)}`);
 }
 
-async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics): Promise<void> {
+async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ready: () => boolean, metrics?: ApiMetrics, longRunning = false): Promise<void> {
   // The raw target, read as Go reads it: no dot-segment resolution (request-info.ts).
   if (refusedLikeGo(req, res)) return;
   const url = parseRequestTarget(req.url ?? '/');
@@ -122,6 +127,10 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   // Authentication, impersonation and authorization (auth/request-auth.ts); the health and version
   // paths need no credentials when anonymous requests are off.
   const user = await secureRequest(deps, req, url.pathname, url.searchParams, PUBLIC.has(path));
+  if (deps.flowControl) {
+    const admitted = deps.flowControl.admit(req, res, user, url.pathname, url.searchParams, longRunning);
+    if (admitted !== true && !(await admitted)) return;
+  }
   // Code below the HTTP layer (admission) reads who is asking from the request scope.
   if (user) return asUser(user, () => route(deps, req, res, url, path, ready, metrics));
   return route(deps, req, res, url, path, ready, metrics);

@@ -18,6 +18,7 @@ import { RESOURCES, storagePrefix } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { RequestInfo } from './request-info.ts';
 import { servedGroupVersions } from './served-groups.ts';
+import type { FlowControlConfig } from '../flowcontrol/config.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
@@ -94,9 +95,11 @@ export class ApiMetrics {
   private internalErrors = 0;
   private readonly store: Store;
   private readonly inFlight: () => { readOnly: number; mutating: number };
-  constructor(store: Store, inFlight: () => { readOnly: number; mutating: number }) {
+  private readonly flowControl?: FlowControlConfig;
+  constructor(store: Store, inFlight: () => { readOnly: number; mutating: number }, flowControl?: FlowControlConfig) {
     this.store = store;
     this.inFlight = inFlight;
+    this.flowControl = flowControl;
   }
 
   /** Load prom-client and build the registry (idempotent). */
@@ -187,6 +190,7 @@ export class ApiMetrics {
         if (stats) this.set({ storage_cluster_id: 'skiff' }, stats.pageCount * stats.pageSize);
       },
     });
+    if (this.flowControl) flowControlMetrics(prom, registry, this.flowControl);
     watchEventLoop(new prom.Histogram({
       name: 'skiff_event_loop_delay_seconds', buckets: LOOP_BUCKETS, registers: [registry],
       help: `How late a timer due every ${LOOP_SAMPLE_MS} ms ran: the time the event loop was busy before it could serve I/O.`,
@@ -208,4 +212,19 @@ export class ApiMetrics {
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   };
+}
+
+/** API Priority and Fairness gauges, per priority level, under upstream's names. */
+function flowControlMetrics(prom: Prom, registry: import('prom-client').Registry, fc: FlowControlConfig): void {
+  const perLevel = (name: string, help: string, value: (l: import('../flowcontrol/config.ts').Level) => number) => new prom.Gauge({
+    name, help, labelNames: ['priority_level'], registers: [registry],
+    collect() { this.reset(); for (const l of fc.levels.values()) this.set({ priority_level: l.name }, value(l)); },
+  });
+  perLevel('apiserver_flowcontrol_nominal_limit_seats', 'Nominal number of execution seats configured for each priority level', (l) => fc.nominalLimit(l));
+  perLevel('apiserver_flowcontrol_current_executing_requests', 'Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem', (l) => l.queues?.executing ?? 0);
+  perLevel('apiserver_flowcontrol_current_inqueue_requests', 'Number of requests currently pending in queues of the API Priority and Fairness subsystem', (l) => l.queues?.waiting ?? 0);
+  new prom.Counter({
+    name: 'apiserver_flowcontrol_rejected_requests_total', help: 'Number of requests rejected by API Priority and Fairness subsystem', labelNames: ['priority_level', 'reason'], registers: [registry],
+    collect() { this.reset(); for (const l of fc.levels.values()) for (const [reason, n] of l.rejected) this.inc({ priority_level: l.name, reason }, n); },
+  });
 }

@@ -144,6 +144,10 @@ export const RESOURCES: ResourceInfo[] = [
   ...group('coordination.k8s.io', 'v1', [{ kind: 'Lease' }]),
   ...group('node.k8s.io', 'v1', [{ kind: 'RuntimeClass', namespaced: false }]),
   ...group('discovery.k8s.io', 'v1', [{ kind: 'EndpointSlice' }]),
+  ...group('flowcontrol.apiserver.k8s.io', 'v1', [
+    { kind: 'FlowSchema', namespaced: false, sub: [STATUS] },
+    { kind: 'PriorityLevelConfiguration', namespaced: false, sub: [STATUS] },
+  ]),
 ];
 
 /** Kubernetes version Skiff reports everywhere (/version, discovery, OpenAPI, node info). */

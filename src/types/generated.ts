@@ -2736,6 +2736,150 @@ export interface EventsV1EventSeries {
   lastObservedTime: MicroTime;
 }
 
+/** io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration */
+export interface ExemptPriorityLevelConfiguration {
+  lendablePercent?: number;
+  nominalConcurrencyShares?: number;
+}
+
+/** io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod */
+export interface FlowDistinguisherMethod {
+  type: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.FlowSchema */
+export interface FlowSchema {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: FlowSchemaSpec;
+  status?: FlowSchemaStatus;
+}
+
+/** io.k8s.api.flowcontrol.v1.FlowSchemaCondition */
+export interface FlowSchemaCondition {
+  lastTransitionTime?: Time;
+  message?: string;
+  reason?: string;
+  status?: string;
+  type?: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.FlowSchemaSpec */
+export interface FlowSchemaSpec {
+  distinguisherMethod?: FlowDistinguisherMethod;
+  matchingPrecedence?: number;
+  priorityLevelConfiguration: PriorityLevelConfigurationReference;
+  rules?: PolicyRulesWithSubjects[];
+}
+
+/** io.k8s.api.flowcontrol.v1.FlowSchemaStatus */
+export interface FlowSchemaStatus {
+  conditions?: FlowSchemaCondition[];
+}
+
+/** io.k8s.api.flowcontrol.v1.GroupSubject */
+export interface GroupSubject {
+  name: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.LimitResponse */
+export interface LimitResponse {
+  queuing?: QueuingConfiguration;
+  type: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration */
+export interface LimitedPriorityLevelConfiguration {
+  borrowingLimitPercent?: number;
+  lendablePercent?: number;
+  limitResponse?: LimitResponse;
+  nominalConcurrencyShares?: number;
+}
+
+/** io.k8s.api.flowcontrol.v1.NonResourcePolicyRule */
+export interface NonResourcePolicyRule {
+  nonResourceURLs: string[];
+  verbs: string[];
+}
+
+/** io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects */
+export interface PolicyRulesWithSubjects {
+  nonResourceRules?: NonResourcePolicyRule[];
+  resourceRules?: ResourcePolicyRule[];
+  subjects: FlowcontrolV1Subject[];
+}
+
+/** io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration */
+export interface PriorityLevelConfiguration {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: PriorityLevelConfigurationSpec;
+  status?: PriorityLevelConfigurationStatus;
+}
+
+/** io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition */
+export interface PriorityLevelConfigurationCondition {
+  lastTransitionTime?: Time;
+  message?: string;
+  reason?: string;
+  status?: string;
+  type?: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference */
+export interface PriorityLevelConfigurationReference {
+  name: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec */
+export interface PriorityLevelConfigurationSpec {
+  exempt?: ExemptPriorityLevelConfiguration;
+  limited?: LimitedPriorityLevelConfiguration;
+  type: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus */
+export interface PriorityLevelConfigurationStatus {
+  conditions?: PriorityLevelConfigurationCondition[];
+}
+
+/** io.k8s.api.flowcontrol.v1.QueuingConfiguration */
+export interface QueuingConfiguration {
+  handSize?: number;
+  queueLengthLimit?: number;
+  queues?: number;
+}
+
+/** io.k8s.api.flowcontrol.v1.ResourcePolicyRule */
+export interface ResourcePolicyRule {
+  apiGroups: string[];
+  clusterScope?: boolean;
+  namespaces?: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** io.k8s.api.flowcontrol.v1.ServiceAccountSubject */
+export interface ServiceAccountSubject {
+  name: string;
+  namespace: string;
+}
+
+/** io.k8s.api.flowcontrol.v1.Subject */
+export interface FlowcontrolV1Subject {
+  group?: GroupSubject;
+  kind: string;
+  serviceAccount?: ServiceAccountSubject;
+  user?: UserSubject;
+}
+
+/** io.k8s.api.flowcontrol.v1.UserSubject */
+export interface UserSubject {
+  name: string;
+}
+
 /** io.k8s.api.networking.v1.HTTPIngressPath */
 export interface HTTPIngressPath {
   backend: IngressBackend;
@@ -2959,7 +3103,7 @@ export interface ClusterRoleBinding {
   kind?: string;
   metadata: ObjectMeta;
   roleRef: RoleRef;
-  subjects?: Subject[];
+  subjects?: RbacV1Subject[];
 }
 
 /** io.k8s.api.rbac.v1.PolicyRule */
@@ -2985,7 +3129,7 @@ export interface RoleBinding {
   kind?: string;
   metadata: ObjectMeta;
   roleRef: RoleRef;
-  subjects?: Subject[];
+  subjects?: RbacV1Subject[];
 }
 
 /** io.k8s.api.rbac.v1.RoleRef */
@@ -2996,7 +3140,7 @@ export interface RoleRef {
 }
 
 /** io.k8s.api.rbac.v1.Subject */
-export interface Subject {
+export interface RbacV1Subject {
   apiGroup?: string;
   kind: string;
   name: string;

@@ -29,7 +29,7 @@ test('the v3 index lists every served group-version with a hash URL', () => {
   }
   // Group-versions Skiff does not serve are not advertised.
   assert.equal(idx.paths['apis/resource.k8s.io/v1beta1'], undefined);
-  assert.equal(idx.paths['apis/flowcontrol.apiserver.k8s.io/v1'], undefined);
+  assert.equal(idx.paths['apis/storagemigration.k8s.io/v1alpha1'], undefined);
 });
 
 test('every v3 document parses, hashes to its advertised hash, and all $refs resolve inside it', () => {

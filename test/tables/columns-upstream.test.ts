@@ -40,6 +40,8 @@ const UPSTREAM: Record<string, string> = {
   'admissionregistration.k8s.io/validatingadmissionpolicies': 'Name:string:name, Validations:integer, ParamKind:string, Age:string',
   'admissionregistration.k8s.io/validatingadmissionpolicybindings': 'Name:string:name, PolicyName:string, ParamRef:string, Age:string',
   'certificates.k8s.io/certificatesigningrequests': 'Name:string:name, Age:string, SignerName:string, Requestor:string, RequestedDuration:string, Condition:string',
+  'flowcontrol.apiserver.k8s.io/flowschemas': 'Name:string:name, PriorityLevel:string, MatchingPrecedence:string, DistinguisherMethod:string, Age:string, MissingPL:string',
+  'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations': 'Name:string:name, Type:string, NominalConcurrencyShares:string, Queues:string, HandSize:string, QueueLengthLimit:string, Age:string',
 };
 
 test('every printer\'s columns have upstream\'s names, types, formats and priorities', () => {

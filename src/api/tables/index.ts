@@ -7,6 +7,7 @@ import { corePrinters } from './core.ts';
 import { appsPrinters, batchPrinters } from './workloads.ts';
 import { otherPrinters } from './other.ts';
 import { admissionPolicyPrinters } from './admission-policy.ts';
+import { flowcontrolPrinters } from './flowcontrol.ts';
 import { lazyModule } from '../../util/lazy-module.ts';
 
 /** The printer of custom resources (additionalPrinterColumns, JSONPath): loaded with the first CRD. */
@@ -45,6 +46,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = (() => {
   register('batch', batchPrinters, m);
   for (const [key, p] of Object.entries(otherPrinters)) m.set(key, p);
   for (const [key, p] of Object.entries(admissionPolicyPrinters)) m.set(key, p);
+  for (const [key, p] of Object.entries(flowcontrolPrinters)) m.set(key, p);
   return m;
 })();
 
@@ -79,7 +81,7 @@ export function toTable(r: ResourceInfo, items: KObject[], opts: TableOptions, n
   if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;
   if (opts.remainingItemCount !== undefined && opts.remainingItemCount !== null) metadata.remainingItemCount = opts.remainingItemCount;
-  const rows: TableRow[] = items.map((o) => {
+  const rows: TableRow[] = (printer.order ? [...items].sort(printer.order) : items).map((o) => {
     let cells: Cell[];
     try {
       cells = printer.row(o, now);

@@ -20,6 +20,8 @@ export interface Printer {
   row(obj: KObject, now: number): Cell[];
   /** Optional per-row conditions (upstream marks finished pods as Completed). */
   conditions?(obj: KObject): RowCondition[] | undefined;
+  /** Row order of a list, where upstream's list printer sorts (FlowSchemas by matching precedence). */
+  order?(a: KObject, b: KObject): number;
 }
 
 /** Column definition shorthand: `col('Ready', 'string', 'what it means')`; `wide` → priority 1. */

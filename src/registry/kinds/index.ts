@@ -22,6 +22,8 @@ import { limitRangeStrategy, resourceQuotaStrategy } from './policy.ts';
 import { apiServiceStrategy } from './apiservice.ts';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhookconfig.ts';
 import { csrStrategy } from './certificates.ts';
+import { flowSchemaStrategy } from './flowschema.ts';
+import { priorityLevelStrategy } from './prioritylevel.ts';
 
 /** Kinds with a spec whose metadata.generation upstream does not track. */
 const NO_GENERATION: KindStrategy = { generation: false };
@@ -67,6 +69,8 @@ const STRATEGIES: Record<string, KindStrategy> = {
   'apiregistration.k8s.io/APIService': apiServiceStrategy,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': mutatingWebhookConfigurationStrategy,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingWebhookConfigurationStrategy,
+  'flowcontrol.apiserver.k8s.io/FlowSchema': flowSchemaStrategy,
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': priorityLevelStrategy,
 };
 
 // Kinds that carry a pod template: unchanged scheduling fields are not re-judged on update.
