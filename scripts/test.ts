@@ -1,7 +1,9 @@
 // `npm test`: typecheck, unit and integration tests (node:test), then the conformance suites
-// driven by real clients. Ends with the conformance runner's own summary line.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// driven by real clients, then a fast subset of upstream's own e2e conformance specs
+// (conformance/upstream/ci.ts; its Go build starts at once in the background, niced, so it overlaps
+// the other stages; SKIFF_SKIP_UPSTREAM_E2E=1 skips it). Ends with the conformance runner's summary line.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +28,15 @@ function run(what: string, cmd: string, args: string[]): number {
 
 const startedAt = Date.now();
 let failed = 0;
+const upstreamE2E = !process.env.SKIFF_SKIP_CONFORMANCE && !process.env.SKIFF_SKIP_UPSTREAM_E2E;
+// The upstream subset's build (Go, minutes on a fresh machine) runs while the other stages do.
+const buildLog = join(mkdtempSync(join(tmpdir(), 'skiff-e2e-build-')), 'build.log');
+const build = upstreamE2E ? (() => {
+  const fd = openSync(buildLog, 'w');
+  const child = spawn(process.execPath, [join('conformance', 'upstream', 'ci.ts'), '--build-only'], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return new Promise<number>((res) => { child.on('exit', (code) => res(code ?? 1)); child.on('error', () => res(2)); });
+})() : undefined;
 failed += run('typecheck', process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']) ? 1 : 0;
 const files = testFiles('test');
 // Dots on the terminal; a TAP copy gives the counts for the summary line.
@@ -50,6 +61,18 @@ if (existsSync(uiFigures) && statSync(uiFigures).mtimeMs > startedAt) process.st
 if (existsSync(join('conformance', 'run.ts')) && !process.env.SKIFF_SKIP_CONFORMANCE) {
   failed += run('conformance (real clients)', process.execPath, [join('conformance', 'run.ts')]) ? 1 : 0;
 }
-if (unitSummary) process.stdout.write(`\n${unitSummary} (the conformance summary is the line above)`);
+if (build) {
+  process.stdout.write('\n== upstream e2e subset: waiting for its build (conformance/upstream/build.sh --subset)\n');
+  const t0 = Date.now();
+  const code = await build;
+  process.stdout.write(readFileSync(buildLog, 'utf8').split('\n').filter((l) => l.startsWith('build.sh:')).join('\n') + '\n');
+  if (code !== 0) {
+    process.stdout.write(`${readFileSync(buildLog, 'utf8').slice(-3000)}\n== upstream e2e subset: FAILED (its build exited ${code}; log ${buildLog}) after ${((Date.now() - t0) / 1000).toFixed(1)} s more\n`);
+    failed++;
+  } else {
+    failed += run('upstream e2e subset (conformance/upstream/ci.ts)', process.execPath, [join('conformance', 'upstream', 'ci.ts')]) ? 1 : 0;
+  }
+}
+if (unitSummary) process.stdout.write(`\n${unitSummary} (the conformance runner's summary is above)`);
 process.stdout.write(failed ? `\nnpm test: ${failed} stage(s) failed\n` : '\nnpm test: all stages passed\n');
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 // Containers that run their commands (issue #18), driven by kubectl: logs of a busybox loop
-// (also followed), `kubectl exec cat` of a configMap volume file, a liveness probe failing by exec,
+// (also followed), `kubectl exec cat` and `ls -la` of a configMap volume (the atomic writer's ..data
+// layout, swapped on update), a liveness probe failing by exec,
 // and a busybox pod's exit code.
 import type { Case } from '../lib.ts';
 import { check } from '../lib.ts';
@@ -49,8 +50,20 @@ export const containerCases: Case[] = [
       await ok(ctx, ['wait', '--for=condition=Ready', 'pod/cm', '-n', ctx.ns, '--timeout=30s'], { timeoutMs: 40_000 });
       const cat = await ok(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'cat', '/srv/index.html']);
       check(cat === '<h1>skiff</h1>', `cat: ${JSON.stringify(cat)}`);
+      // The kubelet's atomic-writer layout: ..data -> ..<timestamp>, each key a link through ..data.
+      const lsla = await ok(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'ls', '-la', '/srv']);
+      const version = /^lrwxrwxrwx .* \.\.data -> (\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+)$/m.exec(lsla)?.[1];
+      check(!!version, `ls -la shows ..data -> ..<timestamp>: ${JSON.stringify(lsla)}`);
+      check(/^lrwxrwxrwx .* index\.html -> \.\.data\/index\.html$/m.test(lsla), `ls -la shows index.html -> ..data/index.html: ${JSON.stringify(lsla)}`);
+      check(new RegExp(`^drwxr-xr-x .* ${version!.replace(/\./g, '\\.')}$`, 'm').test(lsla), `ls -la shows the version directory: ${JSON.stringify(lsla)}`);
+      const inside = await ok(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'ls', '-l', `/srv/${version}`]);
+      check(/^-r-------- .* index\.html$/m.test(inside), `the file itself has defaultMode 0400: ${JSON.stringify(inside)}`);
+      check((await ok(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'ls', '/srv'])).trim() === 'index.html', 'ls without -a shows only the keys');
       await ok(ctx, ['create', 'configmap', 'site', '-n', ctx.ns, '--from-literal=index.html=<h1>v2</h1>', '--dry-run=client', '-o', 'yaml']).then((y2) => ok(ctx, ['replace', '-f', '-'], { input: y2 }));
       await until('the update in the volume', async () => (await kubectl(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'cat', '/srv/index.html'])).stdout === '<h1>v2</h1>');
+      const after = await ok(ctx, ['exec', 'cm', '-n', ctx.ns, '--', 'ls', '-a', '/srv']);
+      const dirs = after.split(/\s+/).filter((n) => /^\.\.\d{4}_/.test(n));
+      check(dirs.length === 1 && dirs[0] !== version, `the update swapped ..data to a new version and removed the old one: ${JSON.stringify(after)}`);
     },
     timeoutMs: 60_000,
   },

@@ -3,14 +3,15 @@
 //
 //   npm run conformance:upstream -- [--focus REGEX]... [--skip REGEX]... [--procs N] [--timeout 60m]
 //                                   [--skiff DIR] [--nodes N] [--report-dir DIR] [--record] [--verbose] [--dry-run]
-//                                   [--bin DIR] [--no-netns]
+//                                   [--bin DIR] [--no-netns] [--subset]
 //
 // --focus/--skip are ginkgo regular expressions over full spec texts (default focus: \[Conformance\]).
 // --skiff DIR runs Skiff from another checkout (default: this one); its HEAD commit goes in the report.
 // --record writes conformance/upstream/RESULTS.md (every spec) and the upstream section of conformance/REPORT.md.
 // --record-from DIR records (as --record) the summary.json of an earlier run's report directory, without running.
-// --bin DIR uses e2e.test and ginkgo from DIR instead of build.sh's.
+// --bin DIR uses e2e.test (or e2e-subset.test) and ginkgo from DIR instead of build.sh's.
 // --no-netns runs without the private network namespace (for non-root use; the suite may then reach real addresses).
+// --subset runs e2e-subset.test (build.sh --subset: the framework with only the spec packages CI runs, see ci.ts).
 //
 // Steps: (1) build.sh builds e2e.test and ginkgo once into ~/.cache/skiff-e2e (network needed);
 // (2) as root, the rest re-runs itself inside a private network namespace that has only loopback
@@ -46,6 +47,8 @@ interface Options {
   inner: boolean;
   bin?: string;
   recordFrom?: string;
+  /** The suite binary: e2e.test, or e2e-subset.test with --subset. */
+  suite: string;
 }
 
 function die(msg: string): never {
@@ -71,6 +74,7 @@ function parseOptions(argv: string[]): Options {
       inner: { type: 'boolean' },
       bin: { type: 'string' },
       'record-from': { type: 'string' },
+      subset: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -102,16 +106,18 @@ function parseOptions(argv: string[]): Options {
     inner: !!v.inner,
     bin: v.bin,
     recordFrom: v['record-from'],
+    suite: v.subset ? 'e2e-subset.test' : 'e2e.test',
   };
 }
 
 /** Step 1: e2e.test and ginkgo, built once (build.sh prints their directory on its last line). */
-function buildSuite(): string {
-  process.stderr.write('conformance:upstream: checking the e2e.test build (first build takes ~10 minutes)\n');
-  const r = spawnSync('bash', [join(HERE, 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+function buildSuite(suite: string): string {
+  process.stderr.write(`conformance:upstream: checking the ${suite} build (a first build takes ~10 minutes)\n`);
+  const args = [join(HERE, 'build.sh'), ...(suite === 'e2e.test' ? [] : ['--subset'])];
+  const r = spawnSync('bash', args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) die(`build.sh failed (exit ${r.status})`);
   const dir = r.stdout.trim().split('\n').pop()!;
-  if (!existsSync(join(dir, 'e2e.test')) || !existsSync(join(dir, 'ginkgo'))) die(`build.sh reported ${dir}, which lacks e2e.test or ginkgo`);
+  if (!existsSync(join(dir, suite)) || !existsSync(join(dir, 'ginkgo'))) die(`build.sh reported ${dir}, which lacks ${suite} or ginkgo`);
   return dir;
 }
 
@@ -178,7 +184,7 @@ function ginkgoArgs(opts: Options, bin: string, kubeconfig: string): string[] {
     ...opts.focus.map((f) => `--focus=${f}`), ...opts.skip.map((s) => `--skip=${s}`),
     ...(opts.dryRun ? ['--dry-run'] : []),
     `--output-dir=${opts.reportDir}`, '--json-report=report.json', '--junit-report=junit.xml',
-    join(bin, 'e2e.test'), '--',
+    join(bin, opts.suite), '--',
     `--kubeconfig=${kubeconfig}`, '--provider=local', `--kubectl-path=${kubectl}`,
     `--report-dir=${join(opts.reportDir, 'e2e')}`, '--system-pods-startup-timeout=30s', '--node-schedulable-timeout=30s',
     '--allowed-not-ready-nodes=0', '--disable-log-dump',
@@ -257,7 +263,7 @@ async function main(): Promise<void> {
     }) : old);
     return;
   }
-  const bin = opts.bin ? resolve(opts.bin) : buildSuite();
+  const bin = opts.bin ? resolve(opts.bin) : buildSuite(opts.suite);
   if (opts.netns) reexecIsolated(opts, bin, argv);
   await inner({ ...opts, bin });
 }

@@ -1,16 +1,18 @@
 // A pod's volumes as filesystems, built when a container first mounts them and shared by all its
 // containers: emptyDir (and volumes Skiff keeps in memory alike: PVCs, ephemeral), the files of
 // configMap/secret/downwardAPI/projected volumes (refresh() rewrites them, so updates of the
-// objects show up as the kubelet's atomic writer makes them appear), and hostPath as a view of the
-// node's filesystem.
+// objects show up as the kubelet's atomic writer makes them appear: a new `..data` version swapped
+// in, see atomic-writer.ts), and hostPath as a view of the node's filesystem.
 import type { IFileSystem, InMemoryFs } from 'just-bash';
 import type { JustBash } from './shell.ts';
 import { prefixFs } from './prefix-fs.ts';
 import { volumeFiles } from './volume-files.ts';
+import { publish, resolvingFs } from './atomic-writer.ts';
 import type { FileContext, VolumeFile } from './volume-files.ts';
 
 export class PodVolumes {
-  private built = new Map<string, { fs: IFileSystem; files?: string }>();
+  /** fs: what containers mount; raw: the file volumes' own root, which the atomic writer updates. */
+  private built = new Map<string, { fs: IFileSystem; raw?: IFileSystem; files?: string }>();
   private readonly jb: JustBash;
   private readonly volumes: Record<string, any>[];
   private readonly ctx: FileContext;
@@ -25,17 +27,17 @@ export class PodVolumes {
     if (hit) return hit.fs;
     const vol = this.volumes.find((v) => v?.name === name);
     if (!vol) return undefined;
-    let entry: { fs: IFileSystem; files?: string };
+    let entry: { fs: IFileSystem; raw?: IFileSystem; files?: string };
     if (vol.hostPath) {
       const host = this.hostFs();
       const path = String(vol.hostPath.path || '/');
       if (vol.hostPath.type !== 'File' && vol.hostPath.type !== 'FileOrCreate') await host.mkdir(path, { recursive: true }).catch(() => {});
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
-      const fs = new this.jb.InMemoryFs();
+      const raw = new this.jb.InMemoryFs();
       const files = await volumeFiles(vol, this.ctx);
-      entry = { fs };
-      if (files) { await writeFiles(fs, files); entry.files = signature(files); }
+      entry = files ? { fs: resolvingFs(raw), raw, files: signature(files) } : { fs: raw };
+      if (files) await publish(raw, files);
     }
     this.built.set(name, entry);
     return entry.fs;
@@ -44,12 +46,11 @@ export class PodVolumes {
   /** Rewrite the file volumes whose content changed (configMap/secret updates). */
   async refresh(): Promise<void> {
     for (const [name, entry] of this.built) {
-      if (entry.files === undefined) continue;
+      if (entry.files === undefined || !entry.raw) continue;
       const vol = this.volumes.find((v) => v?.name === name);
       const files = await volumeFiles(vol!, this.ctx).catch(() => undefined);
       if (!files || signature(files) === entry.files) continue;
-      for (const p of await entry.fs.readdir('/').catch(() => [] as string[])) await entry.fs.rm(`/${p}`, { recursive: true, force: true });
-      await writeFiles(entry.fs, files);
+      await publish(entry.raw, files);
       entry.files = signature(files);
     }
   }
@@ -59,13 +60,3 @@ export class PodVolumes {
 }
 
 const signature = (files: VolumeFile[]) => JSON.stringify(files);
-
-async function writeFiles(fs: IFileSystem, files: VolumeFile[]): Promise<void> {
-  for (const f of files) {
-    const path = `/${f.path.replace(/^\/+/, '')}`;
-    const dir = path.slice(0, path.lastIndexOf('/'));
-    if (dir) await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path, Buffer.from(f.content, 'latin1'));
-    await fs.chmod(path, f.mode & 0o777);
-  }
-}

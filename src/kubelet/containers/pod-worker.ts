@@ -35,6 +35,24 @@ export interface WorkerDeps {
 }
 
 const RETRY_MS = 10_000;
+
+/** A container found running when Skiff restarted: it keeps its ID, start time and readiness. */
+interface Resume { id: string; startedAt: number; ready: boolean }
+
+/** A finished run as a stored `terminated` state describes it (for status only: it has no process). */
+function pastRun(jb: JustBash, t: Record<string, any> | undefined, now: number): Run | undefined {
+  if (!t || typeof t !== 'object') return undefined;
+  const log = new Logbook(() => now);
+  log.close();
+  const exit = { code: Number.isInteger(t.exitCode) ? t.exitCode : 0, ...(t.reason === 'StartError' ? { startError: String(t.message ?? '') } : {}) };
+  const run: Run = {
+    id: String(t.containerID ?? ''), startedAt: Date.parse(t.startedAt) || now, finishedAt: Date.parse(t.finishedAt) || now, exit,
+    message: typeof t.message === 'string' ? t.message : undefined, log, proc: { done: Promise.resolve(exit), term() {}, kill() {} },
+    fs: new jb.InMemoryFs(), env: {}, cwd: '/',
+  };
+  run.settling = Promise.resolve();
+  return run;
+}
 const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 
 export class PodWorker {
@@ -66,17 +84,57 @@ export class PodWorker {
   async start(): Promise<void> {
     this.jb = await loadJustBash();
     this.podIP = this.d.podIP();
-    const sec = this.pod.spec?.activeDeadlineSeconds;
-    if (typeof sec === 'number') {
-      const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
-      this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
-    }
+    this.armDeadline();
     this.flush();
     // Pulling and creating the containers takes a moment, as the stage table's `running` stage models
     // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first.
     await new Promise<void>((resolve) => { this.timers.push(this.d.clock.setTimeout(resolve, this.createDelayMs())); });
     if (this.disposed || this.terminating) return;
     if (await this.runInits()) this.startMains();
+  }
+
+  /**
+   * Skiff restarted on its data directory and finds this pod Running: carry on as a restarted
+   * kubelet does with the containers it finds running. Each container keeps its status (containerID,
+   * startedAt, restartCount, lastState); one that was running gets its process started again (the
+   * emulated process did not survive Skiff's own restart) without events or postStart hook; its
+   * logs go on from there. A container waiting to be restarted is restarted after its back-off;
+   * finished ones (init containers, exited containers) stay as they were.
+   */
+  async adopt(): Promise<void> {
+    this.jb = await loadJustBash();
+    this.podIP = this.d.podIP();
+    this.phase = 'Running';
+    this.initialized = true;
+    this.armDeadline();
+    const byName = (list: any[] | undefined, name: string) => (list ?? []).find((x: any) => x?.name === name) ?? {};
+    const resumed: Promise<unknown>[] = [];
+    for (const s of this.slots) {
+      const st = byName(s.kind === 'init' ? this.pod.status?.initContainerStatuses : this.pod.status?.containerStatuses, s.spec.name);
+      s.restartCount = Number.isInteger(st.restartCount) && st.restartCount >= 0 ? st.restartCount : 0;
+      s.last = pastRun(this.jb, st.lastState?.terminated, this.d.clock.now());
+      const running = st.state?.running;
+      if (running) {
+        resumed.push(this.startSlot(s, { id: String(st.containerID || containerId(this.pod as any, `${s.spec.name}/${s.restartCount}`)), startedAt: Date.parse(running.startedAt) || this.d.clock.now(), ready: st.ready === true }));
+        continue;
+      }
+      const done = pastRun(this.jb, st.state?.terminated, this.d.clock.now());
+      if (done) { s.current = done; continue; }
+      if (s.kind === 'init' && !s.sidecar) continue;
+      // Waiting (CrashLoopBackOff, a start error being retried): restarted as the back-off says.
+      if (s.last) { s.current = s.last; s.backoff = nextBackoff(0); }
+      resumed.push(this.backOff(s).then(() => (this.disposed || this.terminating ? undefined : this.startSlot(s))));
+    }
+    this.flush();
+    await Promise.all(resumed);
+    if (this.pod.metadata.deletionTimestamp) await this.terminate();
+  }
+
+  private armDeadline(): void {
+    const sec = this.pod.spec?.activeDeadlineSeconds;
+    if (typeof sec !== 'number') return;
+    const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
+    this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
   }
 
   private createDelayMs(): number {
@@ -129,7 +187,7 @@ export class PodWorker {
   // ---------- one container ----------
 
   /** Creates and starts the container's next run; undefined when its configuration failed (retried later). */
-  async startSlot(s: Slot): Promise<Run | undefined> {
+  async startSlot(s: Slot, resume?: Resume): Promise<Run | undefined> {
     if (this.disposed || this.terminating) return undefined;
     const c = s.spec;
     const known = imageDefaults(String(c.image ?? ''));
@@ -156,17 +214,20 @@ export class PodWorker {
     if (s.current) s.last = s.current;
     // A container of an image the catalogue does not know runs until it is stopped, as Skiff's simulated containers always did.
     const proc = known ? startProcess({ argv, env, cwd, hostname: this.hostname(), fs: sfs, log, clock: this.d.clock, pod: this.pod, container: c.name }) : idleProcess(log);
-    const run: Run = runRef = { id: containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: this.d.clock.now(), log, proc, fs, env, cwd };
+    const run: Run = runRef = { id: resume?.id ?? containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: resume?.startedAt ?? this.d.clock.now(), log, proc, fs, env, cwd };
     s.current = run;
     s.waiting = undefined;
-    s.ready = false;
+    s.ready = resume?.ready ?? false;
     s.started = false;
-    const pulled = pulledEvent(c as { name: string; image?: string }, s.restartCount === 0 && !s.last);
-    this.event(s, pulled.type, pulled.reason, pulled.message);
-    this.event(s, 'Normal', 'Created', `Created container: ${c.name}`);
-    this.event(s, 'Normal', 'Started', `Started container ${c.name}`);
+    if (!resume) {
+      const pulled = pulledEvent(c as { name: string; image?: string }, s.restartCount === 0 && !s.last);
+      this.event(s, pulled.type, pulled.reason, pulled.message);
+      this.event(s, 'Normal', 'Created', `Created container: ${c.name}`);
+      this.event(s, 'Normal', 'Started', `Started container ${c.name}`);
+    }
     void proc.done.then((exit) => this.exited(s, run, exit.code));
-    const post = c.lifecycle?.postStart;
+    // A resumed container kept running through the kubelet's restart: its postStart hook ran long ago.
+    const post = resume ? undefined : c.lifecycle?.postStart;
     if (post) {
       const r = await runHandler(post, this.target(s, run), 30_000);
       if (!r.ok && !run.exit) {

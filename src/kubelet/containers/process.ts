@@ -8,6 +8,7 @@ import { programFor } from '../../images/index.ts';
 import type { Logbook } from './logbook.ts';
 import { loadJustBash, newShell, resolvable } from './shell.ts';
 import { streamingPlugin } from './stream.ts';
+import { loopShape, runLoop } from './loop.ts';
 import { clockSleep } from './sleep.ts';
 import { startErrorMessage } from './command.ts';
 
@@ -53,8 +54,12 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
   const applet = nativeApplet(argv, spec, term, kill);
   if (applet) return applet;
   const jb = await loadJustBash();
-  const bash = newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
-  const script = await scriptOf(spec, bash);
+  const shell = () => newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
+  const inline = inlineScript(argv);
+  const loop = inline === undefined ? undefined : loopShape(jb, inline);
+  if (loop) return runLoop(loop, { shell, env: spec.env, cwd: spec.cwd, clock: spec.clock, log, kill });
+  const bash = shell();
+  const script = inline ?? await scriptOf(spec, bash);
   if (script === undefined) return { code: 128, startError: startErrorMessage(argv[0]) };
   bash.registerTransformPlugin(streamingPlugin);
   const r = await bash.exec(script, { cwd: spec.cwd, env: spec.env, signal: kill });
@@ -63,16 +68,27 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
   return { code: r.exitCode };
 }
 
-/** The script the interpreter runs for argv; undefined when argv[0] is not in the image. */
+/** Shell options before `-c` or a script file, which the emulated shell accepts and does not apply. */
+function shellArgs(argv: string[]): string[] | undefined {
+  if (!SHELLS.has(base(argv[0]))) return undefined;
+  const rest = argv.slice(1);
+  while (rest[0] === '-e' || rest[0] === '-x' || rest[0] === '-l') rest.shift();
+  return rest;
+}
+
+/** The script of `sh -c SCRIPT [NAME ARGS…]` (its args as positional parameters); undefined for other commands. */
+function inlineScript(argv: string[]): string | undefined {
+  const rest = shellArgs(argv);
+  if (rest?.[0] !== '-c') return undefined;
+  const params = rest.slice(3);
+  return (params.length ? `set -- ${params.map(quote).join(' ')}; ` : '') + (rest[1] ?? '');
+}
+
+/** The script the interpreter runs for argv (other than `sh -c`); undefined when argv[0] is not in the image. */
 async function scriptOf(spec: ProcessSpec, bash: import('just-bash').Bash): Promise<string | undefined> {
   const { argv } = spec;
-  if (SHELLS.has(base(argv[0]))) {
-    const rest = argv.slice(1);
-    while (rest[0] === '-e' || rest[0] === '-x' || rest[0] === '-l') rest.shift();
-    if (rest[0] === '-c') {
-      const params = rest.slice(3);
-      return (params.length ? `set -- ${params.map(quote).join(' ')}; ` : '') + (rest[1] ?? '');
-    }
+  const rest = shellArgs(argv);
+  if (rest) {
     if (!rest.length) return ''; // `sh` with no script and no terminal: reads an empty stdin and exits 0
     try { return await bash.fs.readFile(rest[0].startsWith('/') ? rest[0] : `${spec.cwd.replace(/\/$/, '')}/${rest[0]}`); } catch { return `echo ${quote(`${base(argv[0])}: can't open '${rest[0]}': No such file or directory`)} >&2; exit 2`; }
   }

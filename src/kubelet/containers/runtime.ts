@@ -35,7 +35,9 @@ export class ContainerRuntime {
     const uid = String(pod.metadata.uid);
     let w = this.mine.get(uid);
     if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); return; }
-    if (pod.metadata.deletionTimestamp || !pod.status?.containerStatuses || pod.status?.phase !== 'Pending') return;
+    // Pending with statuses: start it. Running with no worker: Skiff restarted on its data directory; adopt it.
+    const phase = pod.status?.phase;
+    if (!pod.status?.containerStatuses || !(phase === 'Pending' && !pod.metadata.deletionTimestamp || phase === 'Running')) return;
     const nodeName = String(node.metadata.name);
     const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
     w = new PodWorker(pod, {
@@ -45,7 +47,7 @@ export class ContainerRuntime {
     this.mine.set(uid, w);
     workers.set(uid, w);
     this.sync ??= this.d.clock.setInterval(() => { for (const x of this.mine.values()) void x.refreshVolumes().catch(() => {}); }, VOLUME_SYNC_MS);
-    void w.start().catch((e) => this.d.log?.(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).stack}`));
+    void (phase === 'Running' ? w.adopt() : w.start()).catch((e) => this.d.log?.(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).stack}`));
   }
 
   /** The pod is gone from the API. */
