@@ -60,12 +60,23 @@ export class PodVolumes {
 
 const signature = (files: VolumeFile[]) => JSON.stringify(files);
 
+/**
+ * The file's bytes in a buffer of their own. Buffer.from(string) hands out a slice of a shared 64 KiB
+ * pool, and the filesystem keeps the buffer it is given: a few small files per pod (token, ca.crt,
+ * namespace) pinned one pool slab each, about 127 MB with 10,000 pods.
+ */
+function ownBytes(text: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'latin1'));
+  b.write(text, 'latin1');
+  return b;
+}
+
 async function writeFiles(fs: IFileSystem, files: VolumeFile[]): Promise<void> {
   for (const f of files) {
     const path = `/${f.path.replace(/^\/+/, '')}`;
     const dir = path.slice(0, path.lastIndexOf('/'));
     if (dir) await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path, Buffer.from(f.content, 'latin1'));
+    await fs.writeFile(path, ownBytes(f.content));
     await fs.chmod(path, f.mode & 0o777);
   }
 }
