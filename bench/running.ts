@@ -40,15 +40,21 @@ function cpuOf(pid: number): number {
   } catch { return NaN; }
 }
 
-interface Served { url: URL; token: string; ca: string; pid: number; stop(): Promise<void> }
+interface Served { url: URL; token: string; ca: string; pid: number; probe(): Promise<Record<string, number>>; stop(): Promise<void> }
 
 async function serve(nodes: number): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-running-'));
   const extra = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const cli = new URL('../src/cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [...SERVER_FLAGS, ...extra, cli, 'serve', '--data-dir', dir, '--port', '0', '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // bench/memory-probe.ts: on SIGUSR2 the server forces a full GC and reports process.memoryUsage().
+  const probe = new URL('./memory-probe.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [...SERVER_FLAGS, '--expose-gc', '--import', probe, ...extra, cli, 'serve', '--data-dir', dir, '--port', '0', '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-2000); });
+  const probes: ((m: Record<string, number>) => void)[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-2000);
+    for (const line of d.split('\n')) if (line.startsWith('skiff-memory ')) probes.shift()?.(JSON.parse(line.slice(13)));
+  });
   const url: string = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
@@ -56,6 +62,7 @@ async function serve(nodes: number): Promise<Served> {
   });
   return {
     url: new URL(url), pid: child.pid!,
+    probe: () => new Promise((resolve) => { probes.push(resolve); child.kill('SIGUSR2'); }),
     token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     async stop() {
@@ -153,7 +160,9 @@ async function podsToRunning(out: Record<string, string | number>, nodes: number
     out[key('all bound after')] = tBound ? sec(tBound - t0) : `not all bound (${bound})`;
     out[key('all Running after')] = ok ? sec(tRunning - t0) : `timed out (${running.size} running)`;
     out[key('server CPU from first create to all Running')] = `${cpu.toFixed(2)} s`;
-    out[key('server RSS idle / peak')] = `${mb(rssIdle)} / ${mb(peak)}`;
+    const after = await s.probe();
+    out[key('server RSS idle / peak / after forced GC at the end')] = `${mb(rssIdle)} / ${mb(peak)} / ${mb(after.rss)}`;
+    out[key('server heap used after forced GC at the end')] = mb(after.heapUsed);
   } finally {
     c.close();
     await s.stop();
