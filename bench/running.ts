@@ -162,7 +162,7 @@ async function podsToRunning(out: Record<string, string | number>, nodes: number
     out[key('server CPU from first create to all Running')] = `${cpu.toFixed(2)} s`;
     const after = await s.probe();
     out[key('server RSS idle / peak / after forced GC at the end')] = `${mb(rssIdle)} / ${mb(peak)} / ${mb(after.rss)}`;
-    out[key('server heap used after forced GC at the end')] = mb(after.heapUsed);
+    out[key('server heap used / external (array buffers) after forced GC at the end')] = `${mb(after.heapUsed)} / ${mb(after.external)} (${mb(after.arrayBuffers)})`;
   } finally {
     c.close();
     await s.stop();
