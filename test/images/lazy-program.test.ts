@@ -24,3 +24,19 @@ test('a load that fails fails that run, and the next run loads again', async () 
   assert.equal(await prog(io), 0);
   assert.equal(loads, 2);
 });
+
+test('nginx\'s docker-entrypoint finds the program it execs in the catalogue, on every run', async () => {
+  const { dockerEntrypoint } = await import('../../src/images/web/entrypoint.ts');
+  const run = async (argv: string[]) => {
+    let out = '', err = '';
+    const ac = new AbortController();
+    const code = await dockerEntrypoint({ ...io, argv, env: {}, cwd: '/', signal: ac.signal, stdout: (c) => { out += c; }, stderr: (c) => { err += c; } } as ProgramIO);
+    return { code, out, err };
+  };
+  for (let i = 0; i < 2; i++) {
+    const missing = await run(['/docker-entrypoint.sh', 'no-such-program']);
+    assert.equal(missing.code, 127);
+    assert.equal(missing.err, '/docker-entrypoint.sh: exec: line 47: no-such-program: not found\n');
+  }
+  assert.equal((await run(['/docker-entrypoint.sh'])).code, 0);
+});
