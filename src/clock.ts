@@ -156,8 +156,13 @@ export class FakeClock implements Clock {
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastSecond) { lastText = new Date(sec * 1000).toISOString().replace('.000Z', 'Z'); lastSecond = sec; }
+  return lastText;
 }
+// The last second formatted: writes come in bursts within one second, each stamping several times.
+let lastSecond = NaN;
+let lastText = '';
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
 export function rfc3339Micro(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');

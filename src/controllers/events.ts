@@ -12,6 +12,8 @@ import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { res } from './util.ts';
+import { Lru } from '../util/lru.ts';
+import { Fifo } from '../util/fifo.ts';
 
 export interface EventRecorder {
   /** type: 'Normal' | 'Warning'. host: the node, for kubelet events. */
@@ -26,25 +28,13 @@ const AGGREGATE_INTERVAL_MS = 600_000;
 const SPAM_BURST = 25;
 const SPAM_REFILL_MS = 300_000;     // one token per 5 minutes
 
-/** A Map used as an LRU of at most MAX_REMEMBERED entries (a read refreshes the entry). */
-function lruGet<V>(m: Map<string, V>, k: string): V | undefined {
-  const v = m.get(k);
-  if (v !== undefined) { m.delete(k); m.set(k, v); }
-  return v;
-}
-function lruSet<V>(m: Map<string, V>, k: string, v: V): void {
-  m.delete(k);
-  if (m.size >= MAX_REMEMBERED) m.delete(m.keys().next().value!);
-  m.set(k, v);
-}
-
 const MAX_IN_FLIGHT = 32;
 
 export function eventRecorder(store: Store, clock: Clock, component: string, log?: (m: string) => void): EventRecorder {
   const events = res('', 'v1', 'events');
   // `written`: settles when the last write queued for this Event has finished, so a count update never
   // overtakes the create (or an earlier update) of the same Event.
-  const seen = new Map<string, { ns: string; name: string; count: number; written: Promise<void> }>();
+  const seen = new Lru<{ ns: string; name: string; count: number; written: Promise<void> }>(MAX_REMEMBERED);
   const queueWrite = (entry: { written: Promise<void> }, write: () => Promise<unknown>, onError?: () => void) => {
     const after = entry.written;
     let done!: () => void;
@@ -53,19 +43,19 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       try { await after; await write(); } catch (e) { if (onError) onError(); else throw e; } finally { done(); }
     });
   };
-  const similar = new Map<string, { messages: Set<string>; last: number }>();
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const similar = new Lru<{ messages: Set<string>; last: number }>(MAX_REMEMBERED);
+  const buckets = new Lru<{ tokens: number; at: number }>(MAX_REMEMBERED);
   /** The spam filter: true when this source may record one more event about the object now. */
   const allow = (key: string, now: number): boolean => {
-    const b = lruGet(buckets, key) ?? { tokens: SPAM_BURST, at: now };
+    const b = buckets.get(key) ?? { tokens: SPAM_BURST, at: now };
     b.tokens = Math.min(SPAM_BURST, b.tokens + Math.max(0, now - b.at) / SPAM_REFILL_MS);
     b.at = now;
-    lruSet(buckets, key, b);
+    buckets.set(key, b);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
   };
-  const pending: (() => Promise<void>)[] = [];
+  const pending = new Fifo<() => Promise<void>>();
   let running = 0;
   let waiters: (() => void)[] = [];
   const pump = () => {
@@ -86,18 +76,18 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       const object = [component, opts.host ?? '', obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, obj.metadata.uid ?? '', obj.apiVersion].join('\u0000');
       // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
       const aggKey = `${object}\u0000${type}\u0000${reason}`;
-      let group = lruGet(similar, aggKey);
+      let group = similar.get(aggKey);
       if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { messages: new Set(), last: now };
       group.messages.add(message);
       group.last = now;
-      lruSet(similar, aggKey, group);
+      similar.set(aggKey, group);
       let key = `${aggKey}\u0000${opts.fieldPath ?? ''}\u0000${message}`;
       if (group.messages.size >= AGGREGATE_MAX_EVENTS) {
         group.messages.delete(group.messages.values().next().value!); // keep the set at its bound
         message = `(combined from similar events): ${message}`;
         key = aggKey;
       }
-      const prev = lruGet(seen, key);
+      const prev = seen.get(key);
       if (!allow(object, now)) return;
       if (prev) {
         prev.count++;
@@ -105,11 +95,11 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
         const text = message;
         queueWrite(prev, () => store.guaranteedUpdate(events, prev.ns, prev.name, (e) => {
           e.count = Math.max(e.count ?? 1, count); e.lastTimestamp = rfc3339(now); e.message = text; return e;
-        }), () => { if (seen.get(key) === prev) seen.delete(key); });
+        }), () => { if (seen.peek(key) === prev) seen.delete(key); });
       } else {
         const name = `${obj.metadata.name}.${(now * 1e6 + Math.floor(clock.random() * 1e6)).toString(16)}`;
         const entry = { ns, name, count: 1, written: Promise.resolve() };
-        lruSet(seen, key, entry);
+        seen.set(key, entry);
         const ev: KObject = {
           apiVersion: 'v1', kind: 'Event',
           metadata: { name, namespace: ns },

@@ -2,8 +2,7 @@
 // Each loads its module on first run, so the catalogue costs nothing at start-up.
 import type { Program } from './types.ts';
 import { NETWORK_COMMANDS } from './net/index.ts';
-
-const lazy = (load: () => Promise<Program>): Program => async (io) => (await load())(io);
+import { lazyProgram as lazy } from './lazy-program.ts';
 
 const agnhost = lazy(async () => (await import('./agnhost/index.ts')).agnhost);
 const pause = lazy(async () => (await import('./agnhost/pause.ts')).pause);

@@ -8,6 +8,7 @@ import type { KObject } from './strategy.ts';
 import { packedBytes } from './value-slabs.ts';
 import { afterTypeMeta, rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
 import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
+import { jsonCopy } from '../util/json-copy.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
@@ -164,7 +165,8 @@ export function jsonOf(obj: unknown): string | undefined {
   return obj && typeof obj === 'object' ? entryOfObject.get(obj)?.json : undefined;
 }
 
-export function clone<T>(o: T): T { return structuredClone(o); }
+/** A private deep copy of an object the store handed out (see util/json-copy.ts). */
+export function clone<T>(o: T): T { return jsonCopy(o); }
 
 /**
  * A JSON list body (`head`, the items' JSON joined by commas, `tail`) laid out without joining it: its

@@ -5,7 +5,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeJwt, signJwt, verifyJwt } from '../../src/auth/jwt.ts';
+import { decodeJwt, rawEcdsaSignature, signJwt, verifyJwt } from '../../src/auth/jwt.ts';
 import { ensureSigningKey, generateSigningKey, signingKeyFrom } from '../../src/auth/signing-key.ts';
 
 test('an ES256 token verifies with its key and with the published JWK; raw r‖s signature', async () => {
@@ -57,4 +57,28 @@ test('the signing key is created once in the data directory (mode 0600) and relo
     await assert.rejects(ensureSigningKey(dir), /cannot use the service-account signing key .*sa\.key/);
     assert.equal(readFileSync(join(dir, 'sa.key'), 'utf8'), 'not a key', 'a bad key file is reported, not overwritten');
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('ES256 signatures are r‖s of 64 bytes that Node verifies as ieee-p1363, over many signatures (short r or s included)', async () => {
+  const key = await generateSigningKey();
+  for (let i = 0; i < 300; i++) {
+    const jwt = decodeJwt(signJwt({ i }, key))!;
+    assert.equal(jwt.signature.length, 64);
+    assert.ok(verify('sha256', Buffer.from(jwt.signingInput), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, jwt.signature), `signature ${i}`);
+    assert.ok(verifyJwt(jwt, key));
+  }
+});
+
+test('rawEcdsaSignature: sign padding is dropped, short integers are left-padded, anything else is refused', () => {
+  const r = Buffer.alloc(32, 0xab), s = Buffer.from([0x01, 0x02]);
+  // r with its 0x00 sign byte (its top bit is set), s short.
+  const der = Buffer.from([0x30, 4 + 33 + 2, 0x02, 33, 0x00, ...r, 0x02, 2, ...s]);
+  const raw = rawEcdsaSignature(der, 32);
+  assert.equal(raw.length, 64);
+  assert.deepEqual(raw.subarray(0, 32), r);
+  assert.deepEqual(raw.subarray(32), Buffer.concat([Buffer.alloc(30), s]));
+  assert.throws(() => rawEcdsaSignature(Buffer.from([0x31, 0x00]), 32), /not a DER ECDSA signature/);
+  assert.throws(() => rawEcdsaSignature(Buffer.from([0x30, 6, 0x02, 1, 0x01, 0x03, 1, 0x01]), 32), /not a DER/, 'second part not an INTEGER');
+  assert.throws(() => rawEcdsaSignature(Buffer.from([0x30, 6, 0x02, 9, 0x01]), 32), /not a DER/, 'length past the end');
+  assert.throws(() => rawEcdsaSignature(Buffer.from([0x30, 38, 0x02, 34, ...Buffer.alloc(34, 0x7f), 0x02, 1, 1]), 32), /not a DER/, 'integer too large');
 });

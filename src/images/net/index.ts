@@ -1,7 +1,6 @@
 // The network commands of emulated containers, as programs the runtime registers as shell commands.
 import type { Program } from '../types.ts';
-
-const lazy = (load: () => Promise<Program>): Program => async (io) => (await load())(io);
+import { lazyProgram as lazy } from '../lazy-program.ts';
 
 export const NETWORK_COMMANDS: Record<string, Program> = {
   wget: lazy(async () => (await import('./wget.ts')).wget),

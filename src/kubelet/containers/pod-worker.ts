@@ -85,9 +85,11 @@ export class PodWorker {
     this.jb = await loadJustBash();
     this.podIP = this.d.podIP();
     this.armDeadline();
-    this.flush();
     // Pulling and creating the containers takes a moment, as the stage table's `running` stage models
-    // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first.
+    // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first
+    // (the kubelet's `pending` stage wrote it). As upstream's kubelet, which creates the sandbox, pulls
+    // and starts the containers within one sync and reports the result on the next, nothing is written
+    // in between: the next status is the one with the containers started.
     await new Promise<void>((resolve) => { this.timers.push(this.d.clock.setTimeout(resolve, this.createDelayMs())); });
     if (this.disposed || this.terminating) return;
     if (await this.runInits()) this.startMains();
@@ -165,10 +167,10 @@ export class PodWorker {
     return true;
   }
 
+  /** Starts the containers; each start writes the status (phase Running once one runs, as upstream's getPhase). */
   private startMains(): void {
     this.phase = 'Running';
     for (const s of this.slots.filter((x) => x.kind === 'container')) void this.startSlot(s);
-    this.flush();
   }
 
   /** Waits out the crash back-off (CrashLoopBackOff) if one is due, then counts the restart. */

@@ -2,23 +2,48 @@
 // the TokenRequest API: bound to the pod (and its node), for the volume's audience and lifetime.
 // Without the API server's issuer (a controllers-only test cluster) the kubelet signs with a key of
 // its own, which only it trusts.
+// As upstream's token manager (pkg/kubelet/token), a token is kept and handed out again until it is
+// due for renewal: past 80% of its lifetime, or 24 hours after it was issued (each less a jitter of up
+// to 10 s), so a volume's periodic refresh does not sign a new token for every pod every time.
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../registry/store.ts';
+import type { KObject } from '../../registry/strategy.ts';
 import { res } from '../../controllers/util.ts';
 import { ServiceAccountTokens } from '../../auth/sa-tokens.ts';
 import { generateSigningKey } from '../../auth/signing-key.ts';
 import { ConfigError } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 
+const MAX_TTL_MS = 24 * 3600_000;
+const MAX_JITTER_MS = 10_000;
+
+interface Held { token: string; issuedAt: number; expiresAt: number }
+
+/** Whether a held token is due for renewal at `now` (upstream's requiresRefresh). */
+export function dueForRenewal(t: Held, now: number, jitterMs: number): boolean {
+  if (now > t.issuedAt + MAX_TTL_MS - jitterMs) return true;
+  return now > t.expiresAt - (t.expiresAt - t.issuedAt) * 0.2 - jitterMs;
+}
+
 export function tokenIssuer(store: Store, clock: Clock, tokens?: ServiceAccountTokens): TokenIssuer {
   let own: Promise<ServiceAccountTokens> | undefined;
+  // Per pod object (a worker asks with the pod it started with): dropped with the worker.
+  const held = new WeakMap<KObject, Map<string, Held>>();
   return async (pod, audience, expirationSeconds) => {
-    const t = tokens ?? await (own ??= generateSigningKey().then((k) => new ServiceAccountTokens(store, clock, k)));
     const ns = String(pod.metadata.namespace), name = String(pod.spec?.serviceAccountName || 'default');
+    const key = `${name}\u0000${audience ?? ''}\u0000${expirationSeconds}`;
+    let mine = held.get(pod);
+    const cur = mine?.get(key);
+    if (cur && !dueForRenewal(cur, clock.now(), clock.random() * MAX_JITTER_MS)) return cur.token;
+    const t = tokens ?? await (own ??= generateSigningKey().then((k) => new ServiceAccountTokens(store, clock, k)));
     const sa = await store.tryGet(res('', 'v1', 'serviceaccounts'), ns, name);
     if (!sa) throw new ConfigError(`failed to fetch token: serviceaccounts "${name}" not found`);
     const node = pod.spec?.nodeName ? await store.tryGet(res('', 'v1', 'nodes'), undefined, pod.spec.nodeName) : undefined;
     const bound = { kind: 'Pod' as const, obj: pod, ...(node ? { node: { name: String(node.metadata.name), uid: String(node.metadata.uid) } } : {}) };
-    return t.issue(sa, bound, expirationSeconds, audience ? [audience] : t.audiences).token;
+    const issuedAt = clock.now();
+    const out = t.issue(sa, bound, expirationSeconds, audience ? [audience] : t.audiences);
+    if (!mine) held.set(pod, mine = new Map());
+    mine.set(key, { token: out.token, issuedAt, expiresAt: out.expiresAt });
+    return out.token;
   };
 }

@@ -249,3 +249,28 @@ test('secret, downwardAPI and projected volumes; subPath; hostPath shared on the
     await c.until(async () => (await fs2.readFile('/h2/f').catch(() => '')) === 'one\n', { what: 'hostPath shared on the node' });
   } finally { await c.close(); }
 });
+
+test('a pod of a known image reports as upstream\'s kubelet does: Pending with ContainerCreating, then Running and Ready, nothing in between', async () => {
+  const c = await startCluster();
+  try {
+    const seen: string[] = [];
+    const rv = (await c.store.list(R.pods, 'default')).resourceVersion;
+    const w = await c.store.watch(R.pods, 'default', { resourceVersion: rv }, (evs) => {
+      for (const e of evs) {
+        const p = e.entry.obj as KObject;
+        if (p.metadata.name !== 'pp' || !p.spec?.nodeName) continue;
+        const conds = (p.status?.conditions ?? []).filter((x: any) => x.type !== 'PodScheduled').map((x: any) => `${x.type}=${x.status}`).join(',');
+        const states = (p.status?.containerStatuses ?? []).map((s: any) => Object.keys(s.state)[0] + (s.state.waiting ? `:${s.state.waiting.reason}` : '')).join(',');
+        seen.push(`${p.status?.phase} [${conds}] [${states}]${p.status?.podIP ? ' ip' : ''}`);
+      }
+    });
+    await c.store.create(R.pods, 'default', pod('pp', { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] }));
+    await c.until(async () => (await get(c, 'pp')).status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'), { what: 'Ready' });
+    w.cancel();
+    assert.deepEqual(seen, [
+      'Pending [] []', // bound by the scheduler (PodScheduled only)
+      'Pending [PodReadyToStartContainers=False,Initialized=True,Ready=False,ContainersReady=False] [waiting:ContainerCreating]',
+      'Running [PodReadyToStartContainers=True,Initialized=True,Ready=True,ContainersReady=True] [running] ip',
+    ]);
+  } finally { await c.close(); }
+});
