@@ -166,8 +166,9 @@ export class QuotaAccounts {
   /** A write of the pending charges, once the interval since the last one has passed. */
   private schedule(a: Account): void {
     if (a.timer || this.closed) return;
-    const wait = Math.max(0, a.lastWrite + FLUSH_MS - this.clock.now());
-    a.timer = this.clock.setTimeout(() => { a.timer = undefined; void this.enqueue(a, () => this.flush(a)).catch(() => { /* retried by the next charge or recount */ }); }, wait);
+    // At least 1 ms: a clock may run a timer due now at once, inside setTimeout.
+    const wait = Math.max(1, a.lastWrite + FLUSH_MS - this.clock.now());
+    a.timer = this.clock.setTimeout(() => { a.timer = undefined; void this.enqueue(a, () => this.flush(a)).catch(() => { /* kept pending: the next charge or recount writes it */ }); }, wait);
   }
 
   /** One write carrying every pending charge: added to whatever status.used is stored now. */
