@@ -432,8 +432,12 @@ export class Store {
 
   /** The object after mutating admission (a plugin may replace it), back in the store's canonical form. */
   private admitted(a: AdmissionAttributes, obj: KObject, r: ResourceInfo): KObject {
-    const out = a.object && a.object !== obj ? canonical({ ...a.object, apiVersion: gvString(r), kind: r.kind }) : obj;
+    const replaced = a.object !== undefined && a.object !== obj;
+    const out = a.object && replaced ? canonical({ ...a.object, apiVersion: gvString(r), kind: r.kind }) : obj;
     out.metadata ??= {};
+    // A webhook's patched object is decoded again upstream, which applies the scheme's defaults to
+    // what the patch added (an init container gets its imagePullPolicy, terminationMessagePolicy, …).
+    if (replaced) this.strategies(r).defaults?.(out);
     a.object = out;
     return out;
   }
