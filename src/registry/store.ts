@@ -166,10 +166,13 @@ export class Store {
     if (opts.continue) {
       const tok = decodeContinue(opts.continue);
       if (!tok.start.startsWith(prefix.slice(storagePrefix(r).length)) && ns) throw errors.badRequest('continue key is not valid: key is not in the requested range');
-      revision = tok.rv;
+      // rv -1: the token a 410 below hands out, continuing at the newest revision (upstream's inconsistent continue).
+      revision = tok.rv === -1 ? undefined : tok.rv;
       startAfter = storagePrefix(r) + tok.start;
-      if (revision < this.backend.compactRevision()) {
-        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      if (revision !== undefined && revision < this.backend.compactRevision()) {
+        const e = errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        e.status.metadata = { continue: encodeContinue(-1, tok.start) };
+        throw e;
       }
     } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
       const want = parseRV(opts.resourceVersion);
@@ -781,7 +784,7 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(tok: string): { rv: number; start: string } {
   try {
     const o = JSON.parse(Buffer.from(tok, 'base64').toString('utf8'));
-    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || typeof o.start !== 'string') throw new Error('bad');
+    if (o.v !== 'meta.k8s.io/v1' || !Number.isSafeInteger(o.rv) || (o.rv < 1 && o.rv !== -1) || typeof o.start !== 'string') throw new Error('bad');
     return { rv: o.rv, start: o.start.replace(/\u0000$/, '') };
   } catch {
     throw errors.badRequest('continue key is not valid: the continue token is malformed');
