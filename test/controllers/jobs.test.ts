@@ -186,3 +186,22 @@ test('work queue (completions unset, parallelism 2): complete once one pod succe
     assert.equal(j.spec.completions ?? undefined, undefined);
   } finally { await c.close(); }
 });
+
+test('a pod whose labels stop matching is released (owner reference and tracking finalizer gone) and replaced; an orphan that matches is adopted', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(jobsR, 'default', job('adopt', { parallelism: 2, completions: 2 }, { 'skiff.dev/run-seconds': '600' }));
+    await c.until(async () => (await jobPods(c, 'adopt')).length === 2, { what: 'two pods' });
+    const [first, second] = await jobPods(c, 'adopt');
+    // Orphaned by hand: the Job adopts it again.
+    await c.store.guaranteedUpdate(R.pods, 'default', first.metadata.name!, (p) => { delete p.metadata.ownerReferences; return p; });
+    await c.until(async () => (await c.store.get(R.pods, 'default', first.metadata.name!)).metadata.ownerReferences?.[0]?.name === 'adopt', { what: 'adopted' });
+    // Relabelled out of the selector: released, and a replacement keeps parallelism 2.
+    await c.store.guaranteedUpdate(R.pods, 'default', second.metadata.name!, (p) => { p.metadata.labels = { elsewhere: 'yes' }; return p; });
+    await c.until(async () => {
+      const p = await c.store.get(R.pods, 'default', second.metadata.name!);
+      return !p.metadata.ownerReferences?.length && !(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+    }, { what: 'released' });
+    await c.until(async () => (await jobPods(c, 'adopt')).filter((p) => p.metadata.ownerReferences?.[0]?.name === 'adopt').length === 2, { what: 'replacement' });
+  } finally { await c.close(); }
+});
