@@ -222,6 +222,7 @@ export function jobController(o: JobControllerOptions): Controller {
     const finishing = cond(job, 'SuccessCriteriaMet') ?? cond(job, 'FailureTarget');
     const finished = jobFinished(job);
 
+    const waitTerminal = !!spec.podFailurePolicy || spec.podReplacementPolicy === 'Failed';
     // 1. Newly finished pods: record their uids as uncounted, then remove their finalizers.
     //    A pod deleted before it finished counts as failed, unless the Job is already finishing.
     const toRelease: Pod[] = [];
@@ -229,7 +230,10 @@ export function jobController(o: JobControllerOptions): Controller {
       if (!hasFinalizer(p)) continue;
       const pu = p.metadata.uid!;
       if (uncounted.succeeded.has(pu) || uncounted.failed.has(pu)) { toRelease.push(p); continue; }
-      const deleted = !!p.metadata.deletionTimestamp;
+      // With a podFailurePolicy (or podReplacementPolicy Failed) a deleted pod is judged once it is
+      // terminal (its conditions and exit codes are final then), as upstream's isPodFailed; one on no
+      // node never gets there and counts at once.
+      const deleted = !!p.metadata.deletionTimestamp && !(waitTerminal && p.spec?.nodeName);
       if (!isTerminal(p) && !deleted && !finished) continue;
       toRelease.push(p);
       // Not counted: the Job has its outcome already, or the pod was stopped by a suspension.
