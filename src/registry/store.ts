@@ -505,7 +505,8 @@ export class Store {
     }
     const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
       ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
-    const errs = opts.subresource !== undefined ? metaOnStatus : [
+    const statusErrs = opts.subresource === 'status' ? strategy.validateStatusUpdate?.(next, old, this.ctx(r)) ?? [] : [];
+    const errs = opts.subresource !== undefined ? [...metaOnStatus, ...statusErrs] : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
