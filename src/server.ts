@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts';
 import { SqliteBackend } from './storage/sqlite.ts';
 import type { EtcdBackendOptions } from './storage/etcd.ts';
 import { startElection } from './controllers/leader.ts';
+import { flushQuotaAccounts } from './admission/quota/accounts.ts';
 import type { Election } from './controllers/leader.ts';
 import { hostname } from 'node:os';
 import type { Durability } from './storage/sqlite.ts';
@@ -362,6 +363,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         server.close(() => r());
         for (const s of sockets) s.destroy();
       });
+      // Quota charges admitted but not yet written to their quotas' status (admission/quota/accounts.ts).
+      await flushQuotaAccounts(store).catch((e) => log(`quota usage not written at stop: ${(e as Error).message}`));
       await backend.close();
     },
   };

@@ -78,4 +78,33 @@ export const policyCases: Case[] = [
     },
     timeoutMs: 60_000,
   },
+  {
+    behavior: 'policy.quota-parallel', name: 'quota-parallel', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', 'quota', 'q', '-n', ctx.ns, '--hard=pods=3']);
+      await waitFor('quota status', async () => JSON.parse(await ok(ctx, ['get', 'quota', 'q', '-n', ctx.ns, '-o', 'json'])).status?.used, { timeoutMs: 20_000 });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => run(ctx, ['run', `p${i}`, '-n', ctx.ns, '--image=nginx:1.27'])));
+      const admitted = results.filter((r) => r.code === 0).length;
+      check(admitted === 3, `admitted ${admitted} of 8: ${results.map((r) => r.stderr.trim()).join(' | ')}`);
+      for (const r of results.filter((x) => x.code !== 0)) {
+        check(/is forbidden: exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3/.test(r.stderr), `refusal: ${r.stderr}`);
+      }
+      await waitFor('describe quota with used pods=3', async () => (/pods\s+3\s+3/.test(await ok(ctx, ['describe', 'quota', 'q', '-n', ctx.ns])) ? true : undefined), { timeoutMs: 20_000 });
+    },
+    timeoutMs: 90_000,
+  },
+  {
+    behavior: 'batch.status-metadata', name: 'batch-status-metadata', core: true,
+    async run(ctx) {
+      await ok(ctx, ['create', 'cronjob', 'cj', '-n', ctx.ns, '--image=busybox:1.36', '--schedule=*/5 * * * *', '--', 'true']);
+      await ok(ctx, ['patch', 'cronjob', 'cj', '-n', ctx.ns, '--subresource=status', '--type=merge', '-p', '{"metadata":{"annotations":{"patchedstatus":"true"}}}']);
+      const cj = JSON.parse(await ok(ctx, ['get', 'cronjob', 'cj', '-n', ctx.ns, '-o', 'json']));
+      check(cj.metadata.annotations?.patchedstatus === 'true', `cronjob annotations: ${JSON.stringify(cj.metadata.annotations)}`);
+      await ok(ctx, ['create', 'job', 'j', '-n', ctx.ns, '--image=busybox:1.36', '--', 'sleep', '3600']);
+      await ok(ctx, ['patch', 'job', 'j', '-n', ctx.ns, '--subresource=status', '--type=merge', '-p', '{"metadata":{"annotations":{"patchedstatus":"true"}}}']);
+      const job = JSON.parse(await ok(ctx, ['get', 'job', 'j', '-n', ctx.ns, '-o', 'json']));
+      check(job.metadata.annotations?.patchedstatus === 'true', `job annotations: ${JSON.stringify(job.metadata.annotations)}`);
+    },
+    timeoutMs: 60_000,
+  },
 ];

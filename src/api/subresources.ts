@@ -220,9 +220,30 @@ export const evictionHandler: SubresourceHandler = async (s) => {
     }
   }
   const opts = body.deleteOptions ?? {};
-  await s.store.delete(pods, s.info.namespace, s.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: opts.preconditions, dryRun: dry });
+  let preconditions = opts.preconditions;
+  // A resourceVersion precondition holds for the pod as it was before the condition was added (as upstream).
+  const rvWanted = preconditions?.resourceVersion;
+  if (!dry && (!rvWanted || rvWanted === pod.metadata.resourceVersion)) {
+    const rv = await markEvicted(s, pods);
+    if (rvWanted) preconditions = { ...preconditions, resourceVersion: rv };
+  }
+  await s.store.delete(pods, s.info.namespace, s.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions, dryRun: dry });
   send(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, rep(s));
 };
+
+/** As upstream's eviction: the pod gets the DisruptionTarget condition before it is deleted (a Job's podFailurePolicy may match it). */
+async function markEvicted(s: Parameters<SubresourceHandler>[0], pods: ResourceInfo): Promise<string | undefined> {
+  const out = await s.store.guaranteedUpdate(pods, s.info.namespace, s.info.name, (p) => {
+    const conds = ((p.status?.conditions ?? []) as { type: string; status: string }[]);
+    const prev = conds.find((c) => c.type === 'DisruptionTarget');
+    if (prev?.status === 'True' && (prev as Record<string, unknown>).reason === 'EvictionByEvictionAPI') return p;
+    const cond = { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: prev?.status === 'True' ? (prev as Record<string, unknown>).lastTransitionTime : rfc3339(s.store.clock.now()),
+      reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' };
+    p.status = { ...p.status, conditions: [...conds.filter((c) => c.type !== 'DisruptionTarget'), cond] };
+    return p;
+  }, { subresource: 'status' });
+  return out.metadata.resourceVersion;
+}
 
 /** PUT namespaces/{name}/finalize: only spec.finalizers changes. */
 export const finalizeHandler: SubresourceHandler = async (s) => {

@@ -160,6 +160,15 @@ export function jobController(o: JobControllerOptions): Controller {
     return cur;
   }).then(() => true, (e) => { ignoreNotFound(e); return true; });
 
+  const releasePod = (p: Pod, jobUid: string) => store.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, (cur) => {
+    if (cur.metadata.uid !== p.metadata.uid) return cur;
+    const refs = (cur.metadata.ownerReferences ?? []).filter((r: { uid: string }) => r.uid !== jobUid);
+    if (refs.length) cur.metadata.ownerReferences = refs; else delete cur.metadata.ownerReferences;
+    const f = (cur.metadata.finalizers ?? []).filter((x: string) => x !== JOB_TRACKING_FINALIZER);
+    if (f.length) cur.metadata.finalizers = f; else delete cur.metadata.finalizers;
+    return cur;
+  }).catch(ignoreNotFound);
+
   async function writeStatus(job: Job, status: Record<string, any>): Promise<KObject> {
     return store.guaranteedUpdate(jobsR, job.metadata.namespace, job.metadata.name!, (cur) => {
       if (cur.metadata.uid !== job.metadata.uid) return cur;
@@ -189,9 +198,14 @@ export function jobController(o: JobControllerOptions): Controller {
     const sel = fromLabelSelectorObject(spec.selector);
     if (!sel) return;
 
-    // Claim pods: owned ones that match, plus orphans that match (adopted, with the tracking finalizer).
+    // Claim pods: owned ones that match, plus orphans that match (adopted, with the tracking finalizer);
+    // owned ones that stopped matching are released (upstream's ReleasePod: owner reference and finalizer go).
     const mine: Pod[] = [];
-    for (const p of pods.byIndexValue('owner', uid)) if (controllerRef(p)?.uid === uid) mine.push(p);
+    for (const p of pods.byIndexValue('owner', uid)) {
+      if (controllerRef(p)?.uid !== uid) continue;
+      if (matchLabels(sel, p.metadata.labels) || p.metadata.deletionTimestamp || jobFinished(job)) { mine.push(p); continue; }
+      await releasePod(p, uid);
+    }
     if (!job.metadata.deletionTimestamp && !jobFinished(job)) {
       for (const p of pods.byIndexValue('orphan', ns)) {
         if (p.metadata.deletionTimestamp || !matchLabels(sel, p.metadata.labels)) continue;
@@ -208,6 +222,7 @@ export function jobController(o: JobControllerOptions): Controller {
     const finishing = cond(job, 'SuccessCriteriaMet') ?? cond(job, 'FailureTarget');
     const finished = jobFinished(job);
 
+    const waitTerminal = !!spec.podFailurePolicy || spec.podReplacementPolicy === 'Failed';
     // 1. Newly finished pods: record their uids as uncounted, then remove their finalizers.
     //    A pod deleted before it finished counts as failed, unless the Job is already finishing.
     const toRelease: Pod[] = [];
@@ -215,7 +230,10 @@ export function jobController(o: JobControllerOptions): Controller {
       if (!hasFinalizer(p)) continue;
       const pu = p.metadata.uid!;
       if (uncounted.succeeded.has(pu) || uncounted.failed.has(pu)) { toRelease.push(p); continue; }
-      const deleted = !!p.metadata.deletionTimestamp;
+      // With a podFailurePolicy (or podReplacementPolicy Failed) a deleted pod is judged once it is
+      // terminal (its conditions and exit codes are final then), as upstream's isPodFailed; one on no
+      // node never gets there and counts at once.
+      const deleted = !!p.metadata.deletionTimestamp && !(waitTerminal && p.spec?.nodeName);
       if (!isTerminal(p) && !deleted && !finished) continue;
       toRelease.push(p);
       // Not counted: the Job has its outcome already, or the pod was stopped by a suspension.

@@ -2,19 +2,21 @@
 // status.hard equal to spec.hard and status.used equal to what the namespace's objects charge,
 // recounted whenever a quota or a counted object changes (replenishment after deletions and pods
 // reaching a terminal phase). Charges admission made for objects not yet stored are added (see
-// admission/quota/ledger.ts), so a recount never hands out units twice.
+// admission/quota/ledger.ts), so a recount never hands out units twice; on a single-writer store the
+// recount is written through the quota's account, which adds the charges admitted after it was taken
+// (admission/quota/accounts.ts).
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { storageResource } from '../registry/resources.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { Informer, keyOf, runController } from './runtime.ts';
 import type { Controller, WorkQueue } from './runtime.ts';
-import { evaluatorFor, inScope, isTerminalPod, resourcesOf } from '../admission/quota/evaluators.ts';
+import { isTerminalPod } from '../admission/quota/evaluators.ts';
+import { quotaAccountsOf } from '../admission/quota/accounts.ts';
+import { countUsage } from '../admission/quota/count.ts';
 import { PENDING_TTL_MS } from '../admission/quota/ledger.ts';
 import { quotaLedgerOf } from '../admission/quota/admission.ts';
-import { add, count, fromList, mask, sameList, toList } from '../admission/quota/resource-list.ts';
-import type { Usage } from '../admission/quota/resource-list.ts';
+import { fromList, sameList, toList } from '../admission/quota/resource-list.ts';
 import { ignoreNotFound, res } from './util.ts';
 
 /** How often a quota counting custom resources is recounted. */
@@ -39,6 +41,8 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
   const { store, clock, quotas } = o;
   const quotasR = res('', 'v1', 'resourcequotas');
   const ledger = quotaLedgerOf(store);
+  const accounts = quotaAccountsOf(store, clock);
+  const deferred = store.backend.name !== 'etcd';
   const hooked = new Set<Informer>();
   let queue!: WorkQueue;
   const enqueueNamespace = (obj: KObject) => {
@@ -52,12 +56,12 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
     i.on({ add: enqueueNamespace, delete: enqueueNamespace, update: (obj, old) => { if (usageChanged(i.resource, obj, old)) enqueueNamespace(obj); } });
   };
 
-  /** A namespace's objects of a resource: from the shared informer for built-in kinds, listed for custom ones. */
-  async function objectsOf(r: ResourceInfo, ns: string): Promise<KObject[]> {
-    if (r.custom) return (await store.list(r, ns)).items.map((e) => e.obj);
+  /** A reader of a namespace's objects of a resource: the shared informer for built-in kinds, a list for custom ones. */
+  async function objectsOf(r: ResourceInfo, ns: string): Promise<() => KObject[]> {
+    if (r.custom) { const items = (await store.list(r, ns)).items.map((e) => e.obj); return () => items; }
     const i = await o.informerFor(r);
     hook(i);
-    return i.byIndexValue('namespace', ns);
+    return () => i.byIndexValue('namespace', ns);
   }
 
   async function reconcile(key: string, q: WorkQueue): Promise<void> {
@@ -65,33 +69,24 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
     if (!quota || quota.metadata.deletionTimestamp) return;
     const ns = quota.metadata.namespace!;
     const hard = fromList(quota.spec?.hard);
-    const names = [...hard.keys()];
-    let used: Usage = new Map();
-    const counted: ResourceInfo[] = [];
-    for (const { group, resource } of resourcesOf(names)) {
-      const r = storedResource(store, group, resource);
-      if (!r) continue;
-      counted.push(r);
-      const e = evaluatorFor(group, resource);
-      const matching = e.matching(names);
-      for (const n of matching) if (!used.has(n)) used.set(n, count(0));
-      const objs = await objectsOf(r, ns);
-      const present = new Set(objs.map((x) => x.metadata.name!));
-      const pending = ledger.pending(ns, group, resource, clock.now(), (n) => present.has(n));
-      for (const obj of [...objs, ...pending]) if (inScope(quota, e, obj)) used = add(used, mask(e.usage(obj), matching));
-    }
-    const status = { hard: toList(hard), used: toList(used) };
-    if (!sameList(quota.status?.hard, status.hard) || !sameList(quota.status?.used, status.used) || Object.keys(quota.status?.used ?? {}).length !== used.size) {
-      await store.guaranteedUpdate(quotasR, ns, quota.metadata.name!, (cur) => {
-        if (cur.metadata.uid !== quota.metadata.uid) return cur;
-        cur.status = status;
-        return cur;
-      }, { subresource: 'status' }).catch(ignoreNotFound);
-    }
+    let snap = 0;
+    const { used, resources } = await countUsage(store, quota, [...hard.keys()], ledger, () => clock.now(), objectsOf, () => { snap = accounts.snapshot(); });
+    if (deferred) await accounts.recounted(quota, toList(hard), used, snap).catch(ignoreNotFound);
+    else await writeStatus(quota, { hard: toList(hard), used: toList(used) });
     // Custom resources are counted by listing; their quotas are recounted periodically (no informer events).
-    if (counted.some((r) => r.custom)) q.addAfter(key, CUSTOM_RESYNC_MS);
+    if (resources.some((r) => r.custom)) q.addAfter(key, CUSTOM_RESYNC_MS);
     const oldest = ledger.oldest(ns);
     if (oldest !== undefined) q.addAfter(key, Math.max(1, oldest + PENDING_TTL_MS + 1 - clock.now()));
+  }
+
+  /** A store shared by several servers: the recount is written directly, as upstream's controller does. */
+  async function writeStatus(quota: KObject, status: { hard: Record<string, string>; used: Record<string, string> }): Promise<void> {
+    if (sameList(quota.status?.hard, status.hard) && sameList(quota.status?.used, status.used) && Object.keys(quota.status?.used ?? {}).length === Object.keys(status.used).length) return;
+    await store.guaranteedUpdate(quotasR, quota.metadata.namespace!, quota.metadata.name!, (cur) => {
+      if (cur.metadata.uid !== quota.metadata.uid) return cur;
+      cur.status = status;
+      return cur;
+    }, { subresource: 'status' }).catch(ignoreNotFound);
   }
 
   for (const i of o.watched) hook(i);
@@ -102,8 +97,3 @@ export function resourceQuotaController(o: QuotaControllerOptions): Controller {
   return c;
 }
 
-/** The stored form of a group-resource (any served version), or undefined when nothing serves it. */
-function storedResource(store: Store, group: string, resource: string): ResourceInfo | undefined {
-  const r = store.resources.all().find((x) => x.group === group && x.resource === resource && x.verbs.includes('list'));
-  return r ? storageResource(r) : undefined;
-}

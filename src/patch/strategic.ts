@@ -378,13 +378,22 @@ function mergeMap(original: Obj | undefined, patch: Obj, schema: SmpSchemaLookup
   return out;
 }
 
-/** Remove directive keys that upstream's typed decode would drop (left in values taken over verbatim). */
-function stripDirectives(v: unknown): void {
-  if (Array.isArray(v)) { for (const x of v) stripDirectives(x); return; }
+/**
+ * Remove directive keys that upstream's typed decode would drop (left in values taken over verbatim).
+ * Free-form values (RawExtension such as a ControllerRevision's data, JSON, FieldsV1) keep theirs:
+ * upstream stores them as given, `$patch` keys included.
+ */
+function stripDirectives(v: unknown, schema: SmpSchemaLookup | undefined): void {
+  if (schema?.shape() === 'any') return;
+  if (Array.isArray(v)) { const e = schema?.elem(); for (const x of v) stripDirectives(x, e); return; }
   if (!isObject(v)) return;
   for (const k of Object.keys(v)) {
     if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(SET_ELEMENT_ORDER + '/') || k.startsWith(DELETE_FROM_PRIMITIVE_LIST + '/')) delete v[k];
-    else stripDirectives(v[k]);
+    else {
+      // A field the schema does not know is walked without one (typed decode drops it anyway).
+      const t = schema?.field(k)?.t;
+      stripDirectives(v[k], t ? schema!.node(t) : undefined);
+    }
   }
 }
 
@@ -408,7 +417,7 @@ export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: S
     }
     throw e;
   }
-  stripDirectives(result);
+  stripDirectives(result, schema.shape() === 'any' ? undefined : schema);
   // Types are checked by the schema step every patched object goes through (src/api/typed.ts).
   return result;
 }

@@ -166,10 +166,13 @@ export class Store {
     if (opts.continue) {
       const tok = decodeContinue(opts.continue);
       if (!tok.start.startsWith(prefix.slice(storagePrefix(r).length)) && ns) throw errors.badRequest('continue key is not valid: key is not in the requested range');
-      revision = tok.rv;
+      // rv -1: the token a 410 below hands out, continuing at the newest revision (upstream's inconsistent continue).
+      revision = tok.rv === -1 ? undefined : tok.rv;
       startAfter = storagePrefix(r) + tok.start;
-      if (revision < this.backend.compactRevision()) {
-        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      if (revision !== undefined && revision < this.backend.compactRevision()) {
+        const e = errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        e.status.metadata = { continue: encodeContinue(-1, tok.start) };
+        throw e;
       }
     } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
       const want = parseRV(opts.resourceVersion);
@@ -432,8 +435,12 @@ export class Store {
 
   /** The object after mutating admission (a plugin may replace it), back in the store's canonical form. */
   private admitted(a: AdmissionAttributes, obj: KObject, r: ResourceInfo): KObject {
-    const out = a.object && a.object !== obj ? canonical({ ...a.object, apiVersion: gvString(r), kind: r.kind }) : obj;
+    const replaced = a.object !== undefined && a.object !== obj;
+    const out = a.object && replaced ? canonical({ ...a.object, apiVersion: gvString(r), kind: r.kind }) : obj;
     out.metadata ??= {};
+    // A webhook's patched object is decoded again upstream, which applies the scheme's defaults to
+    // what the patch added (an init container gets its imagePullPolicy, terminationMessagePolicy, …).
+    if (replaced) this.strategies(r).defaults?.(out);
     a.object = out;
     return out;
   }
@@ -498,7 +505,8 @@ export class Store {
     }
     const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
       ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
-    const errs = opts.subresource !== undefined ? metaOnStatus : [
+    const statusErrs = opts.subresource === 'status' ? strategy.validateStatusUpdate?.(next, old, this.ctx(r)) ?? [] : [];
+    const errs = opts.subresource !== undefined ? [...metaOnStatus, ...statusErrs] : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
@@ -777,7 +785,7 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(tok: string): { rv: number; start: string } {
   try {
     const o = JSON.parse(Buffer.from(tok, 'base64').toString('utf8'));
-    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || typeof o.start !== 'string') throw new Error('bad');
+    if (o.v !== 'meta.k8s.io/v1' || !Number.isSafeInteger(o.rv) || (o.rv < 1 && o.rv !== -1) || typeof o.start !== 'string') throw new Error('bad');
     return { rv: o.rv, start: o.start.replace(/\u0000$/, '') };
   } catch {
     throw errors.badRequest('continue key is not valid: the continue token is malformed');

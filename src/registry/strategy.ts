@@ -81,6 +81,8 @@ export interface Strategy {
   validate?(obj: KObject, ctx: StrategyContext): FieldError[];
   /** Field errors for an update (immutable fields etc.). Must not mutate. */
   validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
+  /** Field errors for a write of the status subresource (upstream's status strategy ValidateUpdate). Must not mutate. */
+  validateStatusUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
   /** Extra field-selector fields beyond metadata.name / metadata.namespace, e.g. spec.nodeName. */
   fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
   /** Name validation: 'subdomain' (default), 'label' (DNS-1123 label), 'path' (any path segment). */

@@ -40,10 +40,12 @@ export interface SqliteOptions {
   durability?: Durability;
   /**
    * Retention rule (see retentionTarget): history is kept only while it is among the newest
-   * `retainRevisions` revisions AND younger than `retainMs`. Defaults: 10,000 revisions, 1 hour.
+   * `retainRevisions` revisions AND younger than `retainMs`. Defaults: 10,000 revisions, 5 minutes
+   * (upstream's apiserver compacts etcd every 5 minutes: older list continue tokens and watch
+   * resource versions get 410, which clients and upstream's conformance suite expect).
    */
   retainRevisions?: number;
-  /** Drop history older than this many ms (default 1 hour; 0 = no age limit). */
+  /** Drop history older than this many ms (default 5 minutes; 0 = no age limit). */
   retainMs?: number;
   /** Recent events kept in memory for resuming watchers (default 10,000). */
   eventWindow?: number;
@@ -160,7 +162,7 @@ export class SqliteBackend implements Backend {
     this.opts = {
       durability: options.durability ?? 'normal',
       retainRevisions: Math.max(0, options.retainRevisions ?? 10_000),
-      retainMs: Math.max(0, options.retainMs ?? 3_600_000),
+      retainMs: Math.max(0, options.retainMs ?? 300_000),
       eventWindow: options.eventWindow ?? 10_000,
       eventWindowBytes: options.eventWindowBytes ?? 64 * 1024 * 1024,
       compactIntervalMs: options.compactIntervalMs ?? 30_000,

@@ -139,8 +139,29 @@ describe('pagination', () => {
     const p1 = await f.api.get(`${cms(ns)}?limit=1`);
     await f.api.put(`${cms(ns)}/c0`).send(cm('c0', { a: 'x' }));
     await f.server.backend.compact(f.server.backend.currentRevision());
-    const s = assertStatus(await f.api.get(`${cms(ns)}?limit=1&continue=${encodeURIComponent(p1.body.metadata.continue)}`), 410, 'Expired');
-    assert.match(s.message, /continue/);
+    const expired = await f.api.get(`${cms(ns)}?limit=1&continue=${encodeURIComponent(p1.body.metadata.continue)}`);
+    const s = assertStatus(expired, 410, 'Expired');
+    assert.match(s.message, /too old to display a consistent list result.*inconsistent list/);
+    // As upstream: the 410 carries a token that continues after the same key at the newest revision.
+    const fresh = expired.body.metadata.continue;
+    assert.equal(typeof fresh, 'string');
+    await f.api.post(cms(ns)).send(cm('c3'));
+    const p2 = await f.api.get(`${cms(ns)}?limit=1&continue=${encodeURIComponent(fresh)}`);
+    assert.equal(p2.status, 200, p2.text);
+    assert.deepEqual(names(p2), ['c1']);
+    assert.notEqual(p2.body.metadata.resourceVersion, p1.body.metadata.resourceVersion);
+    assert.equal(p2.body.metadata.remainingItemCount, 2, 'c2 and c3 (created after the first page) remain');
+    const p3 = await f.api.get(`${cms(ns)}?limit=5&continue=${encodeURIComponent(p2.body.metadata.continue)}`);
+    assert.deepEqual(names(p3), ['c2', 'c3']);
+    assert.equal(p3.body.metadata.resourceVersion, p2.body.metadata.resourceVersion, 'later pages keep the new snapshot');
+  });
+
+  test('continue tokens with an out-of-range revision are 400', async () => {
+    const ns = await f.ns('page-rv');
+    for (const rv of [0, -2, 1.5, 'x']) {
+      const tok = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: 'a\u0000' })).toString('base64');
+      assertStatus(await f.api.get(`${cms(ns)}?limit=1&continue=${encodeURIComponent(tok)}`), 400, 'BadRequest');
+    }
   });
 
   test('a malformed continue token or negative/invalid limit is 400', async () => {

@@ -118,6 +118,22 @@ describe('pods/eviction', () => {
     assert.equal((await f.api.get(`${pods(ns)}/p`)).status, 200);
   });
 
+  test('an evicted pod gets the DisruptionTarget condition before it is deleted; a resourceVersion precondition is checked against the pod as it was', async () => {
+    const ns = await f.ns('evict-cond');
+    const p = pod('p');
+    (p.metadata as any).finalizers = ['example.com/hold'];
+    const created = await f.api.post(pods(ns)).send(p);
+    const stale = assertStatus(await f.api.post(`${pods(ns)}/p/eviction`).send({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p' }, deleteOptions: { preconditions: { resourceVersion: '1' } } }), 409, 'Conflict');
+    assert.match(stale.message, /resourceVersion|Precondition/i);
+    const e = await f.api.post(`${pods(ns)}/p/eviction`).send({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p' }, deleteOptions: { preconditions: { resourceVersion: created.body.metadata.resourceVersion } } });
+    assert.equal(e.status, 201, e.text);
+    const got = (await f.api.get(`${pods(ns)}/p`)).body;
+    assert.ok(got.metadata.deletionTimestamp, 'being deleted (held by its finalizer)');
+    const c = got.status.conditions.find((x: any) => x.type === 'DisruptionTarget');
+    assert.deepEqual({ status: c.status, reason: c.reason, message: c.message }, { status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+    await f.api.patch(`${pods(ns)}/p`).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ metadata: { finalizers: null } }));
+  });
+
   test('evicting a missing pod is 404', async () => {
     const ns = await f.ns('evict-404');
     assertStatus(await f.api.post(`${pods(ns)}/nope/eviction`).send({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nope' } }), 404, 'NotFound');

@@ -186,3 +186,53 @@ test('work queue (completions unset, parallelism 2): complete once one pod succe
     assert.equal(j.spec.completions ?? undefined, undefined);
   } finally { await c.close(); }
 });
+
+test('a pod whose labels stop matching is released (owner reference and tracking finalizer gone) and replaced; an orphan that matches is adopted', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(jobsR, 'default', job('adopt', { parallelism: 2, completions: 2 }, { 'skiff.dev/run-seconds': '600' }));
+    await c.until(async () => (await jobPods(c, 'adopt')).length === 2, { what: 'two pods' });
+    const [first, second] = await jobPods(c, 'adopt');
+    // Orphaned by hand: the Job adopts it again.
+    await c.store.guaranteedUpdate(R.pods, 'default', first.metadata.name!, (p) => { delete p.metadata.ownerReferences; return p; });
+    await c.until(async () => (await c.store.get(R.pods, 'default', first.metadata.name!)).metadata.ownerReferences?.[0]?.name === 'adopt', { what: 'adopted' });
+    // Relabelled out of the selector: released, and a replacement keeps parallelism 2.
+    await c.store.guaranteedUpdate(R.pods, 'default', second.metadata.name!, (p) => { p.metadata.labels = { elsewhere: 'yes' }; return p; });
+    await c.until(async () => {
+      const p = await c.store.get(R.pods, 'default', second.metadata.name!);
+      return !p.metadata.ownerReferences?.length && !(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+    }, { what: 'released' });
+    await c.until(async () => (await jobPods(c, 'adopt')).filter((p) => p.metadata.ownerReferences?.[0]?.name === 'adopt').length === 2, { what: 'replacement' });
+  } finally { await c.close(); }
+});
+
+test('podFailurePolicy Ignore on DisruptionTarget: an evicted pod is judged once terminal, not counted, and replaced', async () => {
+  const c = await startCluster();
+  try {
+    const rules = [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }];
+    await c.store.create(jobsR, 'default', job('evicted', { backoffLimit: 0, completionMode: 'Indexed', completions: 1, parallelism: 1, podFailurePolicy: { rules } }, { 'skiff.dev/run-seconds': '600' }));
+    await c.until(async () => (await jobPods(c, 'evicted')).some((p) => p.status?.phase === 'Running'), { what: 'running' });
+    const [victim] = await jobPods(c, 'evicted');
+    // What the eviction API does: the condition, then a graceful delete (a long grace period: the
+    // kubelet's part, the terminal status, is written below by hand).
+    await c.store.guaranteedUpdate(R.pods, 'default', victim.metadata.name!, (p) => {
+      p.status.conditions = [...(p.status.conditions ?? []), { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }];
+      return p;
+    }, { subresource: 'status' });
+    await c.store.delete(R.pods, 'default', victim.metadata.name!, { gracePeriodSeconds: 3600 });
+    await c.settle();
+    let j = await get(c, 'evicted');
+    assert.equal(condition(j, 'Failed'), undefined, 'a terminating pod is not judged before it is terminal');
+    assert.equal(j.status.failed, undefined);
+    // The kubelet stops it: killed, exit code 137, Failed.
+    await c.store.guaranteedUpdate(R.pods, 'default', victim.metadata.name!, (p) => {
+      p.status.phase = 'Failed';
+      p.status.containerStatuses = p.status.containerStatuses.map((s: any) => ({ ...s, ready: false, state: { terminated: { exitCode: 137, reason: 'Error' } } }));
+      return p;
+    }, { subresource: 'status' });
+    await c.until(async () => (await jobPods(c, 'evicted')).some((p) => p.metadata.uid !== victim.metadata.uid && !p.metadata.deletionTimestamp), { stepMs: 500, what: 'replacement' });
+    j = await get(c, 'evicted');
+    assert.equal(condition(j, 'Failed'), undefined, 'the Job did not fail');
+    assert.equal(j.status.failed, undefined, 'the ignored failure is not counted');
+  } finally { await c.close(); }
+});

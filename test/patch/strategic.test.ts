@@ -252,3 +252,13 @@ test('$setElementOrder with a deletion and an addition orders server-only items 
   const patch2 = { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'new' }], containers: [{ name: 'new', image: 'n' }] } };
   assert.deepEqual(smp(live2, patch2).spec.containers.map((c: any) => c.name), ['a', 'new', 'x']);
 });
+
+test('free-form values (a ControllerRevision\'s data) keep their $patch keys through a patch elsewhere; typed fields still lose stray directives', () => {
+  const cr = smpSchemaFor('apps', 'v1', 'ControllerRevision');
+  const data = { spec: { template: { $patch: 'replace', metadata: { labels: { a: 'b' } } } } };
+  const out = smp({ metadata: { name: 'r' }, data, revision: 1 }, { metadata: { labels: { x: 'y' } } }, cr);
+  assert.deepEqual(out.data, data);
+  assert.deepEqual(out.metadata.labels, { x: 'y' });
+  const typed = smp({ metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }] } }, { spec: { nodeSelector: { $retainKeys: ['a'], a: 'b' } } });
+  assert.deepEqual(typed.spec.nodeSelector, { a: 'b' });
+});

@@ -212,6 +212,22 @@ describe('admission webhooks', { timeout: 60_000 }, () => {
 });
 
 describe('admission webhooks on DELETE', { timeout: 30_000 }, () => {
+  test('a mutating webhook that adds an init container to a pod: the scheme defaults apply to it, as upstream decodes the patched pod again', async () => {
+    const ns = await f.ns('mutdef');
+    wh.handle('/mutate-pod', (b) => patch(b, [{ op: 'add', path: '/spec/initContainers', value: [{ name: 'webhook-added-init-container', image: 'registry.k8s.io/pause:3.10', resources: {} }] }]));
+    const podHook = hook('mutate-pod.example.com', '/mutate-pod', { ...onlyNs(ns), rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] });
+    const drop = await config('m', 'mut-pod-defaults', [podHook]);
+    try {
+      const res = await f.api.post(`/api/v1/namespaces/${ns}/pods`).send({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } });
+      assert.equal(res.status, 201, res.text);
+      const init = res.body.spec.initContainers[0];
+      assert.equal(init.name, 'webhook-added-init-container');
+      assert.equal(init.imagePullPolicy, 'IfNotPresent');
+      assert.equal(init.terminationMessagePolicy, 'File');
+      assert.equal(init.terminationMessagePath, '/dev/termination-log');
+    } finally { await drop(); }
+  });
+
   test('mutating and validating webhooks see DELETE with the old object; a patch on DELETE is upstream\'s error', async () => {
     const ns = await f.ns('del');
     const seen: any[] = [];

@@ -1,9 +1,12 @@
 // The ResourceQuota admission plugin (upstream's plugin/pkg/admission/resourcequota and
 // apiserver's resourcequota controller.go): a write charged by an evaluator is checked against every
-// quota of its namespace that tracks one of its resources and covers it by scope; the quota's
-// status.used is raised with a compare-and-swap in the same step, so two creates racing for the
-// last unit cannot both pass. Quotas are judged by status.hard: a quota the controller has not
-// counted yet limits nothing; one whose usage is unknown refuses ("status unknown for quota").
+// quota of its namespace that tracks one of its resources and covers it by scope. Quotas are judged
+// by status.hard: a quota the controller has not counted yet limits nothing; one whose usage is
+// unknown refuses ("status unknown for quota").
+// How a charge is kept: on a single-writer store, in the quota's in-memory account (accounts.ts),
+// judged one request at a time and written to status.used shortly after, coalesced; on a store
+// shared by several servers (etcd), as upstream: status.used is raised with a compare-and-swap before
+// the object is written, so two servers racing for the last unit cannot both pass.
 import type { Clock } from '../../clock.ts';
 import { errors, StatusError } from '../../errors.ts';
 import type { Store } from '../../registry/store.ts';
@@ -14,6 +17,8 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
 import { evaluatorFor, inScope } from './evaluators.ts';
 import type { Evaluator } from './evaluators.ts';
 import { QuotaLedger } from './ledger.ts';
+import { quotaAccountsOf } from './accounts.ts';
+import { countUsage } from './count.ts';
 import { add, exceeded, fromList, mask, prettyPrint, removeZeros, subtractNonNegative, toList } from './resource-list.ts';
 import type { Usage } from './resource-list.ts';
 
@@ -60,30 +65,30 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   const { store, clock } = deps;
   const quotasR = findResource('', 'v1', 'resourcequotas')!;
   const ledger = quotaLedgerOf(store);
-  const batches = new NamespaceBatches((ns, batch) => chargeBatch(ns, batch));
-  /** The ledger token of each charged create, settled when the store reports how the create ended. */
-  const tokens = new WeakMap<AdmissionAttributes, string>();
+  const accounts = quotaAccountsOf(store, clock);
+  const deferred = store.backend.name !== 'etcd';
+  const batches = new NamespaceBatches((ns, batch) => (deferred ? chargeDeferred(ns, batch) : chargeBatch(ns, batch)));
+  /** The ledger token (and account charges) of each charged create, settled when the store reports how the create ended. */
+  const tokens = new WeakMap<AdmissionAttributes, { token: string; charges: [KObject, number][] }>();
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
-  const quotaNames = async (ns: string): Promise<string[]> => {
+  const ready = async (): Promise<Informer> => {
     if (!informer) {
       informer = new Informer(store, quotasR);
       informer.addIndex('namespace', (o) => [o.metadata.namespace!]);
       started = informer.start();
     }
     await started;
-    return informer.byIndexValue('namespace', ns).map((q) => q.metadata.name!);
+    return informer;
   };
-  const cachedQuotas = async (ns: string): Promise<KObject[]> => {
-    await quotaNames(ns);
-    return informer!.byIndexValue('namespace', ns);
-  };
+  const quotaNames = async (ns: string): Promise<string[]> => (await ready()).byIndexValue('namespace', ns).map((q) => q.metadata.name!);
+  const cachedQuotas = async (ns: string): Promise<KObject[]> => (await ready()).byIndexValue('namespace', ns);
 
   async function validate(a: AdmissionAttributes): Promise<void> {
     if (!a.namespace || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
     const e = evaluatorFor(a.resource.group, a.resource.resource);
     if (!e.handles(a.operation, a.subresource)) return;
-    if (!(await quotaNames(a.namespace)).length) return;
+    if (!(await ready()).countByIndex('namespace', a.namespace)) return;
     await batches.submit(a.namespace, a, e);
   }
 
@@ -97,7 +102,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
       const used = new Map(quotas.map((q) => [q.metadata.name!, fromList(q.status?.used)]));
       const dirty = new Set<KObject>();
       const outcomes = batch.map((p) => {
-        try { return chargeOne(p, quotas, used, dirty); } catch (err) { return err as Error; }
+        try { return chargeOne(p, quotas, used, dirty).length > 0; } catch (err) { return err as Error; }
       });
       try {
         for (const q of dirty) {
@@ -110,7 +115,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
       batch.forEach((p, i) => {
         const out = outcomes[i];
         if (out instanceof Error) { p.reject(out); return; }
-        if (out && p.a.operation === 'CREATE') tokens.set(p.a, ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()));
+        if (out && p.a.operation === 'CREATE') tokens.set(p.a, { token: ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()), charges: [] });
         p.resolve();
       });
       return;
@@ -118,53 +123,100 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     for (const p of batch) p.reject(forbidden(p.a, 'status unknown for quota: too many concurrent updates'));
   }
 
-  /** One request's charge against the running usage; true when it charged something. Throws its refusal. */
-  function chargeOne(p: Pending, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): boolean {
+  /** Judges a batch in order against the quotas' accounts and charges them there (written shortly after). */
+  async function chargeDeferred(ns: string, batch: Pending[]): Promise<void> {
+    let current = await cachedQuotas(ns);
+    const untrusted = current.filter((q) => q.status?.hard && !accounts.isTrusted(q));
+    for (const q of untrusted) await recount(q);
+    if (untrusted.length) current = await cachedQuotas(ns);
+    const used = new Map(current.map((q) => [q.metadata.name!, accounts.used(q)]));
+    for (const p of batch) {
+      let charged: [KObject, Usage][];
+      try { charged = chargeOne(p, current, used, new Set()); } catch (err) { p.reject(err); continue; }
+      if (charged.length) {
+        const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta)] as [KObject, number]);
+        const token = p.a.operation === 'CREATE' ? ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()) : '';
+        if (p.a.operation === 'CREATE') tokens.set(p.a, { token, charges });
+      }
+      p.resolve();
+    }
+  }
+
+  /** A quota's usage as stored may lack charges a stopped server never wrote: count it before trusting it. */
+  async function recount(q: KObject): Promise<void> {
+    const names = Object.keys(q.status?.used ?? {});
+    let snap = 0;
+    const { used } = await countUsage(store, q, names, ledger, () => clock.now(),
+      async (r, ns) => { const items = (await store.list(r, ns)).items.map((e) => e.obj); return () => items; },
+      () => { snap = accounts.snapshot(); });
+    await accounts.recounted(q, q.status!.hard, used, snap);
+  }
+
+  /** One request's charge against the running usage: each charged quota with what it was charged. Throws its refusal. */
+  function chargeOne(p: Pending, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): [KObject, Usage][] {
     const { a, e } = p;
-    const relevant = quotas.filter((q) => judge(a, e, q));
-    if (!relevant.length) return false;
+    const relevant = quotas.filter((q) => judge(a, e, q, used.get(q.metadata.name!)));
+    if (!relevant.length) return [];
     let delta = e.usage(a.object!);
     if (a.operation === 'UPDATE' && a.oldObject?.metadata.resourceVersion) delta = subtractNonNegative(delta, e.usage(a.oldObject));
     delta = removeZeros(delta);
-    if (!delta.size) return false;
-    const next = relevant.map((q) => [q, check(a, q, used.get(q.metadata.name!)!, delta)] as const);
-    if (a.dryRun) return false;
-    for (const [q, u] of next) { used.set(q.metadata.name!, u); dirty.add(q); }
-    return true;
+    if (!delta.size) return [];
+    const next = relevant.map((q) => check(a, q, used.get(q.metadata.name!)!, delta));
+    if (a.dryRun) return [];
+    for (const [q, u, requested] of next) { used.set(q.metadata.name!, u); dirty.add(q); void requested; }
+    return next.map(([q, , requested]) => [q, requested]);
   }
 
   /** Whether quota `q` applies to the write; refuses when the object lacks what the quota needs or the usage is unknown. */
-  function judge(a: AdmissionAttributes, e: Evaluator, q: KObject): boolean {
-    const hard = Object.keys(q.status?.hard ?? {});
-    const required = e.matching(hard);
+  function judge(a: AdmissionAttributes, e: Evaluator, q: KObject, usedNow: Usage | undefined): boolean {
+    const required = requiredOf(q, e);
     if (!required.length || !inScope(q, e, a.object!)) return false;
     const missing = e.constraints?.(required, a.object!);
     if (missing) throw forbidden(a, `failed quota: ${q.metadata.name}: ${missing}`);
-    const used = q.status?.used ?? {};
-    if (!required.every((r) => r in used)) throw forbidden(a, `status unknown for quota: ${q.metadata.name}, resources: ${[...required].sort().join(',')}`);
+    if (!required.every((r) => usedNow?.has(r))) throw forbidden(a, `status unknown for quota: ${q.metadata.name}, resources: ${[...required].sort().join(',')}`);
     return true;
   }
 
-  /** The quota's used after charging `delta`; refuses with upstream's message when a limit would be passed. */
-  function check(a: AdmissionAttributes, q: KObject, used: Usage, delta: Usage): Usage {
-    const hard = fromList(q.status?.hard);
+  /** The quota, its used after charging `delta`, and what it is charged; refuses with upstream's message when a limit would be passed. */
+  function check(a: AdmissionAttributes, q: KObject, used: Usage, delta: Usage): [KObject, Usage, Usage] {
+    const hard = hardOf(q);
     const requested = mask(delta, hard.keys());
     const next = add(used, requested);
     const over = exceeded(mask(next, requested.keys()), hard).sort();
     if (over.length) {
       throw forbidden(a, `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(mask(requested, over))}, used: ${prettyPrint(mask(used, over))}, limited: ${prettyPrint(mask(hard, over))}`);
     }
-    return next;
+    return [q, next, requested];
   }
 
   function settled(a: AdmissionAttributes, stored: KObject | undefined): void {
-    const token = tokens.get(a);
-    if (token === undefined) return;
+    const t = tokens.get(a);
+    if (t === undefined) return;
     tokens.delete(a);
-    ledger.settle(a.namespace, token, !!stored);
+    // A failed create's charges are taken back from the accounts; one already written needs the recount the ledger asks for.
+    const unwritten = !stored && t.charges.length > 0 && t.charges.every(([q, seq]) => accounts.release(a.namespace, q.metadata.name!, seq));
+    ledger.settle(a.namespace, t.token, !!stored || unwritten);
   }
 
   return { name: 'ResourceQuota', validate, settled };
+}
+
+/** The quota's limited names an evaluator accounts, once per stored version and evaluator. */
+const requiredCache = new WeakMap<KObject, Map<Evaluator, string[]>>();
+function requiredOf(q: KObject, e: Evaluator): string[] {
+  let m = requiredCache.get(q);
+  if (!m) requiredCache.set(q, m = new Map());
+  let r = m.get(e);
+  if (!r) m.set(e, r = e.matching(Object.keys(q.status?.hard ?? {})));
+  return r;
+}
+
+/** A quota's status.hard as Usage, parsed once per stored version (informer objects are never changed). */
+const hards = new WeakMap<KObject, Usage>();
+function hardOf(q: KObject): Usage {
+  let h = hards.get(q);
+  if (!h) hards.set(q, h = fromList(q.status?.hard));
+  return h;
 }
 
 function forbidden(a: AdmissionAttributes, reason: string): StatusError {

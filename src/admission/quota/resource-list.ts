@@ -8,8 +8,18 @@ export type Usage = Map<string, Amount>;
 
 /** A quantity string as an Amount (throws QuantityError on bad text). */
 export function amount(q: string): Amount {
-  return { milli: quantityMilliExact(q), binary: /[KMGTPE]i$/.test(q) };
+  let a = parsed.get(q);
+  if (!a) {
+    a = { milli: quantityMilliExact(q), binary: /[KMGTPE]i$/.test(q) };
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(q, a);
+  }
+  return a;
 }
+
+/** Quantity texts already parsed (the same few recur in every pod); Amounts are never changed in place. */
+const parsed = new Map<string, Amount>();
+const PARSED_MAX = 4096;
 
 export const count = (n: number | bigint): Amount => ({ milli: BigInt(n) * 1000n, binary: false });
 

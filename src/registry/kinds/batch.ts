@@ -101,6 +101,8 @@ export function validateJob(obj: KObject): FieldError[] {
 }
 
 export const jobStrategy: KindStrategy = {
+  // Upstream's jobStatusStrategy resets only the spec: labels and annotations sent to /status are kept.
+  statusUpdatesMetadata: true,
   prepareForCreate(obj) {
     if (!isObj(obj.spec)) return;
     defaultJobSpec(obj.spec, 'Job');
@@ -175,6 +177,8 @@ function validTimeZone(tz: string): boolean {
 }
 
 export const cronJobStrategy: KindStrategy = {
+  // As upstream's cronJobStatusStrategy: only the spec is reset on a status write; metadata changes are kept.
+  statusUpdatesMetadata: true,
   prepareForCreate: defaultCronJob,
   prepareForUpdate: defaultCronJob,
   validate: validateCronJob,

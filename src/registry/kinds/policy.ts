@@ -111,6 +111,8 @@ export const resourceQuotaStrategy: KindStrategy = {
   prepareForUpdate: canonicalQuota,
   validate: validateResourceQuota,
   validateUpdate: (obj) => validateResourceQuota(obj),
+  // Upstream's ValidateResourceQuotaStatusUpdate: the status' resource names and quantities.
+  validateStatusUpdate: (obj) => [...resourceList('status.hard', obj.status?.hard), ...resourceList('status.used', obj.status?.used)],
 };
 
 // ---- LimitRange ----
@@ -153,7 +155,10 @@ function limitItemErrors(item: Record<string, any>, path: string): FieldError[] 
     }
     for (const [k, v] of Object.entries(list)) {
       errs.push(...limitResourceNameErrors(type, `${path}.${f}[${k}]`, k));
-      try { quantityMilliExact(String(v)); } catch { errs.push(field.invalid(`${path}.${f}[${k}]`, v, 'must be a valid quantity')); continue; }
+      let milli: bigint;
+      try { milli = quantityMilliExact(String(v)); } catch { errs.push(field.invalid(`${path}.${f}[${k}]`, v, 'must be a valid quantity')); continue; }
+      // Upstream's validateResourceQuantityValue: never negative.
+      if (milli < 0n) { errs.push(field.invalid(`${path}.${f}[${k}]`, v, 'must be greater than or equal to 0')); continue; }
       lists[f].set(k, String(v));
       if (f !== 'default' && f !== 'defaultRequest') keys.add(k);
       else keys.add(k);

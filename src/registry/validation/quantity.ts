@@ -15,8 +15,22 @@ type Format = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 /** An exact quantity: value = num × 10^exp10 × 2^exp2 (exp2 only from binary suffixes). */
 interface Parsed { num: bigint; exp10: number; exp2: number; format: Format }
 
+/** Texts already parsed (pods repeat the same few quantities); a Parsed is never changed by its users. */
+const memo = new Map<string, Parsed>();
+const MEMO_MAX = 4096;
+
 function parse(s: string): Parsed {
   if (typeof s !== 'string' || s.length === 0) throw new QuantityError('quantities must be a non-empty string');
+  let p = memo.get(s);
+  if (!p) {
+    p = parseText(s);
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(s, p);
+  }
+  return p;
+}
+
+function parseText(s: string): Parsed {
   const m = /^([+-]?)([0-9]*\.?[0-9]*)(.*)$/.exec(s);
   if (!m || !/^[eEinumkKMGTP]*[-+]?[0-9]*$/.test(m[3]) || m[2] === '' || m[2] === '.') throw new QuantityError(QUANTITY_FORMAT_ERROR);
   const [, sign, digits, suffix] = m;
