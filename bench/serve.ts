@@ -33,6 +33,20 @@ export async function startSkiff(extra: string[] = [], dataDir?: string): Promis
   };
 }
 
+/**
+ * CPU time (user + system, ms) the process has used so far, from /proc (Linux); undefined elsewhere.
+ * Figures of wall time depend on what else runs on the machine; CPU time per operation much less.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
 /** A pod of about 4 KB after defaulting, never scheduled (schedulerName none). */
 export const benchPod = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod',
   metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: 'bench', tier: 'web', index: String(i) }, annotations: { note: 'y'.repeat(300) } },
