@@ -2,7 +2,7 @@
 // (default file storage, no simulated nodes), and the realistic pod they create.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ export async function startSkiff(extra: string[] = [], dataDir?: string): Promis
   // SKIFF_BENCH_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof to profile it).
   const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // SKIFF_BENCH_SERVER_LOG: a file that gets the server's standard output (e.g. with --trace-gc).
+  if (process.env.SKIFF_BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.SKIFF_BENCH_SERVER_LOG));
   const serverUrl: string = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });

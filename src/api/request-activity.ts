@@ -3,7 +3,7 @@
 // one per 4 KiB received. A burst of refused requests writes nothing,
 // yet its bodies (up to the 3 MiB limit each) grow the heap and the allocator just as much, so the
 // relief after a burst (util/memory-relief.ts) watches this as well as the store's revision.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 const UNIT_BYTES = 4096;
@@ -23,5 +23,32 @@ export function requestActivity(server: Server): () => number {
     let bytes = closedBytes;
     for (const s of open) bytes += s.bytesRead;
     return requests * REQUEST_UNITS + Math.floor(bytes / UNIT_BYTES);
+  };
+}
+
+/** Requests held open by design (watches, followed logs): they do not make a server busy. */
+function longRunning(url: string | undefined): boolean {
+  return !!url && /[?&](watch=(true|1)|follow=(true|1))(&|$)|\/watch\//.test(url);
+}
+
+/**
+ * Whether the server is idle: no request is being answered (watches and followed logs aside, and any
+ * request open longer than `longMs` counts as held open) and none ended in the last `quietMs`.
+ */
+export function requestIdle(server: Server, opts: { quietMs?: number; longMs?: number; now?: () => number } = {}): () => boolean {
+  const now = opts.now ?? (() => performance.now());
+  const quietMs = opts.quietMs ?? 250, longMs = opts.longMs ?? 60_000;
+  const inFlight = new Map<object, number>();
+  let lastEnd = -Infinity;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (longRunning(req.url)) return;
+    inFlight.set(res, now());
+    res.once('close', () => { inFlight.delete(res); lastEnd = now(); });
+  });
+  return () => {
+    const t = now();
+    if (t - lastEnd < quietMs) return false;
+    for (const started of inFlight.values()) if (t - started < longMs) return false;
+    return true;
   };
 }
