@@ -37,7 +37,7 @@ function longRunning(url: string | undefined): boolean {
  */
 export function requestIdle(server: Server, opts: { quietMs?: number; longMs?: number; now?: () => number } = {}): () => boolean {
   const now = opts.now ?? (() => performance.now());
-  const quietMs = opts.quietMs ?? 250, longMs = opts.longMs ?? 60_000;
+  const quietMs = opts.quietMs ?? 100, longMs = opts.longMs ?? 60_000;
   const inFlight = new Map<object, number>();
   let lastEnd = -Infinity;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
