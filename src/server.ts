@@ -15,7 +15,7 @@ import type { Durability } from './storage/sqlite.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp } from './api/app.ts';
-import { requestActivity, requestIdle } from './api/request-activity.ts';
+import { requestActivity } from './api/request-activity.ts';
 import { answerClientError, answerExpectationFailed, continueLikeGo } from './api/go-http.ts';
 import { upgradeHandler } from './api/upgrades.ts';
 import { ApiMetrics } from './api/metrics.ts';
@@ -248,7 +248,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const pods = findResource('', 'v1', 'pods')!;
   server.on('upgrade', upgradeHandler({ app, auth, authz, anonymous, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
   const activity = requestActivity(server);
-  const idle = requestIdle(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const secureEvent = tls ? 'secureConnection' : 'connection';
@@ -331,7 +330,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // Writes, and request traffic: a burst of refused requests stores nothing but grows memory as much.
     clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory?.(); collectReducingMemory(); },
     // Its GC pauses the process: it waits (up to 30 s) for a moment no client request is in flight.
-    idle,
+    idle: activity.idle,
   });
 
   let stopped = false;

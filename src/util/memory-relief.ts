@@ -5,7 +5,7 @@
 // one memory-reducing full GC (V8's "last resort" flavour: shrinks new space, compacts old space)
 // returns that slack. At most one per minIntervalMs, so a busy steady state never pays for it often.
 // The GC stops the process for a few hundred ms at 10,000 pods, so a due relief waits for a moment
-// when no client request is being answered (`idle`), for at most maxDeferMs: a client listing right
+// when no client request is being answered or has arrived since the last sample (`idle`), for at most maxDeferMs: a client listing right
 // after its burst does not see its list held up (bench/list: one list of twenty took 1.2 s).
 // The same moment suits asking SQLite to hand back the page cache the burst filled (see `collect`).
 import { setFlagsFromString } from 'node:v8';
