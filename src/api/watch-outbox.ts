@@ -31,14 +31,19 @@ export function chunked(frame: Uint8Array): ChunkedFrame {
 const pending = new Set<WatchOutbox>();
 let scheduled = false;
 
+function schedule(): void {
+  if (!scheduled) { scheduled = true; setImmediate(flushPending); }
+}
+
 function flushPending(): void {
+  scheduled = false;
   const t0 = performance.now();
   for (const box of pending) {
     pending.delete(box);
-    box.flush();
-    if (pending.size && performance.now() - t0 >= outboxSettings.sliceMs) { setImmediate(flushPending); return; }
+    // One watch's failure ends that watch, never the writing of the others.
+    try { box.flush(); } catch (e) { box.fail(e); }
+    if (pending.size && performance.now() - t0 >= outboxSettings.sliceMs) { schedule(); return; }
   }
-  scheduled = false;
 }
 
 /** Outboxes waiting for a write. */
@@ -77,7 +82,7 @@ export class WatchOutbox {
     this.bytes += f.chunk.length;
     if (live) this.liveEvents++;
     pending.add(this);
-    if (!scheduled) { scheduled = true; setImmediate(flushPending); }
+    schedule();
   }
 
   /** Write everything queued now (before anything else the watch writes, and before it ends). */
@@ -121,7 +126,14 @@ export class WatchOutbox {
     this.tooSlow();
   }
 
-  /** True once the watcher was cut off for being too slow. */
+  /** Writing failed: the connection is closed (its watch ends through the response's close). */
+  fail(e: unknown): void {
+    this.discard();
+    this.cut = true;
+    this.res.destroy(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  /** True once the watcher was cut off for being too slow (or writing to it failed). */
   get wasCut(): boolean { return this.cut; }
 
   /** Forget anything queued (the watch ended). */
