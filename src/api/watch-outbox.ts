@@ -10,13 +10,15 @@
 //
 // A watcher that cannot keep up is cut off, as upstream's watch cache closes a watcher whose event
 // buffer is full: once more than `maxBacklogEvents` live events were handed to its connection while
-// the connection was still backed up (not drained), or its buffered bytes exceed `maxBufferedBytes`,
-// its queued frames are dropped and the watch ends; the client re-watches from the last revision it saw.
+// the connection was backed up, and it has not drained for `stallMs`, or its buffered bytes exceed
+// `maxBufferedBytes`, its queued frames are dropped and the watch ends; the client re-watches from
+// the last revision it saw. (Upstream's budget is tighter; a browser or a client on a busy machine
+// that reads in bursts is given seconds, not milliseconds.)
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-export interface OutboxSettings { sliceMs: number; maxBacklogEvents: number; maxBufferedBytes: number }
-export const outboxSettings: OutboxSettings = { sliceMs: 2, maxBacklogEvents: 1000, maxBufferedBytes: 64 * 1024 * 1024 };
+export interface OutboxSettings { sliceMs: number; maxBacklogEvents: number; stallMs: number; maxBufferedBytes: number }
+export const outboxSettings: OutboxSettings = { sliceMs: 2, maxBacklogEvents: 1000, stallMs: 10_000, maxBufferedBytes: 64 * 1024 * 1024 };
 
 const CRLF = Buffer.from('\r\n');
 
@@ -64,6 +66,8 @@ export class WatchOutbox {
   private liveEvents = 0;
   /** Live events handed to the connection since it last drained, written while it was backed up. */
   private backlog = 0;
+  /** When the connection was last seen drained (performance.now()). */
+  private drainedAt = performance.now();
   private cut = false;
   private drainHooked: Socket | undefined;
   private readonly res: ServerResponse;
@@ -96,24 +100,30 @@ export class WatchOutbox {
     const sock = directSocket(res);
     if (sock) {
       this.hookDrain(sock);
-      if (sock.writableNeedDrain) this.backlog += live;
+      if (sock.writableNeedDrain) this.backlog += live; else this.drained();
       if (frames.length === 1) sock.write(frames[0].chunk);
       else if (bytes <= 1 << 20) sock.write(Buffer.concat(frames.map((f) => f.chunk), bytes));
       else { sock.cork(); for (const f of frames) sock.write(f.chunk); sock.uncork(); }
     } else {
       // Not (yet) writable directly: through the response, which frames each write itself.
-      if (res.writableNeedDrain) this.backlog += live;
+      if (res.writableNeedDrain) this.backlog += live; else this.drained();
       res.cork();
       for (const f of frames) res.write(f.frame);
       res.uncork();
     }
-    if (this.backlog > outboxSettings.maxBacklogEvents || res.writableLength > outboxSettings.maxBufferedBytes) this.cutOff();
+    const stalled = this.backlog > outboxSettings.maxBacklogEvents && performance.now() - this.drainedAt >= outboxSettings.stallMs;
+    if (stalled || res.writableLength > outboxSettings.maxBufferedBytes) this.cutOff();
+  }
+
+  private drained(): void {
+    this.backlog = 0;
+    this.drainedAt = performance.now();
   }
 
   private hookDrain(sock: Socket): void {
     if (this.drainHooked === sock) return;
     this.drainHooked = sock;
-    const onDrain = () => { this.backlog = 0; };
+    const onDrain = () => this.drained();
     sock.on('drain', onDrain);
     this.res.once('close', () => sock.off('drain', onDrain));
   }

@@ -116,9 +116,47 @@ describe('watch fan-out', { timeout: 60_000 }, () => {
     assert.equal(watchFrameStats.built - before, 5);
   });
 
-  test('a watcher that stops reading is cut off; the others keep up', async () => {
-    const saved = outboxSettings.maxBacklogEvents;
+  test('a watcher that reads slowly but drains is not cut off', async () => {
+    const saved = { ...outboxSettings };
     outboxSettings.maxBacklogEvents = 3;
+    outboxSettings.stallMs = 60_000;
+    try {
+      const ns = await f.ns('fan-patient');
+      await f.api.post(cms(ns)).send(cm('big', { v: '0' }));
+      const rv = (await f.api.get(cms(ns))).body.metadata.resourceVersion;
+      // Paused while 20 large updates go out (its connection backs up), then read to the end.
+      const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(new URL(`${cms(ns)}?watch=true&resourceVersion=${rv}`, f.url), { headers: { Authorization: `Bearer ${f.token}` } }, (r) => { r.pause(); resolve(r); });
+        req.on('error', reject);
+        req.end();
+      });
+      const reader = await watch(`${cms(ns)}?watch=true&resourceVersion=${rv}`);
+      const big = 'x'.repeat(500_000);
+      for (let i = 1; i <= 20; i++) await f.api.put(`${cms(ns)}/big`).send(cm('big', { v: String(i), pad: big }));
+      for (let i = 1; i <= 20; i++) await reader.next();
+      let text = '';
+      res.setEncoding('utf8');
+      const all = new Promise<string[]>((resolve) => {
+        res.on('data', (c: string) => {
+          text += c;
+          const lines = text.split('\n').filter(Boolean);
+          if (lines.length >= 20 && text.endsWith('\n')) resolve(lines);
+        });
+        res.on('end', () => resolve(text.split('\n').filter(Boolean)));
+      });
+      res.resume();
+      const vs = (await all).map((l) => JSON.parse(l).object.data.v);
+      assert.deepEqual(vs, Array.from({ length: 20 }, (_, i) => String(i + 1)), 'every update, in order: it was not cut off');
+      res.destroy();
+    } finally {
+      Object.assign(outboxSettings, saved);
+    }
+  });
+
+  test('a watcher that stops reading is cut off; the others keep up', async () => {
+    const saved = { ...outboxSettings };
+    outboxSettings.maxBacklogEvents = 3;
+    outboxSettings.stallMs = 0;
     try {
       const ns = await f.ns('fan-slow');
       await f.api.post(cms(ns)).send(cm('big', { v: '0' }));
@@ -151,7 +189,7 @@ describe('watch fan-out', { timeout: 60_000 }, () => {
       await f.api.delete(`${cms(ns)}/big`);
       assert.equal((await reader.next()).type, 'DELETED');
     } finally {
-      outboxSettings.maxBacklogEvents = saved;
+      Object.assign(outboxSettings, saved);
     }
   });
 });
