@@ -1,5 +1,5 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints their figures.
-const ALL = ['store', 'api', 'apf', 'watch', 'list', 'protobuf', 'workloads', 'running', 'scheduling', 'nodes', 'memory', 'volumes', 'gc', 'crds', 'etcd', 'snapshot', 'netsim', 'vap', 'policy', 'webhooks', 'containers', 'cluster-start', 'ui', 'rbac'];
+const ALL = ['store', 'api', 'apf', 'creates', 'watch', 'list', 'protobuf', 'workloads', 'running', 'scheduling', 'nodes', 'memory', 'volumes', 'gc', 'crds', 'etcd', 'snapshot', 'netsim', 'vap', 'policy', 'webhooks', 'containers', 'cluster-start', 'ui', 'rbac'];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const name of names) {
   let mod: { run(): Promise<Record<string, number | string>> };

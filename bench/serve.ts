@@ -2,7 +2,7 @@
 // (default file storage, no simulated nodes), and the realistic pod they create.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ export async function startSkiff(extra: string[] = [], dataDir?: string): Promis
   // SKIFF_BENCH_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof to profile it).
   const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // SKIFF_BENCH_SERVER_LOG: a file that gets the server's standard output (e.g. with --trace-gc).
+  if (process.env.SKIFF_BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.SKIFF_BENCH_SERVER_LOG));
   const serverUrl: string = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
@@ -31,6 +33,20 @@ export async function startSkiff(extra: string[] = [], dataDir?: string): Promis
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CPU time (user + system, ms) the process has used so far, from /proc (Linux); undefined elsewhere.
+ * Figures of wall time depend on what else runs on the machine; CPU time per operation much less.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
 }
 
 /** A pod of about 4 KB after defaulting, never scheduled (schedulerName none). */

@@ -341,6 +341,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const relief = opts.memoryRelief === false ? undefined : startMemoryRelief({
     // Writes, and request traffic: a burst of refused requests stores nothing but grows memory as much.
     clock, revision: () => backend.currentRevision() + activity(), collect: () => { backend.releaseMemory?.(); collectReducingMemory(); },
+    // Its GC pauses the process: it waits (up to 30 s) for a moment no client request is in flight.
+    idle: activity.idle,
   });
 
   let stopped = false;

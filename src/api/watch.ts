@@ -8,6 +8,8 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
 import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
 import { jsonBytes } from '../registry/codec.ts';
+import { chunked, WatchOutbox } from './watch-outbox.ts';
+import type { ChunkedFrame } from './watch-outbox.ts';
 import { apiObjectJson } from '../registry/wire-form.ts';
 import type { Representation } from './negotiate.ts';
 import type { Extensions } from './extensions.ts';
@@ -21,50 +23,26 @@ export function setWatchFrameEncoder(e: WatchFrameEncoder): void { protobufFrame
 export interface WatchSettings { bookmarkIntervalMs: number }
 export const watchSettings: WatchSettings = { bookmarkIntervalMs: 60_000 };
 
-/** Buffered bytes after which a watcher is considered too slow and is closed (it will re-watch). */
-const MAX_BUFFERED = 64 * 1024 * 1024;
 const NEWLINE_CLOSE = Buffer.from('}\n');
 
-/** A JSON watch frame of one revision, built once whoever else watches it (the store's entries are per revision). */
-const framed = new WeakMap<object, { type: string; bytes: Buffer }>();
-function framedJson(ev: ObjectEvent): Buffer {
-  const hit = framed.get(ev.entry);
-  if (hit && hit.type === ev.type) return hit.bytes;
-  // The stored bytes themselves; no JSON text is kept per revision (see codec.ts).
-  const bytes = Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]);
-  framed.set(ev.entry, { type: ev.type, bytes });
-  return bytes;
+/**
+ * One watch frame per revision, event type and representation, built by the first watcher that needs
+ * it and shared by every other (the store's entries are per revision, so the cache lives as long as
+ * the revision is held anywhere).
+ */
+const frames = new WeakMap<object, Map<string, ChunkedFrame>>();
+/** Event frames built so far (each shared by every watcher of its revision, type and representation). */
+export const watchFrameStats = { built: 0 };
+function sharedFrame(ev: ObjectEvent, rep: string, build: () => Uint8Array): ChunkedFrame {
+  let m = frames.get(ev.entry);
+  if (!m) frames.set(ev.entry, m = new Map());
+  const key = `${ev.type} ${rep}`;
+  let f = m.get(key);
+  if (!f) { m.set(key, f = chunked(build())); watchFrameStats.built++; }
+  return f;
 }
-
-// Frames are written once per event-loop turn, after the write that produced them has answered its
-// own client: one socket write per watcher and turn however many events the turn produced.
-interface Outbox { chunks: Buffer[]; finish: () => void }
-const outboxes = new Map<ServerResponse, Outbox>();
-let flushScheduled = false;
-function queue(res: ServerResponse, bytes: Buffer, finish: () => void): void {
-  let box = outboxes.get(res);
-  if (!box) outboxes.set(res, box = { chunks: [], finish });
-  box.chunks.push(bytes);
-  if (!flushScheduled) { flushScheduled = true; setImmediate(flushOutboxes); }
-}
-function flushOutboxes(): void {
-  flushScheduled = false;
-  const boxes = [...outboxes];
-  outboxes.clear();
-  for (const [res, box] of boxes) {
-    if (res.writableEnded || res.destroyed) continue;
-    res.write(box.chunks.length === 1 ? box.chunks[0] : Buffer.concat(box.chunks));
-    // A watcher that cannot keep up is closed (its client re-watches) rather than buffered without end.
-    if (res.writableLength > MAX_BUFFERED) box.finish();
-  }
-}
-/** Frames still queued for `res` go out before anything else it writes. */
-function drainOutbox(res: ServerResponse): void {
-  const box = outboxes.get(res);
-  if (!box) return;
-  outboxes.delete(res);
-  if (!res.writableEnded && !res.destroyed) res.write(box.chunks.length === 1 ? box.chunks[0] : Buffer.concat(box.chunks));
-}
+/** A JSON frame from the stored bytes themselves; no JSON text is kept per revision (see codec.ts). */
+const jsonFrame = (ev: ObjectEvent) => Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]);
 
 export async function serveWatch(w: {
   req: IncomingMessage; res: ServerResponse; store: Store; resource: ResourceInfo; namespace?: string;
@@ -100,15 +78,19 @@ export async function serveWatch(w: {
 
   let closed = false;
   let watch: StoreWatch | undefined;
+  // Set once the store has handed over the initial events: later events count as live for the
+  // slow-watcher cut-off (a large initial list may take a while to send; upstream does not count it).
+  let live = false;
   const timers: NodeJS.Timeout[] = [];
   const finish = () => {
     if (closed) return;
     closed = true;
     watch?.cancel();
     for (const t of timers) clearTimeout(t);
-    drainOutbox(res);
+    if (outbox.wasCut) outbox.discard(); else outbox.flush();
     if (!res.writableEnded) res.end();
   };
+  const outbox = new WatchOutbox(res, finish);
   req.on('close', finish);
   res.on('error', finish);
 
@@ -121,28 +103,30 @@ export async function serveWatch(w: {
     res.flushHeaders();
   };
 
-  const line = (type: string, objJson: string, obj?: Record<string, any>, shared = false): void => {
-    if (closed) return;
-    drainOutbox(res);
-    if (protobuf) res.write(protobufFrames!(type, obj ?? JSON.parse(objJson), shared));
-    else res.write(`{"type":"${type}","object":${objJson}}\n`);
-    if (res.writableLength > MAX_BUFFERED) finish();
+  /** A frame of this watch's representation for an object made here (bookmarks, errors). */
+  const frameOf = (type: string, obj: Record<string, any>): Uint8Array => {
+    if (protobuf) return protobufFrames!(type, obj);
+    return Buffer.from(`{"type":"${type}","object":${apiObjectJson(obj)}}\n`);
+  };
+  const line = (type: string, obj: Record<string, any>): void => {
+    if (!closed) outbox.push(chunked(frameOf(type, obj)), false);
+  };
+  // Each event's frame in this watch's representation is built once and shared by every watcher of it.
+  const includeObject = q.get('includeObject') ?? undefined;
+  const repKey = `${protobuf ? 'pb' : 'json'} ${asTable ? `Table ${gvString(r)}/${r.resource} ${includeObject ?? ''}` : asMeta ? 'meta' : ''}`;
+  const build = (ev: ObjectEvent): Uint8Array => {
+    if (asTable) {
+      const t = ext.toTable(r, [ev.entry.obj], { includeObject, resourceVersion: ev.entry.obj.metadata.resourceVersion });
+      return frameOf(ev.type, t as Record<string, any>);
+    }
+    if (asMeta) return frameOf(ev.type, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: ev.entry.obj.metadata });
+    if (protobuf) return protobufFrames!(ev.type, ev.entry.obj, true);
+    return jsonFrame(ev);
   };
   const emit = (events: ObjectEvent[]) => {
-    if (closed) return;
     for (const ev of events) {
-      if (asTable) {
-        const t = ext.toTable(r, [ev.entry.obj], { includeObject: q.get('includeObject') ?? undefined, resourceVersion: ev.entry.obj.metadata.resourceVersion });
-        line(ev.type, apiObjectJson(t as Record<string, unknown>), t as Record<string, any>);
-      } else if (asMeta) {
-        const m = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: ev.entry.obj.metadata };
-        line(ev.type, apiObjectJson(m), m);
-      } else if (protobuf) {
-        line(ev.type, '', ev.entry.obj, true);
-      } else if (!closed) {
-        // The stored bytes themselves, framed once per event and shared by every watcher.
-        queue(res, framedJson(ev), finish);
-      }
+      if (closed) return;
+      outbox.push(sharedFrame(ev, repKey, () => build(ev)), live);
     }
   };
   const bookmark = (rv: number, annotations?: Record<string, string>) => {
@@ -151,10 +135,10 @@ export async function serveWatch(w: {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (annotations) metadata.annotations = annotations;
     const obj = asTable ? { kind, apiVersion, metadata, columnDefinitions: null, rows: null } : { kind, apiVersion, metadata };
-    line('BOOKMARK', apiObjectJson(obj), obj);
+    line('BOOKMARK', obj);
   };
   const errorEvent = (status: Status) => {
-    line('ERROR', apiObjectJson(status as unknown as Record<string, unknown>), status as unknown as Record<string, any>);
+    line('ERROR', status as unknown as Record<string, any>);
   };
 
   try {
@@ -172,6 +156,7 @@ export async function serveWatch(w: {
     throw e;
   }
   started();
+  live = true;
   if (closed) { watch.cancel(); return; }
   if (sendInitial) bookmark(watch.progress(), { 'k8s.io/initial-events-end': 'true' });
   if (bookmarks) {

@@ -283,7 +283,7 @@ export class Store {
     const record = (o: KObject) => (opts.fieldManager && this.managedFields ? this.managedFields(undefined, o, opts.fieldManager, r) : o);
     let owned: KObject['metadata']['managedFields'];
     if (strategy.load) await strategy.load(obj);
-    if (strategy.defaults) { strategy.defaults(obj); owned = record(clone(obj)).metadata.managedFields; }
+    if (strategy.defaults) { strategy.defaults(obj); owned = record(obj).metadata.managedFields; }
     strategy.prepareForCreate?.(obj, this.ctx(r));
     if (opts.user && this.userAdmission) await this.userAdmission(r, obj, undefined, opts.user).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     if (strategy.admitCreate) {

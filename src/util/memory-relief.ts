@@ -4,6 +4,9 @@
 // data long after the burst. When the store's write rate falls from a burst to a quarter of its peak,
 // one memory-reducing full GC (V8's "last resort" flavour: shrinks new space, compacts old space)
 // returns that slack. At most one per minIntervalMs, so a busy steady state never pays for it often.
+// The GC stops the process for a few hundred ms at 10,000 pods, so a due relief waits for a moment
+// when no client request is being answered or has arrived since the last sample (`idle`), for at most maxDeferMs: a client listing right
+// after its burst does not see its list held up (bench/list: one list of twenty took 1.2 s).
 // The same moment suits asking SQLite to hand back the page cache the burst filled (see `collect`).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -65,16 +68,30 @@ export function collectReducingMemory(): void {
  * Sample `revision()` (the store's revision: one per write) every intervalMs of clock time and run
  * `collect` when a burst has ended.
  */
-export function startMemoryRelief(opts: { clock: Clock; revision: () => number; collect?: () => void; intervalMs?: number; rule?: BurstRule }): { stop(): void; readonly reliefs: number } {
+export function startMemoryRelief(opts: {
+  clock: Clock; revision: () => number; collect?: () => void; intervalMs?: number; rule?: BurstRule;
+  /** True when no client is waiting for an answer; a due relief waits for it (checked every intervalMs). */
+  idle?: () => boolean;
+  /** Longest wait for `idle` once a relief is due (default 30 s); then it runs regardless. */
+  maxDeferMs?: number;
+}): { stop(): void; readonly reliefs: number } {
   const watch = new BurstWatch(opts.rule);
   const collect = opts.collect ?? collectReducingMemory;
+  const maxDefer = opts.maxDeferMs ?? 30_000;
   let prev = opts.revision();
   let reliefs = 0;
+  let dueSince: number | undefined;
   const timer: TimerHandle = opts.clock.setInterval(() => {
     const rev = opts.revision();
     const writes = rev - prev;
     prev = rev;
-    if (watch.observe(writes, opts.clock.now())) { reliefs++; collect(); }
+    const now = opts.clock.now();
+    if (watch.observe(writes, now)) dueSince ??= now;
+    if (dueSince === undefined) return;
+    if (!(opts.idle?.() ?? true) && now - dueSince < maxDefer) return;
+    dueSince = undefined;
+    reliefs++;
+    collect();
   }, opts.intervalMs ?? 2000);
   return { stop: () => timer.cancel(), get reliefs() { return reliefs; } };
 }

@@ -222,3 +222,15 @@ test('apply through the status subresource records subresource and owns only sta
   assert.deepEqual(Object.keys(e).at(-1), 'subresource');
   assert.deepEqual(entry(st, 'kubectl').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
 });
+
+test('updateManagedFields leaves the old and the new object as they were', () => {
+  const gvk = { group: '', version: 'v1', kind: 'ConfigMap' };
+  const old = updateManagedFields(undefined, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: '1' } }, data: { k: 'v' } } as KObject, 'first', 'Update', gvk);
+  const next = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: '2' }, managedFields: old.metadata.managedFields }, data: { k: 'w', n: 'x' } } as KObject;
+  const oldBefore = structuredClone(old), nextBefore = structuredClone(next);
+  const out = updateManagedFields(old, next, 'second', 'Update', gvk);
+  assert.deepEqual(old, oldBefore);
+  assert.deepEqual(next, nextBefore);
+  assert.deepEqual(out.metadata.managedFields!.map((e: any) => e.manager), ['first', 'second']);
+  assert.notEqual(out.metadata, next.metadata, 'the result has its own metadata');
+});

@@ -54,3 +54,31 @@ test('collectReducingMemory frees unreachable objects without --expose-gc', asyn
   assert.equal(ref.deref(), undefined);
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
 });
+
+test('a due relief waits for an idle moment, then runs once', () => {
+  const clock = new FakeClock();
+  let rev = 0, collected = 0, idle = false;
+  const relief = startMemoryRelief({ clock, revision: () => rev, collect: () => { collected++; }, intervalMs: 2000, rule, idle: () => idle, maxDeferMs: 60_000 });
+  for (const writes of [3000, 4000, 200]) { rev += writes; clock.advance(2000); }
+  assert.equal(collected, 0, 'due, but a request is in flight');
+  for (let i = 0; i < 5; i++) { rev += 10; clock.advance(2000); }
+  assert.equal(collected, 0, 'still busy');
+  idle = true;
+  clock.advance(2000);
+  assert.equal(collected, 1);
+  for (let i = 0; i < 10; i++) { rev += 10; clock.advance(2000); }
+  assert.equal(collected, 1, 'once per burst');
+  relief.stop();
+});
+
+test('a due relief that never finds an idle moment runs after maxDeferMs', () => {
+  const clock = new FakeClock();
+  let rev = 0, collected = 0;
+  const relief = startMemoryRelief({ clock, revision: () => rev, collect: () => { collected++; }, intervalMs: 2000, rule, idle: () => false, maxDeferMs: 10_000 });
+  for (const writes of [3000, 4000, 200]) { rev += writes; clock.advance(2000); }
+  const due = clock.now();
+  while (collected === 0 && clock.now() - due < 60_000) { rev += 10; clock.advance(2000); }
+  assert.equal(collected, 1);
+  assert.ok(clock.now() - due >= 10_000, 'not before the longest deferral');
+  relief.stop();
+});

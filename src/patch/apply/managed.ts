@@ -158,6 +158,17 @@ function withoutManagedFields(obj: KObject | undefined): Record<string, unknown>
   return c;
 }
 
+/** The object without metadata.managedFields, to be read only: a shallow copy (no deep clone per write). */
+function viewWithoutManagedFields(obj: KObject | undefined): Record<string, unknown> {
+  if (!obj) return {};
+  const c = { ...obj } as Record<string, unknown>;
+  if (isObject(c.metadata) && 'managedFields' in c.metadata) {
+    const { managedFields: _, ...rest } = c.metadata;
+    c.metadata = rest;
+  }
+  return c;
+}
+
 function printManager(e: ManagerEntry): string {
   let s = JSON.stringify(e.manager);
   if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
@@ -309,7 +320,8 @@ function isResetRequest(v: unknown): boolean {
  * write adds or changes become the manager's Update entry and leave every other manager; fields
  * it removes leave every manager. A write that changes nothing leaves managedFields as they were.
  * A client may replace managedFields itself (a non-empty list it sends is kept, `[]` or `[{}]`
- * clears them); on a subresource the live object's entries are always used.
+ * clears them); on a subresource the live object's entries are always used. newObj is not modified;
+ * the result shares everything but its top level and metadata with it.
  */
 export function updateWithOwnership(oldObj: KObject | undefined, newObj: KObject, manager: string, g: Gvk, subresource?: string): KObject {
   const s = schemaForGvk(g);
@@ -323,8 +335,8 @@ export function updateWithOwnership(oldObj: KObject | undefined, newObj: KObject
     managers = fromNew && fromNew.size ? fromNew : decodeManagedFields(oldObj?.metadata?.managedFields) ?? new Map();
   }
   managers = cloneManagers(managers);
-  const live = withoutManagedFields(oldObj);
-  const next = withoutManagedFields(newObj);
+  const live = viewWithoutManagedFields(oldObj);
+  const next = viewWithoutManagedFields(newObj);
   const self = '\0current-operation';
   const { cmp, changed } = settle(s, g, subresource, live, next, managers, self, true);
   void cmp;
@@ -336,7 +348,8 @@ export function updateWithOwnership(oldObj: KObject | undefined, newObj: KObject
     if (prev) e.set = prev.set.union(changed);
     managers.set(key, e);
   }
-  const out = structuredClone(newObj);
+  // A new top level and metadata (setManagedFields replaces it); the rest is newObj's, not copied.
+  const out = { ...newObj };
   setManagedFields(out, managers);
   return out;
 }
