@@ -76,6 +76,7 @@ import { signingKeyFrom } from './auth/signing-key.ts';
 import { restoreSnapshot, takeSnapshot } from './snapshot/cluster.ts';
 import type { ClusterSnapshot, SnapshotDeps } from './snapshot/cluster.ts';
 import { snapshotRoute } from './snapshot/route.ts';
+import { phase } from './util/startup-trace.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
@@ -169,6 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = opts.etcd
     ? await openEtcd(opts.etcd)
     : new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
+  phase('storage open');
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
   const token = loadOrCreateAdminToken(persistDir ? join(persistDir, 'admin.token') : undefined, clock);
@@ -197,11 +199,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
     return updateManagedFields(old, next, manager, 'Update', gvk, subresource);
   };
+  phase('wiring');
   const [tls, signingKey] = await Promise.all([
     opts.insecureHttp ? undefined : opts.servingCert ?? ensureTls(persistDir, address, clock),
     opts.serviceAccountKeyPem ? signingKeyFrom(createPrivateKey(opts.serviceAccountKeyPem)) : ensureSigningKey(persistDir),
   ]);
   const caPem = tls?.caPem;
+  phase('keys and certificates');
   const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
   ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler(tokenUsers(token, saTokens)));
@@ -252,6 +256,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const secureEvent = tls ? 'secureConnection' : 'connection';
   void secureEvent;
+  phase('HTTP app');
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -262,6 +267,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = (server.address() as AddressInfo).port;
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  phase('listen');
 
   let controllers: Controllers | undefined;
   let election: Election | undefined;
@@ -270,7 +276,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    phase('bootstrap objects');
     await reconcileBootstrapPolicy(store);
+    phase('RBAC bootstrap policy');
     await authz.start();
     // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
     // even without the others; the first pass completes before the server is ready.
@@ -288,8 +296,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const prev = stopRoles;
       stopRoles = () => { prev(); signing.stop(); csrs.stop(); };
     }
+    phase('authorizer and role aggregation');
     await crdController.start();
     await aggregator.start();
+    phase('CRD and APIService controllers');
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
@@ -303,6 +313,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         onStoppedLeading: async () => { const c = controllers; controllers = undefined; await c?.stop(); },
       });
     } else if (opts.controllers !== false) controllers = await components();
+    phase('controllers, scheduler, kubelets');
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
@@ -318,6 +329,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
+  phase('kubeconfig');
   // After ready: the schema engine every write goes through loads off the first request's path.
   setImmediate(() => { preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`)); });
   // The metrics library loads once the server is ready (it is not needed to answer /readyz).
