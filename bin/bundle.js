@@ -1,78 +1,70 @@
-// The checkout's bundle of the `skiff` command (built by scripts/bundle.ts): where it is, whether it
-// matches the sources, and building it in the background when it does not. Plain JavaScript: it runs
-// before any TypeScript loads (see launch.js).
+// The checkout's bundle of the `skiff` command (built by scripts/bundle.ts): whether the last one still
+// matches the sources, and building a new one in the background when it does not. Plain JavaScript: it
+// runs before any TypeScript loads (see launch.js).
 //
-// Each build goes to its own directory named by the sources' key (every file under src/ by path,
-// size and modification time, plus package.json and the bundler), so a server still running from an
-// older bundle keeps its lazily loaded chunks; directories unused for a week are removed.
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { setPriority } from 'node:os';
+// node_modules/.cache/skiff-bundle/current-<checkout path>.json names the bundle's directory and the modification
+// time of every file it was made from; the bundle is current while none of them changed (~330 stats,
+// a few ms). Each build goes to a new directory, so a server still running from an older bundle keeps
+// its lazily loaded chunks; directories not used for a week are removed.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'skiff-bundle');
+// Named after the checkout: checkouts that share node_modules (git worktrees) each keep their own.
+const CHECKOUT = ROOT.replace(/[^A-Za-z0-9]+/g, '-');
+export const MANIFEST = join(CACHE_DIR, `current${CHECKOUT}.json`);
+export const LOCK = join(CACHE_DIR, `build${CHECKOUT}.lock`);
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
-/** A short hash of what the bundle is made from. */
-export function sourcesKey() {
-  const h = createHash('sha256');
-  const add = (p) => { const s = statSync(p); h.update(`${p}\0${s.size}\0${s.mtimeMs}\n`); };
-  for (const e of readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) add(join(e.parentPath, e.name));
-  }
-  add(join(ROOT, 'package.json'));
-  add(join(ROOT, 'scripts', 'bundle.ts'));
-  return h.digest('hex').slice(0, 16);
-}
-
-/** The bundle's directory for `key`. */
-export const bundleDir = (key) => join(CACHE_DIR, key);
-
 /**
- * The bundled entry for the current sources, or undefined (then the caller runs the sources and
- * calls rebuild()). SKIFF_BUNDLE=0 turns the bundle off (e.g. for stack traces naming source files).
+ * The bundled entry when it matches the sources: { entry }; { entry: undefined } when there is none or
+ * it is stale (the caller runs the sources and calls rebuild()); undefined when SKIFF_BUNDLE=0 (e.g. for
+ * stack traces naming the source files).
  */
 export function currentBundle() {
   if (process.env.SKIFF_BUNDLE === '0') return undefined;
-  let key;
-  try { key = sourcesKey(); } catch { return undefined; }
-  const entry = join(bundleDir(key), 'cli-main.js');
-  if (!existsSync(entry)) return { key, entry: undefined };
+  let m;
+  try { m = JSON.parse(readFileSync(MANIFEST, 'utf8')); } catch { return { entry: undefined }; }
+  for (const [file, mtimeMs] of Object.entries(m.inputs ?? {})) {
+    if (statSync(file, { throwIfNoEntry: false })?.mtimeMs !== mtimeMs) return { entry: undefined };
+  }
+  const dir = join(CACHE_DIR, String(m.dir));
+  const entry = join(dir, 'cli-main.mjs');
+  if (!existsSync(entry)) return { entry: undefined };
   // Marks the bundle as in use (prune() keeps it).
-  try { const now = new Date(); utimesSync(bundleDir(key), now, now); } catch { /* read-only: fine */ }
-  return { key, entry };
+  try { const now = new Date(); utimesSync(dir, now, now); } catch { /* read-only: fine */ }
+  return { entry };
 }
 
 /**
- * Build the bundle for `key` in a detached, low-priority process that outlives this one; one build per
- * key at a time (a lock file younger than two minutes means one is under way). Nothing happens when
- * esbuild is not installed (a production install of a checkout) or SKIFF_BUNDLE=0.
+ * Build a new bundle in a detached, low-priority process that outlives this one; one build at a time
+ * (a lock younger than two minutes means one is under way). Nothing happens when esbuild is not
+ * installed (a production install of a checkout) or SKIFF_BUNDLE=0.
  */
-export function rebuild(key) {
+export function rebuild() {
   if (process.env.SKIFF_BUNDLE === '0') return;
-  if (!existsSync(join(ROOT, 'node_modules', 'esbuild')) || !existsSync(join(ROOT, 'scripts', 'bundle.ts'))) return;
-  const lock = join(CACHE_DIR, `${key}.lock`);
+  const script = join(ROOT, 'scripts', 'bundle.ts');
+  if (!existsSync(join(ROOT, 'node_modules', 'esbuild')) || !existsSync(script)) return;
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs < 120_000) return;
-    rmSync(lock, { force: true });
-    closeSync(openSync(lock, 'wx'));
+    if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs < 120_000) return;
+    rmSync(LOCK, { force: true });
+    closeSync(openSync(LOCK, 'wx'));
   } catch { return; } // read-only, or another process took the lock first
-  prune(key);
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'bundle.ts'), key], { cwd: ROOT, detached: true, stdio: 'ignore' });
-  try { setPriority(child.pid, 19); } catch { /* not allowed: fine */ }
+  prune();
+  // node:child_process is loaded here only: importing it costs a start ~10 ms.
+  const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [script, '--checkout'], { cwd: ROOT, detached: true, stdio: 'ignore' });
+  try { process.getBuiltinModule('node:os').setPriority(child.pid, 19); } catch { /* not allowed: fine */ }
   child.unref();
 }
 
-/** Remove bundles (and stale locks) of other keys not used for a week. */
-function prune(keep) {
+/** Remove bundle directories not used for a week. */
+function prune() {
   let names;
   try { names = readdirSync(CACHE_DIR); } catch { return; }
   for (const n of names) {
-    if (n.startsWith(keep)) continue;
     const p = join(CACHE_DIR, n);
-    try { if (Date.now() - statSync(p).mtimeMs > WEEK_MS) rmSync(p, { recursive: true, force: true }); } catch { /* gone meanwhile */ }
+    try { if (n.startsWith('b') && Date.now() - statSync(p).mtimeMs > WEEK_MS) rmSync(p, { recursive: true, force: true }); } catch { /* gone meanwhile */ }
   }
 }

@@ -27,10 +27,10 @@ export async function launch(name) {
     else {
       await import(sources.href);
       // After the command is done (for `serve`, once it is ready): the next start has the bundle.
-      if (b) rebuild(b.key);
+      if (b) rebuild();
     }
   } else {
-    const bundled = new URL('../dist/bundle/cli-main.js', import.meta.url);
+    const bundled = new URL('../dist/bundle/cli-main.mjs', import.meta.url);
     await import(existsSync(bundled) && process.env.SKIFF_BUNDLE !== '0' ? bundled.href : new URL('../dist/cli-main.js', import.meta.url).href);
   }
 }

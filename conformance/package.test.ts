@@ -43,7 +43,7 @@ describe('the packed package', () => {
     if (skip) return t.skip(skip);
     const list = run('tar', ['-tzf', tarball], work).stdout.split('\n').filter(Boolean);
     for (const f of ['package/bin/skiff.js', 'package/bin/kube-apiserver.js', 'package/bin/etcd-standin.js', 'package/dist/index.js', 'package/dist/index.d.ts',
-      'package/dist/cli-main.js', 'package/dist/bundle/cli-main.js', 'package/dist/openapi/openapi.bin', 'package/dist/kubelet/stages.default.yaml', 'package/dist/patch/smp-meta.generated.json']) {
+      'package/dist/cli-main.js', 'package/dist/bundle/cli-main.mjs', 'package/dist/openapi/openapi.bin', 'package/dist/kubelet/stages.default.yaml', 'package/dist/patch/smp-meta.generated.json']) {
       assert.ok(list.includes(f), `${f} is missing from the tarball`);
     }
     const strays = list.filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^package\/(src|test|bench|conformance|scripts)\//.test(f));

@@ -1,15 +1,15 @@
 // Bundles the `skiff` command (src/cli-main.ts) into a few ES module files with esbuild, so that a
 // start resolves and links ~15 files instead of ~330 (about 60 ms of CPU, half the module cost of a
 // start; see the README's start-up table). Used two ways:
-//  - in a checkout, bin/launch.js runs `node scripts/bundle.ts` in the background when the sources
-//    changed since the last bundle (kept in node_modules/.cache/skiff/, keyed by bin/bundle.js's
-//    sourcesKey), and the next start uses it; the sources run meanwhile;
+//  - in a checkout, bin/launch.js runs `node scripts/bundle.ts --checkout` in the background when a
+//    file the last bundle was made from changed (bin/bundle.js), and the next start uses the new one;
+//    the sources run meanwhile;
 //  - `npm run build` (prepack) bundles into dist/bundle/ for the published package.
 // npm packages stay external (imported from node_modules as before). Code that loads on first use
 // keeps doing so: each dynamic import() becomes its own chunk, and lazyModule's synchronous get()
 // is pointed at that chunk (see fixLazyModules). Files read beside a module (new URL('./x',
 // import.meta.url), createRequire(import.meta.url)('./x.json')) are pointed at where they are.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -59,10 +59,10 @@ function rewriteFileRefs(o: BundleOptions, path: string, text: string): string {
  * (require of that ES module) and load() share one instance. Returns how many were fixed.
  */
 function fixLazyModules(outdir: string): number {
-  const LAZY = /new URL\("[^"]+\.ts", import\.meta\.url\),(\s*)\(\) => import\("(\.\/[^"]+\.js)"\)/g;
+  const LAZY = /new URL\("[^"]+\.ts", import\.meta\.url\),(\s*)\(\) => import\("(\.\/[^"]+\.mjs)"\)/g;
   let fixed = 0;
   for (const name of readdirSync(outdir)) {
-    if (!name.endsWith('.js')) continue;
+    if (!name.endsWith('.mjs')) continue;
     const file = join(outdir, name);
     const text = readFileSync(file, 'utf8');
     const out = text.replace(LAZY, (_m, space: string, chunk: string) => { fixed++; return `new URL(${JSON.stringify(chunk)}, import.meta.url),${space}() => import(${JSON.stringify(chunk)})`; });
@@ -75,7 +75,7 @@ function fixLazyModules(outdir: string): number {
 function checkFileRefs(dir: string, outdir: string): void {
   const missing: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.js')) continue;
+    if (!name.endsWith('.mjs')) continue;
     const text = readFileSync(join(dir, name), 'utf8');
     for (const re of [RELATIVE_URL, RELATIVE_REQUIRE]) {
       for (const m of text.matchAll(re)) {
@@ -92,13 +92,22 @@ function checkFileRefs(dir: string, outdir: string): void {
   if (missing.length) throw new Error(`bundle: files referred to but not found:\n  ${missing.join('\n  ')}`);
 }
 
-export async function bundle(o: BundleOptions): Promise<{ files: number; lazy: number }> {
+/**
+ * Writes `outdir`/cli-main.mjs and its chunks; answers the number of files, of lazyModule references
+ * fixed, and the absolute paths of the files the bundle was made from. The files are .mjs: under
+ * node_modules (the checkout's cache) no package.json says "type": "module", and Node would otherwise
+ * parse each file once more to detect its syntax.
+ */
+export async function bundle(o: BundleOptions): Promise<{ files: number; lazy: number; inputs: string[] }> {
   const esbuild = await import('esbuild');
   const tmp = `${o.outdir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [join(SRC, 'cli-main.ts')],
     outdir: tmp,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    absWorkingDir: ROOT,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -121,15 +130,47 @@ export async function bundle(o: BundleOptions): Promise<{ files: number; lazy: n
   rmSync(o.outdir, { recursive: true, force: true });
   mkdirSync(dirname(o.outdir), { recursive: true });
   renameSync(tmp, o.outdir);
-  return { files: readdirSync(o.outdir).length, lazy };
+  const inputs = Object.keys(result.metafile.inputs).map((f) => resolve(ROOT, f));
+  return { files: readdirSync(o.outdir).length, lazy, inputs };
 }
 
-// `node scripts/bundle.ts KEY` (started by bin/bundle.js's rebuild(), which holds KEY.lock for it):
-// the checkout's bundle for the sources' key, in its own directory; the lock goes when it is done.
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const { bundleDir, CACHE_DIR } = await import('../bin/bundle.js');
-  const key = process.argv[2];
-  if (!/^[0-9a-f]{16}$/.test(key ?? '')) throw new Error('usage: node scripts/bundle.ts KEY (see bin/bundle.js)');
-  if (!existsSync(bundleDir(key))) await bundle({ outdir: bundleDir(key), assetRoot: SRC, absolute: true });
-  rmSync(join(CACHE_DIR, `${key}.lock`), { force: true });
+/** Modification times of every file under src/ and of the other inputs, read before a build. */
+function mtimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) { const p = join(e.parentPath, e.name); out.set(p, statSync(p).mtimeMs); }
+  }
+  for (const p of EXTRA_INPUTS) out.set(p, statSync(p).mtimeMs);
+  return out;
 }
+
+/** What else a bundle depends on: the dependencies' versions and this bundler. */
+const EXTRA_INPUTS = [join(ROOT, 'package.json'), fileURLToPath(import.meta.url)];
+
+/**
+ * `node scripts/bundle.ts --checkout` (started by bin/bundle.js's rebuild(), which holds the lock for
+ * it): the checkout's bundle, in a directory of its own, then the manifest naming it and the
+ * modification time of every file it was made from (times read before bundling: a file edited
+ * meanwhile makes the manifest stale, never the bundle wrong).
+ */
+async function checkoutBundle(): Promise<void> {
+  const { CACHE_DIR, LOCK, MANIFEST } = await import('../bin/bundle.js');
+  try {
+    const before = mtimes();
+    const dir = `b${Date.now().toString(36)}-${process.pid}`;
+    const { inputs } = await bundle({ outdir: join(CACHE_DIR, dir), assetRoot: SRC, absolute: true });
+    const recorded: Record<string, number> = {};
+    for (const f of [...inputs, ...EXTRA_INPUTS]) {
+      const t = before.get(f);
+      if (t === undefined) return; // created during the build: the next start bundles again
+      recorded[f] = t;
+    }
+    const tmp = `${MANIFEST}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ dir, inputs: recorded }));
+    renameSync(tmp, MANIFEST);
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1]) && process.argv[2] === '--checkout') await checkoutBundle();

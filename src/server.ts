@@ -69,6 +69,7 @@ import { uiLink, uiRoute } from './ui/route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
+import { defaultStages } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -330,10 +331,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
   phase('kubeconfig');
-  // After ready: the schema engine every write goes through loads off the first request's path.
-  setImmediate(() => { preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`)); });
-  // The metrics library loads once the server is ready (it is not needed to answer /readyz).
-  void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
+  // Shortly after ready, clear of the first requests (a client polling /readyz must not wait behind a
+  // module load): the schema engine every write goes through, the metrics library (not needed to
+  // answer /readyz) and the kubelet's default stage table. A request that needs one sooner loads it.
+  const warm = setTimeout(() => {
+    preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
+    void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
+    if (controllers) setImmediate(() => { try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); } });
+  }, 100);
+  warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
   // naming protobuf before then waits for it (see api/protobuf-loader.ts).
   const preload = clock.setTimeout(() => void loadProtobuf(), 500);
@@ -353,6 +359,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       stopped = true;
       ready = false;
       preload.cancel();
+      clearTimeout(warm);
       relief?.stop();
       await election?.stop();
       await controllers?.stop();

@@ -31,12 +31,13 @@ test('the bundle serves: assets, first-use chunks, lazyModule get() and CEL beha
   // Beside the checkout's own bundles, where npm packages resolve from node_modules as they do there.
   const out = join(CACHE_DIR, `test-${process.pid}`);
   t.after(() => { rmSync(dir, { recursive: true, force: true }); rmSync(out, { recursive: true, force: true }); });
-  const { files, lazy } = await bundle({ outdir: out, assetRoot: SRC, absolute: true });
+  const { files, lazy, inputs } = await bundle({ outdir: out, assetRoot: SRC, absolute: true });
   assert.ok(files > 5 && files < 400, `${files} files`);
   assert.ok(lazy >= 10, `lazyModule references pointed at chunks: ${lazy}`);
   assert.equal(readdirSync(out).filter((f) => f.endsWith('.ts')).length, 0);
+  assert.ok(inputs.includes(join(SRC, 'server.ts')) && inputs.every((f) => f.startsWith(SRC)), 'inputs: the sources it was made from');
 
-  const s = await serve(join(out, 'cli-main.js'), join(dir, 'data'));
+  const s = await serve(join(out, 'cli-main.mjs'), join(dir, 'data'));
   t.after(() => { s.child.kill('SIGTERM'); });
   const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
     const text = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
