@@ -193,7 +193,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webhookClient = new WebhookClient(store, clock);
   setConversionWebhookCaller((cc, review, timeoutMs) => webhookClient.postJSON(cc, review, { timeoutMs, timeoutParam: false }), () => clock.uuid());
   // APIServices: Local for what Skiff serves, proxied to extension API servers behind a Service.
-  const aggregator = new Aggregator(store, clock, webhookClient, log);
+  const aggregator = new Aggregator(store, clock, webhookClient, log, persistDir);
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.

@@ -36,12 +36,15 @@ export class Aggregator {
   private stopped = false;
   private identity?: TlsMaterial;
 
-  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}) {
-    this.store = store; this.clock = clock; this.client = client; this.log = log;
+  /** Where the front-proxy identity is kept (the data directory; undefined in memory). */
+  private readonly dataDir?: string;
+
+  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}, dataDir?: string) {
+    this.store = store; this.clock = clock; this.client = client; this.log = log; this.dataDir = dataDir;
   }
 
   async start(): Promise<void> {
-    this.identity = await frontProxyIdentity(this.clock);
+    this.identity = await frontProxyIdentity(this.clock, this.dataDir);
     // Before ready, as upstream's readyz waits for autoregister-completion: nothing is written behind
     // a client's back once the server answers.
     await publishAuthenticationConfig(this.store, this.identity);
