@@ -10,7 +10,7 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json README.md ./
 RUN npm ci --no-audit --no-fund
 COPY bin ./bin
-COPY scripts/build.ts ./scripts/build.ts
+COPY scripts/build.ts scripts/bundle.ts ./scripts/
 COPY src ./src
 RUN npm pack --pack-destination /pkg && mv /pkg/skiff-*.tgz /pkg/skiff.tgz
 

@@ -1,10 +1,17 @@
-// Start-up on an existing data directory: `node bench/startup.ts [N]` (or `npm run bench -- startup`).
-// Fills a data directory with N ConfigMaps of ~1 KB (default 100,000) through the store, closes it
-// cleanly, then measures, alternating the two settings, median of 5 each:
+// Start-up: `node bench/startup.ts [N]` (or `npm run bench -- startup`).
+// First what `npm start` runs (bin/skiff.js serve: HTTPS, one simulated node), process spawn → first
+// 200 from /readyz, median of 5, alternating a file data directory (existing: its second start on) and
+// --in-memory; then each start-up phase's median wall and main-thread CPU time in both settings
+// (SKIFF_STARTUP_TRACE, util/startup-trace.ts; the README's start-up table). In a checkout bin/skiff.js
+// runs the bundle of the current sources (bin/bundle.js), built here first if missing.
+// Then, unless N is 0, on a large data directory: fills one with N ConfigMaps of ~1 KB (default
+// 100,000) through the store, closes it cleanly, and measures, alternating the two settings, median of 5 each:
 //  - opening the SQLite backend alone (in a fresh process each time), with the integrity check skipped (a clean previous shutdown)
 //    and forced (integrityCheck 'always', which is what every open did before);
 //  - `skiff serve` as a process, spawn → "ready at" on stdout, without and with --check-db.
 import { spawn, spawnSync } from 'node:child_process';
+import https from 'node:https';
+import { loadavg } from 'node:os';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +20,7 @@ import { startServer } from '../src/server.ts';
 import Database from 'better-sqlite3';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { findResource } from '../src/registry/resources.ts';
+import { currentBundle } from '../bin/bundle.js';
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const round = (x: number) => Math.round(x);
@@ -79,7 +87,77 @@ function serveUntilReady(dir: string, extra: string[]): Promise<number> {
   });
 }
 
-export async function run(n = 100_000): Promise<Record<string, number | string>> {
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** bin/skiff.js serve until the first 200 from /readyz; the ms since spawn and the start-up trace. */
+async function npmStart(dir: string, inMemory: boolean): Promise<{ ms: number; phases: Record<string, [number, number]> }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', 'bin/skiff.js', 'serve', '--data-dir', dir, '--port', '0', ...(inMemory ? ['--in-memory'] : [])],
+    { cwd: ROOT, env: { ...process.env, SKIFF_STARTUP_TRACE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => { err += c; });
+  const url: string = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
+    child.on('exit', (code) => reject(new Error(`skiff exited ${code}: ${err}`)));
+  });
+  const u = new URL(url);
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      https.get({ host: u.hostname, port: u.port, path: '/readyz', rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
+    });
+    if (ok) break;
+  }
+  const ms = performance.now() - t0;
+  while (!/skiff-startup-trace /.test(err)) await new Promise((r) => setTimeout(r, 5));
+  const phases = JSON.parse(/skiff-startup-trace (\{.*\})/.exec(err)![1]);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  return { ms, phases };
+}
+
+/** The figures of issue #23: spawn → /readyz, file data directory and in memory, with the phases of each. */
+async function spawnToReady(): Promise<Record<string, number | string>> {
+  const b = currentBundle();
+  if (b && !b.entry) {
+    const r = spawnSync(process.execPath, ['scripts/bundle.ts', '--checkout'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0 || !currentBundle()?.entry) throw new Error(`bundling failed: ${r.stderr}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-start-'));
+  const load0 = loadavg()[0];
+  try {
+    await npmStart(dir, false); // creates the database, keys and certificates; fills the compile cache
+    await npmStart(join(dir, 'mem'), true);
+    const runs = { file: [] as Awaited<ReturnType<typeof npmStart>>[], mem: [] as Awaited<ReturnType<typeof npmStart>>[] };
+    for (let i = 0; i < 5; i++) {
+      for (const mode of (i % 2 ? ['mem', 'file'] : ['file', 'mem']) as ('file' | 'mem')[]) runs[mode].push(await npmStart(mode === 'mem' ? join(dir, 'mem') : dir, mode === 'mem'));
+    }
+    const out: Record<string, number | string> = {
+      'runs': currentBundle()?.entry ? 'bundle of the sources (bin/bundle.js)' : 'sources',
+      'load average (1 min) before / after': `${load0.toFixed(2)} / ${loadavg()[0].toFixed(2)}`,
+      'npm start → /readyz, file data dir (ms, median of 5)': round(median(runs.file.map((r) => r.ms))),
+      'npm start → /readyz, --in-memory (ms, median of 5)': round(median(runs.mem.map((r) => r.ms))),
+    };
+    for (const mode of ['file', 'mem'] as const) {
+      for (const name of Object.keys(runs[mode][0].phases)) {
+        const wall = median(runs[mode].map((r) => r.phases[name]?.[0] ?? 0));
+        const cpu = median(runs[mode].map((r) => r.phases[name]?.[1] ?? 0));
+        out[`  ${mode === 'mem' ? 'in memory' : 'file dir'}: ${name} (ms wall / CPU, median)`] = `${wall.toFixed(1)} / ${cpu.toFixed(1)}`;
+      }
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(n = Number(process.env.SKIFF_BENCH_STARTUP_OBJECTS ?? 100_000)): Promise<Record<string, number | string>> {
+  const first = await spawnToReady();
+  if (n === 0) return first;
+  return { ...first, ...await largeDataDir(n) };
+}
+
+async function largeDataDir(n: number): Promise<Record<string, number | string>> {
   // SKIFF_BENCH_DIR: reuse (or keep) a filled data directory between runs.
   const keep = process.env.SKIFF_BENCH_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'skiff-bench-startup-'));

@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack` (which builds dist/ through prepack), install the tarball
 // into a fresh project, then use it there — `npx skiff --version`, `npx skiff serve --in-memory
 // --port 0` driven by kubectl (a CRD and a custom object, strategic-merge patch, explain: the lazily
-// loaded parts and data files), `skiff envtest-assets`, a plain JavaScript test importing startCluster
+// loaded parts and data files; `skiff` runs from dist/bundle/), `skiff envtest-assets`, a plain JavaScript test importing startCluster
 // from 'skiff', and a TypeScript file type-checked against the shipped declarations.
 // The install prefers npm's cache (--offline) and falls back to the registry; with neither, it skips.
 import { after, before, describe, it } from 'node:test';
@@ -43,7 +43,7 @@ describe('the packed package', () => {
     if (skip) return t.skip(skip);
     const list = run('tar', ['-tzf', tarball], work).stdout.split('\n').filter(Boolean);
     for (const f of ['package/bin/skiff.js', 'package/bin/kube-apiserver.js', 'package/bin/etcd-standin.js', 'package/dist/index.js', 'package/dist/index.d.ts',
-      'package/dist/cli-main.js', 'package/dist/openapi/openapi.bin', 'package/dist/kubelet/stages.default.yaml', 'package/dist/patch/smp-meta.generated.json']) {
+      'package/dist/cli-main.js', 'package/dist/bundle/cli-main.mjs', 'package/dist/openapi/openapi.bin', 'package/dist/kubelet/stages.default.yaml', 'package/dist/patch/smp-meta.generated.json']) {
       assert.ok(list.includes(f), `${f} is missing from the tarball`);
     }
     const strays = list.filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^package\/(src|test|bench|conformance|scripts)\//.test(f));

@@ -24,29 +24,33 @@ export interface BootstrapOptions {
   defaultStorageClass?: boolean;
 }
 
+/**
+ * Concurrently, so that the writes share the storage's group commits: the namespaces first (the
+ * Service and Endpoints live in one), then everything else.
+ */
 export async function bootstrap(store: Store, apiPort = 6443, opts: BootstrapOptions = {}): Promise<void> {
-  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-    await ensure(store, 'namespaces', undefined, { metadata: { name } });
-  }
-  await ensure(store, 'services', 'default', {
+  await Promise.all(['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ensure(store, 'namespaces', undefined, { metadata: { name } })));
+  const rest: Promise<void>[] = [];
+  rest.push(ensure(store, 'services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None' },
-  });
-  await ensure(store, 'endpoints', 'default', {
+  }));
+  rest.push(ensure(store, 'endpoints', 'default', {
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
-  });
+  }));
   const classes: [string, number, string][] = [
     ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
     ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
   ];
   for (const [name, value, description] of classes) {
-    await ensure(store, 'priorityclasses', undefined, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority' }, 'scheduling.k8s.io');
+    rest.push(ensure(store, 'priorityclasses', undefined, { metadata: { name }, value, description, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority' }, 'scheduling.k8s.io'));
   }
   if (opts.defaultStorageClass !== false) {
-    await ensure(store, 'storageclasses', undefined, {
+    rest.push(ensure(store, 'storageclasses', undefined, {
       metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
       provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
-    }, 'storage.k8s.io');
+    }, 'storage.k8s.io'));
   }
+  await Promise.all(rest);
 }

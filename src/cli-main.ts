@@ -241,6 +241,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   // Loaded here, not at the top: the other commands (kubeconfig, clock, snapshot, --version) need none of it.
   const { startServer } = await import('./server.ts');
+  const { phase, traceLine } = await import('./util/startup-trace.ts');
+  phase('modules');
   const etcd = etcdOptions(v);
   const t0 = performance.now();
   let server;
@@ -282,6 +284,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
+  process.stderr.write(traceLine());
 }
 
 await main(process.argv.slice(2));

@@ -70,6 +70,7 @@ import { uiLink, uiRoute } from './ui/route.ts';
 import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
+import { defaultStages } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -79,6 +80,7 @@ import type { ClusterSnapshot, SnapshotDeps } from './snapshot/cluster.ts';
 import { snapshotRoute } from './snapshot/route.ts';
 import { FlowControlConfig } from './flowcontrol/config.ts';
 import { FlowControlFilter } from './flowcontrol/filter.ts';
+import { phase } from './util/startup-trace.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
@@ -177,6 +179,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = opts.etcd
     ? await openEtcd(opts.etcd)
     : new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
+  phase('storage open');
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
   const token = loadOrCreateAdminToken(persistDir ? join(persistDir, 'admin.token') : undefined, clock);
@@ -198,18 +201,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webhookClient = new WebhookClient(store, clock);
   setConversionWebhookCaller((cc, review, timeoutMs) => webhookClient.postJSON(cc, review, { timeoutMs, timeoutParam: false }), () => clock.uuid());
   // APIServices: Local for what Skiff serves, proxied to extension API servers behind a Service.
-  const aggregator = new Aggregator(store, clock, webhookClient, log);
+  const aggregator = new Aggregator(store, clock, webhookClient, log, persistDir);
   setApplyClock(() => clock.now());
   store.managedFields = (old, next, manager, r, subresource) => {
     // Custom resources carry their CRD schema, so ownership follows its list and map types.
     const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind, schema: r.custom?.version.schema, statusSubresource: r.custom ? r.custom.version.status : undefined };
     return updateManagedFields(old, next, manager, 'Update', gvk, subresource);
   };
+  phase('wiring');
   const [tls, signingKey] = await Promise.all([
     opts.insecureHttp ? undefined : opts.servingCert ?? ensureTls(persistDir, address, clock),
     opts.serviceAccountKeyPem ? signingKeyFrom(createPrivateKey(opts.serviceAccountKeyPem)) : ensureSigningKey(persistDir),
   ]);
   const caPem = tls?.caPem;
+  phase('keys and certificates');
   const saTokens = new ServiceAccountTokens(store, clock, signingKey);
   const ext = buildExtensions(store);
   ext.virtualCreate.set('authentication.k8s.io/TokenReview', tokenReviewHandler(tokenUsers(token, saTokens)));
@@ -263,6 +268,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const secureEvent = tls ? 'secureConnection' : 'connection';
   void secureEvent;
+  phase('HTTP app');
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -273,6 +279,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = (server.address() as AddressInfo).port;
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  phase('listen');
 
   let controllers: Controllers | undefined;
   let election: Election | undefined;
@@ -281,8 +288,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    phase('bootstrap objects');
     await reconcileBootstrapPolicy(store);
+    phase('RBAC bootstrap policy');
     await flowConfig.start();
+    phase('flow control');
     await authz.start();
     // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
     // even without the others; the first pass completes before the server is ready.
@@ -300,8 +310,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const prev = stopRoles;
       stopRoles = () => { prev(); signing.stop(); csrs.stop(); };
     }
+    phase('authorizer and role aggregation');
     await crdController.start();
     await aggregator.start();
+    phase('CRD and APIService controllers');
     if (opts.crds?.length) {
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
@@ -315,6 +327,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         onStoppedLeading: async () => { const c = controllers; controllers = undefined; await c?.stop(); },
       });
     } else if (opts.controllers !== false) controllers = await components();
+    phase('controllers, scheduler, kubelets');
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
     await controllers?.stop();
@@ -330,10 +343,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeconfigPath = opts.kubeconfigPath === false ? undefined : resolve(opts.kubeconfigPath ?? join(dataDir, 'kubeconfig'));
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
-  // After ready: the schema engine every write goes through loads off the first request's path.
-  setImmediate(() => { preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`)); });
-  // The metrics library loads once the server is ready (it is not needed to answer /readyz).
-  void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
+  phase('kubeconfig');
+  // Shortly after ready, clear of the first requests (a client polling /readyz must not wait behind a
+  // module load): the schema engine every write goes through, the metrics library (not needed to
+  // answer /readyz) and the kubelet's default stage table. A request that needs one sooner loads it.
+  const warm = setTimeout(() => {
+    preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
+    void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
+    if (controllers) setImmediate(() => { try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); } });
+  }, 100);
+  warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
   // naming protobuf before then waits for it (see api/protobuf-loader.ts).
   const preload = clock.setTimeout(() => void loadProtobuf(), 500);
@@ -355,6 +374,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       stopped = true;
       ready = false;
       preload.cancel();
+      clearTimeout(warm);
       relief?.stop();
       await election?.stop();
       await controllers?.stop();

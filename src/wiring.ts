@@ -13,13 +13,24 @@ import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler,
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
 import { toTable } from './api/tables/index.ts';
-import { logHandler } from './streaming/logs.ts';
-import { attachHandler, execHandler } from './streaming/exec.ts';
 import { metricsRoute } from './metrics/api.ts';
-import { portForwardHandler } from './streaming/portforward.ts';
-import { proxyHandler } from './proxy/handler.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>) => Promise<boolean> | boolean;
+
+/**
+ * A handler whose module is imported on its first request: the streaming subresources (with ws, SPDY
+ * and the simulated network) and the proxy are ~70 modules that answering /readyz does not need.
+ */
+function onFirstUse(load: () => Promise<SubresourceHandler>): SubresourceHandler {
+  let handler: Promise<SubresourceHandler> | undefined;
+  return async (r) => (await (handler ??= load()))(r);
+}
+
+const logHandler = onFirstUse(async () => (await import('./streaming/logs.ts')).logHandler);
+const execHandler = onFirstUse(async () => (await import('./streaming/exec.ts')).execHandler);
+const attachHandler = onFirstUse(async () => (await import('./streaming/exec.ts')).attachHandler);
+const portForwardHandler = onFirstUse(async () => (await import('./streaming/portforward.ts')).portForwardHandler);
+const proxyHandler = onFirstUse(async () => (await import('./proxy/handler.ts')).proxyHandler);
 
 export function buildExtensions(store: Store): Extensions & { routes: Route[] } {
   const subresources = new Map<string, SubresourceHandler>([

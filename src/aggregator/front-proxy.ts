@@ -6,14 +6,36 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../registry/store.ts';
 import { findResource } from '../registry/resources.ts';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateClientCertificate } from '../auth/certs.ts';
 import type { TlsMaterial } from '../auth/certs.ts';
 
 export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 export const USER_HEADER = 'X-Remote-User', GROUP_HEADER = 'X-Remote-Group', EXTRA_PREFIX = 'X-Remote-Extra-';
 
-export function frontProxyIdentity(clock: Clock): Promise<TlsMaterial> {
-  return generateClientCertificate(FRONT_PROXY_CLIENT, 'front-proxy-ca', clock);
+const FILES = { caPem: 'front-proxy-ca.crt', certPem: 'front-proxy-client.crt', keyPem: 'front-proxy-client.key' } as const;
+
+/**
+ * The front-proxy CA and client certificate: kept in `dir` beside the serving CA (as kube-apiserver's
+ * --proxy-client-cert-file and --requestheader-client-ca-file are files), made on first start or when
+ * the certificate has expired; `dir` undefined (in memory): made afresh.
+ */
+export async function frontProxyIdentity(clock: Clock, dir?: string): Promise<TlsMaterial> {
+  const path = (f: string) => join(dir!, f);
+  if (dir && Object.values(FILES).every((f) => existsSync(path(f)))) {
+    const kept = { caPem: readFileSync(path(FILES.caPem), 'utf8'), certPem: readFileSync(path(FILES.certPem), 'utf8'), keyPem: readFileSync(path(FILES.keyPem), 'utf8') };
+    if (Date.parse(new X509Certificate(kept.certPem).validTo) > clock.now()) return kept;
+  }
+  const made = await generateClientCertificate(FRONT_PROXY_CLIENT, 'front-proxy-ca', clock);
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path(FILES.caPem), made.caPem);
+    writeFileSync(path(FILES.certPem), made.certPem);
+    writeFileSync(path(FILES.keyPem), made.keyPem, { mode: 0o600 });
+  }
+  return made;
 }
 
 /** Writes (or refreshes) kube-system/extension-apiserver-authentication's requestheader keys. */

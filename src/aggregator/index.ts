@@ -36,12 +36,15 @@ export class Aggregator {
   private stopped = false;
   private identity?: TlsMaterial;
 
-  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}) {
-    this.store = store; this.clock = clock; this.client = client; this.log = log;
+  /** Where the front-proxy identity is kept (the data directory; undefined in memory). */
+  private readonly dataDir?: string;
+
+  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}, dataDir?: string) {
+    this.store = store; this.clock = clock; this.client = client; this.log = log; this.dataDir = dataDir;
   }
 
   async start(): Promise<void> {
-    this.identity = await frontProxyIdentity(this.clock);
+    this.identity = await frontProxyIdentity(this.clock, this.dataDir);
     // Before ready, as upstream's readyz waits for autoregister-completion: nothing is written behind
     // a client's back once the server answers.
     await publishAuthenticationConfig(this.store, this.identity);
@@ -66,15 +69,18 @@ export class Aggregator {
     for (const { api } of this.remote.values()) unregisterGroupVersion(api.spec.group, api.spec.version);
   }
 
-  /** Creates the APIServices of locally served group-versions that are missing. */
+  /**
+   * Creates the APIServices of locally served group-versions that are missing; all at once, so that
+   * a first start's ~30 creates and status writes share the storage's group commits.
+   */
   private async ensureLocal(): Promise<void> {
     if (this.stopped) return;
-    for (const { group, version, automanaged } of localGroupVersions(this.store.resources)) {
+    await Promise.all(localGroupVersions(this.store.resources).map(async ({ group, version, automanaged }) => {
       const want = localAPIService(group, version, automanaged);
       let cur = await this.store.tryGet(apiservices(), undefined, want.metadata.name!);
       if (!cur) cur = await this.store.create(apiservices(), undefined, want).catch((e) => { if (!(e instanceof StatusError && e.code === 409)) throw e; return undefined; });
       if (cur && !cur.spec?.service && !isAvailableLocal(cur)) await this.setStatus(cur, LOCAL);
-    }
+    }));
   }
 
   private async check(api: KObject): Promise<void> {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { errors, StatusError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { handleUpgrade, writeHttpError } from '../streaming/exec.ts';
+import { writeHttpError } from '../streaming/common.ts';
 import type { Authenticator } from './app.ts';
 import { reportInternalError } from './app.ts';
 import { writeGoBadRequest } from './go-http.ts';
@@ -49,7 +49,8 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
     // A GET upgrade is authorized as `get` and, as upstream's AuthorizePodWebsocketUpgradeCreatePermission, `create`.
     Promise.resolve().then(() => secureRequest(deps, req, target.pathname, target.searchParams, false, req.method === 'GET' ? ['create'] : [])).then((user) => {
       if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
-      handleUpgrade(req, socket, head, deps.resolvePod, deps.clock).then((handled) => {
+      // The streaming machinery (exec, attach, port-forward: ws, SPDY, the simulated network) loads on the first upgrade.
+      import('../streaming/exec.ts').then(({ handleUpgrade }) => handleUpgrade(req, socket, head, deps.resolvePod, deps.clock)).then((handled) => {
         if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${target.pathname.slice(0, 256)}`));
       }, (e) => {
         if (!(e instanceof StatusError)) reportInternalError(e, req, deps.log, deps.metrics());

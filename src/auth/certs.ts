@@ -2,7 +2,7 @@
 // Node's crypto makes the ECDSA P-256 keys and signatures; the certificates' DER framing is written
 // by der.ts (a general X.509 library cost 100–250 ms of start-up to import). Reading an existing
 // certificate uses Node's own X509Certificate.
-import { createHash, generateKeyPair, sign, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,8 +67,9 @@ export function certificate(clock: CertClock, o: { subject: string | Buffer; iss
   return seq(tbs, ECDSA_SHA256, bits(sign('sha256', tbs, o.signer)));
 }
 
-const ecKeys = () => new Promise<{ publicKey: KeyObject; privateKey: KeyObject }>((resolve, reject) =>
-  generateKeyPair('ec', { namedCurve: 'prime256v1' }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
+// Synchronous: a P-256 key takes ~0.1 ms, less than a round trip through the thread pool (which, on a
+// busy machine, waits for a thread to be scheduled: start-up made five of them in a row).
+const ecKeys = async (): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
 /** A self-signed CA named `name` and a key pair for one certificate it will sign (ten years from a minute ago). */
 async function newCa(name: string, clock: CertClock) {

@@ -1,7 +1,7 @@
 // The service-account token signing key: generated on first start (ECDSA P-256, for ES256) and kept in
 // the data directory as sa.key (PKCS #8 PEM, mode 0600) next to the CA, so tokens stay valid across
 // restarts. An RSA key placed there instead is used with RS256. No directory: the key lives in memory.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,8 @@ export function signingKeyFrom(privateKey: KeyObject): SigningKey {
 }
 
 export function generateSigningKey(): Promise<SigningKey> {
-  return new Promise((resolve, reject) => generateKeyPair('ec', { namedCurve: 'prime256v1' }, (e, _pub, priv) => (e ? reject(e) : resolve(signingKeyFrom(priv)))));
+  // Synchronous, as the certificates' keys (auth/certs.ts): cheaper than a thread-pool round trip.
+  return Promise.resolve().then(() => signingKeyFrom(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey));
 }
 
 /** Load `<dir>/sa.key`, creating it if absent. `dir` undefined: a fresh key in memory. */

@@ -55,7 +55,7 @@ export interface ControllerDeps {
   store: Store; clock: Clock; nodes: number; caPem?: string; saTokens?: import('../auth/sa-tokens.ts').ServiceAccountTokens; log?: (m: string) => void;
   /** Nodes from pools (--node-config); replaces `nodes` when given. */
   nodeTemplates?: NodeTemplate[];
-  /** The kubelet's lifecycle stage table (--stages); default DEFAULT_STAGES. */
+  /** The kubelet's lifecycle stage table (--stages); default defaultStages(). */
   stages?: Stage[];
   /** Run the workload controllers, scheduler and kubelet (default true). */
   workloads?: boolean;

@@ -10,7 +10,7 @@ import type { Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
 import { PodIPs } from './ipam.ts';
-import { DEFAULT_STAGES, nextStage } from './stages.ts';
+import { defaultStages, nextStage } from './stages.ts';
 import type { Stage, StageContext } from './stages.ts';
 import { ContainerRuntime, emulated } from './containers/runtime.ts';
 import { tokenIssuer } from './containers/token.ts';
@@ -20,7 +20,7 @@ export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage arme
 
 export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens }): Kubelet {
   const { store, clock, pods, nodes, recorder } = opts;
-  const stages = opts.stages ?? DEFAULT_STAGES;
+  let stages = opts.stages; // the default table compiles on the first pod (stages.ts)
   const podsR = res('', 'v1', 'pods');
   const ips = new PodIPs();
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
@@ -43,7 +43,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     const node = pod && simulated(pod.spec?.nodeName);
     if (!pod || !node) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
     if (emulated(pod)) runtime.observe(pod, node, () => ips.allocate(pod.metadata.uid!, node.metadata.name!, node.spec?.podCIDR));
-    const stage = nextStage(stages, pod);
+    const stage = nextStage(stages ??= defaultStages(), pod);
     if (cur && cur.stage === stage && cur.uid === pod.metadata.uid) return; // already waiting for it
     if (cur) { cur.timer.cancel(); armed.delete(key); }
     if (!stage) return;

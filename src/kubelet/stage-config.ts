@@ -28,7 +28,7 @@
 //       delete: true                            # delete the pod (instead of an action)
 //
 // Every error is one line naming the stage index and field, e.g. `stages[2].delay.seconds: must be ...`.
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../util/yaml.ts';
 import { rfc3339 } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Stage, StageContext, StageEvent } from './stages.ts';
@@ -254,7 +254,7 @@ function compileStage(at: string, raw: unknown, names: Set<string>): Stage {
 /** Parses and compiles a stage file; `defaults` are what `extends: default` puts after its stages. Throws one-line errors. */
 export function parseStages(text: string, defaults?: Stage[]): Stage[] {
   let doc: unknown;
-  try { doc = parseYaml(text); } catch (e) { throw new ConfigError(`not valid YAML: ${(e as Error).message.split('\n')[0]}`); }
+  try { doc = yaml().parse(text); } catch (e) { throw new ConfigError(`not valid YAML: ${(e as Error).message.split('\n')[0]}`); }
   if (!isMap(doc)) throw new ConfigError('expected a mapping with a top-level "stages" list');
   const other = Object.keys(doc).find((k) => k !== 'stages' && k !== 'extends');
   if (other) throw new ConfigError(`unknown top-level field "${other}" (known: extends, stages)`);

@@ -1,7 +1,6 @@
 // HTTP over the simulated network with Node's own HTTP machinery: a client request runs over a
 // dialled in-memory connection (TLS wrapped around it for https), and a server is Node's http(s)
 // server fed with accepted in-memory connections. Nothing here resolves or dials for real.
-import { request as httpRequestRaw, createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
@@ -10,6 +9,10 @@ import type { PodNet } from './pod-net.ts';
 import { NetError } from './types.ts';
 import type { DialOptions, Listening } from './types.ts';
 import type { Connection } from './network.ts';
+
+// Not an ESM import: that reads every export of node:http, and its lazy WebSocket/EventSource getters
+// load undici (20+ ms of start-up; see server.ts).
+const { request: httpRequestRaw, createServer: createHttpServer } = process.getBuiltinModule('node:http');
 
 export interface HttpRequestOptions extends DialOptions {
   url: string;

@@ -2,7 +2,6 @@
 // server over the simulated network and its answer streams back unchanged but for hop-by-hop
 // headers and CORS headers, HTML links and redirects rewritten under the proxy path (rewrite.ts).
 // A failed dial is upstream's 503 "error trying to reach service: ...".
-import { request as httpRequestRaw } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -12,6 +11,9 @@ import { joinHostPort } from '../netsim/index.ts';
 import type { Location } from './location.ts';
 import { pathPrepend, rewriteHtml, rewriteUrl } from './rewrite.ts';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
+
+// Not an ESM import of node:http, which would load undici at start-up (see server.ts).
+const { request: httpRequestRaw } = process.getBuiltinModule('node:http');
 
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization']);
 /** Where the API server's proxied connections come from in the simulated network. */

@@ -1,7 +1,9 @@
 // Helpers shared by the pods/log and pods/exec handlers: query parameter parsing with Go's
 // conversion rules, and container lookup with upstream's (registry pod rest/log.go) messages.
 import type { IncomingMessage } from 'node:http';
-import { errors } from '../errors.ts';
+import type { Duplex } from 'node:stream';
+import { errors, toStatus } from '../errors.ts';
+import { apiObjectJson } from '../registry/wire-form.ts';
 import { parseRequestTarget } from '../api/request-info.ts';
 import type { RequestUrl } from '../api/request-info.ts';
 
@@ -103,4 +105,15 @@ export function checkWebSocketHandshake(req: IncomingMessage, protocols: boolean
     const list = offered.split(',').map((p) => p.trim());
     if (list.some((p) => !TOKEN.test(p)) || new Set(list).size !== list.length) throw errors.badRequest('invalid Sec-WebSocket-Protocol header');
   }
+}
+
+/** Refuse an upgrade on its raw socket with a Status body (the connection never became HTTP/1.1 responses). */
+export function writeHttpError(socket: Duplex, err: unknown): void {
+  const st = toStatus(err);
+  // As the API writes a Status: wire form, json.Encoder's trailing newline.
+  const body = `${apiObjectJson(st as unknown as Record<string, unknown>)}\n`;
+  const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+  try {
+    socket.end(`HTTP/1.1 ${st.code} ${text[st.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  } catch { socket.destroy(); }
 }

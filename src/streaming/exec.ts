@@ -24,7 +24,8 @@ import type { SubresourceHandler } from '../api/extensions.ts';
 import { errors, StatusError, toStatus } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
-import { boolParam, checkWebSocketHandshake, containerStatus, pickContainer, upgradeTarget } from './common.ts';
+import { boolParam, checkWebSocketHandshake, containerStatus, pickContainer, upgradeTarget, writeHttpError } from './common.ts';
+export { writeHttpError } from './common.ts';
 import { checkPathName } from '../api/request-info.ts';
 import type { ContainerRef } from './common.ts';
 import { serveSpdyExec } from './spdy-exec.ts';
@@ -214,16 +215,6 @@ export function exitStatus(argv: string[], code: number): object {
 }
 
 // ---------- the WebSocket side ----------
-
-export function writeHttpError(socket: Duplex, err: unknown): void {
-  const st = toStatus(err);
-  // As the API writes a Status: wire form, json.Encoder's trailing newline.
-  const body = `${apiObjectJson(st as unknown as Record<string, unknown>)}\n`;
-  const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
-  try {
-    socket.end(`HTTP/1.1 ${st.code} ${text[st.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  } catch { socket.destroy(); }
-}
 
 // ws is loaded on the first exec/attach, not at start-up (~30 ms to import).
 let wss: WebSocketServer | undefined;

@@ -8,8 +8,6 @@
 // when no client request is being answered or has arrived since the last sample (`idle`), for at most maxDeferMs: a client listing right
 // after its burst does not see its list held up (bench/list: one list of twenty took 1.2 s).
 // The same moment suits asking SQLite to hand back the page cache the burst filled (see `collect`).
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Clock, TimerHandle } from '../clock.ts';
 
 export interface BurstRule {
@@ -57,8 +55,11 @@ export function collectReducingMemory(): void {
     const own = (globalThis as { gc?: (opts: object) => void }).gc;
     if (typeof own === 'function') reducingGc = own;
     else {
+      // node:v8 and node:vm are taken here, on the first relief: importing node:v8 loads ~20 of Node's
+      // own modules (streams, heap utilities), a few ms of every start-up otherwise.
+      const { setFlagsFromString } = process.getBuiltinModule('node:v8');
       setFlagsFromString('--expose-gc');
-      try { reducingGc = runInNewContext('gc') as (opts: object) => void; } finally { setFlagsFromString('--no-expose-gc'); }
+      try { reducingGc = process.getBuiltinModule('node:vm').runInNewContext('gc') as (opts: object) => void; } finally { setFlagsFromString('--no-expose-gc'); }
     }
   }
   reducingGc({ type: 'major', execution: 'sync', flavor: 'last-resort' });

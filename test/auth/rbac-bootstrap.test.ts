@@ -31,6 +31,25 @@ test('reconcileObject on bindings: missing subjects added; another roleRef means
   assert.equal(reconcileObject({ metadata: { name: 'b' }, roleRef: { ...want.roleRef, name: 'edit' }, subjects: [] }, want), 'recreate');
 });
 
+test('reconcileObject: rules held verbatim but a label or annotation missing still gains it; rules covered by broader ones need nothing', () => {
+  const rules = [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }];
+  const want = { metadata: { name: 'r', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { [AUTOUPDATE]: 'true' } }, rules };
+  const noLabel = reconcileObject({ metadata: { name: 'r', annotations: { [AUTOUPDATE]: 'true' } }, rules }, want);
+  assert.ok(noLabel && noLabel !== 'recreate');
+  assert.deepEqual(noLabel.metadata.labels, want.metadata.labels);
+  const noAnnotation = reconcileObject({ metadata: { name: 'r', labels: want.metadata.labels }, rules }, want);
+  assert.ok(noAnnotation && noAnnotation !== 'recreate');
+  assert.deepEqual(noAnnotation.metadata.annotations, want.metadata.annotations);
+  const broader = { metadata: { name: 'r', labels: want.metadata.labels, annotations: want.metadata.annotations }, rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] };
+  assert.equal(reconcileObject(broader, want), undefined);
+  const sel = { ...want, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' } }] } };
+  const noSel = reconcileObject({ metadata: broader.metadata, rules }, sel);
+  assert.ok(noSel && noSel !== 'recreate');
+  assert.deepEqual(noSel.aggregationRule, sel.aggregationRule);
+  const binding = { metadata: want.metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'g' }] };
+  assert.equal(reconcileObject({ ...binding, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }, ...binding.subjects] }, binding), undefined);
+});
+
 test('the policy data: upstream\'s roles and bindings, every binding naming a role of the policy or a controller role', () => {
   const objects = new Map(bootstrapObjects());
   const roles = new Set(objects.get('clusterroles')!.map((o) => o.metadata.name));

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStages } from '../../src/kubelet/stage-config.ts';
-import { DEFAULT_STAGES, loadStages, nextStage } from '../../src/kubelet/stages.ts';
+import { defaultStages, loadStages, nextStage } from '../../src/kubelet/stages.ts';
 import { startCluster, R } from '../controllers/harness.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
 
@@ -31,7 +31,7 @@ stages:
 
 test('a custom stage: selector, delay, patch with computed values, pod and container events; extends puts it first', () => {
   const stages = loadStages(MARKED);
-  assert.deepEqual(stages.map((s) => s.name), ['fail-marked', ...DEFAULT_STAGES.map((s) => s.name)]);
+  assert.deepEqual(stages.map((s) => s.name), ['fail-marked', ...defaultStages().map((s) => s.name)]);
   const s = nextStage(stages, pod({ x: 'y' }))!;
   assert.equal(s.name, 'fail-marked');
   assert.equal(s.delay(pod(), T0), 3000);
@@ -46,7 +46,7 @@ test('a custom stage: selector, delay, patch with computed values, pod and conta
   assert.equal(nextStage(stages, pod({ x: 'y' }, st))?.name, undefined);
   assert.equal(nextStage(stages, pod({ x: 'z' }))?.name, 'pending');
   // Without extends the file replaces the table.
-  assert.deepEqual(parseStages(MARKED.replace('extends: default', ''), DEFAULT_STAGES).map((s) => s.name), ['fail-marked']);
+  assert.deepEqual(parseStages(MARKED.replace('extends: default', ''), defaultStages()).map((s) => s.name), ['fail-marked']);
 });
 
 test('selector vocabulary compiles to matchers', () => {
@@ -122,7 +122,7 @@ const ERRORS: [string, string][] = [
 ];
 for (const [text, msg] of ERRORS) {
   test(`stage file error: ${msg.slice(0, 60)}`, () => {
-    assert.throws(() => parseStages(text, DEFAULT_STAGES), (e: Error) => {
+    assert.throws(() => parseStages(text, defaultStages()), (e: Error) => {
       assert.ok(msg.endsWith(': ') ? e.message.startsWith(msg) : e.message === msg, e.message);
       assert.ok(!e.message.includes('\n'), 'one line');
       return true;

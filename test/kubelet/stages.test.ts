@@ -1,7 +1,7 @@
 // Golden tests for the lifecycle stages: input pod → produced status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_STAGES, nextStage, qosClass } from '../../src/kubelet/stages.ts';
+import { defaultStages, nextStage, qosClass } from '../../src/kubelet/stages.ts';
 import type { StageContext } from '../../src/kubelet/stages.ts';
 import { PodIPs } from '../../src/kubelet/ipam.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
@@ -14,7 +14,7 @@ const pod = (extra: Record<string, any> = {}): KObject => ({
   status: extra.status,
 });
 const apply = (p: KObject, now: number) => {
-  const s = nextStage(DEFAULT_STAGES, p)!;
+  const s = nextStage(defaultStages(), p)!;
   return { stage: s.name, delay: s.delay(p, now), status: s.status?.(structuredClone(p), ctx(now)) };
 };
 
@@ -49,7 +49,7 @@ test('pending → running and ready (no probe), with the start delay from the an
   assert.deepEqual(st.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`),
     ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
   // Once running and ready, an Always pod has no further stage.
-  assert.equal(nextStage(DEFAULT_STAGES, { ...p0, status: st }), undefined);
+  assert.equal(nextStage(defaultStages(), { ...p0, status: st }), undefined);
 });
 
 test('readiness waits for initialDelaySeconds; Never pods complete after their run time', () => {
@@ -69,7 +69,7 @@ test('readiness waits for initialDelaySeconds; Never pods complete after their r
 });
 
 test('a deleted pod is removed after its grace period, capped', () => {
-  const s = nextStage(DEFAULT_STAGES, pod({ metadata: { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 } }))!;
+  const s = nextStage(defaultStages(), pod({ metadata: { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 } }))!;
   assert.equal(s.name, 'terminate');
   assert.equal(s.delay(pod({ metadata: { deletionGracePeriodSeconds: 30 } }), T0), 1000);
   const running = pod({ status: { phase: 'Running', containerStatuses: [{ name: 'c', containerID: 'x', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] } });
@@ -78,9 +78,9 @@ test('a deleted pod is removed after its grace period, capped', () => {
   assert.deepEqual(st.containerStatuses[0].state, { terminated: { exitCode: 0, reason: 'Completed', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', containerID: 'x' } });
   // Terminal: removed at once; with a finalizer, asked once (grace 0 means asked), then left alone.
   const done = { deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 };
-  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: done, status: { phase: 'Succeeded' } }))!.delete, true);
-  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, finalizers: ['f'] }, status: { phase: 'Succeeded' } }))!.delete, true);
-  assert.equal(nextStage(DEFAULT_STAGES, pod({ metadata: { ...done, deletionGracePeriodSeconds: 0, finalizers: ['f'] }, status: { phase: 'Succeeded' } })), undefined);
+  assert.equal(nextStage(defaultStages(), pod({ metadata: done, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(defaultStages(), pod({ metadata: { ...done, finalizers: ['f'] }, status: { phase: 'Succeeded' } }))!.delete, true);
+  assert.equal(nextStage(defaultStages(), pod({ metadata: { ...done, deletionGracePeriodSeconds: 0, finalizers: ['f'] }, status: { phase: 'Succeeded' } })), undefined);
 });
 
 test('qosClass', () => {

@@ -42,3 +42,11 @@ test('non-root, a HEALTHCHECK on /readyz, the port and the data volume', () => {
   assert.ok(lines.some((l) => l.startsWith('VOLUME') && l.includes('/data')));
   assert.ok(lines.some((l) => l.includes('SKIFF_DATA_DIR=/data')));
 });
+
+test('the build stage copies every script scripts/build.ts imports (npm pack runs it there)', () => {
+  const build = readFileSync(join(ROOT, 'scripts', 'build.ts'), 'utf8');
+  const imports = [...build.matchAll(/from '\.\/([^']+)'/g)].map((m) => `scripts/${m[1]}`);
+  assert.ok(imports.includes('scripts/bundle.ts'), `build.ts imports ${imports.join(', ')}`);
+  const copied = lines.filter((l) => /^COPY\s/.test(l) && !/--from=/.test(l)).flatMap((l) => l.split(/\s+/).slice(1, -1));
+  for (const f of imports) assert.ok(copied.includes(f) || copied.includes('scripts') || copied.includes('scripts/'), `the build stage lacks ${f}`);
+});

@@ -1,7 +1,10 @@
 // Code the first request does not need loads on first use (README): a server starts without the
 // custom-resource machinery (schema engine, OpenAPI publishing, custom tables) and without CEL; the
 // first CRD brings the machinery, and CEL comes only with a schema that has x-kubernetes-validations,
-// whose rules are then enforced. Run in a child process so that other tests' imports do not count.
+// whose rules are then enforced. Nor does it load the YAML library (the kubelet's default stage
+// table compiles on the first pod), undici (which an ESM import of node:http pulls in), or the
+// streaming and proxy subresources (ws, SPDY, the simulated network), which their first request
+// brings. Run in a child process so that other tests' imports do not count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,8 +23,12 @@ const probe = () => ({
   crdSchema: has(/\\/src\\/schema\\/crd-schema\\.ts$/), openapi: has(/\\/src\\/openapi\\/custom\\.ts$/),
   tables: has(/\\/src\\/api\\/tables\\/custom\\.ts$/), re2: has(/re2js/),
 });
+const rest = () => ({
+  yaml: has(/node_modules\\/yaml\\//), undici: process.moduleLoadList.some((m) => /undici/.test(m)), ws: has(/node_modules\\/ws\\//),
+  logs: has(/\\/src\\/streaming\\/logs\\.ts$/), exec: has(/\\/src\\/streaming\\/exec\\.ts$/), proxy: has(/\\/src\\/proxy\\//),
+});
 const s = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, nodes: 0 });
-const out = { start: probe() };
+const out = { start: probe(), startRest: rest() };
 const call = async (method, path, body) => {
   const r = await fetch(s.url + path, { method, headers: { authorization: 'Bearer ' + s.token, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
   return { status: r.status, body: await r.json() };
@@ -45,6 +52,9 @@ await established('rules.example.com');
 const bad = await call('POST', '/apis/rules.example.com/v1/namespaces/default/widgets', { apiVersion: 'rules.example.com/v1', kind: 'Widget', metadata: { name: 'b' }, spec: { size: 99 } });
 out.ruleObject = { status: bad.status, message: bad.body.message };
 out.afterRules = probe();
+out.logStatus = (await call('GET', '/api/v1/namespaces/default/pods/nope/log')).status;
+out.proxyStatus = (await call('GET', '/api/v1/namespaces/default/pods/nope/proxy/')).status;
+out.afterSubresources = rest();
 await s.stop();
 console.log(JSON.stringify(out));
 process.exit(0);
@@ -64,4 +74,9 @@ test('start-up loads neither the custom-resource machinery nor CEL; the first CR
   assert.match(out.ruleObject.message, /too big/);
   assert.equal(out.afterRules.cel, true);
   assert.equal(out.afterRules.celJs, true);
+  assert.deepEqual(out.startRest, { yaml: false, undici: false, ws: false, logs: false, exec: false, proxy: false });
+  assert.equal(out.logStatus, 404);
+  assert.equal(out.proxyStatus, 404);
+  const after = out.afterSubresources;
+  assert.deepEqual([after.logs, after.proxy, after.exec], [true, true, false], 'pods/log and pods/proxy load their own modules, not exec');
 });

@@ -1,0 +1,176 @@
+// Bundles the `skiff` command (src/cli-main.ts) into a few ES module files with esbuild, so that a
+// start resolves and links ~15 files instead of ~330 (about 60 ms of CPU, half the module cost of a
+// start; see the README's start-up table). Used two ways:
+//  - in a checkout, bin/launch.js runs `node scripts/bundle.ts --checkout` in the background when a
+//    file the last bundle was made from changed (bin/bundle.js), and the next start uses the new one;
+//    the sources run meanwhile;
+//  - `npm run build` (prepack) bundles into dist/bundle/ for the published package.
+// npm packages stay external (imported from node_modules as before). Code that loads on first use
+// keeps doing so: each dynamic import() becomes its own chunk, and lazyModule's synchronous get()
+// is pointed at that chunk (see fixLazyModules). Files read beside a module (new URL('./x',
+// import.meta.url), createRequire(import.meta.url)('./x.json')) are pointed at where they are.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(import.meta.dirname, '..');
+
+export interface BundleOptions {
+  /** Where the bundle goes (emptied first). */
+  outdir: string;
+  /**
+   * Where the files beside src/ modules are at run time: src/ itself (a checkout) or the compiled
+   * package's dist/ (scripts/build.ts copies them there). Paths outside src/ (bin/, package.json)
+   * keep their place relative to the package root.
+   */
+  assetRoot: string;
+  /**
+   * Refer to those files by absolute path (the checkout's bundle, which lives in node_modules/.cache
+   * and may be reached through a symbolic link) rather than relative to the bundle (the package's).
+   */
+  absolute?: boolean;
+}
+
+const SRC = join(ROOT, 'src');
+const RELATIVE_URL = /new URL\((['"])(\.{1,2}\/[^'"]*)\1,\s*import\.meta\.url\)/g;
+const RELATIVE_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])(\.{1,2}\/[^'"]+)\1\)/g;
+const ABSOLUTE_REFS = /new URL\("(file:\/\/\/[^"]*)", import\.meta\.url\)|createRequire\(import\.meta\.url\)\("(\/[^"]+)"\)/g;
+
+/** The path, as seen from the bundle, of `file` (an absolute path in the checkout). */
+function fromBundle(o: BundleOptions, file: string, url: boolean): string {
+  const atRunTime = file.startsWith(SRC + sep) || file === SRC ? join(o.assetRoot, relative(SRC, file)) : file;
+  if (o.absolute) return url ? pathToFileURL(atRunTime).href : atRunTime;
+  const rel = relative(o.outdir, atRunTime).split(sep).join('/');
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/** Point a module's relative file references (not its .ts imports) at their run-time place. */
+function rewriteFileRefs(o: BundleOptions, path: string, text: string): string {
+  const dir = dirname(path);
+  const target = (rel: string, url: boolean) => fromBundle(o, resolve(dir, rel), url) + (rel.endsWith('/') ? '/' : '');
+  return text
+    .replace(RELATIVE_URL, (m, _q, rel: string) => (rel.endsWith('.ts') ? m : `new URL(${JSON.stringify(target(rel, true))}, import.meta.url)`))
+    .replace(RELATIVE_REQUIRE, (_m, _q, rel: string) => `createRequire(import.meta.url)(${JSON.stringify(target(rel, false))})`);
+}
+
+/**
+ * lazyModule(new URL('./x.ts', import.meta.url), () => import('./x.ts')): esbuild turns the import()
+ * into the chunk's name and leaves the URL alone; the URL must name the same chunk, so that get()
+ * (require of that ES module) and load() share one instance. Returns how many were fixed.
+ */
+function fixLazyModules(outdir: string): number {
+  const LAZY = /new URL\("[^"]+\.ts", import\.meta\.url\),(\s*)\(\) => import\("(\.\/[^"]+\.mjs)"\)/g;
+  let fixed = 0;
+  for (const name of readdirSync(outdir)) {
+    if (!name.endsWith('.mjs')) continue;
+    const file = join(outdir, name);
+    const text = readFileSync(file, 'utf8');
+    const out = text.replace(LAZY, (_m, space: string, chunk: string) => { fixed++; return `new URL(${JSON.stringify(chunk)}, import.meta.url),${space}() => import(${JSON.stringify(chunk)})`; });
+    if (out !== text) writeFileSync(file, out);
+  }
+  return fixed;
+}
+
+/** Every relative file the bundle refers to must exist where it says: a missed rewrite fails here, not at run time. */
+function checkFileRefs(dir: string, outdir: string): void {
+  const missing: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.mjs')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    for (const re of [RELATIVE_URL, RELATIVE_REQUIRE]) {
+      for (const m of text.matchAll(re)) {
+        const inBundle = !m[2].includes('/', 2) && m[2].startsWith('./');
+        if (!existsSync(resolve(inBundle ? dir : outdir, m[2]))) missing.push(`${name}: ${m[2]}`);
+      }
+    }
+    for (const m of text.matchAll(ABSOLUTE_REFS)) {
+      const file = m[1] ? fileURLToPath(m[1]) : m[2];
+      if (!existsSync(file)) missing.push(`${name}: ${file}`);
+    }
+    if (/\.ts["'], import\.meta\.url/.test(text)) missing.push(`${name}: a .ts URL esbuild did not turn into a chunk`);
+  }
+  if (missing.length) throw new Error(`bundle: files referred to but not found:\n  ${missing.join('\n  ')}`);
+}
+
+/**
+ * Writes `outdir`/cli-main.mjs and its chunks; answers the number of files, of lazyModule references
+ * fixed, and the absolute paths of the files the bundle was made from. The files are .mjs: under
+ * node_modules (the checkout's cache) no package.json says "type": "module", and Node would otherwise
+ * parse each file once more to detect its syntax.
+ */
+export async function bundle(o: BundleOptions): Promise<{ files: number; lazy: number; inputs: string[] }> {
+  const esbuild = await import('esbuild');
+  const tmp = `${o.outdir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const result = await esbuild.build({
+    entryPoints: [join(SRC, 'cli-main.ts')],
+    outdir: tmp,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    absWorkingDir: ROOT,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    packages: 'external',
+    logLevel: 'error',
+    // Not minified: stack traces name the functions.
+    plugins: [{
+      name: 'skiff-file-refs',
+      setup(b) {
+        b.onLoad({ filter: /\.ts$/ }, (a) => ({ contents: rewriteFileRefs(o, a.path, readFileSync(a.path, 'utf8')), loader: 'ts' }));
+      },
+    }],
+  });
+  const lazy = fixLazyModules(tmp);
+  // Checked where the bundle will live (its references are relative to outdir), before it is moved
+  // there: a directory named by a key is complete or absent.
+  checkFileRefs(tmp, o.outdir);
+  rmSync(o.outdir, { recursive: true, force: true });
+  mkdirSync(dirname(o.outdir), { recursive: true });
+  renameSync(tmp, o.outdir);
+  const inputs = Object.keys(result.metafile.inputs).map((f) => resolve(ROOT, f));
+  return { files: readdirSync(o.outdir).length, lazy, inputs };
+}
+
+/** Modification times of every file under src/ and of the other inputs, read before a build. */
+function mtimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) { const p = join(e.parentPath, e.name); out.set(p, statSync(p).mtimeMs); }
+  }
+  for (const p of EXTRA_INPUTS) out.set(p, statSync(p).mtimeMs);
+  return out;
+}
+
+/** What else a bundle depends on: the dependencies' versions and this bundler. */
+const EXTRA_INPUTS = [join(ROOT, 'package.json'), fileURLToPath(import.meta.url)];
+
+/**
+ * `node scripts/bundle.ts --checkout` (started by bin/bundle.js's rebuild(), which holds the lock for
+ * it): the checkout's bundle, in a directory of its own, then the manifest naming it and the
+ * modification time of every file it was made from (times read before bundling: a file edited
+ * meanwhile makes the manifest stale, never the bundle wrong).
+ */
+async function checkoutBundle(): Promise<void> {
+  const { CACHE_DIR, LOCK, MANIFEST } = await import('../bin/bundle.js');
+  try {
+    const before = mtimes();
+    const dir = `b${Date.now().toString(36)}-${process.pid}`;
+    const { inputs } = await bundle({ outdir: join(CACHE_DIR, dir), assetRoot: SRC, absolute: true });
+    const recorded: Record<string, number> = {};
+    for (const f of [...inputs, ...EXTRA_INPUTS]) {
+      const t = before.get(f);
+      if (t === undefined) return; // created during the build: the next start bundles again
+      recorded[f] = t;
+    }
+    const tmp = `${MANIFEST}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ dir, inputs: recorded }));
+    renameSync(tmp, MANIFEST);
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1]) && process.argv[2] === '--checkout') await checkoutBundle();
