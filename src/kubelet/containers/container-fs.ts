@@ -9,6 +9,8 @@ import type { PodVolumes } from './pod-volumes.ts';
 import { prefixFs } from './prefix-fs.ts';
 import { expand, lookupIn } from './expand.ts';
 import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
+import { imageDefaults } from '../../images/index.ts';
+import { BIN_DIRS, binFs, entrypointFiles } from './bin-fs.ts';
 
 export interface RootInfo { hostname: string; podIP?: string; namespace: string; cwd: string }
 
@@ -30,9 +32,11 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
   const withIP = root.podIP ? { ...pod, status: { ...(pod as any).status, podIP: root.podIP, podIPs: (pod as any).status?.podIPs ?? [{ ip: root.podIP }] } } : pod;
   files['/etc/hosts'] = etcHostsFile(withIP as KObject);
   files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
-  const rootFs = new jb.InMemoryFs(files);
+  const rootFs = new jb.InMemoryFs({ ...files, ...entrypointFiles(imageDefaults(String(c.image ?? ''))?.entrypoint) });
   if (root.cwd !== '/') await rootFs.mkdir(root.cwd, { recursive: true });
   const fs = new jb.MountableFs({ base: rootFs });
+  const bin = await binFs(jb);
+  for (const dir of BIN_DIRS) fs.mount(dir, bin);
   const mounts = [...(c.volumeMounts ?? [])].sort((a: any, b: any) => String(a.mountPath).length - String(b.mountPath).length);
   for (const m of mounts) {
     const vol = await vols.get(m.name);
