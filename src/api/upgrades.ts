@@ -14,6 +14,7 @@ import { reportInternalError } from './app.ts';
 import { writeGoBadRequest } from './go-http.ts';
 import { parseRequestTarget } from './request-info.ts';
 import { secureRequest } from '../auth/request-auth.ts';
+import { isLogWebSocket, serveLogWebSocket } from '../streaming/logs-ws.ts';
 import type { RequestSecurity } from '../auth/request-auth.ts';
 
 const { ServerResponse: Response } = process.getBuiltinModule('node:http');
@@ -45,6 +46,7 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
   return (req, socket, head) => {
     const target = parseRequestTarget(req.url ?? '/');
     if (!target) { writeGoBadRequest(socket); return; }
+    if (isLogWebSocket(target.pathname, req) && !hasBody(req)) { serveLogWebSocket(deps.app, req, socket, head); return; }
     if (!STREAMING_PATH.test(target.pathname) && !hasBody(req)) { serveWithoutUpgrade(deps.app, req, socket); return; }
     // A GET upgrade is authorized as `get` and, as upstream's AuthorizePodWebsocketUpgradeCreatePermission, `create`.
     Promise.resolve().then(() => secureRequest(deps, req, target.pathname, target.searchParams, false, req.method === 'GET' ? ['create'] : [])).then((user) => {
