@@ -46,6 +46,8 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
     if (mountPath === '/') continue;
     const sub = mountSubPath(m, env);
     if (sub) { await mountSub(fs, rootFs, vol, `/${sub}`, mountPath); continue; }
+    // A volume that is one file (hostPath of a file: /etc/hosts) shows as that file at the mount path.
+    if ((await vol.stat('/').catch(() => undefined))?.isFile) { await copyFile(rootFs, vol, '/', mountPath); continue; }
     try { fs.mount(mountPath, vol); } catch { /* a mount inside another: the outer one shows */ }
   }
   return fs;
@@ -71,13 +73,16 @@ export function mountSubPath(m: { subPath?: unknown; subPathExpr?: unknown }, en
 
 async function mountSub(fs: MountableFs, rootFs: IFileSystem, vol: IFileSystem, sub: string, mountPath: string): Promise<void> {
   const st = await vol.stat(sub).catch(() => undefined);
-  if (st && !st.isDirectory) {
-    const dir = mountPath.slice(0, mountPath.lastIndexOf('/'));
-    if (dir) await rootFs.mkdir(dir, { recursive: true });
-    await rootFs.writeFile(mountPath, await vol.readFileBuffer(sub));
-    await rootFs.chmod(mountPath, st.mode & 0o777).catch(() => {});
-    return;
-  }
+  if (st && !st.isDirectory) { await copyFile(rootFs, vol, sub, mountPath); return; }
   if (!st) await vol.mkdir(sub, { recursive: true });
   try { fs.mount(mountPath, prefixFs(vol, sub)); } catch { /* nested: ignored */ }
+}
+
+/** Copy the file `from` of `vol` to `to` in the container's root (its mode kept). */
+async function copyFile(rootFs: IFileSystem, vol: IFileSystem, from: string, to: string): Promise<void> {
+  const st = await vol.stat(from);
+  const dir = to.slice(0, to.lastIndexOf('/'));
+  if (dir) await rootFs.mkdir(dir, { recursive: true });
+  await rootFs.writeFile(to, await vol.readFileBuffer(from));
+  await rootFs.chmod(to, st.mode & 0o777).catch(() => {});
 }
