@@ -30,7 +30,8 @@ export function containerStatus(s: Slot, initializing = false): Record<string, a
   else state = { waiting: { reason: s.kind === 'container' && !initializing ? 'ContainerCreating' : 'PodInitializing' } };
   const out: Record<string, any> = {
     name: s.spec.name, ...img, ...(cur ? { containerID: cur.id } : { imageID: '' }),
-    ready: s.ready, restartCount: s.restartCount, started: running(s) && s.started, state,
+    // A (non-sidecar) init container that completed is Ready, as the kubelet reports it.
+    ready: s.kind === 'init' && !s.sidecar ? !s.waiting && cur?.exit?.code === 0 : s.ready, restartCount: s.restartCount, started: running(s) && s.started, state,
   };
   const last = s.waiting ? cur?.exit ? cur : s.last : s.last;
   if (last?.exit) out.lastState = terminated(last);
@@ -62,7 +63,9 @@ export function podStatus(pod: KObject, v: PodView, now: number): Record<string,
     setCondition(conds, cond('ContainersReady', 'True', now));
     setCondition(conds, cond('Ready', 'True', now));
   }
-  const st: Record<string, any> = { ...(pod.status ?? {}), phase: v.phase, conditions: orderConditions(conds), containerStatuses: mains.map((m) => containerStatus(m, pendingInit.length > 0 && !v.initialized)) };
+  // upstream's getPhase: a container that has never started (waiting, no last state) keeps the pod Pending.
+  const phase = v.phase === 'Running' && mains.some((m) => !m.current && !m.last) ? 'Pending' : v.phase;
+  const st: Record<string, any> = { ...(pod.status ?? {}), phase, conditions: orderConditions(conds), containerStatuses: mains.map((m) => containerStatus(m, pendingInit.length > 0 && !v.initialized)) };
   if (inits.length) st.initContainerStatuses = inits.map((i) => containerStatus(i));
   if (v.podIP) { st.podIP = v.podIP; st.podIPs = [{ ip: v.podIP }]; }
   if (v.reason) st.reason = v.reason; else delete st.reason;
