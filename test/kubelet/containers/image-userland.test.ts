@@ -1,0 +1,186 @@
+// What upstream's e2e specs expect of a container's userland, through the HTTP API of a whole
+// server on a fake clock: the image's /bin (exec of /bin/sh -x -c, /agnhost), command
+// substitution and pipelines in exec'd scripts, awk -F., tail -f, the last log line without a
+// newline, one emptyDir shared by containers starting together, subPathExpr errors, the phase and
+// statuses around init containers, /etc/hosts as a hostPath file and for host-network pods,
+// agnhost's TLS files and nettest.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { FakeClock } from '../../../src/clock.ts';
+import { startServer } from '../../../src/server.ts';
+import type { RunningServer } from '../../../src/server.ts';
+
+let srv: RunningServer;
+let clock: FakeClock;
+before(async () => { clock = new FakeClock(); srv = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, controllers: true, clock }); });
+after(async () => { await srv.stop(); });
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  let json: any; try { json = JSON.parse(text); } catch { /* text */ }
+  return { status: r.status, text, body: json };
+};
+const tick = () => new Promise((r) => setTimeout(r, 5));
+async function until(cond: () => Promise<boolean>, what: string, stepMs = 200, max = 600): Promise<void> {
+  for (let i = 0; i < max; i++) { if (await cond()) return; clock.advance(stepMs); await tick(); }
+  throw new Error(`condition not reached: ${what}`);
+}
+const podPath = (n: string) => `/api/v1/namespaces/default/pods/${n}`;
+const getPod = async (n: string) => (await api('GET', podPath(n))).body;
+const create = async (name: string, spec: Record<string, any>, meta: Record<string, any> = {}) => {
+  const r = await api('POST', '/api/v1/namespaces/default/pods', { metadata: { name, ...meta }, spec });
+  assert.equal(r.status, 201, r.text);
+};
+const running = (name: string) => until(async () => (await getPod(name)).status?.containerStatuses?.every((c: any) => c.state?.running) ?? false, `${name} running`);
+const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+const BUSYBOX = 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1';
+
+function exec(pod: string, command: string[], container?: string): Promise<{ out: string; err: string; status: string }> {
+  const q = new URLSearchParams();
+  for (const c of command) q.append('command', c);
+  q.set('stdout', 'true'); q.set('stderr', 'true');
+  if (container) q.set('container', container);
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}${podPath(pod)}/exec?${q}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${srv.token}` } });
+    let out = '', err = '', status = '';
+    ws.on('message', (d: Buffer) => { if (d[0] === 1) out += d.subarray(1); else if (d[0] === 2) err += d.subarray(1); else if (d[0] === 3) status += d.subarray(1); });
+    ws.on('close', () => resolve({ out, err, status }));
+    ws.on('error', reject);
+  });
+}
+/** An exec run while the fake clock moves (programs that sleep or time out on simulated time). */
+async function execTicking(pod: string, command: string[], container?: string) {
+  let done = false;
+  const p = exec(pod, command, container).finally(() => { done = true; });
+  while (!done) { clock.advance(100); await tick(); }
+  return p;
+}
+
+test('the image has /bin and /usr/bin (read by exec and scripts), agnhost has /agnhost; sh -x -c traces to stderr', async () => {
+  await create('agn', { containers: [{ name: 'c', image: AGNHOST, args: ['pause'] }] });
+  await running('agn');
+  const sh = await exec('agn', ['/bin/sh', '-x', '-c', 'echo hello']);
+  assert.equal(sh.out, 'hello\n');
+  assert.equal(sh.err, '+ echo hello\n');
+  const paths = await exec('agn', ['sh', '-c', 'command -v nc; test -x /bin/echo && echo yes; /bin/echo -n DONE']);
+  assert.equal(paths.out, '/usr/bin/nc\nyes\nDONE');
+  const suffix = await exec('agn', ['/agnhost', 'dns-suffix']);
+  assert.equal(suffix.out, 'default.svc.cluster.local,svc.cluster.local,cluster.local');
+  const missing = await exec('agn', ['/no/such/binary']);
+  assert.match(missing.status, /executable file not found/);
+  const strict = await exec('agn', ['sh', '-e', '-c', 'false; echo not-reached']);
+  assert.equal(strict.out, '', 'sh -e stops at the first failure');
+});
+
+test('exec scripts: $(...) and backquotes expand; a catalogue program reads its pipeline input; awk -F. splits on dots', async () => {
+  await create('srv', { containers: [{ name: 'c', image: AGNHOST, args: ['netexec', '--http-port=8080', '--udp-port=8081'] }] });
+  await create('cli', { containers: [{ name: 'c', image: BUSYBOX, command: ['sleep', '3600'] }] });
+  await running('srv'); await running('cli');
+  const ip = (await getPod('srv')).status.podIP;
+  const loop = await exec('cli', ['/bin/sh', '-c', 'for i in $(seq 1 3); do echo n$i; done; x=`echo hi`; echo "[$x]"']);
+  assert.equal(loop.out, 'n1\nn2\nn3\n[hi]\n');
+  const udp = await execTicking('cli', ['/bin/sh', '-c', `echo hostName | nc -u -w 1 ${ip} 8081`]);
+  assert.equal(udp.out, 'srv');
+  const tcp = await execTicking('cli', ['/bin/sh', '-c', `echo hostName | nc -v -t -w 2 ${ip} 8080`]);
+  assert.match(tcp.out, /^HTTP\/1\.1 400 Bad Request/, 'the HTTP server answers the bytes nc sent');
+  const awk = await exec('cli', ['sh', '-c', `echo 10.244.0.7 | awk -F. '{print $1"-"$2"-"$3"-"$4}'; echo a.b | awk -F . '{print $2}'; echo 'a|b' | awk -F'|' '{print $2}'`]);
+  assert.equal(awk.out, '10-244-0-7\nb\nb\n');
+});
+
+test('tail -f /dev/null keeps a container running until it is stopped; a last log line without newline reads back as written', async () => {
+  await create('tailf', { containers: [{ name: 'c', image: BUSYBOX, command: ['sh', '-c', 'echo up; tail -f /dev/null'] }] });
+  await running('tailf');
+  clock.advance(60_000); await tick();
+  assert.ok((await getPod('tailf')).status.containerStatuses[0].state.running, 'still running after a minute');
+  await create('done', {
+    restartPolicy: 'Never',
+    containers: [{ name: 'c', image: BUSYBOX, command: ['/bin/sh', '-c'], args: ['/bin/echo -n DONE; /bin/false'], terminationMessagePolicy: 'FallbackToLogsOnError' }],
+  });
+  await until(async () => (await getPod('done')).status?.phase === 'Failed', 'Failed');
+  assert.equal((await getPod('done')).status.containerStatuses[0].state.terminated.message, 'DONE');
+  assert.equal((await api('GET', `${podPath('done')}/log`)).text, 'DONE');
+});
+
+test('containers starting together share one emptyDir', async () => {
+  const mounts = [{ name: 'shared', mountPath: '/results' }];
+  await create('share', {
+    volumes: [{ name: 'shared', emptyDir: {} }],
+    containers: [
+      { name: 'writer', image: BUSYBOX, command: ['sh', '-c', 'echo OK > /results/file; sleep 3600'], volumeMounts: mounts },
+      { name: 'reader', image: AGNHOST, args: ['test-webserver'], volumeMounts: mounts },
+    ],
+  });
+  await running('share');
+  assert.equal((await exec('share', ['cat', '/results/file'], 'reader')).out, 'OK\n');
+});
+
+test('subPathExpr: a missing variable, an absolute path or ".." keep the pod Pending in CreateContainerConfigError; adding the annotation starts it', async () => {
+  const env = (value: Record<string, any>) => [{ name: 'POD_NAME', ...value }];
+  const mount = [{ name: 'w', mountPath: '/sub', subPathExpr: '$(ANNOTATION)/$(POD_NAME)' }];
+  const annotated = [{ name: 'ANNOTATION', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['mysubpath']" } } }];
+  const c = (name: string, e: any[], vm: any[]) => ({ name: 'c', image: BUSYBOX, command: ['sh', '-c', 'tail -f /dev/null'], env: e, volumeMounts: vm });
+  await create('sp-missing', { volumes: [{ name: 'w', emptyDir: {} }], containers: [c('c', [...env({ value: 'foo' }), ...annotated], mount)] });
+  await create('sp-abs', { volumes: [{ name: 'w', emptyDir: {} }], containers: [c('c', env({ value: '/tmp' }), [{ name: 'w', mountPath: '/sub', subPathExpr: '$(POD_NAME)' }])] });
+  await create('sp-up', { volumes: [{ name: 'w', emptyDir: {} }], containers: [c('c', env({ value: '..' }), [{ name: 'w', mountPath: '/sub', subPathExpr: '$(POD_NAME)' }])] });
+  const waiting = async (n: string) => (await getPod(n)).status?.containerStatuses?.[0]?.state?.waiting;
+  for (const [n, msg] of [['sp-missing', 'missing value for ANNOTATION'], ['sp-abs', 'error SubPath `/tmp` must not be an absolute path'], ['sp-up', "unable to provision SubPath `..`: must not contain '..'"]]) {
+    await until(async () => (await waiting(n))?.reason === 'CreateContainerConfigError', `${n} CreateContainerConfigError`);
+    assert.equal((await waiting(n)).message, msg);
+    assert.equal((await getPod(n)).status.phase, 'Pending');
+  }
+  const p = await getPod('sp-missing');
+  p.metadata.annotations = { mysubpath: 'mypath' };
+  assert.equal((await api('PUT', podPath('sp-missing'), p)).status, 200);
+  await running('sp-missing');
+  assert.equal((await getPod('sp-missing')).status.phase, 'Running');
+});
+
+test('init containers: app containers wait PodInitializing, a completed init container is Ready', async () => {
+  await create('inits', {
+    restartPolicy: 'Never',
+    initContainers: [{ name: 'init1', image: BUSYBOX, command: ['/bin/true'] }],
+    containers: [{ name: 'run1', image: BUSYBOX, command: ['/bin/true'] }],
+  });
+  const first = await getPod('inits');
+  assert.equal(first.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? 'PodInitializing', 'PodInitializing');
+  await until(async () => (await getPod('inits')).status?.phase === 'Succeeded', 'Succeeded');
+  const st = (await getPod('inits')).status;
+  assert.equal(st.initContainerStatuses[0].ready, true);
+  assert.equal(st.initContainerStatuses[0].state.terminated.exitCode, 0);
+});
+
+test('/etc/hosts: a hostPath of the node file shows as a file; host-network pods see the node file, others a kubelet-managed one', async () => {
+  const vol = [{ name: 'h', hostPath: { path: '/etc/hosts', type: 'FileOrCreate' } }];
+  const c = (name: string, mounts: any[]) => ({ name, image: BUSYBOX, command: ['sleep', '900'], volumeMounts: mounts });
+  await create('eh', { volumes: vol, containers: [c('b1', [{ name: 'h', mountPath: '/etc/hosts-original' }]), c('b3', [{ name: 'h', mountPath: '/etc/hosts-original' }, { name: 'h', mountPath: '/etc/hosts' }])] });
+  await create('ehnet', { hostNetwork: true, volumes: vol, containers: [c('b1', [{ name: 'h', mountPath: '/etc/hosts-original' }])] });
+  await running('eh'); await running('ehnet');
+  const node = (await exec('eh', ['cat', '/etc/hosts-original'], 'b1')).out;
+  assert.match(node, /^127\.0\.0\.1\tlocalhost\n/);
+  assert.match((await exec('eh', ['cat', '/etc/hosts'], 'b1')).out, /^# Kubernetes-managed hosts file\.\n/);
+  assert.equal((await exec('eh', ['cat', '/etc/hosts'], 'b3')).out, node);
+  assert.equal((await exec('ehnet', ['cat', '/etc/hosts'], 'b1')).out, node);
+});
+
+test('agnhost ships /localhost.crt for netexec --tls-cert-file; nettest counts writes and shows them on /read', async () => {
+  await create('tls', { containers: [{ name: 'c', image: AGNHOST, args: ['netexec', '--http-port', '9090', '--udp-port', '9091', '--tls-cert-file', '/localhost.crt', '--tls-private-key-file', '/localhost.key'] }] });
+  await create('nt', { containers: [{ name: 'c', image: AGNHOST, args: ['nettest'] }] });
+  await create('poster', { containers: [{ name: 'c', image: BUSYBOX, command: ['sleep', '3600'] }] });
+  await running('tls'); await running('nt'); await running('poster');
+  assert.equal((await getPod('tls')).status.containerStatuses[0].restartCount, 0);
+  const certs = await exec('tls', ['sh', '-c', 'head -1 /localhost.crt']);
+  assert.equal(certs.out, '-----BEGIN CERTIFICATE-----\n');
+  const ip = (await getPod('nt')).status.podIP;
+  const write = await execTicking('poster', ['wget', '-q', '-O-', '--post-data={"Source": "prestop"}', `http://${ip}:8080/write`]);
+  assert.equal(write.out, '{"Hostname":"nt"}\n');
+  const noSource = await execTicking('poster', ['wget', '-q', '-O-', '--post-data={}', `http://${ip}:8080/write`]);
+  assert.equal(noSource.out, '{"Hostname":"nt"}\n');
+  const read = JSON.parse((await execTicking('poster', ['wget', '-q', '-O-', `http://${ip}:8080/read`])).out);
+  assert.deepEqual(read.Received, { prestop: 1 });
+  assert.deepEqual(read.Errors, ['nt: Got request with no source']);
+  assert.equal((await execTicking('poster', ['wget', '-q', '-O-', `http://${ip}:8080/status`])).out, 'running');
+  const unknown = await execTicking('poster', ['wget', '-q', '-O-', `http://${ip}:8080/nope`]);
+  assert.match(unknown.err, /404 Not Found/);
+});
