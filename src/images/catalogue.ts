@@ -21,6 +21,7 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   'test-webserver': { entrypoint: ['/agnhost', 'test-webserver'], cmd: [] },
   'distroless-iptables': shell('/bin/sh'),
   nonroot: { entrypoint: [], cmd: ['sh'], user: 1234, env: { PATH } },
+  nonewprivs: { entrypoint: ['/usr/local/bin/nnp'], cmd: [], env: { PATH } },
   pause: { entrypoint: ['/pause'], cmd: [] },
   // agnhost ships a self-signed localhost certificate (netexec --tls-cert-file /localhost.crt, porter).
   agnhost: { entrypoint: ['/agnhost'], cmd: ['pause'], env: { PATH }, files: { '/localhost.crt': () => localhostCert().cert, '/localhost.key': () => localhostCert().key } },
