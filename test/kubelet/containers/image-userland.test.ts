@@ -184,3 +184,24 @@ test('agnhost ships /localhost.crt for netexec --tls-cert-file; nettest counts w
   const unknown = await execTicking('poster', ['wget', '-q', '-O-', `http://${ip}:8080/nope`]);
   assert.match(unknown.err, /404 Not Found/);
 });
+
+test('id, whoami, sysctl, ip and nnp answer from the securityContext and the pod sysctls', async () => {
+  await create('ids', {
+    restartPolicy: 'Never',
+    securityContext: { runAsUser: 1000, runAsGroup: 2000, supplementalGroups: [3000], fsGroup: 4000, sysctls: [{ name: 'kernel.shm_rmid_forced', value: '1' }] },
+    containers: [
+      { name: 'pod', image: BUSYBOX, command: ['sh', '-c', 'id; id -u; id -G; whoami; /bin/sysctl kernel.shm_rmid_forced; sysctl -n kernel.msgmax; sysctl no.such.key; echo rc=$?'] },
+      { name: 'own', image: BUSYBOX, command: ['sh', '-c', 'id; whoami; ip link add dummy0 type dummy || true'], securityContext: { runAsUser: 0, runAsGroup: 0 } },
+      { name: 'priv', image: BUSYBOX, command: ['sh', '-c', 'ip link add dummy0 type dummy && echo added'], securityContext: { privileged: true, runAsUser: 0 } },
+      { name: 'nnp', image: 'registry.k8s.io/e2e-test-images/nonewprivs:1.3', securityContext: { runAsUser: 1000, allowPrivilegeEscalation: false } },
+      { name: 'nnp-nil', image: 'registry.k8s.io/e2e-test-images/nonewprivs:1.3', securityContext: { runAsUser: 1000 } },
+    ],
+  });
+  await until(async () => ['Succeeded', 'Failed'].includes((await getPod('ids')).status?.phase), 'done');
+  const log = async (c: string) => (await api('GET', `${podPath('ids')}/log?container=${c}`)).text;
+  assert.equal(await log('pod'), 'uid=1000 gid=2000 groups=2000,3000,4000\n1000\n2000 3000 4000\nwhoami: unknown uid 1000\nkernel.shm_rmid_forced = 1\n8192\nsysctl: error: \'no.such.key\' is an unknown key\nrc=1\n');
+  assert.equal(await log('own'), 'uid=0(root) gid=0(root) groups=0(root),3000,4000\nroot\nip: RTNETLINK answers: Operation not permitted\n');
+  assert.equal(await log('priv'), 'added\n');
+  assert.equal(await log('nnp'), 'Effective uid: 1000\n');
+  assert.equal(await log('nnp-nil'), 'Effective uid: 0\n');
+});
