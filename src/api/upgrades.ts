@@ -15,6 +15,8 @@ import { writeGoBadRequest } from './go-http.ts';
 import { parseRequestTarget } from './request-info.ts';
 import { secureRequest } from '../auth/request-auth.ts';
 import { isLogWebSocket, serveLogWebSocket } from '../streaming/logs-ws.ts';
+import { connectTarget } from '../streaming/connect-options.ts';
+import { asUser } from '../util/request-scope.ts';
 import type { RequestSecurity } from '../auth/request-auth.ts';
 
 const { ServerResponse: Response } = process.getBuiltinModule('node:http');
@@ -29,6 +31,8 @@ export interface UpgradeDeps extends RequestSecurity {
   clock: Clock;
   log: (msg: string) => void;
   metrics: () => { internalError(): void } | undefined;
+  /** Admission of the CONNECT (webhooks and policies on pods/exec, attach, portforward); refusals are StatusErrors. */
+  admitConnect?: (ns: string, name: string, subresource: string, options: KObject) => Promise<void>;
 }
 
 /** Answer an upgrade request through the ordinary pipeline, on its socket, then close it. */
@@ -51,7 +55,11 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
     // A GET upgrade is authorized as `get` and, as upstream's AuthorizePodWebsocketUpgradeCreatePermission, `create`.
     Promise.resolve().then(() => secureRequest(deps, req, target.pathname, target.searchParams, false, req.method === 'GET' ? ['create'] : [])).then((user) => {
       if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
-      handleUpgrade(req, socket, head, deps.resolvePod, deps.clock).then((handled) => {
+      const connect = connectTarget(target.pathname, target.searchParams);
+      const admitted = connect && deps.admitConnect
+        ? asUser(user, () => deps.admitConnect!(connect.namespace, connect.name, connect.subresource, connect.options))
+        : Promise.resolve();
+      admitted.then(() => handleUpgrade(req, socket, head, deps.resolvePod, deps.clock)).then((handled) => {
         if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${target.pathname.slice(0, 256)}`));
       }, (e) => {
         if (!(e instanceof StatusError)) reportInternalError(e, req, deps.log, deps.metrics());

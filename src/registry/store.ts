@@ -542,6 +542,18 @@ export class Store {
    * DELETE semantics: preconditions, finalizers, graceful deletion (pods on a node), propagation
    * finalizers. Returns the object and whether it is gone now (false: marked for deletion).
    */
+  /**
+   * Admission of a CONNECT (pods/exec, pods/attach, pods/portforward): the connect options object
+   * (PodExecOptions, PodAttachOptions, PodPortForwardOptions) is what plugins and webhooks see.
+   */
+  async admitConnect(r: ResourceInfo, ns: string, name: string, subresource: string, options: KObject): Promise<void> {
+    if (this.admission.empty) return;
+    const as: ResourceInfo = { ...r, kind: String(options.kind ?? r.kind) };
+    const attrs = { ...this.attributes('CONNECT', as, ns, name, { requestedAs: as }, subresource, options), options: {} };
+    await this.admission.mutate(attrs, this.admissionCtx(r));
+    await this.admission.validate(attrs, this.admissionCtx(r));
+  }
+
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
     if (conversionFor(r)) {
       const out = await this.delete(storageResource(r), ns, name, opts).catch((e) => { throw relabelError(e, r); });
