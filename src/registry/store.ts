@@ -1,6 +1,7 @@
 // The generic registry: one implementation of every verb for every kind (after k8s.io/apiserver's
 // generic registry Store). A kind contributes only a Strategy. Objects returned by this store are
 // shared with its cache: treat them as read-only and clone before changing.
+import { validateEphemeralContainersUpdate, withEphemeralContainers } from './kinds/pod-ephemeral.ts';
 import type { Backend, KeyValue, WatchEvent } from '../storage/types.ts';
 import { isStorageError } from '../storage/types.ts';
 import type { Clock } from '../clock.ts';
@@ -451,9 +452,14 @@ export class Store {
     checkMetaTypes(obj);
     let next: KObject;
     // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
-    const internal = opts.subresource !== undefined && opts.subresource !== 'status';
+    const ephemeral = opts.subresource === 'ephemeralcontainers';
+    const internal = opts.subresource !== undefined && opts.subresource !== 'status' && !ephemeral;
     if (internal) {
       next = obj;
+    } else if (ephemeral) {
+      // pods/ephemeralcontainers: only spec.ephemeralContainers comes from the request.
+      next = withEphemeralContainers(old, obj);
+      next.metadata.resourceVersion = obj.metadata.resourceVersion;
     } else if (opts.subresource === 'status') {
       next = clone(old);
       next.status = obj.status;
@@ -498,7 +504,7 @@ export class Store {
     }
     const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
       ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
-    const errs = opts.subresource !== undefined ? metaOnStatus : [
+    const errs = ephemeral ? validateEphemeralContainersUpdate(next, old) : opts.subresource !== undefined ? metaOnStatus : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),

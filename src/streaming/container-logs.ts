@@ -14,7 +14,7 @@ import type { LogOptions } from './logs.ts';
 export function runtimeLog(pod: KObject, c: ContainerRef, previous: boolean): Logbook | undefined {
   const w = workerFor(pod.metadata?.uid);
   if (!w || w.pod.metadata.name !== pod.metadata?.name) return undefined;
-  const s = w.slot(c.name, c.kind === 'init' ? 'init' : 'container');
+  const s = w.slot(c.name, c.kind === 'init' ? 'init' : c.kind === 'ephemeral' ? 'ephemeral' : 'container');
   if (!s) return undefined;
   if (previous) {
     // While the container waits to restart, its last run is `current`; the one before is `last`.

@@ -97,7 +97,7 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
 function runtimeRun(pod: KObject, c: ContainerRef) {
   const w = workerFor(pod.metadata?.uid);
   if (!w || w.pod.metadata.name !== pod.metadata?.name) return undefined;
-  const run = w.slot(c.name, c.kind === 'init' ? 'init' : 'container')?.current;
+  const run = w.slot(c.name, c.kind === 'init' ? 'init' : c.kind === 'ephemeral' ? 'ephemeral' : 'container')?.current;
   return run && !run.exit ? run : undefined;
 }
 

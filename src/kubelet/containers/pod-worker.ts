@@ -25,7 +25,7 @@ import { ConfigError } from './sources.ts';
 import type { Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 import { clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
-import type { Run, Slot } from './container-run.ts';
+import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
 
 export interface WorkerDeps {
@@ -61,7 +61,18 @@ export class PodWorker {
   }
 
   get uid(): string { return String(this.pod.metadata.uid); }
-  slot(name: string, kind?: 'init' | 'container'): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
+  slot(name: string, kind?: SlotKind): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
+
+  /** Ephemeral containers added to the running pod (pods/ephemeralcontainers) start, each once. */
+  startNewEphemeral(): void {
+    if (this.disposed || this.terminating || !this.jb || this.phase !== 'Running') return;
+    for (const c of this.pod.spec?.ephemeralContainers ?? []) {
+      if (!c?.name || this.slot(c.name, 'ephemeral')) continue;
+      const s = newSlot(c, 'ephemeral');
+      this.slots.push(s);
+      void this.startSlot(s);
+    }
+  }
 
   async start(): Promise<void> {
     this.jb = await loadJustBash();
@@ -110,6 +121,7 @@ export class PodWorker {
   private startMains(): void {
     this.phase = 'Running';
     for (const s of this.slots.filter((x) => x.kind === 'container')) void this.startSlot(s);
+    this.startNewEphemeral();
     this.flush();
   }
 
@@ -184,7 +196,7 @@ export class PodWorker {
     run.finishedAt = this.d.clock.now();
     await this.settled(s, run);
     if (this.disposed) return;
-    if (this.terminating || s.kind === 'init' && !s.sidecar) { this.flush(); this.checkDone(); return; }
+    if (this.terminating || s.kind === 'init' && !s.sidecar || s.kind === 'ephemeral') { this.flush(); this.checkDone(); return; }
     const policy = s.sidecar ? 'Always' : this.pod.spec?.restartPolicy ?? 'Always';
     if (this.phase !== 'Failed' && this.phase !== 'Succeeded' && (policy === 'Always' || (policy === 'OnFailure' && code !== 0))) {
       // A container that ran long enough (twice the maximum back-off) starts over with no back-off.
@@ -342,7 +354,7 @@ export class PodWorker {
   private hostname(): string { return String(this.pod.spec?.hostname ?? this.pod.metadata.name); }
   private podRef(): string { return `${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`; }
   private event(s: Slot, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const list = s.kind === 'init' ? 'initContainers' : 'containers';
+    const list = s.kind === 'init' ? 'initContainers' : s.kind === 'ephemeral' ? 'ephemeralContainers' : 'containers';
     this.d.recorder.event(this.pod, type, reason, message, { fieldPath: `spec.${list}{${s.spec.name}}`, host: this.d.nodeName });
   }
 
