@@ -63,6 +63,28 @@ export class PodWorker {
   get uid(): string { return String(this.pod.metadata.uid); }
   slot(name: string, kind?: SlotKind): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
 
+  /** The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral containers start. */
+  podUpdated(): void {
+    if (this.disposed || this.terminating || !this.jb) return;
+    this.armDeadline();
+    this.startNewEphemeral();
+  }
+
+  private deadlineTimer?: TimerHandle;
+  private deadlineArmed?: number;
+  /** activeDeadlineSeconds counts from the pod's startTime; it may be set or shortened while the pod runs. */
+  private armDeadline(): void {
+    const sec = this.pod.spec?.activeDeadlineSeconds;
+    if (sec === this.deadlineArmed) return;
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = undefined;
+    this.deadlineArmed = sec;
+    if (typeof sec !== 'number') return;
+    const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
+    this.deadlineTimer = this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now()));
+    this.timers.push(this.deadlineTimer);
+  }
+
   /** Ephemeral containers added to the running pod (pods/ephemeralcontainers) start, each once. */
   startNewEphemeral(): void {
     if (this.disposed || this.terminating || !this.jb || this.phase !== 'Running') return;
@@ -77,11 +99,7 @@ export class PodWorker {
   async start(): Promise<void> {
     this.jb = await loadJustBash();
     this.podIP = this.d.podIP();
-    const sec = this.pod.spec?.activeDeadlineSeconds;
-    if (typeof sec === 'number') {
-      const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
-      this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
-    }
+    this.armDeadline();
     this.flush();
     // Pulling and creating the containers takes a moment, as the stage table's `running` stage models
     // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first.

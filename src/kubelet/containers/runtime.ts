@@ -35,7 +35,7 @@ export class ContainerRuntime {
   observe(pod: KObject, node: KObject, podIP: () => string | undefined): void {
     const uid = String(pod.metadata.uid);
     let w = this.mine.get(uid);
-    if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); else w.startNewEphemeral(); return; }
+    if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); else w.podUpdated(); return; }
     if (pod.metadata.deletionTimestamp || !pod.status?.containerStatuses || pod.status?.phase !== 'Pending') return;
     const nodeName = String(node.metadata.name);
     const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';

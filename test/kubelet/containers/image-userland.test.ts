@@ -243,3 +243,14 @@ test('pods/ephemeralcontainers: an added ephemeral container runs once (exec, lo
   assert.equal(patched.status, 200, await patched.text());
   await until(async () => (await getPod('eph')).status?.ephemeralContainerStatuses?.length === 2, 'second ephemeral status');
 });
+
+test('activeDeadlineSeconds set on a running pod takes effect: Failed with DeadlineExceeded', async () => {
+  await create('deadline', { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] });
+  await running('deadline');
+  clock.advance(30_000); await tick();
+  const p = await getPod('deadline');
+  p.spec.activeDeadlineSeconds = 5;
+  assert.equal((await api('PUT', podPath('deadline'), p)).status, 200);
+  await until(async () => (await getPod('deadline')).status?.phase === 'Failed', 'Failed');
+  assert.equal((await getPod('deadline')).status.reason, 'DeadlineExceeded');
+});
