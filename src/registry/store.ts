@@ -441,7 +441,10 @@ export class Store {
 
   /** What admission may read: the strategy context plus every stored object of a resource. */
   private admissionCtx(r: ResourceInfo, requestedAs?: ResourceInfo): AdmissionContext {
-    return { ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
+    return {
+      ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj),
+      get: (g, v, res, ns, name) => this.tryGet(findResource(g, v, res)!, ns, name),
+    };
   }
 
   private async writeUpdate(r: ResourceInfo, ns: string | undefined, name: string, kv: KeyValue, obj: KObject, opts: WriteOptions & { subresource?: string }): Promise<KObject> {

@@ -78,3 +78,23 @@ test('mergeTolerations drops covered tolerations and keeps the first of equal on
   assert.deepEqual(mergeTolerations([{ key: 'a', operator: 'Exists', effect: 'NoSchedule' }], [{ key: 'b', operator: 'Exists' }]).length, 2);
   assert.deepEqual(mergeTolerations([{ operator: 'Exists' }], [{ key: 'x', operator: 'Equal', value: 'y' }]), [{ operator: 'Exists' }]);
 });
+
+test('a pod follows its ServiceAccount\'s automountServiceAccountToken unless it says otherwise', async () => {
+  const sa = (name: string, automount?: boolean) => api('POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name }, ...(automount === undefined ? {} : { automountServiceAccountToken: automount }) });
+  assert.equal((await sa('nomount', false)).status, 201);
+  assert.equal((await sa('mount', true)).status, 201);
+  const tokenVolume = (p: any) => (p.spec.volumes ?? []).some((v: any) => v.name.startsWith('kube-api-access-'));
+  const mounts = (p: any) => (p.spec.containers[0].volumeMounts ?? []).length;
+  const a = (await createPod(pod('sa-nomount', { serviceAccountName: 'nomount' }))).body;
+  assert.equal(tokenVolume(a), false);
+  assert.equal(mounts(a), 0);
+  const b = (await createPod(pod('sa-nomount-podtrue', { serviceAccountName: 'nomount', automountServiceAccountToken: true }))).body;
+  assert.equal(tokenVolume(b), true, 'the pod\'s own true wins');
+  const c = (await createPod(pod('sa-mount-podfalse', { serviceAccountName: 'mount', automountServiceAccountToken: false }))).body;
+  assert.equal(tokenVolume(c), false);
+  const d = (await createPod(pod('sa-mount', { serviceAccountName: 'mount' }))).body;
+  assert.equal(tokenVolume(d), true);
+  assert.equal(mounts(d), 1);
+  const e = (await createPod(pod('sa-missing', { serviceAccountName: 'nobody-here' })));
+  assert.equal(e.status, 201, e.text);
+});
