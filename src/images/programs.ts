@@ -16,8 +16,6 @@ export const PROGRAMS: Record<string, Program> = {
   nginx,
   'docker-entrypoint.sh': lazy(async () => (await import('./web/entrypoint.ts')).dockerEntrypoint),
   'httpd-foreground': httpd, httpd,
-  'kitten-httpd': lazy(async () => (await import('./web/httpd.ts')).kitten),
-  'nautilus-httpd': lazy(async () => (await import('./web/httpd.ts')).nautilus),
   echoserver: lazy(async () => (await import('./web/echoserver.ts')).echoserver),
   ...NETWORK_COMMANDS,
   id: lazy(async () => (await import('./system/commands.ts')).id),

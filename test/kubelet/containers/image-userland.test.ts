@@ -254,3 +254,11 @@ test('activeDeadlineSeconds set on a running pod takes effect: Failed with Deadl
   await until(async () => (await getPod('deadline')).status?.phase === 'Failed', 'Failed');
   assert.equal((await getPod('deadline')).status.reason, 'DeadlineExceeded');
 });
+
+test('the update-demo images serve their data.json on port 80 (agnhost test-webserver), through the pod proxy', async () => {
+  await create('ud', { containers: [{ name: 'update-demo', image: 'registry.k8s.io/e2e-test-images/nautilus:1.7', ports: [{ containerPort: 80 }] }] });
+  await running('ud');
+  const r = await api('GET', `${podPath('ud')}/proxy/data.json`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(JSON.parse(r.text), { image: 'nautilus.jpg' });
+});
