@@ -262,3 +262,22 @@ test('the update-demo images serve their data.json on port 80 (agnhost test-webs
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(JSON.parse(r.text), { image: 'nautilus.jpg' });
 });
+
+test('agnhost guestbook: frontend → agnhost-primary (set) and agnhost-replica (get), the replica registered with the primary', async () => {
+  const svc = async (name: string, port: number, targetPort: number) => assert.equal((await api('POST', '/api/v1/namespaces/default/services', { metadata: { name }, spec: { selector: { app: name }, ports: [{ port, targetPort }] } })).status, 201);
+  await svc('agnhost-primary', 6379, 6379);
+  await svc('agnhost-replica', 6379, 6379);
+  await svc('frontend', 80, 80);
+  await create('gb-primary', { containers: [{ name: 'c', image: AGNHOST, args: ['guestbook', '--http-port', '6379'] }] }, { labels: { app: 'agnhost-primary' } });
+  await create('gb-replica', { containers: [{ name: 'c', image: AGNHOST, args: ['guestbook', '--replicaof', 'agnhost-primary', '--http-port', '6379'] }] }, { labels: { app: 'agnhost-replica' } });
+  await create('gb-frontend', { containers: [{ name: 'c', image: AGNHOST, args: ['guestbook', '--backend-port', '6379'] }] }, { labels: { app: 'frontend' } });
+  const guestbook = async (cmd: string, value = '') => (await api('GET', `/api/v1/namespaces/default/services/frontend/proxy/guestbook?cmd=${cmd}&key=messages&value=${value}`)).text;
+  await until(async () => (await guestbook('get')) === '{"data":""}', 'the frontend answering from the replica', 500);
+  await until(async () => (await api('GET', `${podPath('gb-replica')}/log`)).text.includes('Registered to node: agnhost-primary'), 'replica registered', 500);
+  assert.equal(await guestbook('set', 'TestEntry'), '{"message":"Updated"}');
+  assert.equal(await guestbook('get'), '{"data":"TestEntry"}');
+  assert.match(await guestbook('delete'), /unsupported cmd: 'delete'/);
+  const empty = await api('GET', '/api/v1/namespaces/default/services/frontend/proxy/guestbook?cmd=set&key=&value=x');
+  assert.equal(empty.status, 400);
+  assert.equal(empty.text, 'cannot set with empty key.\n');
+});
