@@ -49,6 +49,8 @@ export class PodVolumes {
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
       const fs = new this.jb.InMemoryFs();
+      // An emptyDir is created world-writable (drwxrwxrwx), as the kubelet makes it.
+      if (vol.emptyDir) await fs.chmod('/', 0o777).catch(() => {});
       const files = await volumeFiles(vol, this.ctx);
       entry = { fs };
       if (files) { await writeFiles(fs, files); entry.files = signature(files); }

@@ -114,6 +114,7 @@ test('containers starting together share one emptyDir', async () => {
   });
   await running('share');
   assert.equal((await exec('share', ['cat', '/results/file'], 'reader')).out, 'OK\n');
+  assert.equal((await exec('share', ['stat', '-c', '%A', '/results'], 'reader')).out, 'drwxrwxrwx\n', 'an emptyDir is world-writable');
 });
 
 test('subPathExpr: a missing variable, an absolute path or ".." keep the pod Pending in CreateContainerConfigError; adding the annotation starts it', async () => {
