@@ -1,5 +1,5 @@
 // Objects every cluster has from the start: the four system namespaces, the `kubernetes` Service
-// and its Endpoints, the two system PriorityClasses the API server creates upstream and, as kind
+// with its Endpoints and EndpointSlice, the two system PriorityClasses the API server creates upstream and, as kind
 // installs it, the default StorageClass `standard` served by the simulated local-path provisioner.
 import { StatusError } from './errors.ts';
 import { findResource } from './registry/resources.ts';
@@ -39,6 +39,13 @@ export async function bootstrap(store: Store, apiPort = 6443, opts: BootstrapOpt
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
   }));
+  // The API server's EndpointSlice of `kubernetes`, as its endpoint reconciler writes it next to the Endpoints.
+  rest.push(ensure(store, 'endpointslices', 'default', {
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
+  }, 'discovery.k8s.io'));
   const classes: [string, number, string][] = [
     ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
     ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],

@@ -262,7 +262,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   server.on('checkContinue', continueLikeGo(app));
   // Requests with an Upgrade header bypass the request handler (api/upgrades.ts).
   const pods = findResource('', 'v1', 'pods')!;
-  server.on('upgrade', upgradeHandler({ app, auth, authz, anonymous, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics }));
+  server.on('upgrade', upgradeHandler({ app, auth, authz, anonymous, resolvePod: (ns, n) => store.get(pods, ns, n), clock, log, metrics: () => metrics,
+    admitConnect: (ns, n, sub, options) => store.admitConnect(pods, ns, n, sub, options) }));
   const activity = requestActivity(server);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });

@@ -9,7 +9,7 @@ import type { Extensions, SubresourceHandler } from './api/extensions.ts';
 import { applyPatch } from './api/apply-patch.ts';
 import { decodeWithValidation, openapiRoute } from './api/openapi-routes.ts';
 import { customOpenapiRoute } from './api/custom-openapi-route.ts';
-import { SUCCESS_201, bindingHandler, bindPod, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
+import { SUCCESS_201, bindingHandler, bindPod, ephemeralContainersHandler, evictionHandler, finalizeHandler, notYet, scaleHandler, statusHandler } from './api/subresources.ts';
 import { reviewHandlers } from './auth/reviews.ts';
 import { Allocators } from './registry/allocators.ts';
 import { toTable } from './api/tables/index.ts';
@@ -44,7 +44,7 @@ export function buildExtensions(store: Store): Extensions & { routes: Route[] } 
   subresources.set('/pods/exec', execHandler);
   subresources.set('/pods/attach', attachHandler);
   subresources.set('/pods/portforward', portForwardHandler);
-  subresources.set('/pods/ephemeralcontainers', notYet);
+  subresources.set('/pods/ephemeralcontainers', ephemeralContainersHandler);
   for (const r of ['pods', 'services', 'nodes']) subresources.set(`/${r}/proxy`, proxyHandler);
   subresources.set('/serviceaccounts/token', notYet); // startServer replaces it: the TokenRequest handler needs the signing key
   subresources.set('certificates.k8s.io/certificatesigningrequests/approval', statusHandler);

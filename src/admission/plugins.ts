@@ -8,6 +8,7 @@ import { resourceQuotaPlugin } from './quota/admission.ts';
 import { limitRangerPlugin } from './limitranger/admission.ts';
 import { podSecurityPlugin } from './podsecurity/admission.ts';
 import { webhookPlugins } from './webhooks/index.ts';
+import { runtimeClassPlugin } from './runtimeclass/admission.ts';
 
 export interface PluginDeps {
   store: Store;
@@ -22,6 +23,7 @@ export async function registerAdmissionPlugins(deps: PluginDeps): Promise<void> 
   deps.store.admission.register(validatingAdmissionPolicy({ store: deps.store, authorize: deps.authorize }));
   deps.store.admission.register(limitRangerPlugin(deps));
   deps.store.admission.register(podSecurityPlugin(deps));
+  deps.store.admission.register(runtimeClassPlugin(deps));
   deps.store.admission.register(resourceQuotaPlugin(deps));
   for (const p of await webhookPlugins(deps.store, deps.clock)) deps.store.admission.register(p);
 }

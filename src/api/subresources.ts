@@ -97,6 +97,22 @@ export const statusHandler: SubresourceHandler = async (s) => {
   send(s.res, 200, out.obj, rep(s));
 };
 
+/** pods/ephemeralcontainers: the Pod, of which a write changes only spec.ephemeralContainers (see kinds/pod-ephemeral.ts). */
+export const ephemeralContainersHandler: SubresourceHandler = async (s) => {
+  verbs(s, ['get', 'update', 'patch']);
+  const { store, info } = s;
+  const r = info.resource;
+  if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
+  if (info.verb === 'update') {
+    const body = await typedBody(s, r, [ownGV(r)]);
+    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'ephemeralcontainers', dryRun: dryRun(s.query) });
+    send(s.res, 200, obj, rep(s));
+    return;
+  }
+  const out = await patchObject(s, 'ephemeralcontainers');
+  send(s.res, 200, out.obj, rep(s));
+};
+
 function toScale(obj: KObject): KObject {
   const sel = obj.spec?.selector;
   // ReplicationControllers have a plain map selector; the others a metav1.LabelSelector.

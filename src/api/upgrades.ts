@@ -14,6 +14,9 @@ import { reportInternalError } from './app.ts';
 import { writeGoBadRequest } from './go-http.ts';
 import { parseRequestTarget } from './request-info.ts';
 import { secureRequest } from '../auth/request-auth.ts';
+import { isLogWebSocket, serveLogWebSocket } from '../streaming/logs-ws.ts';
+import { connectTarget } from '../streaming/connect-options.ts';
+import { asUser } from '../util/request-scope.ts';
 import type { RequestSecurity } from '../auth/request-auth.ts';
 
 const { ServerResponse: Response } = process.getBuiltinModule('node:http');
@@ -28,6 +31,8 @@ export interface UpgradeDeps extends RequestSecurity {
   clock: Clock;
   log: (msg: string) => void;
   metrics: () => { internalError(): void } | undefined;
+  /** Admission of the CONNECT (webhooks and policies on pods/exec, attach, portforward); refusals are StatusErrors. */
+  admitConnect?: (ns: string, name: string, subresource: string, options: KObject) => Promise<void>;
 }
 
 /** Answer an upgrade request through the ordinary pipeline, on its socket, then close it. */
@@ -45,12 +50,17 @@ export function upgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket
   return (req, socket, head) => {
     const target = parseRequestTarget(req.url ?? '/');
     if (!target) { writeGoBadRequest(socket); return; }
+    if (isLogWebSocket(target.pathname, req) && !hasBody(req)) { serveLogWebSocket(deps.app, req, socket, head); return; }
     if (!STREAMING_PATH.test(target.pathname) && !hasBody(req)) { serveWithoutUpgrade(deps.app, req, socket); return; }
     // A GET upgrade is authorized as `get` and, as upstream's AuthorizePodWebsocketUpgradeCreatePermission, `create`.
     Promise.resolve().then(() => secureRequest(deps, req, target.pathname, target.searchParams, false, req.method === 'GET' ? ['create'] : [])).then((user) => {
       if (!user) { writeHttpError(socket, errors.unauthorized()); return; }
+      const connect = connectTarget(target.pathname, target.searchParams);
+      const admitted = connect && deps.admitConnect
+        ? asUser(user, () => deps.admitConnect!(connect.namespace, connect.name, connect.subresource, connect.options))
+        : Promise.resolve();
       // The streaming machinery (exec, attach, port-forward: ws, SPDY, the simulated network) loads on the first upgrade.
-      import('../streaming/exec.ts').then(({ handleUpgrade }) => handleUpgrade(req, socket, head, deps.resolvePod, deps.clock)).then((handled) => {
+      admitted.then(() => import('../streaming/exec.ts')).then(({ handleUpgrade }) => handleUpgrade(req, socket, head, deps.resolvePod, deps.clock)).then((handled) => {
         if (!handled) writeHttpError(socket, errors.badRequest(`upgrade is not supported for ${target.pathname.slice(0, 256)}`));
       }, (e) => {
         if (!(e instanceof StatusError)) reportInternalError(e, req, deps.log, deps.metrics());

@@ -18,6 +18,7 @@ import { daemonSetController } from './daemonset.ts';
 import { statefulSetController } from './statefulset.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController, sliceServiceKey } from './endpointslices.ts';
+import { endpointSliceMirroringController } from './endpointslice-mirroring.ts';
 import { eventRecorder } from './events.ts';
 import { hpaController } from './hpa/controller.ts';
 import type { EventRecorder } from './events.ts';
@@ -158,6 +159,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     controllers.push(
       endpointsController({ store, clock, services, pods, endpoints, log }),
       endpointSliceController({ store, clock, services, pods, slices, nodes, log }),
+      endpointSliceMirroringController({ store, clock, services, endpoints, slices, log }),
     );
     network = startNetwork(clock, store, { pods, services, slices, nodes });
     // The kubelet's httpGet and tcpSocket probes reach emulated servers over the simulated network.

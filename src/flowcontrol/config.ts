@@ -75,7 +75,9 @@ export class FlowControlConfig {
       watch: [{ informer: this.fsInformer }, { informer: this.plInformer, toKeys: () => this.fsInformer!.list().map((o) => o.metadata.name!) }],
       reconcile: (name) => this.syncDangling(name),
     });
-    // (not awaited: the conditions follow within moments; start-up does not wait for 13 status writes)
+    // Awaited: a server that is ready has written every status it owes, so a snapshot taken right after
+    // start-up (startCluster users do) is not followed by writes that a restore would then repeat.
+    await this.status.queue.idle();
     this.ensureTimer = this.clock.setInterval(() => {
       ensureBootstrapConfiguration(this.store).catch((e) => this.log?.(`APF bootstrap ensurer: ${(e as Error).message}`));
     }, ENSURE_EVERY_MS);

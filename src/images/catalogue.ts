@@ -3,9 +3,11 @@
 // entry runs is either a shell or found by programFor (programs.ts); images not listed are unknown
 // (the runtime keeps them running until deleted).
 import type { ImageDefaults } from './types.ts';
+import { localhostCert } from './localhost-cert.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const shell = (sh: string): ImageDefaults => ({ entrypoint: [], cmd: [sh], env: { PATH } });
+const updateDemo = (name: string): ImageDefaults => ({ entrypoint: ['/agnhost'], cmd: ['test-webserver'], env: { PATH }, files: { '/data.json': () => `{\n  "image": "${name}.jpg"\n}\n` } });
 
 export const CATALOGUE: Record<string, ImageDefaults> = {
   busybox: { entrypoint: [], cmd: ['sh'], env: { PATH } },
@@ -20,12 +22,15 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   'test-webserver': { entrypoint: ['/agnhost', 'test-webserver'], cmd: [] },
   'distroless-iptables': shell('/bin/sh'),
   nonroot: { entrypoint: [], cmd: ['sh'], user: 1234, env: { PATH } },
+  nonewprivs: { entrypoint: ['/usr/local/bin/nnp'], cmd: [], env: { PATH } },
   pause: { entrypoint: ['/pause'], cmd: [] },
-  agnhost: { entrypoint: ['/agnhost'], cmd: ['pause'], env: { PATH } },
+  // agnhost ships a self-signed localhost certificate (netexec --tls-cert-file /localhost.crt, porter).
+  agnhost: { entrypoint: ['/agnhost'], cmd: ['pause'], env: { PATH }, files: { '/localhost.crt': () => localhostCert().cert, '/localhost.key': () => localhostCert().key } },
   nginx: { entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], env: { PATH, NGINX_VERSION: '1.14.2' } },
   httpd: { entrypoint: [], cmd: ['httpd-foreground'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}`, HTTPD_PREFIX: '/usr/local/apache2' } },
-  kitten: { entrypoint: [], cmd: ['kitten-httpd'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}` } },
-  nautilus: { entrypoint: [], cmd: ['nautilus-httpd'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}` } },
+  // The update-demo images are agnhost's test-webserver (port 80, files from /) with their data.json.
+  kitten: updateDemo('kitten'),
+  nautilus: updateDemo('nautilus'),
   echoserver: { entrypoint: [], cmd: ['echoserver'], env: { PATH } },
 };
 

@@ -13,7 +13,7 @@ export function imageDefaults(image: string): ImageDefaults | undefined {
   const name = repositoryName(String(image ?? ''));
   // Own entries only: an image named "constructor" or "__proto__" is unknown, not Object's.
   const d = Object.hasOwn(CATALOGUE, name) ? CATALOGUE[name] : undefined;
-  return d && { ...d, entrypoint: [...d.entrypoint], cmd: [...d.cmd], env: d.env && { ...d.env } };
+  return d && { ...d, entrypoint: [...d.entrypoint], cmd: [...d.cmd], env: d.env && { ...d.env }, files: d.files && { ...d.files } };
 }
 
 /** The program run as `argv0` (a name or a path such as /agnhost or /usr/sbin/nginx), or undefined. */

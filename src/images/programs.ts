@@ -15,8 +15,11 @@ export const PROGRAMS: Record<string, Program> = {
   nginx,
   'docker-entrypoint.sh': lazy(async () => (await import('./web/entrypoint.ts')).dockerEntrypoint),
   'httpd-foreground': httpd, httpd,
-  'kitten-httpd': lazy(async () => (await import('./web/httpd.ts')).kitten),
-  'nautilus-httpd': lazy(async () => (await import('./web/httpd.ts')).nautilus),
   echoserver: lazy(async () => (await import('./web/echoserver.ts')).echoserver),
   ...NETWORK_COMMANDS,
+  id: lazy(async () => (await import('./system/commands.ts')).id),
+  whoami: lazy(async () => (await import('./system/commands.ts')).whoami),
+  sysctl: lazy(async () => (await import('./system/commands.ts')).sysctl),
+  ip: lazy(async () => (await import('./system/commands.ts')).ip),
+  nnp: lazy(async () => (await import('./system/commands.ts')).nnp),
 };

@@ -14,6 +14,8 @@ export interface ImageDefaults {
   user?: number;
   /** Environment the image sets (PATH and the like). */
   env?: Record<string, string>;
+  /** Files the image ships outside its PATH (path → content, made on first read). */
+  files?: Record<string, () => string>;
 }
 
 /** What a running program sees of its container. */

@@ -158,7 +158,9 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
         name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } },
       })) } : {}),
       containerStatuses: containers(p).map((c) => ({
-        name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } },
+        name: c.name, ...imageRef(c.image), imageID: '', ready: false, restartCount: 0, started: false,
+        // Behind init containers the app containers wait PodInitializing, as the kubelet reports them.
+        state: { waiting: { reason: p.spec?.initContainers?.length ? 'PodInitializing' : 'ContainerCreating' } },
       })),
     };
   },

@@ -37,6 +37,14 @@ function hostSubKey(p: KObject): string[] {
   const spec = (p as any).spec ?? {};
   return spec.hostname && spec.subdomain ? [`${p.metadata.namespace}/${spec.subdomain}/${spec.hostname}`] : [];
 }
+/** `<node>/<proto>/<hostPort>` for each container port a pod publishes on its node. */
+function hostPorts(p: KObject): string[] {
+  const spec = (p as any).spec ?? {};
+  if (!spec.nodeName) return [];
+  const out: string[] = [];
+  for (const c of spec.containers ?? []) for (const port of c?.ports ?? []) if (port?.hostPort > 0) out.push(`${spec.nodeName}/${String(port.protocol ?? 'TCP')}/${port.hostPort}`);
+  return out;
+}
 function sliceService(s: KObject): string[] {
   const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
   return svc ? [`${s.metadata.namespace}/${svc}`] : [];
@@ -44,7 +52,7 @@ function sliceService(s: KObject): string[] {
 
 interface IndexDef { name: string; of: (o: KObject) => string[] }
 const INDEXES: Record<Kind, IndexDef[]> = {
-  pods: [{ name: 'ip', of: podIPs }, { name: 'hostsub', of: hostSubKey }, { name: 'uid', of: (p) => [String(p.metadata.uid ?? '')] }],
+  pods: [{ name: 'ip', of: podIPs }, { name: 'hostsub', of: hostSubKey }, { name: 'uid', of: (p) => [String(p.metadata.uid ?? '')] }, { name: 'hostport', of: hostPorts }],
   services: [{ name: 'clusterip', of: clusterIPs }, { name: 'nodeport', of: nodePorts }, { name: 'externalip', of: (s) => (s as any).spec?.externalIPs ?? [] }],
   endpointslices: [{ name: 'service', of: sliceService }],
   nodes: [{ name: 'ip', of: nodeIPs }],

@@ -78,7 +78,14 @@ export class Network {
 
   /** Where a packet to ip:port ends: a listener, a refusal or nowhere. */
   private target(ip: string, port: number, proto: Proto, from: Dialer): { ip: string; port: number; h?: Handler; refused: boolean; service?: string } {
-    if (isLoopback(ip)) return { ip: from.ip, port, h: this.handlerAt(ip, port, proto, from), refused: true };
+    if (isLoopback(ip)) {
+      const own = this.handlerAt(ip, port, proto, from);
+      // A host-network pod's loopback is the node's: hostPorts bound to 127.0.0.1 (or all addresses) answer there.
+      const node = (from.pod as any)?.spec?.hostNetwork ? String((from.pod as any).spec.nodeName ?? '') : '';
+      const hp = !own && node ? this.router.hostPort(node, [ip, '127.0.0.1', '::1'], port, proto) : undefined;
+      if (hp) return { ip: hp.ip, port: hp.port, h: this.handlerAt(hp.ip, hp.port, proto, from), refused: true };
+      return { ip: from.ip, port, h: own, refused: true };
+    }
     const r = this.router.route(ip, port, proto, from.ip);
     switch (r.kind) {
       case 'pod': case 'service': return { ip: r.ip, port: r.port, h: this.handlerAt(r.ip, r.port, proto, from), refused: true, service: r.kind === 'service' ? r.service : undefined };

@@ -6,12 +6,16 @@ import { CLUSTER_DOMAIN, resolvConf } from './dns.ts';
 import { podIPs } from './cluster-index.ts';
 
 /** /etc/hosts of a pod (not host-network). */
+/** A simulated node's own /etc/hosts (what a hostPath of /etc/hosts shows, and host-network pods see). */
+export const NODE_ETC_HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
 export function etcHostsFile(pod: KObject): string {
   const spec = (pod as any).spec ?? {};
   const host = String(spec.hostname ?? pod.metadata.name ?? '');
   const domain = spec.subdomain ? `${spec.subdomain}.${pod.metadata.namespace}.svc.${CLUSTER_DOMAIN}` : '';
-  let out = '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n';
-  for (const ip of podIPs(pod)) out += domain ? `${ip}\t${host}.${domain}\t${host}\n` : `${ip}\t${host}\n`;
+  // A host-network pod gets the node's file (and its host aliases), not a kubelet-managed one.
+  let out = spec.hostNetwork ? NODE_ETC_HOSTS : '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n';
+  if (!spec.hostNetwork) for (const ip of podIPs(pod)) out += domain ? `${ip}\t${host}.${domain}\t${host}\n` : `${ip}\t${host}\n`;
   const aliases = (spec.hostAliases ?? []).filter((a: any) => a?.ip);
   if (aliases.length) {
     out += '\n# Entries added by HostAliases.\n';

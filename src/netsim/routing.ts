@@ -5,6 +5,7 @@
 // endpoints take turns. A pod IP is reached directly.
 import type { KObject } from '../registry/strategy.ts';
 import type { ClusterIndex } from './cluster-index.ts';
+import { podIPs } from './cluster-index.ts';
 import type { Proto } from './types.ts';
 
 export type Route =
@@ -35,6 +36,13 @@ export class Router {
       const sp = ((nodePortSvc as any).spec?.ports ?? []).find((p: any) => Number(p?.nodePort) === port && String(p?.protocol ?? 'TCP') === proto);
       return this.toEndpoint(nodePortSvc, sp, proto, client);
     }
+    // A pod's hostPort on its node's address (hostIP empty or that address), before the node's own sockets.
+    if (onNode) {
+      for (const node of this.index.by('nodes', 'ip', ip)) {
+        const hp = this.hostPort(String(node.metadata.name), [ip], port, proto);
+        if (hp) return { kind: 'pod', ...hp };
+      }
+    }
     if (this.index.by('pods', 'ip', ip).length) return { kind: 'pod', ip, port };
     const svc = this.index.by('services', 'clusterip', ip)[0] ?? this.index.by('services', 'externalip', ip)[0];
     if (svc) {
@@ -42,6 +50,22 @@ export class Router {
       return sp ? this.toEndpoint(svc, sp, proto, client) : { kind: 'nowhere' };
     }
     return onNode ? { kind: 'node' } : { kind: 'nowhere' };
+  }
+
+  /** The pod and container port behind `node`'s hostPort `port` for a packet to one of `addresses`. */
+  hostPort(node: string, addresses: string[], port: number, proto: Proto): { ip: string; port: number } | undefined {
+    for (const pod of this.index.by('pods', 'hostport', `${node}/${proto}/${port}`)) {
+      const ip = podIPs(pod)[0];
+      if (!ip || pod.metadata.deletionTimestamp) continue;
+      for (const c of (pod as any).spec?.containers ?? []) {
+        for (const p of c?.ports ?? []) {
+          if (Number(p?.hostPort) !== port || String(p?.protocol ?? 'TCP') !== proto) continue;
+          const hostIP = String(p.hostIP ?? '');
+          if (hostIP === '' || hostIP === '0.0.0.0' || hostIP === '::' || addresses.includes(hostIP)) return { ip, port: Number(p.containerPort) };
+        }
+      }
+    }
+    return undefined;
   }
 
   private toEndpoint(svc: KObject, sp: any, proto: Proto, client: string): Route {

@@ -1,6 +1,7 @@
 // The generic registry: one implementation of every verb for every kind (after k8s.io/apiserver's
 // generic registry Store). A kind contributes only a Strategy. Objects returned by this store are
 // shared with its cache: treat them as read-only and clone before changing.
+import { validateEphemeralContainersUpdate, withEphemeralContainers } from './kinds/pod-ephemeral.ts';
 import type { Backend, KeyValue, WatchEvent } from '../storage/types.ts';
 import { isStorageError } from '../storage/types.ts';
 import type { Clock } from '../clock.ts';
@@ -447,7 +448,10 @@ export class Store {
 
   /** What admission may read: the strategy context plus every stored object of a resource. */
   private admissionCtx(r: ResourceInfo, requestedAs?: ResourceInfo): AdmissionContext {
-    return { ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj) };
+    return {
+      ...this.ctx(r), requestedAs, list: async (g, v, res) => (await this.list(findResource(g, v, res)!, undefined)).items.map((e) => e.obj),
+      get: (g, v, res, ns, name) => this.tryGet(findResource(g, v, res)!, ns, name),
+    };
   }
 
   private async writeUpdate(r: ResourceInfo, ns: string | undefined, name: string, kv: KeyValue, obj: KObject, opts: WriteOptions & { subresource?: string }): Promise<KObject> {
@@ -458,9 +462,14 @@ export class Store {
     checkMetaTypes(obj);
     let next: KObject;
     // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
-    const internal = opts.subresource !== undefined && opts.subresource !== 'status';
+    const ephemeral = opts.subresource === 'ephemeralcontainers';
+    const internal = opts.subresource !== undefined && opts.subresource !== 'status' && !ephemeral;
     if (internal) {
       next = obj;
+    } else if (ephemeral) {
+      // pods/ephemeralcontainers: only spec.ephemeralContainers comes from the request.
+      next = withEphemeralContainers(old, obj);
+      next.metadata.resourceVersion = obj.metadata.resourceVersion;
     } else if (opts.subresource === 'status') {
       next = clone(old);
       next.status = obj.status;
@@ -506,7 +515,7 @@ export class Store {
     const metaOnStatus = opts.subresource === 'status' && strategy.statusUpdatesMetadata
       ? [...this.validateMeta(r, next, strategy), ...this.validateMetaUpdate(next, old)] : [];
     const statusErrs = opts.subresource === 'status' ? strategy.validateStatusUpdate?.(next, old, this.ctx(r)) ?? [] : [];
-    const errs = opts.subresource !== undefined ? [...metaOnStatus, ...statusErrs] : [
+    const errs = ephemeral ? validateEphemeralContainersUpdate(next, old) : opts.subresource !== undefined ? [...metaOnStatus, ...statusErrs] : [
       ...this.validateMeta(r, next, strategy),
       ...this.validateMetaUpdate(next, old),
       ...(strategy.validateUpdate?.(next, old, this.ctx(r)) ?? strategy.validate?.(next, this.ctx(r)) ?? []),
@@ -550,6 +559,18 @@ export class Store {
    * DELETE semantics: preconditions, finalizers, graceful deletion (pods on a node), propagation
    * finalizers. Returns the object and whether it is gone now (false: marked for deletion).
    */
+  /**
+   * Admission of a CONNECT (pods/exec, pods/attach, pods/portforward): the connect options object
+   * (PodExecOptions, PodAttachOptions, PodPortForwardOptions) is what plugins and webhooks see.
+   */
+  async admitConnect(r: ResourceInfo, ns: string, name: string, subresource: string, options: KObject): Promise<void> {
+    if (this.admission.empty) return;
+    const as: ResourceInfo = { ...r, kind: String(options.kind ?? r.kind) };
+    const attrs = { ...this.attributes('CONNECT', as, ns, name, { requestedAs: as }, subresource, options), options: {} };
+    await this.admission.mutate(attrs, this.admissionCtx(r));
+    await this.admission.validate(attrs, this.admissionCtx(r));
+  }
+
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ obj: KObject; deleted: boolean }> {
     if (conversionFor(r)) {
       const out = await this.delete(storageResource(r), ns, name, opts).catch((e) => { throw relabelError(e, r); });

@@ -44,6 +44,8 @@ export interface StrategyServices {
 export interface AdmissionContext extends StrategyContext {
   /** Every stored object of a resource (cluster-wide). */
   list(group: string, version: string, resource: string): Promise<KObject[]>;
+  /** One stored object, or undefined. */
+  get?(group: string, version: string, resource: string, ns: string | undefined, name: string): Promise<KObject | undefined>;
   /** The version the client wrote in, when the store writes the object as another (storage) version. */
   requestedAs?: ResourceInfo;
 }

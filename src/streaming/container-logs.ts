@@ -6,6 +6,7 @@ import { errors } from '../errors.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { workerFor } from '../kubelet/containers/workers.ts';
 import type { LogLine, Logbook } from '../kubelet/containers/logbook.ts';
+import { lineText } from '../kubelet/containers/logbook.ts';
 import type { ContainerRef } from './common.ts';
 import type { LogOptions } from './logs.ts';
 
@@ -13,7 +14,7 @@ import type { LogOptions } from './logs.ts';
 export function runtimeLog(pod: KObject, c: ContainerRef, previous: boolean): Logbook | undefined {
   const w = workerFor(pod.metadata?.uid);
   if (!w || w.pod.metadata.name !== pod.metadata?.name) return undefined;
-  const s = w.slot(c.name, c.kind === 'init' ? 'init' : 'container');
+  const s = w.slot(c.name, c.kind === 'init' ? 'init' : c.kind === 'ephemeral' ? 'ephemeral' : 'container');
   if (!s) return undefined;
   if (previous) {
     // While the container waits to restart, its last run is `current`; the one before is `last`.
@@ -31,7 +32,7 @@ export async function serveRuntimeLog(req: IncomingMessage, res: ServerResponse,
   let done = false;
   const write = (l: LogLine): boolean => {
     if (done) return false;
-    let buf = Buffer.from(`${opts.timestamps ? `${rfc3339Nano(l.ts)} ` : ''}${l.text}\n`, 'latin1');
+    let buf = Buffer.from(`${opts.timestamps ? `${rfc3339Nano(l.ts)} ` : ''}${lineText(l)}`, 'latin1');
     if (opts.limitBytes !== undefined && written + buf.length >= opts.limitBytes) { buf = buf.subarray(0, opts.limitBytes - written); done = true; }
     written += buf.length;
     if (buf.length) res.write(buf);

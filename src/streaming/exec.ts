@@ -98,7 +98,7 @@ function envOf(pod: KObject, c: ContainerRef): Record<string, string> {
 function runtimeRun(pod: KObject, c: ContainerRef) {
   const w = workerFor(pod.metadata?.uid);
   if (!w || w.pod.metadata.name !== pod.metadata?.name) return undefined;
-  const run = w.slot(c.name, c.kind === 'init' ? 'init' : 'container')?.current;
+  const run = w.slot(c.name, c.kind === 'init' ? 'init' : c.kind === 'ephemeral' ? 'ephemeral' : 'container')?.current;
   return run && !run.exit ? run : undefined;
 }
 
@@ -165,7 +165,8 @@ async function resolvable(sb: Sandbox, cmd: string): Promise<boolean> {
  * output (tar) and UTF-8 text both come back as the exact bytes; a `sh -c` script gets its own
  * redirection inside (shell-output.ts), as the interpreter re-encodes what a script gathers.
  */
-export async function runInContainer(pod: KObject, c: ContainerRef, argv: string[], stdin?: Buffer): Promise<RunResult> {
+export async function runInContainer(pod: KObject, c: ContainerRef, command: string[], stdin?: Buffer): Promise<RunResult> {
+  const argv = shellOptionsInScript(command);
   const sb = await sandboxFor(pod, c);
   if (!(await resolvable(sb, argv[0]))) return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 127, notFound: true };
   const n = ++runSeq;
@@ -191,6 +192,20 @@ export async function runInContainer(pod: KObject, c: ContainerRef, argv: string
   const stdout = Buffer.concat([await read(out), await read(innerOut)]);
   const stderr = Buffer.concat([await read(err), await read(innerErr)]);
   return { stdout, stderr, exitCode };
+}
+
+/**
+ * `sh -x -c SCRIPT` (upstream's RunHostCmd), `sh -e -c`, `sh -ex -c`: the interpreter's `sh` takes no
+ * options before -c, so they become `set` lines at the top of the script (-x traces to stderr).
+ */
+export function shellOptionsInScript(argv: string[]): string[] {
+  const sh = argv[0]?.slice(argv[0].lastIndexOf('/') + 1);
+  if (!['sh', 'bash', 'ash', 'dash'].includes(sh ?? '')) return argv;
+  let i = 1;
+  const flags: string[] = [];
+  for (; i < argv.length && /^-[euxv]+$/.test(argv[i]); i++) flags.push(...argv[i].slice(1));
+  if (!flags.length || argv[i] !== '-c' || argv[i + 1] === undefined) return argv;
+  return [argv[0], '-c', `set -${[...new Set(flags)].join('')}\n${argv[i + 1]}`, ...argv.slice(i + 2)];
 }
 
 /** `sh -c SCRIPT [NAME [ARG...]]` with a shell the interpreter provides. */

@@ -7,8 +7,8 @@
 // however also captures the left side of a pipeline (`echo hi | tr a-z A-Z` would print "hi"), so
 // a script that is one pipeline of simple commands (`tar cf - x | tail -c+N`, as kubectl cp
 // --retries runs) gets a redirection on its last command instead, and any other script containing
-// a pipeline, or running code the parser cannot see (eval, source), keeps the interpreter's own
-// handling: correct text, possibly re-encoded high bytes.
+// a pipeline or a command substitution, or running code the parser cannot see (eval, source), keeps
+// the interpreter's own handling: correct text, possibly re-encoded high bytes.
 import type { parse as parseFn, serialize as serializeFn } from 'just-bash';
 
 /** Whether a parsed script contains a pipeline of two or more commands, at any depth. */
@@ -52,6 +52,8 @@ export function byteExactScript(script: string, jb: { parse: typeof parseFn; ser
   let ast: Script;
   try { ast = jb.parse(script); } catch { return undefined; } // a syntax error: let the shell report it
   if (hasPipeline(ast)) return redirectLone(ast, out, jb.serialize);
+  // A shell-wide `exec >file` also takes the output of $(...) and `...` (they would expand to nothing).
+  if (some(ast, (n) => n.type === 'CommandSubstitution' || n.type === 'ProcessSubstitution')) return undefined;
   // On the script's first line, so $LINENO and error line numbers stay the script's own.
   return `exec >${out} 2>${err}; ${script}`;
 }

@@ -117,7 +117,7 @@ test('deleting a pod removes its address; deleting the Service removes Endpoints
   } finally { await c.close(); }
 });
 
-test('a selector-less Service: user Endpoints untouched, no slices; no write when nothing changes', async () => {
+test('a selector-less Service: user Endpoints untouched, no slices of the EndpointSlice controller (only the mirrored one); no write when nothing changes', async () => {
   const c = await startCluster();
   try {
     await c.store.create(SVC, 'default', service('ext', undefined));
@@ -129,7 +129,11 @@ test('a selector-less Service: user Endpoints untouched, no slices; no write whe
     await c.until(async () => sliceIPs(await slicesOf(c, 'q'), true).length === 1, { what: 'q slice' });
     const ext = await c.store.get(EP, 'default', 'ext');
     assert.equal(ext.metadata.resourceVersion, mine.metadata.resourceVersion);
-    assert.deepEqual(await slicesOf(c, 'ext'), []);
+    // The EndpointSlice controller makes none; the mirroring controller mirrors the user's Endpoints.
+    await c.until(async () => (await slicesOf(c, 'ext')).length === 1, { what: 'mirrored slice' });
+    const ext1 = (await slicesOf(c, 'ext'))[0] as any;
+    assert.equal(ext1.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+    assert.deepEqual(ext1.endpoints.map((e: any) => e.addresses[0]), ['192.0.2.1']);
 
     const epRV = (await c.store.get(EP, 'default', 'q')).metadata.resourceVersion;
     const sliceRV = (await slicesOf(c, 'q'))[0].metadata.resourceVersion;

@@ -165,3 +165,20 @@ test('service type change: fields the old type needed, sent back unchanged, are 
   const changed = update('', 'Service', { ...old, spec: { ...old.spec, type: 'ExternalName', externalName: 'example.com', clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'] } }, old, { services });
   assert.ok(changed.errors.some((e) => e.includes('may not be set for ExternalName services')), changed.errors.join('; '));
 });
+
+test('service sessionAffinity None drops sessionAffinityConfig (ClientIP → None by update), ClientIP defaults its timeout', () => {
+  const services = new Allocators().services();
+  const sticky = create('', 'Service', svc({ sessionAffinity: 'ClientIP', ports: [{ port: 80 }] }, 'sticky'), { services });
+  assert.deepEqual(sticky.errors, []);
+  assert.deepEqual(sticky.obj.spec.sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
+  const none = structuredClone(sticky.obj);
+  none.spec.sessionAffinity = 'None';
+  const put = update('', 'Service', none, sticky.obj, { services });
+  assert.deepEqual(put.errors, []);
+  assert.equal(put.obj.spec.sessionAffinityConfig, undefined);
+  const created = create('', 'Service', svc({ sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } }, ports: [{ port: 80 }] }, 'plain'), { services });
+  assert.deepEqual(created.errors, []);
+  assert.equal(created.obj.spec.sessionAffinityConfig, undefined);
+  const bad = create('', 'Service', svc({ sessionAffinity: 'Sometimes', ports: [{ port: 80 }] }, 'bad'), { services });
+  assert.deepEqual(bad.errors, ['spec.sessionAffinity: Unsupported value: "Sometimes": supported values: "ClientIP", "None"']);
+});

@@ -166,3 +166,22 @@ test('node ports win over host-network pods on the node address; the pod\'s own 
   assert.equal(await readAll((await c.connect('172.18.0.2', 9100)).socket), 'host agent');
   assert.equal(await code(c.connect('172.18.0.2', 9101)), 'ECONNREFUSED');
 });
+
+test('hostPort: the node address reaches the pod publishing it (by hostIP and protocol); a host-network pod reaches 127.0.0.1-bound ones', async () => {
+  const { net } = newNetwork();
+  net.index.put('nodes', node('node-1', '172.18.0.2'));
+  const ports = (hostIP: string, protocol = 'TCP') => ({ spec: { containers: [{ name: 'c', image: 'agnhost', ports: [{ containerPort: 8080, hostPort: 54323, hostIP, protocol }] }] } });
+  const p1 = pod('ns', 'p1', '10.244.0.11', ports('127.0.0.1')), p2 = pod('ns', 'p2', '10.244.0.12', ports('172.18.0.2')), p3 = pod('ns', 'p3', '10.244.0.13', ports('172.18.0.2', 'UDP'));
+  const host = pod('ns', 'host', '172.18.0.2', { spec: { hostNetwork: true } }), other = pod('ns', 'other', '10.244.0.20');
+  for (const p of [p1, p2, p3, host, other]) net.index.put('pods', p);
+  answer(new PodNet(net, p1), 8080, 'p1');
+  answer(new PodNet(net, p2), 8080, 'p2');
+  new PodNet(net, p3).listenDatagram(8080, () => 'p3');
+  const h = new PodNet(net, host), o = new PodNet(net, other);
+  assert.equal(await readAll((await h.connect('127.0.0.1', 54323)).socket), 'p1');
+  assert.equal(await readAll((await h.connect('172.18.0.2', 54323)).socket), 'p2');
+  assert.equal(await readAll((await o.connect('172.18.0.2', 54323)).socket), 'p2', 'from any pod, through the node address');
+  assert.equal(String(await h.datagram('172.18.0.2', 54323, 'hostname')), 'p3');
+  assert.equal(await code(o.connect('127.0.0.1', 54323)), 'ECONNREFUSED', 'a pod network pod\'s loopback is its own');
+  assert.equal(await code(h.connect('172.18.0.2', 54324)), 'ECONNREFUSED', 'no such hostPort: the node refuses');
+});

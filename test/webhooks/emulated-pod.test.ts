@@ -8,6 +8,7 @@ import { assertStatus, startFixture } from '../api/fixture.ts';
 import type { Fixture } from '../api/fixture.ts';
 import { generateServingCertificate } from '../../src/auth/certs.ts';
 import { RealClock } from '../../src/clock.ts';
+import { WebSocket } from 'ws';
 
 let f: Fixture;
 before(async () => { f = await startFixture({ controllers: true }); });
@@ -60,4 +61,30 @@ test('an admission webhook served by an emulated agnhost pod denies through its 
   const denied = assertStatus(await f.api.post(`/api/v1/namespaces/${ns}/configmaps`).send({ metadata: { name: 'bad' }, data: { 'webhook-e2e-test': 'webhook-disallow' } }), 400);
   assert.equal(denied.message, 'admission webhook "deny-unwanted-configmap-data.k8s.io" denied the request: the configmap contains unwanted key and value');
   await f.api.delete(`/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/deny-${ns}`);
+
+  // A CONNECT to pods/attach goes through admission: the webhook sees PodAttachOptions and denies.
+  const attachHook = {
+    metadata: { name: `deny-attach-${ns}` },
+    webhooks: [{
+      name: 'deny-attaching-pod.k8s.io',
+      rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/attach'] }],
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+      clientConfig: { service: { namespace: ns, name: 'e2e-test-webhook', path: '/pods/attach', port: 8443 }, caBundle: b64(tls.caPem) },
+      sideEffects: 'None', admissionReviewVersions: ['v1', 'v1beta1'],
+    }],
+  };
+  assert.equal((await f.api.post('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations').send(attachHook)).status, 201);
+  const attach = (query: string) => new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const ws = new WebSocket(`${f.url.replace('http', 'ws')}/api/v1/namespaces/${ns}/pods/to-be-attached-pod/attach?${query}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${f.token}` } });
+    ws.on('unexpected-response', (_q, res) => { let b = ''; res.on('data', (c: Buffer) => { b += c; }); res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(b) })); });
+    ws.on('open', () => { ws.close(); resolve({ status: 101, body: undefined }); });
+    ws.on('error', reject);
+  });
+  let denied2: { status: number; body: any } = { status: 0, body: undefined };
+  // The code is the webhook's (as the configmap denial above), the message what kubectl attach prints.
+  await until('the attach webhook answering', async () => (denied2 = await attach('container=container1&stdin=true&stdout=true')).status === 400);
+  assert.equal(denied2.body.message, 'admission webhook "deny-attaching-pod.k8s.io" denied the request: attaching to pod \'to-be-attached-pod\' is not allowed');
+  const other = await attach('container=other&stdout=true');
+  assert.equal(other.status, 404, 'allowed by the webhook: the missing pod is what answers');
+  await f.api.delete(`/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/deny-attach-${ns}`);
 });

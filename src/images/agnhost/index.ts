@@ -19,13 +19,15 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   connect: async () => (await import('./connect.ts')).connect,
   webhook: async () => (await import('./webhook.ts')).webhook,
   'crd-conversion-webhook': async () => (await import('./crd-conversion-webhook.ts')).crdConversionWebhook,
+  nettest: async () => (await import('./nettest.ts')).nettest,
+  guestbook: async () => (await import('./guestbook.ts')).guestbook,
 };
 
 export const AGNHOST_SUBCOMMANDS = Object.keys(SUBCOMMANDS);
 
 /** Upstream subcommands Skiff does not emulate: named as such rather than "unknown". */
 const NOT_EMULATED = new Set(['audit-proxy', 'crd-conversion-webhook-v1beta1', 'external-metrics', 'fake-gitserver', 'fake-metrics-server', 'fake-registry-server',
-  'grpc-health-checking', 'guestbook', 'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'nettest', 'no-snat-test', 'no-snat-test-proxy',
+  'grpc-health-checking', 'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'no-snat-test', 'no-snat-test-proxy',
   'nonewprivs', 'openidmetadata', 'podcertificatesigner', 'port-forward-tester', 'registry', 'resource-consumer', 'resource-consumer-controller', 'tcp-reset']);
 
 // klog's flags, which agnhost's root command registers for every subcommand (e2e specs pass

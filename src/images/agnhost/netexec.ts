@@ -34,7 +34,7 @@ export async function netexec(io: ProgramIO, args: string[]): Promise<number> {
     let tls: { cert: string; key: string } | undefined;
     if (v['tls-cert-file']) {
       const cert = await readText(io, v['tls-cert-file']), key = await readText(io, v['tls-private-key-file'] || v['tls-cert-file']);
-      if (!cert || !key) { goLog(io, `open ${cert ? v['tls-private-key-file'] : v['tls-cert-file']}: no such file or directory`); return 1; }
+      if (!cert || !key) { goLog(io, `open ${cert ? v['tls-private-key-file'] : v['tls-cert-file']}: no such file or directory`); stop.abort(); return 1; }
       tls = { cert, key };
     }
     const override = v['http-override'] as string;

@@ -1,5 +1,5 @@
 // httpd (Apache, `httpd-foreground`): a static server on port 80 rooted at /usr/local/apache2/htdocs
-// with Apache's "It works!" page; the kitten/nautilus demo images are httpd with their own page.
+// with Apache's "It works!" page.
 import type { ProgramIO } from '../types.ts';
 import { forPod } from '../../netsim/index.ts';
 import { goTime, stopped } from '../program-kit.ts';
@@ -19,7 +19,3 @@ export function httpdWith(index: string) {
 }
 
 export const httpd = httpdWith(HTTPD_INDEX);
-
-/** The update-demo images: httpd serving a page that names them. */
-export const kitten = httpdWith('<html><body><h1>kitten</h1><img src="kitten.jpg"></body></html>\n');
-export const nautilus = httpdWith('<html><body><h1>nautilus</h1><img src="nautilus.jpg"></body></html>\n');

@@ -9,6 +9,9 @@ import type { PodVolumes } from './pod-volumes.ts';
 import { prefixFs } from './prefix-fs.ts';
 import { expand, lookupIn } from './expand.ts';
 import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
+import { imageDefaults } from '../../images/index.ts';
+import { BIN_DIRS, binFs, imageFiles } from './bin-fs.ts';
+import { ConfigError } from './sources.ts';
 
 export interface RootInfo { hostname: string; podIP?: string; namespace: string; cwd: string }
 
@@ -30,31 +33,56 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
   const withIP = root.podIP ? { ...pod, status: { ...(pod as any).status, podIP: root.podIP, podIPs: (pod as any).status?.podIPs ?? [{ ip: root.podIP }] } } : pod;
   files['/etc/hosts'] = etcHostsFile(withIP as KObject);
   files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
-  const rootFs = new jb.InMemoryFs(files);
+  const rootFs = new jb.InMemoryFs({ ...files, ...imageFiles(imageDefaults(String(c.image ?? ''))) });
   if (root.cwd !== '/') await rootFs.mkdir(root.cwd, { recursive: true });
   const fs = new jb.MountableFs({ base: rootFs });
+  const bin = await binFs(jb);
+  for (const dir of BIN_DIRS) fs.mount(dir, bin);
   const mounts = [...(c.volumeMounts ?? [])].sort((a: any, b: any) => String(a.mountPath).length - String(b.mountPath).length);
   for (const m of mounts) {
     const vol = await vols.get(m.name);
     if (!vol) continue;
     const mountPath = String(m.mountPath).replace(/\/+$/, '') || '/';
     if (mountPath === '/') continue;
-    const sub = m.subPathExpr ? expand(String(m.subPathExpr), lookupIn(env)) : m.subPath ? String(m.subPath) : '';
+    const sub = mountSubPath(m, env);
     if (sub) { await mountSub(fs, rootFs, vol, `/${sub}`, mountPath); continue; }
+    // A volume that is one file (hostPath of a file: /etc/hosts) shows as that file at the mount path.
+    if ((await vol.stat('/').catch(() => undefined))?.isFile) { await copyFile(rootFs, vol, '/', mountPath); continue; }
     try { fs.mount(mountPath, vol); } catch { /* a mount inside another: the outer one shows */ }
   }
   return fs;
 }
 
+/**
+ * The subPath of a mount, `subPathExpr` expanded with the container's environment as the kubelet's
+ * makeMounts does: a variable that is undefined or empty, an absolute path or a `..` step is a
+ * configuration error (the container waits in CreateContainerConfigError and is retried).
+ */
+export function mountSubPath(m: { subPath?: unknown; subPathExpr?: unknown }, env: Record<string, string>): string {
+  let sub = m.subPath ? String(m.subPath) : '';
+  if (m.subPathExpr) {
+    const missing = new Set<string>();
+    sub = expand(String(m.subPathExpr), (name) => { const v = lookupIn(env)(name); if (!v) missing.add(name); return v ?? ''; });
+    if (missing.size) throw new ConfigError(`missing value for ${[...missing].sort().join(', ')}`);
+  }
+  if (!sub) return '';
+  if (sub.startsWith('/')) throw new ConfigError(`error SubPath \`${sub}\` must not be an absolute path`);
+  if (sub.split('/').includes('..')) throw new ConfigError(`unable to provision SubPath \`${sub}\`: must not contain '..'`);
+  return sub;
+}
+
 async function mountSub(fs: MountableFs, rootFs: IFileSystem, vol: IFileSystem, sub: string, mountPath: string): Promise<void> {
   const st = await vol.stat(sub).catch(() => undefined);
-  if (st && !st.isDirectory) {
-    const dir = mountPath.slice(0, mountPath.lastIndexOf('/'));
-    if (dir) await rootFs.mkdir(dir, { recursive: true });
-    await rootFs.writeFile(mountPath, await vol.readFileBuffer(sub));
-    await rootFs.chmod(mountPath, st.mode & 0o777).catch(() => {});
-    return;
-  }
+  if (st && !st.isDirectory) { await copyFile(rootFs, vol, sub, mountPath); return; }
   if (!st) await vol.mkdir(sub, { recursive: true });
   try { fs.mount(mountPath, prefixFs(vol, sub)); } catch { /* nested: ignored */ }
+}
+
+/** Copy the file `from` of `vol` to `to` in the container's root (its mode kept). */
+async function copyFile(rootFs: IFileSystem, vol: IFileSystem, from: string, to: string): Promise<void> {
+  const st = await vol.stat(from);
+  const dir = to.slice(0, to.lastIndexOf('/'));
+  if (dir) await rootFs.mkdir(dir, { recursive: true });
+  await rootFs.writeFile(to, await vol.readFileBuffer(from));
+  await rootFs.chmod(to, st.mode & 0o777).catch(() => {});
 }

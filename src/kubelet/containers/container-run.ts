@@ -15,7 +15,8 @@ export interface Run {
 
 export interface Slot {
   spec: Record<string, any>;
-  kind: 'init' | 'container';
+  /** `ephemeral`: added through pods/ephemeralcontainers; runs once, never restarted. */
+  kind: SlotKind;
   /** A restartable init container (restartPolicy: Always). */
   sidecar: boolean;
   restartCount: number;
@@ -30,7 +31,9 @@ export interface Slot {
   probeCounts: Record<string, { ok: number; bad: number }>;
 }
 
-export function newSlot(spec: Record<string, any>, kind: 'init' | 'container'): Slot {
+export type SlotKind = 'init' | 'container' | 'ephemeral';
+
+export function newSlot(spec: Record<string, any>, kind: SlotKind): Slot {
   return { spec, kind, sidecar: kind === 'init' && spec.restartPolicy === 'Always', restartCount: 0, ready: false, started: false, backoff: 0, timers: [], probeCounts: {} };
 }
 

@@ -1,7 +1,11 @@
 // The log of one run of a container: its stdout and stderr as timestamped lines (the CRI log
 // format's content), capped like the kubelet's containerLogMaxSize (older lines are dropped), with
 // listeners for `kubectl logs -f`.
-export interface LogLine { ts: number; stream: 'stdout' | 'stderr'; text: string }
+/** `partial`: the run ended without a newline after this text (CRI's "P" tag): it is shown without one. */
+export interface LogLine { ts: number; stream: 'stdout' | 'stderr'; text: string; partial?: boolean }
+
+/** The line as it reads back: its text and, unless it was cut off by the end of the run, a newline. */
+export const lineText = (l: LogLine): string => (l.partial ? l.text : `${l.text}\n`);
 
 /** Bytes of log text kept per run (upstream's default containerLogMaxSize is 10Mi). */
 export const MAX_LOG_BYTES = 1 << 20;
@@ -26,7 +30,7 @@ export class Logbook {
   /** The run ended: flush unterminated lines and wake followers. */
   close(): void {
     if (this.closed) return;
-    for (const s of ['stdout', 'stderr'] as const) if (this.partial[s]) { this.push({ ts: this.now(), stream: s, text: this.partial[s] }); this.partial[s] = ''; }
+    for (const s of ['stdout', 'stderr'] as const) if (this.partial[s]) { this.push({ ts: this.now(), stream: s, text: this.partial[s], partial: true }); this.partial[s] = ''; }
     this.closed = true;
     for (const l of this.listeners) l(undefined);
     this.listeners.clear();
@@ -48,7 +52,7 @@ export class Logbook {
 
   /** The last `bytes` of output, as FallbackToLogsOnError reads it (upstream: 80 lines, 2048 bytes). */
   tail(maxLines = 80, maxBytes = 2048): string {
-    const text = this.lines.slice(-maxLines).map((l) => `${l.text}\n`).join('');
+    const text = this.lines.slice(-maxLines).map(lineText).join('');
     return text.length > maxBytes ? text.slice(text.length - maxBytes) : text;
   }
 }

@@ -21,20 +21,38 @@ export class PodVolumes {
     this.jb = jb; this.volumes = volumes; this.ctx = ctx; this.hostFs = hostFs;
   }
 
-  /** The filesystem of volume `name` (undefined: no such volume). Throws ConfigError when its files cannot be made. */
+  private building = new Map<string, Promise<IFileSystem | undefined>>();
+
+  /**
+   * The filesystem of volume `name` (undefined: no such volume). Throws ConfigError when its files
+   * cannot be made. Containers starting together get the same one (the first build is shared).
+   */
   async get(name: string): Promise<IFileSystem | undefined> {
     const hit = this.built.get(name);
     if (hit) return hit.fs;
+    let p = this.building.get(name);
+    if (!p) {
+      p = this.build(name).finally(() => this.building.delete(name));
+      this.building.set(name, p);
+    }
+    return p;
+  }
+
+  private async build(name: string): Promise<IFileSystem | undefined> {
     const vol = this.volumes.find((v) => v?.name === name);
     if (!vol) return undefined;
     let entry: { fs: IFileSystem; raw?: IFileSystem; files?: string };
     if (vol.hostPath) {
       const host = this.hostFs();
       const path = String(vol.hostPath.path || '/');
-      if (vol.hostPath.type !== 'File' && vol.hostPath.type !== 'FileOrCreate') await host.mkdir(path, { recursive: true }).catch(() => {});
+      if (vol.hostPath.type === 'FileOrCreate') {
+        if (!(await host.exists(path))) { await host.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true }).catch(() => {}); await host.writeFile(path, ''); }
+      } else if (vol.hostPath.type !== 'File') await host.mkdir(path, { recursive: true }).catch(() => {});
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
       const raw = new this.jb.InMemoryFs();
+      // An emptyDir is created world-writable (drwxrwxrwx), as the kubelet makes it.
+      if (vol.emptyDir) await raw.chmod('/', 0o777).catch(() => {});
       const files = await volumeFiles(vol, this.ctx);
       entry = files ? { fs: resolvingFs(raw), raw, files: signature(files) } : { fs: raw };
       if (files) await publish(raw, files);

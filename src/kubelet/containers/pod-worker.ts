@@ -25,7 +25,7 @@ import { ConfigError } from './sources.ts';
 import type { Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 import { clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
-import type { Run, Slot } from './container-run.ts';
+import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
 
 export interface WorkerDeps {
@@ -79,7 +79,40 @@ export class PodWorker {
   }
 
   get uid(): string { return String(this.pod.metadata.uid); }
-  slot(name: string, kind?: 'init' | 'container'): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
+  slot(name: string, kind?: SlotKind): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
+
+  /** The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral containers start. */
+  podUpdated(): void {
+    if (this.disposed || this.terminating || !this.jb) return;
+    this.armDeadline();
+    this.startNewEphemeral();
+  }
+
+  private deadlineTimer?: TimerHandle;
+  private deadlineArmed?: number;
+  /** activeDeadlineSeconds counts from the pod's startTime; it may be set or shortened while the pod runs. */
+  private armDeadline(): void {
+    const sec = this.pod.spec?.activeDeadlineSeconds;
+    if (sec === this.deadlineArmed) return;
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = undefined;
+    this.deadlineArmed = sec;
+    if (typeof sec !== 'number') return;
+    const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
+    this.deadlineTimer = this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now()));
+    this.timers.push(this.deadlineTimer);
+  }
+
+  /** Ephemeral containers added to the running pod (pods/ephemeralcontainers) start, each once. */
+  startNewEphemeral(): void {
+    if (this.disposed || this.terminating || !this.jb || this.phase !== 'Running') return;
+    for (const c of this.pod.spec?.ephemeralContainers ?? []) {
+      if (!c?.name || this.slot(c.name, 'ephemeral')) continue;
+      const s = newSlot(c, 'ephemeral');
+      this.slots.push(s);
+      void this.startSlot(s);
+    }
+  }
 
   async start(): Promise<void> {
     this.jb = await loadJustBash();
@@ -132,13 +165,6 @@ export class PodWorker {
     if (this.pod.metadata.deletionTimestamp) await this.terminate();
   }
 
-  private armDeadline(): void {
-    const sec = this.pod.spec?.activeDeadlineSeconds;
-    if (typeof sec !== 'number') return;
-    const since = Date.parse(this.pod.status?.startTime ?? '') || this.d.clock.now();
-    this.timers.push(this.d.clock.setTimeout(() => this.deadline(), Math.max(0, since + sec * 1000 - this.d.clock.now())));
-  }
-
   private createDelayMs(): number {
     const fromAnnotation = Number(this.pod.metadata.annotations?.['skiff.dev/start-seconds']);
     const seconds = Number.isFinite(fromAnnotation) && fromAnnotation >= 0 ? fromAnnotation : 1;
@@ -171,6 +197,7 @@ export class PodWorker {
   private startMains(): void {
     this.phase = 'Running';
     for (const s of this.slots.filter((x) => x.kind === 'container')) void this.startSlot(s);
+    this.startNewEphemeral();
   }
 
   /** Waits out the crash back-off (CrashLoopBackOff) if one is due, then counts the restart. */
@@ -247,7 +274,7 @@ export class PodWorker {
     run.finishedAt = this.d.clock.now();
     await this.settled(s, run);
     if (this.disposed) return;
-    if (this.terminating || s.kind === 'init' && !s.sidecar) { this.flush(); this.checkDone(); return; }
+    if (this.terminating || s.kind === 'init' && !s.sidecar || s.kind === 'ephemeral') { this.flush(); this.checkDone(); return; }
     const policy = s.sidecar ? 'Always' : this.pod.spec?.restartPolicy ?? 'Always';
     if (this.phase !== 'Failed' && this.phase !== 'Succeeded' && (policy === 'Always' || (policy === 'OnFailure' && code !== 0))) {
       // A container that ran long enough (twice the maximum back-off) starts over with no back-off.
@@ -405,7 +432,7 @@ export class PodWorker {
   private hostname(): string { return String(this.pod.spec?.hostname ?? this.pod.metadata.name); }
   private podRef(): string { return `${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`; }
   private event(s: Slot, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const list = s.kind === 'init' ? 'initContainers' : 'containers';
+    const list = s.kind === 'init' ? 'initContainers' : s.kind === 'ephemeral' ? 'ephemeralContainers' : 'containers';
     this.d.recorder.event(this.pod, type, reason, message, { fieldPath: `spec.${list}{${s.spec.name}}`, host: this.d.nodeName });
   }
 

@@ -1,6 +1,7 @@
 // The container runtime of the simulated kubelet: which pods it runs (those with a container of an
 // image the catalogue knows, and no skiff.dev fault annotations, which stay with the stage table),
 // one PodWorker per such pod, node filesystems for hostPath, and the lookup exec and logs use.
+import { NODE_ETC_HOSTS } from '../../netsim/pod-files.ts';
 import type { InMemoryFs } from 'just-bash';
 import type { Clock, TimerHandle } from '../../clock.ts';
 import type { Store } from '../../registry/store.ts';
@@ -34,7 +35,7 @@ export class ContainerRuntime {
   observe(pod: KObject, node: KObject, podIP: () => string | undefined): void {
     const uid = String(pod.metadata.uid);
     let w = this.mine.get(uid);
-    if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); return; }
+    if (w) { w.pod = pod; if (pod.metadata.deletionTimestamp) void w.terminate(); else w.podUpdated(); return; }
     // Pending with statuses: start it. Running with no worker: Skiff restarted on its data directory; adopt it.
     const phase = pod.status?.phase;
     if (!pod.status?.containerStatuses || !(phase === 'Pending' && !pod.metadata.deletionTimestamp || phase === 'Running')) return;
@@ -61,7 +62,7 @@ export class ContainerRuntime {
 
   private hostFs(node: string, jb: JustBash): InMemoryFs {
     let fs = this.hosts.get(node);
-    if (!fs) { fs = new jb.InMemoryFs(); this.hosts.set(node, fs); }
+    if (!fs) { fs = new jb.InMemoryFs({ '/etc/hosts': NODE_ETC_HOSTS, '/etc/hostname': `${node}\n` }); this.hosts.set(node, fs); }
     return fs;
   }
 

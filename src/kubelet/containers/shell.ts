@@ -26,6 +26,8 @@ export interface ShellOptions {
   unlimited?: boolean;
 }
 
+async function* oneChunk(b: Buffer): AsyncIterable<Buffer> { yield b; }
+
 export function newShell(jb: JustBash, o: ShellOptions): Bash {
   const { Bash, defineCommand } = jb;
   const hostnameCmd = defineCommand('hostname', async () => ({ stdout: `${o.hostname}\n`, stderr: '', exitCode: 0 }));
@@ -40,6 +42,8 @@ export function newShell(jb: JustBash, o: ShellOptions): Bash {
     const sleep = o.clock ? clockSleep(o.clock) : (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     const code = await prog({
       argv: [name, ...args], env: Object.fromEntries(ctx.env as Map<string, string>), cwd: ctx.cwd, fs: ctx.fs,
+      // What the pipeline feeds the program (`echo hostName | nc ...`), as the bytes it carries.
+      ...(ctx.stdin ? { stdin: oneChunk(Buffer.from(String(ctx.stdin), 'latin1')) } : {}),
       stdout: (c) => { stdout += typeof c === 'string' ? c : Buffer.from(c).toString('latin1'); },
       stderr: (c) => { stderr += typeof c === 'string' ? c : Buffer.from(c).toString('latin1'); },
       signal: ctx.signal ?? o.signal ?? new AbortController().signal, pod: o.pod ?? { metadata: {} }, container: o.container ?? '',

@@ -27,10 +27,11 @@ export function containerStatus(s: Slot, initializing = false): Record<string, a
   if (s.waiting) state = { waiting: { reason: s.waiting.reason, ...(s.waiting.message ? { message: s.waiting.message } : {}) } };
   else if (cur && !cur.exit) state = { running: { startedAt: rfc3339(cur.startedAt) } };
   else if (cur) state = terminated(cur);
-  else state = { waiting: { reason: s.kind === 'container' && !initializing ? 'ContainerCreating' : 'PodInitializing' } };
+  else state = { waiting: { reason: s.kind === 'init' || (s.kind === 'container' && initializing) ? 'PodInitializing' : 'ContainerCreating' } };
   const out: Record<string, any> = {
     name: s.spec.name, ...img, ...(cur ? { containerID: cur.id } : { imageID: '' }),
-    ready: s.ready, restartCount: s.restartCount, started: running(s) && s.started, state,
+    // A (non-sidecar) init container that completed is Ready, as the kubelet reports it.
+    ready: s.kind === 'ephemeral' ? false : s.kind === 'init' && !s.sidecar ? !s.waiting && cur?.exit?.code === 0 : s.ready, restartCount: s.restartCount, started: running(s) && s.started, state,
   };
   const last = s.waiting ? cur?.exit ? cur : s.last : s.last;
   if (last?.exit) out.lastState = terminated(last);
@@ -62,8 +63,12 @@ export function podStatus(pod: KObject, v: PodView, now: number): Record<string,
     setCondition(conds, cond('ContainersReady', 'True', now));
     setCondition(conds, cond('Ready', 'True', now));
   }
-  const st: Record<string, any> = { ...(pod.status ?? {}), phase: v.phase, conditions: orderConditions(conds), containerStatuses: mains.map((m) => containerStatus(m, pendingInit.length > 0 && !v.initialized)) };
+  // upstream's getPhase: a container that has never started (waiting, no last state) keeps the pod Pending.
+  const phase = v.phase === 'Running' && mains.some((m) => !m.current && !m.last) ? 'Pending' : v.phase;
+  const st: Record<string, any> = { ...(pod.status ?? {}), phase, conditions: orderConditions(conds), containerStatuses: mains.map((m) => containerStatus(m, pendingInit.length > 0 && !v.initialized)) };
   if (inits.length) st.initContainerStatuses = inits.map((i) => containerStatus(i));
+  const ephemeral = v.slots.filter((s) => s.kind === 'ephemeral');
+  if (ephemeral.length) st.ephemeralContainerStatuses = ephemeral.map((e) => containerStatus(e));
   if (v.podIP) { st.podIP = v.podIP; st.podIPs = [{ ip: v.podIP }]; }
   if (v.reason) st.reason = v.reason; else delete st.reason;
   if (v.message) st.message = v.message; else delete st.message;

@@ -2,7 +2,7 @@
 // (ServiceAccount, DefaultTolerationSeconds, Priority), validation and the update rules.
 import { field } from '../../errors.ts';
 import type { FieldError } from '../../errors.ts';
-import type { KObject, StrategyContext } from '../strategy.ts';
+import type { AdmissionContext, KObject, StrategyContext } from '../strategy.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec-defaults.ts';
 import { validatePodSpec, validateTolerations } from './podspec-validation.ts';
@@ -60,6 +60,27 @@ function addServiceAccount(spec: Record<string, any>, ctx: StrategyContext): voi
   for (const c of containers) {
     if (!isObj(c)) continue;
     c.volumeMounts = [...arr(c.volumeMounts), { name, readOnly: true, mountPath: SA_MOUNT_PATH }];
+  }
+}
+
+/**
+ * The ServiceAccount admission's other half: a pod that does not say whether to mount the token
+ * follows its ServiceAccount's automountServiceAccountToken; when that is false, the token volume
+ * prepareForCreate added (and its mounts) go again.
+ */
+async function followServiceAccountAutomount(pod: KObject, ctx: AdmissionContext): Promise<void> {
+  const spec = pod.spec as Record<string, any> | undefined;
+  if (!isObj(spec) || spec.automountServiceAccountToken !== undefined || !ctx.get) return;
+  const sa = await ctx.get('', 'v1', 'serviceaccounts', pod.metadata.namespace, String(spec.serviceAccountName ?? 'default'));
+  if ((sa as any)?.automountServiceAccountToken !== false) return;
+  const injected = arr(spec.volumes).find((v: any) => typeof v?.name === 'string' && v.name.startsWith('kube-api-access-') && v.projected);
+  if (!injected) return;
+  spec.volumes = arr(spec.volumes).filter((v: any) => v !== injected);
+  if (!spec.volumes.length) delete spec.volumes;
+  for (const c of [...arr(spec.containers), ...arr(spec.initContainers)]) {
+    if (!isObj(c)) continue;
+    c.volumeMounts = arr(c.volumeMounts).filter((m: any) => m?.name !== injected.name);
+    if (!c.volumeMounts.length) delete c.volumeMounts;
   }
 }
 
@@ -142,7 +163,7 @@ export const podStrategy: KindStrategy = {
     status.phase = 'Pending';
     status.qosClass = qosClass(spec);
   },
-  admitCreate: admitPodPriority,
+  async admitCreate(obj, ctx) { await admitPodPriority(obj, ctx); await followServiceAccountAutomount(obj, ctx); },
   prepareForUpdate(obj) { defaultAll(obj); },
   validate(obj) { return validatePodSpec(obj.spec, 'spec'); },
   validateUpdate(obj, old) {

@@ -10,6 +10,7 @@ import { arr, isObj } from './util.ts';
 import { validateAffinity } from './podspec-affinity.ts';
 import { validateTopologySpreadConstraints } from './podspec-spread.ts';
 import { validateTolerations } from './podspec-tolerations.ts';
+import { validateSysctls } from './podspec-sysctls.ts';
 import { validatePVCSpec } from './storage.ts';
 
 export { validateTolerations } from './podspec-tolerations.ts';
@@ -172,6 +173,7 @@ export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidatio
     errs.push(field.invalid(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
   }
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
+  errs.push(...validateSysctls(spec, path));
   return errs;
 }
 

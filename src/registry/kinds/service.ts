@@ -63,6 +63,8 @@ export function defaultService(obj: KObject): void {
   const spec = obj.spec;
   def(spec, 'type', 'ClusterIP');
   def(spec, 'sessionAffinity', 'None');
+  // As upstream's SetDefaults_Service: affinity None drops its config (switching ClientIP → None by update works).
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
   if (spec.sessionAffinity === 'ClientIP') {
     const cfg = spec.sessionAffinityConfig ??= {};
     cfg.clientIP ??= {};
