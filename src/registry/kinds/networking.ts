@@ -70,6 +70,8 @@ export function validateIngress(obj: KObject): FieldError[] {
 }
 
 export const ingressStrategy: KindStrategy = {
+  // Upstream's ingressStatusStrategy resets only the spec: labels and annotations sent to /status are kept.
+  statusUpdatesMetadata: true,
   prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
   validate: validateIngress,
 };

@@ -213,6 +213,8 @@ function validateClusterIPsUpdate(next: Record<string, any>, old: Record<string,
 
 export const serviceStrategy: KindStrategy = {
   generation: false,
+  // Upstream's serviceStatusStrategy resets only the spec: labels and annotations sent to /status are kept.
+  statusUpdatesMetadata: true,
   nameCheck: 'dns1035',
   prepareForCreate(obj, ctx) {
     if (!isObj(obj.spec)) return;
