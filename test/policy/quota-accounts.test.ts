@@ -11,7 +11,7 @@ import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { findResource } from '../../src/registry/resources.ts';
 import { quotaAccountsOf } from '../../src/admission/quota/accounts.ts';
-import { RealClock } from '../../src/clock.ts';
+import { FakeClock } from '../../src/clock.ts';
 
 const quotas = findResource('', 'v1', 'resourcequotas')!;
 const pods = findResource('', 'v1', 'pods')!;
@@ -76,13 +76,16 @@ test('quota accounts: with the controller recounting during parallel creates and
 test('quota accounts: charges a stopped server never wrote are recounted after the restart (no unit handed out twice)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-quota-crash-'));
   try {
-    const first = await startServer({ port: 0, dataDir: dir, kubeconfigPath: false, controllers: false });
+    // A clock that stands still: the charges after the first wait for a flush that never comes, however
+    // slowly this machine runs the creates (with the real clock a slow run flushed them all).
+    const still = new FakeClock();
+    const first = await startServer({ port: 0, dataDir: dir, kubeconfigPath: false, controllers: false, clock: still });
     try {
       await first.store.create(namespaces, undefined, { metadata: { name: 'crash' } });
       await handQuota(first, 'crash', { pods: '5' }, { pods: '0' });
       for (let i = 0; i < 3; i++) await first.store.create(pods, 'crash', pod(`p-${i}`));
       // As a crash: the charges still waiting are never written.
-      quotaAccountsOf(first.store, new RealClock()).flushAll = async () => {};
+      quotaAccountsOf(first.store, still).flushAll = async () => {};
     } finally { await first.stop(); }
 
     const second = await startServer({ port: 0, dataDir: dir, kubeconfigPath: false, controllers: false });
