@@ -125,7 +125,7 @@ export function defaultStatefulSet(obj: KObject): void {
 export function validateStatefulSet(obj: KObject): FieldError[] {
   const spec = specOf(obj);
   if (!spec) return specRequired();
-  const errs = [...common(spec), ...validateSelectorAndTemplate(spec, ALWAYS)];
+  const errs = [...common(spec), ...validateSelectorAndTemplate(spec, { ...ALWAYS, mountsNeedVolumes: false })];
   if (!['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
     errs.push(field.invalid('spec.podManagementPolicy', spec.podManagementPolicy ?? '', "must be 'OrderedReady' or 'Parallel'"));
   }

@@ -82,7 +82,7 @@ function portRef(path: string, v: unknown): FieldError[] {
   return [field.required(path, '')];
 }
 
-function validateContainer(c: unknown, path: string, names: Set<string>, volumes: Set<string>): FieldError[] {
+function validateContainer(c: unknown, path: string, names: Set<string>, volumes: Set<string> | undefined): FieldError[] {
   if (!isObj(c)) return [field.invalid(path, c, 'must be an object')];
   const errs: FieldError[] = [];
   if (!c.name) errs.push(field.required(`${path}.name`, ''));
@@ -116,7 +116,7 @@ function validateContainer(c: unknown, path: string, names: Set<string>, volumes
   arr(c.volumeMounts).forEach((m: any, i: number) => {
     const mp = `${path}.volumeMounts[${i}]`;
     if (!isObj(m) || !m.name) errs.push(field.required(`${mp}.name`, ''));
-    else if (!volumes.has(m.name)) errs.push(field.invalid(`${mp}.name`, m.name, 'volume not found'));
+    else if (volumes && !volumes.has(m.name)) errs.push(field.invalid(`${mp}.name`, m.name, 'volume not found'));
     if (!isObj(m) || !m.mountPath) errs.push(field.required(`${mp}.mountPath`, ''));
   });
   errs.push(...validateResources(c.resources, `${path}.resources`));
@@ -131,6 +131,11 @@ function validateContainer(c: unknown, path: string, names: Set<string>, volumes
 export interface PodSpecValidationOptions {
   /** Allowed restart policies (Deployments: only Always; Jobs: their own check). */
   restartPolicies?: string[];
+  /**
+   * Whether volume mounts must name a volume of the pod (default true). StatefulSet templates: upstream
+   * does not check them (their claim templates become volumes only in the pods).
+   */
+  mountsNeedVolumes?: boolean;
 }
 
 /** A generic ephemeral volume: its claim template's spec is a PVC spec. */
@@ -155,8 +160,9 @@ export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidatio
   const names = new Set<string>();
   const containers = arr(spec.containers);
   if (containers.length === 0) errs.push(field.required(`${path}.containers`, ''));
-  containers.forEach((c, i) => errs.push(...validateContainer(c, `${path}.containers[${i}]`, names, volumes)));
-  arr(spec.initContainers).forEach((c, i) => errs.push(...validateContainer(c, `${path}.initContainers[${i}]`, names, volumes)));
+  const mountable = o.mountsNeedVolumes === false ? undefined : volumes;
+  containers.forEach((c, i) => errs.push(...validateContainer(c, `${path}.containers[${i}]`, names, mountable)));
+  arr(spec.initContainers).forEach((c, i) => errs.push(...validateContainer(c, `${path}.initContainers[${i}]`, names, mountable)));
   const allowed = o.restartPolicies ?? RESTART_POLICIES;
   if (!spec.restartPolicy) errs.push(field.required(`${path}.restartPolicy`, ''));
   else if (!allowed.includes(spec.restartPolicy)) errs.push(field.notSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed));
