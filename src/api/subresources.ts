@@ -79,39 +79,34 @@ function verbs(s: SubresourceRequest, allowed: string[]): void {
   }
 }
 
+/**
+ * GET/PUT/PATCH of a subresource through which a write changes only part of the object (the store's
+ * strategy for that subresource decides which part). `recordManager`: a PUT is recorded in
+ * managedFields under the caller's field manager, as upstream does for status.
+ */
+function partialWriteHandler(subresource: 'status' | 'ephemeralcontainers', recordManager: boolean): SubresourceHandler {
+  return async (s) => {
+    verbs(s, ['get', 'update', 'patch']);
+    const { store, info } = s;
+    const r = info.resource;
+    if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
+    if (info.verb === 'update') {
+      const body = await typedBody(s, r, [ownGV(r)]);
+      const fieldManagerOpt = recordManager ? { fieldManager: fieldManager(s.query) ?? defaultManager(s.req.headers['user-agent']) } : {};
+      const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource, dryRun: dryRun(s.query), ...fieldManagerOpt });
+      send(s.res, 200, obj, rep(s));
+      return;
+    }
+    const out = await patchObject(s, subresource);
+    send(s.res, 200, out.obj, rep(s));
+  };
+}
+
 /** GET/PUT/PATCH …/status: read or write only the status of the object. */
-export const statusHandler: SubresourceHandler = async (s) => {
-  verbs(s, ['get', 'update', 'patch']);
-  const { store, info } = s;
-  const r = info.resource;
-  if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
-  if (info.verb === 'update') {
-    const body = await typedBody(s, r, [ownGV(r)]);
-    // Recorded as an Update of the status subresource by the caller's field manager, as upstream.
-    const manager = fieldManager(s.query) ?? defaultManager(s.req.headers['user-agent']);
-    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'status', dryRun: dryRun(s.query), fieldManager: manager });
-    send(s.res, 200, obj, rep(s));
-    return;
-  }
-  const out = await patchObject(s, 'status');
-  send(s.res, 200, out.obj, rep(s));
-};
+export const statusHandler = partialWriteHandler('status', true);
 
 /** pods/ephemeralcontainers: the Pod, of which a write changes only spec.ephemeralContainers (see kinds/pod-ephemeral.ts). */
-export const ephemeralContainersHandler: SubresourceHandler = async (s) => {
-  verbs(s, ['get', 'update', 'patch']);
-  const { store, info } = s;
-  const r = info.resource;
-  if (info.verb === 'get') { send(s.res, 200, await store.get(r, info.namespace, info.name), rep(s)); return; }
-  if (info.verb === 'update') {
-    const body = await typedBody(s, r, [ownGV(r)]);
-    const { obj } = await store.update(r, info.namespace, info.name, body as KObject, { subresource: 'ephemeralcontainers', dryRun: dryRun(s.query) });
-    send(s.res, 200, obj, rep(s));
-    return;
-  }
-  const out = await patchObject(s, 'ephemeralcontainers');
-  send(s.res, 200, out.obj, rep(s));
-};
+export const ephemeralContainersHandler = partialWriteHandler('ephemeralcontainers', false);
 
 function toScale(obj: KObject): KObject {
   const sel = obj.spec?.selector;
