@@ -24,7 +24,9 @@ export class Allocators {
   private readonly size: number;
   private readonly cidr: string;
   private readonly usedIPs = new Set<number>();
-  private nextIP = 10; // low addresses are handed out only on request (10.96.0.1 is the kubernetes Service)
+  /** Offsets below this are the static band: handed out only on request, or when the rest is full. */
+  private readonly staticBand: number;
+  private nextIP: number;
   private readonly ports: [number, number];
   private readonly usedPorts = new Set<number>();
   private nextPort: number;
@@ -34,10 +36,14 @@ export class Allocators {
     const [ip, bits] = this.cidr.split('/');
     this.base = ipToInt(ip)!;
     this.size = 2 ** (32 - Number(bits));
+    // Upstream's allocator keeps the lowest min(max(16, size/16), 256) addresses for static requests
+    // (10.96.0.1 kubernetes, 10.96.0.10 kube-dns) and allocates dynamically above them first.
+    this.staticBand = Math.min(Math.max(16, Math.floor(this.size / 16)), 256, this.size - 2);
+    this.nextIP = this.staticBand;
     this.ports = o.nodePortRange ?? [30000, 32767];
     this.nextPort = this.ports[0];
     if (o.randomStart !== undefined) {
-      this.nextIP = 10 + Math.floor(o.randomStart * (this.size - 12));
+      this.nextIP = this.staticBand + Math.floor(o.randomStart * (this.size - 2 - this.staticBand));
       this.nextPort = this.ports[0] + Math.floor(o.randomStart * (this.ports[1] - this.ports[0]));
     }
   }

@@ -182,3 +182,19 @@ test('service sessionAffinity None drops sessionAffinityConfig (ClientIP → Non
   const bad = create('', 'Service', svc({ sessionAffinity: 'Sometimes', ports: [{ port: 80 }] }, 'bad'), { services });
   assert.deepEqual(bad.errors, ['spec.sessionAffinity: Unsupported value: "Sometimes": supported values: "ClientIP", "None"']);
 });
+
+test('dynamic cluster IPs skip the static band (kube-dns 10.96.0.10 stays free) until the rest is full', () => {
+  const a = new Allocators();
+  const first = a.allocateClusterIP(undefined);
+  assert.equal(first, '10.96.1.0', 'the first dynamic address is above the 256-address static band of a /12');
+  assert.equal(a.allocateClusterIP('10.96.0.10'), '10.96.0.10', 'a static request in the band succeeds');
+  const small = new Allocators({ serviceCIDR: '10.0.0.0/28' }); // 16 addresses: band of 14 (all usable)
+  const got = new Set<string>();
+  for (let i = 0; i < 14; i++) got.add(String(small.allocateClusterIP(undefined)));
+  assert.equal(got.size, 14, 'a small range still hands out every usable address');
+  assert.equal(typeof small.allocateClusterIP(undefined), 'object', 'then reports the range full');
+  const mid = new Allocators({ serviceCIDR: '10.0.0.0/24' }); // band min(max(16, 16), 256) = 16
+  assert.equal(mid.allocateClusterIP(undefined), '10.0.0.16');
+  const spread = new Allocators({ randomStart: 0 });
+  assert.equal(spread.allocateClusterIP(undefined), '10.96.1.0', 'a random start never lands in the static band');
+});
