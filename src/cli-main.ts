@@ -268,6 +268,8 @@ export async function main(argv: string[]): Promise<void> {
       maxRequestsInFlight: intFlag('max-requests-inflight', v['max-requests-inflight'] as string | undefined, 1, 1_000_000),
       maxMutatingRequestsInFlight: intFlag('max-mutating-requests-inflight', v['max-mutating-requests-inflight'] as string | undefined, 1, 1_000_000),
       log: (m) => process.stderr.write(m + '\n'),
+      // Ready as kube-apiserver is: without waiting for the controllers, scheduler and kubelets.
+      readyBeforeControllers: true,
     });
   } catch (e) {
     fail((e as Error).message);

@@ -107,6 +107,13 @@ export interface ServerOptions {
   defaultStorageClass?: boolean;
   /** Start controllers (default true). */
   controllers?: boolean;
+  /**
+   * Ready (and startServer resolved) before the controllers, scheduler and kubelets start and before
+   * the FlowSchema status writes, as upstream's readyz does not wait for kube-controller-manager,
+   * kube-scheduler or kubelets (`skiff serve`). Default false: the server that startServer hands back
+   * has its nodes registered and owes no start-up writes (tests, startCluster's snapshots).
+   */
+  readyBeforeControllers?: boolean;
   clock?: Clock;
   log?: (msg: string) => void;
   /** One memory-reducing GC when a burst of writes ends (default true; see util/memory-relief.ts). */
@@ -233,7 +240,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   for (const [k, h] of reviewHandlers(authz)) ext.virtualCreate.set(k, h);
   ext.subresources.set('certificates.k8s.io/certificatesigningrequests/approval', approvalHandler(authz, statusHandler));
   const auth = withClientCertificates(tokenAuthenticator(token, saTokens));
-  const snapshots: SnapshotDeps = { backend, clock, afterRestore: async () => { store.services = await strategyServices(store); } };
+  const snapshots: SnapshotDeps = { backend, clock, afterRestore: async () => { store.services = await strategyServices(store); },
+    settled: () => Promise.all([afterReady, flowConfig.statusSettled()]).then(() => {}) };
   // API Priority and Fairness: the server's concurrency shared among priority levels (src/flowcontrol).
   const flowConfig = new FlowControlConfig(store, clock, (opts.maxRequestsInFlight ?? 400) + (opts.maxMutatingRequestsInFlight ?? 200), log);
   const flowControl = new FlowControlFilter(flowConfig);
@@ -286,13 +294,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let election: Election | undefined;
   let aggregation: Controller | undefined;
   let stopRoles = () => {};
+  // With readyBeforeControllers: the start-up work that follows ready (stop and snapshots wait for it).
+  let afterReady: Promise<void> = Promise.resolve();
   const crdController = new CrdController(store, clock, log);
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     phase('bootstrap objects');
     await reconcileBootstrapPolicy(store);
     phase('RBAC bootstrap policy');
-    await flowConfig.start();
+    const early = opts.readyBeforeControllers === true;
+    await flowConfig.start({ awaitStatus: !early });
     phase('flow control');
     await authz.start();
     // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs
@@ -327,7 +338,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         onStartedLeading: async () => { controllers = await components(); },
         onStoppedLeading: async () => { const c = controllers; controllers = undefined; await c?.stop(); },
       });
-    } else if (opts.controllers !== false) controllers = await components();
+    } else if (opts.controllers !== false) {
+      if (early) afterReady = components().then((c) => { controllers = c; }, (e) => log(`controllers did not start: ${(e as Error).message}`));
+      else controllers = await components();
+    }
     phase('controllers, scheduler, kubelets');
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
@@ -377,6 +391,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       preload.cancel();
       clearTimeout(warm);
       relief?.stop();
+      await afterReady;
       await election?.stop();
       await controllers?.stop();
       crdController.stop();

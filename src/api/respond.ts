@@ -67,7 +67,8 @@ export function send(res: ServerResponse, code: number, body: unknown, rep: Repr
     payload = yaml().stringify(JSON.parse(text), GO_YAML_OPTIONS);
     type = YAML_TYPE;
   } else if (rep.format === 'protobuf' && protobufEncoder) {
-    payload = protobufEncoder(json !== undefined ? JSON.parse(json) : body as Record<string, any>);
+    // An object the store handed out (the one `json` was made from) is encoded as it is, not re-read from its JSON.
+    payload = protobufEncoder(json !== undefined && (body === null || typeof body !== 'object') ? JSON.parse(json) : body as Record<string, any>);
     type = PROTOBUF_TYPE;
   } else {
     payload = json === undefined && !isApiObject(body) ? indentJson(text) : wantsPretty(res.req) ? indentJson(text) : text;

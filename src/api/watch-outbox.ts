@@ -2,8 +2,16 @@
 // turn leave in one socket write per watcher. The writes of many watchers are spread over several
 // turns, at most `sliceMs` of writing per turn, in the order the watchers became pending: requests
 // (the writes that produce events) are served in between, and a watcher still waiting when the next
-// event arrives gets both in one write. Under light load every frame leaves in the turn that produced
-// it; under heavy load the batches grow instead of the writer slowing down.
+// event arrives gets both in one write.
+//
+// Writing is paced in rounds: a round writes to every pending watcher; the next round starts no
+// sooner than `pace` times the last round's writing time, at most `maxGapMs` (a process the machine
+// preempted while it wrote measures a longer round than it worked), after it ended. A socket write costs about
+// the same for one event as for several (the TLS record and the system call dominate), so under a
+// stream of writes the events of that gap leave together, and the writes to sockets take at most
+// 1 / (1 + pace) of the thread: the requests that make the events keep the rest. A round of a few
+// watchers takes microseconds, so its gap is too: under light load every frame leaves in the turn that
+// produced it.
 //
 // Frames come already framed as HTTP/1.1 chunks (built once per event, shared by every watcher), so
 // a batch is written to the connection as it is, without the response's per-write chunk framing.
@@ -17,8 +25,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-export interface OutboxSettings { sliceMs: number; maxBacklogEvents: number; stallMs: number; maxBufferedBytes: number }
-export const outboxSettings: OutboxSettings = { sliceMs: 2, maxBacklogEvents: 1000, stallMs: 10_000, maxBufferedBytes: 64 * 1024 * 1024 };
+export interface OutboxSettings { sliceMs: number; pace: number; maxGapMs: number; maxBacklogEvents: number; stallMs: number; maxBufferedBytes: number }
+export const outboxSettings: OutboxSettings = { sliceMs: 2, pace: 1, maxGapMs: 4, maxBacklogEvents: 1000, stallMs: 10_000, maxBufferedBytes: 64 * 1024 * 1024 };
 
 const CRLF = Buffer.from('\r\n');
 
@@ -32,20 +40,35 @@ export function chunked(frame: Uint8Array): ChunkedFrame {
 
 const pending = new Set<WatchOutbox>();
 let scheduled = false;
+/** The round under way: its writing time so far (ms), or undefined between rounds. */
+let roundWork: number | undefined;
+/** When (performance.now()) the next round may start. */
+let nextRoundAt = 0;
+/** Rounds of writing so far (tests: pacing groups the events of a gap into one round). */
+export const outboxStats = { rounds: 0 };
 
 function schedule(): void {
-  if (!scheduled) { scheduled = true; setImmediate(flushPending); }
+  if (scheduled) return;
+  scheduled = true;
+  const wait = roundWork === undefined ? nextRoundAt - performance.now() : 0;
+  if (wait < 1) setImmediate(flushPending);
+  else setTimeout(flushPending, wait);
 }
 
 function flushPending(): void {
   scheduled = false;
   const t0 = performance.now();
+  if (roundWork === undefined) { roundWork = 0; outboxStats.rounds++; }
   for (const box of pending) {
     pending.delete(box);
     // One watch's failure ends that watch, never the writing of the others.
     try { box.flush(); } catch (e) { box.fail(e); }
-    if (pending.size && performance.now() - t0 >= outboxSettings.sliceMs) { schedule(); return; }
+    if (pending.size && performance.now() - t0 >= outboxSettings.sliceMs) break;
   }
+  roundWork += performance.now() - t0;
+  if (pending.size) { schedule(); return; }
+  nextRoundAt = performance.now() + Math.min(roundWork * outboxSettings.pace, outboxSettings.maxGapMs);
+  roundWork = undefined;
 }
 
 /** Outboxes waiting for a write. */

@@ -33,7 +33,15 @@ const NEWLINE_CLOSE = Buffer.from('}\n');
 const frames = new WeakMap<object, Map<string, ChunkedFrame>>();
 /** Event frames built so far (each shared by every watcher of its revision, type and representation). */
 export const watchFrameStats = { built: 0 };
+// The frame last looked up: an event goes to every watcher of it in a row, most in one representation.
+let last: { entry: object; type: string; rep: string; frame: ChunkedFrame } | undefined;
 function sharedFrame(ev: ObjectEvent, rep: string, build: () => Uint8Array): ChunkedFrame {
+  if (last && last.entry === ev.entry && last.type === ev.type && last.rep === rep) return last.frame;
+  const frame = lookupFrame(ev, rep, build);
+  last = { entry: ev.entry, type: ev.type, rep, frame };
+  return frame;
+}
+function lookupFrame(ev: ObjectEvent, rep: string, build: () => Uint8Array): ChunkedFrame {
   let m = frames.get(ev.entry);
   if (!m) frames.set(ev.entry, m = new Map());
   const key = `${ev.type} ${rep}`;

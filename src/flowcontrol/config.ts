@@ -62,7 +62,8 @@ export class FlowControlConfig {
     this.digest([], []);
   }
 
-  async start(): Promise<void> {
+  /** `awaitStatus` (default true): resolve only once the Dangling status writes start-up owes are done. */
+  async start(opts: { awaitStatus?: boolean } = {}): Promise<void> {
     await ensureBootstrapConfiguration(this.store);
     this.fsInformer = new Informer(this.store, flowSchemas());
     this.plInformer = new Informer(this.store, priorityLevels());
@@ -75,13 +76,17 @@ export class FlowControlConfig {
       watch: [{ informer: this.fsInformer }, { informer: this.plInformer, toKeys: () => this.fsInformer!.list().map((o) => o.metadata.name!) }],
       reconcile: (name) => this.syncDangling(name),
     });
-    // Awaited: a server that is ready has written every status it owes, so a snapshot taken right after
-    // start-up (startCluster users do) is not followed by writes that a restore would then repeat.
-    await this.status.queue.idle();
+    // Awaited by default: a server that is ready has written every status it owes, so a snapshot taken
+    // right after start-up (startCluster users do) is not followed by writes that a restore would then
+    // repeat. `skiff serve` is ready without them, as upstream's readyz does not wait for them either.
+    if (opts.awaitStatus !== false) await this.status.queue.idle();
     this.ensureTimer = this.clock.setInterval(() => {
       ensureBootstrapConfiguration(this.store).catch((e) => this.log?.(`APF bootstrap ensurer: ${(e as Error).message}`));
     }, ENSURE_EVERY_MS);
   }
+
+  /** Resolves once the status controller has nothing queued (at once before start). */
+  statusSettled(): Promise<void> { return this.status?.queue.idle() ?? Promise.resolve(); }
 
   stop(): void {
     this.ensureTimer?.cancel();

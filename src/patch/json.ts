@@ -12,6 +12,7 @@
 import { StatusError, errors, field } from '../errors.ts';
 import { deepEqual, goFmt, isObject } from './util.ts';
 import { getOwn, setOwn } from '../util/own.ts';
+import { jsonCopy } from '../util/json-copy.ts';
 
 const MAX_OPERATIONS = 10000;
 
@@ -102,11 +103,11 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
     if (!isObject(op)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(op) ? 'array' : op === null ? 'null' : typeof op} into Go value of type jsonpatch.Operation`);
   }
   if (ops.length > MAX_OPERATIONS) throw errors.tooLarge(`The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${ops.length}`);
-  let root = structuredClone(doc) as Container;
+  let root = jsonCopy(doc) as Container;
   try {
     for (const op of ops as Record<string, unknown>[]) {
       const kind = typeof op.op === 'string' ? op.op : 'unknown';
-      const value = () => (Object.hasOwn(op, 'value') ? structuredClone(op.value) : null);
+      const value = () => (Object.hasOwn(op, 'value') ? jsonCopy(op.value) : null);
       switch (kind) {
         case 'add': {
           const path = str(op, 'path');
@@ -157,7 +158,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
           const path = str(op, 'path');
           const t = findParent(root, path);
           if (!t) throw new OpError(`copy operation does not apply: doc is missing destination path: ${path}`);
-          add(t.con, t.key, structuredClone(g.value));
+          add(t.con, t.key, jsonCopy(g.value));
           break;
         }
         case 'test': {
@@ -189,7 +190,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
 /** RFC 7386: objects merge recursively, null deletes, anything else (arrays included) replaces. */
 function mergeValue(target: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) return patch.map((v) => (isObject(v) || Array.isArray(v) ? mergeValue(undefined, v) : v));
-  if (!isObject(patch)) return structuredClone(patch);
+  if (!isObject(patch)) return jsonCopy(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
@@ -202,5 +203,6 @@ function mergeValue(target: unknown, patch: unknown): unknown {
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) throw notAnObject(mergeValue(undefined, patch));
   if (!isObject(patch)) throw errors.badRequest('Invalid JSON Patch');
-  return mergeValue(structuredClone(doc), patch);
+  // jsonCopy: structuredClone's result for JSON data, several times faster (util/json-copy.ts).
+  return mergeValue(jsonCopy(doc), patch);
 }

@@ -19,6 +19,8 @@ export interface SnapshotDeps {
   clock: Clock;
   /** Runs after the storage is restored: state kept outside storage follows it (e.g. IP allocators). */
   afterRestore?: () => Promise<void>;
+  /** Resolves once the writes start-up still owes after ready are done (a snapshot waits for them). */
+  settled?: () => Promise<void>;
 }
 
 type JumpableClock = Clock & { jumpTo?(ms: number): void };

@@ -32,6 +32,7 @@ export function snapshotRoute(deps: SnapshotDeps) {
     if (p === '/skiff/v1/snapshot') {
       if (method !== 'GET') throw wrongMethod();
       requireAdmin(req, 'save');
+      await deps.settled?.();
       const body = encodeClusterSnapshot(takeSnapshot(deps));
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
       res.end(body);

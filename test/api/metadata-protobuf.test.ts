@@ -103,3 +103,23 @@ test('a metadata-only watch of a built-in kind streams protobuf frames of Partia
     assert.equal(events[0].object.data, undefined);
   });
 });
+
+test('a whole stored object answered in protobuf decodes to the same object as its JSON answer', async () => {
+  await withServer(async (get, send) => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'whole', labels: { a: 'b' }, annotations: { n: 'x'.repeat(300) } }, data: { k: 'v', empty: '' }, binaryData: { b: 'AAEC' } };
+    const made = await send('POST', '/api/v1/namespaces/default/configmaps', cm);
+    assert.equal(made.status, 201);
+    const json = await (await get('/api/v1/namespaces/default/configmaps/whole', 'application/json')).json();
+    const pb = await get('/api/v1/namespaces/default/configmaps/whole', PB);
+    assert.equal(pb.status, 200);
+    assert.equal(pb.headers.get('content-type'), PB);
+    const decoded = decodeEnvelope(new Uint8Array(await pb.arrayBuffer()));
+    assert.deepEqual(decoded.object, json, 'the protobuf answer carries exactly the stored object, resourceVersion and managedFields included');
+    // A pod: defaults, nested lists, quantities and times.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m', memory: '64Mi' } }, ports: [{ containerPort: 80 }] }] } };
+    assert.equal((await send('POST', '/api/v1/namespaces/default/pods', pod)).status, 201);
+    const podJson = await (await get('/api/v1/namespaces/default/pods/p', 'application/json')).json();
+    const podPb = decodeEnvelope(new Uint8Array(await (await get('/api/v1/namespaces/default/pods/p', PB)).arrayBuffer()));
+    assert.deepEqual(podPb.object, podJson);
+  });
+});

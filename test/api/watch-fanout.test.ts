@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { cm, startFixture, stream } from './fixture.ts';
 import type { Fixture, Stream } from './fixture.ts';
 import { watchFrameStats, watchSettings } from '../../src/api/watch.ts';
-import { outboxSettings } from '../../src/api/watch-outbox.ts';
+import { outboxSettings, outboxStats } from '../../src/api/watch-outbox.ts';
 import { decodeWatchFrames } from '../../src/protobuf/index.ts';
 
 let f: Fixture;
@@ -114,6 +114,32 @@ describe('watch fan-out', { timeout: 60_000 }, () => {
     for (const p of pbMetas) { const [ev] = await p.events; assert.equal(ev.type, 'MODIFIED'); assert.equal(ev.object.kind, 'PartialObjectMetadata'); }
     // JSON, Table, metadata JSON, protobuf, metadata protobuf: five frames for fifteen watchers.
     assert.equal(watchFrameStats.built - before, 5);
+  });
+
+  test('writes are paced: the events of the gap after a round leave together, in order, in the next round', async () => {
+    const saved = { ...outboxSettings };
+    try {
+      const ns = await f.ns('fan-pace');
+      const rv = (await f.api.get(cms(ns))).body.metadata.resourceVersion;
+      const watchers = await Promise.all(Array.from({ length: 4 }, () => watch(`${cms(ns)}?watch=true&resourceVersion=${rv}`)));
+      // Every round is followed by the longest gap: a few seconds, whatever its writing took.
+      outboxSettings.pace = 1e9;
+      outboxSettings.maxGapMs = 3000;
+      const first = (await f.api.post(cms(ns)).send(cm('p0'))).body;
+      for (const w of watchers) assert.equal((await w.next()).object.metadata.name, 'p0');
+      const rounds = outboxStats.rounds;
+      const later: number[] = [];
+      for (let i = 1; i <= 5; i++) later.push(Number((await f.api.post(cms(ns)).send(cm(`p${i}`))).body.metadata.resourceVersion));
+      for (const w of watchers) {
+        const got: number[] = [];
+        for (let i = 1; i <= 5; i++) got.push(rvOf(await w.next()));
+        assert.deepEqual(got, later, 'every event once, in order');
+      }
+      assert.equal(outboxStats.rounds - rounds, 1, 'the five events written during the gap went out in one round');
+      assert.ok(Number(first.metadata.resourceVersion) < later[0]);
+    } finally {
+      Object.assign(outboxSettings, saved);
+    }
   });
 
   test('a watcher that reads slowly but drains is not cut off', async () => {

@@ -126,3 +126,21 @@ test('merge patch: null or scalar patch is 400, an array patch is 422', () => {
   assert.equal(statusOf(() => applyMergePatch({}, 5)).code, 400);
   assert.equal(statusOf(() => applyMergePatch({}, [1])).code, 422);
 });
+
+test('patched documents share nothing with the document or the patch; "__proto__" keys stay own data', () => {
+  const doc = JSON.parse('{"metadata":{"labels":{"a":"1"},"__proto__":{"x":1}},"spec":{"list":[{"n":1}],"deep":{"k":"v"}}}');
+  const patch = JSON.parse('{"metadata":{"labels":{"b":"2"}},"spec":{"extra":{"q":[1,{"r":2}]}},"__proto__":{"polluted":true}}');
+  const merged = applyMergePatch(doc, patch) as any;
+  merged.spec.list[0].n = 99; merged.spec.deep.k = 'changed'; merged.metadata.__proto__.x = 2; merged.spec.extra.q[1].r = 3;
+  assert.equal(doc.spec.list[0].n, 1);
+  assert.equal(doc.spec.deep.k, 'v');
+  assert.equal(doc.metadata.__proto__.x, 1);
+  assert.equal(patch.spec.extra.q[1].r, 2);
+  assert.ok(Object.hasOwn(merged, '__proto__') && Object.hasOwn(merged.metadata, '__proto__'));
+  assert.equal(({} as any).polluted, undefined);
+  assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+  const ops = applyJsonPatch(doc, [{ op: 'add', path: '/spec/copy', value: { v: [1] } }, { op: 'copy', from: '/spec/deep', path: '/spec/deep2' }]) as any;
+  ops.spec.deep2.k = 'x';
+  assert.equal(ops.spec.deep.k, 'v');
+  assert.equal(doc.spec.deep.k, 'v');
+});

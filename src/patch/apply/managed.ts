@@ -1,6 +1,7 @@
 // metadata.managedFields: decoding/encoding of the entries, and the two ownership operations of
 // server-side apply — apply (with conflicts, force and pruning) and update (ordinary writes).
 import { StatusError, errors } from '../../errors.ts';
+import { rfc3339 } from '../../clock.ts';
 import { crdSchemaLookup } from './crd-schema.ts';
 import type { StructuralSchema } from '../../schema/types.ts';
 import { RESOURCES } from '../../registry/resources.ts';
@@ -32,7 +33,8 @@ export interface ManagerEntry {
 let clock: () => number = () => Date.now();
 /** Where managedFields timestamps come from (defaults to the wall clock). */
 export function setApplyClock(fn: () => number): void { clock = fn; }
-function nowRfc3339(): string { return new Date(clock()).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+// The second's text is kept between calls (clock.ts): a burst of writes stamps the same second.
+function nowRfc3339(): string { return rfc3339(clock()); }
 
 function managerKey(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
   // Upstream's identifier is the JSON of the entry without fields and time; appliers are not
