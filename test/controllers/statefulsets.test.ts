@@ -90,3 +90,33 @@ test('a volumeClaimTemplate without a name gives the Go zero value in claim name
   assert.equal(pod.spec?.hostname, 'web-0');
   assert.equal(pod.spec?.subdomain, 'svc');
 });
+
+test('a stateful pod the kubelet refuses (hostPort held) is deleted and recreated until it runs', async () => {
+  const c = await startCluster();
+  try {
+    const node = (await c.list(R.nodes))[0].metadata.name!;
+    const hostPort = { containerPort: 21017, hostPort: 21017, name: 'conflict' };
+    await c.store.create(R.pods, 'default', { metadata: { name: 'holder' }, spec: { nodeName: node, containers: [{ name: 'web', image: 'nginx', ports: [hostPort] }] } });
+    await c.until(async () => (await c.store.get(R.pods, 'default', 'holder')).status?.phase === 'Running', { what: 'holder running' });
+    const set = sts('web', 1);
+    set.spec.template.spec.nodeName = node;
+    set.spec.template.spec.containers[0].ports = [hostPort];
+    await c.store.create(stsR, 'default', set);
+    // The controller replaces each refused (Failed) pod at once: several uids go by, none runs.
+    const uids = new Set<string>();
+    await c.until(async () => {
+      const p = await c.store.tryGet(R.pods, 'default', 'web-0');
+      if (p) { assert.notEqual(p.status?.phase, 'Running', 'never runs while the port is held'); uids.add(p.metadata.uid!); }
+      return uids.size >= 3;
+    }, { what: 'refused pod recreated' });
+    const refusals = (await c.list(R.events, 'default')).filter((e) => e.involvedObject?.name === 'web-0' && e.reason === 'NodePorts');
+    assert.ok(refusals.length >= 2, `NodePorts events: ${refusals.length}`);
+    await c.store.delete(R.pods, 'default', 'holder', { gracePeriodSeconds: 0 });
+    await c.until(async () => {
+      const p = await c.store.tryGet(R.pods, 'default', 'web-0');
+      return p?.status?.phase === 'Running' && !uids.has(p.metadata.uid!);
+    }, { what: 'web-0 runs once the port is free' });
+    const ev = (await c.list(R.events, 'default')).filter((e) => e.involvedObject?.kind === 'StatefulSet').map((e) => e.reason);
+    assert.ok(ev.includes('SuccessfulDelete') && ev.includes('SuccessfulCreate'), ev.join(','));
+  } finally { await c.close(); }
+});
