@@ -65,6 +65,25 @@ export const lifecycleCases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    // Two pods bound straight to one node (spec.nodeName) asking for the same hostPort: the kubelet
+    // admits the first and refuses the second, as upstream's kubelet admission does.
+    behavior: 'lifecycle.host-port-conflict', name: 'host-port-refused',
+    async run(ctx) {
+      const node = (await ok(ctx, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+      const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${ctx.ns}}\nspec:\n  nodeName: ${node}\n  containers:\n  - {name: web, image: nginx:1.27, ports: [{containerPort: 80, hostPort: 28080}]}\n`;
+      await ok(ctx, ['apply', '-f', file(ctx, 'first.yaml', pod('first'))]);
+      await waitFor('first Running', async () => (await row(ctx, 'first')).status === 'Running', { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      await ok(ctx, ['apply', '-f', file(ctx, 'second.yaml', pod('second'))]);
+      await waitFor('second refused', async () => (await row(ctx, 'second')).status === 'NodePorts', { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      const o = JSON.parse(await ok(ctx, ['get', 'pod', 'second', '-n', ctx.ns, '-o', 'json']));
+      check(o.status.phase === 'Failed' && o.status.message === "Pod was rejected: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports", `status: ${JSON.stringify(o.status)}`);
+      const d = await ok(ctx, ['describe', 'pod', 'second', '-n', ctx.ns]);
+      check(/Warning\s+NodePorts\s+.*kubelet\s+Predicate NodePorts failed: node\(s\) didn't have free ports for the requested pod ports/.test(d), `describe lacks the NodePorts event:\n${d.slice(-1500)}`);
+      check((await row(ctx, 'first')).status === 'Running', 'first keeps running');
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'lifecycle.run-to-completion', name: 'wait-succeeded',
     async run(ctx) {
       await ok(ctx, ['apply', '-f', file(ctx, 'job.yaml', podYaml('once', ctx.ns, { 'skiff.dev/run-seconds': '1' }, { restartPolicy: 'Never' }))]);

@@ -27,7 +27,20 @@ const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', 
 type Cond = DeploymentCondition;
 
 const replicasOf = (o: Deployment | ReplicaSet): number => o.spec?.replicas ?? 1;
-const revisionOf = (rs: { metadata: { annotations?: Record<string, string> } }): number => Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * The revision annotation as upstream's deploymentutil.Revision reads it: a base-10 int64 (revisions
+ * such as 3546343826724305832 are beyond a double's exact range, hence bigint); absent is 0, anything
+ * else is undefined (upstream logs the parse error and skips that ReplicaSet).
+ */
+export function parseRevision(v: string | undefined): bigint | undefined {
+  if (v === undefined) return 0n;
+  if (!/^[+-]?\d{1,19}$/.test(v)) return undefined;
+  const n = BigInt(v);
+  return n > INT64_MAX || n < -INT64_MAX - 1n ? undefined : n;
+}
+const revisionOf = (rs: { metadata: { annotations?: Record<string, string> } }): bigint => parseRevision(rs.metadata.annotations?.[REVISION]) ?? 0n;
+const cmpBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 const isRolling = (d: Deployment) => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
 /** maxSurge (rounded up) and maxUnavailable (rounded down); both 0 becomes unavailable 1, as upstream. */
@@ -109,10 +122,12 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     const sorted = [...s.rsList].sort((a, b) => ts(a) - ts(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
     let newRS = sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
     const old = sorted.filter((rs) => rs !== newRS);
-    const maxOld = old.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
-    const newRevision = maxOld + 1;
+    const maxOld = old.reduce((m, rs) => (revisionOf(rs) > m ? revisionOf(rs) : m), 0n);
+    const newRevision = maxOld + 1n;
     if (newRS) {
-      if (revisionOf(newRS) < newRevision) {
+      // A revision that is not an int64 is left as it is (upstream logs it and does not update).
+      const cur = parseRevision(newRS.metadata.annotations?.[REVISION]);
+      if (cur !== undefined && cur < newRevision) {
         newRS = await store.guaranteedUpdate(rsR, newRS.metadata.namespace, newRS.metadata.name!, (cur) => {
           cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), [REVISION]: String(newRevision) };
           return cur;
@@ -138,7 +153,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
     });
   }
 
-  async function createNewRS(s: Sync, old: ReplicaSet[], revision: number): Promise<ReplicaSet> {
+  async function createNewRS(s: Sync, old: ReplicaSet[], revision: bigint): Promise<ReplicaSet> {
     const { d } = s;
     const collisions = d.status?.collisionCount ?? 0;
     const hash = podTemplateHash(d.spec?.template, collisions);
@@ -336,7 +351,7 @@ export function deploymentController(o: DeploymentControllerOptions): Controller
   async function cleanup(s: Sync, old: ReplicaSet[]): Promise<void> {
     const limit = s.d.spec?.revisionHistoryLimit ?? 10;
     const cleanable = old.filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp)
-      .sort((a, b) => revisionOf(a) - revisionOf(b) || ts(a) - ts(b));
+      .sort((a, b) => cmpBig(revisionOf(a), revisionOf(b)) || ts(a) - ts(b));
     const n = cleanable.length - limit;
     for (let i = 0; i < n; i++) {
       await store.delete(rsR, cleanable[i].metadata.namespace, cleanable[i].metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: cleanable[i].metadata.uid } }).catch(ignoreNotFound);

@@ -4,8 +4,10 @@
 // - volumeClaimTemplates become PVCs `<claim>-<set>-<ordinal>`, created before their pod and
 //   referenced by it (persistentVolumeClaimRetentionPolicy whenDeleted: Delete makes the set their
 //   owner, so the garbage collector removes them with it; whenScaled is not applied);
-// - OrderedReady (default): ordinal i is created only when 0…i-1 are Running and Ready, scale-down
-//   removes the highest ordinal first, one at a time; Parallel creates and deletes all at once;
+// - OrderedReady (default): ordinal i is created only when 0…i-1 are Running, Ready and available;
+//   scale-down removes the highest ordinal first, one at a time, and halts while a pod is unhealthy
+//   (upstream's firstUnhealthyPod rule); Parallel creates and deletes all at once, healthy or not;
+//   Failed and Succeeded pods are deleted and created again on the next sync;
 // - RollingUpdate from the highest ordinal down to `partition`, one pod at a time, each waiting for
 //   the previous to be Running and Ready again; OnDelete replaces only pods that are deleted;
 // - status: replicas, readyReplicas, currentReplicas, updatedReplicas, availableReplicas,
@@ -24,6 +26,7 @@ import type { Controller, Informer, WorkQueue } from './runtime.ts';
 import type { EventRecorder } from './events.ts';
 import { revisionTemplate } from './history.ts';
 import { REVISION_HASH, statefulSetRevisions, truncateStatefulSetHistory } from './statefulset-history.ts';
+import type { SetRevisions } from './statefulset-history.ts';
 import { controllerRef, ignoreNotFound, isPodAvailable, isPodReady, newControllerRef, res } from './util.ts';
 
 const podsR = res('', 'v1', 'pods');
@@ -34,7 +37,10 @@ const ordinalOf = (set: string, pod: string): number | undefined => {
   const m = new RegExp(`^${set.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(pod);
   return m ? Number(m[1]) : undefined;
 };
-const runningReady = (p: Pod) => p.status?.phase === 'Running' && isPodReady(p) && !p.metadata.deletionTimestamp;
+/** Upstream's isRunningAndReady (terminating pods included) and isHealthy (not terminating). */
+const isRunningAndReady = (p: Pod) => p.status?.phase === 'Running' && isPodReady(p);
+const isHealthy = (p: Pod) => isRunningAndReady(p) && !p.metadata.deletionTimestamp;
+const hashOf = (p: Pod): string => p.metadata.labels?.[REVISION_HASH] ?? '';
 
 export function statefulPod(sts: StatefulSet, ordinal: number, revision: string): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
@@ -119,80 +125,115 @@ export function statefulSetController(o: StatefulSetControllerOptions): Controll
     const setName = sts.metadata.name!;
     const uid = sts.metadata.uid!;
     const replicas = Math.max(0, sts.spec?.replicas ?? 1);
-    const parallel = sts.spec?.podManagementPolicy === 'Parallel';
+    const monotonic = sts.spec?.podManagementPolicy !== 'Parallel';
     const revs = await statefulSetRevisions(store, revisions, sts);
     const updateRevision = revs.update.metadata.name!;
-    const hashOf = (p: Pod): string => p.metadata.labels?.[REVISION_HASH] ?? '';
+    const currentRevision = revs.current.metadata.name!;
     const minReady = sts.spec?.minReadySeconds ?? 0;
     const now = clock.now();
-    const byOrdinal = new Map<number, Pod>();
+    const available = (p: Pod) => isRunningAndReady(p) && isPodAvailable(p, minReady, now);
+    // Pods in [0, replicas) by ordinal; the rest are condemned, highest ordinal first.
+    const slots: (Pod | undefined)[] = new Array(replicas).fill(undefined);
     const condemned: Pod[] = [];
     for (const p of pods.byIndexValue('owner', uid)) {
       if (controllerRef(p)?.uid !== uid) continue;
       const i = ordinalOf(setName, p.metadata.name!);
       if (i === undefined) continue;
-      if (i >= replicas) condemned.push(p); else byOrdinal.set(i, p);
+      if (i < replicas) slots[i] = p; else condemned.push(p);
+    }
+    condemned.sort((a, b) => ordinalOf(setName, b.metadata.name!)! - ordinalOf(setName, a.metadata.name!)!);
+    // The first unhealthy pod: the lowest missing or unhealthy replica, else the lowest unhealthy condemned one.
+    const firstUnhealthy: Pod | 'replica' | undefined = slots.some((p) => !p || !isHealthy(p)) ? 'replica' : [...condemned].reverse().find((p) => !isHealthy(p));
+
+    const blocked = await processReplicas(sts, slots, monotonic, revs, available)
+      || await processCondemned(sts, condemned, monotonic, firstUnhealthy, available);
+    if (!blocked && (sts.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') await rollingUpdate(sts, slots, updateRevision);
+
+    const all = [...slots.filter((p): p is Pod => !!p), ...condemned];
+    const current = await writeStatus(sts, all, { replicas, minReady, now, currentRevision, updateRevision, collisionCount: revs.collisionCount });
+    await truncateStatefulSetHistory(store, sts, all, { ...revs, current: current === updateRevision ? revs.update : revs.current });
+    if (minReady > 0 && slots.some((p) => p && isRunningAndReady(p) && !available(p))) queue.addAfter(key, minReady * 1000 + 1);
+  }
+
+  /**
+   * Upstream's processReplica over [0, replicas): a Failed or Succeeded pod is deleted (recreated on a
+   * later sync), a missing one is created; OrderedReady stops at the first pod it acted on or that is
+   * terminating, not Running and Ready, or not yet available. True when it stopped.
+   */
+  async function processReplicas(sts: StatefulSet, slots: (Pod | undefined)[], monotonic: boolean, revs: SetRevisions, available: (p: Pod) => boolean): Promise<boolean> {
+    const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+    for (let i = 0; i < slots.length; i++) {
+      const p = slots[i];
+      let stop: boolean;
+      if (p && (p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded')) {
+        if (!p.metadata.deletionTimestamp) await deletePod(sts, p);
+        stop = true;
+      } else if (!p) {
+        // Pods below the partition are recreated at the current revision, the rest at the update revision.
+        const rev = sts.spec?.updateStrategy?.type !== 'OnDelete' && i < partition ? revs.current : revs.update;
+        await createPod(sts, i, rev);
+        stop = true;
+      } else stop = !!p.metadata.deletionTimestamp || !isRunningAndReady(p) || !available(p);
+      if (stop && monotonic) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Upstream's processCondemned, highest ordinal first: OrderedReady deletes one pod per sync and
+   * waits while one terminates or while the next is unhealthy (unless it is the first unhealthy pod);
+   * Parallel deletes every condemned pod at once.
+   */
+  async function processCondemned(sts: StatefulSet, condemned: Pod[], monotonic: boolean, firstUnhealthy: Pod | 'replica' | undefined, available: (p: Pod) => boolean): Promise<boolean> {
+    for (const p of condemned) {
+      if (p.metadata.deletionTimestamp) { if (monotonic) return true; continue; }
+      if (monotonic && p !== firstUnhealthy && (!isRunningAndReady(p) || !available(p))) return true;
+      await deletePod(sts, p);
+      if (monotonic) return true;
+    }
+    return false;
+  }
+
+  /** From the highest ordinal down to the partition: delete the first pod of an old revision; wait at an unhealthy one. */
+  async function rollingUpdate(sts: StatefulSet, slots: (Pod | undefined)[], updateRevision: string): Promise<void> {
+    const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+    for (let i = slots.length - 1; i >= partition; i--) {
+      const p = slots[i];
+      if (!p) return; // just created: wait for it
+      if (hashOf(p) !== updateRevision && !p.metadata.deletionTimestamp) { await deletePod(sts, p); return; }
+      if (!isHealthy(p)) return;
+    }
+  }
+
+  /** Upstream's updateStatus and completeRollingUpdate, written when it changed; returns the current revision. */
+  async function writeStatus(sts: StatefulSet, all: Pod[], o: { replicas: number; minReady: number; now: number; currentRevision: string; updateRevision: string; collisionCount: number }): Promise<string> {
+    const created = all.filter((p) => !!p.status?.phase);
+    const settled = created.filter((p) => !p.metadata.deletionTimestamp);
+    const ready = all.filter(isRunningAndReady);
+    let currentReplicas = settled.filter((p) => hashOf(p) === o.currentRevision).length;
+    const updated = settled.filter((p) => hashOf(p) === o.updateRevision).length;
+    let currentRevision = o.currentRevision;
+    if ((sts.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && updated === o.replicas && ready.length === o.replicas && created.length === o.replicas) {
+      currentReplicas = updated;
+      currentRevision = o.updateRevision;
     }
     const status = sts.status ?? {};
-    const currentRevision = revs.current.metadata.name!;
-
-    // Create missing and replace Failed pods; OrderedReady waits for each predecessor.
-    let blocked = false;
-    for (let i = 0; i < replicas && !blocked; i++) {
-      const p = byOrdinal.get(i);
-      if (p && p.status?.phase === 'Failed' && !p.metadata.deletionTimestamp) { await deletePod(sts, p); blocked = !parallel; continue; }
-      if (!p) {
-        // Pods not yet updated are recreated at the current revision, the rest at the update revision.
-        const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-        const rev = sts.spec?.updateStrategy?.type === 'OnDelete' || i >= partition ? revs.update : revs.current;
-        await createPod(sts, i, rev);
-        blocked = !parallel;
-        continue;
-      }
-      if (!parallel && !runningReady(p)) blocked = true;
-    }
-    // Scale down: highest ordinal first; OrderedReady one at a time, only when the rest is healthy.
-    const doomed = condemned.filter((p) => !p.metadata.deletionTimestamp).sort((a, b) => ordinalOf(setName, b.metadata.name!)! - ordinalOf(setName, a.metadata.name!)!);
-    if (doomed.length && (parallel || (!blocked && !condemned.some((p) => p.metadata.deletionTimestamp)))) {
-      for (const p of parallel ? doomed : doomed.slice(0, 1)) await deletePod(sts, p);
-    }
-
-    // Rolling update: highest ordinal ≥ partition with an old revision, when every pod is healthy.
-    if ((sts.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && !blocked && !condemned.length) {
-      const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-      const all = [...byOrdinal.values()];
-      if (all.length === replicas && all.every(runningReady)) {
-        for (let i = replicas - 1; i >= partition; i--) {
-          const p = byOrdinal.get(i)!;
-          if (hashOf(p) !== updateRevision) { await deletePod(sts, p); break; }
-        }
-      }
-    }
-
-    // Status.
-    const live = [...byOrdinal.values()].filter((p) => !p.metadata.deletionTimestamp);
-    const ready = live.filter(isPodReady).length;
-    const available = live.filter((p) => isPodAvailable(p, minReady, now)).length;
-    const updated = live.filter((p) => hashOf(p) === updateRevision).length;
-    const onCurrent = live.filter((p) => hashOf(p) === currentRevision).length;
-    const done = updated === replicas && live.length === replicas;
     const next: Record<string, any> = {
       ...status,
       observedGeneration: sts.metadata.generation ?? 1,
-      replicas: live.length + condemned.filter((p) => !p.metadata.deletionTimestamp).length,
-      readyReplicas: ready, currentReplicas: done ? updated : onCurrent, updatedReplicas: updated, availableReplicas: available,
-      currentRevision: done ? updateRevision : currentRevision, updateRevision, collisionCount: revs.collisionCount,
+      replicas: created.length,
+      readyReplicas: ready.length, currentReplicas, updatedReplicas: updated,
+      availableReplicas: ready.filter((p) => isPodAvailable(p, o.minReady, o.now)).length,
+      currentRevision, updateRevision: o.updateRevision, collisionCount: o.collisionCount,
     };
     for (const k of ['readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas']) if (next[k] === 0) delete next[k];
-    if (JSON.stringify(next) !== JSON.stringify(status)) {
-      await store.guaranteedUpdate(stsR, sts.metadata.namespace, setName, (cur) => {
-        if (cur.metadata.uid !== uid) return cur;
-        cur.status = next;
-        return cur;
-      }, { subresource: 'status' }).catch(ignoreNotFound);
-    }
-    await truncateStatefulSetHistory(store, sts, [...byOrdinal.values(), ...condemned], { ...revs, current: done ? revs.update : revs.current });
-    if (minReady > 0 && ready > available) queue.addAfter(key, minReady * 1000 + 1);
+    if (JSON.stringify(next) === JSON.stringify(status)) return currentRevision;
+    await store.guaranteedUpdate(stsR, sts.metadata.namespace, sts.metadata.name!, (cur) => {
+      if (cur.metadata.uid !== sts.metadata.uid) return cur;
+      cur.status = next;
+      return cur;
+    }, { subresource: 'status' }).catch(ignoreNotFound);
+    return currentRevision;
   }
 
   const setKeyOf = (o: KObject): string[] => { const r = controllerRef(o); return r?.kind === 'StatefulSet' ? [`${o.metadata.namespace}/${r.name}`] : []; };

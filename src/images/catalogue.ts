@@ -7,6 +7,8 @@ import { localhostCert } from './localhost-cert.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const shell = (sh: string): ImageDefaults => ({ entrypoint: [], cmd: [sh], env: { PATH } });
+/** The page the httpd image ships as its document root's index.html. */
+export const HTTPD_INDEX = '<html><body><h1>It works!</h1></body></html>\n';
 const updateDemo = (name: string): ImageDefaults => ({ entrypoint: ['/agnhost'], cmd: ['test-webserver'], env: { PATH }, files: { '/data.json': () => `{\n  "image": "${name}.jpg"\n}\n` } });
 
 export const CATALOGUE: Record<string, ImageDefaults> = {
@@ -27,7 +29,8 @@ export const CATALOGUE: Record<string, ImageDefaults> = {
   // agnhost ships a self-signed localhost certificate (netexec --tls-cert-file /localhost.crt, porter).
   agnhost: { entrypoint: ['/agnhost'], cmd: ['pause'], env: { PATH }, files: { '/localhost.crt': () => localhostCert().cert, '/localhost.key': () => localhostCert().key } },
   nginx: { entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], env: { PATH, NGINX_VERSION: '1.14.2' } },
-  httpd: { entrypoint: [], cmd: ['httpd-foreground'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}`, HTTPD_PREFIX: '/usr/local/apache2' } },
+  // Its index.html is a real file: moving it away (the StatefulSet e2e specs' way of failing a readiness probe) gives 404.
+  httpd: { entrypoint: [], cmd: ['httpd-foreground'], workingDir: '/usr/local/apache2', env: { PATH: `/usr/local/apache2/bin:${PATH}`, HTTPD_PREFIX: '/usr/local/apache2' }, files: { '/usr/local/apache2/htdocs/index.html': () => HTTPD_INDEX } },
   // The update-demo images are agnhost's test-webserver (port 80, files from /) with their data.json.
   kitten: updateDemo('kitten'),
   nautilus: updateDemo('nautilus'),

@@ -13,6 +13,7 @@
 //   skiff.dev/image-pull-error  the image cannot be pulled (value: the error text, or "true"):
 //                             ErrImagePull, then ImagePullBackOff
 //   skiff.dev/readiness-flap-seconds  readiness fails and recovers every that many seconds
+import { podHasAbsentImage } from '../images/absent.ts';
 import { rfc3339 } from '../clock.ts';
 import type { Container as GeneratedContainer, Pod } from '../types/generated.ts';
 import { workerFor } from './containers/workers.ts';
@@ -60,7 +61,8 @@ const pullError = (p: Pod): string | undefined => {
   if (v === undefined || v === 'false') return undefined;
   return v && v !== 'true' ? v : undefined;
 };
-const pullFails = (p: Pod) => { const v = ann(p, ANN_PULL_ERROR); return v !== undefined && v !== 'false'; };
+/** skiff.dev/image-pull-error, or a container image that plainly does not exist (images/absent.ts). */
+const pullFails = (p: Pod) => { const v = ann(p, ANN_PULL_ERROR); return v !== undefined ? v !== 'false' : podHasAbsentImage(p); };
 const pullErrorText = (p: Pod, image: string | undefined) => {
   const ref = imageRef(image).image;
   return pullError(p) ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;

@@ -15,6 +15,11 @@ import type { Stage, StageContext } from './stages.ts';
 import { ContainerRuntime, emulated } from './containers/runtime.ts';
 import { tokenIssuer } from './containers/token.ts';
 import type { ServiceAccountTokens } from '../auth/sa-tokens.ts';
+import { admissionFailure, awaitsAdmission, holdsAdmission, rejectedStatus } from './admission.ts';
+import type { Rejection } from './admission.ts';
+
+/** How long the kubelet takes to write a refused pod's Failed status. */
+const REJECT_DELAY_MS = 1000;
 
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
@@ -25,6 +30,10 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   const ips = new PodIPs();
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
   const running = new Set<string>();
+  /** Pods admitted to their node (admission.ts) that have not written container statuses yet. */
+  const admitted = new Set<string>();
+  /** Pods refused admission: they stay Failed and run nothing. */
+  const refused = new Set<string>();
   let stopped = false;
   // Pods with containers of known images run for real (containers/); the stage table simulates the rest.
   const runtime = new ContainerRuntime({ store, clock, recorder, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
@@ -42,6 +51,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     const cur = armed.get(key);
     const node = pod && simulated(pod.spec?.nodeName);
     if (!pod || !node) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
+    if (!admit(pod, node)) { if (cur) { cur.timer.cancel(); armed.delete(key); } return; }
     if (emulated(pod)) runtime.observe(pod, node, () => ips.allocate(pod.metadata.uid!, node.metadata.name!, node.spec?.podCIDR));
     const stage = nextStage(stages ??= defaultStages(), pod);
     if (cur && cur.stage === stage && cur.uid === pod.metadata.uid) return; // already waiting for it
@@ -54,6 +64,41 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     const fire = () => { armed.delete(key); void run(key, stage, uid); };
     if (ms === 0) { armed.set(key, { stage, uid, timer: { cancel() {} } }); queueMicrotask(() => { if (armed.get(key)?.stage === stage) fire(); }); }
     else armed.set(key, { stage, uid, timer: clock.setTimeout(fire, ms) });
+  }
+
+  /** Admit a pod new to its node, or refuse it (false: it runs nothing). */
+  function admit(pod: Pod, node: Node): boolean {
+    const uid = pod.metadata.uid!;
+    if (refused.has(uid)) return !awaitsAdmission(pod); // once Failed, the stages take it (removal)
+    if (admitted.has(uid) || !awaitsAdmission(pod)) return true;
+    const others = pods.byIndexValue('node', node.metadata.name!)
+      .filter((p) => p.metadata.uid !== uid && holdsAdmission(p) && (admitted.has(p.metadata.uid!) || !!p.status?.containerStatuses));
+    const r = admissionFailure(pod, others);
+    if (!r) { admitted.add(uid); return true; }
+    refused.add(uid);
+    // After a beat, as the kubelet's sync loop and status manager take: a controller that replaces
+    // the refused pod at once (StatefulSet) then cycles at that pace, not in a tight loop.
+    clock.setTimeout(() => { if (!stopped) void reject(keyOf(pod), uid, node, r); }, REJECT_DELAY_MS);
+    return false;
+  }
+
+  /** Write the refusal (once per pod); a failed write is tried again a second later. */
+  async function reject(key: string, uid: string, node: Node, r: Rejection): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    let wrote: Pod | undefined;
+    try {
+      await store.guaranteedUpdate(podsR, namespace, name, (cur) => {
+        wrote = undefined;
+        if (cur.metadata.uid !== uid || !awaitsAdmission(cur as Pod)) return cur;
+        cur.status = rejectedStatus(cur as Pod, r);
+        wrote = cur as Pod;
+        return cur;
+      }, { subresource: 'status' }).catch(ignoreNotFound);
+      if (wrote) recorder.event(wrote, 'Warning', r.reason, r.message, { host: node.metadata.name });
+    } catch (e) {
+      opts.log?.(`kubelet: ${key} admission: ${(e as Error).message}`);
+      clock.setTimeout(() => { refused.delete(uid); evaluate(key); }, 1000);
+    }
   }
 
   async function run(key: string, stage: Stage, uid: string): Promise<void> {
@@ -98,6 +143,8 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     delete: (p) => {
       const k = keyOf(p);
       ips.release(p.metadata.uid!);
+      admitted.delete(p.metadata.uid!);
+      refused.delete(p.metadata.uid!);
       runtime.forget(p.metadata.uid!);
       const cur = armed.get(k);
       if (cur) { cur.timer.cancel(); armed.delete(k); }

@@ -78,7 +78,8 @@ export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
   return [];
 }
 
-const portsConflict = (a: HostPort, b: HostPort) =>
+/** Two host ports clash: same port and protocol on overlapping host IPs (0.0.0.0 is every address). */
+export const portsConflict = (a: HostPort, b: HostPort) =>
   a.port === b.port && a.protocol === b.protocol && (a.ip === b.ip || a.ip === '0.0.0.0' || b.ip === '0.0.0.0');
 
 /** Upstream's NodePorts: a wanted hostPort/protocol must not be bound on an overlapping hostIP. */

@@ -90,3 +90,100 @@ test('a volumeClaimTemplate without a name gives the Go zero value in claim name
   assert.equal(pod.spec?.hostname, 'web-0');
   assert.equal(pod.spec?.subdomain, 'svc');
 });
+
+test('a stateful pod the kubelet refuses (hostPort held) is deleted and recreated until it runs', async () => {
+  const c = await startCluster();
+  try {
+    const node = (await c.list(R.nodes))[0].metadata.name!;
+    const hostPort = { containerPort: 21017, hostPort: 21017, name: 'conflict' };
+    await c.store.create(R.pods, 'default', { metadata: { name: 'holder' }, spec: { nodeName: node, containers: [{ name: 'web', image: 'nginx', ports: [hostPort] }] } });
+    await c.until(async () => (await c.store.get(R.pods, 'default', 'holder')).status?.phase === 'Running', { what: 'holder running' });
+    const set = sts('web', 1);
+    set.spec.template.spec.nodeName = node;
+    set.spec.template.spec.containers[0].ports = [hostPort];
+    await c.store.create(stsR, 'default', set);
+    // The controller replaces each refused (Failed) pod at once: several uids go by, none runs.
+    const uids = new Set<string>();
+    await c.until(async () => {
+      const p = await c.store.tryGet(R.pods, 'default', 'web-0');
+      if (p) { assert.notEqual(p.status?.phase, 'Running', 'never runs while the port is held'); uids.add(p.metadata.uid!); }
+      return uids.size >= 3;
+    }, { what: 'refused pod recreated' });
+    const refusals = (await c.list(R.events, 'default')).filter((e) => e.involvedObject?.name === 'web-0' && e.reason === 'NodePorts');
+    assert.ok(refusals.length >= 2, `NodePorts events: ${refusals.length}`);
+    await c.store.delete(R.pods, 'default', 'holder', { gracePeriodSeconds: 0 });
+    await c.until(async () => {
+      const p = await c.store.tryGet(R.pods, 'default', 'web-0');
+      return p?.status?.phase === 'Running' && !uids.has(p.metadata.uid!);
+    }, { what: 'web-0 runs once the port is free' });
+    const ev = (await c.list(R.events, 'default')).filter((e) => e.involvedObject?.kind === 'StatefulSet').map((e) => e.reason);
+    assert.ok(ev.includes('SuccessfulDelete') && ev.includes('SuccessfulCreate'), ev.join(','));
+  } finally { await c.close(); }
+});
+
+// Pods whose readiness the test switches: a busybox container ready while /tmp/ready exists.
+function probed(name: string, replicas: number, policy?: 'Parallel'): KObject {
+  const set = sts(name, replicas, policy ? { podManagementPolicy: policy } : {});
+  set.spec.template.spec.containers = [{
+    name: 'main', image: 'busybox:1.36', command: ['sh', '-c', 'touch /tmp/ready; sleep 3600'],
+    readinessProbe: { exec: { command: ['test', '-e', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 },
+  }];
+  return set;
+}
+async function setReady(c: Cluster, pod: string, ready: boolean): Promise<void> {
+  const { workerFor } = await import('../../src/kubelet/containers/workers.ts');
+  const fs = workerFor((await c.store.get(R.pods, 'default', pod)).metadata.uid)!.slots[0].current!.fs;
+  if (ready) await fs.writeFile('/tmp/ready', ''); else await fs.rm('/tmp/ready', { force: true });
+}
+const status = async (c: Cluster, name: string) => (await c.store.get(stsR, 'default', name)).status ?? {};
+const scale = (c: Cluster, name: string, n: number) => c.store.guaranteedUpdate(stsR, 'default', name, (s) => { s.spec.replicas = n; return s; });
+const podNames = async (c: Cluster, name: string) => (await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === name).map((p) => p.metadata.name!).sort();
+
+test('OrderedReady halts scaling up and down while a pod is unhealthy, then scales in order', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(stsR, 'default', probed('oh', 1));
+    await c.until(async () => (await status(c, 'oh')).readyReplicas === 1, { what: 'oh-0 ready' });
+    await setReady(c, 'oh-0', false);
+    await c.until(async () => !(await status(c, 'oh')).readyReplicas, { what: 'oh-0 unready' });
+    await scale(c, 'oh', 3);
+    for (let i = 0; i < 100; i++) { c.clock.advance(100); await c.settle(); assert.deepEqual(await podNames(c, 'oh'), ['oh-0'], 'scale-up halts'); }
+    await setReady(c, 'oh-0', true);
+    const created: string[] = [];
+    await c.until(async () => {
+      for (const n of await podNames(c, 'oh')) if (!created.includes(n)) created.push(n);
+      return (await status(c, 'oh')).readyReplicas === 3;
+    }, { what: 'three ready' });
+    assert.deepEqual(created, ['oh-0', 'oh-1', 'oh-2']);
+    for (const p of ['oh-0', 'oh-1', 'oh-2']) await setReady(c, p, false);
+    await c.until(async () => !(await status(c, 'oh')).readyReplicas, { what: 'all unready' });
+    await scale(c, 'oh', 0);
+    for (let i = 0; i < 100; i++) { c.clock.advance(100); await c.settle(); assert.equal((await c.list(R.pods, 'default')).filter((p) => p.metadata.labels?.app === 'oh' && !p.metadata.deletionTimestamp).length, 3, 'scale-down halts'); }
+    for (const p of ['oh-0', 'oh-1', 'oh-2']) await setReady(c, p, true);
+    const gone: string[] = [];
+    await c.until(async () => {
+      const left = await podNames(c, 'oh');
+      for (const n of ['oh-2', 'oh-1', 'oh-0']) if (!left.includes(n) && !gone.includes(n)) gone.push(n);
+      return left.length === 0;
+    }, { what: 'scaled to zero' });
+    assert.deepEqual(gone, ['oh-2', 'oh-1', 'oh-0']);
+  } finally { await c.close(); }
+});
+
+test('Parallel scales up and down to completion even with unhealthy pods', async () => {
+  const c = await startCluster();
+  try {
+    await c.store.create(stsR, 'default', probed('bu', 1, 'Parallel'));
+    await c.until(async () => (await status(c, 'bu')).readyReplicas === 1, { what: 'bu-0 ready' });
+    await setReady(c, 'bu-0', false);
+    await c.until(async () => !(await status(c, 'bu')).readyReplicas, { what: 'bu-0 unready' });
+    await scale(c, 'bu', 3);
+    await c.until(async () => (await podNames(c, 'bu')).length === 3, { what: 'three pods despite the unhealthy one' });
+    await c.until(async () => (await status(c, 'bu')).readyReplicas === 2, { what: 'the new two ready' });
+    for (const p of ['bu-1', 'bu-2']) await setReady(c, p, false);
+    await c.until(async () => !(await status(c, 'bu')).readyReplicas, { what: 'all unready' });
+    await scale(c, 'bu', 0);
+    await c.until(async () => (await podNames(c, 'bu')).length === 0, { what: 'all gone' });
+    await c.until(async () => !(await status(c, 'bu')).replicas, { what: 'status.replicas 0' });
+  } finally { await c.close(); }
+});

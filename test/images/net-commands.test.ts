@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemoryFs } from 'just-bash';
 import { NETWORK_COMMANDS, programFor } from '../../src/images/index.ts';
+import { HTTPD_INDEX } from '../../src/images/catalogue.ts';
 import { PodNet, serveHttp } from '../../src/netsim/index.ts';
 import { World, settle } from './harness.ts';
 
@@ -156,13 +157,21 @@ test('nginx and httpd serve their default page on 80, files from their document 
   const fs = new InMemoryFs();
   await fs.writeFile('/usr/share/nginx/html/hello.txt', 'hi there');
   const ng = w.run(programFor('nginx')!, a, ['nginx', '-g', 'daemon off;'], { fs });
-  const hd = w.run(programFor('httpd-foreground')!, b, ['httpd-foreground']);
+  const htdocs = new InMemoryFs();
+  await htdocs.writeFile('/usr/local/apache2/htdocs/index.html', HTTPD_INDEX); // the image's file (catalogue.ts)
+  const hd = w.run(programFor('httpd-foreground')!, b, ['httpd-foreground'], { fs: htdocs });
   await settle();
   const get = async (url: string) => { const r = w.run(curl, c, ['curl', '-s', '-w', ' %{http_code}', url]); await r.done; return r.stdout(); };
   assert.match(await get('http://10.0.0.2/'), /<title>Welcome to nginx!<\/title>[\s\S]* 200$/);
   assert.equal(await get('http://10.0.0.2/hello.txt'), 'hi there 200');
   assert.match(await get('http://10.0.0.2/../../etc/passwd'), /404 Not Found[\s\S]* 404$/);
   assert.equal(await get('http://10.0.0.3/'), '<html><body><h1>It works!</h1></body></html>\n 200');
+  // Moved away (as the StatefulSet e2e specs do to fail a readiness probe): 404, and the directory is forbidden.
+  await htdocs.mv('/usr/local/apache2/htdocs/index.html', '/tmp/index.html');
+  assert.match(await get('http://10.0.0.3/index.html'), /404 Not Found[\s\S]* 404$/);
+  assert.match(await get('http://10.0.0.3/'), /403 Forbidden[\s\S]* 403$/);
+  await htdocs.mv('/tmp/index.html', '/usr/local/apache2/htdocs/index.html');
+  assert.equal(await get('http://10.0.0.3/index.html'), '<html><body><h1>It works!</h1></body></html>\n 200');
   assert.match(ng.stdout(), /"GET \/hello.txt HTTP\/1.1" 200 8/);
   ng.stop(); hd.stop();
   assert.equal(await ng.done, 0);

@@ -274,3 +274,24 @@ test('a pod of a known image reports as upstream\'s kubelet does: Pending with C
     ]);
   } finally { await c.close(); }
 });
+
+test('httpd ships index.html as a file: moving it away in the container fails an httpGet readiness probe, moving it back passes', async () => {
+  const { loadJustBash, newShell } = await import('../../../src/kubelet/containers/shell.ts');
+  const c = await startCluster();
+  try {
+    const probe = { httpGet: { path: '/index.html', port: 80 }, periodSeconds: 1, successThreshold: 1, failureThreshold: 1 };
+    await c.store.create(R.pods, 'default', pod('web', { containers: [{ name: 'webserver', image: 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4', readinessProbe: probe }] }));
+    await c.until(async () => (await cs(c, 'web'))?.ready === true, { what: 'ready' });
+    const run = workerFor((await get(c, 'web')).metadata.uid)!.slots[0].current!;
+    // As upstream's breakHTTPProbe and restoreHTTPProbe do, through the container's shell (exec shares its filesystem).
+    const sh = (script: string) => newShell(jb, { fs: run.fs, env: run.env, cwd: run.cwd, hostname: 'web' }).exec(script, { cwd: run.cwd, env: run.env });
+    const jb = await loadJustBash();
+    const moved = await sh('mv -v /usr/local/apache2/htdocs/index.html /tmp/ || true');
+    assert.match(moved.stdout, /index\.html/);
+    await c.until(async () => (await cs(c, 'web'))?.ready === false, { what: 'unready' });
+    assert.equal((await get(c, 'web')).status.phase, 'Running');
+    assert.ok((await events(c, 'web')).some((e) => e === 'Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404'), (await events(c, 'web')).join('\n'));
+    await sh('mv -v /tmp/index.html /usr/local/apache2/htdocs/ || true');
+    await c.until(async () => (await cs(c, 'web'))?.ready === true, { what: 'ready again' });
+  } finally { await c.close(); }
+});
