@@ -40,10 +40,14 @@ export function newSlot(spec: Record<string, any>, kind: SlotKind): Slot {
 export const running = (s: Slot): boolean => !!s.current && !s.current.exit;
 export function clearTimers(s: Slot): void { for (const t of s.timers) t.cancel(); s.timers = []; }
 
-/** A timer kept in `list` (to be cancelled with it) until it fires: fired ones do not pile up. */
+/**
+ * A timer kept in `list` (to be cancelled with it) until it fires: fired ones do not pile up. A
+ * clock may fire a timer that is already due within setTimeout itself: then it is never listed.
+ */
 export function arm(clock: Clock, list: TimerHandle[], fn: () => void, ms: number): TimerHandle {
-  const t = clock.setTimeout(() => { const i = list.indexOf(t); if (i >= 0) list.splice(i, 1); fn(); }, ms);
-  list.push(t);
+  let t: TimerHandle | undefined, fired = false;
+  t = clock.setTimeout(() => { fired = true; const i = t ? list.indexOf(t) : -1; if (i >= 0) list.splice(i, 1); fn(); }, ms);
+  if (!fired) list.push(t);
   return t;
 }
 

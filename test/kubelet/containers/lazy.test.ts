@@ -179,3 +179,19 @@ test('tokens are kept per holder: a pod object that changed does not sign a new 
     assert.notEqual(t3, t1, 'another holder gets its own');
   } finally { await c.close(); }
 });
+
+test('arm: a timer the clock fires within setTimeout (already due on a real clock) runs once and is not left listed', async () => {
+  const { arm } = await import('../../../src/kubelet/containers/container-run.ts');
+  const { RealClock } = await import('../../../src/clock.ts');
+  const list: { cancel(): void }[] = [];
+  let runs = 0;
+  arm(new RealClock(), list, () => { runs++; }, 0);
+  assert.equal(runs, 1);
+  assert.equal(list.length, 0);
+  const clock = new FakeClock();
+  arm(clock, list, () => { runs++; }, 1000);
+  assert.equal(list.length, 1);
+  clock.advance(1000);
+  assert.equal(runs, 2);
+  assert.equal(list.length, 0, 'a fired timer leaves the list');
+});
