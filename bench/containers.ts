@@ -77,8 +77,9 @@ export async function run(): Promise<Record<string, string | number>> {
     Object.assign(out, JSON.parse(text.trim().split('\n').pop()!));
   }
   const idle = Number(out._idle), running = Number(out._running), shell = Number(out._shell);
-  const heap = (k: string) => Number(out[`_${k}Heap`]);
-  for (const k of ['idle', 'running', 'shell']) { delete out[`_${k}`]; delete out[`_${k}Heap`]; }
+  const heaps: Record<string, number> = {};
+  for (const k of ['idle', 'running', 'shell']) { heaps[k] = Number(out[`_${k}Heap`]); delete out[`_${k}`]; delete out[`_${k}Heap`]; }
+  const heap = (k: string) => heaps[k];
   const n = arg('running', quick ? 1000 : 10000);
   // Issue #18's figure: RSS per running emulated container ≤ 50 KB, the pods around it being idle ones.
   out[`RSS per running emulated container (sleep) over an idle pod, ${n} pods (target ≤ 50 KB)`] = kb(running - idle);
