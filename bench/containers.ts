@@ -3,7 +3,8 @@
 //    until every one is Succeeded (wall time; includes the stage table's pending step);
 //  - RSS per pod at 10,000 idle pods of an unknown image (the runtime builds nothing for them);
 //  - RSS per pod with N running emulated containers (busybox `sleep 3600`, default 10,000) on the
-//    same cluster shape, and the extra per running container over an idle pod.
+//    same cluster shape, and the extra per running container over an idle pod (RSS and JS heap):
+//    issue #18's figure, "RSS per running emulated container ≤ 50 KB at 10,000 idle pods".
 //  - the same with a shell loop (`sh -c 'while true; do sleep 60; done'`, default 2,000): an interpreter each.
 // Each part runs in a fresh process (`--phase complete|idle|running|shell`).
 //   node bench/containers.ts [--quick] [--idle N] [--running N]
@@ -60,6 +61,7 @@ async function phase(name: string, quick: boolean): Promise<Record<string, strin
     out[`${label}: RSS per pod`] = r.ok ? kb(per) : 'NOT ALL RUNNING';
     out[`${label}: JS heap per pod`] = kb(heap);
     out[`_${name}`] = per;
+    out[`_${name}Heap`] = heap;
   } finally { await c.close(); }
   return out;
 }
@@ -75,9 +77,15 @@ export async function run(): Promise<Record<string, string | number>> {
     Object.assign(out, JSON.parse(text.trim().split('\n').pop()!));
   }
   const idle = Number(out._idle), running = Number(out._running), shell = Number(out._shell);
-  delete out._idle; delete out._running; delete out._shell;
-  out['extra RSS per running emulated container (sleep) over an idle pod'] = kb(running - idle);
+  const heaps: Record<string, number> = {};
+  for (const k of ['idle', 'running', 'shell']) { heaps[k] = Number(out[`_${k}Heap`]); delete out[`_${k}`]; delete out[`_${k}Heap`]; }
+  const heap = (k: string) => heaps[k];
+  const n = arg('running', quick ? 1000 : 10000);
+  // Issue #18's figure: RSS per running emulated container ≤ 50 KB, the pods around it being idle ones.
+  out[`RSS per running emulated container (sleep) over an idle pod, ${n} pods (target ≤ 50 KB)`] = kb(running - idle);
+  out['JS heap per running emulated container (sleep) over an idle pod'] = kb(heap('running') - heap('idle'));
   out['extra RSS per running shell-loop container over an idle pod'] = kb(shell - idle);
+  out['extra JS heap per running shell-loop container over an idle pod'] = kb(heap('shell') - heap('idle'));
   return out;
 }
 

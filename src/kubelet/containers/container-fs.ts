@@ -7,6 +7,8 @@ import type { KObject } from '../../registry/strategy.ts';
 import type { JustBash } from './shell.ts';
 import type { PodVolumes } from './pod-volumes.ts';
 import { prefixFs } from './prefix-fs.ts';
+import { LazyFs } from './lazy-fs.ts';
+import { DeferredFs } from './deferred-fs.ts';
 import { expand, lookupIn } from './expand.ts';
 import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
 import { imageDefaults } from '../../images/index.ts';
@@ -26,18 +28,21 @@ export function rootFiles(r: RootInfo): Record<string, string> {
   };
 }
 
-export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, any>, vols: PodVolumes, root: RootInfo, env: Record<string, string>): Promise<MountableFs> {
-  const files = rootFiles(root);
-  // The name-service files as the kubelet writes them (subdomain, hostAliases, dnsPolicy, dnsConfig),
-  // consistent with the simulated DNS; the pod's address is the one the runtime was given.
-  const withIP = root.podIP ? { ...pod, status: { ...(pod as any).status, podIP: root.podIP, podIPs: (pod as any).status?.podIPs ?? [{ ip: root.podIP }] } } : pod;
-  files['/etc/hosts'] = etcHostsFile(withIP as KObject);
-  files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
-  const rootFs = new jb.InMemoryFs({ ...files, ...imageFiles(imageDefaults(String(c.image ?? ''))) });
-  if (root.cwd !== '/') await rootFs.mkdir(root.cwd, { recursive: true });
-  const fs = new jb.MountableFs({ base: rootFs });
-  const bin = await binFs(jb);
-  for (const dir of BIN_DIRS) fs.mount(dir, bin);
+/** What a container's root needs beyond the pod: its mounts, settled when the container starts. */
+interface Plan {
+  /** Volumes (or subPath directories of them) mounted at a path, shortest path first. */
+  mounts?: { path: string; fs: IFileSystem }[];
+  /** Single files copied into the root (a subPath of a file, a volume that is one file), as they were at the start. */
+  copies?: { path: string; bytes: Uint8Array; mode: number }[];
+}
+
+/**
+ * The container's filesystem. The volumes, subPaths (ConfigError when one is wrong) and file copies
+ * are settled now, as the kubelet does before it creates the container; the root itself (its
+ * directories, /etc files and mounts) is made when something first uses it (see lazy-fs.ts).
+ */
+export async function containerFs(jb: JustBash, pod: () => KObject, c: Record<string, any>, vols: PodVolumes, root: RootInfo, env: Record<string, string>): Promise<LazyFs> {
+  const plan: Plan = {};
   const mounts = [...(c.volumeMounts ?? [])].sort((a: any, b: any) => String(a.mountPath).length - String(b.mountPath).length);
   for (const m of mounts) {
     const vol = await vols.get(m.name);
@@ -45,10 +50,39 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
     const mountPath = String(m.mountPath).replace(/\/+$/, '') || '/';
     if (mountPath === '/') continue;
     const sub = mountSubPath(m, env);
-    if (sub) { await mountSub(fs, rootFs, vol, `/${sub}`, mountPath); continue; }
-    // A volume that is one file (hostPath of a file: /etc/hosts) shows as that file at the mount path.
-    if ((await vol.stat('/').catch(() => undefined))?.isFile) { await copyFile(rootFs, vol, '/', mountPath); continue; }
-    try { fs.mount(mountPath, vol); } catch { /* a mount inside another: the outer one shows */ }
+    const from = sub ? `/${sub}` : '/';
+    // A file volume (configMap, secret…) is a directory: it is not looked into (made) before it is used.
+    const st = !sub && vol instanceof DeferredFs ? undefined : await vol.stat(from).catch(() => undefined);
+    // A single file (a subPath of a file; a hostPath of a file, /etc/hosts): copied in as that file.
+    if (st && !st.isDirectory) { (plan.copies ??= []).push({ path: mountPath, bytes: await vol.readFileBuffer(from), mode: st.mode & 0o777 }); continue; }
+    if (sub && !st) await vol.mkdir(from, { recursive: true });
+    (plan.mounts ??= []).push({ path: mountPath, fs: sub ? prefixFs(vol, from) : vol });
+  }
+  const image = String(c.image ?? '');
+  const bin = await binFs(jb);
+  return new LazyFs(() => buildRoot(jb, bin, pod, image, root, plan));
+}
+
+function buildRoot(jb: JustBash, bin: IFileSystem, podNow: () => KObject, image: string, root: RootInfo, plan: Plan): MountableFs {
+  const files = rootFiles(root);
+  // The fields these files come from (hostname, subdomain, hostAliases, dnsConfig) do not change in a pod's life.
+  const pod = podNow();
+  // The name-service files as the kubelet writes them (subdomain, hostAliases, dnsPolicy, dnsConfig),
+  // consistent with the simulated DNS; the pod's address is the one the runtime was given.
+  const withIP = root.podIP ? { ...pod, status: { ...(pod as any).status, podIP: root.podIP, podIPs: (pod as any).status?.podIPs ?? [{ ip: root.podIP }] } } : pod;
+  files['/etc/hosts'] = etcHostsFile(withIP as KObject);
+  files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
+  const rootFs = new jb.InMemoryFs({ ...files, ...imageFiles(imageDefaults(image)) });
+  if (root.cwd !== '/') rootFs.mkdirSync(root.cwd, { recursive: true });
+  for (const f of plan.copies ?? []) {
+    const dir = f.path.slice(0, f.path.lastIndexOf('/'));
+    if (dir) rootFs.mkdirSync(dir, { recursive: true });
+    rootFs.writeFileSync(f.path, f.bytes, undefined, { mode: f.mode });
+  }
+  const fs = new jb.MountableFs({ base: rootFs });
+  for (const dir of BIN_DIRS) fs.mount(dir, bin);
+  for (const m of plan.mounts ?? []) {
+    try { fs.mount(m.path, m.fs); } catch { /* a mount inside another: the outer one shows */ }
   }
   return fs;
 }
@@ -69,20 +103,4 @@ export function mountSubPath(m: { subPath?: unknown; subPathExpr?: unknown }, en
   if (sub.startsWith('/')) throw new ConfigError(`error SubPath \`${sub}\` must not be an absolute path`);
   if (sub.split('/').includes('..')) throw new ConfigError(`unable to provision SubPath \`${sub}\`: must not contain '..'`);
   return sub;
-}
-
-async function mountSub(fs: MountableFs, rootFs: IFileSystem, vol: IFileSystem, sub: string, mountPath: string): Promise<void> {
-  const st = await vol.stat(sub).catch(() => undefined);
-  if (st && !st.isDirectory) { await copyFile(rootFs, vol, sub, mountPath); return; }
-  if (!st) await vol.mkdir(sub, { recursive: true });
-  try { fs.mount(mountPath, prefixFs(vol, sub)); } catch { /* nested: ignored */ }
-}
-
-/** Copy the file `from` of `vol` to `to` in the container's root (its mode kept). */
-async function copyFile(rootFs: IFileSystem, vol: IFileSystem, from: string, to: string): Promise<void> {
-  const st = await vol.stat(from);
-  const dir = to.slice(0, to.lastIndexOf('/'));
-  if (dir) await rootFs.mkdir(dir, { recursive: true });
-  await rootFs.writeFile(to, await vol.readFileBuffer(from));
-  await rootFs.chmod(to, st.mode & 0o777).catch(() => {});
 }

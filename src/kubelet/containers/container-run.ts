@@ -1,7 +1,7 @@
 // One container of a pod as the runtime tracks it: its runs (current and last), restart count,
 // back-off, readiness and probe timers.
 import type { IFileSystem } from 'just-bash';
-import type { TimerHandle } from '../../clock.ts';
+import type { Clock, TimerHandle } from '../../clock.ts';
 import type { Logbook } from './logbook.ts';
 import type { ContainerProcess, Exit } from './process.ts';
 
@@ -39,6 +39,17 @@ export function newSlot(spec: Record<string, any>, kind: SlotKind): Slot {
 
 export const running = (s: Slot): boolean => !!s.current && !s.current.exit;
 export function clearTimers(s: Slot): void { for (const t of s.timers) t.cancel(); s.timers = []; }
+
+/**
+ * A timer kept in `list` (to be cancelled with it) until it fires: fired ones do not pile up. A
+ * clock may fire a timer that is already due within setTimeout itself: then it is never listed.
+ */
+export function arm(clock: Clock, list: TimerHandle[], fn: () => void, ms: number): TimerHandle {
+  let t: TimerHandle | undefined, fired = false;
+  t = clock.setTimeout(() => { fired = true; const i = t ? list.indexOf(t) : -1; if (i >= 0) list.splice(i, 1); fn(); }, ms);
+  if (!fired) list.push(t);
+  return t;
+}
 
 /** Back-off as the kubelet: 10 s, doubling per crash, capped at 5 min. */
 export const MAX_BACKOFF = 300;

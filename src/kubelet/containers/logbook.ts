@@ -13,41 +13,49 @@ export const MAX_LOG_BYTES = 1 << 20;
 export class Logbook {
   lines: LogLine[] = [];
   private bytes = 0;
-  private partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
-  private listeners = new Set<(l: LogLine | undefined) => void>();
+  /** Unterminated text of each stream (most containers print nothing: nothing is kept for them). */
+  private partOut = '';
+  private partErr = '';
+  private listeners?: Set<(l: LogLine | undefined) => void>;
   closed = false;
-  private readonly now: () => number;
-  constructor(now: () => number) { this.now = now; }
+  private readonly clock: { now(): number } | (() => number);
+  /** `clock`: where the lines' timestamps come from (a Clock, or a function giving the time). */
+  constructor(clock: { now(): number } | (() => number)) { this.clock = clock; }
+  private now(): number { return typeof this.clock === 'function' ? this.clock() : this.clock.now(); }
 
   write(stream: 'stdout' | 'stderr', chunk: string): void {
     if (this.closed || !chunk) return;
-    const text = this.partial[stream] + chunk;
+    const text = (stream === 'stdout' ? this.partOut : this.partErr) + chunk;
     const parts = text.split('\n');
-    this.partial[stream] = parts.pop()!;
+    const rest = parts.pop()!;
+    if (stream === 'stdout') this.partOut = rest; else this.partErr = rest;
     for (const p of parts) this.push({ ts: this.now(), stream, text: p });
   }
 
   /** The run ended: flush unterminated lines and wake followers. */
   close(): void {
     if (this.closed) return;
-    for (const s of ['stdout', 'stderr'] as const) if (this.partial[s]) { this.push({ ts: this.now(), stream: s, text: this.partial[s], partial: true }); this.partial[s] = ''; }
+    if (this.partOut) this.push({ ts: this.now(), stream: 'stdout', text: this.partOut, partial: true });
+    if (this.partErr) this.push({ ts: this.now(), stream: 'stderr', text: this.partErr, partial: true });
+    this.partOut = this.partErr = '';
     this.closed = true;
-    for (const l of this.listeners) l(undefined);
-    this.listeners.clear();
+    const ls = this.listeners;
+    this.listeners = undefined;
+    for (const l of ls ?? []) l(undefined);
   }
 
   private push(l: LogLine): void {
     this.lines.push(l);
     this.bytes += l.text.length + 1;
     while (this.bytes > MAX_LOG_BYTES && this.lines.length > 1) this.bytes -= this.lines.shift()!.text.length + 1;
-    for (const f of this.listeners) f(l);
+    for (const f of this.listeners ?? []) f(l);
   }
 
   /** Calls `f` for each new line, and with undefined when the run ends. Returns the unsubscriber. */
   follow(f: (l: LogLine | undefined) => void): () => void {
     if (this.closed) { f(undefined); return () => {}; }
-    this.listeners.add(f);
-    return () => this.listeners.delete(f);
+    (this.listeners ??= new Set()).add(f);
+    return () => { this.listeners?.delete(f); };
   }
 
   /** The last `bytes` of output, as FallbackToLogsOnError reads it (upstream: 80 lines, 2048 bytes). */

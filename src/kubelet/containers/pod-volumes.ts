@@ -3,16 +3,22 @@
 // configMap/secret/downwardAPI/projected volumes (refresh() rewrites them, so updates of the
 // objects show up as the kubelet's atomic writer makes them appear: a new `..data` version swapped
 // in, see atomic-writer.ts), and hostPath as a view of the node's filesystem.
+// A file volume's files are read (and checked: ConfigError) when the first container mounts it, but
+// written out only when a container first uses the volume (deferred-fs.ts); until then a refresh
+// only replaces the files to write.
 import type { IFileSystem, InMemoryFs } from 'just-bash';
 import type { JustBash } from './shell.ts';
 import { prefixFs } from './prefix-fs.ts';
 import { volumeFiles } from './volume-files.ts';
 import { publish, resolvingFs } from './atomic-writer.ts';
 import type { FileContext, VolumeFile } from './volume-files.ts';
+import { DeferredFs } from './deferred-fs.ts';
+
+/** fs: what containers mount; raw: a file volume's own root once made, which the atomic writer updates; files: its current files. */
+interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean }
 
 export class PodVolumes {
-  /** fs: what containers mount; raw: the file volumes' own root, which the atomic writer updates. */
-  private built = new Map<string, { fs: IFileSystem; raw?: IFileSystem; files?: string }>();
+  private built = new Map<string, Entry>();
   private readonly jb: JustBash;
   private readonly volumes: Record<string, any>[];
   private readonly ctx: FileContext;
@@ -41,7 +47,7 @@ export class PodVolumes {
   private async build(name: string): Promise<IFileSystem | undefined> {
     const vol = this.volumes.find((v) => v?.name === name);
     if (!vol) return undefined;
-    let entry: { fs: IFileSystem; raw?: IFileSystem; files?: string };
+    let entry: Entry;
     if (vol.hostPath) {
       const host = this.hostFs();
       const path = String(vol.hostPath.path || '/');
@@ -50,26 +56,45 @@ export class PodVolumes {
       } else if (vol.hostPath.type !== 'File') await host.mkdir(path, { recursive: true }).catch(() => {});
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
-      const raw = new this.jb.InMemoryFs();
-      // An emptyDir is created world-writable (drwxrwxrwx), as the kubelet makes it.
-      if (vol.emptyDir) await raw.chmod('/', 0o777).catch(() => {});
       const files = await volumeFiles(vol, this.ctx);
-      entry = files ? { fs: resolvingFs(raw), raw, files: signature(files) } : { fs: raw };
-      if (files) await publish(raw, files);
+      if (files) {
+        const e: Entry = { fs: undefined as never, files: files.map(shared) };
+        e.fs = new DeferredFs(() => this.make(e));
+        entry = e;
+      } else {
+        const raw = new this.jb.InMemoryFs();
+        // An emptyDir is created world-writable (drwxrwxrwx), as the kubelet makes it.
+        if (vol.emptyDir) await raw.chmod('/', 0o777).catch(() => {});
+        entry = { fs: raw };
+      }
     }
     this.built.set(name, entry);
     return entry.fs;
   }
 
+  /** Writes a file volume out for the first time (and again if a refresh came meanwhile). */
+  private async make(e: Entry): Promise<IFileSystem> {
+    const raw = new this.jb.InMemoryFs();
+    e.raw = raw;
+    e.publishing = true;
+    try {
+      let shown: VolumeFile[] | undefined;
+      while (shown !== e.files) { shown = e.files!; await publish(raw, shown); }
+    } finally { e.publishing = false; }
+    return resolvingFs(raw);
+  }
+
   /** Rewrite the file volumes whose content changed (configMap/secret updates). */
   async refresh(): Promise<void> {
     for (const [name, entry] of this.built) {
-      if (entry.files === undefined || !entry.raw) continue;
+      if (entry.files === undefined) continue;
       const vol = this.volumes.find((v) => v?.name === name);
       const files = await volumeFiles(vol!, this.ctx).catch(() => undefined);
-      if (!files || signature(files) === entry.files) continue;
-      await publish(entry.raw, files);
-      entry.files = signature(files);
+      if (!files || sameFiles(files, entry.files)) continue;
+      entry.files = files.map(shared);
+      // Not written out yet, or being written: the new files are what it writes.
+      if (!entry.raw || entry.publishing) continue;
+      await publish(entry.raw, entry.files);
     }
   }
 
@@ -77,4 +102,20 @@ export class PodVolumes {
   get refreshable(): boolean { for (const e of this.built.values()) if (e.files !== undefined) return true; return false; }
 }
 
-const signature = (files: VolumeFile[]) => JSON.stringify(files);
+const sameFiles = (a: VolumeFile[], b: VolumeFile[]) => a.length === b.length && a.every((f, i) => f.path === b[i].path && f.mode === b[i].mode && f.content === b[i].content);
+
+/**
+ * Contents many pods hold alike (the cluster's ca.crt in every service account volume, a shared
+ * ConfigMap) as one string: each read of the object parses a copy of its own.
+ */
+const SHARED_MAX = 256;
+const sharedText = new Map<string, string>();
+function shared(f: VolumeFile): VolumeFile {
+  if (f.content.length < 64) return f;
+  let s = sharedText.get(f.content);
+  if (s !== undefined) sharedText.delete(s); else s = f.content;
+  sharedText.set(s, s);
+  if (sharedText.size > SHARED_MAX) sharedText.delete(sharedText.keys().next().value!);
+  f.content = s;
+  return f;
+}

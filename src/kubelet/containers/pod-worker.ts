@@ -20,18 +20,17 @@ import { idleProcess, startProcess } from './process.ts';
 import { runHandler } from './probes.ts';
 import { loadJustBash, newShell, BASE_PATH } from './shell.ts';
 import type { JustBash } from './shell.ts';
-import { streamingFs } from './stream.ts';
 import { ConfigError } from './sources.ts';
 import type { Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
-import { clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
+import { arm, clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
 
 export interface WorkerDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources: Sources; token?: TokenIssuer;
   nodeName: string; hostIP: string; allocatable: Record<string, string>;
-  podIP(): string | undefined; hostFs(jb: JustBash): InMemoryFs; log?: (m: string) => void;
+  hostFs(jb: JustBash): InMemoryFs; log?: (m: string) => void;
 }
 
 const RETRY_MS = 10_000;
@@ -114,16 +113,17 @@ export class PodWorker {
     }
   }
 
-  async start(): Promise<void> {
+  /** Creates and starts the containers; `podIP` gives the pod's address (asked once). */
+  async start(podIP: () => string | undefined): Promise<void> {
     this.jb = await loadJustBash();
-    this.podIP = this.d.podIP();
+    this.podIP = podIP();
     this.armDeadline();
     // Pulling and creating the containers takes a moment, as the stage table's `running` stage models
     // it for other pods (1 s, skiff.dev/start-seconds, ±20%): observers see ContainerCreating first
     // (the kubelet's `pending` stage wrote it). As upstream's kubelet, which creates the sandbox, pulls
     // and starts the containers within one sync and reports the result on the next, nothing is written
     // in between: the next status is the one with the containers started.
-    await new Promise<void>((resolve) => { this.timers.push(this.d.clock.setTimeout(resolve, this.createDelayMs())); });
+    await new Promise<void>((resolve) => { arm(this.d.clock, this.timers, resolve, this.createDelayMs()); });
     if (this.disposed || this.terminating) return;
     if (await this.runInits()) this.startMains();
   }
@@ -136,9 +136,9 @@ export class PodWorker {
    * logs go on from there. A container waiting to be restarted is restarted after its back-off;
    * finished ones (init containers, exited containers) stay as they were.
    */
-  async adopt(): Promise<void> {
+  async adopt(podIP: () => string | undefined): Promise<void> {
     this.jb = await loadJustBash();
-    this.podIP = this.d.podIP();
+    this.podIP = podIP();
     this.phase = 'Running';
     this.initialized = true;
     this.armDeadline();
@@ -207,7 +207,7 @@ export class PodWorker {
       this.event(s, 'Warning', 'BackOff', `Back-off restarting failed container ${s.spec.name} in pod ${this.podRef()}`);
       this.flush();
       const wait = Math.max(0, (s.current?.finishedAt ?? this.d.clock.now()) + s.backoff * 1000 - this.d.clock.now());
-      await new Promise<void>((resolve) => { s.timers.push(this.d.clock.setTimeout(resolve, wait)); });
+      await new Promise<void>((resolve) => { arm(this.d.clock, s.timers, resolve, wait); });
     }
     s.backoff = nextBackoff(s.backoff);
     s.restartCount++;
@@ -228,22 +228,22 @@ export class PodWorker {
       env = { PATH: BASE_PATH, HOSTNAME: this.hostname(), ...(image.env ?? {}), ...own };
       env.HOME ??= '/root';
       argv = resolveArgv(c, image, env);
-      this.volumes ??= new PodVolumes(this.jb!, this.pod.spec?.volumes ?? [], { pod: this.pod, sources: this.d.sources, addr: { podIP: this.podIP, hostIP: this.d.hostIP }, allocatable: this.d.allocatable, token: this.d.token }, () => this.d.hostFs(this.jb!));
-      fs = await containerFs(this.jb!, this.pod, c, this.volumes, { hostname: this.hostname(), podIP: this.podIP, namespace: String(this.pod.metadata.namespace), cwd }, env);
+      this.volumes ??= this.newVolumes();
+      fs = await containerFs(this.jb!, () => this.pod, c, this.volumes, { hostname: this.hostname(), podIP: this.podIP, namespace: String(this.pod.metadata.namespace), cwd }, env);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       s.waiting = { reason: 'CreateContainerConfigError', message: e.message };
       this.event(s, 'Warning', 'Failed', `Error: ${e.message}`);
       this.flush();
-      return new Promise((resolve) => { s.timers.push(this.d.clock.setTimeout(() => { resolve(this.startSlot(s)); }, RETRY_MS)); });
+      return new Promise((resolve) => { arm(this.d.clock, s.timers, () => { resolve(this.startSlot(s)); }, RETRY_MS); });
     }
-    const log = new Logbook(() => this.d.clock.now());
-    let runRef: Run | undefined;
-    const sfs = streamingFs(fs, () => ({ stdout: (t) => runRef?.log.write('stdout', t), stderr: (t) => runRef?.log.write('stderr', t) }));
+    const log = new Logbook(this.d.clock);
     if (s.current) s.last = s.current;
     // A container of an image the catalogue does not know runs until it is stopped, as Skiff's simulated containers always did.
-    const proc = known ? startProcess({ argv, env, cwd, hostname: this.hostname(), fs: sfs, log, clock: this.d.clock, pod: this.pod, container: c.name }) : idleProcess(log);
-    const run: Run = runRef = { id: resume?.id ?? containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: resume?.startedAt ?? this.d.clock.now(), log, proc, fs, env, cwd };
+    // The process sees the pod as it is when it looks (its labels, annotations), not as it was at the start.
+    const worker = this;
+    const proc = known ? startProcess({ argv, env, cwd, hostname: this.hostname(), fs, log, clock: this.d.clock, get pod() { return worker.pod; }, container: c.name }) : idleProcess(log);
+    const run: Run = { id: resume?.id ?? containerId(this.pod as any, `${c.name}/${s.restartCount}`), startedAt: resume?.startedAt ?? this.d.clock.now(), log, proc, fs, env, cwd };
     s.current = run;
     s.waiting = undefined;
     s.ready = resume?.ready ?? false;
@@ -403,9 +403,9 @@ export class PodWorker {
       let settledNow = false;
       if (r.ok && counts.ok >= succ) { onResult(true); settledNow = once; }
       if (!r.ok && counts.bad >= fails) { onResult(false); settledNow = once || kind === 'liveness'; }
-      if (!settledNow) s.timers.push(this.d.clock.setTimeout(() => void tick(), period));
+      if (!settledNow) arm(this.d.clock, s.timers, () => void tick(), period);
     };
-    s.timers.push(this.d.clock.setTimeout(() => void tick(), 1000 * (p.initialDelaySeconds ?? 0)));
+    arm(this.d.clock, s.timers, () => void tick(), 1000 * (p.initialDelaySeconds ?? 0));
   }
 
   private restartFor(s: Slot, run: Run, probe: string): void {
@@ -434,6 +434,16 @@ export class PodWorker {
   private event(s: Slot, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const list = s.kind === 'init' ? 'initContainers' : s.kind === 'ephemeral' ? 'ephemeralContainers' : 'containers';
     this.d.recorder.event(this.pod, type, reason, message, { fieldPath: `spec.${list}{${s.spec.name}}`, host: this.d.nodeName });
+  }
+
+  /**
+   * The pod's volumes. Their files are computed from the pod as it is when they are (re)computed,
+   * not from the version the worker started with (which it would otherwise keep alive).
+   */
+  private newVolumes(): PodVolumes {
+    const worker = this, d = this.d, jb = this.jb!;
+    const ctx = { get pod() { return worker.pod; }, sources: d.sources, addr: { podIP: this.podIP, hostIP: d.hostIP }, allocatable: d.allocatable, token: d.token };
+    return new PodVolumes(jb, this.pod.spec?.volumes ?? [], ctx, () => d.hostFs(jb));
   }
 
   /** Configuration refresh (configMap/secret volumes) on the kubelet's sync period. */

@@ -7,14 +7,14 @@ import type { KObject } from '../../registry/strategy.ts';
 import { programFor } from '../../images/index.ts';
 import type { Logbook } from './logbook.ts';
 import { loadJustBash, newShell, resolvable } from './shell.ts';
-import { streamingPlugin } from './stream.ts';
+import { streamingFs, streamingPlugin } from './stream.ts';
 import { loopShape, runLoop } from './loop.ts';
 import { clockSleep } from './sleep.ts';
 import { startErrorMessage } from './command.ts';
 
 export interface ProcessSpec {
   argv: string[]; env: Record<string, string>; cwd: string; hostname: string;
-  /** The container's filesystem, with stdout/stderr sentinels routed to `log` (streamingFs). */
+  /** The container's filesystem (its stdout/stderr sentinels are routed to `log` here, see streamingFs). */
   fs: IFileSystem; log: Logbook; clock: Clock; pod: KObject; container: string;
 }
 
@@ -26,11 +26,14 @@ const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function startProcess(spec: ProcessSpec): ContainerProcess {
+  const sleep = sleepProcess(spec);
+  if (sleep) return sleep;
   const termCtl = new AbortController(), killCtl = new AbortController();
+  const log = spec.log;
   let killed!: (e: Exit) => void;
   const onKill = new Promise<Exit>((r) => { killed = r; });
-  const run = runMain(spec, termCtl.signal, killCtl.signal).catch((e): Exit => { spec.log.write('stderr', `${(e as Error).message}\n`); return { code: 128, startError: (e as Error).message }; });
-  const done = Promise.race([run, onKill]).then((e) => { spec.log.close(); return e; });
+  const run = runMain(spec, termCtl.signal, killCtl.signal).catch((e): Exit => { log.write('stderr', `${(e as Error).message}\n`); return { code: 128, startError: (e as Error).message }; });
+  const done = Promise.race([run, onKill]).then((e) => { log.close(); return e; });
   return {
     done,
     term: () => termCtl.abort(),
@@ -41,20 +44,21 @@ export function startProcess(spec: ProcessSpec): ContainerProcess {
 async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal): Promise<Exit> {
   const { argv, log } = spec;
   if (!argv.length) return { code: 128, startError: startErrorMessage(undefined) };
+  // Writes to the sentinel paths (the streaming plugin's redirections) become log lines as they come.
+  const fs = streamingFs(spec.fs, () => ({ stdout: (t) => log.write('stdout', t), stderr: (t) => log.write('stderr', t) }));
   const prog = programFor(argv[0]);
   if (prog) {
     const code = await prog({
-      argv, env: spec.env, cwd: spec.cwd, fs: spec.fs, signal: term, pod: spec.pod, container: spec.container,
+      argv, env: spec.env, cwd: spec.cwd, fs, signal: term, pod: spec.pod, container: spec.container,
       stdout: (c) => log.write('stdout', typeof c === 'string' ? c : Buffer.from(c).toString('latin1')),
       stderr: (c) => log.write('stderr', typeof c === 'string' ? c : Buffer.from(c).toString('latin1')),
       sleep: clockSleep(spec.clock), now: () => spec.clock.now(),
     });
     return { code };
   }
-  const applet = nativeApplet(argv, spec, term, kill);
-  if (applet) return applet;
   const jb = await loadJustBash();
-  const shell = () => newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
+  const shellOptions = { fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true };
+  const shell = () => newShell(jb, shellOptions);
   const inline = inlineScript(argv);
   const loop = inline === undefined ? undefined : loopShape(jb, inline);
   if (loop) return runLoop(loop, { shell, env: spec.env, cwd: spec.cwd, clock: spec.clock, log, kill });
@@ -105,12 +109,17 @@ export function idleProcess(log: Logbook): ContainerProcess {
 
 /**
  * `sleep N` as the whole command runs without an interpreter (the common "keep the pod up" command
- * costs no shell). Like busybox sleep as PID 1 it ignores SIGTERM and ends when killed.
+ * costs no shell, and no more than its timer). Like busybox sleep as PID 1 it ignores SIGTERM and
+ * ends when killed. Undefined for any other command.
  */
-function nativeApplet(argv: string[], spec: ProcessSpec, _term: AbortSignal, kill: AbortSignal): Promise<Exit> | undefined {
-  if (base(argv[0]) !== 'sleep' || argv.length !== 2) return undefined;
+function sleepProcess(spec: ProcessSpec): ContainerProcess | undefined {
+  const { argv, log } = spec;
+  if (argv.length !== 2 || base(argv[0]) !== 'sleep' || programFor(argv[0])) return undefined;
   const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(argv[1]);
   if (!m) return undefined;
   const ms = Number(m[1]) * 1000 * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]];
-  return clockSleep(spec.clock)(ms, kill).then(() => ({ code: kill.aborted ? 137 : 0 }));
+  let end!: (e: Exit) => void;
+  const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
+  const timer = spec.clock.setTimeout(() => end({ code: 0 }), Math.max(0, ms));
+  return { done, term: () => {}, kill: () => { timer.cancel(); end({ code: 137 }); } };
 }

@@ -8,6 +8,7 @@ import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import type { EventRecorder } from '../../controllers/events.ts';
 import { PodWorker } from './pod-worker.ts';
+import type { WorkerDeps } from './pod-worker.ts';
 import { workers } from './workers.ts';
 export { emulated } from './emulated.ts';
 export { workerFor } from './workers.ts';
@@ -26,6 +27,7 @@ export interface RuntimeDeps {
 export class ContainerRuntime {
   private readonly mine = new Map<string, PodWorker>();
   private readonly hosts = new Map<string, InMemoryFs>();
+  private readonly perNode = new Map<string, { node: KObject; deps: WorkerDeps }>();
   private readonly d: RuntimeDeps;
   private readonly sources: Sources;
   private sync?: TimerHandle;
@@ -39,16 +41,26 @@ export class ContainerRuntime {
     // Pending with statuses: start it. Running with no worker: Skiff restarted on its data directory; adopt it.
     const phase = pod.status?.phase;
     if (!pod.status?.containerStatuses || !(phase === 'Pending' && !pod.metadata.deletionTimestamp || phase === 'Running')) return;
-    const nodeName = String(node.metadata.name);
-    const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
-    w = new PodWorker(pod, {
-      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log,
-      nodeName, hostIP, allocatable: node.status?.allocatable ?? {}, podIP, hostFs: (jb) => this.hostFs(nodeName, jb),
-    });
+    w = new PodWorker(pod, this.depsFor(node));
     this.mine.set(uid, w);
     workers.set(uid, w);
     this.sync ??= this.d.clock.setInterval(() => { for (const x of this.mine.values()) void x.refreshVolumes().catch(() => {}); }, VOLUME_SYNC_MS);
-    void (phase === 'Running' ? w.adopt() : w.start()).catch((e) => this.d.log?.(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${(e as Error).stack}`));
+    const started = w;
+    void (phase === 'Running' ? w.adopt(podIP) : w.start(podIP)).catch((e) => this.d.log?.(`kubelet: starting ${started.pod.metadata.namespace}/${started.pod.metadata.name}: ${(e as Error).stack}`));
+  }
+
+  /** What the workers of a node's pods use: one object per node (while the node object stays the same). */
+  private depsFor(node: KObject): WorkerDeps {
+    const nodeName = String(node.metadata.name);
+    const hit = this.perNode.get(nodeName);
+    if (hit?.node === node) return hit.deps;
+    const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
+    const deps: WorkerDeps = {
+      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log,
+      nodeName, hostIP, allocatable: node.status?.allocatable ?? {}, hostFs: (jb) => this.hostFs(nodeName, jb),
+    };
+    this.perNode.set(nodeName, { node, deps });
+    return deps;
   }
 
   /** The pod is gone from the API. */

@@ -27,12 +27,12 @@ export function dueForRenewal(t: Held, now: number, jitterMs: number): boolean {
 
 export function tokenIssuer(store: Store, clock: Clock, tokens?: ServiceAccountTokens): TokenIssuer {
   let own: Promise<ServiceAccountTokens> | undefined;
-  // Per pod object (a worker asks with the pod it started with): dropped with the worker.
-  const held = new WeakMap<KObject, Map<string, Held>>();
-  return async (pod, audience, expirationSeconds) => {
+  // Per holder (a worker's volumes; else the pod object): dropped with it.
+  const held = new WeakMap<object, Map<string, Held>>();
+  return async (pod, audience, expirationSeconds, holder: object = pod) => {
     const ns = String(pod.metadata.namespace), name = String(pod.spec?.serviceAccountName || 'default');
     const key = `${name}\u0000${audience ?? ''}\u0000${expirationSeconds}`;
-    let mine = held.get(pod);
+    let mine = held.get(holder);
     const cur = mine?.get(key);
     if (cur && !dueForRenewal(cur, clock.now(), clock.random() * MAX_JITTER_MS)) return cur.token;
     const t = tokens ?? await (own ??= generateSigningKey().then((k) => new ServiceAccountTokens(store, clock, k)));
@@ -42,7 +42,7 @@ export function tokenIssuer(store: Store, clock: Clock, tokens?: ServiceAccountT
     const bound = { kind: 'Pod' as const, obj: pod, ...(node ? { node: { name: String(node.metadata.name), uid: String(node.metadata.uid) } } : {}) };
     const issuedAt = clock.now();
     const out = t.issue(sa, bound, expirationSeconds, audience ? [audience] : t.audiences);
-    if (!mine) held.set(pod, mine = new Map());
+    if (!mine) held.set(holder, mine = new Map());
     mine.set(key, { token: out.token, issuedAt, expiresAt: out.expiresAt });
     return out.token;
   };

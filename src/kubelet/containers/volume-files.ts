@@ -11,7 +11,8 @@ import type { Sources } from './sources.ts';
 export interface VolumeFile { path: string; content: string; mode: number }
 export const DEFAULT_MODE = 0o644;
 
-export interface TokenIssuer { (pod: KObject, audience: string | undefined, expirationSeconds: number): Promise<string> }
+/** `holder`: what the tokens are kept for (renewed, not re-signed, while it lives); the pod object when not given. */
+export interface TokenIssuer { (pod: KObject, audience: string | undefined, expirationSeconds: number, holder?: object): Promise<string> }
 export interface FileContext { pod: KObject; sources: Sources; addr: PodAddresses; allocatable: Record<string, string>; token?: TokenIssuer }
 
 type Items = { key: string; path: string; mode?: number }[] | undefined;
@@ -73,7 +74,7 @@ export async function volumeFiles(vol: Record<string, any>, ctx: FileContext): P
     else if (s.serviceAccountToken) {
       if (!ctx.token) throw new ConfigError('failed to fetch token: the service account token issuer is not available');
       const t = s.serviceAccountToken;
-      out.push({ path: String(t.path), content: await ctx.token(ctx.pod, t.audience || undefined, t.expirationSeconds ?? 3600), mode });
+      out.push({ path: String(t.path), content: await ctx.token(ctx.pod, t.audience || undefined, t.expirationSeconds ?? 3600, ctx), mode });
     }
   }
   return out;
