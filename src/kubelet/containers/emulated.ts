@@ -1,7 +1,7 @@
 // Which pods the container runtime runs: those with a container of an image the catalogue knows,
 // unless a skiff.dev fault/timing annotation asks the stage table for a scripted lifecycle.
 import type { KObject } from '../../registry/strategy.ts';
-import { imageDefaults } from '../../images/index.ts';
+import { isKnownImage } from '../../images/index.ts';
 
 const STAGE_ANNOTATIONS = ['skiff.dev/run-seconds', 'skiff.dev/exit-code', 'skiff.dev/crash-loop', 'skiff.dev/never-ready', 'skiff.dev/image-pull-error', 'skiff.dev/readiness-flap-seconds', 'skiff.dev/start-seconds', 'skiff.dev/logs'];
 
@@ -9,5 +9,5 @@ export function emulated(pod: KObject): boolean {
   const ann = pod.metadata?.annotations ?? {};
   for (const k of Object.keys(ann)) if (STAGE_ANNOTATIONS.some((a) => k === a || k.startsWith(`${a}.`))) return false;
   const cs = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return cs.some((c: any) => typeof c?.image === 'string' && imageDefaults(c.image) !== undefined);
+  return cs.some((c: any) => typeof c?.image === 'string' && isKnownImage(c.image));
 }
