@@ -92,7 +92,16 @@ export class RealClock implements Clock {
   }
   random(): number { return Math.random(); }
   uuid(): string { return randomUUID(); }
-  randomString(n: number): string { return randomStringFrom(randomBytes(n)); }
+  /**
+   * Name suffixes (generateName, a pod's kube-api-access-xxxxx volume) need no cryptographic strength
+   * (upstream draws them from math/rand), and a randomBytes call per name was a measurable share of a
+   * pod create: drawn from Math.random.
+   */
+  randomString(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += ALNUM[Math.floor(Math.random() * ALNUM.length)];
+    return s;
+  }
   randomBytes(n: number): Uint8Array { return randomBytes(n); }
 }
 

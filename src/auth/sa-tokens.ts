@@ -39,6 +39,15 @@ export class ServiceAccountTokens {
   constructor(store: Store, clock: Clock, key: SigningKey) { this.store = store; this.clock = clock; this.key = key; }
 
   issue(sa: KObject, bound: BoundObject | undefined, expirationSeconds: number, audiences: string[]): { token: string; expiresAt: number } {
+    const t = this.prepare(sa, bound, expirationSeconds, audiences);
+    return { token: t.sign(), expiresAt: t.expiresAt };
+  }
+
+  /**
+   * A token whose claims (times, jti, bound objects) are fixed now and whose signature is made on the
+   * first sign() (then kept): the kubelet mounts a token into every pod, and most are never read.
+   */
+  prepare(sa: KObject, bound: BoundObject | undefined, expirationSeconds: number, audiences: string[]): { jti: string; expiresAt: number; sign(): string } {
     const now = Math.floor(this.clock.now() / 1000);
     const exp = now + expirationSeconds;
     const k8s: Private = { namespace: sa.metadata.namespace, serviceaccount: { name: sa.metadata.name, uid: sa.metadata.uid } };
@@ -53,7 +62,8 @@ export class ServiceAccountTokens {
       aud: audiences, exp, iat: now, iss: this.issuer, jti: this.clock.uuid(), 'kubernetes.io': k8s, nbf: now,
       sub: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`,
     };
-    return { token: signJwt(claims, this.key), expiresAt: exp * 1000 };
+    let token: string | undefined;
+    return { jti: claims.jti, expiresAt: exp * 1000, sign: () => (token ??= signJwt(claims, this.key)) };
   }
 
   /**

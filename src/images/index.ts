@@ -8,6 +8,11 @@ import { PROGRAMS } from './programs.ts';
 export type { ImageDefaults, Program, ProgramIO } from './types.ts';
 export { NETWORK_COMMANDS } from './net/index.ts';
 
+/** Whether the catalogue knows the image (what imageDefaults answers for, without copying its defaults). */
+export function isKnownImage(image: string): boolean {
+  return Object.hasOwn(CATALOGUE, repositoryName(String(image ?? '')));
+}
+
 /** ENTRYPOINT/CMD/WORKDIR/USER/ENV of a well-known image, or undefined for an unknown image. */
 export function imageDefaults(image: string): ImageDefaults | undefined {
   const name = repositoryName(String(image ?? ''));

@@ -32,19 +32,23 @@ export function tolerates(tols: Toleration[], t: Taint): boolean {
   });
 }
 
+/** What a filter returns for a node that fits: shared, never changed (frozen, so a push would throw). */
+const FITS: string[] = Object.freeze([]) as unknown as string[];
+
 export function filterUnschedulable(p: PodInfo, n: NodeInfo): string[] {
-  if (!n.unschedulable) return [];
-  return tolerates(p.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }) ? [] : ['node(s) were unschedulable'];
+  if (!n.unschedulable) return FITS;
+  return tolerates(p.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }) ? FITS : ['node(s) were unschedulable'];
 }
 
 /** Taints with effect NoSchedule/NoExecute must be tolerated; a NotReady node counts as tainted not-ready. */
 export function filterTaints(p: PodInfo, n: NodeInfo): string[] {
+  if (n.ready && !n.taints.length) return FITS;
   const taints = n.ready ? n.taints : [...n.taints, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }];
   for (const t of taints) {
     if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
     if (!tolerates(p.tolerations, t)) return [`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`];
   }
-  return [];
+  return FITS;
 }
 
 type Requirement = NodeSelectorRequirement;
@@ -71,11 +75,11 @@ export function matchNodeSelectorTerm(term: NodeSelectorTerm, n: NodeInfo): bool
 
 export function filterNodeAffinity(p: PodInfo, n: NodeInfo): string[] {
   const sel = p.pod.spec?.nodeSelector;
-  const fail = ["node(s) didn't match Pod's node affinity/selector"];
-  if (sel) for (const [k, v] of Object.entries(sel)) if (n.labels[k] !== v) return fail;
+  const fail = () => ["node(s) didn't match Pod's node affinity/selector"];
+  if (sel) for (const k in sel) if (Object.hasOwn(sel, k) && n.labels[k] !== sel[k]) return fail();
   const terms = p.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (Array.isArray(terms) && terms.length && !terms.some((t) => typeof t === 'object' && t !== null && matchNodeSelectorTerm(t, n))) return fail;
-  return [];
+  if (Array.isArray(terms) && terms.length && !terms.some((t) => typeof t === 'object' && t !== null && matchNodeSelectorTerm(t, n))) return fail();
+  return FITS;
 }
 
 /** Two host ports clash: same port and protocol on overlapping host IPs (0.0.0.0 is every address). */
@@ -84,42 +88,44 @@ export const portsConflict = (a: HostPort, b: HostPort) =>
 
 /** Upstream's NodePorts: a wanted hostPort/protocol must not be bound on an overlapping hostIP. */
 export function filterHostPorts(p: PodInfo, n: NodeInfo): string[] {
-  if (!p.hostPorts?.length || !n.usedPorts.length) return [];
+  if (!p.hostPorts?.length || !n.usedPorts.length) return FITS;
   const clash = p.hostPorts.some((w) => n.usedPorts.some((u) => portsConflict(w, u)));
-  return clash ? ["node(s) didn't have free ports for the requested pod ports"] : [];
+  return clash ? ["node(s) didn't have free ports for the requested pod ports"] : FITS;
 }
 
 /** Requests against allocatable minus what the node's pods already request. */
 export function filterResources(p: PodInfo, n: NodeInfo): string[] {
-  const out: string[] = [];
+  let out: string[] | undefined;
   const maxPods = n.allocatable.pods ?? 110;
-  if (n.podCount + 1 > maxPods) out.push('Too many pods');
-  for (const [k, want] of Object.entries(p.requests)) {
-    if (!want) continue;
+  if (n.podCount + 1 > maxPods) (out ??= []).push('Too many pods');
+  const req = p.requests;
+  for (const k in req) {
+    const want = req[k];
+    if (!want || !Object.hasOwn(req, k)) continue;
     const free = (n.allocatable[k] ?? 0) - (n.requested[k] ?? 0);
-    if (want > free) out.push(`Insufficient ${k}`);
+    if (want > free) (out ??= []).push(`Insufficient ${k}`);
   }
-  return out;
+  return out ?? FITS;
 }
 
 /** Upstream's VolumeBinding: bound volumes' node affinity, volumes a WaitForFirstConsumer claim could bind to. */
 export function filterVolumeBinding(p: PodInfo, n: NodeInfo): string[] {
-  return p.volumes ? p.volumes(n) : [];
+  return p.volumes ? p.volumes(n) : FITS;
 }
 
 export function filterTopologySpread(p: PodInfo, n: NodeInfo): string[] {
-  return p.spread ? checkSpread(p.spread, n) : [];
+  return p.spread ? checkSpread(p.spread, n) : FITS;
 }
 
 export function filterInterPodAffinity(p: PodInfo, n: NodeInfo): string[] {
-  return p.interPod ? checkInterPod(p.interPod, n) : [];
+  return p.interPod ? checkInterPod(p.interPod, n) : FITS;
 }
 
 export const FILTERS: ((p: PodInfo, n: NodeInfo) => string[])[] = [filterUnschedulable, filterTaints, filterNodeAffinity, filterHostPorts, filterResources, filterVolumeBinding, filterTopologySpread, filterInterPodAffinity];
 
 export function runFilters(p: PodInfo, n: NodeInfo): string[] {
   for (const f of FILTERS) { const r = f(p, n); if (r.length) return r; }
-  return [];
+  return FITS;
 }
 
 /** "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cpu." (reasons sorted, as upstream). */

@@ -8,25 +8,20 @@ import { spreadScore } from './spread.ts';
 
 /** Upstream's LeastAllocated over cpu and memory (equal weights), counting the incoming pod. */
 export function leastAllocated(p: PodInfo, n: NodeInfo): number {
+  // Pods without requests count as upstream's non-zero defaults (100m cpu, 200Mi memory).
+  const want = nonZero(p.requests);
   let sum = 0, weights = 0;
-  for (const r of ['cpu', 'memory']) {
-    const cap = n.allocatable[r] ?? 0;
-    if (cap <= 0) continue;
-    // Pods without requests count as upstream's non-zero defaults (100m cpu, 200Mi memory).
-    const used = n.nonZero[r as 'cpu' | 'memory'] + nonZero(p.requests)[r as 'cpu' | 'memory'];
-    sum += used > cap ? 0 : ((cap - used) * 100) / cap;
-    weights++;
-  }
+  const cpuCap = n.allocatable.cpu ?? 0, memCap = n.allocatable.memory ?? 0;
+  if (cpuCap > 0) { const used = n.nonZero.cpu + want.cpu; sum += used > cpuCap ? 0 : ((cpuCap - used) * 100) / cpuCap; weights++; }
+  if (memCap > 0) { const used = n.nonZero.memory + want.memory; sum += used > memCap ? 0 : ((memCap - used) * 100) / memCap; weights++; }
   return weights ? sum / weights : 0;
 }
 
 /** Upstream's BalancedAllocation: nodes whose cpu and memory fractions are close score higher. */
 export function balancedAllocation(p: PodInfo, n: NodeInfo): number {
-  const frac = (r: string) => {
-    const cap = n.allocatable[r] ?? 0;
-    return cap > 0 ? Math.min(1, ((n.requested[r] ?? 0) + (p.requests[r] ?? 0)) / cap) : 0;
-  };
-  const a = frac('cpu'), b = frac('memory');
+  const cpuCap = n.allocatable.cpu ?? 0, memCap = n.allocatable.memory ?? 0;
+  const a = cpuCap > 0 ? Math.min(1, ((n.requested.cpu ?? 0) + (p.requests.cpu ?? 0)) / cpuCap) : 0;
+  const b = memCap > 0 ? Math.min(1, ((n.requested.memory ?? 0) + (p.requests.memory ?? 0)) / memCap) : 0;
   return (1 - Math.abs(a - b) / 2) * 100;
 }
 
@@ -87,10 +82,13 @@ export function normalizeMinMax(raw: number[]): number[] {
 
 /** Final scores for the feasible nodes, in order. */
 export function scoreNodes(p: PodInfo, nodes: NodeInfo[]): number[] {
-  const aff = normalize(nodes.map((n) => preferredNodeAffinity(p, n)), false);
-  const tnt = normalize(nodes.map((n) => intolerablePreferNoSchedule(p, n)), true);
+  // Without preferred node affinity terms every node's NodeAffinity score is 0, and without
+  // PreferNoSchedule taints every node's normalised TaintToleration score is 100: not computed.
+  const aff = Array.isArray(p.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
+    ? normalize(nodes.map((n) => preferredNodeAffinity(p, n)), false) : undefined;
+  const tnt = nodes.some((n) => n.taints.length) ? normalize(nodes.map((n) => intolerablePreferNoSchedule(p, n)), true) : undefined;
   const ipa = p.preferredInterPod ? normalizeMinMax(nodes.map((n) => preferredInterPodScore(p.preferredInterPod!, n))) : undefined;
   const pts = p.spreadAnyway ? normalizeSpread(nodes.map((n) => spreadScore(p.spreadAnyway!, n))) : undefined;
-  return nodes.map((n, i) => scoreNode(p, n) + NODE_AFFINITY_WEIGHT * aff[i] + TAINT_TOLERATION_WEIGHT * tnt[i]
+  return nodes.map((n, i) => scoreNode(p, n) + NODE_AFFINITY_WEIGHT * (aff ? aff[i] : 0) + TAINT_TOLERATION_WEIGHT * (tnt ? tnt[i] : 100)
     + (ipa ? INTER_POD_AFFINITY_WEIGHT * ipa[i] : 0) + (pts ? TOPOLOGY_SPREAD_WEIGHT * pts[i] : 0));
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemoryFs } from 'just-bash';
-import { programFor, programNames, imageDefaults } from '../../src/images/index.ts';
+import { programFor, programNames, imageDefaults, isKnownImage } from '../../src/images/index.ts';
 import { httpRequest, PodNet } from '../../src/netsim/index.ts';
 import { World, settle } from './harness.ts';
 
@@ -18,6 +18,12 @@ test('the catalogue: image defaults by repository whatever the registry and tag;
   // Callers get copies: changing one does not change the catalogue.
   imageDefaults('busybox')!.cmd.push('x');
   assert.deepEqual(imageDefaults('busybox')?.cmd, ['sh']);
+  // isKnownImage answers as imageDefaults does, whatever the registry, tag or digest.
+  for (const i of ['registry.k8s.io/pause:3.10', 'busybox', 'docker.io/library/nginx@sha256:abc', 'localhost:5000/mystery:1', '', 'constructor', '__proto__']) {
+    assert.equal(isKnownImage(i), imageDefaults(i) !== undefined, i);
+  }
+  assert.equal(isKnownImage('registry.k8s.io/pause:3.10'), true);
+  assert.equal(isKnownImage('constructor'), false);
   assert.ok(programFor('/usr/sbin/nginx'));
   assert.ok(programFor('wget'));
   assert.equal(programFor('toString'), undefined);

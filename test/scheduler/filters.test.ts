@@ -97,3 +97,22 @@ test('least allocated prefers the emptier node; feasible-node sampling follows u
   assert.equal(feasibleNodesToFind(1000), 420);
   assert.equal(feasibleNodesToFind(5000), 500);
 });
+
+test('a node that fits gets the one shared empty answer, which nobody can add to; a failing one its own reasons each time', () => {
+  const ni = nodeInfoFor(node());
+  const fits = runFilters(pod(), ni);
+  assert.deepEqual(fits, []);
+  assert.equal(runFilters(pod(), nodeInfoFor(node())), fits, 'shared');
+  assert.throws(() => runFilters(pod(), ni).push('x'), TypeError);
+  assert.deepEqual(runFilters(pod(), ni), []);
+  const picky = pod({ nodeSelector: { disk: 'ssd' } });
+  const a = filterNodeAffinity(picky, ni), b = filterNodeAffinity(picky, ni);
+  assert.deepEqual(a, ["node(s) didn't match Pod's node affinity/selector"]);
+  assert.notEqual(a, b, 'a failure is a new list');
+  assert.deepEqual(filterNodeAffinity(picky, nodeInfoFor(node({}, { disk: 'ssd' }))), []);
+  // A nodeSelector key that only the prototype has does not match.
+  assert.deepEqual(filterNodeAffinity(pod({ nodeSelector: JSON.parse('{"__proto__": "x"}') }), ni), ["node(s) didn't match Pod's node affinity/selector"]);
+  // NotReady without taints still fails the taint filter.
+  const notReady = nodeInfoFor({ ...node(), status: { allocatable: { cpu: '2' }, conditions: [{ type: 'Ready', status: 'False' }] } });
+  assert.deepEqual(filterTaints(pod(), notReady), ['node(s) had untolerated taint {node.kubernetes.io/not-ready: }']);
+});

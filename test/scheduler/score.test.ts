@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { intolerablePreferNoSchedule, normalize, preferredNodeAffinity, scoreNodes } from '../../src/scheduler/score.ts';
+import * as scoreParts from '../../src/scheduler/score.ts';
 import type { PodInfo } from '../../src/scheduler/filters.ts';
 import { nodeInfoFor, podRequests } from '../../src/scheduler/nodeinfo.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
@@ -41,4 +42,21 @@ test('weighted total: preferred affinity and an untainted node win over equal re
   assert.ok(b > a);
   const [c, d] = scoreNodes(pod(), [plain, tainted]);
   assert.ok(c > d);
+});
+
+test('the totals do not depend on whether the affinity and taint scores were skipped: the same node scores the same in every company', () => {
+  const { leastAllocated, balancedAllocation } = scoreParts;
+  const plain = node('plain'), other = node('other', { disk: 'ssd' });
+  const hard = node('hard', {}, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
+  const soft = node('soft', {}, [{ key: 'k', value: 'v', effect: 'PreferNoSchedule' }]);
+  const p = pod();
+  const base = leastAllocated(p, plain) + balancedAllocation(p, plain);
+  // No preferred terms, no taints anywhere: affinity 0, taint toleration 100 (weight 3).
+  assert.deepEqual(scoreNodes(p, [plain, other]), [base + 300, base + 300]);
+  // A NoSchedule taint elsewhere (filtered, not scored) changes nothing; a PreferNoSchedule one costs its node.
+  assert.deepEqual(scoreNodes(p, [plain, hard]), [base + 300, base + 300]);
+  assert.deepEqual(scoreNodes(p, [plain, soft]), [base + 300, base + 0]);
+  // Empty preferred terms score every node 0.
+  assert.deepEqual(scoreNodes(pod({ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } } }), [plain, other]), [base + 300, base + 300]);
+  assert.deepEqual(scoreNodes(pod(preferred([[7, 'disk', 'ssd']])), [plain, other]), [base + 300, base + 300 + 2 * 100]);
 });

@@ -10,11 +10,12 @@
 // so the volume is seen through resolvingFs, which resolves every component itself first.
 import { randomInt } from 'node:crypto';
 import type { IFileSystem } from 'just-bash';
+import type { LazyContent } from './volume-files.ts';
 
 export const DATA_DIR = '..data';
 const DATA_TMP = '..data_tmp';
 
-export interface AtomicFile { path: string; content: string; mode: number }
+export interface AtomicFile { path: string; content: string | LazyContent; mode: number }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** `..YYYY_MM_DD_HH_MM_SS.N` in UTC, N random as Go's os.MkdirTemp suffix. */
@@ -34,8 +35,7 @@ export async function publish(fs: IFileSystem, files: AtomicFile[], now = new Da
   for (const f of files) {
     const path = `/${dir}/${f.path.replace(/^\/+/, '')}`;
     await fs.mkdir(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-    await fs.writeFile(path, ownBytes(f.content));
-    await fs.chmod(path, f.mode & 0o777);
+    await writeContent(fs, path, f.content, f.mode & 0o777);
   }
   await fs.chmod(`/${dir}`, 0o755);
   // The swap: a new link beside the old one, renamed over it.
@@ -100,6 +100,14 @@ export function resolvingFs(fs: IFileSystem): IFileSystem {
       return f.bind(target);
     },
   });
+}
+
+/** Writes one file; lazy content is produced on the first read where the filesystem can defer it. */
+async function writeContent(fs: IFileSystem, path: string, content: string | LazyContent, mode: number): Promise<void> {
+  const lazy = (fs as { writeFileLazy?: (p: string, f: () => Buffer, meta: { mode: number }) => void }).writeFileLazy;
+  if (typeof content !== 'string' && typeof lazy === 'function') { lazy.call(fs, path, () => ownBytes(content.value()), { mode }); return; }
+  await fs.writeFile(path, ownBytes(typeof content === 'string' ? content : content.value()));
+  await fs.chmod(path, mode);
 }
 
 /**

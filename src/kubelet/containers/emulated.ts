@@ -2,7 +2,7 @@
 // unless a skiff.dev fault/timing annotation asks the stage table for a scripted lifecycle, or an
 // image that does not exist (its pull fails in the stage table).
 import type { KObject } from '../../registry/strategy.ts';
-import { imageDefaults } from '../../images/index.ts';
+import { isKnownImage } from '../../images/index.ts';
 import { podHasAbsentImage } from '../../images/absent.ts';
 
 const STAGE_ANNOTATIONS = ['skiff.dev/run-seconds', 'skiff.dev/exit-code', 'skiff.dev/crash-loop', 'skiff.dev/never-ready', 'skiff.dev/image-pull-error', 'skiff.dev/readiness-flap-seconds', 'skiff.dev/start-seconds', 'skiff.dev/logs'];
@@ -12,5 +12,5 @@ export function emulated(pod: KObject): boolean {
   for (const k of Object.keys(ann)) if (STAGE_ANNOTATIONS.some((a) => k === a || k.startsWith(`${a}.`))) return false;
   if (podHasAbsentImage(pod)) return false;
   const cs = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return cs.some((c: any) => typeof c?.image === 'string' && imageDefaults(c.image) !== undefined);
+  return cs.some((c: any) => typeof c?.image === 'string' && isKnownImage(c.image));
 }

@@ -102,7 +102,8 @@ export class PodVolumes {
   get refreshable(): boolean { for (const e of this.built.values()) if (e.files !== undefined) return true; return false; }
 }
 
-const sameFiles = (a: VolumeFile[], b: VolumeFile[]) => a.length === b.length && a.every((f, i) => f.path === b[i].path && f.mode === b[i].mode && f.content === b[i].content);
+const sameFiles = (a: VolumeFile[], b: VolumeFile[]) => a.length === b.length && a.every((f, i) => f.path === b[i].path && f.mode === b[i].mode && sameContent(f.content, b[i].content));
+const sameContent = (a: VolumeFile['content'], b: VolumeFile['content']) => typeof a === 'string' || typeof b === 'string' ? a === b : a.id === b.id;
 
 /**
  * Contents many pods hold alike (the cluster's ca.crt in every service account volume, a shared
@@ -111,7 +112,7 @@ const sameFiles = (a: VolumeFile[], b: VolumeFile[]) => a.length === b.length &&
 const SHARED_MAX = 256;
 const sharedText = new Map<string, string>();
 function shared(f: VolumeFile): VolumeFile {
-  if (f.content.length < 64) return f;
+  if (typeof f.content !== 'string' || f.content.length < 64) return f;
   let s = sharedText.get(f.content);
   if (s !== undefined) sharedText.delete(s); else s = f.content;
   sharedText.set(s, s);

@@ -8,11 +8,16 @@ import { resourceFieldValue } from './resource-env.ts';
 import { ConfigError, configMapValue, secretValue } from './sources.ts';
 import type { Sources } from './sources.ts';
 
-export interface VolumeFile { path: string; content: string; mode: number }
+/**
+ * A file's content made when the file is first read (a service account token, signed on first use).
+ * `id` names this content: a volume refresh that gets the same id keeps the file as it is.
+ */
+export interface LazyContent { readonly id: string; value(): string }
+export interface VolumeFile { path: string; content: string | LazyContent; mode: number }
 export const DEFAULT_MODE = 0o644;
 
 /** `holder`: what the tokens are kept for (renewed, not re-signed, while it lives); the pod object when not given. */
-export interface TokenIssuer { (pod: KObject, audience: string | undefined, expirationSeconds: number, holder?: object): Promise<string> }
+export interface TokenIssuer { (pod: KObject, audience: string | undefined, expirationSeconds: number, holder?: object): Promise<LazyContent> }
 export interface FileContext { pod: KObject; sources: Sources; addr: PodAddresses; allocatable: Record<string, string>; token?: TokenIssuer }
 
 type Items = { key: string; path: string; mode?: number }[] | undefined;

@@ -54,6 +54,28 @@ test('an update writes a new version, swaps ..data, adds and removes user-visibl
   assert.deepEqual((await raw.readdir('/')).sort(), [v3, '..data'].sort());
 });
 
+test('lazy content (a service account token) is made on the first read or stat, with the file\'s mode, and kept', async () => {
+  const raw = new jb.InMemoryFs();
+  let made = 0;
+  const token = { id: 'token 1', value: () => { made++; return 'aaa.bbb.ccc'; } };
+  await publish(raw, [{ path: 'token', content: token, mode: 0o640 }, { path: 'namespace', content: 'default', mode: 0o640 }]);
+  assert.equal(made, 0, 'publishing does not make it');
+  const fs = resolvingFs(raw);
+  assert.deepEqual((await fs.readdir('/')).filter((n) => !n.startsWith('..')).sort(), ['namespace', 'token']);
+  const st = await fs.stat('/token');
+  assert.equal(st.size, 11);
+  assert.equal(st.mode & 0o777, 0o640);
+  assert.equal(await fs.readFile('/token'), 'aaa.bbb.ccc');
+  assert.equal(await fs.readFile('/token'), 'aaa.bbb.ccc');
+  assert.equal(made, 1);
+  // A filesystem that cannot defer a file gets the content at once.
+  const plain = new jb.InMemoryFs();
+  const eager = { id: 'token 2', value: () => 'x.y.z' };
+  await publish(new Proxy(plain, { get: (t, k) => (k === 'writeFileLazy' ? undefined : Reflect.get(t, k, t)) }), [{ path: 't', content: eager, mode: 0o600 }]);
+  assert.equal(await resolvingFs(plain).readFile('/t'), 'x.y.z');
+  assert.equal((await resolvingFs(plain).stat('/t')).mode & 0o777, 0o600);
+});
+
 test('the resolving view: relative and absolute targets, .. in targets, link loops', async () => {
   const raw = new jb.InMemoryFs({ '/d/file': 'x' });
   await raw.symlink('d', '/l1');

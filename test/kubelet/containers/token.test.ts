@@ -11,6 +11,9 @@ import { bootstrap } from '../../../src/bootstrap.ts';
 import { findResource } from '../../../src/registry/resources.ts';
 import { dueForRenewal, tokenIssuer } from '../../../src/kubelet/containers/token.ts';
 import type { KObject } from '../../../src/registry/strategy.ts';
+import { ServiceAccountTokens } from '../../../src/auth/sa-tokens.ts';
+import { generateSigningKey } from '../../../src/auth/signing-key.ts';
+import { decodeJwt, verifyJwt } from '../../../src/auth/jwt.ts';
 
 async function setup() {
   const clock = new FakeClock();
@@ -19,7 +22,9 @@ async function setup() {
   await bootstrap(store);
   await store.create(findResource('', 'v1', 'serviceaccounts')!, 'default', { metadata: { name: 'default' } });
   const pod = (name: string, sa?: string): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { ...(sa ? { serviceAccountName: sa } : {}) } });
-  return { clock, store, pod, issue: tokenIssuer(store, clock), close: () => backend.close() };
+  const issuer = tokenIssuer(store, clock);
+  const issue = async (p: KObject, audience: string | undefined, seconds: number) => (await issuer(p, audience, seconds)).value();
+  return { clock, store, pod, issuer, issue, close: () => backend.close() };
 }
 const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString());
 
@@ -79,4 +84,31 @@ test('dueForRenewal: 80% of the lifetime, and 24 hours for long-lived tokens, ea
   const year = { token: 't', issuedAt: 0, expiresAt: 365 * 24 * h };
   assert.equal(dueForRenewal(year, 24 * h - 1, 0), false);
   assert.equal(dueForRenewal(year, 24 * h + 1, 0), true);
+});
+
+test('a token\'s claims are fixed when it is issued; it is signed only when first read, then kept (ES256 signatures differ each time)', async () => {
+  const s = await setup();
+  try {
+    const p = s.pod('d');
+    const signed: number[] = [];
+    const sign = ServiceAccountTokens.prototype.prepare;
+    const tokens = new ServiceAccountTokens(s.store, s.clock, await generateSigningKey());
+    tokens.prepare = function (...args) {
+      const t = sign.apply(this, args);
+      return { ...t, sign: () => { signed.push(s.clock.now()); return t.sign(); } };
+    };
+    const issuer = tokenIssuer(s.store, s.clock, tokens);
+    const issuedAt = s.clock.now();
+    const lazy = await issuer(p, undefined, 3600);
+    assert.equal(signed.length, 0, 'nothing is signed at issue');
+    assert.match(lazy.id, /^token /);
+    s.clock.advance(5_000);
+    const t = lazy.value();
+    assert.equal(claims(t).iat, Math.floor(issuedAt / 1000), 'iat is the issue time, not the first read');
+    assert.equal(claims(t)['kubernetes.io'].pod.name, 'd');
+    assert.equal(lazy.value(), t);
+    assert.equal((await issuer(p, undefined, 3600)).value(), t, 'a refresh hands out the same token');
+    assert.equal(signed[0], issuedAt + 5_000, 'signed at the first read');
+    assert.ok(verifyJwt(decodeJwt(t)!, tokens.key), 'the signature holds');
+  } finally { await s.close(); }
 });
