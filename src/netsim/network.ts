@@ -20,10 +20,16 @@ export interface Connection { socket: Duplex; local: Peer; remote: Peer; /** The
 /** Who dials: a pod (its addresses, search path, loopback) or the API server itself. */
 export interface Dialer { pod?: KObject; ip: string }
 
-type Handler = { proto: Proto; stream?: StreamHandler; datagram?: DatagramHandler };
+type Handler = { proto: Proto; owner: string; stream?: StreamHandler; datagram?: DatagramHandler };
 
 /** Linux gives up a TCP connect after ~127 s of SYN retries (tcp_syn_retries = 6). */
 const DEFAULT_CONNECT_TIMEOUT_MS = 127_000;
+/**
+ * Open connections a pod may hold, its ends of both dialled and accepted ones: a container's usual
+ * soft RLIMIT_NOFILE. Past it a dial fails as socket(2) does (EMFILE), so a program that calls itself
+ * without end (a request that waits on a request to itself) stops there instead of growing without bound.
+ */
+export const MAX_OPEN_CONNECTIONS_PER_POD = 1024;
 
 export class Network {
   readonly index = new ClusterIndex();
@@ -33,6 +39,8 @@ export class Network {
   /** pod uid → `${proto}/${port}` → handler */
   private readonly listeners = new Map<string, Map<string, Handler>>();
   private ephemeral = 32768;
+  /** pod uid → its open connection ends */
+  private readonly open = new Map<string, number>();
 
   constructor(clock: NetClock) {
     this.clock = clock;
@@ -47,7 +55,7 @@ export class Network {
     if (!m) this.listeners.set(podUid, m = new Map());
     const key = `${proto}/${port}`;
     if (m.has(key)) throw new NetError('EADDRINUSE', `listen ${proto.toLowerCase()} :${port}: bind: address already in use`);
-    const entry: Handler = { proto, ...h };
+    const entry: Handler = { proto, owner: podUid, ...h };
     m.set(key, entry);
     return {
       port,
@@ -104,7 +112,13 @@ export class Network {
       await this.wait(opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts);
       throw new NetError('ETIMEDOUT', opts.timeoutMs !== undefined ? `dial ${net} ${joinHostPort(ip, port)}: i/o timeout` : `dial ${net} ${joinHostPort(ip, port)}: connect: connection timed out`);
     }
+    const dialer = String(from.pod?.metadata?.uid ?? ''), acceptor = t.h.owner;
+    if (dialer && (this.open.get(dialer) ?? 0) >= MAX_OPEN_CONNECTIONS_PER_POD || (this.open.get(acceptor) ?? 0) >= MAX_OPEN_CONNECTIONS_PER_POD) {
+      throw new NetError('EMFILE', `dial ${net} ${joinHostPort(ip, port)}: socket: too many open files`);
+    }
     const [client, server] = duplexPair();
+    this.hold(dialer, client);
+    this.hold(acceptor, server);
     const local = { ip: isLoopback(ip) ? ip : from.ip, port: this.nextPort() };
     const remote = { ip, port };
     Object.assign(server, { remoteAddress: local.ip, remotePort: local.port, localAddress: t.ip, localPort: t.port, remoteFamily: local.ip.includes(':') ? 'IPv6' : 'IPv4' });
@@ -112,6 +126,23 @@ export class Network {
     t.h.stream(server, local, { ip: t.ip, port: t.port });
     return { socket: client, local, remote, service: t.service };
   }
+
+  /** Count a connection end against its pod until the end closes. */
+  private hold(uid: string, end: Duplex): void {
+    if (!uid) return;
+    this.open.set(uid, (this.open.get(uid) ?? 0) + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const n = (this.open.get(uid) ?? 1) - 1;
+      if (n > 0) this.open.set(uid, n); else this.open.delete(uid);
+    };
+    end.once('close', release);
+  }
+
+  /** Open connection ends a pod holds now. */
+  openConnections(podUid: string): number { return this.open.get(podUid) ?? 0; }
 
   /** Send one datagram and wait for the reply (UDP). No listener: refused (ICMP port unreachable) or a timeout. */
   async datagram(from: Dialer, host: string, port: number, msg: Buffer, opts: DialOptions = {}): Promise<Buffer> {

@@ -15,7 +15,7 @@ export type DatagramHandler = (msg: Buffer, from: Peer, local: Peer) => Buffer |
 export interface Listening { close(): void; readonly port: number }
 
 /** Why a connection failed, with the text Go's net package would print. */
-export type NetErrorCode = 'ECONNREFUSED' | 'ETIMEDOUT' | 'ENOTFOUND' | 'EADDRINUSE' | 'EHOSTUNREACH' | 'EINVAL';
+export type NetErrorCode = 'ECONNREFUSED' | 'ETIMEDOUT' | 'ENOTFOUND' | 'EADDRINUSE' | 'EHOSTUNREACH' | 'EINVAL' | 'EMFILE';
 
 export class NetError extends Error {
   readonly code: NetErrorCode;

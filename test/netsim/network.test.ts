@@ -185,3 +185,27 @@ test('hostPort: the node address reaches the pod publishing it (by hostIP and pr
   assert.equal(await code(o.connect('127.0.0.1', 54323)), 'ECONNREFUSED', 'a pod network pod\'s loopback is its own');
   assert.equal(await code(h.connect('172.18.0.2', 54324)), 'ECONNREFUSED', 'no such hostPort: the node refuses');
 });
+
+test('connections are counted per pod and released when they close; a request that calls itself without end stops at EMFILE', async () => {
+  const { net, sleep } = newNetwork();
+  const a = pod('ns', 'a', '10.0.0.2'), b = pod('ns', 'b', '10.0.0.3');
+  net.index.put('pods', a); net.index.put('pods', b);
+  const ac = new AbortController();
+  serveHttp(new PodNet(net, a), 8080, (_req, res) => { res.end('ok'); }, { signal: ac.signal });
+  for (let i = 0; i < 50; i++) assert.equal((await httpRequest(new PodNet(net, b), { url: 'http://10.0.0.2:8080/', timeoutMs: 5000, sleep })).status, 200);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(net.openConnections(String(b.metadata.uid)), 0, 'the client pod holds no connection after its requests');
+  assert.equal(net.openConnections(String(a.metadata.uid)), 0, 'nor does the server pod');
+  // A handler that answers only once its own request to itself is answered (the agnhost guestbook
+  // primary propagating a /set to a replica registered at its own address): each level holds two ends.
+  let deepest = '';
+  serveHttp(new PodNet(net, a), 9090, async (_req, res) => {
+    try { await httpRequest(new PodNet(net, a), { url: 'http://127.0.0.1:9090/', sleep }); res.end('nested'); } catch (e) { deepest ||= (e as Error).message; res.statusCode = 500; res.end(); }
+  }, { signal: ac.signal });
+  const r = await httpRequest(new PodNet(net, b), { url: 'http://10.0.0.2:9090/', sleep });
+  assert.equal(r.status, 200, 'the outer request is answered once the innermost dial is refused');
+  assert.equal(deepest, 'dial tcp 127.0.0.1:9090: socket: too many open files');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(net.openConnections(String(a.metadata.uid)), 0, 'every level released its connection');
+  ac.abort();
+});

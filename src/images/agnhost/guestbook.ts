@@ -47,7 +47,12 @@ async function register(s: State, primary: string): Promise<boolean> {
   while (s.io.now() < until && !s.io.signal.aborted) {
     try {
       s.net.lookup(primary);
-      const request = `register?host=${s.net.ip}`;
+      // Upstream takes the local address of a UDP socket towards the primary: the pod's IP. Until the
+      // network knows it, that is retried as getIP's failure is (never registered as loopback: the
+      // primary would then propagate each /set to itself, without end).
+      const own = s.net.ip;
+      if (own === '127.0.0.1' || own === '::1') throw new Error(`unable to get IP ${hostPort}: the pod has no address yet`);
+      const request = `register?host=${own}`;
       goLog(s.io, `Registering to primary: ${hostPort}/${request}`);
       const data = JSON.parse(await dial(s, hostPort, request))?.data;
       if (!data || typeof data !== 'object') { goLog(s.io, `Could not cast responseJSON: ${JSON.stringify(data)}`); return false; }

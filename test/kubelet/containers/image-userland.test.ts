@@ -281,6 +281,10 @@ test('agnhost guestbook: frontend → agnhost-primary (set) and agnhost-replica 
   const guestbook = async (cmd: string, value = '') => (await api('GET', `/api/v1/namespaces/default/services/frontend/proxy/guestbook?cmd=${cmd}&key=messages&value=${value}`)).text;
   await until(async () => (await guestbook('get')) === '{"data":""}', 'the frontend answering from the replica', 500);
   await until(async () => (await api('GET', `${podPath('gb-replica')}/log`)).text.includes('Registered to node: agnhost-primary'), 'replica registered', 500);
+  const replicaIP = JSON.parse((await api('GET', podPath('gb-replica'))).text).status.podIP;
+  const primaryLog = (await api('GET', `${podPath('gb-primary')}/log`)).text;
+  assert.ok(replicaIP && primaryLog.includes(`Node '${replicaIP}' registered.`), `the replica registers with its pod IP ${replicaIP}: ${primaryLog}`);
+  assert.doesNotMatch(primaryLog, /Node '127\.0\.0\.1' registered/, 'never as loopback, which would make the primary propagate to itself');
   assert.equal(await guestbook('set', 'TestEntry'), '{"message":"Updated"}');
   assert.equal(await guestbook('get'), '{"data":"TestEntry"}');
   assert.match(await guestbook('delete'), /unsupported cmd: 'delete'/);
