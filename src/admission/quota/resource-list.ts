@@ -82,10 +82,10 @@ export function removeZeros(u: Usage): Usage {
   return out;
 }
 
-/** Names in `a` exceeding their limit in `hard` (names without a limit are not limited). */
-export function exceeded(a: Usage, hard: Usage): string[] {
+/** Names in `a` (only those of `names`, when given) exceeding their limit in `hard` (names without a limit are not limited). */
+export function exceeded(a: Usage, hard: Usage, names: Iterable<string> = a.keys()): string[] {
   const out: string[] = [];
-  for (const [k, v] of a) { const h = hard.get(k); if (h && v.milli > h.milli) out.push(k); }
+  for (const k of names) { const v = a.get(k), h = hard.get(k); if (v && h && v.milli > h.milli) out.push(k); }
   return out;
 }
 
