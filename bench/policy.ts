@@ -7,6 +7,7 @@
 // 'none-sized' creates the pods as the LimitRange leaves them (requests, limits, annotation) without any
 // policy: the difference to it is what the policy itself costs, not the larger pod.
 import http from 'node:http';
+import { loadavg } from 'node:os';
 import { startServer } from '../src/server.ts';
 import type { RunningServer } from '../src/server.ts';
 
@@ -93,6 +94,7 @@ export async function measure(mode: Mode): Promise<{ rate: number; cpu: number }
 export async function run(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
   const modes: Mode[] = ['none', 'none-sized', 'elsewhere', 'governed', 'one-namespace'];
+  const load0 = loadavg().map((l) => l.toFixed(1)).join(' ');
   const rate = new Map<Mode, number>();
   const cpu = new Map<Mode, number>();
   // Rounds interleave the modes so JIT warm-up and machine load fall on all of them alike.
@@ -110,12 +112,16 @@ export async function run(): Promise<Record<string, number | string>> {
     governed: 'each pod in one of 100 namespaces under a quota + limit range',
     'one-namespace': 'all pods in one namespace under a quota + limit range',
   };
-  out[`(${PODS} pod creates over HTTP, ${CONCURRENCY} concurrent, best of 3 rounds)`] = '';
+  out[`(${PODS} pod creates over HTTP, ${CONCURRENCY} concurrent, best of 3 rounds; load average ${load0} at start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at end)`] = '';
   for (const m of modes) {
     const pct = (base: Mode) => `${(((cpu.get(m)! - cpu.get(base)!) / cpu.get(base)!) * 100).toFixed(1)}% CPU vs ${base}`;
     const vs = m === 'none' ? '' : m === 'governed' || m === 'one-namespace' ? ` (${pct('none')}, ${pct('none-sized')})` : ` (${pct('none')})`;
     out[`${label[m]}: creates/s`] = Math.round(rate.get(m)!);
     out[`${label[m]}: CPU µs per create`] = `${Math.round(cpu.get(m)!)}${vs}`;
   }
+  // The issue's figure: with quotas and limit ranges in place, pod creates/s within 10% of no policy.
+  const ratio = (m: Mode) => `${((rate.get(m)! / rate.get('none')!) * 100).toFixed(0)}% of no policy's creates/s (CPU per create ${((cpu.get(m)! / cpu.get('none')!) * 100).toFixed(0)}% of no policy's)`;
+  out['governed vs none: throughput'] = ratio('governed');
+  out['elsewhere vs none: throughput'] = ratio('elsewhere');
   return out;
 }
