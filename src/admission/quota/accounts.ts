@@ -18,7 +18,7 @@ import { StatusError } from '../../errors.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { findResource } from '../../registry/resources.ts';
-import { add, fromList, sameList, toList } from './resource-list.ts';
+import { add, addAll, fromList, sameList, toList } from './resource-list.ts';
 import type { Usage } from './resource-list.ts';
 
 /**
@@ -26,6 +26,11 @@ import type { Usage } from './resource-list.ts';
  * (on the next turn), later ones wait for the rest of the interval and go together.
  */
 export const FLUSH_MS = 1000;
+/**
+ * Later writes are due on the next multiple of this: quotas charged together are then written
+ * together, on one timer and (started in one turn) in one storage transaction, not each on its own.
+ */
+const SLOT_MS = 50;
 /** Written charges kept for recounts that started before they were written. */
 const HISTORY_MS = 60_000;
 
@@ -56,6 +61,8 @@ export class QuotaAccounts {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly accounts = new Map<string, Account>();
+  /** Accounts whose next write is due at a slot time, with the slot's one timer. */
+  private readonly slots = new Map<number, { timer: TimerHandle; due: Set<Account> }>();
   private readonly trusted = new Set<string>();
   private seq = 0;
   private closed = false;
@@ -73,11 +80,7 @@ export class QuotaAccounts {
   used(q: KObject): Usage {
     const a = this.current(q);
     if (!a) return fromList(q.status?.used);
-    if (!a.total) {
-      let u = a.base;
-      for (const c of a.pending.values()) u = add(u, c.delta);
-      a.total = u;
-    }
+    if (!a.total) a.total = addAll(a.base, [...a.pending.values()].map((c) => c.delta));
     return a.total;
   }
 
@@ -166,9 +169,37 @@ export class QuotaAccounts {
   /** A write of the pending charges, once the interval since the last one has passed. */
   private schedule(a: Account): void {
     if (a.timer || this.closed) return;
+    const now = this.clock.now();
+    const due = a.lastWrite + FLUSH_MS;
     // At least 1 ms: a clock may run a timer due now at once, inside setTimeout.
-    const wait = Math.max(1, a.lastWrite + FLUSH_MS - this.clock.now());
-    a.timer = this.clock.setTimeout(() => { a.timer = undefined; void this.enqueue(a, () => this.flush(a)).catch(() => { /* kept pending: the next charge or recount writes it */ }); }, wait);
+    if (due <= now + 1) a.timer = this.clock.setTimeout(() => { a.timer = undefined; this.startFlush(a); }, 1);
+    else a.timer = this.inSlot(a, Math.ceil(due / SLOT_MS) * SLOT_MS, now);
+  }
+
+  private startFlush(a: Account): void {
+    void this.enqueue(a, () => this.flush(a)).catch(() => { /* kept pending: the next charge or recount writes it */ });
+  }
+
+  /** Puts the account's write in the slot due at `at`; the handle takes it out again. */
+  private inSlot(a: Account, at: number, now: number): TimerHandle {
+    let slot = this.slots.get(at);
+    if (!slot) {
+      const due = new Set<Account>();
+      const timer = this.clock.setTimeout(() => {
+        this.slots.delete(at);
+        for (const x of due) { x.timer = undefined; this.startFlush(x); }
+      }, Math.max(1, at - now));
+      this.slots.set(at, slot = { timer, due });
+    }
+    const entry = slot;
+    entry.due.add(a);
+    return {
+      cancel: () => {
+        if (!entry.due.delete(a) || entry.due.size) return;
+        if (this.slots.get(at) === entry) this.slots.delete(at);
+        entry.timer.cancel();
+      },
+    };
   }
 
   /** One write carrying every pending charge: added to whatever status.used is stored now. */
@@ -177,9 +208,7 @@ export class QuotaAccounts {
     if (!taken.length) return;
     a.lastWrite = this.clock.now();
     const out = await this.write(a, (cur) => {
-      let used = fromList(cur?.used);
-      for (const c of taken) used = add(used, c.delta);
-      return { ...cur, used: toList(used) };
+      return { ...cur, used: toList(addAll(fromList(cur?.used), taken.map((c) => c.delta))) };
     });
     if (!out) return;
     for (const c of taken) { if (a.pending.delete(c.seq)) a.written.push(c); }

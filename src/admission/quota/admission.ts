@@ -72,8 +72,6 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   const accounts = quotaAccountsOf(store, clock);
   const deferred = store.backend.name !== 'etcd';
   const batches = new NamespaceBatches((ns, batch) => (deferred ? chargeDeferred(ns, batch) : chargeBatch(ns, batch)));
-  /** The ledger token (and account charges) of each charged create, settled when the store reports how the create ended. */
-  const tokens = new WeakMap<AdmissionAttributes, { token: string; charges: [KObject, number][] }>();
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
   /** The informer once it has listed (then no await is needed to read it). */
@@ -132,7 +130,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
       batch.forEach((p, i) => {
         const out = outcomes[i];
         if (out instanceof Error) { p.reject(out); return; }
-        if (out && p.a.operation === 'CREATE') tokens.set(p.a, { token: ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()), charges: [] });
+        if (out && p.a.operation === 'CREATE') noteCharge(p.a, { token: ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()), charges: [] });
         p.resolve();
       });
       return;
@@ -159,7 +157,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!charged.length) return;
     const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta)] as [KObject, number]);
     const { a } = p;
-    if (a.operation === 'CREATE') tokens.set(a, { token: ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, clock.now()), charges });
+    if (a.operation === 'CREATE') noteCharge(a, { token: ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, clock.now()), charges });
   }
 
   /** A quota's usage as stored may lack charges a stopped server never wrote: count it before trusting it. */
@@ -210,15 +208,29 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   }
 
   function settled(a: AdmissionAttributes, stored: KObject | undefined): void {
-    const t = tokens.get(a);
+    const t = takeCharge(a);
     if (t === undefined) return;
-    tokens.delete(a);
     // A failed create's charges are taken back from the accounts; one already written needs the recount the ledger asks for.
     const unwritten = !stored && t.charges.length > 0 && t.charges.every(([q, seq]) => accounts.release(a.namespace, q.metadata.name!, seq));
     ledger.settle(a.namespace, t.token, !!stored || unwritten);
   }
 
   return { name: 'ResourceQuota', validate, settled };
+}
+
+/**
+ * The ledger token (and account charges) of a charged create, kept on its own attributes until the
+ * store reports how the create ended (settled): gone with the request, and far cheaper per create
+ * than an entry in a WeakMap keyed by the attributes.
+ */
+interface Charged { token: string; charges: [KObject, number][] }
+const CHARGED = Symbol('quota charge');
+type Noted = AdmissionAttributes & { [CHARGED]?: Charged };
+function noteCharge(a: AdmissionAttributes, c: Charged): void { (a as Noted)[CHARGED] = c; }
+function takeCharge(a: AdmissionAttributes): Charged | undefined {
+  const c = (a as Noted)[CHARGED];
+  if (c) (a as Noted)[CHARGED] = undefined;
+  return c;
 }
 
 /** The quota's limited names an evaluator accounts, once per stored version and evaluator. */

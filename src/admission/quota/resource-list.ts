@@ -59,6 +59,18 @@ export function add(a: Usage, b: Usage): Usage {
   return out;
 }
 
+/** a + each of `bs` in turn, as add() would give, built in one copy. */
+export function addAll(a: Usage, bs: Iterable<Usage>): Usage {
+  const out: Usage = new Map(a);
+  for (const b of bs) {
+    for (const [k, v] of b) {
+      const cur = out.get(k);
+      out.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.milli === 0n ? v.binary : cur.binary } : v);
+    }
+  }
+  return out;
+}
+
 /** a − b, never below zero per resource (upstream's SubtractWithNonNegativeResult). */
 export function subtractNonNegative(a: Usage, b: Usage): Usage {
   const out: Usage = new Map();
