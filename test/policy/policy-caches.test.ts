@@ -115,6 +115,7 @@ test('LimitRange: a created, changed or deleted range counts from the very next 
   assert.equal(res.status, 201, res.text);
   assert.deepEqual(res.body.spec.containers[0].resources, { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
   assert.equal(res.body.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c');
+  assert.equal(res.body.status.qosClass, 'Guaranteed', 'the QoS class counts the defaults, as upstream admits before preparing the pod');
 
   // Changed: new defaults and a lower max, at once.
   const cur = (await f.api.get(`${lrs}/a`)).body;
@@ -125,6 +126,7 @@ test('LimitRange: a created, changed or deleted range counts from the very next 
   res = await create('p2');
   assert.equal(res.status, 201, res.text);
   assert.deepEqual(res.body.spec.containers[0].resources.limits, { cpu: '200m', memory: '1Gi' });
+  assert.equal(res.body.status.qosClass, 'Burstable', 'default requests (from the first default) below the new limits');
   let b = assertStatus(await create('p3', { limits: { cpu: '500m' } }), 403, 'Forbidden');
   assert.equal(b.message, 'pods "p3" is forbidden: maximum cpu usage per Container is 300m, but limit is 500m');
 
@@ -150,6 +152,7 @@ test('LimitRange: a created, changed or deleted range counts from the very next 
   res = await create('p7');
   assert.equal(res.status, 201, res.text);
   assert.deepEqual(res.body.spec.containers[0].resources, {});
+  assert.equal(res.body.status.qosClass, 'BestEffort');
   assert.equal(res.body.metadata.annotations?.['kubernetes.io/limit-ranger'], undefined);
 
   // A malformed quantity in a pod is refused as it is decoded (400, as upstream), never a 500.

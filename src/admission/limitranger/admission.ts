@@ -6,6 +6,7 @@ import { errors } from '../../errors.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { findResource } from '../../registry/resources.ts';
+import { qosClass } from '../../registry/kinds/pod.ts';
 import { Informer } from '../../controllers/runtime.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
 import { aggregate, applyContainerDefaults, containerDefaults, validateClaim, validatePod } from './rules.ts';
@@ -56,7 +57,10 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     async mutate(a) {
       if (handled(a) !== 'pod') return;
       const defaults = (await rangesIn(a.namespace))?.defaults;
-      if (defaults) applyContainerDefaults(a.object!, defaults);
+      if (!defaults || !applyContainerDefaults(a.object!, defaults)) return;
+      // Upstream admits before the strategy prepares the pod, so its QoS class counts these defaults.
+      const status = a.object!.status;
+      if (status && typeof status === 'object' && status.qosClass !== undefined) status.qosClass = qosClass(a.object!.spec);
     },
     async validate(a) {
       const what = handled(a);

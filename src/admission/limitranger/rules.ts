@@ -66,14 +66,17 @@ export function defaultPod(pod: KObject, ranges: KObject[]): void {
   if (defaults) applyContainerDefaults(pod, defaults);
 }
 
-/** Mutating step for a pod with its namespace's merged defaults (containerDefaults). */
-export function applyContainerDefaults(pod: KObject, defaults: ContainerDefaults): void {
+/** Mutating step for a pod with its namespace's merged defaults (containerDefaults); whether anything was set. */
+export function applyContainerDefaults(pod: KObject, defaults: ContainerDefaults): boolean {
   const notes: string[] = [];
   for (const c of (pod.spec?.containers ?? []) as Container[]) defaultContainer(c, defaults, 'container', notes);
   for (const c of (pod.spec?.initContainers ?? []) as Container[]) defaultContainer(c, defaults, 'init container', notes);
-  if (notes.length) {
-    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${notes.join('; ')}` };
-  }
+  if (!notes.length) return false;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pod.metadata.annotations ?? {})) annotations[k] = v as string;
+  annotations[LIMIT_RANGER_ANNOTATION] = `LimitRanger plugin set: ${notes.join('; ')}`;
+  pod.metadata.annotations = annotations;
+  return true;
 }
 
 function minConstraint(type: string, name: string, enforced: string, requests: List, limits: List): string | undefined {
