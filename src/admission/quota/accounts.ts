@@ -31,7 +31,10 @@ export const FLUSH_MS = 1000;
  * together, on one timer and (started in one turn) in one storage transaction, not each on its own.
  */
 const SLOT_MS = 50;
-/** Written charges kept for recounts that started before they were written. */
+/**
+ * Written charges are kept for recounts that snapshotted before them (and have not reported yet);
+ * a recount that never reports holds them no longer than this.
+ */
 const HISTORY_MS = 60_000;
 
 interface Charge { seq: number; delta: Usage; at: number }
@@ -70,8 +73,33 @@ export class QuotaAccounts {
 
   constructor(store: Store, clock: Clock) { this.store = store; this.clock = clock; }
 
+  /** Snapshots of recounts that have not reported (recounted) yet, oldest first. */
+  private readonly pins: { snap: number; at: number }[] = [];
+
   /** The charge number a recount snapshots (every charge up to it is in what the recount sees). */
-  snapshot(): number { return this.seq; }
+  snapshot(): number {
+    this.expirePins();
+    this.pins.push({ snap: this.seq, at: this.clock.now() });
+    return this.seq;
+  }
+
+  private expirePins(): void {
+    const horizon = this.clock.now() - HISTORY_MS;
+    while (this.pins.length && this.pins[0].at < horizon) this.pins.shift();
+  }
+
+  private unpin(snap: number): void {
+    const i = this.pins.findIndex((p) => p.snap === snap);
+    if (i >= 0) this.pins.splice(i, 1);
+  }
+
+  /** The oldest snapshot a recount may still report: written charges up to it are never needed again. */
+  private floor(): number {
+    this.expirePins();
+    let min = this.seq;
+    for (const p of this.pins) if (p.snap < min) min = p.snap;
+    return min;
+  }
 
   /** Whether the quota's stored usage was counted (or written) by this process. */
   isTrusted(q: KObject): boolean { return this.trusted.has(q.metadata.uid!); }
@@ -110,14 +138,18 @@ export class QuotaAccounts {
     const a = this.current(q) ?? this.open(q);
     if (a.timer) { a.timer.cancel(); a.timer = undefined; }
     return this.enqueue(a, async () => {
-      const pendingNow = [...a.pending.values()];
-      let used = counted;
-      for (const c of [...a.written, ...pendingNow]) if (c.seq > snap) used = add(used, c.delta);
-      const out = await this.write(a, (cur) => ({ ...cur, hard, used: toList(used) }));
-      if (!out) return;
-      for (const c of pendingNow) { a.pending.delete(c.seq); if (c.seq > snap) a.written.push(c); }
-      this.settle(a, out);
-      this.trusted.add(a.uid);
+      try {
+        const pendingNow = [...a.pending.values()];
+        let used = counted;
+        for (const c of [...a.written, ...pendingNow]) if (c.seq > snap) used = add(used, c.delta);
+        const out = await this.write(a, (cur) => ({ ...cur, hard, used: toList(used) }));
+        if (!out) return;
+        for (const c of pendingNow) { a.pending.delete(c.seq); if (c.seq > snap) a.written.push(c); }
+        this.settle(a, out);
+        this.trusted.add(a.uid);
+      } finally {
+        this.unpin(snap);
+      }
     });
   }
 
@@ -240,7 +272,8 @@ export class QuotaAccounts {
     a.total = undefined;
     a.baseRV = Number(out.metadata.resourceVersion);
     const horizon = this.clock.now() - HISTORY_MS;
-    if (a.written.length && a.written[0].at < horizon) a.written = a.written.filter((c) => c.at >= horizon);
+    const floor = this.floor();
+    if (a.written.length && (a.written[0].at < horizon || a.written[0].seq <= floor)) a.written = a.written.filter((c) => c.at >= horizon && c.seq > floor);
   }
 }
 
