@@ -272,15 +272,15 @@ const pvcEvaluator: Evaluator = {
 };
 
 const SPECIAL: Record<string, Evaluator> = { '/pods': podEvaluator, '/services': serviceEvaluator, '/persistentvolumeclaims': pvcEvaluator };
-const counters = new Map<string, Evaluator>();
+/** Evaluators by group, then resource (no key string built per write). */
+const byGroup = new Map<string, Map<string, Evaluator>>();
 
 /** The evaluator for a group-resource. */
 export function evaluatorFor(group: string, resource: string): Evaluator {
-  const key = `${group}/${resource}`;
-  const special = SPECIAL[key];
-  if (special) return special;
-  let e = counters.get(key);
-  if (!e) counters.set(key, e = objectCounter(group, resource));
+  let m = byGroup.get(group);
+  if (!m) byGroup.set(group, m = new Map());
+  let e = m.get(resource);
+  if (!e) m.set(resource, e = SPECIAL[`${group}/${resource}`] ?? objectCounter(group, resource));
   return e;
 }
 
