@@ -107,17 +107,15 @@ export class QuotaAccounts {
   /** The usage admission judges against: the stored usage plus what was charged since. */
   used(q: KObject): Usage {
     const a = this.current(q);
-    if (!a) return fromList(q.status?.used);
-    if (!a.total) a.total = addAll(a.base, [...a.pending.values()].map((c) => c.delta));
-    return a.total;
+    return a ? totalOf(a) : fromList(q.status?.used);
   }
 
-  /** Charges `delta` to quota `q`; returns the charge's number (for release). */
-  charge(q: KObject, delta: Usage): number {
+  /** Charges `delta` to quota `q` (at `now`); returns the charge's number (for release). */
+  charge(q: KObject, delta: Usage, now = this.clock.now()): number {
     const a = this.current(q) ?? this.open(q);
     const seq = ++this.seq;
-    a.total = add(this.used(q), delta);
-    a.pending.set(seq, { seq, delta, at: this.clock.now() });
+    a.total = add(totalOf(a), delta);
+    a.pending.set(seq, { seq, delta, at: now });
     if (!a.busy) this.schedule(a);
     return seq;
   }
@@ -275,6 +273,11 @@ export class QuotaAccounts {
     const floor = this.floor();
     if (a.written.length && (a.written[0].at < horizon || a.written[0].seq <= floor)) a.written = a.written.filter((c) => c.at >= horizon && c.seq > floor);
   }
+}
+
+/** The account's stored usage plus every pending charge (kept until either changes). */
+function totalOf(a: Account): Usage {
+  return a.total ??= addAll(a.base, [...a.pending.values()].map((c) => c.delta));
 }
 
 const GONE = Symbol('quota replaced');

@@ -155,9 +155,10 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   function chargeAccounts(p: Request, current: KObject[], used: Map<string, Usage>): void {
     const charged = chargeOne(p, current, used, new Set());
     if (!charged.length) return;
-    const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta)] as [KObject, number]);
+    const now = clock.now();
+    const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta, now)] as [KObject, number]);
     const { a } = p;
-    if (a.operation === 'CREATE') noteCharge(a, { token: ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, clock.now()), charges });
+    if (a.operation === 'CREATE') noteCharge(a, { token: ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, now), charges });
   }
 
   /** A quota's usage as stored may lack charges a stopped server never wrote: count it before trusting it. */
@@ -223,7 +224,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
  * store reports how the create ended (settled): gone with the request, and far cheaper per create
  * than an entry in a WeakMap keyed by the attributes.
  */
-interface Charged { token: string; charges: [KObject, number][] }
+interface Charged { token: number; charges: [KObject, number][] }
 const CHARGED = Symbol('quota charge');
 type Noted = AdmissionAttributes & { [CHARGED]?: Charged };
 function noteCharge(a: AdmissionAttributes, c: Charged): void { (a as Noted)[CHARGED] = c; }
