@@ -75,7 +75,21 @@ test('quota "must specify": names each container lacking a request or limit, wro
 test('LimitRange rules: merged defaults fill only what is missing; the stored range\'s lists are read as they are', () => {
   const lr = (name: string, limits: unknown[]) => ({ metadata: { name }, spec: { limits } }) as any;
   const d = containerDefaults([lr('a', [{ type: 'Container', default: { cpu: '1', memory: '1Gi' } }]), lr('b', [{ type: 'Container', default: { cpu: '2' }, defaultRequest: { cpu: '500m' } }, { type: 'Pod', max: { cpu: '4' } }])])!;
-  assert.deepEqual(d, { limits: [['cpu', '2'], ['memory', '1Gi']], requests: [['cpu', '500m']] });
+  assert.deepEqual([d.limits, d.requests], [[['cpu', '2'], ['memory', '1Gi']], [['cpu', '500m']]]);
+  // A container stating nothing gets every default, in its own objects.
+  const bare: any = { metadata: {}, spec: { containers: [{ name: 'x' }, { name: 'y', resources: {} }], initContainers: [{ name: 'i', resources: null }] } };
+  applyContainerDefaults(bare, d);
+  for (const c of [...bare.spec.containers, ...bare.spec.initContainers]) assert.deepEqual(c.resources, { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '500m' } });
+  assert.notEqual(bare.spec.containers[0].resources.limits, bare.spec.containers[1].resources.limits);
+  bare.spec.containers[0].resources.limits.cpu = '9';
+  assert.equal(d.whole.limits!.cpu, '2', 'the merged defaults stay as they were');
+  assert.equal(bare.metadata.annotations['kubernetes.io/limit-ranger'],
+    'LimitRanger plugin set: cpu request for container x; cpu, memory limit for container x; cpu request for container y; cpu, memory limit for container y; cpu request for init container i; cpu, memory limit for init container i');
+  const onlyLimits = containerDefaults([lr('l', [{ type: 'Container', default: { memory: '1Gi' } }])])!;
+  const p1: any = { metadata: {}, spec: { containers: [{ name: 'c' }] } };
+  applyContainerDefaults(p1, onlyLimits);
+  assert.deepEqual(p1.spec.containers[0].resources, { limits: { memory: '1Gi' } });
+  assert.equal(p1.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: memory limit for container c');
   assert.equal(containerDefaults([lr('a', [{ type: 'Pod', max: { cpu: '1' } }])]), undefined);
   assert.equal(containerDefaults([]), undefined);
   const p: any = { metadata: { annotations: { x: 'y' } }, spec: { containers: [{ name: 'c', resources: { limits: { cpu: '3' } } }] } };

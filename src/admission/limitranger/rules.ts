@@ -25,7 +25,12 @@ function sortedEntries(l: List | undefined): [string, string][] {
 }
 
 /** Every LimitRange's Container defaults of a namespace, merged in order (later ranges win); undefined when there are none. */
-export interface ContainerDefaults { limits: [string, string][]; requests: [string, string][] }
+export interface ContainerDefaults {
+  limits: [string, string][];
+  requests: [string, string][];
+  /** What a container stating no resources gets: the lists (copied per container) and their names as the annotation lists them. */
+  whole: { limits?: List; requests?: List; limitNames: string; requestNames: string };
+}
 
 export function containerDefaults(ranges: KObject[]): ContainerDefaults | undefined {
   const limits: List = {}, requests: List = {};
@@ -37,11 +42,28 @@ export function containerDefaults(ranges: KObject[]): ContainerDefaults | undefi
     }
   }
   const d = { limits: Object.entries(limits), requests: Object.entries(requests) };
-  return d.limits.length || d.requests.length ? d : undefined;
+  if (!d.limits.length && !d.requests.length) return undefined;
+  const whole = {
+    limits: d.limits.length ? limits : undefined, requests: d.requests.length ? requests : undefined,
+    limitNames: Object.keys(limits).sort().join(', '), requestNames: Object.keys(requests).sort().join(', '),
+  };
+  return { ...d, whole };
 }
 
 /** Fills missing container requests/limits from the defaults; returns the annotation text parts. */
 function defaultContainer(c: Container, defaults: ContainerDefaults, prefix: string, notes: string[]): void {
+  const stated = c.resources;
+  if (stated === undefined || stated === null || (typeof stated === 'object' && isEmpty(stated))) {
+    // Nothing stated (the common case): every default, as the loop below would set them.
+    const { whole } = defaults;
+    const res: Container['resources'] = {};
+    if (whole.limits) res.limits = { ...whole.limits };
+    if (whole.requests) res.requests = { ...whole.requests };
+    c.resources = res;
+    if (whole.requests) notes.push(`${whole.requestNames} request for ${prefix} ${c.name}`);
+    if (whole.limits) notes.push(`${whole.limitNames} limit for ${prefix} ${c.name}`);
+    return;
+  }
   const res = (c.resources ??= {});
   const limits = (res.limits ??= {});
   const requests = (res.requests ??= {});
