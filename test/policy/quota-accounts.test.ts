@@ -115,3 +115,34 @@ test('quota accounts: a graceful stop writes every pending charge', async () => 
     } finally { await second.stop(); }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('quota accounts: a recount that snapshotted before a charge counts it even after it was written; once no recount waits, written charges are let go', async () => {
+  const s = await startServer({ port: 0, inMemory: true, kubeconfigPath: false, controllers: false });
+  try {
+    await s.store.create(namespaces, undefined, { metadata: { name: 'pin' } });
+    const hard = { pods: '10', 'requests.cpu': '10' };
+    await handQuota(s, 'pin', hard, { pods: '0', 'requests.cpu': '0' });
+    await s.store.create(pods, 'pin', pod('a'));
+    await until('a written', async () => ((await usedOf(s, 'pin'))?.pods === '1' ? true : undefined));
+    const accounts = quotaAccountsOf(s.store, undefined as never);
+    // A recount snapshots (it sees only "a"), then "b" is charged and written before the recount reports.
+    const snap = accounts.snapshot();
+    await s.store.create(pods, 'pin', pod('b', '200m'));
+    await until('b written', async () => ((await usedOf(s, 'pin'))?.pods === '2' ? true : undefined));
+    const q = await s.store.get(quotas, 'pin', 'q');
+    const { fromList } = await import('../../src/admission/quota/resource-list.ts');
+    await accounts.recounted(q, hard, fromList({ pods: '1', 'requests.cpu': '100m' }), snap);
+    assert.deepEqual(await usedOf(s, 'pin'), { pods: '2', 'requests.cpu': '300m' }, 'b counted on top of the recount');
+    // No recount waits now: the next write keeps no written charges for later.
+    await s.store.create(pods, 'pin', pod('c'));
+    await until('c written', async () => ((await usedOf(s, 'pin'))?.pods === '3' ? true : undefined));
+    const kept = (accounts as unknown as { accounts: Map<string, { written: unknown[] }> }).accounts.get('pin/q')!.written;
+    assert.equal(kept.length, 0);
+    // A recount snapshotted now still adds a charge written after it.
+    const snap2 = accounts.snapshot();
+    await s.store.create(pods, 'pin', pod('d'));
+    await until('d written', async () => ((await usedOf(s, 'pin'))?.pods === '4' ? true : undefined));
+    await accounts.recounted(await s.store.get(quotas, 'pin', 'q'), hard, fromList({ pods: '3', 'requests.cpu': '400m' }), snap2);
+    assert.deepEqual(await usedOf(s, 'pin'), { pods: '4', 'requests.cpu': '500m' });
+  } finally { await s.stop(); }
+});

@@ -6,9 +6,11 @@ import { errors } from '../../errors.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { findResource } from '../../registry/resources.ts';
+import { qosClass } from '../../registry/kinds/pod.ts';
 import { Informer } from '../../controllers/runtime.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
-import { aggregate, defaultPod, validateClaim, validatePod } from './rules.ts';
+import { aggregate, applyContainerDefaults, containerDefaults, validateClaim, validatePod } from './rules.ts';
+import type { ContainerDefaults } from './rules.ts';
 
 function handled(a: AdmissionAttributes): 'pod' | 'pvc' | undefined {
   if (a.subresource || !a.namespace || !a.object || a.resource.group !== '') return undefined;
@@ -17,31 +19,54 @@ function handled(a: AdmissionAttributes): 'pod' | 'pvc' | undefined {
   return undefined;
 }
 
+/** A namespace's LimitRanges sorted by name, with their merged container defaults (computed once per change). */
+interface NamespaceRanges { ranges: KObject[]; defaults: ContainerDefaults | undefined }
+
 export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
   const r = findResource('', 'v1', 'limitranges')!;
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
-  const rangesIn = async (ns: string): Promise<KObject[]> => {
+  /** The informer once it has listed. */
+  let synced: Informer | undefined;
+  /** Per namespace with LimitRanges; any event on one of them drops its namespace's entry (events arrive before a write returns). */
+  const byNamespace = new Map<string, NamespaceRanges>();
+  const forget = (o: KObject) => { byNamespace.delete(o.metadata.namespace!); };
+  const ready = async (): Promise<Informer> => {
     if (!informer) {
-      informer = new Informer(deps.store, r);
+      const inf = informer = new Informer(deps.store, r);
       informer.addIndex('namespace', (o) => [o.metadata.namespace!]);
-      started = informer.start();
+      informer.on({ add: forget, update: forget, delete: forget });
+      started = informer.start().then(() => { synced = inf; });
     }
     await started;
-    return informer.byIndexValue('namespace', ns).sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
+    return informer;
+  };
+  const rangesIn = async (ns: string): Promise<NamespaceRanges | undefined> => {
+    const inf = synced ?? await ready();
+    if (!inf.countByIndex('namespace', ns)) return undefined;
+    let e = byNamespace.get(ns);
+    if (!e) {
+      const ranges = inf.byIndexValue('namespace', ns).sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
+      byNamespace.set(ns, e = { ranges, defaults: containerDefaults(ranges) });
+    }
+    return e;
   };
 
   return {
     name: 'LimitRanger',
     async mutate(a) {
       if (handled(a) !== 'pod') return;
-      const ranges = await rangesIn(a.namespace);
-      if (ranges.length) defaultPod(a.object!, ranges);
+      const defaults = (await rangesIn(a.namespace))?.defaults;
+      if (!defaults || !applyContainerDefaults(a.object!, defaults)) return;
+      // Upstream admits before the strategy prepares the pod, so its QoS class counts these defaults.
+      const status = a.object!.status;
+      if (status && typeof status === 'object' && status.qosClass !== undefined) status.qosClass = qosClass(a.object!.spec);
     },
     async validate(a) {
       const what = handled(a);
       if (!what) return;
-      const ranges = await rangesIn(a.namespace);
+      const ranges = (await rangesIn(a.namespace))?.ranges;
+      if (!ranges) return;
       const refusals: string[] = [];
       for (const lr of ranges) {
         const msgs = what === 'pod' ? validatePod(a.object!, lr) : validateClaim(a.object!, lr);

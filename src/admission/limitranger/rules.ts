@@ -14,42 +14,91 @@ interface LimitItem { type?: string; max?: List; min?: List; default?: List; def
 const items = (lr: KObject): LimitItem[] => (Array.isArray(lr.spec?.limits) ? lr.spec.limits : []);
 const milli = (q: string): bigint => quantityMilliExact(q);
 const text = (q: string): string => canonicalQuantity(q);
-const sortedEntries = (l: List | undefined): [string, string][] => Object.entries(l ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** A limit item's list as entries sorted by name, once per list (informer objects are never changed). */
+const sortedCache = new WeakMap<List, [string, string][]>();
+const NONE: [string, string][] = [];
+function sortedEntries(l: List | undefined): [string, string][] {
+  if (!l || typeof l !== 'object') return NONE;
+  let e = sortedCache.get(l);
+  if (!e) sortedCache.set(l, e = Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return e;
+}
 
-/** Fills missing container requests/limits from every LimitRange's Container defaults; returns the annotation text parts. */
-function defaultContainer(c: Container, defaults: { limits: List; requests: List }, prefix: string): string[] {
+/** Every LimitRange's Container defaults of a namespace, merged in order (later ranges win); undefined when there are none. */
+export interface ContainerDefaults {
+  limits: [string, string][];
+  requests: [string, string][];
+  /** What a container stating no resources gets: the lists (copied per container) and their names as the annotation lists them. */
+  whole: { limits?: List; requests?: List; limitNames: string; requestNames: string };
+}
+
+export function containerDefaults(ranges: KObject[]): ContainerDefaults | undefined {
+  const limits: List = {}, requests: List = {};
+  for (const lr of ranges) {
+    for (const it of items(lr)) {
+      if (it.type !== 'Container') continue;
+      Object.assign(requests, it.defaultRequest ?? {});
+      Object.assign(limits, it.default ?? {});
+    }
+  }
+  const d = { limits: Object.entries(limits), requests: Object.entries(requests) };
+  if (!d.limits.length && !d.requests.length) return undefined;
+  const whole = {
+    limits: d.limits.length ? limits : undefined, requests: d.requests.length ? requests : undefined,
+    limitNames: Object.keys(limits).sort().join(', '), requestNames: Object.keys(requests).sort().join(', '),
+  };
+  return { ...d, whole };
+}
+
+/** Fills missing container requests/limits from the defaults; returns the annotation text parts. */
+function defaultContainer(c: Container, defaults: ContainerDefaults, prefix: string, notes: string[]): void {
+  const stated = c.resources;
+  if (stated === undefined || stated === null || (typeof stated === 'object' && isEmpty(stated))) {
+    // Nothing stated (the common case): every default, as the loop below would set them.
+    const { whole } = defaults;
+    const res: Container['resources'] = {};
+    if (whole.limits) res.limits = { ...whole.limits };
+    if (whole.requests) res.requests = { ...whole.requests };
+    c.resources = res;
+    if (whole.requests) notes.push(`${whole.requestNames} request for ${prefix} ${c.name}`);
+    if (whole.limits) notes.push(`${whole.limitNames} limit for ${prefix} ${c.name}`);
+    return;
+  }
   const res = (c.resources ??= {});
   const limits = (res.limits ??= {});
   const requests = (res.requests ??= {});
-  const setLimits: string[] = [], setRequests: string[] = [];
-  for (const [k, v] of Object.entries(defaults.limits)) if (!(k in limits)) { limits[k] = v; setLimits.push(k); }
-  for (const [k, v] of Object.entries(defaults.requests)) if (!(k in requests)) { requests[k] = v; setRequests.push(k); }
-  if (!Object.keys(limits).length) delete res.limits;
-  if (!Object.keys(requests).length) delete res.requests;
-  if (!Object.keys(res).length) delete c.resources;
-  const out: string[] = [];
-  if (setRequests.length) out.push(`${setRequests.sort().join(', ')} request for ${prefix} ${c.name}`);
-  if (setLimits.length) out.push(`${setLimits.sort().join(', ')} limit for ${prefix} ${c.name}`);
-  return out;
+  let setLimits: string[] | undefined, setRequests: string[] | undefined;
+  for (const [k, v] of defaults.limits) if (!(k in limits)) { limits[k] = v; (setLimits ??= []).push(k); }
+  for (const [k, v] of defaults.requests) if (!(k in requests)) { requests[k] = v; (setRequests ??= []).push(k); }
+  if (isEmpty(limits)) delete res.limits;
+  if (isEmpty(requests)) delete res.requests;
+  if (isEmpty(res)) delete c.resources;
+  if (setRequests) notes.push(`${setRequests.sort().join(', ')} request for ${prefix} ${c.name}`);
+  if (setLimits) notes.push(`${setLimits.sort().join(', ')} limit for ${prefix} ${c.name}`);
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Mutating step for a pod: every LimitRange's Container defaults, merged in order (later ranges win). */
 export function defaultPod(pod: KObject, ranges: KObject[]): void {
-  const defaults = { limits: {} as List, requests: {} as List };
-  for (const lr of ranges) {
-    for (const it of items(lr)) {
-      if (it.type !== 'Container') continue;
-      Object.assign(defaults.requests, it.defaultRequest ?? {});
-      Object.assign(defaults.limits, it.default ?? {});
-    }
-  }
-  if (!Object.keys(defaults.limits).length && !Object.keys(defaults.requests).length) return;
+  const defaults = containerDefaults(ranges);
+  if (defaults) applyContainerDefaults(pod, defaults);
+}
+
+/** Mutating step for a pod with its namespace's merged defaults (containerDefaults); whether anything was set. */
+export function applyContainerDefaults(pod: KObject, defaults: ContainerDefaults): boolean {
   const notes: string[] = [];
-  for (const c of (pod.spec?.containers ?? []) as Container[]) notes.push(...defaultContainer(c, defaults, 'container'));
-  for (const c of (pod.spec?.initContainers ?? []) as Container[]) notes.push(...defaultContainer(c, defaults, 'init container'));
-  if (notes.length) {
-    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${notes.join('; ')}` };
-  }
+  for (const c of (pod.spec?.containers ?? []) as Container[]) defaultContainer(c, defaults, 'container', notes);
+  for (const c of (pod.spec?.initContainers ?? []) as Container[]) defaultContainer(c, defaults, 'init container', notes);
+  if (!notes.length) return false;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pod.metadata.annotations ?? {})) annotations[k] = v as string;
+  annotations[LIMIT_RANGER_ANNOTATION] = `LimitRanger plugin set: ${notes.join('; ')}`;
+  pod.metadata.annotations = annotations;
+  return true;
 }
 
 function minConstraint(type: string, name: string, enforced: string, requests: List, limits: List): string | undefined {
@@ -109,7 +158,7 @@ function podAggregate(pod: KObject, field: 'requests' | 'limits'): List {
   return total;
 }
 
-/** The refusals one LimitRange gives a pod (empty: allowed). */
+/** The refusals one LimitRange gives a pod (empty: allowed). `lr` is a stored object: its lists are never changed (see sortedEntries). */
 export function validatePod(pod: KObject, lr: KObject): string[] {
   const out: string[] = [];
   for (const it of items(lr)) {

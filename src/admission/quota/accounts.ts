@@ -18,7 +18,7 @@ import { StatusError } from '../../errors.ts';
 import type { Store } from '../../registry/store.ts';
 import type { KObject } from '../../registry/strategy.ts';
 import { findResource } from '../../registry/resources.ts';
-import { add, fromList, sameList, toList } from './resource-list.ts';
+import { add, addAll, fromList, sameList, toList } from './resource-list.ts';
 import type { Usage } from './resource-list.ts';
 
 /**
@@ -26,7 +26,15 @@ import type { Usage } from './resource-list.ts';
  * (on the next turn), later ones wait for the rest of the interval and go together.
  */
 export const FLUSH_MS = 1000;
-/** Written charges kept for recounts that started before they were written. */
+/**
+ * Later writes are due on the next multiple of this: quotas charged together are then written
+ * together, on one timer and (started in one turn) in one storage transaction, not each on its own.
+ */
+const SLOT_MS = 50;
+/**
+ * Written charges are kept for recounts that snapshotted before them (and have not reported yet);
+ * a recount that never reports holds them no longer than this.
+ */
 const HISTORY_MS = 60_000;
 
 interface Charge { seq: number; delta: Usage; at: number }
@@ -56,6 +64,8 @@ export class QuotaAccounts {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly accounts = new Map<string, Account>();
+  /** Accounts whose next write is due at a slot time, with the slot's one timer. */
+  private readonly slots = new Map<number, { timer: TimerHandle; due: Set<Account> }>();
   private readonly trusted = new Set<string>();
   private seq = 0;
   private closed = false;
@@ -63,8 +73,33 @@ export class QuotaAccounts {
 
   constructor(store: Store, clock: Clock) { this.store = store; this.clock = clock; }
 
+  /** Snapshots of recounts that have not reported (recounted) yet, oldest first. */
+  private readonly pins: { snap: number; at: number }[] = [];
+
   /** The charge number a recount snapshots (every charge up to it is in what the recount sees). */
-  snapshot(): number { return this.seq; }
+  snapshot(): number {
+    this.expirePins();
+    this.pins.push({ snap: this.seq, at: this.clock.now() });
+    return this.seq;
+  }
+
+  private expirePins(): void {
+    const horizon = this.clock.now() - HISTORY_MS;
+    while (this.pins.length && this.pins[0].at < horizon) this.pins.shift();
+  }
+
+  private unpin(snap: number): void {
+    const i = this.pins.findIndex((p) => p.snap === snap);
+    if (i >= 0) this.pins.splice(i, 1);
+  }
+
+  /** The oldest snapshot a recount may still report: written charges up to it are never needed again. */
+  private floor(): number {
+    this.expirePins();
+    let min = this.seq;
+    for (const p of this.pins) if (p.snap < min) min = p.snap;
+    return min;
+  }
 
   /** Whether the quota's stored usage was counted (or written) by this process. */
   isTrusted(q: KObject): boolean { return this.trusted.has(q.metadata.uid!); }
@@ -72,21 +107,15 @@ export class QuotaAccounts {
   /** The usage admission judges against: the stored usage plus what was charged since. */
   used(q: KObject): Usage {
     const a = this.current(q);
-    if (!a) return fromList(q.status?.used);
-    if (!a.total) {
-      let u = a.base;
-      for (const c of a.pending.values()) u = add(u, c.delta);
-      a.total = u;
-    }
-    return a.total;
+    return a ? totalOf(a) : fromList(q.status?.used);
   }
 
-  /** Charges `delta` to quota `q`; returns the charge's number (for release). */
-  charge(q: KObject, delta: Usage): number {
+  /** Charges `delta` to quota `q` (at `now`); returns the charge's number (for release). */
+  charge(q: KObject, delta: Usage, now = this.clock.now()): number {
     const a = this.current(q) ?? this.open(q);
     const seq = ++this.seq;
-    a.total = add(this.used(q), delta);
-    a.pending.set(seq, { seq, delta, at: this.clock.now() });
+    a.total = add(totalOf(a), delta);
+    a.pending.set(seq, { seq, delta, at: now });
     if (!a.busy) this.schedule(a);
     return seq;
   }
@@ -107,14 +136,18 @@ export class QuotaAccounts {
     const a = this.current(q) ?? this.open(q);
     if (a.timer) { a.timer.cancel(); a.timer = undefined; }
     return this.enqueue(a, async () => {
-      const pendingNow = [...a.pending.values()];
-      let used = counted;
-      for (const c of [...a.written, ...pendingNow]) if (c.seq > snap) used = add(used, c.delta);
-      const out = await this.write(a, (cur) => ({ ...cur, hard, used: toList(used) }));
-      if (!out) return;
-      for (const c of pendingNow) { a.pending.delete(c.seq); if (c.seq > snap) a.written.push(c); }
-      this.settle(a, out);
-      this.trusted.add(a.uid);
+      try {
+        const pendingNow = [...a.pending.values()];
+        let used = counted;
+        for (const c of [...a.written, ...pendingNow]) if (c.seq > snap) used = add(used, c.delta);
+        const out = await this.write(a, (cur) => ({ ...cur, hard, used: toList(used) }));
+        if (!out) return;
+        for (const c of pendingNow) { a.pending.delete(c.seq); if (c.seq > snap) a.written.push(c); }
+        this.settle(a, out);
+        this.trusted.add(a.uid);
+      } finally {
+        this.unpin(snap);
+      }
     });
   }
 
@@ -166,9 +199,37 @@ export class QuotaAccounts {
   /** A write of the pending charges, once the interval since the last one has passed. */
   private schedule(a: Account): void {
     if (a.timer || this.closed) return;
+    const now = this.clock.now();
+    const due = a.lastWrite + FLUSH_MS;
     // At least 1 ms: a clock may run a timer due now at once, inside setTimeout.
-    const wait = Math.max(1, a.lastWrite + FLUSH_MS - this.clock.now());
-    a.timer = this.clock.setTimeout(() => { a.timer = undefined; void this.enqueue(a, () => this.flush(a)).catch(() => { /* kept pending: the next charge or recount writes it */ }); }, wait);
+    if (due <= now + 1) a.timer = this.clock.setTimeout(() => { a.timer = undefined; this.startFlush(a); }, 1);
+    else a.timer = this.inSlot(a, Math.ceil(due / SLOT_MS) * SLOT_MS, now);
+  }
+
+  private startFlush(a: Account): void {
+    void this.enqueue(a, () => this.flush(a)).catch(() => { /* kept pending: the next charge or recount writes it */ });
+  }
+
+  /** Puts the account's write in the slot due at `at`; the handle takes it out again. */
+  private inSlot(a: Account, at: number, now: number): TimerHandle {
+    let slot = this.slots.get(at);
+    if (!slot) {
+      const due = new Set<Account>();
+      const timer = this.clock.setTimeout(() => {
+        this.slots.delete(at);
+        for (const x of due) { x.timer = undefined; this.startFlush(x); }
+      }, Math.max(1, at - now));
+      this.slots.set(at, slot = { timer, due });
+    }
+    const entry = slot;
+    entry.due.add(a);
+    return {
+      cancel: () => {
+        if (!entry.due.delete(a) || entry.due.size) return;
+        if (this.slots.get(at) === entry) this.slots.delete(at);
+        entry.timer.cancel();
+      },
+    };
   }
 
   /** One write carrying every pending charge: added to whatever status.used is stored now. */
@@ -177,9 +238,7 @@ export class QuotaAccounts {
     if (!taken.length) return;
     a.lastWrite = this.clock.now();
     const out = await this.write(a, (cur) => {
-      let used = fromList(cur?.used);
-      for (const c of taken) used = add(used, c.delta);
-      return { ...cur, used: toList(used) };
+      return { ...cur, used: toList(addAll(fromList(cur?.used), taken.map((c) => c.delta))) };
     });
     if (!out) return;
     for (const c of taken) { if (a.pending.delete(c.seq)) a.written.push(c); }
@@ -211,8 +270,14 @@ export class QuotaAccounts {
     a.total = undefined;
     a.baseRV = Number(out.metadata.resourceVersion);
     const horizon = this.clock.now() - HISTORY_MS;
-    if (a.written.length && a.written[0].at < horizon) a.written = a.written.filter((c) => c.at >= horizon);
+    const floor = this.floor();
+    if (a.written.length && (a.written[0].at < horizon || a.written[0].seq <= floor)) a.written = a.written.filter((c) => c.at >= horizon && c.seq > floor);
   }
+}
+
+/** The account's stored usage plus every pending charge (kept until either changes). */
+function totalOf(a: Account): Usage {
+  return a.total ??= addAll(a.base, [...a.pending.values()].map((c) => c.delta));
 }
 
 const GONE = Symbol('quota replaced');

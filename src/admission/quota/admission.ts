@@ -32,7 +32,9 @@ export function quotaLedgerOf(store: Store): QuotaLedger {
   return l;
 }
 
-interface Pending { a: AdmissionAttributes; e: Evaluator; resolve: () => void; reject: (e: unknown) => void }
+/** A write to judge and the evaluator that charges it. */
+interface Request { a: AdmissionAttributes; e: Evaluator }
+interface Pending extends Request { resolve: () => void; reject: (e: unknown) => void }
 
 /**
  * Charges per namespace, one batch at a time: requests that arrive while a batch is being written
@@ -43,6 +45,8 @@ class NamespaceBatches {
   private readonly queues = new Map<string, Pending[]>();
   private readonly process: (ns: string, batch: Pending[]) => Promise<void>;
   constructor(process: (ns: string, batch: Pending[]) => Promise<void>) { this.process = process; }
+  /** Whether no batch of the namespace is waiting or being written. */
+  idle(ns: string): boolean { return !this.queues.has(ns); }
   submit(ns: string, a: AdmissionAttributes, e: Evaluator): Promise<void> {
     return new Promise((resolve, reject) => {
       let q = this.queues.get(ns);
@@ -68,15 +72,15 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   const accounts = quotaAccountsOf(store, clock);
   const deferred = store.backend.name !== 'etcd';
   const batches = new NamespaceBatches((ns, batch) => (deferred ? chargeDeferred(ns, batch) : chargeBatch(ns, batch)));
-  /** The ledger token (and account charges) of each charged create, settled when the store reports how the create ended. */
-  const tokens = new WeakMap<AdmissionAttributes, { token: string; charges: [KObject, number][] }>();
   let informer: Informer | undefined;
   let started: Promise<void> | undefined;
+  /** The informer once it has listed (then no await is needed to read it). */
+  let synced: Informer | undefined;
   const ready = async (): Promise<Informer> => {
     if (!informer) {
-      informer = new Informer(store, quotasR);
+      const inf = informer = new Informer(store, quotasR);
       informer.addIndex('namespace', (o) => [o.metadata.namespace!]);
-      started = informer.start();
+      started = informer.start().then(() => { synced = inf; });
     }
     await started;
     return informer;
@@ -88,9 +92,20 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!a.namespace || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
     const e = evaluatorFor(a.resource.group, a.resource.resource);
     if (!e.handles(a.operation, a.subresource)) return;
-    if (!(await ready()).countByIndex('namespace', a.namespace)) return;
+    const quotas = synced ?? await ready();
+    if (!quotas.countByIndex('namespace', a.namespace)) return;
+    // A single-writer store judges at once when nothing of the namespace is queued before this
+    // request and every quota's usage is trusted (the batch below would do the same, a turn later).
+    if (deferred && batches.idle(a.namespace)) {
+      const current = quotas.byIndexValue('namespace', a.namespace);
+      if (current.every(trusted)) { chargeAccounts({ a, e }, current, usedOf(current)); return; }
+    }
     await batches.submit(a.namespace, a, e);
   }
+
+  /** A quota admission may judge against its account (no recount needed first). */
+  const trusted = (q: KObject): boolean => !q.status?.hard || accounts.isTrusted(q);
+  const usedOf = (quotas: KObject[]): Map<string, Usage> => new Map(quotas.map((q) => [q.metadata.name!, accounts.used(q)]));
 
   /** Judges a batch in order against the running usage, writes each charged quota once, then answers every request. */
   async function chargeBatch(ns: string, batch: Pending[]): Promise<void> {
@@ -115,7 +130,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
       batch.forEach((p, i) => {
         const out = outcomes[i];
         if (out instanceof Error) { p.reject(out); return; }
-        if (out && p.a.operation === 'CREATE') tokens.set(p.a, { token: ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()), charges: [] });
+        if (out && p.a.operation === 'CREATE') noteCharge(p.a, { token: ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()), charges: [] });
         p.resolve();
       });
       return;
@@ -126,20 +141,24 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   /** Judges a batch in order against the quotas' accounts and charges them there (written shortly after). */
   async function chargeDeferred(ns: string, batch: Pending[]): Promise<void> {
     let current = await cachedQuotas(ns);
-    const untrusted = current.filter((q) => q.status?.hard && !accounts.isTrusted(q));
+    const untrusted = current.filter((q) => !trusted(q));
     for (const q of untrusted) await recount(q);
     if (untrusted.length) current = await cachedQuotas(ns);
-    const used = new Map(current.map((q) => [q.metadata.name!, accounts.used(q)]));
+    const used = usedOf(current);
     for (const p of batch) {
-      let charged: [KObject, Usage][];
-      try { charged = chargeOne(p, current, used, new Set()); } catch (err) { p.reject(err); continue; }
-      if (charged.length) {
-        const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta)] as [KObject, number]);
-        const token = p.a.operation === 'CREATE' ? ledger.record(ns, p.a.resource.group, p.a.resource.resource, p.a.object!, clock.now()) : '';
-        if (p.a.operation === 'CREATE') tokens.set(p.a, { token, charges });
-      }
+      try { chargeAccounts(p, current, used); } catch (err) { p.reject(err); continue; }
       p.resolve();
     }
+  }
+
+  /** Judges one request against the running usage and charges the quotas' accounts; throws its refusal. */
+  function chargeAccounts(p: Request, current: KObject[], used: Map<string, Usage>): void {
+    const charged = chargeOne(p, current, used, new Set());
+    if (!charged.length) return;
+    const now = clock.now();
+    const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta, now)] as [KObject, number]);
+    const { a } = p;
+    if (a.operation === 'CREATE') noteCharge(a, { token: ledger.record(a.namespace, a.resource.group, a.resource.resource, a.object!, now), charges });
   }
 
   /** A quota's usage as stored may lack charges a stopped server never wrote: count it before trusting it. */
@@ -153,7 +172,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   }
 
   /** One request's charge against the running usage: each charged quota with what it was charged. Throws its refusal. */
-  function chargeOne(p: Pending, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): [KObject, Usage][] {
+  function chargeOne(p: Request, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): [KObject, Usage][] {
     const { a, e } = p;
     const relevant = quotas.filter((q) => judge(a, e, q, used.get(q.metadata.name!)));
     if (!relevant.length) return [];
@@ -182,7 +201,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     const hard = hardOf(q);
     const requested = mask(delta, hard.keys());
     const next = add(used, requested);
-    const over = exceeded(mask(next, requested.keys()), hard).sort();
+    const over = exceeded(next, hard, requested.keys()).sort();
     if (over.length) {
       throw forbidden(a, `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(mask(requested, over))}, used: ${prettyPrint(mask(used, over))}, limited: ${prettyPrint(mask(hard, over))}`);
     }
@@ -190,15 +209,29 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   }
 
   function settled(a: AdmissionAttributes, stored: KObject | undefined): void {
-    const t = tokens.get(a);
+    const t = takeCharge(a);
     if (t === undefined) return;
-    tokens.delete(a);
     // A failed create's charges are taken back from the accounts; one already written needs the recount the ledger asks for.
     const unwritten = !stored && t.charges.length > 0 && t.charges.every(([q, seq]) => accounts.release(a.namespace, q.metadata.name!, seq));
     ledger.settle(a.namespace, t.token, !!stored || unwritten);
   }
 
   return { name: 'ResourceQuota', validate, settled };
+}
+
+/**
+ * The ledger token (and account charges) of a charged create, kept on its own attributes until the
+ * store reports how the create ended (settled): gone with the request, and far cheaper per create
+ * than an entry in a WeakMap keyed by the attributes.
+ */
+interface Charged { token: number; charges: [KObject, number][] }
+const CHARGED = Symbol('quota charge');
+type Noted = AdmissionAttributes & { [CHARGED]?: Charged };
+function noteCharge(a: AdmissionAttributes, c: Charged): void { (a as Noted)[CHARGED] = c; }
+function takeCharge(a: AdmissionAttributes): Charged | undefined {
+  const c = (a as Noted)[CHARGED];
+  if (c) (a as Noted)[CHARGED] = undefined;
+  return c;
 }
 
 /** The quota's limited names an evaluator accounts, once per stored version and evaluator. */

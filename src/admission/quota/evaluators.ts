@@ -77,30 +77,39 @@ function maxUsage(a: Usage, b: Usage): Usage {
 
 /** Upstream's PodRequests/PodLimits: containers summed, sidecars added, init containers as a maximum, plus overhead. */
 function podTotals(spec: Record<string, any>, field: 'requests' | 'limits'): Usage {
-  let total: Usage = new Map();
-  for (const c of (spec.containers ?? []) as Container[]) total = add(total, fromList(c.resources?.[field]));
-  let sidecars: Usage = new Map();
-  let initMax: Usage = new Map();
-  for (const c of (spec.initContainers ?? []) as Container[]) {
-    const own = fromList(c.resources?.[field]);
-    let eff: Usage;
-    if (c.restartPolicy === 'Always') { sidecars = add(sidecars, own); total = add(total, own); eff = sidecars; }
-    else eff = add(own, sidecars);
-    initMax = maxUsage(initMax, eff);
+  const containers = (spec.containers ?? []) as Container[];
+  // One container (the common case) is its own total.
+  let total: Usage = containers.length === 1 ? fromList(containers[0].resources?.[field]) : new Map();
+  if (containers.length !== 1) for (const c of containers) total = add(total, fromList(c.resources?.[field]));
+  const inits = (spec.initContainers ?? []) as Container[];
+  if (inits.length) {
+    let sidecars: Usage = new Map();
+    let initMax: Usage = new Map();
+    for (const c of inits) {
+      const own = fromList(c.resources?.[field]);
+      let eff: Usage;
+      if (c.restartPolicy === 'Always') { sidecars = add(sidecars, own); total = add(total, own); eff = sidecars; }
+      else eff = add(own, sidecars);
+      initMax = maxUsage(initMax, eff);
+    }
+    total = maxUsage(total, initMax);
   }
-  total = maxUsage(total, initMax);
   if (spec.overhead && (field === 'requests' || total.size)) total = add(total, fromList(spec.overhead));
   return total;
 }
 
-/** upstream's podComputeUsageHelper: quota names from a set of requests and limits. */
-function computeUsage(requests: Usage, limits: Usage): Usage {
-  const out: Usage = new Map([['pods', count(1)]]);
-  const set = (k: string, v: Amount | undefined) => { if (v) out.set(k, v); };
-  for (const r of ['cpu', 'memory', 'ephemeral-storage']) {
-    const req = requests.get(r);
-    if (req) { set(r, req); set(`requests.${r}`, req); }
-    set(`limits.${r}`, limits.get(r));
+/** One object (Amounts are never changed in place, so all usages share it). */
+const ONE = count(1);
+/** Per compute resource: its name, its requests. name and its limits. name. */
+const COMPUTE = ['cpu', 'memory', 'ephemeral-storage'].map((r) => [r, `requests.${r}`, `limits.${r}`] as const);
+
+/** upstream's podComputeUsageHelper: quota names from a set of requests and limits, added to `out` (pods: 1 when not given). */
+function computeUsage(requests: Usage, limits: Usage, out: Usage = new Map([['pods', ONE]])): Usage {
+  for (const [r, req, lim] of COMPUTE) {
+    const q = requests.get(r);
+    if (q) { out.set(r, q); out.set(req, q); }
+    const l = limits.get(r);
+    if (l) out.set(lim, l);
   }
   for (const [k, v] of requests) {
     if (k.startsWith('hugepages-')) { out.set(k, v); out.set(`requests.${k}`, v); }
@@ -161,15 +170,36 @@ function podMatchesScope(sel: ScopeSelector, pod: KObject): boolean {
   }
 }
 
+/** Where a container states each name of VALIDATION_SET (upstream's podComputeUsageHelper names them). */
+const STATED_IN: Record<string, ['requests' | 'limits', string]> = {
+  cpu: ['requests', 'cpu'], 'requests.cpu': ['requests', 'cpu'], 'limits.cpu': ['limits', 'cpu'],
+  memory: ['requests', 'memory'], 'requests.memory': ['requests', 'memory'], 'limits.memory': ['limits', 'memory'],
+};
+
+/** Whether a container's usage has `name` (one of VALIDATION_SET): its request or limit is there and parses. */
+function states(c: Container, name: string): boolean {
+  const [field, r] = STATED_IN[name];
+  const list = c.resources?.[field];
+  if (!list || typeof list !== 'object' || !Object.hasOwn(list, r)) return false;
+  try { amount(String(list[r])); return true; } catch { return false; }
+}
+
 function podConstraints(required: string[], pod: KObject): string | undefined {
   const want = required.filter((r) => VALIDATION_SET.has(r));
   if (!want.length) return undefined;
-  const missing = new Map<string, Set<string>>();
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as Container[]) {
-    const has = computeUsage(fromList(c.resources?.requests), fromList(c.resources?.limits));
-    for (const r of want) if (!has.has(r)) { let s = missing.get(r); if (!s) missing.set(r, s = new Set()); s.add(c.name ?? ''); }
+  let missing: Map<string, Set<string>> | undefined;
+  for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+    for (const c of (list ?? []) as Container[]) {
+      for (const r of want) {
+        if (states(c, r)) continue;
+        missing ??= new Map();
+        let s = missing.get(r);
+        if (!s) missing.set(r, s = new Set());
+        s.add(c.name ?? '');
+      }
+    }
   }
-  if (!missing.size) return undefined;
+  if (!missing) return undefined;
   const parts = [...missing.keys()].sort().map((r) => `${r} for: ${[...missing.get(r)!].sort().join(',')}`);
   return `must specify ${parts.join('; ')}`;
 }
@@ -181,9 +211,8 @@ const podEvaluator: Evaluator = {
     || (!isNativeResource(n) && n.startsWith('requests.'))),
   matchesScope: podMatchesScope,
   usage(pod) {
-    const out: Usage = new Map([['count/pods', count(1)]]);
-    if (isTerminalPod(pod)) return out;
-    return add(out, computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits')));
+    if (isTerminalPod(pod)) return new Map([['count/pods', ONE]]);
+    return computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits'), new Map([['count/pods', ONE], ['pods', ONE]]));
   },
   constraints: podConstraints,
 };
@@ -243,15 +272,15 @@ const pvcEvaluator: Evaluator = {
 };
 
 const SPECIAL: Record<string, Evaluator> = { '/pods': podEvaluator, '/services': serviceEvaluator, '/persistentvolumeclaims': pvcEvaluator };
-const counters = new Map<string, Evaluator>();
+/** Evaluators by group, then resource (no key string built per write). */
+const byGroup = new Map<string, Map<string, Evaluator>>();
 
 /** The evaluator for a group-resource. */
 export function evaluatorFor(group: string, resource: string): Evaluator {
-  const key = `${group}/${resource}`;
-  const special = SPECIAL[key];
-  if (special) return special;
-  let e = counters.get(key);
-  if (!e) counters.set(key, e = objectCounter(group, resource));
+  let m = byGroup.get(group);
+  if (!m) byGroup.set(group, m = new Map());
+  let e = m.get(resource);
+  if (!e) m.set(resource, e = SPECIAL[`${group}/${resource}`] ?? objectCounter(group, resource));
   return e;
 }
 

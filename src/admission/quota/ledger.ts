@@ -11,23 +11,23 @@ export const PENDING_TTL_MS = 30_000;
 interface Pending { group: string; resource: string; name: string; obj: KObject; at: number }
 
 export class QuotaLedger {
-  private readonly byNamespace = new Map<string, Map<string, Pending>>();
+  private readonly byNamespace = new Map<string, Map<number, Pending>>();
 
   private seq = 0;
   /** Called with a namespace whose charges were released (a failed create): its quotas need a recount. */
   onRelease?: (ns: string) => void;
 
   /** Records a charge; returns its token for settle(). */
-  record(ns: string, group: string, resource: string, obj: KObject, at: number): string {
+  record(ns: string, group: string, resource: string, obj: KObject, at: number): number {
     let m = this.byNamespace.get(ns);
     if (!m) this.byNamespace.set(ns, m = new Map());
-    const token = String(++this.seq);
+    const token = ++this.seq;
     m.set(token, { group, resource, name: obj.metadata.name ?? '', obj, at });
     return token;
   }
 
   /** The create behind a charge committed (ok) or failed: the charge is no longer pending. */
-  settle(ns: string, token: string, ok: boolean): void {
+  settle(ns: string, token: number, ok: boolean): void {
     const m = this.byNamespace.get(ns);
     if (!m?.delete(token)) return;
     if (!m.size) this.byNamespace.delete(ns);

@@ -59,6 +59,18 @@ export function add(a: Usage, b: Usage): Usage {
   return out;
 }
 
+/** a + each of `bs` in turn, as add() would give, built in one copy. */
+export function addAll(a: Usage, bs: Iterable<Usage>): Usage {
+  const out: Usage = new Map(a);
+  for (const b of bs) {
+    for (const [k, v] of b) {
+      const cur = out.get(k);
+      out.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.milli === 0n ? v.binary : cur.binary } : v);
+    }
+  }
+  return out;
+}
+
 /** a − b, never below zero per resource (upstream's SubtractWithNonNegativeResult). */
 export function subtractNonNegative(a: Usage, b: Usage): Usage {
   const out: Usage = new Map();
@@ -82,10 +94,10 @@ export function removeZeros(u: Usage): Usage {
   return out;
 }
 
-/** Names in `a` exceeding their limit in `hard` (names without a limit are not limited). */
-export function exceeded(a: Usage, hard: Usage): string[] {
+/** Names in `a` (only those of `names`, when given) exceeding their limit in `hard` (names without a limit are not limited). */
+export function exceeded(a: Usage, hard: Usage, names: Iterable<string> = a.keys()): string[] {
   const out: string[] = [];
-  for (const [k, v] of a) { const h = hard.get(k); if (h && v.milli > h.milli) out.push(k); }
+  for (const k of names) { const v = a.get(k), h = hard.get(k); if (v && h && v.milli > h.milli) out.push(k); }
   return out;
 }
 

@@ -12,10 +12,13 @@ const BINARY_BY_POW = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL_BY_EXP: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
 
 type Format = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
-/** An exact quantity: value = num × 10^exp10 × 2^exp2 (exp2 only from binary suffixes). */
-interface Parsed { num: bigint; exp10: number; exp2: number; format: Format }
+/**
+ * An exact quantity: value = num × 10^exp10 × 2^exp2 (exp2 only from binary suffixes). `milli` and
+ * `canonical` are derived from the rest on first use and kept with it (the memo shares them).
+ */
+interface Parsed { num: bigint; exp10: number; exp2: number; format: Format; milli?: bigint; canonical?: string }
 
-/** Texts already parsed (pods repeat the same few quantities); a Parsed is never changed by its users. */
+/** Texts already parsed (pods repeat the same few quantities); a Parsed is never changed by its users, beyond its derived fields. */
 const memo = new Map<string, Parsed>();
 const MEMO_MAX = 4096;
 
@@ -61,6 +64,11 @@ export function parseQuantity(s: string): number {
 /** The value in milli-units as an exact BigInt, rounded up as upstream's MilliValue does. */
 export function quantityMilliExact(s: string): bigint {
   const p = parse(s);
+  return p.milli ??= milliOf(p);
+}
+
+/** num × 10^(exp10+3) × 2^exp2, exactly, then ceiling. */
+function milliOf(p: Parsed): bigint {
   const n = p.num * 2n ** BigInt(p.exp2);
   const e = p.exp10 + 3;
   if (e >= 0) return n * 10n ** BigInt(e);
@@ -71,19 +79,16 @@ export function quantityMilliExact(s: string): bigint {
 
 /** The value in milli-units, rounded up as upstream's MilliValue does. */
 export function quantityMilli(s: string): number {
-  const p = parse(s);
-  // num × 10^(exp10+3) × 2^exp2, exactly, then ceiling.
-  let n = p.num * 2n ** BigInt(p.exp2);
-  const e = p.exp10 + 3;
-  if (e >= 0) return Number(n * 10n ** BigInt(e));
-  const d = 10n ** BigInt(-e);
-  const q = n / d;
-  return Number(n % d !== 0n && n > 0n ? q + 1n : q);
+  return Number(quantityMilliExact(s));
 }
 
 /** Upstream's canonical text for a quantity (as stored and printed by the API server). */
 export function canonicalQuantity(s: string): string {
   const p = parse(s);
+  return p.canonical ??= canonicalOf(p);
+}
+
+function canonicalOf(p: Parsed): string {
   // Exact value as a rational num × 10^exp (fold powers of two into the integer).
   let num = p.num * 2n ** BigInt(p.exp2);
   let exp = p.exp10;
