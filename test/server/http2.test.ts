@@ -9,9 +9,22 @@ import { WebSocket } from 'ws';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { makePod } from '../streaming/helpers.ts';
+import { makeCsr } from '../../src/auth/user-kubeconfig.ts';
+import { parseCsr, signCsr } from '../../src/auth/csr.ts';
+import { ensureTls } from '../../src/auth/certs.ts';
+import { RealClock } from '../../src/clock.ts';
 
 let s: RunningServer;
-before(async () => { s = await startServer({ port: 0, inMemory: true, kubeconfigPath: false, controllers: false }); });
+/** The CA the server takes client certificates from (--client-ca-file), and one it does not. */
+let clientCa: { certPem: string; keyPem: string };
+let foreignCa: { certPem: string; keyPem: string };
+before(async () => {
+  const clock = new RealClock();
+  const [a, b] = await Promise.all([ensureTls(undefined, '127.0.0.1', clock), ensureTls(undefined, '127.0.0.1', clock)]);
+  clientCa = { certPem: a.caPem, keyPem: a.caKeyPem! };
+  foreignCa = { certPem: b.caPem, keyPem: b.caKeyPem! };
+  s = await startServer({ port: 0, inMemory: true, kubeconfigPath: false, controllers: false, clientCaPem: clientCa.certPem });
+});
 after(async () => { await s.stop(); });
 
 const CM = '/api/v1/namespaces/default/configmaps';
@@ -35,7 +48,7 @@ function h1Request(method: string, path: string, body?: string): Promise<{ statu
   const u = new URL(s.url);
   return new Promise((resolve, reject) => {
     const req = https.request({ host: u.hostname, port: u.port, path, method, ca: s.caPem, agent: false, ALPNProtocols: ['http/1.1'],
-      headers: { authorization: `Bearer ${s.token}`, accept: 'application/json', 'content-type': 'application/json' } }, (res) => {
+      headers: { authorization: `Bearer ${s.token}`, accept: 'application/json', 'content-type': 'application/json' } } as https.RequestOptions, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { text += c; });
@@ -144,4 +157,55 @@ test('exec over WebSocket (an HTTP/1.1 upgrade) still works on the HTTPS listene
   assert.equal(r.protocol, 'v5.channel.k8s.io');
   assert.equal(r.stdout, 'hello\n');
   assert.equal(JSON.parse(r.status).status, 'Success');
+});
+
+test('HTTP/2: a client certificate authenticates (CN, O), one from another CA is 401', async () => {
+  const issue = (ca: { certPem: string; keyPem: string }) => {
+    const { csrPem, keyPem } = makeCsr({ user: 'h2-alice', groups: ['team-h2'] });
+    return { cert: signCsr(parseCsr(csrPem), ['client auth'], 3600_000, ca, new RealClock()), key: keyPem };
+  };
+  const review = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  const who = async (cred: { cert: string; key: string }) => {
+    const session = http2.connect(s.url, { ca: s.caPem, ...cred });
+    try {
+      return await new Promise<H2Answer>((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/apis/authentication.k8s.io/v1/selfsubjectreviews', 'content-type': 'application/json' });
+        let status = 0, text = '';
+        req.on('response', (h) => { status = Number(h[':status']); });
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => { text += c; });
+        req.on('end', () => resolve({ status, headers: {}, body: text }));
+        req.on('error', reject);
+        req.end(review);
+      });
+    } finally { session.close(); }
+  };
+  const good = await who(issue(clientCa));
+  assert.equal(good.status, 201, good.body);
+  assert.deepEqual(JSON.parse(good.body).status.userInfo, { username: 'h2-alice', groups: ['team-h2', 'system:authenticated'] });
+  const forged = await who(issue(foreignCa));
+  assert.equal(forged.status, 401);
+  assert.equal(JSON.parse(forged.body).kind, 'Status');
+});
+
+test('HTTP/2 hostile input: oversized body 413, impersonation headers, a wrongly typed body and a bad path get Status answers', async () => {
+  const session = http2.connect(s.url, { ca: s.caPem });
+  try {
+    const huge = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'huge' }, data: { a: 'x'.repeat(4 * 1024 * 1024) } });
+    const big = await h2Request(session, 'POST', CM, huge);
+    assert.equal(big.status, 413);
+    assert.equal(JSON.parse(big.body).reason, 'RequestEntityTooLarge');
+    // The connection is still usable after a refused body.
+    assert.equal((await h2Request(session, 'GET', `${CM}?limit=1`)).status, 200);
+    // Impersonation reads every value of its headers (headersDistinct) over HTTP/2 as over HTTP/1.1.
+    const asCarl = await h2Request(session, 'GET', CM, undefined, { 'impersonate-user': 'carl', 'impersonate-group': 'team-c' });
+    assert.equal(asCarl.status, 403);
+    assert.match(JSON.parse(asCarl.body).message, /User "carl" cannot list resource "configmaps"/);
+    const conflicting = await h2Request(session, 'POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wrong-kind' } }));
+    assert.equal(conflicting.status, 400);
+    assert.equal(JSON.parse(conflicting.body).kind, 'Status');
+    const nowhere = await h2Request(session, 'GET', '/api/v1/namespaces/default/nosuchthings');
+    assert.equal(nowhere.status, 404);
+    assert.equal(JSON.parse(nowhere.body).kind, 'Status');
+  } finally { session.close(); }
 });
