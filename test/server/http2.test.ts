@@ -59,6 +59,14 @@ function h1Request(method: string, path: string, body?: string): Promise<{ statu
   });
 }
 
+/** Watches open in the storage layer. */
+const watchers = () => (s.backend as unknown as { watcherCount(): number }).watcherCount();
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'condition not reached');
+}
+
 function alpnOf(protocols: string[] | undefined): Promise<string | false | null> {
   const u = new URL(s.url);
   return new Promise((resolve, reject) => {
@@ -93,6 +101,7 @@ test('HTTP/2: GET, LIST, WATCH (an event arrives) and a POST with a bad body (St
     assert.equal(listed.kind, 'ConfigMapList');
     assert.ok(listed.items.some((i: any) => i.metadata.name === 'over-h2'));
 
+    const watchersBefore = watchers();
     // A watch from the list's revision: the update below arrives as a MODIFIED event on the stream.
     const watch = session.request({ ':path': `${CM}?watch=true&resourceVersion=${listed.metadata.resourceVersion}&fieldSelector=metadata.name%3Dover-h2`, authorization: `Bearer ${s.token}`, accept: 'application/json' });
     const event = new Promise<any>((resolve, reject) => {
@@ -109,7 +118,10 @@ test('HTTP/2: GET, LIST, WATCH (an event arrives) and a POST with a bad body (St
     const ev = await event;
     assert.equal(ev.type, 'MODIFIED');
     assert.equal(ev.object.data.a, '2');
+    assert.equal(watchers(), watchersBefore + 1);
+    // The client resetting the stream ends the watch on the server.
     watch.close();
+    await until(() => watchers() === watchersBefore);
 
     const bad = await h2Request(session, 'POST', CM, '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": ');
     assert.equal(bad.status, 400);
