@@ -51,15 +51,21 @@ function plainOf(req: Http2ServerRequest) {
   return p;
 }
 
+const baseRawHeaders = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, 'rawHeaders')!.get!;
+
+/** The header fields as received (a repeated field stays repeated), without pseudo-headers. */
 function rawOf(req: Http2ServerRequest): string[] {
   const p = plainOf(req);
   if (p.raw) return p.raw;
+  const all = baseRawHeaders.call(req) as string[];
   const out: string[] = [];
-  for (const k of Object.keys(p.headers)) {
-    const v = p.headers[k];
-    if (Array.isArray(v)) for (const x of v) out.push(k, x);
-    else if (v !== undefined) out.push(k, String(v));
+  let host = false;
+  for (let i = 0; i < all.length; i += 2) {
+    if (all[i].charCodeAt(0) === 58 /* : */) continue;
+    if (all[i] === 'host') host = true;
+    out.push(all[i], all[i + 1]);
   }
+  if (!host && typeof p.headers.host === 'string') out.unshift('host', p.headers.host);
   return (p.raw = out);
 }
 

@@ -213,6 +213,12 @@ test('HTTP/2 hostile input: oversized body 413, impersonation headers, a wrongly
     const asCarl = await h2Request(session, 'GET', CM, undefined, { 'impersonate-user': 'carl', 'impersonate-group': 'team-c' });
     assert.equal(asCarl.status, 403);
     assert.match(JSON.parse(asCarl.body).message, /User "carl" cannot list resource "configmaps"/);
+    // Repeated header fields stay distinct values (client-go sends one field per group and extra value).
+    const review = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    const who = await h2Request(session, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', review,
+      { 'impersonate-user': 'dana', 'impersonate-group': ['g1', 'g2'] as unknown as string, 'impersonate-extra-scopes': ['a', 'b'] as unknown as string });
+    assert.equal(who.status, 201, who.body);
+    assert.deepEqual(JSON.parse(who.body).status.userInfo, { username: 'dana', groups: ['g1', 'g2', 'system:authenticated'], extra: { scopes: ['a', 'b'] } });
     const conflicting = await h2Request(session, 'POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wrong-kind' } }));
     assert.equal(conflicting.status, 400);
     assert.equal(JSON.parse(conflicting.body).kind, 'Status');
