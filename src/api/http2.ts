@@ -37,18 +37,20 @@ export class ApiHttp2Request extends Http2ServerRequest {
 }
 
 const baseHeaders = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, 'headers')!.get!;
-const plain = new WeakMap<object, { headers: IncomingHttpHeaders; raw?: string[]; distinct?: Record<string, string[]> }>();
+interface Plain { headers: IncomingHttpHeaders; raw?: string[]; distinct?: Record<string, string[]> }
+/** The request's headers as HTTP/1.1 shows them, made on first use and kept on the request. */
+const PLAIN = Symbol('plainHeaders');
+type WithPlain = Http2ServerRequest & { [PLAIN]?: Plain };
 
-function plainOf(req: Http2ServerRequest) {
-  let p = plain.get(req);
-  if (p) return p;
+function plainOf(req: WithPlain): Plain {
+  const kept = req[PLAIN];
+  if (kept) return kept;
   const all = baseHeaders.call(req) as IncomingHttpHeaders;
   const headers: IncomingHttpHeaders = {};
   const authority = all[':authority'];
   if (authority !== undefined && all.host === undefined) headers.host = authority as string;
-  for (const k of Object.keys(all)) if (k.charCodeAt(0) !== 58 /* : */) headers[k] = all[k];
-  plain.set(req, (p = { headers }));
-  return p;
+  for (const k in all) if (k.charCodeAt(0) !== 58 /* : */) headers[k] = all[k];
+  return (req[PLAIN] = { headers });
 }
 
 const baseRawHeaders = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, 'rawHeaders')!.get!;
