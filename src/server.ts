@@ -1,6 +1,5 @@
 // Wiring: the only place that builds the object graph and listens.
 import type { Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { mkdirSync, accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +18,7 @@ import { buildApp } from './api/app.ts';
 import { requestActivity } from './api/request-activity.ts';
 import { answerClientError, answerExpectationFailed, continueLikeGo } from './api/go-http.ts';
 import { upgradeHandler } from './api/upgrades.ts';
+import { createApiSecureServer } from './api/http2.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
 /**
@@ -252,12 +252,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     routes: [...ext.routes, aggregator.route(), oidcRoute(saTokens, () => url), ...('advance' in clock ? [clockRoute(clock as AdjustableClock)] : []), snapshotRoute(snapshots)], serverAddress: `${address}:${opts.port ?? 6443}`,
   });
 
+  // HTTPS: HTTP/2 for clients that negotiate it, HTTP/1.1 (and upgrades) for the rest (api/http2.ts).
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: opts.clientCaPem ?? caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false,
+    ? createApiSecureServer({ cert: tls.certPem, key: tls.keyPem, ca: opts.clientCaPem ?? caPem, ciphers: TLS_CIPHERS, honorCipherOrder: true, requireHostHeader: false,
       // Client certificates are asked for and verified against the cluster CA (or envtest's
       // --client-ca-file); a connection without one (or with one that fails) still proceeds, and
       // authentication decides (auth/x509.ts).
-      requestCert: true, rejectUnauthorized: false }, app)
+      requestCert: true, rejectUnauthorized: false }, app) as unknown as Server
     : createHttpServer({ requireHostHeader: false }, app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;

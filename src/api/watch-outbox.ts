@@ -15,6 +15,8 @@
 //
 // Frames come already framed as HTTP/1.1 chunks (built once per event, shared by every watcher), so
 // a batch is written to the connection as it is, without the response's per-write chunk framing.
+// Over HTTP/2 (api/http2.ts) a watch is one stream of a shared connection: its batch goes through the
+// response as one DATA frame, and the session sends the frames of all its streams in few writes.
 //
 // A watcher that cannot keep up is cut off, as upstream's watch cache closes a watcher whose event
 // buffer is full: once more than `maxBacklogEvents` live events were handed to its connection while
@@ -128,11 +130,12 @@ export class WatchOutbox {
       else if (bytes <= 1 << 20) sock.write(Buffer.concat(frames.map((f) => f.chunk), bytes));
       else { sock.cork(); for (const f of frames) sock.write(f.chunk); sock.uncork(); }
     } else {
-      // Not (yet) writable directly: through the response, which frames each write itself.
+      // Not (yet) writable directly, or an HTTP/2 stream: through the response, which frames each
+      // write itself (one HTTP/1.1 chunk, or one HTTP/2 DATA frame, per write), so in one write.
       if (res.writableNeedDrain) this.backlog += live; else this.drained();
-      res.cork();
-      for (const f of frames) res.write(f.frame);
-      res.uncork();
+      if (frames.length === 1) res.write(frames[0].frame);
+      else if (bytes <= 1 << 20) res.write(Buffer.concat(frames.map((f) => f.frame)));
+      else { res.cork(); for (const f of frames) res.write(f.frame); res.uncork(); }
     }
     const stalled = this.backlog > outboxSettings.maxBacklogEvents && performance.now() - this.drainedAt >= outboxSettings.stallMs;
     if (stalled || res.writableLength > outboxSettings.maxBufferedBytes) this.cutOff();

@@ -15,7 +15,8 @@ export type CertResult = { user: User } | { invalid: string } | undefined;
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-const cache = new WeakMap<TLSSocket, CertResult>();
+/** Per connection: the TLS socket, or over HTTP/2 the session (each stream has its own socket proxy). */
+const cache = new WeakMap<object, CertResult>();
 
 function fromSocket(sock: TLSSocket): CertResult {
   const cert = sock.getPeerCertificate() as PeerCertificate & { ext_key_usage?: string[] };
@@ -31,11 +32,14 @@ function fromSocket(sock: TLSSocket): CertResult {
 
 /** What the connection's client certificate says (computed once per connection). */
 export function clientCertificateUser(req: IncomingMessage): CertResult {
-  const sock = req.socket as TLSSocket;
+  const session = (req as { stream?: { session?: { socket: TLSSocket } } }).stream?.session;
+  const key: object | undefined = session ?? req.socket;
+  if (!key) return undefined;
+  if (cache.has(key)) return cache.get(key);
+  const sock = session ? session.socket : req.socket as TLSSocket;
   if (!sock || !(sock as { encrypted?: boolean }).encrypted || typeof sock.getPeerCertificate !== 'function') return undefined;
-  if (cache.has(sock)) return cache.get(sock);
   const r = fromSocket(sock);
-  cache.set(sock, r);
+  cache.set(key, r);
   return r;
 }
 
