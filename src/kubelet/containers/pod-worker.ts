@@ -23,7 +23,7 @@ import type { JustBash } from './shell.ts';
 import { streamingFs } from './stream.ts';
 import { ConfigError } from './sources.ts';
 import type { Sources } from './sources.ts';
-import type { TokenIssuer } from './volume-files.ts';
+import type { FileContext, TokenIssuer } from './volume-files.ts';
 import { clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
@@ -53,6 +53,8 @@ function pastRun(jb: JustBash, t: Record<string, any> | undefined, now: number):
   run.settling = Promise.resolve();
   return run;
 }
+/** What of a pod's metadata downwardAPI volume files can show and a pod update can change. */
+const metaSignature = (pod: KObject) => JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
 const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 
 export class PodWorker {
@@ -81,12 +83,19 @@ export class PodWorker {
   get uid(): string { return String(this.pod.metadata.uid); }
   slot(name: string, kind?: SlotKind): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
 
-  /** The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral containers start. */
+  /**
+   * The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral
+   * containers start; new labels or annotations are written to downwardAPI volume files at once,
+   * as upstream's kubelet re-syncs a pod (and its volumes) when the pod is updated.
+   */
   podUpdated(): void {
     if (this.disposed || this.terminating || !this.jb) return;
     this.armDeadline();
     this.startNewEphemeral();
+    const meta = metaSignature(this.pod);
+    if (meta !== this.metaSeen) { this.metaSeen = meta; void this.volumes?.refresh().catch(() => {}); }
   }
+  private metaSeen?: string;
 
   private deadlineTimer?: TimerHandle;
   private deadlineArmed?: number;
@@ -228,7 +237,8 @@ export class PodWorker {
       env = { PATH: BASE_PATH, HOSTNAME: this.hostname(), ...(image.env ?? {}), ...own };
       env.HOME ??= '/root';
       argv = resolveArgv(c, image, env);
-      this.volumes ??= new PodVolumes(this.jb!, this.pod.spec?.volumes ?? [], { pod: this.pod, sources: this.d.sources, addr: { podIP: this.podIP, hostIP: this.d.hostIP }, allocatable: this.d.allocatable, token: this.d.token }, () => this.d.hostFs(this.jb!));
+      this.metaSeen ??= metaSignature(this.pod);
+      this.volumes ??= new PodVolumes(this.jb!, this.pod.spec?.volumes ?? [], this.fileContext(), () => this.d.hostFs(this.jb!));
       fs = await containerFs(this.jb!, this.pod, c, this.volumes, { hostname: this.hostname(), podIP: this.podIP, namespace: String(this.pod.metadata.namespace), cwd }, env);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
@@ -434,6 +444,12 @@ export class PodWorker {
   private event(s: Slot, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const list = s.kind === 'init' ? 'initContainers' : s.kind === 'ephemeral' ? 'ephemeralContainers' : 'containers';
     this.d.recorder.event(this.pod, type, reason, message, { fieldPath: `spec.${list}{${s.spec.name}}`, host: this.d.nodeName });
+  }
+
+  /** What volume files are made from; `pod` is always the worker's newest copy of the pod. */
+  private fileContext(): FileContext {
+    const w = this;
+    return { get pod() { return w.pod; }, sources: this.d.sources, addr: { podIP: this.podIP, hostIP: this.d.hostIP }, allocatable: this.d.allocatable, token: this.d.token };
   }
 
   /** Configuration refresh (configMap/secret volumes) on the kubelet's sync period. */

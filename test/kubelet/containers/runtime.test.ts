@@ -274,3 +274,24 @@ test('a pod of a known image reports as upstream\'s kubelet does: Pending with C
     ]);
   } finally { await c.close(); }
 });
+
+test('new labels and annotations reach downwardAPI and projected files on the pod update, before the periodic volume sync', async () => {
+  const c = await startCluster();
+  try {
+    const items = [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }];
+    await c.store.create(R.pods, 'default', pod('dapi', {
+      containers: [sh('sleep 3600', { volumeMounts: [{ name: 'd', mountPath: '/d' }, { name: 'p', mountPath: '/p' }] })],
+      volumes: [{ name: 'd', downwardAPI: { items } }, { name: 'p', projected: { sources: [{ downwardAPI: { items } }] } }],
+    }, { labels: { key1: 'value1' }, annotations: { builder: 'bar' } }));
+    await c.until(async () => !!(await cs(c, 'dapi'))?.state?.running, { what: 'running' });
+    const fs = workerFor((await get(c, 'dapi')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.readFile('/d/labels'), 'key1="value1"');
+    assert.equal(await fs.readFile('/p/annotations'), 'builder="bar"');
+    await c.store.guaranteedUpdate(R.pods, 'default', 'dapi', (o) => { o.metadata.labels = { ...o.metadata.labels, key3: 'value3' }; o.metadata.annotations = { builder: 'foo' }; return o; });
+    // 2 s of simulated time at most: well inside the 10 s periodic sync, so only the pod update can do it.
+    await c.until(async () => (await fs.readFile('/d/labels')) === 'key1="value1"\nkey3="value3"' && (await fs.readFile('/p/annotations')) === 'builder="foo"',
+      { what: 'labels and annotations refreshed', maxSteps: 20 });
+    assert.equal(await fs.readFile('/p/labels'), 'key1="value1"\nkey3="value3"');
+    assert.equal(await fs.readFile('/d/annotations'), 'builder="foo"');
+  } finally { await c.close(); }
+});
