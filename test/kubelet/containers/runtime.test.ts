@@ -295,3 +295,18 @@ test('new labels and annotations reach downwardAPI and projected files on the po
     assert.equal(await fs.readFile('/d/annotations'), 'builder="foo"');
   } finally { await c.close(); }
 });
+
+test('configMap binaryData keys are files of exactly their bytes (busybox hexdump -C shows them); data keys are UTF-8', async () => {
+  const c = await startCluster();
+  try {
+    const bin = Buffer.from([0xde, 0xca, 0xfe, 0xba, 0xd0, 0xfe, 0xff]).toString('base64');
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'bin' }, data: { text: 'café' }, binaryData: { 'dump.bin': bin } });
+    await c.store.create(R.pods, 'default', pod('hex', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox:1.36', command: ['hexdump', '-C', '/etc/cm/dump.bin', '/etc/cm/text'], volumeMounts: [{ name: 'c', mountPath: '/etc/cm' }] }],
+      volumes: [{ name: 'c', configMap: { name: 'bin' } }],
+    }));
+    await c.until(async () => (await phase(c, 'hex')) === 'Succeeded', { what: 'hexdump ran' });
+    assert.equal(await logs(c, 'hex'), '00000000  de ca fe ba d0 fe ff 63  61 66 c3 a9              |.......caf..|\n0000000c');
+  } finally { await c.close(); }
+});
