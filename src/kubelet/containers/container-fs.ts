@@ -12,6 +12,9 @@ import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
 import { imageDefaults } from '../../images/index.ts';
 import { BIN_DIRS, binFs, imageFiles } from './bin-fs.ts';
 import { ConfigError } from './sources.ts';
+import { readOnlyFs } from './read-only-fs.ts';
+import { READ_ONLY_PATHS } from './read-only-redirects.ts';
+import type { ReadOnlyPaths } from './read-only-redirects.ts';
 
 export interface RootInfo { hostname: string; podIP?: string; namespace: string; cwd: string }
 
@@ -35,7 +38,11 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
   files['/etc/resolv.conf'] = resolvConfFile(withIP as KObject);
   const rootFs = new jb.InMemoryFs({ ...files, ...imageFiles(imageDefaults(String(c.image ?? ''))) });
   if (root.cwd !== '/') await rootFs.mkdir(root.cwd, { recursive: true });
-  const fs = new jb.MountableFs({ base: rootFs });
+  // securityContext.readOnlyRootFilesystem: the root refuses writes; /dev stays writable (a tmpfs
+  // of its own, where the kubelet also mounts the termination log).
+  const roRoot = c.securityContext?.readOnlyRootFilesystem === true;
+  const fs = new jb.MountableFs({ base: roRoot ? readOnlyFs(rootFs) : rootFs });
+  if (roRoot) fs.mount('/dev', new jb.InMemoryFs({ '/null': '' }));
   const bin = await binFs(jb);
   for (const dir of BIN_DIRS) fs.mount(dir, bin);
   const mounts = [...(c.volumeMounts ?? [])].sort((a: any, b: any) => String(a.mountPath).length - String(b.mountPath).length);
@@ -48,9 +55,24 @@ export async function containerFs(jb: JustBash, pod: KObject, c: Record<string, 
     if (sub) { await mountSub(fs, rootFs, vol, `/${sub}`, mountPath); continue; }
     // A volume that is one file (hostPath of a file: /etc/hosts) shows as that file at the mount path.
     if ((await vol.stat('/').catch(() => undefined))?.isFile) { await copyFile(rootFs, vol, '/', mountPath); continue; }
-    try { fs.mount(mountPath, vol); } catch { /* a mount inside another: the outer one shows */ }
+    try { fs.mount(mountPath, m.readOnly === true ? readOnlyFs(vol) : vol); } catch { /* a mount inside another: the outer one shows */ }
   }
+  const ro = readOnlyPaths(roRoot, mounts);
+  if (ro) Object.defineProperty(fs, READ_ONLY_PATHS, { value: ro, configurable: true });
   return fs;
+}
+
+/** Which paths are read-only (the deepest mount decides; /dev is writable), or undefined when all are writable. */
+function readOnlyPaths(roRoot: boolean, mounts: Record<string, any>[]): ReadOnlyPaths | undefined {
+  const table = mounts.map((m) => ({ path: String(m.mountPath).replace(/\/+$/, '') || '/', ro: m.readOnly === true }));
+  if (!roRoot && !table.some((m) => m.ro)) return undefined;
+  const under = (p: string, dir: string) => dir === '/' || p === dir || p.startsWith(`${dir}/`);
+  return (p) => {
+    if (roRoot && under(p, '/dev')) return false;
+    let best: { path: string; ro: boolean } | undefined;
+    for (const m of table) if (under(p, m.path) && (!best || m.path.length > best.path.length)) best = m;
+    return best ? best.ro : roRoot;
+  };
 }
 
 /**

@@ -54,7 +54,8 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
   const applet = nativeApplet(argv, spec, term, kill);
   if (applet) return applet;
   const jb = await loadJustBash();
-  const shell = () => newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true });
+  const shellName = SHELLS.has(base(argv[0])) ? argv[0] : 'sh';
+  const shell = () => newShell(jb, { fs: spec.fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true, shellName });
   const inline = inlineScript(argv);
   const loop = inline === undefined ? undefined : loopShape(jb, inline);
   if (loop) return runLoop(loop, { shell, env: spec.env, cwd: spec.cwd, clock: spec.clock, log, kill });

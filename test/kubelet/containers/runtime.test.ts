@@ -310,3 +310,26 @@ test('configMap binaryData keys are files of exactly their bytes (busybox hexdum
     assert.equal(await logs(c, 'hex'), '00000000  de ca fe ba d0 fe ff 63  61 66 c3 a9              |.......caf..|\n0000000c');
   } finally { await c.close(); }
 });
+
+test('readOnlyRootFilesystem: a redirect onto the root fails as busybox sh says and the script goes on; volumes, /dev and readOnly mounts as mounted', async () => {
+  const c = await startCluster();
+  try {
+    const script = 'echo test > /file; echo rc=$?; echo x 2>/dev/null > /tmp/x; echo y > /ro/f; echo fine > /w/f && cat /w/f; echo done > /dev/termination-log; sleep 3600';
+    await c.store.create(R.pods, 'default', pod('ro', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox:1.36', command: ['/bin/sh', '-c', script], securityContext: { readOnlyRootFilesystem: true },
+        volumeMounts: [{ name: 'w', mountPath: '/w' }, { name: 'w', mountPath: '/ro', readOnly: true }] }],
+      volumes: [{ name: 'w', emptyDir: {} }],
+    }));
+    await c.until(async () => (await logs(c, 'ro')).includes('fine'), { what: 'script ran' });
+    assert.equal(await logs(c, 'ro'), "/bin/sh: can't create /file: Read-only file system\nrc=1\n/bin/sh: can't create /ro/f: Read-only file system\nfine");
+    const fs = workerFor((await get(c, 'ro')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.exists('/file'), false);
+    assert.equal(await fs.readFile('/dev/termination-log'), 'done\n');
+    await assert.rejects(fs.writeFile('/etc/x', 'y'), /EROFS/);
+    // Without the flag the root is writable, as before.
+    await c.store.create(R.pods, 'default', pod('rw', { restartPolicy: 'Never', containers: [sh('echo test > /file; cat /file')] }));
+    await c.until(async () => (await phase(c, 'rw')) === 'Succeeded', { what: 'rw ran' });
+    assert.equal(await logs(c, 'rw'), 'test');
+  } finally { await c.close(); }
+});
