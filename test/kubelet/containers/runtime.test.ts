@@ -333,3 +333,23 @@ test('readOnlyRootFilesystem: a redirect onto the root fails as busybox sh says 
     assert.equal(await logs(c, 'rw'), 'test');
   } finally { await c.close(); }
 });
+
+test('gRPC liveness probes against agnhost grpc-health-checking: the right port keeps the container, a wrong one restarts it', async () => {
+  const c = await startCluster();
+  try {
+    const grpcPod = (name: string, port: number) => pod(name, { containers: [{
+      name: 'agnhost', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', command: ['/agnhost', 'grpc-health-checking'],
+      ports: [{ containerPort: 5000 }, { containerPort: 8080 }],
+      livenessProbe: { grpc: { port }, initialDelaySeconds: 10, timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 1 },
+    }] });
+    await c.store.create(R.pods, 'default', grpcPod('grpc-ok', 5000));
+    await c.store.create(R.pods, 'default', grpcPod('grpc-bad', 2333));
+    await c.until(async () => (await cs(c, 'grpc-bad'))?.restartCount >= 1, { what: 'restart on the wrong port', maxSteps: 5000 });
+    const ev = await events(c, 'grpc-bad');
+    assert.ok(ev.some((e) => e.includes('Liveness probe failed: timeout: failed to connect service') && e.includes(':2333" within 5s')), ev.join('\n'));
+    const ok = await cs(c, 'grpc-ok');
+    assert.equal(ok.restartCount, 0);
+    assert.ok(ok.state.running, JSON.stringify(ok));
+    assert.ok(!(await events(c, 'grpc-ok')).some((e) => e.includes('Unhealthy')));
+  } finally { await c.close(); }
+});
