@@ -11,6 +11,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   mounttest: async () => (await import('./mounttest.ts')).mounttest,
   'entrypoint-tester': async () => (await import('./entrypoint-tester.ts')).entrypointTester,
   liveness: async () => (await import('./liveness.ts')).liveness,
+  'test-service-account-issuer-discovery': async () => (await import('./openidmetadata.ts')).testServiceAccountIssuerDiscovery,
   'grpc-health-checking': async () => (await import('./grpc-health-checking.ts')).grpcHealthChecking,
   'test-webserver': async () => (await import('./test-webserver.ts')).testWebserver,
   'logs-generator': async () => (await import('./logs-generator.ts')).logsGenerator,
