@@ -117,6 +117,8 @@ export function formatSummary(s: Summary): string {
   for (const spec of s.specs) {
     lines.push(`${mark[spec.state]}  ${spec.name}  (${spec.seconds}s)`);
     if (spec.state === 'failed') {
+      const known = knownReason(spec.name);
+      if (known) lines.push(`      known: ${known}`);
       if (spec.location) lines.push(`      at ${spec.location}`);
       for (const l of (spec.message ?? `(${spec.ginkgoState}, no message)`).split('\n').slice(0, 12)) lines.push(`      ${l}`);
     }

@@ -130,3 +130,8 @@ test('the recorded reasons are well formed and match the specs they name', () =>
   assert.match(knownReason('[sig-api-machinery] Aggregator Should be able to support the 1.17 Sample API Server using the current Aggregator [Conformance]')!, /sample-apiserver/);
   assert.equal(knownReason('[sig-node] Pods should be submitted and removed [NodeConformance] [Conformance]'), undefined);
 });
+
+test('the console summary names a failed spec\'s known reason', () => {
+  const s = summarize([{ SpecReports: [{ ContainerHierarchyTexts: ['[sig-api-machinery] Aggregator'], LeafNodeType: 'It', LeafNodeText: 'Should be able to support the 1.17 Sample API Server using the current Aggregator [Conformance]', State: 'failed', Failure: { Message: 'gave up' } }] }], META);
+  assert.match(formatSummary(s), /^FAIL {2}\[sig-api-machinery\] Aggregator .*\n {6}known: needs the sample-apiserver image/m);
+});
