@@ -1,4 +1,5 @@
 // Wiring: the only place that builds the object graph and listens.
+import { serveApiServer } from './netsim/registry.ts';
 import type { Server } from 'node:http';
 import { mkdirSync, accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -289,6 +290,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = (server.address() as AddressInfo).port;
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
   url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  // In-cluster clients (emulated pods dialling the kubernetes Service) reach this server in process.
+  serveApiServer(store, (socket) => server.emit('connection', socket));
   phase('listen');
 
   let controllers: Controllers | undefined;
@@ -391,6 +394,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ready = false;
       preload.cancel();
       clearTimeout(warm);
+      serveApiServer(store, undefined);
       relief?.stop();
       await afterReady;
       await election?.stop();

@@ -112,12 +112,19 @@ async function generate(hosts: string[], clock: CertClock): Promise<TlsMaterial 
 }
 
 /**
+ * The names in-cluster clients use for the API server (the kubernetes Service's DNS names and cluster
+ * IP), as kube-apiserver's serving certificate carries them. New certificates get them; one made
+ * before them is still accepted (regenerating it would also replace the CA).
+ */
+export const IN_CLUSTER_NAMES = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '10.96.0.1'];
+
+/**
  * Load the CA and serving certificate from `dir`, creating them if absent or if the serving
  * certificate does not cover `hosts`. `dir` undefined: generate in memory (nothing written).
  */
 export async function ensureTls(dir: string | undefined, bindAddress: string, clock: CertClock): Promise<TlsMaterial> {
   const hosts = ['localhost', '127.0.0.1', '::1', ...(bindAddress && bindAddress !== '0.0.0.0' && bindAddress !== '::' ? [bindAddress] : [])];
-  if (!dir) return generate(hosts, clock);
+  if (!dir) return generate([...hosts, ...IN_CLUSTER_NAMES], clock);
   const p = (f: string) => join(dir, f);
   if (existsSync(p('ca.crt')) && existsSync(p('apiserver.crt')) && existsSync(p('apiserver.key'))) {
     const certPem = readFileSync(p('apiserver.crt'), 'utf8');
@@ -129,7 +136,7 @@ export async function ensureTls(dir: string | undefined, bindAddress: string, cl
       return { caPem: readFileSync(p('ca.crt'), 'utf8'), certPem, keyPem: readFileSync(p('apiserver.key'), 'utf8'), caKeyPem };
     }
   }
-  const m = await generate(hosts, clock);
+  const m = await generate([...hosts, ...IN_CLUSTER_NAMES], clock);
   mkdirSync(dir, { recursive: true });
   writeFileSync(p('ca.crt'), m.caPem);
   writeFileSync(p('ca.key'), m.caKeyPem, { mode: 0o600 });

@@ -3,6 +3,7 @@
 // API server. Authenticated like every non-public path (any authenticated user may read them).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
+import { SA_ISSUER } from './sa-tokens.ts';
 import type { ServiceAccountTokens } from './sa-tokens.ts';
 
 export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
@@ -17,6 +18,16 @@ function serve(res: ServerResponse, contentType: string, body: object): void {
   res.end(text);
 }
 
+/**
+ * Where the JWKS is published. Upstream defaults it to the server's external address; Skiff's is a
+ * loopback address that in-cluster relying parties (emulated pods) cannot reach, so with the default
+ * in-cluster issuer it is served as kube-apiserver's --service-account-jwks-uri would set it, on the
+ * issuer's host (the kubernetes Service); with another issuer, on the external URL as upstream.
+ */
+export function jwksUri(issuer: string, serverUrl: string): string {
+  return `${issuer === SA_ISSUER ? issuer : serverUrl}${JWKS_PATH}`;
+}
+
 /** `serverUrl()` is this server's external URL (known once it listens), for jwks_uri. */
 export function oidcRoute(tokens: ServiceAccountTokens, serverUrl: () => string) {
   return (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): boolean => {
@@ -26,7 +37,7 @@ export function oidcRoute(tokens: ServiceAccountTokens, serverUrl: () => string)
     if (p === JWKS_PATH) { serve(res, 'application/jwk-set+json', { keys: [tokens.key.jwk] }); return true; }
     serve(res, 'application/json', {
       issuer: tokens.issuer,
-      jwks_uri: `${serverUrl()}${JWKS_PATH}`,
+      jwks_uri: jwksUri(tokens.issuer, serverUrl()),
       response_types_supported: ['id_token'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [tokens.key.alg],

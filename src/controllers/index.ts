@@ -104,7 +104,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
   const namespaces = informer('', 'v1', 'namespaces');
   const controllers: Controller[] = [
     namespaceController(store, clock, namespaces, log),
-    serviceAccountController(store, clock, namespaces, deps.caPem ?? '', log),
+    serviceAccountController(store, clock, namespaces, informer('', 'v1', 'configmaps'), deps.caPem ?? '', log),
     policyStatusController({ store, clock, policies: informer('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies'), log }),
   ];
   let recorders: EventRecorder[] = [];

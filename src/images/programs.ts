@@ -21,5 +21,6 @@ export const PROGRAMS: Record<string, Program> = {
   whoami: lazy(async () => (await import('./system/commands.ts')).whoami),
   sysctl: lazy(async () => (await import('./system/commands.ts')).sysctl),
   ip: lazy(async () => (await import('./system/commands.ts')).ip),
+  hexdump: lazy(async () => (await import('./system/hexdump.ts')).hexdump),
   nnp: lazy(async () => (await import('./system/commands.ts')).nnp),
 };

@@ -1,7 +1,7 @@
 // The simulated network (issue 18): pod IPs, Services (cluster IPs, node ports, session affinity,
 // named ports through EndpointSlices) and cluster DNS, all in process. Programs of emulated
 // containers reach it with `forPod(io.pod)`; the API server's proxy and port-forward with `networkOf(store)`.
-export { createNetwork, removeNetwork, networkOf, networkForPod, findNetworkForPod, forPod } from './registry.ts';
+export { createNetwork, removeNetwork, networkOf, networkForPod, findNetworkForPod, forPod, serveApiServer } from './registry.ts';
 export { Network } from './network.ts';
 export type { Connection, Dialer, NetClock } from './network.ts';
 export { PodNet } from './pod-net.ts';

@@ -22,6 +22,9 @@ export interface Dialer { pod?: KObject; ip: string }
 
 type Handler = { proto: Proto; owner: string; stream?: StreamHandler; datagram?: DatagramHandler };
 
+/** The Service whose endpoints are the API server (the kube-apiserver's own `default/kubernetes`). */
+export const API_SERVICE = 'default/kubernetes';
+
 /** Linux gives up a TCP connect after ~127 s of SYN retries (tcp_syn_retries = 6). */
 const DEFAULT_CONNECT_TIMEOUT_MS = 127_000;
 /**
@@ -41,6 +44,11 @@ export class Network {
   private ephemeral = 32768;
   /** pod uid → its open connection ends */
   private readonly open = new Map<string, number>();
+  /**
+   * The API server, reached through the `kubernetes` Service (in-cluster clients): its endpoints are
+   * the server's own address, not a pod's, so connections are handed to the server in process.
+   */
+  apiServer?: StreamHandler;
 
   constructor(clock: NetClock) {
     this.clock = clock;
@@ -95,6 +103,9 @@ export class Network {
       return { ip: from.ip, port, h: own, refused: true };
     }
     const r = this.router.route(ip, port, proto, from.ip);
+    if (r.kind === 'service' && r.service === API_SERVICE && this.apiServer) {
+      return { ip: r.ip, port: r.port, h: { proto, owner: '', stream: this.apiServer }, refused: true, service: r.service };
+    }
     switch (r.kind) {
       case 'pod': case 'service': return { ip: r.ip, port: r.port, h: this.handlerAt(r.ip, r.port, proto, from), refused: true, service: r.kind === 'service' ? r.service : undefined };
       case 'no-endpoints': case 'node': return { ip, port, refused: true };

@@ -5,6 +5,7 @@ import type { KObject } from '../registry/strategy.ts';
 import { networkForPod } from './registry.ts';
 import { httpRequest } from './http.ts';
 import { joinHostPort } from './ip.ts';
+import { STATUS_NAMES, healthCheck } from './grpc-health.ts';
 
 function nodeIp(pod: KObject): string {
   const net = networkForPod(pod);
@@ -35,5 +36,29 @@ export const probeTransport = {
       c.socket.destroy();
       return {};
     } catch (e) { return { error: (e as Error).message }; }
+  },
+  /** The kubelet's gRPC prober (pkg/probe/grpc): Health/Check on host:port; its messages. */
+  async grpc(t: { pod: KObject; host: string; port: number; service: string; timeoutMs: number }): Promise<{ ok: boolean; message: string }> {
+    const net = networkForPod(t.pod);
+    const addr = joinHostPort(t.host, t.port);
+    const within = `${t.timeoutMs / 1000}s`;
+    let socket;
+    try {
+      socket = (await net.dial({ ip: nodeIp(t.pod) }, t.host, t.port, 'TCP', { timeoutMs: t.timeoutMs, sleep: net.sleep })).socket;
+    } catch {
+      // grpc-go's blocking dial keeps retrying a refused connection until the probe's timeout.
+      await net.sleep(t.timeoutMs);
+      return { ok: false, message: `timeout: failed to connect service ${JSON.stringify(addr)} within ${within}: context deadline exceeded` };
+    }
+    try {
+      const status = await healthCheck(socket, addr, t.service, t.timeoutMs, net.sleep);
+      if (status !== 1) return { ok: false, message: `service unhealthy (responded with ${JSON.stringify(STATUS_NAMES[status] ?? String(status))})` };
+      return { ok: true, message: 'service healthy' };
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (err.code === 'Unimplemented') return { ok: false, message: `this server does not implement the grpc health protocol (grpc.health.v1.Health): ${err.message.replace(/^.*desc = /, '')}` };
+      if (err.code === 'DeadlineExceeded') return { ok: false, message: `timeout: health rpc did not complete within ${within}` };
+      return { ok: false, message: `error: health rpc probe failed: ${err.message}` };
+    } finally { socket.destroy(); }
   },
 };

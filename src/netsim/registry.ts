@@ -4,16 +4,25 @@ import type { KObject } from '../registry/strategy.ts';
 import { Network } from './network.ts';
 import type { NetClock } from './network.ts';
 import { PodNet } from './pod-net.ts';
+import type { StreamHandler } from './types.ts';
 
 const networks: Network[] = [];
 const byOwner = new WeakMap<object, Network>();
+const apiServers = new WeakMap<object, StreamHandler>();
 
 /** Make (and register) a network; `owner` (the Store) finds it again with networkOf. */
 export function createNetwork(clock: NetClock, owner?: object): Network {
   const n = new Network(clock);
   networks.push(n);
-  if (owner) byOwner.set(owner, n);
+  if (owner) { byOwner.set(owner, n); n.apiServer = apiServers.get(owner); }
   return n;
+}
+
+/** How the API server of `owner` (the Store) takes connections made to the `kubernetes` Service, now or once its network exists. */
+export function serveApiServer(owner: object, handler: StreamHandler | undefined): void {
+  if (handler) apiServers.set(owner, handler); else apiServers.delete(owner);
+  const n = byOwner.get(owner);
+  if (n) n.apiServer = handler;
 }
 
 /** Forget a network (server stopped). */

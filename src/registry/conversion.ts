@@ -228,15 +228,21 @@ export function decodeAs(kv: KeyValue, r: ResourceInfo): Entry {
   const defaulted = r.custom && !convert ? readDefaults(r, e.obj) : e.obj;
   if (!convert && defaulted === e.obj) return e;
   const gv = gvString(r);
+  // A custom resource's conversion depends on its definition (strategy, storage version), which the
+  // CRD's updates change, and on how it is read (storedAsIs reads with no webhook, for internal work
+  // on every object): the cache is per definition and strategy too, so such a read is never served
+  // to the API, nor one made through an older definition.
+  const def = r.custom?.def;
+  const key = def ? `${gv}#${def.crd?.metadata?.resourceVersion ?? ''}#${def.conversion}#${def.storageVersion}` : gv;
   let m = converted.get(kv);
-  const hit = m?.get(gv);
+  const hit = m?.get(key);
   if (hit) return hit;
   const byWebhook = convert && needsWebhook(r) ? webhookConverted.get(kv)?.get(gv) : undefined;
   const out = entryFor(byWebhook ? readDefaults(r, inVersion(byWebhook, r))
     : convert ? (r.custom ? readDefaults(r, toVersion(e.obj, r)) : toVersion(e.obj, r)) : defaulted, e.rev);
   if (!retains(kv)) return out;
   if (!m) converted.set(kv, m = new Map());
-  m.set(gv, out);
+  m.set(key, out);
   return out;
 }
 

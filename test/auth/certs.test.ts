@@ -47,7 +47,7 @@ test('generated CA and serving certificate: chain, names, usages, validity', asy
   assert.equal(cert.ca, false);
   assert.ok(cert.checkIssued(ca));
   assert.ok(cert.verify(ca.publicKey), 'serving certificate is signed by the CA');
-  assert.equal(cert.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:10.1.2.3');
+  assert.equal(cert.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:10.1.2.3, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1', 'the loopback names, the bind address and the in-cluster names');
   assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.1']);
   assert.equal(Date.parse(cert.validFrom), NOW - 60_000);
   assert.equal(Date.parse(cert.validTo), NOW + 10 * 365 * 24 * 3600 * 1000);
@@ -92,4 +92,21 @@ test('certificate serials come from the clock\'s random source: a seeded clock g
   b[0] = (b[0] & 0x7f) | 0x10;
   assert.equal(a[0], b.toString('hex').toUpperCase());
   assert.notEqual(a[0], a[1]);
+});
+
+test('a certificate directory made before the in-cluster names is kept (the CA is not replaced); a new one has them', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { generateServingCertificate } = await import('../../src/auth/certs.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-certs-'));
+  try {
+    const old = await generateServingCertificate(['localhost', '127.0.0.1', '::1'], new FakeClock(NOW));
+    writeFileSync(join(dir, 'ca.crt'), old.caPem); writeFileSync(join(dir, 'apiserver.crt'), old.certPem); writeFileSync(join(dir, 'apiserver.key'), old.keyPem);
+    const kept = await ensureTls(dir, '127.0.0.1', new FakeClock(NOW));
+    assert.equal(kept.caPem, old.caPem);
+    assert.equal(readFileSync(join(dir, 'ca.crt'), 'utf8'), old.caPem);
+    const fresh = await ensureTls(join(dir, 'new'), '127.0.0.1', new FakeClock(NOW));
+    assert.match(new X509Certificate(fresh.certPem).subjectAltName!, /DNS:kubernetes\.default\.svc\.cluster\.local, IP Address:10\.96\.0\.1$/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -257,7 +257,7 @@ describe('issuer discovery', () => {
     const { ns } = await setup();
     const cfg = await admin.get('/.well-known/openid-configuration');
     assert.equal(cfg.status, 200);
-    assert.deepEqual(cfg.body, { issuer: AUD, jwks_uri: `${server.url}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] });
+    assert.deepEqual(cfg.body, { issuer: AUD, jwks_uri: `${AUD}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] });
     const jwks = await admin.get('/openid/v1/jwks').buffer(true).parse((res, cb) => { let t = ''; res.on('data', (c) => (t += c)); res.on('end', () => cb(null, JSON.parse(t))); });
     assert.equal(jwks.status, 200);
     assert.match(jwks.headers['content-type'], /^application\/jwk-set\+json/);

@@ -47,9 +47,9 @@ test('agnhost: unknown subcommand and bad flags are cobra errors (exit 1); entry
   const r1 = w.run(agnhost, p, ['/agnhost', 'nope']);
   assert.equal(await r1.done, 1);
   assert.match(r1.stderr(), /unknown command "nope" for "agnhost"/);
-  const r1b = w.run(agnhost, p, ['/agnhost', 'grpc-health-checking']);
+  const r1b = w.run(agnhost, p, ['/agnhost', 'tcp-reset']);
   assert.equal(await r1b.done, 1);
-  assert.match(r1b.stderr(), /^Error: agnhost grpc-health-checking is not emulated by Skiff's simulated containers \(emulated: pause, netexec, /);
+  assert.match(r1b.stderr(), /^Error: agnhost tcp-reset is not emulated by Skiff's simulated containers \(emulated: pause, netexec, /);
   const r2 = w.run(agnhost, p, ['/agnhost', 'netexec', '--http-port=abc']);
   assert.equal(await r2.done, 1);
   assert.match(r2.stderr(), /invalid argument "abc" for "--http-port" flag/);

@@ -92,3 +92,35 @@ test('busybox option bundling and the flags e2e scripts use: wget -qO- -T1, curl
   await ne.done;
   w.close();
 });
+
+test('agnhost grpc-health-checking: SERVING, NOT_FOUND for other services, /make-not-serving and --delay-unhealthy-sec; TLS refused', async () => {
+  const { healthCheck } = await import('../../src/netsim/grpc-health.ts');
+  const w = new World();
+  const pod = w.pod('ns', 'g', '10.0.0.2'), client = w.pod('ns', 'c', '10.0.0.3');
+  const r = w.run(agnhost, pod, ['/agnhost', 'grpc-health-checking', '--service', 'svc', '--delay-unhealthy-sec', '30']);
+  await settle();
+  const check = async (service: string) => {
+    const { socket } = await w.net.dial({ pod: client, ip: '10.0.0.3' }, '10.0.0.2', 5000);
+    return healthCheck(socket, '10.0.0.2:5000', service, 5000, w.sleep).then((s) => String(s), (e: Error) => e.message);
+  };
+  const curl = async (url: string) => { const c = w.run(NETWORK_COMMANDS.curl, client, ['curl', '-s', '-w', '%{http_code}', url]); await c.done; return c.stdout(); };
+  assert.equal(await check(''), '1');
+  assert.equal(await check('svc'), '1');
+  assert.equal(await check('other'), 'rpc error: code = NotFound desc = unknown service other');
+  assert.equal(await curl('http://10.0.0.2:8080/make-not-serving'), '200');
+  assert.equal(await check('svc'), '2');
+  assert.equal(await curl('http://10.0.0.2:8080/make-serving'), '200');
+  assert.equal(await check('svc'), '1');
+  r.stop();
+  assert.equal(await r.done, 143);
+  const late = w.run(agnhost, pod, ['/agnhost', 'grpc-health-checking', '--delay-unhealthy-sec', '30']);
+  await settle();
+  await w.advance(31_000);
+  assert.equal(await check(''), '2', 'NOT_SERVING once the delay has passed');
+  late.stop();
+  await late.done;
+  const tls = w.run(agnhost, pod, ['/agnhost', 'grpc-health-checking', '--tls-cert-file', '/c.pem']);
+  assert.equal(await tls.done, 1);
+  assert.match(tls.stderr(), /TLS is not emulated/);
+  w.close();
+});

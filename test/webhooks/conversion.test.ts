@@ -85,3 +85,57 @@ test('a conversion webhook converts reads, lists, watches and writes; failures a
   res = await f.api.get(`${v1}/a`);
   assert.equal(res.status, 200, 'reads of the storage version need no webhook');
 });
+
+test('a list of objects stored in two versions (storage version changed in between) converts each to the version asked for', { timeout: 60_000 }, async () => {
+  // As upstream's e2e "should be able to convert a non homogeneous list of CRs": top-level fields,
+  // v1 hostPort "host:port", v2 host and port.
+  wh.handle('/hp', (b) => {
+    const to = b.request.desiredAPIVersion;
+    const objects = b.request.objects.map((o: any) => {
+      const out = { ...o, apiVersion: to };
+      if (to.endsWith('/v2') && 'hostPort' in out) { [out.host, out.port] = String(out.hostPort).split(':'); delete out.hostPort; }
+      if (to.endsWith('/v1') && 'host' in out) { out.hostPort = `${out.host}:${out.port}`; delete out.host; delete out.port; }
+      return out;
+    });
+    return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', response: { uid: b.request.uid, result: { status: 'Success' }, convertedObjects: objects } };
+  });
+  const sch = (props: string[]) => ({ openAPIV3Schema: { type: 'object', properties: Object.fromEntries(props.map((p) => [p, { type: 'string' }])) } });
+  const versions = (storage: 'v1' | 'v2') => [
+    { name: 'v1', served: true, storage: storage === 'v1', schema: sch(['hostPort']) },
+    { name: 'v2', served: true, storage: storage === 'v2', schema: sch(['host', 'port']) },
+  ];
+  const crd = {
+    metadata: { name: 'hps.conv.example.com' },
+    spec: {
+      group: 'conv.example.com', scope: 'Namespaced', names: { plural: 'hps', singular: 'hp', kind: 'HP', listKind: 'HPList' }, versions: versions('v1'),
+      conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: wh.url('/hp'), caBundle: wh.caBundle } } },
+    },
+  };
+  let res = await f.api.post(CRDS).send(crd);
+  assert.equal(res.status, 201, res.text);
+  await until(async () => (await f.api.get(`${CRDS}/${crd.metadata.name}`)).body.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True'));
+  const ns = await f.ns('hp');
+  const v1 = `/apis/conv.example.com/v1/namespaces/${ns}/hps`;
+  const v2 = `/apis/conv.example.com/v2/namespaces/${ns}/hps`;
+  res = await f.api.post(v1).send({ apiVersion: 'conv.example.com/v1', kind: 'HP', metadata: { name: 'cr-1' }, hostPort: 'localhost:8080' });
+  assert.equal(res.status, 201, res.text);
+  const cur = (await f.api.get(`${CRDS}/${crd.metadata.name}`)).body;
+  res = await f.api.put(`${CRDS}/${crd.metadata.name}`).send({ ...cur, spec: { ...cur.spec, versions: versions('v2') } });
+  assert.equal(res.status, 200, res.text);
+  res = await f.api.post(v1).send({ apiVersion: 'conv.example.com/v1', kind: 'HP', metadata: { name: 'cr-2' }, hostPort: 'localhost:8080' });
+  assert.equal(res.status, 201, res.text);
+  // Internal readers (the garbage collector's informer) read every object as stored, with no webhook;
+  // what they decode must not be served to the API's readers.
+  const { storedAsIs } = await import('../../src/registry/custom/definition.ts');
+  const asIs = storedAsIs(f.server.store.resources.customDefs().find((d) => d.crdName === crd.metadata.name)!)!;
+  assert.equal((await f.server.store.list(asIs, ns)).items.length, 2);
+  for (const [url, want] of [[v1, { hostPort: 'localhost:8080' }], [v2, { host: 'localhost', port: '8080' }]] as const) {
+    res = await f.api.get(url);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.items.map((o: any) => o.metadata.name).sort(), ['cr-1', 'cr-2']);
+    for (const o of res.body.items) {
+      const { apiVersion, kind, metadata, ...rest } = o;
+      assert.deepEqual([apiVersion, rest], [`conv.example.com/${url === v1 ? 'v1' : 'v2'}`, want], `${url}: ${metadata.name}`);
+    }
+  }
+});

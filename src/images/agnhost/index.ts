@@ -11,6 +11,8 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   mounttest: async () => (await import('./mounttest.ts')).mounttest,
   'entrypoint-tester': async () => (await import('./entrypoint-tester.ts')).entrypointTester,
   liveness: async () => (await import('./liveness.ts')).liveness,
+  'test-service-account-issuer-discovery': async () => (await import('./openidmetadata.ts')).testServiceAccountIssuerDiscovery,
+  'grpc-health-checking': async () => (await import('./grpc-health-checking.ts')).grpcHealthChecking,
   'test-webserver': async () => (await import('./test-webserver.ts')).testWebserver,
   'logs-generator': async () => (await import('./logs-generator.ts')).logsGenerator,
   'dns-suffix': async () => (await import('./dns.ts')).dnsSuffix,
@@ -27,7 +29,7 @@ export const AGNHOST_SUBCOMMANDS = Object.keys(SUBCOMMANDS);
 
 /** Upstream subcommands Skiff does not emulate: named as such rather than "unknown". */
 const NOT_EMULATED = new Set(['audit-proxy', 'crd-conversion-webhook-v1beta1', 'external-metrics', 'fake-gitserver', 'fake-metrics-server', 'fake-registry-server',
-  'grpc-health-checking', 'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'no-snat-test', 'no-snat-test-proxy',
+  'h2c-server', 'http-echo', 'inclusterclient', 'mtlsclient', 'mtlsserver', 'net', 'no-snat-test', 'no-snat-test-proxy',
   'nonewprivs', 'openidmetadata', 'podcertificatesigner', 'port-forward-tester', 'registry', 'resource-consumer', 'resource-consumer-controller', 'tcp-reset']);
 
 // klog's flags, which agnhost's root command registers for every subcommand (e2e specs pass

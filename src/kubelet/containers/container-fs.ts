@@ -14,6 +14,9 @@ import { etcHostsFile, resolvConfFile } from '../../netsim/pod-files.ts';
 import { imageDefaults } from '../../images/index.ts';
 import { BIN_DIRS, binFs, imageFiles } from './bin-fs.ts';
 import { ConfigError } from './sources.ts';
+import { readOnlyFs } from './read-only-fs.ts';
+import { READ_ONLY_PATHS } from './read-only-redirects.ts';
+import type { ReadOnlyPaths } from './read-only-redirects.ts';
 
 export interface RootInfo { hostname: string; podIP?: string; namespace: string; cwd: string }
 
@@ -31,7 +34,9 @@ export function rootFiles(r: RootInfo): Record<string, string> {
 /** What a container's root needs beyond the pod: its mounts, settled when the container starts. */
 interface Plan {
   /** Volumes (or subPath directories of them) mounted at a path, shortest path first. */
-  mounts?: { path: string; fs: IFileSystem }[];
+  mounts?: { path: string; fs: IFileSystem; readOnly: boolean }[];
+  /** securityContext.readOnlyRootFilesystem: the root refuses writes (/dev stays writable). */
+  readOnlyRoot?: boolean;
   /** Single files copied into the root (a subPath of a file, a volume that is one file), as they were at the start. */
   copies?: { path: string; bytes: Uint8Array; mode: number }[];
 }
@@ -56,11 +61,15 @@ export async function containerFs(jb: JustBash, pod: () => KObject, c: Record<st
     // A single file (a subPath of a file; a hostPath of a file, /etc/hosts): copied in as that file.
     if (st && !st.isDirectory) { (plan.copies ??= []).push({ path: mountPath, bytes: await vol.readFileBuffer(from), mode: st.mode & 0o777 }); continue; }
     if (sub && !st) await vol.mkdir(from, { recursive: true });
-    (plan.mounts ??= []).push({ path: mountPath, fs: sub ? prefixFs(vol, from) : vol });
+    (plan.mounts ??= []).push({ path: mountPath, fs: sub ? prefixFs(vol, from) : vol, readOnly: m.readOnly === true });
   }
   const image = String(c.image ?? '');
   const bin = await binFs(jb);
-  return new LazyFs(() => buildRoot(jb, bin, pod, image, root, plan));
+  plan.readOnlyRoot = c.securityContext?.readOnlyRootFilesystem === true;
+  const lazy = new LazyFs(() => buildRoot(jb, bin, pod, image, root, plan));
+  const ro = readOnlyPaths(plan.readOnlyRoot, mounts);
+  if (ro) Object.defineProperty(lazy, READ_ONLY_PATHS, { value: ro, configurable: true });
+  return lazy;
 }
 
 function buildRoot(jb: JustBash, bin: IFileSystem, podNow: () => KObject, image: string, root: RootInfo, plan: Plan): MountableFs {
@@ -79,10 +88,13 @@ function buildRoot(jb: JustBash, bin: IFileSystem, podNow: () => KObject, image:
     if (dir) rootFs.mkdirSync(dir, { recursive: true });
     rootFs.writeFileSync(f.path, f.bytes, undefined, { mode: f.mode });
   }
-  const fs = new jb.MountableFs({ base: rootFs });
+  // securityContext.readOnlyRootFilesystem: the root refuses writes; /dev stays writable (a tmpfs
+  // of its own, where the kubelet also mounts the termination log).
+  const fs = new jb.MountableFs({ base: plan.readOnlyRoot ? readOnlyFs(rootFs) : rootFs });
+  if (plan.readOnlyRoot) fs.mount('/dev', new jb.InMemoryFs({ '/null': '' }));
   for (const dir of BIN_DIRS) fs.mount(dir, bin);
   for (const m of plan.mounts ?? []) {
-    try { fs.mount(m.path, m.fs); } catch { /* a mount inside another: the outer one shows */ }
+    try { fs.mount(m.path, m.readOnly ? readOnlyFs(m.fs) : m.fs); } catch { /* a mount inside another: the outer one shows */ }
   }
   return fs;
 }
@@ -103,4 +115,17 @@ export function mountSubPath(m: { subPath?: unknown; subPathExpr?: unknown }, en
   if (sub.startsWith('/')) throw new ConfigError(`error SubPath \`${sub}\` must not be an absolute path`);
   if (sub.split('/').includes('..')) throw new ConfigError(`unable to provision SubPath \`${sub}\`: must not contain '..'`);
   return sub;
+}
+
+/** Which paths are read-only (the deepest mount decides; /dev is writable), or undefined when all are writable. */
+function readOnlyPaths(roRoot: boolean, mounts: Record<string, any>[]): ReadOnlyPaths | undefined {
+  const table = mounts.map((m) => ({ path: String(m.mountPath).replace(/\/+$/, '') || '/', ro: m.readOnly === true }));
+  if (!roRoot && !table.some((m) => m.ro)) return undefined;
+  const under = (p: string, dir: string) => dir === '/' || p === dir || p.startsWith(`${dir}/`);
+  return (p) => {
+    if (roRoot && under(p, '/dev')) return false;
+    let best: { path: string; ro: boolean } | undefined;
+    for (const m of table) if (under(p, m.path) && (!best || m.path.length > best.path.length)) best = m;
+    return best ? best.ro : roRoot;
+  };
 }

@@ -84,8 +84,19 @@ export class PodVolumes {
     return resolvingFs(raw);
   }
 
-  /** Rewrite the file volumes whose content changed (configMap/secret updates). */
-  async refresh(): Promise<void> {
+
+  private refreshing: Promise<void> = Promise.resolve();
+  /**
+   * Rewrite the file volumes whose content changed (configMap/secret updates, the pod's labels and
+   * annotations in downwardAPI files). Refreshes run one after the other, never interleaved.
+   */
+  refresh(): Promise<void> {
+    const next = this.refreshing.then(() => this.refreshNow(), () => this.refreshNow());
+    this.refreshing = next.catch(() => {});
+    return next;
+  }
+
+  private async refreshNow(): Promise<void> {
     for (const [name, entry] of this.built) {
       if (entry.files === undefined) continue;
       const vol = this.volumes.find((v) => v?.name === name);

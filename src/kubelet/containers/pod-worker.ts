@@ -52,6 +52,8 @@ function pastRun(jb: JustBash, t: Record<string, any> | undefined, now: number):
   run.settling = Promise.resolve();
   return run;
 }
+/** What of a pod's metadata downwardAPI volume files can show and a pod update can change. */
+const metaSignature = (pod: KObject) => JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
 const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 
 export class PodWorker {
@@ -80,12 +82,19 @@ export class PodWorker {
   get uid(): string { return String(this.pod.metadata.uid); }
   slot(name: string, kind?: SlotKind): Slot | undefined { return this.slots.find((s) => s.spec.name === name && (!kind || s.kind === kind)); }
 
-  /** The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral containers start. */
+  /**
+   * The pod changed in the API: a new activeDeadlineSeconds re-arms the deadline; new ephemeral
+   * containers start; new labels or annotations are written to downwardAPI volume files at once,
+   * as upstream's kubelet re-syncs a pod (and its volumes) when the pod is updated.
+   */
   podUpdated(): void {
     if (this.disposed || this.terminating || !this.jb) return;
     this.armDeadline();
     this.startNewEphemeral();
+    const meta = metaSignature(this.pod);
+    if (meta !== this.metaSeen) { this.metaSeen = meta; void this.volumes?.refresh().catch(() => {}); }
   }
+  private metaSeen?: string;
 
   private deadlineTimer?: TimerHandle;
   private deadlineArmed?: number;
@@ -228,6 +237,7 @@ export class PodWorker {
       env = { PATH: BASE_PATH, HOSTNAME: this.hostname(), ...(image.env ?? {}), ...own };
       env.HOME ??= '/root';
       argv = resolveArgv(c, image, env);
+      this.metaSeen ??= metaSignature(this.pod);
       this.volumes ??= this.newVolumes();
       fs = await containerFs(this.jb!, () => this.pod, c, this.volumes, { hostname: this.hostname(), podIP: this.podIP, namespace: String(this.pod.metadata.namespace), cwd }, env);
     } catch (e) {

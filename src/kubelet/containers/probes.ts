@@ -1,6 +1,6 @@
 // Running a probe or lifecycle hook handler against a container (the kubelet's prober): exec runs
 // the command in the container's shell (exit 0 = success; the output is the failure message),
-// httpGet and tcpSocket go through the simulated network's transport, which the network layer
+// httpGet, tcpSocket and grpc go through the simulated network's transport, which the network layer
 // (src/netsim) installs; without one, nothing listens and the connection is refused.
 import type { KObject } from '../../registry/strategy.ts';
 
@@ -10,6 +10,7 @@ export interface ProbeTarget { pod: KObject; container: Record<string, any>; pod
 export interface ProbeTransport {
   http(t: { pod: KObject; host: string; port: number; path: string; scheme: string; headers: Record<string, string>; timeoutMs: number }): Promise<{ status: number; body: string } | { error: string }>;
   tcp(t: { pod: KObject; host: string; port: number; timeoutMs: number }): Promise<{ error?: string }>;
+  grpc(t: { pod: KObject; host: string; port: number; service: string; timeoutMs: number }): Promise<{ ok: boolean; message: string }>;
 }
 
 let transport: ProbeTransport | undefined;
@@ -49,6 +50,10 @@ export async function runHandler(h: Record<string, any>, t: ProbeTarget, timeout
     return r.error ? { ok: false, message: r.error } : { ok: true, message: '' };
   }
   if (h.sleep) return { ok: true, message: '' };
-  if (h.grpc) return { ok: false, message: 'gRPC probes are not supported by Skiff\'s simulated kubelet' };
+  if (h.grpc) {
+    const port = Number(h.grpc.port);
+    if (!transport) return { ok: false, message: `timeout: failed to connect service "${t.podIP}:${port}" within ${timeoutMs / 1000}s: context deadline exceeded` };
+    return transport.grpc({ pod: t.pod, host: t.podIP, port, service: String(h.grpc.service ?? ''), timeoutMs });
+  }
   return { ok: false, message: 'missing probe handler' };
 }

@@ -57,7 +57,8 @@ async function runMain(spec: ProcessSpec, term: AbortSignal, kill: AbortSignal):
     return { code };
   }
   const jb = await loadJustBash();
-  const shellOptions = { fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true };
+  const shellName = SHELLS.has(base(argv[0])) ? argv[0] : 'sh';
+  const shellOptions = { fs, env: spec.env, cwd: spec.cwd, hostname: spec.hostname, clock: spec.clock, signal: kill, pod: spec.pod, container: spec.container, unlimited: true, shellName };
   const shell = () => newShell(jb, shellOptions);
   const inline = inlineScript(argv);
   const loop = inline === undefined ? undefined : loopShape(jb, inline);

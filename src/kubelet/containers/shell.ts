@@ -8,6 +8,7 @@ import type { KObject } from '../../registry/strategy.ts';
 import type { Clock } from '../../clock.ts';
 import { clockSleep } from './sleep.ts';
 import { lsLong } from './ls-long.ts';
+import { CANT_CREATE, readOnlyPathsOf, readOnlyRedirects } from './read-only-redirects.ts';
 
 export type JustBash = typeof import('just-bash');
 let loaded: JustBash | undefined;
@@ -24,6 +25,8 @@ export interface ShellOptions {
   clock?: Clock; signal?: AbortSignal; pod?: KObject; container?: string;
   /** Main processes run for as long as they like; exec keeps the interpreter's 30 s cap. */
   unlimited?: boolean;
+  /** How the shell names itself in its own error messages (busybox: argv[0]); default `sh`. */
+  shellName?: string;
 }
 
 async function* oneChunk(b: Buffer): AsyncIterable<Buffer> { yield b; }
@@ -51,14 +54,18 @@ export function newShell(jb: JustBash, o: ShellOptions): Bash {
     });
     return { stdout, stderr, exitCode: code };
   }));
-  return new Bash({
+  const cantCreate = defineCommand(CANT_CREATE, async (args) => ({ stdout: '', stderr: `${args[0]}: can't create ${args[1]}: Read-only file system\n`, exitCode: 1 }));
+  const bash = new Bash({
     fs: o.fs, env: o.env, cwd: o.cwd, defenseInDepth: false,
-    customCommands: [hostnameCmd, envCmd, lsLong(jb), ...containerCommands(jb), ...programs],
+    customCommands: [hostnameCmd, envCmd, lsLong(jb), ...containerCommands(jb), ...programs, cantCreate],
     ...(o.clock ? { sleep: (ms: number) => clockSleep(o.clock!)(ms, o.signal) } : {}),
     executionLimits: o.unlimited
       ? { maxExecutionTimeMs: Infinity, maxLoopIterations: NO_LIMIT, maxCommandCount: NO_LIMIT, maxOutputSize: 64 * 1024 * 1024 }
       : { maxExecutionTimeMs: 30_000, maxOutputSize: 64 * 1024 * 1024 },
   });
+  const ro = readOnlyPathsOf(o.fs);
+  if (ro) bash.registerTransformPlugin(readOnlyRedirects(ro, o.cwd, o.shellName ?? 'sh'));
+  return bash;
 }
 
 /** Whether argv[0] names something the container can run (a path in its fs, a command, a builtin). */

@@ -14,6 +14,13 @@ import type { Sources } from './sources.ts';
  */
 export interface LazyContent { readonly id: string; value(): string }
 export interface VolumeFile { path: string; content: string | LazyContent; mode: number }
+
+/** A text value (configMap data, labels, ...) as the UTF-8 bytes the kubelet writes for it. */
+const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+/** A ConfigMap key's bytes: data as UTF-8, binaryData exactly as decoded. */
+const configMapBytes = (cm: KObject, k: string) => (cm.data && Object.hasOwn(cm.data, k) ? utf8(String(cm.data[k])) : configMapValue(cm, k));
+/** A Secret key's bytes: data exactly as decoded, stringData as UTF-8. */
+const secretBytes = (s: KObject, k: string) => (s.data && Object.hasOwn(s.data, k) ? secretValue(s, k) : s.stringData && Object.hasOwn(s.stringData, k) ? utf8(String(s.stringData[k])) : undefined);
 export const DEFAULT_MODE = 0o644;
 
 /** `holder`: what the tokens are kept for (renewed, not re-signed, while it lives); the pod object when not given. */
@@ -38,7 +45,7 @@ async function configMapFiles(src: Record<string, any>, ctx: FileContext, mode: 
   const cm = await ctx.sources.configMap(ns, src.name);
   if (!cm) { if (src.optional) return []; throw new ConfigError(`configmap "${src.name}" not found`); }
   const keys = [...Object.keys(cm.data ?? {}), ...Object.keys(cm.binaryData ?? {})];
-  return keyFiles(keys, (k) => configMapValue(cm, k), src.items, mode, 'configmap', !!src.optional);
+  return keyFiles(keys, (k) => configMapBytes(cm, k), src.items, mode, 'configmap', !!src.optional);
 }
 
 async function secretFiles(src: Record<string, any>, ctx: FileContext, mode: number): Promise<VolumeFile[]> {
@@ -46,7 +53,7 @@ async function secretFiles(src: Record<string, any>, ctx: FileContext, mode: num
   const name = src.secretName ?? src.name;
   const s = await ctx.sources.secret(ns, name);
   if (!s) { if (src.optional) return []; throw new ConfigError(`secret "${name}" not found`); }
-  return keyFiles(Object.keys(s.data ?? {}), (k) => secretValue(s, k), src.items, mode, 'secret', !!src.optional);
+  return keyFiles(Object.keys(s.data ?? {}), (k) => secretBytes(s, k), src.items, mode, 'secret', !!src.optional);
 }
 
 function downwardFiles(src: Record<string, any>, ctx: FileContext, mode: number): VolumeFile[] {
@@ -60,7 +67,7 @@ function downwardFiles(src: Record<string, any>, ctx: FileContext, mode: number)
       const c = [...(ctx.pod.spec?.containers ?? []), ...(ctx.pod.spec?.initContainers ?? [])].find((x: any) => x.name === name) ?? {};
       content = resourceFieldValue(it.resourceFieldRef ?? {}, c, ctx.allocatable);
     }
-    return { path: String(it.path), content, mode: it.mode ?? mode };
+    return { path: String(it.path), content: utf8(content), mode: it.mode ?? mode };
   });
 }
 

@@ -295,3 +295,82 @@ test('httpd ships index.html as a file: moving it away in the container fails an
     await c.until(async () => (await cs(c, 'web'))?.ready === true, { what: 'ready again' });
   } finally { await c.close(); }
 });
+
+test('new labels and annotations reach downwardAPI and projected files on the pod update, before the periodic volume sync', async () => {
+  const c = await startCluster();
+  try {
+    const items = [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }];
+    await c.store.create(R.pods, 'default', pod('dapi', {
+      containers: [sh('sleep 3600', { volumeMounts: [{ name: 'd', mountPath: '/d' }, { name: 'p', mountPath: '/p' }] })],
+      volumes: [{ name: 'd', downwardAPI: { items } }, { name: 'p', projected: { sources: [{ downwardAPI: { items } }] } }],
+    }, { labels: { key1: 'value1' }, annotations: { builder: 'bar' } }));
+    await c.until(async () => !!(await cs(c, 'dapi'))?.state?.running, { what: 'running' });
+    const fs = workerFor((await get(c, 'dapi')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.readFile('/d/labels'), 'key1="value1"');
+    assert.equal(await fs.readFile('/p/annotations'), 'builder="bar"');
+    await c.store.guaranteedUpdate(R.pods, 'default', 'dapi', (o) => { o.metadata.labels = { ...o.metadata.labels, key3: 'value3' }; o.metadata.annotations = { builder: 'foo' }; return o; });
+    // 2 s of simulated time at most: well inside the 10 s periodic sync, so only the pod update can do it.
+    await c.until(async () => (await fs.readFile('/d/labels')) === 'key1="value1"\nkey3="value3"' && (await fs.readFile('/p/annotations')) === 'builder="foo"',
+      { what: 'labels and annotations refreshed', maxSteps: 20 });
+    assert.equal(await fs.readFile('/p/labels'), 'key1="value1"\nkey3="value3"');
+    assert.equal(await fs.readFile('/d/annotations'), 'builder="foo"');
+  } finally { await c.close(); }
+});
+
+test('configMap binaryData keys are files of exactly their bytes (busybox hexdump -C shows them); data keys are UTF-8', async () => {
+  const c = await startCluster();
+  try {
+    const bin = Buffer.from([0xde, 0xca, 0xfe, 0xba, 0xd0, 0xfe, 0xff]).toString('base64');
+    await c.store.create(R.configmaps, 'default', { metadata: { name: 'bin' }, data: { text: 'café' }, binaryData: { 'dump.bin': bin } });
+    await c.store.create(R.pods, 'default', pod('hex', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox:1.36', command: ['hexdump', '-C', '/etc/cm/dump.bin', '/etc/cm/text'], volumeMounts: [{ name: 'c', mountPath: '/etc/cm' }] }],
+      volumes: [{ name: 'c', configMap: { name: 'bin' } }],
+    }));
+    await c.until(async () => (await phase(c, 'hex')) === 'Succeeded', { what: 'hexdump ran' });
+    assert.equal(await logs(c, 'hex'), '00000000  de ca fe ba d0 fe ff 63  61 66 c3 a9              |.......caf..|\n0000000c');
+  } finally { await c.close(); }
+});
+
+test('readOnlyRootFilesystem: a redirect onto the root fails as busybox sh says and the script goes on; volumes, /dev and readOnly mounts as mounted', async () => {
+  const c = await startCluster();
+  try {
+    const script = 'echo test > /file; echo rc=$?; echo x 2>/dev/null > /tmp/x; echo y > /ro/f; echo fine > /w/f && cat /w/f; echo done > /dev/termination-log; sleep 3600';
+    await c.store.create(R.pods, 'default', pod('ro', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox:1.36', command: ['/bin/sh', '-c', script], securityContext: { readOnlyRootFilesystem: true },
+        volumeMounts: [{ name: 'w', mountPath: '/w' }, { name: 'w', mountPath: '/ro', readOnly: true }] }],
+      volumes: [{ name: 'w', emptyDir: {} }],
+    }));
+    await c.until(async () => (await logs(c, 'ro')).includes('fine'), { what: 'script ran' });
+    assert.equal(await logs(c, 'ro'), "/bin/sh: can't create /file: Read-only file system\nrc=1\n/bin/sh: can't create /ro/f: Read-only file system\nfine");
+    const fs = workerFor((await get(c, 'ro')).metadata.uid)!.slots[0].current!.fs;
+    assert.equal(await fs.exists('/file'), false);
+    assert.equal(await fs.readFile('/dev/termination-log'), 'done\n');
+    await assert.rejects(fs.writeFile('/etc/x', 'y'), /EROFS/);
+    // Without the flag the root is writable, as before.
+    await c.store.create(R.pods, 'default', pod('rw', { restartPolicy: 'Never', containers: [sh('echo test > /file; cat /file')] }));
+    await c.until(async () => (await phase(c, 'rw')) === 'Succeeded', { what: 'rw ran' });
+    assert.equal(await logs(c, 'rw'), 'test');
+  } finally { await c.close(); }
+});
+
+test('gRPC liveness probes against agnhost grpc-health-checking: the right port keeps the container, a wrong one restarts it', async () => {
+  const c = await startCluster();
+  try {
+    const grpcPod = (name: string, port: number) => pod(name, { containers: [{
+      name: 'agnhost', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', command: ['/agnhost', 'grpc-health-checking'],
+      ports: [{ containerPort: 5000 }, { containerPort: 8080 }],
+      livenessProbe: { grpc: { port }, initialDelaySeconds: 10, timeoutSeconds: 5, periodSeconds: 10, failureThreshold: 1 },
+    }] });
+    await c.store.create(R.pods, 'default', grpcPod('grpc-ok', 5000));
+    await c.store.create(R.pods, 'default', grpcPod('grpc-bad', 2333));
+    await c.until(async () => (await cs(c, 'grpc-bad'))?.restartCount >= 1, { what: 'restart on the wrong port', maxSteps: 5000 });
+    const ev = await events(c, 'grpc-bad');
+    assert.ok(ev.some((e) => e.includes('Liveness probe failed: timeout: failed to connect service') && e.includes(':2333" within 5s')), ev.join('\n'));
+    const ok = await cs(c, 'grpc-ok');
+    assert.equal(ok.restartCount, 0);
+    assert.ok(ok.state.running, JSON.stringify(ok));
+    assert.ok(!(await events(c, 'grpc-ok')).some((e) => e.includes('Unhealthy')));
+  } finally { await c.close(); }
+});
