@@ -32,7 +32,7 @@ export class DeferredFs implements IFileSystem {
   async lstat(path: string) { return (await this.real()).lstat(path); }
   async mkdir(...a: Args<'mkdir'>) { return (await this.real()).mkdir(...a); }
   async readdir(path: string) { return (await this.real()).readdir(path); }
-  async readdirWithFileTypes(path: string) { const fs = await this.real(); if (!fs.readdirWithFileTypes) throw new Error(`ENOTSUP: readdir '${path}'`); return fs.readdirWithFileTypes(path); }
+  async readdirWithFileTypes(path: string): ReturnType<NonNullable<Fs['readdirWithFileTypes']>> { const fs = await this.real(); if (!fs.readdirWithFileTypes) throw new Error(`ENOTSUP: readdir '${path}'`); return fs.readdirWithFileTypes(path); }
   async rm(...a: Args<'rm'>) { return (await this.real()).rm(...a); }
   async cp(...a: Args<'cp'>) { return (await this.real()).cp(...a); }
   async mv(src: string, dest: string) { return (await this.real()).mv(src, dest); }
