@@ -21,6 +21,9 @@ import type { Rejection } from './admission.ts';
 /** How long the kubelet takes to write a refused pod's Failed status. */
 const REJECT_DELAY_MS = 1000;
 
+/** How often pods being deleted are looked at again (upstream's housekeeping period). */
+const HOUSEKEEPING_MS = 2000;
+
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
 export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens }): Kubelet {
@@ -151,10 +154,17 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     },
   });
   nodes.on({ add: (n) => { for (const p of pods.byIndexValue('node', n.metadata.name!)) evaluate(keyOf(p)); } });
+  // Housekeeping, as the kubelet's (HandlePodCleanups every 2 s): the pods being deleted are looked at
+  // again, so a deletion that came while a pod's worker was busy (starting its containers) is never
+  // left waiting for another change of the pod. Found in a full upstream run: pods stayed Terminating.
+  const housekeeping = clock.setInterval(() => {
+    if (stopped) return;
+    for (const p of pods.list()) if (p.metadata.deletionTimestamp && simulated(p.spec?.nodeName)) evaluate(keyOf(p));
+  }, HOUSEKEEPING_MS);
 
   return {
     ips,
     get pending() { return armed.size; },
-    stop() { stopped = true; runtime.stop(); for (const a of armed.values()) a.timer.cancel(); armed.clear(); },
+    stop() { stopped = true; housekeeping.cancel(); runtime.stop(); for (const a of armed.values()) a.timer.cancel(); armed.clear(); },
   };
 }
