@@ -40,3 +40,17 @@ for (const [kind, group, path, spec, changed] of cases) {
     assert.equal(bad.body.kind, 'Status');
   });
 }
+
+test('Namespace: a status patch keeps its annotation and the name label; the finalizers it carries are ignored; a wrongly typed annotation is 422', async () => {
+  const ns = await f.ns('nsst');
+  const p = merge({ metadata: { annotations: { 'e2e-patched-ns-status': ns } }, spec: { finalizers: [] }, status: { conditions: [{ type: 'StatusPatch', status: 'True', reason: 'E2E', message: 'Patched by an e2e test' }] } });
+  const res = await f.api.patch(`/api/v1/namespaces/${ns}/status`).set('Content-Type', p.type).send(JSON.stringify(p.body));
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.metadata.annotations?.['e2e-patched-ns-status'], ns);
+  assert.equal(res.body.metadata.labels?.['kubernetes.io/metadata.name'], ns);
+  assert.equal(res.body.status.conditions.at(-1).reason, 'E2E');
+  assert.deepEqual(res.body.spec.finalizers, ['kubernetes'], 'the spec is not changed through /status');
+  const bad = await f.api.patch(`/api/v1/namespaces/${ns}/status`).set('Content-Type', p.type).send(JSON.stringify({ metadata: { annotations: { a: 5 } } }));
+  assert.ok(bad.status === 400 || bad.status === 422, `${bad.status} ${bad.text}`);
+  assert.equal(bad.body.kind, 'Status');
+});

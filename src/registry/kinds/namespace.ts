@@ -27,6 +27,8 @@ export function validateNamespace(obj: KObject): FieldError[] {
 export const namespaceStrategy: KindStrategy = {
   nameRule: 'label',
   generation: false,
+  // Upstream's namespace status strategy resets only the spec: labels and annotations sent with a status write are kept.
+  statusUpdatesMetadata: true,
   prepareForCreate(obj) {
     const spec = sub(obj, 'spec');
     const fins = arr<string>(spec.finalizers);
