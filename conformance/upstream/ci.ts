@@ -41,7 +41,7 @@ export const CI_SPECS = [
   '[sig-node] Lease lease API should be available [Conformance]',
   '[sig-storage] ConfigMap should be consumable from pods in volume with mappings [NodeConformance] [Conformance]',
   '[sig-storage] Secrets should be consumable from pods in volume with defaultMode set [LinuxOnly] [NodeConformance] [Conformance]',
-  '[sig-storage] Projected configMap updates should be reflected in volume [NodeConformance] [Conformance]',
+  '[sig-storage] ConfigMap binary data should be reflected in volume [NodeConformance] [Conformance]',
   '[sig-storage] Downward API volume should provide podname only [NodeConformance] [Conformance]',
   '[sig-storage] EmptyDir volumes should support (root,0644,tmpfs) [LinuxOnly] [NodeConformance] [Conformance]',
   '[sig-storage] Projected combined should project all components that make up the projection API [Projection] [NodeConformance] [Conformance]',
