@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchPod, curlLists, startSkiff } from './serve.ts';
+import { benchPod, curlLists, startSkiff, waitReady } from './serve.ts';
 
 function request(agent: https.Agent, url: URL, token: string, ca: string | undefined, method: string, path: string, body?: string): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
@@ -31,13 +31,7 @@ async function startupMs(dir: string): Promise<number> {
     child.stdout.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
     child.on('exit', (code) => reject(new Error(`skiff exited ${code}`)));
   });
-  const u = new URL(url);
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      https.get({ host: u.hostname, port: u.port, path: '/readyz', rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
-    });
-    if (ok) break;
-  }
+  await waitReady(url);
   const ms = performance.now() - t0;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import https from 'node:https';
 
 export interface BenchServer { url: URL; token: string; ca: string; caPath: string; child: ChildProcess; stop(): Promise<void> }
 
@@ -68,3 +69,13 @@ export function curlLists(server: BenchServer, path: string, n: number): { first
   return { first: rows.map((x) => (x[2] - x[1]) * 1000), total: rows.map((x) => (x[3] - x[1]) * 1000) };
 }
 
+/** Polls `url`'s /readyz (TLS, unverified) until it answers 200. */
+export async function waitReady(url: string): Promise<void> {
+  const u = new URL(url);
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      https.get({ host: u.hostname, port: u.port, path: '/readyz', rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
+    });
+    if (ok) return;
+  }
+}

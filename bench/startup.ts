@@ -10,13 +10,13 @@
 //    and forced (integrityCheck 'always', which is what every open did before);
 //  - `skiff serve` as a process, spawn → "ready at" on stdout, without and with --check-db.
 import { spawn, spawnSync } from 'node:child_process';
-import https from 'node:https';
 import { loadavg } from 'node:os';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../src/server.ts';
+import { waitReady } from './serve.ts';
 import Database from 'better-sqlite3';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { findResource } from '../src/registry/resources.ts';
@@ -101,13 +101,7 @@ async function npmStart(dir: string, inMemory: boolean): Promise<{ ms: number; p
     child.stdout!.on('data', (c: Buffer) => { out += c; const m = /ready at (\S+)/.exec(out); if (m) resolve(m[1]); });
     child.on('exit', (code) => reject(new Error(`skiff exited ${code}: ${err}`)));
   });
-  const u = new URL(url);
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      https.get({ host: u.hostname, port: u.port, path: '/readyz', rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
-    });
-    if (ok) break;
-  }
+  await waitReady(url);
   const ms = performance.now() - t0;
   while (!/skiff-startup-trace /.test(err)) await new Promise((r) => setTimeout(r, 5));
   const phases = JSON.parse(/skiff-startup-trace (\{.*\})/.exec(err)![1]);

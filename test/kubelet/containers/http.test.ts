@@ -1,29 +1,14 @@
 // The container runtime through the HTTP API of a whole server on a fake clock: a busybox pod's
 // exit code and logs, log streaming with follow while time advances, exec into a running
 // container's filesystem (a configMap volume), and bad input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { FakeClock } from '../../../src/clock.ts';
-import { startServer } from '../../../src/server.ts';
-import type { RunningServer } from '../../../src/server.ts';
+import { servedCluster } from './served.ts';
 
-let srv: RunningServer;
-let clock: FakeClock;
-before(async () => { clock = new FakeClock(); srv = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, controllers: true, clock }); });
-after(async () => { await srv.stop(); });
-
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json: any; try { json = JSON.parse(text); } catch { /* text */ }
-  return { status: r.status, text, body: json };
-};
+const served = servedCluster();
+const { api, until } = served;
 const tick = () => new Promise((r) => setTimeout(r, 5));
-async function until(cond: () => Promise<boolean>, what: string, stepMs = 200, max = 600): Promise<void> {
-  for (let i = 0; i < max; i++) { if (await cond()) return; clock.advance(stepMs); await tick(); }
-  throw new Error(`condition not reached: ${what}`);
-}
 const podPath = (n: string) => `/api/v1/namespaces/default/pods/${n}`;
 const getPod = async (n: string) => (await api('GET', podPath(n))).body;
 
@@ -32,7 +17,7 @@ function exec(pod: string, command: string[]): Promise<{ out: string; err: strin
   for (const c of command) q.append('command', c);
   q.set('stdout', 'true'); q.set('stderr', 'true');
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}${podPath(pod)}/exec?${q}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${srv.token}` } });
+    const ws = new WebSocket(`${served.srv.url.replace('http', 'ws')}${podPath(pod)}/exec?${q}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${served.srv.token}` } });
     let out = '', err = '', status = '';
     ws.on('message', (d: Buffer) => { if (d[0] === 1) out += d.subarray(1); else if (d[0] === 2) err += d.subarray(1); else if (d[0] === 3) status += d.subarray(1); });
     ws.on('close', () => resolve({ out, err, status }));
@@ -59,12 +44,12 @@ test('follow streams a busybox loop as simulated time passes; tailLines and sinc
   await api('POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'loop' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done'] }] } });
   await until(async () => !!(await getPod('loop')).status?.containerStatuses?.[0]?.state?.running, 'running');
   const ac = new AbortController();
-  const res = await fetch(`${srv.url}${podPath('loop')}/log?follow=true`, { headers: { authorization: `Bearer ${srv.token}` }, signal: ac.signal });
+  const res = await fetch(`${served.srv.url}${podPath('loop')}/log?follow=true`, { headers: { authorization: `Bearer ${served.srv.token}` }, signal: ac.signal });
   const reader = res.body!.getReader();
   let got = '';
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   for (let i = 0; i < 200 && !got.includes('tick 5\n'); i++) {
-    clock.advance(500);
+    served.clock.advance(500);
     await tick();
     pending ??= reader.read();
     const r = await Promise.race([pending, new Promise<undefined>((ok) => setTimeout(ok, 20))]);

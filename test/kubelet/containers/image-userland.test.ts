@@ -4,29 +4,14 @@
 // newline, one emptyDir shared by containers starting together, subPathExpr errors, the phase and
 // statuses around init containers, /etc/hosts as a hostPath file and for host-network pods,
 // agnhost's TLS files and nettest.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { FakeClock } from '../../../src/clock.ts';
-import { startServer } from '../../../src/server.ts';
-import type { RunningServer } from '../../../src/server.ts';
+import { servedCluster } from './served.ts';
 
-let srv: RunningServer;
-let clock: FakeClock;
-before(async () => { clock = new FakeClock(); srv = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, controllers: true, clock }); });
-after(async () => { await srv.stop(); });
-
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(srv.url + path, { method, headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json: any; try { json = JSON.parse(text); } catch { /* text */ }
-  return { status: r.status, text, body: json };
-};
+const served = servedCluster();
+const { api, until } = served;
 const tick = () => new Promise((r) => setTimeout(r, 5));
-async function until(cond: () => Promise<boolean>, what: string, stepMs = 200, max = 600): Promise<void> {
-  for (let i = 0; i < max; i++) { if (await cond()) return; clock.advance(stepMs); await tick(); }
-  throw new Error(`condition not reached: ${what}`);
-}
 const podPath = (n: string) => `/api/v1/namespaces/default/pods/${n}`;
 const getPod = async (n: string) => (await api('GET', podPath(n))).body;
 const create = async (name: string, spec: Record<string, any>, meta: Record<string, any> = {}) => {
@@ -43,7 +28,7 @@ function exec(pod: string, command: string[], container?: string): Promise<{ out
   q.set('stdout', 'true'); q.set('stderr', 'true');
   if (container) q.set('container', container);
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}${podPath(pod)}/exec?${q}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${srv.token}` } });
+    const ws = new WebSocket(`${served.srv.url.replace('http', 'ws')}${podPath(pod)}/exec?${q}`, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${served.srv.token}` } });
     let out = '', err = '', status = '';
     ws.on('message', (d: Buffer) => { if (d[0] === 1) out += d.subarray(1); else if (d[0] === 2) err += d.subarray(1); else if (d[0] === 3) status += d.subarray(1); });
     ws.on('close', () => resolve({ out, err, status }));
@@ -54,7 +39,7 @@ function exec(pod: string, command: string[], container?: string): Promise<{ out
 async function execTicking(pod: string, command: string[], container?: string) {
   let done = false;
   const p = exec(pod, command, container).finally(() => { done = true; });
-  while (!done) { clock.advance(100); await tick(); }
+  while (!done) { served.clock.advance(100); await tick(); }
   return p;
 }
 
@@ -92,7 +77,7 @@ test('exec scripts: $(...) and backquotes expand; a catalogue program reads its 
 test('tail -f /dev/null keeps a container running until it is stopped; a last log line without newline reads back as written', async () => {
   await create('tailf', { containers: [{ name: 'c', image: BUSYBOX, command: ['sh', '-c', 'echo up; tail -f /dev/null'] }] });
   await running('tailf');
-  clock.advance(60_000); await tick();
+  served.clock.advance(60_000); await tick();
   assert.ok((await getPod('tailf')).status.containerStatuses[0].state.running, 'still running after a minute');
   await create('done', {
     restartPolicy: 'Never',
@@ -246,7 +231,7 @@ test('pods/ephemeralcontainers: an added ephemeral container runs once (exec, lo
   const noImage = structuredClone(latest);
   noImage.spec.ephemeralContainers.push({ name: 'second' });
   assert.match((await api('PUT', ecPath, noImage)).body.message, /spec\.ephemeralContainers\[1\]\.image: Required value/);
-  const patched = await fetch(srv.url + ecPath, { method: 'PATCH', headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/strategic-merge-patch+json' }, body: JSON.stringify({ spec: { ephemeralContainers: [{ name: 'second', image: BUSYBOX, command: ['sleep', '60'] }] } }) });
+  const patched = await fetch(served.srv.url + ecPath, { method: 'PATCH', headers: { authorization: `Bearer ${served.srv.token}`, 'content-type': 'application/strategic-merge-patch+json' }, body: JSON.stringify({ spec: { ephemeralContainers: [{ name: 'second', image: BUSYBOX, command: ['sleep', '60'] }] } }) });
   assert.equal(patched.status, 200, await patched.text());
   await until(async () => (await getPod('eph')).status?.ephemeralContainerStatuses?.length === 2, 'second ephemeral status');
 });
@@ -254,7 +239,7 @@ test('pods/ephemeralcontainers: an added ephemeral container runs once (exec, lo
 test('activeDeadlineSeconds set on a running pod takes effect: Failed with DeadlineExceeded', async () => {
   await create('deadline', { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] });
   await running('deadline');
-  clock.advance(30_000); await tick();
+  served.clock.advance(30_000); await tick();
   const p = await getPod('deadline');
   p.spec.activeDeadlineSeconds = 5;
   assert.equal((await api('PUT', podPath('deadline'), p)).status, 200);
