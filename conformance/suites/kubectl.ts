@@ -126,6 +126,19 @@ export const kubectlCases: Case[] = [
     },
   },
   {
+    behavior: 'namespace.status-metadata', name: 'ns-status-patch',
+    async run(ctx) {
+      const body = { metadata: { annotations: { 'skiff-status-patched': ctx.ns } }, spec: { finalizers: [] }, status: { conditions: [{ type: 'StatusPatch', status: 'True', reason: 'E2E', message: 'patched' }] } };
+      await ok(ctx, ['patch', 'ns', ctx.ns, '--subresource=status', '--type=merge', '-p', JSON.stringify(body)]);
+      const ns = await getJson(ctx, ['ns', ctx.ns]);
+      check(ns.metadata?.annotations?.['skiff-status-patched'] === ctx.ns, `annotation kept by the status write: ${JSON.stringify(ns.metadata?.annotations)}`);
+      check(ns.status?.conditions?.some((c: any) => c.type === 'StatusPatch' && c.reason === 'E2E'), `condition: ${JSON.stringify(ns.status)}`);
+      check(JSON.stringify(ns.spec?.finalizers) === '["kubernetes"]', `spec not changed through /status: ${JSON.stringify(ns.spec)}`);
+      const bad = await kubectl(ctx, ['patch', 'ns', ctx.ns, '--subresource=status', '--type=merge', '-p', '{"metadata":{"annotations":{"a":5}}}']);
+      check(bad.code !== 0 && /annotations|cannot unmarshal|Invalid/i.test(bad.stderr), `a wrongly typed annotation is refused: ${bad.stderr}`);
+    },
+  },
+  {
     behavior: 'crud.create-from-file', name: 'create-f-no-validate', core: true,
     async run(ctx) {
       const p = file(ctx, 'objs.yaml', `${cmYaml('cf1', ctx.ns, { app: 'x' })}---\napiVersion: v1\nkind: Secret\nmetadata: {name: sf1, namespace: ${ctx.ns}}\nstringData: {password: s3cret}\n---\n${deploymentYaml('df1', ctx.ns)}`);
