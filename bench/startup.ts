@@ -121,7 +121,7 @@ async function spawnToReady(): Promise<Record<string, number | string>> {
   const load0 = loadavg()[0];
   try {
     await npmStart(dir, false); // creates the database, keys and certificates; fills the compile cache
-    await npmStart(join(dir, 'mem'), true);
+    await npmStart(join(dir, 'mem'), true); // leaves the in-memory start's bootstrap image beside the bundle
     const runs = { file: [] as Awaited<ReturnType<typeof npmStart>>[], mem: [] as Awaited<ReturnType<typeof npmStart>>[] };
     for (let i = 0; i < 5; i++) {
       for (const mode of (i % 2 ? ['mem', 'file'] : ['file', 'mem']) as ('file' | 'mem')[]) runs[mode].push(await npmStart(mode === 'mem' ? join(dir, 'mem') : dir, mode === 'mem'));

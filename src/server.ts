@@ -99,7 +99,7 @@ export interface ServerOptions {
   port?: number;            // default 6443; 0 = any free port
   address?: string;         // default 127.0.0.1
   dataDir?: string;         // default ./.skiff
-  inMemory?: boolean;       // keep the database in memory (nothing but the kubeconfig is written unless kubeconfigPath is false)
+  inMemory?: boolean;       // keep the database in memory (nothing but the kubeconfig, and a bootstrapImage when given one, is written unless kubeconfigPath is false)
   kubeconfigPath?: string | false; // default <dataDir>/kubeconfig
   insecureHttp?: boolean;   // plain HTTP
   durability?: Durability;
@@ -395,12 +395,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       for (const work of postReady) if (!stopped) await work();
     });
   }
-  // The first in-memory start without an image leaves one: the state start-up wrote, as of ready
-  // (copied now, before any request; written to disk clear of start-up).
-  if (images && !image && backend instanceof SqliteBackend) {
-    const bytes = backend.image();
-    setTimeout(() => images.write(bytes), AFTER_READY_MS).unref();
-  }
+  // The first in-memory start without an image leaves one: the state start-up wrote, as of ready,
+  // before any request (~1 ms, once).
+  if (images && !image && backend instanceof SqliteBackend) images.write(backend.image());
   // Shortly after ready, clear of the first requests (a client polling /readyz must not wait behind a
   // module load): the schema engine every write goes through, the metrics library (not needed to
   // answer /readyz) and the kubelet's default stage table. A request that needs one sooner loads it.
