@@ -64,7 +64,6 @@ import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import type { Gvk } from './patch/apply/managed.ts';
 import { findResource } from './registry/resources.ts';
 import { preloadSchemaEngine } from './api/typed.ts';
-import { startControllers } from './controllers/index.ts';
 import { registerAdmissionPlugins } from './admission/plugins.ts';
 import { setSimulatedTransport } from './webhook/transport.ts';
 import { WebhookClient } from './webhook/client.ts';
@@ -76,10 +75,8 @@ import type { KObject } from './registry/strategy.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
 import { uiLink, uiRoute } from './ui/route.ts';
-import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
-import { defaultStages } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -357,7 +354,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem, stages: opts.stages, saTokens, log });
+    // The controllers, scheduler, kubelets and the simulated network (~450 KB of code) load when they
+    // start: for `skiff serve`, after ready.
+    const components = async () => {
+      const [{ startControllers }, { poolTemplates }] = await Promise.all([import('./controllers/index.ts'), import('./kubelet/nodes.ts')]);
+      return startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem, stages: opts.stages, saTokens, log });
+    };
     if (opts.controllers !== false && (opts.leaderElect ?? !!opts.etcd)) {
       election = startElection({
         // Leases are timed in real time, as between separate processes, whatever the simulated clock does.
@@ -404,7 +406,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const warm = setTimeout(() => {
     preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
     void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
-    if (controllers) setImmediate(() => { try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); } });
+    if (controllers) setImmediate(() => { import('./kubelet/stages.ts').then((m) => m.defaultStages()).catch((e) => log(`stage table: ${(e as Error).message}`)); });
   }, 100);
   warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
