@@ -270,15 +270,10 @@ export class SqliteBackend implements Backend {
   /** Map every value of an image once (see SqliteOptions.image) and date its rows now. */
   private rewriteImage(db: Database.Database, rewrite: ((value: Uint8Array) => Uint8Array) | undefined): void {
     const now = this.now();
-    db.transaction(() => {
-      db.prepare('UPDATE log SET ts = ?').run(now);
-      if (!rewrite) return;
-      const set = db.prepare('UPDATE log SET value = ? WHERE rev = ?');
-      for (const r of db.prepare('SELECT rev, value FROM log WHERE value IS NOT NULL').all() as { rev: number; value: Buffer }[]) {
-        const v = rewrite(r.value);
-        if (v !== r.value) set.run(v, r.rev);
-      }
-    })();
+    if (!rewrite) { db.prepare('UPDATE log SET ts = ?').run(now); return; }
+    // One statement, the rewrite called by SQLite on each value (no row objects in between).
+    db.function('skiff_image_value', { deterministic: false }, (v: Buffer | null) => (v === null ? null : rewrite(v)) as Buffer | null);
+    db.prepare('UPDATE log SET value = skiff_image_value(value), ts = ?').run(now);
   }
 
   /** The whole in-memory database as bytes, to start another one from (SqliteOptions.image). */
