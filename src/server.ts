@@ -196,10 +196,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
   // In memory, with nothing installed before ready but what start-up writes: from its image when there is one.
   const images = !persistDir && !opts.etcd && !opts.crds?.length ? opts.bootstrapImage : undefined;
-  const image = images?.read();
-  const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = opts.etcd
-    ? await openEtcd(opts.etcd)
-    : openSqlite({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock }, image, log);
+  const sqlite = opts.etcd ? undefined
+    : openSqlite({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock }, images?.read(), log);
+  const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = sqlite?.backend ?? await openEtcd(opts.etcd!);
   phase('storage open');
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
@@ -399,7 +398,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   // The first in-memory start without an image leaves one: the state start-up wrote, as of ready,
   // before any request (~1 ms, once).
-  if (images && !image && backend instanceof SqliteBackend) images.write(backend.image());
+  if (images && sqlite && !sqlite.fromImage) images.write(sqlite.backend.image());
   // Shortly after ready, clear of the first requests (a client polling /readyz must not wait behind a
   // module load): the schema engine every write goes through, the metrics library (not needed to
   // answer /readyz) and the kubelet's default stage table. A request that needs one sooner loads it.
@@ -453,15 +452,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
  * The SQLite backend; in memory from `image` when given (bootstrap-image.ts). An image that does not
  * open (damaged, or from an incompatible build) is ignored: the start writes everything, as without one.
  */
-function openSqlite(o: SqliteOptions, image: Uint8Array | undefined, log: (m: string) => void): SqliteBackend {
+function openSqlite(o: SqliteOptions, image: Uint8Array | undefined, log: (m: string) => void): { backend: SqliteBackend; fromImage: boolean } {
   if (image) {
     try {
-      return new SqliteBackend({ ...o, image: { bytes: image, rewrite: freshIdentities(o.clock!) } });
+      return { backend: new SqliteBackend({ ...o, image: { bytes: image, rewrite: freshIdentities(o.clock!) } }), fromImage: true };
     } catch (e) {
-      log(`bootstrap image not used: ${(e as Error).message}`);
+      log(`bootstrap image not used (a new one replaces it): ${(e as Error).message}`);
     }
   }
-  return new SqliteBackend(o);
+  return { backend: new SqliteBackend(o), fromImage: false };
 }
 
 /** The etcd backend, loaded (with its gRPC client) only when asked for. */

@@ -83,7 +83,7 @@ test('an in-memory start leaves an image; the next has the same objects with fre
   } finally { await second.stop(); }
 });
 
-test('a damaged image is not used: the start writes everything, as without one', async () => {
+test('a damaged image is not used: the start writes everything, as without one, and leaves a good image', async () => {
   const logs: string[] = [];
   const images = memoryImages(new TextEncoder().encode('not a database at all, not even close'.repeat(200)));
   const s = await start({ bootstrapImage: images, log: (m) => logs.push(m) });
@@ -91,6 +91,13 @@ test('a damaged image is not used: the start writes everything, as without one',
     assert.ok(await s.store.tryGet(findResource('', 'v1', 'namespaces')!, undefined, 'kube-system'));
     assert.ok(logs.some((l) => /bootstrap image not used/.test(l)), logs.join('\n'));
   } finally { await s.stop(); }
+  // Replaced by a good one, which the next start uses.
+  assert.doesNotMatch(Buffer.from(images.bytes!).toString('latin1'), /not a database/);
+  const next = await start({ bootstrapImage: images, log: (m) => logs.push(m) });
+  try {
+    assert.equal(logs.filter((l) => /bootstrap image not used/.test(l)).length, 1);
+    assert.ok(await next.store.tryGet(findResource('', 'v1', 'namespaces')!, undefined, 'kube-system'));
+  } finally { await next.stop(); }
 });
 
 test('no image is read or written with a data directory or CRDs to install', async () => {
