@@ -6,8 +6,10 @@
 // time of every file it was made from; the bundle is current while none of them changed (~330 stats,
 // a few ms). Each build goes to a new directory, so a server still running from an older bundle keeps
 // its lazily loaded chunks; directories not used for a week are removed.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+
+// As a CommonJS object, not an ES module import (see launch.js).
+const { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } = process.getBuiltinModule('node:fs');
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'skiff-bundle');

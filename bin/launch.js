@@ -7,10 +7,14 @@
 // a .ts entry, Node must load its TypeScript stripper (amaro, ~100 ms) just for the entry file.
 // The `skiff` command itself runs from a bundle when there is one for the current sources or in the
 // package (bin/bundle.js, scripts/bundle.ts): ~15 files to resolve and link instead of ~330.
-import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { COMPILED_MIN, SOURCES_MIN, requireNode } from './node-version.js';
+
+// node:fs as its CommonJS object: an ES module import of it reads every export, and its `promises`
+// and `ReadStream` getters load fs/promises, readline and the file streams (~2 ms). A Node without
+// getBuiltinModule is too old for Skiff and only gets as far as requireNode's message.
+const { existsSync } = process.getBuiltinModule?.('node:fs') ?? await import('node:fs');
 
 /** `name`: the module under src/ without extension, e.g. 'cli-main'. */
 export async function launch(name) {

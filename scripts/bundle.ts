@@ -71,6 +71,51 @@ function fixLazyModules(outdir: string): number {
   return fixed;
 }
 
+/**
+ * A built-in module imported as an ES module gets a facade that reads every one of its exports once,
+ * and some exports are getters that load more of Node: `node:fs`'s `promises` and `ReadStream` load
+ * fs/promises, readline and the file streams; `node:util`'s `TextDecoder` loads worker_threads; `node:http2`
+ * loads assert. Taken as CommonJS objects (process.getBuiltinModule) they load only what they use:
+ * ~10 ms less CPU per start. Each static import of a built-in becomes a constant bound to the module
+ * object; the chunks import one another without cycles (checked: with a cycle, a chunk could run code
+ * of another before that one's constants exist), so each constant is set before any code that uses it runs.
+ */
+const BUILTIN_IMPORT = /^import (?:\* as ([\w$]+)|([\w$]+)(?:, \{([^}]*)\})?|\{([^}]*)\}) from "(node:[\w/]+)";$/gm;
+
+function builtinsAsObjects(outdir: string): number {
+  const files = readdirSync(outdir).filter((n) => n.endsWith('.mjs'));
+  const texts = new Map(files.map((n) => [n, readFileSync(join(outdir, n), 'utf8')]));
+  assertNoChunkCycle(texts);
+  let rewritten = 0;
+  for (const [name, text] of texts) {
+    const out = text.replace(BUILTIN_IMPORT, (_m, ns: string | undefined, def: string | undefined, defNamed: string | undefined, named: string | undefined, id: string) => {
+      rewritten++;
+      const mod = `process.getBuiltinModule(${JSON.stringify(id)})`;
+      const whole = ns ?? def;
+      const names = (named ?? defNamed)?.split(',').map((x) => x.trim()).filter(Boolean).map((x) => x.replace(/^([\w$]+) as ([\w$]+)$/, '$1: $2'));
+      if (whole && names) return `const ${whole} = ${mod}, { ${names.join(', ')} } = ${whole};`;
+      return whole ? `const ${whole} = ${mod};` : `const { ${names!.join(', ')} } = ${mod};`;
+    });
+    if (/^import [^;]*from "node:/m.test(out)) throw new Error(`bundle: ${name}: an import of a built-in module in a form not rewritten`);
+    if (out !== text) writeFileSync(join(outdir, name), out);
+  }
+  return rewritten;
+}
+
+/** The chunks' static imports of one another must form no cycle (see builtinsAsObjects). */
+function assertNoChunkCycle(texts: Map<string, string>): void {
+  const deps = new Map([...texts].map(([n, t]) => [n, [...t.matchAll(/^import (?:[^;]*? from )?"\.\/([^"]+)";$/gm)].map((m) => m[1])]));
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (n: string, path: string[]): void => {
+    if (state.get(n) === 'done') return;
+    if (state.get(n) === 'open') throw new Error(`bundle: chunks import one another in a cycle: ${[...path.slice(path.indexOf(n)), n].join(' → ')}`);
+    state.set(n, 'open');
+    for (const d of deps.get(n) ?? []) visit(d, [...path, n]);
+    state.set(n, 'done');
+  };
+  for (const n of deps.keys()) visit(n, []);
+}
+
 /** Every relative file the bundle refers to must exist where it says: a missed rewrite fails here, not at run time. */
 function checkFileRefs(dir: string, outdir: string): void {
   const missing: string[] = [];
@@ -124,6 +169,7 @@ export async function bundle(o: BundleOptions): Promise<{ files: number; lazy: n
     }],
   });
   const lazy = fixLazyModules(tmp);
+  builtinsAsObjects(tmp);
   // Checked where the bundle will live (its references are relative to outdir), before it is moved
   // there: a directory named by a key is complete or absent.
   checkFileRefs(tmp, o.outdir);

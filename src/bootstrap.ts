@@ -61,3 +61,41 @@ export async function bootstrap(store: Store, apiPort = 6443, opts: BootstrapOpt
   }
   await Promise.all(rest);
 }
+
+type Field = [path: string[], value: unknown];
+
+/** Where the `kubernetes` Service and its endpoints name the port the server listens on. */
+function portFields(apiPort: number): [resource: string, group: string, fields: Field[]][] {
+  const port = { name: 'https', port: apiPort, protocol: 'TCP' };
+  return [
+    ['services', '', [[['spec', 'ports'], [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }]]]],
+    ['endpoints', '', [[['subsets'], [{ addresses: [{ ip: '127.0.0.1' }], ports: [port] }]]]],
+    ['endpointslices', 'discovery.k8s.io', [[['endpoints'], [{ addresses: ['127.0.0.1'], conditions: { ready: true } }]], [['ports'], [port]]]],
+  ];
+}
+
+const at = (o: KObject, path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+
+function put(o: KObject, path: string[], value: unknown): void {
+  let v = o as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) v = (v[k] ??= {}) as Record<string, unknown>;
+  v[path[path.length - 1]] = value;
+}
+
+/**
+ * Bring the `kubernetes` Service, Endpoints and EndpointSlice to the port this server listens on when
+ * they name another (a data directory restarted on another port, or an in-memory start from an image,
+ * bootstrap-image.ts), as upstream's kubernetes-service controller corrects the Service's ports and
+ * its endpoint reconciler the endpoints once the server is ready. Writes nothing when they agree.
+ */
+export async function reconcileApiServerPort(store: Store, apiPort: number): Promise<void> {
+  await Promise.all(portFields(apiPort).map(async ([resource, group, fields]) => {
+    const r = findResource(group, 'v1', resource)!;
+    const cur = await store.tryGet(r, 'default', 'kubernetes');
+    if (!cur || fields.every(([path, value]) => JSON.stringify(at(cur, path)) === JSON.stringify(value))) return;
+    await store.guaranteedUpdate(r, 'default', 'kubernetes', (o) => {
+      for (const [path, value] of fields) put(o, path, value);
+      return o;
+    });
+  }));
+}

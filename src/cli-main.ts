@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const FLAGS = {
   port: { type: 'string', env: 'SKIFF_PORT', help: 'HTTPS (or HTTP) port; 0 picks a free port (default 6443)' },
@@ -270,6 +271,7 @@ export async function main(argv: string[]): Promise<void> {
       log: (m) => process.stderr.write(m + '\n'),
       // Ready as kube-apiserver is: without waiting for the controllers, scheduler and kubelets.
       readyBeforeControllers: true,
+      bootstrapImage: await bootstrapImages(v),
     });
   } catch (e) {
     fail((e as Error).message);
@@ -287,6 +289,19 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.stdout.write(`skiff ready at ${server.url} in ${Math.round(performance.now() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
   process.stderr.write(traceLine());
+}
+
+/**
+ * Run from a bundle (bin/launch.js), in-memory starts keep the image of their start-up state beside it
+ * (src/bootstrap-image.ts): a bundle is made from one set of sources, so an image never outlives the
+ * code that made it. Run from the sources, where any file may change between starts, none is kept.
+ * One image per setting that changes what start-up writes.
+ */
+async function bootstrapImages(v: Record<string, unknown>) {
+  if (!v['in-memory'] || !import.meta.url.endsWith('/cli-main.mjs')) return undefined;
+  const { bootstrapImageFiles } = await import('./bootstrap-image.ts');
+  const variant = `${v['no-default-storage-class'] ? 'nosc' : 'sc'}-${String(v['authorization-mode'] ?? 'RBAC')}`;
+  return bootstrapImageFiles(fileURLToPath(new URL('.', import.meta.url)), variant);
 }
 
 await main(process.argv.slice(2));

@@ -12,7 +12,9 @@ import { startElection } from './controllers/leader.ts';
 import { flushQuotaAccounts } from './admission/quota/accounts.ts';
 import type { Election } from './controllers/leader.ts';
 import { hostname } from 'node:os';
-import type { Durability } from './storage/sqlite.ts';
+import type { Durability, SqliteOptions } from './storage/sqlite.ts';
+import { freshIdentities } from './bootstrap-image.ts';
+import type { BootstrapImageStore } from './bootstrap-image.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
 import { buildApp } from './api/app.ts';
@@ -21,6 +23,12 @@ import { answerClientError, answerExpectationFailed, continueLikeGo } from './ap
 import { upgradeHandler } from './api/upgrades.ts';
 import { createApiSecureServer } from './api/http2.ts';
 import { ApiMetrics } from './api/metrics.ts';
+
+/**
+ * How long after ready `skiff serve` (readyBeforeControllers) corrects the `kubernetes` Service's port
+ * and starts the controllers, scheduler and kubelets.
+ */
+const AFTER_READY_MS = 50;
 
 /**
  * TLS 1.3 suites in the server's order of preference: AES-128-GCM first (what Go clients prefer, and
@@ -51,12 +59,11 @@ import type { Controller } from './controllers/runtime.ts';
 import { writeKubeconfig, kubeconfigYaml } from './kubeconfig.ts';
 import { buildExtensions, strategyServices } from './wiring.ts';
 import { strategyFor, validateMeta, validateMetaUpdate } from './registry/kinds-adapter.ts';
-import { bootstrap } from './bootstrap.ts';
+import { bootstrap, reconcileApiServerPort } from './bootstrap.ts';
 import { setApplyClock, updateManagedFields } from './api/server-side-apply.ts';
 import type { Gvk } from './patch/apply/managed.ts';
 import { findResource } from './registry/resources.ts';
 import { preloadSchemaEngine } from './api/typed.ts';
-import { startControllers } from './controllers/index.ts';
 import { registerAdmissionPlugins } from './admission/plugins.ts';
 import { setSimulatedTransport } from './webhook/transport.ts';
 import { WebhookClient } from './webhook/client.ts';
@@ -68,10 +75,8 @@ import type { KObject } from './registry/strategy.ts';
 import { collectReducingMemory, startMemoryRelief } from './util/memory-relief.ts';
 import { clockRoute } from './api/clock-route.ts';
 import { uiLink, uiRoute } from './ui/route.ts';
-import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
-import { defaultStages } from './kubelet/stages.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -91,7 +96,7 @@ export interface ServerOptions {
   port?: number;            // default 6443; 0 = any free port
   address?: string;         // default 127.0.0.1
   dataDir?: string;         // default ./.skiff
-  inMemory?: boolean;       // keep the database in memory (nothing but the kubeconfig is written unless kubeconfigPath is false)
+  inMemory?: boolean;       // keep the database in memory (nothing but the kubeconfig, and a bootstrapImage when given one, is written unless kubeconfigPath is false)
   kubeconfigPath?: string | false; // default <dataDir>/kubeconfig
   insecureHttp?: boolean;   // plain HTTP
   durability?: Durability;
@@ -146,6 +151,11 @@ export interface ServerOptions {
   /** --max-requests-inflight and --max-mutating-requests-inflight: their sum is the concurrency API Priority and Fairness shares out (default 400 + 200). */
   maxRequestsInFlight?: number;
   maxMutatingRequestsInFlight?: number;
+  /**
+   * In memory (without etcd or CRDs to install): start from the image of the state start-up writes
+   * when this store has one, and leave one there when it has none (bootstrap-image.ts; `skiff serve`).
+   */
+  bootstrapImage?: BootstrapImageStore;
 }
 
 export interface RunningServer {
@@ -184,9 +194,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const clock = opts.clock ?? new RealClock(opts.timeScale ?? 1);
-  const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = opts.etcd
-    ? await openEtcd(opts.etcd)
-    : new SqliteBackend({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock });
+  // In memory, with nothing installed before ready but what start-up writes: from its image when there is one.
+  const images = !persistDir && !opts.etcd && !opts.crds?.length ? opts.bootstrapImage : undefined;
+  const sqlite = opts.etcd ? undefined
+    : openSqlite({ path: persistDir ? join(persistDir, 'skiff.db') : ':memory:', durability: opts.durability, integrityCheck: opts.checkDb ? 'always' : 'auto', clock }, images?.read(), log);
+  const backend: Backend & { releaseMemory?(): void; healthy?(): boolean } = sqlite?.backend ?? await openEtcd(opts.etcd!);
   phase('storage open');
 
   // Admin token, kept with the data so kubeconfigs stay valid across restarts.
@@ -300,13 +312,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let stopRoles = () => {};
   // With readyBeforeControllers: the start-up work that follows ready (stop and snapshots wait for it).
   let afterReady: Promise<void> = Promise.resolve();
+  let stopped = false;
   const crdController = new CrdController(store, clock, log);
+  // With readyBeforeControllers: what runs a moment after ready, in order (see AFTER_READY_MS).
+  const postReady: (() => Promise<void>)[] = [];
   try {
     await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    const early = opts.readyBeforeControllers === true;
+    // Upstream corrects the `kubernetes` Service's port once it is ready; so does `skiff serve`.
+    const reconcilePort = () => reconcileApiServerPort(store, port).catch((e) => log(`kubernetes Service port not corrected: ${(e as Error).message}`));
+    if (early) postReady.push(reconcilePort);
+    else await reconcilePort();
     phase('bootstrap objects');
     await reconcileBootstrapPolicy(store);
     phase('RBAC bootstrap policy');
-    const early = opts.readyBeforeControllers === true;
     await flowConfig.start({ awaitStatus: !early });
     phase('flow control');
     await authz.start();
@@ -334,7 +353,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const objects = [...readCRDs(opts.crds.filter((c): c is string => typeof c === 'string')), ...opts.crds.filter((c): c is KObject => typeof c !== 'string')];
       await crdController.waitEstablished(await installCRDs(store, objects));
     }
-    const components = () => startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem, stages: opts.stages, saTokens, log });
+    // The controllers, scheduler, kubelets and the simulated network (~450 KB of code) load when they
+    // start: for `skiff serve`, after ready.
+    const components = async () => {
+      const [{ startControllers }, { poolTemplates }] = await Promise.all([import('./controllers/index.ts'), import('./kubelet/nodes.ts')]);
+      return startControllers({ store, clock, nodes: opts.nodes ?? 1, nodeTemplates: opts.nodePools ? poolTemplates(opts.nodePools) : undefined, caPem, stages: opts.stages, saTokens, log });
+    };
     if (opts.controllers !== false && (opts.leaderElect ?? !!opts.etcd)) {
       election = startElection({
         // Leases are timed in real time, as between separate processes, whatever the simulated clock does.
@@ -343,12 +367,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         onStoppedLeading: async () => { const c = controllers; controllers = undefined; await c?.stop(); },
       });
     } else if (opts.controllers !== false) {
-      if (early) afterReady = components().then((c) => { controllers = c; }, (e) => log(`controllers did not start: ${(e as Error).message}`));
+      // As kube-controller-manager and kube-scheduler come up beside a ready kube-apiserver.
+      if (early) postReady.push(() => components().then((c) => { controllers = c; }, (e) => log(`controllers did not start: ${(e as Error).message}`)));
       else controllers = await components();
     }
     phase('controllers, scheduler, kubelets');
   } catch (e) {
     // Never leave a half-started server behind: close what was opened, then report.
+    stopped = true;
     await controllers?.stop();
     crdController.stop();
     aggregation?.stop(); stopRoles(); authz.stop(); flowConfig.stop();
@@ -363,13 +389,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kcInput);
   ready = true;
   phase('kubeconfig');
+  // A moment after ready, so that the first requests (a client that polled /readyz) are not queued
+  // behind ~15 ms of start-up work; none of it if the server stops first.
+  if (postReady.length) {
+    afterReady = new Promise<void>((r) => setTimeout(r, AFTER_READY_MS)).then(async () => {
+      for (const work of postReady) if (!stopped) await work();
+    });
+  }
+  // The first in-memory start without an image leaves one: the state start-up wrote, as of ready,
+  // before any request (~1 ms, once).
+  if (images && sqlite && !sqlite.fromImage) images.write(sqlite.backend.image());
   // Shortly after ready, clear of the first requests (a client polling /readyz must not wait behind a
   // module load): the schema engine every write goes through, the metrics library (not needed to
   // answer /readyz) and the kubelet's default stage table. A request that needs one sooner loads it.
   const warm = setTimeout(() => {
     preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
     void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
-    if (controllers) setImmediate(() => { try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); } });
+    if (controllers) setImmediate(() => { import('./kubelet/stages.ts').then((m) => m.defaultStages()).catch((e) => log(`stage table: ${(e as Error).message}`)); });
   }, 100);
   warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
@@ -383,7 +419,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     idle: activity.idle,
   });
 
-  let stopped = false;
   return {
     url, port, token, caPem, kubeconfig, kubeconfigPath, uiUrl: uiLink(url, token), store, backend, authorizer: authz, flowControl,
     snapshot: () => takeSnapshot(snapshots),
@@ -411,6 +446,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       await backend.close();
     },
   };
+}
+
+/**
+ * The SQLite backend; in memory from `image` when given (bootstrap-image.ts). An image that does not
+ * open (damaged, or from an incompatible build) is ignored: the start writes everything, as without one.
+ */
+function openSqlite(o: SqliteOptions, image: Uint8Array | undefined, log: (m: string) => void): { backend: SqliteBackend; fromImage: boolean } {
+  if (image) {
+    try {
+      return { backend: new SqliteBackend({ ...o, image: { bytes: image, rewrite: freshIdentities(o.clock!) } }), fromImage: true };
+    } catch (e) {
+      log(`bootstrap image not used (a new one replaces it): ${(e as Error).message}`);
+    }
+  }
+  return { backend: new SqliteBackend(o), fromImage: false };
 }
 
 /** The etcd backend, loaded (with its gRPC client) only when asked for. */

@@ -51,10 +51,16 @@ const nodes = new Map<string, SmpNode>();
 
 class SmpNode implements SmpSchemaLookup {
   readonly type: string;
-  private readonly fields: Record<string, SmpFieldMeta> | undefined;
+  /** Looked up on first use: UNTYPED is made as this module loads, and the table (~220 KB of JSON,
+   * ~3 ms to parse) is not needed before the first patch or managed-fields update. */
+  private looked = false;
+  private own: Record<string, SmpFieldMeta> | undefined;
   constructor(type: string) {
     this.type = type;
-    this.fields = load().types[type]?.f;
+  }
+  private get fields(): Record<string, SmpFieldMeta> | undefined {
+    if (!this.looked) { this.own = load().types[this.type]?.f; this.looked = true; }
+    return this.own;
   }
   field(name: string): SmpFieldMeta | undefined {
     if (this.fields) return Object.hasOwn(this.fields, name) ? this.fields[name] : undefined;

@@ -73,6 +73,13 @@ export interface SqliteOptions {
    * etcd trusts its bbolt file: damage it took while closed surfaces when the damaged pages are read.
    */
   integrityCheck?: 'auto' | 'always';
+  /**
+   * Start an in-memory database (path ':memory:') from an earlier one's image() instead of empty:
+   * its tables, rows and revision counter. `rewrite`, when given, maps every stored value once as the
+   * image is opened (bytes in, bytes out: the storage knows nothing of what they hold); each row's
+   * time for age-based retention becomes now.
+   */
+  image?: { bytes: Uint8Array; rewrite?: (value: Uint8Array) => Uint8Array };
 }
 
 interface Row { rev: number; key: string; created_rev: number; prev_rev: number; deleted: number; value: Buffer | null }
@@ -145,7 +152,7 @@ export class SqliteBackend implements Backend {
   private compactTimer?: TimerHandle;
   private compacting?: Promise<void>;
   private compactBatch: number;
-  private readonly opts: Required<Omit<SqliteOptions, 'path' | 'clock' | 'now'>>;
+  private readonly opts: Required<Omit<SqliteOptions, 'path' | 'clock' | 'now' | 'image'>>;
   private readonly now: () => number;
   private readonly stmt: Record<string, Database.Statement>;
   private readonly writeRows: Database.Transaction<(rows: InsertRow[]) => void>;
@@ -185,7 +192,8 @@ export class SqliteBackend implements Backend {
     }
     let db: Database.Database | undefined;
     try {
-      db = new Database(this.path, { timeout: 2000 });
+      if (options.image && this.file) throw new Error('an image can only start an in-memory database');
+      db = options.image ? new Database(Buffer.from(options.image.bytes.buffer, options.image.bytes.byteOffset, options.image.bytes.byteLength)) : new Database(this.path, { timeout: 2000 });
       if (this.file) {
         // Must precede table creation to take effect on a new file; lets compaction hand freed pages back.
         db.pragma('auto_vacuum = INCREMENTAL');
@@ -238,6 +246,7 @@ export class SqliteBackend implements Backend {
       this.writeRows = db.transaction((rows: InsertRow[]) => {
         for (const row of rows) this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
       });
+      if (options.image) this.rewriteImage(db, options.image.rewrite);
       this.load();
       // A write at open takes the exclusive lock now (a second process fails fast instead of later)
       // and reveals a read-only file at start-up rather than on the first request.
@@ -256,6 +265,22 @@ export class SqliteBackend implements Backend {
         if (!this.compacting && !this.closing) void this.compact().catch(() => { /* retried next interval; writes report their own errors */ });
       }, this.opts.compactIntervalMs);
     }
+  }
+
+  /** Map every value of an image once (see SqliteOptions.image) and date its rows now. */
+  private rewriteImage(db: Database.Database, rewrite: ((value: Uint8Array) => Uint8Array) | undefined): void {
+    const now = this.now();
+    if (!rewrite) { db.prepare('UPDATE log SET ts = ?').run(now); return; }
+    // One statement, the rewrite called by SQLite on each value (no row objects in between).
+    db.function('skiff_image_value', { deterministic: false }, (v: Buffer | null) => (v === null ? null : rewrite(v)) as Buffer | null);
+    db.prepare('UPDATE log SET value = skiff_image_value(value), ts = ?').run(now);
+  }
+
+  /** The whole in-memory database as bytes, to start another one from (SqliteOptions.image). */
+  image(): Uint8Array {
+    if (this.file) throw new Error(`storage ${this.path}: only an in-memory database has an image`);
+    this.ensureOpen();
+    return this.db.serialize();
   }
 
   private load(): void {

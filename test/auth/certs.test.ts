@@ -55,6 +55,15 @@ test('generated CA and serving certificate: chain, names, usages, validity', asy
   assert.match(m.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
 });
 
+test('a bind address is named as an IP address or as a host name, as it is one or the other', async () => {
+  const sans = async (address: string) => new X509Certificate((await ensureTls(undefined, address, new FakeClock(NOW))).certPem).subjectAltName!.split(', ');
+  assert.ok((await sans('fd00::5')).includes('IP Address:FD00:0:0:0:0:0:0:5'));
+  assert.ok((await sans('::ffff:10.0.0.1')).includes('IP Address:0:0:0:0:0:FFFF:A00:1'));
+  assert.ok((await sans('my-host.example')).includes('DNS:my-host.example'));
+  // Four dotted numbers that are not an IPv4 address: a name.
+  assert.ok((await sans('300.1.2.3')).includes('DNS:300.1.2.3'));
+});
+
 test('a TLS client trusting only the CA completes a handshake for localhost and 127.0.0.1', async () => {
   const m = await ensureTls(undefined, '127.0.0.1', new RealClock());
   const server = createServer({ cert: m.certPem, key: m.keyPem }, (_req, res) => res.end('ok'));

@@ -80,3 +80,29 @@ test('start-up loads neither the custom-resource machinery nor CEL; the first CR
   const after = out.afterSubresources;
   assert.deepEqual([after.logs, after.proxy, after.exec], [true, true, false], 'pods/log and pods/proxy load their own modules, not exec');
 });
+
+test('skiff serve (ready before the controllers) is ready without their code; it loads when they start', () => {
+  const early = `
+import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ load(url, c, n) { seen.add(url); return n(url, c); } });
+const { startServer } = await import(${JSON.stringify(server)});
+const loaded = () => ['/src/controllers/index.ts', '/src/scheduler/scheduler.ts', '/src/kubelet/containers/', '/src/netsim/index.ts'].filter((p) => [...seen].some((u) => u.includes(p)));
+const s = await startServer({ port: 0, inMemory: true, insecureHttp: true, kubeconfigPath: false, nodes: 1, readyBeforeControllers: true, memoryRelief: false });
+const atReady = loaded();
+let nodes = 0;
+for (let i = 0; i < 200 && nodes === 0; i++) {
+  await new Promise((r) => setTimeout(r, 25));
+  nodes = (await s.store.list(s.store.resources.find('', 'v1', 'nodes'), undefined)).items.length;
+}
+console.log(JSON.stringify({ atReady, nodes, after: loaded() }));
+await s.stop();
+process.exit(0);
+`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', early], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(out.atReady, []);
+  assert.equal(out.nodes, 1, 'the node registers once the kubelets start');
+  assert.deepEqual(out.after, ['/src/controllers/index.ts', '/src/scheduler/scheduler.ts', '/src/kubelet/containers/', '/src/netsim/index.ts']);
+});

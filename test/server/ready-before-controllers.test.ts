@@ -1,7 +1,7 @@
 // `skiff serve` is ready as kube-apiserver is (readyBeforeControllers): the bootstrap objects, RBAC
 // policy and APF configuration are in place when /readyz first answers 200; the controllers, scheduler
-// and kubelets start just after, and the FlowSchema status writes follow. Stopping at once and
-// snapshots wait for that work.
+// and kubelets start a moment after, and the FlowSchema status writes follow. Snapshots wait for that
+// work; stopping at once skips what has not started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../src/server.ts';
@@ -53,7 +53,7 @@ test('a snapshot taken at once waits for the writes start-up still owes', async 
   }
 });
 
-test('stopping right after an early ready waits for the controllers to start, then stops them', async () => {
+test('stopping right after an early ready skips the start-up work still owed, and stops cleanly', async () => {
   const { s } = await early(3);
   await s.stop();
   // A second stop is a no-op; nothing was left half-started (the store is closed).

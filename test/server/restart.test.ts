@@ -25,6 +25,11 @@ test('restarting on the same data directory keeps objects, credentials and the k
       assert.equal((await second.store.get(cms, 'default', 'kept')).data.a, 'b');
       const svc = await second.store.get(findResource('', 'v1', 'services')!, 'default', 'kubernetes');
       assert.equal(svc.spec.clusterIP, '10.96.0.1');
+      // Restarted on another port: the Service and its endpoints name the new one.
+      assert.notEqual(second.port, first.port);
+      assert.equal(svc.spec.ports[0].targetPort, second.port);
+      assert.equal((await second.store.get(findResource('', 'v1', 'endpoints')!, 'default', 'kubernetes')).subsets[0].ports[0].port, second.port);
+      assert.equal((await second.store.get(findResource('discovery.k8s.io', 'v1', 'endpointslices')!, 'default', 'kubernetes')).ports[0].port, second.port);
       // The kubeconfig's CA and token still work over HTTPS after the restart.
       const body = await new Promise<string>((resolve, reject) => {
         https.get(`${second.url}/api/v1/namespaces/default/configmaps/kept`, { ca, headers: { Authorization: `Bearer ${token}` } }, (res) => {
