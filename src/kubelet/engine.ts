@@ -10,6 +10,7 @@ import type { Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
 import { PodIPs } from './ipam.ts';
+import { NodeImages } from './image-pulls.ts';
 import { defaultStages, nextStage } from './stages.ts';
 import type { Stage, StageContext } from './stages.ts';
 import { ContainerRuntime, emulated } from './containers/runtime.ts';
@@ -31,6 +32,8 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   let stages = opts.stages; // the default table compiles on the first pod (stages.ts)
   const podsR = res('', 'v1', 'pods');
   const ips = new PodIPs();
+  const images = new NodeImages();
+  const eventContext = { images };
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
   const running = new Set<string>();
   /** Pods admitted to their node (admission.ts) that have not written container statuses yet. */
@@ -39,7 +42,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   const refused = new Set<string>();
   let stopped = false;
   // Pods with containers of known images run for real (containers/); the stage table simulates the rest.
-  const runtime = new ContainerRuntime({ store, clock, recorder, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
+  const runtime = new ContainerRuntime({ store, clock, recorder, images, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
 
   const simulated = (nodeName: string | undefined): Node | undefined => {
     if (!nodeName) return undefined;
@@ -112,7 +115,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
       const node = simulated(pod.spec?.nodeName);
       if (!node) return;
       const { namespace, name } = splitKey(key);
-      for (const e of stage.events?.(pod) ?? []) recorder.event(pod, e.type, e.reason, e.message, { fieldPath: e.fieldPath, host: node.metadata.name });
+      for (const e of stage.events?.(pod, eventContext) ?? []) recorder.event(pod, e.type, e.reason, e.message, { fieldPath: e.fieldPath, host: node.metadata.name });
       if (stage.delete) {
         await store.delete(podsR, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }).catch((e) => { if (e?.code !== 409) ignoreNotFound(e); });
         return;
@@ -146,6 +149,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     delete: (p) => {
       const k = keyOf(p);
       ips.release(p.metadata.uid!);
+      images.forget(p.metadata.uid!);
       admitted.delete(p.metadata.uid!);
       refused.delete(p.metadata.uid!);
       runtime.forget(p.metadata.uid!);

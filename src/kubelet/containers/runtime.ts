@@ -16,12 +16,15 @@ import { storeSources } from './sources.ts';
 import type { Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 import type { JustBash } from './shell.ts';
+import type { NodeImages } from '../image-pulls.ts';
 
 /** How often configMap/secret volumes are re-read (the kubelet's sync period is about a minute). */
 export const VOLUME_SYNC_MS = 10_000;
 
 export interface RuntimeDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources?: Sources; token?: TokenIssuer; log?: (m: string) => void;
+  /** The images of the nodes (which pulls the first starts report); absent: every first start pulls. */
+  images?: NodeImages;
 }
 
 export class ContainerRuntime {
@@ -56,7 +59,7 @@ export class ContainerRuntime {
     if (hit?.node === node) return hit.deps;
     const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
     const deps: WorkerDeps = {
-      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log,
+      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log, images: this.d.images,
       nodeName, hostIP, allocatable: node.status?.allocatable ?? {}, hostFs: (jb) => this.hostFs(nodeName, jb),
     };
     this.perNode.set(nodeName, { node, deps });
