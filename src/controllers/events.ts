@@ -73,7 +73,11 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
     event(obj, type, reason, message, opts = {}) {
       const ns = obj.metadata.namespace || 'default';
       const now = clock.now();
-      const object = [component, opts.host ?? '', obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, obj.metadata.uid ?? '', obj.apiVersion].join('\u0000');
+      // The source and the object (upstream's key names kind, namespace, name, uid and apiVersion; a uid
+      // alone names one object, and the recorder's component is the same for all its keys). A short key
+      // keeps the caches' lookups cheap: the kubelet records several events for every pod it starts.
+      const uid = obj.metadata.uid;
+      const object = uid ? `${opts.host ?? ''}\u0000${uid}` : `${opts.host ?? ''}\u0000\u0000${obj.kind}\u0000${obj.metadata.namespace ?? ''}\u0000${obj.metadata.name}\u0000${obj.apiVersion}`;
       // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
       const aggKey = `${object}\u0000${type}\u0000${reason}`;
       let group = similar.get(aggKey);
