@@ -72,6 +72,7 @@ import { poolTemplates } from './kubelet/nodes.ts';
 import type { NodePool } from './kubelet/pools.ts';
 import type { Stage } from './kubelet/stages.ts';
 import { defaultStages } from './kubelet/stages.ts';
+import { loadJustBash } from './kubelet/containers/shell.ts';
 import type { AdjustableClock } from './api/clock-route.ts';
 import type { Controllers } from './controllers/index.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -369,7 +370,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const warm = setTimeout(() => {
     preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
     void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
-    if (controllers) setImmediate(() => { try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); } });
+    if (controllers) setImmediate(() => {
+      try { defaultStages(); } catch (e) { log(`stage table: ${(e as Error).message}`); }
+      // The container runtime's interpreter (~100-150 ms to load), which the first pod on a simulated
+      // node needs: loaded here it does not stall the event loop in the middle of the first pods' start.
+      if (opts.nodes !== 0) setImmediate(() => { loadJustBash().catch((e) => log(`container runtime: ${(e as Error).message}`)); });
+    });
   }, 100);
   warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request
