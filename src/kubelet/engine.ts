@@ -16,6 +16,7 @@ import type { Stage, StageContext } from './stages.ts';
 import { ContainerRuntime, emulated } from './containers/runtime.ts';
 import { tokenIssuer } from './containers/token.ts';
 import type { ServiceAccountTokens } from '../auth/sa-tokens.ts';
+import type { ServiceCache } from './containers/sources.ts';
 import { admissionFailure, awaitsAdmission, holdsAdmission, rejectedStatus } from './admission.ts';
 import type { Rejection } from './admission.ts';
 
@@ -27,7 +28,9 @@ const HOUSEKEEPING_MS = 2000;
 
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
-export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens }): Kubelet {
+export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens;
+  /** Services indexed by namespace (the kubelet's service lister); absent: the runtime lists them from the store. */
+  services?: ServiceCache }): Kubelet {
   const { store, clock, pods, nodes, recorder } = opts;
   let stages = opts.stages; // the default table compiles on the first pod (stages.ts)
   const podsR = res('', 'v1', 'pods');
@@ -42,7 +45,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   const refused = new Set<string>();
   let stopped = false;
   // Pods with containers of known images run for real (containers/); the stage table simulates the rest.
-  const runtime = new ContainerRuntime({ store, clock, recorder, images, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
+  const runtime = new ContainerRuntime({ store, clock, recorder, images, services: opts.services, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
 
   const simulated = (nodeName: string | undefined): Node | undefined => {
     if (!nodeName) return undefined;

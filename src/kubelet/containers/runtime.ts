@@ -13,7 +13,7 @@ import { workers } from './workers.ts';
 export { emulated } from './emulated.ts';
 export { workerFor } from './workers.ts';
 import { storeSources } from './sources.ts';
-import type { Sources } from './sources.ts';
+import type { ServiceCache, Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 import type { JustBash } from './shell.ts';
 import type { NodeImages } from '../image-pulls.ts';
@@ -23,6 +23,8 @@ export const VOLUME_SYNC_MS = 10_000;
 
 export interface RuntimeDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources?: Sources; token?: TokenIssuer; log?: (m: string) => void;
+  /** Services by namespace (an informer) for the containers' service environment; absent: listed from the store. */
+  services?: ServiceCache;
   /** The images of the nodes (which pulls the first starts report); absent: every first start pulls. */
   images?: NodeImages;
 }
@@ -34,7 +36,7 @@ export class ContainerRuntime {
   private readonly d: RuntimeDeps;
   private readonly sources: Sources;
   private sync?: TimerHandle;
-  constructor(d: RuntimeDeps) { this.d = d; this.sources = d.sources ?? storeSources(d.store); }
+  constructor(d: RuntimeDeps) { this.d = d; this.sources = d.sources ?? storeSources(d.store, { services: d.services }); }
 
   /** Look at a pod the engine saw change: start its worker once the pod is Pending with statuses, pass on deletion. */
   observe(pod: KObject, node: KObject, podIP: () => string | undefined): void {
