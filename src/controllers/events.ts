@@ -14,6 +14,7 @@ import type { KObject } from '../registry/strategy.ts';
 import { res } from './util.ts';
 import { Lru } from '../util/lru.ts';
 import { Fifo } from '../util/fifo.ts';
+import { inSlice, nextTurn } from './turns.ts';
 
 export interface EventRecorder {
   /** type: 'Normal' | 'Warning'. host: the node, for kubelet events. */
@@ -58,8 +59,14 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
   const pending = new Fifo<() => Promise<void>>();
   let running = 0;
   let waiters: (() => void)[] = [];
-  const pump = () => {
+  // Writes start inside the event-loop slices background work shares (turns.ts), as the work queues'
+  // items do: recording never competes with the API for the thread. The caller never waits either
+  // way; under load the writes trail behind the changes they report, as a recorder's queue does.
+  const turn = () => pump(true);
+  const pump = (onTurn = false) => {
     while (running < MAX_IN_FLIGHT && pending.length) {
+      if (!onTurn && !inSlice()) { nextTurn(turn); return; }
+      onTurn = false;
       const job = pending.shift()!;
       running++;
       void job().catch((e) => log?.(`events: ${(e as Error).message}`)).finally(() => {
