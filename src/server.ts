@@ -405,7 +405,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const warm = setTimeout(() => {
     preloadSchemaEngine().catch((e) => log(`schema engine preload: ${(e as Error).message}`));
     void metrics?.load().catch((e) => log(`metrics unavailable: ${(e as Error).message}`));
-    if (controllers) setImmediate(() => { import('./kubelet/stages.ts').then((m) => m.defaultStages()).catch((e) => log(`stage table: ${(e as Error).message}`)); });
+    if (controllers) setImmediate(() => {
+      import('./kubelet/stages.ts').then((m) => m.defaultStages()).catch((e) => log(`stage table: ${(e as Error).message}`));
+      // The container runtime's interpreter (~100-150 ms to load), which the first pod on a simulated
+      // node needs: loaded here it does not stall the event loop in the middle of the first pods' start.
+      if (opts.nodes !== 0) setImmediate(() => {
+        import('./kubelet/containers/shell.ts').then((m) => m.loadJustBash()).catch((e) => log(`container runtime: ${(e as Error).message}`));
+      });
+    });
   }, 100);
   warm.unref();
   // Protobuf loads half a second after ready, clear of start-up and the first requests; a request

@@ -43,7 +43,8 @@ export const lifecycleCases: Case[] = [
       check(prev.includes('fatal: no config'), `logs --previous: ${JSON.stringify(prev)}`);
       const d = await ok(ctx, ['describe', 'pod', 'crash', '-n', ctx.ns]);
       for (const want of [/Last State:\s+Terminated/, /Exit Code:\s+2/, /Restart Count:\s+[1-9]/, /Reason:\s+CrashLoopBackOff/,
-        /Normal\s+Pulling\s+.*Pulling image "busybox:1.36"/, /Normal\s+Created\s+.*Created container: app/, /Normal\s+Started\s+.*Started container app/,
+        // Pulling when the node lacks the image; once a pod has pulled it there, one Pulled "already present".
+        /Normal\s+(Pulling\s+.*Pulling image "busybox:1.36"|Pulled\s+.*Container image "busybox:1.36" already present on machine)/, /Normal\s+Created\s+.*Created container: app/, /Normal\s+Started\s+.*Started container app/,
         /Warning\s+BackOff\s+.*Back-off restarting failed container app in pod crash_/]) {
         check(want.test(d), `describe lacks ${want}:\n${d.slice(-1500)}`);
       }

@@ -14,6 +14,7 @@ import type { KObject } from '../registry/strategy.ts';
 import { res } from './util.ts';
 import { Lru } from '../util/lru.ts';
 import { Fifo } from '../util/fifo.ts';
+import { inSlice, nextTurn } from './turns.ts';
 
 export interface EventRecorder {
   /** type: 'Normal' | 'Warning'. host: the node, for kubelet events. */
@@ -58,8 +59,14 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
   const pending = new Fifo<() => Promise<void>>();
   let running = 0;
   let waiters: (() => void)[] = [];
-  const pump = () => {
+  // Writes start inside the event-loop slices background work shares (turns.ts), as the work queues'
+  // items do: recording never competes with the API for the thread. The caller never waits either
+  // way; under load the writes trail behind the changes they report, as a recorder's queue does.
+  const turn = () => pump(true);
+  const pump = (onTurn = false) => {
     while (running < MAX_IN_FLIGHT && pending.length) {
+      if (!onTurn && !inSlice()) { nextTurn(turn); return; }
+      onTurn = false;
       const job = pending.shift()!;
       running++;
       void job().catch((e) => log?.(`events: ${(e as Error).message}`)).finally(() => {
@@ -73,7 +80,11 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
     event(obj, type, reason, message, opts = {}) {
       const ns = obj.metadata.namespace || 'default';
       const now = clock.now();
-      const object = [component, opts.host ?? '', obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, obj.metadata.uid ?? '', obj.apiVersion].join('\u0000');
+      // The source and the object (upstream's key names kind, namespace, name, uid and apiVersion; a uid
+      // alone names one object, and the recorder's component is the same for all its keys). A short key
+      // keeps the caches' lookups cheap: the kubelet records several events for every pod it starts.
+      const uid = obj.metadata.uid;
+      const object = uid ? `${opts.host ?? ''}\u0000${uid}` : `${opts.host ?? ''}\u0000\u0000${obj.kind}\u0000${obj.metadata.namespace ?? ''}\u0000${obj.metadata.name}\u0000${obj.apiVersion}`;
       // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
       const aggKey = `${object}\u0000${type}\u0000${reason}`;
       let group = similar.get(aggKey);

@@ -167,7 +167,7 @@ export async function startControllers(deps: ControllerDeps): Promise<Controller
     const hpaRec = eventRecorder(store, clock, 'horizontal-pod-autoscaler', log);
     recorders.push(hpaRec);
     controllers.push(hpaController({ store, clock, hpas: informer('autoscaling', 'v2', 'horizontalpodautoscalers'), recorder: hpaRec, log }));
-    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log, saTokens: deps.saTokens });
+    kubelet = startKubelet({ store, clock, pods, nodes, recorder: kRec, stages: deps.stages, log, saTokens: deps.saTokens, services });
     const pvRec = eventRecorder(store, clock, 'persistentvolume-controller', log);
     const provRecs = new Map<string, EventRecorder>();
     recorders.push(pvRec);

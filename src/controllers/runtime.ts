@@ -73,11 +73,18 @@ export class Informer<T extends Cached = KObject> {
   /** How many objects an index value holds. */
   countByIndex(name: string, value: string): number { return this.indexes.get(name)?.get(value)?.size ?? 0; }
 
+  /** Move `key` from the index values of `old` to those of `obj` (most updates change none: nothing to do). */
   private index(key: string, obj: T | undefined, old: T | undefined): void {
     for (const [name, fn] of this.byIndex) {
+      const before = old ? fn(old) : NO_VALUES, after = obj ? fn(obj) : NO_VALUES;
+      if (sameValues(before, after)) continue;
       const idx = this.indexes.get(name)!;
-      if (old) for (const v of fn(old)) idx.get(v)?.delete(key);
-      if (obj) for (const v of fn(obj)) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(key); }
+      for (const v of before) {
+        if (after.includes(v)) continue;
+        const s = idx.get(v);
+        if (s?.delete(key) && !s.size) idx.delete(v);
+      }
+      for (const v of after) { let s = idx.get(v); if (!s) idx.set(v, s = new Set()); s.add(key); }
     }
   }
 
@@ -146,6 +153,9 @@ export class Informer<T extends Cached = KObject> {
   get size(): number { return this.cache.size; }
   stop(): void { this.stopped = true; this.watch?.cancel(); }
 }
+
+const NO_VALUES: string[] = [];
+const sameValues = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function safe(fn: () => void): void { try { fn(); } catch { /* handlers only enqueue; a failure there is a bug we must not spread */ } }
 

@@ -22,8 +22,21 @@ function tagOf(ref: string): string | undefined {
   return colon < 0 ? undefined : last.slice(colon + 1);
 }
 
+/** Answers by reference: a pod's images are asked about on every change of the pod (a few distinct ones). */
+const answered = new Map<string, boolean>();
+const MAX_ANSWERED = 1024;
+
 export function absentImage(image: unknown): boolean {
   if (typeof image !== 'string' || !image) return false;
+  let a = answered.get(image);
+  if (a === undefined) {
+    if (answered.size >= MAX_ANSWERED) answered.clear();
+    answered.set(image, a = isAbsent(image));
+  }
+  return a;
+}
+
+function isAbsent(image: string): boolean {
   const host = registryHost(image);
   if (host && (host === 'invalid' || host.endsWith('.invalid') || host === 'invalid.registry.k8s.io')) return true;
   const tag = tagOf(image);
@@ -32,6 +45,8 @@ export function absentImage(image: unknown): boolean {
 
 /** Whether any container (init, regular) of the pod names an absent image. */
 export function podHasAbsentImage(pod: { spec?: any; metadata?: unknown }): boolean {
-  const cs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])] as { image?: unknown }[];
-  return cs.some((c) => absentImage(c?.image));
+  for (const list of [pod.spec?.initContainers, pod.spec?.containers]) {
+    if (Array.isArray(list)) for (const c of list) if (absentImage(c?.image)) return true;
+  }
+  return false;
 }

@@ -17,6 +17,7 @@ import { podHasAbsentImage } from '../images/absent.ts';
 import { rfc3339 } from '../clock.ts';
 import type { Container as GeneratedContainer, Pod } from '../types/generated.ts';
 import { workerFor } from './containers/workers.ts';
+import type { NodeImages } from './image-pulls.ts';
 
 export const ANN_START = 'skiff.dev/start-seconds';
 export const ANN_RUN = 'skiff.dev/run-seconds';
@@ -69,10 +70,13 @@ const pullErrorText = (p: Pod, image: string | undefined) => {
 };
 const podRef = (p: Pod) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
 const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c: { name: string }): StageEvent => ({ type, reason, message, fieldPath: `spec.containers{${c.name}}` });
-/** Pulled event: "already present" unless the policy pulls (Always, or :latest/untagged by default). */
-export const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, first: boolean): StageEvent => {
-  const policy = c.imagePullPolicy ?? (/:latest$/.test(imageRef(c.image).image) ? 'Always' : 'IfNotPresent');
-  return policy === 'Always' || (first && policy !== 'Never')
+/** The pull policy the API server defaults: Always for `:latest` or an untagged image, else IfNotPresent. */
+export const pullPolicy = (c: { image?: string; imagePullPolicy?: string }): string =>
+  c.imagePullPolicy ?? (/:latest$/.test(imageRef(c.image).image) ? 'Always' : 'IfNotPresent');
+/** Pulled event: "already present" unless the image was pulled (`pulled`; policy Always always pulls). */
+export const pulledEvent = (c: { name: string; image?: string; imagePullPolicy?: string }, pulled: boolean): StageEvent => {
+  const policy = pullPolicy(c);
+  return policy === 'Always' || (pulled && policy !== 'Never')
     ? ev('Normal', 'Pulled', `Successfully pulled image "${c.image}" in 1s (1s including waiting). Image size: ${imageSize(c.image)} bytes.`, c)
     : ev('Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c);
 };
@@ -303,12 +307,17 @@ export const annotationSeconds = seconds;
 
 type Container = GeneratedContainer;
 
+/** What events may consult beyond the pod: the images of the kubelet's nodes (absent: every image is pulled). */
+export interface EventContext { images?: NodeImages }
+
 /** Named per-container events: each gives the event for one container, or none. */
-export const EVENT_BUILTINS: Record<string, (p: Pod, c: Container) => StageEvent | undefined> = {
+export const EVENT_BUILTINS: Record<string, (p: Pod, c: Container, x?: EventContext) => StageEvent | undefined> = {
   /** Killing, for a pod that was running when deleted. */
   'killing': (p, c) => (phase(p) === 'Running' ? ev('Normal', 'Killing', `Stopping container ${c.name}`, c) : undefined),
-  /** Pulled: "already present" unless the pull policy pulls (Always, or :latest/untagged by default). */
-  'pulled': (_p, c) => pulledEvent(c, true),
+  /** Pulling, when the image is pulled: policy Always, an image the node lacks, or a pull bound to fail. */
+  'pulling': (p, c, x) => (!x?.images || x.images.pulling(p, c, pullFails(p)) ? ev('Normal', 'Pulling', `Pulling image "${c.image}"`, c) : undefined),
+  /** Pulled: "Successfully pulled" when the image was pulled for this container, else "already present". */
+  'pulled': (p, c, x) => pulledEvent(c, x?.images ? x.images.started(p, c) : true),
 };
 
 /** Placeholders of event templates: {{name}} → text, given the pod and (for per-container events) the container. */

@@ -10,11 +10,13 @@ import type { Informer } from '../controllers/runtime.ts';
 import type { EventRecorder } from '../controllers/events.ts';
 import { ignoreNotFound, res } from '../controllers/util.ts';
 import { PodIPs } from './ipam.ts';
+import { NodeImages } from './image-pulls.ts';
 import { defaultStages, nextStage } from './stages.ts';
 import type { Stage, StageContext } from './stages.ts';
 import { ContainerRuntime, emulated } from './containers/runtime.ts';
 import { tokenIssuer } from './containers/token.ts';
 import type { ServiceAccountTokens } from '../auth/sa-tokens.ts';
+import type { ServiceCache } from './containers/sources.ts';
 import { admissionFailure, awaitsAdmission, holdsAdmission, rejectedStatus } from './admission.ts';
 import type { Rejection } from './admission.ts';
 
@@ -26,11 +28,15 @@ const HOUSEKEEPING_MS = 2000;
 
 export interface Kubelet { ips: PodIPs; stop(): void; /** pods with a stage armed */ readonly pending: number }
 
-export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens }): Kubelet {
+export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<Pod>; nodes: Informer<Node>; recorder: EventRecorder; stages?: Stage[]; log?: (m: string) => void; saTokens?: ServiceAccountTokens;
+  /** Services indexed by namespace (the kubelet's service lister); absent: the runtime lists them from the store. */
+  services?: ServiceCache }): Kubelet {
   const { store, clock, pods, nodes, recorder } = opts;
   let stages = opts.stages; // the default table compiles on the first pod (stages.ts)
   const podsR = res('', 'v1', 'pods');
   const ips = new PodIPs();
+  const images = new NodeImages();
+  const eventContext = { images };
   const armed = new Map<string, { stage: Stage; timer: TimerHandle; uid: string }>();
   const running = new Set<string>();
   /** Pods admitted to their node (admission.ts) that have not written container statuses yet. */
@@ -39,7 +45,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
   const refused = new Set<string>();
   let stopped = false;
   // Pods with containers of known images run for real (containers/); the stage table simulates the rest.
-  const runtime = new ContainerRuntime({ store, clock, recorder, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
+  const runtime = new ContainerRuntime({ store, clock, recorder, images, services: opts.services, token: tokenIssuer(store, clock, opts.saTokens), log: opts.log });
 
   const simulated = (nodeName: string | undefined): Node | undefined => {
     if (!nodeName) return undefined;
@@ -112,7 +118,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
       const node = simulated(pod.spec?.nodeName);
       if (!node) return;
       const { namespace, name } = splitKey(key);
-      for (const e of stage.events?.(pod) ?? []) recorder.event(pod, e.type, e.reason, e.message, { fieldPath: e.fieldPath, host: node.metadata.name });
+      for (const e of stage.events?.(pod, eventContext) ?? []) recorder.event(pod, e.type, e.reason, e.message, { fieldPath: e.fieldPath, host: node.metadata.name });
       if (stage.delete) {
         await store.delete(podsR, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }).catch((e) => { if (e?.code !== 409) ignoreNotFound(e); });
         return;
@@ -146,6 +152,7 @@ export function startKubelet(opts: { store: Store; clock: Clock; pods: Informer<
     delete: (p) => {
       const k = keyOf(p);
       ips.release(p.metadata.uid!);
+      images.forget(p.metadata.uid!);
       admitted.delete(p.metadata.uid!);
       refused.delete(p.metadata.uid!);
       runtime.forget(p.metadata.uid!);

@@ -23,7 +23,7 @@
 //       action: {patch: {phase: Failed, reason: Marked, message: "failed at {{now}}"}}  # a JSON merge patch of status
 //       events:                                 # one per container, container by container
 //         - {type: Warning, reason: Marked, message: "{{container}} ({{image}}) of {{pod}}"}
-//         - {builtin: pulled}                   # a per-container event of builtins.ts
+//         - {builtin: pulled}                   # a per-container event of builtins.ts (pulling, pulled, killing)
 //         - {type: Normal, reason: Marked, message: "{{pod}}", scope: pod}  # once per pod (before per-container ones)
 //       delete: true                            # delete the pod (instead of an action)
 //
@@ -33,6 +33,7 @@ import { rfc3339 } from '../clock.ts';
 import type { KObject } from '../registry/strategy.ts';
 import type { Stage, StageContext, StageEvent } from './stages.ts';
 import { DELAYS, EVENT_BUILTINS, PLACEHOLDERS, PREDICATES, STATUS_TRANSFORMS, annotationSeconds, containersStartedAt } from './builtins.ts';
+import type { EventContext } from './builtins.ts';
 
 const STAGE_KEYS = ['name', 'selector', 'delay', 'action', 'events', 'delete'];
 const SELECTOR_KEYS = ['bound', 'deleting', 'phase', 'notPhase', 'restartPolicy', 'labels', 'annotations', 'notAnnotations', 'conditions', 'containers', 'is', 'not'];
@@ -151,7 +152,7 @@ function compileEvents(at: string, raw: unknown): Stage['events'] {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) bad(at, 'must be a list');
   const podEvents: ((p: KObject) => StageEvent)[] = [];
-  const perContainer: ((p: KObject, c: Container) => StageEvent | undefined)[] = [];
+  const perContainer: ((p: KObject, c: Container, x?: EventContext) => StageEvent | undefined)[] = [];
   const ph = Object.keys(PLACEHOLDERS);
   (raw as unknown[]).forEach((e, i) => {
     const eat = `${at}[${i}]`;
@@ -174,10 +175,10 @@ function compileEvents(at: string, raw: unknown): Stage['events'] {
       perContainer.push((p, c) => ({ type, reason, message: msg(p, c), fieldPath: `spec.containers{${c.name}}` }));
     }
   });
-  return (p) => {
+  return (p, x) => {
     const out = podEvents.map((f) => f(p));
     if (perContainer.length) {
-      for (const c of (p.spec?.containers ?? []) as Container[]) for (const f of perContainer) { const e = f(p, c); if (e) out.push(e); }
+      for (const c of (p.spec?.containers ?? []) as Container[]) for (const f of perContainer) { const e = f(p, c, x); if (e) out.push(e); }
     }
     return out;
   };

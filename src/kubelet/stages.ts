@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Pod } from '../types/generated.ts';
 import { parseStages } from './stage-config.ts';
+import type { EventContext } from './builtins.ts';
 
 export { ANN_CRASH_LOOP, ANN_EXIT, ANN_FLAP, ANN_NEVER_READY, ANN_PULL_ERROR, ANN_RUN, ANN_START, MAX_GRACE_SECONDS, PULL_BACKOFF_SECONDS, backOffSeconds, qosClass, setCondition } from './builtins.ts';
 
@@ -31,7 +32,8 @@ export interface Stage {
   jitter?: number;
   /** The new status (given a private copy of the pod). */
   status?: (pod: Pod, ctx: StageContext) => Record<string, any>;
-  events?: (pod: Pod) => StageEvent[];
+  /** The events (`x`: what they may consult beyond the pod, the node's images). */
+  events?: (pod: Pod, x?: EventContext) => StageEvent[];
   delete?: boolean;
 }
 

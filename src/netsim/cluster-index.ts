@@ -11,8 +11,9 @@ const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`
 /** A map from one key to many objects (by object key). */
 class MultiMap {
   private readonly m = new Map<string, Map<string, KObject>>();
-  add(k: string, o: KObject): void { let s = this.m.get(k); if (!s) this.m.set(k, s = new Map()); s.set(keyOf(o), o); }
-  remove(k: string, o: KObject): void { const s = this.m.get(k); if (s) { s.delete(keyOf(o)); if (!s.size) this.m.delete(k); } }
+  /** `ok`: the object's key (keyOf). */
+  add(k: string, ok: string, o: KObject): void { let s = this.m.get(k); if (!s) this.m.set(k, s = new Map()); s.set(ok, o); }
+  remove(k: string, ok: string): void { const s = this.m.get(k); if (s) { s.delete(ok); if (!s.size) this.m.delete(k); } }
   get(k: string): KObject[] { return [...(this.m.get(k)?.values() ?? [])]; }
 }
 
@@ -61,35 +62,41 @@ const INDEXES: Record<Kind, IndexDef[]> = {
 export class ClusterIndex {
   private readonly objects = new Map<Kind, Map<string, KObject>>();
   private readonly indexes = new Map<string, MultiMap>();
+  /** Each kind's index definitions with their maps (put runs on every pod change). */
+  private readonly perKind = new Map<Kind, { of: (o: KObject) => string[]; map: MultiMap }[]>();
   /** Called after a pod goes away (the network drops its listeners). */
   onPodGone?: (pod: KObject) => void;
 
   constructor() {
     for (const kind of Object.keys(INDEXES) as Kind[]) {
       this.objects.set(kind, new Map());
-      for (const d of INDEXES[kind]) this.indexes.set(`${kind}/${d.name}`, new MultiMap());
+      const defs = INDEXES[kind].map((d) => ({ of: d.of, map: new MultiMap() }));
+      INDEXES[kind].forEach((d, i) => this.indexes.set(`${kind}/${d.name}`, defs[i].map));
+      this.perKind.set(kind, defs);
     }
   }
 
-  /** Record a new or changed object. */
+  /** Record a new or changed object (re-indexed: it moves to the end of each of its index values). */
   put(kind: Kind, o: KObject): void {
-    const old = this.objects.get(kind)!.get(keyOf(o));
-    if (old) this.unindex(kind, old);
-    this.objects.get(kind)!.set(keyOf(o), o);
-    for (const d of INDEXES[kind]) for (const v of d.of(o)) this.indexes.get(`${kind}/${d.name}`)!.add(v, o);
+    const objs = this.objects.get(kind)!, k = keyOf(o);
+    const old = objs.get(k);
+    if (old) this.unindex(kind, k, old);
+    objs.set(k, o);
+    for (const d of this.perKind.get(kind)!) for (const v of d.of(o)) d.map.add(v, k, o);
   }
 
   /** Forget an object. */
   drop(kind: Kind, o: KObject): void {
-    const old = this.objects.get(kind)!.get(keyOf(o));
+    const objs = this.objects.get(kind)!, k = keyOf(o);
+    const old = objs.get(k);
     if (!old) return;
-    this.unindex(kind, old);
-    this.objects.get(kind)!.delete(keyOf(o));
+    this.unindex(kind, k, old);
+    objs.delete(k);
     if (kind === 'pods') this.onPodGone?.(old);
   }
 
-  private unindex(kind: Kind, o: KObject): void {
-    for (const d of INDEXES[kind]) for (const v of d.of(o)) this.indexes.get(`${kind}/${d.name}`)!.remove(v, o);
+  private unindex(kind: Kind, k: string, o: KObject): void {
+    for (const d of this.perKind.get(kind)!) for (const v of d.of(o)) d.map.remove(v, k);
   }
 
   get(kind: Kind, namespace: string | undefined, name: string): KObject | undefined {

@@ -22,7 +22,7 @@ async function setup() {
   await bootstrap(store);
   const rec = eventRecorder(store, clock, 'replicaset-controller');
   const list = async () => (await store.list(EVENTS, 'default')).items.map((e) => e.obj).sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name)));
-  return { clock, rec, list, close: () => backend.close() };
+  return { clock, rec, list, store, close: () => backend.close() };
 }
 
 const rs = (name: string, uid: string): KObject => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace: 'default', uid } } as KObject);
@@ -82,5 +82,32 @@ test('a source gets 25 events about one object in a burst, then one per 5 minute
   rec.event(rs('other', 'u4'), 'Normal', 'Fine', 'm');
   await rec.flush();
   assert.equal((await list()).length, 27, 'another object has its own bucket');
+  await close();
+});
+
+test('writes start on a later event-loop turn (background slices), keep the recording time, and all arrive; objects without a uid are keyed by kind, namespace and name', async () => {
+  const { clock, rec, list, store, close } = await setup();
+  const o = rs('web', 'u1');
+  const at = clock.now();
+  let creates = 0;
+  const create = store.create.bind(store);
+  store.create = (...a: Parameters<typeof store.create>) => { creates++; return create(...a); };
+  for (let i = 0; i < 40; i++) rec.event(o, 'Normal', 'SuccessfulCreate', `Created pod: web-${i}`); // more than in flight at once
+  clock.advance(5000);
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  assert.equal(creates, 0, 'no write started before the next turn');
+  await rec.flush();
+  const evs = await list();
+  assert.equal(evs.length, 10, 'nine distinct, then one combined');
+  assert.equal(evs.find((e) => /^\(combined/.test(e.message))!.count, 16, 'the burst of 25 allowed, less the nine');
+  for (const e of evs) assert.equal(Date.parse(e.firstTimestamp), Math.floor(at / 1000) * 1000, 'stamped when recorded, not when written');
+  // Without a uid: two objects of the same name but different kinds are separate sources of events.
+  const noUid = (kind: string): KObject => ({ apiVersion: 'v1', kind, metadata: { name: 'same', namespace: 'default' } } as KObject);
+  rec.event(noUid('ConfigMap'), 'Normal', 'Touched', 'x');
+  rec.event(noUid('Secret'), 'Normal', 'Touched', 'x');
+  rec.event(noUid('Secret'), 'Normal', 'Touched', 'x');
+  await rec.flush();
+  const touched = (await list()).filter((e) => e.reason === 'Touched').map((e) => `${e.involvedObject.kind}:${e.count}`).sort();
+  assert.deepEqual(touched, ['ConfigMap:1', 'Secret:2']);
   await close();
 });

@@ -24,6 +24,7 @@ export const R = {
   rc: findResource('', 'v1', 'replicationcontrollers')!,
   deployments: findResource('apps', 'v1', 'deployments')!,
   serviceaccounts: findResource('', 'v1', 'serviceaccounts')!,
+  services: findResource('', 'v1', 'services')!,
 };
 
 export interface Cluster {

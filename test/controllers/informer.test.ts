@@ -50,3 +50,31 @@ test('informer: initial state, live events, index, and relist after missing even
   inf.stop();
   await backend.close();
 });
+
+test('informer index: an update that keeps the values leaves them; one that changes them moves the key; emptied values go', async () => {
+  const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+  const store = new Store({ backend, clock: new FakeClock(), strategyFor, validateMeta, validateMetaUpdate });
+  await bootstrap(store);
+  const cms = findResource('', 'v1', 'configmaps')!;
+  const inf = new Informer(store, cms);
+  // Several values per object, one of them repeated.
+  inf.addIndex('tags', (o) => String(o.metadata.labels?.tags ?? '').split('.').filter(Boolean));
+  await inf.start();
+  const names = (v: string) => inf.byIndexValue('tags', v).map((o) => o.metadata.name).sort();
+  const label = (name: string, tags: string) => store.guaranteedUpdate(cms, 'default', name, (c) => { c.metadata.labels = { tags }; return c; });
+  await store.create(cms, 'default', { metadata: { name: 'a', labels: { tags: 'x.y' } } });
+  await store.create(cms, 'default', { metadata: { name: 'b', labels: { tags: 'y' } } });
+  assert.deepEqual([names('x'), names('y')], [['a'], ['a', 'b']]);
+  await store.guaranteedUpdate(cms, 'default', 'a', (c) => { c.data = { v: '2' }; return c; }); // same tags
+  assert.deepEqual([names('x'), names('y')], [['a'], ['a', 'b']]);
+  await label('a', 'y.z.z');
+  assert.deepEqual([names('x'), names('y'), names('z')], [[], ['a', 'b'], ['a']]);
+  assert.equal(inf.countByIndex('tags', 'x'), 0);
+  await label('a', 'z');
+  assert.deepEqual([names('y'), names('z')], [['b'], ['a']]);
+  await store.delete(cms, 'default', 'a');
+  assert.deepEqual([names('y'), names('z')], [['b'], []]);
+  assert.equal((inf as unknown as { indexes: Map<string, Map<string, Set<string>>> }).indexes.get('tags')!.has('z'), false, 'an emptied value is dropped');
+  inf.stop();
+  await backend.close();
+});

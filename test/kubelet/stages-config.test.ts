@@ -118,7 +118,7 @@ const ERRORS: [string, string][] = [
   ['stages: [{name: a, delete: true, events: [{reason: X, scope: pod, message: "{{image}}"}]}]', 'stages[0].events[0].message: unknown placeholder {{image}} (known: pod, namespace, podRef, node, pullError, probeFailure)'],
   ['stages: [{name: a, delete: true, events: [{reason: X}]}]', 'stages[0].events[0].message: must be a string, got undefined'],
   ['stages: [{name: a, delete: true, events: [{builtin: pulled, reason: X}]}]', 'stages[0].events[0]: unknown field "reason" (known: builtin)'],
-  ['stages: [{name: a, delete: true, events: [{builtin: shout}]}]', 'stages[0].events[0].builtin: "shout" is not one of "killing", "pulled"'],
+  ['stages: [{name: a, delete: true, events: [{builtin: shout}]}]', 'stages[0].events[0].builtin: "shout" is not one of "killing", "pulling", "pulled"'],
 ];
 for (const [text, msg] of ERRORS) {
   test(`stage file error: ${msg.slice(0, 60)}`, () => {

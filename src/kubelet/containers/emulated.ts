@@ -11,6 +11,8 @@ export function emulated(pod: KObject): boolean {
   const ann = pod.metadata?.annotations ?? {};
   for (const k of Object.keys(ann)) if (STAGE_ANNOTATIONS.some((a) => k === a || k.startsWith(`${a}.`))) return false;
   if (podHasAbsentImage(pod)) return false;
-  const cs = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return cs.some((c: any) => typeof c?.image === 'string' && isKnownImage(c.image));
+  for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+    if (Array.isArray(list)) for (const c of list) if (typeof c?.image === 'string' && isKnownImage(c.image)) return true;
+  }
+  return false;
 }

@@ -26,11 +26,14 @@ import type { TokenIssuer } from './volume-files.ts';
 import { arm, clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
+import type { NodeImages } from '../image-pulls.ts';
 
 export interface WorkerDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources: Sources; token?: TokenIssuer;
   nodeName: string; hostIP: string; allocatable: Record<string, string>;
   hostFs(jb: JustBash): InMemoryFs; log?: (m: string) => void;
+  /** The node's images: whether a first start pulled its image (absent: it did). */
+  images?: NodeImages;
 }
 
 const RETRY_MS = 10_000;
@@ -259,7 +262,8 @@ export class PodWorker {
     s.ready = resume?.ready ?? false;
     s.started = false;
     if (!resume) {
-      const pulled = pulledEvent(c as { name: string; image?: string }, s.restartCount === 0 && !s.last);
+      const first = s.restartCount === 0 && !s.last;
+      const pulled = pulledEvent(c as { name: string; image?: string }, first && (this.d.images?.started(this.pod as any, c as { name: string }) ?? true));
       this.event(s, pulled.type, pulled.reason, pulled.message);
       this.event(s, 'Normal', 'Created', `Created container: ${c.name}`);
       this.event(s, 'Normal', 'Started', `Started container ${c.name}`);

@@ -13,15 +13,20 @@ import { workers } from './workers.ts';
 export { emulated } from './emulated.ts';
 export { workerFor } from './workers.ts';
 import { storeSources } from './sources.ts';
-import type { Sources } from './sources.ts';
+import type { ServiceCache, Sources } from './sources.ts';
 import type { TokenIssuer } from './volume-files.ts';
 import type { JustBash } from './shell.ts';
+import type { NodeImages } from '../image-pulls.ts';
 
 /** How often configMap/secret volumes are re-read (the kubelet's sync period is about a minute). */
 export const VOLUME_SYNC_MS = 10_000;
 
 export interface RuntimeDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources?: Sources; token?: TokenIssuer; log?: (m: string) => void;
+  /** Services by namespace (an informer) for the containers' service environment; absent: listed from the store. */
+  services?: ServiceCache;
+  /** The images of the nodes (which pulls the first starts report); absent: every first start pulls. */
+  images?: NodeImages;
 }
 
 export class ContainerRuntime {
@@ -31,7 +36,7 @@ export class ContainerRuntime {
   private readonly d: RuntimeDeps;
   private readonly sources: Sources;
   private sync?: TimerHandle;
-  constructor(d: RuntimeDeps) { this.d = d; this.sources = d.sources ?? storeSources(d.store); }
+  constructor(d: RuntimeDeps) { this.d = d; this.sources = d.sources ?? storeSources(d.store, { services: d.services }); }
 
   /** Look at a pod the engine saw change: start its worker once the pod is Pending with statuses, pass on deletion. */
   observe(pod: KObject, node: KObject, podIP: () => string | undefined): void {
@@ -56,7 +61,7 @@ export class ContainerRuntime {
     if (hit?.node === node) return hit.deps;
     const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
     const deps: WorkerDeps = {
-      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log,
+      store: this.d.store, clock: this.d.clock, recorder: this.d.recorder, sources: this.sources, token: this.d.token, log: this.d.log, images: this.d.images,
       nodeName, hostIP, allocatable: node.status?.allocatable ?? {}, hostFs: (jb) => this.hostFs(nodeName, jb),
     };
     this.perNode.set(nodeName, { node, deps });

@@ -11,12 +11,22 @@ export interface Sources {
   node(name: string): Promise<KObject | undefined>;
 }
 
-export function storeSources(store: Store): Sources {
+/** What answers `services` without a store list: an informer of Services indexed by namespace. */
+export interface ServiceCache { byIndexValue(index: 'namespace', ns: string): KObject[] }
+
+/**
+ * Reads through the store; with `services`, Services come from that informer instead, as the
+ * kubelet's service lister is informer-backed (every container start reads them: no list each time).
+ */
+export function storeSources(store: Store, cache: { services?: ServiceCache } = {}): Sources {
   const cm = res('', 'v1', 'configmaps'), sec = res('', 'v1', 'secrets'), svc = res('', 'v1', 'services'), nodes = res('', 'v1', 'nodes');
+  const byName = (a: KObject, b: KObject) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0);
+  const fromCache = cache.services;
   return {
     configMap: (ns, name) => store.tryGet(cm, ns, name),
     secret: (ns, name) => store.tryGet(sec, ns, name),
-    services: async (ns) => (await store.list(svc, ns)).items.map((e) => e.obj),
+    // In name order, as a list answers.
+    services: fromCache ? async (ns) => fromCache.byIndexValue('namespace', ns).sort(byName) : async (ns) => (await store.list(svc, ns)).items.map((e) => e.obj),
     node: (name) => store.tryGet(nodes, undefined, name),
   };
 }

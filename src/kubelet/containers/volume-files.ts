@@ -16,7 +16,7 @@ export interface LazyContent { readonly id: string; value(): string }
 export interface VolumeFile { path: string; content: string | LazyContent; mode: number }
 
 /** A text value (configMap data, labels, ...) as the UTF-8 bytes the kubelet writes for it. */
-const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+const utf8 = (text: string) => (Buffer.byteLength(text, 'utf8') === text.length ? text : Buffer.from(text, 'utf8').toString('latin1')); // ASCII: the same
 /** A ConfigMap key's bytes: data as UTF-8, binaryData exactly as decoded. */
 const configMapBytes = (cm: KObject, k: string) => (cm.data && Object.hasOwn(cm.data, k) ? utf8(String(cm.data[k])) : configMapValue(cm, k));
 /** A Secret key's bytes: data exactly as decoded, stringData as UTF-8. */

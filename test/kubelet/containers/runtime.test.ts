@@ -374,3 +374,26 @@ test('gRPC liveness probes against agnhost grpc-health-checking: the right port 
     assert.ok(!(await events(c, 'grpc-ok')).some((e) => e.includes('Unhealthy')));
   } finally { await c.close(); }
 });
+
+test('service environment from the kubelet\'s service lister: the namespace\'s Services in name order, `kubernetes` of default; a Service made just before the pod counts; enableServiceLinks false leaves only `kubernetes`', async () => {
+  const c = await startCluster();
+  try {
+    const svc = (name: string, ip: string, port: number) => ({ metadata: { name }, spec: { clusterIP: ip, ports: [{ port, protocol: 'TCP' }] } });
+    await c.store.create(R.namespaces, undefined, { metadata: { name: 'env' } });
+    await c.store.create(R.services, 'env', svc('zeta', '10.96.7.2', 82));
+    await c.store.create(R.services, 'env', svc('alpha', '10.96.7.1', 81));
+    await c.store.create(R.services, 'default', svc('elsewhere', '10.96.7.3', 83));
+    const envPod = (name: string, links?: boolean) => ({ metadata: { name }, spec: { restartPolicy: 'Never', ...(links === undefined ? {} : { enableServiceLinks: links }), containers: [sh('env | grep _SERVICE_HOST=')] } }); // in the order the runtime set them
+    await c.store.create(R.pods, 'env', envPod('links'));
+    await c.store.create(R.pods, 'env', envPod('nolinks', false));
+    const done = async (n: string) => (await c.store.get(R.pods, 'env', n)).status?.phase === 'Succeeded';
+    await c.until(async () => (await done('links')) && (await done('nolinks')), { what: 'Succeeded' });
+    const out = async (n: string) => {
+      const w = workerFor((await c.store.get(R.pods, 'env', n)).metadata.uid);
+      return (w?.slots[0].current?.log.lines ?? []).map((l) => l.text).join('\n');
+    };
+    const k8s = (await c.store.get(R.services, 'default', 'kubernetes')).spec.clusterIP;
+    assert.equal(await out('links'), `ALPHA_SERVICE_HOST=10.96.7.1\nZETA_SERVICE_HOST=10.96.7.2\nKUBERNETES_SERVICE_HOST=${k8s}`);
+    assert.equal(await out('nolinks'), `KUBERNETES_SERVICE_HOST=${k8s}`);
+  } finally { await c.close(); }
+});
