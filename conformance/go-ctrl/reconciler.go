@@ -27,6 +27,13 @@ type WidgetReconciler struct {
 	Scheme *runtime.Scheme
 	// Name tells managers apart in the leader-election scenario.
 	Name string
+	// Live, when set, reads the Widget from the API server instead of the cache. The finalizer
+	// scenario needs it: the in-process garbage collector removes an orphaned ConfigMap's owner
+	// reference milliseconds after the Widget's deletion, and the ConfigMap's event can reach the
+	// reconciler before the Widget's informer has the deletion; a cached read then sees a live
+	// Widget and puts the owner reference back (a race of the client's two watch streams that any
+	// controller reading from its cache has, on any cluster).
+	Live client.Reader
 
 	total     atomic.Int64
 	mu        sync.Mutex
@@ -60,7 +67,11 @@ func (r *WidgetReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	r.mu.Unlock()
 
 	w := &Widget{}
-	if err := r.Get(ctx, req.NamespacedName, w); err != nil {
+	var reader client.Reader = r.Client
+	if r.Live != nil {
+		reader = r.Live
+	}
+	if err := reader.Get(ctx, req.NamespacedName, w); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !w.DeletionTimestamp.IsZero() {

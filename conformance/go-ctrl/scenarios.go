@@ -169,6 +169,7 @@ func reconcileOwned(e *env) {
 func finalizerAndGC(e *env) {
 	installCRD(e.ctx, e.c, e.ns)
 	r, mgr := e.newController("finalizer", e.managerOptions())
+	r.Live = mgr.GetAPIReader()
 	stop := startManager(e.ctx, mgr, "finalizer")
 	for _, n := range []string{"bg", "fg", "orphan", "last"} {
 		e.newWidget(n, "black", 1, nil)
