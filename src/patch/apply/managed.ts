@@ -109,9 +109,20 @@ export function encodeManagedFields(m: Managers): Record<string, unknown>[] {
 
 const apiVersionOf = (g: Gvk) => (g.group ? `${g.group}/${g.version}` : g.version);
 
+/** Schemas built so far: built-in kinds by group/version/kind, custom resources by their CRD schema. */
+const builtInSchemas = new Map<string, Schema>();
+const crdSchemas = new WeakMap<StructuralSchema, Schema>();
+
 export function schemaForGvk(g: Gvk): Schema {
-  if (g.schema) return schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
-  return schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
+  if (g.schema) {
+    let s = crdSchemas.get(g.schema);
+    if (!s) crdSchemas.set(g.schema, s = schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
+    return s;
+  }
+  const key = `${g.group}/${g.version}/${g.kind}`;
+  let s = builtInSchemas.get(key);
+  if (!s) builtInSchemas.set(key, s = schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
+  return s;
 }
 
 /** Fields that never carry ownership (upstream's stripMeta). */
@@ -127,9 +138,12 @@ function hasStatusSubresource(g: Gvk): boolean {
   return RESOURCES.some((r) => r.group === g.group && r.version === g.version && r.kind === g.kind && r.subresources.some((s) => s.name === 'status'));
 }
 
-/** Restricts a set to what a write through this endpoint may own (stripMeta and reset fields). */
-function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined): FieldSet {
-  let out = set.clone();
+/**
+ * Restricts a set to what a write through this endpoint may own (stripMeta and reset fields).
+ * `set` is left as it is unless `consume` says the caller no longer needs it (then it is reused).
+ */
+function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined, consume = false): FieldSet {
+  let out = consume ? set : set.clone();
   for (const p of STRIPPED) {
     const n = out.node(p);
     if (n) n.self = false;
@@ -208,7 +222,8 @@ export function conflictError(conflicts: { entry: ManagerEntry; paths: Path[] }[
  */
 function settle(s: Schema, g: Gvk, subresource: string | undefined, live: unknown, next: unknown, managers: Managers, self: string, force: boolean) {
   const cmp = compare(s, live, next);
-  const changed = filterSet(cmp.modified.union(cmp.added), g, subresource);
+  // cmp's sets are not used after this: the union (or `added` alone) is filtered in place.
+  const changed = filterSet(cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added), g, subresource, true);
   const removed = cmp.removed;
   const conflicts: { entry: ManagerEntry; paths: Path[] }[] = [];
   for (const [key, e] of managers) {

@@ -46,8 +46,22 @@ export function schemaFrom(root: SmpSchemaLookup | undefined, objectMeta: SmpSch
     if (node.shape() !== 'object') return { k: 'untyped' };
     return { k: 'struct', node, atomic: node.structType() === 'atomic' || meta?.st === 'atomic' };
   };
-  const rootRef: TypeRef = root ? resolve(root.type) : { k: 'untyped' };
-  return { root: rootRef, resolve };
+  // Type references are looked up once per type (and per field's metadata): walks resolve every field they meet.
+  const plain = new Map<string, TypeRef>();
+  const ofField = new WeakMap<SmpFieldMeta, TypeRef>();
+  const cached = (t: string, meta?: SmpFieldMeta): TypeRef => {
+    if (meta === undefined) {
+      let r = plain.get(t);
+      if (!r) plain.set(t, r = resolve(t));
+      return r;
+    }
+    if (meta.t !== t) return resolve(t, meta);
+    let r = ofField.get(meta);
+    if (!r) ofField.set(meta, r = resolve(t, meta));
+    return r;
+  };
+  const rootRef: TypeRef = root ? cached(root.type) : { k: 'untyped' };
+  return { root: rootRef, resolve: cached };
 }
 
 let objectMetaType: string | undefined;
@@ -173,7 +187,7 @@ function walkCompare(s: Schema, t: TypeRef, lhs: unknown, rhs: unknown, path: Pa
   if ((!granularObject && !granularList) || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) { leaf(); return; }
   if (granularObject) {
     const l = (lhs ?? {}) as Record<string, unknown>, r = (rhs ?? {}) as Record<string, unknown>;
-    const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
+    const keys = lhs === undefined ? Object.keys(r) : rhs === undefined ? Object.keys(l) : new Set([...Object.keys(l), ...Object.keys(r)]);
     for (const key of keys) {
       const { type, isField } = childType(s, t, key, isRoot);
       walkCompare(s, type, Object.hasOwn(l, key) ? l[key] : undefined, Object.hasOwn(r, key) ? r[key] : undefined, [...path, pe.field(key)], c, false, isField && type.k === 'struct');
