@@ -112,11 +112,15 @@ export class FieldSet {
 
   /** The FieldsV1 JSON form (the root's own flag is not encoded). */
   toFieldsV1(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    return this.fieldsV1Into({});
+  }
+
+  /** Writes the children's FieldsV1 form into `out` (after anything already in it). */
+  private fieldsV1Into(out: Record<string, unknown>): Record<string, unknown> {
     for (const k of sortedKeys(this.children)) {
       const c = this.children.get(k)!;
-      const inner = c.toFieldsV1();
-      out[k] = c.self && Object.keys(inner).length ? { '.': {}, ...inner } : inner;
+      // A member with members below it says so with "." first.
+      out[k] = c.fieldsV1Into(c.self && c.children.size > 0 ? { '.': {} } : {});
     }
     return out;
   }
@@ -151,8 +155,15 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The keys in upstream's order; an insertion sort (Array.prototype.sort copies, and these lists are short). */
 function sortedKeys(m: Map<PathElement, FieldSet>): PathElement[] {
-  return [...m.keys()].sort(comparePathElements);
+  const out: PathElement[] = [];
+  for (const k of m.keys()) {
+    let i = out.length;
+    while (i > 0 && comparePathElements(out[i - 1], k) > 0) { out[i] = out[i - 1]; i--; }
+    out[i] = k;
+  }
+  return out;
 }
 
 /** Path elements for the various kinds of children. */

@@ -160,7 +160,8 @@ function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined, consu
 }
 
 function prune(s: FieldSet): FieldSet {
-  for (const [k, c] of [...s.children]) {
+  // Deleting the entry being visited is safe while iterating a Map.
+  for (const [k, c] of s.children) {
     prune(c);
     if (!c.self && c.children.size === 0) s.children.delete(k);
   }
