@@ -18,6 +18,7 @@
 
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import schema from './schema.generated.json' with { type: 'json' };
+import { sortSmall } from '../util/small-sort.ts';
 
 export class CodecError extends Error {}
 
@@ -280,9 +281,16 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
   // Visit only the keys the object has (far fewer than the schema's fields for most objects), in field-number order.
   let fields = def.fields;
   if (!def.hasInline) {
+    // In field-number order by insertion (an object's keys mostly come in that order already, and
+    // Array.prototype.sort would copy).
     fields = [];
-    for (const k in v) { const f = def.byJson.get(k); if (f) fields.push(f); }
-    if (fields.length > 1) fields.sort((a, b) => a.no - b.no);
+    for (const k in v) {
+      const f = def.byJson.get(k);
+      if (!f) continue;
+      let i = fields.length;
+      while (i > 0 && fields[i - 1].no > f.no) { fields[i] = fields[i - 1]; i--; }
+      fields[i] = f;
+    }
   }
   for (const f of fields) {
     if (f.inline) {
@@ -301,7 +309,7 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
     }
     if (f.mapKey) {
       if (!isObject(fv)) fail(fpath, `expected a map, got ${JSON.stringify(fv)}`);
-      for (const key of Object.keys(fv).sort()) {
+      for (const key of sortSmall(Object.keys(fv))) {
         const val = fv[key];
         w.tag(f.no, LEN).fork();
         writeScalar(w, f.mapKey, 1, key, fpath);

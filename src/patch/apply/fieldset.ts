@@ -5,6 +5,7 @@
 //   v:<json value>    an element of a set-list, identified by its value
 //   i:<index>         an element identified by position (only for malformed lists)
 import { errors } from '../../errors.ts';
+import { sortSmall } from '../../util/small-sort.ts';
 
 export type PathElement = string;
 export type Path = PathElement[];
@@ -155,15 +156,8 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The keys in upstream's order; an insertion sort (Array.prototype.sort copies, and these lists are short). */
 function sortedKeys(m: Map<PathElement, FieldSet>): PathElement[] {
-  const out: PathElement[] = [];
-  for (const k of m.keys()) {
-    let i = out.length;
-    while (i > 0 && comparePathElements(out[i - 1], k) > 0) { out[i] = out[i - 1]; i--; }
-    out[i] = k;
-  }
-  return out;
+  return sortSmall([...m.keys()], comparePathElements);
 }
 
 /** Path elements for the various kinds of children. */
