@@ -123,7 +123,10 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
-  for (const pub of deps.publicRoutes ?? []) if (await pub(req, res, url)) return;
+  for (const pub of deps.publicRoutes ?? []) {
+    const handled = pub(req, res, url);
+    if (handled === true || (handled !== false && await handled)) return;
+  }
   // Authentication, impersonation and authorization (auth/request-auth.ts); the health and version
   // paths need no credentials when anonymous requests are off.
   const user = await secureRequest(deps, req, url.pathname, url.searchParams, PUBLIC.has(path));
@@ -167,7 +170,11 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, u
   const info = classifyRequest(req.method ?? 'GET', url.pathname, url.searchParams, deps.store.resources);
   metrics?.describe(res, info);
   checkRoute(req.method ?? 'GET', info);
-  for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
+  for (const route of deps.routes ?? []) {
+    // Most routes decline synchronously: only an answer that is a promise is waited for.
+    const handled = route(req, res, url);
+    if (handled === true || (handled !== false && await handled)) return;
+  }
 
   if (info.kind === 'nonResource') throw notFoundPath();
   // A resource of a group an extension serves that no route answered (none today): never the store.

@@ -151,10 +151,10 @@ function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined, consu
   if (subresource === 'status') {
     const keep = new FieldSet();
     const st = out.children.get('f:status');
-    if (st) keep.children.set('f:status', st);
+    if (st) keep.setChild('f:status', st);
     out = keep;
   } else if (!subresource && hasStatusSubresource(g)) {
-    out.children.delete('f:status');
+    out.deleteChild('f:status');
   }
   return prune(out);
 }
@@ -163,7 +163,7 @@ function prune(s: FieldSet): FieldSet {
   // Deleting the entry being visited is safe while iterating a Map.
   for (const [k, c] of s.children) {
     prune(c);
-    if (!c.self && c.children.size === 0) s.children.delete(k);
+    if (!c.self && c.children.size === 0) s.deleteChild(k);
   }
   return s;
 }
