@@ -10,7 +10,7 @@ import { smpSchemaFor } from '../schema.ts';
 import { deepEqual, isObject } from '../util.ts';
 import { FieldSet, pathString } from './fieldset.ts';
 import type { Path } from './fieldset.ts';
-import { compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
+import { addedFields, compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
 import type { Schema } from './typed.ts';
 
 export interface Gvk {
@@ -352,12 +352,16 @@ export function updateWithOwnership(oldObj: KObject | undefined, newObj: KObject
     const fromNew = decodeManagedFields(sent);
     managers = fromNew && fromNew.size ? fromNew : decodeManagedFields(oldObj?.metadata?.managedFields) ?? new Map();
   }
-  managers = cloneManagers(managers);
-  const live = viewWithoutManagedFields(oldObj);
   const next = viewWithoutManagedFields(newObj);
-  const self = '\0current-operation';
-  const { cmp, changed } = settle(s, g, subresource, live, next, managers, self, true);
-  void cmp;
+  let changed: FieldSet;
+  if (!oldObj && managers.size === 0) {
+    // A create nobody else owns fields of: every field it sets is this manager's, and there is
+    // nothing to settle with other managers.
+    changed = filterSet(addedFields(s, next), g, subresource, true);
+  } else {
+    managers = cloneManagers(managers);
+    changed = settle(s, g, subresource, viewWithoutManagedFields(oldObj), next, managers, '\0current-operation', true).changed;
+  }
   if (!changed.isEmpty()) {
     const e: ManagerEntry = { manager, operation: 'Update', apiVersion, set: changed, time: nowRfc3339() };
     if (subresource) e.subresource = subresource;

@@ -175,6 +175,50 @@ function isEmptyContainer(v: unknown): boolean {
   return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && !hasOwnKeys(v));
 }
 
+/**
+ * compare(s, {}, v).added, without the comparison's bookkeeping: the fields a create sets. The same
+ * walk as walkCompare with nothing on the left (every member is new).
+ */
+export function addedFields(s: Schema, v: Record<string, unknown>): FieldSet {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  if (!walksObject(s.root, {}) || !hasOwnKeys(v)) { walkCompare(s, s.root, {}, v, [], c, true, false); return c.added; }
+  const path: Path = [];
+  for (const key of Object.keys(v)) {
+    const { type, isField } = childType(s, s.root, key, true);
+    path.push(pe.field(key));
+    walkAdded(s, type, v[key], path, c.added, isField && type.k === 'struct');
+    path.pop();
+  }
+  return c.added;
+}
+
+function walkAdded(s: Schema, t: TypeRef, v: unknown, path: Path, added: FieldSet, isStructField: boolean): void {
+  if (v === undefined) return;
+  if (walksObject(t, v) && hasOwnKeys(v)) {
+    for (const key of Object.keys(v)) {
+      const { type, isField } = childType(s, t, key, false);
+      path.push(pe.field(key));
+      walkAdded(s, type, v[key], path, added, isField && type.k === 'struct');
+      path.pop();
+    }
+    if (!isStructField) added.insert(path);
+    return;
+  }
+  if (walksList(t, v) && v.length > 0) {
+    const lt = t as ListRef;
+    const elemType = s.resolve(lt.elem);
+    const { order, items } = indexList(lt, v);
+    for (const e of order) {
+      path.push(e);
+      walkAdded(s, elemType, items.get(e), path, added, false);
+      path.pop();
+    }
+    added.insert(path);
+    return;
+  }
+  added.insert(path);
+}
+
 function compareLeaf(lhs: unknown, rhs: unknown, path: Path, c: Comparison): void {
   if (!path.length) return;
   if (lhs === undefined) c.added.insert(path);
