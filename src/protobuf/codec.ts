@@ -111,8 +111,18 @@ export const hasMessage = (name: string): boolean => name in rawMessages;
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/** Parses an RFC 3339 timestamp into Unix seconds and nanoseconds. */
-export function parseTime(s: unknown): { seconds: number; nanos: number } {
+/** The last timestamp parsed: the times of one object (and of a burst of writes) repeat within a second. */
+let lastTime: { text: string; t: { readonly seconds: number; readonly nanos: number } } | undefined;
+
+/** Parses an RFC 3339 timestamp into Unix seconds and nanoseconds (the result is shared: read it only). */
+export function parseTime(s: unknown): { readonly seconds: number; readonly nanos: number } {
+  if (lastTime !== undefined && s === lastTime.text) return lastTime.t;
+  const t = parseTimeText(s);
+  lastTime = { text: s as string, t };
+  return t;
+}
+
+function parseTimeText(s: unknown): { seconds: number; nanos: number } {
   const m = typeof s === 'string' ? RFC3339.exec(s) : null;
   if (!m) throw new CodecError(`invalid timestamp ${JSON.stringify(s)}: want RFC 3339`);
   let seconds = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
