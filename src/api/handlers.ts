@@ -50,7 +50,9 @@ export function dryRun(q: URLSearchParams): boolean {
 
 /** The field manager upstream derives from a User-Agent when none is given: its part before '/'. */
 export function defaultManager(userAgent: string | undefined): string | undefined {
-  const m = (userAgent ?? '').split('/')[0].trim();
+  const ua = userAgent ?? '';
+  const slash = ua.indexOf('/');
+  const m = (slash < 0 ? ua : ua.slice(0, slash)).trim();
   return m ? m.slice(0, 128) : undefined;
 }
 

@@ -66,8 +66,10 @@ export function parseRequestTarget(raw: string): RequestUrl | undefined {
 
 /** upstream's splitPath: trim leading and trailing slashes, then split (inner empty segments stay). */
 export function splitPath(path: string): string[] {
-  const trimmed = path.replace(/^\/+|\/+$/g, '');
-  return trimmed === '' ? [] : trimmed.split('/');
+  let start = 0, end = path.length;
+  while (start < end && path.charCodeAt(start) === 0x2f /* / */) start++;
+  while (end > start && path.charCodeAt(end - 1) === 0x2f) end--;
+  return start === end ? [] : path.slice(start, end).split('/');
 }
 
 /** Go's %q of a string, enough for names: JSON quoting with Go's escapes for control characters. */
