@@ -48,8 +48,11 @@ class StoredEntry implements Entry {
 }
 
 const KIND_FIRST = Buffer.from('{"kind":');
-const kindFirst = (v: Uint8Array) =>
-  v.length > KIND_FIRST.length && Buffer.from(v.buffer, v.byteOffset, KIND_FIRST.length).equals(KIND_FIRST);
+function kindFirst(v: Uint8Array): boolean {
+  if (v.length <= KIND_FIRST.length) return false;
+  for (let i = 0; i < KIND_FIRST.length; i++) if (v[i] !== KIND_FIRST[i]) return false;
+  return true;
+}
 /** Whether stored bytes are in wire form: typed kinds start with `kind` (older versions wrote apiVersion first). */
 const inWireForm = (v: Uint8Array, obj: KObject) => kindFirst(v) || !isBuiltInKind(obj.apiVersion, obj.kind);
 /** The stored bytes of an entry if they can be sent as they are, and where its resourceVersion goes in them. */
