@@ -343,11 +343,32 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
   }
 }
 
+/**
+ * A writer whose buffer has already grown to the size of a typical object, kept between encodings
+ * (a new BinaryWriter starts at 128 bytes and doubles, copying, on every object). takeWriter hands it
+ * out (or a new one when it is in use); finishWriter returns the bytes and keeps the writer unless
+ * its buffer grew large (a big list's buffer is not held on to).
+ */
+let spareWriter: BinaryWriter | undefined;
+const SPARE_WRITER_MAX = 64 * 1024;
+
+export function takeWriter(): BinaryWriter {
+  const w = spareWriter ?? new BinaryWriter();
+  spareWriter = undefined;
+  return w;
+}
+
+export function finishWriter(w: BinaryWriter): Uint8Array {
+  const out = w.finish();
+  if (out.length <= SPARE_WRITER_MAX) spareWriter = w;
+  return out;
+}
+
 /** Encodes `v` as message `name`, without any envelope. */
 export function encodeMessage(name: string, v: unknown): Uint8Array {
-  const w = new BinaryWriter();
+  const w = takeWriter();
   encodeBody(w, messageDef(name), v, '');
-  return w.finish();
+  return finishWriter(w);
 }
 
 // ---------------------------------------------------------------------------------------------

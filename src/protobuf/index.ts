@@ -5,7 +5,7 @@
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { StatusError, errors } from '../errors.ts';
 import schema from './schema.generated.json' with { type: 'json' };
-import { CodecError, decodeBody, encodeBody, encodeMessage, messageDef, setNestedEnvelopeDecoder } from './codec.ts';
+import { CodecError, decodeBody, encodeBody, encodeMessage, finishWriter, messageDef, setNestedEnvelopeDecoder, takeWriter } from './codec.ts';
 
 /** Media type of protobuf request and response bodies. */
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -193,9 +193,9 @@ export function encodeListEnvelope(list: { apiVersion: string; kind: string; met
 /** Encodes an object with apiVersion/kind (including *List kinds and Status) as an enveloped protobuf body. */
 export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
   try {
-    const w = new BinaryWriter();
+    const w = takeWriter();
     writeEnvelope(w, obj);
-    return w.finish();
+    return finishWriter(w);
   } catch (e) {
     throw encodeFailure(String(obj?.kind), e);
   }
@@ -210,9 +210,9 @@ export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
 export function encodeWatchEvent(type: string, obj: Record<string, any>, shared = false): Uint8Array {
   let inner: Uint8Array;
   try {
-    const ow = new BinaryWriter();
+    const ow = takeWriter();
     writeEnvelope(ow, obj, shared);
-    inner = ow.finish();
+    inner = finishWriter(ow);
   } catch (e) {
     throw encodeFailure(String(obj?.kind), e);
   }
