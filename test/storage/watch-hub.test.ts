@@ -9,7 +9,7 @@ const put = (key: string, rev: number): WatchEvent => ({ type: 'PUT', kv: { key,
 
 function recorder(hub: WatchHub, prefix: string, log: string[], after = 0) {
   const got: string[] = [];
-  const w = hub.subscribe(prefix, { onEvents: (evs) => { log.push(prefix); for (const e of evs) got.push(`${e.kv.key}@${e.kv.modRevision}`); } }, after);
+  const w = hub.subscribe(prefix, { afterRevision: after, onEvents: (evs) => { log.push(prefix); for (const e of evs) got.push(`${e.kv.key}@${e.kv.modRevision}`); } }, after);
   return { got, w };
 }
 
@@ -64,7 +64,7 @@ test('a watcher added by a callback does not get the commit being published; one
   const log: string[] = [];
   let added: ReturnType<typeof recorder> | undefined;
   let victim: ReturnType<typeof recorder> | undefined;
-  hub.subscribe('/r/', { onEvents: () => { added ??= recorder(hub, '/r/', log, 0); victim!.w.cancel(); } }, 0);
+  hub.subscribe('/r/', { afterRevision: 0, onEvents: () => { added ??= recorder(hub, '/r/', log, 0); victim!.w.cancel(); } }, 0);
   victim = recorder(hub, '/r/', log);
   hub.publish([put('/r/1', 1)]);
   assert.deepEqual(added!.got, []);
@@ -76,7 +76,7 @@ test('a watcher added by a callback does not get the commit being published; one
 test('a callback that throws ends only its own watch', () => {
   const hub = new WatchHub(100);
   let closed: unknown;
-  hub.subscribe('/r/', { onEvents: () => { throw new Error('boom'); }, onClose: (e) => { closed = e; } }, 0);
+  hub.subscribe('/r/', { afterRevision: 0, onEvents: () => { throw new Error('boom'); }, onClose: (e) => { closed = e; } }, 0);
   const ok = recorder(hub, '/r/', []);
   hub.publish([put('/r/1', 1)]);
   hub.publish([put('/r/2', 2)]);
