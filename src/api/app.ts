@@ -20,6 +20,7 @@ import { asUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
 import type { Authorizer } from '../auth/rbac/index.ts';
 import { secureRequest } from '../auth/request-auth.ts';
+import { mayAnswer } from './route-paths.ts';
 
 export interface Authenticator {
   /** The user for this request, or undefined if unauthenticated. Throws (rejects with) 401 for bad credentials. */
@@ -171,6 +172,7 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, u
   metrics?.describe(res, info);
   checkRoute(req.method ?? 'GET', info);
   for (const route of deps.routes ?? []) {
+    if (!mayAnswer(route, url.pathname)) continue;
     // Most routes decline synchronously: only an answer that is a promise is waited for.
     const handled = route(req, res, url);
     if (handled === true || (handled !== false && await handled)) return;

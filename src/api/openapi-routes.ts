@@ -11,6 +11,7 @@ import { decodeObjectBody, mediaType, yamlBodyDuplicates } from './body.ts';
 import { parseAccept } from './negotiate.ts';
 // The gnostic protobuf form of /openapi/v2 (v2proto.ts, with @bufbuild/protobuf) loads when first asked for.
 import { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto-types.ts';
+import { onPaths } from './route-paths.ts';
 
 /** An OpenAPI document with its ETag (304 on a match), gzip when accepted, and no body for HEAD. */
 export function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
@@ -56,6 +57,8 @@ export async function openapiRoute(req: IncomingMessage, res: ServerResponse, ur
   }
   return false;
 }
+
+onPaths(['/openapi/'], openapiRoute);
 
 /** A per group-version document: an outdated `?hash=` is redirected to the current one, as kube-openapi does. */
 export function sendHashedDoc(req: IncomingMessage, res: ServerResponse, path: string, doc: OpenAPIDocument, hash: string | null): void {
