@@ -163,7 +163,7 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, u
     }
   }
 
-  if (metrics && await metrics.route(req, res, url)) return;
+  if (metrics && mayAnswer(metrics.route, url.pathname) && await metrics.route(req, res, url)) return;
   const pb = protobufFor(req);
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are

@@ -19,6 +19,7 @@ import type { Store } from '../registry/store.ts';
 import type { RequestInfo } from './request-info.ts';
 import { servedGroupVersions } from './served-groups.ts';
 import type { FlowControlConfig } from '../flowcontrol/config.ts';
+import { onPaths } from './route-paths.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
@@ -201,7 +202,7 @@ export class ApiMetrics {
   }
 
   /** The /metrics route (authenticated like every non-public path). */
-  readonly route = async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
+  readonly route = onPaths(['/metrics'], async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     if (url.pathname !== '/metrics') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
     await this.load();
@@ -211,7 +212,7 @@ export class ApiMetrics {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
-  };
+  });
 }
 
 /** API Priority and Fairness gauges, per priority level, under upstream's names. */
