@@ -80,19 +80,25 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   const metrics = deps.metrics?.(() => inFlight);
   return (req, res) => {
     const longRunning = isLongRunning(req);
-    metrics?.begin(req, res, longRunning);
+    // One pair of listeners ends the request's bookkeeping (its in-flight seat, its metrics) on
+    // whichever of 'finish' and 'close' comes first.
+    const recorded = metrics?.begin(req, res, longRunning);
     if (!longRunning) {
       const kind = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'readOnly' : 'mutating';
       if (!deps.flowControl && inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
+        if (recorded) { res.once('finish', recorded); res.once('close', recorded); }
         req.resume();
         sendStatus(res, errors.tooManyRequests('Too many requests, please try again later.', 1).status);
         return;
       }
       inFlight[kind]++;
       let done = false;
-      const release = () => { if (!done) { done = true; inFlight[kind]--; } };
+      const release = () => { if (!done) { done = true; inFlight[kind]--; } recorded?.(); };
       res.on('finish', release);
       res.on('close', release);
+    } else if (recorded) {
+      res.once('finish', recorded);
+      res.once('close', recorded);
     }
     void handle(deps, req, res, ready, metrics, longRunning).catch((err) => {
       // Storage out of reach wherever the request met it (etcd lost): upstream's timeout, not a panic.

@@ -109,20 +109,21 @@ export class ApiMetrics {
     return this.loading;
   }
 
-  /** Start timing a request; it is recorded when the response finishes or the connection closes. */
-  begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): void {
+  /**
+   * Start timing a request. The caller calls the returned function when the response finishes or
+   * the connection closes (the first call records the request; later ones do nothing).
+   */
+  begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): () => void {
     const elapsed = stopwatch();
     const state: { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels } = { req, longRunning };
     this.requests.set(res, state);
     let done = false;
-    const finish = () => {
+    return () => {
       if (done) return;
       done = true;
       if (state.open) this.prom?.longRunning.dec(state.open);
       this.record({ labels: labelsFor(req, state.info), code: res.statusCode, seconds: longRunning ? undefined : elapsed() / 1000 });
     };
-    res.once('finish', finish);
-    res.once('close', finish);
   }
 
   /** Count one handler failure that was not a StatusError (answered with a generic 500). */
