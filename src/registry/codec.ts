@@ -20,7 +20,17 @@ export interface Entry {
   readonly kv?: KeyValue;
 }
 
-const cache = new WeakMap<KeyValue, Entry>();
+/**
+ * The decoded entry of a KeyValue, kept on the KeyValue itself under a symbol (cheaper to set and to
+ * collect than a WeakMap entry per revision; storage never looks at it).
+ */
+const DECODED = Symbol('decoded');
+type WithEntry = KeyValue & { [DECODED]?: Entry };
+const cache = {
+  get: (kv: KeyValue): Entry | undefined => (kv as WithEntry)[DECODED],
+  set: (kv: KeyValue, e: Entry): void => { (kv as WithEntry)[DECODED] = e; },
+  delete: (kv: KeyValue): void => { if ((kv as WithEntry)[DECODED] !== undefined) (kv as WithEntry)[DECODED] = undefined; },
+};
 /** The entry of each object handed out by the store, so responses need not serialise it again. */
 const entryOfObject = new WeakMap<object, Entry>();
 const decoder = new TextDecoder();
