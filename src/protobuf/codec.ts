@@ -428,6 +428,21 @@ function wantWire(got: number, want: number, path: string): void {
   if (got !== want) fail(path, `wrong wire type ${got} (want ${want})`);
 }
 
+/**
+ * The next field tag, as BinaryReader.tag() reads and checks it (same errors), packed as
+ * fieldNo << 3 | wireType (unsigned) instead of a new two-element array per field.
+ */
+export function readTag(r: BinaryReader): number {
+  const start = r.pos;
+  const tag = r.uint32();
+  const bytesRead = r.pos - start;
+  if (bytesRead > 5 || (bytesRead === 5 && rbuf(r)[r.pos - 1] > 0x0f)) throw new Error('illegal tag: varint overflows uint32');
+  const fieldNo = tag >>> 3;
+  const wireType = tag & 7;
+  if (fieldNo <= 0 || wireType > 5) throw new Error('illegal tag: field no ' + fieldNo + ' wire type ' + wireType);
+  return tag;
+}
+
 const isZero = (v: unknown) => v === '' || v === 0 || v === false;
 
 /** Decodes the message body between r.pos and end. */
@@ -456,7 +471,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
     case 'raw': case 'fieldsv1': case 'json': {
       let raw: Uint8Array | undefined;
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         if (no === 1 && wt === LEN) { const e = lenEnd(r, end, path); raw = rbuf(r).subarray(r.pos, e); r.pos = e; }
         else r.skip(wt, no);
       }
@@ -470,7 +485,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
     case 'wrapper': {
       const items: unknown[] = [];
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         if (no === 1) items.push(readScalar(r, 'string', wt, end, path));
         else r.skip(wt, no);
       }
@@ -482,7 +497,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
       let schemaV: unknown, allows = false;
       const list: unknown[] = [];
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         const sub = def.special === 'orbool' ? 2 : 1;
         if (no === sub && wt === LEN) { const e = lenEnd(r, end, path); schemaV = decodeBody(r, props, e, path, depth + 1); checkEnd(r, e, path); }
         else if (def.special === 'orbool' && no === 1) allows = readScalar(r, 'bool', wt, end, path) as boolean;
@@ -498,7 +513,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
   }
   const out: Record<string, any> = {};
   while (r.pos < end) {
-    const [no, wt] = r.tag();
+    const t = readTag(r), no = t >>> 3, wt = t & 7;
     const f = def.byNo[no];
     if (!f) { r.skip(wt, no); continue; }
     const fpath = path ? `${path}.${f.json || '(inline)'}` : f.json;
@@ -507,7 +522,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
       const e = lenEnd(r, end, fpath);
       let key: unknown, val: unknown;
       while (r.pos < e) {
-        const [kno, kwt] = r.tag();
+        const kt = readTag(r), kno = kt >>> 3, kwt = kt & 7;
         if (kno === 1) key = readScalar(r, f.mapKey, kwt, e, fpath);
         else if (kno === 2) {
           if (f.mapScalar) val = readScalar(r, f.mapScalar, kwt, e, fpath);
@@ -556,7 +571,7 @@ function checkEnd(r: BinaryReader, end: number, path: string): void {
 function readFields(r: BinaryReader, end: number, path: string, _depth: number, types: Record<number, Scalar>): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   while (r.pos < end) {
-    const [no, wt] = r.tag();
+    const tag = readTag(r), no = tag >>> 3, wt = tag & 7;
     const t = types[no];
     if (t) out[no] = readScalar(r, t, wt, end, path); else r.skip(wt, no);
   }
