@@ -127,7 +127,8 @@ async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: Serve
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req) });
+      // The decoded body is this write's own: the store need not copy it.
+      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req), owned: true });
       send(res, 201, created, rep);
       return;
     }
