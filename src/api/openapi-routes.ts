@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
-import { findDuplicateFields, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
+import { findDuplicateFieldsOf, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
 import { decodeBodyObject, validationMode } from './typed.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
 import { decodeObjectBody, mediaType, yamlBodyDuplicates } from './body.ts';
@@ -81,7 +81,7 @@ export function decodeWithValidation(body: Buffer, contentType: string | undefin
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return obj;
   const type = mediaType(contentType);
   // Repeated keys are only visible in the JSON text (the strict decoder reports them too).
-  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(body.toString('utf8')) : [];
+  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFieldsOf(body.toString('utf8'), obj) : [];
   checkTypeMeta(obj as Record<string, unknown>, r);
   return decodeBodyObject(obj as Record<string, any>, r, mode, res, dup, undefined, yamlBodyDuplicates(body, contentType, mode));
 }
