@@ -18,6 +18,7 @@ import type { Availability } from './availability.ts';
 import { proxyTo } from './proxy.ts';
 import { frontProxyIdentity, publishAuthenticationConfig } from './front-proxy.ts';
 import type { TlsMaterial } from '../auth/certs.ts';
+import { onPaths } from '../api/route-paths.ts';
 
 const RESYNC_MS = 30_000;
 const LOCAL: Availability = { status: 'True', reason: 'Local', message: 'Local APIServices are always available' };
@@ -134,7 +135,7 @@ export class Aggregator {
 
   /** The route buildApp runs: proxies requests of an aggregated group-version. */
   route() {
-    return async (req: IncomingMessage, res: ServerResponse, url: { pathname: string; searchParams: URLSearchParams }): Promise<boolean> => {
+    return onPaths(['/apis/'], async (req: IncomingMessage, res: ServerResponse, url: { pathname: string; searchParams: URLSearchParams }): Promise<boolean> => {
       if (!this.remote.size) return false;
       const m = /^\/apis\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
       if (!m) return false;
@@ -143,7 +144,7 @@ export class Aggregator {
       const q = url.searchParams.toString();
       await proxyTo(entry.api, entry.available, this.client, this.identity, req, res, url.pathname + (q ? `?${q}` : ''));
       return true;
-    };
+    });
   }
 }
 

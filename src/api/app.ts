@@ -20,6 +20,7 @@ import { asUser } from '../util/request-scope.ts';
 import type { User } from '../auth/user.ts';
 import type { Authorizer } from '../auth/rbac/index.ts';
 import { secureRequest } from '../auth/request-auth.ts';
+import { mayAnswer } from './route-paths.ts';
 
 export interface Authenticator {
   /** The user for this request, or undefined if unauthenticated. Throws (rejects with) 401 for bad credentials. */
@@ -79,19 +80,25 @@ export function buildApp(deps: AppDeps): (req: IncomingMessage, res: ServerRespo
   const metrics = deps.metrics?.(() => inFlight);
   return (req, res) => {
     const longRunning = isLongRunning(req);
-    metrics?.begin(req, res, longRunning);
+    // One pair of listeners ends the request's bookkeeping (its in-flight seat, its metrics) on
+    // whichever of 'finish' and 'close' comes first.
+    const recorded = metrics?.begin(req, res, longRunning);
     if (!longRunning) {
       const kind = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'readOnly' : 'mutating';
       if (!deps.flowControl && inFlight[kind] >= limits[kind] && !PUBLIC.has((req.url ?? '').split('?')[0])) {
+        if (recorded) { res.once('finish', recorded); res.once('close', recorded); }
         req.resume();
         sendStatus(res, errors.tooManyRequests('Too many requests, please try again later.', 1).status);
         return;
       }
       inFlight[kind]++;
       let done = false;
-      const release = () => { if (!done) { done = true; inFlight[kind]--; } };
+      const release = () => { if (!done) { done = true; inFlight[kind]--; } recorded?.(); };
       res.on('finish', release);
       res.on('close', release);
+    } else if (recorded) {
+      res.once('finish', recorded);
+      res.once('close', recorded);
     }
     void handle(deps, req, res, ready, metrics, longRunning).catch((err) => {
       // Storage out of reach wherever the request met it (etcd lost): upstream's timeout, not a panic.
@@ -123,7 +130,10 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (!url) { req.resume(); goBadRequest(res); return; }
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 
-  for (const pub of deps.publicRoutes ?? []) if (await pub(req, res, url)) return;
+  for (const pub of deps.publicRoutes ?? []) {
+    const handled = pub(req, res, url);
+    if (handled === true || (handled !== false && await handled)) return;
+  }
   // Authentication, impersonation and authorization (auth/request-auth.ts); the health and version
   // paths need no credentials when anonymous requests are off.
   const user = await secureRequest(deps, req, url.pathname, url.searchParams, PUBLIC.has(path));
@@ -159,7 +169,7 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, u
     }
   }
 
-  if (metrics && await metrics.route(req, res, url)) return;
+  if (metrics && mayAnswer(metrics.route, url.pathname) && await metrics.route(req, res, url)) return;
   const pb = protobufFor(req);
   if (pb) await pb;
   // Classified before the extension routes run, so requests they answer (metrics.k8s.io) are
@@ -167,7 +177,12 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse, u
   const info = classifyRequest(req.method ?? 'GET', url.pathname, url.searchParams, deps.store.resources);
   metrics?.describe(res, info);
   checkRoute(req.method ?? 'GET', info);
-  for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
+  for (const route of deps.routes ?? []) {
+    if (!mayAnswer(route, url.pathname)) continue;
+    // Most routes decline synchronously: only an answer that is a promise is waited for.
+    const handled = route(req, res, url);
+    if (handled === true || (handled !== false && await handled)) return;
+  }
 
   if (info.kind === 'nonResource') throw notFoundPath();
   // A resource of a group an extension serves that no route answered (none today): never the store.

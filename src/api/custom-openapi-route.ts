@@ -12,6 +12,7 @@ import { lazyModule } from '../util/lazy-module.ts';
 export const customOpenapi = lazyModule(new URL('../openapi/custom.ts', import.meta.url), () => import('../openapi/custom.ts'));
 import { parseAccept } from './negotiate.ts';
 import { sendDoc, sendHashedDoc } from './openapi-routes.ts';
+import { onPaths } from './route-paths.ts';
 
 /** Whether the client takes JSON for /openapi/v2 before any protobuf form (the first acceptable range wins). */
 function wantsJson(req: IncomingMessage): boolean {
@@ -23,7 +24,7 @@ function wantsJson(req: IncomingMessage): boolean {
 }
 
 export function customOpenapiRoute(table: ResourceTable) {
-  return (req: IncomingMessage, res: ServerResponse, url: RequestUrl): boolean => {
+  return onPaths(['/openapi/'], (req: IncomingMessage, res: ServerResponse, url: RequestUrl): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!table.customResources().length) return false;
     const { customV3Document, customV3Paths, mergedV2 } = customOpenapi.get();
@@ -49,5 +50,5 @@ export function customOpenapiRoute(table: ResourceTable) {
     if (!doc) return false;
     sendHashedDoc(req, res, p, doc, url.searchParams.get('hash'));
     return true;
-  };
+  });
 }

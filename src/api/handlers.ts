@@ -50,7 +50,9 @@ export function dryRun(q: URLSearchParams): boolean {
 
 /** The field manager upstream derives from a User-Agent when none is given: its part before '/'. */
 export function defaultManager(userAgent: string | undefined): string | undefined {
-  const m = (userAgent ?? '').split('/')[0].trim();
+  const ua = userAgent ?? '';
+  const slash = ua.indexOf('/');
+  const m = (slash < 0 ? ua : ua.slice(0, slash)).trim();
   return m ? m.slice(0, 128) : undefined;
 }
 
@@ -125,7 +127,8 @@ async function serveResource(deps: HandlerDeps, req: IncomingMessage, res: Serve
       const rep = negotiate(accept, [], pb);
       const body = await readBody(req);
       const obj = checkKind(r, requireObject(ext.decodeBody(body, req.headers['content-type'], r, q, res)));
-      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req) });
+      // The decoded body is this write's own: the store need not copy it.
+      const created = await store.create(r, info.namespace, obj as KObject, { dryRun: dryRun(q), fieldManager: fieldManager(q) ?? defaultManager(req.headers['user-agent']), user: requestUser(req), owned: true });
       send(res, 201, created, rep);
       return;
     }

@@ -19,6 +19,7 @@ import type { Store } from '../registry/store.ts';
 import type { RequestInfo } from './request-info.ts';
 import { servedGroupVersions } from './served-groups.ts';
 import type { FlowControlConfig } from '../flowcontrol/config.ts';
+import { onPaths } from './route-paths.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
@@ -108,20 +109,21 @@ export class ApiMetrics {
     return this.loading;
   }
 
-  /** Start timing a request; it is recorded when the response finishes or the connection closes. */
-  begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): void {
+  /**
+   * Start timing a request. The caller calls the returned function when the response finishes or
+   * the connection closes (the first call records the request; later ones do nothing).
+   */
+  begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): () => void {
     const elapsed = stopwatch();
     const state: { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels } = { req, longRunning };
     this.requests.set(res, state);
     let done = false;
-    const finish = () => {
+    return () => {
       if (done) return;
       done = true;
       if (state.open) this.prom?.longRunning.dec(state.open);
       this.record({ labels: labelsFor(req, state.info), code: res.statusCode, seconds: longRunning ? undefined : elapsed() / 1000 });
     };
-    res.once('finish', finish);
-    res.once('close', finish);
   }
 
   /** Count one handler failure that was not a StatusError (answered with a generic 500). */
@@ -201,7 +203,7 @@ export class ApiMetrics {
   }
 
   /** The /metrics route (authenticated like every non-public path). */
-  readonly route = async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
+  readonly route = onPaths(['/metrics'], async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     if (url.pathname !== '/metrics') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: '' }, req.method ?? '');
     await this.load();
@@ -211,7 +213,7 @@ export class ApiMetrics {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
-  };
+  });
 }
 
 /** API Priority and Fairness gauges, per priority level, under upstream's names. */

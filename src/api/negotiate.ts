@@ -3,8 +3,24 @@ import { errors } from '../errors.ts';
 
 export interface MediaRange { type: string; params: Record<string, string>; q: number }
 
-export function parseAccept(header: string | undefined): MediaRange[] {
-  if (!header) return [{ type: '*/*', params: {}, q: 1 }];
+const ANY: readonly MediaRange[] = Object.freeze([Object.freeze({ type: '*/*', params: Object.freeze({}), q: 1 })]);
+/** Parsed Accept headers: clients send the same few on every request. Bounded; emptied when full. */
+const parsed = new Map<string, readonly MediaRange[]>();
+const PARSED_MAX = 256;
+
+/** The media ranges of an Accept header, highest q first (shared and frozen: do not change them). */
+export function parseAccept(header: string | undefined): readonly MediaRange[] {
+  if (!header) return ANY;
+  let r = parsed.get(header);
+  if (!r) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    r = Object.freeze(parseRanges(header).map((m) => Object.freeze({ ...m, params: Object.freeze(m.params) })));
+    parsed.set(header, r);
+  }
+  return r;
+}
+
+function parseRanges(header: string): MediaRange[] {
   const out: MediaRange[] = [];
   for (const part of header.split(',')) {
     const [t, ...ps] = part.split(';').map((x) => x.trim());

@@ -4,13 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { gvString } from '../registry/resources.ts';
-import { findDuplicateFields, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
+import { findDuplicateFieldsOf, openapiV2, openapiV3Document, openapiV3Index } from '../openapi/index.ts';
 import { decodeBodyObject, validationMode } from './typed.ts';
 import type { OpenAPIDocument } from '../openapi/index.ts';
 import { decodeObjectBody, mediaType, yamlBodyDuplicates } from './body.ts';
 import { parseAccept } from './negotiate.ts';
 // The gnostic protobuf form of /openapi/v2 (v2proto.ts, with @bufbuild/protobuf) loads when first asked for.
 import { V2_PROTOBUF_TYPE, V2_PROTOBUF_TYPE_DOTTED } from '../openapi/v2proto-types.ts';
+import { onPaths } from './route-paths.ts';
 
 /** An OpenAPI document with its ETag (304 on a match), gzip when accepted, and no body for HEAD. */
 export function sendDoc(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument, immutable: boolean, contentType = 'application/json'): void {
@@ -57,6 +58,8 @@ export async function openapiRoute(req: IncomingMessage, res: ServerResponse, ur
   return false;
 }
 
+onPaths(['/openapi/'], openapiRoute);
+
 /** A per group-version document: an outdated `?hash=` is redirected to the current one, as kube-openapi does. */
 export function sendHashedDoc(req: IncomingMessage, res: ServerResponse, path: string, doc: OpenAPIDocument, hash: string | null): void {
   if (hash && hash !== doc.hash) {
@@ -78,7 +81,7 @@ export function decodeWithValidation(body: Buffer, contentType: string | undefin
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return obj;
   const type = mediaType(contentType);
   // Repeated keys are only visible in the JSON text (the strict decoder reports them too).
-  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFields(body.toString('utf8')) : [];
+  const dup = mode !== 'Ignore' && (type === '' || type === 'application/json') ? findDuplicateFieldsOf(body.toString('utf8'), obj) : [];
   checkTypeMeta(obj as Record<string, unknown>, r);
   return decodeBodyObject(obj as Record<string, any>, r, mode, res, dup, undefined, yamlBodyDuplicates(body, contentType, mode));
 }

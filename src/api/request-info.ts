@@ -66,8 +66,10 @@ export function parseRequestTarget(raw: string): RequestUrl | undefined {
 
 /** upstream's splitPath: trim leading and trailing slashes, then split (inner empty segments stay). */
 export function splitPath(path: string): string[] {
-  const trimmed = path.replace(/^\/+|\/+$/g, '');
-  return trimmed === '' ? [] : trimmed.split('/');
+  let start = 0, end = path.length;
+  while (start < end && path.charCodeAt(start) === 0x2f /* / */) start++;
+  while (end > start && path.charCodeAt(end - 1) === 0x2f) end--;
+  return start === end ? [] : path.slice(start, end).split('/');
 }
 
 /** Go's %q of a string, enough for names: JSON quoting with Go's escapes for control characters. */
@@ -141,15 +143,16 @@ export function checkRoute(method: string, info: RequestInfo): void {
   const { resource, subresource, name } = info;
   // Proxy subresources take every method their target may answer, OPTIONS included (upstream's connect routes).
   if (subresource === 'proxy' && name !== undefined && method === 'OPTIONS') { checkPathName(name); return; }
-  const routed = verbFor(method, name !== undefined, subresource !== undefined, new URLSearchParams()) !== undefined;
+  const routed = verbFor(method, name !== undefined, subresource !== undefined) !== undefined;
   const verbs = subresource === undefined ? resource.verbs : resource.subresources.find((s) => s.name === subresource)!.verbs;
   if (!routed || (!verbs.includes(info.verb) && info.verb !== 'watch')) throw methodNotAllowed();
   if (name !== undefined) checkPathName(name);
 }
 
 /** The verb of a request (RequestInfoFactory), undefined where no route takes the method. */
-function verbFor(method: string, named: boolean, sub: boolean, query: URLSearchParams): string | undefined {
-  const isWatch = query.get('watch') === 'true' || query.get('watch') === '1';
+function verbFor(method: string, named: boolean, sub: boolean, query?: URLSearchParams): string | undefined {
+  const watch = query?.get('watch');
+  const isWatch = watch === 'true' || watch === '1';
   switch (method) {
     case 'GET': case 'HEAD': return isWatch ? 'watch' : named ? 'get' : 'list';
     case 'POST': return named && !sub ? undefined : 'create';

@@ -58,25 +58,33 @@ const isApiObject = (body: unknown) => body !== null && typeof body === 'object'
  */
 export function send(res: ServerResponse, code: number, body: unknown, rep: Representation = { format: 'json' }, json?: string, contentType?: string): void {
   if (res.headersSent) { res.end(); return; }
-  json ??= jsonOf(body);
-  const text = json !== undefined ? `${json}\n` : apiJson(body);
   let payload: string | Uint8Array;
   let type: string;
+  if (rep.format === 'protobuf' && protobufEncoder) {
+    // An object the store handed out is encoded as it is (its JSON is not needed); a body given
+    // only as JSON is read from it.
+    payload = protobufEncoder(json !== undefined && (body === null || typeof body !== 'object') ? JSON.parse(json) : body as Record<string, any>);
+    type = PROTOBUF_TYPE;
+    finish(res, code, payload, contentType ?? type);
+    return;
+  }
+  json ??= jsonOf(body);
+  const text = json !== undefined ? `${json}\n` : apiJson(body);
   if (rep.format === 'yaml') {
     // Upstream converts its JSON to YAML through a generic map, so YAML keys come out sorted (yaml-order.ts).
     payload = yaml().stringify(JSON.parse(text), GO_YAML_OPTIONS);
     type = YAML_TYPE;
-  } else if (rep.format === 'protobuf' && protobufEncoder) {
-    // An object the store handed out (the one `json` was made from) is encoded as it is, not re-read from its JSON.
-    payload = protobufEncoder(json !== undefined && (body === null || typeof body !== 'object') ? JSON.parse(json) : body as Record<string, any>);
-    type = PROTOBUF_TYPE;
   } else {
     payload = json === undefined && !isApiObject(body) ? indentJson(text) : wantsPretty(res.req) ? indentJson(text) : text;
     type = JSON_TYPE;
   }
+  finish(res, code, payload, contentType ?? type);
+}
+
+function finish(res: ServerResponse, code: number, payload: string | Uint8Array, type: string): void {
   res.statusCode = code;
   noCache(res);
-  res.setHeader('Content-Type', contentType ?? type);
+  res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
   res.end(payload);
 }

@@ -50,5 +50,8 @@ export function findServedResource(group: string, version: string, resource: str
 
 /** True for a resource an extension route answers (nothing of it is in the store). */
 export function isVirtualResource(r: ResourceInfo): boolean {
-  return virtual.get(`${r.group}/${r.version}/${r.resource}`) === r;
+  // Stored resources (nearly every request) are never virtual: no key string for them.
+  return !STORED.has(r) && virtual.get(`${r.group}/${r.version}/${r.resource}`) === r;
 }
+
+const STORED: ReadonlySet<ResourceInfo> = new Set(RESOURCES);

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import { SA_ISSUER } from './sa-tokens.ts';
 import type { ServiceAccountTokens } from './sa-tokens.ts';
+import { onPaths } from '../api/route-paths.ts';
 
 export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/openid/v1/jwks';
@@ -30,7 +31,7 @@ export function jwksUri(issuer: string, serverUrl: string): string {
 
 /** `serverUrl()` is this server's external URL (known once it listens), for jwks_uri. */
 export function oidcRoute(tokens: ServiceAccountTokens, serverUrl: () => string) {
-  return (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): boolean => {
+  return onPaths([OPENID_CONFIG_PATH, JWKS_PATH], (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): boolean => {
     const p = url.pathname.replace(/\/+$/, '');
     if (p !== OPENID_CONFIG_PATH && p !== JWKS_PATH) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotSupported({ group: '', resource: p }, req.method ?? '');
@@ -43,5 +44,5 @@ export function oidcRoute(tokens: ServiceAccountTokens, serverUrl: () => string)
       id_token_signing_alg_values_supported: [tokens.key.alg],
     });
     return true;
-  };
+  });
 }

@@ -14,6 +14,7 @@ import type { ResourceInfo } from '../registry/resources.ts';
 import type { Store } from '../registry/store.ts';
 import type { KObject } from '../registry/strategy.ts';
 import { nodeUsage, podUsage, usageQuantities } from './usage.ts';
+import { onPaths } from '../api/route-paths.ts';
 
 const GROUP = 'metrics.k8s.io', VERSION = 'v1beta1', API_VERSION = `${GROUP}/${VERSION}`;
 const POD_WINDOW = '10s', NODE_WINDOW = '20s';
@@ -79,7 +80,7 @@ const PATH = /^\/apis\/metrics\.k8s\.io\/v1beta1\/(?:namespaces\/([^/]+)\/)?(pod
 /** The route for buildApp's `routes`: answers metrics.k8s.io resource paths, leaves the rest. */
 export function metricsRoute(store: Store) {
   registerMetricsDiscovery();
-  return async (req: IncomingMessage, resp: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
+  return onPaths(['/apis/metrics.k8s.io/'], async (req: IncomingMessage, resp: ServerResponse, url: Pick<URL, 'pathname' | 'searchParams'>): Promise<boolean> => {
     const path = url.pathname.replace(/\/+$/, '');
     if (!path.startsWith('/apis/metrics.k8s.io/v1beta1/')) return false;
     const m = PATH.exec(path);
@@ -125,5 +126,5 @@ export function metricsRoute(store: Store) {
       .map((n) => nodeMetrics(n, onNode(String(n.metadata.name)), now));
     send(resp, 200, { kind: 'NodeMetricsList', apiVersion: API_VERSION, metadata: {}, items }, rep);
     return true;
-  };
+  });
 }

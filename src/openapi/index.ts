@@ -99,6 +99,45 @@ export function openapiV2(): OpenAPIDocument {
 const MAX_ERRORS = 100; // the upstream decoder stops collecting after 100 strict errors
 
 /**
+ * findDuplicateFields for a body that JSON.parse already turned into `parsed` (unchanged since): JSON.parse
+ * keeps one key of each repeated one, so when the text has as many object members as `parsed` has
+ * keys there is no repeated key and the text need not be walked for paths (nearly every body).
+ */
+export function findDuplicateFieldsOf(jsonText: string, parsed: unknown): string[] {
+  return memberCount(jsonText) === keyCount(parsed) ? [] : findDuplicateFields(jsonText);
+}
+
+/** The object members in JSON text: the ':' outside strings. */
+function memberCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x3a /* : */) n++;
+    else if (c === 0x22 /* " */) {
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    }
+  }
+  return n;
+}
+
+/** The keys of every object in a parsed JSON value (iterative: bodies may nest 10,000 levels deep). */
+function keyCount(root: unknown): number {
+  let n = 0;
+  const todo: unknown[] = [root];
+  while (todo.length) {
+    const v = todo.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) { for (const x of v) todo.push(x); continue; }
+    for (const k in v) if (Object.hasOwn(v, k)) { n++; todo.push((v as Record<string, unknown>)[k]); }
+  }
+  return n;
+}
+
+/**
  * Keys that occur more than once in the same JSON object, as the strict decoder names them
  * (`metadata.name`, `spec.template.spec.containers[0].name`; no leading dot), in document order,
  * each path once. Invalid JSON yields the duplicates found before the error.

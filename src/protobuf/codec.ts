@@ -18,6 +18,7 @@
 
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import schema from './schema.generated.json' with { type: 'json' };
+import { sortSmall } from '../util/small-sort.ts';
 
 export class CodecError extends Error {}
 
@@ -110,8 +111,18 @@ export const hasMessage = (name: string): boolean => name in rawMessages;
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/** Parses an RFC 3339 timestamp into Unix seconds and nanoseconds. */
-export function parseTime(s: unknown): { seconds: number; nanos: number } {
+/** The last timestamp parsed: the times of one object (and of a burst of writes) repeat within a second. */
+let lastTime: { text: string; t: { readonly seconds: number; readonly nanos: number } } | undefined;
+
+/** Parses an RFC 3339 timestamp into Unix seconds and nanoseconds (the result is shared: read it only). */
+export function parseTime(s: unknown): { readonly seconds: number; readonly nanos: number } {
+  if (lastTime !== undefined && s === lastTime.text) return lastTime.t;
+  const t = parseTimeText(s);
+  lastTime = { text: s as string, t };
+  return t;
+}
+
+function parseTimeText(s: unknown): { seconds: number; nanos: number } {
   const m = typeof s === 'string' ? RFC3339.exec(s) : null;
   if (!m) throw new CodecError(`invalid timestamp ${JSON.stringify(s)}: want RFC 3339`);
   let seconds = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
@@ -280,9 +291,16 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
   // Visit only the keys the object has (far fewer than the schema's fields for most objects), in field-number order.
   let fields = def.fields;
   if (!def.hasInline) {
+    // In field-number order by insertion (an object's keys mostly come in that order already, and
+    // Array.prototype.sort would copy).
     fields = [];
-    for (const k in v) { const f = def.byJson.get(k); if (f) fields.push(f); }
-    if (fields.length > 1) fields.sort((a, b) => a.no - b.no);
+    for (const k in v) {
+      const f = def.byJson.get(k);
+      if (!f) continue;
+      let i = fields.length;
+      while (i > 0 && fields[i - 1].no > f.no) { fields[i] = fields[i - 1]; i--; }
+      fields[i] = f;
+    }
   }
   for (const f of fields) {
     if (f.inline) {
@@ -301,7 +319,7 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
     }
     if (f.mapKey) {
       if (!isObject(fv)) fail(fpath, `expected a map, got ${JSON.stringify(fv)}`);
-      for (const key of Object.keys(fv).sort()) {
+      for (const key of sortSmall(Object.keys(fv))) {
         const val = fv[key];
         w.tag(f.no, LEN).fork();
         writeScalar(w, f.mapKey, 1, key, fpath);
@@ -325,11 +343,32 @@ export function encodeBody(w: BinaryWriter, def: MessageDef, v: any, path: strin
   }
 }
 
+/**
+ * A writer whose buffer has already grown to the size of a typical object, kept between encodings
+ * (a new BinaryWriter starts at 128 bytes and doubles, copying, on every object). takeWriter hands it
+ * out (or a new one when it is in use); finishWriter returns the bytes and keeps the writer unless
+ * its buffer grew large (a big list's buffer is not held on to).
+ */
+let spareWriter: BinaryWriter | undefined;
+const SPARE_WRITER_MAX = 64 * 1024;
+
+export function takeWriter(): BinaryWriter {
+  const w = spareWriter ?? new BinaryWriter();
+  spareWriter = undefined;
+  return w;
+}
+
+export function finishWriter(w: BinaryWriter): Uint8Array {
+  const out = w.finish();
+  if (out.length <= SPARE_WRITER_MAX) spareWriter = w;
+  return out;
+}
+
 /** Encodes `v` as message `name`, without any envelope. */
 export function encodeMessage(name: string, v: unknown): Uint8Array {
-  const w = new BinaryWriter();
+  const w = takeWriter();
   encodeBody(w, messageDef(name), v, '');
-  return w.finish();
+  return finishWriter(w);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +428,21 @@ function wantWire(got: number, want: number, path: string): void {
   if (got !== want) fail(path, `wrong wire type ${got} (want ${want})`);
 }
 
+/**
+ * The next field tag, as BinaryReader.tag() reads and checks it (same errors), packed as
+ * fieldNo << 3 | wireType (unsigned) instead of a new two-element array per field.
+ */
+export function readTag(r: BinaryReader): number {
+  const start = r.pos;
+  const tag = r.uint32();
+  const bytesRead = r.pos - start;
+  if (bytesRead > 5 || (bytesRead === 5 && rbuf(r)[r.pos - 1] > 0x0f)) throw new Error('illegal tag: varint overflows uint32');
+  const fieldNo = tag >>> 3;
+  const wireType = tag & 7;
+  if (fieldNo <= 0 || wireType > 5) throw new Error('illegal tag: field no ' + fieldNo + ' wire type ' + wireType);
+  return tag;
+}
+
 const isZero = (v: unknown) => v === '' || v === 0 || v === false;
 
 /** Decodes the message body between r.pos and end. */
@@ -417,7 +471,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
     case 'raw': case 'fieldsv1': case 'json': {
       let raw: Uint8Array | undefined;
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         if (no === 1 && wt === LEN) { const e = lenEnd(r, end, path); raw = rbuf(r).subarray(r.pos, e); r.pos = e; }
         else r.skip(wt, no);
       }
@@ -431,7 +485,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
     case 'wrapper': {
       const items: unknown[] = [];
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         if (no === 1) items.push(readScalar(r, 'string', wt, end, path));
         else r.skip(wt, no);
       }
@@ -443,7 +497,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
       let schemaV: unknown, allows = false;
       const list: unknown[] = [];
       while (r.pos < end) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         const sub = def.special === 'orbool' ? 2 : 1;
         if (no === sub && wt === LEN) { const e = lenEnd(r, end, path); schemaV = decodeBody(r, props, e, path, depth + 1); checkEnd(r, e, path); }
         else if (def.special === 'orbool' && no === 1) allows = readScalar(r, 'bool', wt, end, path) as boolean;
@@ -459,7 +513,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
   }
   const out: Record<string, any> = {};
   while (r.pos < end) {
-    const [no, wt] = r.tag();
+    const t = readTag(r), no = t >>> 3, wt = t & 7;
     const f = def.byNo[no];
     if (!f) { r.skip(wt, no); continue; }
     const fpath = path ? `${path}.${f.json || '(inline)'}` : f.json;
@@ -468,7 +522,7 @@ export function decodeBody(r: BinaryReader, def: MessageDef, end: number, path: 
       const e = lenEnd(r, end, fpath);
       let key: unknown, val: unknown;
       while (r.pos < e) {
-        const [kno, kwt] = r.tag();
+        const kt = readTag(r), kno = kt >>> 3, kwt = kt & 7;
         if (kno === 1) key = readScalar(r, f.mapKey, kwt, e, fpath);
         else if (kno === 2) {
           if (f.mapScalar) val = readScalar(r, f.mapScalar, kwt, e, fpath);
@@ -517,7 +571,7 @@ function checkEnd(r: BinaryReader, end: number, path: string): void {
 function readFields(r: BinaryReader, end: number, path: string, _depth: number, types: Record<number, Scalar>): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   while (r.pos < end) {
-    const [no, wt] = r.tag();
+    const tag = readTag(r), no = tag >>> 3, wt = tag & 7;
     const t = types[no];
     if (t) out[no] = readScalar(r, t, wt, end, path); else r.skip(wt, no);
   }

@@ -5,7 +5,7 @@
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { StatusError, errors } from '../errors.ts';
 import schema from './schema.generated.json' with { type: 'json' };
-import { CodecError, decodeBody, encodeBody, encodeMessage, messageDef, setNestedEnvelopeDecoder } from './codec.ts';
+import { CodecError, decodeBody, encodeBody, encodeMessage, finishWriter, messageDef, readTag, setNestedEnvelopeDecoder, takeWriter } from './codec.ts';
 
 /** Media type of protobuf request and response bodies. */
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -46,13 +46,13 @@ function decodeEnvelopeAt(buf: Uint8Array, depth: number): { apiVersion: string;
     const end = buf.length - 4;
     const str = (): string => r.string();
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      const t = readTag(r), no = t >>> 3, wt = t & 7;
       if (no === 1 && wt === 2) {
         const len = r.uint32();
         const e = r.pos + len;
         if (e > end) throw new CodecError('typeMeta overruns the body');
         while (r.pos < e) {
-          const [tno, twt] = r.tag();
+          const tt = readTag(r), tno = tt >>> 3, twt = tt & 7;
           if (tno === 1 && twt === 2) apiVersion = str();
           else if (tno === 2 && twt === 2) kind = str();
           else r.skip(twt, tno);
@@ -193,9 +193,9 @@ export function encodeListEnvelope(list: { apiVersion: string; kind: string; met
 /** Encodes an object with apiVersion/kind (including *List kinds and Status) as an enveloped protobuf body. */
 export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
   try {
-    const w = new BinaryWriter();
+    const w = takeWriter();
     writeEnvelope(w, obj);
-    return w.finish();
+    return finishWriter(w);
   } catch (e) {
     throw encodeFailure(String(obj?.kind), e);
   }
@@ -210,9 +210,9 @@ export function encodeEnvelope(obj: Record<string, any>): Uint8Array {
 export function encodeWatchEvent(type: string, obj: Record<string, any>, shared = false): Uint8Array {
   let inner: Uint8Array;
   try {
-    const ow = new BinaryWriter();
+    const ow = takeWriter();
     writeEnvelope(ow, obj, shared);
-    inner = ow.finish();
+    inner = finishWriter(ow);
   } catch (e) {
     throw encodeFailure(String(obj?.kind), e);
   }
@@ -242,12 +242,12 @@ export function decodeWatchFrames(buf: Uint8Array): { events: { type: string; ob
       let type = '';
       let raw: Uint8Array | undefined;
       while (r.pos < frame.length) {
-        const [no, wt] = r.tag();
+        const t = readTag(r), no = t >>> 3, wt = t & 7;
         if (no === 1 && wt === 2) type = r.string();
         else if (no === 2 && wt === 2) {
           const ext = new BinaryReader(r.bytes());
           while (ext.pos < ext.len) {
-            const [eno, ewt] = ext.tag();
+            const et = readTag(ext), eno = et >>> 3, ewt = et & 7;
             if (eno === 1 && ewt === 2) raw = ext.bytes(); else ext.skip(ewt, eno);
           }
         } else r.skip(wt, no);

@@ -20,7 +20,17 @@ export interface Entry {
   readonly kv?: KeyValue;
 }
 
-const cache = new WeakMap<KeyValue, Entry>();
+/**
+ * The decoded entry of a KeyValue, kept on the KeyValue itself under a symbol (cheaper to set and to
+ * collect than a WeakMap entry per revision; storage never looks at it).
+ */
+const DECODED = Symbol('decoded');
+type WithEntry = KeyValue & { [DECODED]?: Entry };
+const cache = {
+  get: (kv: KeyValue): Entry | undefined => (kv as WithEntry)[DECODED],
+  set: (kv: KeyValue, e: Entry): void => { (kv as WithEntry)[DECODED] = e; },
+  delete: (kv: KeyValue): void => { if ((kv as WithEntry)[DECODED] !== undefined) (kv as WithEntry)[DECODED] = undefined; },
+};
 /** The entry of each object handed out by the store, so responses need not serialise it again. */
 const entryOfObject = new WeakMap<object, Entry>();
 const decoder = new TextDecoder();
@@ -48,8 +58,11 @@ class StoredEntry implements Entry {
 }
 
 const KIND_FIRST = Buffer.from('{"kind":');
-const kindFirst = (v: Uint8Array) =>
-  v.length > KIND_FIRST.length && Buffer.from(v.buffer, v.byteOffset, KIND_FIRST.length).equals(KIND_FIRST);
+function kindFirst(v: Uint8Array): boolean {
+  if (v.length <= KIND_FIRST.length) return false;
+  for (let i = 0; i < KIND_FIRST.length; i++) if (v[i] !== KIND_FIRST[i]) return false;
+  return true;
+}
 /** Whether stored bytes are in wire form: typed kinds start with `kind` (older versions wrote apiVersion first). */
 const inWireForm = (v: Uint8Array, obj: KObject) => kindFirst(v) || !isBuiltInKind(obj.apiVersion, obj.kind);
 /** The stored bytes of an entry if they can be sent as they are, and where its resourceVersion goes in them. */
@@ -87,6 +100,10 @@ function stored(kv: KeyValue, obj: KObject): Entry {
 export function decode(kv: KeyValue): Entry {
   let e = cache.get(kv);
   if (e) return e;
+  // Bytes this process just wrote (an in-process watcher decoding the commit's event): the object
+  // they were encoded from, as adopt() would hand it out, instead of parsing them again.
+  const w = written.get(kv.value);
+  if (w) return prime(kv, w);
   const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
   setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
@@ -104,18 +121,32 @@ function unretainedKey(key: string): boolean {
   return false;
 }
 
-/** Encode for storage under `key` (resourceVersion stripped). */
+/**
+ * Encoded values on their way to storage → the object they were encoded from (see encode): the
+ * commit's fan-out and adopt() take the object from here once, so a write is never parsed back.
+ */
+const written = new WeakMap<Uint8Array, KObject>();
+
+/**
+ * Encode for storage under `key` (resourceVersion stripped). The bytes are remembered against `obj`
+ * until the write's KeyValue is first decoded or adopted: the caller must not change `obj` after
+ * writing it (it becomes the revision's shared parsed form, as adopt() makes it).
+ */
 export function encode(obj: KObject, key?: string): Uint8Array {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
   try {
     const text = goJson(obj);
+    let bytes: Uint8Array;
     // Bytes-only kinds (written once, read rarely) share slabs (value-slabs.ts).
-    if (key !== undefined && unretainedKey(key)) return packedBytes(text);
-    // Others get an exact-size buffer of their own: Buffer.from(string) slices a shared 64 KiB pool
-    // (Node 24), and one stored value still referenced would keep its whole slab alive.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    bytes.write(text);
+    if (key !== undefined && unretainedKey(key)) bytes = packedBytes(text);
+    else {
+      // Others get an exact-size buffer of their own: Buffer.from(string) slices a shared 64 KiB pool
+      // (Node 24), and one stored value still referenced would keep its whole slab alive.
+      bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+      (bytes as Buffer).write(text);
+    }
+    written.set(bytes, obj);
     return bytes;
   } finally {
     if (rv !== undefined) obj.metadata.resourceVersion = rv;
@@ -124,6 +155,7 @@ export function encode(obj: KObject, key?: string): Uint8Array {
 
 /** Record the object we just wrote against its KeyValue, so the next read needs no parse or stringify. */
 export function prime(kv: KeyValue, obj: KObject): Entry {
+  written.delete(kv.value);
   setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }
@@ -134,6 +166,7 @@ export function prime(kv: KeyValue, obj: KObject): Entry {
  * share one object per revision), else `obj` primed.
  */
 export function adopt(kv: KeyValue, obj: KObject): Entry {
+  written.delete(kv.value);
   return cache.get(kv) ?? prime(kv, obj);
 }
 

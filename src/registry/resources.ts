@@ -166,13 +166,18 @@ export function groupVersions(): { group: string; versions: string[] }[] {
   return out;
 }
 
-const byGvr = new Map<string, ResourceInfo>();
+// group → version → resource: a lookup on every request builds no key string.
+const byGvr = new Map<string, Map<string, Map<string, ResourceInfo>>>();
 const byGvk = new Map<string, ResourceInfo>();
 for (const r of RESOURCES) {
-  byGvr.set(`${r.group}/${r.version}/${r.resource}`, r);
+  let versions = byGvr.get(r.group);
+  if (!versions) byGvr.set(r.group, versions = new Map());
+  let resources = versions.get(r.version);
+  if (!resources) versions.set(r.version, resources = new Map());
+  resources.set(r.resource, r);
   if (!byGvk.has(`${r.group}/${r.version}/${r.kind}`)) byGvk.set(`${r.group}/${r.version}/${r.kind}`, r);
 }
-export const findResource = (group: string, version: string, resource: string) => byGvr.get(`${group}/${version}/${resource}`);
+export const findResource = (group: string, version: string, resource: string) => byGvr.get(group)?.get(version)?.get(resource);
 export const findKind = (group: string, version: string, kind: string) => byGvk.get(`${group}/${version}/${kind}`);
 
 /**

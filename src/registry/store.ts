@@ -34,6 +34,11 @@ export interface WriteOptions {
   admissionOptions?: Record<string, unknown>;
   /** Who asks (API requests); writes by in-process controllers carry none and are not checked. */
   user?: User;
+  /**
+   * create: the caller hands `input` over (a request body decoded for this write, used for nothing
+   * else), so the store works on it instead of a deep copy.
+   */
+  owned?: boolean;
 }
 
 export interface ListOptions {
@@ -256,7 +261,7 @@ export class Store {
   async create(r: ResourceInfo, ns: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // A version other than the storage version: convert, write as the storage version, convert back.
     if (conversionFor(r)) return toVersionAsync(await this.create(storageResource(r), ns, await toStorageVersionAsync(input, r), { ...opts, requestedAs: opts.requestedAs ?? r }).catch((e) => { throw relabelError(e, r); }), r);
-    let obj = canonical({ ...clone(input), apiVersion: gvString(r), kind: r.kind });
+    let obj = canonical({ ...(opts.owned ? input : clone(input)), apiVersion: gvString(r), kind: r.kind });
     const strategy = this.strategies(r);
     obj.metadata ??= {};
     checkMetaTypes(obj);

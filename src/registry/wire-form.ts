@@ -14,6 +14,7 @@
 // Unknown fields of built-in kinds (the schema step drops them on write) stay, after the known ones.
 // Values of the wrong JSON type are kept as they are: this only orders, it never refuses.
 import { setOwn } from '../util/own.ts';
+import { sortSmall } from '../util/small-sort.ts';
 import schema from '../protobuf/schema.generated.json' with { type: 'json' };
 
 type Row = [number, string, string, number];
@@ -141,7 +142,7 @@ function encodeField(f: Field, v: unknown): unknown {
     if (!isPlainObject(v)) return v;
     const keys = Object.keys(v);
     if (keys.length === 0 && f.omitempty) return undefined;
-    keys.sort();
+    sortSmall(keys);
     const out: Record<string, unknown> = {};
     for (const k of keys) setOwn(out, k, encodeValue(f, v[k]));
     return out;
@@ -180,7 +181,7 @@ export function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) if (v[k] !== undefined) setOwn(out, k, sortedKeys(v[k]));
+  for (const k of sortSmall(Object.keys(v))) if (v[k] !== undefined) setOwn(out, k, sortedKeys(v[k]));
   return out;
 }
 

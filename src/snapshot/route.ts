@@ -12,6 +12,7 @@ import { requestUser } from '../auth/user.ts';
 import { isStorageError } from '../storage/types.ts';
 import type { SnapshotDeps } from './cluster.ts';
 import { decodeClusterSnapshot, encodeClusterSnapshot, restoreSnapshot, takeSnapshot } from './cluster.ts';
+import { onPaths } from '../api/route-paths.ts';
 
 /** Largest snapshot a restore accepts. */
 export const MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024;
@@ -24,7 +25,7 @@ function requireAdmin(req: IncomingMessage, verb: string): void {
 }
 
 export function snapshotRoute(deps: SnapshotDeps) {
-  return async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname'>): Promise<boolean> => {
+  return onPaths(['/skiff/v1/snapshot'], async (req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'pathname'>): Promise<boolean> => {
     const p = url.pathname.replace(/\/+$/, '');
     if (p !== '/skiff/v1/snapshot' && !p.startsWith('/skiff/v1/snapshot/')) return false;
     const method = req.method ?? 'GET';
@@ -50,5 +51,5 @@ export function snapshotRoute(deps: SnapshotDeps) {
       return true;
     }
     throw notFoundPath();
-  };
+  });
 }

@@ -131,6 +131,33 @@ function describeError(path: string, e: unknown): string {
 
 const unavailable = (path: string, e: unknown) => new StorageError('Unavailable', describeError(path, e));
 
+/**
+ * One write checked against the key's current value `prev` (compare-and-swap) at revision `r`:
+ * the new KeyValue, its log row and its event, or the error that rejects the write's group.
+ * `prevRow` is the key's newest row (a create after a delete links to the tombstone), else 0.
+ */
+function applyOp(op: TxnOp, prev: KeyValue | undefined, prevRow: number, r: number, ts: number): { kv: KeyValue; row: InsertRow; event: WatchEvent } | StorageError {
+  if (op.op === 'create') {
+    if (prev) return new StorageError('KeyExists', `key ${op.key} already exists`, { current: prev });
+    const kv: KeyValue = { key: op.key, value: op.value, createRevision: r, modRevision: r };
+    return { kv, row: [r, op.key, r, prevRow, 0, op.value, ts], event: { type: 'PUT', kv } };
+  }
+  if (op.op === 'update') {
+    if (!prev) return new StorageError('NotFound', `key ${op.key} not found`);
+    if (prev.modRevision !== op.expectedRevision) {
+      return new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev });
+    }
+    const kv: KeyValue = { key: op.key, value: op.value, createRevision: prev.createRevision, modRevision: r };
+    return { kv, row: [r, op.key, prev.createRevision, prev.modRevision, 0, op.value, ts], event: { type: 'PUT', kv, prevKv: prev } };
+  }
+  if (!prev) return new StorageError('NotFound', `key ${op.key} not found`);
+  if (op.expectedRevision !== undefined && op.expectedRevision !== 0 && prev.modRevision !== op.expectedRevision) {
+    return new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev });
+  }
+  const kv: KeyValue = { key: op.key, value: prev.value, createRevision: prev.createRevision, modRevision: r };
+  return { kv, row: [r, op.key, prev.createRevision, prev.modRevision, 1, null, ts], event: { type: 'DELETE', kv, prevKv: prev } };
+}
+
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite';
   private readonly db: Database.Database;
@@ -421,6 +448,19 @@ export class SqliteBackend implements Backend {
     const ts = this.now();
     let rev = this.rev;
     for (const p of batch) {
+      // One op (every create, update and delete): checked against the batch so far, no staging.
+      if (p.group.length === 1) {
+        const op = p.group[0];
+        const prev = overlay.has(op.key) ? overlay.get(op.key) ?? undefined : this.live.get(op.key);
+        const a = applyOp(op, prev, lastRow.get(op.key) ?? this.tombstones.get(op.key) ?? 0, rev + 1, ts);
+        if (a instanceof StorageError) { results.push({ p, err: a }); continue; }
+        rev++;
+        overlay.set(op.key, a.event.type === 'DELETE' ? null : a.kv);
+        lastRow.set(op.key, rev);
+        rows.push(a.row);
+        results.push({ p, kvs: [a.kv], events: [a.event] });
+        continue;
+      }
       const staged = new Map<string, KeyValue | null>();
       const stagedRow = new Map<string, number>();
       const cur = (key: string): KeyValue | undefined => {
@@ -433,31 +473,13 @@ export class SqliteBackend implements Backend {
       let r = rev;
       let err: StorageError | undefined;
       for (const op of p.group) {
-        const prev = cur(op.key);
         // For a create: the key's newest row (a tombstone) in this batch or in the log, else 0.
         const prevRow = stagedRow.get(op.key) ?? lastRow.get(op.key) ?? this.tombstones.get(op.key) ?? 0;
-        if (op.op === 'create') {
-          if (prev) { err = new StorageError('KeyExists', `key ${op.key} already exists`, { current: prev }); break; }
-          const kv: KeyValue = { key: op.key, value: op.value, createRevision: ++r, modRevision: r };
-          groupRows.push([r, op.key, r, prevRow, 0, op.value, ts]);
-          staged.set(op.key, kv); kvs.push(kv); events.push({ type: 'PUT', kv });
-        } else if (op.op === 'update') {
-          if (!prev) { err = new StorageError('NotFound', `key ${op.key} not found`); break; }
-          if (prev.modRevision !== op.expectedRevision) {
-            err = new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev }); break;
-          }
-          const kv: KeyValue = { key: op.key, value: op.value, createRevision: prev.createRevision, modRevision: ++r };
-          groupRows.push([r, op.key, prev.createRevision, prev.modRevision, 0, op.value, ts]);
-          staged.set(op.key, kv); kvs.push(kv); events.push({ type: 'PUT', kv, prevKv: prev });
-        } else {
-          if (!prev) { err = new StorageError('NotFound', `key ${op.key} not found`); break; }
-          if (op.expectedRevision !== undefined && op.expectedRevision !== 0 && prev.modRevision !== op.expectedRevision) {
-            err = new StorageError('Conflict', `key ${op.key} is at revision ${prev.modRevision}, not ${op.expectedRevision}`, { current: prev }); break;
-          }
-          const kv: KeyValue = { key: op.key, value: prev.value, createRevision: prev.createRevision, modRevision: ++r };
-          groupRows.push([r, op.key, prev.createRevision, prev.modRevision, 1, null, ts]);
-          staged.set(op.key, null); kvs.push(kv); events.push({ type: 'DELETE', kv, prevKv: prev });
-        }
+        const a = applyOp(op, cur(op.key), prevRow, r + 1, ts);
+        if (a instanceof StorageError) { err = a; break; }
+        r++;
+        groupRows.push(a.row);
+        staged.set(op.key, a.event.type === 'DELETE' ? null : a.kv); kvs.push(a.kv); events.push(a.event);
         stagedRow.set(op.key, r);
       }
       if (err) { results.push({ p, err }); continue; }

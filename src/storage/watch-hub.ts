@@ -13,7 +13,7 @@
 import type { WatchEvent, Watcher, WatchOptions } from './types.ts';
 import { StorageError } from './types.ts';
 
-interface Sub { prefix: string; opts: WatchOptions; dead: boolean; lastRev: number }
+interface Sub { prefix: string; opts: WatchOptions; dead: boolean; lastRev: number; seq: number }
 
 const EVENT_OVERHEAD = 160; // rough per-event cost of the objects around the bytes
 
@@ -26,6 +26,14 @@ export class WatchHub {
   private start = 0; // index of the oldest retained entry in `window` (amortised shift)
   private bytes = 0; // approximate bytes held by window[start..]
   private readonly subs = new Set<Sub>();
+  /**
+   * Watchers by prefix, for prefixes that end in '/' (a collection, or a namespace of one: nearly
+   * all): an event finds its watchers by looking up each '/'-ended prefix of its key, instead of
+   * every watcher testing every event. Watchers of other prefixes are in `otherSubs`.
+   */
+  private readonly bySlashPrefix = new Map<string, Set<Sub>>();
+  private readonly otherSubs = new Set<Sub>();
+  private nextSeq = 0;
   /** Events at or below this revision are not in the window (dropped or compacted). */
   private floor: number;
   private readonly capacity: number;
@@ -47,15 +55,31 @@ export class WatchHub {
     for (const e of events) { this.window.push(e); this.bytes += eventBytes(e); }
     this.trim();
     const last = events[events.length - 1]?.kv.modRevision ?? 0;
-    // Snapshot: watchers added by a callback during this loop already got these events as history.
-    for (const s of [...this.subs]) {
-      if (s.dead) continue;
-      let mine: WatchEvent[] | undefined;
-      for (const e of events) {
-        if (e.kv.modRevision > s.lastRev && e.kv.key.startsWith(s.prefix)) (mine ??= []).push(e);
+    // Every watcher's events are found before any callback runs: watchers added by a callback
+    // already got these events as history.
+    const matched = new Map<Sub, WatchEvent[]>();
+    const take = (s: Sub, e: WatchEvent) => {
+      if (e.kv.modRevision <= s.lastRev) return;
+      const mine = matched.get(s);
+      if (mine) mine.push(e); else matched.set(s, [e]);
+    };
+    for (const e of events) {
+      const key = e.kv.key;
+      if (this.bySlashPrefix.size) {
+        for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+          const subs = this.bySlashPrefix.get(key.slice(0, i + 1));
+          if (subs) for (const s of subs) take(s, e);
+        }
       }
+      for (const s of this.otherSubs) if (key.startsWith(s.prefix)) take(s, e);
+    }
+    // Delivered in the order the watchers subscribed.
+    const order = [...matched.keys()];
+    if (order.length > 1) order.sort((a, b) => a.seq - b.seq);
+    for (const s of order) {
+      if (s.dead) continue;
+      const mine = matched.get(s)!;
       s.lastRev = Math.max(s.lastRev, last);
-      if (!mine) continue;
       try {
         s.opts.onEvents(mine);
       } catch (err) {
@@ -92,9 +116,24 @@ export class WatchHub {
 
   /** Register a live watcher that has already been given everything up to `deliveredThrough`. */
   subscribe(prefix: string, opts: WatchOptions, deliveredThrough: number): Watcher {
-    const sub: Sub = { prefix, opts, dead: false, lastRev: deliveredThrough };
-    this.subs.add(sub);
-    return { cancel: () => { sub.dead = true; this.subs.delete(sub); } };
+    const sub: Sub = { prefix, opts, dead: false, lastRev: deliveredThrough, seq: this.nextSeq++ };
+    this.add(sub);
+    return { cancel: () => { sub.dead = true; this.remove(sub); } };
+  }
+
+  private add(s: Sub): void {
+    this.subs.add(s);
+    if (!s.prefix.endsWith('/')) { this.otherSubs.add(s); return; }
+    let set = this.bySlashPrefix.get(s.prefix);
+    if (!set) this.bySlashPrefix.set(s.prefix, set = new Set());
+    set.add(s);
+  }
+
+  private remove(s: Sub): void {
+    this.subs.delete(s);
+    this.otherSubs.delete(s);
+    const set = this.bySlashPrefix.get(s.prefix);
+    if (set?.delete(s) && set.size === 0) this.bySlashPrefix.delete(s.prefix);
   }
 
   /** Forget window entries at or below a compacted revision. */
@@ -109,13 +148,15 @@ export class WatchHub {
   private end(s: Sub, reason: StorageError): void {
     if (s.dead) return;
     s.dead = true;
-    this.subs.delete(s);
+    this.remove(s);
     try { s.opts.onClose?.(reason); } catch { /* the watcher's own failure; nothing more to tell it */ }
   }
 
   closeAll(reason: StorageError): void {
     for (const s of [...this.subs]) this.end(s, reason);
     this.subs.clear();
+    this.otherSubs.clear();
+    this.bySlashPrefix.clear();
   }
 
   get watcherCount(): number { return this.subs.size; }

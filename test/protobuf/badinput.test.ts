@@ -134,3 +134,12 @@ test('bad watch frames are 400s', () => {
   const junk = new Uint8Array([0, 0, 0, 3, 0x0a, 0x05, 0x41]);
   assert.throws(() => decodeWatchFrames(junk), (e: unknown) => e instanceof StatusError && e.code === 400);
 });
+
+test('illegal field tags are refused with the reader\'s messages (field 0, wire type 6 or 7, a tag varint over 32 bits)', () => {
+  // In the envelope itself, and inside a ConfigMap body.
+  is400(() => decodeEnvelope(new Uint8Array([...MAGIC, 0x00, 0x00])), /illegal tag: field no 0 wire type 0/);
+  is400(() => decodeEnvelope(new Uint8Array([...MAGIC, 0x0e])), /illegal tag: field no 1 wire type 6/);
+  is400(() => decodeEnvelope(envelope('v1', 'ConfigMap', [0x0f])), /illegal tag: field no 1 wire type 7/);
+  is400(() => decodeEnvelope(envelope('v1', 'ConfigMap', [0xff, 0xff, 0xff, 0xff, 0x1f])), /illegal tag: varint overflows uint32/);
+  is400(() => decodeEnvelope(envelope('v1', 'ConfigMap', [0x0a, 0x02, 0x00, 0x00])), /illegal tag: field no 0 wire type 0/);
+});

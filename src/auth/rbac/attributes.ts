@@ -29,7 +29,18 @@ function exactName(q: URLSearchParams): string | undefined {
   return found;
 }
 
-export function requestAttributes(user: User, method: string, path: string, query: URLSearchParams): Attributes {
+/** The last answer: authorization and flow control ask for the same request's attributes one after the other. */
+let last: { user: User; method: string; path: string; query: URLSearchParams; out: Readonly<Attributes> } | undefined;
+
+/** The attributes a request asks to be authorized for (shared with the next identical call: do not change them). */
+export function requestAttributes(user: User, method: string, path: string, query: URLSearchParams): Readonly<Attributes> {
+  if (last && last.user === user && last.query === query && last.method === method && last.path === path) return last.out;
+  const out = attributesOf(user, method, path, query);
+  last = { user, method, path, query, out };
+  return out;
+}
+
+function attributesOf(user: User, method: string, path: string, query: URLSearchParams): Attributes {
   const base: Attributes = { user, verb: method.toLowerCase(), resourceRequest: false, path };
   let parts = splitPath(path);
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return base;

@@ -5,14 +5,23 @@
 //   v:<json value>    an element of a set-list, identified by its value
 //   i:<index>         an element identified by position (only for malformed lists)
 import { errors } from '../../errors.ts';
+import { sortSmall } from '../../util/small-sort.ts';
 
 export type PathElement = string;
 export type Path = PathElement[];
 
+/** The children of a node that has none (most nodes are leaves: they get no Map of their own). */
+const NO_CHILDREN: ReadonlyMap<PathElement, FieldSet> = new Map();
+
 export class FieldSet {
   /** Whether the path leading to this node is itself a member of the set. */
   self = false;
-  readonly children = new Map<PathElement, FieldSet>();
+  private kids: Map<PathElement, FieldSet> | undefined;
+
+  get children(): ReadonlyMap<PathElement, FieldSet> { return this.kids ?? NO_CHILDREN; }
+  setChild(k: PathElement, c: FieldSet): void { (this.kids ??= new Map()).set(k, c); }
+  /** Removes a child (safe while iterating children). */
+  deleteChild(k: PathElement): void { this.kids?.delete(k); }
 
   static of(paths: Path[]): FieldSet {
     const s = new FieldSet();
@@ -24,7 +33,7 @@ export class FieldSet {
     let n: FieldSet = this;
     for (const pe of path) {
       let c = n.children.get(pe);
-      if (!c) { c = new FieldSet(); n.children.set(pe, c); }
+      if (!c) { c = new FieldSet(); n.setChild(pe, c); }
       n = c;
     }
     n.self = true;
@@ -51,7 +60,7 @@ export class FieldSet {
   clone(): FieldSet {
     const s = new FieldSet();
     s.self = this.self;
-    for (const [k, c] of this.children) s.children.set(k, c.clone());
+    for (const [k, c] of this.children) s.setChild(k, c.clone());
     return s;
   }
 
@@ -60,9 +69,9 @@ export class FieldSet {
     s.self = this.self || other.self;
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
-      s.children.set(k, o ? c.union(o) : c.clone());
+      s.setChild(k, o ? c.union(o) : c.clone());
     }
-    for (const [k, o] of other.children) if (!this.children.has(k)) s.children.set(k, o.clone());
+    for (const [k, o] of other.children) if (!this.children.has(k)) s.setChild(k, o.clone());
     return s;
   }
 
@@ -73,7 +82,7 @@ export class FieldSet {
       const o = other.children.get(k);
       if (!o) continue;
       const i = c.intersection(o);
-      if (i.self || i.children.size) s.children.set(k, i);
+      if (i.self || i.children.size) s.setChild(k, i);
     }
     return s;
   }
@@ -84,7 +93,7 @@ export class FieldSet {
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const d = o ? c.difference(o) : c.clone();
-      if (d.self || d.children.size) s.children.set(k, d);
+      if (d.self || d.children.size) s.setChild(k, d);
     }
     return s;
   }
@@ -112,11 +121,15 @@ export class FieldSet {
 
   /** The FieldsV1 JSON form (the root's own flag is not encoded). */
   toFieldsV1(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    return this.fieldsV1Into({});
+  }
+
+  /** Writes the children's FieldsV1 form into `out` (after anything already in it). */
+  private fieldsV1Into(out: Record<string, unknown>): Record<string, unknown> {
     for (const k of sortedKeys(this.children)) {
       const c = this.children.get(k)!;
-      const inner = c.toFieldsV1();
-      out[k] = c.self && Object.keys(inner).length ? { '.': {}, ...inner } : inner;
+      // A member with members below it says so with "." first.
+      out[k] = c.fieldsV1Into(c.self && c.children.size > 0 ? { '.': {} } : {});
     }
     return out;
   }
@@ -138,7 +151,7 @@ function decodeInto(n: FieldSet, v: unknown, depth: number): void {
     decodeInto(child, c, depth + 1);
     // A key without children (an empty object) or with "." is a member.
     if (child.children.size === 0) child.self = true;
-    n.children.set(k, child);
+    n.setChild(k, child);
   }
 }
 
@@ -151,8 +164,8 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortedKeys(m: Map<PathElement, FieldSet>): PathElement[] {
-  return [...m.keys()].sort(comparePathElements);
+function sortedKeys(m: ReadonlyMap<PathElement, FieldSet>): PathElement[] {
+  return sortSmall([...m.keys()], comparePathElements);
 }
 
 /** Path elements for the various kinds of children. */

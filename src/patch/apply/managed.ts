@@ -10,7 +10,7 @@ import { smpSchemaFor } from '../schema.ts';
 import { deepEqual, isObject } from '../util.ts';
 import { FieldSet, pathString } from './fieldset.ts';
 import type { Path } from './fieldset.ts';
-import { compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
+import { addedFields, compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
 import type { Schema } from './typed.ts';
 
 export interface Gvk {
@@ -109,9 +109,20 @@ export function encodeManagedFields(m: Managers): Record<string, unknown>[] {
 
 const apiVersionOf = (g: Gvk) => (g.group ? `${g.group}/${g.version}` : g.version);
 
+/** Schemas built so far: built-in kinds by group/version/kind, custom resources by their CRD schema. */
+const builtInSchemas = new Map<string, Schema>();
+const crdSchemas = new WeakMap<StructuralSchema, Schema>();
+
 export function schemaForGvk(g: Gvk): Schema {
-  if (g.schema) return schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
-  return schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta'));
+  if (g.schema) {
+    let s = crdSchemas.get(g.schema);
+    if (!s) crdSchemas.set(g.schema, s = schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
+    return s;
+  }
+  const key = `${g.group}/${g.version}/${g.kind}`;
+  let s = builtInSchemas.get(key);
+  if (!s) builtInSchemas.set(key, s = schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
+  return s;
 }
 
 /** Fields that never carry ownership (upstream's stripMeta). */
@@ -127,9 +138,12 @@ function hasStatusSubresource(g: Gvk): boolean {
   return RESOURCES.some((r) => r.group === g.group && r.version === g.version && r.kind === g.kind && r.subresources.some((s) => s.name === 'status'));
 }
 
-/** Restricts a set to what a write through this endpoint may own (stripMeta and reset fields). */
-function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined): FieldSet {
-  let out = set.clone();
+/**
+ * Restricts a set to what a write through this endpoint may own (stripMeta and reset fields).
+ * `set` is left as it is unless `consume` says the caller no longer needs it (then it is reused).
+ */
+function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined, consume = false): FieldSet {
+  let out = consume ? set : set.clone();
   for (const p of STRIPPED) {
     const n = out.node(p);
     if (n) n.self = false;
@@ -137,18 +151,19 @@ function filterSet(set: FieldSet, g: Gvk, subresource: string | undefined): Fiel
   if (subresource === 'status') {
     const keep = new FieldSet();
     const st = out.children.get('f:status');
-    if (st) keep.children.set('f:status', st);
+    if (st) keep.setChild('f:status', st);
     out = keep;
   } else if (!subresource && hasStatusSubresource(g)) {
-    out.children.delete('f:status');
+    out.deleteChild('f:status');
   }
   return prune(out);
 }
 
 function prune(s: FieldSet): FieldSet {
-  for (const [k, c] of [...s.children]) {
+  // Deleting the entry being visited is safe while iterating a Map.
+  for (const [k, c] of s.children) {
     prune(c);
-    if (!c.self && c.children.size === 0) s.children.delete(k);
+    if (!c.self && c.children.size === 0) s.deleteChild(k);
   }
   return s;
 }
@@ -208,7 +223,8 @@ export function conflictError(conflicts: { entry: ManagerEntry; paths: Path[] }[
  */
 function settle(s: Schema, g: Gvk, subresource: string | undefined, live: unknown, next: unknown, managers: Managers, self: string, force: boolean) {
   const cmp = compare(s, live, next);
-  const changed = filterSet(cmp.modified.union(cmp.added), g, subresource);
+  // cmp's sets are not used after this: the union (or `added` alone) is filtered in place.
+  const changed = filterSet(cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added), g, subresource, true);
   const removed = cmp.removed;
   const conflicts: { entry: ManagerEntry; paths: Path[] }[] = [];
   for (const [key, e] of managers) {
@@ -336,12 +352,16 @@ export function updateWithOwnership(oldObj: KObject | undefined, newObj: KObject
     const fromNew = decodeManagedFields(sent);
     managers = fromNew && fromNew.size ? fromNew : decodeManagedFields(oldObj?.metadata?.managedFields) ?? new Map();
   }
-  managers = cloneManagers(managers);
-  const live = viewWithoutManagedFields(oldObj);
   const next = viewWithoutManagedFields(newObj);
-  const self = '\0current-operation';
-  const { cmp, changed } = settle(s, g, subresource, live, next, managers, self, true);
-  void cmp;
+  let changed: FieldSet;
+  if (!oldObj && managers.size === 0) {
+    // A create nobody else owns fields of: every field it sets is this manager's, and there is
+    // nothing to settle with other managers.
+    changed = filterSet(addedFields(s, next), g, subresource, true);
+  } else {
+    managers = cloneManagers(managers);
+    changed = settle(s, g, subresource, viewWithoutManagedFields(oldObj), next, managers, '\0current-operation', true).changed;
+  }
   if (!changed.isEmpty()) {
     const e: ManagerEntry = { manager, operation: 'Update', apiVersion, set: changed, time: nowRfc3339() };
     if (subresource) e.subresource = subresource;

@@ -46,8 +46,22 @@ export function schemaFrom(root: SmpSchemaLookup | undefined, objectMeta: SmpSch
     if (node.shape() !== 'object') return { k: 'untyped' };
     return { k: 'struct', node, atomic: node.structType() === 'atomic' || meta?.st === 'atomic' };
   };
-  const rootRef: TypeRef = root ? resolve(root.type) : { k: 'untyped' };
-  return { root: rootRef, resolve };
+  // Type references are looked up once per type (and per field's metadata): walks resolve every field they meet.
+  const plain = new Map<string, TypeRef>();
+  const ofField = new WeakMap<SmpFieldMeta, TypeRef>();
+  const cached = (t: string, meta?: SmpFieldMeta): TypeRef => {
+    if (meta === undefined) {
+      let r = plain.get(t);
+      if (!r) plain.set(t, r = resolve(t));
+      return r;
+    }
+    if (meta.t !== t) return resolve(t, meta);
+    let r = ofField.get(meta);
+    if (!r) ofField.set(meta, r = resolve(t, meta));
+    return r;
+  };
+  const rootRef: TypeRef = root ? cached(root.type) : { k: 'untyped' };
+  return { root: rootRef, resolve: cached };
 }
 
 let objectMetaType: string | undefined;
@@ -152,38 +166,95 @@ export function compare(s: Schema, lhs: unknown, rhs: unknown): Comparison {
   return c;
 }
 
-function isEmptyContainer(v: unknown): boolean {
-  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+function hasOwnKeys(v: Record<string, unknown>): boolean {
+  for (const k in v) if (Object.hasOwn(v, k)) return true;
+  return false;
 }
 
+function isEmptyContainer(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && !hasOwnKeys(v));
+}
+
+/**
+ * compare(s, {}, v).added, without the comparison's bookkeeping: the fields a create sets. The same
+ * walk as walkCompare with nothing on the left (every member is new).
+ */
+export function addedFields(s: Schema, v: Record<string, unknown>): FieldSet {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  if (!walksObject(s.root, {}) || !hasOwnKeys(v)) { walkCompare(s, s.root, {}, v, [], c, true, false); return c.added; }
+  const path: Path = [];
+  for (const key of Object.keys(v)) {
+    const { type, isField } = childType(s, s.root, key, true);
+    path.push(pe.field(key));
+    walkAdded(s, type, v[key], path, c.added, isField && type.k === 'struct');
+    path.pop();
+  }
+  return c.added;
+}
+
+function walkAdded(s: Schema, t: TypeRef, v: unknown, path: Path, added: FieldSet, isStructField: boolean): void {
+  if (v === undefined) return;
+  if (walksObject(t, v) && hasOwnKeys(v)) {
+    for (const key of Object.keys(v)) {
+      const { type, isField } = childType(s, t, key, false);
+      path.push(pe.field(key));
+      walkAdded(s, type, v[key], path, added, isField && type.k === 'struct');
+      path.pop();
+    }
+    if (!isStructField) added.insert(path);
+    return;
+  }
+  if (walksList(t, v) && v.length > 0) {
+    const lt = t as ListRef;
+    const elemType = s.resolve(lt.elem);
+    const { order, items } = indexList(lt, v);
+    for (const e of order) {
+      path.push(e);
+      walkAdded(s, elemType, items.get(e), path, added, false);
+      path.pop();
+    }
+    added.insert(path);
+    return;
+  }
+  added.insert(path);
+}
+
+function compareLeaf(lhs: unknown, rhs: unknown, path: Path, c: Comparison): void {
+  if (!path.length) return;
+  if (lhs === undefined) c.added.insert(path);
+  else if (rhs === undefined) c.removed.insert(path);
+  else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
+}
+
+/** `path` is one array pushed and popped along the walk (FieldSet.insert copies what it keeps). */
 function walkCompare(s: Schema, t: TypeRef, lhs: unknown, rhs: unknown, path: Path, c: Comparison, isRoot: boolean, isStructField: boolean): void {
   if (lhs === undefined && rhs === undefined) return;
-  const leaf = () => {
-    if (!path.length) return;
-    if (lhs === undefined) c.added.insert(path);
-    else if (rhs === undefined) c.removed.insert(path);
-    else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
-  };
   const lObj = lhs === undefined || walksObject(t, lhs);
   const rObj = rhs === undefined || walksObject(t, rhs);
   const lList = lhs === undefined || walksList(t, lhs);
   const rList = rhs === undefined || walksList(t, rhs);
   const granularObject = lObj && rObj && (isObject(lhs) || isObject(rhs));
   const granularList = lList && rList && (Array.isArray(lhs) || Array.isArray(rhs));
-  if ((!granularObject && !granularList) || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) { leaf(); return; }
+  if ((!granularObject && !granularList) || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) { compareLeaf(lhs, rhs, path, c); return; }
   if (granularObject) {
     const l = (lhs ?? {}) as Record<string, unknown>, r = (rhs ?? {}) as Record<string, unknown>;
-    const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
+    const keys = lhs === undefined ? Object.keys(r) : rhs === undefined ? Object.keys(l) : new Set([...Object.keys(l), ...Object.keys(r)]);
     for (const key of keys) {
       const { type, isField } = childType(s, t, key, isRoot);
-      walkCompare(s, type, Object.hasOwn(l, key) ? l[key] : undefined, Object.hasOwn(r, key) ? r[key] : undefined, [...path, pe.field(key)], c, false, isField && type.k === 'struct');
+      path.push(pe.field(key));
+      walkCompare(s, type, Object.hasOwn(l, key) ? l[key] : undefined, Object.hasOwn(r, key) ? r[key] : undefined, path, c, false, isField && type.k === 'struct');
+      path.pop();
     }
   } else {
     const lt = t as ListRef;
     const elemType = s.resolve(lt.elem);
     const l = indexList(lt, (lhs ?? []) as unknown[]), r = indexList(lt, (rhs ?? []) as unknown[]);
     const keys = new Set([...l.order, ...r.order]);
-    for (const e of keys) walkCompare(s, elemType, l.items.get(e), r.items.get(e), [...path, e], c, false, false);
+    for (const e of keys) {
+      path.push(e);
+      walkCompare(s, elemType, l.items.get(e), r.items.get(e), path, c, false, false);
+      path.pop();
+    }
   }
   // The container itself appears or disappears (structs reached as fields are always present in
   // upstream's typed objects, so they are not recorded).
