@@ -6,6 +6,7 @@
 // read from /proc before the GC. Figures are wall-clock on a shared machine.
 //   node bench/memory.ts [--quick] [--nodes N] [--pods N] [--keep]   (SKIFF_HEAPSNAPSHOT=dir: heap snapshot;
 //   SKIFF_BENCH_NODE_FLAGS: extra flags for the server's node; SKIFF_BENCH_SMAPS=file: copy of its smaps)
+import { SERVER_FLAGS } from './serve.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The flags of bin/skiff.js's shebang (what `npx skiff`, `npm start` and the image run with). */
-const SERVER_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(new URL('../bin/skiff.js', import.meta.url), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -8,6 +8,7 @@
 //   (default image registry.k8s.io/pause:3.10, which the container runtime runs; an image the catalogue
 //   does not know, e.g. --image example.com/app:1, goes through the stage table instead.
 //   SKIFF_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR": extra flags for the server's node.)
+import { SERVER_FLAGS } from './serve.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +23,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The flags of bin/skiff.js's shebang (what `npx skiff`, `npm start` and the image run with). */
-const SERVER_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(new URL('../bin/skiff.js', import.meta.url), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
 
 function rssOf(pid: number): number {
   try {

@@ -1,11 +1,14 @@
 // Shared by the HTTP benchmarks: a `skiff serve` in its own process on a fresh data directory
-// (default file storage, no simulated nodes), and the realistic pod they create.
+// (default file storage, no simulated nodes, the V8 flags users run it with), and the realistic pod they create.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
+
+/** The V8 flags of bin/skiff.js's shebang (what `npx skiff`, `npm start` and the image run with). */
+export const SERVER_FLAGS: string[] = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(new URL('../bin/skiff.js', import.meta.url), 'utf8'))?.[1].trim().split(' ').filter(Boolean) ?? [];
 
 export interface BenchServer { url: URL; token: string; ca: string; caPath: string; child: ChildProcess; stop(): Promise<void> }
 
@@ -14,7 +17,7 @@ export async function startSkiff(extra: string[] = [], dataDir?: string): Promis
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof to profile it).
   const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_FLAGS, ...nodeArgs, 'src/cli.ts', '--data-dir', dir, '--port', '0', '--nodes', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   // SKIFF_BENCH_SERVER_LOG: a file that gets the server's standard output (e.g. with --trace-gc).
   if (process.env.SKIFF_BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.SKIFF_BENCH_SERVER_LOG));
   const serverUrl: string = await new Promise((resolve, reject) => {
