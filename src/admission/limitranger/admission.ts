@@ -41,8 +41,8 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     await started;
     return informer;
   };
-  const rangesIn = async (ns: string): Promise<NamespaceRanges | undefined> => {
-    const inf = synced ?? await ready();
+  /** A namespace's ranges once the informer has listed (no await on the path every pod create takes). */
+  const rangesOf = (inf: Informer, ns: string): NamespaceRanges | undefined => {
     if (!inf.countByIndex('namespace', ns)) return undefined;
     let e = byNamespace.get(ns);
     if (!e) {
@@ -51,12 +51,13 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     }
     return e;
   };
+  const rangesIn = async (ns: string): Promise<NamespaceRanges | undefined> => rangesOf(await ready(), ns);
 
   return {
     name: 'LimitRanger',
     async mutate(a) {
       if (handled(a) !== 'pod') return;
-      const defaults = (await rangesIn(a.namespace))?.defaults;
+      const defaults = (synced ? rangesOf(synced, a.namespace) : await rangesIn(a.namespace))?.defaults;
       if (!defaults || !applyContainerDefaults(a.object!, defaults)) return;
       // Upstream admits before the strategy prepares the pod, so its QoS class counts these defaults.
       const status = a.object!.status;
@@ -65,7 +66,7 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     async validate(a) {
       const what = handled(a);
       if (!what) return;
-      const ranges = (await rangesIn(a.namespace))?.ranges;
+      const ranges = (synced ? rangesOf(synced, a.namespace) : await rangesIn(a.namespace))?.ranges;
       if (!ranges) return;
       const refusals: string[] = [];
       for (const lr of ranges) {

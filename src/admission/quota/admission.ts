@@ -153,7 +153,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
 
   /** Judges one request against the running usage and charges the quotas' accounts; throws its refusal. */
   function chargeAccounts(p: Request, current: KObject[], used: Map<string, Usage>): void {
-    const charged = chargeOne(p, current, used, new Set());
+    const charged = chargeOne(p, current, used);
     if (!charged.length) return;
     const now = clock.now();
     const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta, now)] as [KObject, number]);
@@ -172,7 +172,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
   }
 
   /** One request's charge against the running usage: each charged quota with what it was charged. Throws its refusal. */
-  function chargeOne(p: Request, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): [KObject, Usage][] {
+  function chargeOne(p: Request, quotas: KObject[], used: Map<string, Usage>, dirty?: Set<KObject>): [KObject, Usage][] {
     const { a, e } = p;
     const relevant = quotas.filter((q) => judge(a, e, q, used.get(q.metadata.name!)));
     if (!relevant.length) return [];
@@ -182,7 +182,7 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!delta.size) return [];
     const next = relevant.map((q) => check(a, q, used.get(q.metadata.name!)!, delta));
     if (a.dryRun) return [];
-    for (const [q, u, requested] of next) { used.set(q.metadata.name!, u); dirty.add(q); void requested; }
+    for (const [q, u] of next) { used.set(q.metadata.name!, u); dirty?.add(q); }
     return next.map(([q, , requested]) => [q, requested]);
   }
 

@@ -88,7 +88,11 @@ export function mask(u: Usage, names: Iterable<string>): Usage {
   return out;
 }
 
+/** `u` without its zero amounts: `u` itself when it has none (Usages are not changed in place). */
 export function removeZeros(u: Usage): Usage {
+  let zero = false;
+  for (const v of u.values()) if (v.milli === 0n) { zero = true; break; }
+  if (!zero) return u;
   const out: Usage = new Map();
   for (const [k, v] of u) if (v.milli !== 0n) out.set(k, v);
   return out;
