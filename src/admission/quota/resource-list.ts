@@ -105,6 +105,21 @@ export function exceeded(a: Usage, hard: Usage, names: Iterable<string> = a.keys
   return out;
 }
 
+/**
+ * The names of `requested` (each limited in `hard`) whose used + requested amount passes its limit, as
+ * exceeded(add(used, requested), hard, requested.keys()) finds them, without building the sum; undefined for none.
+ */
+export function exceededBy(used: Usage, requested: Usage, hard: Usage): string[] | undefined {
+  let out: string[] | undefined;
+  for (const [k, v] of requested) {
+    const h = hard.get(k);
+    if (!h) continue;
+    const u = used.get(k);
+    if ((u ? u.milli + v.milli : v.milli) > h.milli) (out ??= []).push(k);
+  }
+  return out;
+}
+
 /** Upstream's prettyPrint: `name=value` sorted by name, comma-joined. */
 export function prettyPrint(u: Usage): string {
   return [...u.keys()].sort().map((k) => `${k}=${format(u.get(k)!)}`).join(',');
