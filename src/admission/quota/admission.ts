@@ -80,10 +80,25 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!informer) {
       const inf = informer = new Informer(store, quotasR);
       informer.addIndex('namespace', (o) => [o.metadata.namespace!]);
+      const forget = (o: KObject) => { judged.delete(o.metadata.namespace!); };
+      informer.on({ add: forget, update: forget, delete: forget });
       started = informer.start().then(() => { synced = inf; });
     }
     await started;
     return informer;
+  };
+  /**
+   * Per namespace, its quotas as the informer holds them, once all of them are trusted (the fast path's
+   * list); any event on a quota of the namespace drops the entry (events arrive before a write returns).
+   */
+  const judged = new Map<string, KObject[]>();
+  const trustedQuotas = (inf: Informer, ns: string): KObject[] | undefined => {
+    let current = judged.get(ns);
+    if (current) return current;
+    current = inf.byIndexValue('namespace', ns);
+    if (!current.every(trusted)) return undefined;
+    judged.set(ns, current);
+    return current;
   };
   const quotaNames = async (ns: string): Promise<string[]> => (await ready()).byIndexValue('namespace', ns).map((q) => q.metadata.name!);
   const cachedQuotas = async (ns: string): Promise<KObject[]> => (await ready()).byIndexValue('namespace', ns);
@@ -97,8 +112,8 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     // A single-writer store judges at once when nothing of the namespace is queued before this
     // request and every quota's usage is trusted (the batch below would do the same, a turn later).
     if (deferred && batches.idle(a.namespace)) {
-      const current = quotas.byIndexValue('namespace', a.namespace);
-      if (current.every(trusted)) { chargeAccounts({ a, e }, current, usedOf(current), false); return; }
+      const current = trustedQuotas(quotas, a.namespace);
+      if (current) { chargeAccounts({ a, e }, current, usedOf(current), false); return; }
     }
     await batches.submit(a.namespace, a, e);
   }

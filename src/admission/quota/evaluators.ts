@@ -216,7 +216,9 @@ const podEvaluator: Evaluator = {
   matchesScope: podMatchesScope,
   usage(pod) {
     if (isTerminalPod(pod)) return new Map([['count/pods', ONE]]);
-    return computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits'), new Map([['count/pods', ONE], ['pods', ONE]]));
+    const counts: Usage = new Map();
+    counts.set('count/pods', ONE).set('pods', ONE);
+    return computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits'), counts);
   },
   constraints: podConstraints,
 };

@@ -26,8 +26,9 @@ export const count = (n: number | bigint): Amount => ({ milli: BigInt(n) * 1000n
 /** A map of quantity strings (a ResourceList) as Usage; values that do not parse are left out. */
 export function fromList(list: Record<string, unknown> | undefined): Usage {
   const out: Usage = new Map();
-  for (const [k, v] of Object.entries(list ?? {})) {
-    try { out.set(k, amount(String(v))); } catch { /* validation refuses such lists */ }
+  if (list === undefined || list === null) return out;
+  for (const k of Object.keys(list)) {
+    try { out.set(k, amount(String(list[k]))); } catch { /* validation refuses such lists */ }
   }
   return out;
 }
