@@ -158,13 +158,17 @@ function podAggregate(pod: KObject, field: 'requests' | 'limits'): List {
   return total;
 }
 
+const NO_CONTAINERS: Container[] = [];
+/** A container's missing list (only read). */
+const EMPTY: List = Object.freeze({}) as List;
+
 /** The refusals one LimitRange gives a pod (empty: allowed). `lr` is a stored object: its lists are never changed (see sortedEntries). */
 export function validatePod(pod: KObject, lr: KObject): string[] {
   const out: string[] = [];
   for (const it of items(lr)) {
     if (it.type === 'Container') {
-      for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as Container[]) {
-        checkAll(it, 'Container', c.resources?.requests ?? {}, c.resources?.limits ?? {}, out);
+      for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+        for (const c of (list ?? NO_CONTAINERS) as Container[]) checkAll(it, 'Container', c.resources?.requests ?? EMPTY, c.resources?.limits ?? EMPTY, out);
       }
     }
     if (it.type === 'Pod') checkAll(it, 'Pod', podAggregate(pod, 'requests'), podAggregate(pod, 'limits'), out);
