@@ -1,7 +1,7 @@
 // Quota arithmetic and evaluators, and LimitRange rules, on plain objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, amount, format, fromList, prettyPrint, toList } from '../../src/admission/quota/resource-list.ts';
+import { add, amount, exceeded, exceededBy, format, fromList, prettyPrint, removeZeros, toList } from '../../src/admission/quota/resource-list.ts';
 import { evaluatorFor, inScope, resourcesOf } from '../../src/admission/quota/evaluators.ts';
 import { aggregate, defaultPod, validateClaim, validatePod } from '../../src/admission/limitranger/rules.ts';
 import { validateLimitRange, validateResourceQuota } from '../../src/registry/kinds/policy.ts';
@@ -13,6 +13,28 @@ test('quota amounts add exactly and print as upstream', () => {
   assert.equal(toList(add(fromList({ cpu: '1' }), fromList({ cpu: '1' }))).cpu, '2');
   assert.equal(prettyPrint(fromList({ 'requests.cpu': '1', pods: '2' })), 'pods=2,requests.cpu=1');
   assert.equal(fromList({ bad: 'x1', ok: '1' }).size, 1, 'unparsable values are left out');
+});
+
+test('exceededBy finds what exceeded(add(used, requested)) finds, without building the sum; removeZeros keeps a zero-free usage as it is', () => {
+  const hard = fromList({ pods: '3', 'requests.cpu': '1', 'requests.memory': '1Gi' });
+  const cases: [Record<string, string>, Record<string, string>][] = [
+    [{ pods: '2', 'requests.cpu': '500m' }, { pods: '1', 'requests.cpu': '500m' }], // exactly at the limits
+    [{ pods: '3', 'requests.cpu': '999m' }, { pods: '1', 'requests.cpu': '2m' }], // both over
+    [{}, { 'requests.memory': '2Gi' }], // nothing used yet, over
+    [{ 'requests.memory': '1023Mi' }, { 'requests.memory': '1Mi' }],
+    [{ pods: '1' }, { pods: '1', 'requests.memory': '1025Mi' }],
+  ];
+  for (const [used, req] of cases) {
+    const u = fromList(used), r = fromList(req);
+    const slow = exceeded(add(u, r), hard, r.keys());
+    assert.deepEqual(exceededBy(u, r, hard) ?? [], slow, JSON.stringify([used, req]));
+  }
+  assert.deepEqual(exceededBy(fromList({ pods: '3' }), fromList({ pods: '1', 'requests.cpu': '1' }), hard), ['pods']);
+  const nonZero = fromList({ pods: '1', cpu: '1m' });
+  assert.equal(removeZeros(nonZero), nonZero);
+  const withZero = fromList({ pods: '1', cpu: '0' });
+  assert.deepEqual([...removeZeros(withZero).keys()], ['pods']);
+  assert.equal(withZero.size, 2, 'the input is not changed');
 });
 
 test('pod usage: sidecars add, init containers raise to their maximum, terminal pods charge only the count, extended resources need requests.', () => {
