@@ -43,12 +43,24 @@ export function containerDefaults(ranges: KObject[]): ContainerDefaults | undefi
   }
   const d = { limits: Object.entries(limits), requests: Object.entries(requests) };
   if (!d.limits.length && !d.requests.length) return undefined;
+  // Namespaces whose ranges merge to the same defaults (ranges stamped from one template) share one
+  // ContainerDefaults: it is only read, and one shared copy stays in the CPU caches across namespaces.
+  const key = JSON.stringify(d);
+  const known = interned.get(key);
+  if (known) return known;
   const whole = {
     limits: d.limits.length ? limits : undefined, requests: d.requests.length ? requests : undefined,
     limitNames: Object.keys(limits).sort().join(', '), requestNames: Object.keys(requests).sort().join(', '),
   };
-  return { ...d, whole };
+  const out = { ...d, whole };
+  if (interned.size >= INTERNED_MAX) interned.clear();
+  interned.set(key, out);
+  return out;
 }
+
+/** Merged defaults by content (never changed once built). */
+const interned = new Map<string, ContainerDefaults>();
+const INTERNED_MAX = 1024;
 
 /** Fills missing container requests/limits from the defaults; returns the annotation text parts. */
 function defaultContainer(c: Container, defaults: ContainerDefaults, prefix: string, notes: string[]): void {
