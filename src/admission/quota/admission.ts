@@ -120,7 +120,11 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
 
   /** A quota admission may judge against its account (no recount needed first). */
   const trusted = (q: KObject): boolean => !q.status?.hard || accounts.isTrusted(q);
-  const usedOf = (quotas: KObject[]): Map<string, Usage> => new Map(quotas.map((q) => [q.metadata.name!, accounts.used(q)]));
+  const usedOf = (quotas: KObject[]): Map<string, Usage> => {
+    const out = new Map<string, Usage>();
+    for (const q of quotas) out.set(q.metadata.name!, accounts.used(q));
+    return out;
+  };
 
   /** Judges a batch in order against the running usage, writes each charged quota once, then answers every request. */
   async function chargeBatch(ns: string, batch: Pending[]): Promise<void> {
