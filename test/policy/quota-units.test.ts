@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, amount, exceeded, exceededBy, format, fromList, prettyPrint, removeZeros, toList } from '../../src/admission/quota/resource-list.ts';
 import { evaluatorFor, inScope, resourcesOf } from '../../src/admission/quota/evaluators.ts';
-import { aggregate, defaultPod, validateClaim, validatePod } from '../../src/admission/limitranger/rules.ts';
+import { aggregate, compileItems, containerDefaults, defaultPod, validateClaim, validatePod } from '../../src/admission/limitranger/rules.ts';
 import { validateLimitRange, validateResourceQuota } from '../../src/registry/kinds/policy.ts';
 
 test('quota amounts add exactly and print as upstream', () => {
@@ -87,6 +87,28 @@ test('LimitRange rules: defaults, annotation, min/max/ratio messages, claims', (
   const pvcRange = { metadata: {}, spec: { limits: [{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '2Gi' } }] } };
   assert.deepEqual(validateClaim({ metadata: {}, spec: { resources: { requests: { storage: '5Gi' } } } }, pvcRange), ['maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi']);
   assert.deepEqual(validateClaim({ metadata: {}, spec: {} }, pvcRange), ['minimum storage usage per PersistentVolumeClaim is 1Gi.  No request is specified', 'maximum storage usage per PersistentVolumeClaim is 2Gi.  No request is specified']);
+});
+
+test('LimitRange rules: ranges of the same content share compiled items and defaults; a different range keeps its own', () => {
+  const range = (maxCpu: string) => ({ metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', default: { cpu: '500m' }, max: { cpu: maxCpu } }, { type: 'Pod', max: { memory: '1Gi' } }] } });
+  const a = range('1'), b = range('1'), c = range('250m');
+  assert.equal(compileItems(a), compileItems(b));
+  assert.notEqual(compileItems(a), compileItems(c));
+  assert.equal(containerDefaults([a]), containerDefaults([b]));
+  const pod = { metadata: {}, spec: { containers: [{ name: 'x', resources: { limits: { cpu: '500m', memory: '768Mi' } } }, { name: 'y', resources: { limits: { cpu: '500m', memory: '512Mi' } } }] } };
+  assert.deepEqual(validatePod(pod, a), ['maximum memory usage per Pod is 1Gi, but limit is 1280Mi']);
+  assert.deepEqual(validatePod(pod, b), ['maximum memory usage per Pod is 1Gi, but limit is 1280Mi']);
+  assert.deepEqual(validatePod(pod, c), [
+    'maximum cpu usage per Container is 250m, but limit is 500m', 'maximum cpu usage per Container is 250m, but limit is 500m',
+    'maximum memory usage per Pod is 1Gi, but limit is 1280Mi',
+  ]);
+  // A pod defaulted from the shared defaults gets its own lists (changing them leaves the next pod's alone).
+  const p1: any = { metadata: {}, spec: { containers: [{ name: 'x' }] } }, p2: any = { metadata: {}, spec: { containers: [{ name: 'x' }] } };
+  defaultPod(p1, [a]); defaultPod(p2, [b]);
+  p1.spec.containers[0].resources.limits.cpu = '9';
+  assert.equal(p2.spec.containers[0].resources.limits.cpu, '500m');
+  defaultPod(p2, [a]);
+  assert.equal(containerDefaults([a])!.whole.limits!.cpu, '500m');
 });
 
 test('validation survives wrongly typed input', () => {

@@ -4,6 +4,8 @@
 // (aggregates) and per PersistentVolumeClaim (requests), each refusal worded as upstream's.
 import type { KObject } from '../../registry/strategy.ts';
 import { canonicalQuantity, quantityMilliExact } from '../../registry/validation/quantity.ts';
+import { add, format, fromList } from '../quota/resource-list.ts';
+import type { Usage } from '../quota/resource-list.ts';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
@@ -178,10 +180,13 @@ export function compileItems(lr: KObject): CompiledItem[] {
 const compiled = new Map<string, CompiledItem[]>();
 const compiledOf = new WeakMap<KObject, CompiledItem[]>();
 
+/** The lists summed per name as upstream's addResourceList sums them: a sum keeps its first addend's format ("768Mi" + "512Mi" is "1280Mi"). */
 function sumLists(lists: List[]): List {
-  const acc = new Map<string, bigint>();
-  for (const l of lists) for (const [k, v] of Object.entries(l)) { try { acc.set(k, (acc.get(k) ?? 0n) + milli(v)); } catch { /* refused by validation */ } }
-  return Object.fromEntries([...acc].map(([k, v]) => [k, canonicalQuantity(`${v}m`)]));
+  let acc: Usage = new Map();
+  for (const l of lists) acc = add(acc, fromList(l));
+  const out: List = {};
+  for (const [k, v] of acc) out[k] = format(v);
+  return out;
 }
 
 /** The pod's aggregate: containers summed, then raised to any init container's own amount (upstream's podRequests/podLimits). */
