@@ -9,8 +9,8 @@ import { findResource } from '../../registry/resources.ts';
 import { qosClass } from '../../registry/kinds/pod.ts';
 import { Informer } from '../../controllers/runtime.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
-import { aggregate, applyContainerDefaults, containerDefaults, validateClaim, validatePod } from './rules.ts';
-import type { ContainerDefaults } from './rules.ts';
+import { aggregate, applyContainerDefaults, compileItems, containerDefaults, validateClaim, validatePodItems } from './rules.ts';
+import type { CompiledItem, ContainerDefaults } from './rules.ts';
 
 function handled(a: AdmissionAttributes): 'pod' | 'pvc' | undefined {
   if (a.subresource || !a.namespace || !a.object || a.resource.group !== '') return undefined;
@@ -19,8 +19,8 @@ function handled(a: AdmissionAttributes): 'pod' | 'pvc' | undefined {
   return undefined;
 }
 
-/** A namespace's LimitRanges sorted by name, with their merged container defaults (computed once per change). */
-interface NamespaceRanges { ranges: KObject[]; defaults: ContainerDefaults | undefined }
+/** A namespace's LimitRanges sorted by name, with their merged container defaults and compiled items (computed once per change). */
+interface NamespaceRanges { ranges: KObject[]; defaults: ContainerDefaults | undefined; compiled: CompiledItem[][] }
 
 export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
   const r = findResource('', 'v1', 'limitranges')!;
@@ -41,22 +41,23 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     await started;
     return informer;
   };
-  const rangesIn = async (ns: string): Promise<NamespaceRanges | undefined> => {
-    const inf = synced ?? await ready();
+  /** A namespace's ranges once the informer has listed (no await on the path every pod create takes). */
+  const rangesOf = (inf: Informer, ns: string): NamespaceRanges | undefined => {
     if (!inf.countByIndex('namespace', ns)) return undefined;
     let e = byNamespace.get(ns);
     if (!e) {
       const ranges = inf.byIndexValue('namespace', ns).sort((x, y) => (x.metadata.name! < y.metadata.name! ? -1 : 1));
-      byNamespace.set(ns, e = { ranges, defaults: containerDefaults(ranges) });
+      byNamespace.set(ns, e = { ranges, defaults: containerDefaults(ranges), compiled: ranges.map(compileItems) });
     }
     return e;
   };
+  const rangesIn = async (ns: string): Promise<NamespaceRanges | undefined> => rangesOf(await ready(), ns);
 
   return {
     name: 'LimitRanger',
     async mutate(a) {
       if (handled(a) !== 'pod') return;
-      const defaults = (await rangesIn(a.namespace))?.defaults;
+      const defaults = (synced ? rangesOf(synced, a.namespace) : await rangesIn(a.namespace))?.defaults;
       if (!defaults || !applyContainerDefaults(a.object!, defaults)) return;
       // Upstream admits before the strategy prepares the pod, so its QoS class counts these defaults.
       const status = a.object!.status;
@@ -65,11 +66,11 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
     async validate(a) {
       const what = handled(a);
       if (!what) return;
-      const ranges = (await rangesIn(a.namespace))?.ranges;
-      if (!ranges) return;
+      const e = synced ? rangesOf(synced, a.namespace) : await rangesIn(a.namespace);
+      if (!e) return;
       const refusals: string[] = [];
-      for (const lr of ranges) {
-        const msgs = what === 'pod' ? validatePod(a.object!, lr) : validateClaim(a.object!, lr);
+      for (let i = 0; i < e.ranges.length; i++) {
+        const msgs = what === 'pod' ? validatePodItems(a.object!, e.compiled[i]) : validateClaim(a.object!, e.ranges[i]);
         if (msgs.length) refusals.push(aggregate(msgs));
       }
       if (refusals.length) {

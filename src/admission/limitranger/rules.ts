@@ -4,6 +4,8 @@
 // (aggregates) and per PersistentVolumeClaim (requests), each refusal worded as upstream's.
 import type { KObject } from '../../registry/strategy.ts';
 import { canonicalQuantity, quantityMilliExact } from '../../registry/validation/quantity.ts';
+import { add, format, fromList } from '../quota/resource-list.ts';
+import type { Usage } from '../quota/resource-list.ts';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
@@ -43,12 +45,24 @@ export function containerDefaults(ranges: KObject[]): ContainerDefaults | undefi
   }
   const d = { limits: Object.entries(limits), requests: Object.entries(requests) };
   if (!d.limits.length && !d.requests.length) return undefined;
+  // Namespaces whose ranges merge to the same defaults (ranges stamped from one template) share one
+  // ContainerDefaults: it is only read, and one shared copy stays in the CPU caches across namespaces.
+  const key = JSON.stringify(d);
+  const known = interned.get(key);
+  if (known) return known;
   const whole = {
     limits: d.limits.length ? limits : undefined, requests: d.requests.length ? requests : undefined,
     limitNames: Object.keys(limits).sort().join(', '), requestNames: Object.keys(requests).sort().join(', '),
   };
-  return { ...d, whole };
+  const out = { ...d, whole };
+  if (interned.size >= INTERNED_MAX) interned.clear();
+  interned.set(key, out);
+  return out;
 }
+
+/** Merged defaults by content (never changed once built). */
+const interned = new Map<string, ContainerDefaults>();
+const INTERNED_MAX = 1024;
 
 /** Fills missing container requests/limits from the defaults; returns the annotation text parts. */
 function defaultContainer(c: Container, defaults: ContainerDefaults, prefix: string, notes: string[]): void {
@@ -135,16 +149,44 @@ function ratioConstraint(type: string, name: string, enforced: string, requests:
   return undefined;
 }
 
-function checkAll(it: LimitItem, type: string, requests: List, limits: List, out: string[]): void {
-  for (const [k, v] of sortedEntries(it.min)) { const m = minConstraint(type, k, v, requests, limits); if (m) out.push(m); }
-  for (const [k, v] of sortedEntries(it.max)) { const m = maxConstraint(type, k, v, requests, limits); if (m) out.push(m); }
-  for (const [k, v] of sortedEntries(it.maxLimitRequestRatio)) { const m = ratioConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+function checkAll(it: CompiledItem, type: string, requests: List, limits: List, out: string[]): void {
+  for (const [k, v] of it.min) { const m = minConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+  for (const [k, v] of it.max) { const m = maxConstraint(type, k, v, requests, limits); if (m) out.push(m); }
+  for (const [k, v] of it.ratio) { const m = ratioConstraint(type, k, v, requests, limits); if (m) out.push(m); }
 }
 
+/** A limit item as pod validation reads it: its type and its min, max and ratio lists sorted by name. */
+export interface CompiledItem { type: unknown; min: [string, string][]; max: [string, string][]; ratio: [string, string][] }
+
+/**
+ * A LimitRange's items compiled for pod validation. Ranges of the same content (stamped from one
+ * template) share one compiled list: it is only read, and one shared copy stays in the CPU caches.
+ */
+export function compileItems(lr: KObject): CompiledItem[] {
+  let c = compiledOf.get(lr);
+  if (c) return c;
+  const its = items(lr);
+  const key = JSON.stringify(its);
+  c = compiled.get(key);
+  if (!c) {
+    c = its.map((it) => ({ type: it?.type, min: sortedEntries(it?.min), max: sortedEntries(it?.max), ratio: sortedEntries(it?.maxLimitRequestRatio) }));
+    if (compiled.size >= INTERNED_MAX) compiled.clear();
+    compiled.set(key, c);
+  }
+  compiledOf.set(lr, c);
+  return c;
+}
+/** Compiled items by content, and by stored range (informer objects are never changed). */
+const compiled = new Map<string, CompiledItem[]>();
+const compiledOf = new WeakMap<KObject, CompiledItem[]>();
+
+/** The lists summed per name as upstream's addResourceList sums them: a sum keeps its first addend's format ("768Mi" + "512Mi" is "1280Mi"). */
 function sumLists(lists: List[]): List {
-  const acc = new Map<string, bigint>();
-  for (const l of lists) for (const [k, v] of Object.entries(l)) { try { acc.set(k, (acc.get(k) ?? 0n) + milli(v)); } catch { /* refused by validation */ } }
-  return Object.fromEntries([...acc].map(([k, v]) => [k, canonicalQuantity(`${v}m`)]));
+  let acc: Usage = new Map();
+  for (const l of lists) acc = add(acc, fromList(l));
+  const out: List = {};
+  for (const [k, v] of acc) out[k] = format(v);
+  return out;
 }
 
 /** The pod's aggregate: containers summed, then raised to any init container's own amount (upstream's podRequests/podLimits). */
@@ -158,13 +200,22 @@ function podAggregate(pod: KObject, field: 'requests' | 'limits'): List {
   return total;
 }
 
+const NO_CONTAINERS: Container[] = [];
+/** A container's missing list (only read). */
+const EMPTY: List = Object.freeze({}) as List;
+
 /** The refusals one LimitRange gives a pod (empty: allowed). `lr` is a stored object: its lists are never changed (see sortedEntries). */
 export function validatePod(pod: KObject, lr: KObject): string[] {
+  return validatePodItems(pod, compileItems(lr));
+}
+
+/** The refusals a LimitRange (its compiled items, compileItems) gives a pod (empty: allowed). */
+export function validatePodItems(pod: KObject, its: CompiledItem[]): string[] {
   const out: string[] = [];
-  for (const it of items(lr)) {
+  for (const it of its) {
     if (it.type === 'Container') {
-      for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as Container[]) {
-        checkAll(it, 'Container', c.resources?.requests ?? {}, c.resources?.limits ?? {}, out);
+      for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+        for (const c of (list ?? NO_CONTAINERS) as Container[]) checkAll(it, 'Container', c.resources?.requests ?? EMPTY, c.resources?.limits ?? EMPTY, out);
       }
     }
     if (it.type === 'Pod') checkAll(it, 'Pod', podAggregate(pod, 'requests'), podAggregate(pod, 'limits'), out);

@@ -46,7 +46,7 @@ interface Account {
   baseRV: number;
   /** Admitted, not yet in base. */
   pending: Map<number, Charge>;
-  /** base + every pending charge, or undefined when it must be summed again. */
+  /** base + every pending charge, or undefined when it must be summed again. Owned by the account (charges add to it in place). */
   total?: Usage;
   /** In base, recent: a recount snapshotted before them does not include them. */
   written: Charge[];
@@ -56,6 +56,8 @@ interface Account {
   timer?: TimerHandle;
   /** When the last write of charges started. */
   lastWrite: number;
+  /** Taken out of the accounts (the quota was deleted or replaced). */
+  dropped?: boolean;
 }
 
 const keyOf = (ns: string, name: string) => `${ns}/${name}`;
@@ -67,6 +69,8 @@ export class QuotaAccounts {
   /** Accounts whose next write is due at a slot time, with the slot's one timer. */
   private readonly slots = new Map<number, { timer: TimerHandle; due: Set<Account> }>();
   private readonly trusted = new Set<string>();
+  /** Quota objects (informer versions, never changed) and the account they were looked up in. */
+  private readonly seen = new WeakMap<KObject, Account>();
   private seq = 0;
   private closed = false;
   private readonly quotasR = findResource('', 'v1', 'resourcequotas')!;
@@ -114,7 +118,7 @@ export class QuotaAccounts {
   charge(q: KObject, delta: Usage, now = this.clock.now()): number {
     const a = this.current(q) ?? this.open(q);
     const seq = ++this.seq;
-    a.total = add(totalOf(a), delta);
+    addInto(totalOf(a), delta);
     a.pending.set(seq, { seq, delta, at: now });
     if (!a.busy) this.schedule(a);
     return seq;
@@ -169,8 +173,13 @@ export class QuotaAccounts {
 
   /** The quota's account, brought up to a newer stored version written by someone else. */
   private current(q: KObject): Account | undefined {
-    const a = this.accounts.get(keyOf(q.metadata.namespace!, q.metadata.name!));
-    if (!a) return undefined;
+    // The account a quota object was last seen with (each create looks its quota up twice): no key string built.
+    let a = this.seen.get(q);
+    if (!a || a.dropped) {
+      a = this.accounts.get(keyOf(q.metadata.namespace!, q.metadata.name!));
+      if (!a) return undefined;
+      this.seen.set(q, a);
+    }
     if (a.uid !== q.metadata.uid) { this.drop(a); return undefined; }
     const rv = Number(q.metadata.resourceVersion);
     // While a write is under way the account knows better: the write itself reports what it stored.
@@ -179,6 +188,7 @@ export class QuotaAccounts {
   }
 
   private drop(a: Account): void {
+    a.dropped = true;
     a.timer?.cancel();
     if (this.accounts.get(keyOf(a.ns, a.name)) === a) this.accounts.delete(keyOf(a.ns, a.name));
   }
@@ -278,6 +288,14 @@ export class QuotaAccounts {
 /** The account's stored usage plus every pending charge (kept until either changes). */
 function totalOf(a: Account): Usage {
   return a.total ??= addAll(a.base, [...a.pending.values()].map((c) => c.delta));
+}
+
+/** Adds `delta` to `total` in place, as add() would sum them (a zero takes the format of what is added to it). */
+function addInto(total: Usage, delta: Usage): void {
+  for (const [k, v] of delta) {
+    const cur = total.get(k);
+    total.set(k, cur ? { milli: cur.milli + v.milli, binary: cur.milli === 0n ? v.binary : cur.binary } : v);
+  }
 }
 
 const GONE = Symbol('quota replaced');

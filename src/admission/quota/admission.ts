@@ -19,7 +19,7 @@ import type { Evaluator } from './evaluators.ts';
 import { QuotaLedger } from './ledger.ts';
 import { quotaAccountsOf } from './accounts.ts';
 import { countUsage } from './count.ts';
-import { add, exceeded, fromList, mask, prettyPrint, removeZeros, subtractNonNegative, toList } from './resource-list.ts';
+import { add, exceededBy, fromList, mask, prettyPrint, removeZeros, subtractNonNegative, toList } from './resource-list.ts';
 import type { Usage } from './resource-list.ts';
 
 const MAX_ATTEMPTS = 16;
@@ -80,10 +80,25 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     if (!informer) {
       const inf = informer = new Informer(store, quotasR);
       informer.addIndex('namespace', (o) => [o.metadata.namespace!]);
+      const forget = (o: KObject) => { judged.delete(o.metadata.namespace!); };
+      informer.on({ add: forget, update: forget, delete: forget });
       started = informer.start().then(() => { synced = inf; });
     }
     await started;
     return informer;
+  };
+  /**
+   * Per namespace, its quotas as the informer holds them, once all of them are trusted (the fast path's
+   * list); any event on a quota of the namespace drops the entry (events arrive before a write returns).
+   */
+  const judged = new Map<string, KObject[]>();
+  const trustedQuotas = (inf: Informer, ns: string): KObject[] | undefined => {
+    let current = judged.get(ns);
+    if (current) return current;
+    current = inf.byIndexValue('namespace', ns);
+    if (!current.every(trusted)) return undefined;
+    judged.set(ns, current);
+    return current;
   };
   const quotaNames = async (ns: string): Promise<string[]> => (await ready()).byIndexValue('namespace', ns).map((q) => q.metadata.name!);
   const cachedQuotas = async (ns: string): Promise<KObject[]> => (await ready()).byIndexValue('namespace', ns);
@@ -97,15 +112,19 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     // A single-writer store judges at once when nothing of the namespace is queued before this
     // request and every quota's usage is trusted (the batch below would do the same, a turn later).
     if (deferred && batches.idle(a.namespace)) {
-      const current = quotas.byIndexValue('namespace', a.namespace);
-      if (current.every(trusted)) { chargeAccounts({ a, e }, current, usedOf(current)); return; }
+      const current = trustedQuotas(quotas, a.namespace);
+      if (current) { chargeAccounts({ a, e }, current, usedOf(current), false); return; }
     }
     await batches.submit(a.namespace, a, e);
   }
 
   /** A quota admission may judge against its account (no recount needed first). */
   const trusted = (q: KObject): boolean => !q.status?.hard || accounts.isTrusted(q);
-  const usedOf = (quotas: KObject[]): Map<string, Usage> => new Map(quotas.map((q) => [q.metadata.name!, accounts.used(q)]));
+  const usedOf = (quotas: KObject[]): Map<string, Usage> => {
+    const out = new Map<string, Usage>();
+    for (const q of quotas) out.set(q.metadata.name!, accounts.used(q));
+    return out;
+  };
 
   /** Judges a batch in order against the running usage, writes each charged quota once, then answers every request. */
   async function chargeBatch(ns: string, batch: Pending[]): Promise<void> {
@@ -151,9 +170,12 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     }
   }
 
-  /** Judges one request against the running usage and charges the quotas' accounts; throws its refusal. */
-  function chargeAccounts(p: Request, current: KObject[], used: Map<string, Usage>): void {
-    const charged = chargeOne(p, current, used, new Set());
+  /**
+   * Judges one request against the usage in `used` and charges the quotas' accounts; throws its refusal.
+   * `running`: `used` serves later requests of a batch and is advanced past this one's charge.
+   */
+  function chargeAccounts(p: Request, current: KObject[], used: Map<string, Usage>, running = true): void {
+    const charged = chargeOne(p, current, used, undefined, running);
     if (!charged.length) return;
     const now = clock.now();
     const charges = charged.map(([q, delta]) => [q, accounts.charge(q, delta, now)] as [KObject, number]);
@@ -171,19 +193,24 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     await accounts.recounted(q, q.status!.hard, used, snap);
   }
 
-  /** One request's charge against the running usage: each charged quota with what it was charged. Throws its refusal. */
-  function chargeOne(p: Request, quotas: KObject[], used: Map<string, Usage>, dirty: Set<KObject>): [KObject, Usage][] {
+  /**
+   * One request's charge against the usage in `used`: each charged quota with what it was charged.
+   * Throws its refusal. With `running` (a batch), `used` is advanced past the charge for the next request.
+   */
+  function chargeOne(p: Request, quotas: KObject[], used: Map<string, Usage>, dirty?: Set<KObject>, running = true): [KObject, Usage][] {
     const { a, e } = p;
-    const relevant = quotas.filter((q) => judge(a, e, q, used.get(q.metadata.name!)));
+    const relevant: KObject[] = [];
+    for (const q of quotas) if (judge(a, e, q, used.get(q.metadata.name!))) relevant.push(q);
     if (!relevant.length) return [];
     let delta = e.usage(a.object!);
     if (a.operation === 'UPDATE' && a.oldObject?.metadata.resourceVersion) delta = subtractNonNegative(delta, e.usage(a.oldObject));
     delta = removeZeros(delta);
     if (!delta.size) return [];
-    const next = relevant.map((q) => check(a, q, used.get(q.metadata.name!)!, delta));
+    const charged: [KObject, Usage][] = [];
+    for (const q of relevant) charged.push([q, check(a, q, used.get(q.metadata.name!)!, delta)]);
     if (a.dryRun) return [];
-    for (const [q, u, requested] of next) { used.set(q.metadata.name!, u); dirty.add(q); void requested; }
-    return next.map(([q, , requested]) => [q, requested]);
+    if (running) for (const [q, requested] of charged) { used.set(q.metadata.name!, add(used.get(q.metadata.name!)!, requested)); dirty?.add(q); }
+    return charged;
   }
 
   /** Whether quota `q` applies to the write; refuses when the object lacks what the quota needs or the usage is unknown. */
@@ -196,16 +223,16 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     return true;
   }
 
-  /** The quota, its used after charging `delta`, and what it is charged; refuses with upstream's message when a limit would be passed. */
-  function check(a: AdmissionAttributes, q: KObject, used: Usage, delta: Usage): [KObject, Usage, Usage] {
+  /** What quota `q` is charged for `delta`; refuses with upstream's message when a limit would be passed. */
+  function check(a: AdmissionAttributes, q: KObject, used: Usage, delta: Usage): Usage {
     const hard = hardOf(q);
     const requested = mask(delta, hard.keys());
-    const next = add(used, requested);
-    const over = exceeded(next, hard, requested.keys()).sort();
-    if (over.length) {
+    const over = exceededBy(used, requested, hard);
+    if (over) {
+      over.sort();
       throw forbidden(a, `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(mask(requested, over))}, used: ${prettyPrint(mask(used, over))}, limited: ${prettyPrint(mask(hard, over))}`);
     }
-    return [q, next, requested];
+    return requested;
   }
 
   function settled(a: AdmissionAttributes, stored: KObject | undefined): void {

@@ -184,8 +184,12 @@ function states(c: Container, name: string): boolean {
   try { amount(String(list[r])); return true; } catch { return false; }
 }
 
+/** The names of a quota's required list that a container must state, once per list (requiredOf keeps the lists). */
+const wanted = new WeakMap<string[], string[]>();
+
 function podConstraints(required: string[], pod: KObject): string | undefined {
-  const want = required.filter((r) => VALIDATION_SET.has(r));
+  let want = wanted.get(required);
+  if (!want) wanted.set(required, want = required.filter((r) => VALIDATION_SET.has(r)));
   if (!want.length) return undefined;
   let missing: Map<string, Set<string>> | undefined;
   for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
@@ -212,7 +216,9 @@ const podEvaluator: Evaluator = {
   matchesScope: podMatchesScope,
   usage(pod) {
     if (isTerminalPod(pod)) return new Map([['count/pods', ONE]]);
-    return computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits'), new Map([['count/pods', ONE], ['pods', ONE]]));
+    const counts: Usage = new Map();
+    counts.set('count/pods', ONE).set('pods', ONE);
+    return computeUsage(podTotals(pod.spec ?? {}, 'requests'), podTotals(pod.spec ?? {}, 'limits'), counts);
   },
   constraints: podConstraints,
 };
@@ -301,6 +307,9 @@ export function resourcesOf(names: string[]): { group: string; resource: string 
 
 /** Whether an object falls in a quota's scopes (spec.scopes and spec.scopeSelector), as upstream's generic.Matches. */
 export function inScope(quota: KObject, e: Evaluator, obj: KObject): boolean {
+  const spec = quota.spec;
+  // A quota without scopes (the common case) covers every object: no selector list is built.
+  if (!spec?.scopes?.length && !spec?.scopeSelector?.matchExpressions?.length) return true;
   for (const sel of scopeSelectors(quota)) if (!e.matchesScope(sel, obj)) return false;
   return true;
 }

@@ -26,8 +26,9 @@ export const count = (n: number | bigint): Amount => ({ milli: BigInt(n) * 1000n
 /** A map of quantity strings (a ResourceList) as Usage; values that do not parse are left out. */
 export function fromList(list: Record<string, unknown> | undefined): Usage {
   const out: Usage = new Map();
-  for (const [k, v] of Object.entries(list ?? {})) {
-    try { out.set(k, amount(String(v))); } catch { /* validation refuses such lists */ }
+  if (list === undefined || list === null) return out;
+  for (const k of Object.keys(list)) {
+    try { out.set(k, amount(String(list[k]))); } catch { /* validation refuses such lists */ }
   }
   return out;
 }
@@ -88,7 +89,11 @@ export function mask(u: Usage, names: Iterable<string>): Usage {
   return out;
 }
 
+/** `u` without its zero amounts: `u` itself when it has none (Usages are not changed in place). */
 export function removeZeros(u: Usage): Usage {
+  let zero = false;
+  for (const v of u.values()) if (v.milli === 0n) { zero = true; break; }
+  if (!zero) return u;
   const out: Usage = new Map();
   for (const [k, v] of u) if (v.milli !== 0n) out.set(k, v);
   return out;
@@ -98,6 +103,21 @@ export function removeZeros(u: Usage): Usage {
 export function exceeded(a: Usage, hard: Usage, names: Iterable<string> = a.keys()): string[] {
   const out: string[] = [];
   for (const k of names) { const v = a.get(k), h = hard.get(k); if (v && h && v.milli > h.milli) out.push(k); }
+  return out;
+}
+
+/**
+ * The names of `requested` (each limited in `hard`) whose used + requested amount passes its limit, as
+ * exceeded(add(used, requested), hard, requested.keys()) finds them, without building the sum; undefined for none.
+ */
+export function exceededBy(used: Usage, requested: Usage, hard: Usage): string[] | undefined {
+  let out: string[] | undefined;
+  for (const [k, v] of requested) {
+    const h = hard.get(k);
+    if (!h) continue;
+    const u = used.get(k);
+    if ((u ? u.milli + v.milli : v.milli) > h.milli) (out ??= []).push(k);
+  }
   return out;
 }
 

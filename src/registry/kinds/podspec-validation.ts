@@ -43,23 +43,32 @@ function validateResources(r: unknown, path: string): FieldError[] {
     const list = r[which];
     if (list === undefined || list === null) continue;
     if (!isObj(list)) { errs.push(field.invalid(`${path}.${which}`, list, 'must be a map of resource names to quantities')); continue; }
-    for (const [name, q] of Object.entries(list)) {
-      const p = `${path}.${which}[${name}]`;
-      errs.push(...validateResourceName(p, name));
-      if (!isQuantity(String(q))) { errs.push(field.invalid(p, q, 'must be a valid quantity')); continue; }
-      if (quantityMilli(String(q)) < 0) errs.push(field.invalid(p, q, 'must be greater than or equal to 0'));
+    for (const name of Object.keys(list)) {
+      const q = list[name];
+      // Paths are only spelled out for an error (most lists are fine).
+      if (!STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-')) errs.push(...validateResourceName(`${path}.${which}[${name}]`, name));
+      const m = milliOf(q);
+      if (m === undefined) { errs.push(field.invalid(`${path}.${which}[${name}]`, q, 'must be a valid quantity')); continue; }
+      if (m < 0) errs.push(field.invalid(`${path}.${which}[${name}]`, q, 'must be greater than or equal to 0'));
     }
   }
   if (isObj(r.limits) && isObj(r.requests)) {
-    for (const [name, req] of Object.entries(r.requests)) {
+    for (const name of Object.keys(r.requests)) {
+      const req = r.requests[name];
       const lim = r.limits[name];
-      if (lim === undefined || !isQuantity(String(req)) || !isQuantity(String(lim))) continue;
-      if (quantityMilli(String(req)) > quantityMilli(String(lim))) {
-        errs.push(field.invalid(`${path}.requests`, String(req), `must be less than or equal to ${name} limit of ${lim}`));
-      }
+      if (lim === undefined) continue;
+      const rm = milliOf(req), lm = milliOf(lim);
+      if (rm === undefined || lm === undefined) continue;
+      if (rm > lm) errs.push(field.invalid(`${path}.requests`, String(req), `must be less than or equal to ${name} limit of ${lim}`));
     }
   }
   return errs;
+}
+
+/** A quantity's value in milli-units (as quantityMilli), or undefined when it is not a valid quantity. */
+function milliOf(q: unknown): number | undefined {
+  const text = String(q);
+  return isQuantity(text) ? quantityMilli(text) : undefined;
 }
 
 function validateProbe(p: unknown, path: string, liveness: boolean): FieldError[] {

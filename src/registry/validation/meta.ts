@@ -20,6 +20,14 @@ export function validateLabels(labels: unknown, path: string): FieldError[] {
   return errs;
 }
 
+/** Annotation keys already found valid (the same few recur on every object of a kind). */
+const validAnnotationKeys = new Set<string>();
+const VALID_KEYS_MAX = 4096;
+function rememberValidKey(k: string): void {
+  if (validAnnotationKeys.size >= VALID_KEYS_MAX) validAnnotationKeys.clear();
+  validAnnotationKeys.add(k);
+}
+
 export function validateAnnotations(annotations: unknown, path: string): FieldError[] {
   if (annotations === undefined || annotations === null) return [];
   if (!isObject(annotations)) return [field.invalid(path, annotations, 'must be a map of string keys to string values')];
@@ -27,7 +35,11 @@ export function validateAnnotations(annotations: unknown, path: string): FieldEr
   let size = 0;
   for (const [k, v] of Object.entries(annotations)) {
     // Annotation keys follow the qualified-name rule without regard to case.
-    for (const m of isQualifiedName(k.toLowerCase())) errs.push(field.invalid(path, k, m));
+    if (!validAnnotationKeys.has(k)) {
+      const problems = isQualifiedName(k.toLowerCase());
+      for (const m of problems) errs.push(field.invalid(path, k, m));
+      if (!problems.length) rememberValidKey(k);
+    }
     if (typeof v !== 'string') { errs.push(field.invalid(key(path, k), v, 'must be a string')); continue; }
     size += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
