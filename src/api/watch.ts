@@ -27,7 +27,7 @@ export const watchSettings: WatchSettings = { bookmarkIntervalMs: 60_000 };
 const NEWLINE_CLOSE = Buffer.from('}\n');
 
 /** Each event's frame per representation, shared by its watchers while the revision is recent (watch-frames.ts). */
-const frames = new FrameCache({ maxEntries: 4096, maxBytes: 8 * 2 ** 20 });
+const frames = new FrameCache({ maxEntries: 1024, maxBytes: 4 * 2 ** 20 });
 /** Event frames built so far (each shared by every watcher of its revision, type and representation). */
 export const watchFrameStats = { get built() { return frames.built; }, cache: () => frames.stats() };
 // The frame last looked up: an event goes to every watcher of it in a row, most in one representation.

@@ -26,6 +26,7 @@ import type { TokenIssuer } from './volume-files.ts';
 import { arm, clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
+import { deepEqual } from '../../util/deep-equal.ts';
 
 export interface WorkerDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources: Sources; token?: TokenIssuer;
@@ -57,7 +58,7 @@ const metaSignature = (pod: KObject) => JSON.stringify([pod.metadata.labels ?? {
 const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 
 export class PodWorker {
-  pod: KObject;
+  private current: KObject;
   readonly slots: Slot[];
   phase = 'Pending';
   reason?: string; message?: string;
@@ -74,9 +75,24 @@ export class PodWorker {
   private readonly podsR = res('', 'v1', 'pods');
 
   constructor(pod: KObject, deps: WorkerDeps) {
-    this.pod = pod;
+    this.current = pod;
     this.d = deps;
     this.slots = [...(pod.spec?.initContainers ?? []).map((c: any) => newSlot(c, 'init')), ...(pod.spec?.containers ?? []).map((c: any) => newSlot(c, 'container'))];
+  }
+
+  /** The pod as the API has it now. */
+  get pod(): KObject { return this.current; }
+  /**
+   * A newer version of the pod: each container's spec is taken from it when unchanged, so the
+   * worker keeps no part of the version it started from (the store holds the current one anyway).
+   */
+  set pod(p: KObject) {
+    this.current = p;
+    for (const s of this.slots) {
+      const list = s.kind === 'init' ? p.spec?.initContainers : s.kind === 'ephemeral' ? p.spec?.ephemeralContainers : p.spec?.containers;
+      const now = Array.isArray(list) ? list.find((c: any) => c?.name === s.spec.name) : undefined;
+      if (now && now !== s.spec && deepEqual(now, s.spec)) s.spec = now;
+    }
   }
 
   get uid(): string { return String(this.pod.metadata.uid); }
@@ -453,7 +469,7 @@ export class PodWorker {
   private newVolumes(): PodVolumes {
     const worker = this, d = this.d, jb = this.jb!;
     const ctx = { get pod() { return worker.pod; }, sources: d.sources, addr: { podIP: this.podIP, hostIP: d.hostIP }, allocatable: d.allocatable, token: d.token };
-    return new PodVolumes(jb, this.pod.spec?.volumes ?? [], ctx, () => d.hostFs(jb));
+    return new PodVolumes(jb, () => worker.pod.spec?.volumes ?? [], ctx, () => d.hostFs(jb));
   }
 
   /** Configuration refresh (configMap/secret volumes) on the kubelet's sync period. */
