@@ -9,6 +9,7 @@ import { gvString } from '../registry/resources.ts';
 import type { ObjectEvent, Store, StoreWatch } from '../registry/store.ts';
 import { jsonBytes } from '../registry/codec.ts';
 import { chunked, WatchOutbox } from './watch-outbox.ts';
+import { FrameCache } from './watch-frames.ts';
 import type { ChunkedFrame } from './watch-outbox.ts';
 import { apiObjectJson } from '../registry/wire-form.ts';
 import type { Representation } from './negotiate.ts';
@@ -25,29 +26,17 @@ export const watchSettings: WatchSettings = { bookmarkIntervalMs: 60_000 };
 
 const NEWLINE_CLOSE = Buffer.from('}\n');
 
-/**
- * One watch frame per revision, event type and representation, built by the first watcher that needs
- * it and shared by every other (the store's entries are per revision, so the cache lives as long as
- * the revision is held anywhere).
- */
-const frames = new WeakMap<object, Map<string, ChunkedFrame>>();
+/** Each event's frame per representation, shared by its watchers while the revision is recent (watch-frames.ts). */
+const frames = new FrameCache({ maxEntries: 1024, maxBytes: 4 * 2 ** 20 });
 /** Event frames built so far (each shared by every watcher of its revision, type and representation). */
-export const watchFrameStats = { built: 0 };
+export const watchFrameStats = { get built() { return frames.built; }, cache: () => frames.stats() };
 // The frame last looked up: an event goes to every watcher of it in a row, most in one representation.
 let last: { entry: object; type: string; rep: string; frame: ChunkedFrame } | undefined;
 function sharedFrame(ev: ObjectEvent, rep: string, build: () => Uint8Array): ChunkedFrame {
   if (last && last.entry === ev.entry && last.type === ev.type && last.rep === rep) return last.frame;
-  const frame = lookupFrame(ev, rep, build);
+  const frame = frames.get(ev.entry, `${ev.type} ${rep}`, () => chunked(build()));
   last = { entry: ev.entry, type: ev.type, rep, frame };
   return frame;
-}
-function lookupFrame(ev: ObjectEvent, rep: string, build: () => Uint8Array): ChunkedFrame {
-  let m = frames.get(ev.entry);
-  if (!m) frames.set(ev.entry, m = new Map());
-  const key = `${ev.type} ${rep}`;
-  let f = m.get(key);
-  if (!f) { m.set(key, f = chunked(build())); watchFrameStats.built++; }
-  return f;
 }
 /** A JSON frame from the stored bytes themselves; no JSON text is kept per revision (see codec.ts). */
 const jsonFrame = (ev: ObjectEvent) => Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ...jsonBytes(ev.entry), NEWLINE_CLOSE]);

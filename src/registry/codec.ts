@@ -9,6 +9,7 @@ import { packedBytes } from './value-slabs.ts';
 import { afterTypeMeta, rvOffset, rvPrefix, rvSuffix, setResourceVersion } from './rv-splice.ts';
 import { goJson, isBuiltInKind, wireForm } from './wire-form.ts';
 import { jsonCopy } from '../util/json-copy.ts';
+import { internStrings } from '../util/intern.ts';
 
 export interface Entry {
   /** Parsed object; shared — never mutate (clone first). */
@@ -105,6 +106,8 @@ export function decode(kv: KeyValue): Entry {
   const w = written.get(kv.value);
   if (w) return prime(kv, w);
   const obj = JSON.parse(decoder.decode(kv.value)) as KObject;
+  // Kept objects share their short strings (util/intern.ts); a bytes-only kind's parse is short-lived.
+  if (retains(kv)) internStrings(obj);
   setResourceVersion(obj, String(kv.modRevision), isBuiltInKind(obj.apiVersion, obj.kind));
   return stored(kv, obj);
 }

@@ -20,12 +20,17 @@ interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publ
 export class PodVolumes {
   private built = new Map<string, Entry>();
   private readonly jb: JustBash;
-  private readonly volumes: Record<string, any>[];
+  private readonly specs: Record<string, any>[] | (() => Record<string, any>[]);
   private readonly ctx: FileContext;
   private readonly hostFs: () => InMemoryFs;
-  constructor(jb: JustBash, volumes: Record<string, any>[], ctx: FileContext, hostFs: () => InMemoryFs) {
-    this.jb = jb; this.volumes = volumes; this.ctx = ctx; this.hostFs = hostFs;
+  /**
+   * `volumes`: the pod's spec.volumes, or how to read them from the pod as it is now (they never
+   * change in a pod's life; reading them from the current pod keeps no part of an older version alive).
+   */
+  constructor(jb: JustBash, volumes: Record<string, any>[] | (() => Record<string, any>[]), ctx: FileContext, hostFs: () => InMemoryFs) {
+    this.jb = jb; this.specs = volumes; this.ctx = ctx; this.hostFs = hostFs;
   }
+  private get volumes(): Record<string, any>[] { return typeof this.specs === 'function' ? this.specs() : this.specs; }
 
   private building = new Map<string, Promise<IFileSystem | undefined>>();
 

@@ -22,11 +22,13 @@ import { loadJustBash, newShell, BASE_PATH } from './shell.ts';
 import type { JustBash } from './shell.ts';
 import { ConfigError } from './sources.ts';
 import type { Sources } from './sources.ts';
-import type { TokenIssuer } from './volume-files.ts';
+import type { FileContext, TokenIssuer } from './volume-files.ts';
+import type { PodAddresses } from './env.ts';
 import { arm, clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
 import type { NodeImages } from '../image-pulls.ts';
+import { deepEqual } from '../../util/deep-equal.ts';
 
 export interface WorkerDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources: Sources; token?: TokenIssuer;
@@ -59,8 +61,21 @@ function pastRun(jb: JustBash, t: Record<string, any> | undefined, now: number):
 const metaSignature = (pod: KObject) => JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
 const goDuration = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
 
+/**
+ * What a worker's volume files are made from. A class (its `pod` getter on the prototype): an object
+ * literal with a getter and four fields was a dictionary-mode object of ~0.5 KB per pod.
+ */
+class WorkerFiles implements FileContext {
+  private readonly w: PodWorker;
+  readonly sources: Sources; readonly addr: PodAddresses; readonly allocatable: Record<string, string>; readonly token?: TokenIssuer;
+  constructor(w: PodWorker, d: WorkerDeps, podIP: string | undefined) {
+    this.w = w; this.sources = d.sources; this.addr = { podIP, hostIP: d.hostIP }; this.allocatable = d.allocatable; this.token = d.token;
+  }
+  get pod(): KObject { return this.w.pod; }
+}
+
 export class PodWorker {
-  pod: KObject;
+  private current: KObject;
   readonly slots: Slot[];
   phase = 'Pending';
   reason?: string; message?: string;
@@ -77,9 +92,24 @@ export class PodWorker {
   private readonly podsR = res('', 'v1', 'pods');
 
   constructor(pod: KObject, deps: WorkerDeps) {
-    this.pod = pod;
+    this.current = pod;
     this.d = deps;
     this.slots = [...(pod.spec?.initContainers ?? []).map((c: any) => newSlot(c, 'init')), ...(pod.spec?.containers ?? []).map((c: any) => newSlot(c, 'container'))];
+  }
+
+  /** The pod as the API has it now. */
+  get pod(): KObject { return this.current; }
+  /**
+   * A newer version of the pod: each container's spec is taken from it when unchanged, so the
+   * worker keeps no part of the version it started from (the store holds the current one anyway).
+   */
+  set pod(p: KObject) {
+    this.current = p;
+    for (const s of this.slots) {
+      const list = s.kind === 'init' ? p.spec?.initContainers : s.kind === 'ephemeral' ? p.spec?.ephemeralContainers : p.spec?.containers;
+      const now = Array.isArray(list) ? list.find((c: any) => c?.name === s.spec.name) : undefined;
+      if (now && now !== s.spec && deepEqual(now, s.spec)) s.spec = now;
+    }
   }
 
   get uid(): string { return String(this.pod.metadata.uid); }
@@ -456,8 +486,7 @@ export class PodWorker {
    */
   private newVolumes(): PodVolumes {
     const worker = this, d = this.d, jb = this.jb!;
-    const ctx = { get pod() { return worker.pod; }, sources: d.sources, addr: { podIP: this.podIP, hostIP: d.hostIP }, allocatable: d.allocatable, token: d.token };
-    return new PodVolumes(jb, this.pod.spec?.volumes ?? [], ctx, () => d.hostFs(jb));
+    return new PodVolumes(jb, () => worker.pod.spec?.volumes ?? [], new WorkerFiles(this, d, this.podIP), () => d.hostFs(jb));
   }
 
   /** Configuration refresh (configMap/secret volumes) on the kubelet's sync period. */

@@ -55,3 +55,30 @@ test('args of sh -c become positional parameters; a bare command runs; a missing
   const d = await proc(['sh']);
   assert.equal((await d.p.done).code, 0);
 });
+
+test('/pause runs without its program but as it does: "Paused", then on SIGTERM its shutdown line and status 0; kill is 137', async () => {
+  const { PROGRAMS } = await import('../../../src/images/programs.ts');
+  // What the program itself prints, run with a signal of its own.
+  const ctl = new AbortController();
+  const out: string[] = [];
+  const io = { argv: ['/pause'], env: {}, cwd: '/', signal: ctl.signal, stdout: (c: string | Uint8Array) => { out.push(String(c)); }, stderr: () => {}, now: () => 0, sleep: async () => {} } as any;
+  const prog = PROGRAMS.pause(io);
+  for (let i = 0; i < 50 && !out.length; i++) await new Promise((r) => setTimeout(r, 5));
+  ctl.abort();
+  assert.equal(await prog, 0);
+
+  const a = await proc(['/pause']);
+  assert.deepEqual(text(a.log), ['Paused']);
+  assert.equal(a.log.closed, false);
+  a.p.term();
+  assert.equal((await a.p.done).code, 0);
+  assert.equal(a.log.closed, true);
+  assert.deepEqual(text(a.log, 'stdout').map((l) => `${l}\n`), out);
+  a.p.kill();
+  assert.equal((await a.p.done).code, 0, 'killed after it exited: the exit stands');
+
+  const b = await proc(['/pause']);
+  b.p.kill();
+  assert.equal((await b.p.done).code, 137);
+  assert.deepEqual(text(b.log), ['Paused', 'Shutting down, got signal: Terminated']);
+});
