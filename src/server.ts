@@ -332,7 +332,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     phase('bootstrap objects');
     await reconcileBootstrapPolicy(store);
     phase('RBAC bootstrap policy');
-    await flowConfig.start({ awaitStatus: !early });
+    // The first in-memory start that leaves an image waits for the FlowSchema statuses too, so that
+    // the image holds them and a start from it owes none of those writes (they would run beside its
+    // first requests).
+    await flowConfig.start({ awaitStatus: !early || (!!images && !!sqlite && !sqlite.fromImage) });
     phase('flow control');
     await authz.start();
     // Aggregated ClusterRoles (admin, edit, view) are part of the policy, so their controller runs

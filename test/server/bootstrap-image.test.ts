@@ -94,6 +94,28 @@ test('an in-memory start leaves an image; the next has the same objects with fre
   } finally { await second.stop(); }
 });
 
+test('ready before its FlowSchema statuses (skiff serve): the image holds them anyway, so a start from it writes none', async () => {
+  const images = memoryImages();
+  const fs = findResource('flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas')!;
+  const first = await start({ bootstrapImage: images, readyBeforeControllers: true });
+  try {
+    const img = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, image: { bytes: imageWritten(images) } });
+    try {
+      const { items } = await img.list('/registry/flowcontrol.apiserver.k8s.io/flowschemas/');
+      const dangling = items.map((kv) => JSON.parse(Buffer.from(kv.value).toString('utf8'))).filter((o) => o.status?.conditions?.some((c: any) => c.type === 'Dangling'));
+      assert.equal(dangling.length, items.length, 'every FlowSchema of the image has its Dangling condition');
+    } finally { await img.close(); }
+  } finally { await first.stop(); }
+  const second = await start({ bootstrapImage: images, readyBeforeControllers: true });
+  try {
+    const atReady = second.backend.currentRevision();
+    await second.flowControl.config.statusSettled();
+    const { items } = await second.backend.list('/registry/flowcontrol.apiserver.k8s.io/');
+    assert.deepEqual(items.filter((kv) => kv.modRevision > atReady).map((kv) => kv.key), [], 'no APF write after ready');
+    assert.ok((await second.store.list(fs, undefined)).items.length > 5);
+  } finally { await second.stop(); }
+});
+
 test('a damaged image is not used: the start writes everything, as without one, and leaves a good image', async () => {
   const logs: string[] = [];
   const images = memoryImages(new TextEncoder().encode('not a database at all, not even close'.repeat(200)));
