@@ -22,8 +22,8 @@ export interface BootstrapImageStore {
   write(bytes: Uint8Array): void;
 }
 
-const UUID = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g;
-const TIME = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z"/g;
+/** A quoted uid (group 1) or time stamp (group 2: its microseconds, if any), in one pass over a value. */
+const UID_OR_TIME = /"(?:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z)"/g;
 
 /**
  * The rewrite of stored values that gives an image fresh identities (see the file's comment): one
@@ -46,13 +46,12 @@ export function freshIdentities(clock: Clock, own: Record<string, string> = {}):
     const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
     let mine = text;
     for (const m of members) if (mine.includes(m.member)) mine = mine.replace(m.re, () => m.to);
-    const out = mine
-      .replace(UUID, (_m, uid: string) => {
-        let fresh = uids.get(uid);
-        if (!fresh) uids.set(uid, fresh = clock.uuid());
-        return `"${fresh}"`;
-      })
-      .replace(TIME, (_m, fraction: string | undefined) => (fraction ? micros : seconds));
+    const out = mine.replace(UID_OR_TIME, (_m, uid: string | undefined, fraction: string | undefined) => {
+      if (uid === undefined) return fraction ? micros : seconds;
+      let fresh = uids.get(uid);
+      if (!fresh) uids.set(uid, fresh = clock.uuid());
+      return `"${fresh}"`;
+    });
     return out === text ? value : Buffer.from(out, 'utf8');
   };
 }
