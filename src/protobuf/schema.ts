@@ -4,7 +4,18 @@
 // parsed copy serves the wire form (registry/wire-form.ts) and the protobuf codec.
 import { createRequire } from 'node:module';
 
-export type ProtoSchema = typeof import('./schema.generated.json');
+/** The table's shape (declared here, so that no declaration file refers to the JSON file). */
+export interface ProtoSchema {
+  comment: string;
+  flags: { repeated: number; omitempty: number; pointer: number; inline: number };
+  wrappers: string[];
+  /** `<apiVersion>/<kind>` → message name. */
+  kinds: Record<string, string>;
+  /** meta/v1 kinds served in every group version → message name. */
+  metaKinds: Record<string, string>;
+  /** Message name → its fields: [number, JSON name, type, flags]. */
+  messages: Record<string, [number, string, string, number][]>;
+}
 
 let schema: ProtoSchema | undefined;
 
