@@ -14,7 +14,7 @@
 // Unknown fields of built-in kinds (the schema step drops them on write) stay, after the known ones.
 // Values of the wrong JSON type are kept as they are: this only orders, it never refuses.
 import { setOwn } from '../util/own.ts';
-import { protoSchema } from '../protobuf/schema.ts';
+import { protoKinds, protoSchema } from '../protobuf/schema.ts';
 
 type Row = [number, string, string, number];
 interface Tables {
@@ -201,13 +201,13 @@ export function sortedKeys(v: unknown): unknown {
 export function messageOfKind(apiVersion: unknown, kind: unknown): string | undefined {
   if (typeof kind !== 'string') return undefined;
   if (typeof apiVersion === 'string') {
-    const m = protoTables().kinds[`${apiVersion}/${kind}`];
+    const m = protoKinds().kinds[`${apiVersion}/${kind}`];
     if (m) return m;
   } else if (apiVersion !== undefined) return undefined;
   // meta/v1 kinds (Status, discovery documents, PartialObjectMetadata) under v1, meta.k8s.io/v1, or with
   // the apiVersion stripped (legacy discovery).
   if (apiVersion !== undefined && apiVersion !== 'v1' && apiVersion !== 'meta.k8s.io/v1') return undefined;
-  return Object.hasOwn(protoTables().metaKinds, kind) || META_OBJECT_KINDS.has(kind) ? `${META}.${kind}` : undefined;
+  return Object.hasOwn(protoKinds().metaKinds, kind) || META_OBJECT_KINDS.has(kind) ? `${META}.${kind}` : undefined;
 }
 
 /** meta/v1 object kinds that are not registered into every group version. */
