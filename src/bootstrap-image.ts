@@ -22,28 +22,36 @@ export interface BootstrapImageStore {
   write(bytes: Uint8Array): void;
 }
 
-const UUID = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g;
-const TIME = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z"/g;
+/** A quoted uid (group 1) or time stamp (group 2: its microseconds, if any), in one pass over a value. */
+const UID_OR_TIME = /"(?:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z)"/g;
 
 /**
  * The rewrite of stored values that gives an image fresh identities (see the file's comment): one
  * new uid per uid of the image, the same wherever it appears (owner references included), and now
- * for every time stamp, at the precision it had.
+ * for every time stamp, at the precision it had. `own`: string members whose values are this start's
+ * wherever they appear, by member name (the front-proxy CA's certificate, which the ConfigMap
+ * extension-apiserver-authentication publishes: the image keeps the certificate of the start that
+ * made it, never its key, and each start makes its own CA).
  */
-export function freshIdentities(clock: Clock): (value: Uint8Array) => Uint8Array {
+export function freshIdentities(clock: Clock, own: Record<string, string> = {}): (value: Uint8Array) => Uint8Array {
   const uids = new Map<string, string>();
   const now = clock.now();
   const seconds = `"${rfc3339(now)}"`;
   const micros = `"${rfc3339Micro(now)}"`;
+  const members = Object.entries(own).map(([name, v]) => {
+    const member = JSON.stringify(name) + ':';
+    return { member, re: new RegExp(`${member.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"(?:[^"\\\\]|\\\\.)*"`, 'g'), to: member + JSON.stringify(v) };
+  });
   return (value) => {
     const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-    const out = text
-      .replace(UUID, (_m, uid: string) => {
-        let fresh = uids.get(uid);
-        if (!fresh) uids.set(uid, fresh = clock.uuid());
-        return `"${fresh}"`;
-      })
-      .replace(TIME, (_m, fraction: string | undefined) => (fraction ? micros : seconds));
+    let mine = text;
+    for (const m of members) if (mine.includes(m.member)) mine = mine.replace(m.re, () => m.to);
+    const out = mine.replace(UID_OR_TIME, (_m, uid: string | undefined, fraction: string | undefined) => {
+      if (uid === undefined) return fraction ? micros : seconds;
+      let fresh = uids.get(uid);
+      if (!fresh) uids.set(uid, fresh = clock.uuid());
+      return `"${fresh}"`;
+    });
     return out === text ? value : Buffer.from(out, 'utf8');
   };
 }

@@ -38,18 +38,25 @@ export async function frontProxyIdentity(clock: Clock, dir?: string): Promise<Tl
   return made;
 }
 
+/** kube-system's ConfigMap that publishes the front-proxy CA (FRONT_PROXY_CA_KEY) and the request headers. */
+export const AUTHENTICATION_CONFIG = 'extension-apiserver-authentication';
+/** Its key holding the front-proxy CA's certificate (PEM). */
+export const FRONT_PROXY_CA_KEY = 'requestheader-client-ca-file';
+
 /** Writes (or refreshes) kube-system/extension-apiserver-authentication's requestheader keys. */
 export async function publishAuthenticationConfig(store: Store, id: TlsMaterial): Promise<void> {
   const cms = findResource('', 'v1', 'configmaps')!;
   const data = {
     'requestheader-allowed-names': JSON.stringify([FRONT_PROXY_CLIENT]),
-    'requestheader-client-ca-file': id.caPem,
+    [FRONT_PROXY_CA_KEY]: id.caPem,
     'requestheader-extra-headers-prefix': JSON.stringify([EXTRA_PREFIX]),
     'requestheader-group-headers': JSON.stringify([GROUP_HEADER]),
     'requestheader-username-headers': JSON.stringify([USER_HEADER]),
   };
-  const name = 'extension-apiserver-authentication';
-  const cur = await store.tryGet(cms, 'kube-system', name);
-  if (!cur) await store.create(cms, 'kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'kube-system' }, data });
-  else await store.guaranteedUpdate(cms, 'kube-system', name, (c) => ({ ...c, data: { ...(c.data ?? {}), ...data } }));
+  const cur = await store.tryGet(cms, 'kube-system', AUTHENTICATION_CONFIG);
+  if (!cur) await store.create(cms, 'kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: AUTHENTICATION_CONFIG, namespace: 'kube-system' }, data });
+  // Already as wanted (a data directory's restart, an in-memory start from its image): nothing to write.
+  else if (!Object.entries(data).every(([k, v]) => cur.data?.[k] === v)) {
+    await store.guaranteedUpdate(cms, 'kube-system', AUTHENTICATION_CONFIG, (c) => ({ ...c, data: { ...(c.data ?? {}), ...data } }));
+  }
 }

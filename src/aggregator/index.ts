@@ -40,12 +40,16 @@ export class Aggregator {
   /** Where the front-proxy identity is kept (the data directory; undefined in memory). */
   private readonly dataDir?: string;
 
-  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}, dataDir?: string) {
-    this.store = store; this.clock = clock; this.client = client; this.log = log; this.dataDir = dataDir;
+  /**
+   * `identity`: the front-proxy identity when the caller already made it (an in-memory start from its
+   * bootstrap image, which holds this start's front-proxy CA: see bootstrap-image.ts).
+   */
+  constructor(store: Store, clock: Clock, client: WebhookClient, log: (m: string) => void = () => {}, dataDir?: string, identity?: TlsMaterial) {
+    this.store = store; this.clock = clock; this.client = client; this.log = log; this.dataDir = dataDir; this.identity = identity;
   }
 
   async start(): Promise<void> {
-    this.identity = await frontProxyIdentity(this.clock, this.dataDir);
+    this.identity ??= await frontProxyIdentity(this.clock, this.dataDir);
     // Before ready, as upstream's readyz waits for autoregister-completion: nothing is written behind
     // a client's back once the server answers.
     await publishAuthenticationConfig(this.store, this.identity);

@@ -17,8 +17,10 @@
 // Errors thrown here are plain `CodecError`s; index.ts turns them into StatusErrors.
 
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import schema from './schema.generated.json' with { type: 'json' };
 import { sortSmall } from '../util/small-sort.ts';
+import { protoSchema } from './schema.ts';
+
+const schema = protoSchema();
 
 export class CodecError extends Error {}
 

@@ -4,8 +4,10 @@
 
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { StatusError, errors } from '../errors.ts';
-import schema from './schema.generated.json' with { type: 'json' };
+import { protoSchema } from './schema.ts';
 import { CodecError, decodeBody, encodeBody, encodeMessage, finishWriter, messageDef, readTag, setNestedEnvelopeDecoder, takeWriter } from './codec.ts';
+
+const schema = protoSchema();
 
 /** Media type of protobuf request and response bodies. */
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';

@@ -15,13 +15,29 @@
 // Values of the wrong JSON type are kept as they are: this only orders, it never refuses.
 import { setOwn } from '../util/own.ts';
 import { sortSmall } from '../util/small-sort.ts';
-import schema from '../protobuf/schema.generated.json' with { type: 'json' };
+import { protoKinds, protoSchema } from '../protobuf/schema.ts';
 
 type Row = [number, string, string, number];
-const MESSAGES = schema.messages as unknown as Record<string, Row[]>;
-const KINDS = schema.kinds as Record<string, string>;
-const META_KINDS = schema.metaKinds as Record<string, string>;
-const WRAPPERS = new Set(schema.wrappers);
+interface Tables {
+  messages: Record<string, Row[]>;
+  kinds: Record<string, string>;
+  metaKinds: Record<string, string>;
+  wrappers: Set<string>;
+  /** Messages of kinds: their objects start with TypeMeta. */
+  kindMessages: Set<string>;
+}
+let tables: Tables | undefined;
+/** The protobuf table's messages and kinds, read on the first object ordered (not as this module loads). */
+function protoTables(): Tables {
+  if (tables) return tables;
+  const schema = protoSchema();
+  const kinds = schema.kinds as Record<string, string>, metaKinds = schema.metaKinds as Record<string, string>;
+  return tables = {
+    messages: schema.messages as unknown as Record<string, Row[]>, kinds, metaKinds, wrappers: new Set(schema.wrappers),
+    kindMessages: new Set([...Object.values(kinds), ...Object.values(metaKinds),
+      'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList']),
+  };
+}
 const F_REPEATED = 1, F_OMITEMPTY = 2, F_POINTER = 4, F_INLINE = 8;
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -66,9 +82,6 @@ interface Message {
 }
 
 const compiled = new Map<string, Message>();
-/** Messages of kinds: their objects start with TypeMeta. */
-const KIND_MESSAGES = new Set([...Object.values(KINDS), ...Object.values(META_KINDS),
-  'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', 'k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList']);
 
 function scalarZero(type: string): unknown {
   if (type === 'string') return '';
@@ -86,8 +99,8 @@ function fieldOf(json: string, type: string, flags: number): Field {
     omitempty: (flags & F_OMITEMPTY) !== 0, pointer: (flags & F_POINTER) !== 0,
   };
   if (valueType in SPECIAL_ZERO) { f.t = T.Special; f.zero = SPECIAL_ZERO[valueType]; }
-  else if (RAW.has(valueType) || WRAPPERS.has(valueType)) f.t = T.Raw;
-  else if (MESSAGES[valueType]) { f.t = T.Message; f.msg = message(valueType); }
+  else if (RAW.has(valueType) || protoTables().wrappers.has(valueType)) f.t = T.Raw;
+  else if (protoTables().messages[valueType]) { f.t = T.Message; f.msg = message(valueType); }
   else f.zero = scalarZero(valueType);
   return f;
 }
@@ -96,9 +109,9 @@ function fieldOf(json: string, type: string, flags: number): Field {
 function message(name: string): Message {
   let msg = compiled.get(name);
   if (msg) return msg;
-  msg = { name, fields: [], byName: new Map(), kind: KIND_MESSAGES.has(name) };
+  msg = { name, fields: [], byName: new Map(), kind: protoTables().kindMessages.has(name) };
   compiled.set(name, msg);
-  for (const [, json, type, flags] of MESSAGES[name] ?? []) {
+  for (const [, json, type, flags] of protoTables().messages[name] ?? []) {
     if (flags & F_INLINE) {
       for (const f of message(type).fields) msg.fields.push(f);
     } else msg.fields.push(fieldOf(json, type, flags));
@@ -189,13 +202,13 @@ export function sortedKeys(v: unknown): unknown {
 export function messageOfKind(apiVersion: unknown, kind: unknown): string | undefined {
   if (typeof kind !== 'string') return undefined;
   if (typeof apiVersion === 'string') {
-    const m = KINDS[`${apiVersion}/${kind}`];
+    const m = protoKinds().kinds[`${apiVersion}/${kind}`];
     if (m) return m;
   } else if (apiVersion !== undefined) return undefined;
   // meta/v1 kinds (Status, discovery documents, PartialObjectMetadata) under v1, meta.k8s.io/v1, or with
   // the apiVersion stripped (legacy discovery).
   if (apiVersion !== undefined && apiVersion !== 'v1' && apiVersion !== 'meta.k8s.io/v1') return undefined;
-  return Object.hasOwn(META_KINDS, kind) || META_OBJECT_KINDS.has(kind) ? `${META}.${kind}` : undefined;
+  return Object.hasOwn(protoKinds().metaKinds, kind) || META_OBJECT_KINDS.has(kind) ? `${META}.${kind}` : undefined;
 }
 
 /** meta/v1 object kinds that are not registered into every group version. */
@@ -211,7 +224,7 @@ export function isBuiltInKind(apiVersion: unknown, kind: unknown): boolean { ret
 export function wireForm<T extends Record<string, any>>(obj: T): T {
   const name = messageOfKind(obj.apiVersion, obj.kind);
   if (!name) return sortedKeys(obj) as T;
-  if (!MESSAGES[name]) return obj;
+  if (!protoTables().messages[name]) return obj;
   const out: Record<string, unknown> = {};
   if (obj.kind !== undefined) out.kind = obj.kind;
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer, ServerOptions } from '../../src/server.ts';
@@ -49,8 +50,11 @@ test('an in-memory start leaves an image; the next has the same objects with fre
   const images = memoryImages();
   const first = await start({ bootstrapImage: images });
   let before: Map<string, any>;
+  let firstRev: number | undefined;
   try {
     before = await objects(first);
+    firstRev = (await first.backend.get('/registry/configmaps/kube-system/extension-apiserver-authentication'))?.modRevision;
+    assert.ok(firstRev);
     assert.ok(before.size > 100, `${before.size} objects at ready`);
     const bytes = Buffer.from(imageWritten(images)).toString('latin1');
     assert.doesNotMatch(bytes, /PRIVATE KEY/, 'no key in the image');
@@ -72,6 +76,13 @@ test('an in-memory start leaves an image; the next has the same objects with fre
       assert.notEqual(n.metadata.creationTimestamp, o.metadata.creationTimestamp, `${key}: created by this start`);
       assert.ok(Date.parse(n.metadata.creationTimestamp) >= t0, `${key}: ${n.metadata.creationTimestamp}`);
     }
+    // The front-proxy CA published is this start's (made before the image opened), not the image's,
+    // and was put in place as the image opened: the ConfigMap keeps the image's revision.
+    const key = '/registry/configmaps/kube-system/extension-apiserver-authentication';
+    const ca = after.get(key).data['requestheader-client-ca-file'];
+    assert.notEqual(ca, before.get(key).data['requestheader-client-ca-file']);
+    assert.equal(new X509Certificate(ca).subject, 'CN=front-proxy-ca');
+    assert.equal((await second.backend.get(key))?.modRevision, firstRev, 'no write for it');
     // The kubernetes Service and its endpoints follow this server's port, not the image's.
     const svc = await second.store.get(findResource('', 'v1', 'services')!, 'default', 'kubernetes');
     assert.equal(svc.spec.ports[0].targetPort, second.port);
@@ -80,6 +91,28 @@ test('an in-memory start leaves an image; the next has the same objects with fre
     const res = await fetch(`${second.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { authorization: `Bearer ${second.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'after' } }) });
     assert.equal(res.status, 201);
     assert.ok(Number((await res.json()).metadata.resourceVersion) > second.backend.currentRevision() - 1);
+  } finally { await second.stop(); }
+});
+
+test('ready before its FlowSchema statuses (skiff serve): the image holds them anyway, so a start from it writes none', async () => {
+  const images = memoryImages();
+  const fs = findResource('flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas')!;
+  const first = await start({ bootstrapImage: images, readyBeforeControllers: true });
+  try {
+    const img = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, image: { bytes: imageWritten(images) } });
+    try {
+      const { items } = await img.list('/registry/flowcontrol.apiserver.k8s.io/flowschemas/');
+      const dangling = items.map((kv) => JSON.parse(Buffer.from(kv.value).toString('utf8'))).filter((o) => o.status?.conditions?.some((c: any) => c.type === 'Dangling'));
+      assert.equal(dangling.length, items.length, 'every FlowSchema of the image has its Dangling condition');
+    } finally { await img.close(); }
+  } finally { await first.stop(); }
+  const second = await start({ bootstrapImage: images, readyBeforeControllers: true });
+  try {
+    const atReady = second.backend.currentRevision();
+    await second.flowControl.config.statusSettled();
+    const { items } = await second.backend.list('/registry/flowcontrol.apiserver.k8s.io/');
+    assert.deepEqual(items.filter((kv) => kv.modRevision > atReady).map((kv) => kv.key), [], 'no APF write after ready');
+    assert.ok((await second.store.list(fs, undefined)).items.length > 5);
   } finally { await second.stop(); }
 });
 
@@ -138,6 +171,23 @@ test('fresh identities: one new uid per uid, owner references included; times at
   // A value with neither is handed back as it was.
   const plain = enc({ data: { a: 'not-a-uid', b: '2020-05-05' } });
   assert.equal(rewrite(plain), plain);
+});
+
+test("fresh identities: members that are the start's own get its values, wherever they are, escapes and all", () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nAAA"$&\\\n-----END CERTIFICATE-----\n';
+  const rewrite = freshIdentities(new FakeClock(0), { 'ca.crt': pem, 'other': 'x' });
+  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  const dec = (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8'));
+  const out = dec(rewrite(enc({ data: { 'ca.crt': 'old "quoted" \\ value\n', keep: 'ca.crt' }, nested: [{ 'ca.crt': '' }], 'ca.crtx': 'y' })));
+  assert.equal(out.data['ca.crt'], pem);
+  assert.equal(out.nested[0]['ca.crt'], pem);
+  assert.equal(out.data.keep, 'ca.crt', 'a value that names the member is left alone');
+  assert.equal(out['ca.crtx'], 'y', 'another member is left alone');
+  // A value without the members (nor uids or times) is handed back as it was.
+  const plain = enc({ data: { a: 'b' } });
+  assert.equal(rewrite(plain), plain);
+  // A member whose value is not a string is left alone.
+  assert.deepEqual(dec(rewrite(enc({ other: 5 }))), { other: 5 });
 });
 
 test('an image opens only an in-memory database, and only one has an image', async () => {
