@@ -12,7 +12,7 @@ import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
-import { wireForm } from './wire-form.ts';
+import { wireForm, wireFormReusing } from './wire-form.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, prepareConversions, relabelError, storageResource, toStorageVersionAsync, toVersionAsync } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
@@ -485,7 +485,9 @@ export class Store {
     }
     // As upstream decodes a body into its Go type before anything compares it with the stored object:
     // a field left out and its Go zero value (resources: {}, creationTimestamp: null) are the same.
-    next = wireForm(next);
+    // The resourceVersion is left out here rather than deleted below: deleting a member from the middle
+    // of an object makes V8 keep it as a slow dictionary, which the writes below would then walk.
+    next = wireForm(withoutResourceVersion(next));
     const m = next.metadata;
     m.name = name;
     if (r.namespaced) m.namespace = ns; else delete m.namespace;
@@ -528,10 +530,10 @@ export class Store {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }
     // In wire form before comparing: a write that differs only in order or Go zero values changes nothing.
-    next = wireForm(next);
+    // next is this write's own (brought into wire form above), so the parts still in wire form are kept.
+    next = wireFormReusing(next);
     // A write that changes nothing is not written: resourceVersion stays (kubectl shows "(no change)").
-    const oldNoRv = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
-    if (deepEqual(next, oldNoRv)) return old;
+    if (unchanged(next, old)) return old;
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (m.deletionTimestamp && (!m.finalizers || m.finalizers.length === 0) && !opts.dryRun) {
       try {
@@ -769,6 +771,22 @@ export class Store {
     }
     return errors.internal(e instanceof Error ? e.message : String(e));
   }
+}
+
+/** The object with metadata.resourceVersion set to undefined (shallow copies; obj is not changed). */
+function withoutResourceVersion(obj: KObject): KObject {
+  const m = obj.metadata;
+  if (!m || typeof m !== 'object' || m.resourceVersion === undefined) return obj;
+  return { ...obj, metadata: { ...m, resourceVersion: undefined } };
+}
+
+/**
+ * Whether a write's object equals the stored one apart from resourceVersion. Status (what most updates
+ * change) is compared first, so such a write is told apart without walking the rest of the object.
+ */
+function unchanged(next: KObject, old: KObject): boolean {
+  if (!deepEqual(next.status, old.status)) return false;
+  return deepEqual(next, { ...old, metadata: { ...old.metadata, resourceVersion: undefined } });
 }
 
 const META_STRINGS = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];

@@ -151,6 +151,7 @@ function encodeField(f: Field, v: unknown): unknown {
 }
 
 function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (reusing && settled(msg, v, out)) return v;
   const keys = Object.keys(v);
   let known = 0;
   // A kind's struct starts with TypeMeta (inline, omitempty): kind and apiVersion first when set.
@@ -173,6 +174,74 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
     }
   }
   return out;
+}
+
+/**
+ * Reuse mode (wireFormReusing): a message value already in wire form is returned as it is instead of
+ * being rebuilt, so only the parts of a tree that are not in wire form are built again.
+ */
+let reusing = false;
+
+/** Whether the encoding of a message field's value is the value itself (nothing dropped, added or reordered below it). */
+function fieldSettled(f: Field, x: unknown): boolean {
+  if (x === undefined) return false;
+  if (x === null) return absent(f) === null;
+  if (f.repeated) {
+    if (!Array.isArray(x)) return true;
+    if (x.length === 0) return !f.omitempty;
+    if (f.t !== T.Message) return true;
+    for (const e of x) if (isPlainObject(e) && !settled(f.msg!, e)) return false;
+    return true;
+  }
+  if (f.map) {
+    if (!isPlainObject(x)) return true;
+    let prev: string | undefined;
+    for (const k in x) {
+      if (!Object.hasOwn(x, k)) return false;
+      if (prev !== undefined && !(prev < k)) return false;
+      prev = k;
+      const e = x[k];
+      if (f.t === T.Message && isPlainObject(e) && !settled(f.msg!, e)) return false;
+    }
+    return prev !== undefined || !f.omitempty;
+  }
+  if (f.t === T.Scalar) return !(f.omitempty && !f.pointer && goEmpty(x));
+  if (f.t === T.Message) return !isPlainObject(x) || settled(f.msg!, x);
+  return true;
+}
+
+/**
+ * Whether encodeMessage(msg, v, out) would produce v exactly: the same keys in the same order with the
+ * same values (only an empty `out` qualifies). Walks without allocating; false at the first difference.
+ */
+function settled(msg: Message, v: Record<string, unknown>, out: Record<string, unknown>): boolean;
+function settled(msg: Message, v: Record<string, unknown>): boolean;
+function settled(msg: Message, v: Record<string, unknown>, out?: Record<string, unknown>): boolean {
+  if (out !== undefined) { for (const _ in out) return false; }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const fields = msg.fields;
+  let j = 0;
+  let typeMeta = msg.kind ? 0 : 2; // kind, then apiVersion, lead a kind's struct when set
+  let unknown = false;
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) return false;
+    const x = v[k];
+    if (x === undefined) return false;
+    if (typeMeta < 2) {
+      if (typeMeta === 0 && k === 'kind') { typeMeta = 1; if (typeof x !== 'string' || x === '') return false; continue; }
+      typeMeta = 2;
+      if (k === 'apiVersion') { if (typeof x !== 'string' || x === '') return false; continue; }
+    }
+    if (msg.kind && (k === 'kind' || k === 'apiVersion')) return false;
+    if (unknown) continue; // a known field here would have been found out of order above
+    // Fields before this key that the value lacks must encode to nothing.
+    while (j < fields.length && fields[j].json !== k) { if (v[fields[j].json] !== undefined || absent(fields[j]) !== undefined) return false; j++; }
+    if (j === fields.length) { if (msg.byName.has(k)) return false; unknown = true; continue; }
+    if (!fieldSettled(fields[j], x)) return false;
+    j++;
+  }
+  for (; j < fields.length; j++) if (v[fields[j].json] !== undefined || absent(fields[j]) !== undefined) return false;
+  return true;
 }
 
 /** Every object's keys sorted, at every level (how encoding/json writes a map[string]interface{}). */
@@ -220,6 +289,25 @@ export function wireForm<T extends Record<string, any>>(obj: T): T {
   // (PartialObjectMetadataList sets it on every item).
   if (Array.isArray(rest.items) && name.endsWith('List') && !name.endsWith('.PartialObjectMetadataList')) rest.items = rest.items.map(withoutTypeMeta);
   return encodeMessage(message(name), rest, out) as T;
+}
+
+/**
+ * wireForm(obj), reusing every part of `obj` that is already in wire form (the result and obj may
+ * share objects, or be the same object). The JSON text is the same as wireForm's. For objects that
+ * belong to the caller only, e.g. a write's object after it was brought into wire form once and then
+ * changed in a few places.
+ */
+export function wireFormReusing<T extends Record<string, any>>(obj: T): T {
+  const name = messageOfKind(obj.apiVersion, obj.kind);
+  if (!name || !MESSAGES[name] || Array.isArray(obj.items)) return wireForm(obj);
+  const msg = message(name);
+  if (settled(msg, obj)) return obj;
+  reusing = true;
+  try {
+    return wireForm(obj);
+  } finally {
+    reusing = false;
+  }
 }
 
 /** An object without kind and apiVersion (a typed list's item). */
