@@ -14,6 +14,7 @@
 // Unknown fields of built-in kinds (the schema step drops them on write) stay, after the known ones.
 // Values of the wrong JSON type are kept as they are: this only orders, it never refuses.
 import { setOwn } from '../util/own.ts';
+import { jsonCopy } from '../util/json-copy.ts';
 import schema from '../protobuf/schema.generated.json' with { type: 'json' };
 
 type Row = [number, string, string, number];
@@ -125,20 +126,27 @@ function absent(f: Field): unknown {
   return f.omitempty ? undefined : f.zero;
 }
 
+/**
+ * Copy mode (wireFormCopy): values that wireForm passes through as they are (lists of scalars, raw
+ * JSON, unknown members, values of the wrong type) are deep-copied, so the result shares nothing.
+ */
+let copying = false;
+const leaf = (v: unknown): unknown => (copying && typeof v === 'object' && v !== null ? jsonCopy(v) : v);
+
 function encodeValue(f: Field, v: unknown): unknown {
-  if (f.t === T.Message) return isPlainObject(v) ? encodeMessage(f.msg!, v) : v;
-  return v;
+  if (f.t === T.Message) return isPlainObject(v) ? encodeMessage(f.msg!, v) : leaf(v);
+  return leaf(v);
 }
 
 function encodeField(f: Field, v: unknown): unknown {
   if (v === undefined || v === null) return absent(f);
   if (f.repeated) {
-    if (!Array.isArray(v)) return v;
+    if (!Array.isArray(v)) return leaf(v);
     if (v.length === 0 && f.omitempty) return undefined;
-    return f.t === T.Message ? v.map((x) => encodeValue(f, x)) : v;
+    return f.t === T.Message ? v.map((x) => encodeValue(f, x)) : leaf(v);
   }
   if (f.map) {
-    if (!isPlainObject(v)) return v;
+    if (!isPlainObject(v)) return leaf(v);
     const keys = Object.keys(v);
     if (keys.length === 0 && f.omitempty) return undefined;
     keys.sort();
@@ -170,7 +178,7 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
     for (const k of keys) {
       if (msg.byName.has(k) || Object.hasOwn(out, k) || v[k] === undefined) continue;
       if (msg.kind && (k === 'kind' || k === 'apiVersion')) continue; // empty TypeMeta members are omitted
-      setOwn(out, k, v[k]);
+      setOwn(out, k, leaf(v[k]));
     }
   }
   return out;
@@ -279,7 +287,7 @@ export function isBuiltInKind(apiVersion: unknown, kind: unknown): boolean { ret
 export function wireForm<T extends Record<string, any>>(obj: T): T {
   const name = messageOfKind(obj.apiVersion, obj.kind);
   if (!name) return sortedKeys(obj) as T;
-  if (!MESSAGES[name]) return obj;
+  if (!MESSAGES[name]) return leaf(obj) as T;
   const out: Record<string, unknown> = {};
   if (obj.kind !== undefined) out.kind = obj.kind;
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
@@ -307,6 +315,16 @@ export function wireFormReusing<T extends Record<string, any>>(obj: T): T {
     return wireForm(obj);
   } finally {
     reusing = false;
+  }
+}
+
+/** wireForm(obj) as a deep copy: the result shares no object or array with obj (sortedKeys already copies). */
+export function wireFormCopy<T extends Record<string, any>>(obj: T): T {
+  copying = true;
+  try {
+    return wireForm(obj);
+  } finally {
+    copying = false;
   }
 }
 

@@ -1,8 +1,9 @@
 // wireFormReusing(): the same JSON text as wireForm() for any object, reusing what is already in wire
-// form (the update path's second pass over a write's own object).
+// form (the update path's second pass over a write's own object). wireFormCopy(): the same text as a
+// copy that shares nothing with its input (the update path's first pass).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goJson, wireForm, wireFormReusing } from '../../src/registry/wire-form.ts';
+import { goJson, wireForm, wireFormCopy, wireFormReusing } from '../../src/registry/wire-form.ts';
 
 const pod = (): Record<string, any> => wireForm({
   apiVersion: 'v1', kind: 'Pod',
@@ -57,7 +58,7 @@ const MUTATIONS: ((o: Record<string, any>, k: string) => void)[] = [
 ];
 
 function containers(v: unknown, out: Record<string, any>[] = []): Record<string, any>[] {
-  if (Array.isArray(v)) for (const x of v) containers(x, out);
+  if (Array.isArray(v)) { out.push(v as unknown as Record<string, any>); for (const x of v) containers(x, out); }
   else if (v && typeof v === 'object') { out.push(v as Record<string, any>); for (const x of Object.values(v)) containers(x, out); }
   return out;
 }
@@ -91,4 +92,23 @@ test('lists, custom kinds and kinds without a message go through wireForm', () =
   const out = wireFormReusing(cr);
   assert.notEqual(out, cr);
   assert.equal(goJson(out), '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":2,"b":1}}');
+});
+
+test('wireFormCopy: wireForm\'s text, sharing no object or array with the input', () => {
+  const inputs: Record<string, any>[] = [
+    pod(),
+    { ...pod(), zz: { unknown: [1, { a: 2 }] }, spec: { containers: 'wrong', nodeName: { odd: [1] }, volumes: [[1]] } },
+    { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [{ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', finalizers: ['x'] } }] },
+    { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { b: [{ c: 1 }], a: { d: [] } } },
+    { apiVersion: 'v1', kind: 'Status', metadata: {}, details: { causes: [{ field: 'f' }] } },
+  ];
+  for (const input of inputs) {
+    const out = wireFormCopy(input);
+    assert.equal(goJson(out), goJson(wireForm(input)));
+    const mine = new Set(containers(input));
+    for (const c of containers(out)) assert.ok(!mine.has(c), `shared: ${JSON.stringify(c)}`);
+  }
+  // Copy mode ends with the call: a later wireForm shares leaves again.
+  const p = pod();
+  assert.equal(wireForm(p).metadata.finalizers, p.metadata.finalizers);
 });
