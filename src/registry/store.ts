@@ -778,11 +778,12 @@ export class Store {
   }
 }
 
-/** The object with metadata.resourceVersion set to undefined (shallow copies; obj is not changed). */
+/** The object without metadata.resourceVersion (shallow copies; obj is not changed). */
 function withoutResourceVersion(obj: KObject): KObject {
   const m = obj.metadata;
-  if (!m || typeof m !== 'object' || m.resourceVersion === undefined) return obj;
-  return { ...obj, metadata: { ...m, resourceVersion: undefined } };
+  if (!m || typeof m !== 'object' || !Object.hasOwn(m, 'resourceVersion')) return obj;
+  const { resourceVersion: _, ...rest } = m;
+  return { ...obj, metadata: rest };
 }
 
 /**

@@ -56,6 +56,8 @@ interface Field {
   map: boolean;
   omitempty: boolean;
   pointer: boolean;
+  /** absent(f) is undefined: a value without this field is in wire form. */
+  omittedWhenAbsent: boolean;
 }
 interface Message {
   name: string;
@@ -83,12 +85,14 @@ function fieldOf(json: string, type: string, flags: number): Field {
   const valueType = m ? m[1] : type;
   const f: Field = {
     json, t: T.Scalar, zero: undefined, repeated: (flags & F_REPEATED) !== 0, map: m !== null,
-    omitempty: (flags & F_OMITEMPTY) !== 0, pointer: (flags & F_POINTER) !== 0,
+    omitempty: (flags & F_OMITEMPTY) !== 0, pointer: (flags & F_POINTER) !== 0, omittedWhenAbsent: false,
   };
   if (valueType in SPECIAL_ZERO) { f.t = T.Special; f.zero = SPECIAL_ZERO[valueType]; }
   else if (RAW.has(valueType) || WRAPPERS.has(valueType)) f.t = T.Raw;
   else if (MESSAGES[valueType]) { f.t = T.Message; f.msg = message(valueType); }
   else f.zero = scalarZero(valueType);
+  // As absent() decides: a message or special value that is not a pointer is always written.
+  f.omittedWhenAbsent = f.omitempty && (f.repeated || f.map || f.pointer || (f.t !== T.Message && f.t !== T.Special));
   return f;
 }
 
@@ -160,6 +164,8 @@ function encodeField(f: Field, v: unknown): unknown {
 
 function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<string, unknown> = {}): Record<string, unknown> {
   if (reusing && settled(msg, v, out)) return v;
+  // A value already in wire form only needs copying (the walk costs less than building it again).
+  if (copying && settled(msg, v, out)) return jsonCopy(v);
   const keys = Object.keys(v);
   let known = 0;
   // A kind's struct starts with TypeMeta (inline, omitempty): kind and apiVersion first when set.
@@ -241,14 +247,16 @@ function settled(msg: Message, v: Record<string, unknown>, out?: Record<string, 
       if (k === 'apiVersion') { if (typeof x !== 'string' || x === '') return false; continue; }
     }
     if (msg.kind && (k === 'kind' || k === 'apiVersion')) return false;
-    if (unknown) continue; // a known field here would have been found out of order above
-    // Fields before this key that the value lacks must encode to nothing.
-    while (j < fields.length && fields[j].json !== k) { if (v[fields[j].json] !== undefined || absent(fields[j]) !== undefined) return false; j++; }
+    // Known fields come in struct order, unknown ones after them: a known field that is not found
+    // ahead of the last one matched is out of order.
+    if (unknown) { if (msg.byName.has(k)) return false; continue; }
+    // Fields before this key are absent from the value (found out of order otherwise), so they must encode to nothing.
+    while (j < fields.length && fields[j].json !== k) { if (!fields[j].omittedWhenAbsent) return false; j++; }
     if (j === fields.length) { if (msg.byName.has(k)) return false; unknown = true; continue; }
     if (!fieldSettled(fields[j], x)) return false;
     j++;
   }
-  for (; j < fields.length; j++) if (v[fields[j].json] !== undefined || absent(fields[j]) !== undefined) return false;
+  for (; j < fields.length; j++) if (!fields[j].omittedWhenAbsent) return false;
   return true;
 }
 
