@@ -12,7 +12,7 @@ import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
-import { wireForm } from './wire-form.ts';
+import { wireForm, wireFormCopy, wireFormReusing } from './wire-form.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, prepareConversions, relabelError, storageResource, toStorageVersionAsync, toVersionAsync } from './conversion.ts';
 import type { FieldRequirement, LabelSelector } from '../api/selectors.ts';
@@ -391,7 +391,8 @@ export class Store {
     // controller's status update) is retried on the newer object, as upstream's GuaranteedUpdate does.
     for (let attempt = 0, cur = kv; ; attempt++) {
       try {
-        return { obj: await this.writeUpdate(r, ns, name, cur, clone(input), opts), created: false };
+        // writeUpdate changes nothing it is given (it works on a copy), so each attempt starts from input.
+        return { obj: await this.writeUpdate(r, ns, name, cur, input, opts), created: false };
       } catch (e) {
         if (rv || attempt >= 16 || !(e instanceof StatusError && e.reason === 'Conflict' && e.code === 409)) throw e;
         const next = await this.backend.get(this.key(r, ns, name));
@@ -463,7 +464,9 @@ export class Store {
     const old = decode(kv).obj;
     const strategy = this.strategies(r);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request must be an object');
-    obj = canonical({ ...obj, apiVersion: gvString(r), kind: r.kind, metadata: obj.metadata ?? {} });
+    // A shallow copy of metadata: checkMetaTypes drops its null members.
+    const meta = obj.metadata && typeof obj.metadata === 'object' && !Array.isArray(obj.metadata) ? { ...obj.metadata } : obj.metadata ?? {};
+    obj = canonical({ ...obj, apiVersion: gvString(r), kind: r.kind, metadata: meta });
     checkMetaTypes(obj);
     let next: KObject;
     // Server-internal subresources (pods/binding, namespaces/finalize) write the whole object as given.
@@ -473,11 +476,12 @@ export class Store {
       next = obj;
     } else if (ephemeral) {
       // pods/ephemeralcontainers: only spec.ephemeralContainers comes from the request.
-      next = withEphemeralContainers(old, obj);
+      next = withEphemeralContainers(old, clone(obj));
       next.metadata.resourceVersion = obj.metadata.resourceVersion;
     } else if (opts.subresource === 'status') {
-      next = clone(old);
-      next.status = obj.status;
+      // Everything but status (and, for some kinds, metadata) from the stored object; the copying wire
+      // form below makes it this write's own.
+      next = { ...old, metadata: { ...old.metadata }, status: obj.status };
       if (obj.status === undefined) delete next.status;
       if (strategy.statusUpdatesMetadata) next.metadata = { ...obj.metadata, managedFields: old.metadata.managedFields };
       // Ownership that server-side apply recorded for this status write is kept, as upstream's status
@@ -486,11 +490,14 @@ export class Store {
     } else {
       next = obj;
       const hasStatusSub = r.subresources.some((s) => s.name === 'status');
-      if (hasStatusSub) { if (old.status === undefined) delete next.status; else next.status = clone(old.status); }
+      if (hasStatusSub) { if (old.status === undefined) delete next.status; else next.status = old.status; }
     }
     // As upstream decodes a body into its Go type before anything compares it with the stored object:
     // a field left out and its Go zero value (resources: {}, creationTimestamp: null) are the same.
-    next = wireForm(next);
+    // A copy that shares nothing with the request's object or the stored one, so what follows may change it.
+    // The resourceVersion is left out here rather than deleted below: deleting a member from the middle
+    // of an object makes V8 keep it as a slow dictionary, which the writes below would then walk.
+    next = wireFormCopy(withoutResourceVersion(next));
     const m = next.metadata;
     m.name = name;
     if (r.namespaced) m.namespace = ns; else delete m.namespace;
@@ -533,10 +540,10 @@ export class Store {
       next = this.managedFields(old, next, opts.fieldManager, r, opts.subresource);
     }
     // In wire form before comparing: a write that differs only in order or Go zero values changes nothing.
-    next = wireForm(next);
+    // next is this write's own (brought into wire form above), so the parts still in wire form are kept.
+    next = wireFormReusing(next);
     // A write that changes nothing is not written: resourceVersion stays (kubectl shows "(no change)").
-    const oldNoRv = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
-    if (deepEqual(next, oldNoRv)) return old;
+    if (unchanged(next, old)) return old;
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (m.deletionTimestamp && (!m.finalizers || m.finalizers.length === 0) && !opts.dryRun) {
       try {
@@ -774,6 +781,23 @@ export class Store {
     }
     return errors.internal(e instanceof Error ? e.message : String(e));
   }
+}
+
+/** The object without metadata.resourceVersion (shallow copies; obj is not changed). */
+function withoutResourceVersion(obj: KObject): KObject {
+  const m = obj.metadata;
+  if (!m || typeof m !== 'object' || !Object.hasOwn(m, 'resourceVersion')) return obj;
+  const { resourceVersion: _, ...rest } = m;
+  return { ...obj, metadata: rest };
+}
+
+/**
+ * Whether a write's object equals the stored one apart from resourceVersion. Status (what most updates
+ * change) is compared first, so such a write is told apart without walking the rest of the object.
+ */
+function unchanged(next: KObject, old: KObject): boolean {
+  if (!deepEqual(next.status, old.status)) return false;
+  return deepEqual(next, { ...old, metadata: { ...old.metadata, resourceVersion: undefined } });
 }
 
 const META_STRINGS = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];

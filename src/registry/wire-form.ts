@@ -16,6 +16,7 @@
 import { setOwn } from '../util/own.ts';
 import { sortSmall } from '../util/small-sort.ts';
 import { protoKinds, protoSchema } from '../protobuf/schema.ts';
+import { jsonCopy } from '../util/json-copy.ts';
 
 type Row = [number, string, string, number];
 interface Tables {
@@ -72,6 +73,8 @@ interface Field {
   map: boolean;
   omitempty: boolean;
   pointer: boolean;
+  /** absent(f) is undefined: a value without this field is in wire form. */
+  omittedWhenAbsent: boolean;
 }
 interface Message {
   name: string;
@@ -96,12 +99,14 @@ function fieldOf(json: string, type: string, flags: number): Field {
   const valueType = m ? m[1] : type;
   const f: Field = {
     json, t: T.Scalar, zero: undefined, repeated: (flags & F_REPEATED) !== 0, map: m !== null,
-    omitempty: (flags & F_OMITEMPTY) !== 0, pointer: (flags & F_POINTER) !== 0,
+    omitempty: (flags & F_OMITEMPTY) !== 0, pointer: (flags & F_POINTER) !== 0, omittedWhenAbsent: false,
   };
   if (valueType in SPECIAL_ZERO) { f.t = T.Special; f.zero = SPECIAL_ZERO[valueType]; }
   else if (RAW.has(valueType) || protoTables().wrappers.has(valueType)) f.t = T.Raw;
   else if (protoTables().messages[valueType]) { f.t = T.Message; f.msg = message(valueType); }
   else f.zero = scalarZero(valueType);
+  // As absent() decides: a message or special value that is not a pointer is always written.
+  f.omittedWhenAbsent = f.omitempty && (f.repeated || f.map || f.pointer || (f.t !== T.Message && f.t !== T.Special));
   return f;
 }
 
@@ -139,20 +144,27 @@ function absent(f: Field): unknown {
   return f.omitempty ? undefined : f.zero;
 }
 
+/**
+ * Copy mode (wireFormCopy): values that wireForm passes through as they are (lists of scalars, raw
+ * JSON, unknown members, values of the wrong type) are deep-copied, so the result shares nothing.
+ */
+let copying = false;
+const leaf = (v: unknown): unknown => (copying && typeof v === 'object' && v !== null ? jsonCopy(v) : v);
+
 function encodeValue(f: Field, v: unknown): unknown {
-  if (f.t === T.Message) return isPlainObject(v) ? encodeMessage(f.msg!, v) : v;
-  return v;
+  if (f.t === T.Message) return isPlainObject(v) ? encodeMessage(f.msg!, v) : leaf(v);
+  return leaf(v);
 }
 
 function encodeField(f: Field, v: unknown): unknown {
   if (v === undefined || v === null) return absent(f);
   if (f.repeated) {
-    if (!Array.isArray(v)) return v;
+    if (!Array.isArray(v)) return leaf(v);
     if (v.length === 0 && f.omitempty) return undefined;
-    return f.t === T.Message ? v.map((x) => encodeValue(f, x)) : v;
+    return f.t === T.Message ? v.map((x) => encodeValue(f, x)) : leaf(v);
   }
   if (f.map) {
-    if (!isPlainObject(v)) return v;
+    if (!isPlainObject(v)) return leaf(v);
     const keys = Object.keys(v);
     if (keys.length === 0 && f.omitempty) return undefined;
     sortSmall(keys);
@@ -165,6 +177,9 @@ function encodeField(f: Field, v: unknown): unknown {
 }
 
 function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (reusing && settled(msg, v, out)) return v;
+  // A value already in wire form only needs copying (the walk costs less than building it again).
+  if (copying && settled(msg, v, out)) return jsonCopy(v);
   const keys = Object.keys(v);
   let known = 0;
   // A kind's struct starts with TypeMeta (inline, omitempty): kind and apiVersion first when set.
@@ -183,10 +198,80 @@ function encodeMessage(msg: Message, v: Record<string, unknown>, out: Record<str
     for (const k of keys) {
       if (msg.byName.has(k) || Object.hasOwn(out, k) || v[k] === undefined) continue;
       if (msg.kind && (k === 'kind' || k === 'apiVersion')) continue; // empty TypeMeta members are omitted
-      setOwn(out, k, v[k]);
+      setOwn(out, k, leaf(v[k]));
     }
   }
   return out;
+}
+
+/**
+ * Reuse mode (wireFormReusing): a message value already in wire form is returned as it is instead of
+ * being rebuilt, so only the parts of a tree that are not in wire form are built again.
+ */
+let reusing = false;
+
+/** Whether the encoding of a message field's value is the value itself (nothing dropped, added or reordered below it). */
+function fieldSettled(f: Field, x: unknown): boolean {
+  if (x === undefined) return false;
+  if (x === null) return absent(f) === null;
+  if (f.repeated) {
+    if (!Array.isArray(x)) return true;
+    if (x.length === 0) return !f.omitempty;
+    if (f.t !== T.Message) return true;
+    for (const e of x) if (isPlainObject(e) && !settled(f.msg!, e)) return false;
+    return true;
+  }
+  if (f.map) {
+    if (!isPlainObject(x)) return true;
+    let prev: string | undefined;
+    for (const k in x) {
+      if (!Object.hasOwn(x, k)) return false;
+      if (prev !== undefined && !(prev < k)) return false;
+      prev = k;
+      const e = x[k];
+      if (f.t === T.Message && isPlainObject(e) && !settled(f.msg!, e)) return false;
+    }
+    return prev !== undefined || !f.omitempty;
+  }
+  if (f.t === T.Scalar) return !(f.omitempty && !f.pointer && goEmpty(x));
+  if (f.t === T.Message) return !isPlainObject(x) || settled(f.msg!, x);
+  return true;
+}
+
+/**
+ * Whether encodeMessage(msg, v, out) would produce v exactly: the same keys in the same order with the
+ * same values (only an empty `out` qualifies). Walks without allocating; false at the first difference.
+ */
+function settled(msg: Message, v: Record<string, unknown>, out: Record<string, unknown>): boolean;
+function settled(msg: Message, v: Record<string, unknown>): boolean;
+function settled(msg: Message, v: Record<string, unknown>, out?: Record<string, unknown>): boolean {
+  if (out !== undefined) { for (const _ in out) return false; }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const fields = msg.fields;
+  let j = 0;
+  let typeMeta = msg.kind ? 0 : 2; // kind, then apiVersion, lead a kind's struct when set
+  let unknown = false;
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) return false;
+    const x = v[k];
+    if (x === undefined) return false;
+    if (typeMeta < 2) {
+      if (typeMeta === 0 && k === 'kind') { typeMeta = 1; if (typeof x !== 'string' || x === '') return false; continue; }
+      typeMeta = 2;
+      if (k === 'apiVersion') { if (typeof x !== 'string' || x === '') return false; continue; }
+    }
+    if (msg.kind && (k === 'kind' || k === 'apiVersion')) return false;
+    // Known fields come in struct order, unknown ones after them: a known field that is not found
+    // ahead of the last one matched is out of order.
+    if (unknown) { if (msg.byName.has(k)) return false; continue; }
+    // Fields before this key are absent from the value (found out of order otherwise), so they must encode to nothing.
+    while (j < fields.length && fields[j].json !== k) { if (!fields[j].omittedWhenAbsent) return false; j++; }
+    if (j === fields.length) { if (msg.byName.has(k)) return false; unknown = true; continue; }
+    if (!fieldSettled(fields[j], x)) return false;
+    j++;
+  }
+  for (; j < fields.length; j++) if (!fields[j].omittedWhenAbsent) return false;
+  return true;
 }
 
 /** Every object's keys sorted, at every level (how encoding/json writes a map[string]interface{}). */
@@ -224,7 +309,7 @@ export function isBuiltInKind(apiVersion: unknown, kind: unknown): boolean { ret
 export function wireForm<T extends Record<string, any>>(obj: T): T {
   const name = messageOfKind(obj.apiVersion, obj.kind);
   if (!name) return sortedKeys(obj) as T;
-  if (!protoTables().messages[name]) return obj;
+  if (!protoTables().messages[name]) return leaf(obj) as T;
   const out: Record<string, unknown> = {};
   if (obj.kind !== undefined) out.kind = obj.kind;
   if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
@@ -234,6 +319,35 @@ export function wireForm<T extends Record<string, any>>(obj: T): T {
   // (PartialObjectMetadataList sets it on every item).
   if (Array.isArray(rest.items) && name.endsWith('List') && !name.endsWith('.PartialObjectMetadataList')) rest.items = rest.items.map(withoutTypeMeta);
   return encodeMessage(message(name), rest, out) as T;
+}
+
+/**
+ * wireForm(obj), reusing every part of `obj` that is already in wire form (the result and obj may
+ * share objects, or be the same object). The JSON text is the same as wireForm's. For objects that
+ * belong to the caller only, e.g. a write's object after it was brought into wire form once and then
+ * changed in a few places.
+ */
+export function wireFormReusing<T extends Record<string, any>>(obj: T): T {
+  const name = messageOfKind(obj.apiVersion, obj.kind);
+  if (!name || !protoTables().messages[name] || Array.isArray(obj.items)) return wireForm(obj);
+  const msg = message(name);
+  if (settled(msg, obj)) return obj;
+  reusing = true;
+  try {
+    return wireForm(obj);
+  } finally {
+    reusing = false;
+  }
+}
+
+/** wireForm(obj) as a deep copy: the result shares no object or array with obj (sortedKeys already copies). */
+export function wireFormCopy<T extends Record<string, any>>(obj: T): T {
+  copying = true;
+  try {
+    return wireForm(obj);
+  } finally {
+    copying = false;
+  }
 }
 
 /** An object without kind and apiVersion (a typed list's item). */
