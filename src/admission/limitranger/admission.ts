@@ -54,6 +54,7 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
 
   return {
     name: 'LimitRanger',
+    applies: (a, phase) => (phase === 'mutate' ? handled(a) === 'pod' : handled(a) !== undefined),
     async mutate(a) {
       if (handled(a) !== 'pod') return;
       const defaults = (await rangesIn(a.namespace))?.defaults;
