@@ -1,3 +1,4 @@
 export { AdmissionChain, SYSTEM_USER, admissionUser } from './chain.ts';
-export type { AdmissionAttributes, AdmissionPlugin, Operation } from './types.ts';
+export type { AdmissionContextSource } from './chain.ts';
+export type { AdmissionAttributes, AdmissionPhase, AdmissionPlugin, Operation } from './types.ts';
 export { PLUGIN_ORDER } from './types.ts';

@@ -43,7 +43,16 @@ export interface AdmissionPlugin {
    * with undefined when the write failed (a plugin that reserved something, as quota does, releases it).
    */
   settled?(a: AdmissionAttributes, stored: KObject | undefined): void;
+  /**
+   * Whether the phase has anything to do for this request, answered without waiting. When false the
+   * chain skips the plugin without calling it (no promise, no event-loop turn), so it must be false only
+   * where the phase would have returned at once, changing and reading nothing. Asked just before the
+   * plugin's turn (after earlier plugins mutated). Absent: the plugin is always called.
+   */
+  applies?(a: AdmissionAttributes, phase: AdmissionPhase): boolean;
 }
+
+export type AdmissionPhase = 'mutate' | 'validate';
 
 /** Upstream's recommended plugin order (kube-apiserver's AllOrderedPlugins), for the plugins Skiff has. */
 export const PLUGIN_ORDER = [

@@ -301,7 +301,8 @@ export class Store {
       // Mutating admission sees the object as the client sent it: no name yet for generateName.
       const name = meta.name;
       if (generated) delete meta.name;
-      await this.admission.mutate(admission, this.admissionCtx(r, opts.requestedAs)).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
+      const mutating = this.admission.mutate(admission, () => this.admissionCtx(r, opts.requestedAs));
+      if (mutating) await mutating.catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
       obj = this.admitted(admission, obj, r);
       meta = obj.metadata;
       meta.name ??= name;
@@ -313,7 +314,8 @@ export class Store {
     }
     if (admission) {
       admission.object = obj;
-      await this.admission.validate(admission, this.admissionCtx(r, opts.requestedAs)).catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
+      const validating = this.admission.validate(admission, () => this.admissionCtx(r, opts.requestedAs));
+      if (validating) await validating.catch((e) => { this.undoAllocations(obj, strategy, r); throw e; });
     }
     if (opts.dryRun) {
       this.undoAllocations(obj, strategy, r);

@@ -74,3 +74,36 @@ test('admission: a mutation that breaks the object is caught by the kind validat
   store.admission.register({ name: 'MutatingAdmissionWebhook', mutate: async (a) => { a.object!.metadata.labels = { 'bad key!': 'v' }; } });
   await assert.rejects(store.create(cms, 'default', { metadata: { name: 'c' } } as any), (e: any) => e.code === 422);
 });
+
+test('admission: a plugin that says it does not apply is not called; the chain answers undefined (no promise) when none applies', async () => {
+  const { AdmissionChain } = await import('../../src/admission/index.ts');
+  const chain = new AdmissionChain();
+  const calls: string[] = [];
+  chain.register({ name: 'LimitRanger', applies: (a) => a.resource.resource === 'pods', mutate: async () => { calls.push('limits'); }, validate: async () => { calls.push('limits-v'); } });
+  chain.register({ name: 'ResourceQuota', applies: (_a, phase) => phase === 'validate', validate: async () => { calls.push('quota'); } });
+  const attrs = { operation: 'CREATE', resource: cms, requestResource: cms, subresource: '', name: 'c', namespace: 'default', object: { metadata: {} }, user: alice, dryRun: false, options: {} } as AdmissionAttributes;
+  let made = 0;
+  const ctx = () => { made++; return {} as never; };
+  assert.equal(chain.mutate(attrs, ctx), undefined, 'no mutating plugin applies to configmaps');
+  assert.equal(made, 0, 'the context is not made when no plugin runs');
+  const v = chain.validate(attrs, ctx);
+  assert.ok(v instanceof Promise, 'the quota plugin applies to validation');
+  await v;
+  assert.deepEqual(calls, ['quota']);
+  assert.equal(made, 1);
+});
+
+test('admission: whether a plugin applies is asked at its turn, after earlier plugins mutated', async () => {
+  const store = await newStore();
+  const calls: string[] = [];
+  store.admission.register({ name: 'MutatingAdmissionWebhook', applies: (a) => !!a.object?.metadata.labels?.tagged, mutate: async () => { calls.push('webhook'); } });
+  store.admission.register({ name: 'LimitRanger', mutate: async (a) => { calls.push('limits'); a.object!.metadata.labels = { tagged: 'yes' }; } });
+  const created = await store.create(cms, 'default', { metadata: { name: 'c' } } as any);
+  assert.deepEqual(calls, ['limits', 'webhook'], 'LimitRanger runs first in upstream order and makes the webhook apply');
+  assert.equal(created.metadata.labels?.tagged, 'yes');
+  await assert.rejects(
+    (async () => { store.admission.register({ name: 'ResourceQuota', applies: () => true, validate: async () => { throw errors.forbidden('quota says no'); } }); await store.create(cms, 'default', { metadata: { name: 'd' } } as any); })(),
+    /quota says no/,
+  );
+  await assert.rejects(store.get(cms, 'default', 'd'), /not found/, 'a refusal from an applying plugin still stops the write');
+});

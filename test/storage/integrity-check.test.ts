@@ -29,10 +29,14 @@ function markUnclean(path: string): void {
   raw.close();
 }
 
-/** Overwrite the root page of the log_key_prev index: damage that opening without a check never reads. */
+/**
+ * Add an index on the log that no query of the backend reads (every insert writes it) and overwrite its
+ * root page: damage that opening without a check never reads.
+ */
 function damageIndex(path: string): void {
-  const raw = new Database(path, { readonly: true });
-  const { rootpage } = raw.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'log_key_prev'`).get() as { rootpage: number };
+  const raw = new Database(path);
+  raw.exec('CREATE INDEX test_probe ON log(ts, key)');
+  const { rootpage } = raw.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'test_probe'`).get() as { rootpage: number };
   const pageSize = Number(raw.pragma('page_size', { simple: true }));
   raw.close();
   const fd = openSync(path, 'r+');

@@ -55,6 +55,7 @@ export function limitRangerPlugin(deps: { store: Store }): AdmissionPlugin {
 
   return {
     name: 'LimitRanger',
+    applies: (a, phase) => (phase === 'mutate' ? handled(a) === 'pod' : handled(a) !== undefined),
     async mutate(a) {
       if (handled(a) !== 'pod') return;
       const defaults = (synced ? rangesOf(synced, a.namespace) : await rangesIn(a.namespace))?.defaults;

@@ -138,6 +138,11 @@ export function podSecurityPlugin(deps: { store: Store }): AdmissionPlugin {
 
   return {
     name: 'PodSecurity',
+    applies(a) {
+      if (a.operation !== 'CREATE' && a.operation !== 'UPDATE') return false;
+      const key = `${a.resource.group}/${a.resource.resource}`;
+      return key === '/namespaces' || (!!a.namespace && (key === '/pods' || Object.hasOwn(TEMPLATES, key)));
+    },
     async validate(a) {
       if (a.operation !== 'CREATE' && a.operation !== 'UPDATE') return;
       const key = `${a.resource.group}/${a.resource.resource}`;

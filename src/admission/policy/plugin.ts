@@ -65,6 +65,8 @@ export function validatingAdmissionPolicy(deps: PolicyPluginDeps): PolicyPlugin 
   return {
     name: 'ValidatingAdmissionPolicy',
     source,
+    // Nothing to do once started with no binding, except for the policy kinds' own parameter checks.
+    applies: (a) => !started || source.bindings.size > 0 || (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)),
     async validate(a) {
       if (a.resource.group === 'admissionregistration.k8s.io' && EXCLUDED.has(a.resource.resource)) {
         if (deps.authorize) {

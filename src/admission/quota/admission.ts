@@ -243,7 +243,10 @@ export function resourceQuotaPlugin(deps: { store: Store; clock: Clock }): Admis
     ledger.settle(a.namespace, t.token, !!stored || unwritten);
   }
 
-  return { name: 'ResourceQuota', validate, settled };
+  /** False only where validate returns at once: no quota in the namespace (once the informer has listed). */
+  const applies = (a: AdmissionAttributes): boolean => !!a.namespace && !!a.object && (a.operation === 'CREATE' || a.operation === 'UPDATE')
+    && (!synced || synced.countByIndex('namespace', a.namespace) > 0);
+  return { name: 'ResourceQuota', validate, settled, applies };
 }
 
 /**

@@ -26,6 +26,7 @@ export function runtimeClassPlugin(deps: { store: Store }): AdmissionPlugin {
   };
   return {
     name: 'RuntimeClass',
+    applies: handled,
     async mutate(a) {
       if (!handled(a)) return;
       const rc = await classOf(a) as any;

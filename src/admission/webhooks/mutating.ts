@@ -24,6 +24,7 @@ interface Round { previouslyInvoked: Set<string>; reinvoke: Set<string> }
 export function mutatingWebhookPlugin(source: WebhookSource, store: Store, deps: CallDeps): AdmissionPlugin {
   return {
     name: 'MutatingAdmissionWebhook',
+    applies: (a) => source.hooks().length > 0 && !exempt(a),
     async mutate(a) {
       const hooks = source.hooks();
       if (!hooks.length || exempt(a)) return;

@@ -16,6 +16,7 @@ import { failOpen } from './failure.ts';
 export function validatingWebhookPlugin(source: WebhookSource, store: Store, deps: CallDeps): AdmissionPlugin {
   return {
     name: 'ValidatingAdmissionWebhook',
+    applies: (a) => source.hooks().length > 0 && !exempt(a),
     async validate(a) {
       const hooks = source.hooks();
       if (!hooks.length || exempt(a)) return;
