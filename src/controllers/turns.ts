@@ -17,7 +17,11 @@ let sliceStart = -Infinity;
 let scheduled = false;
 let waiting = new Set<() => void>();
 
-/** True while the current slice has budget left (false outside any slice). */
+/**
+ * True while the current slice has budget left: for SLICE_MS of real time after a turn began, which
+ * covers the microtasks its work chains (and, within that time, any other callback: the slice is a
+ * time budget, not a scope).
+ */
 export function inSlice(): boolean {
   return performance.now() - sliceStart < SLICE_MS;
 }
