@@ -4,11 +4,14 @@
 // concurrent keep-alive connections, and reports the time from the first create sent to the last pod
 // seen Running on the watch, and the server's resident memory (sampled from /proc every 100 ms).
 // The figures include the kubelet's simulated start delay (1 s ± 20%).
-//   node bench/running.ts [--quick] [--image IMAGE] [--pods N --nodes N]
+//   node bench/running.ts [--quick] [--image IMAGE] [--pods N --nodes N] [--smaps]
+//   (--smaps: where the server's RSS is — anonymous, malloc heap, files; V8 heap spaces used/committed —
+//   when idle, when all pods are Running and after the forced GC at the end; see bench/smaps.ts.)
 //   (default image registry.k8s.io/pause:3.10, which the container runtime runs; an image the catalogue
 //   does not know, e.g. --image example.com/app:1, goes through the stage table instead.
 //   SKIFF_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR": extra flags for the server's node.)
 import { SERVER_FLAGS } from './serve.ts';
+import { describeRss, describeSpaces, rssParts } from './smaps.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,6 +122,8 @@ async function podsToRunning(out: Record<string, string | number>, nodes: number
     }
     await sleep(1000);
     const rssIdle = rssOf(s.pid);
+    const smaps = process.argv.includes('--smaps');
+    if (smaps) out[key('RSS when idle')] = describeRss(rssParts(s.pid));
     const ns = 'running';
     const made = await c.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     if (made.status !== 201) throw new Error(`create namespace: ${made.status} ${made.body.slice(0, 300)}`);
@@ -154,12 +159,17 @@ async function podsToRunning(out: Record<string, string | number>, nodes: number
     clearInterval(sampler);
     peak = Math.max(peak, rssOf(s.pid));
     const cpu = cpuOf(s.pid) - cpu0;
+    if (smaps) out[key('RSS when all Running')] = describeRss(rssParts(s.pid));
     stopWatch();
     out[key('created in')] = sec(created);
     out[key('all bound after')] = tBound ? sec(tBound - t0) : `not all bound (${bound})`;
     out[key('all Running after')] = ok ? sec(tRunning - t0) : `timed out (${running.size} running)`;
     out[key('server CPU from first create to all Running')] = `${cpu.toFixed(2)} s`;
     const after = await s.probe();
+    if (smaps) {
+      out[key('RSS after forced GC at the end')] = describeRss(rssParts(s.pid));
+      out[key('V8 heap spaces used/committed (MB) after forced GC')] = describeSpaces(after.spaces as unknown as Record<string, { used: number; size: number }>);
+    }
     out[key('server RSS idle / peak / after forced GC at the end')] = `${mb(rssIdle)} / ${mb(peak)} / ${mb(after.rss)}`;
     out[key('server heap used / external (array buffers) after forced GC at the end')] = `${mb(after.heapUsed)} / ${mb(after.external)} (${mb(after.arrayBuffers)})`;
   } finally {
