@@ -85,6 +85,29 @@ export const lifecycleCases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    behavior: 'lifecycle.image-present', name: 'image-already-present',
+    async run(ctx) {
+      const node = (await ok(ctx, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+      const pod = (name: string, policy: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${ctx.ns}}\nspec:\n  nodeName: ${node}\n  containers:\n  - {name: web, image: nginx:1.27, imagePullPolicy: ${policy}}\n`;
+      const running = (name: string) => waitFor(`${name} Running`, async () => (await row(ctx, name)).status === 'Running', { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      await ok(ctx, ['apply', '-f', file(ctx, 'first.yaml', pod('first', 'IfNotPresent'))]);
+      await running('first');
+      // The node holds nginx:1.27 now (pulled by this pod, or by an earlier one).
+      await ok(ctx, ['apply', '-f', file(ctx, 'second.yaml', pod('second', 'IfNotPresent'))]);
+      await running('second');
+      const second = await ok(ctx, ['describe', 'pod', 'second', '-n', ctx.ns]);
+      check(/Normal\s+Pulled\s+.*kubelet\s+Container image "nginx:1.27" already present on machine/.test(second), `describe second lacks "already present":\n${second.slice(-1500)}`);
+      check(!/Pulling/.test(second), `second was pulled again:\n${second.slice(-1500)}`);
+      // Policy Always pulls whatever the node holds.
+      await ok(ctx, ['apply', '-f', file(ctx, 'always.yaml', pod('always', 'Always'))]);
+      await running('always');
+      const always = await ok(ctx, ['describe', 'pod', 'always', '-n', ctx.ns]);
+      check(/Normal\s+Pulling\s+.*Pulling image "nginx:1.27"/.test(always) && /Normal\s+Pulled\s+.*Successfully pulled image "nginx:1.27"/.test(always), `describe always lacks Pulling/Successfully pulled:\n${always.slice(-1500)}`);
+      check(!/already present/.test(always), `always was not pulled:\n${always.slice(-1500)}`);
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'lifecycle.run-to-completion', name: 'wait-succeeded',
     async run(ctx) {
       await ok(ctx, ['apply', '-f', file(ctx, 'job.yaml', podYaml('once', ctx.ns, { 'skiff.dev/run-seconds': '1' }, { restartPolicy: 'Never' }))]);
