@@ -18,6 +18,7 @@ import { rfc3339 } from '../clock.ts';
 import type { Container as GeneratedContainer, Pod } from '../types/generated.ts';
 import { workerFor } from './containers/workers.ts';
 import type { NodeImages } from './image-pulls.ts';
+import { gatesOutOfDate, readyCondition } from './readiness-gates.ts';
 
 export const ANN_START = 'skiff.dev/start-seconds';
 export const ANN_RUN = 'skiff.dev/run-seconds';
@@ -198,7 +199,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
     const conds = (p.status?.conditions ?? []) as Cond[];
     setCondition(conds, cond('PodReadyToStartContainers', 'True', now));
     setCondition(conds, cond('Initialized', 'True', now));
-    if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, cond('Ready', 'True', now)); }
+    if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, readyCondition(p, conds, rfc3339(now))); }
     const out: Record<string, any> = { ...(p.status ?? {}), phase: 'Running', conditions: order(conds), containerStatuses: statuses };
     if (ip) { out.podIP = ip; out.podIPs = [{ ip }]; }
     if (p.spec?.initContainers?.length) {
@@ -214,8 +215,14 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
     const statuses = (p.status?.containerStatuses ?? []).map((s) => ({ ...s, ready: true }));
     const conds = (p.status?.conditions ?? []) as Cond[];
     setCondition(conds, cond('ContainersReady', 'True', ctx.now));
-    setCondition(conds, cond('Ready', 'True', ctx.now));
+    setCondition(conds, readyCondition(p, conds, rfc3339(ctx.now)));
     return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
+  },
+  // spec.readinessGates: a gate's condition changed; Ready says again what the gates say.
+  'readiness-gates': (p, ctx) => {
+    const conds = (p.status?.conditions ?? []) as Cond[];
+    setCondition(conds, readyCondition(p, conds, rfc3339(ctx.now)));
+    return { ...(p.status ?? {}), conditions: order(conds) };
   },
   // skiff.dev/readiness-flap-seconds: a ready pod's readiness probe fails after that long, and it
   // is ready again the same time later (Unhealthy events).
@@ -245,7 +252,7 @@ export const STATUS_TRANSFORMS: Record<string, StatusTransform> = {
       ...s, containerID: containerId(p, `${s.name}/${s.restartCount ?? 0}`), ready: readyNow, started: true, state: { running: { startedAt: rfc3339(now) } },
     }));
     const conds = (p.status?.conditions ?? []) as Cond[];
-    if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, cond('Ready', 'True', now)); }
+    if (readyNow) { setCondition(conds, cond('ContainersReady', 'True', now)); setCondition(conds, readyCondition(p, conds, rfc3339(now))); }
     return { ...(p.status ?? {}), conditions: order(conds), containerStatuses: statuses };
   },
   // restartPolicy Never/OnFailure: the containers finish after their run time.
@@ -276,6 +283,8 @@ export const PREDICATES: Record<string, (p: Pod) => boolean> = {
   'emulated': (p) => workerFor(p.metadata.uid) !== undefined,
   /** A deleted pod the kubelet may remove: no finalizers, or not yet asked (grace period not 0). */
   'removable': (p) => !p.metadata.finalizers?.length || (p.metadata.deletionGracePeriodSeconds ?? 0) !== 0,
+  /** spec.readinessGates: the containers are ready and Ready does not say what the gates' conditions say now. */
+  'gates-changed': gatesOutOfDate,
 };
 
 /** Named delays (milliseconds of simulated time, given the pod and now). */

@@ -7,9 +7,10 @@ import type { Stage } from '../../src/kubelet/stages.ts';
 import type { KObject } from '../../src/registry/strategy.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const base = (name: string, extra: { annotations?: Record<string, string>; spec?: Record<string, any>; metadata?: Record<string, any> } = {}): KObject => ({
+const base = (name: string, extra: { annotations?: Record<string, string>; spec?: Record<string, any>; metadata?: Record<string, any>; status?: Record<string, any> } = {}): KObject => ({
   metadata: { name, namespace: 'default', uid: `uid-${name}`, ...(extra.annotations ? { annotations: extra.annotations } : {}), ...(extra.metadata ?? {}) },
   spec: { nodeName: 'n', containers: [{ name: 'c', image: 'nginx' }], ...(extra.spec ?? {}) },
+  ...(extra.status ? { status: extra.status } : {}),
 });
 
 export const SCENARIOS: KObject[] = [
@@ -30,6 +31,11 @@ export const SCENARIOS: KObject[] = [
   base('deleted-pending', { metadata: { deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } }),
   base('finalized', { metadata: { deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 0, finalizers: ['f'] }, spec: { restartPolicy: 'Never' } }),
   base('unbound', { spec: { nodeName: undefined } }),
+  // Running and Ready when a readiness gate was found unmet (another controller removed its condition).
+  base('gated', { spec: { readinessGates: [{ conditionType: 'example.com/lb' }] } }),
+  base('gated-stale', { spec: { readinessGates: [{ conditionType: 'example.com/lb' }] }, status: { phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True' }, { type: 'ContainersReady', status: 'True' }],
+    containerStatuses: [{ name: 'c', ready: true, started: true, restartCount: 0, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] } }),
 ];
 
 export interface Step { stage: string; at: number; delay: number; status?: Record<string, any>; events?: unknown[]; delete?: boolean }

@@ -27,6 +27,8 @@ import type { PodAddresses } from './env.ts';
 import { arm, clearTimers, newSlot, nextBackoff, running } from './container-run.ts';
 import type { Run, Slot, SlotKind } from './container-run.ts';
 import { podStatus } from './status.ts';
+import { gatesOutOfDate } from '../readiness-gates.ts';
+import type { Pod } from '../../types/generated.ts';
 import type { NodeImages } from '../image-pulls.ts';
 import { deepEqual } from '../../util/deep-equal.ts';
 
@@ -126,6 +128,8 @@ export class PodWorker {
     this.startNewEphemeral();
     const meta = metaSignature(this.pod);
     if (meta !== this.metaSeen) { this.metaSeen = meta; void this.volumes?.refresh().catch(() => {}); }
+    // A readiness gate's condition set or changed (pods/status): Ready is written again.
+    if (gatesOutOfDate(this.pod as Pod)) this.flush();
   }
   private metaSeen?: string;
 

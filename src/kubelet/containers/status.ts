@@ -5,6 +5,8 @@ import type { KObject } from '../../registry/strategy.ts';
 import { setCondition, orderConditions, imageRef } from '../builtins.ts';
 import type { Run, Slot } from './container-run.ts';
 import { running } from './container-run.ts';
+import { readyCondition } from '../readiness-gates.ts';
+import type { Pod } from '../../types/generated.ts';
 
 type Cond = Parameters<typeof setCondition>[1];
 
@@ -61,7 +63,7 @@ export function podStatus(pod: KObject, v: PodView, now: number): Record<string,
     setCondition(conds, cond('Ready', 'False', now, 'ContainersNotReady', msg));
   } else {
     setCondition(conds, cond('ContainersReady', 'True', now));
-    setCondition(conds, cond('Ready', 'True', now));
+    setCondition(conds, readyCondition(pod as Pod, conds, rfc3339(now)));
   }
   // upstream's getPhase: a container that has never started (waiting, no last state) keeps the pod Pending.
   const phase = v.phase === 'Running' && mains.some((m) => !m.current && !m.last) ? 'Pending' : v.phase;
