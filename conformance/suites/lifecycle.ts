@@ -108,6 +108,30 @@ export const lifecycleCases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    // spec.readinessGates: Running with its containers ready, the pod stays unready (READINESS GATES 0/1)
+    // until a client sets the gate's condition through pods/status (a strategic merge by condition type).
+    behavior: 'lifecycle.readiness-gates', name: 'readiness-gate-patch-status',
+    async run(ctx) {
+      const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: gated, namespace: ${ctx.ns}}\nspec:\n  readinessGates: [{conditionType: example.com/lb}]\n  containers:\n  - {name: web, image: nginx:1.27}\n`;
+      await ok(ctx, ['apply', '-f', file(ctx, 'gated.yaml', pod)]);
+      const conds = async () => (JSON.parse(await ok(ctx, ['get', 'pod', 'gated', '-n', ctx.ns, '-o', 'json'])).status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+      const ready = await waitFor('containers ready', async () => { const c = await conds(); return c.find((x) => x.type === 'ContainersReady')?.status === 'True' ? c.find((x) => x.type === 'Ready') : undefined; },
+        { timeoutMs: 20_000, intervalMs: 300, signal: ctx.signal });
+      check(ready?.status === 'False' && ready.reason === 'ReadinessGatesNotReady' && ready.message === 'corresponding condition of pod readiness gate "example.com/lb" does not exist.', `Ready: ${JSON.stringify(ready)}`);
+      const wide = async () => (await ok(ctx, ['get', 'pod', 'gated', '-n', ctx.ns, '-o', 'wide', '--no-headers'])).trim().split(/\s+/);
+      let cols = await wide();
+      // READY counts ready containers (1/1 as upstream); READINESS GATES counts met gates.
+      check(cols[1] === '1/1' && cols.at(-1) === '0/1', `READY and READINESS GATES: ${cols.join(' ')}`);
+      await ok(ctx, ['patch', 'pod', 'gated', '-n', ctx.ns, '--subresource=status', '-p', '{"status":{"conditions":[{"type":"example.com/lb","status":"True"}]}}']);
+      const w = await kubectl(ctx, ['wait', '--for=condition=Ready', 'pod/gated', '-n', ctx.ns, '--timeout=20s'], { timeoutMs: 30_000 });
+      check(w.code === 0 && w.stdout.includes('pod/gated condition met'), `wait: ${show(w)}`);
+      cols = await wide();
+      check(cols[1] === '1/1' && cols.at(-1) === '1/1', `READY and READINESS GATES: ${cols.join(' ')}`);
+      check((await conds()).some((x) => x.type === 'example.com/lb' && x.status === 'True'), 'the gate condition is kept');
+    },
+    timeoutMs: 60_000,
+  },
+  {
     behavior: 'lifecycle.run-to-completion', name: 'wait-succeeded',
     async run(ctx) {
       await ok(ctx, ['apply', '-f', file(ctx, 'job.yaml', podYaml('once', ctx.ns, { 'skiff.dev/run-seconds': '1' }, { restartPolicy: 'Never' }))]);
