@@ -23,6 +23,7 @@ import { onPaths } from './route-paths.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
+interface Series { total: { inc(): void }; duration: { observe(v: number): void } }
 type Prom = typeof import('prom-client');
 
 const BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
@@ -89,6 +90,7 @@ function storageResourceName(r: ResourceInfo): string { return r.group ? `${r.re
 export class ApiMetrics {
   private prom?: { registry: import('prom-client').Registry; total: import('prom-client').Counter; duration: import('prom-client').Histogram; longRunning: import('prom-client').Gauge };
   private pending: Observation[] = [];
+  private readonly series = new Map<string, Series>();
   private loading?: Promise<void>;
   private readonly requests = new WeakMap<ServerResponse, { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }>();
 
@@ -145,8 +147,21 @@ export class ApiMetrics {
       if (this.pending.length < MAX_PENDING) this.pending.push(o);
       return;
     }
-    this.prom.total.inc({ ...o.labels, code: String(o.code) });
-    if (o.seconds !== undefined) this.prom.duration.observe(o.labels, o.seconds);
+    const series = this.seriesOf(o.labels, o.code);
+    series.total.inc();
+    if (o.seconds !== undefined) series.duration.observe(o.seconds);
+  }
+
+  /**
+   * The counter and histogram children of one label set, looked up once and kept: prom-client hashes
+   * a label object on every call, which on a busy server costs more than the counting. The label
+   * values are bounded (labelsFor), so is this map.
+   */
+  private seriesOf(l: Labels, code: number): Series {
+    const key = `${l.verb} ${l.group} ${l.version} ${l.resource} ${l.subresource} ${l.scope} ${l.component} ${code}`;
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, s = { total: this.prom!.total.labels({ ...l, code: String(code) }), duration: this.prom!.duration.labels(l) });
+    return s;
   }
 
   private build(prom: Prom): void {
