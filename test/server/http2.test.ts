@@ -227,3 +227,36 @@ test('HTTP/2 hostile input: oversized body 413, impersonation headers, a wrongly
     assert.equal(JSON.parse(nowhere.body).kind, 'Status');
   } finally { session.close(); }
 });
+
+test('HTTP/2: a body in many DATA frames is read whole; a stream reset mid-body creates nothing and the connection serves on', async () => {
+  const session = http2.connect(s.url, { ca: s.caPem });
+  try {
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in-pieces' }, data: { a: 'y'.repeat(100_000) } });
+    const created = await new Promise<H2Answer>((resolve, reject) => {
+      const req = session.request({ ':method': 'POST', ':path': CM, authorization: `Bearer ${s.token}`, accept: 'application/json', 'content-type': 'application/json' });
+      let status = 0, body = '';
+      req.on('response', (h) => { status = Number(h[':status']); });
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => { body += c; });
+      req.on('end', () => resolve({ status, headers: {}, body }));
+      req.on('error', reject);
+      // Pieces written on separate turns, so they leave as separate frames.
+      let at = 0;
+      const next = () => { if (at >= text.length) { req.end(); return; } req.write(text.slice(at, at += 7_000)); setImmediate(next); };
+      next();
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(JSON.parse(created.body).data.a.length, 100_000);
+
+    // Half a body, then RST_STREAM: nothing is created.
+    const half = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'never-finished' } });
+    await new Promise<void>((resolve) => {
+      const req = session.request({ ':method': 'POST', ':path': CM, authorization: `Bearer ${s.token}`, 'content-type': 'application/json', 'content-length': String(half.length) });
+      req.on('error', () => {});
+      req.write(half.slice(0, 20), () => setTimeout(() => { req.close(http2.constants.NGHTTP2_CANCEL); resolve(); }, 50));
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await h2Request(session, 'GET', `${CM}/never-finished`)).status, 404);
+    assert.equal((await h2Request(session, 'GET', `${CM}/in-pieces`)).status, 200);
+  } finally { session.close(); }
+});
