@@ -81,7 +81,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer
 }
 
 export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType === undefined) return '';
+  const semi = contentType.indexOf(';');
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
 export type ProtobufDecoder = (buf: Uint8Array) => { apiVersion: string; kind: string; object: Record<string, any> };

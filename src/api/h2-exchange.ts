@@ -2,12 +2,11 @@
 // plain (writes: create, update, patch, delete): the application sees what it sees of Node's HTTP/2
 // compatibility objects (ApiHttp2Request/ApiHttp2Response, http2.ts), without their cost per request
 // (a Readable and a Stream built and wired to the stream with eleven listeners, every header set
-// checked twice, empty trailers sent after each body). Everything else (reads, which may stream
-// lists; watches, logs, proxies, exec; `Expect`; CONNECT) keeps the compatibility objects.
+// checked twice). Everything else (reads, which may stream lists; watches, logs, proxies, exec;
+// `Expect`; CONNECT) keeps the compatibility objects.
 //
 // Same answers on the wire: status, headers (names lower-cased, HTTP/1.x connection headers dropped,
-// `date` added by the stream) and body bytes; only the framing differs (the body's last DATA frame
-// ends the stream, where the compatibility layer sends an empty one after it).
+// `date` added by the stream), body bytes, and frames.
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
@@ -55,7 +54,13 @@ export class H2Request {
     const out: IncomingHttpHeaders = {};
     const authority = this.all[':authority'];
     if (authority !== undefined && this.all.host === undefined) out.host = authority as string;
-    for (const k in this.all) if (k.charCodeAt(0) !== 58 /* : */) out[k] = this.all[k];
+    // Names from the raw list (enumerating the stream's header object, a dictionary, costs more);
+    // values from the object, which has repeated fields combined as Node combines them.
+    const raw = this.rawAll;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i];
+      if (k.charCodeAt(0) !== 58 /* : */ && !Object.hasOwn(out, k)) out[k] = this.all[k];
+    }
     return (this.plain = out);
   }
   set headers(v: IncomingHttpHeaders) { this.plain = v; }
@@ -78,7 +83,7 @@ export class H2Request {
   /** As IncomingMessage.headersDistinct: every header's values, in order. */
   get headersDistinct(): Record<string, string[]> {
     if (this.distinct) return this.distinct;
-    const out: Record<string, string[]> = {};
+    const out: Record<string, string[]> = Object.create(null); // as Node makes it: any name is a header
     const raw = this.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) (out[raw[i]] ??= []).push(raw[i + 1]);
     return (this.distinct = out);
@@ -213,9 +218,17 @@ export class H2Response extends EventEmitter {
 
   private respond(endStream: boolean): void {
     this.out[':status'] = this.code;
-    this.stream.respond(this.out, { endStream });
+    if (endStream) { this.stream.respond(this.out, { endStream }); return; }
+    // The stream is ended by an empty DATA frame once the body is written (empty trailers), as the
+    // compatibility layer ends it: ended with the body's last frame instead, the stream closes
+    // before the write completes, and Node then makes an ERR_STREAM_DESTROYED (stack and all) for
+    // the write's pending callbacks on every response.
+    this.stream.respond(this.out, { endStream, waitForTrailers: true });
+    this.stream.once('wantTrailers', sendNoTrailers);
   }
 }
+
+function sendNoTrailers(this: ServerHttp2Stream): void { this.sendTrailers({}); }
 
 const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 

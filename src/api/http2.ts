@@ -78,7 +78,7 @@ Object.defineProperties(ApiHttp2Request.prototype, {
   headersDistinct: { configurable: true, get(this: Http2ServerRequest) {
     const p = plainOf(this);
     if (p.distinct) return p.distinct;
-    const out: Record<string, string[]> = {};
+    const out: Record<string, string[]> = Object.create(null); // as Node makes it: any name is a header
     const raw = rawOf(this);
     for (let i = 0; i < raw.length; i += 2) (out[raw[i]] ??= []).push(raw[i + 1]);
     return (p.distinct = out);

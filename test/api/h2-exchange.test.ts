@@ -42,8 +42,14 @@ test('the request shows headers as HTTP/1.1 does: no pseudo-headers, host from :
   assert.equal(req.url, '/api/v1/x?y=1');
   assert.deepEqual(req.headers, { host: 'h:6443', 'impersonate-group': 'a' });
   assert.deepEqual(req.rawHeaders, ['host', 'h:6443', 'impersonate-group', 'a']);
-  assert.deepEqual(req.headersDistinct, { host: ['h:6443'], 'impersonate-group': ['a'] });
+  assert.deepEqual({ ...req.headersDistinct }, { host: ['h:6443'], 'impersonate-group': ['a'] });
   assert.equal(req.httpVersionMajor, 2);
+  // A repeated field: the value as the stream's header object has it (combined); names that are
+  // also Object.prototype's are ordinary headers.
+  const stream = new FakeStream();
+  const twice = new H2Request(stream as never, { ':method': 'PUT', ':path': '/', accept: 'a, b', constructor: 'c' } as never, [':method', 'PUT', ':path', '/', 'accept', 'a', 'accept', 'b', 'constructor', 'c']);
+  assert.deepEqual(twice.headers, { accept: 'a, b', constructor: 'c' });
+  assert.deepEqual({ ...twice.headersDistinct }, { accept: ['a', 'b'], constructor: ['c'] });
 });
 
 test('the response: lower-cased headers, connection headers dropped, appended values, one respond, end with and without a body', () => {
