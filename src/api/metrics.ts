@@ -23,6 +23,10 @@ import { onPaths } from './route-paths.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
+interface RequestState { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }
+/** A request's timing state, kept on its response (cheaper to set and to collect than a WeakMap entry per request). */
+const REQUEST_STATE = Symbol('requestMetrics');
+type WithRequestState = ServerResponse & { [REQUEST_STATE]?: RequestState };
 interface Series { total: { inc(): void }; duration: { observe(v: number): void } }
 type Prom = typeof import('prom-client');
 
@@ -92,7 +96,6 @@ export class ApiMetrics {
   private pending: Observation[] = [];
   private readonly series = new Map<string, Series>();
   private loading?: Promise<void>;
-  private readonly requests = new WeakMap<ServerResponse, { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }>();
 
   /** Handler failures that were not a StatusError (skiff_internal_errors_total). */
   private internalErrors = 0;
@@ -117,8 +120,8 @@ export class ApiMetrics {
    */
   begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): () => void {
     const elapsed = stopwatch();
-    const state: { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels } = { req, longRunning };
-    this.requests.set(res, state);
+    const state: RequestState = { req, longRunning };
+    (res as WithRequestState)[REQUEST_STATE] = state;
     let done = false;
     return () => {
       if (done) return;
@@ -133,7 +136,7 @@ export class ApiMetrics {
 
   /** Called by the request pipeline once it knows what a request addresses. */
   describe(res: ServerResponse, info: RequestInfo): void {
-    const state = this.requests.get(res);
+    const state = (res as WithRequestState)[REQUEST_STATE];
     if (!state) return;
     state.info = info;
     if (state.longRunning && this.prom) {
