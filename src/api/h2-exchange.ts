@@ -122,7 +122,8 @@ export class H2Response extends EventEmitter {
     this.req = req;
     this.stream = req.stream;
     // As the compatibility response: 'finish' then 'close' once the stream is closed, however it ended.
-    this.stream.once('close', () => { this.closed = true; this.emit('finish'); this.emit('close'); });
+    // ('on', not 'once': a stream closes once, and 'once' wraps and later unhooks every listener.)
+    this.stream.on('close', () => { this.closed = true; this.emit('finish'); this.emit('close'); });
   }
 
   get statusCode(): number { return this.code; }
@@ -224,7 +225,7 @@ export class H2Response extends EventEmitter {
     // before the write completes, and Node then makes an ERR_STREAM_DESTROYED (stack and all) for
     // the write's pending callbacks on every response.
     this.stream.respond(this.out, { endStream, waitForTrailers: true });
-    this.stream.once('wantTrailers', sendNoTrailers);
+    this.stream.on('wantTrailers', sendNoTrailers); // emitted once per stream
   }
 }
 
