@@ -102,3 +102,24 @@ test('nothing is sent on a stream already destroyed (the client went away)', () 
   assert.equal(stream.sent.headers, undefined);
   assert.deepEqual(stream.sent.body, []);
 });
+
+test('a proxied answer (the aggregator) pipes into the response: headers, every chunk in order, then the end', async () => {
+  const { Readable } = await import('node:stream');
+  const { stream, res, req } = pair();
+  res.writeHead(202, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  const upstream = Readable.from(['{"a":', '1}', '\n']);
+  await new Promise<void>((resolve) => { upstream.pipe(res as never); upstream.on('end', () => setImmediate(resolve)); });
+  assert.deepEqual(stream.sent.headers, { 'content-type': 'application/json', ':status': 202 });
+  assert.equal(stream.sent.body.join(''), '{"a":1}\n');
+  assert.equal(stream.writableEnded, true);
+  assert.equal(res.writableEnded, true);
+  // The request body is read through the stream, also by async iteration (the aggregator's readBody).
+  const body = new FakeStream() as FakeStream & { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> };
+  const chunks = Readable.from([Buffer.from('x'), Buffer.from('y')]);
+  body[Symbol.asyncIterator] = () => chunks[Symbol.asyncIterator]();
+  const r2 = new H2Request(body as never, { ':method': 'POST', ':path': '/' }, [':method', 'POST', ':path', '/']);
+  const got: string[] = [];
+  for await (const c of r2) got.push(String(c));
+  assert.deepEqual(got, ['x', 'y']);
+  assert.equal(req.socket?.remoteAddress, '127.0.0.1');
+});
