@@ -1,5 +1,6 @@
 // Reading and decoding request bodies: size limit, JSON, YAML and (via the protobuf module) protobuf.
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { yaml, yamlDuplicateKeys } from '../util/yaml.ts';
 import { errors } from '../errors.ts';
 
@@ -49,26 +50,40 @@ export function unrecognizedObject(kind: string, reason: string, buf: Buffer): n
   throw errors.badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${reason} (${summarize(buf)})`);
 }
 
+/**
+ * Where a request's body comes from: over HTTP/2 the stream itself, as Node's compatibility request
+ * would only pass each chunk on through a second stream of its own.
+ */
+function bodySource(req: IncomingMessage): Readable {
+  const stream = req.httpVersionMajor === 2 ? (req as { stream?: Readable }).stream : undefined;
+  return stream ?? req;
+}
+
 export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const src = bodySource(req);
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) { req.resume(); reject(errors.tooLarge()); return; }
+    if (declared > limit) { src.resume(); reject(errors.tooLarge()); return; }
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
-    req.on('data', (c: Buffer) => {
+    src.on('data', (c: Buffer) => {
       if (failed) return;
       size += c.length;
-      if (size > limit) { failed = true; reject(errors.tooLarge()); req.resume(); return; }
+      if (size > limit) { failed = true; reject(errors.tooLarge()); src.resume(); return; }
       chunks.push(c);
     });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(errors.badRequest(`error reading request body: ${e.message}`)); } });
+    src.on('end', () => { if (!failed) { failed = true; resolve(Buffer.concat(chunks)); } });
+    src.on('error', (e) => { if (!failed) { failed = true; reject(errors.badRequest(`error reading request body: ${e.message}`)); } });
+    // An HTTP/2 stream the client reset ends without 'end': the body is incomplete.
+    if (src !== req) src.on('close', () => { if (!failed) { failed = true; reject(errors.badRequest('error reading request body: the client closed the stream before the body was complete')); } });
   });
 }
 
 export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType === undefined) return '';
+  const semi = contentType.indexOf(';');
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
 export type ProtobufDecoder = (buf: Uint8Array) => { apiVersion: string; kind: string; object: Record<string, any> };

@@ -10,7 +10,8 @@
 // HTTP/2 forbids (Connection, Keep-Alive, Transfer-Encoding, Upgrade) are dropped rather than
 // thrown on, as Go's HTTP/2 server drops them.
 import { Http2ServerRequest, Http2ServerResponse, createSecureServer } from 'node:http2';
-import type { Http2SecureServer, SecureServerOptions, ServerHttp2Session } from 'node:http2';
+import type { Http2SecureServer, SecureServerOptions, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import { H2Request, H2Response, isPlainExchange } from './h2-exchange.ts';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /**
@@ -77,7 +78,7 @@ Object.defineProperties(ApiHttp2Request.prototype, {
   headersDistinct: { configurable: true, get(this: Http2ServerRequest) {
     const p = plainOf(this);
     if (p.distinct) return p.distinct;
-    const out: Record<string, string[]> = {};
+    const out: Record<string, string[]> = Object.create(null); // as Node makes it: any name is a header
     const raw = rawOf(this);
     for (let i = 0; i < raw.length; i += 2) (out[raw[i]] ??= []).push(raw[i + 1]);
     return (p.distinct = out);
@@ -129,10 +130,27 @@ export function createApiSecureServer(tls: SecureServerOptions & { requireHostHe
     maxSessionMemory: 64,
     settings: { maxConcurrentStreams: H2_MAX_STREAMS, maxFrameSize: RESOURCE_BODY_99TH, initialWindowSize: RESOURCE_BODY_99TH, maxHeaderListSize: MAX_HEADER_LIST },
   }, app);
+  servePlainExchanges(server);
   server.on('session', configureSession);
   // A session's protocol error ends that session; the server carries on.
   server.on('sessionError', () => {});
   return server;
+}
+
+/**
+ * Streams of plain requests (h2-exchange.ts) get a light request/response pair; the rest go to
+ * Node's compatibility layer as before. Both reach the server's 'request' listeners.
+ */
+function servePlainExchanges(server: Http2SecureServer): void {
+  // The compatibility layer's own 'stream' listener, added when the request handler was.
+  const compat = server.listeners('stream') as ((...a: unknown[]) => void)[];
+  if (compat.length !== 1) return; // not the layout this relies on: leave it all to the compatibility layer
+  server.removeListener('stream', compat[0]);
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+    if (!isPlainExchange(headers)) { compat[0].call(server, stream, headers, flags, rawHeaders); return; }
+    const req = new H2Request(stream, headers, rawHeaders);
+    server.emit('request', req, new H2Response(req));
+  });
 }
 
 function configureSession(session: ServerHttp2Session): void {

@@ -23,9 +23,27 @@ import { onPaths } from './route-paths.ts';
 
 type Labels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
 interface Observation { labels: Labels; code: number; seconds?: number }
+interface RequestState { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }
+/** A request's timing state, kept on its response (cheaper to set and to collect than a WeakMap entry per request). */
+const REQUEST_STATE = Symbol('requestMetrics');
+type WithRequestState = ServerResponse & { [REQUEST_STATE]?: RequestState };
+/**
+ * One label set's requests, counted here rather than in prom-client (which hashes a label object on
+ * every count, more than the counting costs on a busy server) and handed to it when scraped. The
+ * label values are bounded (labelsFor), so is the number of series.
+ */
+export interface Series {
+  labels: Labels;
+  /** Requests by response code (apiserver_request_total). */
+  codes: Map<number, number>;
+  /** Durations (apiserver_request_duration_seconds): per bucket (not cumulative; above the last: none), sum, count. */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
 type Prom = typeof import('prom-client');
 
-const BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+export const BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 const MAX_PENDING = 10_000;
 const LOOP_SAMPLE_MS = 10;
 const LOOP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -87,10 +105,10 @@ function labelsFor(req: IncomingMessage, info: RequestInfo | undefined): Labels 
 function storageResourceName(r: ResourceInfo): string { return r.group ? `${r.resource}.${r.group}` : r.resource; }
 
 export class ApiMetrics {
-  private prom?: { registry: import('prom-client').Registry; total: import('prom-client').Counter; duration: import('prom-client').Histogram; longRunning: import('prom-client').Gauge };
+  private prom?: { registry: import('prom-client').Registry; longRunning: import('prom-client').Gauge };
   private pending: Observation[] = [];
+  private readonly series = new Map<string, Series>();
   private loading?: Promise<void>;
-  private readonly requests = new WeakMap<ServerResponse, { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels }>();
 
   /** Handler failures that were not a StatusError (skiff_internal_errors_total). */
   private internalErrors = 0;
@@ -115,8 +133,8 @@ export class ApiMetrics {
    */
   begin(req: IncomingMessage, res: ServerResponse, longRunning: boolean): () => void {
     const elapsed = stopwatch();
-    const state: { req: IncomingMessage; longRunning: boolean; info?: RequestInfo; open?: Labels } = { req, longRunning };
-    this.requests.set(res, state);
+    const state: RequestState = { req, longRunning };
+    (res as WithRequestState)[REQUEST_STATE] = state;
     let done = false;
     return () => {
       if (done) return;
@@ -131,7 +149,7 @@ export class ApiMetrics {
 
   /** Called by the request pipeline once it knows what a request addresses. */
   describe(res: ServerResponse, info: RequestInfo): void {
-    const state = this.requests.get(res);
+    const state = (res as WithRequestState)[REQUEST_STATE];
     if (!state) return;
     state.info = info;
     if (state.longRunning && this.prom) {
@@ -145,16 +163,29 @@ export class ApiMetrics {
       if (this.pending.length < MAX_PENDING) this.pending.push(o);
       return;
     }
-    this.prom.total.inc({ ...o.labels, code: String(o.code) });
-    if (o.seconds !== undefined) this.prom.duration.observe(o.labels, o.seconds);
+    const l = o.labels;
+    const key = `${l.verb} ${l.group} ${l.version} ${l.resource} ${l.subresource} ${l.scope} ${l.component}`;
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, s = { labels: l, codes: new Map(), buckets: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 });
+    s.codes.set(o.code, (s.codes.get(o.code) ?? 0) + 1);
+    if (o.seconds === undefined) return;
+    let i = 0;
+    while (i < BUCKETS.length && o.seconds > BUCKETS[i]) i++;
+    if (i < BUCKETS.length) s.buckets[i]++;
+    s.sum += o.seconds;
+    s.count++;
   }
 
   private build(prom: Prom): void {
     const registry = new prom.Registry();
     prom.collectDefaultMetrics({ register: registry });
     const names = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
-    const total = new prom.Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.', labelNames: [...names, 'code'], registers: [registry] });
-    const duration = new prom.Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component.', labelNames: [...names], buckets: BUCKETS, registers: [registry] });
+    const series = this.series;
+    new prom.Counter({
+      name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.', labelNames: [...names, 'code'], registers: [registry],
+      collect() { this.reset(); for (const s of series.values()) for (const [code, n] of s.codes) this.inc({ ...s.labels, code: String(code) }, n); },
+    });
+    registry.registerMetric(durationHistogram(series) as unknown as import('prom-client').Metric);
     const longRunning = new prom.Gauge({ name: 'apiserver_longrunning_requests', help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.', labelNames: [...names], registers: [registry] });
     const inFlight = this.inFlight;
     new prom.Gauge({
@@ -197,7 +228,7 @@ export class ApiMetrics {
       name: 'skiff_event_loop_delay_seconds', buckets: LOOP_BUCKETS, registers: [registry],
       help: `How late a timer due every ${LOOP_SAMPLE_MS} ms ran: the time the event loop was busy before it could serve I/O.`,
     }));
-    this.prom = { registry, total, duration, longRunning };
+    this.prom = { registry, longRunning };
     for (const o of this.pending) this.record(o);
     this.pending = [];
   }
@@ -214,6 +245,36 @@ export class ApiMetrics {
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   });
+}
+
+/**
+ * apiserver_request_duration_seconds from the counts kept per series (see Series), as a metric of
+ * prom-client's registry: the same exposition as a prom-client Histogram (`le` first, cumulative
+ * buckets, then +Inf, _sum and _count).
+ */
+export function durationHistogram(series: Map<string, Series>) {
+  const name = 'apiserver_request_duration_seconds';
+  const help = 'Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component.';
+  const values = () => {
+    const out: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const s of series.values()) {
+      if (s.count === 0) continue; // long-running requests only: no observation, no series (as prom-client)
+      let acc = 0;
+      for (let i = 0; i < BUCKETS.length; i++) {
+        acc += s.buckets[i];
+        out.push({ labels: { le: BUCKETS[i], ...s.labels }, value: acc, metricName: `${name}_bucket` });
+      }
+      out.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${name}_bucket` });
+      out.push({ labels: { ...s.labels }, value: s.sum, metricName: `${name}_sum` });
+      out.push({ labels: { ...s.labels }, value: s.count, metricName: `${name}_count` });
+    }
+    return out;
+  };
+  return {
+    name, help, type: 'histogram', aggregator: 'sum',
+    get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values() }),
+    reset: () => { for (const s of series.values()) { s.buckets.fill(0); s.sum = 0; s.count = 0; } },
+  };
 }
 
 /** API Priority and Fairness gauges, per priority level, under upstream's names. */

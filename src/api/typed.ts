@@ -43,7 +43,7 @@ export function validationMode(q: URLSearchParams): FieldValidationMode {
   return mode as FieldValidationMode;
 }
 
-const schemas = new Map<string, StructuralSchema | null>();
+const schemas = new Map<string, Map<string, Map<string, StructuralSchema | null>>>();
 
 /** A source of schemas for kinds that are not built in (custom resources): consulted on every write. */
 export type SchemaSource = (gvk: Gvk) => StructuralSchema | undefined;
@@ -63,9 +63,13 @@ export function addSchemaSource(source: SchemaSource): () => void {
 /** The structural schema of a kind: built in (looked up once per kind), else from a schema source. */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
   if (gvk.custom) return customSchemas.get().customDecodeSchema(gvk.custom.version.schema);
-  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
-  let s = schemas.get(key);
-  if (s === undefined) { s = builtin.get().builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; schemas.set(key, s); }
+  // By group, version and kind in turn (the resource table's strings; a joined key is a new string per write).
+  let byVersion = schemas.get(gvk.group);
+  if (!byVersion) schemas.set(gvk.group, byVersion = new Map());
+  let byKind = byVersion.get(gvk.version);
+  if (!byKind) byVersion.set(gvk.version, byKind = new Map());
+  let s = byKind.get(gvk.kind);
+  if (s === undefined) { s = builtin.get().builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; byKind.set(gvk.kind, s); }
   if (s) return s;
   for (const source of sources) { const found = source(gvk); if (found) return found; }
   return undefined;

@@ -25,7 +25,8 @@ export interface RequestSecurity {
  */
 export async function secureRequest(s: RequestSecurity, req: IncomingMessage, path: string, query: URLSearchParams, open = false, extraVerbs: string[] = []): Promise<User | undefined> {
   if (!s.auth) return undefined;
-  let user = await s.auth.authenticate(req);
+  const found = s.auth.authenticate(req);
+  let user = found instanceof Promise ? await found : found;
   if (!user) {
     if (s.anonymous === false || !s.authz) { if (open) return undefined; throw errors.unauthorized(); }
     user = ANONYMOUS_USER;
@@ -34,10 +35,12 @@ export async function secureRequest(s: RequestSecurity, req: IncomingMessage, pa
   setRequestUser(req, user);
   if (!s.authz) return user;
   const attrs = requestAttributes(user, req.method ?? 'GET', path, query);
-  for (const verb of [attrs.verb, ...extraVerbs]) {
+  const { decision, reason } = s.authz.check(attrs);
+  if (decision !== 'allow') throw forbidden(attrs, reason);
+  for (const verb of extraVerbs) {
     const a = { ...attrs, verb };
-    const { decision, reason } = s.authz.check(a);
-    if (decision !== 'allow') throw forbidden(a, reason);
+    const extra = s.authz.check(a);
+    if (extra.decision !== 'allow') throw forbidden(a, extra.reason);
   }
   return user;
 }

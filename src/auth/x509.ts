@@ -48,13 +48,17 @@ export function clientCertificateUser(req: IncomingMessage): CertResult {
  * verified certificate names the user; one that fails verification is a 401 unless a token succeeds.
  */
 export function withClientCertificates(next: Authenticator): Authenticator {
+  const settle = (user: User | undefined, cert: CertResult) => {
+    if (!user && cert) throw errors.unauthorized();
+    return user;
+  };
   return {
-    async authenticate(req) {
+    // Synchronous when the next authenticator answers synchronously (the admin token).
+    authenticate(req) {
       const cert = clientCertificateUser(req);
       if (cert && 'user' in cert) return cert.user;
-      const user = await next.authenticate(req);
-      if (!user && cert) throw errors.unauthorized();
-      return user;
+      const user = next.authenticate(req);
+      return user instanceof Promise ? user.then((u) => settle(u, cert)) : settle(user, cert);
     },
   };
 }

@@ -76,3 +76,29 @@ test('/metrics needs credentials and refuses writes with a Status', async () => 
   assert.equal(s.message, 'forbidden: User "system:anonymous" cannot get path "/metrics"');
   assertStatus(await f.api.post('/metrics').send({}), 405, 'MethodNotAllowed');
 });
+
+test('apiserver_request_duration_seconds, counted outside prom-client, reads as a prom-client Histogram of the same observations', async () => {
+  const prom = await import('prom-client');
+  const { durationHistogram, BUCKETS } = await import('../../src/api/metrics.ts');
+  const labels = { verb: 'POST', group: '', version: 'v1', resource: 'configmaps', subresource: '', scope: 'namespace', component: 'apiserver' };
+  const other = { ...labels, verb: 'GET', resource: 'pods', scope: 'resource' };
+  const observations: [typeof labels, number][] = [[labels, 0.001], [labels, 0.005], [labels, 0.0051], [labels, 0.7], [labels, 100], [other, 0.3]];
+  const reference = new prom.Registry();
+  const h = new prom.Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component.', labelNames: Object.keys(labels), buckets: BUCKETS, registers: [reference] });
+  for (const [l, v] of observations) h.observe(l, v);
+  const series = new Map<string, import('../../src/api/metrics.ts').Series>();
+  for (const [l, v] of observations) {
+    const key = JSON.stringify(l);
+    let s = series.get(key);
+    if (!s) series.set(key, s = { labels: l, codes: new Map(), buckets: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 });
+    let i = 0;
+    while (i < BUCKETS.length && v > BUCKETS[i]) i++;
+    if (i < BUCKETS.length) s.buckets[i]++;
+    s.sum += v; s.count++;
+  }
+  // A series with no observation (long-running requests only) is not shown.
+  series.set('idle', { labels: { ...labels, verb: 'WATCH' }, codes: new Map([[200, 1]]), buckets: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 });
+  const ours = new prom.Registry();
+  ours.registerMetric(durationHistogram(series) as unknown as import('prom-client').Metric);
+  assert.equal(await ours.metrics(), await reference.metrics());
+});

@@ -32,3 +32,17 @@ test('a server on a seeded fake clock gets a deterministic admin token', async (
   assert.equal(tokens[0], tokens[1]);
   assert.notEqual(tokens[0], tokens[2]);
 });
+
+test('the admin token is compared whole: a prefix, a longer token, one changed character or a lone surrogate is not it', async () => {
+  const { sameSecret, tokenUsers } = await import('../../src/auth/token.ts');
+  const admin = 'ab'.repeat(24);
+  const users = tokenUsers(admin);
+  assert.equal((await users(admin))?.user.name, 'skiff-admin');
+  for (const other of ['', admin.slice(0, -1), admin + 'a', admin.slice(0, -1) + 'c', 'c' + admin.slice(1), admin.slice(0, -1) + '\ud800']) {
+    assert.equal(sameSecret(other, admin), false, JSON.stringify(other));
+    assert.equal(await users(other), undefined, JSON.stringify(other));
+  }
+  // Two different lone surrogates are different tokens (as buffers both would read as U+FFFD).
+  assert.equal(sameSecret('x\ud800', 'x\udc00'), false);
+  assert.equal(sameSecret('é✓', 'é✓'), true);
+});

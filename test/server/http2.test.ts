@@ -227,3 +227,90 @@ test('HTTP/2 hostile input: oversized body 413, impersonation headers, a wrongly
     assert.equal(JSON.parse(nowhere.body).kind, 'Status');
   } finally { session.close(); }
 });
+
+test('HTTP/2: a body in many DATA frames is read whole; a stream reset mid-body creates nothing and the connection serves on', async () => {
+  const session = http2.connect(s.url, { ca: s.caPem });
+  try {
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in-pieces' }, data: { a: 'y'.repeat(100_000) } });
+    const created = await new Promise<H2Answer>((resolve, reject) => {
+      const req = session.request({ ':method': 'POST', ':path': CM, authorization: `Bearer ${s.token}`, accept: 'application/json', 'content-type': 'application/json' });
+      let status = 0, body = '';
+      req.on('response', (h) => { status = Number(h[':status']); });
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => { body += c; });
+      req.on('end', () => resolve({ status, headers: {}, body }));
+      req.on('error', reject);
+      // Pieces written on separate turns, so they leave as separate frames.
+      let at = 0;
+      const next = () => { if (at >= text.length) { req.end(); return; } req.write(text.slice(at, at += 7_000)); setImmediate(next); };
+      next();
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(JSON.parse(created.body).data.a.length, 100_000);
+
+    // Half a body, then RST_STREAM: nothing is created.
+    const half = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'never-finished' } });
+    await new Promise<void>((resolve) => {
+      const req = session.request({ ':method': 'POST', ':path': CM, authorization: `Bearer ${s.token}`, 'content-type': 'application/json', 'content-length': String(half.length) });
+      req.on('error', () => {});
+      req.write(half.slice(0, 20), () => setTimeout(() => { req.close(http2.constants.NGHTTP2_CANCEL); resolve(); }, 50));
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await h2Request(session, 'GET', `${CM}/never-finished`)).status, 404);
+    assert.equal((await h2Request(session, 'GET', `${CM}/in-pieces`)).status, 200);
+  } finally { session.close(); }
+});
+
+/** Any request over HTTP/1.1 (its own connection), with its headers and body as sent. */
+function h1Any(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const u = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: u.hostname, port: u.port, path, method, ca: s.caPem, agent: false, ALPNProtocols: ['http/1.1'],
+      headers: { authorization: `Bearer ${s.token}`, ...headers } } as https.RequestOptions, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('HTTP/2 writes (create, update with a Warning, patch, delete, conflicts, dry run) answer as over HTTP/1.1: status, headers, body bytes', async () => {
+  const session = http2.connect(s.url, { ca: s.caPem });
+  try {
+    const steps = (n: string): [string, string, string | undefined, Record<string, string>][] => [
+      ['POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `same-${n}`, labels: { a: 'b' } }, data: { k: 'v' } }), { 'content-type': 'application/json' }],
+      ['POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `same-${n}` } }), { 'content-type': 'application/json' }],
+      ['PUT', `${CM}/same-${n}`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `same-${n}` }, data: { k: 'w' }, bogus: 1, other: 2 }), { 'content-type': 'application/json' }],
+      ['PATCH', `${CM}/same-${n}`, JSON.stringify({ data: { k2: 'x' } }), { 'content-type': 'application/merge-patch+json' }],
+      ['PATCH', `${CM}/missing-${n}`, JSON.stringify({ data: { k2: 'x' } }), { 'content-type': 'application/merge-patch+json' }],
+      ['POST', `${CM}?dryRun=All`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `dry-${n}` } }), { 'content-type': 'application/json' }],
+      ['POST', `${CM}?dryRun=Some`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `dry-${n}` } }), { 'content-type': 'application/json' }],
+      ['DELETE', `${CM}/same-${n}`, undefined, {}],
+      ['DELETE', `${CM}/same-${n}`, undefined, {}],
+      ['PUT', `${CM}/same-${n}`, '{"not json', { 'content-type': 'application/json' }],
+    ];
+    // Names, uids, versions and times differ between the two runs; everything else must not.
+    const plain = (t: string) => t.replace(/-h[12]\b/g, '-N').replace(/"(uid|resourceVersion|creationTimestamp|time)":"[^"]*"/g, '"$1":"*"');
+    const one = steps('h1'), two = steps('h2');
+    for (let i = 0; i < one.length; i++) {
+      const [method, path, body, headers] = one[i];
+      const a = await h1Any(method, path, body, { accept: 'application/json', ...headers });
+      const b = await h2Request(session, two[i][0], two[i][1], two[i][2], { accept: 'application/json', ...two[i][3] });
+      const what = `${method} ${path}`;
+      assert.equal(b.status, a.status, what);
+      assert.equal(plain(b.body), plain(a.body), what);
+      assert.ok(b.body.endsWith('\n'), what);
+      assert.equal(b.headers['content-length'], String(Buffer.byteLength(b.body)), what);
+      assert.equal(a.headers['content-length'], String(Buffer.byteLength(a.body)), what);
+      for (const h of ['content-type', 'cache-control', 'warning', 'audit-id'] as const) {
+        if (h === 'audit-id') { assert.equal(b.headers[h] === undefined, a.headers[h] === undefined, `${what}: ${h}`); continue; }
+        assert.deepEqual(b.headers[h], a.headers[h], `${what}: ${h}`);
+      }
+      assert.ok(b.headers.date, `${what}: date`);
+      assert.equal(b.headers.connection, undefined);
+    }
+  } finally { session.close(); }
+});

@@ -28,3 +28,21 @@ test('randomBytes: the number of bytes asked for, not repeating', () => {
   assert.equal(a.length, 32);
   assert.notDeepEqual(a, b);
 });
+
+test('uuid: version 4, RFC 4122 variant, lower-case hex in 8-4-4-4-12, all distinct, every hex digit in every free place', async () => {
+  const { randomUuid } = await import('../../src/clock.ts');
+  const c = new RealClock();
+  const all = new Set<string>();
+  const digits = Array.from({ length: 36 }, () => new Set<string>());
+  for (let i = 0; i < 3000; i++) {
+    const u = i % 2 ? c.uuid() : randomUuid();
+    assert.match(u, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    all.add(u);
+    for (let k = 0; k < 36; k++) digits[k].add(u[k]);
+  }
+  assert.equal(all.size, 3000);
+  for (let k = 0; k < 36; k++) {
+    const expected = [8, 13, 18, 23].includes(k) ? 1 : k === 14 ? 1 : k === 19 ? 4 : 16;
+    assert.equal(digits[k].size, expected, `position ${k}`);
+  }
+});
