@@ -32,7 +32,8 @@ export class PodVolumes {
   }
   private get volumes(): Record<string, any>[] { return typeof this.specs === 'function' ? this.specs() : this.specs; }
 
-  private building = new Map<string, Promise<IFileSystem | undefined>>();
+  /** Volumes being built (absent when none is: most pods build theirs once, at the start). */
+  private building?: Map<string, Promise<IFileSystem | undefined>>;
 
   /**
    * The filesystem of volume `name` (undefined: no such volume). Throws ConfigError when its files
@@ -41,10 +42,13 @@ export class PodVolumes {
   async get(name: string): Promise<IFileSystem | undefined> {
     const hit = this.built.get(name);
     if (hit) return hit.fs;
-    let p = this.building.get(name);
+    let p = this.building?.get(name);
     if (!p) {
-      p = this.build(name).finally(() => this.building.delete(name));
-      this.building.set(name, p);
+      p = this.build(name).finally(() => {
+        this.building?.delete(name);
+        if (this.building?.size === 0) this.building = undefined;
+      });
+      (this.building ??= new Map()).set(name, p);
     }
     return p;
   }
@@ -90,14 +94,16 @@ export class PodVolumes {
   }
 
 
-  private refreshing: Promise<void> = Promise.resolve();
+  /** The refresh under way or queued last (absent between refreshes). */
+  private refreshing?: Promise<void>;
   /**
    * Rewrite the file volumes whose content changed (configMap/secret updates, the pod's labels and
    * annotations in downwardAPI files). Refreshes run one after the other, never interleaved.
    */
   refresh(): Promise<void> {
-    const next = this.refreshing.then(() => this.refreshNow(), () => this.refreshNow());
-    this.refreshing = next.catch(() => {});
+    const next = (this.refreshing ?? Promise.resolve()).then(() => this.refreshNow());
+    const tail: Promise<void> = next.catch(() => {}).then(() => { if (this.refreshing === tail) this.refreshing = undefined; });
+    this.refreshing = tail;
     return next;
   }
 
