@@ -79,7 +79,9 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       }
     } finally { entry.writing = undefined; done(); }
   };
-  const similar = new Lru<{ messages: Set<string>; last: number }>(MAX_REMEMBERED);
+  // The distinct messages of a group: most groups (a kubelet's Pulled, Created, Started about one pod)
+  // only ever have one, kept as a string; a Set is made for the second.
+  const similar = new Lru<{ one: string; many?: Set<string>; last: number }>(MAX_REMEMBERED);
   const buckets = new Lru<{ tokens: number; at: number }>(MAX_REMEMBERED);
   /** The spam filter: true when this source may record one more event about the object now. */
   const allow = (key: string, now: number): boolean => {
@@ -124,13 +126,14 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
       const aggKey = [object, type, reason].join('\u0000');
       let group = similar.get(aggKey);
-      if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { messages: new Set(), last: now };
-      group.messages.add(message);
+      if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { one: message, last: now };
+      else if (group.many) group.many.add(message);
+      else if (group.one !== message) group.many = new Set([group.one, message]);
       group.last = now;
       similar.set(aggKey, group);
       let key = [aggKey, opts.fieldPath ?? '', message].join('\u0000');
-      if (group.messages.size >= AGGREGATE_MAX_EVENTS) {
-        group.messages.delete(group.messages.values().next().value!); // keep the set at its bound
+      if (group.many && group.many.size >= AGGREGATE_MAX_EVENTS) {
+        group.many.delete(group.many.values().next().value!); // keep the set at its bound
         message = `(combined from similar events): ${message}`;
         key = aggKey;
       }
