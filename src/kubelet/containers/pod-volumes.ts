@@ -9,13 +9,14 @@
 import type { IFileSystem, InMemoryFs } from 'just-bash';
 import type { JustBash } from './shell.ts';
 import { prefixFs } from './prefix-fs.ts';
-import { volumeFiles } from './volume-files.ts';
+import { sameInputs, volumeFiles, volumeInputs } from './volume-files.ts';
 import { publish, resolvingFs } from './atomic-writer.ts';
 import type { FileContext, VolumeFile } from './volume-files.ts';
 import { DeferredFs } from './deferred-fs.ts';
 
 /** fs: what containers mount; raw: a file volume's own root once made, which the atomic writer updates; files: its current files. */
-interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean }
+/** `inputs`: what `files` were made from (volumeInputs), when known: a refresh with the same makes nothing. */
+interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean; inputs?: unknown[] }
 
 export class PodVolumes {
   private built = new Map<string, Entry>();
@@ -65,9 +66,10 @@ export class PodVolumes {
       } else if (vol.hostPath.type !== 'File') await host.mkdir(path, { recursive: true }).catch(() => {});
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
+      const inputs = await volumeInputs(vol, this.ctx);
       const files = await volumeFiles(vol, this.ctx);
       if (files) {
-        const e: Entry = { fs: undefined as never, files: files.map(shared) };
+        const e: Entry = { fs: undefined as never, files: files.map(shared), inputs };
         e.fs = new DeferredFs(() => this.make(e));
         entry = e;
       } else {
@@ -111,8 +113,12 @@ export class PodVolumes {
     for (const [name, entry] of this.built) {
       if (entry.files === undefined) continue;
       const vol = this.volumes.find((v) => v?.name === name);
+      const inputs = await volumeInputs(vol!, this.ctx).catch(() => undefined);
+      if (sameInputs(inputs, entry.inputs)) continue;
       const files = await volumeFiles(vol!, this.ctx).catch(() => undefined);
-      if (!files || sameFiles(files, entry.files)) continue;
+      if (!files) continue;
+      entry.inputs = inputs;
+      if (sameFiles(files, entry.files)) continue;
       entry.files = files.map(shared);
       // Not written out yet, or being written: the new files are what it writes.
       if (!entry.raw || entry.publishing) continue;

@@ -91,3 +91,30 @@ export async function volumeFiles(vol: Record<string, any>, ctx: FileContext): P
   }
   return out;
 }
+
+/**
+ * What a file volume's files are made from, as objects: the pod (downwardAPI fields), each ConfigMap
+ * and Secret it reads (the store hands out one object per revision) and each token (the same until it
+ * is renewed). When every one is the same object as at the last build, the files are the same: a
+ * refresh on the kubelet's sync period looks these up and makes nothing else (it rebuilt every pod's
+ * files, token check and ConfigMap copy included, every 10 s). Undefined for other kinds of volume.
+ */
+export async function volumeInputs(vol: Record<string, any>, ctx: FileContext): Promise<unknown[] | undefined> {
+  const sources = vol.projected ? vol.projected.sources ?? [] : vol.configMap || vol.secret || vol.downwardAPI ? [vol] : undefined;
+  if (!sources) return undefined;
+  const ns = String(ctx.pod.metadata.namespace);
+  const out: unknown[] = [ctx.pod];
+  for (const s of sources) {
+    if (s.configMap) out.push(await ctx.sources.configMap(ns, s.configMap.name));
+    else if (s.secret) out.push(await ctx.sources.secret(ns, s.secret.secretName ?? s.secret.name));
+    else if (s.serviceAccountToken && ctx.token) {
+      const t = s.serviceAccountToken;
+      out.push(await ctx.token(ctx.pod, t.audience || undefined, t.expirationSeconds ?? 3600, ctx).catch(() => undefined));
+    }
+  }
+  return out;
+}
+
+/** Whether two volumeInputs() name the same objects. */
+export const sameInputs = (a: unknown[] | undefined, b: unknown[] | undefined): boolean =>
+  !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
