@@ -11,12 +11,12 @@ import type { JustBash } from './shell.ts';
 import { prefixFs } from './prefix-fs.ts';
 import { sameInputs, volumeFiles, volumeInputs } from './volume-files.ts';
 import { publish, resolvingFs } from './atomic-writer.ts';
-import type { FileContext, VolumeFile } from './volume-files.ts';
+import type { FileContext, VolumeFile, VolumeInputs } from './volume-files.ts';
 import { DeferredFs } from './deferred-fs.ts';
 
 /** fs: what containers mount; raw: a file volume's own root once made, which the atomic writer updates; files: its current files. */
 /** `inputs`: what `files` were made from (volumeInputs), when known: a refresh with the same makes nothing. */
-interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean; inputs?: unknown[] }
+interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean; inputs?: VolumeInputs }
 
 export class PodVolumes {
   private built = new Map<string, Entry>();

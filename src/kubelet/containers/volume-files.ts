@@ -93,28 +93,34 @@ export async function volumeFiles(vol: Record<string, any>, ctx: FileContext): P
 }
 
 /**
- * What a file volume's files are made from, as objects: the pod (downwardAPI fields), each ConfigMap
- * and Secret it reads (the store hands out one object per revision) and each token (the same until it
- * is renewed). When every one is the same object as at the last build, the files are the same: a
- * refresh on the kubelet's sync period looks these up and makes nothing else (it rebuilt every pod's
- * files, token check and ConfigMap copy included, every 10 s). Undefined for other kinds of volume.
+ * What a file volume's files are made from: the pod (downwardAPI fields), each ConfigMap and Secret it
+ * reads (the store hands out one object per revision) and each token (the same until it is renewed).
+ * When every one is the same object as at the last build, the files are the same: a refresh on the
+ * kubelet's sync period looks these up and makes nothing else (it rebuilt every pod's files, token
+ * check and ConfigMap copy included, every 10 s). The pod is held weakly: holding it kept the pod's
+ * revision of the last build (and its stored bytes) alive after the pod changed.
  */
-export async function volumeInputs(vol: Record<string, any>, ctx: FileContext): Promise<unknown[] | undefined> {
+export interface VolumeInputs { pod: WeakRef<object>; objects: unknown[] }
+
+/** The inputs of a file volume (undefined for other kinds of volume). */
+export async function volumeInputs(vol: Record<string, any>, ctx: FileContext): Promise<VolumeInputs | undefined> {
   const sources = vol.projected ? vol.projected.sources ?? [] : vol.configMap || vol.secret || vol.downwardAPI ? [vol] : undefined;
   if (!sources) return undefined;
-  const ns = String(ctx.pod.metadata.namespace);
-  const out: unknown[] = [ctx.pod];
+  const pod = ctx.pod;
+  const ns = String(pod.metadata.namespace);
+  const objects: unknown[] = [];
   for (const s of sources) {
-    if (s.configMap) out.push(await ctx.sources.configMap(ns, s.configMap.name));
-    else if (s.secret) out.push(await ctx.sources.secret(ns, s.secret.secretName ?? s.secret.name));
+    if (s.configMap) objects.push(await ctx.sources.configMap(ns, s.configMap.name));
+    else if (s.secret) objects.push(await ctx.sources.secret(ns, s.secret.secretName ?? s.secret.name));
     else if (s.serviceAccountToken && ctx.token) {
       const t = s.serviceAccountToken;
-      out.push(await ctx.token(ctx.pod, t.audience || undefined, t.expirationSeconds ?? 3600, ctx).catch(() => undefined));
+      objects.push(await ctx.token(pod, t.audience || undefined, t.expirationSeconds ?? 3600, ctx).catch(() => undefined));
     }
   }
-  return out;
+  return { pod: new WeakRef(pod), objects };
 }
 
 /** Whether two volumeInputs() name the same objects. */
-export const sameInputs = (a: unknown[] | undefined, b: unknown[] | undefined): boolean =>
-  !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+export const sameInputs = (a: VolumeInputs | undefined, b: VolumeInputs | undefined): boolean =>
+  !!a && !!b && a.pod.deref() !== undefined && a.pod.deref() === b.pod.deref()
+  && a.objects.length === b.objects.length && a.objects.every((x, i) => x === b.objects[i]);

@@ -46,3 +46,24 @@ test('a refresh whose pod, ConfigMaps and Secrets are the same objects as at the
   assert.ok(reads > built);
   assert.equal(await fs.readFile('/k'), 'two');
 });
+
+test('a volume does not keep the pod revision it was built from alive', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const jb = await loadJustBash();
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => { collected++; });
+  const ctx = { pod: { metadata: { name: 'p', namespace: 'ns', uid: 'u', labels: { v: '1' } }, spec: { containers: [] } } as Record<string, any>, sources: {} as Sources, addr: { hostIP: '10.0.0.1' }, allocatable: {} };
+  registry.register(ctx.pod, 'first');
+  const vols = new PodVolumes(jb, [{ name: 'd', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } }], ctx as never, () => new jb.InMemoryFs());
+  const fs = (await vols.get('d'))!;
+  assert.equal(await fs.readFile('/labels'), 'v="1"');
+  // The pod changes; until the next refresh the volume must not hold the revision it was built from.
+  ctx.pod = { ...ctx.pod, metadata: { ...ctx.pod.metadata, labels: { v: '2' } } };
+  for (let i = 0; i < 10 && !collected; i++) { gc(); await new Promise((r) => setImmediate(r)); }
+  assert.equal(collected, 1, 'the first revision of the pod was collected');
+  await vols.refresh();
+  assert.equal(await fs.readFile('/labels'), 'v="2"', 'and the refresh still sees the change');
+});
