@@ -35,28 +35,27 @@ const MAX_IN_FLIGHT = 32;
  * A queued write. Each holds only what its write needs (the Event is built when it is written): under
  * a burst of pods the queue holds tens of thousands of them (one pod brings four events), and a
  * closure per write kept every variable of the call that queued it (~2.5 KB an event at 10,000 pods).
+ * Nor does a queued write hold a promise of its own: writes of one Event are kept in order by its
+ * entry's `writing`, which exists only while one of them is being written.
  */
 type Job =
-  | { op: 'create'; entry: Remembered; after: Promise<void>; done: () => void; ns: string; name: string; involved: Record<string, unknown>; type: string; reason: string; message: string; host: string; now: number }
-  | { op: 'update'; entry: Remembered; after: Promise<void>; done: () => void; key: string; count: number; message: string; now: number };
+  | { op: 'create'; entry: Remembered; ns: string; name: string; involved: Record<string, unknown>; type: string; reason: string; message: string; host: string; now: number }
+  | { op: 'update'; entry: Remembered; key: string; count: number; message: string; now: number };
 
-interface Remembered { ns: string; name: string; count: number; written: Promise<void> }
+/** `writing`: settles when the write of this Event under way ends (absent when none is). */
+interface Remembered { ns: string; name: string; count: number; writing?: Promise<void> }
 
 export function eventRecorder(store: Store, clock: Clock, component: string, log?: (m: string) => void): EventRecorder {
   const events = res('', 'v1', 'events');
-  // `written`: settles when the last write queued for this Event has finished, so a count update never
-  // overtakes the create (or an earlier update) of the same Event.
   const seen = new Lru<Remembered>(MAX_REMEMBERED);
-  /** The next write of `entry`, after its previous one. */
-  const chain = (entry: Remembered): { after: Promise<void>; done: () => void } => {
-    const after = entry.written;
-    let done!: () => void;
-    entry.written = new Promise<void>((r) => { done = r; });
-    return { after, done };
-  };
   const write = async (j: Job): Promise<void> => {
+    // A count update never overtakes the create (or an earlier update) of the same Event: it waits
+    // for the write under way (waiters wake in the order they came, and each checks again).
+    const entry = j.entry;
+    while (entry.writing) await entry.writing;
+    let done!: () => void;
+    entry.writing = new Promise<void>((r) => { done = r; });
     try {
-      await j.after;
       if (j.op === 'create') {
         const t = rfc3339(j.now);
         await store.create(events, j.ns, {
@@ -78,9 +77,11 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       } catch {
         if (seen.peek(key) === prev) seen.delete(key);
       }
-    } finally { j.done(); }
+    } finally { entry.writing = undefined; done(); }
   };
-  const similar = new Lru<{ messages: Set<string>; last: number }>(MAX_REMEMBERED);
+  // The distinct messages of a group: most groups (a kubelet's Pulled, Created, Started about one pod)
+  // only ever have one, kept as a string; a Set is made for the second.
+  const similar = new Lru<{ one: string; many?: Set<string>; last: number }>(MAX_REMEMBERED);
   const buckets = new Lru<{ tokens: number; at: number }>(MAX_REMEMBERED);
   /** The spam filter: true when this source may record one more event about the object now. */
   const allow = (key: string, now: number): boolean => {
@@ -125,13 +126,14 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       // Aggregation: distinct messages for the same source, object, type and reason within 10 minutes.
       const aggKey = [object, type, reason].join('\u0000');
       let group = similar.get(aggKey);
-      if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { messages: new Set(), last: now };
-      group.messages.add(message);
+      if (!group || now - group.last > AGGREGATE_INTERVAL_MS) group = { one: message, last: now };
+      else if (group.many) group.many.add(message);
+      else if (group.one !== message) group.many = new Set([group.one, message]);
       group.last = now;
       similar.set(aggKey, group);
       let key = [aggKey, opts.fieldPath ?? '', message].join('\u0000');
-      if (group.messages.size >= AGGREGATE_MAX_EVENTS) {
-        group.messages.delete(group.messages.values().next().value!); // keep the set at its bound
+      if (group.many && group.many.size >= AGGREGATE_MAX_EVENTS) {
+        group.many.delete(group.many.values().next().value!); // keep the set at its bound
         message = `(combined from similar events): ${message}`;
         key = aggKey;
       }
@@ -139,16 +141,16 @@ export function eventRecorder(store: Store, clock: Clock, component: string, log
       if (!allow(object, now)) return;
       if (prev) {
         prev.count++;
-        pending.push({ op: 'update', entry: prev, ...chain(prev), key, count: prev.count, message, now });
+        pending.push({ op: 'update', entry: prev, key, count: prev.count, message, now });
       } else {
         const name = `${obj.metadata.name}.${(now * 1e6 + Math.floor(clock.random() * 1e6)).toString(16)}`;
-        const entry: Remembered = { ns, name, count: 1, written: Promise.resolve() };
+        const entry: Remembered = { ns, name, count: 1 };
         seen.set(key, entry);
         const involved = {
           apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace,
           uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
         };
-        pending.push({ op: 'create', entry, ...chain(entry), ns, name, involved, type, reason, message, host: opts.host ?? '', now });
+        pending.push({ op: 'create', entry, ns, name, involved, type, reason, message, host: opts.host ?? '', now });
       }
       pump();
     },

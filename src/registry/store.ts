@@ -12,6 +12,7 @@ import type { ResourceInfo } from './resources.ts';
 import { findResource, gvString, storagePrefix } from './resources.ts';
 import type { AdmissionContext, KObject, Strategy, StrategyContext, StrategyServices } from './strategy.ts';
 import { adopt, canonical, clone, decode, encode, forget, prime, setUnretained } from './codec.ts';
+import { shareUnchanged } from '../util/share-equal.ts';
 import { wireForm, wireFormCopy, wireFormReusing } from './wire-form.ts';
 import type { Entry } from './codec.ts';
 import { conversionFor, decodeAs, prepareConversions, relabelError, storageResource, toStorageVersionAsync, toVersionAsync } from './conversion.ts';
@@ -560,6 +561,8 @@ export class Store {
     if (opts.dryRun) { next.metadata.resourceVersion = String(kv.modRevision); return next; }
     try {
       const stored = next;
+      // The new revision shares what did not change with the stored one (util/share-equal.ts).
+      shareUnchanged(stored, old);
       const key = this.key(r, ns, name);
       const nkv = await this.backend.update(key, encode(stored, key), kv.modRevision);
       forget(kv);

@@ -47,3 +47,29 @@ test('limits must be positive', () => {
   assert.throws(() => new FrameCache({ maxEntries: 0, maxBytes: 10 }), RangeError);
   assert.throws(() => new FrameCache({ maxEntries: 1, maxBytes: NaN }), RangeError);
 });
+
+test('the cache does not keep a revision\'s entry (nor its frames) alive', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const c = new FrameCache({ maxEntries: 10, maxBytes: 1 << 20 });
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => { collected++; });
+  (() => {
+    for (let i = 0; i < 3; i++) {
+      const e = { revision: i };
+      registry.register(e, i);
+      const f = c.get(e, 'k', () => frame(10));
+      registry.register(f, -1);
+    }
+  })();
+  const kept = {};
+  const f = c.get(kept, 'k', () => frame(10));
+  for (let i = 0; i < 10 && collected < 6; i++) { gc(); await new Promise((r) => setImmediate(r)); }
+  assert.equal(collected, 6, 'the entries nobody refers to went, with their frames');
+  assert.equal(c.get(kept, 'k', () => { throw new Error('rebuilt'); }), f, 'an entry still referred to keeps its frames');
+  // The ring slots of collected entries are reused as new revisions come.
+  for (let i = 0; i < 20; i++) c.get({}, 'k', () => frame(10));
+  assert.equal(c.stats().entries, 10);
+});

@@ -1,6 +1,7 @@
 // The generic update path (Store.update / guaranteedUpdate → writeUpdate): it never changes the object
-// it is given, the object it stores shares nothing with the caller's or the previous revision's, writes
-// that change nothing keep the resourceVersion, and what a status write or a PUT may change.
+// it is given nor the previous revision, the object it stores shares nothing with the caller's and only
+// its unchanged parts with the previous revision (util/share-equal.ts), writes that change nothing keep
+// the resourceVersion, and what a status write or a PUT may change.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
@@ -39,6 +40,7 @@ const shared = (a: unknown, b: unknown) => [...containers(a)].filter((c) => cont
 
 test('PUT: the input is not changed (nulls, out-of-order members, zero values) and nothing is shared with it', async () => {
   const cur = await store.create(podsR, 'default', pod('put-1'));
+  const curBefore = goJson(cur);
   const input = structuredClone(cur) as any;
   input.metadata.labels = null;
   input.metadata.ownerReferences = null;
@@ -49,7 +51,12 @@ test('PUT: the input is not changed (nulls, out-of-order members, zero values) a
   const { obj } = await store.update(podsR, 'default', 'put-1', input);
   assert.equal(JSON.stringify(input), before);
   assert.deepEqual(shared(obj, input), []);
-  assert.deepEqual(shared(obj, cur), []);
+  // The previous revision is not changed; of it only unchanged parts are shared (the container, whose
+  // `resources: {}` is its Go zero value), not the changed spec or metadata.
+  assert.equal(goJson(cur), curBefore);
+  assert.equal(obj.spec.containers[0], cur.spec.containers[0]);
+  assert.notEqual(obj.spec, cur.spec);
+  assert.notEqual(obj.metadata, cur.metadata);
   assert.equal(obj.metadata.labels, undefined);
   assert.deepEqual(Object.keys(obj.metadata.annotations ?? {}), ['a', 'z']);
   assert.equal(obj.spec.activeDeadlineSeconds, 30);
@@ -59,7 +66,7 @@ test('PUT: the input is not changed (nulls, out-of-order members, zero values) a
   assert.ok(keys.indexOf('containers') < keys.indexOf('activeDeadlineSeconds'), keys.join());
 });
 
-test('status writes: the previous revision is not changed and shares nothing with the new one; spec and metadata stay', async () => {
+test('status writes: the previous revision is not changed and shares only its unchanged parts with the new one; spec and metadata stay', async () => {
   const cur = await store.create(podsR, 'default', pod('st-1'));
   const before = goJson(cur);
   const out = await store.guaranteedUpdate(podsR, 'default', 'st-1', (p) => {
@@ -69,7 +76,11 @@ test('status writes: the previous revision is not changed and shares nothing wit
     return p;
   }, { subresource: 'status' });
   assert.equal(goJson(cur), before);
-  assert.deepEqual(shared(out, cur), []);
+  // The unchanged spec and labels are the previous revision's; nothing of the new status is.
+  assert.equal(out.spec, cur.spec);
+  assert.equal(out.metadata.labels, cur.metadata.labels);
+  assert.notEqual(out.metadata, cur.metadata, 'metadata has a new resourceVersion');
+  assert.deepEqual(shared(out.status, cur), []);
   assert.equal(out.status.phase, 'Running');
   assert.equal(out.spec.nodeName, undefined);
   assert.deepEqual(out.metadata.labels, { a: '1', b: '2' });
@@ -81,7 +92,10 @@ test('status writes: the previous revision is not changed and shares nothing wit
   assert.equal(JSON.stringify(input), snapshot);
   assert.equal(obj.status.phase, 'Succeeded');
   assert.deepEqual(shared(obj, input), []);
-  assert.deepEqual(shared(obj, out), []);
+  assert.equal(obj.spec, out.spec);
+  assert.notEqual(obj.status, out.status);
+  assert.equal(obj.status.conditions[0], out.status.conditions[0], 'an unchanged condition is shared');
+  assert.equal(out.status.phase, 'Running', 'the previous revision is not changed');
 });
 
 test('writes that change nothing keep the resourceVersion; one changed member anywhere bumps it', async () => {

@@ -9,13 +9,14 @@
 import type { IFileSystem, InMemoryFs } from 'just-bash';
 import type { JustBash } from './shell.ts';
 import { prefixFs } from './prefix-fs.ts';
-import { volumeFiles } from './volume-files.ts';
+import { sameInputs, volumeFiles, volumeInputs } from './volume-files.ts';
 import { publish, resolvingFs } from './atomic-writer.ts';
-import type { FileContext, VolumeFile } from './volume-files.ts';
+import type { FileContext, VolumeFile, VolumeInputs } from './volume-files.ts';
 import { DeferredFs } from './deferred-fs.ts';
 
 /** fs: what containers mount; raw: a file volume's own root once made, which the atomic writer updates; files: its current files. */
-interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean }
+/** `inputs`: what `files` were made from (volumeInputs), when known: a refresh with the same makes nothing. */
+interface Entry { fs: IFileSystem; raw?: IFileSystem; files?: VolumeFile[]; publishing?: boolean; inputs?: VolumeInputs }
 
 export class PodVolumes {
   private built = new Map<string, Entry>();
@@ -32,7 +33,8 @@ export class PodVolumes {
   }
   private get volumes(): Record<string, any>[] { return typeof this.specs === 'function' ? this.specs() : this.specs; }
 
-  private building = new Map<string, Promise<IFileSystem | undefined>>();
+  /** Volumes being built (absent when none is: most pods build theirs once, at the start). */
+  private building?: Map<string, Promise<IFileSystem | undefined>>;
 
   /**
    * The filesystem of volume `name` (undefined: no such volume). Throws ConfigError when its files
@@ -41,10 +43,13 @@ export class PodVolumes {
   async get(name: string): Promise<IFileSystem | undefined> {
     const hit = this.built.get(name);
     if (hit) return hit.fs;
-    let p = this.building.get(name);
+    let p = this.building?.get(name);
     if (!p) {
-      p = this.build(name).finally(() => this.building.delete(name));
-      this.building.set(name, p);
+      p = this.build(name).finally(() => {
+        this.building?.delete(name);
+        if (this.building?.size === 0) this.building = undefined;
+      });
+      (this.building ??= new Map()).set(name, p);
     }
     return p;
   }
@@ -61,9 +66,10 @@ export class PodVolumes {
       } else if (vol.hostPath.type !== 'File') await host.mkdir(path, { recursive: true }).catch(() => {});
       entry = { fs: path === '/' ? host : prefixFs(host, path) };
     } else {
+      const inputs = await volumeInputs(vol, this.ctx);
       const files = await volumeFiles(vol, this.ctx);
       if (files) {
-        const e: Entry = { fs: undefined as never, files: files.map(shared) };
+        const e: Entry = { fs: undefined as never, files: files.map(shared), inputs };
         e.fs = new DeferredFs(() => this.make(e));
         entry = e;
       } else {
@@ -90,14 +96,16 @@ export class PodVolumes {
   }
 
 
-  private refreshing: Promise<void> = Promise.resolve();
+  /** The refresh under way or queued last (absent between refreshes). */
+  private refreshing?: Promise<void>;
   /**
    * Rewrite the file volumes whose content changed (configMap/secret updates, the pod's labels and
    * annotations in downwardAPI files). Refreshes run one after the other, never interleaved.
    */
   refresh(): Promise<void> {
-    const next = this.refreshing.then(() => this.refreshNow(), () => this.refreshNow());
-    this.refreshing = next.catch(() => {});
+    const next = (this.refreshing ?? Promise.resolve()).then(() => this.refreshNow());
+    const tail: Promise<void> = next.catch(() => {}).then(() => { if (this.refreshing === tail) this.refreshing = undefined; });
+    this.refreshing = tail;
     return next;
   }
 
@@ -105,8 +113,12 @@ export class PodVolumes {
     for (const [name, entry] of this.built) {
       if (entry.files === undefined) continue;
       const vol = this.volumes.find((v) => v?.name === name);
+      const inputs = await volumeInputs(vol!, this.ctx).catch(() => undefined);
+      if (sameInputs(inputs, entry.inputs)) continue;
       const files = await volumeFiles(vol!, this.ctx).catch(() => undefined);
-      if (!files || sameFiles(files, entry.files)) continue;
+      if (!files) continue;
+      entry.inputs = inputs;
+      if (sameFiles(files, entry.files)) continue;
       entry.files = files.map(shared);
       // Not written out yet, or being written: the new files are what it writes.
       if (!entry.raw || entry.publishing) continue;

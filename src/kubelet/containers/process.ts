@@ -102,11 +102,38 @@ async function scriptOf(spec: ProcessSpec, bash: import('just-bash').Bash): Prom
   return argv.map(quote).join(' ');
 }
 
+/**
+ * A process that does nothing until it is stopped (an unknown image's container; the pause program):
+ * a small object with its methods on the prototype, as tens of thousands of them may be running (a
+ * closure per method and a promise chain cost ~0.6 KB a container). `SIGTERM` ends it with `termCode`;
+ * kill with 137. The log is closed before `done` resolves; the first end wins.
+ */
+class WaitingProcess implements ContainerProcess {
+  readonly done: Promise<Exit>;
+  private resolve!: (e: Exit) => void;
+  private readonly log: Logbook;
+  /** What it prints when it gets SIGTERM (the pause program's shutdown line), if anything. */
+  private readonly termLine: string | undefined;
+  private ended = false;
+  constructor(log: Logbook, termLine?: string) {
+    this.log = log;
+    this.termLine = termLine;
+    this.done = new Promise<Exit>((r) => { this.resolve = r; });
+  }
+  term(): void { this.end(0); }
+  kill(): void { this.end(137); }
+  private end(code: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.termLine) this.log.write('stdout', this.termLine);
+    this.log.close();
+    this.resolve({ code });
+  }
+}
+
 /** A container whose image Skiff does not know: it runs, printing nothing, until stopped (exit 0 on SIGTERM). */
 export function idleProcess(log: Logbook): ContainerProcess {
-  let end!: (e: Exit) => void;
-  const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
-  return { done, term: () => end({ code: 0 }), kill: () => end({ code: 137 }) };
+  return new WaitingProcess(log);
 }
 
 /**
@@ -134,15 +161,6 @@ function sleepProcess(spec: ProcessSpec): ContainerProcess | undefined {
  */
 function pauseProcess(spec: ProcessSpec): ContainerProcess | undefined {
   if (programFor(spec.argv[0]) !== PROGRAMS.pause) return undefined;
-  const { log } = spec;
-  let end!: (e: Exit) => void;
-  let stopped = false;
-  const done = new Promise<Exit>((r) => { end = r; }).then((e) => { log.close(); return e; });
-  const term = () => {
-    if (stopped) return;
-    stopped = true;
-    log.write('stdout', 'Shutting down, got signal: Terminated\n');
-  };
-  log.write('stdout', 'Paused\n');
-  return { done, term: () => { term(); end({ code: 0 }); }, kill: () => { term(); end({ code: 137 }); } };
+  spec.log.write('stdout', 'Paused\n');
+  return new WaitingProcess(spec.log, 'Shutting down, got signal: Terminated\n');
 }

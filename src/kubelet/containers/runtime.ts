@@ -20,6 +20,8 @@ import type { NodeImages } from '../image-pulls.ts';
 
 /** How often configMap/secret volumes are re-read (the kubelet's sync period is about a minute). */
 export const VOLUME_SYNC_MS = 10_000;
+/** Pods whose volumes are refreshed together (see refreshAll). */
+const REFRESH_BATCH = 64;
 
 export interface RuntimeDeps {
   store: Store; clock: Clock; recorder: EventRecorder; sources?: Sources; token?: TokenIssuer; log?: (m: string) => void;
@@ -49,9 +51,25 @@ export class ContainerRuntime {
     w = new PodWorker(pod, this.depsFor(node));
     this.mine.set(uid, w);
     workers.set(uid, w);
-    this.sync ??= this.d.clock.setInterval(() => { for (const x of this.mine.values()) void x.refreshVolumes().catch(() => {}); }, VOLUME_SYNC_MS);
+    this.sync ??= this.d.clock.setInterval(() => { void this.refreshAll(); }, VOLUME_SYNC_MS);
     const started = w;
     void (phase === 'Running' ? w.adopt(podIP) : w.start(podIP)).catch((e) => this.d.log?.(`kubelet: starting ${started.pod.metadata.namespace}/${started.pod.metadata.name}: ${(e as Error).stack}`));
+  }
+
+  private refreshingAll = false;
+  /**
+   * The sync period's volume refresh of every pod, REFRESH_BATCH pods at a time: started all at once,
+   * tens of thousands of refreshes were in flight together and their promises and frames outlived
+   * young-generation collections (promoted, then garbage). A refresh still under way when the next
+   * period comes is not started again.
+   */
+  private async refreshAll(): Promise<void> {
+    if (this.refreshingAll) return;
+    this.refreshingAll = true;
+    try {
+      const all = [...this.mine.values()];
+      for (let i = 0; i < all.length; i += REFRESH_BATCH) await Promise.all(all.slice(i, i + REFRESH_BATCH).map((w) => w.refreshVolumes().catch(() => {})));
+    } finally { this.refreshingAll = false; }
   }
 
   /** What the workers of a node's pods use: one object per node (while the node object stays the same). */

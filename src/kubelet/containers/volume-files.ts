@@ -91,3 +91,36 @@ export async function volumeFiles(vol: Record<string, any>, ctx: FileContext): P
   }
   return out;
 }
+
+/**
+ * What a file volume's files are made from: the pod (downwardAPI fields), each ConfigMap and Secret it
+ * reads (the store hands out one object per revision) and each token (the same until it is renewed).
+ * When every one is the same object as at the last build, the files are the same: a refresh on the
+ * kubelet's sync period looks these up and makes nothing else (it rebuilt every pod's files, token
+ * check and ConfigMap copy included, every 10 s). The pod is held weakly: holding it kept the pod's
+ * revision of the last build (and its stored bytes) alive after the pod changed.
+ */
+export interface VolumeInputs { pod: WeakRef<object>; objects: unknown[] }
+
+/** The inputs of a file volume (undefined for other kinds of volume). */
+export async function volumeInputs(vol: Record<string, any>, ctx: FileContext): Promise<VolumeInputs | undefined> {
+  const sources = vol.projected ? vol.projected.sources ?? [] : vol.configMap || vol.secret || vol.downwardAPI ? [vol] : undefined;
+  if (!sources) return undefined;
+  const pod = ctx.pod;
+  const ns = String(pod.metadata.namespace);
+  const objects: unknown[] = [];
+  for (const s of sources) {
+    if (s.configMap) objects.push(await ctx.sources.configMap(ns, s.configMap.name));
+    else if (s.secret) objects.push(await ctx.sources.secret(ns, s.secret.secretName ?? s.secret.name));
+    else if (s.serviceAccountToken && ctx.token) {
+      const t = s.serviceAccountToken;
+      objects.push(await ctx.token(pod, t.audience || undefined, t.expirationSeconds ?? 3600, ctx).catch(() => undefined));
+    }
+  }
+  return { pod: new WeakRef(pod), objects };
+}
+
+/** Whether two volumeInputs() name the same objects. */
+export const sameInputs = (a: VolumeInputs | undefined, b: VolumeInputs | undefined): boolean =>
+  !!a && !!b && a.pod.deref() !== undefined && a.pod.deref() === b.pod.deref()
+  && a.objects.length === b.objects.length && a.objects.every((x, i) => x === b.objects[i]);
