@@ -88,6 +88,7 @@ import { snapshotRoute } from './snapshot/route.ts';
 import { FlowControlConfig } from './flowcontrol/config.ts';
 import { FlowControlFilter } from './flowcontrol/filter.ts';
 import { phase } from './util/startup-trace.ts';
+import { listenOn } from './util/listen.ts';
 
 // An ESM import of node:http reads every export, and its lazy WebSocket/CloseEvent/MessageEvent
 // getters load undici (40–150 ms of start-up); the CommonJS module object has no such cost.
@@ -299,11 +300,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   void secureEvent;
   phase('HTTP app');
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(new Error(e.code === 'EADDRINUSE' ? `port ${opts.port ?? 6443} on ${address} is already in use` : `cannot listen on ${address}:${opts.port ?? 6443}: ${e.message}`));
-    });
-    server.listen(opts.port ?? 6443, address, () => resolveListen());
+  await listenOn(server, opts.port ?? 6443, address).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(e.code === 'EADDRINUSE' ? `port ${opts.port ?? 6443} on ${address} is already in use` : `cannot listen on ${address}:${opts.port ?? 6443}: ${e.message}`);
   });
   const port = (server.address() as AddressInfo).port;
   const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
