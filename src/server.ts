@@ -13,7 +13,7 @@ import { flushQuotaAccounts } from './admission/quota/accounts.ts';
 import type { Election } from './controllers/leader.ts';
 import { hostname } from 'node:os';
 import type { Durability, SqliteOptions } from './storage/sqlite.ts';
-import { freshIdentities } from './bootstrap-image.ts';
+import { freshImage } from './bootstrap-image.ts';
 import type { BootstrapImageStore } from './bootstrap-image.ts';
 import type { Backend } from './storage/types.ts';
 import { Store } from './registry/store.ts';
@@ -469,7 +469,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 function openSqlite(o: SqliteOptions, image: Uint8Array | undefined, log: (m: string) => void, own?: Record<string, string>): { backend: SqliteBackend; fromImage: boolean } {
   if (image) {
     try {
-      return { backend: new SqliteBackend({ ...o, image: { bytes: image, rewrite: freshIdentities(o.clock!, own) } }), fromImage: true };
+      const fresh = freshImage(o.clock!, own);
+      return { backend: new SqliteBackend({ ...o, image: { bytes: image, rewrite: fresh.rewrite, inPlace: fresh.inPlace } }), fromImage: true };
     } catch (e) {
       log(`bootstrap image not used (a new one replaces it): ${(e as Error).message}`);
     }
