@@ -8,7 +8,8 @@
 // The `skiff` command itself runs from a bundle when there is one for the current sources or in the
 // package (bin/bundle.js, scripts/bundle.ts): ~15 files to resolve and link instead of ~330.
 import module from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMPILED_MIN, SOURCES_MIN, requireNode } from './node-version.js';
 
 // node:fs as its CommonJS object: an ES module import of it reads every export, and its `promises`
@@ -27,7 +28,7 @@ export async function launch(name) {
   } else if (fromSources) {
     const { currentBundle, rebuild } = await import('./bundle.js');
     const b = currentBundle();
-    if (b?.entry) await import(pathToFileURL(b.entry).href);
+    if (b?.entry) await importBundle(b.entry);
     else {
       await import(sources.href);
       // After the command is done (for `serve`, once it is ready): the next start has the bundle.
@@ -35,6 +36,14 @@ export async function launch(name) {
     }
   } else {
     const bundled = new URL('../dist/bundle/cli-main.mjs', import.meta.url);
-    await import(existsSync(bundled) && process.env.SKIFF_BUNDLE !== '0' ? bundled.href : new URL('../dist/cli-main.js', import.meta.url).href);
+    if (existsSync(bundled) && process.env.SKIFF_BUNDLE !== '0') await importBundle(fileURLToPath(bundled));
+    else await import(new URL('../dist/cli-main.js', import.meta.url).href);
   }
+}
+
+/** The bundle's entry (a path), its imports of its own chunks resolved by bundle-resolve.js. */
+async function importBundle(entry) {
+  const { resolveChunksIn } = await import('./bundle-resolve.js');
+  const base = resolveChunksIn(dirname(entry));
+  await import(base ? base + basename(entry) : pathToFileURL(entry).href);
 }
