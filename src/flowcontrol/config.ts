@@ -62,9 +62,13 @@ export class FlowControlConfig {
     this.digest([], []);
   }
 
-  /** `awaitStatus` (default true): resolve only once the Dangling status writes start-up owes are done. */
-  async start(opts: { awaitStatus?: boolean } = {}): Promise<void> {
-    await ensureBootstrapConfiguration(this.store);
+  /**
+   * `awaitStatus` (default true): resolve only once the Dangling status writes start-up owes are done.
+   * `ensured`: the store already holds the bootstrap configuration as the ensurer leaves it (a start
+   * from an image of this build's start-up state): no pass now, only the periodic ones.
+   */
+  async start(opts: { awaitStatus?: boolean; ensured?: boolean } = {}): Promise<void> {
+    if (!opts.ensured) await ensureBootstrapConfiguration(this.store);
     this.fsInformer = new Informer(this.store, flowSchemas());
     this.plInformer = new Informer(this.store, priorityLevels());
     await Promise.all([this.fsInformer.start(), this.plInformer.start()]);
