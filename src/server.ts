@@ -321,17 +321,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // With readyBeforeControllers: what runs a moment after ready, in order (see AFTER_READY_MS).
   const postReady: (() => Promise<void>)[] = [];
   try {
-    await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
+    // A start from an image (bootstrap-image.ts) holds the state this same build's start-up left, with
+    // the same settings: the bootstrap objects, the RBAC policy and the APF configuration exactly as
+    // these passes would leave them (they depend on nothing else but the port, corrected below), so
+    // it skips them (~7 ms). The APF ensurer still runs every minute.
+    const fromImage = !!sqlite?.fromImage;
+    if (!fromImage) await bootstrap(store, port, { defaultStorageClass: opts.defaultStorageClass });
     const early = opts.readyBeforeControllers === true;
     // Upstream corrects the `kubernetes` Service's port once it is ready; so does `skiff serve`.
     const reconcilePort = () => reconcileApiServerPort(store, port).catch((e) => log(`kubernetes Service port not corrected: ${(e as Error).message}`));
     if (early) postReady.push(reconcilePort);
     else await reconcilePort();
     phase('bootstrap objects');
-    // A start from an image (bootstrap-image.ts) holds the state this same build's start-up left, with
-    // the same settings: the RBAC policy and the APF configuration exactly as these passes would leave
-    // them (they depend on nothing else), so it skips them (~6 ms). The APF ensurer still runs every minute.
-    const fromImage = !!sqlite?.fromImage;
     if (!fromImage) await reconcileBootstrapPolicy(store);
     phase('RBAC bootstrap policy');
     // The first in-memory start that leaves an image waits for the FlowSchema statuses too, so that
