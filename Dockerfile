@@ -31,5 +31,5 @@ ENV SKIFF_ADDRESS=0.0.0.0 SKIFF_DATA_DIR=/data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["node", "-e", "require('https').get({host:'127.0.0.1',port:6443,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
 # `serve` first says (on stderr) how to fetch the kubeconfig from outside the container.
-ENTRYPOINT ["/bin/sh", "-c", "if [ \"${1:-serve}\" = serve ]; then echo 'skiff: get the kubeconfig with: docker exec <container> skiff kubeconfig > skiff.kubeconfig (server https://127.0.0.1:6443 when run with -p 6443:6443)' >&2; fi; exec node --max-semi-space-size=16 --min-semi-space-size=8 /usr/local/lib/node_modules/skiff/bin/skiff.js \"$@\"", "skiff"]
+ENTRYPOINT ["/bin/sh", "-c", "if [ \"${1:-serve}\" = serve ]; then echo 'skiff: get the kubeconfig with: docker exec <container> skiff kubeconfig > skiff.kubeconfig (server https://127.0.0.1:6443 when run with -p 6443:6443)' >&2; fi; exec node --max-semi-space-size=16 --min-semi-space-size=16 /usr/local/lib/node_modules/skiff/bin/skiff.js \"$@\"", "skiff"]
 CMD ["serve"]

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../src/server.ts';
-import { cpuMs, waitReady } from './serve.ts';
+import { SERVER_FLAGS, cpuMs, waitReady } from './serve.ts';
 import Database from 'better-sqlite3';
 import { SqliteBackend } from '../src/storage/sqlite.ts';
 import { findResource } from '../src/registry/resources.ts';
@@ -95,7 +95,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 async function npmStart(dir: string, inMemory: boolean): Promise<{ ms: number; cpu?: number; phases: Record<string, [number, number]> }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', '--min-semi-space-size=8', 'bin/skiff.js', 'serve', '--data-dir', dir, '--port', '0', ...(inMemory ? ['--in-memory'] : [])],
+  const child = spawn(process.execPath, [...SERVER_FLAGS, 'bin/skiff.js', 'serve', '--data-dir', dir, '--port', '0', ...(inMemory ? ['--in-memory'] : [])],
     { cwd: ROOT, env: { ...process.env, SKIFF_STARTUP_TRACE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => { err += c; });

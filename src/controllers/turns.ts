@@ -8,6 +8,7 @@
 // These are real-time turns (how the process shares its thread), not simulated time: the Clock
 // module's timers stay the only source of simulated delays.
 
+import { monotonicMs } from '../clock.ts';
 import { outsideRequests } from '../util/request-scope.ts';
 
 /** Real milliseconds of queued work per event-loop turn. */
@@ -23,7 +24,7 @@ let waiting = new Set<() => void>();
  * time budget, not a scope).
  */
 export function inSlice(): boolean {
-  return performance.now() - sliceStart < SLICE_MS;
+  return monotonicMs() - sliceStart < SLICE_MS;
 }
 
 /** Run `fn` on the next event-loop turn (once, however often it is asked for before that turn). */
@@ -37,7 +38,7 @@ export function nextTurn(fn: () => void): void {
 
 function runTurn(): void {
   scheduled = false;
-  sliceStart = performance.now();
+  sliceStart = monotonicMs();
   const due = waiting;
   waiting = new Set();
   for (const fn of due) {

@@ -62,14 +62,22 @@ export class FlowControlConfig {
     this.digest([], []);
   }
 
-  /** `awaitStatus` (default true): resolve only once the Dangling status writes start-up owes are done. */
-  async start(opts: { awaitStatus?: boolean } = {}): Promise<void> {
-    await ensureBootstrapConfiguration(this.store);
+  /**
+   * `awaitStatus` (default true): resolve only once the Dangling status writes start-up owes are done.
+   * `ensured`: the store already holds the bootstrap configuration as the ensurer leaves it (a start
+   * from an image of this build's start-up state): no pass now, only the periodic ones.
+   */
+  async start(opts: { awaitStatus?: boolean; ensured?: boolean } = {}): Promise<void> {
+    if (!opts.ensured) await ensureBootstrapConfiguration(this.store);
     this.fsInformer = new Informer(this.store, flowSchemas());
     this.plInformer = new Informer(this.store, priorityLevels());
     await Promise.all([this.fsInformer.start(), this.plInformer.start()]);
-    const redigest = () => this.digest(this.plInformer!.list(), this.fsInformer!.list());
+    // Subscribing replays every cached object as an add: one digest after the replay, not one per object
+    // (~20 of them at start-up, each cloning every level: ~3 ms).
+    let replaying = true;
+    const redigest = () => { if (!replaying) this.digest(this.plInformer!.list(), this.fsInformer!.list()); };
     for (const inf of [this.fsInformer, this.plInformer]) inf.on({ add: redigest, update: redigest, delete: redigest });
+    replaying = false;
     redigest();
     this.status = runController({
       name: 'apf-flowschema-status', clock: this.clock, log: this.log, workers: 1,

@@ -44,5 +44,10 @@ function canonical(v: unknown): unknown {
 
 /** apiequality.Semantic.DeepEqual on decoded specs: zero values and absent fields are the same. */
 export function semanticEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return semanticKey(a) === semanticKey(b);
+}
+
+/** A value's semantic form as a string: equal for values semanticEqual calls equal. */
+export function semanticKey(v: unknown): string {
+  return JSON.stringify(canonical(v)) ?? '';
 }

@@ -86,7 +86,18 @@ export interface SqliteOptions {
    * image is opened (bytes in, bytes out: the storage knows nothing of what they hold); each row's
    * time for age-based retention becomes now.
    */
-  image?: { bytes: Uint8Array; rewrite?: (value: Uint8Array) => Uint8Array };
+  image?: {
+    bytes: Uint8Array;
+    rewrite?: (value: Uint8Array) => Uint8Array;
+    /**
+     * The same rewrite over the raw image, in place (a copy of `bytes`), for what it can do without
+     * changing lengths; answers byte strings that mark values still to go through `rewrite`. With it,
+     * `rewrite` runs only on those and on values too large to sit whole on one page (split across
+     * pages, a match at a page boundary escapes the raw pass); `rewrite` must then leave alone what
+     * `inPlace` already rewrote.
+     */
+    inPlace?: (image: Buffer) => Uint8Array[];
+  };
 }
 
 interface Row { rev: number; key: string; created_rev: number; prev_rev: number; deleted: number; value: Buffer | null }
@@ -227,7 +238,14 @@ export class SqliteBackend implements Backend {
     let db: Database.Database | undefined;
     try {
       if (options.image && this.file) throw new Error('an image can only start an in-memory database');
-      db = options.image ? new Database(Buffer.from(options.image.bytes.buffer, options.image.bytes.byteOffset, options.image.bytes.byteLength)) : new Database(this.path, { timeout: 2000 });
+      let image: Buffer | undefined;
+      let stillToRewrite: Uint8Array[] | undefined;
+      if (options.image) {
+        const { bytes, inPlace } = options.image;
+        image = inPlace ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        stillToRewrite = inPlace?.(image);
+      }
+      db = image ? new Database(image) : new Database(this.path, { timeout: 2000 });
       if (this.file) {
         // Must precede table creation to take effect on a new file; lets compaction hand freed pages back.
         db.pragma('auto_vacuum = INCREMENTAL');
@@ -280,7 +298,7 @@ export class SqliteBackend implements Backend {
       this.writeRows = db.transaction((rows: InsertRow[]) => {
         for (const row of rows) this.stmt.insert.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
       });
-      if (options.image) this.rewriteImage(db, options.image.rewrite);
+      if (options.image) this.rewriteImage(db, options.image.rewrite, stillToRewrite);
       this.load();
       // A write at open takes the exclusive lock now (a second process fails fast instead of later)
       // and reveals a read-only file at start-up rather than on the first request.
@@ -301,13 +319,22 @@ export class SqliteBackend implements Backend {
     }
   }
 
-  /** Map every value of an image once (see SqliteOptions.image) and date its rows now. */
-  private rewriteImage(db: Database.Database, rewrite: ((value: Uint8Array) => Uint8Array) | undefined): void {
-    const now = this.now();
-    if (!rewrite) { db.prepare('UPDATE log SET ts = ?').run(now); return; }
+  /**
+   * Map every value of an image once (see SqliteOptions.image) and date its rows now. `marked`: the
+   * image was rewritten in place, and only the values containing one of these byte strings, or too
+   * large for one page, still need `rewrite`.
+   */
+  private rewriteImage(db: Database.Database, rewrite: ((value: Uint8Array) => Uint8Array) | undefined, marked: Uint8Array[] | undefined): void {
+    db.prepare('UPDATE log SET ts = ?').run(this.now());
+    if (!rewrite) return;
     // One statement, the rewrite called by SQLite on each value (no row objects in between).
     db.function('skiff_image_value', { deterministic: false }, (v: Buffer | null) => (v === null ? null : rewrite(v)) as Buffer | null);
-    db.prepare('UPDATE log SET value = skiff_image_value(value), ts = ?').run(now);
+    if (!marked) { db.prepare('UPDATE log SET value = skiff_image_value(value)').run(); return; }
+    // A row whose record exceeds what a table leaf page holds (usable size - 35) continues on overflow
+    // pages; the record is its key and value and at most ~60 bytes of header and integers.
+    const onePage = (db.pragma('page_size', { simple: true }) as number) - 35 - 64;
+    const where = ['length(CAST(key AS BLOB)) + length(value) > ?', ...marked.map(() => 'instr(value, ?) > 0')].join(' OR ');
+    db.prepare(`UPDATE log SET value = skiff_image_value(value) WHERE value IS NOT NULL AND (${where})`).run(onePage, ...marked.map((m) => Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
   }
 
   /** The whole in-memory database as bytes, to start another one from (SqliteOptions.image). */

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer, ServerOptions } from '../../src/server.ts';
-import { bootstrapImageFiles, freshIdentities } from '../../src/bootstrap-image.ts';
+import { bootstrapImageFiles, freshIdentities, freshImage } from '../../src/bootstrap-image.ts';
 import type { BootstrapImageStore } from '../../src/bootstrap-image.ts';
 import { FakeClock } from '../../src/clock.ts';
 import { SqliteBackend } from '../../src/storage/sqlite.ts';
@@ -188,6 +188,50 @@ test("fresh identities: members that are the start's own get its values, whereve
   assert.equal(rewrite(plain), plain);
   // A member whose value is not a string is left alone.
   assert.deepEqual(dec(rewrite(enc({ other: 5 }))), { other: 5 });
+});
+
+test('an image rewritten in place gets the identities a value-by-value rewrite gives: values split across pages, multi-byte text, own members, old revisions', async () => {
+  const owner = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+  const other = '11111111-2222-4333-8444-555555555555';
+  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  const mem = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+  // Several pages (4 KiB) of uids and times with only a comma between them: page boundaries cut some.
+  const big = { metadata: { uid: owner, creationTimestamp: '2020-05-05T05:05:05Z' }, refs: Array(300).fill(owner), times: Array(300).fill('2020-05-05T05:05:05.123456Z') };
+  const small = { metadata: { uid: other, name: 'ünïcödé ✓', ownerReferences: [{ uid: owner }], creationTimestamp: '2020-05-05T05:05:06Z' } };
+  const cm = { metadata: { uid: '22222222-3333-4444-8555-666666666666' }, data: { 'ca.crt': 'old pem, longer than the new one …………' } };
+  const first = await mem.create('/t/big', enc(big));
+  await mem.update('/t/big', enc({ ...big, note: 'second revision' }), first.modRevision);
+  await mem.create('/t/small', enc(small));
+  await mem.create('/t/cm', enc(cm));
+  const bytes = mem.image();
+  await mem.close();
+  let n = 0;
+  const clock = new FakeClock(Date.parse('2030-01-02T03:04:05.678Z'));
+  (clock as any).uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+  const fresh = freshImage(clock, { 'ca.crt': 'new' });
+  const copy = Buffer.from(bytes);
+  const opened = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0, clock, image: { bytes, rewrite: fresh.rewrite, inPlace: fresh.inPlace } });
+  try {
+    assert.ok(Buffer.from(bytes).equals(copy), 'the image handed in is not changed');
+    const get = async (k: string, rev?: number) => JSON.parse(Buffer.from((await opened.get(k, rev))!.value).toString('utf8'));
+    const b = await get('/t/big');
+    const s = await get('/t/small');
+    const newOwner = b.metadata.uid;
+    assert.match(newOwner, /^00000000-0000-4000-8000-0000000000\d\d$/);
+    assert.deepEqual(new Set(b.refs), new Set([newOwner]), 'every reference in the large value follows');
+    assert.deepEqual(new Set(b.times), new Set(['2030-01-02T03:04:05.678000Z']), 'every time in the large value is now');
+    assert.equal(b.metadata.creationTimestamp, '2030-01-02T03:04:05Z');
+    assert.equal((await get('/t/big', first.modRevision)).metadata.uid, newOwner, 'an older revision too');
+    assert.equal(s.metadata.ownerReferences[0].uid, newOwner);
+    assert.equal(s.metadata.name, 'ünïcödé ✓');
+    assert.match(s.metadata.uid, /^00000000-/);
+    assert.notEqual(s.metadata.uid, newOwner);
+    assert.equal(s.metadata.creationTimestamp, '2030-01-02T03:04:05Z');
+    const c = await get('/t/cm');
+    assert.equal(c.data['ca.crt'], 'new', 'an own member, whose length differs, is rewritten too');
+    assert.match(c.metadata.uid, /^00000000-/);
+    assert.equal(n, 3, 'one new uid per uid of the image');
+  } finally { await opened.close(); }
 });
 
 test('an image opens only an in-memory database, and only one has an image', async () => {
