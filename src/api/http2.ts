@@ -137,8 +137,10 @@ export function createApiSecureServer(tls: SecureServerOptions & { requireHostHe
   if (h1.length !== 1) throw new Error('https.Server without its one secureConnection listener');
   server.removeListener('secureConnection', h1[0]);
   let h2: Http2SecureServer | undefined;
+  const made = () => (h2 ??= http2Server(server));
+  PREPARE.set(server, made);
   server.on('secureConnection', (socket: TLSSocket) => {
-    if (socket.alpnProtocol === 'h2') (h2 ??= http2Server(server)).emit('secureConnection', socket);
+    if (socket.alpnProtocol === 'h2') made().emit('secureConnection', socket);
     else h1[0].call(server, socket);
   });
   // Closing the server closes the HTTP/2 sessions too, as an HTTP/2 server's close does.
@@ -149,6 +151,16 @@ export function createApiSecureServer(tls: SecureServerOptions & { requireHostHe
     return this;
   };
   return server;
+}
+
+const PREPARE = new WeakMap<object, () => unknown>();
+
+/**
+ * Make the HTTP/2 server of a server from createApiSecureServer now rather than on the first h2
+ * connection (after ready, so that kubectl's first request does not wait for node:http2 to load).
+ */
+export function prepareHttp2(server: object): void {
+  PREPARE.get(server)?.();
 }
 
 /**

@@ -55,3 +55,18 @@ test('node:http2 loads on the first h2 connection; h2 requests, 100-continue and
   assert.equal(out.expectOther.status, 417);
   assert.equal(out.afterH2, true);
 });
+
+test('with readyBeforeControllers (skiff serve), node:http2 loads in the work after ready', () => {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+const { startServer } = await import(${JSON.stringify(server)});
+const loaded = () => process.moduleLoadList.includes('NativeModule http2');
+const s = await startServer({ port: 0, inMemory: true, kubeconfigPath: false, nodes: 0, readyBeforeControllers: true });
+const atReady = loaded();
+await new Promise((r) => setTimeout(r, 300));
+const later = loaded();
+await s.stop();
+console.log(JSON.stringify({ atReady, later }));
+`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { atReady: false, later: true });
+});
