@@ -2,7 +2,7 @@
 // client-go and kubectl then share one connection among many requests and watches, and the frames
 // of many watches leave in few socket writes. Clients that ask for HTTP/1.1 (or no ALPN at all),
 // and every upgrade (exec, attach, port-forward over SPDY or WebSocket), are served by Node's
-// HTTP/1.1 server on the same port (`allowHTTP1`), whose events ('upgrade', 'clientError',
+// HTTPS server that listens on the port, whose events ('upgrade', 'clientError',
 // 'checkContinue', ...) reach the same handlers as before.
 //
 // The application sees an HTTP/2 request as it sees an HTTP/1.1 one, as Go's net/http shows both
@@ -10,9 +10,9 @@
 // HTTP/2 forbids (Connection, Keep-Alive, Transfer-Encoding, Upgrade) are dropped rather than
 // thrown on, as Go's HTTP/2 server drops them.
 //
-// node:http2 (with the `assert` module it loads, ~4 ms of a start's CPU) and the HTTP/2 server load on
-// the first connection that negotiates h2: the listening server is Node's HTTPS server, offering h2 and
-// http/1.1 in ALPN as before, which hands each h2 connection to an HTTP/2 server that never listens.
+// node:http2 (with the `assert` module it loads, ~3.5 ms of a start's CPU) and the HTTP/2 server load
+// when first needed (prepareHttp2, or the first connection that negotiates h2): the listening server
+// offers h2 and http/1.1 in ALPN and hands each h2 connection to an HTTP/2 server that never listens.
 import type { Http2SecureServer, Http2ServerRequest as H2ServerRequest, SecureServerOptions, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
