@@ -242,7 +242,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   // Loaded here, not at the top: the other commands (kubeconfig, clock, snapshot, --version) need none of it.
   const { startServer } = await import('./server.ts');
-  const { phase, traceLine } = await import('./util/startup-trace.ts');
+  const { phase, writeTraceLater } = await import('./util/startup-trace.ts');
   phase('modules');
   const etcd = etcdOptions(v);
   // process.hrtime, not performance.now(): the global `performance` loads perf_hooks (~1.5 ms) on first use.
@@ -289,7 +289,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   process.stdout.write(`skiff ready at ${server.url} in ${Math.round(Number(process.hrtime.bigint() - t0) / 1e6)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
-  process.stderr.write(traceLine());
+  writeTraceLater();
 }
 
 /**

@@ -21,7 +21,7 @@ import { buildApp } from './api/app.ts';
 import { requestActivity } from './api/request-activity.ts';
 import { answerClientError, answerExpectationFailed, continueLikeGo } from './api/go-http.ts';
 import { upgradeHandler } from './api/upgrades.ts';
-import { createApiSecureServer } from './api/http2.ts';
+import { createApiSecureServer, prepareHttp2 } from './api/http2.ts';
 import { ApiMetrics } from './api/metrics.ts';
 
 /**
@@ -330,6 +330,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const early = opts.readyBeforeControllers === true;
     // Upstream corrects the `kubernetes` Service's port once it is ready; so does `skiff serve`.
     const reconcilePort = () => reconcileApiServerPort(store, port).catch((e) => log(`kubernetes Service port not corrected: ${(e as Error).message}`));
+    // node:http2 and the HTTP/2 server (api/http2.ts): after ready, before a client's first h2 connection.
+    if (early && tls) postReady.push(async () => { prepareHttp2(server); });
     if (early) postReady.push(reconcilePort);
     else await reconcilePort();
     phase('bootstrap objects');

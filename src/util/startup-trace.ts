@@ -22,17 +22,28 @@ export function phase(name: string): void {
 }
 
 /**
- * The phases so far as one line, `skiff-startup-trace {"phase": [wall ms, main-thread CPU ms], ...}`:
+ * Write the trace line of the phases so far to stderr a moment later (200 ms), off the path of the first
+ * requests: making it reads the global `performance`, whose first use loads perf_hooks (~1.5 ms). Phases
+ * recorded meanwhile are not in it. Nothing when tracing is off.
+ */
+export function writeTraceLater(): void {
+  if (!on) return;
+  const upTo = marks.length;
+  setTimeout(() => { process.stderr.write(traceLine(upTo)); }, 200);
+}
+
+/**
+ * The first `upTo` phases as one line, `skiff-startup-trace {"phase": [wall ms, main-thread CPU ms], ...}`:
  * Node's own boot first (CPU unknown: counted in the first phase), then each phase's share since the
  * one before; empty when tracing is off.
  */
-export function traceLine(): string {
+export function traceLine(upTo = marks.length): string {
   if (!on) return '';
   const boot = (performance as unknown as { nodeTiming: { bootstrapComplete: number } }).nodeTiming.bootstrapComplete;
   const toPerformance = performance.now() - nowMs();
   const out: Record<string, [number, number]> = { 'node boot': [round(boot), 0] };
   let prev = [boot, 0];
-  for (const [name, hr, cpu] of marks) {
+  for (const [name, hr, cpu] of marks.slice(0, upTo)) {
     const wall = hr + toPerformance;
     const [w0, c0] = out[name] ?? [0, 0];
     out[name] = [round(w0 + wall - prev[0]), round(c0 + cpu - prev[1])];
