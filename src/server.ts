@@ -300,7 +300,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   void secureEvent;
   phase('HTTP app');
 
-  await listenOn(server, opts.port ?? 6443, address).catch((e: NodeJS.ErrnoException) => {
+  await listenOn(server, opts.port ?? 6443, address).catch(async (e: NodeJS.ErrnoException) => {
+    // Nothing has started yet but what the wiring made: stop it and close the storage (and its lock).
+    authz.stop(); flowConfig.stop();
+    await backend.close().catch(() => {});
     throw new Error(e.code === 'EADDRINUSE' ? `port ${opts.port ?? 6443} on ${address} is already in use` : `cannot listen on ${address}:${opts.port ?? 6443}: ${e.message}`);
   });
   const port = (server.address() as AddressInfo).port;

@@ -4,6 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listenOn } from '../../src/util/listen.ts';
 import { startServer } from '../../src/server.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const serve = () => createServer((_q, r) => r.end('ok'));
 const close = (s: ReturnType<typeof serve>) => new Promise<void>((r) => s.close(() => r()));
@@ -50,4 +53,21 @@ test('startServer on a port another server holds fails with one line naming the 
   await assert.rejects(startServer({ port, inMemory: true, insecureHttp: true, kubeconfigPath: false, controllers: false }),
     { message: `port ${port} on 127.0.0.1 is already in use` });
   await close(holder);
+});
+
+test('startServer that cannot listen closes the data directory it opened: the next start on it succeeds', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-listen-'));
+  const holder = serve();
+  await listenOn(holder, 0, '127.0.0.1');
+  const port = (holder.address() as AddressInfo).port;
+  try {
+    const opts = { dataDir: dir, insecureHttp: true, kubeconfigPath: false as const, controllers: false };
+    await assert.rejects(startServer({ ...opts, port }), { message: `port ${port} on 127.0.0.1 is already in use` });
+    // The failed start's SQLite connection (with its exclusive lock) must be gone.
+    const s = await startServer({ ...opts, port: 0 });
+    await s.stop();
+  } finally {
+    await close(holder);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
