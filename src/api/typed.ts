@@ -18,6 +18,7 @@ import type { FieldValidationMode, StructuralSchema } from '../schema/types.ts';
 import type { CustomInfo } from '../registry/custom/types.ts';
 import { lazyModule } from '../util/lazy-module.ts';
 import { yamlStrictMessage } from '../util/yaml.ts';
+import { ByGvk } from '../util/by-gvk.ts';
 
 // The schema engine and the built-in schemas load on the first write that needs them, not at start-up.
 const builtin = lazyModule(new URL('../schema/builtin.ts', import.meta.url), () => import('../schema/builtin.ts'));
@@ -43,7 +44,8 @@ export function validationMode(q: URLSearchParams): FieldValidationMode {
   return mode as FieldValidationMode;
 }
 
-const schemas = new Map<string, Map<string, Map<string, StructuralSchema | null>>>();
+/** Built-in kinds' schemas (null: the kind has none). */
+const schemas = new ByGvk<StructuralSchema | null>();
 
 /** A source of schemas for kinds that are not built in (custom resources): consulted on every write. */
 export type SchemaSource = (gvk: Gvk) => StructuralSchema | undefined;
@@ -63,13 +65,7 @@ export function addSchemaSource(source: SchemaSource): () => void {
 /** The structural schema of a kind: built in (looked up once per kind), else from a schema source. */
 export function schemaOf(gvk: Gvk): StructuralSchema | undefined {
   if (gvk.custom) return customSchemas.get().customDecodeSchema(gvk.custom.version.schema);
-  // By group, version and kind in turn (the resource table's strings; a joined key is a new string per write).
-  let byVersion = schemas.get(gvk.group);
-  if (!byVersion) schemas.set(gvk.group, byVersion = new Map());
-  let byKind = byVersion.get(gvk.version);
-  if (!byKind) byVersion.set(gvk.version, byKind = new Map());
-  let s = byKind.get(gvk.kind);
-  if (s === undefined) { s = builtin.get().builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null; byKind.set(gvk.kind, s); }
+  const s = schemas.get(gvk.group, gvk.version, gvk.kind, () => builtin.get().builtinSchema(gvk.group, gvk.version, gvk.kind) ?? null);
   if (s) return s;
   for (const source of sources) { const found = source(gvk); if (found) return found; }
   return undefined;

@@ -12,6 +12,7 @@ import { FieldSet, pathString } from './fieldset.ts';
 import type { Path } from './fieldset.ts';
 import { addedFields, compare, merge, removeItems, schemaFrom, toFieldSet } from './typed.ts';
 import type { Schema } from './typed.ts';
+import { ByGvk } from '../../util/by-gvk.ts';
 
 export interface Gvk {
   group: string; version: string; kind: string;
@@ -110,7 +111,7 @@ export function encodeManagedFields(m: Managers): Record<string, unknown>[] {
 const apiVersionOf = (g: Gvk) => (g.group ? `${g.group}/${g.version}` : g.version);
 
 /** Schemas built so far: built-in kinds by group/version/kind, custom resources by their CRD schema. */
-const builtInSchemas = new Map<string, Map<string, Map<string, Schema>>>();
+const builtInSchemas = new ByGvk<Schema>();
 const crdSchemas = new WeakMap<StructuralSchema, Schema>();
 
 export function schemaForGvk(g: Gvk): Schema {
@@ -119,15 +120,7 @@ export function schemaForGvk(g: Gvk): Schema {
     if (!s) crdSchemas.set(g.schema, s = schemaFrom(crdSchemaLookup(g.schema), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
     return s;
   }
-  // Looked up by group, version and kind in turn: the strings are the resource table's own (their
-  // hashes are kept), where a joined key would be a new string to flatten and hash on every write.
-  let byVersion = builtInSchemas.get(g.group);
-  if (!byVersion) builtInSchemas.set(g.group, byVersion = new Map());
-  let byKind = byVersion.get(g.version);
-  if (!byKind) byVersion.set(g.version, byKind = new Map());
-  let s = byKind.get(g.kind);
-  if (!s) byKind.set(g.kind, s = schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
-  return s;
+  return builtInSchemas.get(g.group, g.version, g.kind, () => schemaFrom(smpSchemaFor(g.group, g.version, g.kind), smpSchemaFor('', 'v1', 'Pod')?.node('meta/v1.ObjectMeta')));
 }
 
 /** Fields that never carry ownership (upstream's stripMeta). */
