@@ -245,8 +245,8 @@ export async function main(argv: string[]): Promise<void> {
   const { phase, writeTraceLater } = await import('./util/startup-trace.ts');
   phase('modules');
   const etcd = etcdOptions(v);
-  // process.hrtime, not performance.now(): the global `performance` loads perf_hooks (~1.5 ms) on first use.
-  const t0 = process.hrtime.bigint();
+  const { monotonicMs } = await import('./clock.ts');
+  const t0 = monotonicMs();
   let server;
   try {
     server = await startServer({
@@ -288,7 +288,7 @@ export async function main(argv: string[]): Promise<void> {
   // without a handler ends the process without closing the database cleanly.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(Number(process.hrtime.bigint() - t0) / 1e6)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
+  process.stdout.write(`skiff ready at ${server.url} in ${Math.round(monotonicMs() - t0)} ms; kubeconfig: ${server.kubeconfigPath}\n`);
   writeTraceLater();
 }
 

@@ -1,6 +1,7 @@
 // Start-up phases, timed when SKIFF_STARTUP_TRACE is set (bench/startup.ts reads them; the README's
 // start-up table comes from it). Off, `phase` does nothing: no marks accumulate in a process that
 // starts many servers (tests, envtest).
+import { monotonicMs } from '../clock.ts';
 const on = !!process.env.SKIFF_STARTUP_TRACE;
 const marks: [name: string, wallMs: number, cpuMs: number][] = [];
 
@@ -11,10 +12,10 @@ function cpuMs(): number {
 }
 
 /**
- * The monotonic clock in ms. Not performance.now(): the global `performance` loads perf_hooks on first
+ * The monotonic clock in ms (clock.ts): not performance.now(), whose global loads perf_hooks on first
  * use (~1.5 ms, which the trace would add to the start it measures); traceLine converts to its origin.
  */
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const nowMs = monotonicMs;
 
 /** Record that start-up reached `name`. */
 export function phase(name: string): void {
