@@ -42,10 +42,14 @@ export class Informer<T extends Cached = KObject> {
 
   constructor(store: Store, resource: ResourceInfo) { this.store = store; this.resource = resource; }
 
-  on(h: Handlers<T>): void {
+  /**
+   * Subscribe. Late subscribers see the current state as adds, unless `replay` is false: a handler
+   * that recomputes from list() on every call (once per cached object otherwise) reads the state
+   * itself once after subscribing.
+   */
+  on(h: Handlers<T>, opts: { replay?: boolean } = {}): void {
     this.handlers.push(h);
-    // Late subscribers see the current state as adds.
-    for (const o of this.cache.values()) h.add?.(o);
+    if (opts.replay !== false) for (const o of this.cache.values()) h.add?.(o);
   }
 
   /** Maintain an index (e.g. pods by node, objects by owner uid). */

@@ -72,12 +72,10 @@ export class FlowControlConfig {
     this.fsInformer = new Informer(this.store, flowSchemas());
     this.plInformer = new Informer(this.store, priorityLevels());
     await Promise.all([this.fsInformer.start(), this.plInformer.start()]);
-    // Subscribing replays every cached object as an add: one digest after the replay, not one per object
-    // (~20 of them at start-up, each cloning every level: ~3 ms).
-    let replaying = true;
-    const redigest = () => { if (!replaying) this.digest(this.plInformer!.list(), this.fsInformer!.list()); };
-    for (const inf of [this.fsInformer, this.plInformer]) inf.on({ add: redigest, update: redigest, delete: redigest });
-    replaying = false;
+    // Each digest reads both lists whole: subscribed without the replay of the cached objects as adds,
+    // then one digest (not one per object: ~20 at start-up, each cloning every level, ~3 ms).
+    const redigest = () => this.digest(this.plInformer!.list(), this.fsInformer!.list());
+    for (const inf of [this.fsInformer, this.plInformer]) inf.on({ add: redigest, update: redigest, delete: redigest }, { replay: false });
     redigest();
     this.status = runController({
       name: 'apf-flowschema-status', clock: this.clock, log: this.log, workers: 1,

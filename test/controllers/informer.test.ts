@@ -78,3 +78,24 @@ test('informer index: an update that keeps the values leaves them; one that chan
   inf.stop();
   await backend.close();
 });
+
+test('informer: a late subscriber gets the cached objects as adds, unless it asks for no replay (then live events only)', async () => {
+  const backend = new SqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+  const store = new Store({ backend, clock: new FakeClock(), strategyFor, validateMeta, validateMetaUpdate });
+  await bootstrap(store);
+  const cms = findResource('', 'v1', 'configmaps')!;
+  await store.create(cms, 'default', { metadata: { name: 'a' } });
+  await store.create(cms, 'default', { metadata: { name: 'b' } });
+  const inf = new Informer(store, cms);
+  await inf.start();
+  const replayed: string[] = [], live: string[] = [];
+  inf.on({ add: (o) => replayed.push(o.metadata.name!) });
+  inf.on({ add: (o) => live.push(o.metadata.name!) }, { replay: false });
+  assert.deepEqual(replayed.filter((n) => n === 'a' || n === 'b').sort(), ['a', 'b']);
+  assert.deepEqual(live, []);
+  await store.create(cms, 'default', { metadata: { name: 'c' } });
+  assert.deepEqual(live, ['c']);
+  assert.ok(replayed.includes('c'));
+  inf.stop();
+  await backend.close();
+});
