@@ -45,18 +45,7 @@ function h2Request(session: http2.ClientHttp2Session, method: string, path: stri
 }
 
 function h1Request(method: string, path: string, body?: string): Promise<{ status: number; version: string; body: string }> {
-  const u = new URL(s.url);
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host: u.hostname, port: u.port, path, method, ca: s.caPem, agent: false, ALPNProtocols: ['http/1.1'],
-      headers: { authorization: `Bearer ${s.token}`, accept: 'application/json', 'content-type': 'application/json' } } as https.RequestOptions, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, version: res.httpVersion, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return h1Any(method, path, body, { accept: 'application/json', 'content-type': 'application/json' });
 }
 
 /** Watches open in the storage layer. */
@@ -262,7 +251,7 @@ test('HTTP/2: a body in many DATA frames is read whole; a stream reset mid-body 
 });
 
 /** Any request over HTTP/1.1 (its own connection), with its headers and body as sent. */
-function h1Any(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function h1Any(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; version: string; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(s.url);
   return new Promise((resolve, reject) => {
     const req = https.request({ host: u.hostname, port: u.port, path, method, ca: s.caPem, agent: false, ALPNProtocols: ['http/1.1'],
@@ -270,7 +259,7 @@ function h1Any(method: string, path: string, body: string | undefined, headers: 
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode!, version: res.httpVersion, headers: res.headers, body: text }));
     });
     req.on('error', reject);
     req.end(body);
