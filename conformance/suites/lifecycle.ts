@@ -128,6 +128,13 @@ export const lifecycleCases: Case[] = [
       cols = await wide();
       check(cols[1] === '1/1' && cols.at(-1) === '1/1', `READY and READINESS GATES: ${cols.join(' ')}`);
       check((await conds()).some((x) => x.type === 'example.com/lb' && x.status === 'True'), 'the gate condition is kept');
+      // Bad gates: not a qualified name (422, the field path), wrongly typed (400), and nothing stored.
+      const bad = await kubectl(ctx, ['apply', '-f', file(ctx, 'bad.yaml', pod.replace('name: gated', 'name: bad-gate').replace('example.com/lb', '"bad type!"'))]);
+      check(bad.code !== 0 && /spec\.readinessGates\[0\]\.conditionType: Invalid value: "bad type!"/.test(bad.stderr), `apply of a bad gate: ${show(bad)}`);
+      const typed = await kubectl(ctx, ['create', '--raw', `/api/v1/namespaces/${ctx.ns}/pods`, '-f', file(ctx, 'typed.json', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'typed-gate' }, spec: { readinessGates: [{ conditionType: 5 }], containers: [{ name: 'web', image: 'nginx:1.27' }] } }))]);
+      check(typed.code !== 0 && /cannot unmarshal number into Go struct field PodReadinessGate\.spec\.readinessGates\.conditionType/.test(typed.stderr), `create of a wrongly typed gate: ${show(typed)}`);
+      const left = await ok(ctx, ['get', 'pods', '-n', ctx.ns, '-o', 'name']);
+      check(!/bad-gate|typed-gate/.test(left), `refused pods were stored: ${left}`);
     },
     timeoutMs: 60_000,
   },

@@ -99,3 +99,24 @@ test('a pod without readiness gates is Ready as before', async () => {
     assert.equal((await cond(c, 'plain', 'Ready')).reason, undefined);
   } finally { await c.close(); }
 });
+
+// (Wrongly typed gates are refused by the API's schema step before the store: conformance/suites/lifecycle.ts.)
+test('bad readiness gates are refused as upstream refuses them: not a qualified name (422 with the field path)', async () => {
+  const c = await startCluster();
+  try {
+    const create = (readinessGates: unknown) => c.store.create(R.pods, 'default', { metadata: { name: 'bad' }, spec: { containers: [{ name: 'c', image: 'x' }], readinessGates } });
+    const refused = async (readinessGates: unknown) => {
+      try { await create(readinessGates); } catch (e) { return (e as { status: { code: number; message: string } }).status; }
+      assert.fail(`created with readinessGates ${JSON.stringify(readinessGates)}`);
+    };
+    let st = await refused([{ conditionType: 'example.com/ok' }, { conditionType: 'bad type!' }]);
+    assert.equal(st.code, 422);
+    assert.match(st.message, /^Pod "bad" is invalid: spec\.readinessGates\[1\]\.conditionType: Invalid value: "bad type!": name part must consist of alphanumeric characters/);
+    st = await refused([{ conditionType: 'a/b/c' }]);
+    assert.equal(st.code, 422);
+    assert.match(st.message, /spec\.readinessGates\[0\]\.conditionType: Invalid value: "a\/b\/c": a qualified name must consist/);
+    st = await refused([{ conditionType: '' }]);
+    assert.match(st.message, /spec\.readinessGates\[0\]\.conditionType: Invalid value: "": name part must be non-empty/);
+    await assert.rejects(c.store.get(R.pods, 'default', 'bad'), /not found/);
+  } finally { await c.close(); }
+});

@@ -189,6 +189,8 @@ export function validatePodSpec(spec: unknown, path: string, o: PodSpecValidatio
   }
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
   errs.push(...validateSysctls(spec, path));
+  // A readiness gate names a pod condition type: a qualified name, as upstream's validateReadinessGates.
+  arr(spec.readinessGates).forEach((g, i) => errs.push(...check(`${path}.readinessGates[${i}].conditionType`, String(isObj(g) ? g.conditionType ?? '' : ''), isQualifiedName)));
   return errs;
 }
 
